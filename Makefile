@@ -1,0 +1,103 @@
+# tl - learner analytics as Unix filters.
+# common/*.c -> build/libtl.a; each cmd/tl-NAME.c -> bin/tl-NAME linked with it.
+# Unit tests: tests/unit/test_*.c -> build/test_*; CLI tests: tests/*.bats.
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN     = -std=c11 -Wall -Wextra -Werror
+CPPFLAGS = -D_GNU_SOURCE -Icommon -MMD -MP
+LDLIBS   = -lcsv -lcjson -lm
+PREFIX  ?= /usr/local
+BUILD   ?= build
+BIN     ?= bin
+SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+COMMON_SRC = $(sort $(wildcard common/*.c))
+COMMON_OBJ = $(patsubst common/%.c,$(BUILD)/common/%.o,$(COMMON_SRC))
+CMD_SRC    = $(sort $(wildcard cmd/tl-*.c))
+TOOLS      = $(patsubst cmd/%.c,$(BIN)/%,$(CMD_SRC))
+UNIT_SRC   = $(sort $(wildcard tests/unit/test_*.c))
+UNITS      = $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
+LIB        = $(BUILD)/libtl.a
+MANPAGES   = $(sort $(wildcard man/*.1 man/*.7))
+
+ifneq ($(V),1)
+Q = @
+endif
+
+.SECONDARY:
+.PHONY: all deps check unit bats san bats-san manlint demo bench install clean
+
+all: $(TOOLS)
+
+$(BUILD)/common/%.o: common/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(COMMON_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/cmd/%.o: cmd/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+
+$(BIN)/%: $(BUILD)/cmd/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(BUILD)/unit/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/unit/%: $(BUILD)/unit/%.o $(LIB)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# Install missing Debian packages only when something is missing.
+deps:
+	@scripts/install-deps.sh --if-missing
+
+unit: $(UNITS)
+	@set -e; for t in $(UNITS); do $$t; done
+
+bats: all
+	TL_BIN=$(CURDIR)/$(BIN) bats tests/
+
+# The same CLI suite against an AddressSanitizer + UBSan build.
+san:
+	$(MAKE) BUILD=build-san BIN=bin-san CFLAGS="$(SANFLAGS)" all
+	$(MAKE) BUILD=build-san BIN=bin-san CFLAGS="$(SANFLAGS)" unit
+
+bats-san: san
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	TL_BIN=$(CURDIR)/bin-san bats tests/
+
+manlint:
+	@set -e; for m in $(MANPAGES); do mandoc -Tlint -W warning $$m; done; echo "man pages lint clean"
+
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) manlint
+	$(MAKE) bats
+	$(MAKE) bats-san
+
+demo: deps
+	$(MAKE) all
+	@scripts/demo.sh
+
+bench: deps
+	$(MAKE) all
+	@scripts/bench.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7
+	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(PREFIX)/share/man/man7
+
+clean:
+	rm -rf build build-san bin bin-san
+
+-include $(COMMON_OBJ:.o=.d) $(patsubst $(BIN)/%,$(BUILD)/cmd/%.d,$(TOOLS))

@@ -1,0 +1,186 @@
+/* csvrow.c - CSV record splitting: comma scan fast path, libcsv fallback. */
+#include <csv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvrow.h"
+#include "err.h"
+
+struct tl_csv {
+	struct csv_parser parser;
+	size_t max_field;
+	int force_slow;
+	int in_record;          /* libcsv is inside a multi-line record */
+	int done;               /* libcsv ended the record */
+	int too_long;
+	struct tl_str *fields;
+	size_t nfields, cap;
+	char *scratch;          /* libcsv field bytes, fields point here */
+	size_t slen, scap;
+	size_t *offs;           /* field offsets into scratch while filling */
+	const char *error;
+};
+
+static int no_space(unsigned char c) { (void)c; return 0; }
+
+static void parser_init(struct tl_csv *c)
+{
+	if (csv_init(&c->parser, CSV_STRICT | CSV_STRICT_FINI) != 0)
+		tl_die(TL_EX_SOFTWARE, "cannot initialise libcsv");
+	csv_set_space_func(&c->parser, no_space);
+}
+
+struct tl_csv *tl_csv_new(size_t max_field)
+{
+	struct tl_csv *c = tl_xcalloc(1, sizeof *c);
+	c->max_field = max_field;
+	const char *slow = getenv("TL_CSV_SLOW");
+	c->force_slow = slow && *slow && strcmp(slow, "0") != 0;
+	parser_init(c);
+	return c;
+}
+
+void tl_csv_free(struct tl_csv *c)
+{
+	if (!c)
+		return;
+	csv_free(&c->parser);
+	free(c->fields);
+	free(c->scratch);
+	free(c->offs);
+	free(c);
+}
+
+static void reserve_fields(struct tl_csv *c, size_t n)
+{
+	if (n <= c->cap)
+		return;
+	c->cap = n * 2;
+	c->fields = tl_xrealloc(c->fields, c->cap * sizeof *c->fields);
+	c->offs = tl_xrealloc(c->offs, (c->cap + 1) * sizeof *c->offs);
+}
+
+/* libcsv field callback: append to scratch, remember the offset. */
+static void on_field(void *s, size_t len, void *data)
+{
+	struct tl_csv *c = data;
+	if (len > c->max_field)
+		c->too_long = 1;
+	reserve_fields(c, c->nfields + 1);
+	if (c->slen + len + 1 > c->scap) {
+		c->scap = (c->slen + len + 1) * 2;
+		c->scratch = tl_xrealloc(c->scratch, c->scap);
+	}
+	c->offs[c->nfields] = c->slen;
+	if (len)
+		memcpy(c->scratch + c->slen, s, len);
+	c->slen += len;
+	c->fields[c->nfields++].n = len;
+}
+
+static void on_record(int term, void *data)
+{
+	(void)term;
+	((struct tl_csv *)data)->done = 1;
+}
+
+static int finish_slow(struct tl_csv *c)
+{
+	for (size_t i = 0; i < c->nfields; i++)
+		c->fields[i].p = c->scratch + c->offs[i];
+	c->in_record = 0;
+	if (c->too_long) {
+		c->error = "a field is longer than --max-field";
+		return TL_CSV_ERR;
+	}
+	return TL_CSV_ROW;
+}
+
+static int split_slow(struct tl_csv *c, const char *line, size_t n)
+{
+	if (!c->in_record) {
+		c->nfields = c->slen = 0;
+		c->too_long = c->done = 0;
+		c->in_record = 1;
+	}
+	if (csv_parse(&c->parser, line, n, on_field, on_record, c) != n ||
+	    csv_parse(&c->parser, "\n", 1, on_field, on_record, c) != 1) {
+		c->error = csv_strerror(csv_error(&c->parser));
+		csv_free(&c->parser);
+		parser_init(c);
+		c->in_record = 0;
+		return TL_CSV_ERR;
+	}
+	if (!c->done) {
+		if (c->slen > c->max_field + 2) {   /* an open quote eating the input */
+			c->error = "a quoted field is longer than --max-field (unterminated quote?)";
+			csv_free(&c->parser);
+			parser_init(c);
+			c->in_record = 0;
+			return TL_CSV_ERR;
+		}
+		return TL_CSV_MORE;
+	}
+	return finish_slow(c);
+}
+
+static int split_fast(struct tl_csv *c, const char *line, size_t n)
+{
+	c->nfields = 0;
+	const char *p = line, *end = line + n;
+	for (;;) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		const char *stop = comma ? comma : end;
+		reserve_fields(c, c->nfields + 1);
+		c->fields[c->nfields].p = p;
+		c->fields[c->nfields++].n = (size_t)(stop - p);
+		if ((size_t)(stop - p) > c->max_field) {
+			c->error = "a field is longer than --max-field";
+			return TL_CSV_ERR;
+		}
+		if (!comma)
+			return TL_CSV_ROW;
+		p = comma + 1;
+	}
+}
+
+int tl_csv_split(struct tl_csv *c, const char *line, size_t n)
+{
+	if (n && line[n - 1] == '\r')
+		n--;
+	if (c->in_record || c->force_slow || memchr(line, '"', n) || memchr(line, '\r', n))
+		return split_slow(c, line, n);
+	return split_fast(c, line, n);
+}
+
+int tl_csv_eof(struct tl_csv *c)
+{
+	if (!c->in_record)
+		return TL_CSV_ROW;
+	c->in_record = 0;
+	csv_free(&c->parser);
+	parser_init(c);
+	c->error = "unterminated quoted field at end of input";
+	return TL_CSV_ERR;
+}
+
+size_t tl_csv_nfields(const struct tl_csv *c) { return c->nfields; }
+const struct tl_str *tl_csv_fields(const struct tl_csv *c) { return c->fields; }
+const char *tl_csv_error(const struct tl_csv *c) { return c->error; }
+
+void tl_csv_put_field(FILE *f, const char *s, size_t n)
+{
+	int quote = n && (memchr(s, ',', n) || memchr(s, '"', n) || memchr(s, '\n', n) || memchr(s, '\r', n));
+	if (!quote) {
+		fwrite_unlocked(s, 1, n, f);
+		return;
+	}
+	putc_unlocked('"', f);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
+			putc_unlocked('"', f);
+		putc_unlocked(s[i], f);
+	}
+	putc_unlocked('"', f);
+}

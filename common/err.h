@@ -1,0 +1,43 @@
+/* err.h - messages and exit codes shared by every tl tool (sysexits, §4). */
+#ifndef TL_ERR_H
+#define TL_ERR_H
+
+#include <stdarg.h>
+
+enum tl_exit {
+	TL_EX_OK = 0,         /* success */
+	TL_EX_GATE = 1,       /* tl-abtest --gate: the decision failed */
+	TL_EX_USAGE = 64,     /* bad option or argument */
+	TL_EX_DATAERR = 65,   /* bad input data */
+	TL_EX_NOINPUT = 66,   /* an input file cannot be opened */
+	TL_EX_SOFTWARE = 70,  /* internal error (a bug, or out of memory) */
+	TL_EX_CANTCREAT = 73, /* an output file cannot be created */
+	TL_EX_IOERR = 74      /* read or write error */
+};
+
+/* tl_setprogname: remember basename(argv0) for message prefixes. */
+void tl_setprogname(const char *argv0);
+const char *tl_progname(void);
+
+/* tl_atexit_cleanup: register a hook run by tl_die before exiting
+ * (used to remove temporary output files). One hook. */
+void tl_set_die_hook(void (*hook)(void));
+
+/* "tl-x: msg\n" on stderr. A format ending in ':' appends strerror(errno). */
+void tl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* tl_warn then exit(code) (after the die hook). */
+_Noreturn void tl_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "tl-x: FILE:LINE: msg" then exit(code). */
+_Noreturn void tl_die_at(int code, const char *file, long line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* A usage error: message, "Try 'tl-x --help' ...", exit 64. */
+_Noreturn void tl_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Allocation that never returns NULL (exits 70 with a message instead). */
+void *tl_xmalloc(size_t n);
+void *tl_xcalloc(size_t n, size_t size);
+void *tl_xrealloc(void *p, size_t n);
+char *tl_xstrdup(const char *s);
+char *tl_xstrndup(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,88 @@
+/* out.c - atomic output files and checked stdout. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "out.h"
+
+#define MAX_OUTPUTS 16
+#define OUT_BUFSIZE (1 << 16)
+
+struct pending {
+	FILE *f;
+	char *path;   /* final name, NULL for stdout */
+	char *tmp;    /* temporary name */
+};
+
+static struct pending outputs[MAX_OUTPUTS];
+
+void tl_output_abort_all(void)
+{
+	for (int i = 0; i < MAX_OUTPUTS; i++)
+		if (outputs[i].tmp) {
+			unlink(outputs[i].tmp);
+			free(outputs[i].tmp);
+			outputs[i].tmp = NULL;
+		}
+}
+
+static struct pending *slot_for(FILE *f)
+{
+	for (int i = 0; i < MAX_OUTPUTS; i++)
+		if (outputs[i].f == f)
+			return &outputs[i];
+	return NULL;
+}
+
+FILE *tl_output_open(const char *path)
+{
+	struct pending *s = slot_for(NULL);
+	if (!s)
+		tl_die(TL_EX_SOFTWARE, "too many output files");
+	tl_set_die_hook(tl_output_abort_all);
+	if (!path || strcmp(path, "-") == 0) {
+		s->f = stdout;
+		setvbuf(stdout, NULL, _IOFBF, OUT_BUFSIZE);
+		return stdout;
+	}
+	size_t n = strlen(path) + 16;
+	s->tmp = tl_xmalloc(n);
+	snprintf(s->tmp, n, "%s.tmpXXXXXX", path);
+	int fd = mkstemp(s->tmp);
+	if (fd < 0) {
+		free(s->tmp);
+		s->tmp = NULL;
+		tl_die(TL_EX_CANTCREAT, "%s:", path);
+	}
+	s->f = fdopen(fd, "w");
+	if (!s->f)
+		tl_die(TL_EX_CANTCREAT, "%s:", path);
+	s->path = tl_xstrdup(path);
+	setvbuf(s->f, NULL, _IOFBF, OUT_BUFSIZE);
+	return s->f;
+}
+
+void tl_output_commit(FILE *f)
+{
+	struct pending *s = slot_for(f);
+	const char *name = s && s->path ? s->path : "standard output";
+	int bad = fflush(f) != 0 || ferror(f);
+	if (!bad && s && s->path && fsync(fileno(f)) != 0 && errno != EINVAL)
+		bad = 1;
+	if (fclose(f) != 0)
+		bad = 1;
+	if (s)
+		s->f = NULL;
+	if (bad)
+		tl_die(TL_EX_IOERR, "write error on %s:", name);
+	if (s && s->path) {
+		if (rename(s->tmp, s->path) != 0)
+			tl_die(TL_EX_CANTCREAT, "%s:", s->path);
+		free(s->tmp);
+		free(s->path);
+		s->tmp = s->path = NULL;
+	}
+}

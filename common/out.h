@@ -1,0 +1,21 @@
+/* out.h - output files: atomic replacement, checked close (§4). */
+#ifndef TL_OUT_H
+#define TL_OUT_H
+
+#include <stdio.h>
+
+/* tl_output_open: open an output. NULL or "-" is stdout; a path is written
+ * to a temporary file in the same directory and renamed over the path by
+ * tl_output_commit, so a failed run never leaves a partial file (tl_die
+ * removes the temporary). Exits 73 when it cannot be created. */
+FILE *tl_output_open(const char *path);
+
+/* tl_output_commit: flush and close f; for a path, fsync and rename into
+ * place. A write error (e.g. a full disk) exits 74. f is invalid after. */
+void tl_output_commit(FILE *f);
+
+/* tl_output_abort_all: remove every temporary not yet committed
+ * (installed as the die hook by tl_output_open). */
+void tl_output_abort_all(void);
+
+#endif

@@ -1,0 +1,1221 @@
+/* reader.c - the record reader: detects the input shape (§2), splits CSV
+ * through csvrow.c, parses JSON events with cJSON, and groups events into
+ * learners with memory bounded by the largest learner (§2, §5). */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "csvrow.h"
+#include "err.h"
+#include "reader.h"
+#include "rng.h"
+
+#define READ_CHUNK (1 << 20)
+
+/* Canonical event columns (§2). */
+enum { COL_ID, COL_TS, COL_DOMAIN, COL_CAP, COL_ACTION, NCANON };
+static const char *const canon_names[NCANON] = {"learner_id", "ts", "domain", "capability", "action"};
+
+/* A name -> index table for one learner's domains or capabilities. */
+struct intern {
+	struct slot { uint32_t gen, hash; int32_t idx; } *slots;
+	size_t mask;
+	uint32_t gen;
+	struct tl_str *names;
+	size_t n, cap;
+};
+
+/* A learner being built, with its own arena. */
+struct build {
+	struct tl_learner l;
+	struct tl_arena arena;
+	size_t evcap, attrcap;
+	int sorted;
+	struct intern doms, caps;
+	tl_time max_ts;
+};
+
+/* Remembers which learners were seen (grouping check, §2), in at most
+ * SEEN_MAX_SLOTS slots of a 64-bit fingerprint and the first line. */
+#define SEEN_MAX_SLOTS (1u << 20)
+struct seen_slot { uint64_t fp; long line; };
+struct seen {
+	struct seen_slot *slots;
+	size_t mask, n;
+	int full;
+};
+
+/* An input file being read line by line. */
+struct source {
+	FILE *f;
+	const char *name;
+	char *buf;
+	size_t cap, beg, end;
+	int eof;
+	long lineno;       /* line number of the line last returned */
+};
+
+struct tl_reader {
+	const struct tl_common *opt;
+	int flags;
+	char **files;
+	int nfiles, next_file;
+	struct source src;
+	enum tl_shape shape;
+	int have_header;
+	/* CSV header of the current file */
+	struct tl_csv *csv;
+	int col[NCANON];          /* column index of each canonical field, -1 absent */
+	size_t ncols;
+	struct tl_str *colnames;  /* header names (owned copies) */
+	char *colbuf;
+	/* grouping */
+	struct build b[2];
+	int cur;                  /* b[cur] is being filled */
+	int pending;              /* b[cur] holds a started learner */
+	struct seen seen;
+	struct tl_counts counts;
+	FILE *rejects;
+	struct tl_arena jarena;   /* cJSON allocations of one parse */
+	char *raw;                /* raw text of a multi-line CSV record */
+	size_t rawlen, rawcap;
+	long rec_line;            /* first line of the record being parsed */
+	/* --ungrouped: everything read first, then served */
+	struct tl_learner **all;
+	size_t nall, served;
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static int str_eq(struct tl_str a, const char *b)
+{
+	size_t n = strlen(b);
+	return a.n == n && memcmp(a.p, b, n) == 0;
+}
+
+static uint32_t hash_bytes(const char *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 16777619u;
+	return h;
+}
+
+/* bad: a bad record. Strict mode exits 65; --skip-bad writes the raw text
+ * to --rejects, counts it, and returns so the caller skips the record. */
+static void bad(struct tl_reader *r, const char *raw, size_t rawn, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void bad(struct tl_reader *r, const char *raw, size_t rawn, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (!r->opt->skip_bad)
+		tl_die_at(TL_EX_DATAERR, r->src.name, r->rec_line, "%s", msg);
+	r->counts.records_rejected++;
+	r->counts.records_read++;
+	if (r->rejects) {
+		fwrite(raw, 1, rawn, r->rejects);
+		putc('\n', r->rejects);
+	}
+}
+
+/* Quote a value for a message: at most 60 bytes, control bytes as '?'. */
+static const char *show(struct tl_str s, char *buf)
+{
+	size_t n = s.n > 60 ? 60 : s.n;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (unsigned char)s.p[i] < 0x20 ? '?' : s.p[i];
+	strcpy(buf + n, s.n > 60 ? "..." : "");
+	return buf;
+}
+
+/* ---- the learner builder ---------------------------------------------- */
+
+static void intern_reset(struct intern *t)
+{
+	t->n = 0;
+	if (++t->gen == 0) {   /* generation wrapped: clear for real */
+		memset(t->slots, 0, (t->mask + 1) * sizeof *t->slots);
+		t->gen = 1;
+	}
+}
+
+static void intern_grow(struct intern *t)
+{
+	size_t size = t->slots ? (t->mask + 1) * 2 : 64;
+	struct slot *old = t->slots;
+	size_t oldsize = old ? t->mask + 1 : 0;
+	t->slots = tl_xcalloc(size, sizeof *t->slots);
+	t->mask = size - 1;
+	for (size_t i = 0; i < oldsize; i++)
+		if (old[i].gen == t->gen) {
+			size_t j = old[i].hash & t->mask;
+			while (t->slots[j].gen == t->gen)
+				j = (j + 1) & t->mask;
+			t->slots[j] = old[i];
+		}
+	free(old);
+}
+
+/* intern: the index of name in t, adding a copy to arena when new. */
+static int32_t intern(struct intern *t, struct tl_arena *a, const char *p, size_t n)
+{
+	if (!t->slots || (t->n + 1) * 2 > t->mask + 1)
+		intern_grow(t);
+	uint32_t h = hash_bytes(p, n);
+	size_t j = h & t->mask;
+	for (; t->slots[j].gen == t->gen; j = (j + 1) & t->mask) {
+		struct tl_str s = t->names[t->slots[j].idx];
+		if (t->slots[j].hash == h && s.n == n && memcmp(s.p, p, n) == 0)
+			return t->slots[j].idx;
+	}
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 16;
+		t->names = tl_xrealloc(t->names, t->cap * sizeof *t->names);
+	}
+	t->names[t->n] = (struct tl_str){tl_arena_dup(a, p, n), n};
+	t->slots[j] = (struct slot){t->gen, h, (int32_t)t->n};
+	return (int32_t)t->n++;
+}
+
+static void build_start(struct build *b, struct tl_str id, const char *file, long line, enum tl_shape shape)
+{
+	tl_arena_reset(&b->arena);
+	intern_reset(&b->doms);
+	intern_reset(&b->caps);
+	struct tl_event *ev = b->l.ev;
+	struct tl_attr *attrs = b->l.attrs;
+	memset(&b->l, 0, sizeof b->l);
+	b->l.ev = ev;
+	b->l.attrs = attrs;
+	b->l.id.p = tl_arena_dup(&b->arena, id.p, id.n);
+	b->l.id.n = id.n;
+	b->l.file = file;
+	b->l.line = line;
+	b->l.shape = shape;
+	b->sorted = 1;
+	b->max_ts = INT64_MIN;
+}
+
+/* build_attr: add an attribute, copying name and value into the arena. */
+static void build_attr(struct build *b, struct tl_str name, struct tl_str value, int json)
+{
+	if (b->l.nattrs == b->attrcap) {
+		b->attrcap = b->attrcap ? b->attrcap * 2 : 16;
+		b->l.attrs = tl_xrealloc(b->l.attrs, b->attrcap * sizeof *b->l.attrs);
+	}
+	struct tl_attr *a = &b->l.attrs[b->l.nattrs++];
+	a->name = (struct tl_str){tl_arena_dup(&b->arena, name.p, name.n), name.n};
+	a->value = (struct tl_str){tl_arena_dup(&b->arena, value.p, value.n), value.n};
+	a->json = json;
+	a->member = NULL;
+}
+
+/* The parsed fields of one event, spans into the input. */
+struct event_in {
+	tl_time ts;
+	struct tl_str ts_text, dom, cap;
+	int action, ts_json;
+};
+
+static void build_event(struct build *b, const struct event_in *in, int keep_text)
+{
+	if (b->l.nev == b->evcap) {
+		b->evcap = b->evcap ? b->evcap * 2 : 64;
+		b->l.ev = tl_xrealloc(b->l.ev, b->evcap * sizeof *b->l.ev);
+	}
+	struct tl_event *e = &b->l.ev[b->l.nev++];
+	e->ts = in->ts;
+	e->action = (uint8_t)in->action;
+	e->dom = in->dom.n ? intern(&b->doms, &b->arena, in->dom.p, in->dom.n) : -1;
+	e->cap = in->cap.n ? intern(&b->caps, &b->arena, in->cap.p, in->cap.n) : -1;
+	e->use = e->cap >= 0 && in->action != TL_ACTION_INTERACT;
+	e->ts_json = (uint8_t)in->ts_json;
+	e->ts_text.n = keep_text ? in->ts_text.n : 0;
+	e->ts_text.p = keep_text ? tl_arena_dup(&b->arena, in->ts_text.p, in->ts_text.n) : NULL;
+	if (in->ts < b->max_ts)
+		b->sorted = 0;
+	else
+		b->max_ts = in->ts;
+}
+
+/* Stable merge sort of events by ts (§6.5: ties keep input order). */
+static void sort_events(struct tl_event *ev, size_t n, struct tl_event *tmp)
+{
+	if (n < 2)
+		return;
+	size_t h = n / 2;
+	sort_events(ev, h, tmp);
+	sort_events(ev + h, n - h, tmp);
+	size_t i = 0, j = h, k = 0;
+	while (i < h && j < n)
+		tmp[k++] = ev[j].ts < ev[i].ts ? ev[j++] : ev[i++];
+	while (i < h)
+		tmp[k++] = ev[i++];
+	memcpy(ev, tmp, k * sizeof *ev);
+}
+
+static struct tl_learner *build_finish(struct build *b, int has_events)
+{
+	struct tl_learner *l = &b->l;
+	if (!b->sorted) {
+		struct tl_event *tmp = tl_xmalloc(l->nev * sizeof *tmp);
+		sort_events(l->ev, l->nev, tmp);
+		free(tmp);
+	}
+	l->has_events = has_events;
+	l->domains = b->doms.names;
+	l->ndomains = b->doms.n;
+	l->caps = b->caps.names;
+	l->ncaps = b->caps.n;
+	return l;
+}
+
+/* ---- attribute access ------------------------------------------------- */
+
+const struct tl_attr *tl_learner_attr(const struct tl_learner *l, const char *name)
+{
+	for (size_t i = 0; i < l->nattrs; i++)
+		if (str_eq(l->attrs[i].name, name))
+			return &l->attrs[i];
+	return NULL;
+}
+
+long tl_attr_text(const struct tl_attr *a, char *buf, size_t cap)
+{
+	struct tl_str v = a->value;
+	if (a->json && str_eq(v, "null"))
+		return buf[0] = '\0', 0;
+	if (a->json && v.n >= 2 && v.p[0] == '"') {
+		if (v.n - 2 >= cap)
+			return -1;
+		long n = tl_json_unescape((struct tl_str){v.p + 1, v.n - 2}, buf);
+		if (n >= 0)
+			buf[n] = '\0';
+		return n;
+	}
+	if (v.n >= cap)
+		return -1;
+	memcpy(buf, v.p, v.n);
+	buf[v.n] = '\0';
+	return (long)v.n;
+}
+
+int tl_attr_number(const struct tl_attr *a, double *out)
+{
+	char buf[128];
+	long n = tl_attr_text(a, buf, sizeof buf);
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		return 0;
+	char *end;
+	errno = 0;
+	double v = strtod(buf, &end);
+	if (*end || end == buf || errno == ERANGE || v != v)
+		return -1;
+	*out = v;
+	return 1;
+}
+
+size_t tl_learner_past(const struct tl_learner *l, tl_time asof)
+{
+	size_t lo = 0, hi = l->nev;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (l->ev[mid].ts <= asof)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* ---- grouping check --------------------------------------------------- */
+
+static void seen_grow(struct seen *s)
+{
+	size_t size = s->slots ? (s->mask + 1) * 2 : 4096;
+	struct seen_slot *old = s->slots;
+	size_t oldsize = old ? s->mask + 1 : 0;
+	s->slots = tl_xcalloc(size, sizeof *s->slots);
+	s->mask = size - 1;
+	for (size_t i = 0; i < oldsize; i++) {
+		struct seen_slot *o = old + i;
+		if (!o->fp)
+			continue;
+		size_t j = o->fp & s->mask;
+		while (s->slots[j].fp)
+			j = (j + 1) & s->mask;
+		s->slots[j] = *o;
+	}
+	free(old);
+}
+
+/* seen_check: the first line of id if it was seen before, else 0 (and
+ * remember it, while there is room). */
+static long seen_check(struct seen *s, struct tl_str id, long line)
+{
+	uint64_t fp = tl_hash64(id.p, id.n, 0x746c) | 1;
+	if (!s->slots)
+		seen_grow(s);
+	size_t j = fp & s->mask;
+	for (; s->slots[j].fp; j = (j + 1) & s->mask)
+		if (s->slots[j].fp == fp)
+			return s->slots[j].line;
+	if (s->full)
+		return 0;
+	s->slots[j].fp = fp;
+	s->slots[j].line = line;
+	if (++s->n * 4 > (s->mask + 1) * 3) {
+		if (s->mask + 1 >= SEEN_MAX_SLOTS)
+			s->full = 1;
+		else
+			seen_grow(s);
+	}
+	return 0;
+}
+
+/* ---- input files ------------------------------------------------------ */
+
+static int open_next_file(struct tl_reader *r)
+{
+	struct source *s = &r->src;
+	if (s->f && s->f != stdin)
+		fclose(s->f);
+	s->f = NULL;
+	if (r->next_file >= r->nfiles)
+		return 0;
+	const char *name = r->files[r->next_file++];
+	if (strcmp(name, "-") == 0) {
+		s->f = stdin;
+		s->name = "-";
+	} else {
+		s->f = fopen(name, "r");
+		if (!s->f)
+			tl_die(TL_EX_NOINPUT, "%s:", name);
+		s->name = name;
+	}
+	s->beg = s->end = 0;
+	s->eof = 0;
+	s->lineno = 0;
+	r->have_header = 0;
+	return 1;
+}
+
+static void fill(struct source *s)
+{
+	if (s->beg > 0) {
+		memmove(s->buf, s->buf + s->beg, s->end - s->beg);
+		s->end -= s->beg;
+		s->beg = 0;
+	}
+	if (s->end + READ_CHUNK / 2 > s->cap) {
+		s->cap = s->cap ? s->cap * 2 : READ_CHUNK;
+		s->buf = tl_xrealloc(s->buf, s->cap);
+	}
+	size_t got = fread(s->buf + s->end, 1, s->cap - s->end, s->f);
+	if (got == 0) {
+		if (ferror(s->f))
+			tl_die(TL_EX_IOERR, "%s: read error:", s->name);
+		s->eof = 1;
+	}
+	s->end += got;
+}
+
+/* next_line: the next physical line (without '\n'); 0 at end of file. */
+static int next_line(struct source *s, const char **p, size_t *n)
+{
+	for (;;) {
+		char *nl = memchr(s->buf + s->beg, '\n', s->end - s->beg);
+		if (nl || (s->eof && s->end > s->beg)) {
+			size_t stop = nl ? (size_t)(nl - s->buf) : s->end;
+			*p = s->buf + s->beg;
+			*n = stop - s->beg;
+			s->beg = nl ? stop + 1 : stop;
+			s->lineno++;
+			return 1;
+		}
+		if (s->eof)
+			return 0;
+		fill(s);
+	}
+}
+
+static int blank(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/* ---- cJSON with an arena ---------------------------------------------- */
+
+static struct tl_arena *json_arena;
+static void *json_alloc(size_t n) { return tl_arena_alloc(json_arena, n); }
+static void json_free(void *p) { (void)p; }
+
+/* json_parse: parse p[0..n) with cJSON, allocating from r's arena; the
+ * tree lives until json_done. */
+static cJSON *json_parse(struct tl_reader *r, const char *p, size_t n)
+{
+	cJSON_Hooks hooks = {json_alloc, json_free};
+	json_arena = &r->jarena;
+	cJSON_InitHooks(&hooks);
+	cJSON *root = cJSON_ParseWithLength(p, n);
+	cJSON_InitHooks(NULL);
+	return root;
+}
+
+static void json_done(struct tl_reader *r) { tl_arena_reset(&r->jarena); }
+
+static int parse_action(struct tl_str a)
+{
+	switch (a.n) {
+	case 0: return TL_ACTION_EMPTY;
+	case 3: return memcmp(a.p, "use", 3) == 0 ? TL_ACTION_USE : -1;
+	case 5: return memcmp(a.p, "adopt", 5) == 0 ? TL_ACTION_ADOPT : -1;
+	case 8: return memcmp(a.p, "interact", 8) == 0 ? TL_ACTION_INTERACT : -1;
+	}
+	return -1;
+}
+
+/* check_event: validate timestamp and action text; NULL or a message. */
+static const char *check_event(struct event_in *in, struct tl_str action, char *msg, size_t cap)
+{
+	char shown[80];
+	if (!in->ts_json) {
+		if (in->ts_text.n == 0)
+			return "missing ts";
+		if (tl_time_parse(in->ts_text.p, in->ts_text.n, &in->ts) < 0) {
+			snprintf(msg, cap, "bad timestamp '%s'", show(in->ts_text, shown));
+			return msg;
+		}
+	}
+	if ((in->action = parse_action(action)) < 0) {
+		snprintf(msg, cap, "unknown action '%s' (valid: interact, use, adopt, or empty)",
+			 show(action, shown));
+		return msg;
+	}
+	return NULL;
+}
+
+/* A JSON string-or-null member of an event as a span; -1 if another type. */
+static int json_text(const cJSON *obj, const char *key, struct tl_str *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	*out = (struct tl_str){"", 0};
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsString(v))
+		return -1;
+	*out = (struct tl_str){v->valuestring, strlen(v->valuestring)};
+	return 0;
+}
+
+/* json_event: the event fields of a cJSON object; NULL or a message. */
+static const char *json_event(const cJSON *obj, struct event_in *in, char *numbuf, char *msg, size_t cap)
+{
+	struct tl_str action;
+	if (!cJSON_IsObject(obj))
+		return "an event is not a JSON object";
+	if (json_text(obj, "domain", &in->dom) < 0)
+		return "domain is not a string";
+	if (json_text(obj, "capability", &in->cap) < 0)
+		return "capability is not a string";
+	if (json_text(obj, "action", &action) < 0)
+		return "action is not a string";
+	const cJSON *ts = cJSON_GetObjectItemCaseSensitive(obj, "ts");
+	in->ts_json = 0;
+	if (cJSON_IsNumber(ts)) {
+		if (!(ts->valuedouble > -1e13 && ts->valuedouble < 1e13))
+			return "ts is out of range";
+		in->ts = (tl_time)llround(ts->valuedouble * 1e6);
+		in->ts_json = 1;
+		int n = snprintf(numbuf, 32, "%.17g", ts->valuedouble);
+		in->ts_text = (struct tl_str){numbuf, (size_t)n};
+	} else if (cJSON_IsString(ts)) {
+		in->ts_text = (struct tl_str){ts->valuestring, strlen(ts->valuestring)};
+	} else if (!ts || cJSON_IsNull(ts)) {
+		return "missing ts";
+	} else {
+		return "ts is neither a string nor a number";
+	}
+	return check_event(in, action, msg, cap);
+}
+
+/* ---- CSV records -------------------------------------------------------- */
+
+static void raw_append(struct tl_reader *r, const char *p, size_t n)
+{
+	if (r->rawlen + n + 1 > r->rawcap) {
+		r->rawcap = (r->rawlen + n + 1) * 2;
+		r->raw = tl_xrealloc(r->raw, r->rawcap);
+	}
+	memcpy(r->raw + r->rawlen, p, n);
+	r->rawlen += n;
+}
+
+/* csv_record: the next CSV record's fields. Returns 1, 0 at end of file,
+ * or -1 for a bad record that was skipped. *raw spans its text. */
+static int csv_record(struct tl_reader *r, struct tl_str *raw)
+{
+	const char *p;
+	size_t n;
+	int multi = 0;
+	r->rawlen = 0;
+	for (;;) {
+		if (!next_line(&r->src, &p, &n)) {
+			if (!multi)
+				return 0;
+			tl_csv_eof(r->csv);
+			bad(r, r->raw, r->rawlen, "%s", tl_csv_error(r->csv));
+			return -1;
+		}
+		if (!multi) {
+			if (blank(p, n))
+				continue;
+			r->rec_line = r->src.lineno;
+		}
+		int rc = tl_csv_split(r->csv, p, n);
+		if (rc == TL_CSV_MORE || multi) {
+			if (multi)
+				raw_append(r, "\n", 1);
+			raw_append(r, p, n);
+		}
+		*raw = multi || rc == TL_CSV_MORE ? (struct tl_str){r->raw, r->rawlen} : (struct tl_str){p, n};
+		if (rc == TL_CSV_MORE) {
+			multi = 1;
+			continue;
+		}
+		if (rc == TL_CSV_ERR) {
+			bad(r, raw->p, raw->n, "bad CSV: %s", tl_csv_error(r->csv));
+			return -1;
+		}
+		if (tl_csv_nfields(r->csv) != r->ncols) {
+			bad(r, raw->p, raw->n, "expected %zu fields, found %zu", r->ncols, tl_csv_nfields(r->csv));
+			return -1;
+		}
+		return 1;
+	}
+}
+
+static void read_header(struct tl_reader *r, const struct tl_str *f, size_t n)
+{
+	free(r->colnames);
+	free(r->colbuf);
+	size_t total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += f[i].n + 1;
+	r->colnames = tl_xmalloc(n * sizeof *r->colnames);
+	r->colbuf = tl_xmalloc(total + 1);
+	char *q = r->colbuf;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(q, f[i].p, f[i].n);
+		q[f[i].n] = '\0';
+		r->colnames[i] = (struct tl_str){q, f[i].n};
+		q += f[i].n + 1;
+	}
+	r->ncols = n;
+	for (int k = 0; k < NCANON; k++) {
+		const char *want = canon_names[k];
+		for (int m = 0; m < r->opt->nmap; m++)
+			if (strcmp(r->opt->map_canon[m], want) == 0)
+				want = r->opt->map_source[m];
+		r->col[k] = -1;
+		for (size_t i = 0; i < n; i++)
+			if (str_eq(r->colnames[i], want)) {
+				if (r->col[k] >= 0)
+					tl_die_at(TL_EX_DATAERR, r->src.name, r->rec_line, "duplicate column '%s'", want);
+				r->col[k] = (int)i;
+			}
+		if (k == COL_ID && r->col[k] < 0)
+			tl_die_at(TL_EX_DATAERR, r->src.name, r->rec_line, "no '%s' column in the header", want);
+	}
+}
+
+/* csv_event: a CSV event record's fields; NULL or a message. */
+static const char *csv_event(struct tl_reader *r, const struct tl_str *f, struct event_in *in, char *msg, size_t cap)
+{
+	static const struct tl_str empty = {"", 0};
+	in->ts_text = f[r->col[COL_TS]];
+	in->dom = r->col[COL_DOMAIN] >= 0 ? f[r->col[COL_DOMAIN]] : empty;
+	in->cap = r->col[COL_CAP] >= 0 ? f[r->col[COL_CAP]] : empty;
+	in->ts_json = 0;
+	return check_event(in, r->col[COL_ACTION] >= 0 ? f[r->col[COL_ACTION]] : empty, msg, cap);
+}
+
+static void csv_attrs(struct tl_reader *r, struct build *b, const struct tl_str *f)
+{
+	for (size_t i = 0; i < r->ncols; i++) {
+		int canon = 0;
+		for (int k = 0; k < NCANON; k++)
+			canon |= r->col[k] == (int)i;
+		if (!canon)
+			build_attr(b, r->colnames[i], f[i], 0);
+	}
+}
+
+/* ---- NDJSON records ----------------------------------------------------- */
+
+/* ndjson_line: the next non-blank line of the file; 0 at end. */
+static int ndjson_line(struct tl_reader *r, struct tl_str *line)
+{
+	const char *p;
+	size_t n;
+	while (next_line(&r->src, &p, &n)) {
+		if (blank(p, n))
+			continue;
+		r->rec_line = r->src.lineno;
+		*line = (struct tl_str){p, n};
+		return 1;
+	}
+	return 0;
+}
+
+/* Attributes of an event NDJSON line: every non-canonical member. */
+static int member_attr(void *ctx, const struct tl_json_member *m)
+{
+	struct build *b = ctx;
+	for (int k = 0; k < NCANON; k++)
+		if (tl_json_key_is(m->key, canon_names[k]))
+			return 0;
+	char *name = tl_arena_alloc(&b->arena, m->key.n + 1);
+	long n = tl_json_unescape(m->key, name);
+	build_attr(b, (struct tl_str){name, n < 0 ? 0 : (size_t)n}, m->value, 1);
+	return 0;
+}
+
+/* The learner id of a JSON object member value: a string or a number. */
+static const char *json_id(const cJSON *v, struct tl_str *id, char *numbuf)
+{
+	if (cJSON_IsString(v))
+		*id = (struct tl_str){v->valuestring, strlen(v->valuestring)};
+	else if (cJSON_IsNumber(v))
+		*id = (struct tl_str){numbuf, (size_t)snprintf(numbuf, 32, "%.17g", v->valuedouble)};
+	else
+		return v ? "learner_id is neither a string nor a number" : "missing learner_id";
+	return id->n ? NULL : "empty learner_id";
+}
+
+/* ---- event records of either shape ----------------------------------- */
+
+struct record {
+	struct tl_str id, raw;
+	struct event_in ev;
+	const struct tl_str *fields;   /* CSV */
+	char numbuf[2][32];
+};
+
+/* event_record: the next event of the current file. 1, 0 at end of file,
+ * -1 when a bad record was skipped. */
+static int event_record(struct tl_reader *r, struct record *rec)
+{
+	char msg[256];
+	const char *why;
+	json_done(r);
+	if (r->shape == TL_SHAPE_EVENT_CSV) {
+		int rc = csv_record(r, &rec->raw);
+		if (rc <= 0)
+			return rc;
+		rec->fields = tl_csv_fields(r->csv);
+		rec->id = rec->fields[r->col[COL_ID]];
+		if (!rec->id.n)
+			why = "missing learner_id";
+		else
+			why = csv_event(r, rec->fields, &rec->ev, msg, sizeof msg);
+	} else {
+		if (!ndjson_line(r, &rec->raw))
+			return 0;
+		cJSON *root = json_parse(r, rec->raw.p, rec->raw.n);
+		if (!root)
+			why = "bad JSON";
+		else if (!cJSON_IsObject(root))
+			why = "not a JSON object";
+		else if (!(why = json_id(cJSON_GetObjectItemCaseSensitive(root, "learner_id"), &rec->id, rec->numbuf[0])))
+			why = json_event(root, &rec->ev, rec->numbuf[1], msg, sizeof msg);
+	}
+	if (!why && (rec->ev.dom.n > r->opt->max_field || rec->ev.cap.n > r->opt->max_field ||
+		     rec->id.n > r->opt->max_field))
+		why = "a field is longer than --max-field";
+	if (why) {
+		bad(r, rec->raw.p, rec->raw.n, "%s", why);
+		return -1;
+	}
+	return 1;
+}
+
+static void start_learner(struct tl_reader *r, struct build *b, const struct record *rec)
+{
+	build_start(b, rec->id, r->src.name, r->rec_line, r->shape);
+	if (r->shape == TL_SHAPE_EVENT_CSV) {
+		csv_attrs(r, b, rec->fields);
+	} else {
+		const char *why;
+		tl_json_members(rec->raw.p, rec->raw.p + rec->raw.n, member_attr, b, &why);
+	}
+}
+
+/* add_event: append rec's event to b, unless it exceeds --max-events. */
+static int add_event(struct tl_reader *r, struct build *b, const struct record *rec)
+{
+	if (b->l.nev >= r->opt->max_events) {
+		char shown[80];
+		bad(r, rec->raw.p, rec->raw.n, "learner '%s' has more than %zu events (--max-events)",
+		    show(rec->id, shown), r->opt->max_events);
+		return 0;
+	}
+	build_event(b, &rec->ev, r->shape == TL_SHAPE_EVENT_CSV || r->shape == TL_SHAPE_EVENT_NDJSON);
+	r->counts.records_read++;
+	return 1;
+}
+
+/* ---- documents and learner rows ------------------------------------------ */
+
+struct doc_ctx {
+	struct tl_reader *r;
+	struct build *b;
+	struct tl_str events;
+	int has_events, has_id;
+	const char *why;
+};
+
+/* Every member of a document becomes an attribute (values stay in the
+ * line buffer); learner_id, events and as_of are also read. */
+static int doc_member(void *ctx, const struct tl_json_member *m)
+{
+	struct doc_ctx *d = ctx;
+	struct build *b = d->b;
+	char *name = (char *)m->key.p;
+	long n = (long)m->key.n;
+	if (memchr(m->key.p, '\\', m->key.n)) {
+		name = tl_arena_alloc(&b->arena, m->key.n + 1);
+		n = tl_json_unescape(m->key, name);
+	}
+	if (b->l.nattrs == b->attrcap) {
+		b->attrcap = b->attrcap ? b->attrcap * 2 : 16;
+		b->l.attrs = tl_xrealloc(b->l.attrs, b->attrcap * sizeof *b->l.attrs);
+	}
+	struct tl_attr *a = &b->l.attrs[b->l.nattrs++];
+	*a = (struct tl_attr){{name, n < 0 ? 0 : (size_t)n}, m->value, 1, m->start};
+	if (str_eq(a->name, "events")) {
+		d->events = m->value;
+		d->has_events = 1;
+	} else if (str_eq(a->name, "learner_id")) {
+		char *buf = tl_arena_alloc(&b->arena, m->value.n + 1);
+		long k = tl_attr_text(a, buf, m->value.n + 1);
+		d->has_id = k > 0 && m->value.p[0] != '{' && m->value.p[0] != '[';
+		b->l.id = (struct tl_str){buf, k > 0 ? (size_t)k : 0};
+	} else if (str_eq(a->name, "as_of") && !str_eq(m->value, "null")) {
+		char buf[64];
+		long k = tl_attr_text(a, buf, sizeof buf);
+		if (k < 0 || tl_time_parse(buf, (size_t)k, &b->l.as_of) < 0)
+			d->why = "bad as_of";
+		b->l.has_as_of = 1;
+	}
+	return 0;
+}
+
+/* doc_events: parse a document's events array into b; NULL or a message. */
+static const char *doc_events(struct tl_reader *r, struct build *b, struct tl_str span, char *msg, size_t cap)
+{
+	cJSON *arr = json_parse(r, span.p, span.n);
+	if (!cJSON_IsArray(arr))
+		return "events is not an array";
+	size_t i = 0;
+	for (const cJSON *e = arr->child; e; e = e->next, i++) {
+		struct event_in in;
+		char numbuf[32], inner[200];
+		const char *why = json_event(e, &in, numbuf, inner, sizeof inner);
+		if (!why && (in.dom.n > r->opt->max_field || in.cap.n > r->opt->max_field))
+			why = "a field is longer than --max-field";
+		if (!why && b->l.nev >= r->opt->max_events)
+			why = "more events than --max-events";
+		if (why) {
+			snprintf(msg, cap, "event %zu: %s", i + 1, why);
+			return msg;
+		}
+		build_event(b, &in, 0);
+	}
+	return NULL;
+}
+
+/* doc_record: the next document. 1, 0 at end of file, -1 skipped. */
+static int doc_record(struct tl_reader *r)
+{
+	struct tl_str line;
+	char msg[300];
+	json_done(r);
+	if (!ndjson_line(r, &line))
+		return 0;
+	struct build *b = &r->b[r->cur];
+	build_start(b, (struct tl_str){"", 0}, r->src.name, r->rec_line, TL_SHAPE_DOC);
+	struct doc_ctx d = {r, b, {NULL, 0}, 0, 0, NULL};
+	const char *why = NULL, *end = tl_json_members(line.p, line.p + line.n, doc_member, &d, &why);
+	if (end && tl_json_skip_ws(end, line.p + line.n) != line.p + line.n)
+		end = NULL, why = "bad JSON: text after the object";
+	if (end)
+		why = d.why;
+	if (end && !why && !d.has_id)
+		why = "missing learner_id";
+	if (end && !why && (r->flags & TL_READ_EVENTS)) {
+		if (!d.has_events)
+			why = "no events array (this tool needs events)";
+		else
+			why = doc_events(r, b, d.events, msg, sizeof msg);
+	}
+	if (why) {
+		bad(r, line.p, line.n, "%s", why);
+		return -1;
+	}
+	b->l.raw = line;
+	build_finish(b, (r->flags & TL_READ_EVENTS) != 0);
+	r->counts.records_read += b->l.has_events ? b->l.nev : 1;
+	return 1;
+}
+
+/* row_record: the next learner row (CSV without ts). */
+static int row_record(struct tl_reader *r)
+{
+	struct tl_str raw;
+	int rc = csv_record(r, &raw);
+	if (rc <= 0)
+		return rc;
+	const struct tl_str *f = tl_csv_fields(r->csv);
+	if (!f[r->col[COL_ID]].n) {
+		bad(r, raw.p, raw.n, "missing learner_id");
+		return -1;
+	}
+	struct build *b = &r->b[r->cur];
+	build_start(b, f[r->col[COL_ID]], r->src.name, r->rec_line, TL_SHAPE_ROW_CSV);
+	for (size_t i = 0; i < r->ncols; i++) {
+		if ((int)i == r->col[COL_ID])
+			continue;
+		build_attr(b, r->colnames[i], f[i], 0);
+		if (str_eq(r->colnames[i], "as_of") && f[i].n) {
+			if (tl_time_parse(f[i].p, f[i].n, &b->l.as_of) < 0) {
+				bad(r, raw.p, raw.n, "bad as_of");
+				return -1;
+			}
+			b->l.has_as_of = 1;
+		}
+	}
+	build_finish(b, 0);
+	r->counts.records_read++;
+	return 1;
+}
+
+/* ---- shape detection ------------------------------------------------------ */
+
+static int has_member(void *ctx, const struct tl_json_member *m)
+{
+	int *found = ctx;
+	if (tl_json_key_is(m->key, "events"))
+		found[0] = 1;
+	if (tl_json_key_is(m->key, "ts"))
+		found[1] = 1;
+	return 0;
+}
+
+/* detect: open the next file and decide its shape from its first
+ * non-blank line; CSV headers are read here. 0 when no file is left. */
+static int open_and_detect(struct tl_reader *r)
+{
+	const char *p;
+	size_t n;
+	if (!open_next_file(r))
+		return 0;
+	struct source *s = &r->src;
+	do {
+		if (!next_line(s, &p, &n)) {
+			r->shape = TL_SHAPE_EVENT_CSV;
+			r->ncols = 0;
+			s->eof = 1;
+			return 1;     /* empty file: nothing to read */
+		}
+		if (s->lineno == 1 && n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+			p += 3, n -= 3;
+	} while (blank(p, n));
+	r->rec_line = s->lineno;
+	const char *q = tl_json_skip_ws(p, p + n);
+	if (q < p + n && *q == '{') {
+		int found[2] = {0, 0};
+		const char *why;
+		tl_json_members(p, p + n, has_member, found, &why);
+		r->shape = found[0] || (!found[1] && !(r->flags & TL_READ_EVENTS)) ? TL_SHAPE_DOC : TL_SHAPE_EVENT_NDJSON;
+		s->beg = (size_t)(p - s->buf);   /* unread the line */
+		s->lineno--;
+		return 1;
+	}
+	int rc = tl_csv_split(r->csv, p, n);
+	if (rc != TL_CSV_ROW)
+		tl_die_at(TL_EX_DATAERR, s->name, r->rec_line, "bad CSV header: %s",
+			  rc == TL_CSV_MORE ? "a quoted name spans lines" : tl_csv_error(r->csv));
+	read_header(r, tl_csv_fields(r->csv), tl_csv_nfields(r->csv));
+	r->shape = r->col[COL_TS] >= 0 ? TL_SHAPE_EVENT_CSV : TL_SHAPE_ROW_CSV;
+	if (r->shape == TL_SHAPE_ROW_CSV && !(r->flags & TL_READ_ROWS))
+		tl_die_at(TL_EX_DATAERR, s->name, r->rec_line,
+			  "no 'ts' column: these are learner rows, and %s needs events", tl_progname());
+	return 1;
+}
+
+/* ---- grouping ----------------------------------------------------------- */
+
+static struct tl_learner *flush_pending(struct tl_reader *r)
+{
+	if (!r->pending)
+		return NULL;
+	r->pending = 0;
+	r->counts.learners_read++;
+	return build_finish(&r->b[r->cur], 1);
+}
+
+static int is_event_shape(enum tl_shape s) { return s == TL_SHAPE_EVENT_CSV || s == TL_SHAPE_EVENT_NDJSON; }
+
+/* group_event: put rec into the current learner or start the next one.
+ * Returns the learner that rec completed, or NULL. */
+static struct tl_learner *group_event(struct tl_reader *r, const struct record *rec)
+{
+	struct build *b = &r->b[r->cur];
+	if (r->pending && b->l.id.n == rec->id.n && memcmp(b->l.id.p, rec->id.p, rec->id.n) == 0) {
+		add_event(r, b, rec);
+		return NULL;
+	}
+	long first = seen_check(&r->seen, rec->id, r->rec_line);
+	if (first) {
+		char shown[80];
+		bad(r, rec->raw.p, rec->raw.n,
+		    "learner '%s' reappears after other learners (its rows began at line %ld); "
+		    "group the input by learner or use --ungrouped", show(rec->id, shown), first);
+		return NULL;
+	}
+	struct tl_learner *done = flush_pending(r);
+	if (done)
+		r->cur ^= 1;
+	start_learner(r, &r->b[r->cur], rec);
+	add_event(r, &r->b[r->cur], rec);
+	r->pending = 1;
+	return done;
+}
+
+/* ---- --ungrouped: read everything, then serve in first-seen order ------ */
+
+struct urow {
+	uint32_t slot;
+	long line;
+	const char *file;
+	enum tl_shape shape;
+	struct event_in ev;
+};
+
+struct uslot {
+	struct tl_str id;
+	struct tl_attr *attrs;
+	size_t nattrs, nrows, pos;
+	const char *file;
+	long line;
+	enum tl_shape shape;
+};
+
+struct ustore {
+	struct tl_arena arena;
+	struct urow *rows;
+	size_t nrows, rowcap;
+	struct uslot *slots;
+	size_t nslots, slotcap;
+	struct intern ids;      /* id -> slot */
+	size_t *order;          /* rows sorted by slot, stable */
+	size_t next;            /* next slot to serve */
+};
+
+static struct ustore *ustore;
+
+static struct tl_str dup_str(struct tl_arena *a, struct tl_str s)
+{
+	return (struct tl_str){tl_arena_dup(a, s.p, s.n), s.n};
+}
+
+static void ustore_new_slot(struct tl_reader *r, struct ustore *u, const struct record *rec)
+{
+	struct build *tmp = &r->b[1];
+	start_learner(r, tmp, rec);
+	if (u->nslots == u->slotcap) {
+		u->slotcap = u->slotcap ? u->slotcap * 2 : 1024;
+		u->slots = tl_xrealloc(u->slots, u->slotcap * sizeof *u->slots);
+	}
+	struct uslot *s = &u->slots[u->nslots++];
+	*s = (struct uslot){u->ids.names[u->nslots - 1], NULL, tmp->l.nattrs, 0, 0, r->src.name, r->rec_line, r->shape};
+	s->attrs = tl_arena_alloc(&u->arena, (s->nattrs + 1) * sizeof *s->attrs);
+	for (size_t i = 0; i < s->nattrs; i++) {
+		s->attrs[i] = tmp->l.attrs[i];
+		s->attrs[i].name = dup_str(&u->arena, tmp->l.attrs[i].name);
+		s->attrs[i].value = dup_str(&u->arena, tmp->l.attrs[i].value);
+	}
+}
+
+static void ustore_add(struct tl_reader *r, struct ustore *u, const struct record *rec)
+{
+	size_t before = u->ids.n;
+	uint32_t slot = (uint32_t)intern(&u->ids, &u->arena, rec->id.p, rec->id.n);
+	if (u->ids.n > before)
+		ustore_new_slot(r, u, rec);
+	if (u->slots[slot].nrows >= r->opt->max_events) {
+		char shown[80];
+		bad(r, rec->raw.p, rec->raw.n, "learner '%s' has more than %zu events (--max-events)",
+		    show(rec->id, shown), r->opt->max_events);
+		return;
+	}
+	if (u->nrows == u->rowcap) {
+		u->rowcap = u->rowcap ? u->rowcap * 2 : 4096;
+		u->rows = tl_xrealloc(u->rows, u->rowcap * sizeof *u->rows);
+	}
+	struct urow *w = &u->rows[u->nrows++];
+	*w = (struct urow){slot, r->rec_line, r->src.name, r->shape, rec->ev};
+	w->ev.ts_text = dup_str(&u->arena, rec->ev.ts_text);
+	w->ev.dom = dup_str(&u->arena, rec->ev.dom);
+	w->ev.cap = dup_str(&u->arena, rec->ev.cap);
+	u->slots[slot].nrows++;
+	r->counts.records_read++;
+}
+
+/* ustore_load: read every event record, then order rows by learner. */
+static void ustore_load(struct tl_reader *r)
+{
+	struct ustore *u = ustore = tl_xcalloc(1, sizeof *u);
+	u->ids.gen = 1;
+	while (r->src.f || open_and_detect(r)) {
+		if (!is_event_shape(r->shape))
+			tl_die_at(TL_EX_USAGE, r->src.name, r->rec_line, "--ungrouped needs event rows, not learner records");
+		struct record rec;
+		int rc = event_record(r, &rec);
+		if (rc > 0)
+			ustore_add(r, u, &rec);
+		else if (rc == 0)
+			open_next_file(r) || (r->src.f = NULL, 0);
+	}
+	size_t pos = 0;
+	for (size_t s = 0; s < u->nslots; s++) {
+		u->slots[s].pos = pos;
+		pos += u->slots[s].nrows;
+	}
+	u->order = tl_xmalloc((u->nrows + 1) * sizeof *u->order);
+	for (size_t i = 0; i < u->nrows; i++)
+		u->order[u->slots[u->rows[i].slot].pos++] = i;
+}
+
+static struct tl_learner *ustore_next(struct tl_reader *r)
+{
+	struct ustore *u = ustore;
+	if (u->next == u->nslots)
+		return NULL;
+	struct uslot *s = &u->slots[u->next];
+	size_t end = s->pos, beg = end - s->nrows;
+	u->next++;
+	struct build *b = &r->b[0];
+	build_start(b, s->id, s->file, s->line, s->shape);
+	for (size_t i = 0; i < s->nattrs; i++)
+		build_attr(b, s->attrs[i].name, s->attrs[i].value, s->attrs[i].json);
+	for (size_t i = beg; i < end; i++)
+		build_event(b, &u->rows[u->order[i]].ev, 1);
+	r->counts.learners_read++;
+	return build_finish(b, 1);
+}
+
+/* ---- the public API --------------------------------------------------------- */
+
+struct tl_reader *tl_reader_open(const struct tl_common *c, int nfiles, char **files, int flags)
+{
+	static char *dash[] = {"-"};
+	struct tl_reader *r = tl_xcalloc(1, sizeof *r);
+	r->opt = c;
+	r->flags = flags;
+	r->files = nfiles ? files : dash;
+	r->nfiles = nfiles ? nfiles : 1;
+	r->csv = tl_csv_new(c->max_field);
+	for (int i = 0; i < 2; i++)
+		r->b[i].doms.gen = r->b[i].caps.gen = 1;
+	if (c->rejects) {
+		r->rejects = fopen(c->rejects, "w");
+		if (!r->rejects)
+			tl_die(TL_EX_CANTCREAT, "%s:", c->rejects);
+	}
+	if (c->ungrouped)
+		ustore_load(r);
+	return r;
+}
+
+struct tl_learner *tl_reader_next(struct tl_reader *r)
+{
+	if (ustore)
+		return ustore_next(r);
+	for (;;) {
+		if (!r->src.f && !open_and_detect(r))
+			return flush_pending(r);
+		if (!is_event_shape(r->shape) && r->pending)
+			return flush_pending(r);
+		if (!is_event_shape(r->shape)) {
+			int rc = r->shape == TL_SHAPE_DOC ? doc_record(r) : row_record(r);
+			if (rc > 0) {
+				r->counts.learners_read++;
+				return &r->b[r->cur].l;
+			}
+			if (rc == 0)
+				open_next_file(r);
+			continue;
+		}
+		struct record rec;
+		int rc = event_record(r, &rec);
+		if (rc == 0) {
+			open_next_file(r);
+			continue;
+		}
+		struct tl_learner *done = rc > 0 ? group_event(r, &rec) : NULL;
+		if (done)
+			return done;
+	}
+}
+
+const struct tl_counts *tl_reader_counts(const struct tl_reader *r) { return &r->counts; }
+
+void tl_reader_close(struct tl_reader *r)
+{
+	if (r->rejects && (fflush(r->rejects) != 0 || ferror(r->rejects) || fclose(r->rejects) != 0))
+		tl_die(TL_EX_IOERR, "write error on %s:", r->opt->rejects);
+	if (r->src.f && r->src.f != stdin)
+		fclose(r->src.f);
+	tl_csv_free(r->csv);
+	for (int i = 0; i < 2; i++) {
+		tl_arena_free(&r->b[i].arena);
+		free(r->b[i].l.ev);
+		free(r->b[i].l.attrs);
+		free(r->b[i].doms.slots);
+		free(r->b[i].doms.names);
+		free(r->b[i].caps.slots);
+		free(r->b[i].caps.names);
+	}
+	if (ustore) {
+		tl_arena_free(&ustore->arena);
+		free(ustore->rows);
+		free(ustore->slots);
+		free(ustore->ids.slots);
+		free(ustore->ids.names);
+		free(ustore->order);
+		free(ustore);
+		ustore = NULL;
+	}
+	tl_arena_free(&r->jarena);
+	free(r->seen.slots);
+	free(r->colnames);
+	free(r->colbuf);
+	free(r->raw);
+	free(r->src.buf);
+	free(r);
+}

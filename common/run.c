@@ -1,0 +1,153 @@
+/* run.c - the streaming driver: reader -> tool -> writer, with counts. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "out.h"
+#include "run.h"
+
+struct gauge {
+	const char *name, *help;
+	char *labels;
+	double value;
+};
+
+struct tl_run {
+	const struct tl_common *c;
+	struct tl_reader *reader;
+	struct tl_writer *writer;
+	FILE *out;
+	tl_time now;
+	double t_start, t_progress;
+	uint64_t used, future, written;
+	struct tl_learner *cur;
+	struct gauge *gauges;
+	size_t ngauges;
+	int progress;
+};
+
+static double monotonic(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+struct tl_run *tl_run_open(const struct tl_common *c, int nfiles, char **files, int flags)
+{
+	struct tl_run *run = tl_xcalloc(1, sizeof *run);
+	run->c = c;
+	run->t_start = monotonic();
+	run->now = (tl_time)time(NULL) * TL_SEC;
+	run->out = tl_output_open(c->output);
+	run->reader = tl_reader_open(c, nfiles, files, flags);
+	run->writer = tl_writer_open(run->out, c->out_csv);
+	run->progress = c->progress && isatty(STDERR_FILENO);
+	return run;
+}
+
+static void show_progress(struct tl_run *run, int final)
+{
+	double t = monotonic();
+	if (!final && t - run->t_progress < 0.5)
+		return;
+	run->t_progress = t;
+	const struct tl_counts *k = tl_reader_counts(run->reader);
+	double secs = t - run->t_start > 1e-9 ? t - run->t_start : 1e-9;
+	fprintf(stderr, "\r%s: %llu learners, %.0f records/s%s", tl_progname(),
+		(unsigned long long)k->learners_read, (double)k->records_read / secs, final ? "\n" : "");
+}
+
+struct tl_learner *tl_run_next(struct tl_run *run, tl_time *asof, size_t *npast)
+{
+	struct tl_learner *l = tl_reader_next(run->reader);
+	run->cur = l;
+	if (run->progress && (!l || (tl_reader_counts(run->reader)->learners_read & 1023) == 0))
+		show_progress(run, !l);
+	if (!l)
+		return NULL;
+	*asof = run->c->has_as_of ? run->c->as_of : l->has_as_of ? l->as_of : run->now;
+	if (l->has_events) {
+		*npast = tl_learner_past(l, *asof);
+		run->used += *npast;
+		run->future += l->nev - *npast;
+	} else {
+		*npast = 0;
+		run->used++;
+	}
+	tl_writer_begin(run->writer, l);
+	return l;
+}
+
+struct tl_writer *tl_run_writer(struct tl_run *run) { return run->writer; }
+FILE *tl_run_output(struct tl_run *run) { return run->out; }
+
+void tl_run_emit(struct tl_run *run)
+{
+	tl_writer_end(run->writer);
+	run->written++;
+	if (ferror(run->out))
+		tl_die(TL_EX_IOERR, "write error on %s:", run->c->output ? run->c->output : "standard output");
+}
+
+void tl_run_consumed(struct tl_run *run) { run->written++; }
+
+void tl_run_gauge(struct tl_run *run, const char *name, const char *help, const char *labels, double value)
+{
+	run->gauges = tl_xrealloc(run->gauges, (run->ngauges + 1) * sizeof *run->gauges);
+	run->gauges[run->ngauges++] = (struct gauge){name, help, labels ? tl_xstrdup(labels) : NULL, value};
+}
+
+static void metric(FILE *f, const char *name, const char *type, const char *help, double v)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n%s{tool=\"%s\"} %.17g\n", name, help, name, type, name,
+		tl_progname(), v);
+}
+
+static void write_metrics(struct tl_run *run, const struct tl_counts *k)
+{
+	FILE *f = tl_output_open(run->c->metrics);
+	metric(f, "tl_records_read_total", "counter", "Input records read.", (double)k->records_read);
+	metric(f, "tl_records_used_total", "counter", "Records at or before as-of, used by the metrics.", (double)run->used);
+	metric(f, "tl_records_future_total", "counter", "Records after as-of (labels only).", (double)run->future);
+	metric(f, "tl_records_rejected_total", "counter", "Bad records skipped (--skip-bad).", (double)k->records_rejected);
+	metric(f, "tl_learners_read_total", "counter", "Learners read.", (double)k->learners_read);
+	metric(f, "tl_learners_written_total", "counter", "Learner records written.", (double)run->written);
+	metric(f, "tl_wall_seconds", "gauge", "Wall-clock seconds of the run.", monotonic() - run->t_start);
+	for (size_t i = 0; i < run->ngauges; i++) {
+		const struct gauge *g = &run->gauges[i];
+		if (i == 0 || strcmp(g->name, run->gauges[i - 1].name) != 0)
+			fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", g->name, g->help, g->name);
+		fprintf(f, "%s{tool=\"%s\"%s%s} %.17g\n", g->name, tl_progname(), g->labels ? "," : "",
+			g->labels ? g->labels : "", g->value);
+	}
+	tl_output_commit(f);
+}
+
+int tl_run_close(struct tl_run *run)
+{
+	const struct tl_counts *k = tl_reader_counts(run->reader);
+	if (k->records_read != run->used + run->future + k->records_rejected || k->learners_read != run->written)
+		tl_die(TL_EX_SOFTWARE, "internal error: counts do not reconcile (read %llu, used %llu, future %llu, rejected %llu; learners %llu read, %llu written)",
+		       (unsigned long long)k->records_read, (unsigned long long)run->used,
+		       (unsigned long long)run->future, (unsigned long long)k->records_rejected,
+		       (unsigned long long)k->learners_read, (unsigned long long)run->written);
+	if (run->c->metrics)
+		write_metrics(run, k);
+	tl_writer_close(run->writer);
+	tl_output_commit(run->out);
+	if (run->c->stats)
+		fprintf(stderr, "%s: records read %llu = used %llu + future %llu + rejected %llu; learners read %llu, written %llu\n",
+			tl_progname(), (unsigned long long)k->records_read, (unsigned long long)run->used,
+			(unsigned long long)run->future, (unsigned long long)k->records_rejected,
+			(unsigned long long)k->learners_read, (unsigned long long)run->written);
+	tl_reader_close(run->reader);
+	for (size_t i = 0; i < run->ngauges; i++)
+		free(run->gauges[i].labels);
+	free(run->gauges);
+	free(run);
+	return TL_EX_OK;
+}

@@ -1,0 +1,379 @@
+/* writer.c - learner documents with in-place field replacement, and
+ * learner rows with a header fixed by the first learner. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvrow.h"
+#include "err.h"
+#include "writer.h"
+
+enum kind { K_NUM, K_STR, K_NULL };
+
+struct field {
+	const char *name;
+	enum kind kind;
+	size_t off, len;     /* text in w->text */
+	int done;            /* written in place of an attribute */
+};
+
+/* A CSV column: an attribute or a computed field. */
+struct column {
+	char *name;
+	int field;           /* index into fields, or -1 for an attribute */
+	size_t attr_hint;    /* the attribute's index in the first learner */
+};
+
+struct tl_writer {
+	FILE *f;
+	int csv;
+	const struct tl_learner *l;
+	struct field *fields;
+	size_t nfields, fieldcap;
+	char *text;
+	size_t tlen, tcap;
+	struct column *cols;  /* CSV header, NULL until the first learner */
+	size_t ncols;
+	size_t first_nfields;
+};
+
+struct tl_writer *tl_writer_open(FILE *f, int csv)
+{
+	struct tl_writer *w = tl_xcalloc(1, sizeof *w);
+	w->f = f;
+	w->csv = csv;
+	return w;
+}
+
+void tl_writer_begin(struct tl_writer *w, const struct tl_learner *l)
+{
+	w->l = l;
+	w->nfields = 0;
+	w->tlen = 0;
+}
+
+static void add_field(struct tl_writer *w, const char *name, enum kind kind, const char *s, size_t n)
+{
+	if (w->nfields == w->fieldcap) {
+		w->fieldcap = w->fieldcap ? w->fieldcap * 2 : 32;
+		w->fields = tl_xrealloc(w->fields, w->fieldcap * sizeof *w->fields);
+	}
+	if (w->tlen + n > w->tcap) {
+		w->tcap = (w->tlen + n) * 2 + 256;
+		w->text = tl_xrealloc(w->text, w->tcap);
+	}
+	memcpy(w->text + w->tlen, s, n);
+	w->fields[w->nfields++] = (struct field){name, kind, w->tlen, n, 0};
+	w->tlen += n;
+}
+
+/* Integer formatting without printf (hot path). */
+static size_t fmt_int(char *buf, long long v)
+{
+	char tmp[24];
+	size_t n = 0, k = 0;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do
+		tmp[n++] = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		buf[k++] = '-';
+	while (n)
+		buf[k++] = tmp[--n];
+	return k;
+}
+
+void tl_put_int(struct tl_writer *w, const char *name, long long v)
+{
+	char buf[24];
+	add_field(w, name, K_NUM, buf, fmt_int(buf, v));
+}
+
+void tl_put_num(struct tl_writer *w, const char *name, double v)
+{
+	char buf[32];
+	if (!isfinite(v))
+		return tl_put_empty(w, name);
+	if (v == 0)
+		v = 0;   /* no "-0" */
+	if (v == (double)(long long)v && fabs(v) < 1e6)
+		return tl_put_int(w, name, (long long)v);
+	add_field(w, name, K_NUM, buf, (size_t)snprintf(buf, sizeof buf, "%.6g", v));
+}
+
+void tl_put_num17(struct tl_writer *w, const char *name, double v)
+{
+	char buf[32];
+	if (!isfinite(v))
+		return tl_put_empty(w, name);
+	add_field(w, name, K_NUM, buf, (size_t)snprintf(buf, sizeof buf, "%.17g", v));
+}
+
+void tl_put_empty(struct tl_writer *w, const char *name) { add_field(w, name, K_NULL, "", 0); }
+
+void tl_put_text(struct tl_writer *w, const char *name, const char *s, size_t n)
+{
+	add_field(w, name, K_STR, s, n);
+}
+
+void tl_put_time(struct tl_writer *w, const char *name, tl_time t)
+{
+	char buf[40];
+	add_field(w, name, K_STR, buf, tl_time_format(t, buf));
+}
+
+static int name_is(struct tl_str s, const char *name)
+{
+	size_t n = strlen(name);
+	return s.n == n && memcmp(s.p, name, n) == 0;
+}
+
+static struct field *field_named(struct tl_writer *w, struct tl_str name)
+{
+	for (size_t i = 0; i < w->nfields; i++)
+		if (name_is(name, w->fields[i].name))
+			return &w->fields[i];
+	return NULL;
+}
+
+static void put_json_value(struct tl_writer *w, const struct field *fd)
+{
+	if (fd->kind == K_NULL)
+		fputs_unlocked("null", w->f);
+	else if (fd->kind == K_STR)
+		tl_json_put_string(w->f, w->text + fd->off, fd->len);
+	else
+		fwrite_unlocked(w->text + fd->off, 1, fd->len, w->f);
+}
+
+static void put_json_member(struct tl_writer *w, const struct field *fd)
+{
+	tl_json_put_string(w->f, fd->name, strlen(fd->name));
+	putc_unlocked(':', w->f);
+	put_json_value(w, fd);
+}
+
+/* A document read as a document: copy its bytes, replacing the values of
+ * members the tool recomputed, and add the new members before '}'. */
+static void write_doc_passthrough(struct tl_writer *w)
+{
+	const struct tl_learner *l = w->l;
+	const char *cursor = l->raw.p, *end = l->raw.p + l->raw.n;
+	for (size_t i = 0; i < l->nattrs; i++) {
+		struct field *fd = field_named(w, l->attrs[i].name);
+		if (!fd)
+			continue;
+		fwrite_unlocked(cursor, 1, (size_t)(l->attrs[i].value.p - cursor), w->f);
+		put_json_value(w, fd);
+		fd->done = 1;
+		cursor = l->attrs[i].value.p + l->attrs[i].value.n;
+	}
+	const char *close = end;
+	while (close > cursor && close[-1] != '}')
+		close--;
+	close--;   /* the object's closing brace */
+	fwrite_unlocked(cursor, 1, (size_t)(close - cursor), w->f);
+	int any = l->nattrs > 0;
+	for (size_t i = 0; i < w->nfields; i++) {
+		if (w->fields[i].done)
+			continue;
+		if (any)
+			putc_unlocked(',', w->f);
+		put_json_member(w, &w->fields[i]);
+		any = 1;
+	}
+	putc_unlocked('}', w->f);
+	putc_unlocked('\n', w->f);
+}
+
+static void write_event(FILE *f, const struct tl_learner *l, const struct tl_event *e)
+{
+	static const char *const actions[] = {"", "interact", "use", "adopt"};
+	fputs_unlocked("{\"ts\":", f);
+	if (e->ts_json)
+		fwrite_unlocked(e->ts_text.p, 1, e->ts_text.n, f);
+	else
+		tl_json_put_string(f, e->ts_text.p, e->ts_text.n);
+	if (e->dom >= 0) {
+		fputs_unlocked(",\"domain\":", f);
+		tl_json_put_string(f, l->domains[e->dom].p, l->domains[e->dom].n);
+	}
+	if (e->cap >= 0) {
+		fputs_unlocked(",\"capability\":", f);
+		tl_json_put_string(f, l->caps[e->cap].p, l->caps[e->cap].n);
+	}
+	if (e->action != TL_ACTION_EMPTY) {
+		fputs_unlocked(",\"action\":\"", f);
+		fputs_unlocked(actions[e->action], f);
+		putc_unlocked('"', f);
+	}
+	putc_unlocked('}', f);
+}
+
+/* A learner read from event rows: build its document. */
+static void write_doc_from_events(struct tl_writer *w)
+{
+	const struct tl_learner *l = w->l;
+	FILE *f = w->f;
+	fputs_unlocked("{\"learner_id\":", f);
+	tl_json_put_string(f, l->id.p, l->id.n);
+	fputs_unlocked(",\"events\":[", f);
+	for (size_t i = 0; i < l->nev; i++) {
+		if (i)
+			putc_unlocked(',', f);
+		write_event(f, l, &l->ev[i]);
+	}
+	putc_unlocked(']', f);
+	for (size_t i = 0; i < l->nattrs; i++) {
+		const struct tl_attr *a = &l->attrs[i];
+		putc_unlocked(',', f);
+		struct field *fd = field_named(w, a->name);
+		if (fd) {
+			put_json_member(w, fd);
+			fd->done = 1;
+			continue;
+		}
+		tl_json_put_string(f, a->name.p, a->name.n);
+		putc_unlocked(':', f);
+		if (a->json)
+			fwrite_unlocked(a->value.p, 1, a->value.n, f);
+		else
+			tl_json_put_string(f, a->value.p, a->value.n);
+	}
+	for (size_t i = 0; i < w->nfields; i++)
+		if (!w->fields[i].done) {
+			putc_unlocked(',', f);
+			put_json_member(w, &w->fields[i]);
+		}
+	putc_unlocked('}', f);
+	putc_unlocked('\n', f);
+}
+
+static int skip_attr(struct tl_str name)
+{
+	return name_is(name, "learner_id") || name_is(name, "events");
+}
+
+static void add_column(struct tl_writer *w, const char *name, size_t n, int field, size_t hint)
+{
+	w->cols = tl_xrealloc(w->cols, (w->ncols + 1) * sizeof *w->cols);
+	w->cols[w->ncols++] = (struct column){tl_xstrndup(name, n), field, hint};
+}
+
+/* The CSV header: learner_id, the first learner's attributes (a computed
+ * field with an attribute's name takes its place), the new fields. */
+static void write_header(struct tl_writer *w)
+{
+	const struct tl_learner *l = w->l;
+	add_column(w, "learner_id", 10, -1, 0);
+	for (size_t i = 0; i < l->nattrs; i++) {
+		if (skip_attr(l->attrs[i].name))
+			continue;
+		struct field *fd = field_named(w, l->attrs[i].name);
+		if (fd)
+			fd->done = 1;
+		add_column(w, l->attrs[i].name.p, l->attrs[i].name.n, fd ? (int)(fd - w->fields) : -1, i);
+	}
+	for (size_t i = 0; i < w->nfields; i++)
+		if (!w->fields[i].done)
+			add_column(w, w->fields[i].name, strlen(w->fields[i].name), (int)i, 0);
+	w->first_nfields = w->nfields;
+	for (size_t c = 0; c < w->ncols; c++) {
+		if (c)
+			putc_unlocked(',', w->f);
+		tl_csv_put_field(w->f, w->cols[c].name, strlen(w->cols[c].name));
+	}
+	putc_unlocked('\n', w->f);
+}
+
+static const struct tl_attr *attr_for(const struct tl_learner *l, const struct column *c)
+{
+	if (c->attr_hint < l->nattrs && name_is(l->attrs[c->attr_hint].name, c->name))
+		return &l->attrs[c->attr_hint];
+	return tl_learner_attr(l, c->name);
+}
+
+static void put_csv_attr(struct tl_writer *w, const struct tl_attr *a)
+{
+	if (!a->json) {
+		tl_csv_put_field(w->f, a->value.p, a->value.n);
+		return;
+	}
+	char small[256];
+	char *buf = a->value.n < sizeof small ? small : tl_xmalloc(a->value.n + 1);
+	long n = tl_attr_text(a, buf, a->value.n + 1);
+	tl_csv_put_field(w->f, buf, n < 0 ? 0 : (size_t)n);
+	if (buf != small)
+		free(buf);
+}
+
+/* Every attribute of l must have a column (nothing is dropped silently). */
+static void check_columns(struct tl_writer *w)
+{
+	const struct tl_learner *l = w->l;
+	for (size_t i = 0; i < l->nattrs; i++) {
+		if (skip_attr(l->attrs[i].name))
+			continue;
+		size_t c;
+		for (c = 0; c < w->ncols; c++)
+			if (name_is(l->attrs[i].name, w->cols[c].name))
+				break;
+		if (c == w->ncols)
+			tl_die_at(TL_EX_DATAERR, l->file, l->line,
+				  "learner '%.*s' has the field '%.*s', which the CSV header (set by the first learner) lacks; use -o ndjson",
+				  (int)l->id.n, l->id.p, (int)l->attrs[i].name.n, l->attrs[i].name.p);
+	}
+}
+
+static void write_row(struct tl_writer *w)
+{
+	const struct tl_learner *l = w->l;
+	if (!w->cols)
+		write_header(w);
+	if (w->nfields != w->first_nfields)
+		tl_die(TL_EX_SOFTWARE, "internal error: the fields changed between learners");
+	size_t matched = 0, own = 0;
+	for (size_t c = 1; c < w->ncols; c++)
+		matched += w->cols[c].field < 0 && attr_for(l, &w->cols[c]) != NULL;
+	for (size_t i = 0; i < l->nattrs; i++)
+		own += !skip_attr(l->attrs[i].name) && !field_named(w, l->attrs[i].name);
+	if (matched != own)
+		check_columns(w);
+	for (size_t c = 0; c < w->ncols; c++) {
+		if (c)
+			putc_unlocked(',', w->f);
+		const struct column *col = &w->cols[c];
+		if (c == 0) {
+			tl_csv_put_field(w->f, l->id.p, l->id.n);
+		} else if (col->field >= 0) {
+			const struct field *fd = &w->fields[col->field];
+			tl_csv_put_field(w->f, w->text + fd->off, fd->len);
+		} else {
+			const struct tl_attr *a = attr_for(l, col);
+			if (a)
+				put_csv_attr(w, a);
+		}
+	}
+	putc_unlocked('\n', w->f);
+}
+
+void tl_writer_end(struct tl_writer *w)
+{
+	if (w->csv)
+		write_row(w);
+	else if (w->l->shape == TL_SHAPE_DOC)
+		write_doc_passthrough(w);
+	else
+		write_doc_from_events(w);
+}
+
+void tl_writer_close(struct tl_writer *w)
+{
+	for (size_t c = 0; c < w->ncols; c++)
+		free(w->cols[c].name);
+	free(w->cols);
+	free(w->fields);
+	free(w->text);
+	free(w);
+}
