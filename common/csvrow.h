@@ -11,6 +11,9 @@
 
 enum { TL_CSV_ROW, TL_CSV_MORE, TL_CSV_ERR };
 
+/* Readable bytes a caller keeps after every line it passes in. */
+#define TL_CSV_PAD 16
+
 struct tl_csv;
 
 /* tl_csv_new: a splitter; fields longer than max_field are an error. */
@@ -21,7 +24,8 @@ void tl_csv_free(struct tl_csv *c);
  * is dropped). Returns TL_CSV_ROW with the fields ready, TL_CSV_MORE when
  * a quoted field continues on the next line (call again with it), or
  * TL_CSV_ERR with tl_csv_error() set. Field spans are valid until the next
- * call and may point into line. */
+ * call and may point into line. The 16 bytes after line[n) must be
+ * readable (the fast path loads 16 bytes at a time); TL_CSV_PAD says so. */
 int tl_csv_split(struct tl_csv *c, const char *line, size_t n);
 
 /* tl_csv_eof: at end of input; returns TL_CSV_ERR when a quoted field is

@@ -22,11 +22,12 @@ static const char *const canon_names[NCANON] = {"learner_id", "ts", "domain", "c
 
 /* A name -> index table for one learner's domains or capabilities. */
 struct intern {
-	struct slot { uint32_t gen, hash; int32_t idx; } *slots;
+	struct slot { uint64_t word; uint32_t gen, len; int32_t idx; } *slots;
 	size_t mask;
 	uint32_t gen;
 	struct tl_str *names;
 	size_t n, cap;
+	int32_t last;         /* index of the last lookup, -1 none */
 };
 
 /* A learner being built, with its own arena. */
@@ -97,12 +98,28 @@ static int str_eq(struct tl_str a, const char *b)
 	return a.n == n && memcmp(a.p, b, n) == 0;
 }
 
-static uint32_t hash_bytes(const char *p, size_t n)
+/* The first (up to) 8 bytes of a name as a word, zero-padded. */
+static inline uint64_t first_word(const char *p, size_t n)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)p[i]) * 16777619u;
-	return h;
+	uint64_t w = 0;
+	if (n >= 8) {
+		memcpy(&w, p, 8);
+	} else if (n >= 4) {      /* two overlapping 4-byte loads */
+		uint32_t lo, hi;
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + n - 4, 4);
+		w = lo | (uint64_t)hi << (8 * (n - 4));
+	} else {
+		for (size_t i = 0; i < n; i++)
+			w |= (uint64_t)(unsigned char)p[i] << (8 * i);
+	}
+	return w;
+}
+
+static inline uint32_t name_hash(uint64_t word, size_t n)
+{
+	uint64_t h = (word ^ n) * 0x9E3779B97F4A7C15ULL;
+	return (uint32_t)(h >> 32);
 }
 
 /* bad: a bad record. Strict mode exits 65; --skip-bad writes the raw text
@@ -141,6 +158,7 @@ static const char *show(struct tl_str s, char *buf)
 static void intern_reset(struct intern *t)
 {
 	t->n = 0;
+	t->last = -1;
 	if (++t->gen == 0) {   /* generation wrapped: clear for real */
 		memset(t->slots, 0, (t->mask + 1) * sizeof *t->slots);
 		t->gen = 1;
@@ -156,7 +174,7 @@ static void intern_grow(struct intern *t)
 	t->mask = size - 1;
 	for (size_t i = 0; i < oldsize; i++)
 		if (old[i].gen == t->gen) {
-			size_t j = old[i].hash & t->mask;
+			size_t j = name_hash(old[i].word, old[i].len) & t->mask;
 			while (t->slots[j].gen == t->gen)
 				j = (j + 1) & t->mask;
 			t->slots[j] = old[i];
@@ -164,26 +182,34 @@ static void intern_grow(struct intern *t)
 	free(old);
 }
 
-/* intern: the index of name in t, adding a copy to arena when new. */
+/* intern: the index of name in t, adding a copy to arena when new. Slots
+ * hold the name's first 8 bytes, so short names compare in one step; the
+ * slot of the last lookup is tried first (consecutive events repeat). */
 static int32_t intern(struct intern *t, struct tl_arena *a, const char *p, size_t n)
 {
+	uint64_t w = first_word(p, n);
+	if (t->last >= 0 && t->slots[t->last].word == w && t->slots[t->last].len == n &&
+	    (n <= 8 || memcmp(t->names[t->slots[t->last].idx].p, p, n) == 0))
+		return t->slots[t->last].idx;
 	if (!t->slots || (t->n + 1) * 2 > t->mask + 1)
 		intern_grow(t);
-	uint32_t h = hash_bytes(p, n);
-	size_t j = h & t->mask;
-	for (; t->slots[j].gen == t->gen; j = (j + 1) & t->mask) {
-		struct tl_str s = t->names[t->slots[j].idx];
-		if (t->slots[j].hash == h && s.n == n && memcmp(s.p, p, n) == 0)
-			return t->slots[j].idx;
+	size_t j = name_hash(w, n) & t->mask;
+	for (; t->slots[j].gen == t->gen; j = (j + 1) & t->mask)
+		if (t->slots[j].word == w && t->slots[j].len == n &&
+		    (n <= 8 || memcmp(t->names[t->slots[j].idx].p, p, n) == 0))
+			break;
+	if (t->slots[j].gen != t->gen) {
+		if (t->n == t->cap) {
+			t->cap = t->cap ? t->cap * 2 : 16;
+			t->names = tl_xrealloc(t->names, t->cap * sizeof *t->names);
+		}
+		t->names[t->n] = (struct tl_str){tl_arena_dup(a, p, n), n};
+		t->slots[j] = (struct slot){w, t->gen, (uint32_t)n, (int32_t)t->n++};
 	}
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 16;
-		t->names = tl_xrealloc(t->names, t->cap * sizeof *t->names);
-	}
-	t->names[t->n] = (struct tl_str){tl_arena_dup(a, p, n), n};
-	t->slots[j] = (struct slot){t->gen, h, (int32_t)t->n};
-	return (int32_t)t->n++;
+	t->last = (int32_t)j;
+	return t->slots[j].idx;
 }
+
 
 static void build_start(struct build *b, struct tl_str id, const char *file, long line, enum tl_shape shape)
 {
@@ -419,7 +445,8 @@ static void fill(struct source *s)
 	}
 	if (s->end + READ_CHUNK / 2 > s->cap) {
 		s->cap = s->cap ? s->cap * 2 : READ_CHUNK;
-		s->buf = tl_xrealloc(s->buf, s->cap);
+		s->buf = tl_xrealloc(s->buf, s->cap + TL_CSV_PAD);
+		memset(s->buf + s->cap, 0, TL_CSV_PAD);
 	}
 	size_t got = fread(s->buf + s->end, 1, s->cap - s->end, s->f);
 	if (got == 0) {
@@ -773,7 +800,7 @@ static int add_event(struct tl_reader *r, struct build *b, const struct record *
 		    show(rec->id, shown), r->opt->max_events);
 		return 0;
 	}
-	build_event(b, &rec->ev, r->shape == TL_SHAPE_EVENT_CSV || r->shape == TL_SHAPE_EVENT_NDJSON);
+	build_event(b, &rec->ev, r->flags & TL_READ_TS_TEXT);
 	r->counts.records_read++;
 	return 1;
 }
@@ -1091,6 +1118,7 @@ static void ustore_load(struct tl_reader *r)
 {
 	struct ustore *u = ustore = tl_xcalloc(1, sizeof *u);
 	u->ids.gen = 1;
+	u->ids.last = -1;
 	while (r->src.f || open_and_detect(r)) {
 		if (!is_event_shape(r->shape))
 			tl_die_at(TL_EX_USAGE, r->src.name, r->rec_line, "--ungrouped needs event rows, not learner records");

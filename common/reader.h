@@ -59,7 +59,8 @@ struct tl_learner {
 /* Reader flags. */
 enum {
 	TL_READ_EVENTS = 1,   /* the tool needs events (documents: parse them) */
-	TL_READ_ROWS = 2      /* learner rows / documents without events are fine */
+	TL_READ_ROWS = 2,     /* learner rows / documents without events are fine */
+	TL_READ_TS_TEXT = 4   /* keep each event's ts text (for writing documents) */
 };
 
 /* Reconciliation counts (§5). records = CSV data rows, NDJSON event lines,

@@ -125,18 +125,67 @@ static int parse_clock(const char **pp, const char *end, int64_t *secs, int64_t 
 	return 0;
 }
 
-int tl_time_parse(const char *s, size_t n, tl_time *out)
+/* The date part of the last timestamp parsed: consecutive events mostly
+ * share a day, so its days-since-epoch is reused (not thread-safe). */
+static char cached_date[10];
+static int64_t cached_days;
+
+static int parse_date(const char **pp, const char *end, int64_t *days)
 {
-	const char *p = s, *end = s + n;
-	if (n >= 1 && n <= 15 && memchr(s, '-', n) == NULL && memchr(s, ':', n) == NULL)
-		return parse_epoch(s, n, out);
+	const char *p = *pp;
+	uint64_t a, b;
+	uint16_t c, e;
+	if (end - p >= 10 && (memcpy(&a, p, 8), memcpy(&b, cached_date, 8), a == b) &&
+	    (memcpy(&c, p + 8, 2), memcpy(&e, cached_date + 8, 2), c == e)) {
+		*days = cached_days;
+		*pp = p + 10;
+		return 0;
+	}
 	int y, m, d;
 	if (digits(&p, end, 4, &y) < 0 || p >= end || *p++ != '-' || digits(&p, end, 2, &m) < 0 ||
 	    p >= end || *p++ != '-' || digits(&p, end, 2, &d) < 0)
 		return -1;
 	if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
 		return -1;
-	int64_t secs = 0, usec = 0, off = 0;
+	*days = days_from_civil(y, m, d);
+	memcpy(cached_date, *pp, 10);
+	cached_days = *days;
+	*pp = p;
+	return 0;
+}
+
+/* The common form YYYY-MM-DDTHH:MM:SSZ, parsed in one step; -1 when s
+ * has another form (the general parser then decides). */
+static int parse_common(const char *s, size_t n, tl_time *out)
+{
+	if (n != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+		return -1;
+	static const int pos[6] = {11, 12, 14, 15, 17, 18};
+	int d[6];
+	for (int i = 0; i < 6; i++) {
+		d[i] = s[pos[i]] - '0';
+		if ((unsigned)d[i] > 9)
+			return -1;
+	}
+	int hh = d[0] * 10 + d[1], mi = d[2] * 10 + d[3], ss = d[4] * 10 + d[5];
+	const char *p = s;
+	int64_t days;
+	if (hh > 23 || mi > 59 || ss > 59 || parse_date(&p, s + 10, &days) < 0 || p != s + 10)
+		return -1;
+	*out = (days * 86400 + hh * 3600 + mi * 60 + ss) * TL_SEC;
+	return 0;
+}
+
+int tl_time_parse(const char *s, size_t n, tl_time *out)
+{
+	const char *p = s, *end = s + n;
+	int64_t days, secs = 0, usec = 0, off = 0;
+	if (parse_common(s, n, out) == 0)
+		return 0;
+	if (n >= 1 && n <= 15 && memchr(s, '-', n) == NULL && memchr(s, ':', n) == NULL)
+		return parse_epoch(s, n, out);
+	if (parse_date(&p, end, &days) < 0)
+		return -1;
 	if (p < end && (*p == 'T' || *p == 't' || *p == ' ')) {
 		p++;
 		if (parse_clock(&p, end, &secs, &usec) < 0)
@@ -144,7 +193,7 @@ int tl_time_parse(const char *s, size_t n, tl_time *out)
 	}
 	if (parse_zone(p, end, &off) < 0)
 		return -1;
-	*out = (days_from_civil(y, m, d) * 86400 + secs - off) * TL_SEC + usec;
+	*out = (days * 86400 + secs - off) * TL_SEC + usec;
 	return 0;
 }
 

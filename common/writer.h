@@ -21,6 +21,10 @@ void tl_writer_begin(struct tl_writer *w, const struct tl_learner *l);
 void tl_put_int(struct tl_writer *w, const char *name, long long v);
 /* A number with %.6g (§2); NaN or infinity is written empty / null. */
 void tl_put_num(struct tl_writer *w, const char *name, double v);
+/* tl_format_g6: v exactly as printf's "%.6g" into buf (>= 16 bytes);
+ * returns the length, or 0 when it leaves v to printf (far magnitudes,
+ * near-ties). */
+size_t tl_format_g6(double v, char *buf);
 /* A number with round-trip precision (%.17g). */
 void tl_put_num17(struct tl_writer *w, const char *name, double v);
 void tl_put_empty(struct tl_writer *w, const char *name);
