@@ -107,7 +107,9 @@ static int split_slow(struct tl_csv *c, const char *line, size_t n)
 	}
 	if (csv_parse(&c->parser, line, n, on_field, on_record, c) != n ||
 	    csv_parse(&c->parser, "\n", 1, on_field, on_record, c) != 1) {
-		c->error = csv_strerror(csv_error(&c->parser));
+		c->error = csv_error(&c->parser) == CSV_EPARSE
+			   ? "a quote inside an unquoted field, or text after a closing quote"
+			   : csv_strerror(csv_error(&c->parser));
 		csv_free(&c->parser);
 		parser_init(c);
 		c->in_record = 0;

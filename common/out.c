@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -15,6 +16,7 @@ struct pending {
 	FILE *f;
 	char *path;   /* final name, NULL for stdout */
 	char *tmp;    /* temporary name */
+	char *name;   /* for messages */
 };
 
 static struct pending outputs[MAX_OUTPUTS];
@@ -48,6 +50,17 @@ FILE *tl_output_open(const char *path)
 		setvbuf(stdout, NULL, _IOFBF, OUT_BUFSIZE);
 		return stdout;
 	}
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* a device or FIFO (e.g. /dev/full): write it in place, no rename */
+		s->f = fopen(path, "w");
+		if (!s->f)
+			tl_die(TL_EX_CANTCREAT, "%s:", path);
+		setvbuf(s->f, NULL, _IOFBF, OUT_BUFSIZE);
+		s->path = NULL;
+		s->name = tl_xstrdup(path);
+		return s->f;
+	}
 	size_t n = strlen(path) + 16;
 	s->tmp = tl_xmalloc(n);
 	snprintf(s->tmp, n, "%s.tmpXXXXXX", path);
@@ -68,7 +81,12 @@ FILE *tl_output_open(const char *path)
 void tl_output_commit(FILE *f)
 {
 	struct pending *s = slot_for(f);
-	const char *name = s && s->path ? s->path : "standard output";
+	char name[4096];
+	snprintf(name, sizeof name, "%s", s && s->name ? s->name : s && s->path ? s->path : "standard output");
+	if (s) {
+		free(s->name);
+		s->name = NULL;
+	}
 	int bad = fflush(f) != 0 || ferror(f);
 	if (!bad && s && s->path && fsync(fileno(f)) != 0 && errno != EINVAL)
 		bad = 1;

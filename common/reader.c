@@ -411,12 +411,18 @@ static long seen_check(struct seen *s, struct tl_str id, long line)
 
 /* ---- input files ------------------------------------------------------ */
 
+/* close_file: done with the current file (the next call opens the next). */
+static void close_file(struct tl_reader *r)
+{
+	if (r->src.f && r->src.f != stdin)
+		fclose(r->src.f);
+	r->src.f = NULL;
+}
+
 static int open_next_file(struct tl_reader *r)
 {
 	struct source *s = &r->src;
-	if (s->f && s->f != stdin)
-		fclose(s->f);
-	s->f = NULL;
+	close_file(r);
 	if (r->next_file >= r->nfiles)
 		return 0;
 	const char *name = r->files[r->next_file++];
@@ -624,7 +630,8 @@ static int csv_record(struct tl_reader *r, struct tl_str *raw)
 			continue;
 		}
 		if (rc == TL_CSV_ERR) {
-			bad(r, raw->p, raw->n, "bad CSV: %s", tl_csv_error(r->csv));
+			char shown[80];
+			bad(r, raw->p, raw->n, "bad CSV: %s: '%s'", tl_csv_error(r->csv), show(*raw, shown));
 			return -1;
 		}
 		if (tl_csv_nfields(r->csv) != r->ncols) {
@@ -774,7 +781,11 @@ static int event_record(struct tl_reader *r, struct record *rec)
 		     rec->id.n > r->opt->max_field))
 		why = "a field is longer than --max-field";
 	if (why) {
-		bad(r, rec->raw.p, rec->raw.n, "%s", why);
+		char shown[80];
+		if (strncmp(why, "bad JSON", 8) == 0 || strcmp(why, "not a JSON object") == 0)
+			bad(r, rec->raw.p, rec->raw.n, "%s: '%s'", why, show(rec->raw, shown));
+		else
+			bad(r, rec->raw.p, rec->raw.n, "%s", why);
 		return -1;
 	}
 	return 1;
@@ -900,7 +911,11 @@ static int doc_record(struct tl_reader *r)
 			why = doc_events(r, b, d.events, msg, sizeof msg);
 	}
 	if (why) {
-		bad(r, line.p, line.n, "%s", why);
+		char shown[80];
+		if (strncmp(why, "bad JSON", 8) == 0 || strcmp(why, "not a JSON object") == 0)
+			bad(r, line.p, line.n, "%s: '%s'", why, show(line, shown));
+		else
+			bad(r, line.p, line.n, "%s", why);
 		return -1;
 	}
 	b->l.raw = line;
@@ -1127,7 +1142,7 @@ static void ustore_load(struct tl_reader *r)
 		if (rc > 0)
 			ustore_add(r, u, &rec);
 		else if (rc == 0)
-			open_next_file(r) || (r->src.f = NULL, 0);
+			close_file(r);
 	}
 	size_t pos = 0;
 	for (size_t s = 0; s < u->nslots; s++) {
@@ -1196,13 +1211,13 @@ struct tl_learner *tl_reader_next(struct tl_reader *r)
 				return &r->b[r->cur].l;
 			}
 			if (rc == 0)
-				open_next_file(r);
+				close_file(r);
 			continue;
 		}
 		struct record rec;
 		int rc = event_record(r, &rec);
 		if (rc == 0) {
-			open_next_file(r);
+			close_file(r);
 			continue;
 		}
 		struct tl_learner *done = rc > 0 ? group_event(r, &rec) : NULL;

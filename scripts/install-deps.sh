@@ -3,7 +3,7 @@
 # Usage: scripts/install-deps.sh [--if-missing]
 # With --if-missing it installs only when a package is absent (fast no-op).
 set -eu
-PKGS="build-essential libcsv-dev libcjson-dev bats bats-support bats-assert mandoc datamash time hyperfine"
+PKGS="build-essential libcsv-dev libcjson-dev bats bats-support bats-assert mandoc datamash time hyperfine prometheus"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
@@ -15,4 +15,4 @@ SUDO=""
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq || true
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq $missing >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

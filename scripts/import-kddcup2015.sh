@@ -1,0 +1,226 @@
+#!/bin/sh
+# import-kddcup2015.sh - turn the KDD Cup 2015 (XuetangX) daily-count course
+# files into tl event rows (DESIGN §2), with the dropout label attached.
+#
+# usage: import-kddcup2015.sh [-o FILE] [-l LABELS] [-w WINDOWS] TRUTH COURSEFILE...
+#
+#   TRUTH        truth_train.csv: enrollment_id,label (1 = dropout, 0 = retained)
+#   COURSEFILE   trainCourse<N>.csv: enrollment_id,time,event_access,
+#                event_discussion,event_navigate,event_page_close,
+#                event_problem,event_video,event_wiki (one row per
+#                enrolment and day, the values are event counts)
+#   -o FILE      write the event rows to FILE (atomically) instead of stdout
+#   -l LABELS    also write a join file learner_id,course,dropout with every
+#                enrolment of the course files (those without any event too)
+#   -w WINDOWS   also write course,first_day,last_day,as_of,enrolments,events:
+#                each course's observation window; as_of is the midnight
+#                after its last day, the cut-off to give tl-velocity & co.
+#
+# Mapping (one output row per event; the source has daily counts):
+#   learner_id = enrollment_id (one learner in one course)
+#   ts         = the day at 00:00:00Z (a count of c gives c rows with
+#                the same ts, in the column order above)
+#   domain     = the event type without "event_": access, discussion,
+#                navigate, page_close, problem, video, wiki (7 domains;
+#                so tl-affinity measures how a learner spreads over the
+#                kinds of activity; use --domains 7)
+#   capability = the event type as well: the first event of a type is its
+#                adoption, later ones are reuses (the source aggregated the
+#                module ids away, so the type is the finest "what")
+#   action     = use
+#   course     = from the file name: trainCourse645.csv -> 645 (attribute)
+#   dropout    = truth label, 1 = no activity in the 10 days after the
+#                30-day window (attribute)
+# Output columns: learner_id,ts,domain,capability,action,course,dropout.
+# Output order: the course files in the order given, enrolments in file
+# order (rows of an enrolment must be contiguous), days in file order.
+#
+# Malformed input (wrong header, wrong field count, a bad id, date or
+# count, a duplicate day, an enrolment split or repeated across files, a
+# missing or bad label) stops the import: "import-kddcup2015.sh: FILE:LINE:
+# what" on stderr, exit 65, and no output file. Nothing is dropped
+# silently: stderr reports, per course, rows read = rows with events +
+# all-zero rows, enrolments, and events written; an enrolment without any
+# event cannot be an event row and is counted (it is in the -l file).
+set -eu
+
+prog=import-kddcup2015.sh
+out= labels= windows=
+usage() {
+	echo "usage: $prog [-o FILE] [-l LABELS] [-w WINDOWS] TRUTH COURSEFILE..." >&2
+	exit 64
+}
+while getopts o:l:w:h opt; do
+	case $opt in
+	o) out=$OPTARG ;;
+	l) labels=$OPTARG ;;
+	w) windows=$OPTARG ;;
+	h) sed -n '2,/^set -eu/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 2 ] || usage
+for f in "$@"; do
+	[ -r "$f" ] || { echo "$prog: $f: cannot open" >&2; exit 66; }
+done
+
+tmp_out= tmp_labels= tmp_windows=
+cleanup() { rm -f ${tmp_out:+"$tmp_out"} ${tmp_labels:+"$tmp_labels"} ${tmp_windows:+"$tmp_windows"}; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+[ -z "$out" ] || tmp_out="$out.tmp.$$"
+[ -z "$labels" ] || tmp_labels="$labels.tmp.$$"
+[ -z "$windows" ] || tmp_windows="$windows.tmp.$$"
+
+LC_ALL=C awk -v prog="$prog" -v labels="$tmp_labels" -v windows="$tmp_windows" '
+function fail(what) {
+	printf "%s: %s:%d: %s\n", prog, FILENAME, FNR, what > "/dev/stderr"
+	failed = 1
+	exit 65
+}
+# days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant).
+function days_from_civil(y, m, d,   era, yoe, doy, doe) {
+	y -= (m <= 2)
+	era = int((y >= 0 ? y : y - 399) / 400)
+	yoe = y - era * 400
+	doy = int((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1
+	doe = yoe * 365 + int(yoe / 4) - int(yoe / 100) + doy
+	return era * 146097 + doe - 719468
+}
+function civil_from_days(z,   era, doe, yoe, y, doy, mp, d, m) {
+	z += 719468
+	era = int((z >= 0 ? z : z - 146096) / 146097)
+	doe = z - era * 146097
+	yoe = int((doe - int(doe / 1460) + int(doe / 36524) - int(doe / 146096)) / 365)
+	y = yoe + era * 400
+	doy = doe - (365 * yoe + int(yoe / 4) - int(yoe / 100))
+	mp = int((5 * doy + 2) / 153)
+	d = doy - int((153 * mp + 2) / 5) + 1
+	m = mp + (mp < 10 ? 3 : -9)
+	return sprintf("%04d-%02d-%02d", y + (m <= 2), m, d)
+}
+# day number of a YYYY-MM-DD date, or fail.
+function day_of(s,   p, n) {
+	if (s !~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]$/)
+		fail("bad date \047" s "\047 (expected YYYY-MM-DD)")
+	n = days_from_civil(substr(s, 1, 4) + 0, substr(s, 6, 2) + 0, substr(s, 9, 2) + 0)
+	if (civil_from_days(n) != s)
+		fail("bad date \047" s "\047 (no such day)")
+	return n
+}
+function finish_course(   asof) {
+	if (course == "")
+		return
+	if (nenrol > 0 && windows != "") {
+		asof = civil_from_days(lastday + 1) "T00:00:00Z"
+		printf "%s,%s,%s,%s,%d,%d\n", course, civil_from_days(firstday), civil_from_days(lastday), asof, nenrol, nevents >> windows
+	}
+	printf "%s: %s: %d rows = %d with events + %d all zero; %d enrolments (%d without any event); %d events; window %s..%s\n", \
+		prog, cfile, nrows, nrows - nzero, nzero, nenrol, nenrol - nactive, nevents, \
+		nenrol ? civil_from_days(firstday) : "-", nenrol ? civil_from_days(lastday) : "-" > "/dev/stderr"
+	total_events += nevents
+	total_enrol += nenrol
+}
+BEGIN {
+	FS = ","
+	want = "enrollment_id,time,event_access,event_discussion,event_navigate,event_page_close,event_problem,event_video,event_wiki"
+	ntypes = split("access,discussion,navigate,page_close,problem,video,wiki", type, ",")
+	print "learner_id,ts,domain,capability,action,course,dropout"
+	if (labels != "")
+		print "learner_id,course,dropout" > labels
+	if (windows != "")
+		print "course,first_day,last_day,as_of,enrolments,events" > windows
+}
+{ sub(/\r$/, "") }
+FNR == 1 {
+	if (nfile++ == 0) {
+		truthfile = FILENAME
+		if ($0 != "enrollment_id,label")
+			fail("unexpected header \047" $0 "\047 (expected enrollment_id,label)")
+		next
+	}
+	finish_course()
+	cfile = FILENAME
+	course = cfile
+	sub(/^.*\//, "", course)
+	sub(/\.csv$/, "", course)
+	sub(/^trainCourse/, "", course)
+	if (course == "" || course ~ /[,"]/)
+		fail("cannot take a course name from the file name")
+	if ($0 != want)
+		fail("unexpected header \047" $0 "\047 (expected " want ")")
+	nrows = nzero = nenrol = nactive = nevents = 0
+	prev = ""
+	next
+}
+/^$/ { next }
+/"/ { fail("quoted fields are not supported: " $0) }
+nfile == 1 {
+	if (NF != 2)
+		fail("expected 2 fields, found " NF)
+	if ($1 !~ /^[0-9]+$/)
+		fail("bad enrollment_id \047" $1 "\047")
+	if ($2 != "0" && $2 != "1")
+		fail("label \047" $2 "\047 is not 0 or 1")
+	if ($1 in label)
+		fail("enrollment_id " $1 " appears twice (first at line " labline[$1] ")")
+	label[$1] = $2
+	labline[$1] = FNR
+	next
+}
+{
+	if (NF != 9)
+		fail("expected 9 fields, found " NF)
+	id = $1
+	if (id !~ /^[0-9]+$/)
+		fail("bad enrollment_id \047" id "\047")
+	d = day_of($2)
+	if (id != prev) {
+		if (id in where)
+			fail("enrolment " id " reappears (its rows began at " where[id] "); rows of an enrolment must be contiguous, in one file")
+		if (!(id in label))
+			fail("enrolment " id " has no label in " truthfile)
+		where[id] = cfile ":" FNR
+		prev = id
+		nenrol++
+		active = 0
+		delete seenday
+		if (labels != "")
+			printf "%s,%s,%s\n", id, course, label[id] >> labels
+	}
+	if (d in seenday)
+		fail("enrolment " id " has day " $2 " twice")
+	seenday[d] = 1
+	if (nrows == 0 || d < firstday) firstday = d
+	if (nrows == 0 || d > lastday) lastday = d
+	nrows++
+	n = 0
+	for (i = 3; i <= 9; i++) {
+		if ($i !~ /^[0-9]+$/)
+			fail("bad count \047" $i "\047 in column " i)
+		for (k = $i + 0; k > 0; k--)
+			printf "%s,%sT00:00:00Z,%s,%s,use,%s,%s\n", id, $2, type[i - 2], type[i - 2], course, label[id]
+		n += $i
+	}
+	if (n == 0)
+		nzero++
+	else if (!active) {
+		active = 1
+		nactive++
+	}
+	nevents += n
+}
+END {
+	if (failed)
+		exit 65
+	if (nfile < 2)
+		exit 0
+	finish_course()
+	printf "%s: total: %d enrolments, %d events\n", prog, total_enrol, total_events > "/dev/stderr"
+}' "$@" > "${tmp_out:-/dev/stdout}" || exit $?
+
+[ -z "$tmp_out" ] || mv "$tmp_out" "$out"
+[ -z "$tmp_labels" ] || mv "$tmp_labels" "$labels"
+[ -z "$tmp_windows" ] || mv "$tmp_windows" "$windows"
+tmp_out= tmp_labels= tmp_windows=

@@ -1,0 +1,240 @@
+#!/usr/bin/env bats
+# reader.bats - the shared record layer (DESIGN §2-§5), exercised through
+# tl-velocity: input shapes, CSV fast and slow paths, attributes, grouping,
+# bad input with exact messages, reconciliation, outputs and conventions.
+
+load test_helper
+bats_require_minimum_version 1.5.0
+
+ASOF=(--as-of 2025-01-29T00:00:00Z --decay-half-life 0)
+
+@test "RD001: worked example from event CSV (golden)" {
+	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv "$TESTDATA/worked.csv"
+	assert_success
+	golden velocity-worked.out.csv
+}
+
+@test "RD002: event NDJSON gives the same rows as CSV" {
+	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv "$TESTDATA/worked.ndjson"
+	assert_success
+	golden velocity-worked.out.csv
+}
+
+@test "RD003: learner documents read back give the same rows" {
+	tl-velocity "${ASOF[@]}" "$TESTDATA/worked.csv" > "$BATS_TEST_TMPDIR/doc.ndjson"
+	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv "$BATS_TEST_TMPDIR/doc.ndjson"
+	assert_success
+	golden velocity-worked.out.csv
+}
+
+@test "RD004: the libcsv path (TL_CSV_SLOW=1) equals the fast path" {
+	for f in worked.csv reader-quoted.csv reader-bad.csv; do
+		fast=$(tl-velocity "${ASOF[@]}" -o csv --skip-bad "$TESTDATA/$f")
+		slow=$(TL_CSV_SLOW=1 tl-velocity "${ASOF[@]}" -o csv --skip-bad "$TESTDATA/$f")
+		[ "$fast" = "$slow" ]
+		fast=$(tl-velocity "${ASOF[@]}" --skip-bad "$TESTDATA/$f")
+		slow=$(TL_CSV_SLOW=1 tl-velocity "${ASOF[@]}" --skip-bad "$TESTDATA/$f")
+		[ "$fast" = "$slow" ]
+	done
+}
+
+@test "RD005: BOM, CRLF, blank lines, quoted commas, quotes and newlines" {
+	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv "$TESTDATA/reader-quoted.csv"
+	assert_success
+	assert_line --index 0 'learner_id,cohort,interactions,adoptions,periods,tenure_days,velocity_simple,velocity,velocity_trend,velocity_next,velocity_momentum,as_of'
+	assert_line --index 1 'L1,"spring, ""A""",5,2,5,28,0.4,0.1715,-0.0912,0.0797,0.343,2025-01-29T00:00:00Z'
+	assert_line --index 2 --partial 'L2,plain,2,2,'
+	# the document keeps the multi-line capability and the quotes, JSON-escaped
+	run --separate-stderr tl-velocity "${ASOF[@]}" "$TESTDATA/reader-quoted.csv"
+	assert_line --index 1 --partial '"capability":"multi\nline"'
+	assert_line --index 1 --partial '"capability":"\"quoted\""'
+	assert_line --index 0 --partial '"cohort":"spring, \"A\""'
+}
+
+@test "RD006: attributes are carried from the first row, in documents and rows" {
+	printf 'learner_id,ts,arm,roi\nL1,2025-01-01,treatment,1.5\nL1,2025-01-02,control,9\n' > "$BATS_TEST_TMPDIR/a.csv"
+	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv "$BATS_TEST_TMPDIR/a.csv"
+	assert_line --index 1 --regexp '^L1,treatment,1.5,2,'
+	run --separate-stderr tl-velocity "${ASOF[@]}" "$BATS_TEST_TMPDIR/a.csv"
+	assert_output --partial '"arm":"treatment","roi":"1.5","interactions":2'
+}
+
+@test "RD007: NDJSON attributes keep their JSON type" {
+	printf '{"learner_id":"L1","ts":"2025-01-01","roi":1.5,"tags":["a"],"note":null}\n' > "$BATS_TEST_TMPDIR/a.ndjson"
+	run --separate-stderr tl-velocity "${ASOF[@]}" "$BATS_TEST_TMPDIR/a.ndjson"
+	assert_output --partial '"roi":1.5,"tags":["a"],"note":null,"interactions":1'
+	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv "$BATS_TEST_TMPDIR/a.ndjson"
+	assert_line --index 0 --partial 'learner_id,roi,tags,note,interactions'
+	assert_line --index 1 --partial 'L1,1.5,"[""a""]",,1,'
+}
+
+@test "RD008: a document through two tools keeps every earlier field byte for byte" {
+	printf '{"learner_id":"L1", "events":[{"ts":"2025-01-01","capability":"x"}],  "keep":{"a": [1, 2]}, "interactions":99}\n' > "$BATS_TEST_TMPDIR/d.ndjson"
+	run --separate-stderr tl-velocity "${ASOF[@]}" "$BATS_TEST_TMPDIR/d.ndjson"
+	assert_success
+	# untouched bytes (spacing included) survive; the recomputed field is replaced in place
+	assert_output --regexp '^\{"learner_id":"L1", "events":\[\{"ts":"2025-01-01","capability":"x"\}\],  "keep":\{"a": \[1, 2\]\}, "interactions":1,"adoptions":1,'
+	first=$output
+	run --separate-stderr tl-velocity "${ASOF[@]}" --period 14d <<< "$first"
+	assert_success
+	[ "${output%%\"periods\"*}" = "${first%%\"periods\"*}" ]
+}
+
+@test "RD009: ungrouped input is bad input naming both lines" {
+	run --separate-stderr tl-velocity "${ASOF[@]}" "$TESTDATA/reader-ungrouped.csv"
+	assert_failure 65
+	[ "$stderr" = "tl-velocity: $TESTDATA/reader-ungrouped.csv:4: learner 'L2' reappears after other learners (its rows began at line 2); group the input by learner or use --ungrouped" ]
+}
+
+@test "RD010: --ungrouped equals the grouped input, in first-seen order" {
+	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv --ungrouped "$TESTDATA/reader-ungrouped.csv"
+	assert_success
+	want=$(tl-velocity "${ASOF[@]}" -o csv "$TESTDATA/reader-grouped.csv")
+	[ "$output" = "$want" ]
+	run --separate-stderr tl-velocity "${ASOF[@]}" --ungrouped "$TESTDATA/reader-ungrouped.csv"
+	[ "$output" = "$(tl-velocity "${ASOF[@]}" "$TESTDATA/reader-grouped.csv")" ]
+}
+
+# bad_case NAME INPUT MESSAGE [OPTIONS...]: strict mode exits 65 with exactly MESSAGE.
+bad_case() {
+	local input=$1 msg=$2
+	shift 2
+	printf "$input" > "$BATS_TEST_TMPDIR/in"
+	run --separate-stderr tl-velocity "${ASOF[@]}" "$@" "$BATS_TEST_TMPDIR/in"
+	assert_failure 65
+	# (learners before the bad row may already be on stdout: streaming;
+	# --output makes the whole run atomic, see RD014)
+	if [ "$stderr" != "tl-velocity: $BATS_TEST_TMPDIR/in:$msg" ]; then
+		echo "got:  $stderr" >&2
+		echo "want: tl-velocity: $BATS_TEST_TMPDIR/in:$msg" >&2
+		return 1
+	fi
+}
+
+@test "RD011: every kind of bad input of §5 has its message, line and exit 65" {
+	H='learner_id,ts,action\n'
+	bad_case "${H}L1,2025\"-01-01,use\n" "2: bad CSV: a quote inside an unquoted field, or text after a closing quote: 'L1,2025\"-01-01,use'"
+	bad_case "${H}L1,2025-01-01,use\nL1,\"2025-01-02,use\n" "3: unterminated quoted field at end of input"
+	bad_case '{"learner_id":"L1","ts":"2025-01-01"\n' "1: bad JSON: '{\"learner_id\":\"L1\",\"ts\":\"2025-01-01\"'"
+	bad_case "${H},2025-01-01,use\n" "2: missing learner_id"
+	bad_case "${H}L1,,use\n" "2: missing ts"
+	bad_case '{"learner_id":"L1","action":"use"}\n' "1: missing ts"
+	bad_case "${H}L1,2025-13-01,use\n" "2: bad timestamp '2025-13-01'"
+	bad_case "${H}L1,2025-01-01,Use\n" "2: unknown action 'Use' (valid: interact, use, adopt, or empty)"
+	bad_case "${H}L1,2025-01-01, use\n" "2: unknown action ' use' (valid: interact, use, adopt, or empty)"
+	bad_case "${H}L1,2025-01-01,use\nL2,2025-01-01,use\n\nL1,2025-01-02,use\n" "5: learner 'L1' reappears after other learners (its rows began at line 2); group the input by learner or use --ungrouped"
+	bad_case "${H}L1,2025-01-01,use,extra\n" "2: expected 3 fields, found 4"
+	bad_case "learner_id,ts,capability\nL1,2025-01-01,abcdefghijklmnopqrstuvwxyz\n" "2: a field is longer than --max-field" --max-field 20
+	bad_case "${H}L1,2025-01-01,use\nL1,2025-01-02,use\nL1,2025-01-03,use\n" "4: learner 'L1' has more than 2 events (--max-events)" --max-events 2
+	bad_case '{"learner_id":"L1","events":[{"ts":"2025-01-01","action":"jump"}]}\n' "1: event 1: unknown action 'jump' (valid: interact, use, adopt, or empty)"
+	bad_case '{"learner_id":"L1","events":{}}\n' "1: events is not an array"
+	bad_case '{"events":[]}\n' "1: missing learner_id"
+	bad_case "ts,action\n2025-01-01,use\n" "1: no 'learner_id' column in the header"
+	bad_case "learner_id,cohort\nL1,a\n" "1: no 'ts' column: these are learner rows, and tl-velocity needs events"
+}
+
+@test "RD012: --skip-bad reconciles and --rejects holds the bad rows byte for byte" {
+	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv --skip-bad --rejects "$BATS_TEST_TMPDIR/rej" --stats "$TESTDATA/reader-bad.csv"
+	assert_success
+	[ "$stderr" = "tl-velocity: records read 9 = used 3 + future 1 + rejected 5; learners read 2, written 2" ]
+	# lines 3, 4, 6, 7 and 10 are bad: unknown action, bad time, no id,
+	# 5 fields, and L1 reappearing after L2
+	sed -n '3p;4p;6p;7p;10p' "$TESTDATA/reader-bad.csv" | cmp - "$BATS_TEST_TMPDIR/rej"
+	assert_line --index 1 --partial 'L1,a,2,1,'
+	assert_line --index 2 --partial 'L2,b,1,1,'
+	# rows in the input = header + 9 records
+	[ "$(wc -l < "$TESTDATA/reader-bad.csv")" -eq 10 ]
+}
+
+@test "RD013: --stats and --metrics count future events; promtool accepts the metrics" {
+	run --separate-stderr tl-velocity --as-of 2025-01-09T00:00:00Z --stats --metrics "$BATS_TEST_TMPDIR/m.prom" -o csv "$TESTDATA/worked.csv"
+	assert_success
+	[ "$stderr" = "tl-velocity: records read 5 = used 3 + future 2 + rejected 0; learners read 1, written 1" ]
+	grep -qx 'tl_records_read_total{tool="tl-velocity"} 5' "$BATS_TEST_TMPDIR/m.prom"
+	grep -qx 'tl_records_future_total{tool="tl-velocity"} 2' "$BATS_TEST_TMPDIR/m.prom"
+	grep -qx 'tl_learners_written_total{tool="tl-velocity"} 1' "$BATS_TEST_TMPDIR/m.prom"
+	run promtool check metrics < "$BATS_TEST_TMPDIR/m.prom"
+	assert_success
+}
+
+@test "RD014: --output is atomic: a failing run leaves no file, a good one replaces it" {
+	echo old > "$BATS_TEST_TMPDIR/out"
+	run --separate-stderr tl-velocity "${ASOF[@]}" --output "$BATS_TEST_TMPDIR/out" "$TESTDATA/reader-bad.csv"
+	assert_failure 65
+	[ "$(cat "$BATS_TEST_TMPDIR/out")" = old ]
+	[ "$(ls "$BATS_TEST_TMPDIR" | grep -c tmp)" -eq 0 ]
+	rm "$BATS_TEST_TMPDIR/out"
+	run tl-velocity "${ASOF[@]}" --output "$BATS_TEST_TMPDIR/out" "$TESTDATA/reader-bad.csv"
+	[ ! -e "$BATS_TEST_TMPDIR/out" ]
+	run tl-velocity "${ASOF[@]}" -o csv --output "$BATS_TEST_TMPDIR/out" "$TESTDATA/worked.csv"
+	assert_success
+	diff "$TESTDATA/velocity-worked.out.csv" "$BATS_TEST_TMPDIR/out"
+}
+
+@test "RD015: a write error (/dev/full) exits 74" {
+	run --separate-stderr tl-velocity "${ASOF[@]}" --output /dev/full "$TESTDATA/worked.csv"
+	assert_failure 74
+	[ "$stderr" = "tl-velocity: write error on /dev/full: No space left on device" ]
+	[ -c /dev/full ]
+	run --separate-stderr sh -c "tl-velocity ${ASOF[*]} '$TESTDATA/worked.csv' > /dev/full"
+	assert_failure 74
+	[ "$stderr" = "tl-velocity: write error on standard output: No space left on device" ]
+}
+
+@test "RD016: conventions: --help, --version, usage errors, missing file" {
+	run --separate-stderr tl-velocity --help
+	assert_success
+	assert_line --index 0 --partial 'usage: tl-velocity'
+	run --separate-stderr tl-velocity --version
+	assert_success
+	assert_output --regexp '^tl-velocity [0-9]+\.[0-9]+\.[0-9]+$'
+	run --separate-stderr tl-velocity --bogus
+	assert_failure 64
+	[[ "$stderr" == *"Try 'tl-velocity --help' for more information."* ]]
+	run --separate-stderr tl-velocity --period 0 "$TESTDATA/worked.csv"
+	assert_failure 64
+	[[ "$stderr" == "tl-velocity: --period: must be greater than zero: '0'"* ]]
+	run --separate-stderr tl-velocity --period 7x "$TESTDATA/worked.csv"
+	assert_failure 64
+	run --separate-stderr tl-velocity --as-of yesterday "$TESTDATA/worked.csv"
+	assert_failure 64
+	run --separate-stderr tl-velocity -o xml "$TESTDATA/worked.csv"
+	assert_failure 64
+	run --separate-stderr tl-velocity "$BATS_TEST_TMPDIR/missing.csv"
+	assert_failure 66
+	[ "$stderr" = "tl-velocity: $BATS_TEST_TMPDIR/missing.csv: No such file or directory" ]
+}
+
+@test "RD017: as-of: --as-of beats TL_AS_OF beats the record's as_of" {
+	tl-velocity --as-of 2025-01-29 "$TESTDATA/worked.csv" > "$BATS_TEST_TMPDIR/d.ndjson"
+	run --separate-stderr tl-velocity -o csv "$BATS_TEST_TMPDIR/d.ndjson"
+	assert_line --index 1 --regexp ',2025-01-29T00:00:00Z$'
+	TL_AS_OF=2025-01-15 run --separate-stderr tl-velocity -o csv "$BATS_TEST_TMPDIR/d.ndjson"
+	assert_line --index 1 --regexp '^L1,4,2,3,14,.*,2025-01-15T00:00:00Z$'
+	TL_AS_OF=2025-01-15 run --separate-stderr tl-velocity --as-of 2025-01-22 -o csv "$BATS_TEST_TMPDIR/d.ndjson"
+	assert_line --index 1 --regexp ',2025-01-22T00:00:00Z$'
+	TL_AS_OF=garbage run --separate-stderr tl-velocity "$BATS_TEST_TMPDIR/d.ndjson"
+	assert_failure 64
+}
+
+@test "RD018: several files are read in order; a learner may continue across files" {
+	head -3 "$TESTDATA/worked.csv" > "$BATS_TEST_TMPDIR/a.csv"
+	{ head -1 "$TESTDATA/worked.csv"; tail -n +4 "$TESTDATA/worked.csv"; } > "$BATS_TEST_TMPDIR/b.csv"
+	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv "$BATS_TEST_TMPDIR/a.csv" - < "$BATS_TEST_TMPDIR/b.csv"
+	assert_success
+	golden velocity-worked.out.csv
+}
+
+@test "RD019: -o csv refuses to drop an attribute the header lacks" {
+	printf '{"learner_id":"L1","events":[]}\n{"learner_id":"L2","events":[],"extra":1}\n' > "$BATS_TEST_TMPDIR/d.ndjson"
+	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv "$BATS_TEST_TMPDIR/d.ndjson"
+	assert_failure 65
+	[[ "$stderr" == *":2: learner 'L2' has the field 'extra', which the CSV header (set by the first learner) lacks; use -o ndjson" ]]
+}
+
+@test "RD020: an empty input gives an empty output and exit 0" {
+	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv < /dev/null
+	assert_success
+	[ "$output" = "" ]
+	printf 'learner_id,ts\n' | tl-velocity "${ASOF[@]}"
+}
