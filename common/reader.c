@@ -631,6 +631,14 @@ static int csv_record(struct tl_reader *r, struct tl_str *raw)
 		}
 		if (rc == TL_CSV_ERR) {
 			char shown[80];
+			const struct tl_str *f = tl_csv_fields(r->csv);
+			for (size_t i = 0; i < tl_csv_nfields(r->csv); i++)
+				if (f[i].n > r->opt->max_field && f[i].p) {
+					bad(r, raw->p, raw->n, "field %zu%s%s%s is longer than --max-field (%zu bytes)", i + 1,
+					    i < r->ncols ? " (" : "", i < r->ncols ? r->colnames[i].p : "", i < r->ncols ? ")" : "",
+					    r->opt->max_field);
+					return -1;
+				}
 			bad(r, raw->p, raw->n, "bad CSV: %s: '%s'", tl_csv_error(r->csv), show(*raw, shown));
 			return -1;
 		}

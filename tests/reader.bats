@@ -124,7 +124,7 @@ bad_case() {
 	bad_case "${H}L1,2025-01-01, use\n" "2: unknown action ' use' (valid: interact, use, adopt, or empty)"
 	bad_case "${H}L1,2025-01-01,use\nL2,2025-01-01,use\n\nL1,2025-01-02,use\n" "5: learner 'L1' reappears after other learners (its rows began at line 2); group the input by learner or use --ungrouped"
 	bad_case "${H}L1,2025-01-01,use,extra\n" "2: expected 3 fields, found 4"
-	bad_case "learner_id,ts,capability\nL1,2025-01-01,abcdefghijklmnopqrstuvwxyz\n" "2: a field is longer than --max-field" --max-field 20
+	bad_case "learner_id,ts,capability\nL1,2025-01-01,abcdefghijklmnopqrstuvwxyz\n" "2: field 3 (capability) is longer than --max-field (20 bytes)" --max-field 20
 	bad_case "${H}L1,2025-01-01,use\nL1,2025-01-02,use\nL1,2025-01-03,use\n" "4: learner 'L1' has more than 2 events (--max-events)" --max-events 2
 	bad_case '{"learner_id":"L1","events":[{"ts":"2025-01-01","action":"jump"}]}\n' "1: event 1: unknown action 'jump' (valid: interact, use, adopt, or empty)"
 	bad_case '{"learner_id":"L1","events":{}}\n' "1: events is not an array"
