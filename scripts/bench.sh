@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# bench.sh - throughput and peak memory of the tl tools beside their peers,
+# measured in one run on the same files (make bench).
+#
+# Reports, for each command: the median wall time of RUNS runs, MB/s of its
+# input, peak RSS; then the ratios the issues set as targets. Timings on a
+# shared 2-core machine are noisy: compare the ratios, not absolute times.
+#
+# Environment: RUNS (default 5), LEARNERS (default 100000), BIG (learners of
+# the large run, default 1000000; 0 skips it), OUT (work directory, default
+# bench-out/), DUCKDB (1: install @duckdb/node-api with npm and compare).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-$PWD/bin}
+RUNS=${RUNS:-5}
+LEARNERS=${LEARNERS:-100000}
+BIG=${BIG:-1000000}
+OUT=${OUT:-$PWD/bench-out}
+DUCKDB=${DUCKDB:-1}
+ASOF=2025-10-01
+export LC_ALL=C PATH="$BIN:$PATH"
+mkdir -p "$OUT"
+
+# run_once CMD: wall seconds and peak RSS (KiB) of "sh -c CMD".
+run_once() {
+	/usr/bin/time -f '%e %M' -o "$OUT/.time" sh -c "$1" > /dev/null
+	cat "$OUT/.time"
+}
+
+# measure NAME BYTES CMD: RUNS runs; prints a table row; sets MEDIAN.
+declare -A MEDIAN RSS
+measure() {
+	local name=$1 bytes=$2 cmd=$3 times=() rss=0 t m
+	for ((i = 0; i < RUNS; i++)); do
+		read -r t m < <(run_once "$cmd")
+		times+=("$t")
+		((m > rss)) && rss=$m
+	done
+	local med
+	med=$(printf '%s\n' "${times[@]}" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
+	MEDIAN[$name]=$med
+	RSS[$name]=$rss
+	awk -v n="$name" -v t="$med" -v b="$bytes" -v r="$rss" -v all="${times[*]}" \
+		'BEGIN { printf "  %-34s %8.3f s %9.1f MB/s %8.1f MiB   (runs: %s)\n", n, t, (t > 0 ? b / 1e6 / t : 0), r / 1024, all }'
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+
+# target LABEL VALUE OP GOAL: a PASS/FAIL line (not an exit status).
+target() {
+	local verdict
+	verdict=$(awk -v v="$2" -v g="$4" -v op="$3" 'BEGIN { ok = (op == ">=") ? v >= g : v <= g; print ok ? "PASS" : "FAIL" }')
+	printf '  %-62s %8s %s %-6s %s\n' "$1" "$2" "$3" "$4" "$verdict"
+}
+
+echo "tl bench: $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores, $RUNS runs each, medians"
+csv=$OUT/learners-$LEARNERS.csv
+[ -s "$csv" ] || tl-loadgen --learners "$LEARNERS" --seed 7 --end $ASOF > "$csv"
+bytes=$(stat -c %s "$csv")
+events=$(($(wc -l < "$csv") - 1))
+echo "input: $csv: $LEARNERS learners, $events events, $((bytes / 1000000)) MB"
+echo
+
+echo "== tl-loadgen (generation to /dev/null)"
+measure loadgen "$bytes" "tl-loadgen --learners $LEARNERS --seed 7 --end $ASOF"
+awk -v e="$events" -v t="${MEDIAN[loadgen]}" 'BEGIN { printf "  events/s: %.2f M\n", e / t / 1e6 }'
+echo
+
+echo "== scan and grouping: tl-velocity against its peers"
+measure "wc -l" "$bytes" "wc -l < '$csv'"
+measure "datamash count countunique" "$bytes" "datamash -t, -H -g1 count 1 countunique 3 < '$csv'"
+measure "tl-velocity -o csv" "$bytes" "tl-velocity --as-of $ASOF -o csv '$csv'"
+doc=$OUT/velocity-$LEARNERS.ndjson
+tl-velocity --as-of $ASOF "$csv" > "$doc"
+measure "tl-velocity | tl-velocity" "$bytes" "tl-velocity --as-of $ASOF '$csv' | tl-velocity --as-of $ASOF -o csv"
+measure "tl-velocity < documents" "$(stat -c %s "$doc")" "tl-velocity --as-of $ASOF -o csv '$doc'"
+echo
+
+have() { [ -x "$BIN/$1" ]; }
+if have tl-affinity; then
+	echo "== tl-affinity"
+	measure "datamash count countunique" "$bytes" "datamash -t, -H -g1 count 1 countunique 3 < '$csv'"
+	measure "tl-affinity -o csv" "$bytes" "tl-affinity -o csv '$csv'"
+	if [ "$DUCKDB" = 1 ] && scripts/bench-duckdb.sh setup "$OUT" > "$OUT/duckdb-setup.log" 2>&1; then
+		measure "duckdb count+entropy GROUP BY" "$bytes" "scripts/bench-duckdb.sh run '$OUT' '$csv'"
+	else
+		echo "  duckdb: not measured (see $OUT/duckdb-setup.log)"
+	fi
+	echo
+fi
+if have tl-retention; then
+	echo "== tl-retention --fit"
+	measure "tl-retention --fit" "$bytes" "tl-retention --as-of $ASOF --fit '$csv'"
+	echo
+fi
+if have tl-abtest; then
+	echo "== tl-abtest (learner rows, 2 metrics, --by archetype)"
+	rows=$OUT/abtest-$LEARNERS.csv
+	[ -s "$rows" ] || tl-loadgen --learners "$LEARNERS" --seed 11 --truth --arm-split 50:50 --effect 0.063 --outcome -f learners \
+		| tl-velocity --as-of $ASOF -o csv > "$rows"
+	measure "tl-abtest" "$(stat -c %s "$rows")" "tl-abtest --metric roi --metric velocity --by true_archetype '$rows'"
+	echo
+fi
+
+echo "== targets (ratios of medians measured above)"
+target "tl-velocity speed-up over datamash (x)" "$(ratio "${MEDIAN["datamash count countunique"]}" "${MEDIAN["tl-velocity -o csv"]}")" ">=" 2
+target "tl-velocity | tl-velocity time / CSV path time (x)" "$(ratio "${MEDIAN["tl-velocity | tl-velocity"]}" "${MEDIAN["tl-velocity -o csv"]}")" "<=" 2.5
+target "tl-velocity peak RSS at $LEARNERS learners (MiB)" "$(awk -v r="${RSS["tl-velocity -o csv"]}" 'BEGIN { printf "%.1f", r / 1024 }')" "<=" 32
+awk -v e="$events" -v t="${MEDIAN[loadgen]}" 'BEGIN { printf "%.2f\n", e / t / 1e6 }' | { read -r v; target "tl-loadgen events per second (M)" "$v" ">=" 2; }
+if have tl-affinity; then
+	target "tl-affinity speed-up over datamash (x)" "$(ratio "${MEDIAN["datamash count countunique"]}" "${MEDIAN["tl-affinity -o csv"]}")" ">=" 2
+	[ -n "${MEDIAN["duckdb count+entropy GROUP BY"]:-}" ] &&
+		target "tl-affinity speed-up over DuckDB (x)" "$(ratio "${MEDIAN["duckdb count+entropy GROUP BY"]}" "${MEDIAN["tl-affinity -o csv"]}")" ">=" 5
+fi
+
+if [ "$BIG" -gt 0 ]; then
+	echo
+	echo "== $BIG learners: memory must not grow; the full pipeline"
+	big=$OUT/learners-$BIG.csv
+	[ -s "$big" ] || tl-loadgen --learners "$BIG" --seed 7 --end $ASOF > "$big"
+	bigbytes=$(stat -c %s "$big")
+	RUNS_SAVED=$RUNS RUNS=1
+	measure "tl-velocity -o csv ($BIG)" "$bigbytes" "tl-velocity --as-of $ASOF -o csv '$big'"
+	target "tl-velocity peak RSS at $BIG learners (MiB)" "$(awk -v r="${RSS["tl-velocity -o csv ($BIG)"]}" 'BEGIN { printf "%.1f", r / 1024 }')" "<=" 32
+	RUNS=$RUNS_SAVED
+	if have tl-affinity && have tl-retention; then
+		stages=(loadgen velocity affinity retention)
+		t0=$(date +%s.%N)
+		/usr/bin/time -f '%M' -o "$OUT/rss.loadgen" tl-loadgen --learners "$BIG" --seed 7 --end $ASOF \
+			| /usr/bin/time -f '%M' -o "$OUT/rss.velocity" tl-velocity --as-of $ASOF \
+			| /usr/bin/time -f '%M' -o "$OUT/rss.affinity" tl-affinity \
+			| /usr/bin/time -f '%M' -o "$OUT/rss.retention" tl-retention -o csv > /dev/null
+		t1=$(date +%s.%N)
+		awk -v n="$BIG" -v a="$t0" -v b="$t1" 'BEGIN { printf "  pipeline loadgen|velocity|affinity|retention: %.2f s, %.0f learners/s\n", b - a, n / (b - a) }'
+		for s in "${stages[@]}"; do
+			awk -v s="$s" '{ printf "  peak RSS %-10s %8.1f MiB\n", s, $1 / 1024 }' "$OUT/rss.$s"
+		done
+	fi
+fi
