@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <stddef.h>
+#include <string.h>
 
 /* A byte span (not NUL-terminated unless said so). */
 struct tl_str {
@@ -34,6 +35,30 @@ const char *tl_json_skip_value(const char *p, const char *end, int depth);
 const char *tl_json_members(const char *p, const char *end,
 			    int (*fn)(void *ctx, const struct tl_json_member *m),
 			    void *ctx, const char **why);
+
+/* An iterator over the members of an object or the items of an array,
+ * for callers that parse some values themselves and skip others: after
+ * tl_json_iter_member / tl_json_iter_item returns 1, it.p is the value's
+ * first byte; the caller consumes the value and sets it.p to its end. */
+struct tl_json_iter {
+	const char *p, *end;
+	const char *why;     /* the error, when a call returned -1 */
+	char close;
+	int first;
+};
+
+/* tl_json_iter_begin: p (after whitespace) must open with open ('{' or
+ * '['); 0, or -1 with it->why. */
+int tl_json_iter_begin(struct tl_json_iter *it, const char *p, const char *end, char open);
+/* The next member: 1 with *key (escaped, no quotes), 0 after the closing
+ * brace (it->p is past it), -1 on a syntax error (it->why). */
+int tl_json_iter_member(struct tl_json_iter *it, struct tl_str *key);
+/* The next item of an array: 1, 0 after ']', -1 on a syntax error. */
+int tl_json_iter_item(struct tl_json_iter *it);
+
+/* TL_JSON_KEY_IS: key equals the string literal lit (unescaped keys; see
+ * tl_json_key_is for keys that may hold escapes). */
+#define TL_JSON_KEY_IS(key, lit) ((key).n == sizeof(lit) - 1 && memcmp((key).p, lit, sizeof(lit) - 1) == 0)
 
 /* tl_json_key_is: whether the escaped key span equals the plain name. */
 int tl_json_key_is(struct tl_str key, const char *name);

@@ -22,9 +22,15 @@ void tl_common_init(struct tl_common *c)
 	}
 }
 
+/* The --map copies live until exit (kept reachable here). */
+static char *map_copies[TL_MAP_MAX];
+static int nmap_copies;
+
 static void add_map(struct tl_common *c, const char *arg)
 {
-	char *copy = tl_xstrdup(arg), *save = NULL;
+	if (nmap_copies == TL_MAP_MAX)
+		tl_usage_error("--map: given too many times");
+	char *copy = map_copies[nmap_copies++] = tl_xstrdup(arg), *save = NULL;
 	for (char *pair = strtok_r(copy, ",", &save); pair; pair = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(pair, '=');
 		if (!eq || eq == pair || !eq[1])

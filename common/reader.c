@@ -1,7 +1,6 @@
 /* reader.c - the record reader: detects the input shape (§2), splits CSV
- * through csvrow.c, parses JSON events with cJSON, and groups events into
+ * through csvrow.c, reads JSON with the json.c scanner, and groups events into
  * learners with memory bounded by the largest learner (§2, §5). */
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -81,7 +80,7 @@ struct tl_reader {
 	struct seen seen;
 	struct tl_counts counts;
 	FILE *rejects;
-	struct tl_arena jarena;   /* cJSON allocations of one parse */
+	struct tl_arena jarena;   /* decoded JSON strings of one record */
 	char *raw;                /* raw text of a multi-line CSV record */
 	size_t rawlen, rawcap;
 	long rec_line;            /* first line of the record being parsed */
@@ -467,7 +466,7 @@ static void fill(struct source *s)
 static int next_line(struct source *s, const char **p, size_t *n)
 {
 	for (;;) {
-		char *nl = memchr(s->buf + s->beg, '\n', s->end - s->beg);
+		char *nl = s->end > s->beg ? memchr(s->buf + s->beg, '\n', s->end - s->beg) : NULL;
 		if (nl || (s->eof && s->end > s->beg)) {
 			size_t stop = nl ? (size_t)(nl - s->buf) : s->end;
 			*p = s->buf + s->beg;
@@ -489,26 +488,6 @@ static int blank(const char *p, size_t n)
 			return 0;
 	return 1;
 }
-
-/* ---- cJSON with an arena ---------------------------------------------- */
-
-static struct tl_arena *json_arena;
-static void *json_alloc(size_t n) { return tl_arena_alloc(json_arena, n); }
-static void json_free(void *p) { (void)p; }
-
-/* json_parse: parse p[0..n) with cJSON, allocating from r's arena; the
- * tree lives until json_done. */
-static cJSON *json_parse(struct tl_reader *r, const char *p, size_t n)
-{
-	cJSON_Hooks hooks = {json_alloc, json_free};
-	json_arena = &r->jarena;
-	cJSON_InitHooks(&hooks);
-	cJSON *root = cJSON_ParseWithLength(p, n);
-	cJSON_InitHooks(NULL);
-	return root;
-}
-
-static void json_done(struct tl_reader *r) { tl_arena_reset(&r->jarena); }
 
 static int parse_action(struct tl_str a)
 {
@@ -541,45 +520,129 @@ static const char *check_event(struct event_in *in, struct tl_str action, char *
 	return NULL;
 }
 
-/* A JSON string-or-null member of an event as a span; -1 if another type. */
-static int json_text(const cJSON *obj, const char *key, struct tl_str *out)
+/* ---- JSON events (the json.c scanner: one validating pass) ------------ */
+
+/* The members of one event object that tl reads, as raw value spans. */
+struct json_event_raw {
+	struct tl_str id, ts, dom, cap, action;
+	struct tl_arena *arena;   /* for unescaped strings */
+};
+
+/* read_event_value: store the value span of a member tl reads. */
+static struct tl_str *event_slot(struct json_event_raw *e, struct tl_str key)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (TL_JSON_KEY_IS(key, "ts")) return &e->ts;
+	if (TL_JSON_KEY_IS(key, "domain")) return &e->dom;
+	if (TL_JSON_KEY_IS(key, "capability")) return &e->cap;
+	if (TL_JSON_KEY_IS(key, "action")) return &e->action;
+	if (TL_JSON_KEY_IS(key, "learner_id")) return &e->id;
+	if (memchr(key.p, '\\', key.n)) {   /* an escaped key: compare decoded */
+		static const char *const names[] = {"ts", "domain", "capability", "action", "learner_id"};
+		struct tl_str *slots[] = {&e->ts, &e->dom, &e->cap, &e->action, &e->id};
+		for (int i = 0; i < 5; i++)
+			if (tl_json_key_is(key, names[i]))
+				return slots[i];
+	}
+	return NULL;
+}
+
+/* scan_event: one pass over the event object at p; the end, or NULL. */
+static const char *scan_event(const char *p, const char *end, struct json_event_raw *e, const char **why)
+{
+	struct tl_json_iter it;
+	struct tl_str key;
+	int rc;
+	if (tl_json_iter_begin(&it, p, end, '{') < 0) {
+		*why = "an event is not a JSON object";
+		return NULL;
+	}
+	while ((rc = tl_json_iter_member(&it, &key)) > 0) {
+		const char *q = tl_json_skip_value(it.p, end, 64);
+		if (!q)
+			break;
+		struct tl_str *slot = event_slot(e, key);
+		if (slot)
+			*slot = (struct tl_str){it.p, (size_t)(q - it.p)};
+		it.p = q;
+	}
+	*why = it.why;
+	return rc == 0 ? it.p : NULL;
+}
+
+/* json_string: a raw JSON value as text: a string (decoded), null or
+ * absent (empty). Returns -1 for another type. */
+static int json_string(struct tl_str raw, struct tl_arena *a, struct tl_str *out)
+{
 	*out = (struct tl_str){"", 0};
-	if (!v || cJSON_IsNull(v))
+	if (!raw.p || (raw.n == 4 && memcmp(raw.p, "null", 4) == 0))
 		return 0;
-	if (!cJSON_IsString(v))
+	if (raw.p[0] != '"')
 		return -1;
-	*out = (struct tl_str){v->valuestring, strlen(v->valuestring)};
+	struct tl_str body = {raw.p + 1, raw.n - 2};
+	if (!memchr(body.p, '\\', body.n)) {
+		*out = body;
+		return 0;
+	}
+	char *buf = tl_arena_alloc(a, body.n + 1);
+	long n = tl_json_unescape(body, buf);
+	if (n < 0)
+		return -1;
+	*out = (struct tl_str){buf, (size_t)n};
 	return 0;
 }
 
-/* json_event: the event fields of a cJSON object; NULL or a message. */
-static const char *json_event(const cJSON *obj, struct event_in *in, char *numbuf, char *msg, size_t cap)
+/* json_number_time: a JSON number of epoch seconds as tl_time. */
+static int json_number_time(struct tl_str raw, tl_time *out)
 {
+	char buf[64];
+	if (raw.n >= sizeof buf)
+		return -1;
+	memcpy(buf, raw.p, raw.n);
+	buf[raw.n] = '\0';
+	double v = strtod(buf, NULL);
+	if (!(v > -1e13 && v < 1e13))
+		return -1;
+	*out = (tl_time)llround(v * 1e6);
+	return 0;
+}
+
+/* json_event: read the event object raw[0..n); NULL or a message. With id
+ * non-NULL, learner_id is read too (event NDJSON). */
+static const char *json_event(struct tl_str raw, struct tl_arena *a, struct event_in *in, struct tl_str *id,
+			      char *msg, size_t cap, const char **endp)
+{
+	struct json_event_raw e = {.arena = a};
+	const char *why, *end = scan_event(raw.p, raw.p + raw.n, &e, &why);
+	if (!end)
+		return why;
+	if (endp)
+		*endp = end;   /* an item of a document's array ends here */
+	if (id) {
+		if (tl_json_skip_ws(end, raw.p + raw.n) != raw.p + raw.n)
+			return "bad JSON: text after the object";
+		if (!e.id.p)
+			return "missing learner_id";
+		if (e.id.p[0] == '-' || (unsigned)(e.id.p[0] - '0') <= 9)
+			*id = e.id;     /* a number: its text is the id */
+		else if (json_string(e.id, a, id) < 0)
+			return "learner_id is neither a string nor a number";
+		if (!id->n)
+			return "missing learner_id";
+	}
 	struct tl_str action;
-	if (!cJSON_IsObject(obj))
-		return "an event is not a JSON object";
-	if (json_text(obj, "domain", &in->dom) < 0)
+	if (json_string(e.dom, a, &in->dom) < 0)
 		return "domain is not a string";
-	if (json_text(obj, "capability", &in->cap) < 0)
+	if (json_string(e.cap, a, &in->cap) < 0)
 		return "capability is not a string";
-	if (json_text(obj, "action", &action) < 0)
+	if (json_string(e.action, a, &action) < 0)
 		return "action is not a string";
-	const cJSON *ts = cJSON_GetObjectItemCaseSensitive(obj, "ts");
 	in->ts_json = 0;
-	if (cJSON_IsNumber(ts)) {
-		if (!(ts->valuedouble > -1e13 && ts->valuedouble < 1e13))
+	if (e.ts.p && (e.ts.p[0] == '-' || (unsigned)(e.ts.p[0] - '0') <= 9)) {
+		if (json_number_time(e.ts, &in->ts) < 0)
 			return "ts is out of range";
-		in->ts = (tl_time)llround(ts->valuedouble * 1e6);
 		in->ts_json = 1;
-		int n = snprintf(numbuf, 32, "%.17g", ts->valuedouble);
-		in->ts_text = (struct tl_str){numbuf, (size_t)n};
-	} else if (cJSON_IsString(ts)) {
-		in->ts_text = (struct tl_str){ts->valuestring, strlen(ts->valuestring)};
-	} else if (!ts || cJSON_IsNull(ts)) {
-		return "missing ts";
-	} else {
+		in->ts_text = e.ts;
+	} else if (json_string(e.ts, a, &in->ts_text) < 0) {
 		return "ts is neither a string nor a number";
 	}
 	return check_event(in, action, msg, cap);
@@ -736,25 +799,12 @@ static int member_attr(void *ctx, const struct tl_json_member *m)
 	return 0;
 }
 
-/* The learner id of a JSON object member value: a string or a number. */
-static const char *json_id(const cJSON *v, struct tl_str *id, char *numbuf)
-{
-	if (cJSON_IsString(v))
-		*id = (struct tl_str){v->valuestring, strlen(v->valuestring)};
-	else if (cJSON_IsNumber(v))
-		*id = (struct tl_str){numbuf, (size_t)snprintf(numbuf, 32, "%.17g", v->valuedouble)};
-	else
-		return v ? "learner_id is neither a string nor a number" : "missing learner_id";
-	return id->n ? NULL : "empty learner_id";
-}
-
 /* ---- event records of either shape ----------------------------------- */
 
 struct record {
 	struct tl_str id, raw;
 	struct event_in ev;
 	const struct tl_str *fields;   /* CSV */
-	char numbuf[2][32];
 };
 
 /* event_record: the next event of the current file. 1, 0 at end of file,
@@ -763,7 +813,7 @@ static int event_record(struct tl_reader *r, struct record *rec)
 {
 	char msg[256];
 	const char *why;
-	json_done(r);
+	tl_arena_reset(&r->jarena);
 	if (r->shape == TL_SHAPE_EVENT_CSV) {
 		int rc = csv_record(r, &rec->raw);
 		if (rc <= 0)
@@ -777,13 +827,7 @@ static int event_record(struct tl_reader *r, struct record *rec)
 	} else {
 		if (!ndjson_line(r, &rec->raw))
 			return 0;
-		cJSON *root = json_parse(r, rec->raw.p, rec->raw.n);
-		if (!root)
-			why = "bad JSON";
-		else if (!cJSON_IsObject(root))
-			why = "not a JSON object";
-		else if (!(why = json_id(cJSON_GetObjectItemCaseSensitive(root, "learner_id"), &rec->id, rec->numbuf[0])))
-			why = json_event(root, &rec->ev, rec->numbuf[1], msg, sizeof msg);
+		why = json_event(rec->raw, &r->jarena, &rec->ev, &rec->id, msg, sizeof msg, NULL);
 	}
 	if (!why && (rec->ev.dom.n > r->opt->max_field || rec->ev.cap.n > r->opt->max_field ||
 		     rec->id.n > r->opt->max_field))
@@ -826,71 +870,101 @@ static int add_event(struct tl_reader *r, struct build *b, const struct record *
 
 /* ---- documents and learner rows ------------------------------------------ */
 
-struct doc_ctx {
-	struct tl_reader *r;
-	struct build *b;
-	struct tl_str events;
-	int has_events, has_id;
-	const char *why;
-};
-
-/* Every member of a document becomes an attribute (values stay in the
- * line buffer); learner_id, events and as_of are also read. */
-static int doc_member(void *ctx, const struct tl_json_member *m)
+/* doc_attr: a member of a document becomes an attribute (its value stays
+ * in the line buffer); learner_id and as_of are also read. NULL or a
+ * message. */
+static const char *doc_attr(struct build *b, struct tl_str key, struct tl_str value)
 {
-	struct doc_ctx *d = ctx;
-	struct build *b = d->b;
-	char *name = (char *)m->key.p;
-	long n = (long)m->key.n;
-	if (memchr(m->key.p, '\\', m->key.n)) {
-		name = tl_arena_alloc(&b->arena, m->key.n + 1);
-		n = tl_json_unescape(m->key, name);
+	char *name = (char *)key.p;
+	long n = (long)key.n;
+	if (memchr(key.p, '\\', key.n)) {
+		name = tl_arena_alloc(&b->arena, key.n + 1);
+		n = tl_json_unescape(key, name);
 	}
 	if (b->l.nattrs == b->attrcap) {
 		b->attrcap = b->attrcap ? b->attrcap * 2 : 16;
 		b->l.attrs = tl_xrealloc(b->l.attrs, b->attrcap * sizeof *b->l.attrs);
 	}
 	struct tl_attr *a = &b->l.attrs[b->l.nattrs++];
-	*a = (struct tl_attr){{name, n < 0 ? 0 : (size_t)n}, m->value, 1, m->start};
-	if (str_eq(a->name, "events")) {
-		d->events = m->value;
-		d->has_events = 1;
-	} else if (str_eq(a->name, "learner_id")) {
-		char *buf = tl_arena_alloc(&b->arena, m->value.n + 1);
-		long k = tl_attr_text(a, buf, m->value.n + 1);
-		d->has_id = k > 0 && m->value.p[0] != '{' && m->value.p[0] != '[';
-		b->l.id = (struct tl_str){buf, k > 0 ? (size_t)k : 0};
-	} else if (str_eq(a->name, "as_of") && !str_eq(m->value, "null")) {
+	*a = (struct tl_attr){{name, n < 0 ? 0 : (size_t)n}, value, 1, key.p - 1};
+	if (str_eq(a->name, "learner_id")) {
+		char *buf = tl_arena_alloc(&b->arena, value.n + 1);
+		long k = tl_attr_text(a, buf, value.n + 1);
+		if (k <= 0 || value.p[0] == '{' || value.p[0] == '[' || value.p[0] == 't' || value.p[0] == 'f')
+			return "missing learner_id";
+		b->l.id = (struct tl_str){buf, (size_t)k};
+	} else if (str_eq(a->name, "as_of") && !str_eq(value, "null")) {
 		char buf[64];
 		long k = tl_attr_text(a, buf, sizeof buf);
 		if (k < 0 || tl_time_parse(buf, (size_t)k, &b->l.as_of) < 0)
-			d->why = "bad as_of";
+			return "bad as_of";
 		b->l.has_as_of = 1;
 	}
-	return 0;
+	return NULL;
 }
 
-/* doc_events: parse a document's events array into b; NULL or a message. */
-static const char *doc_events(struct tl_reader *r, struct build *b, struct tl_str span, char *msg, size_t cap)
+/* doc_events: read the events array at p into b, in one pass. Returns its
+ * end, or NULL with *why (msg holds the text). */
+static const char *doc_events(struct tl_reader *r, struct build *b, const char *p, const char *end,
+			      char *msg, size_t cap, const char **why)
 {
-	cJSON *arr = json_parse(r, span.p, span.n);
-	if (!cJSON_IsArray(arr))
-		return "events is not an array";
-	size_t i = 0;
-	for (const cJSON *e = arr->child; e; e = e->next, i++) {
+	struct tl_json_iter it;
+	int rc;
+	*why = "events is not an array";
+	if (tl_json_iter_begin(&it, p, end, '[') < 0)
+		return NULL;
+	for (size_t i = 0; (rc = tl_json_iter_item(&it)) > 0; i++) {
 		struct event_in in;
-		char numbuf[32], inner[200];
-		const char *why = json_event(e, &in, numbuf, inner, sizeof inner);
-		if (!why && (in.dom.n > r->opt->max_field || in.cap.n > r->opt->max_field))
-			why = "a field is longer than --max-field";
-		if (!why && b->l.nev >= r->opt->max_events)
-			why = "more events than --max-events";
-		if (why) {
-			snprintf(msg, cap, "event %zu: %s", i + 1, why);
-			return msg;
+		char inner[200];
+		const char *e = json_event((struct tl_str){it.p, (size_t)(end - it.p)}, &r->jarena, &in, NULL,
+					   inner, sizeof inner, &it.p);
+		if (!e && (in.dom.n > r->opt->max_field || in.cap.n > r->opt->max_field))
+			e = "a field is longer than --max-field";
+		if (!e && b->l.nev >= r->opt->max_events)
+			e = "more events than --max-events";
+		if (e) {
+			snprintf(msg, cap, "event %zu: %s", i + 1, e);
+			*why = msg;
+			return NULL;
 		}
 		build_event(b, &in, 0);
 	}
+	*why = it.why;
+	return rc == 0 ? it.p : NULL;
+}
+
+/* doc_members: every member of the document in line; the events parsed
+ * when the tool needs them. NULL or a message. */
+static const char *doc_members(struct tl_reader *r, struct build *b, struct tl_str line, char *msg, size_t cap)
+{
+	const char *end = line.p + line.n, *why;
+	int rc, has_events = 0, need = (r->flags & TL_READ_EVENTS) != 0;
+	struct tl_json_iter it;
+	struct tl_str key;
+	if (tl_json_iter_begin(&it, line.p, end, '{') < 0)
+		return it.why;
+	while ((rc = tl_json_iter_member(&it, &key)) > 0) {
+		const char *v = it.p, *q;
+		int events = TL_JSON_KEY_IS(key, "events");
+		has_events |= events;
+		if (events && need)
+			q = doc_events(r, b, v, end, msg, cap, &why);
+		else if (!(q = tl_json_skip_value(v, end, 64)))
+			why = it.why;
+		if (!q)
+			return why;
+		if ((why = doc_attr(b, key, (struct tl_str){v, (size_t)(q - v)})))
+			return why;
+		it.p = q;
+	}
+	if (rc < 0)
+		return it.why;
+	if (tl_json_skip_ws(it.p, end) != end)
+		return "bad JSON: text after the object";
+	if (!b->l.id.n)
+		return "missing learner_id";
+	if (need && !has_events)
+		return "no events array (this tool needs events)";
 	return NULL;
 }
 
@@ -899,25 +973,12 @@ static int doc_record(struct tl_reader *r)
 {
 	struct tl_str line;
 	char msg[300];
-	json_done(r);
+	tl_arena_reset(&r->jarena);
 	if (!ndjson_line(r, &line))
 		return 0;
 	struct build *b = &r->b[r->cur];
 	build_start(b, (struct tl_str){"", 0}, r->src.name, r->rec_line, TL_SHAPE_DOC);
-	struct doc_ctx d = {r, b, {NULL, 0}, 0, 0, NULL};
-	const char *why = NULL, *end = tl_json_members(line.p, line.p + line.n, doc_member, &d, &why);
-	if (end && tl_json_skip_ws(end, line.p + line.n) != line.p + line.n)
-		end = NULL, why = "bad JSON: text after the object";
-	if (end)
-		why = d.why;
-	if (end && !why && !d.has_id)
-		why = "missing learner_id";
-	if (end && !why && (r->flags & TL_READ_EVENTS)) {
-		if (!d.has_events)
-			why = "no events array (this tool needs events)";
-		else
-			why = doc_events(r, b, d.events, msg, sizeof msg);
-	}
+	const char *why = doc_members(r, b, line, msg, sizeof msg);
 	if (why) {
 		char shown[80];
 		if (strncmp(why, "bad JSON", 8) == 0 || strcmp(why, "not a JSON object") == 0)
