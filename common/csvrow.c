@@ -138,6 +138,7 @@ static int split_commas(struct tl_csv *c, const char *line, size_t n)
 	const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
 	const char *start = line;
 	size_t i = 0;
+	size_t longest = 0;
 	for (; i < n; i += 16) {
 		/* the caller guarantees 16 readable bytes past the line */
 		__m128i v = _mm_loadu_si128((const __m128i *)(line + i));
@@ -148,13 +149,16 @@ static int split_commas(struct tl_csv *c, const char *line, size_t n)
 			const char *at = line + i + (unsigned)__builtin_ctz(m);
 			if (c->nfields + 1 >= c->cap)
 				reserve_fields(c, c->nfields + 2);
-			c->fields[c->nfields++] = (struct tl_str){start, (size_t)(at - start)};
+			size_t len = (size_t)(at - start);
+			longest = len > longest ? len : longest;
+			c->fields[c->nfields++] = (struct tl_str){start, len};
 			start = at + 1;
 		}
 	}
 	reserve_fields(c, c->nfields + 1);
-	c->fields[c->nfields++] = (struct tl_str){start, (size_t)(line + n - start)};
-	return 0;
+	size_t len = (size_t)(line + n - start);
+	c->fields[c->nfields++] = (struct tl_str){start, len};
+	return (len > longest ? len : longest) > c->max_field ? 1 : 0;
 }
 #else
 static int split_commas(struct tl_csv *c, const char *line, size_t n)
@@ -171,7 +175,7 @@ static int split_commas(struct tl_csv *c, const char *line, size_t n)
 	}
 	reserve_fields(c, c->nfields + 1);
 	c->fields[c->nfields++] = (struct tl_str){start, (size_t)(end - start)};
-	return 0;
+	return 1;   /* let the caller check the lengths */
 }
 #endif
 
@@ -179,8 +183,9 @@ static int split_commas(struct tl_csv *c, const char *line, size_t n)
 static int split_fast(struct tl_csv *c, const char *line, size_t n)
 {
 	c->nfields = 0;
-	if (split_commas(c, line, n) < 0)
-		return -1;
+	int rc = split_commas(c, line, n);
+	if (rc <= 0)
+		return rc < 0 ? -1 : TL_CSV_ROW;
 	for (size_t i = 0; i < c->nfields; i++)
 		if (c->fields[i].n > c->max_field) {
 			c->error = "a field is longer than --max-field";

@@ -154,25 +154,27 @@ static int parse_date(const char **pp, const char *end, int64_t *days)
 	return 0;
 }
 
+/* Two decimal digits at s, or -1. */
+static inline int dig2(const char *s)
+{
+	unsigned a = (unsigned)(s[0] - '0'), b = (unsigned)(s[1] - '0');
+	return a <= 9 && b <= 9 ? (int)(a * 10 + b) : -1;
+}
+
 /* The common form YYYY-MM-DDTHH:MM:SSZ, parsed in one step; -1 when s
  * has another form (the general parser then decides). */
 static int parse_common(const char *s, size_t n, tl_time *out)
 {
-	if (n != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+	if (n != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
 		return -1;
-	static const int pos[6] = {11, 12, 14, 15, 17, 18};
-	int d[6];
-	for (int i = 0; i < 6; i++) {
-		d[i] = s[pos[i]] - '0';
-		if ((unsigned)d[i] > 9)
-			return -1;
-	}
-	int hh = d[0] * 10 + d[1], mi = d[2] * 10 + d[3], ss = d[4] * 10 + d[5];
-	const char *p = s;
-	int64_t days;
-	if (hh > 23 || mi > 59 || ss > 59 || parse_date(&p, s + 10, &days) < 0 || p != s + 10)
+	int yh = dig2(s), yl = dig2(s + 2), m = dig2(s + 5), d = dig2(s + 8);
+	int hh = dig2(s + 11), mi = dig2(s + 14), ss = dig2(s + 17);
+	if ((yh | yl | m | d | hh | mi | ss) < 0 || hh > 23 || mi > 59 || ss > 59 || m < 1 || m > 12 || d < 1)
 		return -1;
-	*out = (days * 86400 + hh * 3600 + mi * 60 + ss) * TL_SEC;
+	int y = yh * 100 + yl;
+	if (d > 28 && d > days_in_month(y, m))
+		return -1;
+	*out = (days_from_civil(y, m, d) * 86400 + hh * 3600 + mi * 60 + ss) * TL_SEC;
 	return 0;
 }
 

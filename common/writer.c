@@ -1,6 +1,7 @@
 /* writer.c - learner documents with in-place field replacement, and
  * learner rows with a header fixed by the first learner. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,8 +204,15 @@ void tl_put_text(struct tl_writer *w, const char *name, const char *s, size_t n)
 
 void tl_put_time(struct tl_writer *w, const char *name, tl_time t)
 {
-	char buf[40];
-	add_field(w, name, K_STR, buf, tl_time_format(t, buf));
+	/* as-of is mostly the same instant for every learner: format it once */
+	static tl_time last = INT64_MIN;
+	static char buf[40];
+	static size_t n;
+	if (t != last) {
+		n = tl_time_format(t, buf);
+		last = t;
+	}
+	add_field(w, name, K_STR, buf, n);
 }
 
 static int name_is(struct tl_str s, const char *name)
