@@ -137,9 +137,11 @@ static int split_commas(struct tl_csv *c, const char *line, size_t n)
 {
 	const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
 	const char *start = line;
-	size_t i = 0;
-	size_t longest = 0;
-	for (; i < n; i += 16) {
+	size_t nf = 0, longest = 0;
+	reserve_fields(c, 16);
+	struct tl_str *fields = c->fields;
+	size_t cap = c->cap;
+	for (size_t i = 0; i < n; i += 16) {
 		/* the caller guarantees 16 readable bytes past the line */
 		__m128i v = _mm_loadu_si128((const __m128i *)(line + i));
 		unsigned valid = n - i >= 16 ? 0xFFFFu : (1u << (n - i)) - 1;
@@ -147,17 +149,20 @@ static int split_commas(struct tl_csv *c, const char *line, size_t n)
 			return -1;
 		for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma)) & valid; m; m &= m - 1) {
 			const char *at = line + i + (unsigned)__builtin_ctz(m);
-			if (c->nfields + 1 >= c->cap)
-				reserve_fields(c, c->nfields + 2);
 			size_t len = (size_t)(at - start);
 			longest = len > longest ? len : longest;
-			c->fields[c->nfields++] = (struct tl_str){start, len};
+			fields[nf++] = (struct tl_str){start, len};
 			start = at + 1;
+			if (nf + 1 >= cap) {
+				reserve_fields(c, nf + 2);
+				fields = c->fields;
+				cap = c->cap;
+			}
 		}
 	}
-	reserve_fields(c, c->nfields + 1);
 	size_t len = (size_t)(line + n - start);
-	c->fields[c->nfields++] = (struct tl_str){start, len};
+	fields[nf++] = (struct tl_str){start, len};
+	c->nfields = nf;
 	return (len > longest ? len : longest) > c->max_field ? 1 : 0;
 }
 #else
@@ -223,7 +228,9 @@ const char *tl_csv_error(const struct tl_csv *c) { return c->error; }
 
 void tl_csv_put_field(FILE *f, const char *s, size_t n)
 {
-	int quote = n && (memchr(s, ',', n) || memchr(s, '"', n) || memchr(s, '\n', n) || memchr(s, '\r', n));
+	int quote = 0;
+	for (size_t i = 0; i < n && !quote; i++)
+		quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
 	if (!quote) {
 		fwrite_unlocked(s, 1, n, f);
 		return;
