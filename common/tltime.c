@@ -167,14 +167,26 @@ static int parse_common(const char *s, size_t n, tl_time *out)
 {
 	if (n != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
 		return -1;
-	int yh = dig2(s), yl = dig2(s + 2), m = dig2(s + 5), d = dig2(s + 8);
 	int hh = dig2(s + 11), mi = dig2(s + 14), ss = dig2(s + 17);
-	if ((yh | yl | m | d | hh | mi | ss) < 0 || hh > 23 || mi > 59 || ss > 59 || m < 1 || m > 12 || d < 1)
+	if ((hh | mi | ss) < 0 || hh > 23 || mi > 59 || ss > 59)
 		return -1;
-	int y = yh * 100 + yl;
-	if (d > 28 && d > days_in_month(y, m))
-		return -1;
-	*out = (days_from_civil(y, m, d) * 86400 + hh * 3600 + mi * 60 + ss) * TL_SEC;
+	int64_t days;
+	uint64_t a, b;
+	uint16_t c, e;
+	memcpy(&a, s, 8), memcpy(&b, cached_date, 8), memcpy(&c, s + 8, 2), memcpy(&e, cached_date + 8, 2);
+	if (a == b && c == e) {
+		days = cached_days;   /* the same day as the previous timestamp */
+	} else {
+		int yh = dig2(s), yl = dig2(s + 2), m = dig2(s + 5), d = dig2(s + 8);
+		if ((yh | yl | m | d) < 0 || m < 1 || m > 12 || d < 1)
+			return -1;
+		int y = yh * 100 + yl;
+		if (d > 28 && d > days_in_month(y, m))
+			return -1;
+		days = cached_days = days_from_civil(y, m, d);
+		memcpy(cached_date, s, 10);
+	}
+	*out = (days * 86400 + hh * 3600 + mi * 60 + ss) * TL_SEC;
 	return 0;
 }
 
