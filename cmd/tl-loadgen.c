@@ -1,0 +1,185 @@
+/* tl-loadgen - write a deterministic synthetic event log of learners of
+ * five archetypes (§10), as event CSV, event NDJSON or learner documents.
+ * The model lives in common/loadgen.c; this file parses options and loops
+ * over the learners of the shard. */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "err.h"
+#include "loadgen.h"
+#include "opts.h"
+#include "out.h"
+
+enum {
+	OPT_ARM_SPLIT = CHAR_MAX + 1, OPT_CAPABILITIES, OPT_DOMAINS, OPT_EFFECT, OPT_END,
+	OPT_HORIZON, OPT_LEARNERS, OPT_MIX, OPT_OUTCOME, OPT_OUTCOME_SD, OPT_RATE, OPT_SEED,
+	OPT_SHARD, OPT_START, OPT_TRUTH
+};
+
+static const struct option longopts[] = {
+	{"arm-split", required_argument, 0, OPT_ARM_SPLIT},
+	{"capabilities", required_argument, 0, OPT_CAPABILITIES},
+	{"domains", required_argument, 0, OPT_DOMAINS},
+	{"effect", required_argument, 0, OPT_EFFECT},
+	{"end", required_argument, 0, OPT_END},
+	{"format", required_argument, 0, 'f'},
+	{"help", no_argument, 0, 'h'},
+	{"horizon", required_argument, 0, OPT_HORIZON},
+	{"learners", required_argument, 0, OPT_LEARNERS},
+	{"mix", required_argument, 0, OPT_MIX},
+	{"outcome", no_argument, 0, OPT_OUTCOME},
+	{"outcome-sd", required_argument, 0, OPT_OUTCOME_SD},
+	{"output", required_argument, 0, TL_OPT_OUTPUT},
+	{"rate", required_argument, 0, OPT_RATE},
+	{"seed", required_argument, 0, OPT_SEED},
+	{"shard", required_argument, 0, OPT_SHARD},
+	{"start", required_argument, 0, OPT_START},
+	{"truth", no_argument, 0, OPT_TRUTH},
+	{"version", no_argument, 0, TL_OPT_VERSION},
+	{0, 0, 0, 0}
+};
+
+static const char synopsis[] =
+	"usage: tl-loadgen [-h] [-f csv|ndjson|learners] [--learners N] [--seed S]\n"
+	"                  [--start TIME] [--end TIME] [--horizon DUR] [--domains M]\n"
+	"                  [--capabilities C] [--mix NAME=SHARE,...] [--truth]\n"
+	"                  [--arm-split A:B] [--effect E] [--outcome] [--outcome-sd SD]\n"
+	"                  [--shard I/N] [--rate R] [--output FILE]\n";
+
+/* usage: the full help on stdout (for -h; errors go through
+ * tl_usage_error, which prints the hint). */
+static void usage(int status)
+{
+	(void)status;
+	fputs(synopsis, stdout);
+	fputs("\nWrite a synthetic, deterministic event log of learners (see tl-loadgen(1)).\n\n"
+	      "  -f, --format F         csv (events, default), ndjson (events) or learners\n"
+	      "                         (one learner document per line)\n"
+	      "      --learners N       learners L0000001..LN (default 1000)\n"
+	      "      --seed S           random seed (default 1)\n"
+	      "      --start TIME       first join time (default 2025-01-01)\n"
+	      "      --end TIME         joins end here (default 2025-10-01)\n"
+	      "      --horizon DUR      events continue until end + DUR (default 60d)\n"
+	      "      --domains M        number of domains (default 8)\n"
+	      "      --capabilities C   number of capabilities, C >= M (default 200)\n"
+	      "      --mix LIST         archetype shares, summing to 1 (default\n"
+	      "                         fast_learner=0.15,specialist=0.25,power_user=0.15,\n"
+	      "                         long_term_retainer=0.20,generalist=0.25)\n"
+	      "      --truth            add the column true_archetype\n"
+	      "      --arm-split A:B    add the column arm: control:treatment weights\n"
+	      "      --effect E         relative treatment effect on roi (default 0)\n"
+	      "      --outcome          add the column roi (mean: the v1 ROI multiplier)\n"
+	      "      --outcome-sd SD    sd of the lognormal roi noise (default 0.5)\n"
+	      "      --shard I/N        only learners whose number mod N is I\n"
+	      "      --rate R           write at most R events per second\n"
+	      "      --output FILE      write FILE atomically instead of stdout\n"
+	      "  -h, --help             show this help\n"
+	      "      --version          show the version\n", stdout);
+}
+
+/* Report what getopt_long rejected (opterr is off): arg is the word. */
+static _Noreturn void bad_option(const char *arg)
+{
+	if (arg[0] == '-' && arg[1] != '-')
+		tl_usage_error("unknown option '-%c'", optopt);
+	int n = (int)strcspn(arg, "=");
+	if (optopt != 0)  /* a known long option given a value it does not take */
+		tl_usage_error("option '%.*s' takes no value", n, arg);
+	tl_usage_error("unknown or ambiguous option '%.*s'", n, arg);
+}
+
+static void parse_args(int argc, char **argv, struct tl_lg_config *c, struct tl_common *common)
+{
+	int opt;
+	opterr = 0;  /* our messages, with the tool's name, not argv[0] */
+	while ((opt = getopt_long(argc, argv, ":f:h", longopts, NULL)) != -1) {
+		if (tl_common_option(common, opt, optarg, usage))
+			continue;
+		switch (opt) {
+		case 'f': tl_lg_parse_format(c, optarg); break;
+		case OPT_ARM_SPLIT: tl_lg_parse_arm_split(c, optarg); break;
+		case OPT_CAPABILITIES: c->capabilities = tl_opt_long("--capabilities", optarg, 1, 1000000); break;
+		case OPT_DOMAINS: c->domains = (int)tl_opt_long("--domains", optarg, 1, 1000); break;
+		case OPT_EFFECT: c->effect = tl_opt_double("--effect", optarg, -0.99, 100); break;
+		case OPT_END: c->end = tl_opt_time("--end", optarg); break;
+		case OPT_HORIZON: c->horizon = tl_opt_duration("--horizon", optarg, 1); break;
+		case OPT_LEARNERS: c->learners = tl_opt_long("--learners", optarg, 0, 999999999999L); break;
+		case OPT_MIX: tl_lg_parse_mix(c, optarg); break;
+		case OPT_OUTCOME: c->outcome = 1; break;
+		case OPT_OUTCOME_SD: c->outcome_sd = tl_opt_double("--outcome-sd", optarg, 0, 5); break;
+		case OPT_RATE: c->rate = tl_opt_double("--rate", optarg, 1e-3, 1e12); break;
+		case OPT_SEED: c->seed = (uint64_t)tl_opt_long("--seed", optarg, 0, LONG_MAX); break;
+		case OPT_SHARD: tl_lg_parse_shard(c, optarg); break;
+		case OPT_START: c->start = tl_opt_time("--start", optarg); break;
+		case OPT_TRUTH: c->truth = 1; break;
+		case ':': tl_usage_error("option '%s' needs a value", argv[optind - 1]);
+		default: bad_option(argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		tl_usage_error("unexpected operand '%s'", argv[optind]);
+	/* Whole seconds: the join window and the horizon end on a second. */
+	c->start = tl_floor_div(c->start, TL_SEC) * TL_SEC;
+	c->end = tl_floor_div(c->end, TL_SEC) * TL_SEC;
+	c->horizon = tl_floor_div(c->horizon, TL_SEC) * TL_SEC;
+	tl_lg_config_check(c);
+}
+
+/* An --output that exists and is not a regular file (/dev/null, /dev/full,
+ * a FIFO) is written in place: renaming a temporary over it would replace
+ * the device. Anything else goes through the atomic tl_output_open. */
+static FILE *open_output(const char *path, int *direct)
+{
+	struct stat st;
+	*direct = path && strcmp(path, "-") != 0 && stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+	if (!*direct)
+		return tl_output_open(path);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		tl_die(TL_EX_CANTCREAT, "%s:", path);
+	return f;
+}
+
+static void close_output(FILE *f, const char *path, int direct)
+{
+	if (!direct) {
+		tl_output_commit(f);
+		return;
+	}
+	int bad = fflush(f) != 0 || ferror(f);
+	if (fclose(f) != 0 || bad)
+		tl_die(TL_EX_IOERR, "write error on %s:", path);
+}
+
+int main(int argc, char **argv)
+{
+	struct tl_lg_config cfg;
+	struct tl_common common;
+	struct tl_lg_learner learner = {0};
+
+	tl_setprogname(argv[0]);
+	tl_lg_config_init(&cfg);
+	tl_common_init(&common);
+	parse_args(argc, argv, &cfg, &common);
+
+	const char *name = common.output && strcmp(common.output, "-") != 0 ? common.output : "standard output";
+	int direct;
+	FILE *out = open_output(common.output, &direct);
+	struct tl_lg_world *world = tl_lg_world_new(&cfg);
+	struct tl_lg_writer *wr = tl_lg_writer_new(out, name, world);
+	tl_lg_write_header(wr);
+	long first = cfg.shard_i == 0 ? cfg.shard_n : cfg.shard_i;
+	for (long k = first; k <= cfg.learners; k += cfg.shard_n) {
+		tl_lg_generate(world, k, &learner);
+		tl_lg_write_learner(wr, &learner);
+	}
+	tl_lg_writer_free(wr);
+	tl_lg_learner_free(&learner);
+	tl_lg_world_free(world);
+	close_output(out, name, direct);
+	return TL_EX_OK;
+}
