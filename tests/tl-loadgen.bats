@@ -290,7 +290,6 @@ EOF
 		"$TL_ROOT/man/tl-loadgen.1" > pipeline.sh
 	[ "$(wc -l < pipeline.sh)" -eq 1 ]
 	for tool in $(grep -o 'tl-[a-z]*' pipeline.sh | sort -u); do
-		[ -x "$TL_BIN/$tool" ] || skip "no $tool in $TL_BIN"
 	done
 	run --separate-stderr bash -o pipefail -e pipeline.sh
 	assert_success
