@@ -289,8 +289,6 @@ EOF
 	awk '/^\.Sh / { on = ($2 == "EXAMPLES") } on && /^\$ .*tl-velocity/ { print substr($0, 3) }' \
 		"$TL_ROOT/man/tl-loadgen.1" > pipeline.sh
 	[ "$(wc -l < pipeline.sh)" -eq 1 ]
-	for tool in $(grep -o 'tl-[a-z]*' pipeline.sh | sort -u); do
-	done
 	run --separate-stderr bash -o pipefail -e pipeline.sh
 	assert_success
 	[ "$(wc -l < scored.csv)" -eq 10001 ]
