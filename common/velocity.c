@@ -22,7 +22,8 @@ static void reserve(size_t ncaps, size_t w)
 		ring_cap = w;
 		ring = tl_xrealloc(ring, ring_cap * sizeof *ring);
 	}
-	memset(seen, 0, ncaps);
+	if (ncaps)
+		memset(seen, 0, ncaps);
 }
 
 /* The EMA walk over periods 0..K (§6.1). Empty periods have v = 0, so
