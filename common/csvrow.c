@@ -7,6 +7,7 @@
 
 #include "csvrow.h"
 #include "err.h"
+#include "obuf.h"
 
 struct tl_csv {
 	struct csv_parser parser;
@@ -228,18 +229,12 @@ const char *tl_csv_error(const struct tl_csv *c) { return c->error; }
 
 void tl_csv_put_field(FILE *f, const char *s, size_t n)
 {
-	int quote = 0;
-	for (size_t i = 0; i < n && !quote; i++)
-		quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
-	if (!quote) {
-		fwrite_unlocked(s, 1, n, f);
-		return;
-	}
-	putc_unlocked('"', f);
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"')
-			putc_unlocked('"', f);
-		putc_unlocked(s[i], f);
-	}
-	putc_unlocked('"', f);
+	char small[512];
+	struct tl_obuf o = {small, 0, sizeof small, f};
+	if (2 * n + 2 > sizeof small)
+		o = (struct tl_obuf){NULL, 0, 0, f};
+	tl_obuf_csv_field(&o, s, n);
+	tl_obuf_flush(&o);
+	if (o.p != small)
+		tl_obuf_free(&o);
 }

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "obuf.h"
 
 static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -316,27 +317,12 @@ long tl_json_unescape(struct tl_str body, char *out)
 
 void tl_json_put_string(FILE *f, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	putc_unlocked('"', f);
-	size_t run = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		fwrite_unlocked(s + run, 1, i - run, f);
-		run = i + 1;
-		putc_unlocked('\\', f);
-		switch (c) {
-		case '"': putc_unlocked('"', f); break;
-		case '\\': putc_unlocked('\\', f); break;
-		case '\n': putc_unlocked('n', f); break;
-		case '\r': putc_unlocked('r', f); break;
-		case '\t': putc_unlocked('t', f); break;
-		default:
-			putc_unlocked('u', f); putc_unlocked('0', f); putc_unlocked('0', f);
-			putc_unlocked(hex[c >> 4], f); putc_unlocked(hex[c & 15], f);
-		}
-	}
-	fwrite_unlocked(s + run, 1, n - run, f);
-	putc_unlocked('"', f);
+	char small[512];
+	struct tl_obuf o = {small, 0, sizeof small, f};
+	if (6 * n + 2 > sizeof small)
+		o = (struct tl_obuf){NULL, 0, 0, f};
+	tl_obuf_json_string(&o, s, n);
+	tl_obuf_flush(&o);
+	if (o.p != small)
+		tl_obuf_free(&o);
 }

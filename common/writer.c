@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "csvrow.h"
+#include "obuf.h"
 #include "err.h"
 #include "writer.h"
 
@@ -27,7 +28,7 @@ struct column {
 };
 
 struct tl_writer {
-	FILE *f;
+	struct tl_obuf ob;    /* records are assembled here, then fwrite */
 	int csv;
 	const struct tl_learner *l;
 	struct field *fields;
@@ -42,7 +43,7 @@ struct tl_writer {
 struct tl_writer *tl_writer_open(FILE *f, int csv)
 {
 	struct tl_writer *w = tl_xcalloc(1, sizeof *w);
-	w->f = f;
+	w->ob.f = f;
 	w->csv = csv;
 	return w;
 }
@@ -232,17 +233,17 @@ static struct field *field_named(struct tl_writer *w, struct tl_str name)
 static void put_json_value(struct tl_writer *w, const struct field *fd)
 {
 	if (fd->kind == K_NULL)
-		fputs_unlocked("null", w->f);
+		tl_obuf_lit(&w->ob, "null");
 	else if (fd->kind == K_STR)
-		tl_json_put_string(w->f, w->text + fd->off, fd->len);
+		tl_obuf_json_string(&w->ob, w->text + fd->off, fd->len);
 	else
-		fwrite_unlocked(w->text + fd->off, 1, fd->len, w->f);
+		tl_obuf_put(&w->ob, w->text + fd->off, fd->len);
 }
 
 static void put_json_member(struct tl_writer *w, const struct field *fd)
 {
-	tl_json_put_string(w->f, fd->name, strlen(fd->name));
-	putc_unlocked(':', w->f);
+	tl_obuf_json_string(&w->ob, fd->name, strlen(fd->name));
+	tl_obuf_putc(&w->ob, ':');
 	put_json_value(w, fd);
 }
 
@@ -256,7 +257,7 @@ static void write_doc_passthrough(struct tl_writer *w)
 		struct field *fd = field_named(w, l->attrs[i].name);
 		if (!fd)
 			continue;
-		fwrite_unlocked(cursor, 1, (size_t)(l->attrs[i].value.p - cursor), w->f);
+		tl_obuf_put(&w->ob, cursor, (size_t)(l->attrs[i].value.p - cursor));
 		put_json_value(w, fd);
 		fd->done = 1;
 		cursor = l->attrs[i].value.p + l->attrs[i].value.n;
@@ -265,81 +266,80 @@ static void write_doc_passthrough(struct tl_writer *w)
 	while (close > cursor && close[-1] != '}')
 		close--;
 	close--;   /* the object's closing brace */
-	fwrite_unlocked(cursor, 1, (size_t)(close - cursor), w->f);
+	tl_obuf_put(&w->ob, cursor, (size_t)(close - cursor));
 	int any = l->nattrs > 0;
 	for (size_t i = 0; i < w->nfields; i++) {
 		if (w->fields[i].done)
 			continue;
 		if (any)
-			putc_unlocked(',', w->f);
+			tl_obuf_putc(&w->ob, ',');
 		put_json_member(w, &w->fields[i]);
 		any = 1;
 	}
-	putc_unlocked('}', w->f);
-	putc_unlocked('\n', w->f);
+	tl_obuf_putc(&w->ob, '}');
+	tl_obuf_putc(&w->ob, '\n');
 }
 
-static void write_event(FILE *f, const struct tl_learner *l, const struct tl_event *e)
+static void write_event(struct tl_writer *w, const struct tl_learner *l, const struct tl_event *e)
 {
 	static const char *const actions[] = {"", "interact", "use", "adopt"};
-	fputs_unlocked("{\"ts\":", f);
+	tl_obuf_lit(&w->ob, "{\"ts\":");
 	if (e->ts_json)
-		fwrite_unlocked(e->ts_text.p, 1, e->ts_text.n, f);
+		tl_obuf_put(&w->ob, e->ts_text.p, e->ts_text.n);
 	else
-		tl_json_put_string(f, e->ts_text.p, e->ts_text.n);
+		tl_obuf_json_string(&w->ob, e->ts_text.p, e->ts_text.n);
 	if (e->dom >= 0) {
-		fputs_unlocked(",\"domain\":", f);
-		tl_json_put_string(f, l->domains[e->dom].p, l->domains[e->dom].n);
+		tl_obuf_lit(&w->ob, ",\"domain\":");
+		tl_obuf_json_string(&w->ob, l->domains[e->dom].p, l->domains[e->dom].n);
 	}
 	if (e->cap >= 0) {
-		fputs_unlocked(",\"capability\":", f);
-		tl_json_put_string(f, l->caps[e->cap].p, l->caps[e->cap].n);
+		tl_obuf_lit(&w->ob, ",\"capability\":");
+		tl_obuf_json_string(&w->ob, l->caps[e->cap].p, l->caps[e->cap].n);
 	}
 	if (e->action != TL_ACTION_EMPTY) {
-		fputs_unlocked(",\"action\":\"", f);
-		fputs_unlocked(actions[e->action], f);
-		putc_unlocked('"', f);
+		tl_obuf_lit(&w->ob, ",\"action\":\"");
+		tl_obuf_put(&w->ob, actions[e->action], strlen(actions[e->action]));
+		tl_obuf_putc(&w->ob, '"');
 	}
-	putc_unlocked('}', f);
+	tl_obuf_putc(&w->ob, '}');
 }
 
 /* A learner read from event rows: build its document. */
 static void write_doc_from_events(struct tl_writer *w)
 {
 	const struct tl_learner *l = w->l;
-	FILE *f = w->f;
-	fputs_unlocked("{\"learner_id\":", f);
-	tl_json_put_string(f, l->id.p, l->id.n);
-	fputs_unlocked(",\"events\":[", f);
+	tl_obuf_lit(&w->ob, "{\"learner_id\":");
+	tl_obuf_json_string(&w->ob, l->id.p, l->id.n);
+	tl_obuf_lit(&w->ob, ",\"events\":[");
 	for (size_t i = 0; i < l->nev; i++) {
 		if (i)
-			putc_unlocked(',', f);
-		write_event(f, l, &l->ev[i]);
+			tl_obuf_putc(&w->ob, ',');
+		write_event(w, l, &l->ev[i]);
 	}
-	putc_unlocked(']', f);
+	tl_obuf_putc(&w->ob, ']');
 	for (size_t i = 0; i < l->nattrs; i++) {
 		const struct tl_attr *a = &l->attrs[i];
-		putc_unlocked(',', f);
+		tl_obuf_putc(&w->ob, ',');
 		struct field *fd = field_named(w, a->name);
 		if (fd) {
 			put_json_member(w, fd);
 			fd->done = 1;
 			continue;
 		}
-		tl_json_put_string(f, a->name.p, a->name.n);
-		putc_unlocked(':', f);
+		tl_obuf_json_string(&w->ob, a->name.p, a->name.n);
+		tl_obuf_putc(&w->ob, ':');
 		if (a->json)
-			fwrite_unlocked(a->value.p, 1, a->value.n, f);
+			tl_obuf_put(&w->ob, a->value.p, a->value.n);
 		else
-			tl_json_put_string(f, a->value.p, a->value.n);
+			tl_obuf_json_string(&w->ob, a->value.p, a->value.n);
 	}
 	for (size_t i = 0; i < w->nfields; i++)
 		if (!w->fields[i].done) {
-			putc_unlocked(',', f);
+			tl_obuf_putc(&w->ob, ',');
 			put_json_member(w, &w->fields[i]);
 		}
-	putc_unlocked('}', f);
-	putc_unlocked('\n', f);
+	tl_obuf_putc(&w->ob, '}');
+	tl_obuf_putc(&w->ob, '\n');
 }
 
 static int skip_attr(struct tl_str name)
@@ -373,10 +373,10 @@ static void write_header(struct tl_writer *w)
 	w->first_nfields = w->nfields;
 	for (size_t c = 0; c < w->ncols; c++) {
 		if (c)
-			putc_unlocked(',', w->f);
-		tl_csv_put_field(w->f, w->cols[c].name, strlen(w->cols[c].name));
+			tl_obuf_putc(&w->ob, ',');
+		tl_obuf_csv_field(&w->ob, w->cols[c].name, strlen(w->cols[c].name));
 	}
-	putc_unlocked('\n', w->f);
+	tl_obuf_putc(&w->ob, '\n');
 }
 
 static const struct tl_attr *attr_for(const struct tl_learner *l, const struct column *c)
@@ -389,13 +389,13 @@ static const struct tl_attr *attr_for(const struct tl_learner *l, const struct c
 static void put_csv_attr(struct tl_writer *w, const struct tl_attr *a)
 {
 	if (!a->json) {
-		tl_csv_put_field(w->f, a->value.p, a->value.n);
+		tl_obuf_csv_field(&w->ob, a->value.p, a->value.n);
 		return;
 	}
 	char small[256];
 	char *buf = a->value.n < sizeof small ? small : tl_xmalloc(a->value.n + 1);
 	long n = tl_attr_text(a, buf, a->value.n + 1);
-	tl_csv_put_field(w->f, buf, n < 0 ? 0 : (size_t)n);
+	tl_obuf_csv_field(&w->ob, buf, n < 0 ? 0 : (size_t)n);
 	if (buf != small)
 		free(buf);
 }
@@ -434,20 +434,20 @@ static void write_row(struct tl_writer *w)
 		check_columns(w);
 	for (size_t c = 0; c < w->ncols; c++) {
 		if (c)
-			putc_unlocked(',', w->f);
+			tl_obuf_putc(&w->ob, ',');
 		const struct column *col = &w->cols[c];
 		if (c == 0) {
-			tl_csv_put_field(w->f, l->id.p, l->id.n);
+			tl_obuf_csv_field(&w->ob, l->id.p, l->id.n);
 		} else if (col->field >= 0) {
 			const struct field *fd = &w->fields[col->field];
-			tl_csv_put_field(w->f, w->text + fd->off, fd->len);
+			tl_obuf_csv_field(&w->ob, w->text + fd->off, fd->len);
 		} else {
 			const struct tl_attr *a = attr_for(l, col);
 			if (a)
 				put_csv_attr(w, a);
 		}
 	}
-	putc_unlocked('\n', w->f);
+	tl_obuf_putc(&w->ob, '\n');
 }
 
 void tl_writer_end(struct tl_writer *w)
@@ -458,10 +458,14 @@ void tl_writer_end(struct tl_writer *w)
 		write_doc_passthrough(w);
 	else
 		write_doc_from_events(w);
+	if (w->ob.n >= 1 << 16)
+		tl_obuf_flush(&w->ob);
 }
 
 void tl_writer_close(struct tl_writer *w)
 {
+	tl_obuf_flush(&w->ob);
+	tl_obuf_free(&w->ob);
 	for (size_t c = 0; c < w->ncols; c++)
 		free(w->cols[c].name);
 	free(w->cols);

@@ -1,0 +1,86 @@
+/* obuf.c - output buffer growth, flushing, JSON and CSV escaping. */
+#include <stdlib.h>
+
+#include "err.h"
+#include "obuf.h"
+
+void tl_obuf_grow(struct tl_obuf *o, size_t k)
+{
+	size_t cap = o->cap ? o->cap : 1 << 16;
+	while (o->n + k > cap)
+		cap *= 2;
+	o->p = tl_xrealloc(o->p, cap);
+	o->cap = cap;
+}
+
+void tl_obuf_flush(struct tl_obuf *o)
+{
+	if (o->n && o->f)
+		fwrite(o->p, 1, o->n, o->f);
+	o->n = 0;
+}
+
+void tl_obuf_free(struct tl_obuf *o)
+{
+	free(o->p);
+	o->p = NULL;
+	o->n = o->cap = 0;
+}
+
+/* Bytes a JSON string must escape: 1 for a control byte, '"' or '\\'. */
+static const unsigned char json_special[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['"'] = 1, ['\\'] = 1,
+};
+
+void tl_obuf_json_string(struct tl_obuf *o, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *d = tl_obuf_room(o, 6 * n + 2), *start = d;
+	*d++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!json_special[c]) {
+			*d++ = (char)c;
+			continue;
+		}
+		*d++ = '\\';
+		switch (c) {
+		case '"': *d++ = '"'; break;
+		case '\\': *d++ = '\\'; break;
+		case '\n': *d++ = 'n'; break;
+		case '\r': *d++ = 'r'; break;
+		case '\t': *d++ = 't'; break;
+		default:
+			*d++ = 'u', *d++ = '0', *d++ = '0';
+			*d++ = hex[c >> 4], *d++ = hex[c & 15];
+		}
+	}
+	*d++ = '"';
+	o->n += (size_t)(d - start);
+}
+
+void tl_obuf_csv_field(struct tl_obuf *o, const char *s, size_t n)
+{
+	size_t quotes = 0;
+	int special = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		quotes += c == '"';
+		special |= c == ',' || c == '"' || c == '\n' || c == '\r';
+	}
+	if (!special) {
+		tl_obuf_put(o, s, n);
+		return;
+	}
+	char *d = tl_obuf_room(o, n + quotes + 2), *start = d;
+	*d++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
+			*d++ = '"';
+		*d++ = s[i];
+	}
+	*d++ = '"';
+	o->n += (size_t)(d - start);
+}

@@ -1,0 +1,47 @@
+/* obuf.h - an output buffer: records are assembled with memcpy and written
+ * to their FILE in large blocks (no stdio call per value). */
+#ifndef TL_OBUF_H
+#define TL_OBUF_H
+
+#include <stdio.h>
+#include <string.h>
+
+struct tl_obuf {
+	char *p;
+	size_t n, cap;
+	FILE *f;
+};
+
+/* tl_obuf_grow: make room for k more bytes (exits 70 when out of memory). */
+void tl_obuf_grow(struct tl_obuf *o, size_t k);
+/* tl_obuf_flush: write the buffered bytes to o->f (errors show in ferror). */
+void tl_obuf_flush(struct tl_obuf *o);
+void tl_obuf_free(struct tl_obuf *o);
+
+static inline char *tl_obuf_room(struct tl_obuf *o, size_t k)
+{
+	if (o->n + k > o->cap)
+		tl_obuf_grow(o, k);
+	return o->p + o->n;
+}
+
+static inline void tl_obuf_put(struct tl_obuf *o, const char *s, size_t k)
+{
+	memcpy(tl_obuf_room(o, k), s, k);
+	o->n += k;
+}
+
+static inline void tl_obuf_putc(struct tl_obuf *o, char c)
+{
+	*tl_obuf_room(o, 1) = c;
+	o->n++;
+}
+
+#define tl_obuf_lit(o, lit) tl_obuf_put(o, lit, sizeof(lit) - 1)
+
+/* tl_obuf_json_string: s[0..n) as a quoted, escaped JSON string. */
+void tl_obuf_json_string(struct tl_obuf *o, const char *s, size_t n);
+/* tl_obuf_csv_field: s[0..n) as a CSV field, quoted when needed. */
+void tl_obuf_csv_field(struct tl_obuf *o, const char *s, size_t n);
+
+#endif
