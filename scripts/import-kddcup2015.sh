@@ -45,7 +45,7 @@
 set -eu
 
 prog=import-kddcup2015.sh
-out= labels= windows=
+out='' labels='' windows=
 usage() {
 	echo "usage: $prog [-o FILE] [-l LABELS] [-w WINDOWS] TRUTH COURSEFILE..." >&2
 	exit 64
@@ -65,7 +65,7 @@ for f in "$@"; do
 	[ -r "$f" ] || { echo "$prog: $f: cannot open" >&2; exit 66; }
 done
 
-tmp_out= tmp_labels= tmp_windows=
+tmp_out='' tmp_labels='' tmp_windows=
 cleanup() { rm -f ${tmp_out:+"$tmp_out"} ${tmp_labels:+"$tmp_labels"} ${tmp_windows:+"$tmp_windows"}; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -102,12 +102,14 @@ function civil_from_days(z,   era, doe, yoe, y, doy, mp, d, m) {
 }
 # day number of a YYYY-MM-DD date, or fail.
 function day_of(s,   p, n) {
+	if (s in daynum)
+		return daynum[s]
 	if (s !~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]$/)
 		fail("bad date \047" s "\047 (expected YYYY-MM-DD)")
 	n = days_from_civil(substr(s, 1, 4) + 0, substr(s, 6, 2) + 0, substr(s, 9, 2) + 0)
 	if (civil_from_days(n) != s)
 		fail("bad date \047" s "\047 (no such day)")
-	return n
+	return daynum[s] = n
 }
 function finish_course(   asof) {
 	if (course == "")
@@ -199,8 +201,11 @@ nfile == 1 {
 	for (i = 3; i <= 9; i++) {
 		if ($i !~ /^[0-9]+$/)
 			fail("bad count \047" $i "\047 in column " i)
-		for (k = $i + 0; k > 0; k--)
-			printf "%s,%sT00:00:00Z,%s,%s,use,%s,%s\n", id, $2, type[i - 2], type[i - 2], course, label[id]
+		if ((k = $i + 0) == 0)
+			continue
+		line = id "," $2 "T00:00:00Z," type[i - 2] "," type[i - 2] ",use," course "," label[id]
+		for (; k > 0; k--)
+			print line
 		n += $i
 	}
 	if (n == 0)
@@ -223,4 +228,4 @@ END {
 [ -z "$tmp_out" ] || mv "$tmp_out" "$out"
 [ -z "$tmp_labels" ] || mv "$tmp_labels" "$labels"
 [ -z "$tmp_windows" ] || mv "$tmp_windows" "$windows"
-tmp_out= tmp_labels= tmp_windows=
+tmp_out='' tmp_labels='' tmp_windows=

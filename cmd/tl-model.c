@@ -1,0 +1,377 @@
+/* tl-model - learned scores from learner fields (DESIGN §11): --fit reads
+ * labelled learner records and writes a JSON model (logistic regression by
+ * IRLS or ridge regression, standardised features, optional K-fold
+ * cross-validation); --model adds the model's prediction to each record. */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "model.h"
+#include "opts.h"
+#include "run.h"
+
+enum {
+	OPT_CV = CHAR_MAX + 1, OPT_FEATURES, OPT_FEATURES_FILE, OPT_FIELD, OPT_FIT, OPT_KIND,
+	OPT_L2, OPT_MODEL, OPT_TARGET
+};
+
+static const struct option longopts[] = {
+	{"cv", required_argument, 0, OPT_CV},
+	{"features", required_argument, 0, OPT_FEATURES},
+	{"features-file", required_argument, 0, OPT_FEATURES_FILE},
+	{"field", required_argument, 0, OPT_FIELD},
+	{"fit", no_argument, 0, OPT_FIT},
+	{"kind", required_argument, 0, OPT_KIND},
+	{"l2", required_argument, 0, OPT_L2},
+	{"model", required_argument, 0, OPT_MODEL},
+	{"target", required_argument, 0, OPT_TARGET},
+	TL_COMMON_LONGOPTS,
+	{0, 0, 0, 0}
+};
+
+struct options {
+	int fit;
+	const char *model;       /* --model FILE */
+	const char *target;
+	const char *field;       /* --field NAME */
+	char **specs;            /* feature specs in order */
+	size_t nspecs;
+	int kind_set, l2_set;
+	enum tl_model_kind kind;
+	double l2;
+	int cv;
+};
+
+static void usage(int status)
+{
+	FILE *f = status ? stderr : stdout;
+	fprintf(f, "usage: tl-model --fit --target FIELD --features LIST | --features-file FILE\n"
+		   "                [--kind logistic|linear] [--l2 LAMBDA] [--cv K] [common options] [FILE ...]\n"
+		   "       tl-model --model FILE [--field NAME] [common options] [FILE ...]\n");
+	if (status) {
+		fprintf(f, "Try 'tl-model --help' for more information.\n");
+		exit(status);
+	}
+	fputs("Fit a logistic or linear model on learner fields and write it as JSON (--fit),\n"
+	      "or add a model's prediction to each learner record (--model).\n\n"
+	      "      --fit                   fit a model; the output is the model file\n"
+	      "      --target FIELD          the field to predict (0/1 for logistic)\n"
+	      "      --features LIST         comma-separated feature specs: FIELD, log1p:FIELD,\n"
+	      "                              sqrt:FIELD (may be repeated)\n"
+	      "      --features-file FILE    feature specs, one a line ('#' comments)\n"
+	      "      --kind KIND             logistic (default) or linear\n"
+	      "      --l2 LAMBDA             L2 penalty on the standardised slopes (default 1)\n"
+	      "      --cv K                  also report K-fold cross-validated AUC or RMSE\n"
+	      "      --model FILE            apply the model in FILE to each record\n"
+	      "      --field NAME            the prediction's field (default TARGET_probability,\n"
+	      "                              or TARGET_predicted for a linear model)\n", f);
+	tl_common_usage(f);
+}
+
+/* ---- options ----------------------------------------------------------------- */
+
+static void add_spec(struct options *o, const char *s, size_t n)
+{
+	while (n && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	if (!n)
+		tl_usage_error("--features: empty feature spec");
+	char *spec = tl_xstrndup(s, n);
+	for (size_t i = 0; i < o->nspecs; i++)
+		if (strcmp(o->specs[i], spec) == 0)
+			tl_usage_error("feature '%s' is given twice", spec);
+	o->specs = tl_xrealloc(o->specs, (o->nspecs + 1) * sizeof *o->specs);
+	o->specs[o->nspecs++] = spec;
+}
+
+static void add_list(struct options *o, const char *list)
+{
+	for (const char *p = list;; ) {
+		const char *comma = strchr(p, ',');
+		add_spec(o, p, comma ? (size_t)(comma - p) : strlen(p));
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+}
+
+/* add_file: feature specs one a line; blank lines and '#' comments skipped. */
+static void add_file(struct options *o, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	if (!f)
+		tl_die(TL_EX_NOINPUT, "%s:", path);
+	while ((n = getline(&line, &cap, f)) > 0) {
+		char *hash = strchr(line, '#');
+		size_t len = hash ? (size_t)(hash - line) : (size_t)n;
+		while (len && strchr(" \t\r\n", line[len - 1]))
+			len--;
+		size_t start = strspn(line, " \t");
+		if (start < len)
+			add_spec(o, line + start, len - start);
+	}
+	if (ferror(f))
+		tl_die(TL_EX_IOERR, "%s:", path);
+	free(line);
+	fclose(f);
+}
+
+static void parse_options(int argc, char **argv, struct tl_common *c, struct options *o)
+{
+	int opt;
+	while ((opt = getopt_long(argc, argv, TL_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		if (tl_common_option(c, opt, optarg, usage))
+			continue;
+		switch (opt) {
+		case OPT_CV: o->cv = (int)tl_opt_long("--cv", optarg, 2, 1000); break;
+		case OPT_FEATURES: add_list(o, optarg); break;
+		case OPT_FEATURES_FILE: add_file(o, optarg); break;
+		case OPT_FIELD: o->field = optarg; break;
+		case OPT_FIT: o->fit = 1; break;
+		case OPT_KIND:
+			if (strcmp(optarg, "logistic") && strcmp(optarg, "linear"))
+				tl_usage_error("--kind: '%s' is not logistic or linear", optarg);
+			o->kind = strcmp(optarg, "logistic") == 0 ? TL_MODEL_LOGISTIC : TL_MODEL_LINEAR;
+			o->kind_set = 1;
+			break;
+		case OPT_L2: o->l2 = tl_opt_double("--l2", optarg, 0, 1e300); o->l2_set = 1; break;
+		case OPT_MODEL: o->model = optarg; break;
+		case OPT_TARGET: o->target = optarg; break;
+		default: usage(TL_EX_USAGE);
+		}
+	}
+	if (o->fit == !!o->model)
+		tl_usage_error("give either --fit or --model FILE");
+	if (o->fit && (!o->target || !*o->target))
+		tl_usage_error("--fit needs --target FIELD");
+	if (o->fit && !o->nspecs)
+		tl_usage_error("--fit needs --features LIST or --features-file FILE");
+	if (o->fit && o->field)
+		tl_usage_error("--field applies only with --model");
+	if (!o->fit && (o->target || o->nspecs || o->kind_set || o->l2_set || o->cv))
+		tl_usage_error("--target, --features, --kind, --l2 and --cv apply only with --fit");
+	if (o->field && !*o->field)
+		tl_usage_error("--field: empty name");
+}
+
+/* ---- reading values ------------------------------------------------------------ */
+
+/* shown: an attribute's value as text for a message (cut at 60 bytes). */
+static const char *shown(const struct tl_attr *a, char *buf, size_t cap)
+{
+	size_t n = a->value.n < cap - 4 ? a->value.n : cap - 4;
+	memcpy(buf, a->value.p, n);
+	strcpy(buf + n, a->value.n > n ? "..." : "");
+	return buf;
+}
+
+/* feature_value: the transformed value of feature f in learner l, NAN when
+ * empty; exits 65 when the field is absent, not a number, or outside the
+ * transform's domain. */
+static double feature_value(const struct tl_learner *l, const struct tl_feature *f)
+{
+	const struct tl_attr *a = tl_learner_attr(l, f->field);
+	char buf[64];
+	double x, v;
+	if (!a)
+		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s' has no field '%s' (feature '%s')",
+			  (int)l->id.n, l->id.p, f->field, f->spec);
+	int rc = tl_attr_number(a, &x);
+	if (rc == 0)
+		return NAN;
+	if (rc < 0)
+		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s': field '%s' is not a number: '%s'",
+			  (int)l->id.n, l->id.p, f->field, shown(a, buf, sizeof buf));
+	if (tl_transform_apply(f->tf, x, &v) < 0)
+		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s': feature '%s': %.17g is outside the domain of %s",
+			  (int)l->id.n, l->id.p, f->spec, x, f->tf == TL_TF_NONE ? "a number (not finite)" :
+			  f->tf == TL_TF_LOG1P ? "log1p (x > -1)" : "sqrt (x >= 0)");
+	return v;
+}
+
+/* target_value: 1 and *y, or 0 when the target is empty; exits 65 when it
+ * is absent, not a number, or not 0/1 for a logistic model. */
+static int target_value(const struct tl_learner *l, const struct tl_model *m, double *y)
+{
+	const struct tl_attr *a = tl_learner_attr(l, m->target);
+	char buf[64];
+	if (!a)
+		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s' has no field '%s' (the --target)",
+			  (int)l->id.n, l->id.p, m->target);
+	int rc = tl_attr_number(a, y);
+	if (rc == 0)
+		return 0;
+	if (rc < 0 || !isfinite(*y))
+		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s': target '%s' is not a number: '%s'",
+			  (int)l->id.n, l->id.p, m->target, shown(a, buf, sizeof buf));
+	if (m->kind == TL_MODEL_LOGISTIC && *y != 0 && *y != 1)
+		tl_die_at(TL_EX_DATAERR, l->file, l->line,
+			  "learner '%.*s': target '%s' is '%s'; a logistic model needs 0 or 1 (use --kind linear for numbers)",
+			  (int)l->id.n, l->id.p, m->target, shown(a, buf, sizeof buf));
+	return 1;
+}
+
+/* ---- --fit ------------------------------------------------------------------------ */
+
+/* The training data, buffered: n rows of p transformed values. */
+struct rows {
+	double *X, *y;
+	int *fold;
+	size_t n, cap;
+};
+
+static void rows_add(struct rows *r, const struct tl_learner *l, const struct tl_model *m, double y, int k)
+{
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 1024;
+		r->X = tl_xrealloc(r->X, r->cap * m->p * sizeof *r->X);
+		r->y = tl_xrealloc(r->y, r->cap * sizeof *r->y);
+		r->fold = tl_xrealloc(r->fold, r->cap * sizeof *r->fold);
+	}
+	for (size_t j = 0; j < m->p; j++)
+		r->X[r->n * m->p + j] = feature_value(l, &m->feat[j]);
+	r->y[r->n] = y;
+	r->fold[r->n] = k > 0 ? tl_model_fold(l->id.p, l->id.n, k) : 0;
+	r->n++;
+}
+
+static void model_init(struct tl_model *m, const struct options *o)
+{
+	char err[300];
+	memset(m, 0, sizeof *m);
+	m->kind = o->kind;
+	m->target = tl_xstrdup(o->target);
+	m->l2 = o->l2;
+	m->feat = tl_xcalloc(o->nspecs, sizeof *m->feat);
+	for (size_t j = 0; j < o->nspecs; j++, m->p++)
+		if (tl_feature_parse(o->specs[j], &m->feat[j], err, sizeof err) < 0)
+			tl_usage_error("%s", err);
+	m->cv_auc = m->cv_rmse = NAN;
+}
+
+static void report_fit(struct tl_run *run, const struct tl_model *m)
+{
+	int logistic = m->kind == TL_MODEL_LOGISTIC;
+	if (m->skipped)
+		tl_warn("skipped %ld record%s with an empty target '%s'", m->skipped, m->skipped == 1 ? "" : "s", m->target);
+	if (m->cv_k)
+		tl_warn("%d-fold cross-validated %s %.6g (n %ld; training %s %.6g)", m->cv_k,
+			logistic ? "ROC AUC" : "RMSE", logistic ? m->cv_auc : m->cv_rmse, m->n,
+			logistic ? "AUC" : "RMSE", logistic ? m->train_auc : m->train_rmse);
+	tl_run_gauge(run, "tl_model_training_records", "Records the model was fitted on.", NULL, (double)m->n);
+	tl_run_gauge(run, "tl_model_skipped_records", "Records skipped for an empty target.", NULL, (double)m->skipped);
+	if (m->cv_k)
+		tl_run_gauge(run, logistic ? "tl_model_cv_auc" : "tl_model_cv_rmse",
+			     "Cross-validated metric of the fitted model.", NULL, logistic ? m->cv_auc : m->cv_rmse);
+}
+
+static int fit_main(const struct tl_common *c, const struct options *o, int nfiles, char **files)
+{
+	struct tl_model m;
+	struct tl_model_params prm = TL_MODEL_PARAMS_DEFAULTS;
+	struct rows r = {NULL, NULL, NULL, 0, 0};
+	char err[500];
+	model_init(&m, o);
+	struct tl_run *run = tl_run_open(c, nfiles, files, TL_READ_ROWS);
+	struct tl_learner *l;
+	tl_time asof;
+	size_t npast;
+	while ((l = tl_run_next(run, &asof, &npast))) {
+		double y;
+		if (target_value(l, &m, &y))
+			rows_add(&r, l, &m, y, o->cv);
+		else
+			m.skipped++;
+		tl_run_consumed(run);
+	}
+	if (tl_model_fit(&m, r.X, r.y, r.n, NULL, &prm, err, sizeof err) < 0)
+		tl_die(TL_EX_DATAERR, "%s", err);
+	if (o->cv && tl_model_cv(&m, r.X, r.y, r.n, r.fold, o->cv, &prm, NULL, err, sizeof err) < 0)
+		tl_die(TL_EX_DATAERR, "%s", err);
+	tl_model_write(&m, tl_run_output(run));
+	report_fit(run, &m);
+	free(r.X);
+	free(r.y);
+	free(r.fold);
+	tl_model_free(&m);
+	return tl_run_close(run);
+}
+
+/* ---- --model ------------------------------------------------------------------------ */
+
+static void load_model(struct tl_model *m, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *text = NULL, err[400];
+	size_t n = 0, cap = 0, k;
+	if (!f)
+		tl_die(TL_EX_NOINPUT, "%s:", path);
+	do {
+		if (n + 65536 > cap)
+			text = tl_xrealloc(text, cap = (n + 65536) * 2);
+		k = fread(text + n, 1, cap - n, f);
+		n += k;
+	} while (k > 0);
+	if (ferror(f))
+		tl_die(TL_EX_IOERR, "%s:", path);
+	fclose(f);
+	if (tl_model_read(m, text, n, err, sizeof err) < 0)
+		tl_die(TL_EX_DATAERR, "%s: bad model: %s", path, err);
+	free(text);
+}
+
+static int apply_main(const struct tl_common *c, const struct options *o, int nfiles, char **files)
+{
+	struct tl_model m;
+	load_model(&m, o->model);
+	const char *suffix = m.kind == TL_MODEL_LOGISTIC ? "_probability" : "_predicted";
+	char *field = o->field ? tl_xstrdup(o->field) : tl_xmalloc(strlen(m.target) + strlen(suffix) + 1);
+	if (!o->field)
+		strcat(strcpy(field, m.target), suffix);
+	double *x = tl_xmalloc(m.p * sizeof *x);
+	long imputed = 0;
+	struct tl_run *run = tl_run_open(c, nfiles, files, TL_READ_ROWS);
+	struct tl_learner *l;
+	tl_time asof;
+	size_t npast;
+	while ((l = tl_run_next(run, &asof, &npast))) {
+		for (size_t j = 0; j < m.p; j++) {
+			x[j] = feature_value(l, &m.feat[j]);
+			imputed += isnan(x[j]);
+		}
+		tl_put_num(tl_run_writer(run), field, tl_model_predict(&m, x));
+		tl_run_emit(run);
+	}
+	tl_run_gauge(run, "tl_model_imputed_values", "Empty feature values imputed with the training mean.",
+		     NULL, (double)imputed);
+	int rc = tl_run_close(run);
+	free(x);
+	free(field);
+	tl_model_free(&m);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct tl_common common;
+	struct options o = {0};
+	o.kind = TL_MODEL_LOGISTIC;
+	o.l2 = 1;
+	tl_setprogname(argv[0]);
+	tl_common_init(&common);
+	parse_options(argc, argv, &common, &o);
+	int rc = o.fit ? fit_main(&common, &o, argc - optind, argv + optind)
+		       : apply_main(&common, &o, argc - optind, argv + optind);
+	for (size_t i = 0; i < o.nspecs; i++)
+		free(o.specs[i]);
+	free(o.specs);
+	return rc;
+}

@@ -1,0 +1,269 @@
+#!/bin/sh
+# import-oulad.sh - turn an OULAD (Open University Learning Analytics
+# Dataset) VLE click log into tl event rows (DESIGN §2), with each
+# enrolment's outcome attached.
+#
+# usage: import-oulad.sh [-n] [-b DATE] [-c DAY] [-o FILE] [-l LABELS] STUDENTVLE [DIR]
+#
+#   STUDENTVLE  a studentVle.csv extract: code_module,code_presentation,
+#               id_student,id_site,date,sum_click (quoted or not)
+#   DIR         holds vle.csv, studentInfo.csv and studentRegistration.csv
+#               (default: the directory of STUDENTVLE)
+#   -b DATE     the date of module day 0 (default 2000-01-01, see below)
+#   -c DAY      also write withdrew_after, the label of a prediction made at
+#               the start of module day DAY (as-of DATE + DAY days)
+#   -n          one event per log row instead of sum_click events
+#   -o FILE     write the event rows to FILE (atomically) instead of stdout
+#   -l LABELS   also write learner_id,module,presentation,final_result,
+#               withdrawn,unregistered_day for every enrolment of the
+#               module-presentations in the log (with or without a row)
+#
+# Mapping (one output row per click by default):
+#   learner_id = code_module-code_presentation-id_student, e.g.
+#                AAA-2013J-28400: an enrolment (a student can take several)
+#   ts         = DATE + date days, at 00:00:00Z. OULAD gives days relative
+#                to the start of each module-presentation, not calendar
+#                dates, so every presentation starts on the same base date
+#                and "day 30" is one as-of for all of them: with the
+#                default base, day 0 is 2000-01-01 and day -10 1999-12-22.
+#   sum_click  = the number of clicks of that row: that many identical
+#                events (-n: one event per row, the count ignored)
+#   domain     = vle.csv activity_type of id_site (resource, oucontent,
+#                forumng, quiz, ...: 20 types)
+#   capability = id_site (a page, forum or quiz of the module)
+#   action     = use
+#   attributes = module, presentation, final_result (Pass, Fail,
+#                Withdrawn, Distinction), withdrawn (1 when final_result
+#                is Withdrawn), unregistered_day (date_unregistration,
+#                empty when none), and with -c DAY withdrew_after: 1 when
+#                withdrawn and not unregistered before DAY (a withdrawal
+#                without a date counts as after), 0 when not withdrawn,
+#                empty when the student had unregistered before DAY
+#                (already gone at as-of: nothing to predict).
+# Output columns: learner_id,ts,domain,capability,action,module,
+# presentation,final_result,withdrawn,unregistered_day[,withdrew_after];
+# sorted by learner_id, then date, then input order (the tl tools need the
+# rows of a learner together).
+#
+# Malformed input (a wrong header, a wrong field count, a bad quote, a bad
+# number, an unknown id_site, an enrolment missing from studentInfo or
+# studentRegistration, a duplicate enrolment) stops the import:
+# "import-oulad.sh: FILE:LINE: what" on stderr, exit 65, no output file.
+# Nothing is dropped silently: stderr reports log rows read = rows written
+# as events + rows with sum_click 0, events written, enrolments with events,
+# and the enrolments of the same module-presentations that have no row in
+# this extract (not representable as events; they are in the -l file).
+set -eu
+
+prog=import-oulad.sh
+base=2000-01-01 cutoff='' one=0 out='' labels=
+usage() {
+	echo "usage: $prog [-n] [-b DATE] [-c DAY] [-o FILE] [-l LABELS] STUDENTVLE [DIR]" >&2
+	exit 64
+}
+while getopts b:c:no:l:h opt; do
+	case $opt in
+	b) base=$OPTARG ;;
+	c) cutoff=$OPTARG ;;
+	n) one=1 ;;
+	o) out=$OPTARG ;;
+	l) labels=$OPTARG ;;
+	h) sed -n '2,/^set -eu/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then usage; fi
+log=$1
+dir=${2:-$(dirname "$1")}
+if [ -n "$cutoff" ] && ! printf '%s\n' "$cutoff" | grep -Eqx -e '-?[0-9]+'; then
+	echo "$prog: -c: '$cutoff' is not a day number" >&2
+	exit 64
+fi
+for f in "$dir/vle.csv" "$dir/studentInfo.csv" "$dir/studentRegistration.csv" "$log"; do
+	[ -r "$f" ] || { echo "$prog: $f: cannot open" >&2; exit 66; }
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/import-oulad.XXXXXX")
+tmp_out='' tmp_labels=''
+cleanup() { rm -rf "$work" ${tmp_out:+"$tmp_out"} ${tmp_labels:+"$tmp_labels"}; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+[ -z "$out" ] || tmp_out="$out.tmp.$$"
+[ -z "$labels" ] || tmp_labels="$labels.tmp.$$"
+
+LC_ALL=C awk -v prog="$prog" -v base="$base" -v cutoff="$cutoff" -v one="$one" \
+	-v labels="$tmp_labels" -v header="$work/header" '
+function fail(what) {
+	printf "%s: %s:%d: %s\n", prog, FILENAME, FNR, what > "/dev/stderr"
+	failed = 65
+	exit 65
+}
+# parse: split the CSV line $0 (RFC 4180 quoting, no newline in a field)
+# into f[1..nf]; returns nf or fails.
+function parse(   s, n, m) {
+	s = $0
+	n = 0
+	delete f
+	for (;;) {
+		if (substr(s, 1, 1) == "\"") {
+			if (!match(s, /^"([^"]|"")*"/))
+				fail("bad CSV: a quoted field is not closed")
+			f[++n] = substr(s, 2, RLENGTH - 2)
+			gsub(/""/, "\"", f[n])
+			s = substr(s, RLENGTH + 1)
+		} else {
+			match(s, /^[^,"]*/)
+			f[++n] = substr(s, 1, RLENGTH)
+			s = substr(s, RLENGTH + 1)
+			if (substr(s, 1, 1) == "\"")
+				fail("bad CSV: a quote inside an unquoted field")
+		}
+		if (s == "")
+			return n
+		if (substr(s, 1, 1) != ",")
+			fail("bad CSV: text after a closing quote")
+		s = substr(s, 2)
+	}
+}
+function header_is(names,   n, i, w) {
+	n = split(names, w, ",")
+	if (parse() != n)
+		return 0
+	for (i = 1; i <= n; i++)
+		if (f[i] != w[i])
+			return 0
+	return 1
+}
+function is_int(s) { return s ~ /^-?[0-9]+$/ }
+# days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant).
+function days_from_civil(y, m, d,   era, yoe, doy, doe) {
+	y -= (m <= 2)
+	era = int((y >= 0 ? y : y - 399) / 400)
+	yoe = y - era * 400
+	doy = int((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1
+	doe = yoe * 365 + int(yoe / 4) - int(yoe / 100) + doy
+	return era * 146097 + doe - 719468
+}
+function civil_from_days(z,   era, doe, yoe, y, doy, mp, d, m) {
+	z += 719468
+	era = int((z >= 0 ? z : z - 146096) / 146097)
+	doe = z - era * 146097
+	yoe = int((doe - int(doe / 1460) + int(doe / 36524) - int(doe / 146096)) / 365)
+	y = yoe + era * 400
+	doy = doe - (365 * yoe + int(yoe / 4) - int(yoe / 100))
+	mp = int((5 * doy + 2) / 153)
+	d = doy - int((153 * mp + 2) / 5) + 1
+	m = mp + (mp < 10 ? 3 : -9)
+	return sprintf("%04d-%02d-%02d", y + (m <= 2), m, d)
+}
+function key_ok(s) { return s != "" && s !~ /[,"\r\n-]/ }
+BEGIN {
+	if (base !~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]$/) {
+		printf "%s: -b: bad date \047%s\047 (expected YYYY-MM-DD)\n", prog, base > "/dev/stderr"
+		failed = 64
+		exit 64
+	}
+	base_day = days_from_civil(substr(base, 1, 4) + 0, substr(base, 6, 2) + 0, substr(base, 9, 2) + 0)
+	if (civil_from_days(base_day) != base) {
+		printf "%s: -b: bad date \047%s\047 (no such day)\n", prog, base > "/dev/stderr"
+		failed = 64
+		exit 64
+	}
+}
+{ sub(/\r$/, "") }
+FNR == 1 {
+	phase++
+	if (phase == 1 && !header_is("id_site,code_module,code_presentation,activity_type,week_from,week_to"))
+		fail("unexpected header (expected id_site,code_module,code_presentation,activity_type,week_from,week_to)")
+	if (phase == 2 && !header_is("code_module,code_presentation,id_student,gender,region,highest_education,imd_band,age_band,num_of_prev_attempts,studied_credits,disability,final_result"))
+		fail("unexpected header (expected the 12 columns of studentInfo.csv, final_result last)")
+	if (phase == 3 && !header_is("code_module,code_presentation,id_student,date_registration,date_unregistration"))
+		fail("unexpected header (expected code_module,code_presentation,id_student,date_registration,date_unregistration)")
+	if (phase == 4 && !header_is("code_module,code_presentation,id_student,id_site,date,sum_click"))
+		fail("unexpected header (expected code_module,code_presentation,id_student,id_site,date,sum_click)")
+	next
+}
+/^$/ { next }
+phase == 1 {
+	if ((nf = parse()) != 6) fail("expected 6 fields, found " nf)
+	if (f[1] !~ /^[0-9]+$/) fail("bad id_site \047" f[1] "\047")
+	if (f[4] == "" || f[4] ~ /[,"]/) fail("bad activity_type \047" f[4] "\047")
+	if (f[1] in site) fail("id_site " f[1] " appears twice")
+	site[f[1]] = f[4]
+	next
+}
+phase == 2 {
+	if ((nf = parse()) != 12) fail("expected 12 fields, found " nf)
+	if (!key_ok(f[1]) || !key_ok(f[2]) || f[3] !~ /^[0-9]+$/)
+		fail("bad enrolment \047" f[1] "," f[2] "," f[3] "\047")
+	if (f[12] !~ /^(Pass|Fail|Withdrawn|Distinction)$/)
+		fail("bad final_result \047" f[12] "\047")
+	k = f[1] "-" f[2] "-" f[3]
+	if (k in result) fail("enrolment " k " appears twice")
+	result[k] = f[12]
+	mp[k] = f[1] "," f[2]
+	order[++ninfo] = k
+	next
+}
+phase == 3 {
+	if ((nf = parse()) != 5) fail("expected 5 fields, found " nf)
+	k = f[1] "-" f[2] "-" f[3]
+	if (!(k in result)) fail("enrolment " k " is not in studentInfo.csv")
+	if (k in unreg) fail("enrolment " k " appears twice")
+	if (f[5] != "" && !is_int(f[5])) fail("bad date_unregistration \047" f[5] "\047")
+	unreg[k] = f[5]
+	next
+}
+{
+	if ((nf = parse()) != 6) fail("expected 6 fields, found " nf)
+	k = f[1] "-" f[2] "-" f[3]
+	if (!(k in result)) fail("enrolment " k " is not in studentInfo.csv")
+	if (!(k in unreg)) fail("enrolment " k " is not in studentRegistration.csv")
+	if (!(f[4] in site)) fail("id_site \047" f[4] "\047 is not in vle.csv")
+	if (!is_int(f[5])) fail("bad date \047" f[5] "\047")
+	if (f[6] !~ /^[0-9]+$/) fail("bad sum_click \047" f[6] "\047")
+	rows++
+	if (f[6] + 0 == 0) { zero++; next }
+	w = result[k] == "Withdrawn"
+	u = unreg[k]
+	a = k "," civil_from_days(base_day + f[5]) "T00:00:00Z," site[f[4]] "," f[4] ",use," f[1] "," f[2] "," result[k] "," w "," u
+	if (cutoff != "")
+		a = a "," (!w ? 0 : (u != "" && u + 0 < cutoff + 0) ? "" : 1)
+	n = one ? 1 : f[6] + 0
+	for (i = 0; i < n; i++)
+		printf "%s,%d,%d,%s\n", k, f[5], FNR, a
+	events += n
+	if (!(k in active)) { active[k] = 1; nactive++ }
+	covered[f[1] "," f[2]] = 1
+}
+END {
+	if (failed)
+		exit failed
+	if (phase < 4) {
+		printf "%s: %s: empty input\n", prog, FILENAME > "/dev/stderr"
+		exit 65
+	}
+	h = "learner_id,ts,domain,capability,action,module,presentation,final_result,withdrawn,unregistered_day"
+	print (cutoff != "" ? h ",withdrew_after" : h) > header
+	if (labels != "")
+		print "learner_id,module,presentation,final_result,withdrawn,unregistered_day" > labels
+	for (i = 1; i <= ninfo; i++) {
+		k = order[i]
+		if (!(mp[k] in covered)) continue
+		inscope++
+		if (!(k in active)) silent++
+		if (labels != "")
+			printf "%s,%s,%s,%d,%s\n", k, mp[k], result[k], result[k] == "Withdrawn", unreg[k] > labels
+	}
+	printf "%s: %s: %d log rows = %d as events + %d with sum_click 0; %d events; %d enrolments with events; %d enrolments of the same module-presentations without a row (not in the output)\n", \
+		prog, FILENAME, rows, rows - zero, zero, events, nactive, silent > "/dev/stderr"
+}' "$dir/vle.csv" "$dir/studentInfo.csv" "$dir/studentRegistration.csv" "$log" >"$work/rows" || exit $?
+
+{
+	cat "$work/header"
+	LC_ALL=C sort -t, -k1,1 -k2,2n -k3,3n "$work/rows" | cut -d, -f4-
+} >"${tmp_out:-/dev/stdout}"
+[ -z "$tmp_out" ] || mv "$tmp_out" "$out"
+[ -z "$tmp_labels" ] || mv "$tmp_labels" "$labels"
+tmp_out='' tmp_labels=''

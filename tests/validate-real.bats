@@ -1,0 +1,182 @@
+# validate-real.bats - scripts/validate-real.sh on the real extracts in
+# $REALDATA (never skipped: CI has ../shared/realdata). The script runs once;
+# the tests check its targets and recompute its inputs and numbers
+# independently in python from the raw files.
+load test_helper
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	export VR="$BATS_FILE_TMPDIR/vr"
+	local st=0
+	validate-real.sh -k "$VR" >"$BATS_FILE_TMPDIR/table.md" 2>"$BATS_FILE_TMPDIR/stderr" || st=$?
+	echo "$st" >"$BATS_FILE_TMPDIR/status"
+}
+
+# table_cell ROW_PREFIX COLUMN: a cell of the KDD table (columns from 1).
+table_cell() {
+	awk -F' [|] ' -v p="| $1" -v c="$2" 'index($0, p) == 1 { sub(/^[|] /, ""); sub(/ [|]$/, ""); split($0, a, / [|] /); print a[c]; exit }' "$BATS_FILE_TMPDIR/table.md"
+}
+
+@test "VAL001: the real data is there (skipping is not allowed)" {
+	[ -r "$REALDATA/kddcup2015_xuetangx/truth_train.csv" ]
+	[ -r "$REALDATA/oulad/studentVle_sample100k.csv" ]
+}
+
+@test "VAL002: validate-real.sh exits 0: every KDD target is met" {
+	cat "$BATS_FILE_TMPDIR/table.md" >&2
+	cat "$BATS_FILE_TMPDIR/stderr" >&2
+	[ "$(cat "$BATS_FILE_TMPDIR/status")" -eq 0 ]
+	[ "$(grep -c '^- met: ' "$BATS_FILE_TMPDIR/table.md")" -eq 3 ]
+	! grep -q 'NOT MET' "$BATS_FILE_TMPDIR/table.md"
+	[ "$(grep -c '^| [1-6]: train ' "$BATS_FILE_TMPDIR/table.md")" -eq 6 ]
+	[ "$(grep -c '^| AAA-2013J\|^| all modules' "$BATS_FILE_TMPDIR/table.md")" -eq 2 ]
+}
+
+@test "VAL003: the KDD import and pipeline keep every enrolment, its label and its event count (raw files re-read)" {
+	run python3 - "$REALDATA/kddcup2015_xuetangx" "$VR/kdd-rows.csv" <<-'EOF'
+	import csv, glob, os, sys
+	raw, rows = sys.argv[1], sys.argv[2]
+	truth = {r["enrollment_id"]: r["label"] for r in csv.DictReader(open(raw + "/truth_train.csv"))}
+	want = {}
+	for path in glob.glob(raw + "/trainCourse*.csv"):
+	    course = os.path.basename(path)[len("trainCourse"):-4]
+	    for r in csv.DictReader(open(path)):
+	        k = r["enrollment_id"]; n = sum(int(v) for c, v in r.items() if c.startswith("event_"))
+	        w = want.setdefault(k, [course, truth[k], 0]); w[2] += n
+	got = {r["learner_id"]: [r["course"], r["dropout"], int(r["interactions"])] for r in csv.DictReader(open(rows))}
+	bad = [k for k in want if got.get(k) != want[k]]
+	print(len(want), len(got), bad[:5])
+	sys.exit(0 if len(want) == len(got) == 15466 and not bad else 1)
+	EOF
+	assert_success
+}
+
+@test "VAL004: days_since_last, active_days and the 7-day counts equal what the raw daily counts give" {
+	run python3 - "$REALDATA/kddcup2015_xuetangx" "$VR/kdd-rows.csv" <<-'EOF'
+	import csv, glob, sys, datetime
+	raw, rows = sys.argv[1], sys.argv[2]
+	days = {}
+	asof = {}
+	for path in glob.glob(raw + "/trainCourse*.csv"):
+	    rs = list(csv.DictReader(open(path)))
+	    end = max(datetime.date.fromisoformat(r["time"]) for r in rs) + datetime.timedelta(days=1)
+	    for r in rs:
+	        n = sum(int(v) for c, v in r.items() if c.startswith("event_"))
+	        asof[r["enrollment_id"]] = end
+	        if n:
+	            days.setdefault(r["enrollment_id"], []).append((datetime.date.fromisoformat(r["time"]), n))
+	bad = 0
+	for r in csv.DictReader(open(rows)):
+	    k = r["learner_id"]; T = asof[k]; d = days[k]
+	    dsl = (T - max(x for x, _ in d)).days
+	    last7 = sum(n for x, n in d if 0 <= (T - x).days < 7)
+	    prev7 = sum(n for x, n in d if 7 <= (T - x).days < 14)
+	    want = (dsl, len(d), last7, prev7)
+	    got = (float(r["days_since_last"]), int(r["active_days"]), int(r["events_last_7d"]), int(r["events_prev_7d"]))
+	    if got != want:
+	        bad += 1
+	        if bad < 5: print(k, got, want)
+	sys.exit(1 if bad else 0)
+	EOF
+	assert_success
+}
+
+@test "VAL005: the AUCs of the table are what a pair-counting AUC gives on the same records" {
+	run python3 - "$VR" "$BATS_FILE_TMPDIR/table.md" <<-'EOF'
+	import csv, sys
+	vr, table = sys.argv[1], sys.argv[2]
+	def auc(s, y):
+	    # Mann-Whitney by sorting, ties one half (independent of tl-eval)
+	    pairs = sorted(zip(s, y)); pos = sum(y); neg = len(y) - pos; below = 0; tot = 0; i = 0
+	    while i < len(pairs):
+	        j = i; gp = gn = 0
+	        while j < len(pairs) and pairs[j][0] == pairs[i][0]:
+	            gp += pairs[j][1]; gn += 1 - pairs[j][1]; j += 1
+	        tot += gp * below + 0.5 * gp * gn; below += gn; i = j
+	    return tot / (pos * neg)
+	rows = [l for l in open(table) if l.startswith("| ") and "train" in l or l.startswith("| all courses")]
+	files = [vr + "/kdd-rows.csv"] + [vr + "/kdd-split%d.csv" % i for i in range(1, 7)]
+	bad = 0
+	for line, path in zip(rows, files):
+	    cells = [c.strip() for c in line.strip().strip("|").split("|")]
+	    data = list(csv.DictReader(open(path)))
+	    y = [int(r["dropout"]) for r in data]
+	    want = [len(data), auc([float(r["churn_risk"]) for r in data], y), auc([float(r["days_since_last"]) for r in data], y),
+	            auc([-float(r["interactions"]) for r in data], y), auc([-float(r["active_days"]) for r in data], y)]
+	    got = [int(cells[1])] + [float(c) for c in cells[2:6]]
+	    if "CV" not in line:
+	        want.append(auc([float(r["dropout_probability"]) for r in data], y)); got.append(float(cells[6]))
+	    for g, w in zip(got, want):
+	        if abs(g - w) > 0.00005 + 1e-9:
+	            bad += 1; print(line.strip(), g, w)
+	print(len(rows))
+	sys.exit(1 if bad or len(rows) != 7 else 0)
+	EOF
+	assert_success
+}
+
+@test "VAL006: tl-model on one real course equals an independent python IRLS (1e-6), and the CV AUC is the model's" {
+	local course=1038 f="$BATS_TEST_TMPDIR/c.csv"
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "course") c = i; print; next } $c == "1038"' "$VR/kdd-rows.csv" >"$f"
+	tl-model --fit --target dropout --features-file "$TL_ROOT/config/churn.features" --l2 0 --output "$BATS_TEST_TMPDIR/m.json" "$f"
+	run python3 - "$f" "$BATS_TEST_TMPDIR/m.json" "$TL_ROOT/config/churn.features" <<-'EOF'
+	import csv, json, math, sys
+	data = list(csv.DictReader(open(sys.argv[1]))); m = json.load(open(sys.argv[2]))
+	specs = [l.split("#")[0].strip() for l in open(sys.argv[3])]; specs = [s for s in specs if s]
+	def tf(s, v):
+	    x = float(v)
+	    return math.log1p(x) if s.startswith("log1p:") else math.sqrt(x) if s.startswith("sqrt:") else x
+	cols = [[tf(s, r[s.split(":")[-1]]) for r in data] for s in specs]
+	st = []
+	for c in cols:
+	    mu = sum(c) / len(c); st.append((mu, math.sqrt(sum((x - mu) ** 2 for x in c) / (len(c) - 1))))
+	X = [[1.0] + [(cols[j][i] - st[j][0]) / st[j][1] for j in range(len(specs))] for i in range(len(data))]
+	y = [float(r["dropout"]) for r in data]
+	p = len(X[0]); b = [0.0] * p
+	for it in range(100):
+	    H = [[0.0] * p for _ in range(p)]; g = [0.0] * p
+	    for x, t in zip(X, y):
+	        mu = 1 / (1 + math.exp(-sum(a * c for a, c in zip(x, b)))); w = mu * (1 - mu)
+	        for i in range(p):
+	            g[i] += x[i] * (t - mu)
+	            for j in range(p): H[i][j] += w * x[i] * x[j]
+	    M = [H[i][:] + [g[i]] for i in range(p)]
+	    for c in range(p):
+	        q = max(range(c, p), key=lambda r: abs(M[r][c])); M[c], M[q] = M[q], M[c]
+	        for r in range(p):
+	            if r != c:
+	                f = M[r][c] / M[c][c]
+	                for k in range(c, p + 1): M[r][k] -= f * M[c][k]
+	    d = [M[i][p] / M[i][i] for i in range(p)]; b = [u + v for u, v in zip(b, d)]
+	    if max(abs(v) for v in d) < 1e-12: break
+	got = [m["intercept"]] + [f["coef"] for f in m["features"]]
+	print(got, b)
+	sys.exit(0 if all(abs(g - w) <= 1e-6 * max(1, abs(w)) for g, w in zip(got, b)) and m["n"] == 1038 else 1)
+	EOF
+	assert_success
+	local cv
+	cv=$(python3 -c 'import json,sys; print("%.4f" % json.load(open(sys.argv[1]))["cv"]["auc"])' "$VR/kdd-model.json")
+	[ "$(table_cell 'all courses' 7)" = "$cv" ]
+}
+
+@test "VAL007: OULAD: withdrew_after is what studentInfo and studentRegistration say, and the counts add up" {
+	run python3 - "$REALDATA/oulad" "$VR/oulad-aaa.csv" "$BATS_FILE_TMPDIR/table.md" <<-'EOF'
+	import csv, sys
+	raw, rows, table = sys.argv[1:4]
+	info = {(r["code_module"], r["code_presentation"], r["id_student"]): r["final_result"] for r in csv.DictReader(open(raw + "/studentInfo.csv"))}
+	unreg = {(r["code_module"], r["code_presentation"], r["id_student"]): r["date_unregistration"] for r in csv.DictReader(open(raw + "/studentRegistration.csv"))}
+	students = {r["id_student"] for r in csv.DictReader(open(raw + "/studentVle_AAA2013J_head20000.csv"))}
+	got = {r["learner_id"]: r["withdrew_after"] for r in csv.DictReader(open(rows))}
+	want = {}
+	for s in students:
+	    k = ("AAA", "2013J", s); u = unreg[k]
+	    want["AAA-2013J-" + s] = "0" if info[k] != "Withdrawn" else "" if u != "" and int(u) < 7 else "1"
+	line = [l for l in open(table) if l.startswith("| AAA-2013J")][0]
+	cells = [c.strip() for c in line.strip().strip("|").split("|")]
+	vals = list(want.values())
+	counts = [vals.count("0") + vals.count("1"), vals.count("1"), vals.count("")]
+	print(len(want), counts, cells[1:4])
+	sys.exit(0 if got == want and len(want) == 371 and [int(c) for c in cells[1:4]] == counts else 1)
+	EOF
+	assert_success
+}
