@@ -2,11 +2,13 @@
  * interactions, adoptions, periods, tenure, simple and EMA velocity, trend,
  * prediction and momentum; with --label, next_velocity_actual. */
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "err.h"
 #include "opts.h"
+#include "retention.h"
 #include "run.h"
 #include "velocity.h"
 
@@ -38,6 +40,18 @@ static void usage(int status)
 	      "      --decay-half-life DUR  recency decay Hv (default 90d; 0 = off)\n"
 	      "      --trend-window W       periods in the OLS trend (default 8)\n", f);
 	tl_common_usage(f);
+}
+
+/* §6.3: churn_risk uses velocity_momentum when the record has it. When
+ * tl-retention ran first (the record has retention_strength), recompute
+ * churn_risk here so every order of the tools gives the same fields. */
+static void put_churn_risk(struct tl_writer *w, const struct tl_learner *l, const struct tl_velocity *v)
+{
+	const struct tl_attr *rs = tl_learner_attr(l, "retention_strength");
+	double s = NAN;
+	if (rs && tl_attr_number(rs, &s) <= 0)
+		s = NAN;
+	tl_put_num(w, "churn_risk", tl_retention_churn_risk(s, v->momentum, 0.3));
 }
 
 static void put_fields(struct tl_writer *w, const struct tl_velocity *v, tl_time asof, int label)
@@ -80,10 +94,15 @@ int main(int argc, char **argv)
 	struct tl_learner *l;
 	tl_time asof;
 	size_t npast;
+	int churn = -1;   /* decided by the first learner: same fields for all */
 	while ((l = tl_run_next(run, &asof, &npast))) {
 		struct tl_velocity v;
 		tl_velocity_compute(l, npast, asof, &prm, &v);
 		put_fields(tl_run_writer(run), &v, asof, common.label);
+		if (churn < 0)
+			churn = tl_learner_attr(l, "retention_strength") != NULL;
+		if (churn)
+			put_churn_risk(tl_run_writer(run), l, &v);
 		tl_run_emit(run);
 	}
 	return tl_run_close(run);

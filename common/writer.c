@@ -65,7 +65,8 @@ static void add_field(struct tl_writer *w, const char *name, enum kind kind, con
 		w->tcap = (w->tlen + n) * 2 + 256;
 		w->text = tl_xrealloc(w->text, w->tcap);
 	}
-	memcpy(w->text + w->tlen, s, n);
+	if (n)
+		memcpy(w->text + w->tlen, s, n);
 	w->fields[w->nfields++] = (struct field){name, kind, w->tlen, n, 0};
 	w->tlen += n;
 }
@@ -171,6 +172,17 @@ size_t tl_format_g6(double v, char *buf)
 	}
 	*o = '\0';
 	return (size_t)(o - buf);
+}
+
+double tl_round_g6(double v)
+{
+	char buf[32];
+	if (!isfinite(v))
+		return v;
+	size_t n = tl_format_g6(v, buf);
+	if (n == 0)
+		snprintf(buf, sizeof buf, "%.6g", v);
+	return strtod(buf, NULL);
 }
 
 void tl_put_num(struct tl_writer *w, const char *name, double v)

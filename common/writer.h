@@ -25,6 +25,8 @@ void tl_put_num(struct tl_writer *w, const char *name, double v);
  * returns the length, or 0 when it leaves v to printf (far magnitudes,
  * near-ties). */
 size_t tl_format_g6(double v, char *buf);
+/* tl_round_g6: v as it reads back after being written with %.6g. */
+double tl_round_g6(double v);
 /* A number with round-trip precision (%.17g). */
 void tl_put_num17(struct tl_writer *w, const char *name, double v);
 void tl_put_empty(struct tl_writer *w, const char *name);

@@ -1,0 +1,179 @@
+/* tl-retention - add reuse and retention fields (DESIGN §6.3) to each
+ * learner: capabilities, reuses, days since last, reuse score, retention
+ * strength, churn risk and activity counts for churn models; with --label,
+ * churned. With --fit, write the capability half-life model (Kaplan–Meier
+ * medians with Greenwood log-log intervals) instead. */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "opts.h"
+#include "out.h"
+#include "retention.h"
+#include "run.h"
+
+enum {
+	OPT_CHURN_GAP = CHAR_MAX + 1, OPT_CURVES, OPT_FIT, OPT_HALF_LIFE, OPT_MODEL, OPT_PERIOD,
+	OPT_RECENCY, OPT_REUSE_WEIGHT
+};
+
+static const struct option longopts[] = {
+	{"churn-gap", required_argument, 0, OPT_CHURN_GAP},
+	{"curves", required_argument, 0, OPT_CURVES},
+	{"fit", no_argument, 0, OPT_FIT},
+	{"half-life", required_argument, 0, OPT_HALF_LIFE},
+	{"model", required_argument, 0, OPT_MODEL},
+	{"period", required_argument, 0, OPT_PERIOD},
+	{"recency-half-life", required_argument, 0, OPT_RECENCY},
+	{"reuse-weight", required_argument, 0, OPT_REUSE_WEIGHT},
+	TL_COMMON_LONGOPTS,
+	{0, 0, 0, 0}
+};
+
+struct options {
+	struct tl_retention_params prm;
+	tl_time churn_gap;
+	int fit;
+	const char *model, *curves;
+};
+
+static void usage(int status)
+{
+	FILE *f = status ? stderr : stdout;
+	fprintf(f, "usage: tl-retention [--model FILE] [--half-life DUR] [--recency-half-life DUR]\n"
+		   "                    [--reuse-weight W] [--period DUR] [common options] [FILE ...]\n"
+		   "       tl-retention --fit [--churn-gap DUR] [--curves FILE] [common options] [FILE ...]\n");
+	if (status) {
+		fprintf(f, "Try 'tl-retention --help' for more information.\n");
+		exit(status);
+	}
+	fputs("Add retention fields (capabilities, reuses, days_since_last, reuse_score,\n"
+	      "retention_strength, churn_risk, active_days, events_last_7d, events_prev_7d;\n"
+	      "with --label, churned) to each learner. Reads event CSV, event NDJSON or\n"
+	      "learner documents. With --fit, write the capability half-life model as CSV.\n\n"
+	      "      --model FILE           capability half-lives from a --fit model\n"
+	      "      --half-life DUR        half-life without a model row (default 45d)\n"
+	      "      --recency-half-life D  half-life of the reuse recency weight (default 30d)\n"
+	      "      --reuse-weight W       weight of reuse_score in the strength (default 0.5)\n"
+	      "      --period DUR           period length P (default 7d)\n"
+	      "      --fit                  write the Kaplan-Meier half-life model, not records\n"
+	      "      --churn-gap DUR        --fit: censor a last use closer to as-of (default 30d)\n"
+	      "      --curves FILE          --fit: also write the survival curves as CSV\n", f);
+	tl_common_usage(f);
+}
+
+static void parse(int argc, char **argv, struct tl_common *common, struct options *o)
+{
+	int opt;
+	while ((opt = getopt_long(argc, argv, TL_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		if (tl_common_option(common, opt, optarg, usage))
+			continue;
+		switch (opt) {
+		case OPT_CHURN_GAP: o->churn_gap = tl_opt_duration("--churn-gap", optarg, 0); break;
+		case OPT_CURVES: o->curves = optarg; break;
+		case OPT_FIT: o->fit = 1; break;
+		case OPT_HALF_LIFE:
+			o->prm.half_life_days = tl_days(tl_opt_duration("--half-life", optarg, 0));
+			break;
+		case OPT_MODEL: o->model = optarg; break;
+		case OPT_PERIOD: o->prm.period = tl_opt_duration("--period", optarg, 0); break;
+		case OPT_RECENCY: o->prm.recency_half_life = tl_opt_duration("--recency-half-life", optarg, 0); break;
+		case OPT_REUSE_WEIGHT: o->prm.reuse_weight = tl_opt_double("--reuse-weight", optarg, 0, 1); break;
+		default: usage(TL_EX_USAGE);
+		}
+	}
+	if (o->fit && o->model)
+		tl_usage_error("--fit writes a model; it cannot be combined with --model");
+	if (o->curves && !o->fit)
+		tl_usage_error("--curves needs --fit");
+	o->prm.churn_horizon = common->churn_horizon;
+}
+
+/* The record's velocity_momentum (from tl-velocity), NAN when absent or
+ * empty; anything else is bad data. */
+static double momentum_of(const struct tl_learner *l)
+{
+	const struct tl_attr *a = tl_learner_attr(l, "velocity_momentum");
+	double v;
+	int rc = a ? tl_attr_number(a, &v) : 0;
+	if (rc < 0)
+		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s': velocity_momentum is not a number: '%.*s'",
+			  (int)l->id.n, l->id.p, (int)(a->value.n > 60 ? 60 : a->value.n), a->value.p);
+	return rc > 0 ? v : NAN;
+}
+
+static void put_fields(struct tl_writer *w, const struct tl_retention *r, tl_time asof, int label)
+{
+	tl_put_int(w, "capabilities", r->capabilities);
+	tl_put_int(w, "reuses", r->reuses);
+	tl_put_num(w, "days_since_last", r->days_since_last);
+	tl_put_num(w, "reuse_score", r->reuse_score);
+	tl_put_num(w, "retention_strength", r->strength);
+	tl_put_num(w, "churn_risk", r->churn_risk);
+	tl_put_int(w, "active_days", r->active_days);
+	tl_put_int(w, "events_last_7d", r->events_last_7d);
+	tl_put_int(w, "events_prev_7d", r->events_prev_7d);
+	if (label)
+		tl_put_int(w, "churned", r->churned);
+	tl_put_time(w, "as_of", asof);
+}
+
+/* What main allocates, at file scope so that it stays reachable when a
+ * bad record exits through tl_die (no false leak reports). */
+static struct {
+	struct tl_run *run;
+	struct tl_km_fit *fit;
+	struct tl_retention_model *model;
+} G;
+
+/* --fit: one observation per (learner, capability), then the model. */
+static int fit(struct tl_common *common, int nfiles, char **files, const struct options *o)
+{
+	FILE *curves = o->curves ? tl_output_open(o->curves) : NULL;
+	G.run = tl_run_open(common, nfiles, files, TL_READ_EVENTS);
+	G.fit = tl_km_fit_new(o->churn_gap);
+	struct tl_learner *l;
+	tl_time asof;
+	size_t npast;
+	while ((l = tl_run_next(G.run, &asof, &npast))) {
+		tl_km_fit_add(G.fit, l, npast, asof);
+		tl_run_consumed(G.run);
+	}
+	tl_km_fit_write(G.fit, tl_run_output(G.run), curves);
+	tl_km_fit_free(G.fit);
+	int status = tl_run_close(G.run);
+	if (curves)
+		tl_output_commit(curves);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct tl_common common;
+	struct options o = {TL_RETENTION_DEFAULTS, 30 * TL_DAY, 0, NULL, NULL};
+
+	tl_setprogname(argv[0]);
+	tl_common_init(&common);
+	parse(argc, argv, &common, &o);
+	if (o.fit)
+		return fit(&common, argc - optind, argv + optind, &o);
+
+	G.model = o.model ? tl_retention_model_read(o.model) : NULL;
+	o.prm.model = G.model;
+	G.run = tl_run_open(&common, argc - optind, argv + optind, TL_READ_EVENTS);
+	struct tl_learner *l;
+	tl_time asof;
+	size_t npast;
+	while ((l = tl_run_next(G.run, &asof, &npast))) {
+		struct tl_retention r;
+		tl_retention_compute(l, npast, asof, momentum_of(l), &o.prm, &r);
+		put_fields(tl_run_writer(G.run), &r, asof, common.label);
+		tl_run_emit(G.run);
+	}
+	int status = tl_run_close(G.run);
+	tl_retention_model_free(G.model);
+	return status;
+}

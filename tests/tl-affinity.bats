@@ -1,0 +1,230 @@
+#!/usr/bin/env bats
+# tl-affinity.bats - DESIGN §6.2 through the CLI: the worked example (§6.4)
+# in every input shape, the §6.5 rules, options, --transfer-pairs, and the
+# EXAMPLES of tl-affinity(1). Expected values are the design's or computed
+# by hand (testdata/affinity-*.out.csv, see the comments).
+
+load test_helper
+bats_require_minimum_version 1.5.0
+
+ASOF=(--as-of 2025-01-29T00:00:00Z)
+
+# fields NAME...: NAME=value pairs of the single CSV row on stdin (awk;
+# the rows checked this way hold no quoted field).
+fields() {
+	awk -F, -v want="$*" '
+		/"/ { print "quoted CSV, use python3"; bad = 1; exit }
+		NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+		NR == 2 {
+			n = split(want, w, " ")
+			for (j = 1; j <= n; j++) {
+				v = "MISSING"
+				if (w[j] in col)
+					v = $(col[w[j]])
+				printf "%s%s=%s", (j > 1 ? " " : ""), w[j], v
+			}
+			print ""
+		}
+		END { if (!bad && NR != 2) { print "want one row, got " NR - 1; exit 1 } if (bad) exit 1 }'
+}
+
+# csvf CMD NAME...: run the pipeline CMD and print its row's NAME=value pairs.
+csvf() {
+	local cmd=$1
+	shift
+	bash -o pipefail -c "$cmd" | fields "$@"
+}
+
+AFF="domain_entropy domain_concentration top_domain top_domain_share domains is_specialist transfer_score transfer_pair"
+# DESIGN §6.4, typed in from the design
+WORKED="domain_entropy=0.721928 domain_concentration=0.759357 top_domain=math top_domain_share=0.8 domains=2 is_specialist=1 transfer_score=0.5 transfer_pair=math>code"
+
+@test "AFF001: worked example from event CSV (golden, §6.4)" {
+	run --separate-stderr tl-affinity "${ASOF[@]}" -o csv "$TESTDATA/worked.csv"
+	assert_success
+	[ -z "$stderr" ]
+	golden affinity-worked.out.csv
+}
+
+@test "AFF002: worked example from event NDJSON (golden)" {
+	run --separate-stderr tl-affinity "${ASOF[@]}" -o csv "$TESTDATA/affinity-worked.ndjson"
+	assert_success
+	golden affinity-worked.out.csv
+}
+
+@test "AFF003: worked example from learner documents of tl-velocity, with and without decay" {
+	for v in "--decay-half-life 0" ""; do
+		run csvf "tl-velocity ${ASOF[*]} $v '$TESTDATA/worked.csv' | tl-affinity -o csv" $AFF
+		assert_success
+		assert_output "$WORKED"
+	done
+	# a document without events is bad input for a tool that needs events
+	run --separate-stderr bash -c "echo '{\"learner_id\":\"L1\",\"x\":1}' | tl-affinity"
+	assert_failure 65
+}
+
+@test "AFF004: documents: the fields are added, attributes and events pass through" {
+	# a document with an attribute, as_of, and a stale value of domains
+	tl-affinity "${ASOF[@]}" "$TESTDATA/worked.csv" |
+		sed 's/"domains":2/"domains":7/; s/^{"learner_id":"L1",/{"learner_id":"L1","cohort":"spring",/' >"$BATS_TEST_TMPDIR/e.ndjson"
+	grep -q '"cohort":"spring".*"domains":7' "$BATS_TEST_TMPDIR/e.ndjson"
+	run --separate-stderr tl-affinity "$BATS_TEST_TMPDIR/e.ndjson"
+	assert_success
+	run python3 -c '
+import json,sys
+d = json.loads(sys.stdin.read())
+want = {"domain_entropy": 0.721928, "domain_concentration": 0.759357, "top_domain": "math",
+        "top_domain_share": 0.8, "domains": 2, "is_specialist": 1, "transfer_score": 0.5,
+        "transfer_pair": "math>code", "cohort": "spring", "as_of": "2025-01-29T00:00:00Z"}
+bad = [k for k, v in want.items() if d.get(k) != v]
+assert len(d["events"]) == 5, d["events"]
+assert list(d).count("domains") == 1
+print(bad); sys.exit(1 if bad else 0)' <<<"$output"
+	assert_success
+}
+
+@test "AFF005: re-running is idempotent (documents and as_of carried)" {
+	one=$(tl-affinity "${ASOF[@]}" "$TESTDATA/affinity-cohort.csv")
+	two=$(tl-affinity <<<"$one")
+	[ "$one" = "$two" ]
+}
+
+@test "AFF006: a cohort: per-learner fields and §6.5 rules (golden, computed by hand)" {
+	# L1 the worked example; L2 u={art:1,code:2} a={art:1,code:1}: H =
+	# 0.918296, transfer (6-3)/6, pair code>art (2 > 1); L3 one domain:
+	# H 0, transfer (4-4)/4 = 0, largest cross product 0 -> empty pair;
+	# L4 only a future event: everything empty, domains 0; L5 a tie
+	# code=math 1: top code (smaller name), pair code>math (tie of 1·1).
+	run --separate-stderr tl-affinity --as-of 2025-02-01 -o csv "$TESTDATA/affinity-cohort.csv"
+	assert_success
+	golden affinity-cohort.out.csv
+}
+
+@test "AFF007: --transfer-pairs (golden, computed by hand)" {
+	# math>code: L1 3·1 + L5 1·1; code>art: L2 2·1; code>math: L1 1·1 + L5
+	# 1·1; art>code: L2 1·1; total 9; ties of sum by (A, B) names.
+	run --separate-stderr tl-affinity --as-of 2025-02-01 -o csv --transfer-pairs "$BATS_TEST_TMPDIR/p.csv" "$TESTDATA/affinity-cohort.csv"
+	assert_success
+	golden affinity-cohort.out.csv
+	run cat "$BATS_TEST_TMPDIR/p.csv"
+	golden affinity-cohort.pairs.csv
+	# shares sum to 1; an empty cohort gives the header alone
+	run python3 -c 'import csv,sys; print(round(sum(float(r["share"]) for r in csv.DictReader(open(sys.argv[1]))), 12))' "$BATS_TEST_TMPDIR/p.csv"
+	assert_output 1.0
+	run tl-affinity --transfer-pairs "$BATS_TEST_TMPDIR/q.csv" </dev/null
+	assert_success
+	[ "$(cat "$BATS_TEST_TMPDIR/q.csv")" = "pair,learners,sum_products,share" ]
+}
+
+@test "AFF008: --transfer-pairs is atomic: no file on failure, 73, 74" {
+	printf 'learner_id,ts,domain,capability,action\nL1,2025-01-01,a,x,use\nL1,yesterday,b,y,use\n' >"$BATS_TEST_TMPDIR/bad.csv"
+	local d="$BATS_TEST_TMPDIR/out"
+	mkdir "$d"
+	run --separate-stderr tl-affinity --transfer-pairs "$d/p.csv" --output "$d/o.ndjson" "$BATS_TEST_TMPDIR/bad.csv"
+	assert_failure 65
+	[ -z "$(ls -A "$d")" ]
+	run --separate-stderr tl-affinity --transfer-pairs "$BATS_TEST_TMPDIR/no/such/p.csv" "$TESTDATA/worked.csv"
+	assert_failure 73
+	[[ "$stderr" == "tl-affinity: $BATS_TEST_TMPDIR/no/such/p.csv: No such file or directory" ]]
+	run --separate-stderr tl-affinity --transfer-pairs /dev/full "$TESTDATA/worked.csv"
+	[ "$status" -eq 73 ] || [ "$status" -eq 74 ]
+	run --separate-stderr bash -c "tl-affinity '$TESTDATA/worked.csv' >/dev/full"
+	assert_failure 74
+}
+
+@test "AFF009: --domains M: concentration 1 - H/log2 M; more domains than M clamps to 0" {
+	run csvf "tl-affinity ${ASOF[*]} --domains 2 -o csv '$TESTDATA/worked.csv'" domain_concentration
+	assert_output "domain_concentration=0.278072"      # 1 - 0.721928/1
+	run csvf "tl-affinity ${ASOF[*]} --domains 4 -o csv '$TESTDATA/worked.csv'" domain_concentration
+	assert_output "domain_concentration=0.639036"      # 1 - 0.721928/2
+	printf 'learner_id,ts,domain\nL,2025-01-01,a\nL,2025-01-02,a\nL,2025-01-02,a\nL,2025-01-02,a\nL,2025-01-03,b\nL,2025-01-04,c\n' >"$BATS_TEST_TMPDIR/three.csv"
+	# H = -(4/6 log2 4/6 + 2·1/6 log2 1/6) = 1.25163 < log2 M... but D = 3 > M = 2
+	run csvf "tl-affinity ${ASOF[*]} --domains 2 -o csv '$BATS_TEST_TMPDIR/three.csv'" domain_entropy domain_concentration domains
+	assert_output "domain_entropy=1.25163 domain_concentration=0 domains=3"
+	run csvf "tl-affinity ${ASOF[*]} --domains 3 -o csv '$BATS_TEST_TMPDIR/three.csv'" domain_concentration
+	assert_output "domain_concentration=0.21031"       # 1 - 1.251629/1.584963 = 0.2103097
+}
+
+@test "AFF010: --max-entropy and --min-top-share are strict thresholds" {
+	# H = 0.721928, share 0.8
+	for args in "--max-entropy 0.72:0" "--max-entropy 0.73:1" "--min-top-share 0.8:0" "--min-top-share 0.79:1"; do
+		run csvf "tl-affinity ${ASOF[*]} ${args%%:*} -o csv '$TESTDATA/worked.csv'" is_specialist
+		assert_output "is_specialist=${args##*:}"
+	done
+}
+
+@test "AFF011: §6.5: uses without domain, interact with a capability, adopt of a used capability" {
+	# algebra adopted without a domain (counts in no a_d), then used in math
+	# (a reuse there); interact with loops in code is no use; adopt of
+	# algebra again is a reuse. u={math:2}, a={} -> transfer empty, pair empty;
+	# n={math:2, code:1}.
+	printf 'learner_id,ts,domain,capability,action\nL,2025-01-01,,algebra,use\nL,2025-01-02,math,algebra,use\nL,2025-01-03,code,loops,interact\nL,2025-01-04,math,algebra,adopt\n' >"$BATS_TEST_TMPDIR/e.csv"
+	run csvf "tl-affinity ${ASOF[*]} -o csv '$BATS_TEST_TMPDIR/e.csv'" $AFF
+	assert_output "domain_entropy=0.918296 domain_concentration=0.693901 top_domain=math top_domain_share=0.666667 domains=2 is_specialist=1 transfer_score= transfer_pair="
+	# ties of ts keep input order: the first row is the adoption (in code)
+	printf 'learner_id,ts,domain,capability,action\nL,2025-01-01,code,x,use\nL,2025-01-01,math,x,use\n' >"$BATS_TEST_TMPDIR/t.csv"
+	run csvf "tl-affinity ${ASOF[*]} -o csv '$BATS_TEST_TMPDIR/t.csv'" transfer_score transfer_pair
+	assert_output "transfer_score=0.5 transfer_pair=math>code" # u={code:1,math:1}, a={code:1}: (2·1 - 1)/2
+	printf 'learner_id,ts,domain,capability,action\nL,2025-01-01,math,x,use\nL,2025-01-01,code,x,use\n' >"$BATS_TEST_TMPDIR/t.csv"
+	run csvf "tl-affinity ${ASOF[*]} -o csv '$BATS_TEST_TMPDIR/t.csv'" transfer_pair
+	assert_output "transfer_pair=code>math"
+	# NDJSON output: empty fields are null
+	run --separate-stderr tl-affinity --as-of 2020-01-01 "$TESTDATA/worked.csv"
+	assert_output --partial '"domain_entropy":null,"domain_concentration":null,"top_domain":null,"top_domain_share":null,"domains":0,"is_specialist":null,"transfer_score":null,"transfer_pair":null,"as_of":"2020-01-01T00:00:00Z"'
+}
+
+@test "AFF012: future events are ignored; as_of comes from the document" {
+	run csvf "tl-affinity --as-of 2025-01-09T12:00:00Z -o csv '$TESTDATA/worked.csv'" domains top_domain_share transfer_score
+	assert_output "domains=1 top_domain_share=1 transfer_score=0"
+	run csvf "tl-velocity --as-of 2025-01-09T12:00:00Z '$TESTDATA/worked.csv' | tl-affinity -o csv" domains as_of
+	assert_output "domains=1 as_of=2025-01-09T12:00:00Z"
+}
+
+@test "AFF013: usage: --help, bad option values exit 64" {
+	run --separate-stderr tl-affinity --help
+	assert_success
+	[[ "${lines[0]}" == "usage: tl-affinity [--domains M] [--max-entropy H] [--min-top-share S]" ]]
+	for args in "--domains 1" "--domains x" "--min-top-share 1.5" "--max-entropy -1" "--bogus"; do
+		run --separate-stderr tl-affinity $args "$TESTDATA/worked.csv"
+		assert_failure 64
+		[[ "$stderr" == *"Try 'tl-affinity --help' for more information."* ]]
+	done
+	run --separate-stderr tl-affinity --domains 1
+	[[ "$stderr" == "tl-affinity: --domains: 1 is out of range"* ]]
+}
+
+@test "AFF014: --metrics reports the specialists gauge and the counts" {
+	run --separate-stderr tl-affinity --as-of 2025-02-01 --metrics "$BATS_TEST_TMPDIR/m.prom" "$TESTDATA/affinity-cohort.csv"
+	assert_success
+	grep -qx 'tl_affinity_specialists{tool="tl-affinity"} 3' "$BATS_TEST_TMPDIR/m.prom"
+	grep -qx 'tl_learners_written_total{tool="tl-affinity"} 5' "$BATS_TEST_TMPDIR/m.prom"
+}
+
+@test "AFF015: the EXAMPLES of tl-affinity(1)" {
+	cd "$BATS_TEST_TMPDIR"
+	ln -s "$TESTDATA" testdata
+	run tl-affinity --as-of 2025-01-29T00:00:00Z -o csv testdata/worked.csv
+	golden affinity-worked.out.csv
+	run bash -c 'tl-affinity --as-of 2025-01-29 --domains 2 -o csv testdata/worked.csv | cut -d, -f2-4'
+	assert_output "$(printf 'domain_entropy,domain_concentration,top_domain\n0.721928,0.278072,math')"
+	run bash -c 'tl-affinity --as-of 2025-02-01 --transfer-pairs pairs.csv testdata/affinity-cohort.csv >/dev/null'
+	assert_success
+	run cat pairs.csv
+	golden affinity-cohort.pairs.csv
+	run bash -o pipefail -c 'tl-velocity --as-of 2025-01-29 testdata/worked.csv | tl-affinity | tl-retention -o csv |
+cut -d, -f10,12-13,25'
+	assert_output "$(printf 'velocity_momentum,domain_entropy,domain_concentration,churn_risk\n0.343,0.721928,0.759357,0.515784')"
+}
+
+@test "AFF016: tl-affinity(1) lints clean and lists every field and option" {
+	run mandoc -Tlint -W warning "$TL_ROOT/man/tl-affinity.1"
+	assert_success
+	assert_output ""
+	page=$(mandoc -Tascii "$TL_ROOT/man/tl-affinity.1" | sed 's/.\x08//g')
+	for f in $(tl-affinity -o csv --as-of 2025-01-29 "$TESTDATA/worked.csv" | head -1 | tr , ' '); do
+		[ "$f" = learner_id ] || grep -qE "^     $f( |\$)" <<<"$page" || { echo "field $f not in the page" >&2; return 1; }
+	done
+	for o in $(tl-affinity --help | grep -oE '^ +(-[a-z], )?--[a-z][a-z-]*' | grep -oE -- '--[a-z][a-z-]*$'); do
+		grep -qE -- "^     (-[a-z], )?$o( |,|\$)" <<<"$page" || { echo "option $o not in the page" >&2; return 1; }
+	done
+}
