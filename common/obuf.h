@@ -27,6 +27,8 @@ static inline char *tl_obuf_room(struct tl_obuf *o, size_t k)
 
 static inline void tl_obuf_put(struct tl_obuf *o, const char *s, size_t k)
 {
+	if (!k)
+		return;
 	memcpy(tl_obuf_room(o, k), s, k);
 	o->n += k;
 }

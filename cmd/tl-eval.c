@@ -1,0 +1,492 @@
+/* tl-eval - compare predictions with truth carried in learner records
+ * (DESIGN §9): class labels (precision, recall, F1, confusion matrix), a
+ * score against a 0/1 label (ROC AUC, PR AUC, Brier, calibration bins) or
+ * a number against its actual value (MAE, RMSE, share within a tolerance,
+ * and the same for naive baselines). Writes a report, not records. */
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+#include "eval.h"
+#include "opts.h"
+#include "run.h"
+#include "score.h"
+
+#define MAX_BASELINES 16
+
+enum { OPT_ACTUAL = CHAR_MAX + 1, OPT_BASELINE, OPT_FORMAT, OPT_LABEL_FIELD, OPT_PRED, OPT_SCORE,
+       OPT_TOLERANCE, OPT_TRUTH };
+enum mode { MODE_CLASS, MODE_BINARY, MODE_NUMERIC };
+enum format { FMT_TEXT, FMT_JSON, FMT_MD };
+
+/* tl-eval's --label takes a field, so it comes before (and shadows) the
+ * common --label flag. */
+static const struct option longopts[] = {
+	{"actual", required_argument, 0, OPT_ACTUAL},
+	{"baseline", required_argument, 0, OPT_BASELINE},
+	{"format", required_argument, 0, OPT_FORMAT},
+	{"label", required_argument, 0, OPT_LABEL_FIELD},
+	{"pred", required_argument, 0, OPT_PRED},
+	{"score", required_argument, 0, OPT_SCORE},
+	{"tolerance", required_argument, 0, OPT_TOLERANCE},
+	{"truth", required_argument, 0, OPT_TRUTH},
+	TL_COMMON_LONGOPTS,
+	{0, 0, 0, 0}
+};
+
+struct options {
+	const char *truth, *pred, *score, *label, *actual;
+	const char *baseline[MAX_BASELINES];
+	int nbaseline;
+	double tolerance;
+	enum format format;
+	enum mode mode;
+};
+
+/* Everything one pass collects. */
+struct state {
+	long long learners, skipped;
+	struct tl_confusion conf;
+	struct tl_eval_pair *pairs;
+	size_t npairs, cap;
+	struct tl_eval_numeric num[1 + MAX_BASELINES];
+	char *tbuf, *pbuf;
+	size_t bufcap;
+};
+
+static void usage(int status)
+{
+	FILE *f = status ? stderr : stdout;
+	fprintf(f, "usage: tl-eval --truth FIELD --pred FIELD [--format text|json|md] [options] [FILE ...]\n"
+		   "       tl-eval --score FIELD --label FIELD [--format text|json|md] [options] [FILE ...]\n"
+		   "       tl-eval --pred FIELD --actual FIELD [--tolerance T] [--baseline FIELD ...]\n"
+		   "               [--format text|json|md] [options] [FILE ...]\n");
+	if (status) {
+		fprintf(f, "Try 'tl-eval --help' for more information.\n");
+		exit(status);
+	}
+	fputs("Compare predictions with truth in learner records and write a report.\n\n"
+	      "      --truth FIELD      true class (classification, with --pred)\n"
+	      "      --pred FIELD       predicted class, or predicted number (with --actual)\n"
+	      "      --score FIELD      a score ranking positives high (with --label)\n"
+	      "      --label FIELD      the 0/1 truth of --score\n"
+	      "      --actual FIELD     the actual number of --pred\n"
+	      "      --tolerance T      absolute tolerance of within_tolerance (default 0.1)\n"
+	      "      --baseline FIELD   a naive prediction to compare (repeatable)\n"
+	      "      --format F         text (default), json or md\n", f);
+	tl_common_usage(f);
+}
+
+static void parse_options(int argc, char **argv, struct tl_common *c, struct options *o)
+{
+	int opt;
+	while ((opt = getopt_long(argc, argv, TL_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		if (tl_common_option(c, opt, optarg, usage))
+			continue;
+		switch (opt) {
+		case OPT_ACTUAL: o->actual = optarg; break;
+		case OPT_BASELINE:
+			if (o->nbaseline == MAX_BASELINES)
+				tl_usage_error("at most %d --baseline fields", MAX_BASELINES);
+			o->baseline[o->nbaseline++] = optarg;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0) o->format = FMT_TEXT;
+			else if (strcmp(optarg, "json") == 0) o->format = FMT_JSON;
+			else if (strcmp(optarg, "md") == 0) o->format = FMT_MD;
+			else tl_usage_error("--format wants text, json or md, not '%s'", optarg);
+			break;
+		case OPT_LABEL_FIELD: o->label = optarg; break;
+		case OPT_PRED: o->pred = optarg; break;
+		case OPT_SCORE: o->score = optarg; break;
+		case OPT_TOLERANCE: o->tolerance = tl_opt_double("--tolerance", optarg, 0, HUGE_VAL); break;
+		case OPT_TRUTH: o->truth = optarg; break;
+		default: usage(TL_EX_USAGE);
+		}
+	}
+	if (o->truth && o->pred && !o->score && !o->label && !o->actual && !o->nbaseline)
+		o->mode = MODE_CLASS;
+	else if (o->score && o->label && !o->truth && !o->pred && !o->actual && !o->nbaseline)
+		o->mode = MODE_BINARY;
+	else if (o->pred && o->actual && !o->truth && !o->score && !o->label)
+		o->mode = MODE_NUMERIC;
+	else
+		tl_usage_error("give one of: --truth and --pred; --score and --label; --pred and --actual");
+}
+
+/* ---- reading fields ------------------------------------------------------- */
+
+static const struct tl_attr *field(const struct tl_learner *l, const char *name)
+{
+	const struct tl_attr *a = tl_learner_attr(l, name);
+	const char *tool = tl_score_field_tool(name);
+	if (!a)
+		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s' has no field '%s' (%s%s%s)",
+			  (int)l->id.n, l->id.p, name,
+			  tool ? "it is produced by " : "no tl tool produces it; add it to the input",
+			  tool ? tool : "", tool ? ": run it first" : "");
+	return a;
+}
+
+/* number: the field as a number; 0 when empty, else 1; exits when not a number. */
+static int number(const struct tl_learner *l, const char *name, double *v)
+{
+	int rc = tl_attr_number(field(l, name), v);
+	if (rc < 0)
+		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s': field '%s' is not a number",
+			  (int)l->id.n, l->id.p, name);
+	return rc;
+}
+
+/* text: the field as plain text in *buf (grown to fit); its length. */
+static size_t text(struct state *s, const struct tl_learner *l, const char *name, char **buf)
+{
+	const struct tl_attr *a = field(l, name);
+	if (a->value.n + 1 > s->bufcap) {
+		s->bufcap = a->value.n * 2 + 64;
+		s->tbuf = tl_xrealloc(s->tbuf, s->bufcap);
+		s->pbuf = tl_xrealloc(s->pbuf, s->bufcap);
+	}
+	return (size_t)tl_attr_text(a, *buf, s->bufcap);
+}
+
+static void collect_class(struct state *s, const struct options *o, const struct tl_learner *l)
+{
+	size_t tn = text(s, l, o->truth, &s->tbuf), pn = text(s, l, o->pred, &s->pbuf);
+	if (!tn || !pn)
+		s->skipped++;
+	else
+		tl_confusion_add(&s->conf, s->tbuf, tn, s->pbuf, pn);
+}
+
+static void collect_binary(struct state *s, const struct options *o, const struct tl_learner *l)
+{
+	double x, y;
+	int hs = number(l, o->score, &x), hl = number(l, o->label, &y);
+	if (hl && y != 0 && y != 1)
+		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s': label '%s' must be 0 or 1, not %g",
+			  (int)l->id.n, l->id.p, o->label, y);
+	if (!hs || !hl) {
+		s->skipped++;
+		return;
+	}
+	if (s->npairs == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 1024;
+		s->pairs = tl_xrealloc(s->pairs, s->cap * sizeof *s->pairs);
+	}
+	s->pairs[s->npairs++] = (struct tl_eval_pair){x, (int)y};
+}
+
+static void collect_numeric(struct state *s, const struct options *o, const struct tl_learner *l)
+{
+	double v[1 + MAX_BASELINES], actual;
+	int ok = number(l, o->actual, &actual) & number(l, o->pred, &v[0]);
+	for (int b = 0; b < o->nbaseline; b++)
+		ok &= number(l, o->baseline[b], &v[1 + b]);
+	if (!ok) {
+		s->skipped++;
+		return;
+	}
+	for (int b = 0; b <= o->nbaseline; b++)
+		tl_eval_numeric_add(&s->num[b], v[b], actual, o->tolerance);
+}
+
+/* ---- tables for text and md ---------------------------------------------- */
+
+struct table {
+	char **cell;
+	size_t ncol, n;
+};
+
+static void cell(struct table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void cell(struct table *t, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	t->cell = tl_xrealloc(t->cell, (t->n + 1) * sizeof *t->cell);
+	t->cell[t->n++] = tl_xstrdup(buf);
+}
+
+static void num_cell(struct table *t, double v)
+{
+	if (isnan(v))
+		cell(t, "-");
+	else
+		cell(t, "%.4f", v);
+}
+
+/* print_table: title, then the header row and rows; text aligns columns
+ * (first left, others right), md writes a pipe table. Frees the cells. */
+static void print_table(FILE *f, enum format fmt, const char *title, struct table *t)
+{
+	size_t nc = t->ncol, *w = tl_xcalloc(nc, sizeof *w);
+	for (size_t i = 0; i < t->n; i++)
+		if (strlen(t->cell[i]) > w[i % nc])
+			w[i % nc] = strlen(t->cell[i]);
+	fprintf(f, fmt == FMT_MD ? "\n### %s\n\n" : "\n%s\n", title);
+	for (size_t i = 0; i < t->n; i++) {
+		size_t c = i % nc;
+		if (fmt == FMT_MD)
+			fprintf(f, "%s %s", c ? "" : "|", t->cell[i]);
+		else
+			fprintf(f, c ? "  %*s" : "%-*s", (int)w[c], t->cell[i]);
+		fputs(fmt == FMT_MD ? " |" : "", f);
+		if (c == nc - 1)
+			fputc('\n', f);
+		if (fmt == FMT_MD && i == nc - 1)
+			for (size_t k = 0; k < nc; k++)
+				fprintf(f, "%s%s|%s", k ? "" : "|", k ? "---:" : ":---", k == nc - 1 ? "\n" : "");
+		free(t->cell[i]);
+	}
+	free(w);
+	free(t->cell);
+	t->cell = NULL;
+	t->n = 0;
+}
+
+/* ---- reports ------------------------------------------------------------- */
+
+static void class_text(FILE *f, const struct options *o, struct state *s)
+{
+	struct table t = {NULL, 5, 0};
+	struct tl_macro m;
+	fprintf(f, o->format == FMT_MD ? "## classification: %s vs %s\n\n" : "classification: truth %s, prediction %s\n",
+		o->truth, o->pred);
+	fprintf(f, "learners %lld, evaluated %lld, skipped %lld (empty truth or prediction)\n", s->learners,
+		s->conf.n, s->skipped);
+	cell(&t, "class"), cell(&t, "precision"), cell(&t, "recall"), cell(&t, "f1"), cell(&t, "support");
+	for (size_t i = 0; i < s->conf.k; i++) {
+		struct tl_class_metrics c;
+		tl_confusion_class(&s->conf, i, &c);
+		cell(&t, "%s", s->conf.labels[i]), num_cell(&t, c.precision), num_cell(&t, c.recall);
+		num_cell(&t, c.f1), cell(&t, "%lld", c.support);
+	}
+	tl_confusion_macro(&s->conf, &m);
+	cell(&t, "macro"), num_cell(&t, m.precision), num_cell(&t, m.recall), num_cell(&t, m.f1);
+	cell(&t, "%lld", s->conf.n);
+	print_table(f, o->format, "per class", &t);
+	if (isnan(m.accuracy))
+		fprintf(f, "\naccuracy -\n");
+	else
+		fprintf(f, "\naccuracy %.4f\n", m.accuracy);
+	t.ncol = s->conf.k + 1;
+	cell(&t, "truth \\ pred");
+	for (size_t j = 0; j < s->conf.k; j++)
+		cell(&t, "%s", s->conf.labels[j]);
+	for (size_t i = 0; i < s->conf.k; i++) {
+		cell(&t, "%s", s->conf.labels[i]);
+		for (size_t j = 0; j < s->conf.k; j++)
+			cell(&t, "%lld", tl_confusion_at(&s->conf, i, j));
+	}
+	print_table(f, o->format, "confusion matrix (rows: truth, columns: prediction)", &t);
+}
+
+static void binary_text(FILE *f, const struct options *o, const struct tl_eval_binary *b, long long skipped,
+			long long learners)
+{
+	struct table t = {NULL, 2, 0};
+	fprintf(f, o->format == FMT_MD ? "## binary: %s vs %s\n\n" : "binary: score %s, label %s\n", o->score, o->label);
+	fprintf(f, "learners %lld, evaluated %lld (%lld positive, %lld negative), skipped %lld (empty)\n",
+		learners, b->n, b->pos, b->neg, skipped);
+	cell(&t, "metric"), cell(&t, "value");
+	cell(&t, "roc_auc"), num_cell(&t, b->roc_auc);
+	cell(&t, "pr_auc (average precision)"), num_cell(&t, b->pr_auc);
+	cell(&t, "brier"), num_cell(&t, b->brier);
+	print_table(f, o->format, "metrics", &t);
+	if (!b->unit_scores) {
+		fprintf(f, "\nscores outside [0,1]: no Brier score or calibration table\n");
+		return;
+	}
+	t.ncol = 4;
+	cell(&t, "bin"), cell(&t, "n"), cell(&t, "mean_score"), cell(&t, "observed_rate");
+	for (int k = 0; k < TL_EVAL_BINS; k++) {
+		const struct tl_eval_bin *e = &b->bins[k];
+		cell(&t, "[%.1f,%.1f%c", k / 10.0, (k + 1) / 10.0, k == TL_EVAL_BINS - 1 ? ']' : ')');
+		cell(&t, "%lld", e->n);
+		num_cell(&t, e->n ? e->sum_score / (double)e->n : NAN);
+		num_cell(&t, e->n ? (double)e->pos / (double)e->n : NAN);
+	}
+	print_table(f, o->format, "calibration", &t);
+}
+
+static void numeric_text(FILE *f, const struct options *o, const struct state *s)
+{
+	struct table t = {NULL, 5, 0};
+	fprintf(f, o->format == FMT_MD ? "## numeric: %s vs %s\n\n" : "numeric: prediction %s, actual %s\n", o->pred,
+		o->actual);
+	fprintf(f, "learners %lld, evaluated %lld, skipped %lld (an empty field), tolerance %g\n", s->learners,
+		s->num[0].n, s->skipped, o->tolerance);
+	cell(&t, "predictor"), cell(&t, "mae"), cell(&t, "rmse"), cell(&t, "bias"), cell(&t, "within_tolerance");
+	for (int b = 0; b <= o->nbaseline; b++) {
+		const struct tl_eval_numeric *a = &s->num[b];
+		cell(&t, "%s%s", b ? o->baseline[b - 1] : o->pred, b ? " (baseline)" : "");
+		num_cell(&t, tl_eval_mae(a)), num_cell(&t, tl_eval_rmse(a)), num_cell(&t, tl_eval_bias(a));
+		num_cell(&t, tl_eval_within(a));
+	}
+	print_table(f, o->format, "metrics", &t);
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+static cJSON *class_json(const struct state *s)
+{
+	cJSON *r = cJSON_CreateObject(), *classes, *conf, *labels, *matrix;
+	struct tl_macro m;
+	tl_confusion_macro(&s->conf, &m);
+	cJSON_AddNumberToObject(r, "accuracy", m.accuracy);
+	cJSON_AddNumberToObject(r, "macro_precision", m.precision);
+	cJSON_AddNumberToObject(r, "macro_recall", m.recall);
+	cJSON_AddNumberToObject(r, "macro_f1", m.f1);
+	classes = cJSON_AddObjectToObject(r, "classes");
+	for (size_t i = 0; i < s->conf.k; i++) {
+		struct tl_class_metrics c;
+		tl_confusion_class(&s->conf, i, &c);
+		cJSON *o = cJSON_AddObjectToObject(classes, s->conf.labels[i]);
+		cJSON_AddNumberToObject(o, "precision", c.precision);
+		cJSON_AddNumberToObject(o, "recall", c.recall);
+		cJSON_AddNumberToObject(o, "f1", c.f1);
+		cJSON_AddNumberToObject(o, "support", (double)c.support);
+		cJSON_AddNumberToObject(o, "predicted", (double)c.predicted);
+	}
+	conf = cJSON_AddObjectToObject(r, "confusion");
+	labels = cJSON_AddArrayToObject(conf, "labels");
+	matrix = cJSON_AddArrayToObject(conf, "matrix");
+	for (size_t i = 0; i < s->conf.k; i++) {
+		cJSON *row = cJSON_CreateArray();
+		cJSON_AddItemToArray(labels, cJSON_CreateString(s->conf.labels[i]));
+		for (size_t j = 0; j < s->conf.k; j++)
+			cJSON_AddItemToArray(row, cJSON_CreateNumber((double)tl_confusion_at(&s->conf, i, j)));
+		cJSON_AddItemToArray(matrix, row);
+	}
+	return r;
+}
+
+static cJSON *binary_json(const struct tl_eval_binary *b)
+{
+	cJSON *r = cJSON_CreateObject(), *bins;
+	cJSON_AddNumberToObject(r, "positives", (double)b->pos);
+	cJSON_AddNumberToObject(r, "negatives", (double)b->neg);
+	cJSON_AddNumberToObject(r, "roc_auc", b->roc_auc);
+	cJSON_AddNumberToObject(r, "pr_auc", b->pr_auc);
+	cJSON_AddStringToObject(r, "pr_auc_method", "average_precision");
+	cJSON_AddNumberToObject(r, "brier", b->brier);
+	bins = cJSON_AddArrayToObject(r, "calibration");
+	for (int k = 0; b->unit_scores && k < TL_EVAL_BINS; k++) {
+		const struct tl_eval_bin *e = &b->bins[k];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "bin_low", k / 10.0);
+		cJSON_AddNumberToObject(o, "bin_high", (k + 1) / 10.0);
+		cJSON_AddNumberToObject(o, "n", (double)e->n);
+		cJSON_AddNumberToObject(o, "mean_score", e->n ? e->sum_score / (double)e->n : NAN);
+		cJSON_AddNumberToObject(o, "observed_rate", e->n ? (double)e->pos / (double)e->n : NAN);
+		cJSON_AddItemToArray(bins, o);
+	}
+	return r;
+}
+
+static void numeric_members(cJSON *o, const struct tl_eval_numeric *a)
+{
+	cJSON_AddNumberToObject(o, "mae", tl_eval_mae(a));
+	cJSON_AddNumberToObject(o, "rmse", tl_eval_rmse(a));
+	cJSON_AddNumberToObject(o, "bias", tl_eval_bias(a));
+	cJSON_AddNumberToObject(o, "within_tolerance", tl_eval_within(a));
+}
+
+static cJSON *numeric_json(const struct options *o, const struct state *s)
+{
+	cJSON *r = cJSON_CreateObject(), *bl;
+	cJSON_AddNumberToObject(r, "tolerance", o->tolerance);
+	numeric_members(r, &s->num[0]);
+	bl = cJSON_AddObjectToObject(r, "baselines");
+	for (int b = 0; b < o->nbaseline; b++)
+		numeric_members(cJSON_AddObjectToObject(bl, o->baseline[b]), &s->num[1 + b]);
+	return r;
+}
+
+static void write_json(FILE *f, const struct options *o, struct state *s, const struct tl_eval_binary *b)
+{
+	static const char *const modes[] = {"classification", "binary", "numeric"};
+	cJSON *r = cJSON_CreateObject(), *body;
+	cJSON_AddStringToObject(r, "mode", modes[o->mode]);
+	const char *names[][2] = {{"truth", o->truth}, {"pred", o->pred}, {"score", o->score},
+				  {"label", o->label}, {"actual", o->actual}};
+	for (size_t i = 0; i < 5; i++)
+		if (names[i][1])
+			cJSON_AddStringToObject(r, names[i][0], names[i][1]);
+	cJSON_AddNumberToObject(r, "learners", (double)s->learners);
+	cJSON_AddNumberToObject(r, "n", (double)(o->mode == MODE_CLASS ? s->conf.n : o->mode == MODE_BINARY ? b->n
+									      : s->num[0].n));
+	cJSON_AddNumberToObject(r, "skipped", (double)s->skipped);
+	body = o->mode == MODE_CLASS ? class_json(s) : o->mode == MODE_BINARY ? binary_json(b) : numeric_json(o, s);
+	for (cJSON *m = body->child; m; m = body->child) {   /* move body's members into r */
+		cJSON_DetachItemViaPointer(body, m);
+		cJSON_AddItemToObject(r, m->string, m);
+	}
+	cJSON_Delete(body);
+	char *out = cJSON_Print(r);
+	fprintf(f, "%s\n", out);
+	free(out);
+	cJSON_Delete(r);
+}
+
+static void report(FILE *f, const struct options *o, struct state *s)
+{
+	struct tl_eval_binary b = {0};
+	if (o->mode == MODE_BINARY)
+		tl_eval_binary(s->pairs, s->npairs, &b);
+	if (o->mode == MODE_CLASS)
+		tl_confusion_sort(&s->conf);
+	if (o->format == FMT_JSON)
+		write_json(f, o, s, &b);
+	else if (o->mode == MODE_CLASS)
+		class_text(f, o, s);
+	else if (o->mode == MODE_BINARY)
+		binary_text(f, o, &b, s->skipped, s->learners);
+	else
+		numeric_text(f, o, s);
+}
+
+int main(int argc, char **argv)
+{
+	struct tl_common common;
+	struct options o = {.tolerance = 0.1};
+	struct state s;
+
+	tl_setprogname(argv[0]);
+	tl_common_init(&common);
+	parse_options(argc, argv, &common, &o);
+	memset(&s, 0, sizeof s);
+	tl_confusion_init(&s.conf);
+	/* static: still reachable when a bad record exits (no leak report) */
+	static struct tl_run *run;
+	run = tl_run_open(&common, argc - optind, argv + optind, TL_READ_ROWS);
+	struct tl_learner *l;
+	tl_time asof;
+	size_t npast;
+	while ((l = tl_run_next(run, &asof, &npast))) {
+		s.learners++;
+		if (o.mode == MODE_CLASS)
+			collect_class(&s, &o, l);
+		else if (o.mode == MODE_BINARY)
+			collect_binary(&s, &o, l);
+		else
+			collect_numeric(&s, &o, l);
+		tl_run_consumed(run);
+	}
+	report(tl_run_output(run), &o, &s);
+	int rc = tl_run_close(run);
+	tl_confusion_free(&s.conf);
+	free(s.pairs);
+	free(s.tbuf);
+	free(s.pbuf);
+	return rc;
+}

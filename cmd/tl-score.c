@@ -1,0 +1,383 @@
+/* tl-score - assign each learner an archetype, its ROI multiplier and a
+ * composite score with a JSON rule config (DESIGN §7); canary assignment
+ * between two configs; calibration of multipliers from an outcome. */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "opts.h"
+#include "out.h"
+#include "run.h"
+#include "score.h"
+
+enum {
+	OPT_CALIBRATE = CHAR_MAX + 1, OPT_CANARY, OPT_CONFIG, OPT_OUTCOME, OPT_PRINT_CONFIG,
+	OPT_SALT, OPT_SUMMARY, OPT_SUMMARY_FILE, OPT_TREATMENT
+};
+
+static const struct option longopts[] = {
+	{"calibrate", no_argument, 0, OPT_CALIBRATE},
+	{"canary", required_argument, 0, OPT_CANARY},
+	{"config", required_argument, 0, OPT_CONFIG},
+	{"outcome", required_argument, 0, OPT_OUTCOME},
+	{"print-config", no_argument, 0, OPT_PRINT_CONFIG},
+	{"salt", required_argument, 0, OPT_SALT},
+	{"summary", no_argument, 0, OPT_SUMMARY},
+	{"summary-file", required_argument, 0, OPT_SUMMARY_FILE},
+	{"treatment", required_argument, 0, OPT_TREATMENT},
+	TL_COMMON_LONGOPTS,
+	{0, 0, 0, 0}
+};
+
+struct options {
+	const char *config, *treatment, *outcome, *summary_file;
+	double canary;            /* percent treated, < 0 when no canary */
+	uint64_t salt;
+	int calibrate, summary, print_config;
+};
+
+/* Per arm × archetype sums for --summary and --metrics. */
+struct tally {
+	const char **arch;
+	size_t narch;
+	long long *n[2], *nscore[2];
+	double *score[2], *mult[2];
+};
+
+static void usage(int status)
+{
+	FILE *f = status ? stderr : stdout;
+	fprintf(f, "usage: tl-score [--config FILE] [--canary PCT --treatment FILE [--salt S]]\n"
+		   "                [--summary] [--summary-file FILE] [common options] [FILE ...]\n"
+		   "       tl-score --calibrate --outcome FIELD [--config FILE] [common options] [FILE ...]\n"
+		   "       tl-score --print-config [--config FILE]\n");
+	if (status) {
+		fprintf(f, "Try 'tl-score --help' for more information.\n");
+		exit(status);
+	}
+	fputs("Add archetype, roi_multiplier, score, algo_version and archetype_reason to\n"
+	      "each learner record (learner rows or documents), by a JSON rule config.\n\n"
+	      "      --config FILE       rule config (default: the built-in v2)\n"
+	      "      --canary PCT        score PCT percent of learners with --treatment; adds arm\n"
+	      "      --treatment FILE    the treatment config of --canary\n"
+	      "      --salt S            canary hash salt, an integer (default 0)\n"
+	      "      --summary           print archetype counts and means on stderr at the end\n"
+	      "      --summary-file FILE write that summary to FILE instead\n"
+	      "      --calibrate         write a config whose multipliers are mean outcomes\n"
+	      "      --outcome FIELD     the outcome field of --calibrate\n"
+	      "      --print-config      print the config as JSON and exit\n", f);
+	tl_common_usage(f);
+}
+
+static void parse_options(int argc, char **argv, struct tl_common *common, struct options *o)
+{
+	int opt;
+	while ((opt = getopt_long(argc, argv, TL_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		if (tl_common_option(common, opt, optarg, usage))
+			continue;
+		switch (opt) {
+		case OPT_CALIBRATE: o->calibrate = 1; break;
+		case OPT_CANARY: o->canary = tl_opt_double("--canary", optarg, 0, 100); break;
+		case OPT_CONFIG: o->config = optarg; break;
+		case OPT_OUTCOME: o->outcome = optarg; break;
+		case OPT_PRINT_CONFIG: o->print_config = 1; break;
+		case OPT_SALT: o->salt = (uint64_t)tl_opt_long("--salt", optarg, 0, LONG_MAX); break;
+		case OPT_SUMMARY: o->summary = 1; break;
+		case OPT_SUMMARY_FILE: o->summary = 1; o->summary_file = optarg; break;
+		case OPT_TREATMENT: o->treatment = optarg; break;
+		default: usage(TL_EX_USAGE);
+		}
+	}
+	if ((o->canary >= 0) != (o->treatment != NULL))
+		tl_usage_error("--canary and --treatment go together");
+	if (o->calibrate != (o->outcome != NULL))
+		tl_usage_error("--calibrate and --outcome go together");
+	if (o->calibrate && (o->canary >= 0 || o->summary))
+		tl_usage_error("--calibrate writes a config: it takes neither --canary nor --summary");
+}
+
+static void load(const char *path, struct tl_score_config *cfg)
+{
+	if (path)
+		tl_score_config_load(path, cfg);
+	else
+		tl_score_config_builtin(cfg);
+}
+
+/* die_missing: exit 65 naming the missing field and the tool that makes it. */
+static _Noreturn void die_missing(const struct tl_learner *l, const char *field, const char *version)
+{
+	const char *tool = tl_score_field_tool(field);
+	tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s' has no field '%s'%s%s (%s%s%s)",
+		  (int)l->id.n, l->id.p, field, version ? ", used by config " : "", version ? version : "",
+		  tool ? "it is produced by " : "no tl tool produces it; add it to the input",
+		  tool ? tool : "", tool ? ": run it first" : "");
+}
+
+/* read_values: cfg's fields of l, or exit 65 naming the field and its tool. */
+static void read_values(const struct tl_score_config *cfg, const struct tl_learner *l, double *v)
+{
+	size_t bad;
+	int rc = tl_score_values(cfg, l, v, &bad);
+	if (rc == 0)
+		return;
+	const char *field = cfg->fields[bad];
+	if (rc == -1)
+		die_missing(l, field, cfg->version);
+	const struct tl_attr *a = tl_learner_attr(l, field);
+	tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s': field '%s' is not a number: '%.*s'",
+		  (int)l->id.n, l->id.p, field, (int)(a->value.n > 40 ? 40 : a->value.n), a->value.p);
+}
+
+static size_t tally_arch(struct tally *t, const char *a)
+{
+	for (size_t i = 0; i < t->narch; i++)
+		if (strcmp(t->arch[i], a) == 0)
+			return i;
+	t->arch[t->narch] = a;
+	return t->narch++;
+}
+
+static void tally_init(struct tally *t, const struct tl_score_config *c, const struct tl_score_config *tr)
+{
+	size_t cap = c->nrules + (tr ? tr->nrules : 0);
+	memset(t, 0, sizeof *t);
+	t->arch = tl_xcalloc(cap, sizeof *t->arch);
+	for (int arm = 0; arm < 2; arm++) {
+		t->n[arm] = tl_xcalloc(cap, sizeof *t->n[arm]);
+		t->nscore[arm] = tl_xcalloc(cap, sizeof *t->nscore[arm]);
+		t->score[arm] = tl_xcalloc(cap, sizeof *t->score[arm]);
+		t->mult[arm] = tl_xcalloc(cap, sizeof *t->mult[arm]);
+	}
+	for (size_t i = 0; i < c->nrules; i++)
+		tally_arch(t, c->rules[i].archetype);
+	for (size_t i = 0; tr && i < tr->nrules; i++)
+		tally_arch(t, tr->rules[i].archetype);
+}
+
+static void tally_free(struct tally *t)
+{
+	for (int arm = 0; arm < 2; arm++) {
+		free(t->n[arm]);
+		free(t->nscore[arm]);
+		free(t->score[arm]);
+		free(t->mult[arm]);
+	}
+	free(t->arch);
+}
+
+static void tally_add(struct tally *t, int arm, const struct tl_score_result *r)
+{
+	size_t a = tally_arch(t, r->rule->archetype);
+	t->n[arm][a]++;
+	t->mult[arm][a] += r->rule->multiplier;
+	if (!isnan(r->score)) {
+		t->nscore[arm][a]++;
+		t->score[arm][a] += r->score;
+	}
+}
+
+static void print_row(FILE *f, const char *name, long long n, long long total, long long nscore,
+		      double score, double mult)
+{
+	fprintf(f, "%-20s %9lld %8.4f ", name, n, total ? (double)n / (double)total : 0.0);
+	if (nscore)
+		fprintf(f, "%11.4f ", score / (double)nscore);
+	else
+		fprintf(f, "%11s ", "-");
+	if (n)
+		fprintf(f, "%16.4f\n", mult / (double)n);
+	else
+		fprintf(f, "%16s\n", "-");
+}
+
+static void print_arm(FILE *f, const struct tally *t, int arm)
+{
+	long long n = 0, ns = 0;
+	double s = 0, m = 0;
+	fprintf(f, "%-20s %9s %8s %11s %16s\n", "archetype", "learners", "share", "mean_score", "mean_multiplier");
+	for (size_t a = 0; a < t->narch; a++)
+		n += t->n[arm][a], ns += t->nscore[arm][a], s += t->score[arm][a], m += t->mult[arm][a];
+	for (size_t a = 0; a < t->narch; a++)
+		print_row(f, t->arch[a], t->n[arm][a], n, t->nscore[arm][a], t->score[arm][a], t->mult[arm][a]);
+	print_row(f, "all", n, n, ns, s, m);
+	if (n)
+		fprintf(f, "portfolio average multiplier: %.4f\n", m / (double)n);
+	else
+		fprintf(f, "portfolio average multiplier: -\n");
+}
+
+static void print_summary(const struct options *o, const struct tally *t, const struct tl_score_config *c,
+			  const struct tl_score_config *tr)
+{
+	FILE *f = o->summary_file ? tl_output_open(o->summary_file) : stderr;
+	if (!tr) {
+		fprintf(f, "tl-score summary: config %s\n", c->version);
+		print_arm(f, t, 0);
+	} else {
+		fprintf(f, "tl-score summary: arm control, config %s\n", c->version);
+		print_arm(f, t, 0);
+		fprintf(f, "\ntl-score summary: arm treatment (%g%%), config %s\n", o->canary, tr->version);
+		print_arm(f, t, 1);
+	}
+	if (o->summary_file)
+		tl_output_commit(f);
+}
+
+static void add_gauges(struct tl_run *run, const struct tally *t, int canary)
+{
+	char labels[200];
+	for (int arm = 0; arm <= canary; arm++)
+		for (size_t a = 0; a < t->narch; a++) {
+			snprintf(labels, sizeof labels, "%s%s%sarchetype=\"%s\"", canary ? "arm=\"" : "",
+				 canary ? (arm ? "treatment" : "control") : "", canary ? "\"," : "", t->arch[a]);
+			tl_run_gauge(run, "tl_score_learners", "Learners per archetype.", labels,
+				     (double)t->n[arm][a]);
+		}
+}
+
+static void put_result(struct tl_writer *w, const struct tl_score_config *cfg, const struct tl_score_result *r,
+		       const char *arm)
+{
+	tl_put_text(w, "archetype", r->rule->archetype, strlen(r->rule->archetype));
+	tl_put_num(w, "roi_multiplier", r->rule->multiplier);
+	tl_put_num(w, "score", r->score);
+	tl_put_text(w, "algo_version", cfg->version, strlen(cfg->version));
+	tl_put_text(w, "archetype_reason", r->reason, strlen(r->reason));
+	if (arm)
+		tl_put_text(w, "arm", arm, strlen(arm));
+}
+
+static int score_run(struct tl_common *common, const struct options *o, int nfiles, char **files)
+{
+	struct tl_score_config cfg, trt, *tr = o->treatment ? &trt : NULL;
+	struct tl_score_result res;
+	struct tally tally, *t = &tally;
+	load(o->config, &cfg);
+	if (tr)
+		tl_score_config_load(o->treatment, tr);
+	double *v = tl_xcalloc(cfg.nfields + 1, sizeof *v), *tv = tl_xcalloc(tr ? tr->nfields + 1 : 1, sizeof *tv);
+	tally_init(t, &cfg, tr);
+	/* static: still reachable when a bad record exits (no leak report) */
+	static struct tl_run *run;
+	run = tl_run_open(common, nfiles, files, TL_READ_ROWS);
+	struct tl_learner *l;
+	tl_time asof;
+	size_t npast;
+	while ((l = tl_run_next(run, &asof, &npast))) {
+		int treated = tr && tl_score_canary_treated(tl_score_canary_bucket(l->id.p, l->id.n, o->salt), o->canary);
+		read_values(&cfg, l, v);
+		if (tr)
+			read_values(tr, l, tv);
+		const struct tl_score_config *use = treated ? tr : &cfg;
+		tl_score_eval(use, treated ? tv : v, &res);
+		put_result(tl_run_writer(run), use, &res, tr ? (treated ? "treatment" : "control") : NULL);
+		tally_add(t, treated, &res);
+		tl_run_emit(run);
+	}
+	add_gauges(run, t, tr != NULL);
+	int rc = tl_run_close(run);
+	if (o->summary)
+		print_summary(o, t, &cfg, tr);
+	free(v);
+	free(tv);
+	tally_free(t);
+	tl_score_config_free(&cfg);
+	if (tr)
+		tl_score_config_free(tr);
+	return rc;
+}
+
+/* learner_text: field name of l as plain text in buf, or exit 65. */
+static const char *learner_text(const struct tl_learner *l, const char *name, char *buf, size_t cap)
+{
+	const struct tl_attr *a = tl_learner_attr(l, name);
+	if (!a)
+		die_missing(l, name, NULL);
+	if (tl_attr_text(a, buf, cap) < 0)
+		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s': field '%s' is too long", (int)l->id.n,
+			  l->id.p, name);
+	return buf;
+}
+
+static void calibrate_one(const struct tl_learner *l, const struct options *o, const struct tl_score_config *cfg,
+			  struct tl_score_calibration *cal, long long *skipped)
+{
+	char arch[TL_SCORE_NAME_MAX + 2], ver[TL_SCORE_NAME_MAX + 2];
+	double y;
+	learner_text(l, "archetype", arch, sizeof arch);
+	const struct tl_attr *va = tl_learner_attr(l, "algo_version");
+	if (va && tl_attr_text(va, ver, sizeof ver) >= 0 && *ver && strcmp(ver, cfg->version) != 0)
+		tl_die_at(TL_EX_DATAERR, l->file, l->line,
+			  "learner '%.*s' was scored by %s, but the config is %s (use --config)", (int)l->id.n,
+			  l->id.p, ver, cfg->version);
+	const struct tl_attr *oa = tl_learner_attr(l, o->outcome);
+	if (!oa)
+		die_missing(l, o->outcome, NULL);
+	int rc = tl_attr_number(oa, &y);
+	if (rc < 0)
+		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s': outcome '%s' is not a number",
+			  (int)l->id.n, l->id.p, o->outcome);
+	if (rc == 0) {
+		++*skipped;
+		return;
+	}
+	if (tl_score_calibration_add(cal, arch, strlen(arch), y) < 0)
+		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s': archetype '%s' is not in config %s",
+			  (int)l->id.n, l->id.p, arch, cfg->version);
+}
+
+static int calibrate_run(struct tl_common *common, const struct options *o, int nfiles, char **files)
+{
+	struct tl_score_config cfg;
+	struct tl_score_calibration cal;
+	long long skipped = 0;
+	load(o->config, &cfg);
+	tl_score_calibration_init(&cal, &cfg);
+	/* static: still reachable when a bad record exits (no leak report) */
+	static struct tl_run *run;
+	run = tl_run_open(common, nfiles, files, TL_READ_ROWS);
+	struct tl_learner *l;
+	tl_time asof;
+	size_t npast;
+	while ((l = tl_run_next(run, &asof, &npast))) {
+		calibrate_one(l, o, &cfg, &cal, &skipped);
+		tl_run_consumed(run);
+	}
+	tl_score_calibrate(&cfg, &cal, o->outcome);
+	for (size_t k = 0; k < cal.n; k++)
+		if (cal.m[k].n == 0)
+			tl_warn("archetype %s has no outcomes: its multiplier is unchanged", cal.archetypes[k]);
+	if (skipped)
+		tl_warn("skipped %lld learner(s) with an empty %s", skipped, o->outcome);
+	tl_score_config_write(tl_run_output(run), &cfg);
+	int rc = tl_run_close(run);
+	tl_score_calibration_free(&cal);
+	tl_score_config_free(&cfg);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct tl_common common;
+	struct options o = {.canary = -1};
+
+	tl_setprogname(argv[0]);
+	tl_common_init(&common);
+	parse_options(argc, argv, &common, &o);
+	if (o.print_config) {
+		struct tl_score_config cfg;
+		load(o.config, &cfg);
+		FILE *f = tl_output_open(common.output);
+		tl_score_config_write(f, &cfg);
+		tl_output_commit(f);
+		tl_score_config_free(&cfg);
+		return 0;
+	}
+	if (o.calibrate)
+		return calibrate_run(&common, &o, argc - optind, argv + optind);
+	return score_run(&common, &o, argc - optind, argv + optind);
+}
