@@ -1022,13 +1022,25 @@ static void text_metric_extras(FILE *f, const struct tl_abtest *ab, const struct
 	}
 }
 
+/* The width of the segment column: the longest label, at least min. */
+static int seg_width(const struct tl_abtest *ab, int min)
+{
+	int w = min;
+	for (size_t i = 0; i < ab->nseg; i++) {
+		int len = (int)strlen(seg_label(&ab->seg[i]));
+		w = len > w ? len : w;
+	}
+	return w;
+}
+
 static void text_segments(FILE *f, const struct tl_abtest *ab, const struct row *r, size_t n, int md)
 {
+	int w = seg_width(ab, 16);
 	if (md)
 		fprintf(f, "\n| %s | n control | n treatment | diff | lift | lift CI | p | p_adjusted | |\n"
 			"|---|---:|---:|---:|---:|---|---:|---:|---|\n", ab->s.by);
 	else
-		fprintf(f, "\n  %-16s %9s %11s %12s %9s  %-22s %11s %11s\n", ab->s.by, "n control",
+		fprintf(f, "\n  %-*s %9s %11s %12s %9s  %-22s %11s %11s\n", w, ab->s.by, "n control",
 			"n treatment", "diff", "lift", "lift CI", "p", "p_adjusted");
 	for (size_t i = 0; i < n; i++, r++) {
 		if (md)
@@ -1037,8 +1049,8 @@ static void text_segments(FILE *f, const struct tl_abtest *ab, const struct row 
 				ci(r->t.lift_lo, r->t.lift_hi, 1), g6(r->t.p), g6(r->p_adj),
 				r->negative ? "**negative**" : "");
 		else
-			fprintf(f, "  %-16s %9.17g %11.17g %12s %9s  %-22s %11s %11s%s\n",
-				seg_label(r->seg), r->arm[0].n, r->arm[1].n, g6(r->t.diff), pct(r->t.lift),
+			fprintf(f, "  %-*s %9.17g %11.17g %12s %9s  %-22s %11s %11s%s\n",
+				w, seg_label(r->seg), r->arm[0].n, r->arm[1].n, g6(r->t.diff), pct(r->t.lift),
 				ci(r->t.lift_lo, r->t.lift_hi, 1), g6(r->t.p), g6(r->p_adj),
 				r->negative ? "  NEGATIVE" : "");
 	}
@@ -1047,17 +1059,20 @@ static void text_segments(FILE *f, const struct tl_abtest *ab, const struct row 
 static void text_mix(FILE *f, const struct report *rep, int md)
 {
 	const struct tl_abtest *ab = rep->ab;
+	int w = seg_width(ab, 17);
 	if (md)
 		fprintf(f, "\n## Segment mix by %s\n\n| %s | %s | %s | diff |\n|---|---:|---:|---:|\n",
 			ab->s.by, ab->s.by, ab->arm[0], ab->arm[1]);
 	else
-		fprintf(f, "\nsegment mix by %s (share of learners)\n  %-17s %10s %10s %10s\n", ab->s.by,
-			ab->s.by, ab->arm[0], ab->arm[1], "diff");
+		fprintf(f, "\nsegment mix by %s (share of learners)\n  %-*s %10s %10s %10s\n", ab->s.by,
+			w, ab->s.by, ab->arm[0], ab->arm[1], "diff");
 	for (size_t i = 0; i < ab->nseg; i++) {
 		const struct seg *g = rep->order[i];
 		double sc = g->learners[0] / rep->n[0], st = g->learners[1] / rep->n[1];
-		fprintf(f, md ? "| %s | %s | %s | %s |\n" : "  %-17s %10s %10s %10s\n", seg_label(g),
-			pct(sc), pct(st), pct(st - sc));
+		if (md)
+			fprintf(f, "| %s | %s | %s | %s |\n", seg_label(g), pct(sc), pct(st), pct(st - sc));
+		else
+			fprintf(f, "  %-*s %10s %10s %10s\n", w, seg_label(g), pct(sc), pct(st), pct(st - sc));
 	}
 	fprintf(f, "%slargest difference %s (limit %s); homogeneity chi2 = %s, df = %s, p = %s\n",
 		md ? "\n" : "  ", pct(rep->mix_max), pct(ab->p.max_mix_diff), g6(rep->mix_chi2),

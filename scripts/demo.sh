@@ -19,7 +19,7 @@ echo "   $(($(wc -l < "$OUT/events.csv") - 1)) events, to $ASOF and 60 days beyo
 
 echo "== 2. per-learner metrics as of $ASOF: tl-velocity | tl-affinity | tl-retention"
 tl-retention --as-of $ASOF --fit "$OUT/events.csv" > "$OUT/halflife.csv"
-awk -F, '$1 == "*" { printf "   pooled capability half-life (Kaplan-Meier median): %s days\n", $5 }' "$OUT/halflife.csv"
+awk -F, '$1 == "*" { printf "   pooled capability half-life (Kaplan-Meier median): %.1f days\n", $5 }' "$OUT/halflife.csv"
 tl-velocity --as-of $ASOF --label "$OUT/events.csv" | tl-affinity \
 	| tl-retention --model "$OUT/halflife.csv" --label --stats > "$OUT/metrics.ndjson"
 
@@ -31,11 +31,11 @@ done
 python3 - "$OUT/eval-v1.json" "$OUT/eval-v2.json" <<'PY'
 import json, sys
 v1, v2 = (json.load(open(f)) for f in sys.argv[1:])
-print("   %-20s %12s %12s" % ("", "v1 (old)", "v2 (new)"))
+print("   %-26s %10s %10s" % ("", "v1 (old)", "v2 (new)"))
 for k in ("accuracy", "macro_f1"):
-    print("   %-20s %12.3f %12.3f" % (k, v1[k], v2[k]))
+    print("   %-26s %10.3f %10.3f" % (k, v1[k], v2[k]))
 for cls in sorted(v2["classes"]):
-    print("   recall %-13s %12.3f %12.3f" % (cls, v1["classes"][cls]["recall"], v2["classes"][cls]["recall"]))
+    print("   %-26s %10.3f %10.3f" % ("recall " + cls, v1["classes"][cls]["recall"], v2["classes"][cls]["recall"]))
 PY
 
 echo "== 4. churn risk against who did not come back in the 30 days after $ASOF"
