@@ -229,12 +229,5 @@ const char *tl_csv_error(const struct tl_csv *c) { return c->error; }
 
 void tl_csv_put_field(FILE *f, const char *s, size_t n)
 {
-	char small[512];
-	struct tl_obuf o = {small, 0, sizeof small, f};
-	if (2 * n + 2 > sizeof small)
-		o = (struct tl_obuf){NULL, 0, 0, f};
-	tl_obuf_csv_field(&o, s, n);
-	tl_obuf_flush(&o);
-	if (o.p != small)
-		tl_obuf_free(&o);
+	tl_obuf_fput(f, tl_obuf_csv_field, s, n, 2 * n + 2);
 }

@@ -317,12 +317,5 @@ long tl_json_unescape(struct tl_str body, char *out)
 
 void tl_json_put_string(FILE *f, const char *s, size_t n)
 {
-	char small[512];
-	struct tl_obuf o = {small, 0, sizeof small, f};
-	if (6 * n + 2 > sizeof small)
-		o = (struct tl_obuf){NULL, 0, 0, f};
-	tl_obuf_json_string(&o, s, n);
-	tl_obuf_flush(&o);
-	if (o.p != small)
-		tl_obuf_free(&o);
+	tl_obuf_fput(f, tl_obuf_json_string, s, n, 6 * n + 2);
 }

@@ -84,3 +84,16 @@ void tl_obuf_csv_field(struct tl_obuf *o, const char *s, size_t n)
 	*d++ = '"';
 	o->n += (size_t)(d - start);
 }
+
+void tl_obuf_fput(FILE *f, void (*put)(struct tl_obuf *, const char *, size_t), const char *s, size_t n,
+		  size_t worst)
+{
+	char small[512];
+	struct tl_obuf o = {small, 0, sizeof small, f};
+	if (worst > sizeof small)
+		o = (struct tl_obuf){NULL, 0, 0, f};
+	put(&o, s, n);
+	tl_obuf_flush(&o);
+	if (o.p != small)
+		tl_obuf_free(&o);
+}

@@ -46,4 +46,9 @@ void tl_obuf_json_string(struct tl_obuf *o, const char *s, size_t n);
 /* tl_obuf_csv_field: s[0..n) as a CSV field, quoted when needed. */
 void tl_obuf_csv_field(struct tl_obuf *o, const char *s, size_t n);
 
+/* tl_obuf_fput: put(s, n) straight to f through a small buffer (worst:
+ * the most bytes put may write), for writers outside a record loop. */
+void tl_obuf_fput(FILE *f, void (*put)(struct tl_obuf *, const char *, size_t), const char *s, size_t n,
+		  size_t worst);
+
 #endif
