@@ -39,14 +39,16 @@ struct build {
 	tl_time max_ts;
 };
 
-/* Remembers which learners were seen (grouping check, §2), in at most
- * SEEN_MAX_SLOTS slots of a 64-bit fingerprint and the first line. */
-#define SEEN_MAX_SLOTS (1u << 20)
-struct seen_slot { uint64_t fp; long line; };
+/* Remembers which learners were seen (grouping check, §2): a fixed table
+ * of SEEN_SLOTS 64-bit fingerprints and first lines (12 MiB, so memory does
+ * not grow with the input). It holds the first SEEN_MAX learners exactly;
+ * later learners are checked against those but not remembered. */
+#define SEEN_SLOTS (1u << 20)
+#define SEEN_MAX (SEEN_SLOTS / 4 * 3)
 struct seen {
-	struct seen_slot *slots;
-	size_t mask, n;
-	int full;
+	uint64_t *fp;        /* 0 = empty */
+	uint32_t *line;      /* first line, saturated at UINT32_MAX */
+	size_t n;
 };
 
 /* An input file being read line by line. */
@@ -365,45 +367,23 @@ size_t tl_learner_past(const struct tl_learner *l, tl_time asof)
 
 /* ---- grouping check --------------------------------------------------- */
 
-static void seen_grow(struct seen *s)
-{
-	size_t size = s->slots ? (s->mask + 1) * 2 : 4096;
-	struct seen_slot *old = s->slots;
-	size_t oldsize = old ? s->mask + 1 : 0;
-	s->slots = tl_xcalloc(size, sizeof *s->slots);
-	s->mask = size - 1;
-	for (size_t i = 0; i < oldsize; i++) {
-		struct seen_slot *o = old + i;
-		if (!o->fp)
-			continue;
-		size_t j = o->fp & s->mask;
-		while (s->slots[j].fp)
-			j = (j + 1) & s->mask;
-		s->slots[j] = *o;
-	}
-	free(old);
-}
-
 /* seen_check: the first line of id if it was seen before, else 0 (and
  * remember it, while there is room). */
 static long seen_check(struct seen *s, struct tl_str id, long line)
 {
 	uint64_t fp = tl_hash64(id.p, id.n, 0x746c) | 1;
-	if (!s->slots)
-		seen_grow(s);
-	size_t j = fp & s->mask;
-	for (; s->slots[j].fp; j = (j + 1) & s->mask)
-		if (s->slots[j].fp == fp)
-			return s->slots[j].line;
-	if (s->full)
-		return 0;
-	s->slots[j].fp = fp;
-	s->slots[j].line = line;
-	if (++s->n * 4 > (s->mask + 1) * 3) {
-		if (s->mask + 1 >= SEEN_MAX_SLOTS)
-			s->full = 1;
-		else
-			seen_grow(s);
+	if (!s->fp) {
+		s->fp = tl_xcalloc(SEEN_SLOTS, sizeof *s->fp);
+		s->line = tl_xcalloc(SEEN_SLOTS, sizeof *s->line);
+	}
+	size_t j = fp & (SEEN_SLOTS - 1);
+	for (; s->fp[j]; j = (j + 1) & (SEEN_SLOTS - 1))
+		if (s->fp[j] == fp)
+			return s->line[j];
+	if (s->n < SEEN_MAX) {
+		s->fp[j] = fp;
+		s->line[j] = line > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)line;
+		s->n++;
 	}
 	return 0;
 }
@@ -1324,7 +1304,8 @@ void tl_reader_close(struct tl_reader *r)
 		ustore = NULL;
 	}
 	tl_arena_free(&r->jarena);
-	free(r->seen.slots);
+	free(r->seen.fp);
+	free(r->seen.line);
 	free(r->colnames);
 	free(r->colbuf);
 	free(r->raw);
