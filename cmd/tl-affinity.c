@@ -97,7 +97,7 @@ int main(int argc, char **argv)
 		}
 	}
 
-	struct tl_run *run = tl_run_open(&common, argc - optind, argv + optind, TL_READ_EVENTS);
+	struct tl_run *run = tl_run_open(&common, argc - optind, argv + optind, TL_READ_EVENTS | TL_READ_DOMAINS);
 	FILE *pf = pairs_path ? tl_output_open(pairs_path) : NULL;
 	struct tl_pairs *pairs = pf ? tl_pairs_new() : NULL;
 	struct tl_learner *l;

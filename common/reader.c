@@ -252,7 +252,7 @@ struct event_in {
 	int action, ts_json;
 };
 
-static void build_event(struct build *b, const struct event_in *in, int keep_text)
+static void build_event(struct build *b, const struct event_in *in, int keep_text, int domains)
 {
 	if (b->l.nev == b->evcap) {
 		b->evcap = b->evcap ? b->evcap * 2 : 64;
@@ -261,7 +261,7 @@ static void build_event(struct build *b, const struct event_in *in, int keep_tex
 	struct tl_event *e = &b->l.ev[b->l.nev++];
 	e->ts = in->ts;
 	e->action = (uint8_t)in->action;
-	e->dom = in->dom.n ? intern(&b->doms, &b->arena, in->dom.p, in->dom.n) : -1;
+	e->dom = domains && in->dom.n ? intern(&b->doms, &b->arena, in->dom.p, in->dom.n) : -1;
 	e->cap = in->cap.n ? intern(&b->caps, &b->arena, in->cap.p, in->cap.n) : -1;
 	e->use = e->cap >= 0 && in->action != TL_ACTION_INTERACT;
 	e->ts_json = (uint8_t)in->ts_json;
@@ -843,7 +843,7 @@ static int add_event(struct tl_reader *r, struct build *b, const struct record *
 		    show(rec->id, shown), r->opt->max_events);
 		return 0;
 	}
-	build_event(b, &rec->ev, r->flags & TL_READ_TS_TEXT);
+	build_event(b, &rec->ev, r->flags & TL_READ_TS_TEXT, r->flags & TL_READ_DOMAINS);
 	r->counts.records_read++;
 	return 1;
 }
@@ -907,7 +907,7 @@ static const char *doc_events(struct tl_reader *r, struct build *b, const char *
 			*why = msg;
 			return NULL;
 		}
-		build_event(b, &in, 0);
+		build_event(b, &in, 0, r->flags & TL_READ_DOMAINS);
 	}
 	*why = it.why;
 	return rc == 0 ? it.p : NULL;
@@ -1216,7 +1216,7 @@ static struct tl_learner *ustore_next(struct tl_reader *r)
 	for (size_t i = 0; i < s->nattrs; i++)
 		build_attr(b, s->attrs[i].name, s->attrs[i].value, s->attrs[i].json);
 	for (size_t i = beg; i < end; i++)
-		build_event(b, &u->rows[u->order[i]].ev, 1);
+		build_event(b, &u->rows[u->order[i]].ev, 1, r->flags & TL_READ_DOMAINS);
 	r->counts.learners_read++;
 	return build_finish(b, 1);
 }

@@ -60,7 +60,8 @@ struct tl_learner {
 enum {
 	TL_READ_EVENTS = 1,   /* the tool needs events (documents: parse them) */
 	TL_READ_ROWS = 2,     /* learner rows / documents without events are fine */
-	TL_READ_TS_TEXT = 4   /* keep each event's ts text (for writing documents) */
+	TL_READ_TS_TEXT = 4,  /* keep each event's ts text (for writing documents) */
+	TL_READ_DOMAINS = 8   /* index domains (tl_event.dom); else dom is -1 */
 };
 
 /* Reconciliation counts (§5). records = CSV data rows, NDJSON event lines,

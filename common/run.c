@@ -43,7 +43,8 @@ struct tl_run *tl_run_open(const struct tl_common *c, int nfiles, char **files, 
 	run->t_start = monotonic();
 	run->now = (tl_time)time(NULL) * TL_SEC;
 	run->out = tl_output_open(c->output);
-	run->reader = tl_reader_open(c, nfiles, files, flags | (c->out_csv ? 0 : TL_READ_TS_TEXT));
+	/* documents written from event rows need each event's text back */
+	run->reader = tl_reader_open(c, nfiles, files, flags | (c->out_csv ? 0 : TL_READ_TS_TEXT | TL_READ_DOMAINS));
 	run->writer = tl_writer_open(run->out, c->out_csv);
 	run->progress = c->progress && isatty(STDERR_FILENO);
 	return run;
