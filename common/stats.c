@@ -12,6 +12,9 @@
  *         x^a e^-x / Gamma(a).
  *  [R]    R nmath lbeta.c / lgammacor.c / pgamma.c (Morten Welinder's
  *         log1pmx and lgamma1p): Stirling correction, lbeta for large args.
+ *  [T654] DiDonato & Morris, "Computation of the incomplete gamma function
+ *         ratios and their inverse", ACM TOMS 12 (1986) 377-393: the
+ *         coefficients of Temme's expansion near eta = 0.
  *  [AS]   Abramowitz & Stegun, Handbook of Mathematical Functions, 1964:
  *         6.1.33 (series of log Gamma(1+a)), 6.1.41 (Stirling series),
  *         6.5.29 (series of the incomplete gamma), 26.7.1 and 26.7.5
@@ -25,6 +28,18 @@
  *         COMPSTAT 1982.
  *  [Neu]  Neumaier, "Rundungsfehleranalyse einiger Verfahren zur Summation
  *         endlicher Summen", ZAMM 54 (1974) 39-51.
+ *
+ * Accuracy, measured against mpmath at 50-60 digits over grids of the whole
+ * domain (relative errors): normal cdf, sf and quantile ~1e-16; t cdf and sf2
+ * ~1e-14 for any df > 0 (deep tails p < 1e-30: about |log p| ulps); t quantile
+ * ~1e-14 (times 1/df, its condition number, for df < 1); P, Q and chi-square
+ * ~1e-14, about |log p| ulps in deep tails, and ~sqrt(a) ulps near the
+ * centre for a > 1e6 (the condition number there); I_x(a,b) ~1e-14 and
+ * |log p| ulps in deep tails, but the continued fraction loses accuracy when
+ * one parameter is large and the other exceeds 1 (4e-12 at a = 1e5, b = 3
+ * near the mode; 6e-13 at a = 3e6, b = 1e7; ~sqrt(a) ulps at a = b beyond
+ * 1e8), and returns NaN if it does not converge within its budget.  Cases
+ * with b <= 1 (the t distribution) use an asymptotic expansion instead.
  */
 #include "stats.h"
 
@@ -47,7 +62,7 @@
 static long iter_limit(double s)
 {
 	double n = 1000 + 20 * sqrt(s);
-	return n > 1e8 ? 100000000L : (long)n;
+	return n < 1e7 ? (long)n : 10000000L; /* NaN-safe */
 }
 
 static double clamp01(double v)
@@ -172,21 +187,22 @@ static double beta_front(double a, double b, double x, double y)
 static double beta_cf(double a, double b, double x)
 {
 	double qab = a + b, qap = a + 1, qam = a - 1;
-	double c = 1, d = 1 - qab * x / qap, h;
+	double c = 1, d = 1 - qab / qap * x, h;
 	long lim = iter_limit(a > b ? a : b);
 	if (fabs(d) < FPMIN)
 		d = FPMIN;
 	d = 1 / d;
 	h = d;
-	for (long m = 1; m <= lim; m++) {
-		double m2 = 2.0 * m, aa, del;
-		aa = m * (b - m) * x / ((qam + m2) * (a + m2)); /* even step */
+	for (long k = 1; k <= lim; k++) {
+		double m = (double)k, m2 = 2 * m, aa, del;
+		/* the coefficients, ordered so that no product overflows for huge a, b */
+		aa = m * x / (a + m2) * ((b - m) / (qam + m2)); /* even step */
 		d = 1 + aa * d;
 		c = 1 + aa / c;
 		d = 1 / (fabs(d) < FPMIN ? FPMIN : d);
 		c = fabs(c) < FPMIN ? FPMIN : c;
 		h *= d * c;
-		aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)); /* odd step */
+		aa = -((a + m) / (a + m2)) * ((qab + m) / (qap + m2)) * x; /* odd step */
 		d = 1 + aa * d;
 		c = 1 + aa / c;
 		d = 1 / (fabs(d) < FPMIN ? FPMIN : d);
@@ -194,9 +210,9 @@ static double beta_cf(double a, double b, double x)
 		del = d * c;
 		h *= del;
 		if (fabs(del - 1) < CF_EPS)
-			break;
+			return h;
 	}
-	return h;
+	return NAN; /* not converged within the budget */
 }
 
 /* I_x(a,b) for a >= 15, b <= 1 by the asymptotic expansion for large a of
@@ -248,13 +264,21 @@ static double betainc_xy(double a, double b, double x, double y)
 		return 0;
 	if (y <= 0)
 		return 1;
+	double thr = (a + 1) / (a + b + 2);
 	if (a >= 15 && b <= 1 && y < 0.5) {
 		double g = beta_grat(a, b, x, y);
 		if (g >= 0)
 			return clamp01(g);
 	}
+	if (b >= 15 && a <= 1 && x < 0.5 && x >= thr) { /* the mirror image */
+		double g = beta_grat(b, a, y, x);
+		if (g >= 0)
+			return clamp01(1 - g);
+	}
 	double f = beta_front(a, b, x, y);
-	if (x < (a + 1) / (a + b + 2))
+	if (f == 0) /* x^a y^b / B(a,b) underflows: so does the tail that holds x */
+		return x < thr ? 0 : 1;
+	if (x < thr)
 		return clamp01(f * beta_cf(a, b, x) / a);
 	return clamp01(1 - f * beta_cf(b, a, y) / b);
 }
@@ -277,7 +301,7 @@ static double gamma_front(double a, double x)
 		return sqrt(a / TWO_PI) * exp(ratio_term(a, (x - a) / a, lr, 0) - lgammacor(a));
 	}
 	double e = a * log(x) - lgamma(a);
-	if (x < 700) /* exact -x: exp(-x) keeps full precision */
+	if (x < 708) /* -x is exact and exp(-x) still normal: no rounding of e - x */
 		return exp(e) * exp(-x);
 	return exp(e - x);
 }
@@ -303,8 +327,8 @@ static double gamma_q_cf(double a, double x)
 {
 	double b = x + 1 - a, c = 1 / FPMIN, d = 1 / b, h = d;
 	long lim = iter_limit(a);
-	for (long i = 1; i <= lim; i++) {
-		double an = -i * (i - a), del;
+	for (long k = 1; k <= lim; k++) {
+		double i = (double)k, an = -i * (i - a), del;
 		b += 2;
 		d = an * d + b;
 		c = b + an / c;
@@ -340,7 +364,7 @@ static double gamma_q_small_a(double a, double x)
  * [Tem 11.2.4]: Q = erfc(eta sqrt(a/2))/2 + e^(-a eta^2/2)/sqrt(2 pi a) C0(eta)
  * + O(a^-3/2 e^(-a eta^2/2)), where eta^2/2 = lambda - 1 - log lambda,
  * lambda = x/a, sign(eta) = sign(lambda - 1), C0 = 1/(lambda-1) - 1/eta
- * (its Taylor series near eta = 0: Temme; DiDonato & Morris, TOMS 654, 1986).
+ * (its Taylor series near eta = 0 from [T654]).
  * The omitted term is O(a^-3/2) relative: ~2e-15 at a = 1e8 (where the series
  * and the continued fraction need ~1e5 terms and lose ~sqrt(a) ulps). */
 static double gamma_temme(double a, double x, int upper)
@@ -538,7 +562,8 @@ static double t_guess(double q, double df)
 
 /* One Newton step for the t >= 0 that solves either P(T > t) = q (central = 0;
  * Newton in log t on log P, nearly linear for power-law tails) or
- * P(|T| < t) = c (central = 1; Newton in t).  Narrows [*lo, *hi]. */
+ * P(|T| < t) = c (central = 1; Newton in t).  Narrows [*lo, *hi]; sets *lo
+ * to NaN when the cdf cannot be computed. */
 static double t_newton_step(double t, double df, double target, int central,
 			    double *lo, double *hi)
 {
@@ -546,10 +571,14 @@ static double t_newton_step(double t, double df, double target, int central,
 	t_xy(t, df, &x, &y);
 	if (central) {
 		double g = betainc_xy(0.5, 0.5 * df, y, x) - target; /* increasing in t */
+		if (isnan(g))
+			return *lo = NAN;
 		*(g < 0 ? lo : hi) = t;
 		return t - g / (2 * exp(lpdf));
 	}
 	double tail = 0.5 * betainc_xy(0.5 * df, 0.5, x, y); /* decreasing in t */
+	if (isnan(tail))
+		return *lo = NAN;
 	*(tail > target ? lo : hi) = t;
 	if (tail <= 0)
 		return NAN;
@@ -578,6 +607,8 @@ static double t_solve(double df, double target, int central, double hi)
 		t = 0.5 * hi;
 	for (int it = 0; it < 200; it++) {
 		double tn = t_newton_step(t, df, target, central, &lo, &hi);
+		if (isnan(lo)) /* the cdf failed (only for absurd df) */
+			return NAN;
 		if (!(tn > lo && tn < hi))
 			tn = (lo > 0 && hi > 4 * lo) ? sqrt(lo) * sqrt(hi) : 0.5 * lo + 0.5 * hi;
 		if (fabs(tn - t) <= 1e-15 * tn || lo >= hi)
@@ -616,9 +647,9 @@ double tl_t_quantile(double p, double df)
 			t = tu;
 		else
 			t = t_solve(df, q, 0, tu);
-	}
-	else
+	} else {
 		t = t_solve(df, c, 1, t_upper_bound(q, df));
+	}
 	return p < 0.5 ? -t : t;
 }
 
