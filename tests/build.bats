@@ -1,0 +1,39 @@
+#!/usr/bin/env bats
+# build.bats - the build's promises: make install puts every tool and man
+# page in place, every tool answers --help/--version, and every tool has a
+# man page that documents it.
+
+load test_helper
+bats_require_minimum_version 1.5.0
+
+TOOLS=(tl-loadgen tl-velocity tl-affinity tl-retention tl-score tl-abtest tl-eval tl-model)
+
+@test "BLD001: make install DESTDIR= PREFIX= installs every tool and man page" {
+	run make -C "$TL_ROOT" install DESTDIR="$BATS_TEST_TMPDIR/root" PREFIX=/usr
+	assert_success
+	for t in "${TOOLS[@]}"; do
+		[ -x "$BATS_TEST_TMPDIR/root/usr/bin/$t" ]
+		[ -f "$BATS_TEST_TMPDIR/root/usr/share/man/man1/$t.1" ]
+	done
+	[ -f "$BATS_TEST_TMPDIR/root/usr/share/man/man7/tl.7" ]
+	run "$BATS_TEST_TMPDIR/root/usr/bin/tl-velocity" --version
+	assert_success
+}
+
+@test "BLD002: every tool: --help on stdout exits 0, --version, unknown option exits 64" {
+	for t in "${TOOLS[@]}"; do
+		run --separate-stderr "$t" --help
+		assert_success
+		[[ "$output" == usage:* ]]
+		run --separate-stderr "$t" --version
+		assert_success
+		[[ "$output" =~ ^$t\ [0-9] ]]
+		run --separate-stderr "$t" --no-such-option
+		assert_failure 64
+		[[ "$stderr" == *"Try '$t --help' for more information."* ]]
+	done
+}
+
+@test "BLD003: the tools in cmd/ are exactly the tools with man pages" {
+	diff <(cd "$TL_ROOT/cmd" && ls tl-*.c | sed 's/\.c$//') <(cd "$TL_ROOT/man" && ls tl-*.1 | sed 's/\.1$//')
+}
