@@ -69,9 +69,10 @@ san:
 	$(MAKE) BUILD=build-san BIN=bin-san CFLAGS="$(SANFLAGS)" all
 	$(MAKE) BUILD=build-san BIN=bin-san CFLAGS="$(SANFLAGS)" unit
 
+# tests/slow-*.bats (large-sample statistics) run once, in the plain pass.
 bats-san: san
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	TL_BIN=$(CURDIR)/bin-san bats tests/
+	TL_BIN=$(CURDIR)/bin-san bats $(filter-out tests/slow-%.bats,$(sort $(wildcard tests/*.bats)))
 
 manlint:
 	@set -e; for m in $(MANPAGES); do mandoc -Tlint -W warning $$m; done; echo "man pages lint clean"
