@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "csvrow.h"
@@ -433,13 +434,17 @@ static void fill(struct source *s)
 		s->buf = tl_xrealloc(s->buf, s->cap + TL_CSV_PAD);
 		memset(s->buf + s->cap, 0, TL_CSV_PAD);
 	}
-	size_t got = fread(s->buf + s->end, 1, s->cap - s->end, s->f);
-	if (got == 0) {
-		if (ferror(s->f))
-			tl_die(TL_EX_IOERR, "%s: read error:", s->name);
+	/* read(2), not fread: on a pipe fread waits to fill the whole buffer,
+	 * which serialises the stages of a pipeline */
+	ssize_t got;
+	do
+		got = read(fileno(s->f), s->buf + s->end, s->cap - s->end);
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
+		tl_die(TL_EX_IOERR, "%s: read error:", s->name);
+	if (got == 0)
 		s->eof = 1;
-	}
-	s->end += got;
+	s->end += (size_t)got;
 }
 
 /* next_line: the next physical line (without '\n'); 0 at end of file. */
