@@ -238,3 +238,27 @@ bad_case() {
 	[ "$output" = "" ]
 	printf 'learner_id,ts\n' | tl-velocity "${ASOF[@]}"
 }
+
+@test "RD021: --map reads canonical fields from other column names" {
+	sed '1s/.*/user,time,area,cap,verb/' "$TESTDATA/worked.csv" > "$BATS_TEST_TMPDIR/m.csv"
+	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv --map learner_id=user,ts=time,capability=cap,action=verb --map domain=area "$BATS_TEST_TMPDIR/m.csv"
+	assert_success
+	golden velocity-worked.out.csv
+	run --separate-stderr tl-velocity "${ASOF[@]}" --map user=learner_id "$BATS_TEST_TMPDIR/m.csv"
+	assert_failure 64
+	[ "${stderr%%$'\n'*}" = "tl-velocity: --map: 'user' is not one of learner_id, ts, domain, capability, action" ]
+	run --separate-stderr tl-velocity "${ASOF[@]}" "$BATS_TEST_TMPDIR/m.csv"
+	assert_failure 65
+	[[ "$stderr" == *":1: no 'learner_id' column in the header" ]]
+}
+
+@test "RD022: --progress writes a progress line only when stderr is a terminal" {
+	tl-loadgen --learners 2000 --seed 5 > "$BATS_TEST_TMPDIR/g.csv"
+	run --separate-stderr tl-velocity --as-of 2025-10-01 --progress -o csv "$BATS_TEST_TMPDIR/g.csv"
+	assert_success
+	[ -z "$stderr" ]
+	# under a pseudo-terminal (script(1)) the progress line appears
+	run script -qec "tl-velocity --as-of 2025-10-01 --progress -o csv '$BATS_TEST_TMPDIR/g.csv' > /dev/null" /dev/null
+	assert_success
+	assert_output --regexp 'tl-velocity: 2000 learners, [0-9]+ records/s'
+}
