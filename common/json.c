@@ -305,7 +305,7 @@ long tl_json_unescape(struct tl_str body, char *out)
 					p += 6;
 				}
 			}
-			/* \uXXXX is 6 bytes and decodes to at most 4 */
+			/* a \u escape is 6 bytes and decodes to at most 4 */
 			o += put_utf8(o, (unsigned)cp);
 			break;
 		}

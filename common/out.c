@@ -63,7 +63,9 @@ FILE *tl_output_open(const char *path)
 	}
 	size_t n = strlen(path) + 16;
 	s->tmp = tl_xmalloc(n);
-	snprintf(s->tmp, n, "%s.tmpXXXXXX", path);
+	int len = snprintf(s->tmp, n, "%s.tmp", path);
+	memset(s->tmp + len, 'X', 6);   /* the six characters mkstemp replaces */
+	s->tmp[len + 6] = '\0';
 	int fd = mkstemp(s->tmp);
 	if (fd < 0) {
 		free(s->tmp);

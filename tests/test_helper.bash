@@ -19,3 +19,29 @@ golden() {
 		return 1
 	fi
 }
+
+# fields NAME...: NAME=value pairs of the single CSV row on stdin (awk;
+# the rows checked this way hold no quoted field).
+fields() {
+	awk -F, -v want="$*" '
+		/"/ { print "quoted CSV, use python3"; bad = 1; exit }
+		NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+		NR == 2 {
+			n = split(want, w, " ")
+			for (j = 1; j <= n; j++) {
+				v = "MISSING"
+				if (w[j] in col)
+					v = $(col[w[j]])
+				printf "%s%s=%s", (j > 1 ? " " : ""), w[j], v
+			}
+			print ""
+		}
+		END { if (!bad && NR != 2) { print "want one row, got " NR - 1; exit 1 } if (bad) exit 1 }'
+}
+
+# csvf CMD NAME...: run the pipeline CMD and print its row's NAME=value pairs.
+csvf() {
+	local cmd=$1
+	shift
+	bash -o pipefail -c "$cmd" | fields "$@"
+}

@@ -9,32 +9,6 @@ bats_require_minimum_version 1.5.0
 
 ASOF=(--as-of 2025-01-29T00:00:00Z)
 
-# fields NAME...: NAME=value pairs of the single CSV row on stdin (awk;
-# the rows checked this way hold no quoted field).
-fields() {
-	awk -F, -v want="$*" '
-		/"/ { print "quoted CSV, use python3"; bad = 1; exit }
-		NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-		NR == 2 {
-			n = split(want, w, " ")
-			for (j = 1; j <= n; j++) {
-				v = "MISSING"
-				if (w[j] in col)
-					v = $(col[w[j]])
-				printf "%s%s=%s", (j > 1 ? " " : ""), w[j], v
-			}
-			print ""
-		}
-		END { if (!bad && NR != 2) { print "want one row, got " NR - 1; exit 1 } if (bad) exit 1 }'
-}
-
-# csvf CMD NAME...: run the pipeline CMD and print its row's NAME=value pairs.
-csvf() {
-	local cmd=$1
-	shift
-	bash -o pipefail -c "$cmd" | fields "$@"
-}
-
 AFF="domain_entropy domain_concentration top_domain top_domain_share domains is_specialist transfer_score transfer_pair"
 # DESIGN §6.4, typed in from the design
 WORKED="domain_entropy=0.721928 domain_concentration=0.759357 top_domain=math top_domain_share=0.8 domains=2 is_specialist=1 transfer_score=0.5 transfer_pair=math>code"
