@@ -45,3 +45,45 @@ csvf() {
 	shift
 	bash -o pipefail -c "$cmd" | fields "$@"
 }
+
+# ---- man pages: their EXAMPLES run as tests ----
+
+# render PAGE: the page as plain ASCII text, without overstrike.
+render() {
+	mandoc -Tascii "$1" | sed 's/.\x08//g'
+}
+
+# section PAGE NAME: the rendered lines of section NAME.
+section() {
+	render "$1" | awk -v name="$2" '/^[^ ]/ { on = ($0 == name); next } on'
+}
+
+# extract_examples PAGE DIR: for the Nth command of the literal displays in
+# the EXAMPLES section, write DIR/N.cmd (the command, "> " continuation
+# lines joined with newlines) and DIR/N.out (the lines the page shows after
+# it); prints the number of commands. A command starts with "$ ", its
+# output is every following line at least as indented, up to a blank line,
+# a shallower line or the next command.
+extract_examples() {
+	mkdir -p "$2"
+	section "$1" EXAMPLES | awk -v dir="$2" '
+		function indent(s) { match(s, /^ */); return RLENGTH }
+		/^ *\$ / {
+			n++; ind = indent($0); state = "cmd"
+			cmd = dir "/" n ".cmd"; out = dir "/" n ".out"
+			printf "%s", substr($0, ind + 3) > cmd
+			printf "" > out
+			next
+		}
+		state == "cmd" && indent($0) == ind && substr($0, ind + 1, 2) == "> " {
+			printf "\n%s", substr($0, ind + 3) > cmd
+			next
+		}
+		state != "" && $0 !~ /^ *$/ && indent($0) >= ind {
+			print substr($0, ind + 1) > out
+			state = "out"
+			next
+		}
+		{ state = "" }
+		END { print n + 0 }'
+}

@@ -381,39 +381,6 @@ EOF
 
 # ---- the man page: lint and EXAMPLES (as in man.bats) ----
 
-render() {
-	mandoc -Tascii "$1" | sed 's/.\x08//g'
-}
-
-section() {
-	render "$1" | awk -v name="$2" '/^[^ ]/ { on = ($0 == name); next } on'
-}
-
-# extract_examples PAGE DIR: DIR/N.cmd and DIR/N.out for each "$ " command
-# of the EXAMPLES section ("> " continues it); prints the count.
-extract_examples() {
-	mkdir -p "$2"
-	section "$1" EXAMPLES | awk -v dir="$2" '
-		function indent(s) { match(s, /^ */); return RLENGTH }
-		/^ *\$ / {
-			n++; ind = indent($0); state = "cmd"
-			cmd = dir "/" n ".cmd"; out = dir "/" n ".out"
-			printf "%s", substr($0, ind + 3) > cmd
-			printf "" > out
-			next
-		}
-		state == "cmd" && indent($0) == ind && substr($0, ind + 1, 2) == "> " {
-			printf "\n%s", substr($0, ind + 3) > cmd
-			next
-		}
-		state != "" && $0 !~ /^ *$/ && indent($0) >= ind {
-			print substr($0, ind + 1) > out
-			state = "out"
-			next
-		}
-		{ state = "" }
-		END { print n + 0 }'
-}
 
 @test "ABT022: tl-abtest(1) lints clean" {
 	run mandoc -Tlint -W warning "$TL_ROOT/man/tl-abtest.1"
