@@ -17,8 +17,9 @@ void tl_common_init(struct tl_common *c)
 	const char *env = getenv("TL_AS_OF");
 	if (env && *env) {
 		if (tl_time_parse(env, strlen(env), &c->as_of) < 0)
-			tl_usage_error("TL_AS_OF is not a valid time: '%s'", env);
-		c->has_as_of = 1;
+			c->bad_as_of_env = env;   /* an error for tools that read records */
+		else
+			c->has_as_of = 1;
 	}
 }
 

@@ -56,6 +56,7 @@ struct tl_common {
 	size_t max_events;        /* --max-events N per learner (default 10M) */
 	int ungrouped;            /* --ungrouped */
 	int has_as_of;            /* --as-of or TL_AS_OF given */
+	const char *bad_as_of_env; /* TL_AS_OF that is not a time (tl_run_open fails) */
 	tl_time as_of;
 	int label;                /* --label */
 	tl_time churn_horizon;    /* --churn-horizon (default 30d) */
@@ -64,7 +65,8 @@ struct tl_common {
 	const char *map_source[TL_MAP_MAX];
 };
 
-/* tl_common_init: defaults, then TL_AS_OF from the environment. */
+/* tl_common_init: defaults, then TL_AS_OF from the environment (an
+ * invalid one is reported by tl_run_open, unless --as-of overrides it). */
 void tl_common_init(struct tl_common *c);
 
 /* tl_common_option: apply option opt (from getopt_long) if it is common.

@@ -38,6 +38,8 @@ static double monotonic(void)
 
 struct tl_run *tl_run_open(const struct tl_common *c, int nfiles, char **files, int flags)
 {
+	if (c->bad_as_of_env && !c->has_as_of)
+		tl_usage_error("TL_AS_OF is not a valid time: '%s'", c->bad_as_of_env);
 	struct tl_run *run = tl_xcalloc(1, sizeof *run);
 	run->c = c;
 	run->t_start = monotonic();

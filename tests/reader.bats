@@ -215,6 +215,12 @@ bad_case() {
 	assert_line --index 1 --regexp ',2025-01-22T00:00:00Z$'
 	TL_AS_OF=garbage run --separate-stderr tl-velocity "$BATS_TEST_TMPDIR/d.ndjson"
 	assert_failure 64
+	[ "${stderr%%$'\n'*}" = "tl-velocity: TL_AS_OF is not a valid time: 'garbage'" ]
+	# --as-of overrides it; a tool that reads no records ignores it
+	TL_AS_OF=garbage run --separate-stderr tl-velocity --as-of 2025-01-22 "$BATS_TEST_TMPDIR/d.ndjson"
+	assert_success
+	TL_AS_OF=garbage run --separate-stderr tl-loadgen --learners 1
+	assert_success
 }
 
 @test "RD018: several files are read in order; a learner may continue across files" {
