@@ -268,3 +268,20 @@ bad_case() {
 	assert_success
 	assert_output --regexp 'tl-velocity: 2000 learners, [0-9]+ records/s'
 }
+
+@test "RD023: JSON values: escapes, numbers for ts and learner_id, null, unknown keys" {
+	printf '%s\n' '{"learner_id":7,"ts":1735689600,"capability":"al\u0067ebra","domain":null,"x":{"y":[1]}}' \
+		'{"learner_id":7,"ts":"2025-01-02T00:00:00Z","capability":"algebra","action":"use"}' \
+		'{"learner_id":7,"ts":1735862400.5,"capability":"\ud83d\ude00 \"q\"","act\u0069on":"interact"}' > "$BATS_TEST_TMPDIR/e.ndjson"
+	run --separate-stderr tl-velocity --as-of 2025-01-04 -o csv "$BATS_TEST_TMPDIR/e.ndjson"
+	assert_success
+	# 3 interactions; algebra (escaped in the first row) adopted once; the
+	# third row's escaped key "action" makes it an interaction
+	assert_line --index 1 --regexp '^7,"\{""y"":\[1\]\}",3,1,'
+	run --separate-stderr tl-velocity --as-of 2025-01-04 "$BATS_TEST_TMPDIR/e.ndjson"
+	assert_output --partial '"events":[{"ts":1735689600,"capability":"algebra"},{"ts":"2025-01-02T00:00:00Z","capability":"algebra","action":"use"},{"ts":1735862400.5,"capability":"😀 \"q\"","action":"interact"}]'
+	printf '{"learner_id":"L1","ts":"2025-01-01","capability":"bad \\x"}\n' > "$BATS_TEST_TMPDIR/b.ndjson"
+	run --separate-stderr tl-velocity --as-of 2025-01-04 "$BATS_TEST_TMPDIR/b.ndjson"
+	assert_failure 65
+	[[ "$stderr" == *":1: bad JSON value: "* ]]
+}
