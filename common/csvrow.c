@@ -200,6 +200,13 @@ static int split_fast(struct tl_csv *c, const char *line, size_t n)
 	return TL_CSV_ROW;
 }
 
+int tl_csv_split_plain(struct tl_csv *c, const char *line, size_t n)
+{
+	if (c->in_record || c->force_slow)
+		return -1;
+	return split_fast(c, line, n);
+}
+
 int tl_csv_split(struct tl_csv *c, const char *line, size_t n)
 {
 	if (n && line[n - 1] == '\r')

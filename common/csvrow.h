@@ -28,6 +28,11 @@ void tl_csv_free(struct tl_csv *c);
  * readable (the fast path loads 16 bytes at a time); TL_CSV_PAD says so. */
 int tl_csv_split(struct tl_csv *c, const char *line, size_t n);
 
+/* tl_csv_split_plain: tl_csv_split for a line without quotes or CR only:
+ * TL_CSV_ROW, TL_CSV_ERR (a field over max_field), or -1 (the line needs
+ * libcsv, or TL_CSV_SLOW is set) with the splitter's state unchanged. */
+int tl_csv_split_plain(struct tl_csv *c, const char *line, size_t n);
+
 /* tl_csv_eof: at end of input; returns TL_CSV_ERR when a quoted field is
  * still open, else TL_CSV_ROW with no fields. */
 int tl_csv_eof(struct tl_csv *c);
