@@ -134,21 +134,32 @@ static int split_slow(struct tl_csv *c, const char *line, size_t n)
 
 /* Split at commas, 16 bytes at a time: a bit mask of the commas and of
  * any quote or CR (which send the line to libcsv: returns -1). */
-static int split_commas(struct tl_csv *c, const char *line, size_t n)
+/* The bit masks of commas and of quotes or CRs in the 32 bytes at p. */
+static inline void masks32(const char *p, uint32_t *commas, uint32_t *specials)
 {
 	const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
+	__m128i lo = _mm_loadu_si128((const __m128i *)p), hi = _mm_loadu_si128((const __m128i *)(p + 16));
+	*commas = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(lo, comma)) |
+		  (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(hi, comma)) << 16;
+	*specials = (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(lo, quote), _mm_cmpeq_epi8(lo, cr))) |
+		    (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(hi, quote), _mm_cmpeq_epi8(hi, cr))) << 16;
+}
+
+static int split_commas(struct tl_csv *c, const char *line, size_t n)
+{
 	const char *start = line;
 	size_t nf = 0, longest = 0;
 	reserve_fields(c, 16);
 	struct tl_str *fields = c->fields;
 	size_t cap = c->cap;
-	for (size_t i = 0; i < n; i += 16) {
-		/* the caller guarantees 16 readable bytes past the line */
-		__m128i v = _mm_loadu_si128((const __m128i *)(line + i));
-		unsigned valid = n - i >= 16 ? 0xFFFFu : (1u << (n - i)) - 1;
-		if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, cr))) & valid)
+	for (size_t i = 0; i < n; i += 32) {
+		/* 32 bytes at a time; the caller guarantees TL_CSV_PAD (32)
+		 * readable bytes past the line */
+		uint32_t m, special, valid = n - i >= 32 ? 0xFFFFFFFFu : (1u << (n - i)) - 1;
+		masks32(line + i, &m, &special);
+		if (special & valid)
 			return -1;
-		for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma)) & valid; m; m &= m - 1) {
+		for (m &= valid; m; m &= m - 1) {
 			const char *at = line + i + (unsigned)__builtin_ctz(m);
 			size_t len = (size_t)(at - start);
 			longest = len > longest ? len : longest;

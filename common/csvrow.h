@@ -12,7 +12,7 @@
 enum { TL_CSV_ROW, TL_CSV_MORE, TL_CSV_ERR };
 
 /* Readable bytes a caller keeps after every line it passes in. */
-#define TL_CSV_PAD 16
+#define TL_CSV_PAD 32
 
 struct tl_csv;
 
@@ -24,8 +24,8 @@ void tl_csv_free(struct tl_csv *c);
  * is dropped). Returns TL_CSV_ROW with the fields ready, TL_CSV_MORE when
  * a quoted field continues on the next line (call again with it), or
  * TL_CSV_ERR with tl_csv_error() set. Field spans are valid until the next
- * call and may point into line. The 16 bytes after line[n) must be
- * readable (the fast path loads 16 bytes at a time); TL_CSV_PAD says so. */
+ * call and may point into line. The TL_CSV_PAD bytes after line[n) must
+ * be readable (the fast path loads 32 bytes at a time). */
 int tl_csv_split(struct tl_csv *c, const char *line, size_t n);
 
 /* tl_csv_split_plain: tl_csv_split for a line without quotes or CR only:

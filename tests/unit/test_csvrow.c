@@ -12,6 +12,8 @@ static int split(const char *line, int slow, char out[][64], size_t *n)
 	size_t len = strlen(line);
 	memset(buf, 0, sizeof buf);
 	memcpy(buf, line, len);   /* keeps TL_CSV_PAD readable bytes after it */
+	if (len + TL_CSV_PAD > sizeof buf)
+		return -2;
 	setenv("TL_CSV_SLOW", slow ? "1" : "0", 1);
 	struct tl_csv *c = tl_csv_new(1000);
 	int rc = tl_csv_split(c, buf, len);
