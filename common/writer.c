@@ -452,7 +452,10 @@ static void write_row(struct tl_writer *w)
 			tl_obuf_csv_field(&w->ob, l->id.p, l->id.n);
 		} else if (col->field >= 0) {
 			const struct field *fd = &w->fields[col->field];
-			tl_obuf_csv_field(&w->ob, w->text + fd->off, fd->len);
+			if (fd->kind == K_NUM)   /* digits, sign, point, e: never quoted */
+				tl_obuf_put(&w->ob, w->text + fd->off, fd->len);
+			else
+				tl_obuf_csv_field(&w->ob, w->text + fd->off, fd->len);
 		} else {
 			const struct tl_attr *a = attr_for(l, col);
 			if (a)
