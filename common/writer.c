@@ -122,10 +122,17 @@ size_t tl_format_g6(double v, char *buf)
 	double a = fabs(v), s;
 	if (!(a >= 1e-17 && a < 1e27))
 		return 0;
-	int e = (int)floor(log10(a));
+	/* decimal exponent from the binary one: floor(e2 * log10(2)) is at most
+	 * one below floor(log10(a)); the scaling below corrects it */
+	uint64_t bits;
+	memcpy(&bits, &a, sizeof bits);
+	int e2 = (int)((bits >> 52) & 0x7ff) - 1023;
+	int e = (int)floor(e2 * 0.30102999566398120);
 	if (scale6(a, e, &s) < 0)
 		return 0;
 	if (s < 100000 && scale6(a, --e, &s) < 0)
+		return 0;
+	if (s >= 1000000 && scale6(a, ++e, &s) < 0)
 		return 0;
 	if (s >= 1000000 && scale6(a, ++e, &s) < 0)
 		return 0;
