@@ -129,10 +129,12 @@ void tl_velocity_compute(const struct tl_learner *l, size_t npast, tl_time asof,
 		w.K = (asof - w.t0) / prm->period;
 		w.first_kept = w.K - w.W + 1 > 0 ? w.K - w.W + 1 : 0;
 		long long I = 0, A = 0, cur = 0;
+		tl_time cur_end = w.t0 + prm->period;   /* events are sorted: divide only at a new period */
 		for (size_t i = 0; i < npast; i++) {
 			const struct tl_event *e = &l->ev[i];
-			long long p = (e->ts - w.t0) / prm->period;
-			if (p != cur) {
+			if (e->ts >= cur_end) {
+				long long p = (e->ts - w.t0) / prm->period;
+				cur_end = w.t0 + (p + 1) * prm->period;
 				period_done(&w, cur, I, A);
 				out->interactions += I, out->adoptions += A;
 				I = A = 0;
