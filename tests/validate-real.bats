@@ -82,18 +82,10 @@ table_cell() {
 }
 
 @test "VAL005: the AUCs of the table are what a pair-counting AUC gives on the same records" {
-	run python3 - "$VR" "$BATS_FILE_TMPDIR/table.md" <<-'EOF'
+	run python3 - "$VR" "$BATS_FILE_TMPDIR/table.md" "$TESTDATA" <<-'EOF'
 	import csv, sys
+	sys.path.insert(0, sys.argv[3]); from model_ref import auc
 	vr, table = sys.argv[1], sys.argv[2]
-	def auc(s, y):
-	    # Mann-Whitney by sorting, ties one half (independent of tl-eval)
-	    pairs = sorted(zip(s, y)); pos = sum(y); neg = len(y) - pos; below = 0; tot = 0; i = 0
-	    while i < len(pairs):
-	        j = i; gp = gn = 0
-	        while j < len(pairs) and pairs[j][0] == pairs[i][0]:
-	            gp += pairs[j][1]; gn += 1 - pairs[j][1]; j += 1
-	        tot += gp * below + 0.5 * gp * gn; below += gn; i = j
-	    return tot / (pos * neg)
 	rows = [l for l in open(table) if l.startswith("| ") and "train" in l or l.startswith("| all courses")]
 	files = [vr + "/kdd-rows.csv"] + [vr + "/kdd-split%d.csv" % i for i in range(1, 7)]
 	bad = 0
@@ -119,36 +111,13 @@ table_cell() {
 	local course=1038 f="$BATS_TEST_TMPDIR/c.csv"
 	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "course") c = i; print; next } $c == "1038"' "$VR/kdd-rows.csv" >"$f"
 	tl-model --fit --target dropout --features-file "$TL_ROOT/config/churn.features" --l2 0 --output "$BATS_TEST_TMPDIR/m.json" "$f"
-	run python3 - "$f" "$BATS_TEST_TMPDIR/m.json" "$TL_ROOT/config/churn.features" <<-'EOF'
-	import csv, json, math, sys
-	data = list(csv.DictReader(open(sys.argv[1]))); m = json.load(open(sys.argv[2]))
+	run python3 - "$f" "$BATS_TEST_TMPDIR/m.json" "$TL_ROOT/config/churn.features" "$TESTDATA" <<-'EOF'
+	import json, sys
+	sys.path.insert(0, sys.argv[4]); from model_ref import rows, standardise, design, irls
+	data = rows(sys.argv[1]); m = json.load(open(sys.argv[2]))
 	specs = [l.split("#")[0].strip() for l in open(sys.argv[3])]; specs = [s for s in specs if s]
-	def tf(s, v):
-	    x = float(v)
-	    return math.log1p(x) if s.startswith("log1p:") else math.sqrt(x) if s.startswith("sqrt:") else x
-	cols = [[tf(s, r[s.split(":")[-1]]) for r in data] for s in specs]
-	st = []
-	for c in cols:
-	    mu = sum(c) / len(c); st.append((mu, math.sqrt(sum((x - mu) ** 2 for x in c) / (len(c) - 1))))
-	X = [[1.0] + [(cols[j][i] - st[j][0]) / st[j][1] for j in range(len(specs))] for i in range(len(data))]
-	y = [float(r["dropout"]) for r in data]
-	p = len(X[0]); b = [0.0] * p
-	for it in range(100):
-	    H = [[0.0] * p for _ in range(p)]; g = [0.0] * p
-	    for x, t in zip(X, y):
-	        mu = 1 / (1 + math.exp(-sum(a * c for a, c in zip(x, b)))); w = mu * (1 - mu)
-	        for i in range(p):
-	            g[i] += x[i] * (t - mu)
-	            for j in range(p): H[i][j] += w * x[i] * x[j]
-	    M = [H[i][:] + [g[i]] for i in range(p)]
-	    for c in range(p):
-	        q = max(range(c, p), key=lambda r: abs(M[r][c])); M[c], M[q] = M[q], M[c]
-	        for r in range(p):
-	            if r != c:
-	                f = M[r][c] / M[c][c]
-	                for k in range(c, p + 1): M[r][k] -= f * M[c][k]
-	    d = [M[i][p] / M[i][i] for i in range(p)]; b = [u + v for u, v in zip(b, d)]
-	    if max(abs(v) for v in d) < 1e-12: break
+	X = design(data, specs, standardise(data, specs))
+	b = irls(X, [float(r["dropout"]) for r in data], 0)
 	got = [m["intercept"]] + [f["coef"] for f in m["features"]]
 	print(got, b)
 	sys.exit(0 if all(abs(g - w) <= 1e-6 * max(1, abs(w)) for g, w in zip(got, b)) and m["n"] == 1038 else 1)
