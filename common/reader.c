@@ -232,18 +232,29 @@ static void build_start(struct build *b, struct tl_str id, const char *file, lon
 	b->max_ts = INT64_MIN;
 }
 
-/* build_attr: add an attribute, copying name and value into the arena. */
-static void build_attr(struct build *b, struct tl_str name, struct tl_str value, int json)
+/* attr_slot: a new attribute slot of b. */
+static struct tl_attr *attr_slot(struct build *b)
 {
 	if (b->l.nattrs == b->attrcap) {
 		b->attrcap = b->attrcap ? b->attrcap * 2 : 16;
 		b->l.attrs = tl_xrealloc(b->l.attrs, b->attrcap * sizeof *b->l.attrs);
 	}
-	struct tl_attr *a = &b->l.attrs[b->l.nattrs++];
-	a->name = (struct tl_str){tl_arena_dup(&b->arena, name.p, name.n), name.n};
-	a->value = (struct tl_str){tl_arena_dup(&b->arena, value.p, value.n), value.n};
-	a->json = json;
-	a->member = NULL;
+	return &b->l.attrs[b->l.nattrs++];
+}
+
+/* build_attr_ref: add an attribute whose spans stay valid while the learner
+ * is (a learner row or document is returned before the next read). */
+static void build_attr_ref(struct build *b, struct tl_str name, struct tl_str value, int json, const char *member)
+{
+	*attr_slot(b) = (struct tl_attr){name, value, json, member};
+}
+
+/* build_attr: add an attribute, copying name and value into the arena
+ * (event rows: the learner outlives the row it came from). */
+static void build_attr(struct build *b, struct tl_str name, struct tl_str value, int json)
+{
+	build_attr_ref(b, (struct tl_str){tl_arena_dup(&b->arena, name.p, name.n), name.n},
+		       (struct tl_str){tl_arena_dup(&b->arena, value.p, value.n), value.n}, json, NULL);
 }
 
 /* The parsed fields of one event, spans into the input. */
@@ -866,12 +877,8 @@ static const char *doc_attr(struct build *b, struct tl_str key, struct tl_str va
 		name = tl_arena_alloc(&b->arena, key.n + 1);
 		n = tl_json_unescape(key, name);
 	}
-	if (b->l.nattrs == b->attrcap) {
-		b->attrcap = b->attrcap ? b->attrcap * 2 : 16;
-		b->l.attrs = tl_xrealloc(b->l.attrs, b->attrcap * sizeof *b->l.attrs);
-	}
-	struct tl_attr *a = &b->l.attrs[b->l.nattrs++];
-	*a = (struct tl_attr){{name, n < 0 ? 0 : (size_t)n}, value, 1, key.p - 1};
+	build_attr_ref(b, (struct tl_str){name, n < 0 ? 0 : (size_t)n}, value, 1, key.p - 1);
+	const struct tl_attr *a = &b->l.attrs[b->l.nattrs - 1];
 	if (str_eq(a->name, "learner_id")) {
 		char *buf = tl_arena_alloc(&b->arena, value.n + 1);
 		long k = tl_attr_text(a, buf, value.n + 1);
@@ -995,7 +1002,7 @@ static int row_record(struct tl_reader *r)
 	for (size_t i = 0; i < r->ncols; i++) {
 		if ((int)i == r->col[COL_ID])
 			continue;
-		build_attr(b, r->colnames[i], f[i], 0);
+		build_attr_ref(b, r->colnames[i], f[i], 0, NULL);   /* fields live until the next read */
 		if (str_eq(r->colnames[i], "as_of") && f[i].n) {
 			if (tl_time_parse(f[i].p, f[i].n, &b->l.as_of) < 0) {
 				bad(r, raw.p, raw.n, "bad as_of");
