@@ -321,8 +321,9 @@ static struct tl_learner *build_finish(struct build *b, int has_events)
 
 const struct tl_attr *tl_learner_attr(const struct tl_learner *l, const char *name)
 {
+	size_t n = strlen(name);
 	for (size_t i = 0; i < l->nattrs; i++)
-		if (str_eq(l->attrs[i].name, name))
+		if (l->attrs[i].name.n == n && memcmp(l->attrs[i].name.p, name, n) == 0)
 			return &l->attrs[i];
 	return NULL;
 }

@@ -15,6 +15,7 @@ enum kind { K_NUM, K_STR, K_NULL };
 
 struct field {
 	const char *name;
+	size_t name_len;
 	enum kind kind;
 	size_t off, len;     /* text in w->text */
 	int done;            /* written in place of an attribute */
@@ -67,7 +68,7 @@ static void add_field(struct tl_writer *w, const char *name, enum kind kind, con
 	}
 	if (n)
 		memcpy(w->text + w->tlen, s, n);
-	w->fields[w->nfields++] = (struct field){name, kind, w->tlen, n, 0};
+	w->fields[w->nfields++] = (struct field){name, strlen(name), kind, w->tlen, n, 0};
 	w->tlen += n;
 }
 
@@ -244,7 +245,7 @@ static int name_is(struct tl_str s, const char *name)
 static struct field *field_named(struct tl_writer *w, struct tl_str name)
 {
 	for (size_t i = 0; i < w->nfields; i++)
-		if (name_is(name, w->fields[i].name))
+		if (name.n == w->fields[i].name_len && memcmp(name.p, w->fields[i].name, name.n) == 0)
 			return &w->fields[i];
 	return NULL;
 }
