@@ -1282,6 +1282,7 @@ static void stats_read(struct sfile *sf, const char *file)
 	int more = 0;
 	while ((len = getline(&line, &cap, in)) >= 0) {
 		lineno++;
+		tl_csv_pad(&line, &cap, (size_t)len);
 		if (len > 0 && line[len - 1] == '\n')
 			len--;
 		if (!more)

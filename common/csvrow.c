@@ -153,7 +153,7 @@ static int split_commas(struct tl_csv *c, const char *line, size_t n)
 	struct tl_str *fields = c->fields;
 	size_t cap = c->cap;
 	for (size_t i = 0; i < n; i += 32) {
-		/* 32 bytes at a time; the caller guarantees TL_CSV_PAD (32)
+		/* 32 bytes at a time; the caller guarantees TL_CSV_PAD
 		 * readable bytes past the line */
 		uint32_t m, special, valid = n - i >= 32 ? 0xFFFFFFFFu : (1u << (n - i)) - 1;
 		masks32(line + i, &m, &special);
@@ -211,11 +211,57 @@ static int split_fast(struct tl_csv *c, const char *line, size_t n)
 	return TL_CSV_ROW;
 }
 
-int tl_csv_split_plain(struct tl_csv *c, const char *line, size_t n)
+#ifdef __SSE2__
+/* The 16-bit masks of commas, newlines and quotes or CRs at p. */
+static inline void masks16(const char *p, uint64_t *commas, uint64_t *nls, uint64_t *specials, int shift)
 {
-	if (c->in_record || c->force_slow)
+	const __m128i comma = _mm_set1_epi8(','), nl = _mm_set1_epi8('\n');
+	const __m128i quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
+	__m128i v = _mm_loadu_si128((const __m128i *)p);
+	*commas |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma)) << shift;
+	*nls |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)) << shift;
+	*specials |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, cr)))
+		     << shift;
+}
+#else
+static inline void masks16(const char *p, uint64_t *commas, uint64_t *nls, uint64_t *specials, int shift)
+{
+	for (int i = 0; i < 16; i++) {
+		*commas |= (uint64_t)(p[i] == ',') << (shift + i);
+		*nls |= (uint64_t)(p[i] == '\n') << (shift + i);
+		*specials |= (uint64_t)(p[i] == '"' || p[i] == '\r') << (shift + i);
+	}
+}
+#endif
+
+/* The bit masks of commas, newlines and quotes or CRs in the 64 bytes at p. */
+static inline void line_masks64(const char *p, uint64_t *commas, uint64_t *nls, uint64_t *specials)
+{
+	*commas = *nls = *specials = 0;
+	for (int k = 0; k < 4; k++)
+		masks16(p + 16 * k, commas, nls, specials, 16 * k);
+}
+
+long tl_csv_scan_plain(const struct tl_csv *c, const char *p, size_t avail, size_t ncols, uint32_t *commas)
+{
+	size_t nc = 0;
+	if (c->in_record || c->force_slow || ncols == 0)
 		return -1;
-	return split_fast(c, line, n);
+	for (size_t i = 0; i < avail; i += 64) {
+		uint64_t cm, nl, special;
+		line_masks64(p + i, &cm, &nl, &special);
+		if (avail - i < 64)
+			nl &= ((uint64_t)1 << (avail - i)) - 1;
+		uint64_t before = nl ? (nl & -nl) - 1 : ~(uint64_t)0;   /* bytes before the newline */
+		cm &= before;
+		if ((special & before) || nc + (size_t)__builtin_popcountll(cm) > ncols - 1)
+			return -1;
+		for (; cm; cm &= cm - 1)
+			commas[nc++] = (uint32_t)(i + (unsigned)__builtin_ctzll(cm));
+		if (nl)
+			return nc == ncols - 1 ? (long)(i + (unsigned)__builtin_ctzll(nl)) : -1;
+	}
+	return -1;
 }
 
 int tl_csv_split(struct tl_csv *c, const char *line, size_t n)
@@ -239,6 +285,15 @@ int tl_csv_eof(struct tl_csv *c)
 	parser_init(c);
 	c->error = "unterminated quoted field at end of input";
 	return TL_CSV_ERR;
+}
+
+void tl_csv_pad(char **buf, size_t *cap, size_t n)
+{
+	if (*cap < n + TL_CSV_PAD) {
+		*cap = n + TL_CSV_PAD;
+		*buf = tl_xrealloc(*buf, *cap);
+		memset(*buf + n, 0, TL_CSV_PAD);
+	}
 }
 
 size_t tl_csv_nfields(const struct tl_csv *c) { return c->nfields; }

@@ -6,13 +6,18 @@
 #define TL_CSVROW_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "json.h"
 
 enum { TL_CSV_ROW, TL_CSV_MORE, TL_CSV_ERR };
 
 /* Readable bytes a caller keeps after every line it passes in. */
-#define TL_CSV_PAD 32
+#define TL_CSV_PAD 64
+
+/* tl_csv_pad: grow a getline(3) buffer holding n bytes so that TL_CSV_PAD
+ * readable bytes follow them. */
+void tl_csv_pad(char **buf, size_t *cap, size_t n);
 
 struct tl_csv;
 
@@ -28,10 +33,14 @@ void tl_csv_free(struct tl_csv *c);
  * be readable (the fast path loads 32 bytes at a time). */
 int tl_csv_split(struct tl_csv *c, const char *line, size_t n);
 
-/* tl_csv_split_plain: tl_csv_split for a line without quotes or CR only:
- * TL_CSV_ROW, TL_CSV_ERR (a field over max_field), or -1 (the line needs
- * libcsv, or TL_CSV_SLOW is set) with the splitter's state unchanged. */
-int tl_csv_split_plain(struct tl_csv *c, const char *line, size_t n);
+/* tl_csv_scan_plain: the plain line at p, for the reader's fast loop: it
+ * ends with '\n' within avail bytes, holds no quote and no CR, and has
+ * exactly ncols fields. Stores the offsets of its ncols - 1 commas in
+ * commas[] and returns its length without the '\n'; returns -1 for any
+ * other line (or when TL_CSV_SLOW is set), which the caller then gives to
+ * tl_csv_split. Newlines, commas and specials are found in one pass of 32
+ * bytes at a time, so p needs TL_CSV_PAD readable bytes past avail. */
+long tl_csv_scan_plain(const struct tl_csv *c, const char *p, size_t avail, size_t ncols, uint32_t *commas);
 
 /* tl_csv_eof: at end of input; returns TL_CSV_ERR when a quoted field is
  * still open, else TL_CSV_ROW with no fields. */

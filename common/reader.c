@@ -1094,28 +1094,49 @@ static inline int same_id(const char *a, const char *b, size_t n)
 	return x == y && u == v;
 }
 
+/* The span of field k of a plain line of n bytes split at commas[]. */
+static inline struct tl_str plain_field(const char *line, size_t n, const uint32_t *commas, size_t ncols, int k)
+{
+	static const char empty[1];
+	if (k < 0)
+		return (struct tl_str){empty, 0};
+	size_t from = k == 0 ? 0 : commas[k - 1] + 1, to = (size_t)k == ncols - 1 ? n : commas[k];
+	return (struct tl_str){line + from, to - from};
+}
+
+#define FAST_MAX_COLS 64
+
 /* fast_rows: append the plain event CSV rows that follow in the buffer and
  * continue the current learner, without the general record path: no quote,
- * every field valid, the same learner_id, room under --max-events. The
- * first row that is anything else is left unread for the general path,
- * which reads, checks and reports it exactly as before (§5). */
+ * no CR, the header's field count, no field over --max-field, a valid ts
+ * and action, the same learner_id, room under --max-events. The first row
+ * that is anything else is left unread for the general path, which reads,
+ * checks and reports it exactly as before (§5). */
 static void fast_rows(struct tl_reader *r)
 {
 	struct source *s = &r->src;
 	struct build *b = &r->b[r->cur];
 	int keep = r->flags & TL_READ_TS_TEXT, domains = r->flags & TL_READ_DOMAINS;
-	char msg[8];
+	size_t ncols = r->ncols;
+	uint32_t commas[FAST_MAX_COLS];
+	if (ncols > FAST_MAX_COLS || r->col[COL_TS] < 0)
+		return;
 	while (b->l.nev < r->opt->max_events) {
 		const char *line = s->buf + s->beg;
-		const char *nl = s->end > s->beg ? memchr(line, '\n', s->end - s->beg) : NULL;
-		size_t n = nl ? (size_t)(nl - line) : 0;
-		if (!nl || n == 0 || line[n - 1] == '\r' || tl_csv_split_plain(r->csv, line, n) != TL_CSV_ROW ||
-		    tl_csv_nfields(r->csv) != r->ncols)
+		long len = tl_csv_scan_plain(r->csv, line, s->end - s->beg, ncols, commas);
+		if (len <= 0 || (size_t)len > r->opt->max_field)   /* no field can be longer */
 			return;
-		const struct tl_str *f = tl_csv_fields(r->csv), id = f[r->col[COL_ID]];
+		size_t n = (size_t)len;
+		struct tl_str id = plain_field(line, n, commas, ncols, r->col[COL_ID]);
+		if (id.n != b->l.id.n || !same_id(id.p, b->l.id.p, id.n))
+			return;
 		struct event_in in;
-		if (id.n != b->l.id.n || !same_id(id.p, b->l.id.p, id.n) ||
-		    csv_event(r, f, &in, msg, sizeof msg) != NULL)
+		in.ts_text = plain_field(line, n, commas, ncols, r->col[COL_TS]);
+		in.dom = plain_field(line, n, commas, ncols, r->col[COL_DOMAIN]);
+		in.cap = plain_field(line, n, commas, ncols, r->col[COL_CAP]);
+		in.ts_json = 0;
+		in.action = parse_action(plain_field(line, n, commas, ncols, r->col[COL_ACTION]));
+		if (in.ts_text.n == 0 || in.action < 0 || tl_time_parse(in.ts_text.p, in.ts_text.n, &in.ts) < 0)
 			return;
 		build_event(b, &in, keep, domains);
 		r->counts.records_read++;

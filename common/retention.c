@@ -425,6 +425,7 @@ static int model_record(struct mreader *r)
 			return 0;
 		}
 		r->lineno++;
+		tl_csv_pad(&r->buf, &r->bufcap, (size_t)n);
 		char *p = r->buf;
 		if (n > 0 && p[n - 1] == '\n')
 			n--;

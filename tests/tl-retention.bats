@@ -411,3 +411,14 @@ tl-retention -o csv | cut -d, -f10,12-17'
 		grep -qE -- "^     (-[a-z], )?$o( |,|\$)" <<<"$page" || { echo "option $o not in the page" >&2; return 1; }
 	done
 }
+
+@test "RET017: a model line that fills getline's first buffer is split in bounds (ASan pass)" {
+	# 118 bytes + '\n' + NUL fill getline's 120-byte buffer exactly; the
+	# comma scan reads whole blocks and once read past it (caught by ASan)
+	local cap
+	cap=$(printf 'c%.0s' $(seq 1 104))
+	printf 'capability,learners,stopped,censored,half_life_days,ci_low,ci_high\n%s,10,6,4,9,5,14\n' "$cap" >"$BATS_TEST_TMPDIR/m.csv"
+	[ "$(sed -n 2p "$BATS_TEST_TMPDIR/m.csv" | wc -c)" -eq 119 ]
+	run --separate-stderr tl-retention --as-of 2025-06-01 --model "$BATS_TEST_TMPDIR/m.csv" -o csv "$TESTDATA/worked.csv"
+	assert_success
+}
