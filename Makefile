@@ -6,7 +6,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Werror
 CPPFLAGS = -D_GNU_SOURCE -Icommon -MMD -MP
-LDLIBS   = -lcsv -lcjson -lm
+LDLIBS   = -lcsv -lcjson -lm -pthread
 PREFIX  ?= /usr/local
 BUILD   ?= build
 BIN     ?= bin
@@ -26,7 +26,7 @@ Q = @
 endif
 
 .SECONDARY:
-.PHONY: all deps check unit bats san bats-san manlint demo bench install clean
+.PHONY: all deps check unit bats san bats-san bats-tsan manlint demo bench install clean
 
 all: $(TOOLS)
 
@@ -74,6 +74,14 @@ bats-san: san
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	TL_BIN=$(CURDIR)/bin-san bats $(filter-out tests/slow-%.bats,$(sort $(wildcard tests/*.bats)))
 
+# The threaded loop (run.c tl_run_all) under ThreadSanitizer: the chunk
+# suite compares every threaded run with the serial one, and a race makes
+# the threaded run exit 66.
+TSANFLAGS = -O1 -g -fsanitize=thread
+bats-tsan:
+	$(MAKE) BUILD=build-tsan BIN=bin-tsan CFLAGS="$(TSANFLAGS)" all
+	TSAN_OPTIONS=halt_on_error=1:exitcode=66 TL_BIN=$(CURDIR)/bin-tsan bats tests/chunks.bats
+
 manlint:
 	@set -e; for m in $(MANPAGES); do mandoc -Tlint -W warning $$m; done; echo "man pages lint clean"
 
@@ -83,6 +91,7 @@ check: deps
 	$(MAKE) manlint
 	$(MAKE) bats
 	$(MAKE) bats-san
+	$(MAKE) bats-tsan
 
 demo: deps
 	$(MAKE) all
@@ -99,6 +108,6 @@ install: all
 	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(PREFIX)/share/man/man7
 
 clean:
-	rm -rf build build-san bin bin-san
+	rm -rf build build-san build-tsan bin bin-san bin-tsan
 
 -include $(COMMON_OBJ:.o=.d) $(patsubst $(BIN)/%,$(BUILD)/cmd/%.d,$(TOOLS))

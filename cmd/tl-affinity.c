@@ -76,6 +76,28 @@ static void put_fields(struct tl_writer *w, const struct tl_learner *l, const st
 	tl_put_time(w, "as_of", asof);
 }
 
+struct affinity_state {
+	struct tl_affinity_params prm;
+	struct tl_pairs *pairs;   /* --transfer-pairs: the cohort table (one thread) */
+	long long specialists;
+};
+
+static void affinity_learner(void *state, const struct tl_learner *l, tl_time asof, size_t npast, struct tl_writer *w)
+{
+	struct affinity_state *st = state;
+	struct tl_affinity a;
+	tl_affinity_compute(l, npast, &st->prm, &a);
+	if (st->pairs)
+		tl_pairs_add(st->pairs, l);
+	st->specialists += a.specialist == 1;
+	put_fields(w, l, &a, asof);
+}
+
+static void affinity_merge(void *state, const void *chunk_state)
+{
+	((struct affinity_state *)state)->specialists += ((const struct affinity_state *)chunk_state)->specialists;
+}
+
 int main(int argc, char **argv)
 {
 	struct tl_common common;
@@ -99,20 +121,11 @@ int main(int argc, char **argv)
 
 	struct tl_run *run = tl_run_open(&common, argc - optind, argv + optind, TL_READ_EVENTS | TL_READ_DOMAINS);
 	FILE *pf = pairs_path ? tl_output_open(pairs_path) : NULL;
-	struct tl_pairs *pairs = pf ? tl_pairs_new() : NULL;
-	struct tl_learner *l;
-	tl_time asof;
-	size_t npast;
-	long long specialists = 0;
-	while ((l = tl_run_next(run, &asof, &npast))) {
-		struct tl_affinity a;
-		tl_affinity_compute(l, npast, &prm, &a);
-		if (pairs)
-			tl_pairs_add(pairs, l);
-		specialists += a.specialist == 1;
-		put_fields(tl_run_writer(run), l, &a, asof);
-		tl_run_emit(run);
-	}
+	struct affinity_state st = {prm, pf ? tl_pairs_new() : NULL, 0};
+	const struct tl_tool tool = {affinity_learner, sizeof st, affinity_merge, st.pairs != NULL};
+	tl_run_all(run, &tool, &st);
+	struct tl_pairs *pairs = st.pairs;
+	long long specialists = st.specialists;
 	tl_run_gauge(run, "tl_affinity_specialists", "Learners flagged is_specialist.", NULL, (double)specialists);
 	if (pf)
 		tl_pairs_write(pairs, pf);

@@ -121,6 +121,19 @@ static void put_fields(struct tl_writer *w, const struct tl_retention *r, tl_tim
 	tl_put_time(w, "as_of", asof);
 }
 
+struct retention_state {
+	struct tl_retention_params prm;
+	int label;
+};
+
+static void retention_learner(void *state, const struct tl_learner *l, tl_time asof, size_t npast, struct tl_writer *w)
+{
+	const struct retention_state *st = state;
+	struct tl_retention r;
+	tl_retention_compute(l, npast, asof, momentum_of(l), &st->prm, &r);
+	put_fields(w, &r, asof, st->label);
+}
+
 /* What main allocates, at file scope so that it stays reachable when a
  * bad record exits through tl_die (no false leak reports). */
 static struct {
@@ -164,15 +177,9 @@ int main(int argc, char **argv)
 	G.model = o.model ? tl_retention_model_read(o.model) : NULL;
 	o.prm.model = G.model;
 	G.run = tl_run_open(&common, argc - optind, argv + optind, TL_READ_EVENTS);
-	struct tl_learner *l;
-	tl_time asof;
-	size_t npast;
-	while ((l = tl_run_next(G.run, &asof, &npast))) {
-		struct tl_retention r;
-		tl_retention_compute(l, npast, asof, momentum_of(l), &o.prm, &r);
-		put_fields(tl_run_writer(G.run), &r, asof, common.label);
-		tl_run_emit(G.run);
-	}
+	struct retention_state st = {o.prm, common.label};
+	static const struct tl_tool tool = {retention_learner, sizeof st, NULL, 0};
+	tl_run_all(G.run, &tool, &st);
 	int status = tl_run_close(G.run);
 	tl_retention_model_free(G.model);
 	return status;

@@ -70,6 +70,24 @@ static void put_fields(struct tl_writer *w, const struct tl_velocity *v, tl_time
 	tl_put_time(w, "as_of", asof);
 }
 
+struct velocity_state {
+	struct tl_velocity_params prm;
+	int label;
+	int churn;   /* -1: decided by the first learner (the same fields for all) */
+};
+
+static void velocity_learner(void *state, const struct tl_learner *l, tl_time asof, size_t npast, struct tl_writer *w)
+{
+	struct velocity_state *st = state;
+	struct tl_velocity v;
+	tl_velocity_compute(l, npast, asof, &st->prm, &v);
+	put_fields(w, &v, asof, st->label);
+	if (st->churn < 0)
+		st->churn = tl_learner_attr(l, "retention_strength") != NULL;
+	if (st->churn)
+		put_churn_risk(w, l, &v);
+}
+
 int main(int argc, char **argv)
 {
 	struct tl_common common;
@@ -90,20 +108,9 @@ int main(int argc, char **argv)
 		}
 	}
 
+	struct velocity_state st = {prm, common.label, -1};
+	static const struct tl_tool tool = {velocity_learner, sizeof st, NULL, 0};
 	struct tl_run *run = tl_run_open(&common, argc - optind, argv + optind, TL_READ_EVENTS);
-	struct tl_learner *l;
-	tl_time asof;
-	size_t npast;
-	int churn = -1;   /* decided by the first learner: same fields for all */
-	while ((l = tl_run_next(run, &asof, &npast))) {
-		struct tl_velocity v;
-		tl_velocity_compute(l, npast, asof, &prm, &v);
-		put_fields(tl_run_writer(run), &v, asof, common.label);
-		if (churn < 0)
-			churn = tl_learner_attr(l, "retention_strength") != NULL;
-		if (churn)
-			put_churn_risk(tl_run_writer(run), l, &v);
-		tl_run_emit(run);
-	}
+	tl_run_all(run, &tool, &st);
 	return tl_run_close(run);
 }

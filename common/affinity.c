@@ -10,13 +10,13 @@
 
 /* Scratch reused across learners (§6.2 notation): n_d, u_d, a_d per domain
  * index of the learner, and a "used before" flag per capability index. */
-static struct {
+static _Thread_local struct {
 	uint64_t *n, *u, *a;
 	size_t dcap;
 	unsigned char *seen;
 	size_t ccap;
 	const struct tl_learner *last;   /* the learner the scratch describes */
-} S;
+} S;   /* per thread: run.c may use two */
 
 static void reserve(size_t ndom, size_t ncap)
 {
@@ -282,7 +282,7 @@ void tl_pairs_add(struct tl_pairs *p, const struct tl_learner *l)
 	}
 }
 
-static const struct tl_names *sort_names;   /* for the qsort comparison */
+static _Thread_local const struct tl_names *sort_names;   /* for the qsort comparison */
 
 static int pair_order(const void *x, const void *y)
 {

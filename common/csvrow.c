@@ -13,6 +13,7 @@ struct tl_csv {
 	struct csv_parser parser;
 	size_t max_field;
 	int force_slow;
+	unsigned long quoted;   /* lines given to libcsv */
 	int in_record;          /* libcsv is inside a multi-line record */
 	int done;               /* libcsv ended the record */
 	int too_long;
@@ -101,6 +102,7 @@ static int finish_slow(struct tl_csv *c)
 
 static int split_slow(struct tl_csv *c, const char *line, size_t n)
 {
+	c->quoted++;
 	if (!c->in_record) {
 		c->nfields = c->slen = 0;
 		c->too_long = c->done = 0;
@@ -242,10 +244,13 @@ static inline void line_masks64(const char *p, uint64_t *commas, uint64_t *nls, 
 		masks16(p + 16 * k, commas, nls, specials, 16 * k);
 }
 
-long tl_csv_scan_plain(const struct tl_csv *c, const char *p, size_t avail, size_t ncols, uint32_t *commas)
+int tl_csv_plain_ok(const struct tl_csv *c) { return !c->in_record && !c->force_slow; }
+unsigned long tl_csv_quoted(const struct tl_csv *c) { return c->quoted; }
+
+long tl_csv_scan_line(const char *p, size_t avail, size_t ncols, uint32_t *commas)
 {
 	size_t nc = 0;
-	if (c->in_record || c->force_slow || ncols == 0)
+	if (ncols == 0)
 		return -1;
 	for (size_t i = 0; i < avail; i += 64) {
 		uint64_t cm, nl, special;

@@ -33,14 +33,21 @@ void tl_csv_free(struct tl_csv *c);
  * be readable (the fast path loads 32 bytes at a time). */
 int tl_csv_split(struct tl_csv *c, const char *line, size_t n);
 
-/* tl_csv_scan_plain: the plain line at p, for the reader's fast loop: it
+/* tl_csv_scan_line: the plain line at p, for the reader's fast loop: it
  * ends with '\n' within avail bytes, holds no quote and no CR, and has
  * exactly ncols fields. Stores the offsets of its ncols - 1 commas in
  * commas[] and returns its length without the '\n'; returns -1 for any
- * other line (or when TL_CSV_SLOW is set), which the caller then gives to
- * tl_csv_split. Newlines, commas and specials are found in one pass of 32
- * bytes at a time, so p needs TL_CSV_PAD readable bytes past avail. */
-long tl_csv_scan_plain(const struct tl_csv *c, const char *p, size_t avail, size_t ncols, uint32_t *commas);
+ * other line, which then goes to tl_csv_split. Newlines, commas and
+ * specials are found in one pass of 64 bytes at a time, so p needs
+ * TL_CSV_PAD readable bytes past avail. Touches no splitter state. */
+long tl_csv_scan_line(const char *p, size_t avail, size_t ncols, uint32_t *commas);
+
+/* tl_csv_plain_ok: plain lines may bypass c (no record is open in libcsv
+ * and TL_CSV_SLOW is not set). */
+int tl_csv_plain_ok(const struct tl_csv *c);
+
+/* tl_csv_quoted: how many lines went to libcsv (a quote, or TL_CSV_SLOW). */
+unsigned long tl_csv_quoted(const struct tl_csv *c);
 
 /* tl_csv_eof: at end of input; returns TL_CSV_ERR when a quoted field is
  * still open, else TL_CSV_ROW with no fields. */

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -13,8 +14,7 @@
 #include "err.h"
 #include "reader.h"
 #include "rng.h"
-
-#define READ_CHUNK (1 << 20)
+#include "source.h"
 
 /* Canonical event columns (§2). */
 enum { COL_ID, COL_TS, COL_DOMAIN, COL_CAP, COL_ACTION, NCANON };
@@ -52,22 +52,12 @@ struct seen {
 	size_t n;
 };
 
-/* An input file being read line by line. */
-struct source {
-	FILE *f;
-	const char *name;
-	char *buf;
-	size_t cap, beg, end;
-	int eof;
-	long lineno;       /* line number of the line last returned */
-};
-
 struct tl_reader {
 	const struct tl_common *opt;
 	int flags;
 	char **files;
 	int nfiles, next_file;
-	struct source src;
+	struct tl_source src;
 	enum tl_shape shape;
 	int have_header;
 	/* CSV header of the current file */
@@ -87,6 +77,14 @@ struct tl_reader {
 	char *raw;                /* raw text of a multi-line CSV record */
 	size_t rawlen, rawcap;
 	long rec_line;            /* first line of the record being parsed */
+	/* chunks (tl_reader_chunk_*): a chunk reader reports nothing; a bad
+	 * record or a quote fails the chunk, and its learners' fingerprints wait
+	 * for the grouping check of the reader that merges it */
+	int chunk;
+	int failed;
+	unsigned long quoted_seen;  /* tl_csv_quoted when the range began */
+	struct chunk_learner { uint64_t fp; long line; } *fps;
+	size_t nfps, fpcap;
 	/* --ungrouped: everything read first, then served */
 	struct tl_learner **all;
 	size_t nall, served;
@@ -132,6 +130,10 @@ static void bad(struct tl_reader *r, const char *raw, size_t rawn, const char *f
 {
 	char msg[512];
 	va_list ap;
+	if (r->chunk) {
+		r->failed = 1;
+		return;
+	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
@@ -382,23 +384,43 @@ size_t tl_learner_past(const struct tl_learner *l, tl_time asof)
 
 /* seen_check: the first line of id if it was seen before, else 0 (and
  * remember it, while there is room). */
-static long seen_check(struct seen *s, struct tl_str id, long line)
+static uint64_t seen_fp(struct tl_str id) { return tl_hash64(id.p, id.n, 0x746c) | 1; }
+
+/* seen_find: the slot of fp, or of the empty slot where it would go. */
+static size_t seen_find(struct seen *s, uint64_t fp)
 {
-	uint64_t fp = tl_hash64(id.p, id.n, 0x746c) | 1;
 	if (!s->fp) {
 		s->fp = tl_xcalloc(SEEN_SLOTS, sizeof *s->fp);
 		s->line = tl_xcalloc(SEEN_SLOTS, sizeof *s->line);
 	}
 	size_t j = fp & (SEEN_SLOTS - 1);
-	for (; s->fp[j]; j = (j + 1) & (SEEN_SLOTS - 1))
-		if (s->fp[j] == fp)
-			return s->line[j];
+	while (s->fp[j] && s->fp[j] != fp)
+		j = (j + 1) & (SEEN_SLOTS - 1);
+	return j;
+}
+
+/* seen_add: the first line of fp if it was seen before, else 0 (and
+ * remembers it, while there is room). *slot gets the slot filled, or
+ * SIZE_MAX when none was. */
+static long seen_add(struct seen *s, uint64_t fp, long line, size_t *slot)
+{
+	size_t j = seen_find(s, fp);
+	*slot = SIZE_MAX;
+	if (s->fp[j])
+		return s->line[j];
 	if (s->n < SEEN_MAX) {
 		s->fp[j] = fp;
 		s->line[j] = line > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)line;
 		s->n++;
+		*slot = j;
 	}
 	return 0;
+}
+
+static long seen_check(struct seen *s, struct tl_str id, long line)
+{
+	size_t slot;
+	return seen_add(s, seen_fp(id), line, &slot);
 }
 
 /* ---- input files ------------------------------------------------------ */
@@ -406,76 +428,17 @@ static long seen_check(struct seen *s, struct tl_str id, long line)
 /* close_file: done with the current file (the next call opens the next). */
 static void close_file(struct tl_reader *r)
 {
-	if (r->src.f && r->src.f != stdin)
-		fclose(r->src.f);
-	r->src.f = NULL;
+	tl_source_close(&r->src);
 }
 
 static int open_next_file(struct tl_reader *r)
 {
-	struct source *s = &r->src;
 	close_file(r);
 	if (r->next_file >= r->nfiles)
 		return 0;
-	const char *name = r->files[r->next_file++];
-	if (strcmp(name, "-") == 0) {
-		s->f = stdin;
-		s->name = "-";
-	} else {
-		s->f = fopen(name, "r");
-		if (!s->f)
-			tl_die(TL_EX_NOINPUT, "%s:", name);
-		s->name = name;
-	}
-	s->beg = s->end = 0;
-	s->eof = 0;
-	s->lineno = 0;
+	tl_source_open(&r->src, r->files[r->next_file++]);
 	r->have_header = 0;
 	return 1;
-}
-
-static void fill(struct source *s)
-{
-	if (s->beg > 0) {
-		memmove(s->buf, s->buf + s->beg, s->end - s->beg);
-		s->end -= s->beg;
-		s->beg = 0;
-	}
-	if (s->end + READ_CHUNK / 2 > s->cap) {
-		s->cap = s->cap ? s->cap * 2 : READ_CHUNK;
-		s->buf = tl_xrealloc(s->buf, s->cap + TL_CSV_PAD);
-		memset(s->buf + s->cap, 0, TL_CSV_PAD);
-	}
-	/* read(2), not fread: on a pipe fread waits to fill the whole buffer,
-	 * which serialises the stages of a pipeline */
-	ssize_t got;
-	do
-		got = read(fileno(s->f), s->buf + s->end, s->cap - s->end);
-	while (got < 0 && errno == EINTR);
-	if (got < 0)
-		tl_die(TL_EX_IOERR, "%s: read error:", s->name);
-	if (got == 0)
-		s->eof = 1;
-	s->end += (size_t)got;
-}
-
-/* next_line: the next physical line (without '\n'); 0 at end of file. */
-static int next_line(struct source *s, const char **p, size_t *n)
-{
-	for (;;) {
-		char *nl = s->end > s->beg ? memchr(s->buf + s->beg, '\n', s->end - s->beg) : NULL;
-		if (nl || (s->eof && s->end > s->beg)) {
-			size_t stop = nl ? (size_t)(nl - s->buf) : s->end;
-			*p = s->buf + s->beg;
-			*n = stop - s->beg;
-			s->beg = nl ? stop + 1 : stop;
-			s->lineno++;
-			return 1;
-		}
-		if (s->eof)
-			return 0;
-		fill(s);
-	}
 }
 
 static int blank(const char *p, size_t n)
@@ -657,6 +620,20 @@ static void raw_append(struct tl_reader *r, const char *p, size_t n)
 	r->rawlen += n;
 }
 
+/* quoted_line: a line went to libcsv. A quoted field may span lines, so
+ * chunk boundaries after this point cannot be trusted: a chunk reader
+ * fails its chunk, and a reader on a range reads on to the end of file. */
+static void quoted_line(struct tl_reader *r)
+{
+	r->quoted_seen = tl_csv_quoted(r->csv);
+	if (r->chunk) {
+		r->failed = 1;
+	} else if (r->src.ranged && r->src.range_end != TL_SOURCE_NO_END) {
+		r->src.range_end = TL_SOURCE_NO_END;
+		r->src.eof = 0;
+	}
+}
+
 /* csv_record: the next CSV record's fields. Returns 1, 0 at end of file,
  * or -1 for a bad record that was skipped. *raw spans its text. */
 static int csv_record(struct tl_reader *r, struct tl_str *raw)
@@ -666,7 +643,7 @@ static int csv_record(struct tl_reader *r, struct tl_str *raw)
 	int multi = 0;
 	r->rawlen = 0;
 	for (;;) {
-		if (!next_line(&r->src, &p, &n)) {
+		if (!tl_source_line(&r->src, &p, &n)) {
 			if (!multi)
 				return 0;
 			tl_csv_eof(r->csv);
@@ -679,6 +656,8 @@ static int csv_record(struct tl_reader *r, struct tl_str *raw)
 			r->rec_line = r->src.lineno;
 		}
 		int rc = tl_csv_split(r->csv, p, n);
+		if (tl_csv_quoted(r->csv) != r->quoted_seen)
+			quoted_line(r);
 		if (rc == TL_CSV_MORE || multi) {
 			if (multi)
 				raw_append(r, "\n", 1);
@@ -773,7 +752,7 @@ static int ndjson_line(struct tl_reader *r, struct tl_str *line)
 {
 	const char *p;
 	size_t n;
-	while (next_line(&r->src, &p, &n)) {
+	while (tl_source_line(&r->src, &p, &n)) {
 		if (blank(p, n))
 			continue;
 		r->rec_line = r->src.lineno;
@@ -1037,9 +1016,9 @@ static int open_and_detect(struct tl_reader *r)
 	size_t n;
 	if (!open_next_file(r))
 		return 0;
-	struct source *s = &r->src;
+	struct tl_source *s = &r->src;
 	do {
-		if (!next_line(s, &p, &n)) {
+		if (!tl_source_line(s, &p, &n)) {
 			r->shape = TL_SHAPE_EVENT_CSV;
 			r->ncols = 0;
 			s->eof = 1;
@@ -1055,8 +1034,7 @@ static int open_and_detect(struct tl_reader *r)
 		const char *why;
 		tl_json_members(p, p + n, has_member, found, &why);
 		r->shape = found[0] || (!found[1] && !(r->flags & TL_READ_EVENTS)) ? TL_SHAPE_DOC : TL_SHAPE_EVENT_NDJSON;
-		s->beg = (size_t)(p - s->buf);   /* unread the line */
-		s->lineno--;
+		tl_source_unread(s, p);
 		return 1;
 	}
 	int rc = tl_csv_split(r->csv, p, n);
@@ -1114,16 +1092,16 @@ static inline struct tl_str plain_field(const char *line, size_t n, const uint32
  * checks and reports it exactly as before (§5). */
 static void fast_rows(struct tl_reader *r)
 {
-	struct source *s = &r->src;
+	struct tl_source *s = &r->src;
 	struct build *b = &r->b[r->cur];
 	int keep = r->flags & TL_READ_TS_TEXT, domains = r->flags & TL_READ_DOMAINS;
 	size_t ncols = r->ncols;
 	uint32_t commas[FAST_MAX_COLS];
-	if (ncols > FAST_MAX_COLS || r->col[COL_TS] < 0)
+	if (ncols > FAST_MAX_COLS || r->col[COL_TS] < 0 || !tl_csv_plain_ok(r->csv))
 		return;
 	while (b->l.nev < r->opt->max_events) {
 		const char *line = s->buf + s->beg;
-		long len = tl_csv_scan_plain(r->csv, line, s->end - s->beg, ncols, commas);
+		long len = tl_csv_scan_line(line, s->end - s->beg, ncols, commas);
 		if (len <= 0 || (size_t)len > r->opt->max_field)   /* no field can be longer */
 			return;
 		size_t n = (size_t)len;
@@ -1145,6 +1123,17 @@ static void fast_rows(struct tl_reader *r)
 	}
 }
 
+/* chunk_learner: a chunk reader notes a new learner for the merge. */
+static long chunk_learner(struct tl_reader *r, struct tl_str id)
+{
+	if (r->nfps == r->fpcap) {
+		r->fpcap = r->fpcap ? 2 * r->fpcap : 1024;
+		r->fps = tl_xrealloc(r->fps, r->fpcap * sizeof *r->fps);
+	}
+	r->fps[r->nfps++] = (struct chunk_learner){seen_fp(id), r->rec_line};
+	return 0;
+}
+
 /* group_event: put rec into the current learner or start the next one.
  * Returns the learner that rec completed, or NULL. */
 static struct tl_learner *group_event(struct tl_reader *r, const struct record *rec)
@@ -1154,7 +1143,7 @@ static struct tl_learner *group_event(struct tl_reader *r, const struct record *
 		add_event(r, b, rec);
 		return NULL;
 	}
-	long first = seen_check(&r->seen, rec->id, r->rec_line);
+	long first = r->chunk ? chunk_learner(r, rec->id) : seen_check(&r->seen, rec->id, r->rec_line);
 	if (first) {
 		char shown[80];
 		bad(r, rec->raw.p, rec->raw.n,
@@ -1323,7 +1312,9 @@ struct tl_learner *tl_reader_next(struct tl_reader *r)
 	if (ustore)
 		return ustore_next(r);
 	for (;;) {
-		if (!r->src.f && !open_and_detect(r))
+		if (r->failed)
+			return NULL;
+		if (!r->chunk && !r->src.f && !open_and_detect(r))
 			return flush_pending(r);
 		if (!is_event_shape(r->shape) && r->pending)
 			return flush_pending(r);
@@ -1339,6 +1330,8 @@ struct tl_learner *tl_reader_next(struct tl_reader *r)
 		}
 		struct record rec;
 		int rc = event_record(r, &rec);
+		if (rc == 0 && r->src.ranged)   /* the end of a range: the caller sets the next */
+			return flush_pending(r);
 		if (rc == 0) {
 			close_file(r);
 			continue;
@@ -1351,14 +1344,157 @@ struct tl_learner *tl_reader_next(struct tl_reader *r)
 	}
 }
 
+/* ---- chunks (the parallel loop of run.c) -------------------------------- */
+
+int tl_reader_chunkable(struct tl_reader *r, uint64_t *data_off, uint64_t *size)
+{
+	struct stat st;
+	if (r->nfiles != 1 || r->opt->ungrouped || ustore || r->pending || r->counts.records_read)
+		return 0;
+	if (!r->src.f && !open_and_detect(r))
+		return 0;
+	if (r->shape != TL_SHAPE_EVENT_CSV || r->ncols == 0 || r->ncols > FAST_MAX_COLS || !tl_csv_plain_ok(r->csv) ||
+	    fstat(r->src.fd, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	off_t at = lseek(r->src.fd, 0, SEEK_CUR);   /* stdin may not start at 0 */
+	if (at < 0)
+		return 0;
+	*data_off = (uint64_t)at - (r->src.end - r->src.beg);
+	*size = (uint64_t)st.st_size;
+	return *data_off <= *size;
+}
+
+/* The learner_id of a plain line (no quote), or 0 when it has a quote. */
+static int line_id(const struct tl_reader *r, const char *p, size_t n, struct tl_str *id)
+{
+	if (memchr(p, '"', n))
+		return 0;
+	if (n && p[n - 1] == '\r')
+		n--;
+	const char *end = p + n;
+	for (int k = 0; k < r->col[COL_ID] && p <= end; k++) {
+		const char *c = memchr(p, ',', (size_t)(end - p));
+		p = c ? c + 1 : end + 1;
+	}
+	if (p > end) {
+		*id = (struct tl_str){"", 0};
+		return 1;
+	}
+	const char *c = memchr(p, ',', (size_t)(end - p));
+	*id = (struct tl_str){p, (size_t)((c ? c : end) - p)};
+	return 1;
+}
+
+uint64_t tl_reader_boundary(const struct tl_reader *r, uint64_t off, uint64_t size)
+{
+	struct tl_source s = {0};
+	const char *p;
+	size_t n;
+	char *prev = tl_xmalloc(r->opt->max_field + 1);
+	size_t nprev = SIZE_MAX;
+	uint64_t at = size;
+	tl_source_share(&s, &r->src);
+	s.read_size = 1 << 14;
+	tl_source_range(&s, off - 1, size, 0);   /* off > 0: skip to a line start */
+	if (!tl_source_line(&s, &p, &n))
+		goto done;
+	for (;;) {
+		uint64_t start = tl_source_offset(&s);
+		struct tl_str id;
+		if (!tl_source_line(&s, &p, &n) || !line_id(r, p, n, &id) || id.n > r->opt->max_field)
+			break;
+		if (blank(p, n))
+			continue;
+		if (nprev != SIZE_MAX && (id.n != nprev || memcmp(id.p, prev, id.n) != 0)) {
+			at = start;
+			break;
+		}
+		memcpy(prev, id.p, id.n);
+		nprev = id.n;
+	}
+done:
+	tl_source_free(&s);
+	free(prev);
+	return at;
+}
+
+void tl_reader_range(struct tl_reader *r, uint64_t from, uint64_t to, long lineno)
+{
+	tl_source_range(&r->src, from, to, lineno);
+	r->quoted_seen = tl_csv_quoted(r->csv);
+}
+
+long tl_reader_lineno(const struct tl_reader *r) { return r->src.lineno; }
+uint64_t tl_reader_range_end(const struct tl_reader *r) { return r->src.range_end; }
+
+void tl_reader_chunk_free(struct tl_reader *w) { tl_reader_close(w); }
+
+struct tl_reader *tl_reader_chunk_new(const struct tl_reader *r)
+{
+	struct tl_reader *w = tl_xcalloc(1, sizeof *w);
+	w->opt = r->opt;
+	w->flags = r->flags;
+	w->chunk = 1;
+	w->shape = r->shape;
+	w->have_header = 1;
+	w->ncols = r->ncols;
+	memcpy(w->col, r->col, sizeof w->col);
+	size_t total = 0;
+	for (size_t i = 0; i < r->ncols; i++)
+		total += r->colnames[i].n + 1;
+	w->colnames = tl_xmalloc(r->ncols * sizeof *w->colnames);
+	w->colbuf = tl_xmalloc(total + 1);
+	memcpy(w->colbuf, r->colbuf, total);
+	for (size_t i = 0; i < r->ncols; i++)
+		w->colnames[i] = (struct tl_str){w->colbuf + (r->colnames[i].p - r->colbuf), r->colnames[i].n};
+	for (int i = 0; i < 2; i++)
+		w->b[i].doms.gen = w->b[i].caps.gen = 1;
+	tl_source_share(&w->src, &r->src);
+	w->src.read_size = 1 << 18;
+	return w;
+}
+
+void tl_reader_chunk_start(struct tl_reader *w, uint64_t from, uint64_t to)
+{
+	tl_csv_free(w->csv);   /* a failed chunk may have left a record open */
+	w->csv = tl_csv_new(w->opt->max_field);
+	tl_reader_range(w, from, to, 0);
+	w->failed = 0;
+	w->pending = 0;
+	w->nfps = 0;
+	memset(&w->counts, 0, sizeof w->counts);
+}
+
+int tl_reader_chunk_failed(const struct tl_reader *w) { return w->failed; }
+
+int tl_reader_chunk_merge(struct tl_reader *r, const struct tl_reader *w)
+{
+	size_t *slots = tl_xmalloc((w->nfps + 1) * sizeof *slots);
+	long base = r->src.lineno;
+	for (size_t i = 0; i < w->nfps; i++)
+		if (seen_add(&r->seen, w->fps[i].fp, base + w->fps[i].line, &slots[i])) {
+			while (i-- > 0)   /* undo, newest first: the table is as before */
+				if (slots[i] != SIZE_MAX) {
+					r->seen.fp[slots[i]] = 0;
+					r->seen.n--;
+				}
+			free(slots);
+			return -1;
+		}
+	free(slots);
+	r->counts.records_read += w->counts.records_read;
+	r->counts.learners_read += w->counts.learners_read;
+	r->src.lineno += w->src.lineno;
+	return 0;
+}
+
 const struct tl_counts *tl_reader_counts(const struct tl_reader *r) { return &r->counts; }
 
 void tl_reader_close(struct tl_reader *r)
 {
 	if (r->rejects && (fflush(r->rejects) != 0 || ferror(r->rejects) || fclose(r->rejects) != 0))
 		tl_die(TL_EX_IOERR, "write error on %s:", r->opt->rejects);
-	if (r->src.f && r->src.f != stdin)
-		fclose(r->src.f);
+	tl_source_free(&r->src);
 	tl_csv_free(r->csv);
 	for (int i = 0; i < 2; i++) {
 		tl_arena_free(&r->b[i].arena);
@@ -1382,9 +1518,9 @@ void tl_reader_close(struct tl_reader *r)
 	tl_arena_free(&r->jarena);
 	free(r->seen.fp);
 	free(r->seen.line);
+	free(r->fps);
 	free(r->colnames);
 	free(r->colbuf);
 	free(r->raw);
-	free(r->src.buf);
 	free(r);
 }

@@ -9,6 +9,7 @@
 
 #include "json.h"
 #include "opts.h"
+#include "source.h"
 #include "tltime.h"
 
 /* The action as written (§2); TL_ACT_USE covers use, adopt and empty. */
@@ -104,5 +105,52 @@ long tl_attr_text(const struct tl_attr *a, char *buf, size_t cap);
 
 /* tl_learner_past: how many events have ts <= asof (events are sorted). */
 size_t tl_learner_past(const struct tl_learner *l, tl_time asof);
+
+/* ---- chunks: run.c's parallel loop over one file of event CSV --------- */
+
+/* tl_reader_chunkable: open the input and read its header; 1 when it is
+ * one regular file of event CSV that chunk readers can share (not
+ * --ungrouped, not TL_CSV_SLOW), with *data_off the offset of its first
+ * unread line and *size the file's size. Call before tl_reader_next. */
+int tl_reader_chunkable(struct tl_reader *r, uint64_t *data_off, uint64_t *size);
+
+/* tl_reader_boundary: the first learner boundary at or after off (> 0):
+ * the start of a line whose learner_id differs from the line's before.
+ * size when there is none, or when a quote makes the lines ambiguous. */
+uint64_t tl_reader_boundary(const struct tl_reader *r, uint64_t off, uint64_t size);
+
+/* tl_reader_range: read the bytes [from, to) next, the first on line
+ * lineno + 1 (to = TL_SOURCE_NO_END: to the end). tl_reader_next returns
+ * NULL at the range's end. No learner may be pending. A line with a quote
+ * extends the range to the end of the file (a quoted field may span a
+ * boundary). */
+void tl_reader_range(struct tl_reader *r, uint64_t from, uint64_t to, long lineno);
+
+/* tl_reader_lineno: the line number of the last line read. */
+long tl_reader_lineno(const struct tl_reader *r);
+
+/* tl_reader_range_end: where the current range ends (TL_SOURCE_NO_END
+ * once a quote extended it). */
+uint64_t tl_reader_range_end(const struct tl_reader *r);
+
+/* tl_reader_chunk_new: a reader of ranges of r's file, for another thread:
+ * r's header and options, no messages. A bad record or a quoted line
+ * fails its chunk (tl_reader_next then returns NULL), which r must then
+ * read itself; learners are checked for grouping at the merge. */
+struct tl_reader *tl_reader_chunk_new(const struct tl_reader *r);
+
+/* tl_reader_chunk_start: read the bytes [from, to) as a new chunk. */
+void tl_reader_chunk_start(struct tl_reader *w, uint64_t from, uint64_t to);
+
+void tl_reader_chunk_free(struct tl_reader *w);
+
+/* tl_reader_chunk_failed: the chunk must be read again by its parent. */
+int tl_reader_chunk_failed(const struct tl_reader *w);
+
+/* tl_reader_chunk_merge: account in r for the chunk w read: the grouping
+ * check of its learners, the counts, the line numbers. Returns 0, or -1
+ * with nothing changed when a learner of w was seen before (r then reads
+ * the chunk itself and reports it). */
+int tl_reader_chunk_merge(struct tl_reader *r, const struct tl_reader *w);
 
 #endif

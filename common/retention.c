@@ -22,7 +22,7 @@ struct capst {
 	int64_t ap, lp;
 };
 
-static struct {
+static _Thread_local struct {   /* per thread: run.c may use two */
 	struct capst *c;
 	int32_t *list;
 	unsigned char *seen;
@@ -300,7 +300,7 @@ static int by_time(const void *x, const void *y)
 	return (a->t > b->t) - (a->t < b->t);
 }
 
-static const struct tl_names *sort_caps;
+static _Thread_local const struct tl_names *sort_caps;
 
 static int by_name(const void *x, const void *y)
 {

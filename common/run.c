@@ -1,4 +1,5 @@
 /* run.c - the streaming driver: reader -> tool -> writer, with counts. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ struct tl_run {
 	struct gauge *gauges;
 	size_t ngauges;
 	int progress;
+	int in_chunks;      /* tl_run_all is reading ranges: NULL ends a range */
 };
 
 static double monotonic(void)
@@ -64,23 +66,31 @@ static void show_progress(struct tl_run *run, int final)
 		(unsigned long long)k->learners_read, (double)k->records_read / secs, final ? "\n" : "");
 }
 
+/* learner_asof: l's as-of and events at or before it (§3), counted as used
+ * or future (§5). */
+static void learner_asof(const struct tl_common *c, tl_time now, const struct tl_learner *l, tl_time *asof,
+			 size_t *npast, uint64_t *used, uint64_t *future)
+{
+	*asof = c->has_as_of ? c->as_of : l->has_as_of ? l->as_of : now;
+	if (l->has_events) {
+		*npast = tl_learner_past(l, *asof);
+		*used += *npast;
+		*future += l->nev - *npast;
+	} else {
+		*npast = 0;
+		++*used;
+	}
+}
+
 struct tl_learner *tl_run_next(struct tl_run *run, tl_time *asof, size_t *npast)
 {
 	struct tl_learner *l = tl_reader_next(run->reader);
 	run->cur = l;
-	if (run->progress && (!l || (tl_reader_counts(run->reader)->learners_read & 1023) == 0))
+	if (run->progress && (l ? (tl_reader_counts(run->reader)->learners_read & 1023) == 0 : !run->in_chunks))
 		show_progress(run, !l);
 	if (!l)
 		return NULL;
-	*asof = run->c->has_as_of ? run->c->as_of : l->has_as_of ? l->as_of : run->now;
-	if (l->has_events) {
-		*npast = tl_learner_past(l, *asof);
-		run->used += *npast;
-		run->future += l->nev - *npast;
-	} else {
-		*npast = 0;
-		run->used++;
-	}
+	learner_asof(run->c, run->now, l, asof, npast, &run->used, &run->future);
 	tl_writer_begin(run->writer, l);
 	return l;
 }
@@ -153,4 +163,273 @@ int tl_run_close(struct tl_run *run)
 	free(run->gauges);
 	free(run);
 	return TL_EX_OK;
+}
+
+/* ---- tl_run_all: the learner loop, on worker threads for large files -----
+ *
+ * One regular file of event CSV is cut into chunks of about CHUNK_BYTES at
+ * learner boundaries. Two worker threads read chunks into memory, each
+ * with its own reader, writer and copy of the tool's state; the main
+ * thread appends the chunks' records in file order. A chunk is used only
+ * when it was clean: no bad record, no quote, no learner seen before
+ * (checked against the main reader's table at the merge). Otherwise the
+ * main thread reads the chunk again itself and stops at the first bad
+ * record with the serial loop's message, line number and exit code. A quote anywhere
+ * means a quoted field could span a boundary: the main thread then reads
+ * on to the end of the file alone. */
+
+#define CHUNK_BYTES (1u << 20)
+#define NWORKERS 2
+#define NSLOTS 4              /* chunks in flight: two read, two wait */
+
+enum { SLOT_FREE, SLOT_QUEUED, SLOT_RUNNING, SLOT_DONE };
+
+struct slot {
+	int state;
+	uint64_t from, to;
+	struct tl_reader *reader;
+	struct tl_writer *writer;
+	void *tool_state;
+	uint64_t used, future, written;
+};
+
+struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct slot slot[NSLOTS];
+	uint64_t queued, taken;     /* chunks queued so far, taken by workers */
+	struct tl_run *run;
+	const struct tl_tool *tool;
+	const void *state0;         /* the tool's state before any learner */
+};
+
+/* The workers and their pool live until exit: their thread-local scratch
+ * stays reachable (no leak reports), and nothing needs joining. */
+static struct pool *pool;
+static int nworkers;
+static unsigned long chunks_merged, chunks_reread;   /* TL_CHUNK_STATS */
+
+static void read_chunk(struct pool *p, struct slot *s)
+{
+	tl_reader_chunk_start(s->reader, s->from, s->to);
+	tl_writer_clear(s->writer);
+	memcpy(s->tool_state, p->state0, p->tool->state_size);
+	s->used = s->future = s->written = 0;
+	struct tl_learner *l;
+	while ((l = tl_reader_next(s->reader))) {
+		tl_time asof;
+		size_t npast;
+		learner_asof(p->run->c, p->run->now, l, &asof, &npast, &s->used, &s->future);
+		tl_writer_begin(s->writer, l);
+		p->tool->learner(s->tool_state, l, asof, npast, s->writer);
+		tl_writer_end(s->writer);
+		s->written++;
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct pool *p = arg;
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (p->taken == p->queued)
+			pthread_cond_wait(&p->cv, &p->mu);
+		struct slot *s = &p->slot[p->taken++ % NSLOTS];
+		s->state = SLOT_RUNNING;
+		pthread_mutex_unlock(&p->mu);
+		read_chunk(p, s);
+		pthread_mutex_lock(&p->mu);
+		s->state = SLOT_DONE;
+		pthread_cond_broadcast(&p->cv);
+	}
+	return NULL;
+}
+
+static void pool_stop(void);
+
+static int pool_start(struct tl_run *run, const struct tl_tool *tool, const void *state0)
+{
+	if (!pool) {
+		pool = tl_xcalloc(1, sizeof *pool);
+		pthread_mutex_init(&pool->mu, NULL);
+		pthread_cond_init(&pool->cv, NULL);
+	}
+	pthread_mutex_lock(&pool->mu);
+	pool->run = run;
+	pool->tool = tool;
+	pool->state0 = state0;
+	pool->queued = pool->taken = 0;
+	for (int i = 0; i < NSLOTS; i++) {
+		struct slot *s = &pool->slot[i];
+		s->state = SLOT_FREE;
+		s->reader = tl_reader_chunk_new(run->reader);
+		s->writer = tl_writer_open(NULL, run->c->out_csv);
+		s->tool_state = tl_xmalloc(tool->state_size ? tool->state_size : 1);
+	}
+	pthread_mutex_unlock(&pool->mu);
+	for (; nworkers < NWORKERS; nworkers++) {
+		pthread_t t;
+		if (pthread_create(&t, NULL, worker_main, pool) != 0)
+			break;
+		pthread_detach(t);
+	}
+	if (!nworkers) {
+		pool_stop();
+		return 0;
+	}
+	return 1;
+}
+
+static void pool_stop(void)
+{
+	pthread_mutex_lock(&pool->mu);
+	for (int i = 0; i < NSLOTS; i++)   /* let running chunks finish */
+		while (pool->slot[i].state == SLOT_RUNNING)
+			pthread_cond_wait(&pool->cv, &pool->mu);
+	pool->queued = pool->taken;         /* drop what was not taken */
+	pthread_mutex_unlock(&pool->mu);
+	for (int i = 0; i < NSLOTS; i++) {
+		struct slot *s = &pool->slot[i];
+		tl_reader_chunk_free(s->reader);
+		tl_writer_close(s->writer);
+		free(s->tool_state);
+		s->state = SLOT_FREE;
+	}
+}
+
+static void queue_chunk(struct slot *s, uint64_t from, uint64_t to)
+{
+	pthread_mutex_lock(&pool->mu);
+	s->from = from;
+	s->to = to;
+	s->state = SLOT_QUEUED;
+	pool->queued++;
+	pthread_cond_broadcast(&pool->cv);
+	pthread_mutex_unlock(&pool->mu);
+}
+
+static void wait_chunk(struct slot *s)
+{
+	pthread_mutex_lock(&pool->mu);
+	while (s->state != SLOT_DONE)
+		pthread_cond_wait(&pool->cv, &pool->mu);
+	pthread_mutex_unlock(&pool->mu);
+}
+
+/* merge_chunk: append a clean chunk; 0 when the main thread must read it. */
+static int merge_chunk(struct tl_run *run, const struct tl_tool *tool, void *state, struct slot *s)
+{
+	const char *p;
+	size_t n = tl_writer_held(s->writer, &p);
+	if (tl_reader_chunk_failed(s->reader) || tl_reader_chunk_merge(run->reader, s->reader) < 0)
+		return 0;
+	tl_writer_header_from(run->writer, s->writer);
+	tl_writer_raw(run->writer, p, n);
+	if (ferror(run->out))
+		tl_die(TL_EX_IOERR, "write error on %s:", run->c->output ? run->c->output : "standard output");
+	run->used += s->used;
+	run->future += s->future;
+	run->written += s->written;
+	if (tool->merge)
+		tool->merge(state, s->tool_state);
+	return 1;
+}
+
+static void serial_loop(struct tl_run *run, const struct tl_tool *tool, void *state)
+{
+	struct tl_learner *l;
+	tl_time asof;
+	size_t npast;
+	while ((l = tl_run_next(run, &asof, &npast))) {
+		tool->learner(state, l, asof, npast, run->writer);
+		tl_run_emit(run);
+	}
+}
+
+/* range_loop: the main thread reads [from, to); 0 when a quote made it
+ * read on to the end of the file. */
+static int range_loop(struct tl_run *run, const struct tl_tool *tool, void *state, uint64_t from, uint64_t to)
+{
+	tl_reader_range(run->reader, from, to, tl_reader_lineno(run->reader));
+	serial_loop(run, tool, state);
+	return tl_reader_range_end(run->reader) == to;
+}
+
+static void chunk_stats(void)
+{
+	fprintf(stderr, "%s: chunks: %lu from the workers, %lu read again\n", tl_progname(), chunks_merged,
+		chunks_reread);
+}
+
+static uint64_t env_bytes(const char *name, uint64_t dflt)
+{
+	const char *v = getenv(name);
+	return v && atoll(v) > 0 ? (uint64_t)atoll(v) : dflt;
+}
+
+/* chunked: the pool reads the chunks of [at, size), the main thread merges
+ * them in order (or reads them itself). */
+static void chunked(struct tl_run *run, const struct tl_tool *tool, void *state, uint64_t at, uint64_t size,
+		    uint64_t chunk)
+{
+	uint64_t next = at, merged = 0;   /* next: where the next chunk starts */
+	for (;;) {
+		while (next < size && pool->queued - merged < NSLOTS) {
+			/* a chunk holds at most a learner more than chunk bytes, or
+			 * runs to a quote, where its reader stops */
+			uint64_t end = tl_reader_boundary(run->reader, next + chunk, size);
+			queue_chunk(&pool->slot[pool->queued % NSLOTS], next, end);
+			next = end;
+		}
+		if (merged == pool->queued)
+			break;
+		struct slot *s = &pool->slot[merged % NSLOTS];
+		wait_chunk(s);
+		int ok = 1;
+		if (merge_chunk(run, tool, state, s)) {
+			chunks_merged++;
+		} else {
+			chunks_reread++;
+			ok = range_loop(run, tool, state, s->from, s->to);
+		}
+		merged++;
+		pthread_mutex_lock(&pool->mu);
+		s->state = SLOT_FREE;
+		pthread_mutex_unlock(&pool->mu);
+		if (!ok)
+			break;   /* read to the end of the file */
+	}
+}
+
+void tl_run_all(struct tl_run *run, const struct tl_tool *tool, void *state)
+{
+	uint64_t at, size;
+	const char *threads = getenv("TL_THREADS");
+	uint64_t chunk = env_bytes("TL_CHUNK_BYTES", CHUNK_BYTES);
+	/* --skip-bad keeps to one thread: a skipped row between two parts of a
+	 * learner leaves the learner open, which a chunk boundary there would
+	 * not (without it, the first bad row ends the run, as serially) */
+	if (tool->one_thread || run->c->skip_bad || (threads && strcmp(threads, "1") == 0) ||
+	    sysconf(_SC_NPROCESSORS_ONLN) < 2 ||
+	    !tl_reader_chunkable(run->reader, &at, &size) || size - at < 2 * chunk) {
+		serial_loop(run, tool, state);
+		return;
+	}
+	void *state0 = tl_xmalloc(tool->state_size ? tool->state_size : 1);
+	memcpy(state0, state, tool->state_size);
+	if (!pool_start(run, tool, state0)) {
+		free(state0);
+		serial_loop(run, tool, state);
+		return;
+	}
+	if (getenv("TL_CHUNK_STATS"))
+		atexit(chunk_stats);   /* also when a bad record ends the run */
+	run->in_chunks = 1;
+	chunked(run, tool, state, at, size, chunk);
+	pool_stop();
+	run->in_chunks = 0;
+
+	if (run->progress)
+		show_progress(run, 1);
+	free(state0);
 }

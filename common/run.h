@@ -37,6 +37,25 @@ void tl_run_gauge(struct tl_run *run, const char *name, const char *help, const 
 /* tl_run_output: the output stream (for tools that write reports). */
 FILE *tl_run_output(struct tl_run *run);
 
+/* A tool's work on one learner: add its fields to w. state is the tool's
+ * own; tl_run_all gives a worker thread a copy of the initial state per
+ * chunk, folded back with merge (NULL: nothing to fold). learner must not
+ * write to shared state or exit on a learner of event CSV. */
+struct tl_tool {
+	void (*learner)(void *state, const struct tl_learner *l, tl_time asof, size_t npast, struct tl_writer *w);
+	size_t state_size;
+	void (*merge)(void *state, const void *chunk_state);
+	int one_thread;   /* the state cannot be split (a cohort table) */
+};
+
+/* tl_run_all: call tool->learner for every learner and write its record
+ * (the tl_run_next / tl_run_emit loop). On one regular file of event CSV
+ * of at least two chunks (1 MiB each; TL_CHUNK_BYTES=N sets it), without
+ * --skip-bad, two worker threads read the chunks and the main thread
+ * merges them in order; output, messages and counts are those of the
+ * serial loop. TL_THREADS=1 keeps it to one thread. */
+void tl_run_all(struct tl_run *run, const struct tl_tool *tool, void *state);
+
 /* tl_run_close: check the reconciliation, print --stats, write
  * --metrics, commit the output. Returns the exit status (0). */
 int tl_run_close(struct tl_run *run);

@@ -126,9 +126,10 @@ static int parse_clock(const char **pp, const char *end, int64_t *secs, int64_t 
 }
 
 /* The date part of the last timestamp parsed: consecutive events mostly
- * share a day, so its days-since-epoch is reused (not thread-safe). */
-static char cached_date[10];
-static int64_t cached_days;
+ * share a day, so its days-since-epoch is reused (one per thread: the
+ * reader's read-ahead thread parses timestamps too). */
+static _Thread_local char cached_date[10];
+static _Thread_local int64_t cached_days;
 
 static int parse_date(const char **pp, const char *end, int64_t *days)
 {

@@ -7,10 +7,10 @@
 #include "velocity.h"
 
 /* Scratch reused across learners: capability seen flags, last W E_p. */
-static unsigned char *seen;
-static size_t seen_cap;
-static double *ring;
-static size_t ring_cap;
+static _Thread_local unsigned char *seen;   /* per thread: run.c may use two */
+static _Thread_local size_t seen_cap;
+static _Thread_local double *ring;
+static _Thread_local size_t ring_cap;
 
 static void reserve(size_t ncaps, size_t w)
 {

@@ -226,9 +226,9 @@ void tl_put_text(struct tl_writer *w, const char *name, const char *s, size_t n)
 void tl_put_time(struct tl_writer *w, const char *name, tl_time t)
 {
 	/* as-of is mostly the same instant for every learner: format it once */
-	static tl_time last = INT64_MIN;
-	static char buf[40];
-	static size_t n;
+	static _Thread_local tl_time last = INT64_MIN;
+	static _Thread_local char buf[40];
+	static _Thread_local size_t n;
 	if (t != last) {
 		n = tl_time_format(t, buf);
 		last = t;
@@ -391,6 +391,8 @@ static void write_header(struct tl_writer *w)
 		if (!w->fields[i].done)
 			add_column(w, w->fields[i].name, strlen(w->fields[i].name), (int)i, 0);
 	w->first_nfields = w->nfields;
+	if (!w->ob.f)   /* a chunk's writer: the header is the main writer's */
+		return;
 	for (size_t c = 0; c < w->ncols; c++) {
 		if (c)
 			tl_obuf_putc(&w->ob, ',');
@@ -481,8 +483,42 @@ void tl_writer_end(struct tl_writer *w)
 		write_doc_passthrough(w);
 	else
 		write_doc_from_events(w);
-	if (w->ob.n >= 1 << 16)
+	if (w->ob.n >= 1 << 16 && w->ob.f)
 		tl_obuf_flush(&w->ob);
+}
+
+int tl_writer_started(const struct tl_writer *w) { return !w->csv || w->cols; }
+
+void tl_writer_header_from(struct tl_writer *w, const struct tl_writer *from)
+{
+	if (!w->csv || w->cols || !from->cols)
+		return;
+	for (size_t c = 0; c < from->ncols; c++) {
+		add_column(w, from->cols[c].name, strlen(from->cols[c].name), from->cols[c].field, from->cols[c].attr_hint);
+		if (c)
+			tl_obuf_putc(&w->ob, ',');
+		tl_obuf_csv_field(&w->ob, from->cols[c].name, strlen(from->cols[c].name));
+	}
+	tl_obuf_putc(&w->ob, '\n');
+	w->first_nfields = from->first_nfields;
+}
+
+size_t tl_writer_held(const struct tl_writer *w, const char **p)
+{
+	*p = w->ob.p;
+	return w->ob.n;
+}
+
+void tl_writer_clear(struct tl_writer *w) { w->ob.n = 0; }
+
+void tl_writer_raw(struct tl_writer *w, const char *p, size_t n)
+{
+	if (w->ob.n + n > 1 << 16)
+		tl_obuf_flush(&w->ob);
+	if (n >= 1 << 16 && w->ob.f)
+		fwrite(p, 1, n, w->ob.f);
+	else
+		tl_obuf_put(&w->ob, p, n);
 }
 
 void tl_writer_close(struct tl_writer *w)

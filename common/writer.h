@@ -10,7 +10,7 @@
 struct tl_writer;
 
 /* tl_writer_open: write to f (owned by the caller) as CSV rows when csv,
- * else as learner documents. */
+ * else as learner documents; f = NULL: keep them in memory (below). */
 struct tl_writer *tl_writer_open(FILE *f, int csv);
 
 /* tl_writer_begin: start the record of learner l; then call tl_put_* for
@@ -35,6 +35,18 @@ void tl_put_time(struct tl_writer *w, const char *name, tl_time t);
 /* tl_writer_end: write the record. Exits 65 when a CSV row would lose an
  * attribute that the header (fixed by the first learner) lacks. */
 void tl_writer_end(struct tl_writer *w);
+/* A writer opened with f = NULL keeps its records in memory (no CSV header
+ * line: run.c's chunks go after the main writer's records):
+ * tl_writer_held gives them, tl_writer_clear drops them. */
+size_t tl_writer_held(const struct tl_writer *w, const char **p);
+void tl_writer_clear(struct tl_writer *w);
+/* tl_writer_started: the CSV header is written (always 1 for documents). */
+int tl_writer_started(const struct tl_writer *w);
+/* tl_writer_header_from: a CSV writer with no header yet takes (and
+ * writes) the header of the in-memory writer from. */
+void tl_writer_header_from(struct tl_writer *w, const struct tl_writer *from);
+/* tl_writer_raw: append records another writer made. */
+void tl_writer_raw(struct tl_writer *w, const char *p, size_t n);
 /* tl_writer_close: free the writer (the FILE stays open). */
 void tl_writer_close(struct tl_writer *w);
 

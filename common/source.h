@@ -1,0 +1,58 @@
+/* source.h - an input file read line by line, whole or as byte ranges
+ * (tl_source_range: the reader's chunks, read with pread(2), so that two
+ * threads can read different ranges of one file). */
+#ifndef TL_SOURCE_H
+#define TL_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define TL_SOURCE_NO_END UINT64_MAX
+
+struct tl_source {
+	FILE *f;              /* NULL: no file open */
+	int fd;               /* f's descriptor (a range reader may share one) */
+	const char *name;
+	char *buf;            /* the bytes read: [beg, end) not yet returned */
+	size_t cap, beg, end;
+	int eof;              /* the file (or the range) has no more bytes */
+	long lineno;          /* line number of the line last returned */
+	uint64_t pos;         /* file offset of buf[end] */
+	int ranged;           /* reading [pos, range_end) with pread */
+	uint64_t range_end;
+	size_t read_size;     /* bytes per read (0: 1 MiB) */
+};
+
+/* tl_source_open: open name ("-": stdin) for reading; exits 66 when it
+ * cannot be opened. */
+void tl_source_open(struct tl_source *s, const char *name);
+
+/* tl_source_close: close the file (a range reader's descriptor is not
+ * its own: fd < 0 after tl_source_share leaves it open). */
+void tl_source_close(struct tl_source *s);
+
+/* tl_source_free: close, and release the buffer. */
+void tl_source_free(struct tl_source *s);
+
+/* tl_source_line: the next physical line, without its '\n', valid until
+ * the next call; 0 at the end of the file or range. Exits 74 on a read
+ * error. The TL_CSV_PAD bytes after the line are readable. */
+int tl_source_line(struct tl_source *s, const char **p, size_t *n);
+
+/* tl_source_unread: give back the line last returned (p is its start). */
+void tl_source_unread(struct tl_source *s, const char *p);
+
+/* tl_source_offset: the file offset of the next unread byte. */
+static inline uint64_t tl_source_offset(const struct tl_source *s) { return s->pos - (s->end - s->beg); }
+
+/* tl_source_range: from now on read the bytes [from, to) of the file
+ * (TL_SOURCE_NO_END: to its end), the first being on line lineno + 1.
+ * Unread bytes are dropped. */
+void tl_source_range(struct tl_source *s, uint64_t from, uint64_t to, long lineno);
+
+/* tl_source_share: make s read ranges of the file open in from (s does
+ * not own the descriptor). */
+void tl_source_share(struct tl_source *s, const struct tl_source *from);
+
+#endif
