@@ -285,3 +285,28 @@ bad_case() {
 	assert_failure 65
 	[[ "$stderr" == *":1: bad JSON value: "* ]]
 }
+
+@test "RD024: documents in tl's own compact form (the fast event path) and in any other JSON form read the same" {
+	tl-loadgen --learners 300 --seed 3 | tl-velocity --as-of 2025-07-01 >"$BATS_TEST_TMPDIR/tl.ndjson"
+	# the same documents re-serialised: spaces, keys sorted, escapes in strings
+	python3 -c '
+import json, sys
+for line in sys.stdin:
+    d = json.loads(line)
+    s = json.dumps(d, sort_keys=True, separators=(", ", ": "))
+    print(s.replace("language", "l\\u0061nguage").replace("-1\"", "\\u002d1\""))
+' <"$BATS_TEST_TMPDIR/tl.ndjson" >"$BATS_TEST_TMPDIR/other.ndjson"
+	grep -q 'l\\u0061nguage\\u002d1"' "$BATS_TEST_TMPDIR/other.ndjson"
+	! grep -q '"ts":"' "$BATS_TEST_TMPDIR/other.ndjson"
+	for tool in tl-velocity tl-affinity tl-retention; do
+		$tool --as-of 2025-07-01 -o csv "$BATS_TEST_TMPDIR/tl.ndjson" >"$BATS_TEST_TMPDIR/a.csv"
+		$tool --as-of 2025-07-01 -o csv "$BATS_TEST_TMPDIR/other.ndjson" >"$BATS_TEST_TMPDIR/b.csv"
+		# the same rows, column for column by name (the key order differs)
+		python3 -c '
+import csv, sys
+a = list(csv.DictReader(open(sys.argv[1])))
+b = list(csv.DictReader(open(sys.argv[2])))
+assert len(a) == 300 and a == b, "rows differ"
+' "$BATS_TEST_TMPDIR/a.csv" "$BATS_TEST_TMPDIR/b.csv"
+	done
+}
