@@ -1,5 +1,6 @@
 /* err.c - messages, exit codes and checked allocation. */
 #include <errno.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,9 @@
 
 static const char *progname = "tl";
 static void (*die_hook)(void);
+static _Thread_local jmp_buf *die_jump;   /* tl_die_catch */
+
+void tl_die_catch(jmp_buf *jb) { die_jump = jb; }
 
 void tl_setprogname(const char *argv0)
 {
@@ -52,6 +56,8 @@ static _Noreturn void finish(int code)
 void tl_die(int code, const char *fmt, ...)
 {
 	va_list ap;
+	if (die_jump)
+		longjmp(*die_jump, 1);
 	va_start(ap, fmt);
 	vwarn_prefixed(NULL, 0, fmt, ap);
 	va_end(ap);
@@ -61,6 +67,8 @@ void tl_die(int code, const char *fmt, ...)
 void tl_die_at(int code, const char *file, long line, const char *fmt, ...)
 {
 	va_list ap;
+	if (die_jump)
+		longjmp(*die_jump, 1);
 	va_start(ap, fmt);
 	vwarn_prefixed(file, line, fmt, ap);
 	va_end(ap);

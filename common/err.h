@@ -2,6 +2,7 @@
 #ifndef TL_ERR_H
 #define TL_ERR_H
 
+#include <setjmp.h>
 #include <stdarg.h>
 
 enum tl_exit {
@@ -25,6 +26,12 @@ void tl_set_die_hook(void (*hook)(void));
 
 /* "tl-x: msg\n" on stderr. A format ending in ':' appends strerror(errno). */
 void tl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* tl_die_catch: on this thread, tl_die and tl_die_at jump to jb (set
+ * with setjmp) instead of printing and exiting; NULL restores them. A
+ * worker thread (run.c) uses it so that whatever would end the run is
+ * met again, and reported with the right line, by the main thread. */
+void tl_die_catch(jmp_buf *jb);
+
 /* tl_warn then exit(code) (after the die hook). */
 _Noreturn void tl_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "tl-x: FILE:LINE: msg" then exit(code). */

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 /* A byte span (not NUL-terminated unless said so). */
@@ -70,5 +71,16 @@ long tl_json_unescape(struct tl_str body, char *out);
 
 /* tl_json_put_string: write s[0..n) as a quoted, escaped JSON string. */
 void tl_json_put_string(FILE *f, const char *s, size_t n);
+
+/* tl_json_special: a mask with the high bit set in the lowest byte of the
+ * 8 bytes in x (little-endian) that a JSON string cannot hold as is: a
+ * control byte, '"' or '\\'; 0 when there is none. Bytes above the
+ * lowest flagged one may be flagged wrongly (borrows), never the lowest. */
+static inline uint64_t tl_json_special(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+	return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs;
+}
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "err.h"
+#include "json.h"
 #include "obuf.h"
 
 void tl_obuf_grow(struct tl_obuf *o, size_t k)
@@ -35,31 +36,12 @@ static const unsigned char json_special[256] = {
 	['"'] = 1, ['\\'] = 1,
 };
 
-/* Whether any of the 8 bytes in x must be escaped: a control byte, '"' or
- * '\\' (the exact "has zero byte" / "has byte less than" word tests). */
-static inline int word_special(uint64_t x)
-{
-	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-	uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
-	return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs ? 1 : 0;
-}
-
-void tl_obuf_json_string(struct tl_obuf *o, const char *s, size_t n)
+/* escape_bytes: s[0..n) escaped at d (room for 6n); the new end. */
+static char *escape_bytes(char *d, const unsigned char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	char *d = tl_obuf_room(o, 6 * n + 2), *start = d;
-	*d++ = '"';
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {   /* 8 plain bytes at a time */
-		uint64_t x;
-		memcpy(&x, s + i, 8);
-		if (word_special(x))
-			break;
-		memcpy(d, &x, 8);
-		d += 8;
-	}
-	for (; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
 		if (!json_special[c]) {
 			*d++ = (char)c;
 			continue;
@@ -76,8 +58,59 @@ void tl_obuf_json_string(struct tl_obuf *o, const char *s, size_t n)
 			*d++ = hex[c >> 4], *d++ = hex[c & 15];
 		}
 	}
+	return d;
+}
+
+/* tl_json_escape: plain strings (the common case) are checked and copied
+ * a word at a time with fixed-size moves (no memcpy call): a last word
+ * overlapping the one before covers the tail, and strings of 4 to 7
+ * bytes are two overlapping 4-byte halves. */
+char *tl_json_escape(char *d, const char *s, size_t n)
+{
 	*d++ = '"';
-	o->n += (size_t)(d - start);
+	size_t i = 0;
+	if (n >= 8) {
+		uint64_t x;
+		for (; i + 8 <= n; i += 8) {
+			memcpy(&x, s + i, 8);
+			if (tl_json_special(x))
+				goto escape;
+			memcpy(d + i, &x, 8);
+		}
+		if (i < n) {
+			memcpy(&x, s + n - 8, 8);
+			if (tl_json_special(x))
+				goto escape;
+			memcpy(d + n - 8, &x, 8);
+		}
+	} else if (n >= 4) {
+		uint32_t lo, hi;
+		memcpy(&lo, s, 4);
+		memcpy(&hi, s + n - 4, 4);
+		if (tl_json_special(lo | (uint64_t)hi << 32))
+			goto escape;
+		memcpy(d, &lo, 4);
+		memcpy(d + n - 4, &hi, 4);
+	} else {
+		for (; i < n; i++) {
+			if (json_special[(unsigned char)s[i]])
+				goto escape;
+			d[i] = s[i];
+		}
+	}
+	d += n;
+	*d++ = '"';
+	return d;
+escape:   /* s[0..i) is written */
+	d = escape_bytes(d + i, (const unsigned char *)s + i, n - i);
+	*d++ = '"';
+	return d;
+}
+
+void tl_obuf_json_string(struct tl_obuf *o, const char *s, size_t n)
+{
+	char *d = tl_obuf_room(o, 6 * n + 2);
+	o->n += (size_t)(tl_json_escape(d, s, n) - d);
 }
 
 void tl_obuf_csv_field(struct tl_obuf *o, const char *s, size_t n)

@@ -41,6 +41,9 @@ static inline void tl_obuf_putc(struct tl_obuf *o, char c)
 
 #define tl_obuf_lit(o, lit) tl_obuf_put(o, lit, sizeof(lit) - 1)
 
+/* tl_json_escape: s[0..n) as a quoted, escaped JSON string at d, which
+ * has room for 6n + 2 bytes; returns the end. */
+char *tl_json_escape(char *d, const char *s, size_t n);
 /* tl_obuf_json_string: s[0..n) as a quoted, escaped JSON string. */
 void tl_obuf_json_string(struct tl_obuf *o, const char *s, size_t n);
 /* tl_obuf_csv_field: s[0..n) as a CSV field, quoted when needed. */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include "out.h"
 
 #define MAX_OUTPUTS 16
+#define PIPE_BYTES (1 << 20)
 #define OUT_BUFSIZE (1 << 16)
 
 struct pending {
@@ -39,6 +41,13 @@ static struct pending *slot_for(FILE *f)
 	return NULL;
 }
 
+void tl_pipe_grow(int fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+		(void)fcntl(fd, F_SETPIPE_SZ, PIPE_BYTES);   /* best effort: the limit may be lower */
+}
+
 FILE *tl_output_open(const char *path)
 {
 	struct pending *s = slot_for(NULL);
@@ -48,6 +57,7 @@ FILE *tl_output_open(const char *path)
 	if (!path || strcmp(path, "-") == 0) {
 		s->f = stdout;
 		setvbuf(stdout, NULL, _IOFBF, OUT_BUFSIZE);
+		tl_pipe_grow(STDOUT_FILENO);
 		return stdout;
 	}
 	struct stat st;

@@ -14,6 +14,11 @@ FILE *tl_output_open(const char *path);
  * place. A write error (e.g. a full disk) exits 74. f is invalid after. */
 void tl_output_commit(FILE *f);
 
+/* tl_pipe_grow: when fd is a pipe, ask for a 1 MiB pipe buffer (best
+ * effort): tools in a pipeline then hand over records in large blocks
+ * instead of 64 KiB ones, and switch between processes less. */
+void tl_pipe_grow(int fd);
+
 /* tl_output_abort_all: remove every temporary not yet committed
  * (installed as the die hook by tl_output_open). */
 void tl_output_abort_all(void);

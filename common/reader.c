@@ -881,12 +881,15 @@ static const char *doc_attr(struct build *b, struct tl_str key, struct tl_str va
  * when it has a backslash or a control byte (or no end before end). */
 static inline const char *plain_string(const char *p, const char *end)
 {
-	for (; p < end; p++) {
-		unsigned char c = (unsigned char)*p;
-		if (c == '"')
-			return p;
-		if (c == '\\' || c < 0x20)
-			return NULL;
+	/* a word at a time; the line's buffer has TL_CSV_PAD readable bytes
+	 * after end, and a hit at or past end is no hit */
+	for (; p < end; p += 8) {
+		uint64_t x, m;
+		memcpy(&x, p, 8);
+		if ((m = tl_json_special(x)) != 0) {
+			const char *q = p + __builtin_ctzll(m) / 8;
+			return q < end && *q == '"' ? q : NULL;
+		}
 	}
 	return NULL;
 }
@@ -1379,6 +1382,8 @@ struct tl_learner *tl_reader_next(struct tl_reader *r)
 				r->counts.learners_read++;
 				return &r->b[r->cur].l;
 			}
+			if (rc == 0 && (r->chunk || r->src.in_mem))   /* the end of a chunk */
+				return NULL;
 			if (rc == 0)
 				close_file(r);
 			continue;
@@ -1521,6 +1526,31 @@ void tl_reader_chunk_start(struct tl_reader *w, uint64_t from, uint64_t to)
 }
 
 int tl_reader_chunk_failed(const struct tl_reader *w) { return w->failed; }
+
+int tl_reader_streamable(struct tl_reader *r)
+{
+	if (r->nfiles != 1 || r->opt->ungrouped || ustore || r->pending || r->counts.records_read)
+		return 0;
+	if (!r->src.f && !open_and_detect(r))
+		return 0;
+	return r->shape == TL_SHAPE_DOC;
+}
+
+int tl_reader_fd(const struct tl_reader *r) { return r->src.fd; }
+const char *tl_reader_name(const struct tl_reader *r) { return r->src.name; }
+
+size_t tl_reader_take_unread(struct tl_reader *r, const char **p) { return tl_source_take(&r->src, p); }
+
+void tl_reader_mem(struct tl_reader *r, const char *p, size_t n, long lineno)
+{
+	tl_source_mem(&r->src, p, n, lineno);
+}
+
+void tl_reader_chunk_start_mem(struct tl_reader *w, const char *p, size_t n)
+{
+	tl_reader_chunk_start(w, 0, 0);
+	tl_source_mem(&w->src, p, n, 0);
+}
 
 int tl_reader_chunk_merge(struct tl_reader *r, const struct tl_reader *w)
 {

@@ -147,6 +147,28 @@ void tl_reader_chunk_free(struct tl_reader *w);
 /* tl_reader_chunk_failed: the chunk must be read again by its parent. */
 int tl_reader_chunk_failed(const struct tl_reader *w);
 
+/* Learner documents are read in chunks of whole lines from any input (a
+ * pipe too): every line is one learner. */
+
+/* tl_reader_streamable: open the input and detect its shape; 1 when it is
+ * one input of learner documents (not --ungrouped). */
+int tl_reader_streamable(struct tl_reader *r);
+
+/* tl_reader_fd, tl_reader_name: the input's descriptor and name. */
+int tl_reader_fd(const struct tl_reader *r);
+const char *tl_reader_name(const struct tl_reader *r);
+
+/* tl_reader_take_unread: the bytes the reader read ahead but did not use
+ * (they come before whatever the descriptor gives next). */
+size_t tl_reader_take_unread(struct tl_reader *r, const char **p);
+
+/* tl_reader_mem: read the whole lines p[0..n) next (TL_CSV_PAD readable
+ * bytes after them), the first on line lineno + 1. */
+void tl_reader_mem(struct tl_reader *r, const char *p, size_t n, long lineno);
+
+/* tl_reader_chunk_start_mem: a chunk reader reads p[0..n) as a new chunk. */
+void tl_reader_chunk_start_mem(struct tl_reader *w, const char *p, size_t n);
+
 /* tl_reader_chunk_merge: account in r for the chunk w read: the grouping
  * check of its learners, the counts, the line numbers. Returns 0, or -1
  * with nothing changed when a learner of w was seen before (r then reads

@@ -1,11 +1,14 @@
 /* run.c - the streaming driver: reader -> tool -> writer, with counts. */
+#include <errno.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "csvrow.h"
 #include "err.h"
 #include "out.h"
 #include "run.h"
@@ -186,7 +189,11 @@ enum { SLOT_FREE, SLOT_QUEUED, SLOT_RUNNING, SLOT_DONE };
 
 struct slot {
 	int state;
-	uint64_t from, to;
+	uint64_t from, to;          /* ranges: the chunk's bytes in the file */
+	char *buf;                  /* stream: the chunk's bytes, read in turn */
+	size_t cap, len;
+	int last;                   /* stream: the input ends with this chunk */
+	int failed;                 /* something would have ended the run */
 	struct tl_reader *reader;
 	struct tl_writer *writer;
 	void *tool_state;
@@ -197,10 +204,19 @@ struct pool {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct slot slot[NSLOTS];
-	uint64_t queued, taken;     /* chunks queued so far, taken by workers */
+	uint64_t queued;            /* chunks queued so far */
+	uint64_t wnext[NWORKERS];   /* the next chunk of each worker */
 	struct tl_run *run;
 	const struct tl_tool *tool;
 	const void *state0;         /* the tool's state before any learner */
+	/* stream mode (documents): the workers read the input in chunk order */
+	int stream, in_eof, fd;
+	const char *in_name;
+	pthread_mutex_t in_mu;
+	pthread_cond_t in_cv;
+	uint64_t in_turn;           /* the chunk whose turn it is to read */
+	char *carry;                /* a partial line for the next chunk */
+	size_t ncarry, carrycap, chunk;
 };
 
 /* The workers and their pool live until exit: their thread-local scratch
@@ -209,12 +225,81 @@ static struct pool *pool;
 static int nworkers;
 static unsigned long chunks_merged, chunks_reread;   /* TL_CHUNK_STATS */
 
-static void read_chunk(struct pool *p, struct slot *s)
+static void slot_reserve(struct slot *s, size_t n)
 {
-	tl_reader_chunk_start(s->reader, s->from, s->to);
+	if (n <= s->cap)
+		return;
+	s->cap = 2 * n;
+	s->buf = tl_xrealloc(s->buf, s->cap + TL_CSV_PAD);
+	memset(s->buf + s->cap, 0, TL_CSV_PAD);
+}
+
+/* stream_read: chunk k's bytes, when its turn comes: the carried partial
+ * line, then reads up to the chunk size and a line end (or the end of
+ * input); the bytes after the last line end are carried to chunk k + 1. */
+static void stream_read(struct pool *p, struct slot *s, uint64_t k)
+{
+	pthread_mutex_lock(&p->in_mu);
+	while (p->in_turn != k)
+		pthread_cond_wait(&p->in_cv, &p->in_mu);
+	slot_reserve(s, p->ncarry + p->chunk);
+	memcpy(s->buf, p->carry, p->ncarry);
+	size_t len = p->ncarry, whole = 0;
+	const char *nl = len ? memrchr(s->buf, '\n', len) : NULL;
+	if (nl)
+		whole = (size_t)(nl - s->buf) + 1;
+	while (!p->in_eof && (len < p->chunk || !whole)) {
+		slot_reserve(s, len + (1 << 16));
+		ssize_t got;
+		do
+			got = read(p->fd, s->buf + len, s->cap - len);
+		while (got < 0 && errno == EINTR);
+		if (got < 0)
+			tl_die(TL_EX_IOERR, "%s: read error:", p->in_name);
+		if (got == 0) {
+			p->in_eof = 1;
+			break;
+		}
+		nl = memrchr(s->buf + len, '\n', (size_t)got);
+		len += (size_t)got;
+		if (nl)
+			whole = (size_t)(nl - s->buf) + 1;
+	}
+	if (p->in_eof)
+		whole = len;
+	p->ncarry = len - whole;
+	if (p->ncarry > p->carrycap) {
+		p->carrycap = 2 * p->ncarry;
+		p->carry = tl_xrealloc(p->carry, p->carrycap);
+	}
+	memcpy(p->carry, s->buf + whole, p->ncarry);
+	s->len = whole;
+	s->last = p->in_eof;
+	memset(s->buf + whole, 0, TL_CSV_PAD);   /* what follows the lines reads as padding */
+	p->in_turn++;
+	pthread_cond_broadcast(&p->in_cv);
+	pthread_mutex_unlock(&p->in_mu);
+}
+
+static void read_chunk(struct pool *p, struct slot *s, uint64_t k)
+{
+	if (p->stream) {
+		stream_read(p, s, k);
+		tl_reader_chunk_start_mem(s->reader, s->buf, s->len);
+	} else {
+		tl_reader_chunk_start(s->reader, s->from, s->to);
+	}
 	tl_writer_clear(s->writer);
 	memcpy(s->tool_state, p->state0, p->tool->state_size);
 	s->used = s->future = s->written = 0;
+	s->failed = 0;
+	jmp_buf jb;
+	if (setjmp(jb)) {   /* a tl_die: the main thread will meet it again */
+		tl_die_catch(NULL);
+		s->failed = 1;
+		return;
+	}
+	tl_die_catch(&jb);
 	struct tl_learner *l;
 	while ((l = tl_reader_next(s->reader))) {
 		tl_time asof;
@@ -225,19 +310,27 @@ static void read_chunk(struct pool *p, struct slot *s)
 		tl_writer_end(s->writer);
 		s->written++;
 	}
+	tl_die_catch(NULL);
 }
 
+/* Worker w reads chunks w, w + NWORKERS, ...: a slot (its reader's
+ * buffers and arenas, its output) then stays with one thread and its
+ * core's cache; handing memory between cores costs more than an uneven
+ * share of chunks. */
 static void *worker_main(void *arg)
 {
-	struct pool *p = arg;
+	int w = *(const int *)arg;
+	struct pool *p = pool;
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
-		while (p->taken == p->queued)
+		while (p->queued <= p->wnext[w])
 			pthread_cond_wait(&p->cv, &p->mu);
-		struct slot *s = &p->slot[p->taken++ % NSLOTS];
+		uint64_t k = p->wnext[w];
+		p->wnext[w] += NWORKERS;
+		struct slot *s = &p->slot[k % NSLOTS];
 		s->state = SLOT_RUNNING;
 		pthread_mutex_unlock(&p->mu);
-		read_chunk(p, s);
+		read_chunk(p, s, k);
 		pthread_mutex_lock(&p->mu);
 		s->state = SLOT_DONE;
 		pthread_cond_broadcast(&p->cv);
@@ -249,31 +342,30 @@ static void pool_stop(void);
 
 static int pool_start(struct tl_run *run, const struct tl_tool *tool, const void *state0)
 {
-	if (!pool) {
-		pool = tl_xcalloc(1, sizeof *pool);
-		pthread_mutex_init(&pool->mu, NULL);
-		pthread_cond_init(&pool->cv, NULL);
-	}
 	pthread_mutex_lock(&pool->mu);
 	pool->run = run;
 	pool->tool = tool;
 	pool->state0 = state0;
-	pool->queued = pool->taken = 0;
+	pool->queued = 0;
+	for (int w = 0; w < NWORKERS; w++)
+		pool->wnext[w] = (uint64_t)w;
 	for (int i = 0; i < NSLOTS; i++) {
 		struct slot *s = &pool->slot[i];
 		s->state = SLOT_FREE;
 		s->reader = tl_reader_chunk_new(run->reader);
 		s->writer = tl_writer_open(NULL, run->c->out_csv);
+		tl_writer_header_from(s->writer, run->writer);   /* stream: the first learner's */
 		s->tool_state = tl_xmalloc(tool->state_size ? tool->state_size : 1);
 	}
 	pthread_mutex_unlock(&pool->mu);
+	static const int index[NWORKERS] = {0, 1};
 	for (; nworkers < NWORKERS; nworkers++) {
 		pthread_t t;
-		if (pthread_create(&t, NULL, worker_main, pool) != 0)
+		if (pthread_create(&t, NULL, worker_main, (void *)&index[nworkers]) != 0)
 			break;
 		pthread_detach(t);
 	}
-	if (!nworkers) {
+	if (nworkers < NWORKERS) {   /* every worker has its share of chunks */
 		pool_stop();
 		return 0;
 	}
@@ -283,16 +375,18 @@ static int pool_start(struct tl_run *run, const struct tl_tool *tool, const void
 static void pool_stop(void)
 {
 	pthread_mutex_lock(&pool->mu);
-	for (int i = 0; i < NSLOTS; i++)   /* let running chunks finish */
-		while (pool->slot[i].state == SLOT_RUNNING)
+	for (int i = 0; i < NSLOTS; i++)   /* let queued chunks finish */
+		while (pool->slot[i].state == SLOT_QUEUED || pool->slot[i].state == SLOT_RUNNING)
 			pthread_cond_wait(&pool->cv, &pool->mu);
-	pool->queued = pool->taken;         /* drop what was not taken */
 	pthread_mutex_unlock(&pool->mu);
 	for (int i = 0; i < NSLOTS; i++) {
 		struct slot *s = &pool->slot[i];
 		tl_reader_chunk_free(s->reader);
 		tl_writer_close(s->writer);
 		free(s->tool_state);
+		free(s->buf);
+		s->buf = NULL;
+		s->cap = 0;
 		s->state = SLOT_FREE;
 	}
 }
@@ -321,7 +415,7 @@ static int merge_chunk(struct tl_run *run, const struct tl_tool *tool, void *sta
 {
 	const char *p;
 	size_t n = tl_writer_held(s->writer, &p);
-	if (tl_reader_chunk_failed(s->reader) || tl_reader_chunk_merge(run->reader, s->reader) < 0)
+	if (s->failed || tl_reader_chunk_failed(s->reader) || tl_reader_chunk_merge(run->reader, s->reader) < 0)
 		return 0;
 	tl_writer_header_from(run->writer, s->writer);
 	tl_writer_raw(run->writer, p, n);
@@ -401,34 +495,115 @@ static void chunked(struct tl_run *run, const struct tl_tool *tool, void *state,
 	}
 }
 
+/* streamed: the workers read the documents in turn, the main thread
+ * merges the chunks in order (or reads them itself) up to the last. */
+static void streamed(struct tl_run *run, const struct tl_tool *tool, void *state)
+{
+	uint64_t merged = 0;
+	for (;;) {
+		while (pool->queued - merged < NSLOTS)
+			queue_chunk(&pool->slot[pool->queued % NSLOTS], 0, 0);
+		struct slot *s = &pool->slot[merged % NSLOTS];
+		wait_chunk(s);
+		if (merge_chunk(run, tool, state, s)) {
+			chunks_merged++;
+		} else {
+			chunks_reread++;
+			tl_reader_mem(run->reader, s->buf, s->len, tl_reader_lineno(run->reader));
+			serial_loop(run, tool, state);
+		}
+		merged++;
+		int last = s->last;
+		pthread_mutex_lock(&pool->mu);
+		s->state = SLOT_FREE;
+		pthread_mutex_unlock(&pool->mu);
+		if (last)
+			break;
+	}
+}
+
+/* first_learner: documents: the main thread does the first learner (its
+ * fields fix the CSV header and the tool's per-run choices). 0: none. */
+static int first_learner(struct tl_run *run, const struct tl_tool *tool, void *state)
+{
+	struct tl_learner *l;
+	tl_time asof;
+	size_t npast;
+	if (!(l = tl_run_next(run, &asof, &npast)))
+		return 0;
+	tool->learner(state, l, asof, npast, run->writer);
+	tl_run_emit(run);
+	return 1;
+}
+
+/* stream_begin: the workers read the rest of the input in turn, starting
+ * with what the main reader read ahead. */
+static void stream_begin(struct tl_run *run, uint64_t chunk)
+{
+	const char *p;
+	size_t n = tl_reader_take_unread(run->reader, &p);
+	pool->stream = 1;
+	pool->in_eof = 0;
+	pool->in_turn = 0;
+	pool->fd = tl_reader_fd(run->reader);
+	pool->in_name = tl_reader_name(run->reader);
+	pool->chunk = chunk;
+	if (n > pool->carrycap) {
+		pool->carrycap = 2 * n;
+		pool->carry = tl_xrealloc(pool->carry, pool->carrycap);
+	}
+	memcpy(pool->carry, p, n);
+	pool->ncarry = n;
+}
+
 void tl_run_all(struct tl_run *run, const struct tl_tool *tool, void *state)
 {
-	uint64_t at, size;
+	uint64_t at = 0, size = 0;
 	const char *threads = getenv("TL_THREADS");
 	uint64_t chunk = env_bytes("TL_CHUNK_BYTES", CHUNK_BYTES);
-	/* --skip-bad keeps to one thread: a skipped row between two parts of a
-	 * learner leaves the learner open, which a chunk boundary there would
-	 * not (without it, the first bad row ends the run, as serially) */
-	if (tool->one_thread || run->c->skip_bad || (threads && strcmp(threads, "1") == 0) ||
-	    sysconf(_SC_NPROCESSORS_ONLN) < 2 ||
-	    !tl_reader_chunkable(run->reader, &at, &size) || size - at < 2 * chunk) {
+	int mode = 0;   /* 1: ranges of event CSV, 2: a stream of documents */
+	if (!tool->one_thread && !(threads && strcmp(threads, "1") == 0) && sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
+		/* --skip-bad keeps event CSV to one thread: a skipped row between
+		 * two parts of a learner leaves the learner open, which a chunk
+		 * boundary there would not (without it, the first bad row ends
+		 * the run, as serially). Documents are one learner a line. */
+		if (!run->c->skip_bad && tl_reader_chunkable(run->reader, &at, &size) && size - at >= 2 * chunk)
+			mode = 1;
+		else if (tl_reader_streamable(run->reader))
+			mode = 2;
+	}
+	if (!mode) {
 		serial_loop(run, tool, state);
 		return;
 	}
+	if (!pool) {
+		pool = tl_xcalloc(1, sizeof *pool);
+		pthread_mutex_init(&pool->mu, NULL);
+		pthread_cond_init(&pool->cv, NULL);
+		pthread_mutex_init(&pool->in_mu, NULL);
+		pthread_cond_init(&pool->in_cv, NULL);
+	}
+	if (mode == 2 && !first_learner(run, tool, state))
+		return;
 	void *state0 = tl_xmalloc(tool->state_size ? tool->state_size : 1);
 	memcpy(state0, state, tool->state_size);
 	if (!pool_start(run, tool, state0)) {
 		free(state0);
-		serial_loop(run, tool, state);
+		serial_loop(run, tool, state);   /* ranges: not begun; stream: from the carried bytes */
 		return;
 	}
+	pool->stream = 0;
+	if (mode == 2)
+		stream_begin(run, chunk);
 	if (getenv("TL_CHUNK_STATS"))
 		atexit(chunk_stats);   /* also when a bad record ends the run */
 	run->in_chunks = 1;
-	chunked(run, tool, state, at, size, chunk);
+	if (mode == 1)
+		chunked(run, tool, state, at, size, chunk);
+	else
+		streamed(run, tool, state);
 	pool_stop();
 	run->in_chunks = 0;
-
 	if (run->progress)
 		show_progress(run, 1);
 	free(state0);

@@ -6,6 +6,7 @@
 
 #include "csvrow.h"
 #include "err.h"
+#include "out.h"
 #include "source.h"
 
 #define READ_CHUNK (1 << 20)
@@ -15,6 +16,7 @@ void tl_source_open(struct tl_source *s, const char *name)
 	if (strcmp(name, "-") == 0) {
 		s->f = stdin;
 		s->name = "-";
+		tl_pipe_grow(STDIN_FILENO);
 	} else {
 		s->f = fopen(name, "r");
 		if (!s->f)
@@ -39,8 +41,43 @@ void tl_source_share(struct tl_source *s, const struct tl_source *from)
 	s->lineno = 0;
 }
 
+/* leave_mem: back to the source's own buffer after tl_source_mem. */
+static void leave_mem(struct tl_source *s)
+{
+	if (s->in_mem) {
+		s->buf = s->own_buf;
+		s->cap = s->own_cap;
+		s->in_mem = 0;
+	}
+}
+
+void tl_source_mem(struct tl_source *s, const char *p, size_t n, long lineno)
+{
+	if (!s->in_mem) {
+		s->own_buf = s->buf;
+		s->own_cap = s->cap;
+		s->in_mem = 1;
+	}
+	s->buf = (char *)p;   /* read only: fill() is never called on it */
+	s->cap = n;
+	s->beg = 0;
+	s->end = n;
+	s->eof = 1;
+	s->ranged = 0;
+	s->lineno = lineno;
+}
+
+size_t tl_source_take(struct tl_source *s, const char **p)
+{
+	*p = s->buf + s->beg;
+	size_t n = s->end - s->beg;
+	s->beg = s->end;
+	return n;
+}
+
 void tl_source_range(struct tl_source *s, uint64_t from, uint64_t to, long lineno)
 {
+	leave_mem(s);
 	s->ranged = 1;
 	s->pos = from;
 	s->range_end = to;
@@ -116,6 +153,7 @@ void tl_source_close(struct tl_source *s)
 void tl_source_free(struct tl_source *s)
 {
 	tl_source_close(s);
+	leave_mem(s);
 	free(s->buf);
 	s->buf = NULL;
 	s->cap = 0;

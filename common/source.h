@@ -22,6 +22,9 @@ struct tl_source {
 	int ranged;           /* reading [pos, range_end) with pread */
 	uint64_t range_end;
 	size_t read_size;     /* bytes per read (0: 1 MiB) */
+	int in_mem;           /* reading tl_source_mem's bytes; own_buf is ours */
+	char *own_buf;
+	size_t own_cap;
 };
 
 /* tl_source_open: open name ("-": stdin) for reading; exits 66 when it
@@ -50,6 +53,15 @@ static inline uint64_t tl_source_offset(const struct tl_source *s) { return s->p
  * (TL_SOURCE_NO_END: to its end), the first being on line lineno + 1.
  * Unread bytes are dropped. */
 void tl_source_range(struct tl_source *s, uint64_t from, uint64_t to, long lineno);
+
+/* tl_source_mem: from now on read the n bytes at p (whole lines, followed
+ * by TL_CSV_PAD readable bytes; not copied, so they must outlive the
+ * reading), the first on line lineno + 1. */
+void tl_source_mem(struct tl_source *s, const char *p, size_t n, long lineno);
+
+/* tl_source_take: the bytes read but not returned yet; the source then
+ * holds none. */
+size_t tl_source_take(struct tl_source *s, const char **p);
 
 /* tl_source_share: make s read ranges of the file open in from (s does
  * not own the descriptor). */

@@ -300,28 +300,41 @@ static void write_doc_passthrough(struct tl_writer *w)
 	tl_obuf_putc(&w->ob, '\n');
 }
 
+/* write_event: one event object, assembled in room reserved once. */
 static void write_event(struct tl_writer *w, const struct tl_learner *l, const struct tl_event *e)
 {
 	static const char *const actions[] = {"", "interact", "use", "adopt"};
-	tl_obuf_lit(&w->ob, "{\"ts\":");
-	if (e->ts_json)
-		tl_obuf_put(&w->ob, e->ts_text.p, e->ts_text.n);
-	else
-		tl_obuf_json_string(&w->ob, e->ts_text.p, e->ts_text.n);
+	struct tl_str dom = e->dom >= 0 ? l->domains[e->dom] : (struct tl_str){"", 0};
+	struct tl_str cap = e->cap >= 0 ? l->caps[e->cap] : (struct tl_str){"", 0};
+	char *d = tl_obuf_room(&w->ob, 6 * (e->ts_text.n + dom.n + cap.n) + 64), *start = d;
+#define LIT(s) (memcpy(d, s, sizeof(s) - 1), d += sizeof(s) - 1)
+	LIT("{\"ts\":");
+	/* a ts was parsed, so its text has nothing to escape (digits, - : . +
+	 * T Z, space): a JSON number as it was, a string in quotes */
+	if (!e->ts_json)
+		*d++ = '"';
+	memcpy(d, e->ts_text.p, e->ts_text.n);
+	d += e->ts_text.n;
+	if (!e->ts_json)
+		*d++ = '"';
 	if (e->dom >= 0) {
-		tl_obuf_lit(&w->ob, ",\"domain\":");
-		tl_obuf_json_string(&w->ob, l->domains[e->dom].p, l->domains[e->dom].n);
+		LIT(",\"domain\":");
+		d = tl_json_escape(d, dom.p, dom.n);
 	}
 	if (e->cap >= 0) {
-		tl_obuf_lit(&w->ob, ",\"capability\":");
-		tl_obuf_json_string(&w->ob, l->caps[e->cap].p, l->caps[e->cap].n);
+		LIT(",\"capability\":");
+		d = tl_json_escape(d, cap.p, cap.n);
 	}
 	if (e->action != TL_ACTION_EMPTY) {
-		tl_obuf_lit(&w->ob, ",\"action\":\"");
-		tl_obuf_put(&w->ob, actions[e->action], strlen(actions[e->action]));
-		tl_obuf_putc(&w->ob, '"');
+		size_t n = strlen(actions[e->action]);
+		LIT(",\"action\":\"");
+		memcpy(d, actions[e->action], n);
+		d += n;
+		*d++ = '"';
 	}
-	tl_obuf_putc(&w->ob, '}');
+	*d++ = '}';
+#undef LIT
+	w->ob.n += (size_t)(d - start);
 }
 
 /* A learner read from event rows: build its document. */
@@ -495,11 +508,13 @@ void tl_writer_header_from(struct tl_writer *w, const struct tl_writer *from)
 		return;
 	for (size_t c = 0; c < from->ncols; c++) {
 		add_column(w, from->cols[c].name, strlen(from->cols[c].name), from->cols[c].field, from->cols[c].attr_hint);
-		if (c)
+		if (c && w->ob.f)
 			tl_obuf_putc(&w->ob, ',');
-		tl_obuf_csv_field(&w->ob, from->cols[c].name, strlen(from->cols[c].name));
+		if (w->ob.f)
+			tl_obuf_csv_field(&w->ob, from->cols[c].name, strlen(from->cols[c].name));
 	}
-	tl_obuf_putc(&w->ob, '\n');
+	if (w->ob.f)
+		tl_obuf_putc(&w->ob, '\n');
 	w->first_nfields = from->first_nfields;
 }
 

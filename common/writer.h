@@ -42,8 +42,8 @@ size_t tl_writer_held(const struct tl_writer *w, const char **p);
 void tl_writer_clear(struct tl_writer *w);
 /* tl_writer_started: the CSV header is written (always 1 for documents). */
 int tl_writer_started(const struct tl_writer *w);
-/* tl_writer_header_from: a CSV writer with no header yet takes (and
- * writes) the header of the in-memory writer from. */
+/* tl_writer_header_from: a CSV writer with no header yet takes the header
+ * of writer from (and writes it, unless it is an in-memory writer). */
 void tl_writer_header_from(struct tl_writer *w, const struct tl_writer *from);
 /* tl_writer_raw: append records another writer made. */
 void tl_writer_raw(struct tl_writer *w, const char *p, size_t n);
