@@ -1504,7 +1504,8 @@ struct tl_reader *tl_reader_chunk_new(const struct tl_reader *r)
 		total += r->colnames[i].n + 1;
 	w->colnames = tl_xmalloc(r->ncols * sizeof *w->colnames);
 	w->colbuf = tl_xmalloc(total + 1);
-	memcpy(w->colbuf, r->colbuf, total);
+	if (total)   /* documents have no header */
+		memcpy(w->colbuf, r->colbuf, total);
 	for (size_t i = 0; i < r->ncols; i++)
 		w->colnames[i] = (struct tl_str){w->colbuf + (r->colnames[i].p - r->colbuf), r->colnames[i].n};
 	for (int i = 0; i < 2; i++)

@@ -243,16 +243,18 @@ static void stream_read(struct pool *p, struct slot *s, uint64_t k)
 	while (p->in_turn != k)
 		pthread_cond_wait(&p->in_cv, &p->in_mu);
 	slot_reserve(s, p->ncarry + p->chunk);
-	memcpy(s->buf, p->carry, p->ncarry);
+	if (p->ncarry)
+		memcpy(s->buf, p->carry, p->ncarry);
 	size_t len = p->ncarry, whole = 0;
 	const char *nl = len ? memrchr(s->buf, '\n', len) : NULL;
 	if (nl)
 		whole = (size_t)(nl - s->buf) + 1;
 	while (!p->in_eof && (len < p->chunk || !whole)) {
-		slot_reserve(s, len + (1 << 16));
+		size_t want = len < p->chunk ? p->chunk - len : 1 << 16;   /* then on to a line end */
+		slot_reserve(s, len + want);
 		ssize_t got;
 		do
-			got = read(p->fd, s->buf + len, s->cap - len);
+			got = read(p->fd, s->buf + len, want);
 		while (got < 0 && errno == EINTR);
 		if (got < 0)
 			tl_die(TL_EX_IOERR, "%s: read error:", p->in_name);
@@ -272,7 +274,8 @@ static void stream_read(struct pool *p, struct slot *s, uint64_t k)
 		p->carrycap = 2 * p->ncarry;
 		p->carry = tl_xrealloc(p->carry, p->carrycap);
 	}
-	memcpy(p->carry, s->buf + whole, p->ncarry);
+	if (p->ncarry)
+		memcpy(p->carry, s->buf + whole, p->ncarry);
 	s->len = whole;
 	s->last = p->in_eof;
 	memset(s->buf + whole, 0, TL_CSV_PAD);   /* what follows the lines reads as padding */
@@ -552,7 +555,8 @@ static void stream_begin(struct tl_run *run, uint64_t chunk)
 		pool->carrycap = 2 * n;
 		pool->carry = tl_xrealloc(pool->carry, pool->carrycap);
 	}
-	memcpy(pool->carry, p, n);
+	if (n)
+		memcpy(pool->carry, p, n);
 	pool->ncarry = n;
 }
 

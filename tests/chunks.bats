@@ -186,3 +186,57 @@ mutate() {
 	[ -z "$chunks" ]
 	[ -s "$BATS_TEST_TMPDIR/p/pairs.csv" ]
 }
+
+# ---- learner documents: the workers read whole lines in turn, from any input
+
+@test "CH012: documents from a file, a redirect and a pipe: the same bytes, read by the workers" {
+	local docs=$BATS_TEST_TMPDIR/docs.ndjson
+	TL_THREADS=1 tl-velocity "${ASOF[@]}" "$BATS_FILE_TMPDIR/ev.csv" >"$docs"
+	for tool in tl-velocity tl-affinity tl-retention; do
+		for o in "-o csv" "-o ndjson"; do
+			same $tool "${ASOF[@]}" $o --stats "$docs"
+			workers 20
+			reread 0
+			IN=$docs same bash -c "cat | $tool --as-of 2025-07-01T00:00:00Z $o"
+			workers 20
+		done
+	done
+	IN=$docs same tl-affinity "${ASOF[@]}" -o csv
+	workers 20
+	# tiny chunks: a line longer than the chunk is read whole
+	CHUNK=100 same tl-retention "${ASOF[@]}" -o csv "$docs"
+	workers 30
+}
+
+@test "CH013: documents: bad lines are read again by the main thread; --skip-bad keeps its rejects in order" {
+	local docs=$BATS_TEST_TMPDIR/docs.ndjson
+	TL_THREADS=1 tl-velocity "${ASOF[@]}" "$BATS_FILE_TMPDIR/ev.csv" |
+		awk 'NR == 700 { print "{\"learner_id\": \"X1\", \"events\": 5}" } NR == 900 { print "not json" } { print }' >"$docs"
+	same tl-affinity "${ASOF[@]}" -o csv "$docs"
+	[ "$status" -eq 65 ]
+	grep -q "docs.ndjson:700: " "$BATS_TEST_TMPDIR/p.err2"
+	reread 1
+	same tl-affinity "${ASOF[@]}" -o csv --skip-bad --rejects rej.ndjson --stats "$docs"
+	[ "$status" -eq 0 ]
+	reread 2
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/p/rej.ndjson")" -eq 2 ]
+	grep -q 'rejected 2;' "$BATS_TEST_TMPDIR/p.err"
+}
+
+@test "CH014: documents: a later learner with a field the CSV header lacks fails as serially; the first learner fixes per-run choices" {
+	local docs=$BATS_TEST_TMPDIR/docs.ndjson
+	TL_THREADS=1 tl-velocity "${ASOF[@]}" "$BATS_FILE_TMPDIR/ev.csv" |
+		awk 'NR == 800 { sub(/^\{/, "{\"extra\":1,") } { print }' >"$docs"
+	same tl-velocity "${ASOF[@]}" -o csv "$docs"
+	[ "$status" -eq 65 ]
+	grep -q "docs.ndjson:800: learner .* has the field 'extra', which the CSV header" "$BATS_TEST_TMPDIR/p.err2"
+	reread 1
+	# retention_strength from line 500 on: tl-velocity decides churn_risk by
+	# the first learner (none), in every chunk
+	TL_THREADS=1 tl-velocity "${ASOF[@]}" "$BATS_FILE_TMPDIR/ev.csv" |
+		awk 'NR >= 500 { sub(/^\{/, "{\"retention_strength\":0.5,") } { print }' >"$docs"
+	same tl-velocity "${ASOF[@]}" -o ndjson "$docs"
+	[ "$status" -eq 0 ]
+	workers 20
+	! grep -q churn_risk "$BATS_TEST_TMPDIR/p.out"
+}
