@@ -99,9 +99,40 @@ static void check_time(void)
 	CHECK(tl_floor_div(-1, 7) == -1 && tl_floor_div(7, 7) == 1 && tl_floor_div(-7, 7) == -1);
 }
 
+/* The one-step parse of YYYY-MM-DDTHH:MM:SSZ against the general parser,
+ * which reads the same text with "+00:00" for "Z": every clock value 00..99
+ * in each place, and every byte value at each clock position. */
+static void check_common_form(void)
+{
+	char a[32], b[40];
+	int bad = 0, accepted = 0;
+	for (int hh = 0; hh < 100; hh++)
+		for (int mi = 0; mi < 100; mi += 7)
+			for (int ss = 0; ss < 100; ss += 3) {
+				snprintf(a, sizeof a, "2025-03-%02dT%02d:%02d:%02dZ", 1 + hh % 28, hh, mi, ss);
+				snprintf(b, sizeof b, "2025-03-%02dT%02d:%02d:%02d+00:00", 1 + hh % 28, hh, mi, ss);
+				tl_time ta = 0, tb = 0;
+				int ra = tl_time_parse(a, 20, &ta), rb = tl_time_parse(b, strlen(b), &tb);
+				bad += ra != rb || (ra == 0 && ta != tb);
+				accepted += ra == 0;
+			}
+	for (int at = 11; at < 19; at++)
+		for (int c = 0; c < 256; c++) {
+			snprintf(a, sizeof a, "2025-03-07T21:48:36Z");
+			snprintf(b, sizeof b, "2025-03-07T21:48:36+00:00");
+			a[at] = b[at] = (char)c;
+			tl_time ta = 0, tb = 0;
+			int ra = tl_time_parse(a, 20, &ta), rb = tl_time_parse(b, 25, &tb);   /* c may be NUL */
+			bad += ra != rb || (ra == 0 && ta != tb);
+		}
+	CHECK(bad == 0);
+	CHECK(accepted == 24 * 9 * 20);   /* hh 0..23, mi 0..56 by 7, ss 0..57 by 3 */
+}
+
 int main(void)
 {
 	check_g6();
 	check_time();
+	check_common_form();
 	return UNIT_DONE();
 }
