@@ -74,6 +74,9 @@ doc=$OUT/velocity-$LEARNERS.ndjson
 tl-velocity --as-of $ASOF "$csv" > "$doc"
 measure "tl-velocity | tl-velocity" "$bytes" "tl-velocity --as-of $ASOF '$csv' | tl-velocity --as-of $ASOF -o csv"
 measure "tl-velocity < documents" "$(stat -c %s "$doc")" "tl-velocity --as-of $ASOF -o csv '$doc'"
+# the same on one thread (TL_THREADS=1): what the worker threads add
+measure "1 thread: tl-velocity -o csv" "$bytes" "TL_THREADS=1 tl-velocity --as-of $ASOF -o csv '$csv'"
+measure "1 thread: tl-velocity | tl-velocity" "$bytes" "TL_THREADS=1 tl-velocity --as-of $ASOF '$csv' | TL_THREADS=1 tl-velocity --as-of $ASOF -o csv"
 echo
 
 have() { [ -x "$BIN/$1" ]; }
@@ -105,6 +108,10 @@ fi
 echo "== targets (ratios of medians measured above)"
 target "tl-velocity speed-up over datamash (x)" "$(ratio "${MEDIAN["datamash count countunique"]}" "${MEDIAN["tl-velocity -o csv"]}")" ">=" 2
 target "tl-velocity | tl-velocity time / CSV path time (x)" "$(ratio "${MEDIAN["tl-velocity | tl-velocity"]}" "${MEDIAN["tl-velocity -o csv"]}")" "<=" 2.5
+printf '  %-62s %8s    (context: both sides on one thread)\n' "  the same, TL_THREADS=1" \
+	"$(ratio "${MEDIAN["1 thread: tl-velocity | tl-velocity"]}" "${MEDIAN["1 thread: tl-velocity -o csv"]}")"
+printf '  %-62s %8s    (context)\n' "  worker threads' speed-up of tl-velocity -o csv (x)" \
+	"$(ratio "${MEDIAN["1 thread: tl-velocity -o csv"]}" "${MEDIAN["tl-velocity -o csv"]}")"
 target "tl-velocity peak RSS at $LEARNERS learners (MiB)" "$(awk -v r="${RSS["tl-velocity -o csv"]}" 'BEGIN { printf "%.1f", r / 1024 }')" "<=" 32
 awk -v e="$events" -v t="${MEDIAN[loadgen]}" 'BEGIN { printf "%.2f\n", e / t / 1e6 }' | { read -r v; target "tl-loadgen events per second (M)" "$v" ">=" 2; }
 if have tl-affinity; then

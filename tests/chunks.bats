@@ -189,9 +189,15 @@ mutate() {
 
 # ---- learner documents: the workers read whole lines in turn, from any input
 
+# docs_with AWK: the documents of the event file (1,200 lines) with the
+# awk program applied, as $docs.
+docs_with() {
+	docs=$BATS_TEST_TMPDIR/docs.ndjson
+	TL_THREADS=1 tl-velocity "${ASOF[@]}" "$BATS_FILE_TMPDIR/ev.csv" | awk "$1" >"$docs"
+}
+
 @test "CH012: documents from a file, a redirect and a pipe: the same bytes, read by the workers" {
-	local docs=$BATS_TEST_TMPDIR/docs.ndjson
-	TL_THREADS=1 tl-velocity "${ASOF[@]}" "$BATS_FILE_TMPDIR/ev.csv" >"$docs"
+	docs_with '{ print }'
 	for tool in tl-velocity tl-affinity tl-retention; do
 		for o in "-o csv" "-o ndjson"; do
 			same $tool "${ASOF[@]}" $o --stats "$docs"
@@ -209,9 +215,7 @@ mutate() {
 }
 
 @test "CH013: documents: bad lines are read again by the main thread; --skip-bad keeps its rejects in order" {
-	local docs=$BATS_TEST_TMPDIR/docs.ndjson
-	TL_THREADS=1 tl-velocity "${ASOF[@]}" "$BATS_FILE_TMPDIR/ev.csv" |
-		awk 'NR == 700 { print "{\"learner_id\": \"X1\", \"events\": 5}" } NR == 900 { print "not json" } { print }' >"$docs"
+	docs_with 'NR == 700 { print "{\"learner_id\": \"X1\", \"events\": 5}" } NR == 900 { print "not json" } { print }'
 	same tl-affinity "${ASOF[@]}" -o csv "$docs"
 	[ "$status" -eq 65 ]
 	grep -q "docs.ndjson:700: " "$BATS_TEST_TMPDIR/p.err2"
@@ -224,17 +228,14 @@ mutate() {
 }
 
 @test "CH014: documents: a later learner with a field the CSV header lacks fails as serially; the first learner fixes per-run choices" {
-	local docs=$BATS_TEST_TMPDIR/docs.ndjson
-	TL_THREADS=1 tl-velocity "${ASOF[@]}" "$BATS_FILE_TMPDIR/ev.csv" |
-		awk 'NR == 800 { sub(/^\{/, "{\"extra\":1,") } { print }' >"$docs"
+	docs_with 'NR == 800 { sub(/^\{/, "{\"extra\":1,") } { print }'
 	same tl-velocity "${ASOF[@]}" -o csv "$docs"
 	[ "$status" -eq 65 ]
 	grep -q "docs.ndjson:800: learner .* has the field 'extra', which the CSV header" "$BATS_TEST_TMPDIR/p.err2"
 	reread 1
 	# retention_strength from line 500 on: tl-velocity decides churn_risk by
 	# the first learner (none), in every chunk
-	TL_THREADS=1 tl-velocity "${ASOF[@]}" "$BATS_FILE_TMPDIR/ev.csv" |
-		awk 'NR >= 500 { sub(/^\{/, "{\"retention_strength\":0.5,") } { print }' >"$docs"
+	docs_with 'NR >= 500 { sub(/^\{/, "{\"retention_strength\":0.5,") } { print }'
 	same tl-velocity "${ASOF[@]}" -o ndjson "$docs"
 	[ "$status" -eq 0 ]
 	workers 20
