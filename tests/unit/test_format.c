@@ -104,7 +104,7 @@ static void check_time(void)
  * in each place, and every byte value at each clock position. */
 static void check_common_form(void)
 {
-	char a[32], b[40];
+	char a[64], b[64];   /* room for any int, as the compiler reckons */
 	int bad = 0, accepted = 0;
 	for (int hh = 0; hh < 100; hh++)
 		for (int mi = 0; mi < 100; mi += 7)
