@@ -170,16 +170,19 @@ int tl_run_close(struct tl_run *run)
 
 /* ---- tl_run_all: the learner loop, on worker threads for large files -----
  *
- * One regular file of event CSV is cut into chunks of about CHUNK_BYTES at
- * learner boundaries. Two worker threads read chunks into memory, each
- * with its own reader, writer and copy of the tool's state; the main
- * thread appends the chunks' records in file order. A chunk is used only
- * when it was clean: no bad record, no quote, no learner seen before
- * (checked against the main reader's table at the merge). Otherwise the
- * main thread reads the chunk again itself and stops at the first bad
- * record with the serial loop's message, line number and exit code. A quote anywhere
- * means a quoted field could span a boundary: the main thread then reads
- * on to the end of the file alone. */
+ * (tl(7) THREADS.) Two worker threads read chunks into memory, each with
+ * its own reader, writer and copy of the tool's state; the main thread
+ * appends the chunks' records in input order.
+ * - Ranges: one regular file of event CSV is cut into chunks of about
+ *   CHUNK_BYTES at learner boundaries, which the workers pread.
+ * - Stream: learner documents (one learner a line) from any input; the
+ *   workers read it in turn, each a chunk of whole lines.
+ * A chunk is used only when it was clean: no bad record, no quote, no
+ * learner seen before (checked against the main reader's table at the
+ * merge), no tl_die. Otherwise the main thread reads the chunk again
+ * itself, and meets the problem with the serial loop's message, line
+ * number and exit code. A quote in event CSV means a quoted field could
+ * span a boundary: the main thread then reads on to the end alone. */
 
 #define CHUNK_BYTES (1u << 20)
 #define NWORKERS 2
