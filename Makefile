@@ -61,8 +61,12 @@ deps:
 unit: $(UNITS)
 	@set -e; for t in $(UNITS); do $$t; done
 
+# bats runs two test files at a time when GNU parallel is there (tests in
+# one file stay in order: some share a setup_file fixture).
+BATS_JOBS = $(shell command -v parallel >/dev/null 2>&1 && echo --jobs 2 --no-parallelize-within-files)
+
 bats: all
-	TL_BIN=$(CURDIR)/$(BIN) bats tests/
+	TL_BIN=$(CURDIR)/$(BIN) bats $(BATS_JOBS) tests/
 
 # The same CLI suite against an AddressSanitizer + UBSan build.
 san:
@@ -72,15 +76,16 @@ san:
 # tests/slow-*.bats (large-sample statistics) run once, in the plain pass.
 bats-san: san
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	TL_BIN=$(CURDIR)/bin-san bats $(filter-out tests/slow-%.bats,$(sort $(wildcard tests/*.bats)))
+	TL_BIN=$(CURDIR)/bin-san bats $(BATS_JOBS) $(filter-out tests/slow-%.bats,$(sort $(wildcard tests/*.bats)))
 
 # The threaded loop (run.c tl_run_all) under ThreadSanitizer: the chunk
 # suite compares every threaded run with the serial one, and a race makes
 # the threaded run exit 66.
 TSANFLAGS = -O1 -g -fsanitize=thread
 bats-tsan:
-	$(MAKE) BUILD=build-tsan BIN=bin-tsan CFLAGS="$(TSANFLAGS)" all
-	TSAN_OPTIONS=halt_on_error=1:exitcode=66 TL_BIN=$(CURDIR)/bin-tsan bats tests/chunks.bats
+	$(MAKE) BUILD=build-tsan BIN=bin-tsan CFLAGS="$(TSANFLAGS)" bin-tsan/tl-loadgen bin-tsan/tl-velocity \
+		bin-tsan/tl-affinity bin-tsan/tl-retention
+	TSAN_OPTIONS=halt_on_error=1:exitcode=66:atexit_sleep_ms=0 TL_BIN=$(CURDIR)/bin-tsan bats tests/chunks.bats
 
 manlint:
 	@set -e; for m in $(MANPAGES); do mandoc -Tlint -W warning $$m; done; echo "man pages lint clean"
