@@ -1540,7 +1540,11 @@ int tl_reader_streamable(struct tl_reader *r)
 int tl_reader_fd(const struct tl_reader *r) { return r->src.fd; }
 const char *tl_reader_name(const struct tl_reader *r) { return r->src.name; }
 
-size_t tl_reader_take_unread(struct tl_reader *r, const char **p) { return tl_source_take(&r->src, p); }
+size_t tl_reader_take_unread(struct tl_reader *r, const char **p, int *eof)
+{
+	*eof = r->src.eof;
+	return tl_source_take(&r->src, p);
+}
 
 void tl_reader_mem(struct tl_reader *r, const char *p, size_t n, long lineno)
 {

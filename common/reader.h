@@ -159,8 +159,9 @@ int tl_reader_fd(const struct tl_reader *r);
 const char *tl_reader_name(const struct tl_reader *r);
 
 /* tl_reader_take_unread: the bytes the reader read ahead but did not use
- * (they come before whatever the descriptor gives next). */
-size_t tl_reader_take_unread(struct tl_reader *r, const char **p);
+ * (they come before whatever the descriptor gives next); *eof is 1 when
+ * the descriptor has nothing more. */
+size_t tl_reader_take_unread(struct tl_reader *r, const char **p, int *eof);
 
 /* tl_reader_mem: read the whole lines p[0..n) next (TL_CSV_PAD readable
  * bytes after them), the first on line lineno + 1. */

@@ -547,9 +547,10 @@ static int first_learner(struct tl_run *run, const struct tl_tool *tool, void *s
 static void stream_begin(struct tl_run *run, uint64_t chunk)
 {
 	const char *p;
-	size_t n = tl_reader_take_unread(run->reader, &p);
+	int eof;
+	size_t n = tl_reader_take_unread(run->reader, &p, &eof);
 	pool->stream = 1;
-	pool->in_eof = 0;
+	pool->in_eof = eof;   /* then no read(2) again: a terminal would wait */
 	pool->in_turn = 0;
 	pool->fd = tl_reader_fd(run->reader);
 	pool->in_name = tl_reader_name(run->reader);
