@@ -134,86 +134,6 @@ static int split_slow(struct tl_csv *c, const char *line, size_t n)
 #ifdef __SSE2__
 #include <emmintrin.h>
 
-/* Split at commas, 16 bytes at a time: a bit mask of the commas and of
- * any quote or CR (which send the line to libcsv: returns -1). */
-/* The bit masks of commas and of quotes or CRs in the 32 bytes at p. */
-static inline void masks32(const char *p, uint32_t *commas, uint32_t *specials)
-{
-	const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
-	__m128i lo = _mm_loadu_si128((const __m128i *)p), hi = _mm_loadu_si128((const __m128i *)(p + 16));
-	*commas = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(lo, comma)) |
-		  (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(hi, comma)) << 16;
-	*specials = (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(lo, quote), _mm_cmpeq_epi8(lo, cr))) |
-		    (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(hi, quote), _mm_cmpeq_epi8(hi, cr))) << 16;
-}
-
-static int split_commas(struct tl_csv *c, const char *line, size_t n)
-{
-	const char *start = line;
-	size_t nf = 0, longest = 0;
-	reserve_fields(c, 16);
-	struct tl_str *fields = c->fields;
-	size_t cap = c->cap;
-	for (size_t i = 0; i < n; i += 32) {
-		/* 32 bytes at a time; the caller guarantees TL_CSV_PAD
-		 * readable bytes past the line */
-		uint32_t m, special, valid = n - i >= 32 ? 0xFFFFFFFFu : (1u << (n - i)) - 1;
-		masks32(line + i, &m, &special);
-		if (special & valid)
-			return -1;
-		for (m &= valid; m; m &= m - 1) {
-			const char *at = line + i + (unsigned)__builtin_ctz(m);
-			size_t len = (size_t)(at - start);
-			longest = len > longest ? len : longest;
-			fields[nf++] = (struct tl_str){start, len};
-			start = at + 1;
-			if (nf + 1 >= cap) {
-				reserve_fields(c, nf + 2);
-				fields = c->fields;
-				cap = c->cap;
-			}
-		}
-	}
-	size_t len = (size_t)(line + n - start);
-	fields[nf++] = (struct tl_str){start, len};
-	c->nfields = nf;
-	return (len > longest ? len : longest) > c->max_field ? 1 : 0;
-}
-#else
-static int split_commas(struct tl_csv *c, const char *line, size_t n)
-{
-	const char *start = line, *end = line + n;
-	for (const char *p = line; p < end; p++) {
-		if (*p == '"' || *p == '\r')
-			return -1;
-		if (*p == ',') {
-			reserve_fields(c, c->nfields + 1);
-			c->fields[c->nfields++] = (struct tl_str){start, (size_t)(p - start)};
-			start = p + 1;
-		}
-	}
-	reserve_fields(c, c->nfields + 1);
-	c->fields[c->nfields++] = (struct tl_str){start, (size_t)(end - start)};
-	return 1;   /* let the caller check the lengths */
-}
-#endif
-
-/* The fast path for a line without quotes; -1 sends it to libcsv. */
-static int split_fast(struct tl_csv *c, const char *line, size_t n)
-{
-	c->nfields = 0;
-	int rc = split_commas(c, line, n);
-	if (rc <= 0)
-		return rc < 0 ? -1 : TL_CSV_ROW;
-	for (size_t i = 0; i < c->nfields; i++)
-		if (c->fields[i].n > c->max_field) {
-			c->error = "a field is longer than --max-field";
-			return TL_CSV_ERR;
-		}
-	return TL_CSV_ROW;
-}
-
-#ifdef __SSE2__
 /* The 16-bit masks of commas, newlines and quotes or CRs at p. */
 static inline void masks16(const char *p, uint64_t *commas, uint64_t *nls, uint64_t *specials, int shift)
 {
@@ -246,6 +166,56 @@ static inline void line_masks64(const char *p, uint64_t *commas, uint64_t *nls, 
 
 int tl_csv_plain_ok(const struct tl_csv *c) { return !c->in_record && !c->force_slow; }
 unsigned long tl_csv_quoted(const struct tl_csv *c) { return c->quoted; }
+
+/* split_commas: the fields of a line at its commas, 64 bytes at a time
+ * (the caller guarantees TL_CSV_PAD readable bytes past the line); -1 for
+ * a line with a quote or CR (libcsv reads it), else 1 when a field is
+ * longer than max_field, 0 when none is. */
+static int split_commas(struct tl_csv *c, const char *line, size_t n)
+{
+	const char *start = line;
+	size_t nf = 0, longest = 0;
+	reserve_fields(c, 16);
+	struct tl_str *fields = c->fields;
+	size_t cap = c->cap;
+	for (size_t i = 0; i < n; i += 64) {
+		uint64_t m, nl, special, valid = n - i >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << (n - i)) - 1;
+		line_masks64(line + i, &m, &nl, &special);
+		if (special & valid)
+			return -1;
+		for (m &= valid; m; m &= m - 1) {
+			const char *at = line + i + (unsigned)__builtin_ctzll(m);
+			size_t len = (size_t)(at - start);
+			longest = len > longest ? len : longest;
+			fields[nf++] = (struct tl_str){start, len};
+			start = at + 1;
+			if (nf + 1 >= cap) {
+				reserve_fields(c, nf + 2);
+				fields = c->fields;
+				cap = c->cap;
+			}
+		}
+	}
+	size_t len = (size_t)(line + n - start);
+	fields[nf++] = (struct tl_str){start, len};
+	c->nfields = nf;
+	return (len > longest ? len : longest) > c->max_field ? 1 : 0;
+}
+
+/* The fast path for a line without quotes; -1 sends it to libcsv. */
+static int split_fast(struct tl_csv *c, const char *line, size_t n)
+{
+	c->nfields = 0;
+	int rc = split_commas(c, line, n);
+	if (rc <= 0)
+		return rc < 0 ? -1 : TL_CSV_ROW;
+	for (size_t i = 0; i < c->nfields; i++)
+		if (c->fields[i].n > c->max_field) {
+			c->error = "a field is longer than --max-field";
+			return TL_CSV_ERR;
+		}
+	return TL_CSV_ROW;
+}
 
 long tl_csv_scan_line(const char *p, size_t avail, size_t ncols, uint32_t *commas)
 {

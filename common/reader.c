@@ -1487,8 +1487,6 @@ void tl_reader_range(struct tl_reader *r, uint64_t from, uint64_t to, long linen
 long tl_reader_lineno(const struct tl_reader *r) { return r->src.lineno; }
 uint64_t tl_reader_range_end(const struct tl_reader *r) { return r->src.range_end; }
 
-void tl_reader_chunk_free(struct tl_reader *w) { tl_reader_close(w); }
-
 struct tl_reader *tl_reader_chunk_new(const struct tl_reader *r)
 {
 	struct tl_reader *w = tl_xcalloc(1, sizeof *w);

@@ -136,13 +136,12 @@ uint64_t tl_reader_range_end(const struct tl_reader *r);
 /* tl_reader_chunk_new: a reader of ranges of r's file, for another thread:
  * r's header and options, no messages. A bad record or a quoted line
  * fails its chunk (tl_reader_next then returns NULL), which r must then
- * read itself; learners are checked for grouping at the merge. */
+ * read itself; learners are checked for grouping at the merge. Free it
+ * with tl_reader_close. */
 struct tl_reader *tl_reader_chunk_new(const struct tl_reader *r);
 
 /* tl_reader_chunk_start: read the bytes [from, to) as a new chunk. */
 void tl_reader_chunk_start(struct tl_reader *w, uint64_t from, uint64_t to);
-
-void tl_reader_chunk_free(struct tl_reader *w);
 
 /* tl_reader_chunk_failed: the chunk must be read again by its parent. */
 int tl_reader_chunk_failed(const struct tl_reader *w);

@@ -387,7 +387,7 @@ static void pool_stop(void)
 	pthread_mutex_unlock(&pool->mu);
 	for (int i = 0; i < NSLOTS; i++) {
 		struct slot *s = &pool->slot[i];
-		tl_reader_chunk_free(s->reader);
+		tl_reader_close(s->reader);
 		tl_writer_close(s->writer);
 		free(s->tool_state);
 		free(s->buf);

@@ -36,13 +36,14 @@ same() {
 		cmp "$d/s.out" "$d/p.out" || { diff "$d/s.out" "$d/p.out" | head -5 >&2; return 1; }
 	fi
 	diff "$d/s.err" "$d/p.err2" >&2 || return 1
-	diff -r "$d/s" "$d/p" >&2 || return 1
+	diff -r -x '*.prom' "$d/s" "$d/p" >&2 || return 1   # metrics: tl_wall_seconds differs
 	status=$rs
 }
 
-# workers N: at least N chunks came from the workers; reread M: M re-read.
+# workers N: at least N chunks came from the workers; reread M: exactly M
+# chunks were read again by the main thread.
 workers() { [[ $chunks =~ chunks:\ ([0-9]+)\ from ]] && [ "${BASH_REMATCH[1]}" -ge "$1" ] || { echo "chunks: '$chunks'" >&2; return 1; }; }
-reread() { [[ $chunks =~ ,\ ([0-9]+)\ read\ again ]] && [ "${BASH_REMATCH[1]}" -ge "$1" ] || { echo "chunks: '$chunks'" >&2; return 1; }; }
+reread() { [[ $chunks =~ ,\ ([0-9]+)\ read\ again ]] && [ "${BASH_REMATCH[1]}" -eq "$1" ] || { echo "chunks: '$chunks'" >&2; return 1; }; }
 
 # mutate AWK: the event file (35,459 lines) with the awk program applied,
 # as $f. setf(k, v) sets field k of $0; newlearner() is true on the first
@@ -62,7 +63,6 @@ mutate() {
 			same $tool "${ASOF[@]}" $o --label "$ev"
 			workers 100
 			reread 0
-			[[ $chunks == *", 0 read again" ]]
 		done
 	done
 	# and from standard input redirected from the file
@@ -72,7 +72,8 @@ mutate() {
 }
 
 @test "CH002: --stats, --metrics (but the wall time) and the counts reconcile the same" {
-	same tl-affinity "${ASOF[@]}" -o csv --stats --metrics m.prom "$BATS_FILE_TMPDIR/ev.csv" || true
+	same tl-affinity "${ASOF[@]}" -o csv --stats --metrics m.prom "$BATS_FILE_TMPDIR/ev.csv"
+	workers 100
 	# m.prom differs only in tl_wall_seconds: compare without it
 	local d=$BATS_TEST_TMPDIR
 	diff <(grep -v '^tl_wall_seconds' "$d/s/m.prom") <(grep -v '^tl_wall_seconds' "$d/p/m.prom")
