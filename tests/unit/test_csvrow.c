@@ -27,8 +27,56 @@ static int split(const char *line, int slow, char out[][64], size_t *n)
 	return rc;
 }
 
+/* scan: tl_csv_scan_line on text (a copy with TL_CSV_PAD zero bytes
+ * after), into an array of exactly ncols - 1 offsets, so that the
+ * sanitizer build catches a store past it */
+static long scan(const char *text, size_t ncols, uint32_t *commas)
+{
+	static char buf[512];
+	size_t len = strlen(text);
+	memset(buf, 0, sizeof buf);
+	memcpy(buf, text, len);
+	uint32_t *exact = malloc((ncols - 1) * sizeof *exact);
+	long rc = tl_csv_scan_line(buf, len, ncols, exact);
+	memcpy(commas, exact, (ncols - 1) * sizeof *exact);
+	free(exact);
+	return rc;
+}
+
+/* The reader's fast loop: exactly ncols fields or -1, wherever the commas
+ * fall against the 64-byte blocks the scan works in. */
+static void check_scan_line(void)
+{
+	uint32_t commas[8];
+	CHECK(scan("a,b,c\nnext", 3, commas) == 5 && commas[0] == 1 && commas[1] == 3);
+	CHECK(scan("a,b,c\n", 2, commas) == -1);    /* one comma too many */
+	CHECK(scan("a,b,c\n", 4, commas) == -1);    /* one too few */
+	CHECK(scan("a,b,c", 3, commas) == -1);       /* no newline within avail */
+	CHECK(scan("a,\"b\",c\n", 3, commas) == -1); /* a quote: libcsv's */
+	CHECK(scan("a,b,c\r\n", 3, commas) == -1);  /* CR: libcsv's */
+	CHECK(scan("a,b\nc,d,e,f\n", 2, commas) == 3);   /* commas after the newline do not count */
+	/* a comma on each side of the block boundary, at bytes 62 and 65 */
+	char line[200];
+	for (int extra = 0; extra <= 2; extra++) {
+		memset(line, 'x', sizeof line);
+		line[62] = ',';
+		line[65] = ',';
+		size_t n = 100;
+		if (extra >= 1)
+			line[80] = ',';
+		if (extra >= 2)
+			line[130] = ',', n = 140;
+		line[n] = '\n';
+		line[n + 1] = '\0';
+		CHECK(scan(line, 3, commas) == (extra == 0 ? (long)n : -1));
+		CHECK(scan(line, 3 + (size_t)extra, commas) == (long)n);
+		CHECK(commas[0] == 62 && commas[1] == 65);
+	}
+}
+
 int main(void)
 {
+	check_scan_line();
 	static const char *lines[] = {
 		"a,b,c", ",", ",,", "a", "learner_id,ts,domain,capability,action",
 		"L1,2025-01-01T00:00:00Z,math,algebra,use", " spaced , fields ", "tab\there,x",
