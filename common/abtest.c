@@ -957,6 +957,30 @@ static void write_json(FILE *f, const struct report *rep)
 
 /* ---- text ---- */
 
+/* md_cell: text for a markdown table cell, from a few rotating buffers that
+ * grow as needed: '|' would end the cell (escaped as \|), and a line
+ * break (a quoted CSV value may hold one) would end the row. */
+static const char *md_cell(const char *s)
+{
+	static char *buf[8];
+	static size_t cap[8];
+	static int next;
+	size_t n = strlen(s);
+	next = (next + 1) % 8;
+	if (cap[next] < 2 * n + 1) {
+		cap[next] = 2 * n + 1;
+		buf[next] = tl_xrealloc(buf[next], cap[next]);
+	}
+	char *d = buf[next];
+	for (; *s; s++) {
+		if (*s == '|')
+			*d++ = '\\';
+		*d++ = *s == '\n' || *s == '\r' ? ' ' : *s;
+	}
+	*d = '\0';
+	return buf[next];
+}
+
 static void text_metric_head(FILE *f, const struct tl_abtest *ab, const struct row *r, int md)
 {
 	const char *name = ab->s.metric[r->metric].name;
@@ -973,7 +997,7 @@ static void text_metric_head(FILE *f, const struct tl_abtest *ab, const struct r
 		const struct tl_moments *k = &r->arm[a];
 		double mean = k->n > 0 ? k->mean : NAN;
 		if (md)
-			fprintf(f, "| %s | %.17g | %s | %s | %s |\n", ab->arm[a], k->n, g6(mean),
+			fprintf(f, "| %s | %.17g | %s | %s | %s |\n", md_cell(ab->arm[a]), k->n, g6(mean),
 				g6(r->sd[a]), ci(r->ci_lo[a], r->ci_hi[a], 0));
 		else
 			fprintf(f, "  %-12s %10.17g %12s %12s  %s\n", ab->arm[a], k->n, g6(mean),
@@ -1038,14 +1062,14 @@ static void text_segments(FILE *f, const struct tl_abtest *ab, const struct row 
 	int w = seg_width(ab, 16);
 	if (md)
 		fprintf(f, "\n| %s | n control | n treatment | diff | lift | lift CI | p | p_adjusted | |\n"
-			"|---|---:|---:|---:|---:|---|---:|---:|---|\n", ab->s.by);
+			"|---|---:|---:|---:|---:|---|---:|---:|---|\n", md_cell(ab->s.by));
 	else
 		fprintf(f, "\n  %-*s %9s %11s %12s %9s  %-22s %11s %11s\n", w, ab->s.by, "n control",
 			"n treatment", "diff", "lift", "lift CI", "p", "p_adjusted");
 	for (size_t i = 0; i < n; i++, r++) {
 		if (md)
 			fprintf(f, "| %s | %.17g | %.17g | %s | %s | %s | %s | %s | %s |\n",
-				seg_label(r->seg), r->arm[0].n, r->arm[1].n, g6(r->t.diff), pct(r->t.lift),
+				md_cell(seg_label(r->seg)), r->arm[0].n, r->arm[1].n, g6(r->t.diff), pct(r->t.lift),
 				ci(r->t.lift_lo, r->t.lift_hi, 1), g6(r->t.p), g6(r->p_adj),
 				r->negative ? "**negative**" : "");
 		else
@@ -1062,7 +1086,7 @@ static void text_mix(FILE *f, const struct report *rep, int md)
 	int w = seg_width(ab, 17);
 	if (md)
 		fprintf(f, "\n## Segment mix by %s\n\n| %s | %s | %s | diff |\n|---|---:|---:|---:|\n",
-			ab->s.by, ab->s.by, ab->arm[0], ab->arm[1]);
+			ab->s.by, md_cell(ab->s.by), md_cell(ab->arm[0]), md_cell(ab->arm[1]));
 	else
 		fprintf(f, "\nsegment mix by %s (share of learners)\n  %-*s %10s %10s %10s\n", ab->s.by,
 			w, ab->s.by, ab->arm[0], ab->arm[1], "diff");
@@ -1070,7 +1094,7 @@ static void text_mix(FILE *f, const struct report *rep, int md)
 		const struct seg *g = rep->order[i];
 		double sc = g->learners[0] / rep->n[0], st = g->learners[1] / rep->n[1];
 		if (md)
-			fprintf(f, "| %s | %s | %s | %s |\n", seg_label(g), pct(sc), pct(st), pct(st - sc));
+			fprintf(f, "| %s | %s | %s | %s |\n", md_cell(seg_label(g)), pct(sc), pct(st), pct(st - sc));
 		else
 			fprintf(f, "  %-*s %10s %10s %10s\n", w, seg_label(g), pct(sc), pct(st), pct(st - sc));
 	}
@@ -1086,12 +1110,12 @@ static void text_head(FILE *f, const struct report *rep, int md)
 	double w = p->expect[0] + p->expect[1];
 	if (md)
 		fprintf(f, "# A/B test: %s vs %s\n\n| arm | learners | share | expected |\n"
-			"|---|---:|---:|---:|\n", ab->arm[1], ab->arm[0]);
+			"|---|---:|---:|---:|\n", md_cell(ab->arm[1]), md_cell(ab->arm[0]));
 	else
 		fprintf(f, "tl-abtest: treatment '%s' vs control '%s' (alpha %g)\n  %-12s %10s %10s %10s\n",
 			ab->arm[1], ab->arm[0], p->alpha, "arm", "learners", "share", "expected");
 	for (int a = 0; a < 2; a++)
-		fprintf(f, md ? "| %s | %.17g | %s | %s |\n" : "  %-12s %10.17g %10s %10s\n", ab->arm[a],
+		fprintf(f, md ? "| %s | %.17g | %s | %s |\n" : "  %-12s %10.17g %10s %10s\n", md ? md_cell(ab->arm[a]) : ab->arm[a],
 			rep->n[a], pct(rep->n[a] / (rep->n[0] + rep->n[1])), pct(p->expect[a] / w));
 	fprintf(f, "%sSRM: chi2 = %s, df = 1, p = %s (%s at %g)\n", md ? "\n" : "",
 		g6(rep->srm_chi2), g6(rep->srm_p), rep->srm_p >= p->srm_alpha ? "ok" : "MISMATCH",

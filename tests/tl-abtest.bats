@@ -415,3 +415,21 @@ EOF
 	done
 	[ -z "$missing" ] || { echo "not described in tl-abtest(1):$missing" >&2; return 1; }
 }
+
+@test "ABT026: markdown cells escape '|' and line breaks in arms and segment values" {
+	# archetype values with a pipe and a quoted line break; arms renamed
+	# with a pipe: every table row keeps its column count
+	awk -F, 'NR == 1 { print; next }
+		{ $2 = ($2 == "control" ? "\"ctl|a\"" : "\"trt|b\""); $3 = ($3 == "specialist" ? "\"spec|ialist\"" : ($3 == "fast_learner" ? "\"fast\nlearner\"" : $3)); print }' OFS=, "$L" >"$BATS_TEST_TMPDIR/p.csv"
+	run --separate-stderr tl-abtest --metric roi --by archetype --control 'ctl|a' --format md "$BATS_TEST_TMPDIR/p.csv"
+	assert_success
+	assert_line "| ctl\\|a | 32 | 53.33% | 50% |"
+	assert_line --regexp '^\| spec\\\|ialist \| '
+	assert_line --regexp '^\| fast learner \| '
+	# every row of a table has as many unescaped pipes as its first row
+	run awk '!/^\|/ { want = -1; next }
+		{ line = $0; gsub(/\\\|/, "", line); n = gsub(/\|/, "", line)
+		  if (want < 0) want = n; else if (n != want) { print "bad row: " $0; bad = 1 } }
+		END { exit bad }' <<<"$output"
+	assert_success
+}
