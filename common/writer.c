@@ -39,6 +39,12 @@ struct tl_writer {
 	struct column *cols;  /* CSV header, NULL until the first learner */
 	size_t ncols;
 	size_t first_nfields;
+	struct frags {        /* a learner's event members, escaped once */
+		char *text;       /* ,"domain":"…" then ,"capability":"…" */
+		size_t cap;
+		struct tl_str *at;   /* the domains' fragments, then the caps' */
+		size_t atcap;
+	} frag;
 };
 
 struct tl_writer *tl_writer_open(FILE *f, int csv)
@@ -300,40 +306,76 @@ static void write_doc_passthrough(struct tl_writer *w)
 	tl_obuf_putc(&w->ob, '\n');
 }
 
-/* write_event: one event object, assembled in room reserved once. */
+/* FRAG_PAD: readable bytes after every fragment, so that a copy can move
+ * whole 32-byte blocks (fixed-size moves, no memcpy call). */
+#define FRAG_PAD 32
+
+/* build_frags: the ,"domain":"…" and ,"capability":"…" members of each of
+ * l's domains and capabilities, escaped once per learner rather than once
+ * per event (a learner repeats a few names over many events). */
+static void build_frags(struct frags *f, const struct tl_learner *l)
+{
+	size_t names = l->ndomains + l->ncaps, need = FRAG_PAD;
+	for (size_t i = 0; i < names; i++) {
+		struct tl_str s = i < l->ndomains ? l->domains[i] : l->caps[i - l->ndomains];
+		need += 16 + 6 * s.n;
+	}
+	if (need > f->cap) {
+		f->cap = need * 2;
+		f->text = tl_xrealloc(f->text, f->cap);
+	}
+	if (names > f->atcap) {
+		f->atcap = names * 2;
+		f->at = tl_xrealloc(f->at, f->atcap * sizeof *f->at);
+	}
+	char *d = f->text;
+	for (size_t i = 0; i < names; i++) {
+		int dom = i < l->ndomains;
+		struct tl_str s = dom ? l->domains[i] : l->caps[i - l->ndomains];
+		char *start = d;
+		memcpy(d, dom ? ",\"domain\":" : ",\"capability\":", dom ? 10 : 14);
+		d = tl_json_escape(d + (dom ? 10 : 14), s.p, s.n);
+		f->at[i] = (struct tl_str){start, (size_t)(d - start)};
+	}
+	memset(d, 0, FRAG_PAD);
+}
+
+/* copy_blocks: n bytes from s (FRAG_PAD readable past them) to d, with
+ * room for n rounded up to 32. */
+static inline char *copy_blocks(char *d, const char *s, size_t n)
+{
+	for (size_t k = 0; k < n; k += 32)
+		memcpy(d + k, s + k, 32);
+	return d + n;
+}
+
+/* write_event: one event object, assembled in room reserved once: the ts
+ * as written, then the learner's fragments. */
 static void write_event(struct tl_writer *w, const struct tl_learner *l, const struct tl_event *e)
 {
-	static const char *const actions[] = {"", "interact", "use", "adopt"};
-	struct tl_str dom = e->dom >= 0 ? l->domains[e->dom] : (struct tl_str){"", 0};
-	struct tl_str cap = e->cap >= 0 ? l->caps[e->cap] : (struct tl_str){"", 0};
-	char *d = tl_obuf_room(&w->ob, 6 * (e->ts_text.n + dom.n + cap.n) + 64), *start = d;
-#define LIT(s) (memcpy(d, s, sizeof(s) - 1), d += sizeof(s) - 1)
-	LIT("{\"ts\":");
+	/* the rest of the event for each enum tl_action_text, padded to 32 */
+#define ACTION(a) {",\"action\":\"" a "\"}", sizeof(",\"action\":\"" a "\"}") - 1}
+	static const struct {
+		char text[32];
+		unsigned char len;
+	} actions[] = {{"}", 1}, ACTION("interact"), ACTION("use"), ACTION("adopt")};
+#undef ACTION
+	struct tl_str none = {"", 0};
+	struct tl_str dom = e->dom >= 0 ? w->frag.at[e->dom] : none;
+	struct tl_str cap = e->cap >= 0 ? w->frag.at[l->ndomains + (size_t)e->cap] : none;
+	char *d = tl_obuf_room(&w->ob, e->ts_text.n + dom.n + cap.n + 3 * 32 + 16), *start = d;
 	/* a ts was parsed, so its text has nothing to escape (digits, - : . +
 	 * T Z, space): a JSON number as it was, a string in quotes */
-	if (!e->ts_json)
-		*d++ = '"';
+	memcpy(d, "{\"ts\":\"", 8);
+	d += e->ts_json ? 6 : 7;
 	memcpy(d, e->ts_text.p, e->ts_text.n);
 	d += e->ts_text.n;
 	if (!e->ts_json)
 		*d++ = '"';
-	if (e->dom >= 0) {
-		LIT(",\"domain\":");
-		d = tl_json_escape(d, dom.p, dom.n);
-	}
-	if (e->cap >= 0) {
-		LIT(",\"capability\":");
-		d = tl_json_escape(d, cap.p, cap.n);
-	}
-	if (e->action != TL_ACTION_EMPTY) {
-		size_t n = strlen(actions[e->action]);
-		LIT(",\"action\":\"");
-		memcpy(d, actions[e->action], n);
-		d += n;
-		*d++ = '"';
-	}
-	*d++ = '}';
-#undef LIT
+	d = copy_blocks(d, dom.p, dom.n);
+	d = copy_blocks(d, cap.p, cap.n);
+	memcpy(d, actions[e->action].text, 32);
+	d += actions[e->action].len;
 	w->ob.n += (size_t)(d - start);
 }
 
@@ -344,6 +386,7 @@ static void write_doc_from_events(struct tl_writer *w)
 	tl_obuf_lit(&w->ob, "{\"learner_id\":");
 	tl_obuf_json_string(&w->ob, l->id.p, l->id.n);
 	tl_obuf_lit(&w->ob, ",\"events\":[");
+	build_frags(&w->frag, l);
 	for (size_t i = 0; i < l->nev; i++) {
 		if (i)
 			tl_obuf_putc(&w->ob, ',');
@@ -545,5 +588,7 @@ void tl_writer_close(struct tl_writer *w)
 	free(w->cols);
 	free(w->fields);
 	free(w->text);
+	free(w->frag.text);
+	free(w->frag.at);
 	free(w);
 }

@@ -88,3 +88,16 @@ field() {
 	tl-velocity --as-of 2025-10-01 --label "$BATS_TEST_TMPDIR/g.csv" | tl-velocity --as-of 2025-10-01 --label -o csv > "$BATS_TEST_TMPDIR/twice.csv"
 	diff <(printf '%s\n' "$output") "$BATS_TEST_TMPDIR/twice.csv"
 }
+
+@test "VE008: documents from event rows: escaped names, empty members, long names, ts as written (golden), and back" {
+	# a quote, a backslash and a control byte in names; empty domain,
+	# capability and action; names longer than 32 bytes; ts with a
+	# fraction and offset, a bare date, epoch seconds
+	run --separate-stderr tl-velocity --as-of 2025-10-01 "$TESTDATA/velocity-escapes.csv"
+	assert_success
+	golden velocity-escapes.ndjson
+	# read back, the documents come out byte for byte (fields recomputed in place)
+	run --separate-stderr tl-velocity --as-of 2025-10-01 "$TESTDATA/velocity-escapes.ndjson"
+	assert_success
+	golden velocity-escapes.ndjson
+}
