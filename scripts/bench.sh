@@ -27,6 +27,23 @@ run_once() {
 	cat "$OUT/.time"
 }
 
+# cpu_once CMD: user + system CPU seconds of "sh -c CMD" and its children.
+cpu_once() {
+	/usr/bin/time -f '%U %S' -o "$OUT/.cpu" sh -c "$1" > /dev/null
+	awk '{ print $1 + $2 }' "$OUT/.cpu"
+}
+
+# measure_cpu NAME CMD: the median CPU seconds of RUNS runs; sets CPU.
+declare -A CPU
+measure_cpu() {
+	local name=$1 cmd=$2 all=()
+	for ((i = 0; i < RUNS; i++)); do
+		all+=("$(cpu_once "$cmd")")
+	done
+	CPU[$name]=$(printf '%s\n' "${all[@]}" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
+	printf '  %-34s %8.3f CPU s   (runs: %s)\n' "$name" "${CPU[$name]}" "${all[*]}"
+}
+
 # measure NAME BYTES CMD: RUNS runs; prints a table row; sets MEDIAN.
 declare -A MEDIAN RSS
 measure() {
@@ -79,6 +96,24 @@ measure "1 thread: tl-velocity -o csv" "$bytes" "TL_THREADS=1 tl-velocity --as-o
 measure "1 thread: tl-velocity | tl-velocity" "$bytes" "TL_THREADS=1 tl-velocity --as-of $ASOF '$csv' | TL_THREADS=1 tl-velocity --as-of $ASOF -o csv"
 echo
 
+# Where the pipeline's time goes. On C cores the pipeline cannot take less
+# wall time than its CPU time / C, and its CPU time is at least that of its
+# two stages on one thread plus the cost of the pipe between them: the
+# same bytes through dd | dd, less dd reading them to /dev/null, less once
+# more that read of the file, which stage 2 alone paid and in the pipeline
+# does not (it reads the pipe instead).
+echo "== tl-velocity | tl-velocity: CPU time (user + system), one thread per stage"
+measure_cpu "CSV path (threaded, as timed above)" "tl-velocity --as-of $ASOF -o csv '$csv'"
+measure_cpu "stage 1: CSV to documents" "TL_THREADS=1 tl-velocity --as-of $ASOF '$csv'"
+measure_cpu "stage 2: documents to CSV" "TL_THREADS=1 tl-velocity --as-of $ASOF -o csv '$doc'"
+measure_cpu "dd documents | dd" "dd if='$doc' bs=1M status=none | dd of=/dev/null bs=1M status=none"
+measure_cpu "dd documents" "dd if='$doc' of=/dev/null bs=1M status=none"
+BOUND=$(awk -v a="${CPU["stage 1: CSV to documents"]}" -v b="${CPU["stage 2: documents to CSV"]}" \
+	-v p="${CPU["dd documents | dd"]}" -v q="${CPU["dd documents"]}" -v c="$(nproc)" \
+	'BEGIN { pipe = p - 2 * q; printf "%.3f", (a + b + (pipe > 0 ? pipe : 0)) / c }')
+echo "  lower bound of the pipeline's wall time on $(nproc) cores: $BOUND s"
+echo
+
 have() { [ -x "$BIN/$1" ]; }
 if have tl-affinity; then
 	echo "== tl-affinity"
@@ -108,6 +143,8 @@ fi
 echo "== targets (ratios of medians measured above)"
 target "tl-velocity speed-up over datamash (x)" "$(ratio "${MEDIAN["datamash count countunique"]}" "${MEDIAN["tl-velocity -o csv"]}")" ">=" 2
 target "tl-velocity | tl-velocity time / CSV path time (x)" "$(ratio "${MEDIAN["tl-velocity | tl-velocity"]}" "${MEDIAN["tl-velocity -o csv"]}")" "<=" 2.5
+printf '  %-62s %8s    (context: no schedule on these cores does better)\n' "  its lower bound: (stage 1 + stage 2 + pipe CPU) / cores / CSV path" \
+	"$(ratio "$BOUND" "${MEDIAN["tl-velocity -o csv"]}")"
 printf '  %-62s %8s    (context: both sides on one thread)\n' "  the same, TL_THREADS=1" \
 	"$(ratio "${MEDIAN["1 thread: tl-velocity | tl-velocity"]}" "${MEDIAN["1 thread: tl-velocity -o csv"]}")"
 printf '  %-62s %8s    (context)\n' "  worker threads' speed-up of tl-velocity -o csv (x)" \
