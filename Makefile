@@ -115,4 +115,4 @@ install: all
 clean:
 	rm -rf build build-san build-tsan bin bin-san bin-tsan
 
--include $(COMMON_OBJ:.o=.d) $(patsubst $(BIN)/%,$(BUILD)/cmd/%.d,$(TOOLS))
+-include $(COMMON_OBJ:.o=.d) $(patsubst $(BIN)/%,$(BUILD)/cmd/%.d,$(TOOLS)) $(addsuffix .d,$(UNITS))
