@@ -21,23 +21,14 @@ static int hexval(char c)
 	return -1;
 }
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
 /* p at the opening quote; returns the byte after the closing quote. Plain
  * runs are skipped 16 bytes at a time (SSE2) while 16 bytes remain. */
 static const char *skip_string(const char *p, const char *end)
 {
 	for (p++; p < end; p++) {
 #ifdef __SSE2__
-		const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
 		while (end - p >= 16) {
-			__m128i v = _mm_loadu_si128((const __m128i *)p);
-			__m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, space), v);   /* v <= 0x20 */
-			__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
-						   _mm_andnot_si128(_mm_cmpeq_epi8(v, space), ctl));
-			unsigned m = (unsigned)_mm_movemask_epi8(hit);
+			unsigned m = tl_json_special16(p);
 			if (m) {
 				p += __builtin_ctz(m);
 				break;

@@ -83,4 +83,17 @@ static inline uint64_t tl_json_special(uint64_t x)
 	return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs;
 }
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+/* tl_json_special16: the mask of the 16 bytes at p that a JSON string
+ * cannot hold as is (a control byte, '"' or '\\'): bit i for p[i]. */
+static inline unsigned tl_json_special16(const char *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)p);
+	__m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);   /* v <= 0x1f */
+	__m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"')), bslash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, bslash), ctl));
+}
+#endif
+
 #endif

@@ -898,8 +898,18 @@ static const char *doc_attr(struct build *b, struct tl_str key, struct tl_str va
  * when it has a backslash or a control byte (or no end before end). */
 static inline const char *plain_string(const char *p, const char *end)
 {
-	/* a word at a time; the line's buffer has TL_CSV_PAD readable bytes
-	 * after end, and a hit at or past end is no hit */
+	/* 16 bytes (SSE2) or a word at a time; the line's buffer has
+	 * TL_CSV_PAD readable bytes after end, and a hit at or past end is
+	 * no hit */
+#ifdef __SSE2__
+	for (; p < end; p += 16) {
+		unsigned m = tl_json_special16(p);
+		if (m) {
+			const char *q = p + __builtin_ctz(m);
+			return q < end && *q == '"' ? q : NULL;
+		}
+	}
+#else
 	for (; p < end; p += 8) {
 		uint64_t x, m;
 		memcpy(&x, p, 8);
@@ -908,6 +918,7 @@ static inline const char *plain_string(const char *p, const char *end)
 			return q < end && *q == '"' ? q : NULL;
 		}
 	}
+#endif
 	return NULL;
 }
 

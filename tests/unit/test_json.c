@@ -76,9 +76,36 @@ static void check_members_and_strings(void)
 	CHECK(tl_json_unescape((struct tl_str){"\\q", 2}, out) < 0);
 }
 
+/* The special-byte masks, the word one and the 16-byte one, against a
+ * byte-by-byte reference: every byte value at every position. */
+static int special_byte(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+static void check_special_masks(void)
+{
+	int word_bad = 0, block_bad = 0;
+	for (int c = 0; c < 256; c++)
+		for (int at = 0; at < 16; at++) {
+			char buf[16];
+			memset(buf, 'a', sizeof buf);
+			buf[at] = (char)c;
+			unsigned want = special_byte((unsigned char)c) ? 1u << at : 0;
+			uint64_t x;
+			memcpy(&x, buf + (at < 8 ? 0 : 8), 8);
+			uint64_t m = tl_json_special(x);   /* the lowest flagged byte is exact */
+			int lowest = m ? (at < 8 ? 0 : 8) + __builtin_ctzll(m) / 8 : -1;
+			word_bad += lowest != (want ? at : -1);
+#ifdef __SSE2__
+			block_bad += tl_json_special16(buf) != want;
+#endif
+		}
+	CHECK(word_bad == 0);
+	CHECK(block_bad == 0);
+}
+
 int main(void)
 {
 	check_values();
 	check_members_and_strings();
+	check_special_masks();
 	return UNIT_DONE();
 }
