@@ -12,10 +12,12 @@
 #include "opts.h"
 #include "out.h"
 #include "run.h"
+#include "score.h"
 
-enum { OPT_DOMAINS = CHAR_MAX + 1, OPT_MAX_ENTROPY, OPT_MIN_TOP_SHARE, OPT_TRANSFER_PAIRS };
+enum { OPT_CONFIG = CHAR_MAX + 1, OPT_DOMAINS, OPT_MAX_ENTROPY, OPT_MIN_TOP_SHARE, OPT_TRANSFER_PAIRS };
 
 static const struct option longopts[] = {
+	{"config", required_argument, 0, OPT_CONFIG},
 	{"domains", required_argument, 0, OPT_DOMAINS},
 	{"max-entropy", required_argument, 0, OPT_MAX_ENTROPY},
 	{"min-top-share", required_argument, 0, OPT_MIN_TOP_SHARE},
@@ -27,7 +29,7 @@ static const struct option longopts[] = {
 static void usage(int status)
 {
 	FILE *f = status ? stderr : stdout;
-	fprintf(f, "usage: tl-affinity [--domains M] [--max-entropy H] [--min-top-share S]\n"
+	fprintf(f, "usage: tl-affinity [--config FILE] [--domains M] [--max-entropy H] [--min-top-share S]\n"
 		   "                   [--transfer-pairs FILE] [common options] [FILE ...]\n");
 	if (status) {
 		fprintf(f, "Try 'tl-affinity --help' for more information.\n");
@@ -36,7 +38,10 @@ static void usage(int status)
 	fputs("Add domain focus fields (domain_entropy, domain_concentration, top_domain,\n"
 	      "top_domain_share, domains, is_specialist, transfer_score, transfer_pair)\n"
 	      "to each learner. Reads event CSV, event NDJSON or learner documents.\n\n"
-	      "      --domains M            total domains M for the concentration (default 8, >= 2)\n"
+	      "      --config FILE          algorithm config (tl-score(1)) whose domains is M\n"
+	      "                             (default: the built-in v2, M = 8)\n"
+	      "      --domains M            total domains M for the concentration (>= 2; overrides\n"
+	      "                             the config)\n"
 	      "      --max-entropy H        specialist when entropy < H bits (default 1.2)\n"
 	      "      --min-top-share S      ... and top_domain_share > S (default 0.6)\n"
 	      "      --transfer-pairs FILE  write the cohort's transfer pairs table as CSV\n", f);
@@ -102,8 +107,8 @@ int main(int argc, char **argv)
 {
 	struct tl_common common;
 	struct tl_affinity_params prm = TL_AFFINITY_DEFAULTS;
-	const char *pairs_path = NULL;
-	int opt;
+	const char *pairs_path = NULL, *config = NULL;
+	int opt, domains_given = 0;
 
 	tl_setprogname(argv[0]);
 	tl_common_init(&common);
@@ -111,7 +116,11 @@ int main(int argc, char **argv)
 		if (tl_common_option(&common, opt, optarg, usage))
 			continue;
 		switch (opt) {
-		case OPT_DOMAINS: prm.domains = tl_opt_long("--domains", optarg, 2, LONG_MAX); break;
+		case OPT_CONFIG: config = optarg; break;
+		case OPT_DOMAINS:
+			prm.domains = tl_opt_long("--domains", optarg, 2, LONG_MAX);
+			domains_given = 1;
+			break;
 		case OPT_MAX_ENTROPY: prm.max_entropy = tl_opt_double("--max-entropy", optarg, 0, 1e300); break;
 		case OPT_MIN_TOP_SHARE: prm.min_top_share = tl_opt_double("--min-top-share", optarg, 0, 1); break;
 		case OPT_TRANSFER_PAIRS: pairs_path = optarg; break;
@@ -119,6 +128,12 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (!domains_given) {   /* §6.2: M is --domains, else the config's */
+		struct tl_score_config cfg;
+		tl_score_config_load(config, &cfg);
+		prm.domains = cfg.domains;
+		tl_score_config_free(&cfg);
+	}
 	struct tl_run *run = tl_run_open(&common, argc - optind, argv + optind, TL_READ_EVENTS | TL_READ_DOMAINS);
 	FILE *pf = pairs_path ? tl_output_open(pairs_path) : NULL;
 	struct affinity_state st = {prm, pf ? tl_pairs_new() : NULL, 0};

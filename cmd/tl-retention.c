@@ -14,14 +14,16 @@
 #include "out.h"
 #include "retention.h"
 #include "run.h"
+#include "score.h"
 
 enum {
-	OPT_CHURN_GAP = CHAR_MAX + 1, OPT_CURVES, OPT_FIT, OPT_HALF_LIFE, OPT_MODEL, OPT_PERIOD,
+	OPT_CHURN_GAP = CHAR_MAX + 1, OPT_CONFIG, OPT_CURVES, OPT_FIT, OPT_HALF_LIFE, OPT_MODEL, OPT_PERIOD,
 	OPT_RECENCY, OPT_REUSE_WEIGHT
 };
 
 static const struct option longopts[] = {
 	{"churn-gap", required_argument, 0, OPT_CHURN_GAP},
+	{"config", required_argument, 0, OPT_CONFIG},
 	{"curves", required_argument, 0, OPT_CURVES},
 	{"fit", no_argument, 0, OPT_FIT},
 	{"half-life", required_argument, 0, OPT_HALF_LIFE},
@@ -37,14 +39,14 @@ struct options {
 	struct tl_retention_params prm;
 	tl_time churn_gap;
 	int fit;
-	const char *model, *curves;
+	const char *model, *curves, *config;
 };
 
 static void usage(int status)
 {
 	FILE *f = status ? stderr : stdout;
 	fprintf(f, "usage: tl-retention [--model FILE] [--half-life DUR] [--recency-half-life DUR]\n"
-		   "                    [--reuse-weight W] [--period DUR] [common options] [FILE ...]\n"
+		   "                    [--reuse-weight W] [--period DUR] [--config FILE] [common options] [FILE ...]\n"
 		   "       tl-retention --fit [--churn-gap DUR] [--curves FILE] [common options] [FILE ...]\n");
 	if (status) {
 		fprintf(f, "Try 'tl-retention --help' for more information.\n");
@@ -59,6 +61,8 @@ static void usage(int status)
 	      "      --recency-half-life D  half-life of the reuse recency weight (default 30d)\n"
 	      "      --reuse-weight W       weight of reuse_score in the strength (default 0.5)\n"
 	      "      --period DUR           period length P (default 7d)\n"
+	      "      --config FILE          churn weights of churn_risk (default: the built-in v2,\n"
+	      "                             0.7 retention_strength, 0.3 velocity_momentum)\n"
 	      "      --fit                  write the Kaplan-Meier half-life model, not records\n"
 	      "      --churn-gap DUR        --fit: censor a last use closer to as-of (default 30d)\n"
 	      "      --curves FILE          --fit: also write the survival curves as CSV\n", f);
@@ -73,6 +77,7 @@ static void parse(int argc, char **argv, struct tl_common *common, struct option
 			continue;
 		switch (opt) {
 		case OPT_CHURN_GAP: o->churn_gap = tl_opt_duration("--churn-gap", optarg, 0); break;
+		case OPT_CONFIG: o->config = optarg; break;
 		case OPT_CURVES: o->curves = optarg; break;
 		case OPT_FIT: o->fit = 1; break;
 		case OPT_HALF_LIFE:
@@ -90,6 +95,10 @@ static void parse(int argc, char **argv, struct tl_common *common, struct option
 	if (o->curves && !o->fit)
 		tl_usage_error("--curves needs --fit");
 	o->prm.churn_horizon = common->churn_horizon;
+	struct tl_score_config cfg;   /* §6.3: the churn weights come from the config */
+	tl_score_config_load(o->config, &cfg);
+	o->prm.momentum_weight = cfg.churn_momentum;
+	tl_score_config_free(&cfg);
 }
 
 /* The record's velocity_momentum (from tl-velocity), NAN when absent or
@@ -166,7 +175,7 @@ static int fit(struct tl_common *common, int nfiles, char **files, const struct 
 int main(int argc, char **argv)
 {
 	struct tl_common common;
-	struct options o = {TL_RETENTION_DEFAULTS, 30 * TL_DAY, 0, NULL, NULL};
+	struct options o = {TL_RETENTION_DEFAULTS, 30 * TL_DAY, 0, NULL, NULL, NULL};
 
 	tl_setprogname(argv[0]);
 	tl_common_init(&common);

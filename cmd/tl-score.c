@@ -99,14 +99,6 @@ static void parse_options(int argc, char **argv, struct tl_common *common, struc
 		tl_usage_error("--calibrate writes a config: it takes neither --canary nor --summary");
 }
 
-static void load(const char *path, struct tl_score_config *cfg)
-{
-	if (path)
-		tl_score_config_load(path, cfg);
-	else
-		tl_score_config_builtin(cfg);
-}
-
 /* die_missing: exit 65 naming the missing field and the tool that makes it. */
 static _Noreturn void die_missing(const struct tl_learner *l, const char *field, const char *version)
 {
@@ -256,7 +248,7 @@ static int score_run(struct tl_common *common, const struct options *o, int nfil
 	struct tl_score_config cfg, trt, *tr = o->treatment ? &trt : NULL;
 	struct tl_score_result res;
 	struct tally tally, *t = &tally;
-	load(o->config, &cfg);
+	tl_score_config_load(o->config, &cfg);
 	if (tr)
 		tl_score_config_load(o->treatment, tr);
 	double *v = tl_xcalloc(cfg.nfields + 1, sizeof *v), *tv = tl_xcalloc(tr ? tr->nfields + 1 : 1, sizeof *tv);
@@ -335,7 +327,7 @@ static int calibrate_run(struct tl_common *common, const struct options *o, int 
 	struct tl_score_config cfg;
 	struct tl_score_calibration cal;
 	long long skipped = 0;
-	load(o->config, &cfg);
+	tl_score_config_load(o->config, &cfg);
 	tl_score_calibration_init(&cal, &cfg);
 	/* static: still reachable when a bad record exits (no leak report) */
 	static struct tl_run *run;
@@ -370,7 +362,7 @@ int main(int argc, char **argv)
 	parse_options(argc, argv, &common, &o);
 	if (o.print_config) {
 		struct tl_score_config cfg;
-		load(o.config, &cfg);
+		tl_score_config_load(o.config, &cfg);
 		FILE *f = tl_output_open(common.output);
 		tl_score_config_write(f, &cfg);
 		tl_output_commit(f);

@@ -10,11 +10,13 @@
 #include "opts.h"
 #include "retention.h"
 #include "run.h"
+#include "score.h"
 #include "velocity.h"
 
-enum { OPT_ALPHA = CHAR_MAX + 1, OPT_DECAY, OPT_PERIOD, OPT_TREND_WINDOW };
+enum { OPT_ALPHA = CHAR_MAX + 1, OPT_CONFIG, OPT_DECAY, OPT_PERIOD, OPT_TREND_WINDOW };
 
 static const struct option longopts[] = {
+	{"config", required_argument, 0, OPT_CONFIG},
 	{"alpha", required_argument, 0, OPT_ALPHA},
 	{"decay-half-life", required_argument, 0, OPT_DECAY},
 	{"period", required_argument, 0, OPT_PERIOD},
@@ -27,7 +29,7 @@ static void usage(int status)
 {
 	FILE *f = status ? stderr : stdout;
 	fprintf(f, "usage: tl-velocity [--period DUR] [--alpha A] [--decay-half-life DUR]\n"
-		   "                   [--trend-window W] [common options] [FILE ...]\n");
+		   "                   [--trend-window W] [--config FILE] [common options] [FILE ...]\n");
 	if (status) {
 		fprintf(f, "Try 'tl-velocity --help' for more information.\n");
 		exit(status);
@@ -38,20 +40,23 @@ static void usage(int status)
 	      "      --period DUR           period length P (default 7d)\n"
 	      "      --alpha A              EMA weight in (0,1] (default 0.3)\n"
 	      "      --decay-half-life DUR  recency decay Hv (default 90d; 0 = off)\n"
-	      "      --trend-window W       periods in the OLS trend (default 8)\n", f);
+	      "      --trend-window W       periods in the OLS trend (default 8)\n"
+	      "      --config FILE          churn weights for churn_risk, when the record has\n"
+	      "                             retention_strength (default: the built-in v2)\n", f);
 	tl_common_usage(f);
 }
 
 /* §6.3: churn_risk uses velocity_momentum when the record has it. When
  * tl-retention ran first (the record has retention_strength), recompute
  * churn_risk here so every order of the tools gives the same fields. */
-static void put_churn_risk(struct tl_writer *w, const struct tl_learner *l, const struct tl_velocity *v)
+static void put_churn_risk(struct tl_writer *w, const struct tl_learner *l, const struct tl_velocity *v,
+			   double momentum_weight)
 {
 	const struct tl_attr *rs = tl_learner_attr(l, "retention_strength");
 	double s = NAN;
 	if (rs && tl_attr_number(rs, &s) <= 0)
 		s = NAN;
-	tl_put_num(w, "churn_risk", tl_retention_churn_risk(s, v->momentum, 0.3));
+	tl_put_num(w, "churn_risk", tl_retention_churn_risk(s, v->momentum, momentum_weight));
 }
 
 static void put_fields(struct tl_writer *w, const struct tl_velocity *v, tl_time asof, int label)
@@ -74,6 +79,7 @@ struct velocity_state {
 	struct tl_velocity_params prm;
 	int label;
 	int churn;   /* -1: decided by the first learner (the same fields for all) */
+	double momentum_weight;   /* the config's churn weight of velocity_momentum */
 };
 
 static void velocity_learner(void *state, const struct tl_learner *l, tl_time asof, size_t npast, struct tl_writer *w)
@@ -85,13 +91,14 @@ static void velocity_learner(void *state, const struct tl_learner *l, tl_time as
 	if (st->churn < 0)
 		st->churn = tl_learner_attr(l, "retention_strength") != NULL;
 	if (st->churn)
-		put_churn_risk(w, l, &v);
+		put_churn_risk(w, l, &v, st->momentum_weight);
 }
 
 int main(int argc, char **argv)
 {
 	struct tl_common common;
 	struct tl_velocity_params prm = TL_VELOCITY_DEFAULTS;
+	const char *config = NULL;
 	int opt;
 
 	tl_setprogname(argv[0]);
@@ -100,6 +107,7 @@ int main(int argc, char **argv)
 		if (tl_common_option(&common, opt, optarg, usage))
 			continue;
 		switch (opt) {
+		case OPT_CONFIG: config = optarg; break;
 		case OPT_ALPHA: prm.alpha = tl_opt_double("--alpha", optarg, 1e-9, 1); break;
 		case OPT_DECAY: prm.decay_half_life = tl_opt_duration("--decay-half-life", optarg, 1); break;
 		case OPT_PERIOD: prm.period = tl_opt_duration("--period", optarg, 0); break;
@@ -108,7 +116,10 @@ int main(int argc, char **argv)
 		}
 	}
 
-	struct velocity_state st = {prm, common.label, -1};
+	struct tl_score_config cfg;
+	tl_score_config_load(config, &cfg);
+	struct velocity_state st = {prm, common.label, -1, cfg.churn_momentum};
+	tl_score_config_free(&cfg);
 	static const struct tl_tool tool = {velocity_learner, sizeof st, NULL, 0};
 	struct tl_run *run = tl_run_open(&common, argc - optind, argv + optind, TL_READ_EVENTS);
 	tl_run_all(run, &tool, &st);

@@ -420,6 +420,10 @@ int tl_score_config_parse(const char *text, size_t n, struct tl_score_config *cf
 
 void tl_score_config_load(const char *path, struct tl_score_config *cfg)
 {
+	if (!path) {
+		tl_score_config_builtin(cfg);
+		return;
+	}
 	FILE *f = fopen(path, "rb");
 	char err[512], *buf = NULL;
 	size_t n = 0, cap = 0, k;

@@ -157,7 +157,7 @@ print(bad); sys.exit(1 if bad else 0)' <<<"$output"
 @test "AFF013: usage: --help, bad option values exit 64" {
 	run --separate-stderr tl-affinity --help
 	assert_success
-	[[ "${lines[0]}" == "usage: tl-affinity [--domains M] [--max-entropy H] [--min-top-share S]" ]]
+	[[ "${lines[0]}" == "usage: tl-affinity [--config FILE] [--domains M] [--max-entropy H] [--min-top-share S]" ]]
 	for args in "--domains 1" "--domains x" "--min-top-share 1.5" "--max-entropy -1" "--bogus"; do
 		run --separate-stderr tl-affinity $args "$TESTDATA/worked.csv"
 		assert_failure 64
@@ -201,4 +201,27 @@ cut -d, -f10,12-13,25'
 	for o in $(tl-affinity --help | grep -oE '^ +(-[a-z], )?--[a-z][a-z-]*' | grep -oE -- '--[a-z][a-z-]*$'); do
 		grep -qE -- "^     (-[a-z], )?$o( |,|\$)" <<<"$page" || { echo "option $o not in the page" >&2; return 1; }
 	done
+}
+
+@test "AFF017: --config FILE: M is the config's domains (§6.2), --domains overrides it, bad configs fail" {
+	local cfg="$BATS_TEST_TMPDIR/m4.json"
+	sed 's/"domains": 8/"domains": 4/' "$TL_ROOT/config/v2.json" >"$cfg"
+	grep -q '"domains": 4' "$cfg"
+	run csvf "tl-affinity ${ASOF[*]} --config '$cfg' -o csv '$TESTDATA/worked.csv'" domain_concentration
+	assert_output "domain_concentration=0.639036"      # 1 - 0.721928/log2 4
+	run csvf "tl-affinity ${ASOF[*]} --config '$cfg' --domains 2 -o csv '$TESTDATA/worked.csv'" domain_concentration
+	assert_output "domain_concentration=0.278072"      # --domains wins: 1 - 0.721928/1
+	# the shipped configs and the built-in default say M = 8
+	for c in "$TL_ROOT/config/v1.json" "$TL_ROOT/config/v2.json"; do
+		run csvf "tl-affinity ${ASOF[*]} --config '$c' -o csv '$TESTDATA/worked.csv'" domain_concentration
+		assert_output "domain_concentration=0.759357"
+	done
+	sed 's/"domains": 8/"domains": 1/' "$TL_ROOT/config/v2.json" >"$BATS_TEST_TMPDIR/m1.json"
+	run --separate-stderr tl-affinity ${ASOF[*]} --config "$BATS_TEST_TMPDIR/m1.json" "$TESTDATA/worked.csv"
+	assert_failure 65
+	[[ $stderr == *"m1.json: \$.domains: "* ]]
+	[ -z "$output" ]
+	run --separate-stderr tl-affinity ${ASOF[*]} --config "$BATS_TEST_TMPDIR/none.json" "$TESTDATA/worked.csv"
+	assert_failure 66
+	[[ $stderr == *"cannot open config"*"none.json"* ]]
 }
