@@ -23,7 +23,7 @@ static const char *const canon_names[NCANON] = {"learner_id", "ts", "domain", "c
 
 /* A name -> index table for one learner's domains or capabilities. */
 struct intern {
-	struct slot { uint64_t word; uint32_t gen, len; int32_t idx; } *slots;
+	struct slot { uint64_t word, word2; uint32_t gen, len; int32_t idx; } *slots;
 	size_t mask;
 	uint32_t gen;
 	struct tl_str *names;
@@ -120,6 +120,17 @@ static inline uint64_t first_word(const char *p, size_t n)
 	return w;
 }
 
+/* The last 8 bytes of a name of 9 to 16 bytes (overlapping the first
+ * word), else 0: with the first word and the length it decides equality
+ * of names up to 16 bytes without a memcmp call. */
+static inline uint64_t last_word(const char *p, size_t n)
+{
+	uint64_t w = 0;
+	if (n > 8 && n <= 16)
+		memcpy(&w, p + n - 8, 8);
+	return w;
+}
+
 static inline uint32_t name_hash(uint64_t word, size_t n)
 {
 	uint64_t h = (word ^ n) * 0x9E3779B97F4A7C15ULL;
@@ -190,21 +201,28 @@ static void intern_grow(struct intern *t)
 	free(old);
 }
 
+/* slot_is: whether slot s holds the name p[0..n) with words w, w2. */
+static inline int slot_is(const struct intern *t, const struct slot *s, uint64_t w, uint64_t w2, const char *p,
+			  size_t n)
+{
+	return s->word == w && s->word2 == w2 && s->len == n &&
+	       (n <= 16 || memcmp(t->names[s->idx].p, p, n) == 0);
+}
+
 /* intern: the index of name in t, adding a copy to arena when new. Slots
- * hold the name's first 8 bytes, so short names compare in one step; the
- * slot of the last lookup is tried first (consecutive events repeat). */
+ * hold the name's first and last 8 bytes, so names up to 16 bytes compare
+ * in two steps; the slot of the last lookup is tried first (consecutive
+ * events repeat). */
 static int32_t intern(struct intern *t, struct tl_arena *a, const char *p, size_t n)
 {
-	uint64_t w = first_word(p, n);
-	if (t->last >= 0 && t->slots[t->last].word == w && t->slots[t->last].len == n &&
-	    (n <= 8 || memcmp(t->names[t->slots[t->last].idx].p, p, n) == 0))
+	uint64_t w = first_word(p, n), w2 = last_word(p, n);
+	if (t->last >= 0 && slot_is(t, &t->slots[t->last], w, w2, p, n))
 		return t->slots[t->last].idx;
 	if (!t->slots || (t->n + 1) * 2 > t->mask + 1)
 		intern_grow(t);
 	size_t j = name_hash(w, n) & t->mask;
 	for (; t->slots[j].gen == t->gen; j = (j + 1) & t->mask)
-		if (t->slots[j].word == w && t->slots[j].len == n &&
-		    (n <= 8 || memcmp(t->names[t->slots[j].idx].p, p, n) == 0))
+		if (slot_is(t, &t->slots[j], w, w2, p, n))
 			break;
 	if (t->slots[j].gen != t->gen) {
 		if (t->n == t->cap) {
@@ -212,7 +230,7 @@ static int32_t intern(struct intern *t, struct tl_arena *a, const char *p, size_
 			t->names = tl_xrealloc(t->names, t->cap * sizeof *t->names);
 		}
 		t->names[t->n] = (struct tl_str){tl_arena_dup(a, p, n), n};
-		t->slots[j] = (struct slot){w, t->gen, (uint32_t)n, (int32_t)t->n++};
+		t->slots[j] = (struct slot){w, w2, t->gen, (uint32_t)n, (int32_t)t->n++};
 	}
 	t->last = (int32_t)j;
 	return t->slots[j].idx;

@@ -310,3 +310,23 @@ assert len(a) == 300 and a == b, "rows differ"
 ' "$BATS_TEST_TMPDIR/a.csv" "$BATS_TEST_TMPDIR/b.csv"
 	done
 }
+
+@test "RD025: names that share their first or last 8 bytes are told apart (9, 16 and 17 bytes), from rows and documents" {
+	{
+		echo learner_id,ts,domain,capability,action
+		local i=1 n
+		for n in abcdefgh1 abcdefgh2 aaaaaaaaXbbbbbbbb aaaaaaaaYbbbbbbbb abcdefghijklmnop abcdefghijklmnoq \
+			abcdefgh2 aaaaaaaaYbbbbbbbb abcdefghijklmnoq abcdefghijklmnoq; do
+			printf 'L,2025-01-%02d,%s,%s,use\n' $((i++)) "$n" "$n"
+		done
+	} >"$BATS_TEST_TMPDIR/names.csv"
+	# 6 distinct names with counts 1 2 1 2 1 3: H = 2.44644 bits, top share 0.3
+	local want="domains=6 top_domain=abcdefghijklmnoq top_domain_share=0.3 domain_entropy=2.44644"
+	run csvf "tl-affinity --as-of 2025-02-01 -o csv '$BATS_TEST_TMPDIR/names.csv'" domains top_domain top_domain_share domain_entropy
+	assert_output "$want"
+	run csvf "tl-velocity --as-of 2025-02-01 '$BATS_TEST_TMPDIR/names.csv' | tl-affinity -o csv" domains top_domain top_domain_share domain_entropy
+	assert_output "$want"
+	# capabilities: 6 adopted, 4 reused
+	run csvf "tl-velocity --as-of 2025-02-01 '$BATS_TEST_TMPDIR/names.csv' | tl-retention -o csv" capabilities reuses
+	assert_output "capabilities=6 reuses=4"
+}
