@@ -87,3 +87,42 @@ extract_examples() {
 		{ state = "" }
 		END { print n + 0 }'
 }
+
+# ---- algorithm configs (--config) ----
+
+# v2_config_with NAME SED: config/v2.json edited by the sed expression SED,
+# written to $BATS_TEST_TMPDIR/NAME; fails when SED changed nothing.
+v2_config_with() {
+	local out="$BATS_TEST_TMPDIR/$1"
+	sed "$2" "$TL_ROOT/config/v2.json" >"$out"
+	if cmp -s "$out" "$TL_ROOT/config/v2.json"; then
+		echo "v2_config_with: '$2' changed nothing" >&2
+		return 1
+	fi
+}
+
+# shipped_configs_give CMD FIELD=VALUE: CMD (a csvf command line) gives
+# FIELD=VALUE with each shipped config in place of its {}.
+shipped_configs_give() {
+	local c n=0
+	for c in "$TL_ROOT"/config/v*.json; do
+		run csvf "${1//\{\}/$c}" "${2%%=*}"
+		assert_output "$2"
+		n=$((n + 1))
+	done
+	[ "$n" -ge 2 ]
+}
+
+# config_errors TOOL ARGS...: with --config, an invalid config exits 65
+# naming the file and the member, a missing one 66, and nothing is written.
+config_errors() {
+	v2_config_with bad.json 's/"domains": 8/"domains": 1/'
+	run --separate-stderr "$@" --config "$BATS_TEST_TMPDIR/bad.json"
+	assert_failure 65
+	[[ $stderr == *"bad.json: \$.domains: "* ]]
+	[ -z "$output" ]
+	run --separate-stderr "$@" --config "$BATS_TEST_TMPDIR/none.json"
+	assert_failure 66
+	[[ $stderr == *"cannot open config"*"none.json"* ]]
+	[ -z "$output" ]
+}

@@ -205,23 +205,12 @@ cut -d, -f10,12-13,25'
 
 @test "AFF017: --config FILE: M is the config's domains (§6.2), --domains overrides it, bad configs fail" {
 	local cfg="$BATS_TEST_TMPDIR/m4.json"
-	sed 's/"domains": 8/"domains": 4/' "$TL_ROOT/config/v2.json" >"$cfg"
-	grep -q '"domains": 4' "$cfg"
+	v2_config_with m4.json 's/"domains": 8/"domains": 4/'
 	run csvf "tl-affinity ${ASOF[*]} --config '$cfg' -o csv '$TESTDATA/worked.csv'" domain_concentration
 	assert_output "domain_concentration=0.639036"      # 1 - 0.721928/log2 4
 	run csvf "tl-affinity ${ASOF[*]} --config '$cfg' --domains 2 -o csv '$TESTDATA/worked.csv'" domain_concentration
 	assert_output "domain_concentration=0.278072"      # --domains wins: 1 - 0.721928/1
 	# the shipped configs and the built-in default say M = 8
-	for c in "$TL_ROOT/config/v1.json" "$TL_ROOT/config/v2.json"; do
-		run csvf "tl-affinity ${ASOF[*]} --config '$c' -o csv '$TESTDATA/worked.csv'" domain_concentration
-		assert_output "domain_concentration=0.759357"
-	done
-	sed 's/"domains": 8/"domains": 1/' "$TL_ROOT/config/v2.json" >"$BATS_TEST_TMPDIR/m1.json"
-	run --separate-stderr tl-affinity ${ASOF[*]} --config "$BATS_TEST_TMPDIR/m1.json" "$TESTDATA/worked.csv"
-	assert_failure 65
-	[[ $stderr == *"m1.json: \$.domains: "* ]]
-	[ -z "$output" ]
-	run --separate-stderr tl-affinity ${ASOF[*]} --config "$BATS_TEST_TMPDIR/none.json" "$TESTDATA/worked.csv"
-	assert_failure 66
-	[[ $stderr == *"cannot open config"*"none.json"* ]]
+	shipped_configs_give "tl-affinity ${ASOF[*]} --config '{}' -o csv '$TESTDATA/worked.csv'" domain_concentration=0.759357
+	config_errors tl-affinity "${ASOF[@]}" "$TESTDATA/worked.csv"
 }

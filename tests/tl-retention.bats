@@ -425,9 +425,7 @@ tl-retention -o csv | cut -d, -f10,12-17'
 
 @test "RET018: --config FILE: churn_risk takes the config's churn weights, in either order of the tools" {
 	local cfg="$BATS_TEST_TMPDIR/w55.json"
-	sed 's/"retention_strength": 0.7, "velocity_momentum": 0.3/"retention_strength": 0.5, "velocity_momentum": 0.5/' \
-		"$TL_ROOT/config/v2.json" >"$cfg"
-	grep -q '"velocity_momentum": 0.5' "$cfg"
+	v2_config_with w55.json 's/"retention_strength": 0.7, "velocity_momentum": 0.3/"retention_strength": 0.5, "velocity_momentum": 0.5/'
 	# 1 - (0.5 · 0.544737 + 0.5 · 0.343) = 0.5561315 (§6.4 strength and momentum)
 	run csvf "tl-velocity ${ASOF[*]} --decay-half-life 0 '$TESTDATA/worked.csv' | tl-retention --config '$cfg' -o csv" churn_risk
 	assert_output "churn_risk=0.556132"
@@ -437,12 +435,12 @@ tl-retention -o csv | cut -d, -f10,12-17'
 	run csvf "tl-retention ${ASOF[*]} --config '$cfg' -o csv '$TESTDATA/worked.csv'" churn_risk
 	assert_output "churn_risk=0.455263"
 	# the shipped configs are the default weights (§6.4: 0.515784)
-	for c in "$TL_ROOT/config/v1.json" "$TL_ROOT/config/v2.json"; do
-		run csvf "tl-velocity ${ASOF[*]} --decay-half-life 0 '$TESTDATA/worked.csv' | tl-retention --config '$c' -o csv" churn_risk
-		assert_output "churn_risk=0.515784"
-	done
-	sed 's/"velocity_momentum": 0.3/"velocity_momentum": 0.4/' "$TL_ROOT/config/v2.json" >"$BATS_TEST_TMPDIR/bad.json"
-	run --separate-stderr tl-retention ${ASOF[*]} --config "$BATS_TEST_TMPDIR/bad.json" "$TESTDATA/worked.csv"
+	shipped_configs_give "tl-velocity ${ASOF[*]} --decay-half-life 0 '$TESTDATA/worked.csv' | tl-retention --config '{}' -o csv" churn_risk=0.515784
+	shipped_configs_give "tl-retention ${ASOF[*]} '$TESTDATA/worked.csv' | tl-velocity --decay-half-life 0 --config '{}' -o csv" churn_risk=0.515784
+	v2_config_with sum.json 's/"velocity_momentum": 0.3/"velocity_momentum": 0.4/'
+	run --separate-stderr tl-retention ${ASOF[*]} --config "$BATS_TEST_TMPDIR/sum.json" "$TESTDATA/worked.csv"
 	assert_failure 65
-	[[ $stderr == *"bad.json: \$.churn_weights: the weights must sum to 1"* ]]
+	[[ $stderr == *"sum.json: \$.churn_weights: the weights must sum to 1"* ]]
+	config_errors tl-retention "${ASOF[@]}" "$TESTDATA/worked.csv"
+	config_errors tl-velocity "${ASOF[@]}" "$TESTDATA/worked.csv"
 }
