@@ -6,7 +6,7 @@
 # treatment raises the ROI outcome by 6.3%.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$PWD/bin:$PATH" LC_ALL=C
+export PATH="${TL_BIN:-$PWD/bin}:$PATH" LC_ALL=C   # TL_BIN: the tests run it on a sanitizer build too
 N=${N:-20000}
 OUT=${OUT:-demo-out}
 ASOF=2025-10-01
