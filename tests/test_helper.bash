@@ -126,3 +126,26 @@ config_errors() {
 	[[ $stderr == *"cannot open config"*"none.json"* ]]
 	[ -z "$output" ]
 }
+
+# ref_check TOOL REF EVENTS OPTS...: run TOOL -o csv on EVENTS once per
+# option set OPTS (one string each, split on blanks), then testdata/REF (an
+# independent python reference written from DESIGN.md alone) once over all
+# the outputs: every field of every learner, the learners and their order.
+# Fails with the reference's mismatch report.
+ref_check() {
+	local tool=$1 ref=$2 ev=$3 o n=0 args=()
+	shift 3
+	for o in "$@"; do
+		n=$((n + 1))
+		# shellcheck disable=SC2086
+		$tool $o -o csv "$ev" >"$BATS_TEST_TMPDIR/out$n.csv" 2>"$BATS_TEST_TMPDIR/err$n" ||
+			{ echo "$tool $o failed: $(cat "$BATS_TEST_TMPDIR/err$n")" >&2; return 1; }
+		[ ! -s "$BATS_TEST_TMPDIR/err$n" ] || { cat "$BATS_TEST_TMPDIR/err$n" >&2; return 1; }
+		[ "$n" -eq 1 ] || args+=(--)
+		# shellcheck disable=SC2206
+		args+=($o "$BATS_TEST_TMPDIR/out$n.csv")
+	done
+	run python3 "$TESTDATA/$ref" "$ev" "${args[@]}"
+	assert_success
+	[ "$(grep -c 'all match$' <<<"$output")" -eq "$n" ]
+}

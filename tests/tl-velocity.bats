@@ -101,3 +101,29 @@ field() {
 	assert_success
 	golden velocity-escapes.ndjson
 }
+
+@test "VE009: a randomized edge-case population agrees with the DESIGN reference (velocity-ref.py), with and without --label" {
+	# testdata/fuzz-events.py: ties decided by input order, use without
+	# capability, interact with one, adopt of a used one, empty actions and
+	# domains, future events and learners with only future events, single
+	# events, long gaps, events on period boundaries and at as-of, every
+	# timestamp form of §6.5, attributes changing inside a learner
+	python3 "$TESTDATA/fuzz-events.py" 9 300 >"$BATS_TEST_TMPDIR/ev.csv"
+	local T="--as-of 2025-03-01T00:00:00Z"
+	ref_check tl-velocity velocity-ref.py "$BATS_TEST_TMPDIR/ev.csv" \
+		"$T" \
+		"$T --period 3d --alpha 0.5 --decay-half-life 0 --trend-window 3" \
+		"$T --decay-half-life 10d --trend-window 1" \
+		"$T --label" \
+		"--as-of 2025-02-20T12:34:56.25Z --period 36h --alpha 1 --label" \
+		"--as-of 1740787200 --period 3d --decay-half-life 3600 --trend-window 1000000 --label"
+}
+
+@test "VE010: a tl-loadgen population agrees with the DESIGN reference (velocity-ref.py), with and without --label" {
+	tl-loadgen --learners 1500 --seed 11 --truth --arm-split 1:1 --outcome >"$BATS_TEST_TMPDIR/g.csv"
+	ref_check tl-velocity velocity-ref.py "$BATS_TEST_TMPDIR/g.csv" \
+		"--as-of 2025-10-01T00:00:00Z" \
+		"--as-of 2025-10-01T00:00:00Z --period 3d --alpha 0.5 --decay-half-life 0 --trend-window 3" \
+		"--as-of 2025-08-15T00:00:00Z --decay-half-life 10d --trend-window 1 --label" \
+		"--as-of 2025-10-01T00:00:00Z --label"
+}
