@@ -1,7 +1,8 @@
 """tlref.py - what the independent references (velocity-ref.py,
-affinity-ref.py) share: reading event CSV and timestamps as DESIGN §2, §3
-and §6.5 say, and comparing a tool's -o csv output with the expected
-values. Python standard library only; no code shared with common/.
+affinity-ref.py, retention-ref.py) share: reading event CSV and
+timestamps as DESIGN §2, §3 and §6.5 say, and comparing a tool's -o csv
+output with the expected values. Python standard library only; no code
+shared with common/.
 """
 import csv
 import datetime
@@ -110,17 +111,22 @@ def iso_utc_ok(s, T):
 
 
 
-def check(o, attrs, learners, fields, expect, field_ok):
+def check(o, attrs, learners, fields, expect, field_ok, header=None):
     """compare the tool output o.output (options o) with the reference:
     expect(events, T, o) gives a learner's expected fields (str for what
     must be equal, a tuple of str for any one of them, float, or None for
     empty), field_ok(o, f, tool, want,
-    ref) decides the floats. Prints; returns ok."""
+    ref) decides the floats. header(o, attrs, fields), when given, is the
+    expected header (it must hold learner_id and as_of), else learner_id,
+    the attributes, the fields and as_of. Prints; returns ok."""
     name = "%s: %s [%s]" % (PROG, os.path.basename(o.output), " ".join(o.argv))
     T = parse_time(o.as_of)
     with open(o.output, newline="", encoding="utf-8") as f:
         got = list(csv.reader(f))
-    want_header = ["learner_id"] + attrs + fields + ["as_of"]
+    if header is None:
+        want_header = ["learner_id"] + attrs + fields + ["as_of"]
+    else:
+        want_header = header(o, attrs, fields)
     if not got or got[0] != want_header:
         print("%s: header differs\n  tool: %s\n  ref:  %s"
               % (name, got[0] if got else None, want_header))
@@ -170,10 +176,12 @@ def check(o, attrs, learners, fields, expect, field_ok):
     return True
 
 
-def main(doc, parser, fields, expect, field_ok=lambda o, f, t, x, ref: close(t, x)):
+def main(doc, parser, fields, expect, field_ok=lambda o, f, t, x, ref: close(t, x),
+         header=None):
     """EVENTS.csv OPTIONS OUTPUT.csv [-- OPTIONS OUTPUT.csv]...: each run's
     options parsed by parser(argv) (which may refuse them); fields(o) are
-    the run's fields. The events are read once. Returns the exit status."""
+    the run's fields (header: see check). The events are read once.
+    Returns the exit status."""
     argv = sys.argv[1:]
     if len(argv) < 2 or argv[0].startswith("-"):
         sys.exit(doc.split("\n\n")[1].strip())
@@ -191,5 +199,5 @@ def main(doc, parser, fields, expect, field_ok=lambda o, f, t, x, ref: close(t, 
     attrs, learners = read_learners(argv[0])
     ok = True
     for o in opts:
-        ok &= check(o, attrs, learners, fields(o), expect, field_ok)
+        ok &= check(o, attrs, learners, fields(o), expect, field_ok, header)
     return 0 if ok else 1

@@ -444,3 +444,73 @@ tl-retention -o csv | cut -d, -f10,12-17'
 	config_errors tl-retention "${ASOF[@]}" "$TESTDATA/worked.csv"
 	config_errors tl-velocity "${ASOF[@]}" "$TESTDATA/worked.csv"
 }
+
+# ret_via OPTS... -o csv EVENTS: the ref_check tool of RET019 and RET020:
+# tl-retention OPTS -o csv EVENTS; with --after-velocity among OPTS (an
+# option of retention-ref.py only), `tl-velocity --as-of T EVENTS` (T the
+# --as-of of OPTS, velocity defaults) piped into tl-retention with the
+# other OPTS, so that the records carry velocity_momentum.
+ret_via() {
+	local ev=${!#} a prev="" asof="" vel=0 args=()
+	for a in "${@:1:$#-1}"; do
+		if [ "$a" = --after-velocity ]; then vel=1; continue; fi
+		[ "$prev" != --as-of ] || asof=$a
+		args+=("$a")
+		prev=$a
+	done
+	if [ "$vel" -eq 0 ]; then
+		tl-retention "${args[@]}" "$ev"
+	else
+		(set -o pipefail; tl-velocity --as-of "$asof" "$ev" | tl-retention "${args[@]}")
+	fi
+}
+
+@test "RET019: an edge-case population agrees with the DESIGN reference (retention-ref.py): options, --model, --label, momentum" {
+	# fuzz-events.py: ties, use without capability, interact with one, adopt
+	# of a used one, learners with only future events or no capability,
+	# every capability adopted in period K, uses exactly at as-of, events
+	# on period and 7-day window boundaries, every timestamp form, names
+	# that need CSV quoting
+	local d=$BATS_TEST_TMPDIR T="--as-of 2025-03-01T00:00:00Z"
+	python3 "$TESTDATA/fuzz-events.py" 19 300 >"$d/ev.csv"
+	# a model fitted on the same events, and an edited copy: x has h = 0
+	# (retention 1 only when its last use is at as-of), y an empty
+	# half-life and no * row, so y and the capabilities missing from it
+	# take --half-life
+	# shellcheck disable=SC2086
+	tl-retention --fit $T "$d/ev.csv" >"$d/m.csv"
+	awk -F, -v OFS=, '$1 == "x" { $5 = 0 } $1 == "y" { $5 = "" } $1 != "*"' "$d/m.csv" >"$d/m2.csv"
+	grep -q '^x,[0-9]*,[0-9]*,[0-9]*,0,' "$d/m2.csv"
+	grep -q '^y,[0-9]*,[0-9]*,[0-9]*,,' "$d/m2.csv"
+	[ -z "$(grep '^\*,' "$d/m2.csv")" ]   # no * row
+	ref_check ret_via retention-ref.py "$d/ev.csv" \
+		"$T" \
+		"$T --half-life 10d --recency-half-life 3d --reuse-weight 0.2 --period 3d" \
+		"--as-of 2025-02-20T12:34:56.25Z --half-life 36h --recency-half-life 90d --reuse-weight 1 --period 36h --label" \
+		"--as-of 1740787200 --reuse-weight 0 --period 14d --label --churn-horizon 7d" \
+		"$T --label --churn-horizon 3d --period 1d" \
+		"$T --model $d/m.csv" \
+		"$T --model $d/m2.csv --half-life 20d --label" \
+		"$T --after-velocity" \
+		"--as-of 2025-02-20T12:34:56.25Z --after-velocity --half-life 10d --label --churn-horizon 1d"
+}
+
+@test "RET020: a tl-loadgen population agrees with the DESIGN reference (retention-ref.py): options, --model, --label, momentum" {
+	local d=$BATS_TEST_TMPDIR T="--as-of 2025-10-01T00:00:00Z"
+	tl-loadgen --learners 1500 --seed 11 --truth --arm-split 1:1 --outcome >"$d/g.csv"
+	# the fitted model has capabilities with h = 0 and with an empty
+	# half-life (the * row); without the * row they take --half-life
+	# shellcheck disable=SC2086
+	tl-retention --fit $T "$d/g.csv" >"$d/m.csv"
+	sed '/^\*,/d' "$d/m.csv" >"$d/m2.csv"
+	grep -q '^[^,]*,[0-9]*,[0-9]*,[0-9]*,0,' "$d/m.csv"
+	grep -q '^[^,]*,[0-9]*,[0-9]*,[0-9]*,,' "$d/m.csv"
+	grep -q '^\*,[0-9]*,[0-9]*,[0-9]*,[0-9]' "$d/m.csv"
+	ref_check ret_via retention-ref.py "$d/g.csv" \
+		"$T" \
+		"--as-of 2025-08-15T00:00:00Z --half-life 20d --recency-half-life 7d --reuse-weight 0.8 --period 3d --label" \
+		"$T --label --churn-horizon 14d --period 30d" \
+		"$T --model $d/m.csv --label" \
+		"$T --model $d/m2.csv --half-life 2w" \
+		"$T --after-velocity --label"
+}
