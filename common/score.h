@@ -73,8 +73,8 @@ int tl_score_config_parse(const char *text, size_t n, struct tl_score_config *cf
 
 /* tl_score_config_load: read and parse path (NULL: the built-in config);
  * exits 66 when it cannot be read and 65 ("PATH: $.rules[1].when[0][1]:
- * ...") when it is invalid. tl-score, tl-affinity (M of §6.2) and
- * tl-retention (the churn weights of §6.3) read their --config with it. */
+ * ...") when it is invalid. tl-score, tl-affinity (M of §6.2), tl-retention
+ * and tl-velocity (the churn weights of §6.3) read their --config with it. */
 void tl_score_config_load(const char *path, struct tl_score_config *cfg);
 
 /* tl_score_config_builtin: the built-in default config (the shipped v2). */

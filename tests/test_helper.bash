@@ -127,6 +127,13 @@ config_errors() {
 	[ -z "$output" ]
 }
 
+# ref_population_loadgen: the tl-loadgen population the references check
+# (VE010, AFF019, RET020), event CSV on stdout; their other population is
+# testdata/fuzz-events.py SEED N.
+ref_population_loadgen() {
+	tl-loadgen --learners 1500 --seed 11 --truth --arm-split 1:1 --outcome
+}
+
 # ref_check TOOL REF EVENTS OPTS...: run TOOL -o csv on EVENTS once per
 # option set OPTS (one string each, split on blanks), then testdata/REF (an
 # independent python reference written from DESIGN.md alone) once over all

@@ -231,7 +231,7 @@ cut -d, -f10,12-13,25'
 }
 
 @test "AFF019: a tl-loadgen population agrees with the DESIGN reference (affinity-ref.py)" {
-	tl-loadgen --learners 1500 --seed 11 --truth --arm-split 1:1 --outcome >"$BATS_TEST_TMPDIR/g.csv"
+	ref_population_loadgen >"$BATS_TEST_TMPDIR/g.csv"
 	ref_check tl-affinity affinity-ref.py "$BATS_TEST_TMPDIR/g.csv" \
 		"--as-of 2025-10-01T00:00:00Z" \
 		"--as-of 2025-10-01T00:00:00Z --domains 3" \

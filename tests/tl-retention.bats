@@ -497,7 +497,7 @@ ret_via() {
 
 @test "RET020: a tl-loadgen population agrees with the DESIGN reference (retention-ref.py): options, --model, --label, momentum" {
 	local d=$BATS_TEST_TMPDIR T="--as-of 2025-10-01T00:00:00Z"
-	tl-loadgen --learners 1500 --seed 11 --truth --arm-split 1:1 --outcome >"$d/g.csv"
+	ref_population_loadgen >"$d/g.csv"
 	# the fitted model has capabilities with h = 0 and with an empty
 	# half-life (the * row); without the * row they take --half-life
 	# shellcheck disable=SC2086

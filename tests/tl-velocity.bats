@@ -120,7 +120,7 @@ field() {
 }
 
 @test "VE010: a tl-loadgen population agrees with the DESIGN reference (velocity-ref.py), with and without --label" {
-	tl-loadgen --learners 1500 --seed 11 --truth --arm-split 1:1 --outcome >"$BATS_TEST_TMPDIR/g.csv"
+	ref_population_loadgen >"$BATS_TEST_TMPDIR/g.csv"
 	ref_check tl-velocity velocity-ref.py "$BATS_TEST_TMPDIR/g.csv" \
 		"--as-of 2025-10-01T00:00:00Z" \
 		"--as-of 2025-10-01T00:00:00Z --period 3d --alpha 0.5 --decay-half-life 0 --trend-window 3" \
