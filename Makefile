@@ -1,5 +1,6 @@
 # tl - learner analytics as Unix filters.
-# common/*.c -> build/libtl.a; each cmd/tl-NAME.c -> bin/tl-NAME linked with it.
+# common/LAYER/*.c -> build/libtl.a; each cmd/tl-NAME.c -> bin/tl-NAME linked
+# with it. The layers and their rule: HACKING.md (make lint checks them).
 # Unit tests: tests/unit/test_*.c -> build/test_*; CLI tests: tests/*.bats.
 
 CC      ?= cc
@@ -12,7 +13,7 @@ BUILD   ?= build
 BIN     ?= bin
 SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-COMMON_SRC = $(sort $(wildcard common/*.c))
+COMMON_SRC = $(sort $(wildcard common/*/*.c))
 COMMON_OBJ = $(patsubst common/%.c,$(BUILD)/common/%.o,$(COMMON_SRC))
 CMD_SRC    = $(sort $(wildcard cmd/tl-*.c))
 TOOLS      = $(patsubst cmd/%.c,$(BIN)/%,$(CMD_SRC))
@@ -26,7 +27,7 @@ Q = @
 endif
 
 .SECONDARY:
-.PHONY: all deps check unit bats san bats-san bats-tsan manlint demo bench install clean
+.PHONY: all deps check unit bats san bats-san bats-tsan manlint lint demo bench install clean
 
 all: $(TOOLS)
 
@@ -90,7 +91,16 @@ bats-tsan:
 manlint:
 	@set -e; for m in $(MANPAGES); do mandoc -Tlint -W warning $$m; done; echo "man pages lint clean"
 
+# shellcheck over the shell, mandoc over the pages, and the layering rule.
+SHELL_SRC = $(sort $(wildcard scripts/*.sh scripts/tl-* tests/*.bats tests/*.bash tests/*/*.sh)) .ci/run
+lint: manlint
+	shellcheck -x -s bash $(filter %.bats %.bash,$(SHELL_SRC))
+	shellcheck -x $(filter-out %.bats %.bash,$(SHELL_SRC))
+	tests/lint/layers.sh
+	@echo "lint clean"
+
 check: deps
+	$(MAKE) lint
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) manlint

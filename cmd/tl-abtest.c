@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "abtest.h"
-#include "err.h"
-#include "opts.h"
-#include "out.h"
-#include "run.h"
+#include "abtest/abtest.h"
+#include "util/err.h"
+#include "util/opts.h"
+#include "util/out.h"
+#include "record/run.h"
 
 enum {
 	OPT_ALPHA = CHAR_MAX + 1, OPT_ARM, OPT_BASE_MEAN, OPT_BASE_SD, OPT_BINARY, OPT_BY,

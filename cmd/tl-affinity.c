@@ -7,12 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "affinity.h"
-#include "err.h"
-#include "opts.h"
-#include "out.h"
-#include "run.h"
-#include "score.h"
+#include "metrics/affinity.h"
+#include "util/err.h"
+#include "util/opts.h"
+#include "util/out.h"
+#include "record/run.h"
+#include "config/params.h"
 
 enum { OPT_CONFIG = CHAR_MAX + 1, OPT_DOMAINS, OPT_MAX_ENTROPY, OPT_MIN_TOP_SHARE, OPT_TRANSFER_PAIRS };
 
@@ -129,10 +129,9 @@ int main(int argc, char **argv)
 	}
 
 	if (!domains_given) {   /* §6.2: M is --domains, else the config's */
-		struct tl_score_config cfg;
-		tl_score_config_load(config, &cfg);
-		prm.domains = cfg.domains;
-		tl_score_config_free(&cfg);
+		struct tl_algo_params algo;
+		tl_algo_params_load(config, &algo);
+		prm.domains = algo.domains;
 	}
 	struct tl_run *run = tl_run_open(&common, argc - optind, argv + optind, TL_READ_EVENTS | TL_READ_DOMAINS);
 	FILE *pf = pairs_path ? tl_output_open(pairs_path) : NULL;

@@ -12,11 +12,11 @@
 
 #include <cjson/cJSON.h>
 
-#include "err.h"
-#include "eval.h"
-#include "opts.h"
-#include "run.h"
-#include "score.h"
+#include "util/err.h"
+#include "metrics/eval.h"
+#include "util/opts.h"
+#include "record/run.h"
+#include "config/score.h"
 
 #define MAX_BASELINES 16
 

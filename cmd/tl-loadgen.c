@@ -9,10 +9,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "err.h"
-#include "loadgen.h"
-#include "opts.h"
-#include "out.h"
+#include "util/err.h"
+#include "loadgen/loadgen.h"
+#include "util/opts.h"
+#include "util/out.h"
 
 enum {
 	OPT_ARM_SPLIT = CHAR_MAX + 1, OPT_CAPABILITIES, OPT_DOMAINS, OPT_EFFECT, OPT_END,

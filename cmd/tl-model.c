@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "model.h"
-#include "opts.h"
-#include "run.h"
+#include "util/err.h"
+#include "metrics/model.h"
+#include "util/opts.h"
+#include "record/run.h"
 
 enum {
 	OPT_CV = CHAR_MAX + 1, OPT_FEATURES, OPT_FEATURES_FILE, OPT_FIELD, OPT_FIT, OPT_KIND,

@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "opts.h"
-#include "out.h"
-#include "retention.h"
-#include "run.h"
-#include "score.h"
+#include "util/err.h"
+#include "util/opts.h"
+#include "util/out.h"
+#include "metrics/retention.h"
+#include "record/run.h"
+#include "config/params.h"
 
 enum {
 	OPT_CHURN_GAP = CHAR_MAX + 1, OPT_CONFIG, OPT_CURVES, OPT_FIT, OPT_HALF_LIFE, OPT_MODEL, OPT_PERIOD,
@@ -95,10 +95,9 @@ static void parse(int argc, char **argv, struct tl_common *common, struct option
 	if (o->curves && !o->fit)
 		tl_usage_error("--curves needs --fit");
 	o->prm.churn_horizon = common->churn_horizon;
-	struct tl_score_config cfg;   /* §6.3: the churn weights come from the config */
-	tl_score_config_load(o->config, &cfg);
-	o->prm.momentum_weight = cfg.churn_momentum;
-	tl_score_config_free(&cfg);
+	struct tl_algo_params algo;   /* §6.3: the churn weights come from the config */
+	tl_algo_params_load(o->config, &algo);
+	o->prm.momentum_weight = algo.churn_momentum;
 }
 
 /* The record's velocity_momentum (from tl-velocity), NAN when absent or

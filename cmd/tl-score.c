@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "opts.h"
-#include "out.h"
-#include "run.h"
-#include "score.h"
+#include "util/err.h"
+#include "util/opts.h"
+#include "util/out.h"
+#include "record/run.h"
+#include "config/score.h"
 
 enum {
 	OPT_CALIBRATE = CHAR_MAX + 1, OPT_CANARY, OPT_CONFIG, OPT_OUTCOME, OPT_PRINT_CONFIG,

@@ -6,12 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "err.h"
-#include "opts.h"
-#include "retention.h"
-#include "run.h"
-#include "score.h"
-#include "velocity.h"
+#include "util/err.h"
+#include "util/opts.h"
+#include "metrics/retention.h"
+#include "record/run.h"
+#include "config/params.h"
+#include "metrics/velocity.h"
 
 enum { OPT_ALPHA = CHAR_MAX + 1, OPT_CONFIG, OPT_DECAY, OPT_PERIOD, OPT_TREND_WINDOW };
 
@@ -116,10 +116,9 @@ int main(int argc, char **argv)
 		}
 	}
 
-	struct tl_score_config cfg;
-	tl_score_config_load(config, &cfg);
-	struct velocity_state st = {prm, common.label, -1, cfg.churn_momentum};
-	tl_score_config_free(&cfg);
+	struct tl_algo_params algo;
+	tl_algo_params_load(config, &algo);
+	struct velocity_state st = {prm, common.label, -1, algo.churn_momentum};
 	static const struct tl_tool tool = {velocity_learner, sizeof st, NULL, 0};
 	struct tl_run *run = tl_run_open(&common, argc - optind, argv + optind, TL_READ_EVENTS);
 	tl_run_all(run, &tool, &st);

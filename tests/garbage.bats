@@ -8,7 +8,7 @@ bats_require_minimum_version 1.5.0
 
 # mutate N DIR: DIR/1..N, copies of small inputs with random bytes changed.
 mutate() {
-	python3 - "$1" "$2" "$TESTDATA/reader-quoted.csv" "$TESTDATA/worked.ndjson" "$TESTDATA/affinity-worked.ndjson" <<'PY'
+	python3 - "$1" "$2" "$TESTDATA/reader/reader-quoted.csv" "$TESTDATA/worked/worked.ndjson" "$TESTDATA/affinity/affinity-worked.ndjson" <<'PY'
 import random, sys
 n, out, sources = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
 for k in range(1, n + 1):

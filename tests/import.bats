@@ -1,12 +1,12 @@
 # import.bats - scripts/import-kddcup2015.sh and scripts/import-oulad.sh on
-# small hand-made fixtures (testdata/import-kdd, testdata/import-oulad):
+# small hand-made fixtures (testdata/import/kdd, testdata/import/oulad):
 # the mapping (expected rows written by hand from the fixtures), the counts
 # on stderr, the label and window files, and malformed input.
 load test_helper
 bats_require_minimum_version 1.5.0
 
-KDD="$TESTDATA/import-kdd"
-OUL="$TESTDATA/import-oulad"
+KDD="$TESTDATA/import/kdd"
+OUL="$TESTDATA/import/oulad"
 
 # kdd_course NAME ROW...: a course file with the standard header and the given rows.
 kdd_course() {
@@ -26,7 +26,7 @@ oulad_copy() {
 	run --separate-stderr import-kddcup2015.sh -l "$BATS_TEST_TMPDIR/labels.csv" -w "$BATS_TEST_TMPDIR/win.csv" \
 		"$KDD/truth.csv" "$KDD/trainCourse9.csv" "$KDD/trainCourse5.csv"
 	assert_success
-	golden import-kdd/expected-events.csv
+	golden import/kdd/expected-events.csv
 	diff -u "$KDD/expected-labels.csv" "$BATS_TEST_TMPDIR/labels.csv"
 	diff -u "$KDD/expected-windows.csv" "$BATS_TEST_TMPDIR/win.csv"
 	assert_equal "$stderr" "import-kddcup2015.sh: $KDD/trainCourse9.csv: 9 rows = 3 with events + 6 all zero; 3 enrolments (1 without any event); 9 events; window 2014-05-30..2014-06-01
@@ -126,7 +126,7 @@ sys.exit(0 if got == want else print(got) or 1)' <<<"$output"
 @test "IMP007: OULAD: clicks as events, sorted by enrolment, the outcome and withdrew_after" {
 	run --separate-stderr import-oulad.sh -c 5 -l "$BATS_TEST_TMPDIR/labels.csv" "$OUL/studentVle.csv"
 	assert_success
-	golden import-oulad/expected-events.csv
+	golden import/oulad/expected-events.csv
 	diff -u "$OUL/expected-labels.csv" "$BATS_TEST_TMPDIR/labels.csv"
 	assert_equal "$stderr" "import-oulad.sh: $OUL/studentVle.csv: 6 log rows = 6 as events + 0 with sum_click 0; 10 events; 4 enrolments with events; 1 enrolments of the same module-presentations without a row (not in the output)"
 }

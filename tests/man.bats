@@ -119,7 +119,7 @@ run_examples() {
 		c=$(<"$BATS_TEST_TMPDIR/ex/$i.cmd")
 		case "$c" in
 		*"|"*) ;;
-		*--as-of\ 2025-01-29T00:00:00Z*--decay-half-life\ 0*-o\ csv*testdata/worked.csv*)
+		*--as-of\ 2025-01-29T00:00:00Z*--decay-half-life\ 0*-o\ csv*testdata/worked/worked.csv*)
 			cmd=$c
 			found=$((found + 1)) ;;
 		esac
@@ -185,7 +185,7 @@ sys.exit(1 if bad else 0)
 
 @test "MAN011: tl-velocity(1) OUTPUT FIELDS lists every field the tool writes" {
 	local fields f sec missing=""
-	fields=$(tl-velocity --label --as-of 2025-01-29 -o csv testdata/worked.csv | head -n 1 | tr , '\n' | grep -v '^learner_id$')
+	fields=$(tl-velocity --label --as-of 2025-01-29 -o csv testdata/worked/worked.csv | head -n 1 | tr , '\n' | grep -v '^learner_id$')
 	[ "$(wc -l <<<"$fields")" -eq 11 ]
 	sec=" $(section man/tl-velocity.1 "OUTPUT FIELDS" | grep -oE '^     [a-z_]+' | tr -s ' \n' '  ') "
 	for f in $fields; do
@@ -196,7 +196,7 @@ sys.exit(1 if bad else 0)
 
 @test "MAN012: tl(7) names every --metrics metric the tools write" {
 	local names n page missing=""
-	tl-velocity --as-of 2025-01-29 --metrics "$BATS_TEST_TMPDIR/m.prom" testdata/worked.csv >/dev/null
+	tl-velocity --as-of 2025-01-29 --metrics "$BATS_TEST_TMPDIR/m.prom" testdata/worked/worked.csv >/dev/null
 	names=$(grep -oE '^tl_[a-z_]+' "$BATS_TEST_TMPDIR/m.prom" | sort -u)
 	[ "$(wc -l <<<"$names")" -eq 7 ]
 	page=$(render man/tl.7)

@@ -9,26 +9,26 @@ bats_require_minimum_version 1.5.0
 ASOF=(--as-of 2025-01-29T00:00:00Z --decay-half-life 0)
 
 @test "RD001: worked example from event CSV (golden)" {
-	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv "$TESTDATA/worked.csv"
+	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv "$TESTDATA/worked/worked.csv"
 	assert_success
-	golden velocity-worked.out.csv
+	golden velocity/velocity-worked.out.csv
 }
 
 @test "RD002: event NDJSON gives the same rows as CSV" {
-	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv "$TESTDATA/worked.ndjson"
+	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv "$TESTDATA/worked/worked.ndjson"
 	assert_success
-	golden velocity-worked.out.csv
+	golden velocity/velocity-worked.out.csv
 }
 
 @test "RD003: learner documents read back give the same rows" {
-	tl-velocity "${ASOF[@]}" "$TESTDATA/worked.csv" > "$BATS_TEST_TMPDIR/doc.ndjson"
+	tl-velocity "${ASOF[@]}" "$TESTDATA/worked/worked.csv" > "$BATS_TEST_TMPDIR/doc.ndjson"
 	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv "$BATS_TEST_TMPDIR/doc.ndjson"
 	assert_success
-	golden velocity-worked.out.csv
+	golden velocity/velocity-worked.out.csv
 }
 
 @test "RD004: the libcsv path (TL_CSV_SLOW=1) equals the fast path" {
-	for f in worked.csv reader-quoted.csv reader-bad.csv; do
+	for f in worked/worked.csv reader/reader-quoted.csv reader/reader-bad.csv; do
 		fast=$(tl-velocity "${ASOF[@]}" -o csv --skip-bad "$TESTDATA/$f")
 		slow=$(TL_CSV_SLOW=1 tl-velocity "${ASOF[@]}" -o csv --skip-bad "$TESTDATA/$f")
 		[ "$fast" = "$slow" ]
@@ -39,13 +39,13 @@ ASOF=(--as-of 2025-01-29T00:00:00Z --decay-half-life 0)
 }
 
 @test "RD005: BOM, CRLF, blank lines, quoted commas, quotes and newlines" {
-	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv "$TESTDATA/reader-quoted.csv"
+	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv "$TESTDATA/reader/reader-quoted.csv"
 	assert_success
 	assert_line --index 0 'learner_id,cohort,interactions,adoptions,periods,tenure_days,velocity_simple,velocity,velocity_trend,velocity_next,velocity_momentum,as_of'
 	assert_line --index 1 'L1,"spring, ""A""",5,2,5,28,0.4,0.1715,-0.0912,0.0797,0.343,2025-01-29T00:00:00Z'
 	assert_line --index 2 --partial 'L2,plain,2,2,'
 	# the document keeps the multi-line capability and the quotes, JSON-escaped
-	run --separate-stderr tl-velocity "${ASOF[@]}" "$TESTDATA/reader-quoted.csv"
+	run --separate-stderr tl-velocity "${ASOF[@]}" "$TESTDATA/reader/reader-quoted.csv"
 	assert_line --index 1 --partial '"capability":"multi\nline"'
 	assert_line --index 1 --partial '"capability":"\"quoted\""'
 	assert_line --index 0 --partial '"cohort":"spring, \"A\""'
@@ -81,18 +81,18 @@ ASOF=(--as-of 2025-01-29T00:00:00Z --decay-half-life 0)
 }
 
 @test "RD009: ungrouped input is bad input naming both lines" {
-	run --separate-stderr tl-velocity "${ASOF[@]}" "$TESTDATA/reader-ungrouped.csv"
+	run --separate-stderr tl-velocity "${ASOF[@]}" "$TESTDATA/reader/reader-ungrouped.csv"
 	assert_failure 65
-	[ "$stderr" = "tl-velocity: $TESTDATA/reader-ungrouped.csv:4: learner 'L2' reappears after other learners (its rows began at line 2); group the input by learner or use --ungrouped" ]
+	[ "$stderr" = "tl-velocity: $TESTDATA/reader/reader-ungrouped.csv:4: learner 'L2' reappears after other learners (its rows began at line 2); group the input by learner or use --ungrouped" ]
 }
 
 @test "RD010: --ungrouped equals the grouped input, in first-seen order" {
-	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv --ungrouped "$TESTDATA/reader-ungrouped.csv"
+	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv --ungrouped "$TESTDATA/reader/reader-ungrouped.csv"
 	assert_success
-	want=$(tl-velocity "${ASOF[@]}" -o csv "$TESTDATA/reader-grouped.csv")
+	want=$(tl-velocity "${ASOF[@]}" -o csv "$TESTDATA/reader/reader-grouped.csv")
 	[ "$output" = "$want" ]
-	run --separate-stderr tl-velocity "${ASOF[@]}" --ungrouped "$TESTDATA/reader-ungrouped.csv"
-	[ "$output" = "$(tl-velocity "${ASOF[@]}" "$TESTDATA/reader-grouped.csv")" ]
+	run --separate-stderr tl-velocity "${ASOF[@]}" --ungrouped "$TESTDATA/reader/reader-ungrouped.csv"
+	[ "$output" = "$(tl-velocity "${ASOF[@]}" "$TESTDATA/reader/reader-grouped.csv")" ]
 }
 
 # bad_case NAME INPUT MESSAGE [OPTIONS...]: strict mode exits 65 with exactly MESSAGE.
@@ -134,20 +134,20 @@ bad_case() {
 }
 
 @test "RD012: --skip-bad reconciles and --rejects holds the bad rows byte for byte" {
-	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv --skip-bad --rejects "$BATS_TEST_TMPDIR/rej" --stats "$TESTDATA/reader-bad.csv"
+	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv --skip-bad --rejects "$BATS_TEST_TMPDIR/rej" --stats "$TESTDATA/reader/reader-bad.csv"
 	assert_success
 	[ "$stderr" = "tl-velocity: records read 9 = used 3 + future 1 + rejected 5; learners read 2, written 2" ]
 	# lines 3, 4, 6, 7 and 10 are bad: unknown action, bad time, no id,
 	# 5 fields, and L1 reappearing after L2
-	sed -n '3p;4p;6p;7p;10p' "$TESTDATA/reader-bad.csv" | cmp - "$BATS_TEST_TMPDIR/rej"
+	sed -n '3p;4p;6p;7p;10p' "$TESTDATA/reader/reader-bad.csv" | cmp - "$BATS_TEST_TMPDIR/rej"
 	assert_line --index 1 --partial 'L1,a,2,1,'
 	assert_line --index 2 --partial 'L2,b,1,1,'
 	# rows in the input = header + 9 records
-	[ "$(wc -l < "$TESTDATA/reader-bad.csv")" -eq 10 ]
+	[ "$(wc -l < "$TESTDATA/reader/reader-bad.csv")" -eq 10 ]
 }
 
 @test "RD013: --stats and --metrics count future events; promtool accepts the metrics" {
-	run --separate-stderr tl-velocity --as-of 2025-01-09T00:00:00Z --stats --metrics "$BATS_TEST_TMPDIR/m.prom" -o csv "$TESTDATA/worked.csv"
+	run --separate-stderr tl-velocity --as-of 2025-01-09T00:00:00Z --stats --metrics "$BATS_TEST_TMPDIR/m.prom" -o csv "$TESTDATA/worked/worked.csv"
 	assert_success
 	[ "$stderr" = "tl-velocity: records read 5 = used 3 + future 2 + rejected 0; learners read 1, written 1" ]
 	grep -qx 'tl_records_read_total{tool="tl-velocity"} 5' "$BATS_TEST_TMPDIR/m.prom"
@@ -159,24 +159,24 @@ bad_case() {
 
 @test "RD014: --output is atomic: a failing run leaves no file, a good one replaces it" {
 	echo old > "$BATS_TEST_TMPDIR/out"
-	run --separate-stderr tl-velocity "${ASOF[@]}" --output "$BATS_TEST_TMPDIR/out" "$TESTDATA/reader-bad.csv"
+	run --separate-stderr tl-velocity "${ASOF[@]}" --output "$BATS_TEST_TMPDIR/out" "$TESTDATA/reader/reader-bad.csv"
 	assert_failure 65
 	[ "$(cat "$BATS_TEST_TMPDIR/out")" = old ]
 	[ "$(ls "$BATS_TEST_TMPDIR" | grep -c tmp)" -eq 0 ]
 	rm "$BATS_TEST_TMPDIR/out"
-	run tl-velocity "${ASOF[@]}" --output "$BATS_TEST_TMPDIR/out" "$TESTDATA/reader-bad.csv"
+	run tl-velocity "${ASOF[@]}" --output "$BATS_TEST_TMPDIR/out" "$TESTDATA/reader/reader-bad.csv"
 	[ ! -e "$BATS_TEST_TMPDIR/out" ]
-	run tl-velocity "${ASOF[@]}" -o csv --output "$BATS_TEST_TMPDIR/out" "$TESTDATA/worked.csv"
+	run tl-velocity "${ASOF[@]}" -o csv --output "$BATS_TEST_TMPDIR/out" "$TESTDATA/worked/worked.csv"
 	assert_success
-	diff "$TESTDATA/velocity-worked.out.csv" "$BATS_TEST_TMPDIR/out"
+	diff "$TESTDATA/velocity/velocity-worked.out.csv" "$BATS_TEST_TMPDIR/out"
 }
 
 @test "RD015: a write error (/dev/full) exits 74" {
-	run --separate-stderr tl-velocity "${ASOF[@]}" --output /dev/full "$TESTDATA/worked.csv"
+	run --separate-stderr tl-velocity "${ASOF[@]}" --output /dev/full "$TESTDATA/worked/worked.csv"
 	assert_failure 74
 	[ "$stderr" = "tl-velocity: write error on /dev/full: No space left on device" ]
 	[ -c /dev/full ]
-	run --separate-stderr sh -c "tl-velocity ${ASOF[*]} '$TESTDATA/worked.csv' > /dev/full"
+	run --separate-stderr sh -c "tl-velocity ${ASOF[*]} '$TESTDATA/worked/worked.csv' > /dev/full"
 	assert_failure 74
 	[ "$stderr" = "tl-velocity: write error on standard output: No space left on device" ]
 }
@@ -191,14 +191,14 @@ bad_case() {
 	run --separate-stderr tl-velocity --bogus
 	assert_failure 64
 	[[ "$stderr" == *"Try 'tl-velocity --help' for more information."* ]]
-	run --separate-stderr tl-velocity --period 0 "$TESTDATA/worked.csv"
+	run --separate-stderr tl-velocity --period 0 "$TESTDATA/worked/worked.csv"
 	assert_failure 64
 	[[ "$stderr" == "tl-velocity: --period: must be greater than zero: '0'"* ]]
-	run --separate-stderr tl-velocity --period 7x "$TESTDATA/worked.csv"
+	run --separate-stderr tl-velocity --period 7x "$TESTDATA/worked/worked.csv"
 	assert_failure 64
-	run --separate-stderr tl-velocity --as-of yesterday "$TESTDATA/worked.csv"
+	run --separate-stderr tl-velocity --as-of yesterday "$TESTDATA/worked/worked.csv"
 	assert_failure 64
-	run --separate-stderr tl-velocity -o xml "$TESTDATA/worked.csv"
+	run --separate-stderr tl-velocity -o xml "$TESTDATA/worked/worked.csv"
 	assert_failure 64
 	run --separate-stderr tl-velocity "$BATS_TEST_TMPDIR/missing.csv"
 	assert_failure 66
@@ -206,7 +206,7 @@ bad_case() {
 }
 
 @test "RD017: as-of: --as-of beats TL_AS_OF beats the record's as_of" {
-	tl-velocity --as-of 2025-01-29 "$TESTDATA/worked.csv" > "$BATS_TEST_TMPDIR/d.ndjson"
+	tl-velocity --as-of 2025-01-29 "$TESTDATA/worked/worked.csv" > "$BATS_TEST_TMPDIR/d.ndjson"
 	run --separate-stderr tl-velocity -o csv "$BATS_TEST_TMPDIR/d.ndjson"
 	assert_line --index 1 --regexp ',2025-01-29T00:00:00Z$'
 	TL_AS_OF=2025-01-15 run --separate-stderr tl-velocity -o csv "$BATS_TEST_TMPDIR/d.ndjson"
@@ -224,11 +224,11 @@ bad_case() {
 }
 
 @test "RD018: several files are read in order; a learner may continue across files" {
-	head -3 "$TESTDATA/worked.csv" > "$BATS_TEST_TMPDIR/a.csv"
-	{ head -1 "$TESTDATA/worked.csv"; tail -n +4 "$TESTDATA/worked.csv"; } > "$BATS_TEST_TMPDIR/b.csv"
+	head -3 "$TESTDATA/worked/worked.csv" > "$BATS_TEST_TMPDIR/a.csv"
+	{ head -1 "$TESTDATA/worked/worked.csv"; tail -n +4 "$TESTDATA/worked/worked.csv"; } > "$BATS_TEST_TMPDIR/b.csv"
 	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv "$BATS_TEST_TMPDIR/a.csv" - < "$BATS_TEST_TMPDIR/b.csv"
 	assert_success
-	golden velocity-worked.out.csv
+	golden velocity/velocity-worked.out.csv
 }
 
 @test "RD019: -o csv refuses to drop an attribute the header lacks" {
@@ -246,10 +246,10 @@ bad_case() {
 }
 
 @test "RD021: --map reads canonical fields from other column names" {
-	sed '1s/.*/user,time,area,cap,verb/' "$TESTDATA/worked.csv" > "$BATS_TEST_TMPDIR/m.csv"
+	sed '1s/.*/user,time,area,cap,verb/' "$TESTDATA/worked/worked.csv" > "$BATS_TEST_TMPDIR/m.csv"
 	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv --map learner_id=user,ts=time,capability=cap,action=verb --map domain=area "$BATS_TEST_TMPDIR/m.csv"
 	assert_success
-	golden velocity-worked.out.csv
+	golden velocity/velocity-worked.out.csv
 	run --separate-stderr tl-velocity "${ASOF[@]}" --map user=learner_id "$BATS_TEST_TMPDIR/m.csv"
 	assert_failure 64
 	[ "${stderr%%$'\n'*}" = "tl-velocity: --map: 'user' is not one of learner_id, ts, domain, capability, action" ]

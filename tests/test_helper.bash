@@ -129,7 +129,7 @@ config_errors() {
 
 # ref_population_loadgen: the tl-loadgen population the references check
 # (VE010, AFF019, RET020), event CSV on stdout; their other population is
-# testdata/fuzz-events.py SEED N.
+# testdata/ref/fuzz-events.py SEED N.
 ref_population_loadgen() {
 	tl-loadgen --learners 1500 --seed 11 --truth --arm-split 1:1 --outcome
 }
@@ -152,7 +152,7 @@ ref_check() {
 		# shellcheck disable=SC2206
 		args+=($o "$BATS_TEST_TMPDIR/out$n.csv")
 	done
-	run python3 "$TESTDATA/$ref" "$ev" "${args[@]}"
+	run python3 "$TESTDATA/ref/$ref" "$ev" "${args[@]}"
 	assert_success
 	[ "$(grep -c 'all match$' <<<"$output")" -eq "$n" ]
 }

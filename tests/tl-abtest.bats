@@ -1,12 +1,12 @@
 #!/usr/bin/env bats
 # tl-abtest: reports checked against published values (R, Newcombe) and
-# against testdata/abtest-check.py, an independent recomputation with the
+# against testdata/abtest/abtest-check.py, an independent recomputation with the
 # Python standard library; goldens for the text and markdown layouts; gate
 # exit codes; shards; an A/A test on a tl-loadgen population; the man page.
 load test_helper
 bats_require_minimum_version 1.5.0
 
-L="$TESTDATA/abtest-learners.csv"
+L="$TESTDATA/abtest/abtest-learners.csv"
 
 # check OPTIONS...: run tl-abtest --format json with OPTIONS on the learner
 # fixture and recompute every number of the report independently.
@@ -14,7 +14,7 @@ check() {
 	run --separate-stderr tl-abtest --format json "$@" "$L"
 	assert_success
 	printf '%s' "$output" >"$BATS_TEST_TMPDIR/r.json"
-	run python3 "$TESTDATA/abtest-check.py" "$L" "$BATS_TEST_TMPDIR/r.json" "$@"
+	run python3 "$TESTDATA/abtest/abtest-check.py" "$L" "$BATS_TEST_TMPDIR/r.json" "$@"
 	assert_success
 	assert_output --regexp '^ok [0-9]+ checks$'
 }
@@ -52,7 +52,7 @@ pyget() {
 @test "ABT002: Welch on R's sleep data gives R's t.test values" {
 	# R: t.test(extra ~ group, data = sleep): t = -1.8608, df = 17.776,
 	# p-value = 0.07939, 95 percent CI -3.3654832 0.2054832 (group 1 - group 2).
-	run --separate-stderr tl-abtest --metric extra --format json "$TESTDATA/abtest-sleep.csv"
+	run --separate-stderr tl-abtest --metric extra --format json "$TESTDATA/abtest/abtest-sleep.csv"
 	assert_success
 	[ -z "$stderr" ]
 	run pyget 'r["metrics"][0]["t"], r["metrics"][0]["df"], r["metrics"][0]["p"], r["metrics"][0]["diff_ci_low"], r["metrics"][0]["diff_ci_high"]'
@@ -107,7 +107,7 @@ EOF
 @test "ABT006: the checker can fail: a wrong alpha is caught" {
 	run --separate-stderr tl-abtest --format json --metric roi "$L"
 	printf '%s' "$output" >"$BATS_TEST_TMPDIR/r.json"
-	run python3 "$TESTDATA/abtest-check.py" "$L" "$BATS_TEST_TMPDIR/r.json" --metric roi --alpha 0.1
+	run python3 "$TESTDATA/abtest/abtest-check.py" "$L" "$BATS_TEST_TMPDIR/r.json" --metric roi --alpha 0.1
 	assert_failure
 	assert_output --partial 'MISMATCH roi/None diff_ci_low'
 }
@@ -115,20 +115,20 @@ EOF
 @test "ABT007: text report (golden; its numbers are those ABT003 checks)" {
 	run --separate-stderr tl-abtest --metric roi --binary clicked --by archetype "$L"
 	assert_success
-	golden abtest-report.txt
+	golden abtest/abtest-report.txt
 	[ -z "$stderr" ]
 }
 
 @test "ABT008: markdown report (golden)" {
 	run --separate-stderr tl-abtest --metric roi --binary clicked --by archetype --format md "$L"
 	assert_success
-	golden abtest-report.md
+	golden abtest/abtest-report.md
 }
 
 @test "ABT009: CUPED, sequential and power lines of the text report (golden)" {
 	run --separate-stderr tl-abtest --metric roi --binary clicked --covariate pre_roi --sequential --power 0.8 --mde 0.1 "$L"
 	assert_success
-	golden abtest-extras.txt
+	golden abtest/abtest-extras.txt
 }
 
 @test "ABT010: the JSON report has the documented keys" {
@@ -168,14 +168,14 @@ EOF
 }
 
 @test "ABT012: zero variance gets a clear message, not a number" {
-	run --separate-stderr tl-abtest --metric roi --binary clicked --format json "$TESTDATA/abtest-zero.csv"
+	run --separate-stderr tl-abtest --metric roi --binary clicked --format json "$TESTDATA/abtest/abtest-zero.csv"
 	assert_success
 	[[ $stderr == *"tl-abtest: roi: zero variance in both arms: the t-test is undefined"* ]]
 	[[ $stderr == *"tl-abtest: clicked: every value is 1: the z-test is undefined"* ]]
 	run pyget 'r["metrics"][0]["t"], r["metrics"][0]["p"], r["metrics"][0]["diff"], r["metrics"][0]["n_treatment"], r["metrics"][1]["z"], r["decision"]["failed"]'
 	# the lift (50%) is defined: only significance fails
 	assert_output "None None 1 2 None ['significance']"
-	run --separate-stderr tl-abtest --metric roi "$TESTDATA/abtest-zero.csv"
+	run --separate-stderr tl-abtest --metric roi "$TESTDATA/abtest/abtest-zero.csv"
 	assert_line '  note: zero variance in both arms: the t-test is undefined'
 	assert_line '  significance: roi: no p-value (zero variance in both arms: the t-test is undefined)'
 }
@@ -190,10 +190,10 @@ EOF
 	run --separate-stderr tl-abtest --metric roi "$d/nan.csv"
 	[ "$status" -eq 65 ]
 	[ "$stderr" = "tl-abtest: $d/nan.csv:3: roi: not a number: 'x'" ]
-	run --separate-stderr tl-abtest --binary roi "$TESTDATA/abtest-sleep.csv"
+	run --separate-stderr tl-abtest --binary roi "$TESTDATA/abtest/abtest-sleep.csv"
 	[ "$status" -eq 65 ]
 	[[ $stderr == *"abtest-sleep.csv:2: learner 'P01c' has no field 'roi'" ]]
-	run --separate-stderr tl-abtest --binary extra "$TESTDATA/abtest-sleep.csv"
+	run --separate-stderr tl-abtest --binary extra "$TESTDATA/abtest/abtest-sleep.csv"
 	[ "$status" -eq 65 ]
 	[[ $stderr == *"abtest-sleep.csv:2: extra: a binary metric must be 0 or 1, not '1.9'" ]]
 	run --separate-stderr tl-abtest --metric roi --by nope "$L"
@@ -209,7 +209,7 @@ EOF
 	[[ $stderr == *"cov.csv:2: learner 'L1' has a metric but no covariate 'pre'" ]]
 	run --separate-stderr tl-abtest --metric roi --control treatment --arm archetype "$L"
 	[ "$status" -eq 65 ]
-	run --separate-stderr tl-abtest --metric extra --control placebo "$TESTDATA/abtest-sleep.csv"
+	run --separate-stderr tl-abtest --metric extra --control placebo "$TESTDATA/abtest/abtest-sleep.csv"
 	[ "$status" -eq 65 ]
 	run --separate-stderr tl-abtest --metric roi /nonexistent/x.csv
 	[ "$status" -eq 66 ]
@@ -228,7 +228,7 @@ EOF
 
 @test "ABT015: learner documents: events are skipped, JSON numbers, null and booleans read" {
 	local d="$BATS_TEST_TMPDIR"
-	python3 - "$TESTDATA/abtest-docs.ndjson" >"$d/docs.csv" <<'EOF'
+	python3 - "$TESTDATA/abtest/abtest-docs.ndjson" >"$d/docs.csv" <<'EOF'
 import json, sys
 print('learner_id,arm,archetype,roi,clicked')
 for line in open(sys.argv[1]):
@@ -236,7 +236,7 @@ for line in open(sys.argv[1]):
     roi = '' if r['roi'] is None else repr(r['roi'])
     print('%s,%s,%s,%s,%d' % (r['learner_id'], r['arm'], r['archetype'], roi, int(r['clicked'])))
 EOF
-	run --separate-stderr tl-abtest --format json --metric roi --binary clicked --by archetype --stats "$TESTDATA/abtest-docs.ndjson"
+	run --separate-stderr tl-abtest --format json --metric roi --binary clicked --by archetype --stats "$TESTDATA/abtest/abtest-docs.ndjson"
 	assert_success
 	local docs=$output
 	[[ $stderr == *"learners read 8, written 8"* ]]
@@ -354,7 +354,7 @@ EOF
 @test "ABT021: A/A: 400 salted splits of one tl-loadgen population reject at 0.05 +- 0.025" {
 	# One population (20000 learners, --effect 0), 400 splits, each with
 	# arms drawn by a hash of the learner and the split's salt
-	# (testdata/abtest-aa.awk). With --by split, each split is analysed on
+	# (testdata/abtest/abtest-aa.awk). With --by split, each split is analysed on
 	# its own learners only, exactly as 400 separate runs would be (same
 	# Welford sums); --look-every 800000 = 2000 learners of every split, so
 	# the sequential p is the smallest over 10 looks.
@@ -363,7 +363,7 @@ EOF
 		awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print "learner_id,archetype,roi"; next }
 			$1 != p { p = $1; print $1 "," $c["true_archetype"] "," $c["roi"] }' >"$d/pop.csv"
 	[ "$(wc -l <"$d/pop.csv")" -eq 20001 ]
-	awk -f "$TESTDATA/abtest-aa.awk" "$d/pop.csv" |
+	awk -f "$TESTDATA/abtest/abtest-aa.awk" "$d/pop.csv" |
 		tl-abtest --metric roi --by split --sequential --look-every 800000 --format json >"$d/aa.json"
 	run python3 - "$d/aa.json" <<'EOF'
 import json, sys

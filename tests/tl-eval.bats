@@ -11,22 +11,22 @@ pyget() {
 }
 
 @test "EVAL001: classification text report (hand-computed golden)" {
-	run --separate-stderr tl-eval --truth true_archetype --pred archetype "$TESTDATA/eval-class.csv"
+	run --separate-stderr tl-eval --truth true_archetype --pred archetype "$TESTDATA/eval/eval-class.csv"
 	assert_success
-	golden eval-class.txt
+	golden eval/eval-class.txt
 }
 
 @test "EVAL002: classification markdown report" {
-	run --separate-stderr tl-eval --truth true_archetype --pred archetype --format md "$TESTDATA/eval-class.csv"
+	run --separate-stderr tl-eval --truth true_archetype --pred archetype --format md "$TESTDATA/eval/eval-class.csv"
 	assert_success
-	golden eval-class.md
+	golden eval/eval-class.md
 }
 
 @test "EVAL003: classification JSON matches an independent computation" {
-	run --separate-stderr tl-eval --truth true_archetype --pred archetype --format json "$TESTDATA/eval-class.csv"
+	run --separate-stderr tl-eval --truth true_archetype --pred archetype --format json "$TESTDATA/eval/eval-class.csv"
 	assert_success
 	printf '%s' "$output" > "$BATS_TEST_TMPDIR/r.json"
-	python3 - "$TESTDATA/eval-class.csv" "$BATS_TEST_TMPDIR/r.json" <<'EOF'
+	python3 - "$TESTDATA/eval/eval-class.csv" "$BATS_TEST_TMPDIR/r.json" <<'EOF'
 import csv, json, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1])) if r['true_archetype'] and r['archetype']]
 rep = json.load(open(sys.argv[2]))
@@ -52,13 +52,13 @@ EOF
 }
 
 @test "EVAL004: binary text report (hand-computed golden: AUC 10/12, AP 0.8542, Brier 1.28/7)" {
-	run --separate-stderr tl-eval --score churn_risk --label churned "$TESTDATA/eval-binary.csv"
+	run --separate-stderr tl-eval --score churn_risk --label churned "$TESTDATA/eval/eval-binary.csv"
 	assert_success
-	golden eval-binary.txt
+	golden eval/eval-binary.txt
 }
 
 @test "EVAL005: binary JSON: exact values and snake-case keys" {
-	run --separate-stderr tl-eval --score churn_risk --label churned --format json "$TESTDATA/eval-binary.csv"
+	run --separate-stderr tl-eval --score churn_risk --label churned --format json "$TESTDATA/eval/eval-binary.csv"
 	assert_success
 	run pyget "abs(r['roc_auc'] - 10/12) < 1e-15, abs(r['pr_auc'] - (0.25+0.25+0.1875+1/6)) < 1e-15, abs(r['brier'] - 1.28/7) < 1e-15, r['pr_auc_method'], r['positives'], r['negatives'], r['skipped']"
 	assert_output "True True True average_precision 4 3 1"
@@ -118,14 +118,14 @@ EOF
 
 @test "EVAL008: numeric report with baselines (hand-computed golden)" {
 	run --separate-stderr tl-eval --pred velocity_next --actual next_velocity_actual \
-		--baseline velocity_simple --baseline velocity "$TESTDATA/eval-numeric.csv"
+		--baseline velocity_simple --baseline velocity "$TESTDATA/eval/eval-numeric.csv"
 	assert_success
-	golden eval-numeric.txt
+	golden eval/eval-numeric.txt
 }
 
 @test "EVAL009: numeric JSON: mae, rmse, within_tolerance (0.4-0.3 counts as within 0.1)" {
 	run --separate-stderr tl-eval --pred velocity_next --actual next_velocity_actual \
-		--baseline velocity_simple --format json "$TESTDATA/eval-numeric.csv"
+		--baseline velocity_simple --format json "$TESTDATA/eval/eval-numeric.csv"
 	assert_success
 	run pyget "abs(r['mae']-0.0875)<1e-15, abs(r['rmse']-0.013125**0.5)<1e-15, r['within_tolerance'], r['baselines']['velocity_simple']['within_tolerance'], abs(r['baselines']['velocity_simple']['mae']-0.175)<1e-15, r['n'], r['skipped']"
 	assert_output "True True 0.75 0.5 True 4 1"
@@ -133,14 +133,14 @@ EOF
 
 @test "EVAL010: --tolerance changes within_tolerance" {
 	run --separate-stderr tl-eval --pred velocity_next --actual next_velocity_actual --tolerance 0.2 \
-		--format json "$TESTDATA/eval-numeric.csv"
+		--format json "$TESTDATA/eval/eval-numeric.csv"
 	assert_success
 	run pyget "r['within_tolerance'], r['tolerance']"
 	assert_output "1 0.2"
 }
 
 @test "EVAL011: reads learner documents (events skipped) from the pipeline" {
-	run --separate-stderr bash -c "tl-velocity --as-of 2025-01-29T00:00:00Z --decay-half-life 0 --label '$TESTDATA/worked.csv' \
+	run --separate-stderr bash -c "tl-velocity --as-of 2025-01-29T00:00:00Z --decay-half-life 0 --label '$TESTDATA/worked/worked.csv' \
 		| tl-eval --pred velocity_next --actual next_velocity_actual --format json"
 	assert_success
 	# L1's velocity_next is 0.0797 (DESIGN §6.4); its next week (Jan 29 - Feb 5) has no event: actual 0
@@ -149,12 +149,12 @@ EOF
 }
 
 @test "EVAL012: a missing field names the field and its tool" {
-	run --separate-stderr tl-eval --score churn_risk --label churned "$TESTDATA/eval-class.csv"
+	run --separate-stderr tl-eval --score churn_risk --label churned "$TESTDATA/eval/eval-class.csv"
 	assert_failure 65
-	assert_equal "$stderr" "tl-eval: $TESTDATA/eval-class.csv:2: learner 'L01' has no field 'churn_risk' (it is produced by tl-retention: run it first)"
-	run --separate-stderr tl-eval --truth true_archetype --pred shoe_size "$TESTDATA/eval-class.csv"
+	assert_equal "$stderr" "tl-eval: $TESTDATA/eval/eval-class.csv:2: learner 'L01' has no field 'churn_risk' (it is produced by tl-retention: run it first)"
+	run --separate-stderr tl-eval --truth true_archetype --pred shoe_size "$TESTDATA/eval/eval-class.csv"
 	assert_failure 65
-	assert_equal "$stderr" "tl-eval: $TESTDATA/eval-class.csv:2: learner 'L01' has no field 'shoe_size' (no tl tool produces it; add it to the input)"
+	assert_equal "$stderr" "tl-eval: $TESTDATA/eval/eval-class.csv:2: learner 'L01' has no field 'shoe_size' (no tl tool produces it; add it to the input)"
 }
 
 @test "EVAL013: a label that is not 0/1, or a score that is not a number, is bad data" {
@@ -169,10 +169,10 @@ EOF
 }
 
 @test "EVAL014: usage errors exit 64" {
-	run --separate-stderr tl-eval "$TESTDATA/eval-class.csv"
+	run --separate-stderr tl-eval "$TESTDATA/eval/eval-class.csv"
 	assert_failure 64
 	assert_equal "${stderr_lines[0]}" "tl-eval: give one of: --truth and --pred; --score and --label; --pred and --actual"
-	run --separate-stderr tl-eval --truth a --pred b --score c "$TESTDATA/eval-class.csv"
+	run --separate-stderr tl-eval --truth a --pred b --score c "$TESTDATA/eval/eval-class.csv"
 	assert_failure 64
 	run --separate-stderr tl-eval --truth a --pred b --format xml
 	assert_failure 64
@@ -189,22 +189,22 @@ EOF
 @test "EVAL015: an unreadable input exits 66; a full disk exits 74; --output is atomic" {
 	run --separate-stderr tl-eval --truth a --pred b /nonexistent.csv
 	assert_failure 66
-	run --separate-stderr tl-eval --truth true_archetype --pred archetype --output /dev/full "$TESTDATA/eval-class.csv"
+	run --separate-stderr tl-eval --truth true_archetype --pred archetype --output /dev/full "$TESTDATA/eval/eval-class.csv"
 	[ "$status" -eq 73 ] || [ "$status" -eq 74 ]
-	run --separate-stderr bash -c "tl-eval --truth true_archetype --pred archetype '$TESTDATA/eval-class.csv' > /dev/full"
+	run --separate-stderr bash -c "tl-eval --truth true_archetype --pred archetype '$TESTDATA/eval/eval-class.csv' > /dev/full"
 	assert_failure 74
-	run --separate-stderr tl-eval --truth true_archetype --pred archetype --output "$BATS_TEST_TMPDIR/rep.txt" "$TESTDATA/eval-class.csv"
+	run --separate-stderr tl-eval --truth true_archetype --pred archetype --output "$BATS_TEST_TMPDIR/rep.txt" "$TESTDATA/eval/eval-class.csv"
 	assert_success
 	assert_output ""
-	run diff "$TESTDATA/eval-class.txt" "$BATS_TEST_TMPDIR/rep.txt"
+	run diff "$TESTDATA/eval/eval-class.txt" "$BATS_TEST_TMPDIR/rep.txt"
 	assert_success
-	run --separate-stderr tl-eval --truth true_archetype --pred archetype --output "$BATS_TEST_TMPDIR/rep2.txt" "$TESTDATA/eval-binary.csv"
+	run --separate-stderr tl-eval --truth true_archetype --pred archetype --output "$BATS_TEST_TMPDIR/rep2.txt" "$TESTDATA/eval/eval-binary.csv"
 	assert_failure 65
 	[ ! -e "$BATS_TEST_TMPDIR/rep2.txt" ]
 }
 
 @test "EVAL016: --stats and --metrics reconcile the learners read" {
-	run --separate-stderr tl-eval --score churn_risk --label churned --stats --metrics "$BATS_TEST_TMPDIR/m.prom" "$TESTDATA/eval-binary.csv"
+	run --separate-stderr tl-eval --score churn_risk --label churned --stats --metrics "$BATS_TEST_TMPDIR/m.prom" "$TESTDATA/eval/eval-binary.csv"
 	assert_success
 	assert_equal "$stderr" "tl-eval: records read 8 = used 8 + future 0 + rejected 0; learners read 8, written 8"
 	run grep -c '^tl_learners_read_total{tool="tl-eval"} 8$' "$BATS_TEST_TMPDIR/m.prom"
@@ -213,14 +213,14 @@ EOF
 
 @test "EVAL017: the man page examples run" {
 	cd "$TL_ROOT"
-	run --separate-stderr tl-eval --truth true_archetype --pred archetype testdata/eval-class.csv
+	run --separate-stderr tl-eval --truth true_archetype --pred archetype testdata/eval/eval-class.csv
 	assert_success
 	run --separate-stderr tl-eval --score churn_risk --label churned --format json \
-		testdata/eval-binary.csv
+		testdata/eval/eval-binary.csv
 	assert_success
 	run --separate-stderr tl-eval --pred velocity_next --actual next_velocity_actual \
 		--baseline velocity_simple --baseline velocity \
-		testdata/eval-numeric.csv
+		testdata/eval/eval-numeric.csv
 	assert_success
 	run mandoc -Tlint -W warning "$TL_ROOT/man/tl-eval.1"
 	assert_output ""

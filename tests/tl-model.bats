@@ -5,7 +5,7 @@ load test_helper
 bats_require_minimum_version 1.5.0
 
 ref() {
-	python3 -c "import sys; sys.path.insert(0, '$TESTDATA'); from model_ref import *; $1" "${@:2}"
+	python3 -c "import sys; sys.path.insert(0, '$TESTDATA/ref'); from model_ref import *; $1" "${@:2}"
 }
 
 # model_get FILE EXPR: a value of the model JSON (python expression on m).
@@ -36,13 +36,13 @@ model_get() {
 }
 
 @test "MOD003: reference: glm(am ~ hp + wt, binomial, mtcars) as printed by R, and a python IRLS to 1e-6" {
-	run --separate-stderr tl-model --fit --target am --features hp,wt --l2 0 "$TESTDATA/model-mtcars.csv"
+	run --separate-stderr tl-model --fit --target am --features hp,wt --l2 0 "$TESTDATA/model/model-mtcars.csv"
 	assert_success
 	echo "$output" >"$BATS_TEST_TMPDIR/m.json"
 	# Published: R summary() of glm(am ~ hp + wt, family = binomial,
 	# data = mtcars): (Intercept) 18.86630, hp 0.03626, wt -8.08348 (a
 	# standard example reproduced in many R tutorials; r-tutor.com fits this
-	# model). Checked to the printed digits, and against testdata/model_ref.py, which
+	# model). Checked to the printed digits, and against testdata/ref/model_ref.py, which
 	# reproduces those digits independently.
 	run ref '
 m = json.load(open(sys.argv[1])); f = m["features"]
@@ -55,13 +55,13 @@ b = irls(design(data, specs, st), [float(r["am"]) for r in data], 0)
 want = [b[0] - sum(b[j + 1] * st[j][0] / st[j][1] for j in range(2))] + [b[j + 1] / st[j][1] for j in range(2)]
 bad = [(g, p) for g, p in zip(got, printed) if abs(g - p) > 0.5e-5]
 bad += [(g, w) for g, w in zip(got, want) if abs(g - w) > 1e-6 * abs(w)]
-print(got, want); sys.exit(1 if bad else 0)' "$BATS_TEST_TMPDIR/m.json" "$TESTDATA/model-mtcars.csv"
+print(got, want); sys.exit(1 if bad else 0)' "$BATS_TEST_TMPDIR/m.json" "$TESTDATA/model/model-mtcars.csv"
 	assert_success
 	[ "$(model_get "$BATS_TEST_TMPDIR/m.json" 'm["n"], m["positives"], m["l2"]')" = "(32, 13, 0)" ]
 }
 
 @test "MOD004: reference: glm(am ~ disp + hp) as printed by R (statology.org), and a python IRLS" {
-	run --separate-stderr tl-model --fit --target am --features disp,hp --l2 0 "$TESTDATA/model-mtcars.csv"
+	run --separate-stderr tl-model --fit --target am --features disp,hp --l2 0 "$TESTDATA/model/model-mtcars.csv"
 	assert_success
 	echo "$output" >"$BATS_TEST_TMPDIR/m.json"
 	# Published: statology.org, "How to Interpret glm Output in R":
@@ -76,7 +76,7 @@ sys.exit(0 if all(abs(g - p) <= 0.5e-5 for g, p in zip(got, [1.40342, -0.09518, 
 
 @test "MOD005: a penalised fit with transforms and an imputed value matches the python IRLS to 1e-6" {
 	local specs="log1p:interactions,days_since_last,sqrt:active_days"
-	run --separate-stderr tl-model --fit --target dropout --features "$specs" --l2 2.5 "$TESTDATA/model-churn.csv"
+	run --separate-stderr tl-model --fit --target dropout --features "$specs" --l2 2.5 "$TESTDATA/model/model-churn.csv"
 	assert_success
 	echo "$output" >"$BATS_TEST_TMPDIR/m.json"
 	run ref '
@@ -88,23 +88,23 @@ got = [m["intercept"]] + [x["coef"] for x in m["features"]]
 ok = all(abs(g - w) <= 1e-6 * max(abs(w), 1e-3) for g, w in zip(got, b))
 ok &= all(abs(x["mean"] - s[0]) < 1e-12 and abs(x["sd"] - s[1]) < 1e-12 for x, s in zip(m["features"], st))
 ok &= [x["missing"] for x in m["features"]] == [0, 2, 0] and m["n"] == 39 and m["skipped"] == 1
-print(got, b); sys.exit(0 if ok else 1)' "$BATS_TEST_TMPDIR/m.json" "$TESTDATA/model-churn.csv" "$specs"
+print(got, b); sys.exit(0 if ok else 1)' "$BATS_TEST_TMPDIR/m.json" "$TESTDATA/model/model-churn.csv" "$specs"
 	assert_success
 	assert_equal "$stderr" "tl-model: skipped 1 record with an empty target 'dropout'"
 }
 
 @test "MOD006: separable data: finite coefficients with --l2, a clear error without" {
-	run --separate-stderr tl-model --fit --target y --features x --l2 1 "$TESTDATA/model-separable.csv"
+	run --separate-stderr tl-model --fit --target y --features x --l2 1 "$TESTDATA/model/model-separable.csv"
 	assert_success
 	echo "$output" >"$BATS_TEST_TMPDIR/m.json"
-	# The penalised optimum satisfies sum (y - mu) z = l2 * coef (testdata/model_ref.py's IRLS).
+	# The penalised optimum satisfies sum (y - mu) z = l2 * coef (testdata/ref/model_ref.py's IRLS).
 	run ref '
 m = json.load(open(sys.argv[1])); data = rows(sys.argv[2]); st = standardise(data, ["x"])
 b = irls(design(data, ["x"], st), [float(r["y"]) for r in data], 1)
 c = m["features"][0]["coef"]
-sys.exit(0 if 0 < c < 10 and abs(c - b[1]) < 1e-6 and abs(m["intercept"] - b[0]) < 1e-6 else 1)' "$BATS_TEST_TMPDIR/m.json" "$TESTDATA/model-separable.csv"
+sys.exit(0 if 0 < c < 10 and abs(c - b[1]) < 1e-6 and abs(m["intercept"] - b[0]) < 1e-6 else 1)' "$BATS_TEST_TMPDIR/m.json" "$TESTDATA/model/model-separable.csv"
 	assert_success
-	run --separate-stderr tl-model --fit --target y --features x --l2 0 "$TESTDATA/model-separable.csv"
+	run --separate-stderr tl-model --fit --target y --features x --l2 0 "$TESTDATA/model/model-separable.csv"
 	[ "$status" -eq 65 ]
 	assert_equal "$stderr" "tl-model: no finite solution: the features separate the target perfectly (or nearly); use --l2 > 0"
 	[ -z "$output" ]
@@ -141,9 +141,9 @@ sys.exit(0 if 0 < c < 10 and abs(c - b[1]) < 1e-6 and abs(m["intercept"] - b[0])
 }
 
 @test "MOD009: a missing feature field, a non-number and a value outside log1p are errors naming the record" {
-	run --separate-stderr tl-model --fit --target dropout --features log1p:interactions,log1p:nope "$TESTDATA/model-churn.csv"
+	run --separate-stderr tl-model --fit --target dropout --features log1p:interactions,log1p:nope "$TESTDATA/model/model-churn.csv"
 	[ "$status" -eq 65 ]
-	assert_equal "$stderr" "tl-model: $TESTDATA/model-churn.csv:2: learner 'L01' has no field 'nope' (feature 'log1p:nope')"
+	assert_equal "$stderr" "tl-model: $TESTDATA/model/model-churn.csv:2: learner 'L01' has no field 'nope' (feature 'log1p:nope')"
 	printf 'learner_id,y,x\nA,0,1\nB,1,many\n' >"$BATS_TEST_TMPDIR/n.csv"
 	run --separate-stderr tl-model --fit --target y --features x "$BATS_TEST_TMPDIR/n.csv"
 	[ "$status" -eq 65 ]
@@ -153,7 +153,7 @@ sys.exit(0 if 0 < c < 10 and abs(c - b[1]) < 1e-6 and abs(m["intercept"] - b[0])
 	[ "$status" -eq 65 ]
 	assert_equal "$stderr" "tl-model: $BATS_TEST_TMPDIR/d.csv:3: learner 'B': feature 'log1p:x': -2 is outside the domain of log1p (x > -1)"
 	# apply: the model's feature must be in every record
-	tl-model --fit --target dropout --features days_since_last --output "$BATS_TEST_TMPDIR/m.json" "$TESTDATA/model-churn.csv" 2>/dev/null
+	tl-model --fit --target dropout --features days_since_last --output "$BATS_TEST_TMPDIR/m.json" "$TESTDATA/model/model-churn.csv" 2>/dev/null
 	run --separate-stderr tl-model --model "$BATS_TEST_TMPDIR/m.json" "$BATS_TEST_TMPDIR/n.csv"
 	[ "$status" -eq 65 ]
 	assert_equal "$stderr" "tl-model: $BATS_TEST_TMPDIR/n.csv:2: learner 'A' has no field 'days_since_last' (feature 'days_since_last')"
@@ -163,20 +163,20 @@ sys.exit(0 if 0 < c < 10 and abs(c - b[1]) < 1e-6 and abs(m["intercept"] - b[0])
 	local a="$BATS_TEST_TMPDIR/a.json" b="$BATS_TEST_TMPDIR/b.json" f
 	for f in "$a" "$b"; do
 		tl-model --fit --target dropout --features log1p:interactions,days_since_last,sqrt:active_days \
-			--cv 5 --output "$f" "$TESTDATA/model-churn.csv" 2>/dev/null
+			--cv 5 --output "$f" "$TESTDATA/model/model-churn.csv" 2>/dev/null
 	done
 	[ -s "$a" ]
 	cmp "$a" "$b"
 	[ "$(model_get "$a" 'len(m["features"]), m["cv"]["k"], m["n"]')" = "(3, 5, 39)" ]
-	tl-model --fit --target am --features hp,wt,disp --cv 3 --output "$a" "$TESTDATA/model-mtcars.csv" 2>/dev/null
-	tl-model --fit --target am --features hp,wt,disp --cv 3 --output "$b" "$TESTDATA/model-mtcars.csv" 2>/dev/null
+	tl-model --fit --target am --features hp,wt,disp --cv 3 --output "$a" "$TESTDATA/model/model-mtcars.csv" 2>/dev/null
+	tl-model --fit --target am --features hp,wt,disp --cv 3 --output "$b" "$TESTDATA/model/model-mtcars.csv" 2>/dev/null
 	cmp "$a" "$b"
 }
 
 @test "MOD011: round trip: applying the model gives the fit's own predictions" {
 	local specs="log1p:interactions,days_since_last,active_days"
-	tl-model --fit --target dropout --features "$specs" --output "$BATS_TEST_TMPDIR/m.json" "$TESTDATA/model-churn.csv" 2>/dev/null
-	run --separate-stderr tl-model --model "$BATS_TEST_TMPDIR/m.json" -o csv "$TESTDATA/model-churn.csv"
+	tl-model --fit --target dropout --features "$specs" --output "$BATS_TEST_TMPDIR/m.json" "$TESTDATA/model/model-churn.csv" 2>/dev/null
+	run --separate-stderr tl-model --model "$BATS_TEST_TMPDIR/m.json" -o csv "$TESTDATA/model/model-churn.csv"
 	assert_success
 	echo "$output" >"$BATS_TEST_TMPDIR/p.csv"
 	# Every prediction is what the model file's numbers give (computed here),
@@ -201,7 +201,7 @@ sys.exit(1 if bad or abs(ll - m["train"]["log_loss"]) > 1e-5 or abs(auc(s, y) - 
 		"$BATS_TEST_TMPDIR/m.json" "$BATS_TEST_TMPDIR/p.csv" "$specs"
 	assert_success
 	# documents: the same predictions, everything else passed through
-	run --separate-stderr tl-model --model "$BATS_TEST_TMPDIR/m.json" "$TESTDATA/model-churn.ndjson"
+	run --separate-stderr tl-model --model "$BATS_TEST_TMPDIR/m.json" "$TESTDATA/model/model-churn.ndjson"
 	assert_success
 	run python3 -c '
 import json, csv, sys
@@ -212,13 +212,13 @@ ok = len(docs) == len(src) == 7
 for d, s in zip(docs, src):
     p = d.pop("dropout_probability")
     ok &= d == s and abs(p - float(rows[d["learner_id"]]["dropout_probability"])) == 0
-sys.exit(0 if ok else 1)' "$output" "$TESTDATA/model-churn.ndjson" "$BATS_TEST_TMPDIR/p.csv"
+sys.exit(0 if ok else 1)' "$output" "$TESTDATA/model/model-churn.ndjson" "$BATS_TEST_TMPDIR/p.csv"
 	assert_success
 }
 
 @test "MOD012: --cv: folds by the learner-id hash, pooled out-of-fold AUC as an independent fit computes it" {
 	local specs="log1p:interactions,days_since_last,active_days"
-	run --separate-stderr tl-model --fit --target dropout --features "$specs" --cv 4 "$TESTDATA/model-churn.csv"
+	run --separate-stderr tl-model --fit --target dropout --features "$specs" --cv 4 "$TESTDATA/model/model-churn.csv"
 	assert_success
 	echo "$output" >"$BATS_TEST_TMPDIR/m.json"
 	assert_equal "$stderr" "tl-model: skipped 1 record with an empty target 'dropout'
@@ -238,12 +238,12 @@ want = auc(pred, y); got = m["cv"]["auc"]
 ns = [sum(1 for f in fold if f == k) for k in range(4)]
 print(got, want, ns, [x["n"] for x in m["cv"]["folds"]])
 sys.exit(0 if abs(got - want) < 1e-9 and ns == [x["n"] for x in m["cv"]["folds"]] else 1)' \
-		"$BATS_TEST_TMPDIR/m.json" "$TESTDATA/model-churn.csv" "$specs"
+		"$BATS_TEST_TMPDIR/m.json" "$TESTDATA/model/model-churn.csv" "$specs"
 	assert_success
 }
 
 @test "MOD013: --kind linear: ridge coefficients and CV RMSE as the normal equations give them" {
-	run --separate-stderr tl-model --fit --kind linear --target active_days --features log1p:interactions,days_since_last --l2 3 --cv 3 "$TESTDATA/model-churn.csv"
+	run --separate-stderr tl-model --fit --kind linear --target active_days --features log1p:interactions,days_since_last --l2 3 --cv 3 "$TESTDATA/model/model-churn.csv"
 	assert_success
 	echo "$output" >"$BATS_TEST_TMPDIR/m.json"
 	[[ "$stderr" == "tl-model: 3-fold cross-validated RMSE "* ]]
@@ -261,19 +261,19 @@ for k in range(3):
 rmse = math.sqrt(se / len(data))
 print(got, b, m["cv"]["rmse"], rmse)
 sys.exit(0 if all(abs(g - w) < 1e-9 * max(1, abs(w)) for g, w in zip(got, b)) and abs(m["cv"]["rmse"] - rmse) < 1e-9 and m["kind"] == "linear" else 1)' \
-		"$BATS_TEST_TMPDIR/m.json" "$TESTDATA/model-churn.csv"
+		"$BATS_TEST_TMPDIR/m.json" "$TESTDATA/model/model-churn.csv"
 	assert_success
-	run tl-model --model "$BATS_TEST_TMPDIR/m.json" -o csv "$TESTDATA/model-churn.csv"
+	run tl-model --model "$BATS_TEST_TMPDIR/m.json" -o csv "$TESTDATA/model/model-churn.csv"
 	assert_success
 	assert_line --index 0 "learner_id,cohort,interactions,days_since_last,active_days,dropout,active_days_predicted"
 }
 
 @test "MOD014: --field names the prediction and replaces a field of that name in place" {
-	tl-model --fit --target dropout --features days_since_last --output "$BATS_TEST_TMPDIR/m.json" "$TESTDATA/model-churn.csv" 2>/dev/null
-	run tl-model --model "$BATS_TEST_TMPDIR/m.json" --field risk -o csv "$TESTDATA/model-churn.csv"
+	tl-model --fit --target dropout --features days_since_last --output "$BATS_TEST_TMPDIR/m.json" "$TESTDATA/model/model-churn.csv" 2>/dev/null
+	run tl-model --model "$BATS_TEST_TMPDIR/m.json" --field risk -o csv "$TESTDATA/model/model-churn.csv"
 	assert_success
 	assert_line --index 0 "learner_id,cohort,interactions,days_since_last,active_days,dropout,risk"
-	run tl-model --model "$BATS_TEST_TMPDIR/m.json" --field cohort -o csv "$TESTDATA/model-churn.csv"
+	run tl-model --model "$BATS_TEST_TMPDIR/m.json" --field cohort -o csv "$TESTDATA/model/model-churn.csv"
 	assert_success
 	assert_line --index 0 "learner_id,cohort,interactions,days_since_last,active_days,dropout"
 	assert_line --index 1 --regexp '^L01,0\.[0-9]+,50,9,10,1$'
@@ -281,51 +281,51 @@ sys.exit(0 if all(abs(g - w) < 1e-9 * max(1, abs(w)) for g, w in zip(got, b)) an
 
 @test "MOD015: bad and missing model files" {
 	printf '{"kind":"logistic","target":"y","intercept":0,"features":[{"spec":"x","mean":1,"sd":1}]}\n' >"$BATS_TEST_TMPDIR/bad.json"
-	run --separate-stderr tl-model --model "$BATS_TEST_TMPDIR/bad.json" "$TESTDATA/model-churn.csv"
+	run --separate-stderr tl-model --model "$BATS_TEST_TMPDIR/bad.json" "$TESTDATA/model/model-churn.csv"
 	[ "$status" -eq 65 ]
 	assert_equal "$stderr" "tl-model: $BATS_TEST_TMPDIR/bad.json: bad model: features[0]: 'coef' is missing"
 	echo 'not json' >"$BATS_TEST_TMPDIR/nj.json"
-	run --separate-stderr tl-model --model "$BATS_TEST_TMPDIR/nj.json" "$TESTDATA/model-churn.csv"
+	run --separate-stderr tl-model --model "$BATS_TEST_TMPDIR/nj.json" "$TESTDATA/model/model-churn.csv"
 	[ "$status" -eq 65 ]
 	assert_equal "$stderr" "tl-model: $BATS_TEST_TMPDIR/nj.json: bad model: not a JSON object"
-	run --separate-stderr tl-model --model "$BATS_TEST_TMPDIR/none.json" "$TESTDATA/model-churn.csv"
+	run --separate-stderr tl-model --model "$BATS_TEST_TMPDIR/none.json" "$TESTDATA/model/model-churn.csv"
 	[ "$status" -eq 66 ]
 	[[ "$stderr" == "tl-model: $BATS_TEST_TMPDIR/none.json: No such file or directory" ]]
-	run --separate-stderr tl-model --fit --target y --features-file "$BATS_TEST_TMPDIR/none.txt" "$TESTDATA/model-churn.csv"
+	run --separate-stderr tl-model --fit --target y --features-file "$BATS_TEST_TMPDIR/none.txt" "$TESTDATA/model/model-churn.csv"
 	[ "$status" -eq 66 ]
 }
 
 @test "MOD016: --output is atomic: a failed fit leaves no file; a full disk exits 74" {
-	run tl-model --fit --target y --features x --l2 0 --output "$BATS_TEST_TMPDIR/m.json" "$TESTDATA/model-separable.csv"
+	run tl-model --fit --target y --features x --l2 0 --output "$BATS_TEST_TMPDIR/m.json" "$TESTDATA/model/model-separable.csv"
 	[ "$status" -eq 65 ]
 	[ ! -e "$BATS_TEST_TMPDIR/m.json" ]
 	[ -z "$(ls "$BATS_TEST_TMPDIR")" ]
-	run tl-model --fit --target y --features x --output /dev/full "$TESTDATA/model-separable.csv"
+	run tl-model --fit --target y --features x --output /dev/full "$TESTDATA/model/model-separable.csv"
 	[ "$status" -eq 74 ]
-	tl-model --fit --target y --features x --output "$BATS_TEST_TMPDIR/m.json" "$TESTDATA/model-separable.csv"
-	run tl-model --model "$BATS_TEST_TMPDIR/m.json" --output /dev/full "$TESTDATA/model-separable.csv"
+	tl-model --fit --target y --features x --output "$BATS_TEST_TMPDIR/m.json" "$TESTDATA/model/model-separable.csv"
+	run tl-model --model "$BATS_TEST_TMPDIR/m.json" --output /dev/full "$TESTDATA/model/model-separable.csv"
 	[ "$status" -eq 74 ]
 }
 
 @test "MOD017: the features file: comments and blank lines; config/churn.features holds six specs" {
 	printf '# a comment\n\n  log1p:interactions   # counts\ndays_since_last\n' >"$BATS_TEST_TMPDIR/f.txt"
-	run --separate-stderr tl-model --fit --target dropout --features-file "$BATS_TEST_TMPDIR/f.txt" "$TESTDATA/model-churn.csv"
+	run --separate-stderr tl-model --fit --target dropout --features-file "$BATS_TEST_TMPDIR/f.txt" "$TESTDATA/model/model-churn.csv"
 	assert_success
 	echo "$output" >"$BATS_TEST_TMPDIR/m.json"
 	[ "$(model_get "$BATS_TEST_TMPDIR/m.json" '[f["spec"] for f in m["features"]]')" = "['log1p:interactions', 'days_since_last']" ]
-	run tl-model --fit --target dropout --features-file "$TL_ROOT/config/churn.features" --features x "$TESTDATA/model-churn.csv"
+	run tl-model --fit --target dropout --features-file "$TL_ROOT/config/churn.features" --features x "$TESTDATA/model/model-churn.csv"
 	[ "$status" -eq 65 ]
 	[ "$(grep -c '^[a-z]' "$TL_ROOT/config/churn.features")" -eq 6 ]
 }
 
 @test "MOD018: --stats and --metrics account for every record" {
-	run --separate-stderr tl-model --fit --target dropout --features days_since_last --stats --metrics "$BATS_TEST_TMPDIR/m.prom" "$TESTDATA/model-churn.csv"
+	run --separate-stderr tl-model --fit --target dropout --features days_since_last --stats --metrics "$BATS_TEST_TMPDIR/m.prom" "$TESTDATA/model/model-churn.csv"
 	assert_success
 	[[ "$stderr" == *"tl-model: records read 40 = used 40 + future 0 + rejected 0; learners read 40, written 40"* ]]
 	grep -qx 'tl_model_training_records{tool="tl-model"} 39' "$BATS_TEST_TMPDIR/m.prom"
 	grep -qx 'tl_model_skipped_records{tool="tl-model"} 1' "$BATS_TEST_TMPDIR/m.prom"
 	echo "$output" >"$BATS_TEST_TMPDIR/m.json"
-	tl-model --model "$BATS_TEST_TMPDIR/m.json" --metrics "$BATS_TEST_TMPDIR/a.prom" "$TESTDATA/model-churn.csv" >/dev/null
+	tl-model --model "$BATS_TEST_TMPDIR/m.json" --metrics "$BATS_TEST_TMPDIR/a.prom" "$TESTDATA/model/model-churn.csv" >/dev/null
 	grep -qx 'tl_model_imputed_values{tool="tl-model"} 2' "$BATS_TEST_TMPDIR/a.prom"
 }
 
@@ -342,7 +342,7 @@ sys.exit(0 if all(abs(g - w) < 1e-9 * max(1, abs(w)) for g, w in zip(got, b)) an
 @test "MOD020: the man page EXAMPLES run and print what the page shows" {
 	cd "$BATS_TEST_TMPDIR"
 	ln -s "$TESTDATA" testdata
-	run --separate-stderr tl-model --fit --target dropout --features log1p:interactions,days_since_last,active_days --cv 4 --output model.json testdata/model-churn.csv
+	run --separate-stderr tl-model --fit --target dropout --features log1p:interactions,days_since_last,active_days --cv 4 --output model.json testdata/model/model-churn.csv
 	assert_success
 	assert_equal "$stderr" "tl-model: skipped 1 record with an empty target 'dropout'
 tl-model: 4-fold cross-validated ROC AUC 0.652778 (n 39; training AUC 0.725)"
@@ -351,12 +351,12 @@ tl-model: 4-fold cross-validated ROC AUC 0.652778 (n 39; training AUC 0.725)"
 	assert_output '"spec":"log1p:interactions" "coef":-0.41944035516936956
 "spec":"days_since_last" "coef":0.42014101664451775
 "spec":"active_days" "coef":-0.30489312059759394'
-	run bash -o pipefail -c "tl-model --model model.json -o csv testdata/model-churn.csv | head -3"
+	run bash -o pipefail -c "tl-model --model model.json -o csv testdata/model/model-churn.csv | head -3"
 	assert_success
 	assert_output "learner_id,cohort,interactions,days_since_last,active_days,dropout,dropout_probability
 L01,a,50,9,10,1,0.464515
 L02,b,22,14,6,1,0.634124"
-	run bash -c "tl-model --fit --target y --features x --l2 1 testdata/model-separable.csv | grep -o '\"coef\":[^,]*'"
+	run bash -c "tl-model --fit --target y --features x --l2 1 testdata/model/model-separable.csv | grep -o '\"coef\":[^,]*'"
 	assert_success
 	assert_output '"coef":1.3360420329535607'
 	# and the page shows these same outputs

@@ -22,43 +22,43 @@ WORKED_NOMOM="$WORKED_BASE churn_risk=0.455263 active_days=5 events_last_7d=0 ev
 WORKED_MOM="$WORKED_BASE churn_risk=0.515784 active_days=5 events_last_7d=0 events_prev_7d=1"
 
 @test "RET001: worked example alone from event CSV and event NDJSON (golden, §6.4)" {
-	run --separate-stderr tl-retention "${ASOF[@]}" -o csv "$TESTDATA/worked.csv"
+	run --separate-stderr tl-retention "${ASOF[@]}" -o csv "$TESTDATA/worked/worked.csv"
 	assert_success
 	[ -z "$stderr" ]
-	golden retention-worked.out.csv
-	run --separate-stderr tl-retention "${ASOF[@]}" -o csv "$TESTDATA/affinity-worked.ndjson"
+	golden retention/retention-worked.out.csv
+	run --separate-stderr tl-retention "${ASOF[@]}" -o csv "$TESTDATA/affinity/affinity-worked.ndjson"
 	assert_success
-	golden retention-worked.out.csv
+	golden retention/retention-worked.out.csv
 }
 
 @test "RET002: worked example after tl-velocity: churn_risk uses momentum 0.343 (§6.4)" {
-	for input in worked.csv affinity-worked.ndjson; do
+	for input in worked/worked.csv affinity/affinity-worked.ndjson; do
 		run csvf "tl-velocity ${ASOF[*]} --decay-half-life 0 '$TESTDATA/$input' | tl-retention -o csv" $RET velocity_momentum
 		assert_success
 		assert_output "$WORKED_MOM velocity_momentum=0.343"
 	done
 	# the default decay does not change the momentum of this learner
-	run csvf "tl-velocity ${ASOF[*]} '$TESTDATA/worked.csv' | tl-retention -o csv" churn_risk
+	run csvf "tl-velocity ${ASOF[*]} '$TESTDATA/worked/worked.csv' | tl-retention -o csv" churn_risk
 	assert_output "churn_risk=0.515784"
 }
 
 @test "RET003: worked example from learner documents and with velocity_momentum in every shape" {
 	# a hand-written document carrying as_of and velocity_momentum
-	run csvf "tl-retention -o csv '$TESTDATA/retention-worked-doc.ndjson'" $RET cohort as_of
+	run csvf "tl-retention -o csv '$TESTDATA/retention/retention-worked-doc.ndjson'" $RET cohort as_of
 	assert_output "$WORKED_MOM cohort=spring as_of=2025-01-29T00:00:00Z"
 	# documents written by tl-retention itself (no momentum) read back
-	run csvf "tl-retention ${ASOF[*]} '$TESTDATA/worked.csv' | tl-retention -o csv" $RET
+	run csvf "tl-retention ${ASOF[*]} '$TESTDATA/worked/worked.csv' | tl-retention -o csv" $RET
 	assert_output "$WORKED_NOMOM"
 	# an event CSV column and an event NDJSON key velocity_momentum
-	run csvf "tl-retention ${ASOF[*]} -o csv '$TESTDATA/retention-worked-momentum.csv'" $RET
+	run csvf "tl-retention ${ASOF[*]} -o csv '$TESTDATA/retention/retention-worked-momentum.csv'" $RET
 	assert_output "$WORKED_MOM"
-	run csvf "tl-retention ${ASOF[*]} -o csv '$TESTDATA/retention-worked-momentum.ndjson'" $RET
+	run csvf "tl-retention ${ASOF[*]} -o csv '$TESTDATA/retention/retention-worked-momentum.ndjson'" $RET
 	assert_output "$WORKED_MOM"
 	# an empty momentum is absent; a non-number is bad data
-	sed 's/,0.343$/,/' "$TESTDATA/retention-worked-momentum.csv" >"$BATS_TEST_TMPDIR/e.csv"
+	sed 's/,0.343$/,/' "$TESTDATA/retention/retention-worked-momentum.csv" >"$BATS_TEST_TMPDIR/e.csv"
 	run csvf "tl-retention ${ASOF[*]} -o csv '$BATS_TEST_TMPDIR/e.csv'" churn_risk
 	assert_output "churn_risk=0.455263"
-	sed 's/,0.343$/,fast/' "$TESTDATA/retention-worked-momentum.csv" >"$BATS_TEST_TMPDIR/e.csv"
+	sed 's/,0.343$/,fast/' "$TESTDATA/retention/retention-worked-momentum.csv" >"$BATS_TEST_TMPDIR/e.csv"
 	run --separate-stderr tl-retention "${ASOF[@]}" "$BATS_TEST_TMPDIR/e.csv"
 	assert_failure 65
 	[ "$stderr" = "tl-retention: $BATS_TEST_TMPDIR/e.csv:2: learner 'L1': velocity_momentum is not a number: 'fast'" ]
@@ -69,19 +69,19 @@ WORKED_MOM="$WORKED_BASE churn_risk=0.515784 active_days=5 events_last_7d=0 even
 	for c in "2025-01-15::0" "2025-01-15:--churn-horizon 5d:0" "2025-01-15:--churn-horizon 432000:0" \
 		 "2025-01-15:--churn-horizon 431999:1" "2025-01-29::1" "2024-12-01::1" "2024-12-02::0"; do
 		IFS=: read -r asof opt want <<<"$c"
-		run csvf "tl-retention --as-of $asof $opt --label -o csv '$TESTDATA/worked.csv'" churned
+		run csvf "tl-retention --as-of $asof $opt --label -o csv '$TESTDATA/worked/worked.csv'" churned
 		assert_output "churned=$want"
 	done
 	# without --label there is no churned field; with it, churned precedes as_of
-	run tl-retention "${ASOF[@]}" -o csv "$TESTDATA/worked.csv"
+	run tl-retention "${ASOF[@]}" -o csv "$TESTDATA/worked/worked.csv"
 	[[ "${lines[0]}" != *churned* ]]
-	run tl-retention "${ASOF[@]}" --label -o csv "$TESTDATA/worked.csv"
+	run tl-retention "${ASOF[@]}" --label -o csv "$TESTDATA/worked/worked.csv"
 	[[ "${lines[0]}" == *,events_prev_7d,churned,as_of ]]
 }
 
 @test "RET005: §6.5: no event at or before as-of, no capability, days from any action" {
 	# as-of before every event: counts 0, the rest empty, churned computed
-	run --separate-stderr tl-retention --as-of 2024-12-15 --label "$TESTDATA/worked.csv"
+	run --separate-stderr tl-retention --as-of 2024-12-15 --label "$TESTDATA/worked/worked.csv"
 	assert_output --partial '"capabilities":0,"reuses":0,"days_since_last":null,"reuse_score":null,"retention_strength":null,"churn_risk":null,"active_days":0,"events_last_7d":0,"events_prev_7d":0,"churned":0,"as_of":"2024-12-15T00:00:00Z"}'
 	# only interactions: empty strength and churn even with a momentum
 	printf 'learner_id,ts,capability,action,velocity_momentum\nL,2025-01-01,algebra,interact,0.5\nL,2025-01-02T12:00:00Z,,use,0.5\n' >"$BATS_TEST_TMPDIR/i.csv"
@@ -115,48 +115,48 @@ WORKED_MOM="$WORKED_BASE churn_risk=0.515784 active_days=5 events_last_7d=0 even
 
 @test "RET007: options: --half-life, --recency-half-life, --reuse-weight, --period" {
 	# --half-life 90d: retention 1 - 9/180, 1 - 19/180; mean 0.9222222
-	run csvf "tl-retention ${ASOF[*]} --half-life 90d -o csv '$TESTDATA/worked.csv'" retention_strength
+	run csvf "tl-retention ${ASOF[*]} --half-life 90d -o csv '$TESTDATA/worked/worked.csv'" retention_strength
 	assert_output "retention_strength=0.583625"        # 0.5·0.2450287 + 0.5·(0.95 + 0.8944444)/2
 	# --reuse-weight 1: the reuse score alone; 0: the mean alone
-	run csvf "tl-retention ${ASOF[*]} --reuse-weight 1 -o csv '$TESTDATA/worked.csv'" retention_strength
+	run csvf "tl-retention ${ASOF[*]} --reuse-weight 1 -o csv '$TESTDATA/worked/worked.csv'" retention_strength
 	assert_output "retention_strength=0.245029"
-	run csvf "tl-retention ${ASOF[*]} --reuse-weight 0 -o csv '$TESTDATA/worked.csv'" retention_strength
+	run csvf "tl-retention ${ASOF[*]} --reuse-weight 0 -o csv '$TESTDATA/worked/worked.csv'" retention_strength
 	assert_output "retention_strength=0.844444"
 	# recency half-life 7d: w = 1/4, 1/2, 1, 1: (1/4+1/2)/(2.75 + 2.5) = 1/7
-	run csvf "tl-retention ${ASOF[*]} --recency-half-life 7d -o csv '$TESTDATA/worked.csv'" reuse_score
+	run csvf "tl-retention ${ASOF[*]} --recency-half-life 7d -o csv '$TESTDATA/worked/worked.csv'" reuse_score
 	assert_output "reuse_score=0.142857"
 	# --period 14d: K = 2; algebra (period 0) used in 1 of 1..2, loops
 	# (period 0, Jan 10) in none; w(end of 1) = w(Jan 29) = 1, w(end of
 	# 2) = 1 (clamped): 1/4
-	run csvf "tl-retention ${ASOF[*]} --period 14d -o csv '$TESTDATA/worked.csv'" reuse_score
+	run csvf "tl-retention ${ASOF[*]} --period 14d -o csv '$TESTDATA/worked/worked.csv'" reuse_score
 	assert_output "reuse_score=0.25"
 }
 
 @test "RET008: --model: rows, the * row, empty half-life, h = 0" {
 	# algebra h 9: 1 - 9/18; loops empty -> * h 19: 1 - 19/38; mean 0.5
-	run csvf "tl-retention ${ASOF[*]} --model '$TESTDATA/retention-model.csv' -o csv '$TESTDATA/worked.csv'" retention_strength churn_risk
+	run csvf "tl-retention ${ASOF[*]} --model '$TESTDATA/retention/retention-model.csv' -o csv '$TESTDATA/worked/worked.csv'" retention_strength churn_risk
 	assert_output "retention_strength=0.372514 churn_risk=0.627486"
 	# algebra h 0 and last use before T: 0; loops: no row, no * -> 45: 1 - 19/90
-	run csvf "tl-retention ${ASOF[*]} --model '$TESTDATA/retention-model-h0.csv' -o csv '$TESTDATA/worked.csv'" retention_strength churn_risk
+	run csvf "tl-retention ${ASOF[*]} --model '$TESTDATA/retention/retention-model-h0.csv' -o csv '$TESTDATA/worked/worked.csv'" retention_strength churn_risk
 	assert_output "retention_strength=0.319737 churn_risk=0.680263"
 	# h 0 and l_c = T: retention 1 (as-of at the last use of algebra, Jan 20)
-	run csvf "tl-retention --as-of 2025-01-20 --model '$TESTDATA/retention-model-h0.csv' --reuse-weight 0 -o csv '$TESTDATA/worked.csv'" retention_strength
+	run csvf "tl-retention --as-of 2025-01-20 --model '$TESTDATA/retention/retention-model-h0.csv' --reuse-weight 0 -o csv '$TESTDATA/worked/worked.csv'" retention_strength
 	assert_output "retention_strength=0.944444"       # (1 + (1 - 10/90))/2
 	# a model written by --fit is read back
-	tl-retention --fit --as-of 2025-06-01 "$TESTDATA/retention-freireich.csv" >"$BATS_TEST_TMPDIR/m.csv"
-	run --separate-stderr tl-retention --as-of 2025-06-01 --model "$BATS_TEST_TMPDIR/m.csv" -o csv "$TESTDATA/retention-freireich.csv"
+	tl-retention --fit --as-of 2025-06-01 "$TESTDATA/retention/retention-freireich.csv" >"$BATS_TEST_TMPDIR/m.csv"
+	run --separate-stderr tl-retention --as-of 2025-06-01 --model "$BATS_TEST_TMPDIR/m.csv" -o csv "$TESTDATA/retention/retention-freireich.csv"
 	assert_success
 }
 
 @test "RET009: a bad model file: FILE:LINE: what, exit 65" {
-	local m="$TESTDATA/retention-model"
-	run --separate-stderr tl-retention --model "$m-missing.csv" "$TESTDATA/worked.csv"
+	local m="$TESTDATA/retention/retention-model"
+	run --separate-stderr tl-retention --model "$m-missing.csv" "$TESTDATA/worked/worked.csv"
 	assert_failure 65
 	[ "$stderr" = "tl-retention: $m-missing.csv:1: missing column 'stopped'" ]
-	run --separate-stderr tl-retention --model "$m-badnum.csv" "$TESTDATA/worked.csv"
+	run --separate-stderr tl-retention --model "$m-badnum.csv" "$TESTDATA/worked/worked.csv"
 	assert_failure 65
 	[ "$stderr" = "tl-retention: $m-badnum.csv:3: bad half_life_days 'abc' (want a number >= 0 or empty)" ]
-	run --separate-stderr tl-retention --model "$m-dup.csv" "$TESTDATA/worked.csv"
+	run --separate-stderr tl-retention --model "$m-dup.csv" "$TESTDATA/worked/worked.csv"
 	assert_failure 65
 	[ "$stderr" = "tl-retention: $m-dup.csv:4: duplicate capability 'algebra' (first on line 2)" ]
 	[ -z "$output" ]
@@ -176,11 +176,11 @@ WORKED_MOM="$WORKED_BASE churn_risk=0.515784 active_days=5 events_last_7d=0 even
 		 ":1:empty model file (no header)"; do
 		printf '%s\n' "${c%%:*}" | tr '|' '\n' >"$t"
 		local rest=${c#*:}
-		run --separate-stderr tl-retention --model "$t" "$TESTDATA/worked.csv"
+		run --separate-stderr tl-retention --model "$t" "$TESTDATA/worked/worked.csv"
 		assert_failure 65
 		[ "$stderr" = "tl-retention: $t:${rest%%:*}: ${rest#*:}" ] || { echo "got: $stderr" >&2; return 1; }
 	done
-	run --separate-stderr tl-retention --model "$BATS_TEST_TMPDIR/none.csv" "$TESTDATA/worked.csv"
+	run --separate-stderr tl-retention --model "$BATS_TEST_TMPDIR/none.csv" "$TESTDATA/worked/worked.csv"
 	assert_failure 66
 	[ "$stderr" = "tl-retention: $BATS_TEST_TMPDIR/none.csv: No such file or directory" ]
 }
@@ -193,7 +193,7 @@ WORKED_MOM="$WORKED_BASE churn_risk=0.515784 active_days=5 events_last_7d=0 even
 	# conf.type="log-log" prints; placebo median 8 (Kleinbaum & Klein).
 	# The placebo interval and the pooled row come from the independent
 	# python3 implementation below.
-	run --separate-stderr tl-retention --fit --as-of 2025-06-01 "$TESTDATA/retention-freireich.csv"
+	run --separate-stderr tl-retention --fit --as-of 2025-06-01 "$TESTDATA/retention/retention-freireich.csv"
 	assert_success
 	assert_line --index 0 "capability,learners,stopped,censored,half_life_days,ci_low,ci_high"
 	assert_line --index 1 "6-MP,21,9,12,23,13,"
@@ -221,10 +221,10 @@ print("placebo," + km(obs(ctl)))
 print("*," + km(obs(mp6) + obs(ctl)))'
 	[ "${lines[0]}" = "6-MP,21,9,12,23,13," ]   # the published values, from the python code too
 	want=$output
-	run tl-retention --fit --as-of 2025-06-01 "$TESTDATA/retention-freireich.csv"
+	run tl-retention --fit --as-of 2025-06-01 "$TESTDATA/retention/retention-freireich.csv"
 	[ "$(tail -n +2 <<<"$output")" = "$want" ]
 	# the curve: Kleinbaum & Klein / Collett S(t) for 6-MP at 6 7 10 13 16 22 23
-	tl-retention --fit --as-of 2025-06-01 --curves "$BATS_TEST_TMPDIR/c.csv" "$TESTDATA/retention-freireich.csv" >/dev/null
+	tl-retention --fit --as-of 2025-06-01 --curves "$BATS_TEST_TMPDIR/c.csv" "$TESTDATA/retention/retention-freireich.csv" >/dev/null
 	run python3 -c '
 import csv, sys
 ref = {6: 0.857, 7: 0.807, 10: 0.753, 13: 0.690, 16: 0.627, 22: 0.538, 23: 0.448}
@@ -241,26 +241,26 @@ print(bad); sys.exit(bool(bad) or len(got) != 7)' "$BATS_TEST_TMPDIR/c.csv"
 	# y: 51 (A, censored); "z,q": 0 (B, censored); D's use after as-of and
 	# interactions are ignored. S_x = 3/4, 3/8, 0: median 10; lower band at
 	# 0 is 0.128 -> ci_low 0; upper band 0.961, 0.808, undefined at S = 0.
-	run --separate-stderr tl-retention --fit --as-of 2025-03-01 --curves "$BATS_TEST_TMPDIR/c.csv" "$TESTDATA/retention-fit.csv"
+	run --separate-stderr tl-retention --fit --as-of 2025-03-01 --curves "$BATS_TEST_TMPDIR/c.csv" "$TESTDATA/retention/retention-fit.csv"
 	assert_success
-	golden retention-fit.model.csv
+	golden retention/retention-fit.model.csv
 	run cat "$BATS_TEST_TMPDIR/c.csv"
-	golden retention-fit.curves.csv
+	golden retention/retention-fit.curves.csv
 	# the same model from event NDJSON and from documents; -o is ignored
-	tl-retention --as-of 2025-03-01 "$TESTDATA/retention-fit.csv" >"$BATS_TEST_TMPDIR/d.ndjson"
+	tl-retention --as-of 2025-03-01 "$TESTDATA/retention/retention-fit.csv" >"$BATS_TEST_TMPDIR/d.ndjson"
 	run --separate-stderr tl-retention --fit -o ndjson "$BATS_TEST_TMPDIR/d.ndjson"
-	golden retention-fit.model.csv
-	run --separate-stderr tl-retention --fit --as-of 2025-03-01 --output "$BATS_TEST_TMPDIR/m.csv" "$TESTDATA/retention-fit.ndjson"
+	golden retention/retention-fit.model.csv
+	run --separate-stderr tl-retention --fit --as-of 2025-03-01 --output "$BATS_TEST_TMPDIR/m.csv" "$TESTDATA/retention/retention-fit.ndjson"
 	assert_success
 	run cat "$BATS_TEST_TMPDIR/m.csv"
-	golden retention-fit.model.csv
+	golden retention/retention-fit.model.csv
 	# censored when T - l_c < gap, strictly: y's last use is 4 d before as-of
-	run tl-retention --fit --as-of 2025-03-01 --churn-gap 4d "$TESTDATA/retention-fit.csv"
+	run tl-retention --fit --as-of 2025-03-01 --churn-gap 4d "$TESTDATA/retention/retention-fit.csv"
 	assert_line --index 2 "y,1,1,0,51,,"
-	run tl-retention --fit --as-of 2025-03-01 --churn-gap 345601 "$TESTDATA/retention-fit.csv"
+	run tl-retention --fit --as-of 2025-03-01 --churn-gap 345601 "$TESTDATA/retention/retention-fit.csv"
 	assert_line --index 2 "y,1,0,1,,,"
 	# --stats reconciles: 12 records = 11 used + 1 future
-	run --separate-stderr tl-retention --fit --as-of 2025-03-01 --stats "$TESTDATA/retention-fit.csv"
+	run --separate-stderr tl-retention --fit --as-of 2025-03-01 --stats "$TESTDATA/retention/retention-fit.csv"
 	[ "$stderr" = "tl-retention: records read 12 = used 11 + future 1 + rejected 0; learners read 4, written 4" ]
 }
 
@@ -272,13 +272,13 @@ print(bad); sys.exit(bool(bad) or len(got) != 7)' "$BATS_TEST_TMPDIR/c.csv"
 	assert_failure 65
 	[ "$stderr" = "tl-retention: $BATS_TEST_TMPDIR/s.csv:2: learner 'L': a capability named '*' clashes with the pooled row of the model" ]
 	[ -z "$(ls -A "$d")" ]
-	run --separate-stderr tl-retention --fit --curves /dev/full "$TESTDATA/worked.csv"
+	run --separate-stderr tl-retention --fit --curves /dev/full "$TESTDATA/worked/worked.csv"
 	[ "$status" -eq 73 ] || [ "$status" -eq 74 ]
-	run --separate-stderr bash -c "tl-retention --fit '$TESTDATA/worked.csv' >/dev/full"
+	run --separate-stderr bash -c "tl-retention --fit '$TESTDATA/worked/worked.csv' >/dev/full"
 	assert_failure 74
 	for args in "--fit --model x" "--curves c.csv" "--half-life 0" "--reuse-weight 1.5" "--recency-half-life 0" \
 		    "--churn-gap 0" "--period x" "--bogus"; do
-		run --separate-stderr tl-retention $args "$TESTDATA/worked.csv"
+		run --separate-stderr tl-retention $args "$TESTDATA/worked/worked.csv"
 		assert_failure 64
 		[[ "$stderr" == *"Try 'tl-retention --help' for more information." ]]
 	done
@@ -331,7 +331,7 @@ sys.exit(1 if bad else 0)' "$@"
 }
 
 # One input per shape (event CSV, event NDJSON, documents) and a cohort.
-COMPOSE_INPUTS=(worked.csv affinity-worked.ndjson retention-worked-doc.ndjson affinity-cohort.csv)
+COMPOSE_INPUTS=(worked/worked.csv affinity/affinity-worked.ndjson retention/retention-worked-doc.ndjson affinity/affinity-cohort.csv)
 
 # compose_all DIR: every input of COMPOSE_INPUTS through every order, into
 # DIR/INPUT/ORDER.csv; prints one group of output files per input.
@@ -360,7 +360,7 @@ setup_file() {
 	run same_fields churn_risk "${groups[@]}"
 	assert_success
 	# and the reference values are the worked example's
-	local w="$BATS_FILE_TMPDIR/compose/worked.csv"
+	local w="$BATS_FILE_TMPDIR/compose/worked/worked.csv"
 	run fields $RET velocity_momentum domain_entropy transfer_pair <"$w/vel-aff-ret.csv"
 	assert_output "$WORKED_MOM velocity_momentum=0.343 domain_entropy=0.721928 transfer_pair=math>code"
 	# the comparison can fail: a changed value is reported
@@ -382,20 +382,20 @@ setup_file() {
 @test "RET015: the EXAMPLES of tl-retention(1)" {
 	cd "$BATS_TEST_TMPDIR"
 	ln -s "$TESTDATA" testdata
-	run tl-retention --as-of 2025-01-29T00:00:00Z -o csv testdata/worked.csv
-	golden retention-worked.out.csv
-	run bash -o pipefail -c 'tl-velocity --as-of 2025-01-29 --decay-half-life 0 testdata/worked.csv |
+	run tl-retention --as-of 2025-01-29T00:00:00Z -o csv testdata/worked/worked.csv
+	golden retention/retention-worked.out.csv
+	run bash -o pipefail -c 'tl-velocity --as-of 2025-01-29 --decay-half-life 0 testdata/worked/worked.csv |
 tl-retention -o csv | cut -d, -f10,12-17'
 	assert_output "$(printf 'velocity_momentum,capabilities,reuses,days_since_last,reuse_score,retention_strength,churn_risk\n0.343,2,2,9,0.245029,0.544737,0.515784')"
-	run bash -o pipefail -c 'tl-retention --as-of 2025-01-15 --label -o csv testdata/worked.csv | cut -d, -f11'
+	run bash -o pipefail -c 'tl-retention --as-of 2025-01-15 --label -o csv testdata/worked/worked.csv | cut -d, -f11'
 	assert_output "$(printf 'churned\n0')"
-	run bash -o pipefail -c 'tl-retention --as-of 2025-01-15 --label --churn-horizon 3d -o csv testdata/worked.csv | cut -d, -f11'
+	run bash -o pipefail -c 'tl-retention --as-of 2025-01-15 --label --churn-horizon 3d -o csv testdata/worked/worked.csv | cut -d, -f11'
 	assert_output "$(printf 'churned\n1')"
-	run tl-retention --fit --as-of 2025-06-01 --curves curves.csv testdata/retention-freireich.csv
+	run tl-retention --fit --as-of 2025-06-01 --curves curves.csv testdata/retention/retention-freireich.csv
 	assert_output "$(printf 'capability,learners,stopped,censored,half_life_days,ci_low,ci_high\n6-MP,21,9,12,23,13,\nplacebo,21,21,0,8,4,11\n*,42,30,12,12,8,17')"
 	run head -3 curves.csv
 	assert_output "$(printf 'capability,day,at_risk,events,survival\n6-MP,6,21,3,0.8571428571428571\n6-MP,7,17,1,0.80672268907563016')"
-	run bash -o pipefail -c 'tl-retention --as-of 2025-01-29 --model testdata/retention-model.csv -o csv testdata/worked.csv | cut -d, -f5-7'
+	run bash -o pipefail -c 'tl-retention --as-of 2025-01-29 --model testdata/retention/retention-model.csv -o csv testdata/worked/worked.csv | cut -d, -f5-7'
 	assert_output "$(printf 'reuse_score,retention_strength,churn_risk\n0.245029,0.372514,0.627486')"
 }
 
@@ -404,7 +404,7 @@ tl-retention -o csv | cut -d, -f10,12-17'
 	assert_success
 	assert_output ""
 	page=$(mandoc -Tascii "$TL_ROOT/man/tl-retention.1" | sed 's/.\x08//g')
-	for f in $(tl-retention --label -o csv --as-of 2025-01-29 "$TESTDATA/worked.csv" | head -1 | tr , ' '); do
+	for f in $(tl-retention --label -o csv --as-of 2025-01-29 "$TESTDATA/worked/worked.csv" | head -1 | tr , ' '); do
 		[ "$f" = learner_id ] || grep -qE "^     $f( |\$)" <<<"$page" || { echo "field $f not in the page" >&2; return 1; }
 	done
 	for o in $(tl-retention --help | grep -oE '^ +(-[a-z], )?--[a-z][a-z-]*' | grep -oE -- '--[a-z][a-z-]*$'); do
@@ -419,7 +419,7 @@ tl-retention -o csv | cut -d, -f10,12-17'
 	cap=$(printf 'c%.0s' $(seq 1 104))
 	printf 'capability,learners,stopped,censored,half_life_days,ci_low,ci_high\n%s,10,6,4,9,5,14\n' "$cap" >"$BATS_TEST_TMPDIR/m.csv"
 	[ "$(sed -n 2p "$BATS_TEST_TMPDIR/m.csv" | wc -c)" -eq 119 ]
-	run --separate-stderr tl-retention --as-of 2025-06-01 --model "$BATS_TEST_TMPDIR/m.csv" -o csv "$TESTDATA/worked.csv"
+	run --separate-stderr tl-retention --as-of 2025-06-01 --model "$BATS_TEST_TMPDIR/m.csv" -o csv "$TESTDATA/worked/worked.csv"
 	assert_success
 }
 
@@ -427,22 +427,22 @@ tl-retention -o csv | cut -d, -f10,12-17'
 	local cfg="$BATS_TEST_TMPDIR/w55.json"
 	v2_config_with w55.json 's/"retention_strength": 0.7, "velocity_momentum": 0.3/"retention_strength": 0.5, "velocity_momentum": 0.5/'
 	# 1 - (0.5 · 0.544737 + 0.5 · 0.343) = 0.5561315 (§6.4 strength and momentum)
-	run csvf "tl-velocity ${ASOF[*]} --decay-half-life 0 '$TESTDATA/worked.csv' | tl-retention --config '$cfg' -o csv" churn_risk
+	run csvf "tl-velocity ${ASOF[*]} --decay-half-life 0 '$TESTDATA/worked/worked.csv' | tl-retention --config '$cfg' -o csv" churn_risk
 	assert_output "churn_risk=0.556132"
-	run csvf "tl-retention ${ASOF[*]} '$TESTDATA/worked.csv' | tl-velocity --decay-half-life 0 --config '$cfg' -o csv" churn_risk
+	run csvf "tl-retention ${ASOF[*]} '$TESTDATA/worked/worked.csv' | tl-velocity --decay-half-life 0 --config '$cfg' -o csv" churn_risk
 	assert_output "churn_risk=0.556132"
 	# without momentum the weights do not matter: 1 - strength
-	run csvf "tl-retention ${ASOF[*]} --config '$cfg' -o csv '$TESTDATA/worked.csv'" churn_risk
+	run csvf "tl-retention ${ASOF[*]} --config '$cfg' -o csv '$TESTDATA/worked/worked.csv'" churn_risk
 	assert_output "churn_risk=0.455263"
 	# the shipped configs are the default weights (§6.4: 0.515784)
-	shipped_configs_give "tl-velocity ${ASOF[*]} --decay-half-life 0 '$TESTDATA/worked.csv' | tl-retention --config '{}' -o csv" churn_risk=0.515784
-	shipped_configs_give "tl-retention ${ASOF[*]} '$TESTDATA/worked.csv' | tl-velocity --decay-half-life 0 --config '{}' -o csv" churn_risk=0.515784
+	shipped_configs_give "tl-velocity ${ASOF[*]} --decay-half-life 0 '$TESTDATA/worked/worked.csv' | tl-retention --config '{}' -o csv" churn_risk=0.515784
+	shipped_configs_give "tl-retention ${ASOF[*]} '$TESTDATA/worked/worked.csv' | tl-velocity --decay-half-life 0 --config '{}' -o csv" churn_risk=0.515784
 	v2_config_with sum.json 's/"velocity_momentum": 0.3/"velocity_momentum": 0.4/'
-	run --separate-stderr tl-retention ${ASOF[*]} --config "$BATS_TEST_TMPDIR/sum.json" "$TESTDATA/worked.csv"
+	run --separate-stderr tl-retention ${ASOF[*]} --config "$BATS_TEST_TMPDIR/sum.json" "$TESTDATA/worked/worked.csv"
 	assert_failure 65
 	[[ $stderr == *"sum.json: \$.churn_weights: the weights must sum to 1"* ]]
-	config_errors tl-retention "${ASOF[@]}" "$TESTDATA/worked.csv"
-	config_errors tl-velocity "${ASOF[@]}" "$TESTDATA/worked.csv"
+	config_errors tl-retention "${ASOF[@]}" "$TESTDATA/worked/worked.csv"
+	config_errors tl-velocity "${ASOF[@]}" "$TESTDATA/worked/worked.csv"
 }
 
 # ret_via OPTS... -o csv EVENTS: the ref_check tool of RET019 and RET020:
@@ -472,7 +472,7 @@ ret_via() {
 	# on period and 7-day window boundaries, every timestamp form, names
 	# that need CSV quoting
 	local d=$BATS_TEST_TMPDIR T="--as-of 2025-03-01T00:00:00Z"
-	python3 "$TESTDATA/fuzz-events.py" 19 300 >"$d/ev.csv"
+	python3 "$TESTDATA/ref/fuzz-events.py" 19 300 >"$d/ev.csv"
 	# a model fitted on the same events, and an edited copy: x has h = 0
 	# (retention 1 only when its last use is at as-of), y an empty
 	# half-life and no * row, so y and the capabilities missing from it

@@ -4,8 +4,8 @@
 load test_helper
 bats_require_minimum_version 1.5.0
 
-CFG="$TESTDATA/score-config.json"
-CFG2="$TESTDATA/score-config2.json"
+CFG="$TESTDATA/score/score-config.json"
+CFG2="$TESTDATA/score/score-config2.json"
 
 # rows N: N learner rows with the fields of score-config.json.
 rows() {
@@ -17,13 +17,13 @@ rows() {
 	# A1 fast: (0.5*0.41 + 0.3*0.5 + 0.2*(1-0.4)) = 0.475; A2 trend 0 -> specialist,
 	# 0.205+0.06+0.02 = 0.285; A3 is_specialist empty -> default, 0.1+0.24+0.18 = 0.52;
 	# A4 velocity empty -> no score; A5 velocity clamped to 1 -> 0.5+0.3+0.2 = 1.
-	run --separate-stderr tl-score --config "$CFG" -o csv "$TESTDATA/score-rows.csv"
+	run --separate-stderr tl-score --config "$CFG" -o csv "$TESTDATA/score/score-rows.csv"
 	assert_success
-	golden score-rows-scored.csv
+	golden score/score-rows-scored.csv
 }
 
 @test "SCORE002: learner documents keep everything else; re-scoring replaces fields in place" {
-	run --separate-stderr bash -c "tl-score --config '$CFG' '$TESTDATA/score-rows.csv' | tl-score --config '$CFG2'"
+	run --separate-stderr bash -c "tl-score --config '$CFG' '$TESTDATA/score/score-rows.csv' | tl-score --config '$CFG2'"
 	assert_success
 	run python3 -c '
 import json, sys
@@ -43,7 +43,7 @@ A5 fast_learner 2.5"
 }
 
 @test "SCORE003: --summary on stderr, --summary-file, and --metrics gauges" {
-	run --separate-stderr tl-score --config "$CFG" -o csv --summary "$TESTDATA/score-rows.csv"
+	run --separate-stderr tl-score --config "$CFG" -o csv --summary "$TESTDATA/score/score-rows.csv"
 	assert_success
 	# fast 2 (0.475, 1), specialist 2 (0.285, one empty), generalist 1 (0.52);
 	# portfolio (1.9*2 + 1.6*2 + 1)/5 = 1.6
@@ -55,7 +55,7 @@ generalist                   1   0.2000      0.5200           1.0000
 all                          5   1.0000      0.5700           1.6000
 portfolio average multiplier: 1.6000"
 	run --separate-stderr tl-score --config "$CFG" --summary-file "$BATS_TEST_TMPDIR/sum.txt" \
-		--metrics "$BATS_TEST_TMPDIR/m.prom" -o csv "$TESTDATA/score-rows.csv"
+		--metrics "$BATS_TEST_TMPDIR/m.prom" -o csv "$TESTDATA/score/score-rows.csv"
 	assert_success
 	assert_equal "$stderr" ""
 	run grep -c portfolio "$BATS_TEST_TMPDIR/sum.txt"
@@ -67,30 +67,30 @@ tl_score_learners{tool="tl-score",archetype="generalist"} 1'
 }
 
 @test "SCORE004: bad configs are rejected with the JSON path of the problem" {
-	run --separate-stderr tl-score --config "$TESTDATA/score-bad-key.json" "$TESTDATA/score-rows.csv"
+	run --separate-stderr tl-score --config "$TESTDATA/score/score-bad-key.json" "$TESTDATA/score/score-rows.csv"
 	assert_failure 65
-	assert_equal "$stderr" "tl-score: $TESTDATA/score-bad-key.json: \$.rules[0]: unknown key \"treshold\""
-	run --separate-stderr tl-score --config "$TESTDATA/score-bad-op.json" "$TESTDATA/score-rows.csv"
+	assert_equal "$stderr" "tl-score: $TESTDATA/score/score-bad-key.json: \$.rules[0]: unknown key \"treshold\""
+	run --separate-stderr tl-score --config "$TESTDATA/score/score-bad-op.json" "$TESTDATA/score/score-rows.csv"
 	assert_failure 65
-	assert_equal "$stderr" "tl-score: $TESTDATA/score-bad-op.json: \$.rules[0].when[0][1]: unknown operator \"=>\" (use <, <=, >, >=, == or !=)"
-	run --separate-stderr tl-score --config "$TESTDATA/score-bad-threshold.json" "$TESTDATA/score-rows.csv"
+	assert_equal "$stderr" "tl-score: $TESTDATA/score/score-bad-op.json: \$.rules[0].when[0][1]: unknown operator \"=>\" (use <, <=, >, >=, == or !=)"
+	run --separate-stderr tl-score --config "$TESTDATA/score/score-bad-threshold.json" "$TESTDATA/score/score-rows.csv"
 	assert_failure 65
-	assert_equal "$stderr" "tl-score: $TESTDATA/score-bad-threshold.json: \$.rules[0].when[0][2]: the threshold must be a number, not a string \"0.35\""
-	run --separate-stderr tl-score --config "$TESTDATA/score-bad-default.json" "$TESTDATA/score-rows.csv"
+	assert_equal "$stderr" "tl-score: $TESTDATA/score/score-bad-threshold.json: \$.rules[0].when[0][2]: the threshold must be a number, not a string \"0.35\""
+	run --separate-stderr tl-score --config "$TESTDATA/score/score-bad-default.json" "$TESTDATA/score/score-rows.csv"
 	assert_failure 65
-	assert_equal "$stderr" "tl-score: $TESTDATA/score-bad-default.json: \$.rules[1]: missing the final default rule: the last rule must have no conditions"
+	assert_equal "$stderr" "tl-score: $TESTDATA/score/score-bad-default.json: \$.rules[1]: missing the final default rule: the last rule must have no conditions"
 	printf '{"algo_version": "x",\n "rules": [}\n' > "$BATS_TEST_TMPDIR/syntax.json"
-	run --separate-stderr tl-score --config "$BATS_TEST_TMPDIR/syntax.json" "$TESTDATA/score-rows.csv"
+	run --separate-stderr tl-score --config "$BATS_TEST_TMPDIR/syntax.json" "$TESTDATA/score/score-rows.csv"
 	assert_failure 65
 	assert_equal "$stderr" "tl-score: $BATS_TEST_TMPDIR/syntax.json: line 2, column 12: bad JSON"
-	run --separate-stderr tl-score --config /nonexistent.json "$TESTDATA/score-rows.csv"
+	run --separate-stderr tl-score --config /nonexistent.json "$TESTDATA/score/score-rows.csv"
 	assert_failure 66
 }
 
 @test "SCORE005: a missing field names the field and the tool that produces it" {
-	run --separate-stderr tl-score "$TESTDATA/score-rows.csv"
+	run --separate-stderr tl-score "$TESTDATA/score/score-rows.csv"
 	assert_failure 65
-	assert_equal "$stderr" "tl-score: $TESTDATA/score-rows.csv:2: learner 'A1' has no field '$(first_v2_missing)', used by config v2 (it is produced by $(first_v2_tool): run it first)"
+	assert_equal "$stderr" "tl-score: $TESTDATA/score/score-rows.csv:2: learner 'A1' has no field '$(first_v2_missing)', used by config v2 (it is produced by $(first_v2_tool): run it first)"
 	printf 'learner_id,velocity,velocity_trend,is_specialist,churn_risk\nB1,0.5,0.1,0,0.2\n' > "$BATS_TEST_TMPDIR/r.csv"
 	run --separate-stderr tl-score --config "$CFG" "$BATS_TEST_TMPDIR/r.csv"
 	assert_failure 65
@@ -163,7 +163,7 @@ EOF
 }
 
 @test "SCORE008: canary summary per arm" {
-	run --separate-stderr tl-score --config "$CFG" --canary 100 --treatment "$CFG2" --summary -o csv "$TESTDATA/score-rows.csv"
+	run --separate-stderr tl-score --config "$CFG" --canary 100 --treatment "$CFG2" --summary -o csv "$TESTDATA/score/score-rows.csv"
 	assert_success
 	assert_equal "${stderr_lines[0]}" "tl-score summary: arm control, config test1"
 	assert_equal "${stderr_lines[5]}" "all                          0   0.0000           -                -"
@@ -172,11 +172,11 @@ EOF
 }
 
 @test "SCORE009: --calibrate writes mean outcomes, n and 95% t intervals" {
-	run --separate-stderr tl-score --calibrate --outcome roi --config "$CFG" "$TESTDATA/score-scored.csv"
+	run --separate-stderr tl-score --calibrate --outcome roi --config "$CFG" "$TESTDATA/score/score-scored.csv"
 	assert_success
 	assert_equal "$stderr" "tl-score: skipped 1 learner(s) with an empty roi"
 	printf '%s' "$output" > "$BATS_TEST_TMPDIR/cal.json"
-	run python3 - "$BATS_TEST_TMPDIR/cal.json" "$TESTDATA/score-scored.csv" <<'EOF'
+	run python3 - "$BATS_TEST_TMPDIR/cal.json" "$TESTDATA/score/score-scored.csv" <<'EOF'
 import csv, json, math, statistics, sys
 cal = json.load(open(sys.argv[1]))
 def t975(df):
@@ -208,22 +208,22 @@ EOF
 	assert_success
 	assert_output ok
 	# the calibrated config scores
-	run --separate-stderr tl-score --config "$BATS_TEST_TMPDIR/cal.json" -o csv "$TESTDATA/score-rows.csv"
+	run --separate-stderr tl-score --config "$BATS_TEST_TMPDIR/cal.json" -o csv "$TESTDATA/score/score-rows.csv"
 	assert_success
 	assert_line --index 1 --partial ",fast_learner,2,0.475,test1-calibrated,"
 }
 
 @test "SCORE010: --calibrate refuses records of another algo_version or archetype" {
-	run --separate-stderr tl-score --calibrate --outcome roi --config "$CFG2" "$TESTDATA/score-scored.csv"
+	run --separate-stderr tl-score --calibrate --outcome roi --config "$CFG2" "$TESTDATA/score/score-scored.csv"
 	assert_failure 65
-	assert_equal "$stderr" "tl-score: $TESTDATA/score-scored.csv:2: learner 'C1' was scored by test1, but the config is test2 (use --config)"
+	assert_equal "$stderr" "tl-score: $TESTDATA/score/score-scored.csv:2: learner 'C1' was scored by test1, but the config is test2 (use --config)"
 	printf 'learner_id,archetype,roi\nD1,wizard,1\n' > "$BATS_TEST_TMPDIR/s.csv"
 	run --separate-stderr tl-score --calibrate --outcome roi --config "$CFG" "$BATS_TEST_TMPDIR/s.csv"
 	assert_failure 65
 	assert_equal "$stderr" "tl-score: $BATS_TEST_TMPDIR/s.csv:2: learner 'D1': archetype 'wizard' is not in config test1"
-	run --separate-stderr tl-score --calibrate --outcome gain --config "$CFG" "$TESTDATA/score-scored.csv"
+	run --separate-stderr tl-score --calibrate --outcome gain --config "$CFG" "$TESTDATA/score/score-scored.csv"
 	assert_failure 65
-	assert_equal "$stderr" "tl-score: $TESTDATA/score-scored.csv:2: learner 'C1' has no field 'gain' (no tl tool produces it; add it to the input)"
+	assert_equal "$stderr" "tl-score: $TESTDATA/score/score-scored.csv:2: learner 'C1' has no field 'gain' (no tl tool produces it; add it to the input)"
 }
 
 @test "SCORE011: the built-in config is config/v2.json; v1 and v2 are valid" {
@@ -273,9 +273,9 @@ EOF
 }
 
 @test "SCORE013: a full disk exits 74 and a failed run leaves no --output" {
-	run --separate-stderr bash -c "tl-score --config '$CFG' '$TESTDATA/score-rows.csv' > /dev/full"
+	run --separate-stderr bash -c "tl-score --config '$CFG' '$TESTDATA/score/score-rows.csv' > /dev/full"
 	assert_failure 74
-	run --separate-stderr tl-score --output "$BATS_TEST_TMPDIR/o.csv" "$TESTDATA/score-rows.csv"
+	run --separate-stderr tl-score --output "$BATS_TEST_TMPDIR/o.csv" "$TESTDATA/score/score-rows.csv"
 	assert_failure 65
 	[ ! -e "$BATS_TEST_TMPDIR/o.csv" ]
 }
@@ -299,14 +299,14 @@ print(len({r["archetype"] for r in rows}) >= 4)' <<< "$output"
 
 @test "SCORE015: the man page examples run" {
 	cd "$TL_ROOT"
-	run --separate-stderr tl-score --config testdata/score-config.json -o csv --summary \
-		testdata/score-rows.csv
+	run --separate-stderr tl-score --config testdata/score/score-config.json -o csv --summary \
+		testdata/score/score-rows.csv
 	assert_success
-	run --separate-stderr tl-score --config testdata/score-config.json --canary 10 \
-		--treatment testdata/score-config2.json -o csv testdata/score-rows.csv
+	run --separate-stderr tl-score --config testdata/score/score-config.json --canary 10 \
+		--treatment testdata/score/score-config2.json -o csv testdata/score/score-rows.csv
 	assert_success
-	run --separate-stderr tl-score --calibrate --outcome roi --config testdata/score-config.json \
-		testdata/score-scored.csv
+	run --separate-stderr tl-score --calibrate --outcome roi --config testdata/score/score-config.json \
+		testdata/score/score-scored.csv
 	assert_success
 	run --separate-stderr bash -c "tl-loadgen --learners 1000 --seed 7 --end 2025-10-01 \
 		| tl-velocity --as-of 2025-10-01 | tl-affinity | tl-retention \

@@ -13,47 +13,47 @@ field() {
 }
 
 @test "VE001: options change the computation as §6.1 says" {
-	run tl-velocity "${ASOF[@]}" --alpha 1 -o csv "$TESTDATA/worked.csv"
+	run tl-velocity "${ASOF[@]}" --alpha 1 -o csv "$TESTDATA/worked/worked.csv"
 	[ "$(field velocity)" = 0 ]                  # E_K = v_K with alpha 1
 	[ "$(field velocity_momentum)" = 0 ]
-	run tl-velocity "${ASOF[@]}" --period 14d -o csv "$TESTDATA/worked.csv"
+	run tl-velocity "${ASOF[@]}" --period 14d -o csv "$TESTDATA/worked/worked.csv"
 	[ "$(field periods)" = 3 ]                   # K = floor(28/14) = 2
 	# periods of 14d: I = [4,1,0], A = [2,0,0]: E = .5, .35, .245
 	[ "$(field velocity)" = 0.245 ]
 	[ "$(field velocity_momentum)" = 0.49 ]
-	run tl-velocity "${ASOF[@]}" --trend-window 2 -o csv "$TESTDATA/worked.csv"
+	run tl-velocity "${ASOF[@]}" --trend-window 2 -o csv "$TESTDATA/worked/worked.csv"
 	[ "$(field velocity_trend)" = -0.0735 ]      # 0.1715 - 0.245
-	run tl-velocity --as-of 2025-01-29T00:00:00Z -o csv "$TESTDATA/worked.csv"
+	run tl-velocity --as-of 2025-01-29T00:00:00Z -o csv "$TESTDATA/worked/worked.csv"
 	# default Hv = 90d: E_4 = .7^3 * (.15 * 2^(-14/90) + .35 * 2^(-21/90))
 	[ "$(field velocity)" = "$(awk 'BEGIN { printf "%.6g", .343 * (.15 * 2^(-14/90) + .35 * 2^(-21/90)) }')" ]
 }
 
 @test "VE002: --label adds next_velocity_actual from (asof, asof+P]" {
 	# as-of Jan 8: window (Jan 8, Jan 15] holds Jan 9 algebra (reuse) and Jan 10 loops (new)
-	run --separate-stderr tl-velocity --as-of 2025-01-08T00:00:00Z --label -o csv "$TESTDATA/worked.csv"
+	run --separate-stderr tl-velocity --as-of 2025-01-08T00:00:00Z --label -o csv "$TESTDATA/worked/worked.csv"
 	assert_success
 	[ "$(field next_velocity_actual)" = 0.5 ]
 	[ "$(field interactions)" = 2 ]
 	# an event exactly at asof+P is inside: as-of Jan 3 -> (Jan 3, Jan 10] holds Jan 9, Jan 10
-	run tl-velocity --as-of 2025-01-03T00:00:00Z --label -o csv "$TESTDATA/worked.csv"
+	run tl-velocity --as-of 2025-01-03T00:00:00Z --label -o csv "$TESTDATA/worked/worked.csv"
 	[ "$(field next_velocity_actual)" = 0.5 ]
 	# ... and one microsecond later it is not: (Jan 3 +1us, Jan 10 +1us] still holds both;
 	# as-of Jan 2 +1us -> (.., Jan 9 +1us] holds only Jan 9 (reuse): 0
-	run tl-velocity --as-of 2025-01-02T00:00:00.000001Z --label -o csv "$TESTDATA/worked.csv"
+	run tl-velocity --as-of 2025-01-02T00:00:00.000001Z --label -o csv "$TESTDATA/worked/worked.csv"
 	[ "$(field next_velocity_actual)" = 0 ]
 	# an empty window gives 0, and no label column without --label
-	run tl-velocity "${ASOF[@]}" --label -o csv "$TESTDATA/worked.csv"
+	run tl-velocity "${ASOF[@]}" --label -o csv "$TESTDATA/worked/worked.csv"
 	[ "$(field next_velocity_actual)" = 0 ]
-	run tl-velocity "${ASOF[@]}" -o csv "$TESTDATA/worked.csv"
+	run tl-velocity "${ASOF[@]}" -o csv "$TESTDATA/worked/worked.csv"
 	refute_output --partial next_velocity_actual
 }
 
 @test "VE003: a learner with no event at or before as-of has empty ratios" {
-	run --separate-stderr tl-velocity --as-of 2024-12-25 --label -o csv "$TESTDATA/worked.csv"
+	run --separate-stderr tl-velocity --as-of 2024-12-25 --label -o csv "$TESTDATA/worked/worked.csv"
 	assert_success
 	# the label still looks ahead: (Dec 25, Jan 1] holds the first adoption
 	assert_line --index 1 'L1,0,0,0,,,,,,,1,2024-12-25T00:00:00Z'
-	run tl-velocity --as-of 2024-12-25 "$TESTDATA/worked.csv"
+	run tl-velocity --as-of 2024-12-25 "$TESTDATA/worked/worked.csv"
 	assert_output --partial '"interactions":0,"adoptions":0,"periods":0,"tenure_days":null,"velocity_simple":null'
 }
 
@@ -93,22 +93,22 @@ field() {
 	# a quote, a backslash and a control byte in names; empty domain,
 	# capability and action; names longer than 32 bytes; ts with a
 	# fraction and offset, a bare date, epoch seconds
-	run --separate-stderr tl-velocity --as-of 2025-10-01 "$TESTDATA/velocity-escapes.csv"
+	run --separate-stderr tl-velocity --as-of 2025-10-01 "$TESTDATA/velocity/velocity-escapes.csv"
 	assert_success
-	golden velocity-escapes.ndjson
+	golden velocity/velocity-escapes.ndjson
 	# read back, the documents come out byte for byte (fields recomputed in place)
-	run --separate-stderr tl-velocity --as-of 2025-10-01 "$TESTDATA/velocity-escapes.ndjson"
+	run --separate-stderr tl-velocity --as-of 2025-10-01 "$TESTDATA/velocity/velocity-escapes.ndjson"
 	assert_success
-	golden velocity-escapes.ndjson
+	golden velocity/velocity-escapes.ndjson
 }
 
 @test "VE009: a randomized edge-case population agrees with the DESIGN reference (velocity-ref.py), with and without --label" {
-	# testdata/fuzz-events.py: ties decided by input order, use without
+	# testdata/ref/fuzz-events.py: ties decided by input order, use without
 	# capability, interact with one, adopt of a used one, empty actions and
 	# domains, future events and learners with only future events, single
 	# events, long gaps, events on period boundaries and at as-of, every
 	# timestamp form of §6.5, attributes changing inside a learner
-	python3 "$TESTDATA/fuzz-events.py" 9 300 >"$BATS_TEST_TMPDIR/ev.csv"
+	python3 "$TESTDATA/ref/fuzz-events.py" 9 300 >"$BATS_TEST_TMPDIR/ev.csv"
 	local T="--as-of 2025-03-01T00:00:00Z"
 	ref_check tl-velocity velocity-ref.py "$BATS_TEST_TMPDIR/ev.csv" \
 		"$T" \

@@ -82,7 +82,7 @@ table_cell() {
 }
 
 @test "VAL005: the AUCs of the table are what a pair-counting AUC gives on the same records" {
-	run python3 - "$VR" "$BATS_FILE_TMPDIR/table.md" "$TESTDATA" <<-'EOF'
+	run python3 - "$VR" "$BATS_FILE_TMPDIR/table.md" "$TESTDATA/ref" <<-'EOF'
 	import csv, sys
 	sys.path.insert(0, sys.argv[3]); from model_ref import auc
 	vr, table = sys.argv[1], sys.argv[2]
@@ -111,7 +111,7 @@ table_cell() {
 	local course=1038 f="$BATS_TEST_TMPDIR/c.csv"
 	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "course") c = i; print; next } $c == "1038"' "$VR/kdd-rows.csv" >"$f"
 	tl-model --fit --target dropout --features-file "$TL_ROOT/config/churn.features" --l2 0 --output "$BATS_TEST_TMPDIR/m.json" "$f"
-	run python3 - "$f" "$BATS_TEST_TMPDIR/m.json" "$TL_ROOT/config/churn.features" "$TESTDATA" <<-'EOF'
+	run python3 - "$f" "$BATS_TEST_TMPDIR/m.json" "$TL_ROOT/config/churn.features" "$TESTDATA/ref" <<-'EOF'
 	import json, sys
 	sys.path.insert(0, sys.argv[4]); from model_ref import rows, standardise, design, irls
 	data = rows(sys.argv[1]); m = json.load(open(sys.argv[2]))

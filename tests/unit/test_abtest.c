@@ -22,7 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "abtest.h"
+#include "abtest/abtest.h"
 #include "unit.h"
 
 #define REL 1e-10

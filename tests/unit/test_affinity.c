@@ -3,7 +3,7 @@
  * Expected values are computed by hand (shown next to each check). */
 #include <stdlib.h>
 
-#include "affinity.h"
+#include "metrics/affinity.h"
 #include "unit.h"
 
 /* A learner built from a table: names are interned by hand, ts in days. */

@@ -2,7 +2,7 @@
  * of a fixture set into identical fields. */
 #include <stdlib.h>
 
-#include "csvrow.h"
+#include "io/csvrow.h"
 #include "unit.h"
 
 /* Split line with a fresh splitter; TL_CSV_SLOW decides the path. */

@@ -2,8 +2,8 @@
  * a published ROC AUC and a brute-force pair count. */
 #include <stdlib.h>
 
-#include "eval.h"
-#include "rng.h"
+#include "metrics/eval.h"
+#include "util/rng.h"
 #include "unit.h"
 
 static double auc_of(const double *s, const int *y, size_t n)

@@ -2,10 +2,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "rng.h"
-#include "tltime.h"
+#include "util/rng.h"
+#include "util/tltime.h"
 #include "unit.h"
-#include "writer.h"
+#include "util/num.h"
 
 /* Random doubles across magnitudes, ties and round numbers: tl_format_g6
  * must equal snprintf("%.6g") whenever it answers. */

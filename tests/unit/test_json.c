@@ -1,6 +1,7 @@
 /* test_json.c - the validating JSON scanner: accepts exactly the JSON of
  * RFC 8259 values, finds members and items, decodes strings. */
-#include "json.h"
+#include "io/json.h"
+#include "io/obuf.h"
 #include "unit.h"
 
 static int valid(const char *s)

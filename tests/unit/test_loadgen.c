@@ -1,7 +1,7 @@
 /* test_loadgen.c - unit tests of the tl-loadgen model (common/loadgen.c).
  * The file is included, not linked, to reach its exact exp/log helpers;
  * libtl.a's copy is then never pulled in. */
-#include "loadgen.c"
+#include "loadgen/loadgen.c"
 
 #include "unit.h"
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
+#include "metrics/model.h"
 #include "unit.h"
 
 /* mtcars (R datasets; Henderson & Velleman 1981, from Motor Trend 1974):

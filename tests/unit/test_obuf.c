@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "obuf.h"
+#include "io/obuf.h"
 #include "unit.h"
 
 static size_t reference(const unsigned char *s, size_t n, char *out)

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "retention.h"
-#include "stats.h"
+#include "metrics/retention.h"
+#include "util/stats.h"
 #include "unit.h"
 
 /* ---- Kaplan–Meier ------------------------------------------------------ */

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "score.h"
+#include "config/score.h"
 #include "unit.h"
 
 static const char *GOOD =

@@ -19,7 +19,7 @@
  *          findroot) and rounded to 17 digits; R's pnorm/qnorm/pt/qt/pchisq/
  *          qchisq give the same values to the digits R prints by default.
  */
-#include "stats.h"
+#include "util/stats.h"
 #include "unit.h"
 
 #include <math.h>

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "unit.h"
-#include "velocity.h"
+#include "metrics/velocity.h"
 
 /* A learner from (day offset from 2025-01-01, capability or NULL, use). */
 struct ev { double day; const char *cap; int use; };

@@ -1,0 +1,160 @@
+/* source.c - input files read line by line (see source.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io/csvrow.h"
+#include "util/err.h"
+#include "util/out.h"
+#include "io/source.h"
+
+#define READ_CHUNK (1 << 20)
+
+void tl_source_open(struct tl_source *s, const char *name)
+{
+	if (strcmp(name, "-") == 0) {
+		s->f = stdin;
+		s->name = "-";
+		tl_pipe_grow(STDIN_FILENO);
+	} else {
+		s->f = fopen(name, "r");
+		if (!s->f)
+			tl_die(TL_EX_NOINPUT, "%s:", name);
+		s->name = name;
+	}
+	s->fd = fileno(s->f);
+	s->beg = s->end = 0;
+	s->eof = 0;
+	s->lineno = 0;
+	s->pos = 0;
+	s->ranged = 0;
+}
+
+void tl_source_share(struct tl_source *s, const struct tl_source *from)
+{
+	s->f = NULL;
+	s->fd = from->fd;
+	s->name = from->name;
+	s->beg = s->end = 0;
+	s->eof = 1;
+	s->lineno = 0;
+}
+
+/* leave_mem: back to the source's own buffer after tl_source_mem. */
+static void leave_mem(struct tl_source *s)
+{
+	if (s->in_mem) {
+		s->buf = s->own_buf;
+		s->cap = s->own_cap;
+		s->in_mem = 0;
+	}
+}
+
+void tl_source_mem(struct tl_source *s, const char *p, size_t n, long lineno)
+{
+	if (!s->in_mem) {
+		s->own_buf = s->buf;
+		s->own_cap = s->cap;
+		s->in_mem = 1;
+	}
+	s->buf = (char *)p;   /* read only: fill() is never called on it */
+	s->cap = n;
+	s->beg = 0;
+	s->end = n;
+	s->eof = 1;
+	s->ranged = 0;
+	s->lineno = lineno;
+}
+
+size_t tl_source_take(struct tl_source *s, const char **p)
+{
+	*p = s->buf + s->beg;
+	size_t n = s->end - s->beg;
+	s->beg = s->end;
+	return n;
+}
+
+void tl_source_range(struct tl_source *s, uint64_t from, uint64_t to, long lineno)
+{
+	leave_mem(s);
+	s->ranged = 1;
+	s->pos = from;
+	s->range_end = to;
+	s->beg = s->end = 0;
+	s->eof = from >= to;
+	s->lineno = lineno;
+}
+
+static void fill(struct tl_source *s)
+{
+	if (s->beg > 0) {
+		memmove(s->buf, s->buf + s->beg, s->end - s->beg);
+		s->end -= s->beg;
+		s->beg = 0;
+	}
+	size_t chunk = s->read_size ? s->read_size : READ_CHUNK;
+	if (s->end + chunk / 2 > s->cap) {
+		s->cap = s->cap ? s->cap * 2 : chunk;
+		s->buf = tl_xrealloc(s->buf, s->cap + TL_CSV_PAD);
+		memset(s->buf + s->cap, 0, TL_CSV_PAD);
+	}
+	/* read(2), not fread: on a pipe fread waits to fill the whole buffer,
+	 * which serialises the stages of a pipeline */
+	size_t want = s->cap - s->end;
+	if (s->ranged && s->range_end - s->pos < want)
+		want = (size_t)(s->range_end - s->pos);
+	ssize_t got;
+	do
+		got = s->ranged ? pread(s->fd, s->buf + s->end, want, (off_t)s->pos)
+				: read(s->fd, s->buf + s->end, want);
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
+		tl_die(TL_EX_IOERR, "%s: read error:", s->name);
+	if (got == 0)
+		s->eof = 1;
+	s->end += (size_t)got;
+	s->pos += (uint64_t)got;
+	if (s->ranged && s->pos >= s->range_end)
+		s->eof = 1;
+}
+
+void tl_source_unread(struct tl_source *s, const char *p)
+{
+	s->beg = (size_t)(p - s->buf);
+	s->lineno--;
+}
+
+int tl_source_line(struct tl_source *s, const char **p, size_t *n)
+{
+	for (;;) {
+		char *nl = s->end > s->beg ? memchr(s->buf + s->beg, '\n', s->end - s->beg) : NULL;
+		if (nl || (s->eof && s->end > s->beg)) {
+			size_t stop = nl ? (size_t)(nl - s->buf) : s->end;
+			*p = s->buf + s->beg;
+			*n = stop - s->beg;
+			s->beg = nl ? stop + 1 : stop;
+			s->lineno++;
+			return 1;
+		}
+		if (s->eof)
+			return 0;
+		fill(s);
+	}
+}
+
+void tl_source_close(struct tl_source *s)
+{
+	if (s->f && s->f != stdin)
+		fclose(s->f);
+	s->f = NULL;
+}
+
+void tl_source_free(struct tl_source *s)
+{
+	tl_source_close(s);
+	leave_mem(s);
+	free(s->buf);
+	s->buf = NULL;
+	s->cap = 0;
+}

@@ -1,0 +1,886 @@
+/* loadgen.c - tl-loadgen's generative model of learners and its fast
+ * CSV/NDJSON writer. Every real number that decides an output byte comes
+ * from IEEE-754 basic operations and the exact helpers below (no libm
+ * transcendental), so a seed gives the same bytes on every machine. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/err.h"
+#include "loadgen/loadgen.h"
+#include "util/rng.h"
+
+#define SECS_PER_DAY 86400.0
+#define ZIPF_EXPONENT 1.1
+#define HALF_LIFE_DAYS 45.0      /* median capability half-life */
+#define HALF_LIFE_SD 0.18        /* sd of its logarithm */
+#define ENGAGEMENT_NOISE 0.3     /* uniform +- on the log engagement step */
+#define ENGAGEMENT_MAX 1.5       /* engagement stays below this x its start */
+#define MAX_NAME 24              /* longest domain or capability name */
+#define BUF_SIZE (1 << 20)
+#define BUF_SLACK 4096           /* > one record; flush below this */
+
+/* RNG streams of one learner index (index 0 is the catalogue). */
+enum { STREAM_EVENTS, STREAM_OUTCOME, STREAM_WORLD };
+
+/* ---- deterministic real helpers ---------------------------------- */
+
+static const double LN2_HI = 6.93147180369123816490e-01; /* low bits 0 */
+static const double LN2_LO = 1.90821492927058770002e-10;
+
+/* pow2i: 2^k for -1022 <= k <= 1023, built from its bits (exact). */
+static double pow2i(int k)
+{
+	uint64_t bits = (uint64_t)(k + 1023) << 52;
+	double v;
+	memcpy(&v, &bits, sizeof v);
+	return v;
+}
+
+/* det_exp: e^x by range reduction, x = k ln2 + r with |r| <= 0.35, and
+ * the Taylor polynomial of degree 13 (error < 1e-17): ~1 ulp, and the same
+ * everywhere (floor and ldexp are exact). */
+static double det_exp(double x)
+{
+	static const double inv_fact[14] = {
+		1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040,
+		1.0 / 40320, 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600,
+		1.0 / 6227020800.0,
+	};
+	if (x < -700.0)
+		return 0.0;
+	if (x > 700.0)
+		x = 700.0;
+	double k = floor(x * 1.4426950408889634 + 0.5);
+	double r = (x - k * LN2_HI) - k * LN2_LO, p = inv_fact[13];
+	for (int i = 12; i >= 0; i--)
+		p = p * r + inv_fact[i];
+	return p * pow2i((int)k);
+}
+
+/* det_log: ln x for x > 0: x = 2^e m with m in [0.707, 1.414) (from the
+ * bits, exact), ln m = 2 atanh(f), f = (m-1)/(m+1), |f| <= 0.172, to f^23. */
+static double det_log(double x)
+{
+	static const double inv_odd[11] = {
+		1.0 / 3, 1.0 / 5, 1.0 / 7, 1.0 / 9, 1.0 / 11, 1.0 / 13, 1.0 / 15, 1.0 / 17,
+		1.0 / 19, 1.0 / 21, 1.0 / 23,
+	};
+	uint64_t bits;
+	int adj = 0;
+	if (x < 0x1p-1022) {           /* subnormal: scale into the normal range */
+		x *= 0x1p54;
+		adj = 54;
+	}
+	memcpy(&bits, &x, sizeof bits);
+	int e = (int)(bits >> 52) - 1022 - adj;  /* x = 2^e m, m in [0.5, 1) */
+	bits = (bits & 0x000fffffffffffffULL) | 0x3fe0000000000000ULL;
+	double m;
+	memcpy(&m, &bits, sizeof m);
+	if (m < 0.70710678118654752) {
+		m *= 2.0;
+		e--;
+	}
+	double f = (m - 1.0) / (m + 1.0), f2 = f * f, s = 0.0;
+	for (int i = 10; i >= 0; i--)
+		s = (s + inv_odd[i]) * f2;
+	return e * LN2_HI + (2.0 * f * (1.0 + s) + e * LN2_LO);
+}
+
+/* A standard normal deviate (Marsaglia's polar method). */
+static double det_normal(struct tl_rng *r)
+{
+	for (;;) {
+		double u = 2.0 * tl_rng_uniform(r) - 1.0, v = 2.0 * tl_rng_uniform(r) - 1.0;
+		double s = u * u + v * v;
+		if (s > 0.0 && s < 1.0)
+			return u * sqrt(-2.0 * det_log(s) / s);
+	}
+}
+
+/* An exponential deviate with mean 1. */
+static double det_expo(struct tl_rng *r) { return -det_log(1.0 - tl_rng_uniform(r)); }
+
+/* Seed the stream of (seed, index, stream) through two splitmix64 steps. */
+static void seed_stream(struct tl_rng *r, uint64_t seed, long index, int stream)
+{
+	uint64_t x = seed, h = tl_splitmix64(&x);
+	h ^= (uint64_t)index * 0xd1b54a32d192ed03ULL + (uint64_t)stream * 0x8cb92ba72f3d8dd7ULL;
+	tl_rng_seed(r, tl_splitmix64(&h));
+}
+
+static double clamp(double x, double lo, double hi) { return x < lo ? lo : x > hi ? hi : x; }
+
+/* ---- archetypes -------------------------------------------------- */
+
+/* Medians of each archetype's behaviour; every learner draws its own
+ * values around them (draw_person), so the archetypes overlap. */
+static const struct arch {
+	const char *name;
+	double roi;          /* v1 multiplier = mean outcome */
+	double rate0;        /* initial sessions per day */
+	double drift;        /* mean change of log engagement per session */
+	double hazard;       /* daily churn hazard at initial engagement */
+	double per_session;  /* mean events per session */
+	double interact;     /* share of events without a capability */
+	double adopt;        /* base probability that a use is an adoption */
+	double hl_mult;      /* multiplier on capability half-lives */
+	int focus;           /* focus domains, 0 = all domains alike */
+	double ratio_lo, ratio_hi; /* weight ratio between focus domains */
+	double explore;      /* share of domain draws that ignore the focus */
+	double stick;        /* share of events in their session's domain */
+} ARCH[TL_LG_NARCH] = {
+	{"fast_learner", 1.80, 0.30, -0.050, 0.030, 3.0, 0.20, 0.55, 1.0, 3, 0.5, 0.9, 0.10, 0.7},
+	{"specialist", 1.60, 0.20, -0.030, 0.022, 3.0, 0.25, 0.20, 1.0, 2, 0.05, 0.40, 0.03, 0.9},
+	{"power_user", 1.40, 0.80, -0.020, 0.030, 4.2, 0.30, 0.12, 1.5, 3, 0.4, 0.8, 0.05, 0.8},
+	{"long_term_retainer", 1.50, 0.10, 0.000, 0.008, 3.0, 0.20, 0.12, 3.0, 3, 0.6, 1.0, 0.10, 0.8},
+	{"generalist", 1.00, 0.25, -0.150, 0.040, 2.2, 0.45, 0.35, 1.0, 0, 1.0, 1.0, 0.00, 0.1},
+};
+
+const char *tl_lg_arch_name(int a) { return ARCH[a].name; }
+double tl_lg_arch_roi(int a) { return ARCH[a].roi; }
+
+/* ---- configuration ----------------------------------------------- */
+
+void tl_lg_config_init(struct tl_lg_config *c)
+{
+	static const double mix[TL_LG_NARCH] = {0.15, 0.25, 0.15, 0.20, 0.25};
+	memset(c, 0, sizeof *c);
+	c->learners = 1000;
+	c->seed = 1;
+	tl_time_parse("2025-01-01", 10, &c->start);
+	tl_time_parse("2025-10-01", 10, &c->end);
+	c->horizon = 60 * TL_DAY;
+	c->domains = 8;
+	c->capabilities = 200;
+	memcpy(c->mix, mix, sizeof mix);
+	c->control_share = 0.5;
+	c->outcome_sd = 0.5;
+	c->shard_n = 1;
+	c->format = TL_LG_CSV;
+}
+
+/* Parse a whole number or decimal into *v; returns 0, or -1. */
+static int parse_number(const char *s, double *v)
+{
+	char *end;
+	errno = 0;
+	*v = strtod(s, &end);
+	return end == s || *end || errno || !isfinite(*v) ? -1 : 0;
+}
+
+void tl_lg_parse_mix(struct tl_lg_config *c, const char *arg)
+{
+	double mix[TL_LG_NARCH] = {0};
+	int seen[TL_LG_NARCH] = {0};
+	char *copy = tl_xstrdup(arg), *save = NULL, *item;
+	for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(item, '=');
+		int a = 0;
+		if (eq)
+			*eq = '\0';
+		while (a < TL_LG_NARCH && strcmp(item, ARCH[a].name) != 0)
+			a++;
+		if (!eq || a == TL_LG_NARCH)
+			tl_usage_error("--mix wants archetype=share pairs of fast_learner, specialist, "
+				       "power_user, long_term_retainer, generalist: '%s'", item);
+		if (seen[a]++)
+			tl_usage_error("--mix: '%s' given twice", item);
+		if (parse_number(eq + 1, &mix[a]) < 0 || mix[a] < 0 || mix[a] > 1)
+			tl_usage_error("--mix: %s: share is not a number in [0, 1]: '%s'", item, eq + 1);
+	}
+	free(copy);
+	double sum = 0;
+	for (int a = 0; a < TL_LG_NARCH; a++)
+		sum += mix[a];
+	if (fabs(sum - 1.0) > 1e-9)
+		tl_usage_error("--mix: shares sum to %.10g, not 1: '%s'", sum, arg);
+	memcpy(c->mix, mix, sizeof mix);
+}
+
+void tl_lg_parse_arm_split(struct tl_lg_config *c, const char *arg)
+{
+	char *copy = tl_xstrdup(arg), *colon = strchr(copy, ':');
+	double a, b;
+	if (!colon)
+		tl_usage_error("--arm-split wants CONTROL:TREATMENT weights, e.g. 50:50: '%s'", arg);
+	*colon = '\0';
+	if (parse_number(copy, &a) < 0 || parse_number(colon + 1, &b) < 0 || a < 0 || b < 0 ||
+	    a + b <= 0)
+		tl_usage_error("--arm-split wants two non-negative weights, not both 0: '%s'", arg);
+	free(copy);
+	c->arms = 1;
+	c->control_share = a / (a + b);
+}
+
+void tl_lg_parse_shard(struct tl_lg_config *c, const char *arg)
+{
+	char *end;
+	errno = 0;
+	long i = strtol(arg, &end, 10), n;
+	if (end == arg || *end != '/' || errno)
+		tl_usage_error("--shard wants I/N with 0 <= I < N: '%s'", arg);
+	const char *rest = end + 1;
+	n = strtol(rest, &end, 10);
+	if (end == rest || *end || errno || n < 1 || i < 0 || i >= n)
+		tl_usage_error("--shard wants I/N with 0 <= I < N: '%s'", arg);
+	c->shard_i = i;
+	c->shard_n = n;
+}
+
+void tl_lg_parse_format(struct tl_lg_config *c, const char *arg)
+{
+	if (strcmp(arg, "csv") == 0)
+		c->format = TL_LG_CSV;
+	else if (strcmp(arg, "ndjson") == 0)
+		c->format = TL_LG_NDJSON;
+	else if (strcmp(arg, "learners") == 0)
+		c->format = TL_LG_LEARNERS;
+	else
+		tl_usage_error("-f wants csv, ndjson or learners, not '%s'", arg);
+}
+
+void tl_lg_config_check(const struct tl_lg_config *c)
+{
+	const tl_time lo = -62167219200LL * TL_SEC;  /* 0000-01-01 */
+	const tl_time hi = 253402300799LL * TL_SEC;  /* 9999-12-31T23:59:59 */
+	if (c->end <= c->start)
+		tl_usage_error("--end must be later than --start");
+	if (c->start < lo || c->end > hi || c->horizon > hi - c->end)
+		tl_usage_error("--start, --end and --end + --horizon must lie in years 0000-9999");
+	if (c->capabilities < c->domains)
+		tl_usage_error("--capabilities (%ld) must be at least --domains (%d)",
+			       c->capabilities, c->domains);
+	if (c->effect != 0 && !c->arms)
+		tl_usage_error("--effect needs --arm-split");
+}
+
+/* First index i in cum[0..n) with u < cum[i] (n - 1 when none). */
+static long search_cum(const double *cum, long n, double u)
+{
+	long lo = 0, hi = n - 1;
+	while (lo < hi) {
+		long mid = lo + (hi - lo) / 2;
+		if (u < cum[mid])
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* ---- the catalogue ----------------------------------------------- */
+
+struct tl_lg_world {
+	const struct tl_lg_config *cfg;
+	int64_t tmax;           /* end + horizon, seconds */
+	char (*dom_name)[MAX_NAME];
+	char (*cap_name)[MAX_NAME];
+	int32_t *cap_dom;       /* domain of each capability */
+	double *cap_hl;         /* half-life in seconds */
+	long *dom_off;          /* caps of domain d: dom_cap[dom_off[d] .. dom_off[d+1]) */
+	int32_t *dom_cap;       /* by popularity rank within the domain */
+	double *dom_cum;        /* cumulative Zipf weights, parallel to dom_cap */
+	/* scratch of the learner being generated */
+	uint64_t run;           /* number of tl_lg_generate calls so far */
+	uint64_t *stamp;        /* run in which the learner adopted the cap */
+	long nadopt;
+	int32_t *adopt_cap;     /* adopted capabilities, in adoption order */
+	double *adopt_t;        /* their adoption time (s) */
+	double *reuse_cum;      /* cumulative reuse propensities */
+	double *dom_pop;        /* cumulative domain popularity */
+};
+
+static const char *const DOMAIN_NAMES[] = {
+	"math", "code", "writing", "science", "language", "data", "design", "business",
+	"history", "music", "health", "finance", "art", "law", "physics", "biology",
+};
+#define NDOMAIN_NAMES (sizeof DOMAIN_NAMES / sizeof DOMAIN_NAMES[0])
+
+static void build_domains(struct tl_lg_world *w, struct tl_rng *r)
+{
+	const struct tl_lg_config *c = w->cfg;
+	long C = c->capabilities, *fill = tl_xcalloc((size_t)c->domains, sizeof *fill);
+	for (int d = 0; d < c->domains; d++) {
+		if ((size_t)d < NDOMAIN_NAMES)
+			snprintf(w->dom_name[d], MAX_NAME, "%s", DOMAIN_NAMES[d]);
+		else
+			snprintf(w->dom_name[d], MAX_NAME, "domain%d", d + 1);
+	}
+	/* Capability of global popularity rank j: domains dealt evenly, shuffled. */
+	for (long j = 0; j < C; j++)
+		w->cap_dom[j] = (int32_t)(j % c->domains);
+	for (long j = C - 1; j > 0; j--) {
+		long k = (long)tl_rng_below(r, (uint64_t)j + 1);
+		int32_t t = w->cap_dom[j];
+		w->cap_dom[j] = w->cap_dom[k];
+		w->cap_dom[k] = t;
+	}
+	for (long j = 0; j < C; j++)
+		w->dom_off[w->cap_dom[j] + 1]++;
+	for (int d = 0; d < c->domains; d++)
+		w->dom_off[d + 1] += w->dom_off[d];
+	for (long j = 0; j < C; j++) {
+		int d = w->cap_dom[j];
+		long at = w->dom_off[d] + fill[d]++;
+		double weight = det_exp(-ZIPF_EXPONENT * det_log((double)(j + 1)));
+		w->dom_cap[at] = (int32_t)j;
+		w->dom_cum[at] = (fill[d] > 1 ? w->dom_cum[at - 1] : 0.0) + weight;
+		snprintf(w->cap_name[j], MAX_NAME, "%s-%ld", w->dom_name[d], fill[d]);
+		w->cap_hl[j] = HALF_LIFE_DAYS * SECS_PER_DAY * det_exp(HALF_LIFE_SD * det_normal(r));
+	}
+	for (int d = 0; d < c->domains; d++)
+		w->dom_pop[d] = (d ? w->dom_pop[d - 1] : 0.0) + w->dom_cum[w->dom_off[d + 1] - 1];
+	free(fill);
+}
+
+struct tl_lg_world *tl_lg_world_new(const struct tl_lg_config *c)
+{
+	struct tl_lg_world *w = tl_xcalloc(1, sizeof *w);
+	size_t C = (size_t)c->capabilities, M = (size_t)c->domains;
+	struct tl_rng r;
+	w->cfg = c;
+	w->tmax = tl_floor_div(c->end + c->horizon, TL_SEC);
+	w->dom_name = tl_xcalloc(M, sizeof *w->dom_name);
+	w->cap_name = tl_xcalloc(C, sizeof *w->cap_name);
+	w->cap_dom = tl_xcalloc(C, sizeof *w->cap_dom);
+	w->cap_hl = tl_xcalloc(C, sizeof *w->cap_hl);
+	w->dom_off = tl_xcalloc(M + 1, sizeof *w->dom_off);
+	w->dom_cap = tl_xcalloc(C, sizeof *w->dom_cap);
+	w->dom_cum = tl_xcalloc(C, sizeof *w->dom_cum);
+	w->stamp = tl_xcalloc(C, sizeof *w->stamp);
+	w->adopt_cap = tl_xcalloc(C, sizeof *w->adopt_cap);
+	w->adopt_t = tl_xcalloc(C, sizeof *w->adopt_t);
+	w->reuse_cum = tl_xcalloc(C, sizeof *w->reuse_cum);
+	w->dom_pop = tl_xcalloc(M, sizeof *w->dom_pop);
+	seed_stream(&r, c->seed, 0, STREAM_WORLD);
+	build_domains(w, &r);
+	return w;
+}
+
+void tl_lg_world_free(struct tl_lg_world *w)
+{
+	if (!w)
+		return;
+	free(w->dom_name);
+	free(w->cap_name);
+	free(w->cap_dom);
+	free(w->cap_hl);
+	free(w->dom_off);
+	free(w->dom_cap);
+	free(w->dom_cum);
+	free(w->stamp);
+	free(w->adopt_cap);
+	free(w->adopt_t);
+	free(w->reuse_cum);
+	free(w->dom_pop);
+	free(w);
+}
+
+const char *tl_lg_domain_name(const struct tl_lg_world *w, int dom) { return w->dom_name[dom]; }
+const char *tl_lg_cap_name(const struct tl_lg_world *w, long cap) { return w->cap_name[cap]; }
+int tl_lg_cap_domain(const struct tl_lg_world *w, long cap) { return w->cap_dom[cap]; }
+double tl_lg_cap_half_life_days(const struct tl_lg_world *w, long cap)
+{
+	return w->cap_hl[cap] / SECS_PER_DAY;
+}
+
+/* ---- one learner ------------------------------------------------- */
+
+/* The behaviour of one learner: its archetype's medians with noise. */
+struct person {
+	double rate0, drift, hazard, cont, interact, adopt, hl_mult, explore, stick;
+	int nfocus;
+	int32_t focus[4];
+	double focus_cum[4];
+};
+
+static int draw_arch(const struct tl_lg_config *c, struct tl_rng *r)
+{
+	double u = tl_rng_uniform(r), cum = 0;
+	int last = 0;
+	for (int a = 0; a < TL_LG_NARCH; a++) {
+		if (c->mix[a] <= 0)
+			continue;
+		last = a;
+		cum += c->mix[a];
+		if (u < cum)
+			return a;
+	}
+	return last;  /* u beyond a sum rounded below 1 */
+}
+
+/* A domain with probability proportional to its popularity (the sum of
+ * its capabilities' Zipf weights), so adoptions follow Zipf overall. */
+static int popular_domain(const struct tl_lg_world *w, struct tl_rng *r)
+{
+	int M = w->cfg->domains;
+	return (int)search_cum(w->dom_pop, M, tl_rng_uniform(r) * w->dom_pop[M - 1]);
+}
+
+static double lognormal(struct tl_rng *r, double sd) { return det_exp(sd * det_normal(r)); }
+
+static void draw_person(struct tl_lg_world *w, struct tl_rng *r, int a, struct person *p)
+{
+	const struct arch *A = &ARCH[a];
+	int M = w->cfg->domains;
+	p->rate0 = A->rate0 * lognormal(r, 0.5);
+	p->drift = A->drift + 0.02 * det_normal(r);
+	p->hazard = A->hazard * lognormal(r, 0.5);
+	p->cont = 1.0 - 1.0 / (1.0 + (A->per_session - 1.0) * lognormal(r, 0.3));
+	p->interact = clamp(A->interact * lognormal(r, 0.3), 0.02, 0.9);
+	p->adopt = clamp(A->adopt * lognormal(r, 0.3), 0.01, 0.9);
+	p->hl_mult = A->hl_mult;
+	p->explore = A->explore;
+	p->stick = A->stick;
+	p->nfocus = A->focus < M ? A->focus : M;
+	/* Focus domains: distinct, drawn by popularity; weights 1, q, q^2, ... */
+	double q = A->ratio_lo + (A->ratio_hi - A->ratio_lo) * tl_rng_uniform(r), wgt = 1, cum = 0;
+	for (int k = 0; k < p->nfocus; k++) {
+		int d = popular_domain(w, r), tries = 0, dup;
+		do {
+			dup = 0;
+			for (int i = 0; i < k; i++)
+				dup |= p->focus[i] == d;
+			if (dup)  /* redraw; after 64 tries take the next free domain */
+				d = ++tries < 64 ? popular_domain(w, r) : (d + 1) % M;
+		} while (dup);
+		p->focus[k] = d;
+		cum += wgt;
+		p->focus_cum[k] = cum;
+		wgt *= q;
+	}
+}
+
+static int draw_domain(const struct tl_lg_world *w, const struct person *p, struct tl_rng *r)
+{
+	if (p->nfocus == 0)  /* generalists roam all domains alike */
+		return (int)tl_rng_below(r, (uint64_t)w->cfg->domains);
+	if (tl_rng_uniform(r) < p->explore)
+		return popular_domain(w, r);
+	double u = tl_rng_uniform(r) * p->focus_cum[p->nfocus - 1];
+	int k = 0;
+	while (k < p->nfocus - 1 && u >= p->focus_cum[k])
+		k++;
+	return p->focus[k];
+}
+
+/* A capability of domain d the learner has not used, by Zipf popularity;
+ * -1 when the learner has used all of d. */
+static long new_capability(struct tl_lg_world *w, int d, struct tl_rng *r)
+{
+	long off = w->dom_off[d], n = w->dom_off[d + 1] - off;
+	const double *cum = w->dom_cum + off;
+	for (int tries = 0; tries < 16; tries++) {
+		long cap = w->dom_cap[off + search_cum(cum, n, tl_rng_uniform(r) * cum[n - 1])];
+		if (w->stamp[cap] != w->run)
+			return cap;
+	}
+	for (long i = 0; i < n; i++)
+		if (w->stamp[w->dom_cap[off + i]] != w->run)
+			return w->dom_cap[off + i];
+	return -1;
+}
+
+/* Recompute the cumulative reuse propensities 2^(-age/half-life) at t. */
+static double reuse_weights(struct tl_lg_world *w, const struct person *p, double t)
+{
+	double cum = 0;
+	for (long i = 0; i < w->nadopt; i++) {
+		double age = t - w->adopt_t[i], hl = w->cap_hl[w->adopt_cap[i]] * p->hl_mult;
+		cum += det_exp(-0.69314718055994531 * age / hl);
+		w->reuse_cum[i] = cum;
+	}
+	return cum;
+}
+
+static void push_event(struct tl_lg_learner *l, double t, long cap, int dom)
+{
+	if (l->n == l->size) {
+		l->size = l->size ? 2 * l->size : 256;
+		l->ev = tl_xrealloc(l->ev, l->size * sizeof *l->ev);
+	}
+	l->ev[l->n++] = (struct tl_lg_event){(int64_t)floor(t), (int32_t)cap, dom};
+}
+
+/* One event at t in a session on domain d; *S is the total reuse
+ * propensity, grown by an adoption (a fresh capability has weight 1). */
+static void one_event(struct tl_lg_world *w, struct tl_lg_learner *l, const struct person *p,
+		      struct tl_rng *r, double t, int d, double *S)
+{
+	if (tl_rng_uniform(r) >= p->stick)
+		d = draw_domain(w, p, r);
+	if (tl_rng_uniform(r) < p->interact) {
+		push_event(l, t, -1, d);
+		return;
+	}
+	double p_adopt = *S < 1.0 - p->adopt ? 1.0 - *S : p->adopt;
+	long cap = -1;
+	if (w->nadopt == 0 || tl_rng_uniform(r) < p_adopt)
+		cap = new_capability(w, d, r);
+	if (cap >= 0) {
+		w->stamp[cap] = w->run;
+		w->adopt_cap[w->nadopt] = (int32_t)cap;
+		w->adopt_t[w->nadopt] = t;
+		*S += 1.0;
+		w->reuse_cum[w->nadopt++] = *S;
+	} else if (w->nadopt > 0) {
+		cap = w->adopt_cap[search_cum(w->reuse_cum, w->nadopt, tl_rng_uniform(r) * *S)];
+	}
+	push_event(l, t, cap, cap >= 0 ? w->cap_dom[cap] : d);
+}
+
+/* Sessions from the join time until churn or end + horizon. */
+static void simulate(struct tl_lg_world *w, struct tl_lg_learner *l, const struct person *p,
+		     struct tl_rng *r)
+{
+	const struct tl_lg_config *c = w->cfg;
+	int64_t start = tl_floor_div(c->start, TL_SEC), end = tl_floor_div(c->end, TL_SEC);
+	double t = (double)(start + (int64_t)tl_rng_below(r, (uint64_t)(end - start)));
+	double e = p->rate0, tmax = (double)w->tmax + 1.0;
+	w->nadopt = 0;
+	for (;;) {
+		int d = draw_domain(w, p, r);
+		double S = reuse_weights(w, p, t);
+		do {
+			if (t >= tmax)
+				return;
+			one_event(w, l, p, r, t, d, &S);
+			t += 15.0 + (double)tl_rng_below(r, 271);
+		} while (tl_rng_uniform(r) < p->cont);
+		double gap = det_expo(r) / e, churn = det_expo(r) / (p->hazard * p->rate0 / e);
+		if (churn < gap)
+			return;
+		t += gap * SECS_PER_DAY;
+		e = clamp(e * det_exp(p->drift + ENGAGEMENT_NOISE * (2.0 * tl_rng_uniform(r) - 1.0)),
+			  1e-3, ENGAGEMENT_MAX * p->rate0);
+	}
+}
+
+/* Stable insertion sort by ts: linear on the (already sorted) output. */
+static void sort_events(struct tl_lg_learner *l)
+{
+	for (size_t i = 1; i < l->n; i++) {
+		struct tl_lg_event x = l->ev[i];
+		size_t j = i;
+		while (j > 0 && l->ev[j - 1].ts > x.ts) {
+			l->ev[j] = l->ev[j - 1];
+			j--;
+		}
+		l->ev[j] = x;
+	}
+}
+
+/* Arm and outcome from their own stream, so they never move an event. */
+static void draw_outcome(const struct tl_lg_config *c, struct tl_lg_learner *l)
+{
+	struct tl_rng r;
+	seed_stream(&r, c->seed, l->index, STREAM_OUTCOME);
+	double u = tl_rng_uniform(&r), sd = c->outcome_sd;
+	l->arm = c->arms ? (u < c->control_share ? 0 : 1) : -1;
+	double mean = ARCH[l->arch].roi * (l->arm == 1 ? 1.0 + c->effect : 1.0);
+	l->roi = mean * det_exp(sd * det_normal(&r) - 0.5 * sd * sd);
+}
+
+void tl_lg_generate(struct tl_lg_world *w, long index, struct tl_lg_learner *l)
+{
+	struct tl_rng r;
+	struct person p;
+	seed_stream(&r, w->cfg->seed, index, STREAM_EVENTS);
+	w->run++;  /* forget the previous learner's capabilities */
+	l->index = index;
+	l->n = 0;
+	l->arch = draw_arch(w->cfg, &r);
+	draw_person(w, &r, l->arch, &p);
+	simulate(w, l, &p, &r);
+	sort_events(l);
+	draw_outcome(w->cfg, l);
+}
+
+void tl_lg_learner_free(struct tl_lg_learner *l)
+{
+	free(l->ev);
+	l->ev = NULL;
+	l->n = l->size = 0;
+}
+
+/* ---- the writer -------------------------------------------------- */
+
+struct tl_lg_writer {
+	FILE *f;
+	const char *name;
+	const struct tl_lg_world *w;
+	const struct tl_lg_config *c;
+	char *buf;
+	size_t len;
+	int idwidth;
+	int64_t day;            /* day of the cached date */
+	char date[11];          /* "YYYY-MM-DDT" */
+	uint64_t events, batch, since_check;
+	struct timespec t0;
+};
+
+static const char DIGITS2[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+static char *put2(char *p, int v)
+{
+	memcpy(p, DIGITS2 + 2 * v, 2);
+	return p + 2;
+}
+
+static char *put_str(char *p, const char *s)
+{
+	size_t n = strlen(s);
+	memcpy(p, s, n);
+	return p + n;
+}
+
+#define PUT_LIT(p, lit) (memcpy((p), (lit), sizeof(lit) - 1), (p) + sizeof(lit) - 1)
+
+/* Date of a day number (H. Hinnant's civil_from_days), as "YYYY-MM-DDT". */
+static void format_date(int64_t z, char out[11])
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097, doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+	int d = (int)(doy - (153 * mp + 2) / 5 + 1), m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	int y = (int)(yoe + era * 400 + (m <= 2));
+	put2(out, y / 100);
+	put2(out + 2, y % 100);
+	out[4] = '-';
+	put2(out + 5, m);
+	out[7] = '-';
+	put2(out + 8, d);
+	out[10] = 'T';
+}
+
+/* ts as "YYYY-MM-DDTHH:MM:SSZ" (20 bytes). */
+static char *put_ts(struct tl_lg_writer *wr, char *p, int64_t ts)
+{
+	int64_t day = tl_floor_div(ts, 86400);
+	int sod = (int)(ts - day * 86400);
+	if (day != wr->day) {
+		wr->day = day;
+		format_date(day, wr->date);
+	}
+	memcpy(p, wr->date, 11);
+	p = put2(p + 11, sod / 3600);
+	*p++ = ':';
+	p = put2(p, sod / 60 % 60);
+	*p++ = ':';
+	p = put2(p, sod % 60);
+	*p++ = 'Z';
+	return p;
+}
+
+static void flush_buf(struct tl_lg_writer *wr)
+{
+	if (wr->len && fwrite(wr->buf, 1, wr->len, wr->f) != wr->len)
+		tl_die(TL_EX_IOERR, "write error on %s:", wr->name);
+	wr->len = 0;
+}
+
+static char *room(struct tl_lg_writer *wr)
+{
+	if (wr->len > BUF_SIZE - BUF_SLACK)
+		flush_buf(wr);
+	return wr->buf + wr->len;
+}
+
+/* --rate: after each batch, flush and sleep until the schedule is met. */
+static void throttle(struct tl_lg_writer *wr)
+{
+	struct timespec now;
+	wr->since_check = 0;
+	flush_buf(wr);
+	if (fflush(wr->f) != 0)
+		tl_die(TL_EX_IOERR, "write error on %s:", wr->name);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double due = (double)wr->events / wr->c->rate;
+	double spent = (double)(now.tv_sec - wr->t0.tv_sec) + (now.tv_nsec - wr->t0.tv_nsec) * 1e-9;
+	if (due > spent) {
+		double s = due - spent;
+		struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			;
+	}
+}
+
+/* Count n events written; throttle only at a line's end, so a reader
+ * never waits on half a line. */
+static void count_events(struct tl_lg_writer *wr, uint64_t n)
+{
+	wr->events += n;
+	wr->since_check += n;
+	if (wr->batch && wr->since_check >= wr->batch)
+		throttle(wr);
+}
+
+struct tl_lg_writer *tl_lg_writer_new(FILE *f, const char *name, const struct tl_lg_world *w)
+{
+	struct tl_lg_writer *wr = tl_xcalloc(1, sizeof *wr);
+	wr->f = f;
+	wr->name = name;
+	wr->w = w;
+	wr->c = w->cfg;
+	wr->buf = tl_xmalloc(BUF_SIZE);
+	wr->day = INT64_MIN;
+	wr->idwidth = 7;
+	for (long n = wr->c->learners; n >= 10000000; n /= 10)
+		wr->idwidth++;
+	if (wr->c->rate > 0) {
+		double b = wr->c->rate / 50.0;
+		wr->batch = b < 1 ? 1 : b > 4096 ? 4096 : (uint64_t)b;
+		clock_gettime(CLOCK_MONOTONIC, &wr->t0);
+	}
+	return wr;
+}
+
+void tl_lg_write_header(struct tl_lg_writer *wr)
+{
+	if (wr->c->format != TL_LG_CSV)
+		return;
+	char *p = room(wr), *s = p;
+	p = PUT_LIT(p, "learner_id,ts,domain,capability,action");
+	if (wr->c->truth)
+		p = PUT_LIT(p, ",true_archetype");
+	if (wr->c->arms)
+		p = PUT_LIT(p, ",arm");
+	if (wr->c->outcome)
+		p = PUT_LIT(p, ",roi");
+	*p++ = '\n';
+	wr->len += (size_t)(p - s);
+}
+
+/* The learner's attributes, as CSV fields (",a,b") or JSON members. */
+static size_t format_attrs(const struct tl_lg_writer *wr, const struct tl_lg_learner *l,
+			   int json, char *out)
+{
+	static const char *const arms[] = {"control", "treatment"};
+	char *p = out;
+	if (wr->c->truth)
+		p += sprintf(p, json ? ",\"true_archetype\":\"%s\"" : ",%s", ARCH[l->arch].name);
+	if (wr->c->arms)
+		p += sprintf(p, json ? ",\"arm\":\"%s\"" : ",%s", arms[l->arm]);
+	if (wr->c->outcome)
+		p += sprintf(p, json ? ",\"roi\":%.6g" : ",%.6g", l->roi);
+	return (size_t)(p - out);
+}
+
+static char *put_action(char *p, int32_t cap, int json)
+{
+	if (json)
+		return cap >= 0 ? PUT_LIT(p, "\"use\"") : PUT_LIT(p, "\"interact\"");
+	return cap >= 0 ? PUT_LIT(p, "use") : PUT_LIT(p, "interact");
+}
+
+static void write_csv(struct tl_lg_writer *wr, const struct tl_lg_learner *l, const char *id,
+		      const char *attrs, size_t alen)
+{
+	size_t idlen = strlen(id);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct tl_lg_event *e = &l->ev[i];
+		char *p = room(wr), *s = p;
+		memcpy(p, id, idlen);
+		p[idlen] = ',';
+		p = put_ts(wr, p + idlen + 1, e->ts);
+		*p++ = ',';
+		p = put_str(p, wr->w->dom_name[e->dom]);
+		*p++ = ',';
+		if (e->cap >= 0)
+			p = put_str(p, wr->w->cap_name[e->cap]);
+		*p++ = ',';
+		p = put_action(p, e->cap, 0);
+		memcpy(p, attrs, alen);
+		p += alen;
+		*p++ = '\n';
+		wr->len += (size_t)(p - s);
+		count_events(wr, 1);
+	}
+}
+
+/* The members ts, domain, capability and action of one event. */
+static char *put_event_json(struct tl_lg_writer *wr, char *p, const struct tl_lg_event *e)
+{
+	p = PUT_LIT(p, "\"ts\":\"");
+	p = put_ts(wr, p, e->ts);
+	p = PUT_LIT(p, "\",\"domain\":\"");
+	p = put_str(p, wr->w->dom_name[e->dom]);
+	p = PUT_LIT(p, "\",\"capability\":\"");
+	if (e->cap >= 0)
+		p = put_str(p, wr->w->cap_name[e->cap]);
+	p = PUT_LIT(p, "\",\"action\":");
+	return put_action(p, e->cap, 1);
+}
+
+static void write_ndjson(struct tl_lg_writer *wr, const struct tl_lg_learner *l, const char *id,
+			 const char *attrs, size_t alen)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		char *p = room(wr), *s = p;
+		p = PUT_LIT(p, "{\"learner_id\":\"");
+		p = put_str(p, id);
+		p = PUT_LIT(p, "\",");
+		p = put_event_json(wr, p, &l->ev[i]);
+		memcpy(p, attrs, alen);
+		p += alen;
+		p = PUT_LIT(p, "}\n");
+		wr->len += (size_t)(p - s);
+		count_events(wr, 1);
+	}
+}
+
+static void write_document(struct tl_lg_writer *wr, const struct tl_lg_learner *l, const char *id,
+			   const char *attrs, size_t alen)
+{
+	char *p = room(wr), *s = p;
+	p = PUT_LIT(p, "{\"learner_id\":\"");
+	p = put_str(p, id);
+	p = PUT_LIT(p, "\",\"events\":[");
+	wr->len += (size_t)(p - s);
+	for (size_t i = 0; i < l->n; i++) {
+		p = s = room(wr);
+		if (i)
+			*p++ = ',';
+		*p++ = '{';
+		p = put_event_json(wr, p, &l->ev[i]);
+		*p++ = '}';
+		wr->len += (size_t)(p - s);
+	}
+	p = s = room(wr);
+	*p++ = ']';
+	memcpy(p, attrs, alen);
+	p += alen;
+	p = PUT_LIT(p, "}\n");
+	wr->len += (size_t)(p - s);
+	count_events(wr, l->n);
+}
+
+void tl_lg_write_learner(struct tl_lg_writer *wr, const struct tl_lg_learner *l)
+{
+	char id[32], attrs[160];
+	snprintf(id, sizeof id, "L%0*ld", wr->idwidth, l->index);
+	size_t alen = format_attrs(wr, l, wr->c->format != TL_LG_CSV, attrs);
+	switch (wr->c->format) {
+	case TL_LG_CSV: write_csv(wr, l, id, attrs, alen); break;
+	case TL_LG_NDJSON: write_ndjson(wr, l, id, attrs, alen); break;
+	case TL_LG_LEARNERS: write_document(wr, l, id, attrs, alen); break;
+	}
+}
+
+uint64_t tl_lg_writer_events(const struct tl_lg_writer *wr) { return wr->events; }
+
+void tl_lg_writer_free(struct tl_lg_writer *wr)
+{
+	if (!wr)
+		return;
+	flush_buf(wr);
+	free(wr->buf);
+	free(wr);
+}

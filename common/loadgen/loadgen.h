@@ -1,0 +1,113 @@
+/* loadgen.h - the synthetic learner model and fast event writer behind
+ * tl-loadgen (§10). The model is documented in man/tl-loadgen.1 (section
+ * GENERATIVE MODEL); keep the two in step. */
+#ifndef TL_LOADGEN_H
+#define TL_LOADGEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "util/tltime.h"
+
+/* The five archetypes, in the order of the §7 table. */
+enum tl_lg_arch {
+	TL_LG_FAST_LEARNER, TL_LG_SPECIALIST, TL_LG_POWER_USER,
+	TL_LG_LONG_TERM_RETAINER, TL_LG_GENERALIST, TL_LG_NARCH
+};
+
+/* Output shapes (-f): event CSV, event NDJSON, learner documents. */
+enum tl_lg_format { TL_LG_CSV, TL_LG_NDJSON, TL_LG_LEARNERS };
+
+/* Everything the options decide. tl_lg_config_init sets the defaults. */
+struct tl_lg_config {
+	long learners;            /* learners L1..LN (default 1000) */
+	uint64_t seed;            /* default 1 */
+	tl_time start, end;       /* join window [start, end), whole seconds */
+	tl_time horizon;          /* events continue until end + horizon */
+	int domains;              /* M (default 8) */
+	long capabilities;        /* C >= M (default 200) */
+	double mix[TL_LG_NARCH];  /* archetype shares, sum 1 */
+	int truth;                /* --truth: true_archetype column */
+	int arms;                 /* --arm-split given: arm column */
+	double control_share;     /* A / (A + B) of --arm-split A:B */
+	double effect;            /* --effect: relative treatment effect on roi */
+	int outcome;              /* --outcome: roi column */
+	double outcome_sd;        /* sd of the lognormal roi noise (default 0.5) */
+	long shard_i, shard_n;    /* --shard I/N (default 0/1) */
+	double rate;              /* --rate events/s, 0 = unlimited */
+	enum tl_lg_format format;
+};
+
+/* One generated event: ts in whole seconds since the epoch (UTC),
+ * cap = capability index or -1 for an interaction, dom = domain index. */
+struct tl_lg_event {
+	int64_t ts;
+	int32_t cap;
+	int32_t dom;
+};
+
+/* One generated learner. ev is owned by the struct and reused by the next
+ * tl_lg_generate call; free it with tl_lg_learner_free. */
+struct tl_lg_learner {
+	long index;               /* the number in the id, 1..N */
+	int arch;                 /* enum tl_lg_arch */
+	int arm;                  /* 0 control, 1 treatment, -1 none */
+	double roi;               /* outcome (only with cfg->outcome) */
+	size_t n, size;
+	struct tl_lg_event *ev;   /* n events, sorted by ts (stable) */
+};
+
+struct tl_lg_world;
+struct tl_lg_writer;
+
+/* tl_lg_config_init: the documented defaults. */
+void tl_lg_config_init(struct tl_lg_config *c);
+
+/* Option parsers: each stores its result in c or exits 64 naming the
+ * option (tl_usage_error). */
+void tl_lg_parse_mix(struct tl_lg_config *c, const char *arg);
+void tl_lg_parse_arm_split(struct tl_lg_config *c, const char *arg);
+void tl_lg_parse_shard(struct tl_lg_config *c, const char *arg);
+void tl_lg_parse_format(struct tl_lg_config *c, const char *arg);
+
+/* tl_lg_config_check: cross-option checks (end after start, C >= M,
+ * times within years 0000-9999, ...); exits 64 on a violation. */
+void tl_lg_config_check(const struct tl_lg_config *c);
+
+const char *tl_lg_arch_name(int arch);
+/* tl_lg_arch_roi: the v1 ROI multiplier, the mean of the roi outcome. */
+double tl_lg_arch_roi(int arch);
+
+/* tl_lg_world_new: build the capability catalogue (domains, Zipf
+ * popularity, half-lives) from c, which must outlive the world. The world
+ * also holds generation scratch: use one world per thread. */
+struct tl_lg_world *tl_lg_world_new(const struct tl_lg_config *c);
+void tl_lg_world_free(struct tl_lg_world *w);
+
+/* Catalogue accessors (for tests and tools). Indexes must be in range. */
+const char *tl_lg_domain_name(const struct tl_lg_world *w, int dom);
+const char *tl_lg_cap_name(const struct tl_lg_world *w, long cap);
+int tl_lg_cap_domain(const struct tl_lg_world *w, long cap);
+double tl_lg_cap_half_life_days(const struct tl_lg_world *w, long cap);
+
+/* tl_lg_generate: generate learner number index (1..N) into l, replacing
+ * its previous content. The result depends only on (seed, index) and the
+ * catalogue options, never on other learners or on the shard. */
+void tl_lg_generate(struct tl_lg_world *w, long index, struct tl_lg_learner *l);
+void tl_lg_learner_free(struct tl_lg_learner *l);
+
+/* tl_lg_writer_new: a buffered writer of c->format to f (named name in
+ * messages). A write error exits 74. The writer does not close f. */
+struct tl_lg_writer *tl_lg_writer_new(FILE *f, const char *name, const struct tl_lg_world *w);
+/* tl_lg_write_header: the CSV header line (nothing for NDJSON shapes). */
+void tl_lg_write_header(struct tl_lg_writer *wr);
+/* tl_lg_write_learner: append all rows (or the document) of l; honours
+ * c->rate by flushing and sleeping between small batches. */
+void tl_lg_write_learner(struct tl_lg_writer *wr, const struct tl_lg_learner *l);
+/* tl_lg_writer_free: flush what is buffered into f, then free. */
+void tl_lg_writer_free(struct tl_lg_writer *wr);
+/* tl_lg_writer_events: events written so far. */
+uint64_t tl_lg_writer_events(const struct tl_lg_writer *wr);
+
+#endif

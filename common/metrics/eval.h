@@ -1,0 +1,96 @@
+/* eval.h - metrics that compare predictions with truth (DESIGN §9):
+ * confusion matrix with per-class precision / recall / F1, ROC AUC (exact
+ * under ties), PR AUC (average precision), Brier score, calibration bins,
+ * and MAE / RMSE / share within a tolerance. */
+#ifndef TL_EVAL_H
+#define TL_EVAL_H
+
+#include <stddef.h>
+
+#include "util/stats.h"
+
+/* ---- binary: a score against a 0/1 label ---- */
+
+struct tl_eval_pair {
+	double score;
+	int label;                /* 0 or 1 */
+};
+
+#define TL_EVAL_BINS 10
+
+/* One calibration bin [i/10, (i+1)/10) (the last one includes 1). */
+struct tl_eval_bin {
+	long long n, pos;
+	double sum_score;
+};
+
+struct tl_eval_binary {
+	long long n, pos, neg;
+	double roc_auc;           /* NAN without both classes */
+	double pr_auc;            /* average precision; NAN without positives */
+	double brier;             /* NAN unless every score is in [0,1] */
+	int unit_scores;          /* every score is in [0,1] (Brier, bins valid) */
+	struct tl_eval_bin bins[TL_EVAL_BINS];
+};
+
+/* tl_eval_roc_auc: the Mann-Whitney U / (pos·neg), ties counted one half
+ * (midranks). Sorts p by score. NAN when a class is absent. */
+double tl_eval_roc_auc(struct tl_eval_pair *p, size_t n);
+
+/* tl_eval_average_precision: Σ_k (R_k - R_{k-1}) P_k over the distinct
+ * score thresholds, highest first (tied scores form one step). Sorts p.
+ * NAN without positives. */
+double tl_eval_average_precision(struct tl_eval_pair *p, size_t n);
+
+/* tl_eval_binary: every binary metric of p[0..n) (sorts p). */
+void tl_eval_binary(struct tl_eval_pair *p, size_t n, struct tl_eval_binary *out);
+
+/* ---- classification: a confusion matrix of class labels ---- */
+
+struct tl_confusion {
+	char **labels;            /* class names (owned) */
+	size_t k, cap;
+	long long *m;             /* m[truth * cap + pred] */
+	long long n;
+};
+
+struct tl_class_metrics {
+	long long support;        /* truth == class */
+	long long predicted;      /* pred == class */
+	long long tp;
+	double precision, recall, f1;   /* NAN when undefined (0/0) */
+};
+
+struct tl_macro {
+	size_t classes;           /* classes with support > 0 */
+	double precision, recall, f1, accuracy;
+};
+
+void tl_confusion_init(struct tl_confusion *c);
+/* tl_confusion_add: count one (truth, pred) pair; names are copied. */
+void tl_confusion_add(struct tl_confusion *c, const char *truth, size_t tn, const char *pred, size_t pn);
+/* tl_confusion_sort: order the classes by name (bytewise). */
+void tl_confusion_sort(struct tl_confusion *c);
+long long tl_confusion_at(const struct tl_confusion *c, size_t truth, size_t pred);
+void tl_confusion_class(const struct tl_confusion *c, size_t i, struct tl_class_metrics *out);
+/* tl_confusion_macro: unweighted means over the classes with support > 0;
+ * an undefined precision or F1 counts as 0 there. */
+void tl_confusion_macro(const struct tl_confusion *c, struct tl_macro *out);
+void tl_confusion_free(struct tl_confusion *c);
+
+/* ---- numeric: a prediction against its actual value ---- */
+
+struct tl_eval_numeric {
+	long long n, within;
+	struct tl_ksum abs, sq, err;
+};
+
+/* tl_eval_numeric_add: one (pred, actual); within when |pred - actual| <=
+ * tol + 1e-9 (the slack absorbs decimal round-off such as 0.4 - 0.3). */
+void tl_eval_numeric_add(struct tl_eval_numeric *a, double pred, double actual, double tol);
+double tl_eval_mae(const struct tl_eval_numeric *a);
+double tl_eval_rmse(const struct tl_eval_numeric *a);
+double tl_eval_bias(const struct tl_eval_numeric *a);    /* mean(pred - actual) */
+double tl_eval_within(const struct tl_eval_numeric *a);  /* share within tol */
+
+#endif

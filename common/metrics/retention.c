@@ -1,0 +1,574 @@
+/* retention.c - §6.3: reuse score, retention strength, churn risk, and the
+ * churn-model counts of one learner; Kaplan–Meier with Greenwood log-log
+ * intervals; the half-life model's fit (writer) and reader. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics/affinity.h"
+#include "io/csvrow.h"
+#include "util/err.h"
+#include "metrics/retention.h"
+#include "util/num.h"
+#include "util/stats.h"
+
+/* ---- per-learner scratch, reused across learners --------------------- */
+
+/* Per capability index: adoption and last use (a_c, l_c of §6.3) and
+ * their periods; list holds the used capabilities in adoption order. */
+struct capst {
+	tl_time first, last;
+	int64_t ap, lp;
+};
+
+static _Thread_local struct {   /* per thread: run.c may use two */
+	struct capst *c;
+	int32_t *list;
+	unsigned char *seen;
+	size_t cap;
+} R;
+
+static void reserve(size_t ncaps)
+{
+	if (ncaps > R.cap) {
+		R.cap = ncaps * 2;
+		R.c = tl_xrealloc(R.c, R.cap * sizeof *R.c);
+		R.list = tl_xrealloc(R.list, R.cap * sizeof *R.list);
+		R.seen = tl_xrealloc(R.seen, R.cap);
+	}
+	if (ncaps)
+		memset(R.seen, 0, ncaps);
+}
+
+/* The period grid of §3 and the recency weights of §6.3: the end of
+ * period p < K is t0 + (p+1)P <= T, so w(end of p) = w_{K-1}·q^(K-1-p)
+ * with q = exp(-λP); the end of K is clamped to T, so its weight is 1. */
+struct grid {
+	tl_time t0, T, P;
+	int64_t K;
+	double wK1;        /* w(end of K-1) = exp(-λ·days(T - (t0 + K·P))) */
+	double x;          /* λ·P in days: -log q */
+	int64_t cached_p;
+	double cached_w;
+};
+
+static void grid_init(struct grid *g, tl_time t0, tl_time T, const struct tl_retention_params *prm)
+{
+	double lambda = log(2) / tl_days(prm->recency_half_life);
+	g->t0 = t0, g->T = T, g->P = prm->period;
+	g->K = (T - t0) / prm->period;
+	g->wK1 = exp(-lambda * tl_days(T - (t0 + g->K * prm->period)));
+	g->x = lambda * tl_days(prm->period);
+	g->cached_p = -1;
+	g->cached_w = 0;
+}
+
+static double grid_weight(struct grid *g, int64_t p)
+{
+	if (p != g->cached_p) {
+		g->cached_p = p;
+		g->cached_w = p >= g->K ? 1 : g->wK1 * exp(-(double)(g->K - 1 - p) * g->x);
+	}
+	return g->cached_w;
+}
+
+/* Σ w(end of p) over p = a+1 .. K, in closed form (geometric series). */
+static double grid_tail(const struct grid *g, int64_t a)
+{
+	if (a >= g->K)
+		return 0;
+	int64_t n = g->K - 1 - a;   /* periods a+1 .. K-1 */
+	return 1 + (n > 0 ? g->wK1 * expm1(-(double)n * g->x) / expm1(-g->x) : 0);
+}
+
+/* One pass over the past events: counts, a_c/l_c, and the numerator of
+ * reuse_score, Σ [c used in p]·w(end of p) over periods after a_c's. */
+static double walk(const struct tl_learner *l, size_t npast, struct grid *g, struct tl_retention *out)
+{
+	double num = 0;
+	int64_t lastday = INT64_MIN;
+	for (size_t i = 0; i < npast; i++) {
+		const struct tl_event *e = &l->ev[i];
+		int64_t day = tl_floor_div(e->ts, TL_DAY);
+		if (day != lastday) {
+			out->active_days++;
+			lastday = day;
+		}
+		if (e->ts > g->T - 7 * TL_DAY)
+			out->events_last_7d++;
+		else if (e->ts > g->T - 14 * TL_DAY)
+			out->events_prev_7d++;
+		if (!e->use)
+			continue;
+		int64_t p = (e->ts - g->t0) / g->P;
+		struct capst *c = &R.c[e->cap];
+		if (!R.seen[e->cap]) {
+			R.seen[e->cap] = 1;
+			*c = (struct capst){e->ts, e->ts, p, p};
+			R.list[out->capabilities++] = e->cap;
+			continue;
+		}
+		out->reuses++;
+		c->last = e->ts;
+		if (p != c->lp) {
+			c->lp = p;
+			num += grid_weight(g, p);
+		}
+	}
+	return num;
+}
+
+/* retention_c = clamp(1 - days(T - l_c)/(2 h_c), 0, 1); h_c = 0: 1 at T. */
+static double retention_c(tl_time T, tl_time last, double h)
+{
+	if (h <= 0)
+		return last == T ? 1 : 0;
+	double r = 1 - tl_days(T - last) / (2 * h);
+	return r < 0 ? 0 : r > 1 ? 1 : r;
+}
+
+/* Both inputs are taken as written in records (6 significant digits,
+ * §2): tl-velocity reads retention_strength from the record and
+ * tl-retention reads velocity_momentum, so computing from the written
+ * values makes every order of the tools give the same churn_risk. */
+double tl_retention_churn_risk(double strength, double momentum, double momentum_weight)
+{
+	if (isnan(strength))
+		return NAN;
+	strength = tl_round_g6(strength);
+	if (isnan(momentum))
+		return 1 - strength;
+	return 1 - ((1 - momentum_weight) * strength + momentum_weight * tl_round_g6(momentum));
+}
+
+void tl_retention_compute(const struct tl_learner *l, size_t npast, tl_time asof, double momentum,
+			  const struct tl_retention_params *prm, struct tl_retention *out)
+{
+	*out = (struct tl_retention){0, 0, 0, 0, 0, NAN, NAN, NAN, NAN, 1};
+	out->churned = !(npast < l->nev && l->ev[npast].ts <= asof + prm->churn_horizon);
+	if (npast == 0)
+		return;
+	reserve(l->ncaps);
+	struct grid g;
+	grid_init(&g, l->ev[0].ts, asof, prm);
+	double num = walk(l, npast, &g, out), den = 0, sum_ret = 0;
+	out->days_since_last = tl_days(asof - l->ev[npast - 1].ts);
+	for (long long i = 0; i < out->capabilities; i++) {
+		int32_t cap = R.list[i];
+		const struct capst *c = &R.c[cap];
+		den += grid_tail(&g, c->ap);
+		double h = prm->model ? tl_retention_model_half_life(prm->model, l->caps[cap].p, l->caps[cap].n,
+								      prm->half_life_days)
+				      : prm->half_life_days;
+		sum_ret += retention_c(asof, c->last, h);
+	}
+	if (out->capabilities == 0)
+		return;
+	if (den > 0)
+		out->reuse_score = num / den;
+	double mean = sum_ret / (double)out->capabilities;
+	out->strength = isnan(out->reuse_score) ? mean
+			: prm->reuse_weight * out->reuse_score + (1 - prm->reuse_weight) * mean;
+	out->churn_risk = tl_retention_churn_risk(out->strength, momentum, prm->momentum_weight);
+}
+
+/* ---- Kaplan–Meier ------------------------------------------------------ */
+
+/* R's survfit uses this tolerance when it looks for S <= 0.5 (all.equal). */
+#define KM_HALF (0.5 + 1.4901161193847656e-08)
+
+/* The pointwise interval on the log-log scale (Kalbfleisch & Prentice;
+ * R survfit conf.type = "log-log"): with se = sqrt(Greenwood sum), the
+ * standard error of log S, the band is S^exp(±z·se/log S). */
+static void loglog_band(double S, double gw, double z, double *lo, double *hi)
+{
+	*lo = *hi = NAN;
+	if (!(S > 0 && S < 1) || !isfinite(gw))
+		return;
+	double L = log(S), k = z * sqrt(gw) / L;   /* k < 0 */
+	*lo = exp(L * exp(-k));
+	*hi = exp(L * exp(k));
+}
+
+/* The median is the smallest t with S(t) <= 0.5 (§6.5). Its interval is
+ * Brookmeyer & Crowley's (1982) inversion of the pointwise band, as R's
+ * survfit (print, quantile) reports it: the lower limit is the smallest t
+ * whose lower band is <= 0.5, the upper limit the smallest t whose upper
+ * band is <= 0.5; times where the band is undefined (S = 1 or S = 0) are
+ * skipped. Each limit is empty when not reached, independently of the
+ * median. Unlike R, no midpoint is taken when a curve equals 0.5 over an
+ * interval (§6.5: the smallest t). */
+static void km_quantiles(const struct tl_km_step *s, struct tl_km_summary *sum)
+{
+	if (isnan(sum->median) && s->surv <= KM_HALF)
+		sum->median = (double)s->t;
+	if (isnan(sum->ci_low) && s->lower <= KM_HALF)
+		sum->ci_low = (double)s->t;
+	if (isnan(sum->ci_high) && s->upper <= KM_HALF)
+		sum->ci_high = (double)s->t;
+}
+
+size_t tl_km(const struct tl_km_obs *obs, size_t n, double z,
+	     void (*fn)(void *ctx, const struct tl_km_step *s), void *ctx, struct tl_km_summary *sum)
+{
+	*sum = (struct tl_km_summary){n, 0, 0, NAN, NAN, NAN};
+	double S = 1, gw = 0;
+	uint64_t at_risk = n;
+	size_t k = 0;
+	for (size_t i = 0; i < n;) {
+		struct tl_km_step s = {obs[i].t, at_risk, 0, 0, 0, 0, NAN, NAN};
+		for (; i < n && obs[i].t == s.t; i++)
+			obs[i].censored ? s.censored++ : s.events++;
+		if (s.events) {
+			S *= (double)(at_risk - s.events) / (double)at_risk;
+			gw += at_risk > s.events ? (double)s.events / ((double)at_risk * (double)(at_risk - s.events))
+						 : INFINITY;
+		}
+		s.surv = S;
+		s.greenwood = gw;
+		loglog_band(S, gw, z, &s.lower, &s.upper);
+		km_quantiles(&s, sum);
+		sum->events += s.events;
+		sum->censored += s.censored;
+		at_risk -= s.events + s.censored;
+		if (fn)
+			fn(ctx, &s);
+		k++;
+	}
+	return k;
+}
+
+/* ---- the fit ----------------------------------------------------------- */
+
+struct tl_km_fit {
+	tl_time gap;
+	struct tl_names caps;
+	struct tl_km_obs *obs;
+	size_t n, cap;
+};
+
+struct tl_km_fit *tl_km_fit_new(tl_time churn_gap)
+{
+	struct tl_km_fit *f = tl_xcalloc(1, sizeof *f);
+	f->gap = churn_gap;
+	return f;
+}
+
+void tl_km_fit_add(struct tl_km_fit *f, const struct tl_learner *l, size_t npast, tl_time asof)
+{
+	reserve(l->ncaps);
+	size_t ncaps = 0;
+	for (size_t i = 0; i < npast; i++) {
+		const struct tl_event *e = &l->ev[i];
+		if (!e->use)
+			continue;
+		if (!R.seen[e->cap]) {
+			R.seen[e->cap] = 1;
+			R.c[e->cap].first = e->ts;
+			R.list[ncaps++] = e->cap;
+		}
+		R.c[e->cap].last = e->ts;
+	}
+	if (f->n + ncaps > f->cap) {
+		f->cap = (f->n + ncaps) * 2;
+		f->obs = tl_xrealloc(f->obs, f->cap * sizeof *f->obs);
+	}
+	for (size_t i = 0; i < ncaps; i++) {
+		struct tl_str name = l->caps[R.list[i]];
+		const struct capst *c = &R.c[R.list[i]];
+		if (name.n == 1 && name.p[0] == '*')
+			tl_die_at(TL_EX_DATAERR, l->file, l->line,
+				  "learner '%.*s': a capability named '*' clashes with the pooled row of the model",
+				  (int)l->id.n, l->id.p);
+		uint32_t key = (uint32_t)tl_names_add(&f->caps, name.p, name.n, NULL);
+		f->obs[f->n++] = (struct tl_km_obs){c->last - c->first, key, asof - c->last < f->gap};
+	}
+}
+
+static int by_key_time(const void *x, const void *y)
+{
+	const struct tl_km_obs *a = x, *b = y;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return (a->t > b->t) - (a->t < b->t);
+}
+
+static int by_time(const void *x, const void *y)
+{
+	const struct tl_km_obs *a = x, *b = y;
+	return (a->t > b->t) - (a->t < b->t);
+}
+
+static _Thread_local const struct tl_names *sort_caps;
+
+static int by_name(const void *x, const void *y)
+{
+	struct tl_str a = sort_caps->names[*(const uint32_t *)x], b = sort_caps->names[*(const uint32_t *)y];
+	int c = memcmp(a.p, b.p, a.n < b.n ? a.n : b.n);
+	return c ? c : (a.n > b.n) - (a.n < b.n);
+}
+
+static void put_days(FILE *f, double t)
+{
+	if (isnan(t))
+		putc(',', f);
+	else
+		fprintf(f, ",%.17g", t / (double)TL_DAY);
+}
+
+/* A curve row of --curves. */
+struct curve_ctx {
+	FILE *f;
+	struct tl_str name;
+};
+
+static void curve_row(void *ctx, const struct tl_km_step *s)
+{
+	const struct curve_ctx *c = ctx;
+	tl_csv_put_field(c->f, c->name.p, c->name.n);
+	fprintf(c->f, ",%.17g,%llu,%llu,%.17g\n", tl_days(s->t), (unsigned long long)s->at_risk,
+		(unsigned long long)s->events, s->surv);
+}
+
+/* One model row and, when curves is set, its curve rows. */
+static void fit_row(FILE *model, FILE *curves, struct tl_str name, const struct tl_km_obs *obs, size_t n, double z)
+{
+	struct tl_km_summary s;
+	struct curve_ctx c = {curves, name};
+	tl_km(obs, n, z, curves ? curve_row : NULL, &c, &s);
+	tl_csv_put_field(model, name.p, name.n);
+	fprintf(model, ",%llu,%llu,%llu", (unsigned long long)s.n, (unsigned long long)s.events,
+		(unsigned long long)s.censored);
+	put_days(model, s.median);
+	put_days(model, s.ci_low);
+	put_days(model, s.ci_high);
+	putc('\n', model);
+}
+
+void tl_km_fit_write(struct tl_km_fit *f, FILE *model, FILE *curves)
+{
+	double z = tl_norm_quantile(0.975);
+	size_t ncaps = f->caps.n;
+	qsort(f->obs, f->n, sizeof *f->obs, by_key_time);
+	size_t *start = tl_xcalloc(ncaps + 1, sizeof *start);
+	for (size_t i = 0; i < f->n; i++)
+		start[f->obs[i].key + 1]++;
+	for (size_t c = 0; c < ncaps; c++)
+		start[c + 1] += start[c];
+	uint32_t *order = tl_xmalloc((ncaps + 1) * sizeof *order);
+	for (size_t c = 0; c < ncaps; c++)
+		order[c] = (uint32_t)c;
+	sort_caps = &f->caps;
+	qsort(order, ncaps, sizeof *order, by_name);
+	fputs("capability,learners,stopped,censored,half_life_days,ci_low,ci_high\n", model);
+	if (curves)
+		fputs("capability,day,at_risk,events,survival\n", curves);
+	for (size_t i = 0; i < ncaps; i++) {
+		uint32_t c = order[i];
+		fit_row(model, curves, f->caps.names[c], f->obs + start[c], start[c + 1] - start[c], z);
+	}
+	qsort(f->obs, f->n, sizeof *f->obs, by_time);
+	fit_row(model, curves, (struct tl_str){"*", 1}, f->obs, f->n, z);
+	free(order);
+	free(start);
+}
+
+void tl_km_fit_free(struct tl_km_fit *f)
+{
+	if (!f)
+		return;
+	tl_names_free(&f->caps);
+	free(f->obs);
+	free(f);
+}
+
+/* ---- the model reader ----------------------------------------------- */
+
+struct tl_retention_model {
+	struct tl_names names;
+	double *h;          /* half-life in days by name index, NAN = empty */
+	long *line;         /* line of each row, for duplicate messages */
+	size_t cap;
+	double star;        /* the "*" row, NAN when absent or empty */
+	long star_line;
+};
+
+enum { MC_CAP, MC_LEARNERS, MC_STOPPED, MC_CENSORED, MC_HALF, MC_LOW, MC_HIGH, MC_N };
+#define MC_REQUIRED 5   /* the columns of §6.3; ci_low and ci_high are optional */
+static const char *const model_cols[MC_N] = {
+	"capability", "learners", "stopped", "censored", "half_life_days", "ci_low", "ci_high"};
+
+/* A model file being read: its lines, the CSV splitter, the header map. */
+struct mreader {
+	const char *path;
+	FILE *f;
+	char *buf;
+	size_t bufcap;
+	long lineno, recline;
+	struct tl_csv *csv;
+	int col[MC_N];      /* field index of each column, -1 absent */
+	size_t ncols;
+};
+
+/* The next CSV record (blank lines skipped); 0 at the end. */
+static int model_record(struct mreader *r)
+{
+	int more = 0;
+	for (;;) {
+		ssize_t n = getline(&r->buf, &r->bufcap, r->f);
+		if (n < 0) {
+			if (ferror(r->f))
+				tl_die(TL_EX_IOERR, "%s:", r->path);
+			if (more && tl_csv_eof(r->csv) == TL_CSV_ERR)
+				tl_die_at(TL_EX_DATAERR, r->path, r->recline, "%s", tl_csv_error(r->csv));
+			return 0;
+		}
+		r->lineno++;
+		tl_csv_pad(&r->buf, &r->bufcap, (size_t)n);
+		char *p = r->buf;
+		if (n > 0 && p[n - 1] == '\n')
+			n--;
+		if (r->lineno == 1 && n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+			p += 3, n -= 3;
+		if (!more) {
+			if (n == 0 || (n == 1 && p[0] == '\r'))
+				continue;
+			r->recline = r->lineno;
+		}
+		int rc = tl_csv_split(r->csv, p, (size_t)n);
+		if (rc == TL_CSV_ROW)
+			return 1;
+		if (rc == TL_CSV_ERR)
+			tl_die_at(TL_EX_DATAERR, r->path, r->recline, "%s", tl_csv_error(r->csv));
+		more = 1;
+	}
+}
+
+static void model_header(struct mreader *r)
+{
+	if (!model_record(r))
+		tl_die_at(TL_EX_DATAERR, r->path, 1, "empty model file (no header)");
+	const struct tl_str *f = tl_csv_fields(r->csv);
+	r->ncols = tl_csv_nfields(r->csv);
+	for (int c = 0; c < MC_N; c++)
+		r->col[c] = -1;
+	for (size_t i = 0; i < r->ncols; i++) {
+		int c = 0;
+		while (c < MC_N && !(strlen(model_cols[c]) == f[i].n && memcmp(model_cols[c], f[i].p, f[i].n) == 0))
+			c++;
+		if (c == MC_N)
+			tl_die_at(TL_EX_DATAERR, r->path, r->recline, "unknown column '%.*s' (the columns are "
+				  "capability,learners,stopped,censored,half_life_days,ci_low,ci_high)",
+				  (int)(f[i].n > 60 ? 60 : f[i].n), f[i].p);
+		if (r->col[c] >= 0)
+			tl_die_at(TL_EX_DATAERR, r->path, r->recline, "duplicate column '%s'", model_cols[c]);
+		r->col[c] = (int)i;
+	}
+	for (int c = 0; c < MC_REQUIRED; c++)
+		if (r->col[c] < 0)
+			tl_die_at(TL_EX_DATAERR, r->path, r->recline, "missing column '%s'", model_cols[c]);
+}
+
+/* A field as a number: a count (digits only) or a non-negative finite
+ * number; empty gives NAN when allow_empty. Exits 65 otherwise. */
+static double model_number(const struct mreader *r, int c, int count, int allow_empty)
+{
+	if (r->col[c] < 0)
+		return NAN;
+	struct tl_str s = tl_csv_fields(r->csv)[r->col[c]];
+	char buf[64];
+	if (s.n == 0 && allow_empty)
+		return NAN;
+	int ok = s.n > 0 && s.n < sizeof buf;
+	double v = 0;
+	if (ok) {
+		memcpy(buf, s.p, s.n);
+		buf[s.n] = '\0';
+		char *end;
+		errno = 0;
+		v = strtod(buf, &end);
+		ok = *end == '\0' && !errno && isfinite(v) && v >= 0 && !(s.p[0] == '+' || s.p[0] == ' ');
+		for (size_t i = 0; ok && count && i < s.n; i++)
+			ok = s.p[i] >= '0' && s.p[i] <= '9';
+	}
+	if (!ok)
+		tl_die_at(TL_EX_DATAERR, r->path, r->recline, "bad %s '%.*s' (want %s)", model_cols[c],
+			  (int)(s.n > 60 ? 60 : s.n), s.p,
+			  count ? "a count" : allow_empty ? "a number >= 0 or empty" : "a number >= 0");
+	return v;
+}
+
+static void model_row(struct tl_retention_model *m, struct mreader *r)
+{
+	if (tl_csv_nfields(r->csv) != r->ncols)
+		tl_die_at(TL_EX_DATAERR, r->path, r->recline, "%zu fields, the header has %zu",
+			  tl_csv_nfields(r->csv), r->ncols);
+	struct tl_str name = tl_csv_fields(r->csv)[r->col[MC_CAP]];
+	if (name.n == 0)
+		tl_die_at(TL_EX_DATAERR, r->path, r->recline, "empty capability");
+	double n = model_number(r, MC_LEARNERS, 1, 0), d = model_number(r, MC_STOPPED, 1, 0);
+	double c = model_number(r, MC_CENSORED, 1, 0), h = model_number(r, MC_HALF, 0, 1);
+	model_number(r, MC_LOW, 0, 1);
+	model_number(r, MC_HIGH, 0, 1);
+	if (n != d + c)
+		tl_die_at(TL_EX_DATAERR, r->path, r->recline, "learners (%.0f) is not stopped + censored (%.0f)", n, d + c);
+	long first = 0;
+	if (name.n == 1 && name.p[0] == '*') {
+		first = m->star_line;
+		m->star = h;
+		m->star_line = r->recline;
+	} else {
+		int added;
+		size_t i = tl_names_add(&m->names, name.p, name.n, &added);
+		if (i >= m->cap) {
+			m->cap = (i + 1) * 2;
+			m->h = tl_xrealloc(m->h, m->cap * sizeof *m->h);
+			m->line = tl_xrealloc(m->line, m->cap * sizeof *m->line);
+		}
+		if (added) {
+			m->h[i] = h;
+			m->line[i] = r->recline;
+		} else {
+			first = m->line[i];
+		}
+	}
+	if (first)
+		tl_die_at(TL_EX_DATAERR, r->path, r->recline, "duplicate capability '%.*s' (first on line %ld)",
+			  (int)(name.n > 60 ? 60 : name.n), name.p, first);
+}
+
+struct tl_retention_model *tl_retention_model_read(const char *path)
+{
+	struct mreader r = {path, fopen(path, "r"), NULL, 0, 0, 0, tl_csv_new(65536), {0}, 0};
+	if (!r.f)
+		tl_die(TL_EX_NOINPUT, "%s:", path);
+	struct tl_retention_model *m = tl_xcalloc(1, sizeof *m);
+	m->star = NAN;
+	model_header(&r);
+	while (model_record(&r))
+		model_row(m, &r);
+	fclose(r.f);
+	free(r.buf);
+	tl_csv_free(r.csv);
+	return m;
+}
+
+double tl_retention_model_half_life(const struct tl_retention_model *m, const char *name, size_t n,
+				    double fallback)
+{
+	long i = tl_names_find(&m->names, name, n);
+	if (i >= 0 && !isnan(m->h[i]))
+		return m->h[i];
+	return isnan(m->star) ? fallback : m->star;
+}
+
+void tl_retention_model_free(struct tl_retention_model *m)
+{
+	if (!m)
+		return;
+	tl_names_free(&m->names);
+	free(m->h);
+	free(m->line);
+	free(m);
+}

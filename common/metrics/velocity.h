@@ -1,0 +1,32 @@
+/* velocity.h - adoption velocity of one learner (DESIGN §6.1). */
+#ifndef TL_VELOCITY_H
+#define TL_VELOCITY_H
+
+#include <stddef.h>
+
+#include "record/reader.h"
+
+struct tl_velocity_params {
+	tl_time period;          /* P, --period (default 7d) */
+	double alpha;            /* α, --alpha (default 0.3) */
+	tl_time decay_half_life; /* Hv, --decay-half-life (default 90d; 0 = off) */
+	int trend_window;        /* W, --trend-window (default 8) */
+};
+
+#define TL_VELOCITY_DEFAULTS {7 * TL_DAY, 0.3, 90 * TL_DAY, 8}
+
+/* The fields of §6.1. Doubles are NAN when they cannot be computed
+ * (a learner with no event at or before as-of, §6.5). */
+struct tl_velocity {
+	long long interactions, adoptions, periods;
+	double tenure_days, velocity_simple, velocity, trend, next, momentum;
+	double next_actual;      /* label: velocity of (asof, asof+P] */
+};
+
+/* tl_velocity_compute: fill *out from the learner's events, of which the
+ * first npast are at or before asof. next_actual is always computed.
+ * Uses internal scratch buffers (not thread-safe). */
+void tl_velocity_compute(const struct tl_learner *l, size_t npast, tl_time asof,
+			 const struct tl_velocity_params *prm, struct tl_velocity *out);
+
+#endif

@@ -1,0 +1,178 @@
+/* reader.h - the record reader: every input shape of §2, detected
+ * automatically, grouped into one learner at a time with bounded memory.
+ * Commands never see libcsv or JSON trees; they see struct tl_learner. */
+#ifndef TL_READER_H
+#define TL_READER_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "io/json.h"
+#include "util/opts.h"
+#include "io/source.h"
+#include "util/tltime.h"
+
+/* The action as written (§2); TL_ACT_USE covers use, adopt and empty. */
+enum tl_action_text { TL_ACTION_EMPTY, TL_ACTION_INTERACT, TL_ACTION_USE, TL_ACTION_ADOPT };
+
+/* One event of a learner, sorted by ts (stable: ties keep input order). */
+struct tl_event {
+	tl_time ts;
+	int32_t dom;        /* index into learner->domains, -1 when empty */
+	int32_t cap;        /* index into learner->caps, -1 when empty */
+	uint8_t use;        /* 1: a use of cap (use/adopt/empty action, cap set) */
+	uint8_t action;     /* enum tl_action_text, as written */
+	uint8_t ts_json;    /* ts_text is raw JSON (a number), not plain text */
+	struct tl_str ts_text; /* the timestamp as written, for re-serialising */
+};
+
+/* A learner attribute or, for documents, any top-level member. */
+struct tl_attr {
+	struct tl_str name;   /* plain text (unescaped) */
+	struct tl_str value;  /* raw JSON text when json, else plain text */
+	int json;
+	const char *member;   /* documents: start of the member's raw text */
+};
+
+/* Input shapes (§2). */
+enum tl_shape { TL_SHAPE_EVENT_CSV, TL_SHAPE_EVENT_NDJSON, TL_SHAPE_DOC, TL_SHAPE_ROW_CSV };
+
+/* One learner. Valid until the next tl_reader_next call. */
+struct tl_learner {
+	struct tl_str id;           /* plain text */
+	enum tl_shape shape;
+	struct tl_event *ev;        /* sorted by ts; includes future events */
+	size_t nev;
+	int has_events;             /* events were read (0: rows, or skipped) */
+	struct tl_str *domains;     /* names for tl_event.dom */
+	size_t ndomains;
+	struct tl_str *caps;        /* names for tl_event.cap */
+	size_t ncaps;
+	struct tl_attr *attrs;      /* attributes / document members in order */
+	size_t nattrs;
+	struct tl_str raw;          /* documents: the whole object, for pass-through */
+	int has_as_of;              /* the record carries a valid as_of */
+	tl_time as_of;
+	const char *file;           /* where the learner's first row is */
+	long line;
+};
+
+/* Reader flags. */
+enum {
+	TL_READ_EVENTS = 1,   /* the tool needs events (documents: parse them) */
+	TL_READ_ROWS = 2,     /* learner rows / documents without events are fine */
+	TL_READ_TS_TEXT = 4,  /* keep each event's ts text (for writing documents) */
+	TL_READ_DOMAINS = 8   /* index domains (tl_event.dom); else dom is -1 */
+};
+
+/* Reconciliation counts (§5). records = CSV data rows, NDJSON event lines,
+ * events inside accepted documents, learner rows; a rejected document
+ * line counts as one rejected record. */
+struct tl_counts {
+	uint64_t records_read, records_rejected;
+	uint64_t learners_read;
+};
+
+struct tl_reader;
+
+/* tl_reader_open: read the named files in order (none, or "-": stdin).
+ * Options come from c (--map, --skip-bad, --rejects, --max-field,
+ * --max-events, --ungrouped). Exits 66 when a file cannot be opened. */
+struct tl_reader *tl_reader_open(const struct tl_common *c, int nfiles, char **files, int flags);
+
+/* tl_reader_next: the next learner, or NULL at the end of input.
+ * Bad input exits 65 with "tool: FILE:LINE: what", unless --skip-bad. */
+struct tl_learner *tl_reader_next(struct tl_reader *r);
+
+/* tl_reader_counts: the counts so far. */
+const struct tl_counts *tl_reader_counts(const struct tl_reader *r);
+
+/* tl_reader_close: release everything (and flush the rejects file). */
+void tl_reader_close(struct tl_reader *r);
+
+/* tl_learner_attr: the attribute named name, or NULL. */
+const struct tl_attr *tl_learner_attr(const struct tl_learner *l, const char *name);
+
+/* tl_attr_number: parse an attribute as a number (a JSON number, or text /
+ * a JSON string holding one). Returns 1 and *out; 0 when empty or null;
+ * -1 when it is not a number. */
+int tl_attr_number(const struct tl_attr *a, double *out);
+
+/* tl_attr_text: the attribute's value as plain text (JSON strings
+ * unescaped, null as empty) in buf of size cap; returns its length or -1
+ * when it does not fit. */
+long tl_attr_text(const struct tl_attr *a, char *buf, size_t cap);
+
+/* tl_learner_past: how many events have ts <= asof (events are sorted). */
+size_t tl_learner_past(const struct tl_learner *l, tl_time asof);
+
+/* ---- chunks: run.c's parallel loop over one file of event CSV --------- */
+
+/* tl_reader_chunkable: open the input and read its header; 1 when it is
+ * one regular file of event CSV that chunk readers can share (not
+ * --ungrouped, not TL_CSV_SLOW), with *data_off the offset of its first
+ * unread line and *size the file's size. Call before tl_reader_next. */
+int tl_reader_chunkable(struct tl_reader *r, uint64_t *data_off, uint64_t *size);
+
+/* tl_reader_boundary: the first learner boundary at or after off (> 0):
+ * the start of a line whose learner_id differs from the line's before.
+ * size when there is none, or when a quote makes the lines ambiguous. */
+uint64_t tl_reader_boundary(const struct tl_reader *r, uint64_t off, uint64_t size);
+
+/* tl_reader_range: read the bytes [from, to) next, the first on line
+ * lineno + 1 (to = TL_SOURCE_NO_END: to the end). tl_reader_next returns
+ * NULL at the range's end. No learner may be pending. A line with a quote
+ * extends the range to the end of the file (a quoted field may span a
+ * boundary). */
+void tl_reader_range(struct tl_reader *r, uint64_t from, uint64_t to, long lineno);
+
+/* tl_reader_lineno: the line number of the last line read. */
+long tl_reader_lineno(const struct tl_reader *r);
+
+/* tl_reader_range_end: where the current range ends (TL_SOURCE_NO_END
+ * once a quote extended it). */
+uint64_t tl_reader_range_end(const struct tl_reader *r);
+
+/* tl_reader_chunk_new: a reader of ranges of r's file, for another thread:
+ * r's header and options, no messages. A bad record or a quoted line
+ * fails its chunk (tl_reader_next then returns NULL), which r must then
+ * read itself; learners are checked for grouping at the merge. Free it
+ * with tl_reader_close. */
+struct tl_reader *tl_reader_chunk_new(const struct tl_reader *r);
+
+/* tl_reader_chunk_start: read the bytes [from, to) as a new chunk. */
+void tl_reader_chunk_start(struct tl_reader *w, uint64_t from, uint64_t to);
+
+/* tl_reader_chunk_failed: the chunk must be read again by its parent. */
+int tl_reader_chunk_failed(const struct tl_reader *w);
+
+/* Learner documents are read in chunks of whole lines from any input (a
+ * pipe too): every line is one learner. */
+
+/* tl_reader_streamable: open the input and detect its shape; 1 when it is
+ * one input of learner documents (not --ungrouped). */
+int tl_reader_streamable(struct tl_reader *r);
+
+/* tl_reader_fd, tl_reader_name: the input's descriptor and name. */
+int tl_reader_fd(const struct tl_reader *r);
+const char *tl_reader_name(const struct tl_reader *r);
+
+/* tl_reader_take_unread: the bytes the reader read ahead but did not use
+ * (they come before whatever the descriptor gives next); *eof is 1 when
+ * the descriptor has nothing more. */
+size_t tl_reader_take_unread(struct tl_reader *r, const char **p, int *eof);
+
+/* tl_reader_mem: read the whole lines p[0..n) next (TL_CSV_PAD readable
+ * bytes after them), the first on line lineno + 1. */
+void tl_reader_mem(struct tl_reader *r, const char *p, size_t n, long lineno);
+
+/* tl_reader_chunk_start_mem: a chunk reader reads p[0..n) as a new chunk. */
+void tl_reader_chunk_start_mem(struct tl_reader *w, const char *p, size_t n);
+
+/* tl_reader_chunk_merge: account in r for the chunk w read: the grouping
+ * check of its learners, the counts, the line numbers. Returns 0, or -1
+ * with nothing changed when a learner of w was seen before (r then reads
+ * the chunk itself and reports it). */
+int tl_reader_chunk_merge(struct tl_reader *r, const struct tl_reader *w);
+
+#endif

@@ -1,0 +1,141 @@
+/* opts.c - common options and checked option values. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/err.h"
+#include "util/opts.h"
+
+void tl_common_init(struct tl_common *c)
+{
+	memset(c, 0, sizeof *c);
+	c->max_field = 65536;
+	c->max_events = 10000000;
+	c->churn_horizon = 30 * TL_DAY;
+	const char *env = getenv("TL_AS_OF");
+	if (env && *env) {
+		if (tl_time_parse(env, strlen(env), &c->as_of) < 0)
+			c->bad_as_of_env = env;   /* an error for tools that read records */
+		else
+			c->has_as_of = 1;
+	}
+}
+
+/* The --map copies live until exit (kept reachable here). */
+static char *map_copies[TL_MAP_MAX];
+static int nmap_copies;
+
+static void add_map(struct tl_common *c, const char *arg)
+{
+	if (nmap_copies == TL_MAP_MAX)
+		tl_usage_error("--map: given too many times");
+	char *copy = map_copies[nmap_copies++] = tl_xstrdup(arg), *save = NULL;
+	for (char *pair = strtok_r(copy, ",", &save); pair; pair = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(pair, '=');
+		if (!eq || eq == pair || !eq[1])
+			tl_usage_error("--map wants canonical=source pairs: '%s'", pair);
+		*eq = '\0';
+		static const char *canon[] = {"learner_id", "ts", "domain", "capability", "action"};
+		int ok = 0;
+		for (size_t i = 0; i < 5; i++)
+			ok |= strcmp(pair, canon[i]) == 0;
+		if (!ok)
+			tl_usage_error("--map: '%s' is not one of learner_id, ts, domain, capability, action", pair);
+		if (c->nmap == TL_MAP_MAX)
+			tl_usage_error("--map: too many pairs");
+		c->map_canon[c->nmap] = pair;
+		c->map_source[c->nmap++] = eq + 1;
+	}
+}
+
+int tl_common_option(struct tl_common *c, int opt, const char *arg, void (*usage)(int))
+{
+	switch (opt) {
+	case 'h': usage(0); exit(0);
+	case TL_OPT_VERSION: printf("%s %s\n", tl_progname(), TL_VERSION); exit(0);
+	case 'o':
+		if (strcmp(arg, "csv") == 0) c->out_csv = 1;
+		else if (strcmp(arg, "ndjson") == 0) c->out_csv = 0;
+		else tl_usage_error("-o wants csv or ndjson, not '%s'", arg);
+		return 1;
+	case TL_OPT_OUTPUT: c->output = arg; return 1;
+	case TL_OPT_METRICS: c->metrics = arg; return 1;
+	case TL_OPT_PROGRESS: c->progress = 1; return 1;
+	case TL_OPT_STATS: c->stats = 1; return 1;
+	case TL_OPT_SKIP_BAD: c->skip_bad = 1; return 1;
+	case TL_OPT_REJECTS: c->rejects = arg; return 1;
+	case TL_OPT_MAX_FIELD: c->max_field = (size_t)tl_opt_long("--max-field", arg, 1, 1L << 30); return 1;
+	case TL_OPT_MAX_EVENTS: c->max_events = (size_t)tl_opt_long("--max-events", arg, 1, 1L << 40); return 1;
+	case TL_OPT_MAP: add_map(c, arg); return 1;
+	case TL_OPT_UNGROUPED: c->ungrouped = 1; return 1;
+	case TL_OPT_AS_OF: c->as_of = tl_opt_time("--as-of", arg); c->has_as_of = 1; return 1;
+	case TL_OPT_LABEL: c->label = 1; return 1;
+	case TL_OPT_CHURN_HORIZON: c->churn_horizon = tl_opt_duration("--churn-horizon", arg, 0); return 1;
+	}
+	return 0;
+}
+
+void tl_common_usage(FILE *f)
+{
+	fputs("Common options:\n"
+	      "  -o csv|ndjson          output learner rows (csv) or documents (ndjson, default)\n"
+	      "      --output FILE      write FILE atomically instead of stdout\n"
+	      "      --as-of TIME       observation cutoff (else TL_AS_OF, the record's as_of, now)\n"
+	      "      --label            also compute label fields from events after as-of\n"
+	      "      --churn-horizon D  label window for churned (default 30d)\n"
+	      "      --map C=S,...      read canonical column C from input column S\n"
+	      "      --ungrouped        accept rows of a learner spread out (buffers all input)\n"
+	      "      --skip-bad         skip bad rows instead of stopping (exit 0)\n"
+	      "      --rejects FILE     write skipped rows there unchanged\n"
+	      "      --max-field BYTES  longest field accepted (default 65536)\n"
+	      "      --max-events N     most events per learner (default 10000000)\n"
+	      "      --stats            print the reconciliation counts on stderr\n"
+	      "      --metrics FILE     write Prometheus text metrics to FILE\n"
+	      "      --progress         show progress on stderr when it is a terminal\n"
+	      "  -h, --help             show this help\n"
+	      "      --version          show the version\n", f);
+}
+
+double tl_opt_double(const char *name, const char *arg, double lo, double hi)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(arg, &end);
+	if (end == arg || *end || errno || !isfinite(v))
+		tl_usage_error("%s: not a number: '%s'", name, arg);
+	if (v < lo || v > hi)
+		tl_usage_error("%s: %s is out of range [%g, %g]", name, arg, lo, hi);
+	return v;
+}
+
+long tl_opt_long(const char *name, const char *arg, long lo, long hi)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	if (end == arg || *end || errno)
+		tl_usage_error("%s: not an integer: '%s'", name, arg);
+	if (v < lo || v > hi)
+		tl_usage_error("%s: %s is out of range [%ld, %ld]", name, arg, lo, hi);
+	return v;
+}
+
+tl_time tl_opt_duration(const char *name, const char *arg, int allow_zero)
+{
+	tl_time d;
+	if (tl_duration_parse(arg, &d) < 0)
+		tl_usage_error("%s: not a duration (number with unit s, m, h, d or w): '%s'", name, arg);
+	if (d == 0 && !allow_zero)
+		tl_usage_error("%s: must be greater than zero: '%s'", name, arg);
+	return d;
+}
+
+tl_time tl_opt_time(const char *name, const char *arg)
+{
+	tl_time t;
+	if (tl_time_parse(arg, strlen(arg), &t) < 0)
+		tl_usage_error("%s: not a timestamp (ISO-8601 or epoch seconds): '%s'", name, arg);
+	return t;
+}
