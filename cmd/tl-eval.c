@@ -16,6 +16,7 @@
 #include "metrics/eval.h"
 #include "util/opts.h"
 #include "record/run.h"
+#include "report/table.h"
 #include "config/score.h"
 
 #define MAX_BASELINES 16
@@ -197,26 +198,21 @@ static void collect_numeric(struct state *s, const struct options *o, const stru
 		tl_eval_numeric_add(&s->num[b], v[b], actual, o->tolerance);
 }
 
-/* ---- tables for text and md ---------------------------------------------- */
+/* ---- tables for text and md (report/table.h) ----------------------------- */
 
-struct table {
-	char **cell;
-	size_t ncol, n;
-};
+/* Columns fitted to their cells, two spaces apart; md marks the first :---. */
+#define EVAL_TABLE(k) {.ncol = (k), .gap = 2, .md_colon_left = 1}
 
-static void cell(struct table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void cell(struct table *t, const char *fmt, ...)
+static void cell(struct tl_table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void cell(struct tl_table *t, const char *fmt, ...)
 {
-	char buf[256];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	tl_table_vcellf(t, fmt, ap);
 	va_end(ap);
-	t->cell = tl_xrealloc(t->cell, (t->n + 1) * sizeof *t->cell);
-	t->cell[t->n++] = tl_xstrdup(buf);
 }
 
-static void num_cell(struct table *t, double v)
+static void num_cell(struct tl_table *t, double v)
 {
 	if (isnan(v))
 		cell(t, "-");
@@ -224,40 +220,19 @@ static void num_cell(struct table *t, double v)
 		cell(t, "%.4f", v);
 }
 
-/* print_table: title, then the header row and rows; text aligns columns
- * (first left, others right), md writes a pipe table. Frees the cells. */
-static void print_table(FILE *f, enum format fmt, const char *title, struct table *t)
+/* print_table: title, then the table (header row first). Frees the cells. */
+static void print_table(FILE *f, enum format fmt, const char *title, struct tl_table *t)
 {
-	size_t nc = t->ncol, *w = tl_xcalloc(nc, sizeof *w);
-	for (size_t i = 0; i < t->n; i++)
-		if (strlen(t->cell[i]) > w[i % nc])
-			w[i % nc] = strlen(t->cell[i]);
 	fprintf(f, fmt == FMT_MD ? "\n### %s\n\n" : "\n%s\n", title);
-	for (size_t i = 0; i < t->n; i++) {
-		size_t c = i % nc;
-		if (fmt == FMT_MD)
-			fprintf(f, "%s %s", c ? "" : "|", t->cell[i]);
-		else
-			fprintf(f, c ? "  %*s" : "%-*s", (int)w[c], t->cell[i]);
-		fputs(fmt == FMT_MD ? " |" : "", f);
-		if (c == nc - 1)
-			fputc('\n', f);
-		if (fmt == FMT_MD && i == nc - 1)
-			for (size_t k = 0; k < nc; k++)
-				fprintf(f, "%s%s|%s", k ? "" : "|", k ? "---:" : ":---", k == nc - 1 ? "\n" : "");
-		free(t->cell[i]);
-	}
-	free(w);
-	free(t->cell);
-	t->cell = NULL;
-	t->n = 0;
+	tl_table_write(f, t, fmt == FMT_MD ? TL_TABLE_MD : TL_TABLE_TEXT);
+	tl_table_clear(t);
 }
 
 /* ---- reports ------------------------------------------------------------- */
 
 static void class_text(FILE *f, const struct options *o, struct state *s)
 {
-	struct table t = {NULL, 5, 0};
+	struct tl_table t = EVAL_TABLE(5);
 	struct tl_macro m;
 	fprintf(f, o->format == FMT_MD ? "## classification: %s vs %s\n\n" : "classification: truth %s, prediction %s\n",
 		o->truth, o->pred);
@@ -293,7 +268,7 @@ static void class_text(FILE *f, const struct options *o, struct state *s)
 static void binary_text(FILE *f, const struct options *o, const struct tl_eval_binary *b, long long skipped,
 			long long learners)
 {
-	struct table t = {NULL, 2, 0};
+	struct tl_table t = EVAL_TABLE(2);
 	fprintf(f, o->format == FMT_MD ? "## binary: %s vs %s\n\n" : "binary: score %s, label %s\n", o->score, o->label);
 	fprintf(f, "learners %lld, evaluated %lld (%lld positive, %lld negative), skipped %lld (empty)\n",
 		learners, b->n, b->pos, b->neg, skipped);
@@ -320,7 +295,7 @@ static void binary_text(FILE *f, const struct options *o, const struct tl_eval_b
 
 static void numeric_text(FILE *f, const struct options *o, const struct state *s)
 {
-	struct table t = {NULL, 5, 0};
+	struct tl_table t = EVAL_TABLE(5);
 	fprintf(f, o->format == FMT_MD ? "## numeric: %s vs %s\n\n" : "numeric: prediction %s, actual %s\n", o->pred,
 		o->actual);
 	fprintf(f, "learners %lld, evaluated %lld, skipped %lld (an empty field), tolerance %g\n", s->learners,

@@ -225,3 +225,21 @@ EOF
 	run mandoc -Tlint -W warning "$TL_ROOT/man/tl-eval.1"
 	assert_output ""
 }
+
+@test "EVAL018: markdown cells escape '|' in class names (as tl-abtest does); text keeps them" {
+	printf 'learner_id,t,p\nL1,a|b,a|b\nL2,a|b,c\nL3,c,c\n' > "$BATS_TEST_TMPDIR/pipe.csv"
+	run --separate-stderr tl-eval --truth t --pred p --format md "$BATS_TEST_TMPDIR/pipe.csv"
+	assert_success
+	assert_line "| a\\|b | 1.0000 | 0.5000 | 0.6667 | 2 |"
+	assert_line "| truth \\ pred | a\\|b | c |"
+	assert_line "| a\\|b | 1 | 1 |"
+	# every row of a table has as many unescaped pipes as its first row
+	run awk '!/^\|/ { want = -1; next }
+		{ line = $0; gsub(/\\\|/, "", line); n = gsub(/\|/, "", line)
+		  if (want < 0) want = n; else if (n != want) { print "bad row: " $0; bad = 1 } }
+		END { exit bad }' <<<"$output"
+	assert_success
+	run --separate-stderr tl-eval --truth t --pred p "$BATS_TEST_TMPDIR/pipe.csv"
+	assert_success
+	assert_line "a|b       1.0000  0.5000  0.6667        2"
+}
