@@ -1,12 +1,14 @@
 /* report.c - tl-abtest's reports of an analysed experiment (accum.c):
  * text, Markdown and JSON, and the power planning report. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "abtest/internal.h"
 #include "io/json.h"
+#include "report/table.h"
 #include "util/err.h"
 
 /* ---- number formatting for the text and markdown reports ---- */
@@ -204,52 +206,48 @@ static void write_json(FILE *f, const struct report *rep)
 
 /* ---- text ---- */
 
-/* md_cell: text for a markdown table cell, from a few rotating buffers that
- * grow as needed: '|' would end the cell (escaped as \|), and a line
- * break (a quoted CSV value may hold one) would end the row. */
-static const char *md_cell(const char *s)
+/* The report's tables: text rows indented two spaces, columns one space
+ * apart, each at a fixed least width (a longer cell pushes its row right);
+ * in Markdown, cells escape '|' and line breaks (report/table.h). */
+#define AB_TABLE(c) {.ncol = sizeof (c) / sizeof (c)[0], .col = (c), .indent = "  ", .gap = 1}
+
+/* heads: the cells of a header row, up to a NULL. */
+static void heads(struct tl_table *t, ...) __attribute__((sentinel));
+static void heads(struct tl_table *t, ...)
 {
-	static char *buf[8];
-	static size_t cap[8];
-	static int next;
-	size_t n = strlen(s);
-	next = (next + 1) % 8;
-	if (cap[next] < 2 * n + 1) {
-		cap[next] = 2 * n + 1;
-		buf[next] = tl_xrealloc(buf[next], cap[next]);
-	}
-	char *d = buf[next];
-	for (; *s; s++) {
-		if (*s == '|')
-			*d++ = '\\';
-		*d++ = *s == '\n' || *s == '\r' ? ' ' : *s;
-	}
-	*d = '\0';
-	return buf[next];
+	va_list ap;
+	va_start(ap, t);
+	for (const char *s; (s = va_arg(ap, const char *));)
+		tl_table_cell(t, s);
+	va_end(ap);
+}
+
+static void put_table(FILE *f, struct tl_table *t, int md)
+{
+	tl_table_write(f, t, md ? TL_TABLE_MD : TL_TABLE_TEXT);
+	tl_table_clear(t);
 }
 
 static void text_metric_head(FILE *f, const struct tl_abtest *ab, const struct row *r, int md)
 {
+	static const struct tl_table_col col[] = {{.width = 12, .fixed = 1}, {.width = 10, .fixed = 1},
+		{.width = 12, .fixed = 1}, {.width = 12, .fixed = 1}, {.align = TL_ALIGN_LEFT, .gap = 2}};
+	struct tl_table t = AB_TABLE(col);
 	const char *name = ab->s.metric[r->metric].name;
 	int bin = ab->s.metric[r->metric].kind == TL_AB_BINARY;
-	double lvl = 100 * (1 - ab->p.alpha);
 	if (md)
-		fprintf(f, "\n## %s (%s)\n\n| arm | n | %s | sd | %.4g%% CI |\n|---|---:|---:|---:|---|\n",
-			name, bin ? "binary" : "numeric", bin ? "proportion" : "mean", lvl);
+		fprintf(f, "\n## %s (%s)\n\n", name, bin ? "binary" : "numeric");
 	else
-		fprintf(f, "\n%s (%s)\n  %-12s %10s %12s %12s  %.4g%% CI\n", name,
-			bin ? "binary: pooled two-proportion z-test" : "numeric: Welch t-test",
-			"arm", "n", bin ? "proportion" : "mean", "sd", lvl);
+		fprintf(f, "\n%s (%s)\n", name, bin ? "binary: pooled two-proportion z-test" : "numeric: Welch t-test");
+	heads(&t, "arm", "n", bin ? "proportion" : "mean", "sd", NULL);
+	tl_table_cellf(&t, "%.4g%% CI", 100 * (1 - ab->p.alpha));
 	for (int a = 0; a < 2; a++) {
 		const struct tl_moments *k = &r->arm[a];
-		double mean = k->n > 0 ? k->mean : NAN;
-		if (md)
-			fprintf(f, "| %s | %.17g | %s | %s | %s |\n", md_cell(ab->arm[a]), k->n, g6(mean),
-				g6(r->sd[a]), ci(r->ci_lo[a], r->ci_hi[a], 0));
-		else
-			fprintf(f, "  %-12s %10.17g %12s %12s  %s\n", ab->arm[a], k->n, g6(mean),
-				g6(r->sd[a]), ci(r->ci_lo[a], r->ci_hi[a], 0));
+		tl_table_cell(&t, ab->arm[a]);
+		tl_table_cellf(&t, "%.17g", k->n);
+		heads(&t, g6(k->n > 0 ? k->mean : NAN), g6(r->sd[a]), ci(r->ci_lo[a], r->ci_hi[a], 0), NULL);
 	}
+	put_table(f, &t, md);
 }
 
 static void text_metric_test(FILE *f, const struct tl_abtest *ab, const struct row *r, int md)
@@ -306,45 +304,40 @@ static int seg_width(const struct tl_abtest *ab, int min)
 
 static void text_segments(FILE *f, const struct tl_abtest *ab, const struct row *r, size_t n, int md)
 {
-	int w = seg_width(ab, 16);
-	if (md)
-		fprintf(f, "\n| %s | n control | n treatment | diff | lift | lift CI | p | p_adjusted | |\n"
-			"|---|---:|---:|---:|---:|---|---:|---:|---|\n", md_cell(ab->s.by));
-	else
-		fprintf(f, "\n  %-*s %9s %11s %12s %9s  %-22s %11s %11s\n", w, ab->s.by, "n control",
-			"n treatment", "diff", "lift", "lift CI", "p", "p_adjusted");
+	struct tl_table_col col[] = {{.width = seg_width(ab, 16), .fixed = 1}, {.width = 9, .fixed = 1},
+		{.width = 11, .fixed = 1}, {.width = 12, .fixed = 1}, {.width = 9, .fixed = 1},
+		{.align = TL_ALIGN_LEFT, .width = 22, .fixed = 1, .gap = 2}, {.width = 11, .fixed = 1},
+		{.width = 11, .fixed = 1}, {.align = TL_ALIGN_LEFT, .gap = 2}};
+	struct tl_table t = AB_TABLE(col);
+	heads(&t, ab->s.by, "n control", "n treatment", "diff", "lift", "lift CI", "p", "p_adjusted", "", NULL);
 	for (size_t i = 0; i < n; i++, r++) {
-		if (md)
-			fprintf(f, "| %s | %.17g | %.17g | %s | %s | %s | %s | %s | %s |\n",
-				md_cell(seg_label(r->seg)), r->arm[0].n, r->arm[1].n, g6(r->t.diff), pct(r->t.lift),
-				ci(r->t.lift_lo, r->t.lift_hi, 1), g6(r->t.p), g6(r->p_adj),
-				r->negative ? "**negative**" : "");
-		else
-			fprintf(f, "  %-*s %9.17g %11.17g %12s %9s  %-22s %11s %11s%s\n",
-				w, seg_label(r->seg), r->arm[0].n, r->arm[1].n, g6(r->t.diff), pct(r->t.lift),
-				ci(r->t.lift_lo, r->t.lift_hi, 1), g6(r->t.p), g6(r->p_adj),
-				r->negative ? "  NEGATIVE" : "");
+		tl_table_cell(&t, seg_label(r->seg));
+		tl_table_cellf(&t, "%.17g", r->arm[0].n);
+		tl_table_cellf(&t, "%.17g", r->arm[1].n);
+		heads(&t, g6(r->t.diff), pct(r->t.lift), ci(r->t.lift_lo, r->t.lift_hi, 1), g6(r->t.p),
+		      g6(r->p_adj), !r->negative ? "" : md ? "**negative**" : "NEGATIVE", NULL);
 	}
+	fputc('\n', f);
+	put_table(f, &t, md);
 }
 
 static void text_mix(FILE *f, const struct report *rep, int md)
 {
 	const struct tl_abtest *ab = rep->ab;
-	int w = seg_width(ab, 17);
+	struct tl_table_col col[] = {{.width = seg_width(ab, 17), .fixed = 1}, {.width = 10, .fixed = 1},
+		{.width = 10, .fixed = 1}, {.width = 10, .fixed = 1}};
+	struct tl_table t = AB_TABLE(col);
 	if (md)
-		fprintf(f, "\n## Segment mix by %s\n\n| %s | %s | %s | diff |\n|---|---:|---:|---:|\n",
-			ab->s.by, md_cell(ab->s.by), md_cell(ab->arm[0]), md_cell(ab->arm[1]));
+		fprintf(f, "\n## Segment mix by %s\n\n", ab->s.by);
 	else
-		fprintf(f, "\nsegment mix by %s (share of learners)\n  %-*s %10s %10s %10s\n", ab->s.by,
-			w, ab->s.by, ab->arm[0], ab->arm[1], "diff");
+		fprintf(f, "\nsegment mix by %s (share of learners)\n", ab->s.by);
+	heads(&t, ab->s.by, ab->arm[0], ab->arm[1], "diff", NULL);
 	for (size_t i = 0; i < ab->nseg; i++) {
 		const struct seg *g = rep->order[i];
 		double sc = g->learners[0] / rep->n[0], st = g->learners[1] / rep->n[1];
-		if (md)
-			fprintf(f, "| %s | %s | %s | %s |\n", md_cell(seg_label(g)), pct(sc), pct(st), pct(st - sc));
-		else
-			fprintf(f, "  %-*s %10s %10s %10s\n", w, seg_label(g), pct(sc), pct(st), pct(st - sc));
+		heads(&t, seg_label(g), pct(sc), pct(st), pct(st - sc), NULL);
 	}
+	put_table(f, &t, md);
 	fprintf(f, "%slargest difference %s (limit %s); homogeneity chi2 = %s, df = %s, p = %s\n",
 		md ? "\n" : "  ", pct(rep->mix_max), pct(ab->p.max_mix_diff), g6(rep->mix_chi2),
 		g6(rep->mix_df), g6(rep->mix_p));
@@ -352,18 +345,28 @@ static void text_mix(FILE *f, const struct report *rep, int md)
 
 static void text_head(FILE *f, const struct report *rep, int md)
 {
+	static const struct tl_table_col col[] = {{.width = 12, .fixed = 1}, {.width = 10, .fixed = 1},
+		{.width = 10, .fixed = 1}, {.width = 10, .fixed = 1}};
+	struct tl_table t = AB_TABLE(col);
 	const struct tl_abtest *ab = rep->ab;
 	const struct tl_ab_params *p = &ab->p;
 	double w = p->expect[0] + p->expect[1];
-	if (md)
-		fprintf(f, "# A/B test: %s vs %s\n\n| arm | learners | share | expected |\n"
-			"|---|---:|---:|---:|\n", md_cell(ab->arm[1]), md_cell(ab->arm[0]));
-	else
-		fprintf(f, "tl-abtest: treatment '%s' vs control '%s' (alpha %g)\n  %-12s %10s %10s %10s\n",
-			ab->arm[1], ab->arm[0], p->alpha, "arm", "learners", "share", "expected");
-	for (int a = 0; a < 2; a++)
-		fprintf(f, md ? "| %s | %.17g | %s | %s |\n" : "  %-12s %10.17g %10s %10s\n", md ? md_cell(ab->arm[a]) : ab->arm[a],
-			rep->n[a], pct(rep->n[a] / (rep->n[0] + rep->n[1])), pct(p->expect[a] / w));
+	if (md) {
+		fputs("# A/B test: ", f);
+		tl_table_md_put(f, ab->arm[1]);
+		fputs(" vs ", f);
+		tl_table_md_put(f, ab->arm[0]);
+		fputs("\n\n", f);
+	} else {
+		fprintf(f, "tl-abtest: treatment '%s' vs control '%s' (alpha %g)\n", ab->arm[1], ab->arm[0], p->alpha);
+	}
+	heads(&t, "arm", "learners", "share", "expected", NULL);
+	for (int a = 0; a < 2; a++) {
+		tl_table_cell(&t, ab->arm[a]);
+		tl_table_cellf(&t, "%.17g", rep->n[a]);
+		heads(&t, pct(rep->n[a] / (rep->n[0] + rep->n[1])), pct(p->expect[a] / w), NULL);
+	}
+	put_table(f, &t, md);
 	fprintf(f, "%sSRM: chi2 = %s, df = 1, p = %s (%s at %g)\n", md ? "\n" : "",
 		g6(rep->srm_chi2), g6(rep->srm_p), rep->srm_p >= p->srm_alpha ? "ok" : "MISMATCH",
 		p->srm_alpha);
