@@ -11,6 +11,7 @@
 #include "util/opts.h"
 #include "util/out.h"
 #include "record/run.h"
+#include "report/table.h"
 #include "config/score.h"
 
 enum {
@@ -172,30 +173,40 @@ static void tally_add(struct tally *t, int arm, const struct tl_score_result *r)
 	}
 }
 
-static void print_row(FILE *f, const char *name, long long n, long long total, long long nscore,
+static void print_row(struct tl_table *tab, const char *name, long long n, long long total, long long nscore,
 		      double score, double mult)
 {
-	fprintf(f, "%-20s %9lld %8.4f ", name, n, total ? (double)n / (double)total : 0.0);
+	tl_table_cell(tab, name);
+	tl_table_cellf(tab, "%lld", n);
+	tl_table_cellf(tab, "%.4f", total ? (double)n / (double)total : 0.0);
 	if (nscore)
-		fprintf(f, "%11.4f ", score / (double)nscore);
+		tl_table_cellf(tab, "%.4f", score / (double)nscore);
 	else
-		fprintf(f, "%11s ", "-");
+		tl_table_cell(tab, "-");
 	if (n)
-		fprintf(f, "%16.4f\n", mult / (double)n);
+		tl_table_cellf(tab, "%.4f", mult / (double)n);
 	else
-		fprintf(f, "%16s\n", "-");
+		tl_table_cell(tab, "-");
 }
 
+/* print_arm: one arm's table (report/table.h), columns at fixed widths. */
 static void print_arm(FILE *f, const struct tally *t, int arm)
 {
+	static const struct tl_table_col col[] = {{.width = 20, .fixed = 1}, {.width = 9, .fixed = 1},
+		{.width = 8, .fixed = 1}, {.width = 11, .fixed = 1}, {.width = 16, .fixed = 1}};
+	static const char *const head[] = {"archetype", "learners", "share", "mean_score", "mean_multiplier"};
+	struct tl_table tab = {.ncol = 5, .col = col, .gap = 1};
 	long long n = 0, ns = 0;
 	double s = 0, m = 0;
-	fprintf(f, "%-20s %9s %8s %11s %16s\n", "archetype", "learners", "share", "mean_score", "mean_multiplier");
+	for (size_t c = 0; c < tab.ncol; c++)
+		tl_table_cell(&tab, head[c]);
 	for (size_t a = 0; a < t->narch; a++)
 		n += t->n[arm][a], ns += t->nscore[arm][a], s += t->score[arm][a], m += t->mult[arm][a];
 	for (size_t a = 0; a < t->narch; a++)
-		print_row(f, t->arch[a], t->n[arm][a], n, t->nscore[arm][a], t->score[arm][a], t->mult[arm][a]);
-	print_row(f, "all", n, n, ns, s, m);
+		print_row(&tab, t->arch[a], t->n[arm][a], n, t->nscore[arm][a], t->score[arm][a], t->mult[arm][a]);
+	print_row(&tab, "all", n, n, ns, s, m);
+	tl_table_write(f, &tab, TL_TABLE_TEXT);
+	tl_table_clear(&tab);
 	if (n)
 		fprintf(f, "portfolio average multiplier: %.4f\n", m / (double)n);
 	else
