@@ -1,7 +1,8 @@
 /* model.c - tl-model's statistics (DESIGN §11): standardised features with
  * mean imputation, logistic regression by Newton/IRLS with an L2 penalty on
  * the slopes (not the intercept), ridge regression by the normal equations,
- * K-fold cross-validation by learner-id hash, ROC AUC, RMSE, model JSON. */
+ * K-fold cross-validation by learner-id hash, ROC AUC (metrics/eval.c), RMSE,
+ * model JSON. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "util/err.h"
+#include "metrics/eval.h"
 #include "metrics/model.h"
 #include "util/rng.h"
 #include "util/stats.h"
@@ -83,35 +85,16 @@ int tl_model_fold(const char *id, size_t n, int k)
 
 /* ---- metrics ---------------------------------------------------------------- */
 
-struct scored { double s, y; };
-
-static int cmp_scored(const void *a, const void *b)
+/* roc_auc: the ROC AUC of predictions against 0/1 targets, by
+ * tl_eval_roc_auc (Mann-Whitney with midranks, exact under ties). */
+static double roc_auc(const double *score, const double *y, size_t n)
 {
-	double x = ((const struct scored *)a)->s, y = ((const struct scored *)b)->s;
-	return (x > y) - (x < y);
-}
-
-double tl_auc(const double *score, const double *y, size_t n)
-{
-	struct scored *v = tl_xmalloc((n ? n : 1) * sizeof *v);
-	double pos = 0, neg = 0, below = 0, sum = 0;
-	for (size_t i = 0; i < n; i++) {
-		v[i] = (struct scored){score[i], y[i]};
-		pos += y[i] > 0.5;
-	}
-	neg = (double)n - pos;
-	qsort(v, n, sizeof *v, cmp_scored);
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		double gp = 0, gn = 0;
-		for (; j < n && v[j].s == v[i].s; j++)
-			v[j].y > 0.5 ? gp++ : gn++;
-		sum += gp * below + 0.5 * gp * gn;   /* pairs (positive, negative ranked lower) */
-		below += gn;
-		i = j;
-	}
-	free(v);
-	return pos > 0 && neg > 0 ? sum / (pos * neg) : NAN;
+	struct tl_eval_pair *p = tl_xmalloc((n ? n : 1) * sizeof *p);
+	for (size_t i = 0; i < n; i++)
+		p[i] = (struct tl_eval_pair){score[i], y[i] > 0.5};
+	double auc = tl_eval_roc_auc(p, n);
+	free(p);
+	return auc;
 }
 
 double tl_rmse(const double *pred, const double *y, size_t n)
@@ -467,7 +450,7 @@ static void train_metrics(struct tl_model *m, const double *X, const double *y, 
 	}
 	m->train_auc = m->train_log_loss = m->train_rmse = NAN;
 	if (m->kind == TL_MODEL_LOGISTIC) {
-		m->train_auc = tl_auc(pr, yy, r);
+		m->train_auc = roc_auc(pr, yy, r);
 		m->train_log_loss = tl_ksum_value(&ll) / (double)r;
 	} else {
 		m->train_rmse = tl_rmse(pr, yy, r);
@@ -552,7 +535,7 @@ static double fold_metric(const struct tl_model *m, const double *pred, const do
 			a[r] = pred[i];
 			b[r++] = y[i];
 		}
-	double v = m->kind == TL_MODEL_LOGISTIC ? tl_auc(a, b, r) : tl_rmse(a, b, r);
+	double v = m->kind == TL_MODEL_LOGISTIC ? roc_auc(a, b, r) : tl_rmse(a, b, r);
 	*count = (long)r;
 	free(a);
 	free(b);

@@ -1,7 +1,7 @@
 /* model.h - learned scores from learner fields (DESIGN §11): feature specs
  * with transforms, standardisation, mean imputation, logistic regression by
- * penalised IRLS, ridge regression, K-fold cross-validation, ROC AUC and
- * RMSE, and the JSON model file. */
+ * penalised IRLS, ridge regression, K-fold cross-validation (ROC AUC by
+ * tl_eval_roc_auc of metrics/eval.h, or RMSE), and the JSON model file. */
 #ifndef TL_MODEL_H
 #define TL_MODEL_H
 
@@ -93,10 +93,6 @@ int tl_model_cv(struct tl_model *m, const double *X, const double *y, size_t n,
 /* tl_model_predict: the prediction for one row x of m->p transformed
  * values (NAN = empty, imputed): a probability (logistic) or a value. */
 double tl_model_predict(const struct tl_model *m, const double *x);
-
-/* tl_auc: ROC AUC of score against 0/1 labels y (ties count one half, the
- * Mann-Whitney statistic); NAN when a class is absent. */
-double tl_auc(const double *score, const double *y, size_t n);
 
 /* tl_rmse: root mean squared error; NAN when n is 0. */
 double tl_rmse(const double *pred, const double *y, size_t n);

@@ -1,4 +1,4 @@
-/* test_eval.c - unit tests of common/eval.c against hand-computed values,
+/* test_eval.c - unit tests of common/metrics/eval.c against hand-computed values,
  * a published ROC AUC and a brute-force pair count. */
 #include <stdlib.h>
 
@@ -44,6 +44,34 @@ static void test_auc_hand(void)
 	struct tl_eval_binary b;
 	tl_eval_binary(NULL, 0, &b);      /* no records: nothing to sort */
 	CHECK(b.n == 0 && isnan(b.roc_auc) && isnan(b.pr_auc) && isnan(b.brier));
+}
+
+/* Ties across the classes, by hand with midranks: ascending scores
+ *   0.1 N | 0.2 P, 0.2 N | 0.5 P, 0.5 P, 0.5 N, 0.5 N | 0.9 P
+ * ranks 1 | 2.5 2.5 | 5.5 x4 | 8, so R_pos = 2.5 + 5.5 + 5.5 + 8 = 21.5 and
+ * U = R_pos - P(P+1)/2 = 21.5 - 10 = 11.5 of P·N = 16: 0.71875 (by pairs:
+ * 0.2 beats 1, ties 1: 1.5; each 0.5 beats 2, ties 2: 3; 0.9 beats 4).
+ * Then tl-model's former cases (its tl_auc is now this function):
+ * {0.1 N, 0.4 N, 0.35 P, 0.8 P}: 0.35 beats 0.1, 0.8 beats both: 3/4; all
+ * scores tied: 1/2; positives 0.5, 0.9, 0.1 vs negatives 0.2, 0.5:
+ * (1 + 0.5) + 2 + 0 = 3.5 of 6. The order of the input does not matter. */
+static void test_auc_ties_midranks(void)
+{
+	double s[] = {0.5, 0.1, 0.9, 0.2, 0.5, 0.5, 0.2, 0.5};
+	int y[] = {1, 0, 1, 0, 0, 1, 1, 0};
+	CHECK(auc_of(s, y, 8) == 0.71875);
+	double r[] = {0.9, 0.5, 0.5, 0.5, 0.5, 0.2, 0.2, 0.1};
+	int ry[] = {1, 0, 1, 0, 1, 1, 0, 0};
+	CHECK(auc_of(r, ry, 8) == 0.71875);
+	double s1[] = {0.1, 0.4, 0.35, 0.8}, s2[] = {1, 1, 1, 1};
+	int y1[] = {0, 0, 1, 1};
+	CHECK(auc_of(s1, y1, 4) == 0.75);
+	CHECK(auc_of(s2, y1, 4) == 0.5);
+	double s3[] = {0.2, 0.5, 0.5, 0.9, 0.1};
+	int y3[] = {0, 1, 0, 1, 1};
+	CHECK_NEAR(auc_of(s3, y3, 5), 3.5 / 6, 1e-15);
+	CHECK(isnan(auc_of(s1, (int[]){1, 1, 1, 1}, 4)));
+	CHECK(isnan(auc_of(s1, (int[]){0, 0, 0, 0}, 4)));
 }
 
 /* Hanley & McNeil (1982), Radiology 143:29-36, Table 1: CT images rated
@@ -199,6 +227,7 @@ static void test_numeric(void)
 int main(void)
 {
 	test_auc_hand();
+	test_auc_ties_midranks();
 	test_auc_hanley_mcneil();
 	test_auc_brute_force();
 	test_average_precision();

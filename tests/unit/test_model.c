@@ -1,10 +1,11 @@
 /* test_model.c - unit tests of common/model.c: reference coefficients,
- * separation, singular systems, ridge, imputation, AUC, CV, JSON round trip. */
+ * separation, singular systems, ridge, imputation, RMSE, CV, JSON round trip. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics/eval.h"
 #include "metrics/model.h"
 #include "unit.h"
 
@@ -261,15 +262,9 @@ static void test_features(void)
 	CHECK(tl_transform_apply(TL_TF_NONE, INFINITY, &v) < 0);
 }
 
-static void test_auc(void)
+/* The ROC AUC itself (tl_eval_roc_auc, with ties): test_eval.c. */
+static void test_rmse(void)
 {
-	double s1[] = {0.1, 0.4, 0.35, 0.8}, y1[] = {0, 0, 1, 1};
-	double s2[] = {1, 1, 1, 1}, s3[] = {0.2, 0.5, 0.5, 0.9, 0.1}, y3[] = {0, 1, 0, 1, 1};
-	CHECK_NEAR(tl_auc(s1, y1, 4), 0.75, 1e-15);
-	CHECK_NEAR(tl_auc(s2, y1, 4), 0.5, 1e-15);
-	/* positives 0.5, 0.9, 0.1 vs negatives 0.2, 0.5: (1 + 0.5) + 2 + 0 = 3.5 of 6 */
-	CHECK_NEAR(tl_auc(s3, y3, 5), 3.5 / 6, 1e-15);
-	CHECK(isnan(tl_auc(s1, (double[]){1, 1, 1, 1}, 4)));
 	double p[] = {1, 2, 3}, t[] = {1, 4, 3};
 	CHECK_NEAR(tl_rmse(p, t, 3), sqrt(4.0 / 3), 1e-15);
 }
@@ -351,7 +346,10 @@ static void test_cv(void)
 	for (int i = 0; i < 32; i++)
 		if (fold[i] == 2)
 			CHECK(pred[i] == tl_model_predict(&t, X + 2 * i));
-	CHECK(tl_auc(pred, y, 32) == m.cv_auc);
+	struct tl_eval_pair pairs[32];   /* cv_auc: the AUC of every out-of-fold prediction */
+	for (int i = 0; i < 32; i++)
+		pairs[i] = (struct tl_eval_pair){pred[i], y[i] > 0.5};
+	CHECK(tl_eval_roc_auc(pairs, 32) == m.cv_auc);
 	tl_model_free(&m);
 	tl_model_free(&t);
 }
@@ -367,7 +365,7 @@ int main(void)
 	test_ridge();
 	test_impute();
 	test_features();
-	test_auc();
+	test_rmse();
 	test_roundtrip();
 	test_cv();
 	return UNIT_DONE();
