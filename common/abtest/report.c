@@ -211,9 +211,9 @@ static void write_json(FILE *f, const struct report *rep)
  * in Markdown, cells escape '|' and line breaks (report/table.h). */
 #define AB_TABLE(c) {.ncol = sizeof (c) / sizeof (c)[0], .col = (c), .indent = "  ", .gap = 1}
 
-/* heads: the cells of a header row, up to a NULL. */
-static void heads(struct tl_table *t, ...) __attribute__((sentinel));
-static void heads(struct tl_table *t, ...)
+/* cells: the next cells of a row, up to a NULL. */
+static void cells(struct tl_table *t, ...) __attribute__((sentinel));
+static void cells(struct tl_table *t, ...)
 {
 	va_list ap;
 	va_start(ap, t);
@@ -239,13 +239,13 @@ static void text_metric_head(FILE *f, const struct tl_abtest *ab, const struct r
 		fprintf(f, "\n## %s (%s)\n\n", name, bin ? "binary" : "numeric");
 	else
 		fprintf(f, "\n%s (%s)\n", name, bin ? "binary: pooled two-proportion z-test" : "numeric: Welch t-test");
-	heads(&t, "arm", "n", bin ? "proportion" : "mean", "sd", NULL);
+	cells(&t, "arm", "n", bin ? "proportion" : "mean", "sd", NULL);
 	tl_table_cellf(&t, "%.4g%% CI", 100 * (1 - ab->p.alpha));
 	for (int a = 0; a < 2; a++) {
 		const struct tl_moments *k = &r->arm[a];
 		tl_table_cell(&t, ab->arm[a]);
 		tl_table_cellf(&t, "%.17g", k->n);
-		heads(&t, g6(k->n > 0 ? k->mean : NAN), g6(r->sd[a]), ci(r->ci_lo[a], r->ci_hi[a], 0), NULL);
+		cells(&t, g6(k->n > 0 ? k->mean : NAN), g6(r->sd[a]), ci(r->ci_lo[a], r->ci_hi[a], 0), NULL);
 	}
 	put_table(f, &t, md);
 }
@@ -309,12 +309,12 @@ static void text_segments(FILE *f, const struct tl_abtest *ab, const struct row 
 		{.align = TL_ALIGN_LEFT, .width = 22, .fixed = 1, .gap = 2}, {.width = 11, .fixed = 1},
 		{.width = 11, .fixed = 1}, {.align = TL_ALIGN_LEFT, .gap = 2}};
 	struct tl_table t = AB_TABLE(col);
-	heads(&t, ab->s.by, "n control", "n treatment", "diff", "lift", "lift CI", "p", "p_adjusted", "", NULL);
+	cells(&t, ab->s.by, "n control", "n treatment", "diff", "lift", "lift CI", "p", "p_adjusted", "", NULL);
 	for (size_t i = 0; i < n; i++, r++) {
 		tl_table_cell(&t, seg_label(r->seg));
 		tl_table_cellf(&t, "%.17g", r->arm[0].n);
 		tl_table_cellf(&t, "%.17g", r->arm[1].n);
-		heads(&t, g6(r->t.diff), pct(r->t.lift), ci(r->t.lift_lo, r->t.lift_hi, 1), g6(r->t.p),
+		cells(&t, g6(r->t.diff), pct(r->t.lift), ci(r->t.lift_lo, r->t.lift_hi, 1), g6(r->t.p),
 		      g6(r->p_adj), !r->negative ? "" : md ? "**negative**" : "NEGATIVE", NULL);
 	}
 	fputc('\n', f);
@@ -331,11 +331,11 @@ static void text_mix(FILE *f, const struct report *rep, int md)
 		fprintf(f, "\n## Segment mix by %s\n\n", ab->s.by);
 	else
 		fprintf(f, "\nsegment mix by %s (share of learners)\n", ab->s.by);
-	heads(&t, ab->s.by, ab->arm[0], ab->arm[1], "diff", NULL);
+	cells(&t, ab->s.by, ab->arm[0], ab->arm[1], "diff", NULL);
 	for (size_t i = 0; i < ab->nseg; i++) {
 		const struct seg *g = rep->order[i];
 		double sc = g->learners[0] / rep->n[0], st = g->learners[1] / rep->n[1];
-		heads(&t, seg_label(g), pct(sc), pct(st), pct(st - sc), NULL);
+		cells(&t, seg_label(g), pct(sc), pct(st), pct(st - sc), NULL);
 	}
 	put_table(f, &t, md);
 	fprintf(f, "%slargest difference %s (limit %s); homogeneity chi2 = %s, df = %s, p = %s\n",
@@ -360,11 +360,11 @@ static void text_head(FILE *f, const struct report *rep, int md)
 	} else {
 		fprintf(f, "tl-abtest: treatment '%s' vs control '%s' (alpha %g)\n", ab->arm[1], ab->arm[0], p->alpha);
 	}
-	heads(&t, "arm", "learners", "share", "expected", NULL);
+	cells(&t, "arm", "learners", "share", "expected", NULL);
 	for (int a = 0; a < 2; a++) {
 		tl_table_cell(&t, ab->arm[a]);
 		tl_table_cellf(&t, "%.17g", rep->n[a]);
-		heads(&t, pct(rep->n[a] / (rep->n[0] + rep->n[1])), pct(p->expect[a] / w), NULL);
+		cells(&t, pct(rep->n[a] / (rep->n[0] + rep->n[1])), pct(p->expect[a] / w), NULL);
 	}
 	put_table(f, &t, md);
 	fprintf(f, "%sSRM: chi2 = %s, df = 1, p = %s (%s at %g)\n", md ? "\n" : "",

@@ -1,4 +1,5 @@
-/* test_abtest.c - common/abtest.c against independently computed values.
+/* test_abtest.c - common/abtest/ (tests.c, accum.c, report.c, statsfile.c) against
+ * independently computed values.
  *
  * Sources (recorded per case below):
  *  [R]     R's t.test documentation and output: the sleep data
@@ -12,7 +13,7 @@
  *          A2 - A1), df ~ 24.99, p = 0.021 (published rounded).
  *  [mp]    testdata/abtest-reference.py: mpmath 1.3 at 40 digits (regularized
  *          incomplete beta / gamma, erfinv, findroot), an implementation
- *          independent of common/stats.c; full digits below come from it and
+ *          independent of common/util/stats.c; full digits below come from it and
  *          agree with [R], [New] and [Wiki] to their published precision.
  *  [hand]  worked by hand in the comment next to the check.
  */
