@@ -13,6 +13,7 @@
 #include "util/opts.h"
 #include "util/out.h"
 #include "metrics/retention.h"
+#include "record/field.h"
 #include "record/run.h"
 #include "config/params.h"
 
@@ -104,11 +105,7 @@ static double momentum_of(const struct tl_learner *l)
 {
 	const struct tl_attr *a = tl_learner_attr(l, "velocity_momentum");
 	double v;
-	int rc = a ? tl_attr_number(a, &v) : 0;
-	if (rc < 0)
-		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s': velocity_momentum is not a number: '%.*s'",
-			  (int)l->id.n, l->id.p, (int)(a->value.n > 60 ? 60 : a->value.n), a->value.p);
-	return rc > 0 ? v : NAN;
+	return a && tl_field_number(l, a, &v) > 0 ? v : NAN;
 }
 
 static void put_fields(struct tl_writer *w, const struct tl_retention *r, tl_time asof, int label)
