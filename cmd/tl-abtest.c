@@ -239,8 +239,7 @@ static int arm_of(struct reading *rd, const struct tl_learner *l)
 	if (arm >= 0)
 		return arm;
 	if (n == 0)
-		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s' has an empty '%s'",
-			  (int)l->id.n, l->id.p, rd->o->arm);
+		tl_field_die(l, " has an empty '%s'", rd->o->arm);
 	tl_die_at(TL_EX_DATAERR, l->file, l->line, "arm '%s' is neither the control '%s' nor the "
 		  "treatment '%s': tl-abtest compares two arms (--control names the control)",
 		  rd->buf.p, tl_abtest_arm_name(rd->ab, 0), tl_abtest_arm_name(rd->ab, 1));
@@ -267,8 +266,7 @@ static void add_learner(void *state, const struct tl_learner *l, tl_time asof, s
 	if (o->s.covariate) {
 		x = number(l, tl_field_need_at(l, o->s.covariate, NULL, &rd->hint[F_COV]), 0);
 		if (need_cov && isnan(x))
-			tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s' has a metric but no "
-				  "covariate '%s'", (int)l->id.n, l->id.p, o->s.covariate);
+			tl_field_die(l, " has a metric but no covariate '%s'", o->s.covariate);
 	}
 	tl_abtest_add(rd->ab, arm, seg, rd->y, x);
 }

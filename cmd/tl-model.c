@@ -178,9 +178,9 @@ static double feature_value(const struct tl_learner *l, const struct tl_feature 
 	if (tl_field_number(l, a, &x) == 0)
 		return NAN;
 	if (tl_transform_apply(f->tf, x, &v) < 0)
-		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s': feature '%s': %.17g is outside the domain of %s",
-			  (int)l->id.n, l->id.p, f->spec, x, f->tf == TL_TF_NONE ? "a number (not finite)" :
-			  f->tf == TL_TF_LOG1P ? "log1p (x > -1)" : "sqrt (x >= 0)");
+		tl_field_die(l, ": feature '%s': %.17g is outside the domain of %s", f->spec, x,
+			     f->tf == TL_TF_NONE ? "a number (not finite)" :
+			     f->tf == TL_TF_LOG1P ? "log1p (x > -1)" : "sqrt (x >= 0)");
 	return v;
 }
 
@@ -194,10 +194,9 @@ static int target_value(const struct tl_learner *l, const struct tl_model *m, do
 	if (!isfinite(*y))
 		tl_field_bad(l, a, "is not a number");
 	if (m->kind == TL_MODEL_LOGISTIC && *y != 0 && *y != 1) {
-		char id[TL_FIELD_QUOTE_BUF], value[TL_FIELD_QUOTE_BUF];
-		tl_die_at(TL_EX_DATAERR, l->file, l->line,
-			  "learner '%s': target '%s' is '%s'; a logistic model needs 0 or 1 (use --kind linear for numbers)",
-			  tl_field_quote(l->id.p, l->id.n, id), m->target, tl_field_quote(a->value.p, a->value.n, value));
+		char value[TL_FIELD_QUOTE_BUF];
+		tl_field_die(l, ": target '%s' is '%s'; a logistic model needs 0 or 1 (use --kind linear for numbers)",
+			     m->target, tl_field_quote(a->value.p, a->value.n, value));
 	}
 	return 1;
 }

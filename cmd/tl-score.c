@@ -287,8 +287,7 @@ static int score_run(struct tl_common *common, const struct options *o, int nfil
 static const char *learner_text(const struct tl_learner *l, const char *name, char *buf, size_t cap)
 {
 	if (tl_attr_text(tl_field_need(l, name, NULL), buf, cap) < 0)
-		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s': field '%s' is too long", (int)l->id.n,
-			  l->id.p, name);
+		tl_field_die(l, ": field '%s' is too long", name);
 	return buf;
 }
 
@@ -309,16 +308,13 @@ static void calibrate_one(void *state, const struct tl_learner *l, tl_time asof,
 	learner_text(l, "archetype", arch, sizeof arch);
 	const struct tl_attr *va = tl_learner_attr(l, "algo_version");
 	if (va && tl_attr_text(va, ver, sizeof ver) >= 0 && *ver && strcmp(ver, c->cfg->version) != 0)
-		tl_die_at(TL_EX_DATAERR, l->file, l->line,
-			  "learner '%.*s' was scored by %s, but the config is %s (use --config)", (int)l->id.n,
-			  l->id.p, ver, c->cfg->version);
+		tl_field_die(l, " was scored by %s, but the config is %s (use --config)", ver, c->cfg->version);
 	if (tl_field_number(l, tl_field_need(l, c->o->outcome, NULL), &y) == 0) {
 		c->skipped++;
 		return;
 	}
 	if (tl_score_calibration_add(&c->cal, arch, strlen(arch), y) < 0)
-		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s': archetype '%s' is not in config %s",
-			  (int)l->id.n, l->id.p, arch, c->cfg->version);
+		tl_field_die(l, ": archetype '%s' is not in config %s", arch, c->cfg->version);
 }
 
 static int calibrate_run(struct tl_common *common, const struct options *o, int nfiles, char **files)

@@ -1,4 +1,5 @@
 /* field.c - a command's access to learner fields, and its messages. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -71,22 +72,29 @@ const char *tl_field_quote(const char *s, size_t n, char *buf)
 	return buf;
 }
 
+void tl_field_die(const struct tl_learner *l, const char *fmt, ...)
+{
+	char id[TL_FIELD_QUOTE_BUF], what[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%s'%s", tl_field_quote(l->id.p, l->id.n, id), what);
+}
+
 void tl_field_missing(const struct tl_learner *l, const char *name, const char *used_by)
 {
-	char id[TL_FIELD_QUOTE_BUF];
 	const char *tool = tl_field_tool(name);
-	tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%s' has no field '%s'%s%s (%s%s%s)",
-		  tl_field_quote(l->id.p, l->id.n, id), name, used_by ? ", used by " : "", used_by ? used_by : "",
-		  tool ? "it is produced by " : "no tl tool produces it; add it to the input", tool ? tool : "",
-		  tool ? ": run it first" : "");
+	tl_field_die(l, " has no field '%s'%s%s (%s%s%s)", name, used_by ? ", used by " : "", used_by ? used_by : "",
+		     tool ? "it is produced by " : "no tl tool produces it; add it to the input", tool ? tool : "",
+		     tool ? ": run it first" : "");
 }
 
 void tl_field_bad(const struct tl_learner *l, const struct tl_attr *a, const char *what)
 {
-	char id[TL_FIELD_QUOTE_BUF], value[TL_FIELD_QUOTE_BUF];
-	tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%s': field '%.*s' %s: '%s'",
-		  tl_field_quote(l->id.p, l->id.n, id), (int)a->name.n, a->name.p, what,
-		  tl_field_quote(a->value.p, a->value.n, value));
+	char value[TL_FIELD_QUOTE_BUF];
+	tl_field_die(l, ": field '%.*s' %s: '%s'", (int)a->name.n, a->name.p, what,
+		     tl_field_quote(a->value.p, a->value.n, value));
 }
 
 /* ---- access -------------------------------------------------------------- */

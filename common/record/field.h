@@ -17,6 +17,11 @@
  * e.g. "tl-velocity" or "tl-retention --label"; NULL when no tl tool does. */
 const char *tl_field_tool(const char *field);
 
+/* tl_field_die: exit 65 with "FILE:LINE: learner 'ID'" (the id quoted)
+ * followed by fmt's text, e.g. (l, ": archetype '%s' is not in config %s",
+ * ...). Every message of a command about one learner goes through it. */
+_Noreturn void tl_field_die(const struct tl_learner *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* tl_field_missing: exit 65 with "learner 'ID' has no field 'NAME'[, used
  * by USED_BY] (it is produced by TOOL: run it first)", or "(no tl tool
  * produces it; add it to the input)". used_by may be NULL. */
