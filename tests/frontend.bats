@@ -4,6 +4,8 @@
 # their write, and the record tools word a missing field and a bad value
 # the same way (record/field.c).
 
+# bats' run sets stderr and stderr_lines; bash -c scripts are quoted whole
+# shellcheck disable=SC2154,SC2016
 load test_helper
 bats_require_minimum_version 1.5.0
 

@@ -1,7 +1,7 @@
 /* field.h - reading a learner's fields in a command, with one set of
- * messages: a missing field names the tool that produces it, a bad value
- * is quoted (cut at TL_FIELD_QUOTE bytes), and every message carries the
- * learner's file and line (exit 65). */
+ * messages (exit 65, each "FILE:LINE: learner 'ID'..."): a missing field
+ * names the tool that produces it, and an id or a bad value is quoted,
+ * cut at TL_FIELD_QUOTE bytes. */
 #ifndef TL_FIELD_H
 #define TL_FIELD_H
 
