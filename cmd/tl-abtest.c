@@ -12,7 +12,12 @@
 #include "util/err.h"
 #include "util/opts.h"
 #include "util/out.h"
+#include "record/field.h"
 #include "record/run.h"
+
+#define ARM_DEFAULT "arm"           /* --arm */
+#define CONTROL_DEFAULT "control"   /* --control */
+#define POWER_DEFAULT 0.8           /* --power, when --mde is given */
 
 enum {
 	OPT_ALPHA = CHAR_MAX + 1, OPT_ARM, OPT_BASE_MEAN, OPT_BASE_SD, OPT_BINARY, OPT_BY,
@@ -22,34 +27,34 @@ enum {
 };
 
 static const struct option longopts[] = {
-	{"alpha", required_argument, 0, OPT_ALPHA},
-	{"arm", required_argument, 0, OPT_ARM},
-	{"baseline-mean", required_argument, 0, OPT_BASE_MEAN},
-	{"baseline-sd", required_argument, 0, OPT_BASE_SD},
-	{"binary", required_argument, 0, OPT_BINARY},
-	{"by", required_argument, 0, OPT_BY},
-	{"control", required_argument, 0, OPT_CONTROL},
-	{"correction", required_argument, 0, OPT_CORRECTION},
-	{"covariate", required_argument, 0, OPT_COVARIATE},
-	{"emit-stats", no_argument, 0, OPT_EMIT},
-	{"expect", required_argument, 0, OPT_EXPECT},
-	{"format", required_argument, 0, OPT_FORMAT},
-	{"gate", no_argument, 0, OPT_GATE},
-	{"look-every", required_argument, 0, OPT_LOOK_EVERY},
-	{"max-mix-diff", required_argument, 0, OPT_MAX_MIX},
-	{"mde", required_argument, 0, OPT_MDE},
-	{"merge", no_argument, 0, OPT_MERGE},
-	{"metric", required_argument, 0, OPT_METRIC},
-	{"min-lift", required_argument, 0, OPT_MIN_LIFT},
-	{"mixture-sd", required_argument, 0, OPT_MIXTURE_SD},
-	{"power", required_argument, 0, OPT_POWER},
-	{"sequential", no_argument, 0, OPT_SEQUENTIAL},
-	{"srm-alpha", required_argument, 0, OPT_SRM_ALPHA},
+	{.name = "alpha", .has_arg = required_argument, .val = OPT_ALPHA},
+	{.name = "arm", .has_arg = required_argument, .val = OPT_ARM},
+	{.name = "baseline-mean", .has_arg = required_argument, .val = OPT_BASE_MEAN},
+	{.name = "baseline-sd", .has_arg = required_argument, .val = OPT_BASE_SD},
+	{.name = "binary", .has_arg = required_argument, .val = OPT_BINARY},
+	{.name = "by", .has_arg = required_argument, .val = OPT_BY},
+	{.name = "control", .has_arg = required_argument, .val = OPT_CONTROL},
+	{.name = "correction", .has_arg = required_argument, .val = OPT_CORRECTION},
+	{.name = "covariate", .has_arg = required_argument, .val = OPT_COVARIATE},
+	{.name = "emit-stats", .has_arg = no_argument, .val = OPT_EMIT},
+	{.name = "expect", .has_arg = required_argument, .val = OPT_EXPECT},
+	{.name = "format", .has_arg = required_argument, .val = OPT_FORMAT},
+	{.name = "gate", .has_arg = no_argument, .val = OPT_GATE},
+	{.name = "look-every", .has_arg = required_argument, .val = OPT_LOOK_EVERY},
+	{.name = "max-mix-diff", .has_arg = required_argument, .val = OPT_MAX_MIX},
+	{.name = "mde", .has_arg = required_argument, .val = OPT_MDE},
+	{.name = "merge", .has_arg = no_argument, .val = OPT_MERGE},
+	{.name = "metric", .has_arg = required_argument, .val = OPT_METRIC},
+	{.name = "min-lift", .has_arg = required_argument, .val = OPT_MIN_LIFT},
+	{.name = "mixture-sd", .has_arg = required_argument, .val = OPT_MIXTURE_SD},
+	{.name = "power", .has_arg = required_argument, .val = OPT_POWER},
+	{.name = "sequential", .has_arg = no_argument, .val = OPT_SEQUENTIAL},
+	{.name = "srm-alpha", .has_arg = required_argument, .val = OPT_SRM_ALPHA},
 	TL_COMMON_LONGOPTS,
-	{0, 0, 0, 0}
+	{0}
 };
 
-struct opts {
+struct options {
 	struct tl_ab_setup s;
 	struct tl_ab_params p;
 	const char *arm;             /* the arm field */
@@ -59,50 +64,46 @@ struct opts {
 	int plan;
 };
 
-static void usage(int status)
-{
-	FILE *f = status ? stderr : stdout;
-	fprintf(f, "usage: tl-abtest --metric FIELD | --binary FIELD ... [--arm FIELD] [--control NAME]\n"
-		   "                 [--by FIELD] [--covariate FIELD] [--expect C:T] [--alpha A]\n"
-		   "                 [--min-lift L] [--correction holm|bh|none] [--sequential]\n"
-		   "                 [--look-every N] [--mixture-sd D] [--power P] [--mde L] [--gate]\n"
-		   "                 [--format text|json|md] [--emit-stats] [common options] [FILE ...]\n"
-		   "       tl-abtest --merge [options] [STATS ...]\n"
-		   "       tl-abtest --baseline-mean M --baseline-sd S --mde L [--power P] [--alpha A]\n");
-	if (status) {
-		fprintf(f, "Try 'tl-abtest --help' for more information.\n");
-		exit(status);
-	}
-	fputs("Compare a treatment arm with the control arm of an experiment: per metric,\n"
-	      "means, difference and lift with intervals, Welch t-test (numeric) or pooled\n"
-	      "two-proportion z-test (0/1), sample-ratio mismatch, segments and a decision.\n\n"
-	      "      --metric FIELD         a numeric metric (repeatable)\n"
-	      "      --binary FIELD         a 0/1 metric (repeatable)\n"
-	      "      --arm FIELD            the arm field (default arm)\n"
-	      "      --control NAME         the control arm (default control)\n"
-	      "      --by FIELD             also test each segment of FIELD\n"
-	      "      --covariate FIELD      CUPED variance reduction of numeric metrics\n"
-	      "      --expect C:T           expected control:treatment split (default 50:50)\n"
-	      "      --alpha A              significance level, intervals 1-A (default 0.05)\n"
-	      "      --min-lift L           smallest lift that passes (default 0)\n"
-	      "      --correction C         holm (default), bh or none\n"
-	      "      --srm-alpha A          SRM fails below this p (default 0.001)\n"
-	      "      --max-mix-diff D       largest segment share difference (default 0.02)\n"
-	      "      --sequential           always-valid p-values (mixture SPRT)\n"
-	      "      --look-every N         with --sequential, a look every N learners\n"
-	      "      --mixture-sd D         mixture sd, in pooled sds (default 0.1)\n"
-	      "      --power P              target power: report power and detectable lift\n"
-	      "      --mde L                relative effect for --power (sample size, power)\n"
-	      "      --baseline-mean M      planning: no input, sample size per arm\n"
-	      "      --baseline-sd S        planning: the metric's sd\n"
-	      "      --gate                 exit 1 when the decision fails\n"
-	      "      --format F             text (default), json or md\n"
-	      "      --emit-stats           write sufficient statistics (CSV), not a report\n"
-	      "      --merge                read --emit-stats files and report on their sum\n", f);
-	tl_common_usage(f);
-}
+static const char synopsis[] =
+	"usage: tl-abtest --metric FIELD | --binary FIELD ... [--arm FIELD] [--control NAME]\n"
+	"                 [--by FIELD] [--covariate FIELD] [--expect C:T] [--alpha A]\n"
+	"                 [--min-lift L] [--correction holm|bh|none] [--sequential]\n"
+	"                 [--look-every N] [--mixture-sd D] [--power P] [--mde L] [--gate]\n"
+	"                 [--format text|json|md] [--emit-stats] [common options] [FILE ...]\n"
+	"       tl-abtest --merge [options] [STATS ...]\n"
+	"       tl-abtest --baseline-mean M --baseline-sd S --mde L [--power P] [--alpha A]\n";
 
-static void add_metric(struct opts *o, const char *name, enum tl_ab_kind kind)
+static const char help[] =
+	"Compare a treatment arm with the control arm of an experiment: per metric,\n"
+	"means, difference and lift with intervals, Welch t-test (numeric) or pooled\n"
+	"two-proportion z-test (0/1), sample-ratio mismatch, segments and a decision.\n\n"
+	"      --metric FIELD         a numeric metric (repeatable)\n"
+	"      --binary FIELD         a 0/1 metric (repeatable)\n"
+	"      --arm FIELD            the arm field (default " ARM_DEFAULT ")\n"
+	"      --control NAME         the control arm (default " CONTROL_DEFAULT ")\n"
+	"      --by FIELD             also test each segment of FIELD\n"
+	"      --covariate FIELD      CUPED variance reduction of numeric metrics\n"
+	"      --expect C:T           expected control:treatment split (default 50:50)\n"
+	"      --alpha A              significance level, intervals 1-A (default 0.05)\n"
+	"      --min-lift L           smallest lift that passes (default 0)\n"
+	"      --correction C         holm (default), bh or none\n"
+	"      --srm-alpha A          SRM fails below this p (default 0.001)\n"
+	"      --max-mix-diff D       largest segment share difference (default 0.02)\n"
+	"      --sequential           always-valid p-values (mixture SPRT)\n"
+	"      --look-every N         with --sequential, a look every N learners\n"
+	"      --mixture-sd D         mixture sd, in pooled sds (default 0.1)\n"
+	"      --power P              target power: report power and detectable lift\n"
+	"      --mde L                relative effect for --power (sample size, power)\n"
+	"      --baseline-mean M      planning: no input, sample size per arm\n"
+	"      --baseline-sd S        planning: the metric's sd\n"
+	"      --gate                 exit 1 when the decision fails\n"
+	"      --format F             text (default), json or md\n"
+	"      --emit-stats           write sufficient statistics (CSV), not a report\n"
+	"      --merge                read --emit-stats files and report on their sum\n";
+
+static void usage(int status) { tl_usage(status, synopsis, help); }
+
+static void add_metric(struct options *o, const char *name, enum tl_ab_kind kind)
 {
 	if (!*name)
 		tl_usage_error("%s: empty field name", kind == TL_AB_BINARY ? "--binary" : "--metric");
@@ -114,7 +115,7 @@ static void add_metric(struct opts *o, const char *name, enum tl_ab_kind kind)
 	o->s.metric[o->s.nmetrics++] = (struct tl_ab_metric){name, kind};
 }
 
-static void parse_expect(struct opts *o, const char *arg)
+static void parse_expect(struct options *o, const char *arg)
 {
 	char *colon = strchr(arg, ':');
 	if (!colon)
@@ -134,7 +135,7 @@ static int pick(const char *opt, const char *arg, const char *const *names, int 
 		       n > 2 ? "|" : "", n > 2 ? names[2] : "");
 }
 
-static void option(struct opts *o, int opt, const char *arg)
+static void option(struct options *o, int opt, const char *arg)
 {
 	static const char *const fmts[] = {"text", "json", "md"};
 	static const char *const corrs[] = {"holm", "bh", "none"};
@@ -167,10 +168,10 @@ static void option(struct opts *o, int opt, const char *arg)
 }
 
 /* Combinations that cannot work are usage errors. */
-static void check_options(struct opts *o, int noperands)
+static void check_options(struct options *o, int noperands)
 {
 	if (o->p.mde > 0 && o->p.power == 0)
-		o->p.power = 0.8;
+		o->p.power = POWER_DEFAULT;
 	if (o->plan) {
 		if (!(o->base_sd > 0) || !(o->p.mde > 0) || o->base_mean == 0)
 			tl_usage_error("--baseline-mean needs a non-zero mean, --baseline-sd and --mde");
@@ -192,105 +193,80 @@ static void check_options(struct opts *o, int noperands)
 		tl_usage_error("empty field or arm name");
 }
 
+static void parse_options(int argc, char **argv, struct tl_common *c, struct options *o)
+{
+	int opt;
+	while ((opt = getopt_long(argc, argv, TL_COMMON_SHORTOPTS, longopts, NULL)) != -1)
+		if (!tl_common_option(c, opt, optarg, usage))
+			option(o, opt, optarg);
+	check_options(o, argc - optind);
+}
+
 /* ---- reading learners ---- */
 
 enum { F_ARM, F_BY, F_COV, F_METRIC };
 
 struct reading {
-	const struct opts *o;
+	const struct options *o;
 	struct tl_abtest *ab;
-	char *buf;
-	size_t cap;
+	size_t seg0;                 /* the one segment without --by */
+	struct tl_field_buf buf;
 	size_t hint[F_METRIC + TL_AB_MAX_METRICS];  /* attribute positions seen last */
 	double y[TL_AB_MAX_METRICS];
 };
 
-/* The attribute name of learner l (its position is usually the same as
- * the previous learner's), or exit 65 when it is absent. */
-static const struct tl_attr *field(const struct tl_learner *l, const char *name, size_t *hint)
-{
-	size_t n = strlen(name);
-	if (*hint < l->nattrs) {
-		const struct tl_attr *a = &l->attrs[*hint];
-		if (a->name.n == n && memcmp(a->name.p, name, n) == 0)
-			return a;
-	}
-	const struct tl_attr *a = tl_learner_attr(l, name);
-	if (!a)
-		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s' has no field '%s'",
-			  (int)l->id.n, l->id.p, name);
-	*hint = (size_t)(a - l->attrs);
-	return a;
-}
-
-static size_t text(struct reading *rd, const struct tl_learner *l, const struct tl_attr *a)
-{
-	if (rd->cap < a->value.n + 1) {
-		rd->cap = 2 * a->value.n + 64;
-		rd->buf = tl_xrealloc(rd->buf, rd->cap);
-	}
-	long n = tl_attr_text(a, rd->buf, rd->cap);
-	if (n < 0)
-		tl_die_at(TL_EX_DATAERR, l->file, l->line, "bad value of '%.*s'", (int)a->name.n, a->name.p);
-	return (size_t)n;
-}
-
-/* A metric value: NaN when empty or null; exit 65 when not a number (or
- * not 0/1 for a binary metric; JSON true/false are 1/0). */
+/* A metric value: NaN when empty or null; exit 65 when not a finite
+ * number (or not 0/1 for a binary metric; JSON true/false are 1/0). */
 static double number(const struct tl_learner *l, const struct tl_attr *a, int binary)
 {
 	double v = NAN;
-	int rc = tl_attr_number(a, &v);
-	if (rc == 0)
+	if (binary) {
+		int b = tl_field_boolean(l, a);
+		return b < 0 ? NAN : b;
+	}
+	if (tl_field_number(l, a, &v) == 0)
 		return NAN;
-	if (rc < 0 && binary && a->json && a->value.n == 4 && memcmp(a->value.p, "true", 4) == 0)
-		return 1;
-	if (rc < 0 && binary && a->json && a->value.n == 5 && memcmp(a->value.p, "false", 5) == 0)
-		return 0;
-	if (rc < 0 || !isfinite(v))
-		tl_die_at(TL_EX_DATAERR, l->file, l->line, "%.*s: not a number: '%.*s'", (int)a->name.n,
-			  a->name.p, (int)a->value.n, a->value.p);
-	if (binary && v != 0 && v != 1)
-		tl_die_at(TL_EX_DATAERR, l->file, l->line, "%.*s: a binary metric must be 0 or 1, not '%.*s'",
-			  (int)a->name.n, a->name.p, (int)a->value.n, a->value.p);
+	if (!isfinite(v))
+		tl_field_bad(l, a, "is not a number");
 	return v;
 }
 
 static int arm_of(struct reading *rd, const struct tl_learner *l)
 {
-	const struct tl_attr *a = field(l, rd->o->arm, &rd->hint[F_ARM]);
-	size_t n = text(rd, l, a);
-	int arm = tl_abtest_arm(rd->ab, rd->buf, n);
+	const struct tl_attr *a = tl_field_need_at(l, rd->o->arm, NULL, &rd->hint[F_ARM]);
+	size_t n = tl_field_text(a, &rd->buf);
+	int arm = tl_abtest_arm(rd->ab, rd->buf.p, n);
 	if (arm >= 0)
 		return arm;
 	if (n == 0)
-		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s' has an empty '%s'",
-			  (int)l->id.n, l->id.p, rd->o->arm);
+		tl_field_die(l, " has an empty '%s'", rd->o->arm);
 	tl_die_at(TL_EX_DATAERR, l->file, l->line, "arm '%s' is neither the control '%s' nor the "
 		  "treatment '%s': tl-abtest compares two arms (--control names the control)",
-		  rd->buf, tl_abtest_arm_name(rd->ab, 0), tl_abtest_arm_name(rd->ab, 1));
+		  rd->buf.p, tl_abtest_arm_name(rd->ab, 0), tl_abtest_arm_name(rd->ab, 1));
 }
 
-static void add_learner(struct reading *rd, const struct tl_learner *l, size_t seg0)
+static void add_learner(void *state, const struct tl_learner *l, tl_time asof, size_t npast, struct tl_writer *w)
 {
-	const struct opts *o = rd->o;
+	struct reading *rd = state;
+	const struct options *o = rd->o;
 	int arm = arm_of(rd, l), need_cov = 0;
-	size_t seg = seg0;
+	size_t seg = rd->seg0;
 	double x = NAN;
+	(void)asof, (void)npast, (void)w;
 	if (o->s.by) {
-		size_t n = text(rd, l, field(l, o->s.by, &rd->hint[F_BY]));
-		seg = tl_abtest_segment(rd->ab, rd->buf, n);
+		size_t n = tl_field_text(tl_field_need_at(l, o->s.by, NULL, &rd->hint[F_BY]), &rd->buf);
+		seg = tl_abtest_segment(rd->ab, rd->buf.p, n);
 	}
 	for (size_t m = 0; m < o->s.nmetrics; m++) {
 		int bin = o->s.metric[m].kind == TL_AB_BINARY;
-		rd->y[m] = number(l, field(l, o->s.metric[m].name, &rd->hint[F_METRIC + m]), bin);
+		const struct tl_attr *a = tl_field_need_at(l, o->s.metric[m].name, NULL, &rd->hint[F_METRIC + m]);
+		rd->y[m] = number(l, a, bin);
 		need_cov |= !bin && !isnan(rd->y[m]);
 	}
 	if (o->s.covariate) {
-		x = number(l, field(l, o->s.covariate, &rd->hint[F_COV]), 0);
+		x = number(l, tl_field_need_at(l, o->s.covariate, NULL, &rd->hint[F_COV]), 0);
 		if (need_cov && isnan(x))
-			tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s' has a metric but no "
-				  "covariate '%s'", (int)l->id.n, l->id.p, o->s.covariate);
+			tl_field_die(l, " has a metric but no covariate '%s'", o->s.covariate);
 	}
 	tl_abtest_add(rd->ab, arm, seg, rd->y, x);
 }
@@ -298,30 +274,25 @@ static void add_learner(struct reading *rd, const struct tl_learner *l, size_t s
 /* One pass over the learners; the report (or the stats) goes to the run's
  * output, which tl_run_close commits atomically. Returns 1 when the
  * decision passes. */
-static int run_input(struct opts *o, struct tl_common *common, int nfiles, char **files, int *rc)
+static int run_input(struct options *o, struct tl_common *common, int nfiles, char **files, int *rc)
 {
 	struct tl_run *run = tl_run_open(common, nfiles, files, TL_READ_ROWS);
 	struct reading rd = {.o = o, .ab = tl_abtest_new(&o->s, &o->p)};
-	size_t seg0 = o->s.by ? 0 : tl_abtest_segment(rd.ab, "", 0);
-	struct tl_learner *l;
-	tl_time asof;
-	size_t npast;
+	rd.seg0 = o->s.by ? 0 : tl_abtest_segment(rd.ab, "", 0);
+	static const struct tl_tool tool = {.learner = add_learner, .report = 1};
 	int pass = 1;
-	while ((l = tl_run_next(run, &asof, &npast))) {
-		add_learner(&rd, l, seg0);
-		tl_run_consumed(run);
-	}
+	tl_run_all(run, &tool, &rd);
 	if (o->emit)
 		tl_abtest_emit(rd.ab, tl_run_output(run));
 	else
 		pass = tl_abtest_report(rd.ab, tl_run_output(run), o->fmt);
 	*rc = tl_run_close(run);
 	tl_abtest_free(rd.ab);
-	free(rd.buf);
+	free(rd.buf.p);
 	return pass;
 }
 
-static int run_merge(struct opts *o, const struct tl_common *common, int nfiles, char **files)
+static int run_merge(struct options *o, const struct tl_common *common, int nfiles, char **files)
 {
 	struct tl_abtest *ab = tl_abtest_merge(nfiles, files, o->s.control, &o->s, &o->p);
 	FILE *f = tl_output_open(common->output);
@@ -338,16 +309,12 @@ static int run_merge(struct opts *o, const struct tl_common *common, int nfiles,
 int main(int argc, char **argv)
 {
 	struct tl_common common;
-	struct opts o = {.p = TL_AB_DEFAULTS, .arm = "arm", .fmt = TL_AB_TEXT};
-	int opt, rc = TL_EX_OK, pass;
+	struct options o = {.s = {.control = CONTROL_DEFAULT}, .p = TL_AB_DEFAULTS, .arm = ARM_DEFAULT,
+			    .fmt = TL_AB_TEXT};
+	int rc = TL_EX_OK, pass;
 
-	o.s.control = "control";
-	tl_setprogname(argv[0]);
-	tl_common_init(&common);
-	while ((opt = getopt_long(argc, argv, TL_COMMON_SHORTOPTS, longopts, NULL)) != -1)
-		if (!tl_common_option(&common, opt, optarg, usage))
-			option(&o, opt, optarg);
-	check_options(&o, argc - optind);
+	tl_front_init("tl-abtest", argv, &common);
+	parse_options(argc, argv, &common, &o);
 	if (o.plan) {
 		FILE *f = tl_output_open(common.output);
 		tl_ab_plan(f, o.fmt, o.base_mean, o.base_sd, &o.p);

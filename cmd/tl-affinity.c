@@ -17,35 +17,62 @@
 enum { OPT_CONFIG = CHAR_MAX + 1, OPT_DOMAINS, OPT_MAX_ENTROPY, OPT_MIN_TOP_SHARE, OPT_TRANSFER_PAIRS };
 
 static const struct option longopts[] = {
-	{"config", required_argument, 0, OPT_CONFIG},
-	{"domains", required_argument, 0, OPT_DOMAINS},
-	{"max-entropy", required_argument, 0, OPT_MAX_ENTROPY},
-	{"min-top-share", required_argument, 0, OPT_MIN_TOP_SHARE},
-	{"transfer-pairs", required_argument, 0, OPT_TRANSFER_PAIRS},
+	{.name = "config", .has_arg = required_argument, .val = OPT_CONFIG},
+	{.name = "domains", .has_arg = required_argument, .val = OPT_DOMAINS},
+	{.name = "max-entropy", .has_arg = required_argument, .val = OPT_MAX_ENTROPY},
+	{.name = "min-top-share", .has_arg = required_argument, .val = OPT_MIN_TOP_SHARE},
+	{.name = "transfer-pairs", .has_arg = required_argument, .val = OPT_TRANSFER_PAIRS},
 	TL_COMMON_LONGOPTS,
-	{0, 0, 0, 0}
+	{0}
 };
 
-static void usage(int status)
+static const char synopsis[] =
+	"usage: tl-affinity [--config FILE] [--domains M] [--max-entropy H] [--min-top-share S]\n"
+	"                   [--transfer-pairs FILE] [common options] [FILE ...]\n";
+
+static const char help[] =
+	"Add domain focus fields (domain_entropy, domain_concentration, top_domain,\n"
+	"top_domain_share, domains, is_specialist, transfer_score, transfer_pair)\n"
+	"to each learner. Reads event CSV, event NDJSON or learner documents.\n\n"
+	"      --config FILE          algorithm config (tl-score(1)) whose domains is M\n"
+	"                             (default: the built-in v2, M = 8)\n"
+	"      --domains M            total domains M for the concentration (>= 2; overrides\n"
+	"                             the config)\n"
+	"      --max-entropy H        specialist when entropy < H bits (default 1.2)\n"
+	"      --min-top-share S      ... and top_domain_share > S (default 0.6)\n"
+	"      --transfer-pairs FILE  write the cohort's transfer pairs table as CSV\n";
+
+static void usage(int status) { tl_usage(status, synopsis, help); }
+
+struct options {
+	struct tl_affinity_params prm;
+	const char *pairs_path, *config;
+	int domains_given;
+};
+
+static void parse_options(int argc, char **argv, struct tl_common *c, struct options *o)
 {
-	FILE *f = status ? stderr : stdout;
-	fprintf(f, "usage: tl-affinity [--config FILE] [--domains M] [--max-entropy H] [--min-top-share S]\n"
-		   "                   [--transfer-pairs FILE] [common options] [FILE ...]\n");
-	if (status) {
-		fprintf(f, "Try 'tl-affinity --help' for more information.\n");
-		exit(status);
+	int opt;
+	while ((opt = getopt_long(argc, argv, TL_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		if (tl_common_option(c, opt, optarg, usage))
+			continue;
+		switch (opt) {
+		case OPT_CONFIG: o->config = optarg; break;
+		case OPT_DOMAINS:
+			o->prm.domains = tl_opt_long("--domains", optarg, 2, LONG_MAX);
+			o->domains_given = 1;
+			break;
+		case OPT_MAX_ENTROPY: o->prm.max_entropy = tl_opt_double("--max-entropy", optarg, 0, 1e300); break;
+		case OPT_MIN_TOP_SHARE: o->prm.min_top_share = tl_opt_double("--min-top-share", optarg, 0, 1); break;
+		case OPT_TRANSFER_PAIRS: o->pairs_path = optarg; break;
+		default: usage(TL_EX_USAGE);
+		}
 	}
-	fputs("Add domain focus fields (domain_entropy, domain_concentration, top_domain,\n"
-	      "top_domain_share, domains, is_specialist, transfer_score, transfer_pair)\n"
-	      "to each learner. Reads event CSV, event NDJSON or learner documents.\n\n"
-	      "      --config FILE          algorithm config (tl-score(1)) whose domains is M\n"
-	      "                             (default: the built-in v2, M = 8)\n"
-	      "      --domains M            total domains M for the concentration (>= 2; overrides\n"
-	      "                             the config)\n"
-	      "      --max-entropy H        specialist when entropy < H bits (default 1.2)\n"
-	      "      --min-top-share S      ... and top_domain_share > S (default 0.6)\n"
-	      "      --transfer-pairs FILE  write the cohort's transfer pairs table as CSV\n", f);
-	tl_common_usage(f);
+	if (!o->domains_given) {   /* §6.2: M is --domains, else the config's */
+		struct tl_algo_params algo;
+		tl_algo_params_load(o->config, &algo);
+		o->prm.domains = algo.domains;
+	}
 }
 
 static void put_fields(struct tl_writer *w, const struct tl_learner *l, const struct tl_affinity *a, tl_time asof)
@@ -106,46 +133,22 @@ static void affinity_merge(void *state, const void *chunk_state)
 int main(int argc, char **argv)
 {
 	struct tl_common common;
-	struct tl_affinity_params prm = TL_AFFINITY_DEFAULTS;
-	const char *pairs_path = NULL, *config = NULL;
-	int opt, domains_given = 0;
+	struct options o = {.prm = TL_AFFINITY_DEFAULTS};
 
-	tl_setprogname(argv[0]);
-	tl_common_init(&common);
-	while ((opt = getopt_long(argc, argv, TL_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (tl_common_option(&common, opt, optarg, usage))
-			continue;
-		switch (opt) {
-		case OPT_CONFIG: config = optarg; break;
-		case OPT_DOMAINS:
-			prm.domains = tl_opt_long("--domains", optarg, 2, LONG_MAX);
-			domains_given = 1;
-			break;
-		case OPT_MAX_ENTROPY: prm.max_entropy = tl_opt_double("--max-entropy", optarg, 0, 1e300); break;
-		case OPT_MIN_TOP_SHARE: prm.min_top_share = tl_opt_double("--min-top-share", optarg, 0, 1); break;
-		case OPT_TRANSFER_PAIRS: pairs_path = optarg; break;
-		default: usage(TL_EX_USAGE);
-		}
-	}
-
-	if (!domains_given) {   /* §6.2: M is --domains, else the config's */
-		struct tl_algo_params algo;
-		tl_algo_params_load(config, &algo);
-		prm.domains = algo.domains;
-	}
+	tl_front_init("tl-affinity", argv, &common);
+	parse_options(argc, argv, &common, &o);
 	struct tl_run *run = tl_run_open(&common, argc - optind, argv + optind, TL_READ_EVENTS | TL_READ_DOMAINS);
-	FILE *pf = pairs_path ? tl_output_open(pairs_path) : NULL;
-	struct affinity_state st = {prm, pf ? tl_pairs_new() : NULL, 0};
-	const struct tl_tool tool = {affinity_learner, sizeof st, affinity_merge, st.pairs != NULL};
+	FILE *pf = o.pairs_path ? tl_output_open(o.pairs_path) : NULL;
+	struct affinity_state st = {.prm = o.prm, .pairs = pf ? tl_pairs_new() : NULL};
+	const struct tl_tool tool = {.learner = affinity_learner, .state_size = sizeof st,
+				     .merge = affinity_merge, .one_thread = st.pairs != NULL};
 	tl_run_all(run, &tool, &st);
-	struct tl_pairs *pairs = st.pairs;
-	long long specialists = st.specialists;
-	tl_run_gauge(run, "tl_affinity_specialists", "Learners flagged is_specialist.", NULL, (double)specialists);
+	tl_run_gauge(run, "tl_affinity_specialists", "Learners flagged is_specialist.", NULL, (double)st.specialists);
 	if (pf)
-		tl_pairs_write(pairs, pf);
+		tl_pairs_write(st.pairs, pf);
 	int status = tl_run_close(run);
 	if (pf)
 		tl_output_commit(pf);
-	tl_pairs_free(pairs);
+	tl_pairs_free(st.pairs);
 	return status;
 }

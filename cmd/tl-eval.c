@@ -15,11 +15,12 @@
 #include "util/err.h"
 #include "metrics/eval.h"
 #include "util/opts.h"
+#include "record/field.h"
 #include "record/run.h"
 #include "report/table.h"
-#include "config/score.h"
 
 #define MAX_BASELINES 16
+#define TOLERANCE_DEFAULT 0.1   /* --tolerance */
 
 enum { OPT_ACTUAL = CHAR_MAX + 1, OPT_BASELINE, OPT_FORMAT, OPT_LABEL_FIELD, OPT_PRED, OPT_SCORE,
        OPT_TOLERANCE, OPT_TRUTH };
@@ -29,16 +30,16 @@ enum format { FMT_TEXT, FMT_JSON, FMT_MD };
 /* tl-eval's --label takes a field, so it comes before (and shadows) the
  * common --label flag. */
 static const struct option longopts[] = {
-	{"actual", required_argument, 0, OPT_ACTUAL},
-	{"baseline", required_argument, 0, OPT_BASELINE},
-	{"format", required_argument, 0, OPT_FORMAT},
-	{"label", required_argument, 0, OPT_LABEL_FIELD},
-	{"pred", required_argument, 0, OPT_PRED},
-	{"score", required_argument, 0, OPT_SCORE},
-	{"tolerance", required_argument, 0, OPT_TOLERANCE},
-	{"truth", required_argument, 0, OPT_TRUTH},
+	{.name = "actual", .has_arg = required_argument, .val = OPT_ACTUAL},
+	{.name = "baseline", .has_arg = required_argument, .val = OPT_BASELINE},
+	{.name = "format", .has_arg = required_argument, .val = OPT_FORMAT},
+	{.name = "label", .has_arg = required_argument, .val = OPT_LABEL_FIELD},
+	{.name = "pred", .has_arg = required_argument, .val = OPT_PRED},
+	{.name = "score", .has_arg = required_argument, .val = OPT_SCORE},
+	{.name = "tolerance", .has_arg = required_argument, .val = OPT_TOLERANCE},
+	{.name = "truth", .has_arg = required_argument, .val = OPT_TRUTH},
 	TL_COMMON_LONGOPTS,
-	{0, 0, 0, 0}
+	{0}
 };
 
 struct options {
@@ -52,37 +53,33 @@ struct options {
 
 /* Everything one pass collects. */
 struct state {
+	const struct options *o;
 	long long learners, skipped;
 	struct tl_confusion conf;
 	struct tl_eval_pair *pairs;
 	size_t npairs, cap;
 	struct tl_eval_numeric num[1 + MAX_BASELINES];
-	char *tbuf, *pbuf;
-	size_t bufcap;
+	struct tl_field_buf truth, pred;
 };
 
-static void usage(int status)
-{
-	FILE *f = status ? stderr : stdout;
-	fprintf(f, "usage: tl-eval --truth FIELD --pred FIELD [--format text|json|md] [options] [FILE ...]\n"
-		   "       tl-eval --score FIELD --label FIELD [--format text|json|md] [options] [FILE ...]\n"
-		   "       tl-eval --pred FIELD --actual FIELD [--tolerance T] [--baseline FIELD ...]\n"
-		   "               [--format text|json|md] [options] [FILE ...]\n");
-	if (status) {
-		fprintf(f, "Try 'tl-eval --help' for more information.\n");
-		exit(status);
-	}
-	fputs("Compare predictions with truth in learner records and write a report.\n\n"
-	      "      --truth FIELD      true class (classification, with --pred)\n"
-	      "      --pred FIELD       predicted class, or predicted number (with --actual)\n"
-	      "      --score FIELD      a score ranking positives high (with --label)\n"
-	      "      --label FIELD      the 0/1 truth of --score\n"
-	      "      --actual FIELD     the actual number of --pred\n"
-	      "      --tolerance T      absolute tolerance of within_tolerance (default 0.1)\n"
-	      "      --baseline FIELD   a naive prediction to compare (repeatable)\n"
-	      "      --format F         text (default), json or md\n", f);
-	tl_common_usage(f);
-}
+static const char synopsis[] =
+	"usage: tl-eval --truth FIELD --pred FIELD [--format text|json|md] [common options] [FILE ...]\n"
+	"       tl-eval --score FIELD --label FIELD [--format text|json|md] [common options] [FILE ...]\n"
+	"       tl-eval --pred FIELD --actual FIELD [--tolerance T] [--baseline FIELD ...]\n"
+	"               [--format text|json|md] [common options] [FILE ...]\n";
+
+static const char help[] =
+	"Compare predictions with truth in learner records and write a report.\n\n"
+	"      --truth FIELD      true class (classification, with --pred)\n"
+	"      --pred FIELD       predicted class, or predicted number (with --actual)\n"
+	"      --score FIELD      a score ranking positives high (with --label)\n"
+	"      --label FIELD      the 0/1 truth of --score\n"
+	"      --actual FIELD     the actual number of --pred\n"
+	"      --tolerance T      absolute tolerance of within_tolerance (default " TL_XSTR(TOLERANCE_DEFAULT) ")\n"
+	"      --baseline FIELD   a naive prediction to compare (repeatable)\n"
+	"      --format F         text (default), json or md\n";
+
+static void usage(int status) { tl_usage(status, synopsis, help); }
 
 static void parse_options(int argc, char **argv, struct tl_common *c, struct options *o)
 {
@@ -123,57 +120,27 @@ static void parse_options(int argc, char **argv, struct tl_common *c, struct opt
 
 /* ---- reading fields ------------------------------------------------------- */
 
-static const struct tl_attr *field(const struct tl_learner *l, const char *name)
-{
-	const struct tl_attr *a = tl_learner_attr(l, name);
-	const char *tool = tl_score_field_tool(name);
-	if (!a)
-		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s' has no field '%s' (%s%s%s)",
-			  (int)l->id.n, l->id.p, name,
-			  tool ? "it is produced by " : "no tl tool produces it; add it to the input",
-			  tool ? tool : "", tool ? ": run it first" : "");
-	return a;
-}
-
-/* number: the field as a number; 0 when empty, else 1; exits when not a number. */
+/* number: the field as a number; 0 when empty, else 1; exits when absent or not a number. */
 static int number(const struct tl_learner *l, const char *name, double *v)
 {
-	int rc = tl_attr_number(field(l, name), v);
-	if (rc < 0)
-		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s': field '%s' is not a number",
-			  (int)l->id.n, l->id.p, name);
-	return rc;
-}
-
-/* text: the field as plain text in *buf (grown to fit); its length. */
-static size_t text(struct state *s, const struct tl_learner *l, const char *name, char **buf)
-{
-	const struct tl_attr *a = field(l, name);
-	if (a->value.n + 1 > s->bufcap) {
-		s->bufcap = a->value.n * 2 + 64;
-		s->tbuf = tl_xrealloc(s->tbuf, s->bufcap);
-		s->pbuf = tl_xrealloc(s->pbuf, s->bufcap);
-	}
-	return (size_t)tl_attr_text(a, *buf, s->bufcap);
+	return tl_field_number(l, tl_field_need(l, name, NULL), v);
 }
 
 static void collect_class(struct state *s, const struct options *o, const struct tl_learner *l)
 {
-	size_t tn = text(s, l, o->truth, &s->tbuf), pn = text(s, l, o->pred, &s->pbuf);
+	size_t tn = tl_field_text(tl_field_need(l, o->truth, NULL), &s->truth);
+	size_t pn = tl_field_text(tl_field_need(l, o->pred, NULL), &s->pred);
 	if (!tn || !pn)
 		s->skipped++;
 	else
-		tl_confusion_add(&s->conf, s->tbuf, tn, s->pbuf, pn);
+		tl_confusion_add(&s->conf, s->truth.p, tn, s->pred.p, pn);
 }
 
 static void collect_binary(struct state *s, const struct options *o, const struct tl_learner *l)
 {
-	double x, y;
-	int hs = number(l, o->score, &x), hl = number(l, o->label, &y);
-	if (hl && y != 0 && y != 1)
-		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s': label '%s' must be 0 or 1, not %g",
-			  (int)l->id.n, l->id.p, o->label, y);
-	if (!hs || !hl) {
+	double x;
+	int hs = number(l, o->score, &x), y = tl_field_boolean(l, tl_field_need(l, o->label, NULL));
+	if (!hs || y < 0) {
 		s->skipped++;
 		return;
 	}
@@ -181,7 +148,7 @@ static void collect_binary(struct state *s, const struct options *o, const struc
 		s->cap = s->cap ? s->cap * 2 : 1024;
 		s->pairs = tl_xrealloc(s->pairs, s->cap * sizeof *s->pairs);
 	}
-	s->pairs[s->npairs++] = (struct tl_eval_pair){x, (int)y};
+	s->pairs[s->npairs++] = (struct tl_eval_pair){x, y};
 }
 
 static void collect_numeric(struct state *s, const struct options *o, const struct tl_learner *l)
@@ -430,38 +397,36 @@ static void report(FILE *f, const struct options *o, struct state *s)
 		numeric_text(f, o, s);
 }
 
+static void eval_learner(void *state, const struct tl_learner *l, tl_time asof, size_t npast, struct tl_writer *w)
+{
+	struct state *s = state;
+	(void)asof, (void)npast, (void)w;
+	s->learners++;
+	if (s->o->mode == MODE_CLASS)
+		collect_class(s, s->o, l);
+	else if (s->o->mode == MODE_BINARY)
+		collect_binary(s, s->o, l);
+	else
+		collect_numeric(s, s->o, l);
+}
+
 int main(int argc, char **argv)
 {
 	struct tl_common common;
-	struct options o = {.tolerance = 0.1};
-	struct state s;
+	struct options o = {.tolerance = TOLERANCE_DEFAULT};
+	struct state s = {.o = &o};
 
-	tl_setprogname(argv[0]);
-	tl_common_init(&common);
+	tl_front_init("tl-eval", argv, &common);
 	parse_options(argc, argv, &common, &o);
-	memset(&s, 0, sizeof s);
 	tl_confusion_init(&s.conf);
-	/* static: still reachable when a bad record exits (no leak report) */
-	static struct tl_run *run;
-	run = tl_run_open(&common, argc - optind, argv + optind, TL_READ_ROWS);
-	struct tl_learner *l;
-	tl_time asof;
-	size_t npast;
-	while ((l = tl_run_next(run, &asof, &npast))) {
-		s.learners++;
-		if (o.mode == MODE_CLASS)
-			collect_class(&s, &o, l);
-		else if (o.mode == MODE_BINARY)
-			collect_binary(&s, &o, l);
-		else
-			collect_numeric(&s, &o, l);
-		tl_run_consumed(run);
-	}
+	struct tl_run *run = tl_run_open(&common, argc - optind, argv + optind, TL_READ_ROWS);
+	static const struct tl_tool tool = {.learner = eval_learner, .report = 1};
+	tl_run_all(run, &tool, &s);
 	report(tl_run_output(run), &o, &s);
 	int rc = tl_run_close(run);
 	tl_confusion_free(&s.conf);
 	free(s.pairs);
-	free(s.tbuf);
-	free(s.pbuf);
+	free(s.truth.p);
+	free(s.pred.p);
 	return rc;
 }

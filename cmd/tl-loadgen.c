@@ -21,26 +21,26 @@ enum {
 };
 
 static const struct option longopts[] = {
-	{"arm-split", required_argument, 0, OPT_ARM_SPLIT},
-	{"capabilities", required_argument, 0, OPT_CAPABILITIES},
-	{"domains", required_argument, 0, OPT_DOMAINS},
-	{"effect", required_argument, 0, OPT_EFFECT},
-	{"end", required_argument, 0, OPT_END},
-	{"format", required_argument, 0, 'f'},
-	{"help", no_argument, 0, 'h'},
-	{"horizon", required_argument, 0, OPT_HORIZON},
-	{"learners", required_argument, 0, OPT_LEARNERS},
-	{"mix", required_argument, 0, OPT_MIX},
-	{"outcome", no_argument, 0, OPT_OUTCOME},
-	{"outcome-sd", required_argument, 0, OPT_OUTCOME_SD},
-	{"output", required_argument, 0, TL_OPT_OUTPUT},
-	{"rate", required_argument, 0, OPT_RATE},
-	{"seed", required_argument, 0, OPT_SEED},
-	{"shard", required_argument, 0, OPT_SHARD},
-	{"start", required_argument, 0, OPT_START},
-	{"truth", no_argument, 0, OPT_TRUTH},
-	{"version", no_argument, 0, TL_OPT_VERSION},
-	{0, 0, 0, 0}
+	{.name = "arm-split", .has_arg = required_argument, .val = OPT_ARM_SPLIT},
+	{.name = "capabilities", .has_arg = required_argument, .val = OPT_CAPABILITIES},
+	{.name = "domains", .has_arg = required_argument, .val = OPT_DOMAINS},
+	{.name = "effect", .has_arg = required_argument, .val = OPT_EFFECT},
+	{.name = "end", .has_arg = required_argument, .val = OPT_END},
+	{.name = "format", .has_arg = required_argument, .val = 'f'},
+	{.name = "help", .has_arg = no_argument, .val = 'h'},
+	{.name = "horizon", .has_arg = required_argument, .val = OPT_HORIZON},
+	{.name = "learners", .has_arg = required_argument, .val = OPT_LEARNERS},
+	{.name = "mix", .has_arg = required_argument, .val = OPT_MIX},
+	{.name = "outcome", .has_arg = no_argument, .val = OPT_OUTCOME},
+	{.name = "outcome-sd", .has_arg = required_argument, .val = OPT_OUTCOME_SD},
+	{.name = "output", .has_arg = required_argument, .val = TL_OPT_OUTPUT},
+	{.name = "rate", .has_arg = required_argument, .val = OPT_RATE},
+	{.name = "seed", .has_arg = required_argument, .val = OPT_SEED},
+	{.name = "shard", .has_arg = required_argument, .val = OPT_SHARD},
+	{.name = "start", .has_arg = required_argument, .val = OPT_START},
+	{.name = "truth", .has_arg = no_argument, .val = OPT_TRUTH},
+	{.name = "version", .has_arg = no_argument, .val = TL_OPT_VERSION},
+	{0}
 };
 
 static const char synopsis[] =
@@ -50,36 +50,44 @@ static const char synopsis[] =
 	"                  [--arm-split A:B] [--effect E] [--outcome] [--outcome-sd SD]\n"
 	"                  [--shard I/N] [--rate R] [--output FILE]\n";
 
-/* usage: the full help on stdout (for -h; errors go through
- * tl_usage_error, which prints the hint). */
+static const char help[] =
+	"\nWrite a synthetic, deterministic event log of learners (see tl-loadgen(1)).\n\n"
+	"  -f, --format F         csv (events, default), ndjson (events) or learners\n"
+	"                         (one learner document per line)\n"
+	"      --learners N       learners L0000001..LN (default 1000)\n"
+	"      --seed S           random seed (default 1)\n"
+	"      --start TIME       first join time (default 2025-01-01)\n"
+	"      --end TIME         joins end here (default 2025-10-01)\n"
+	"      --horizon DUR      events continue until end + DUR (default 60d)\n"
+	"      --domains M        number of domains (default 8)\n"
+	"      --capabilities C   number of capabilities, C >= M (default 200)\n"
+	"      --mix LIST         archetype shares, summing to 1 (default\n"
+	"                         fast_learner=0.15,specialist=0.25,power_user=0.15,\n"
+	"                         long_term_retainer=0.20,generalist=0.25)\n"
+	"      --truth            add the column true_archetype\n"
+	"      --arm-split A:B    add the column arm: control:treatment weights\n"
+	"      --effect E         relative treatment effect on roi (default 0)\n"
+	"      --outcome          add the column roi (mean: the v1 ROI multiplier)\n"
+	"      --outcome-sd SD    sd of the lognormal roi noise (default 0.5)\n"
+	"      --shard I/N        only learners whose number mod N is I\n"
+	"      --rate R           write at most R events per second\n"
+	"      --output FILE      write FILE atomically instead of stdout\n"
+	"  -h, --help             show this help\n"
+	"      --version          show the version\n";
+
+/* usage: the full help on stdout (for -h, the only call: errors go
+ * through tl_usage_error, which prints the hint; tl-loadgen takes none of
+ * the common options of tl(7), so not tl_usage). */
 static void usage(int status)
 {
 	(void)status;
 	fputs(synopsis, stdout);
-	fputs("\nWrite a synthetic, deterministic event log of learners (see tl-loadgen(1)).\n\n"
-	      "  -f, --format F         csv (events, default), ndjson (events) or learners\n"
-	      "                         (one learner document per line)\n"
-	      "      --learners N       learners L0000001..LN (default 1000)\n"
-	      "      --seed S           random seed (default 1)\n"
-	      "      --start TIME       first join time (default 2025-01-01)\n"
-	      "      --end TIME         joins end here (default 2025-10-01)\n"
-	      "      --horizon DUR      events continue until end + DUR (default 60d)\n"
-	      "      --domains M        number of domains (default 8)\n"
-	      "      --capabilities C   number of capabilities, C >= M (default 200)\n"
-	      "      --mix LIST         archetype shares, summing to 1 (default\n"
-	      "                         fast_learner=0.15,specialist=0.25,power_user=0.15,\n"
-	      "                         long_term_retainer=0.20,generalist=0.25)\n"
-	      "      --truth            add the column true_archetype\n"
-	      "      --arm-split A:B    add the column arm: control:treatment weights\n"
-	      "      --effect E         relative treatment effect on roi (default 0)\n"
-	      "      --outcome          add the column roi (mean: the v1 ROI multiplier)\n"
-	      "      --outcome-sd SD    sd of the lognormal roi noise (default 0.5)\n"
-	      "      --shard I/N        only learners whose number mod N is I\n"
-	      "      --rate R           write at most R events per second\n"
-	      "      --output FILE      write FILE atomically instead of stdout\n"
-	      "  -h, --help             show this help\n"
-	      "      --version          show the version\n", stdout);
+	fputs(help, stdout);
 }
+
+struct options {
+	struct tl_lg_config lg;
+};
 
 /* Report what getopt_long rejected (opterr is off): arg is the word. */
 static _Noreturn void bad_option(const char *arg)
@@ -92,8 +100,9 @@ static _Noreturn void bad_option(const char *arg)
 	tl_usage_error("unknown or ambiguous option '%.*s'", n, arg);
 }
 
-static void parse_args(int argc, char **argv, struct tl_lg_config *c, struct tl_common *common)
+static void parse_options(int argc, char **argv, struct tl_common *common, struct options *o)
 {
+	struct tl_lg_config *c = &o->lg;
 	int opt;
 	opterr = 0;  /* our messages, with the tool's name, not argv[0] */
 	while ((opt = getopt_long(argc, argv, ":f:h", longopts, NULL)) != -1) {
@@ -157,23 +166,23 @@ static void close_output(FILE *f, const char *path, int direct)
 
 int main(int argc, char **argv)
 {
-	struct tl_lg_config cfg;
+	struct options o;
 	struct tl_common common;
 	struct tl_lg_learner learner = {0};
 
-	tl_setprogname(argv[0]);
-	tl_lg_config_init(&cfg);
-	tl_common_init(&common);
-	parse_args(argc, argv, &cfg, &common);
+	tl_front_init("tl-loadgen", argv, &common);
+	tl_lg_config_init(&o.lg);
+	parse_options(argc, argv, &common, &o);
+	const struct tl_lg_config *cfg = &o.lg;
 
 	const char *name = common.output && strcmp(common.output, "-") != 0 ? common.output : "standard output";
 	int direct;
 	FILE *out = open_output(common.output, &direct);
-	struct tl_lg_world *world = tl_lg_world_new(&cfg);
+	struct tl_lg_world *world = tl_lg_world_new(cfg);
 	struct tl_lg_writer *wr = tl_lg_writer_new(out, name, world);
 	tl_lg_write_header(wr);
-	long first = cfg.shard_i == 0 ? cfg.shard_n : cfg.shard_i;
-	for (long k = first; k <= cfg.learners; k += cfg.shard_n) {
+	long first = cfg->shard_i == 0 ? cfg->shard_n : cfg->shard_i;
+	for (long k = first; k <= cfg->learners; k += cfg->shard_n) {
 		tl_lg_generate(world, k, &learner);
 		tl_lg_write_learner(wr, &learner);
 	}

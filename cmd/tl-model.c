@@ -11,6 +11,7 @@
 #include "util/err.h"
 #include "metrics/model.h"
 #include "util/opts.h"
+#include "record/field.h"
 #include "record/run.h"
 
 enum {
@@ -19,18 +20,20 @@ enum {
 };
 
 static const struct option longopts[] = {
-	{"cv", required_argument, 0, OPT_CV},
-	{"features", required_argument, 0, OPT_FEATURES},
-	{"features-file", required_argument, 0, OPT_FEATURES_FILE},
-	{"field", required_argument, 0, OPT_FIELD},
-	{"fit", no_argument, 0, OPT_FIT},
-	{"kind", required_argument, 0, OPT_KIND},
-	{"l2", required_argument, 0, OPT_L2},
-	{"model", required_argument, 0, OPT_MODEL},
-	{"target", required_argument, 0, OPT_TARGET},
+	{.name = "cv", .has_arg = required_argument, .val = OPT_CV},
+	{.name = "features", .has_arg = required_argument, .val = OPT_FEATURES},
+	{.name = "features-file", .has_arg = required_argument, .val = OPT_FEATURES_FILE},
+	{.name = "field", .has_arg = required_argument, .val = OPT_FIELD},
+	{.name = "fit", .has_arg = no_argument, .val = OPT_FIT},
+	{.name = "kind", .has_arg = required_argument, .val = OPT_KIND},
+	{.name = "l2", .has_arg = required_argument, .val = OPT_L2},
+	{.name = "model", .has_arg = required_argument, .val = OPT_MODEL},
+	{.name = "target", .has_arg = required_argument, .val = OPT_TARGET},
 	TL_COMMON_LONGOPTS,
-	{0, 0, 0, 0}
+	{0}
 };
+
+#define L2_DEFAULT 1   /* --l2 */
 
 struct options {
 	int fit;
@@ -45,31 +48,27 @@ struct options {
 	int cv;
 };
 
-static void usage(int status)
-{
-	FILE *f = status ? stderr : stdout;
-	fprintf(f, "usage: tl-model --fit --target FIELD --features LIST | --features-file FILE\n"
-		   "                [--kind logistic|linear] [--l2 LAMBDA] [--cv K] [common options] [FILE ...]\n"
-		   "       tl-model --model FILE [--field NAME] [common options] [FILE ...]\n");
-	if (status) {
-		fprintf(f, "Try 'tl-model --help' for more information.\n");
-		exit(status);
-	}
-	fputs("Fit a logistic or linear model on learner fields and write it as JSON (--fit),\n"
-	      "or add a model's prediction to each learner record (--model).\n\n"
-	      "      --fit                   fit a model; the output is the model file\n"
-	      "      --target FIELD          the field to predict (0/1 for logistic)\n"
-	      "      --features LIST         comma-separated feature specs: FIELD, log1p:FIELD,\n"
-	      "                              sqrt:FIELD (may be repeated)\n"
-	      "      --features-file FILE    feature specs, one a line ('#' comments)\n"
-	      "      --kind KIND             logistic (default) or linear\n"
-	      "      --l2 LAMBDA             L2 penalty on the standardised slopes (default 1)\n"
-	      "      --cv K                  also report K-fold cross-validated AUC or RMSE\n"
-	      "      --model FILE            apply the model in FILE to each record\n"
-	      "      --field NAME            the prediction's field (default TARGET_probability,\n"
-	      "                              or TARGET_predicted for a linear model)\n", f);
-	tl_common_usage(f);
-}
+static const char synopsis[] =
+	"usage: tl-model --fit --target FIELD --features LIST | --features-file FILE\n"
+	"                [--kind logistic|linear] [--l2 LAMBDA] [--cv K] [common options] [FILE ...]\n"
+	"       tl-model --model FILE [--field NAME] [common options] [FILE ...]\n";
+
+static const char help[] =
+	"Fit a logistic or linear model on learner fields and write it as JSON (--fit),\n"
+	"or add a model's prediction to each learner record (--model).\n\n"
+	"      --fit                   fit a model; the output is the model file\n"
+	"      --target FIELD          the field to predict (0/1 for logistic)\n"
+	"      --features LIST         comma-separated feature specs: FIELD, log1p:FIELD,\n"
+	"                              sqrt:FIELD (may be repeated)\n"
+	"      --features-file FILE    feature specs, one a line ('#' comments)\n"
+	"      --kind KIND             logistic (default) or linear\n"
+	"      --l2 LAMBDA             L2 penalty on the standardised slopes (default " TL_XSTR(L2_DEFAULT) ")\n"
+	"      --cv K                  also report K-fold cross-validated AUC or RMSE\n"
+	"      --model FILE            apply the model in FILE to each record\n"
+	"      --field NAME            the prediction's field (default TARGET_probability,\n"
+	"                              or TARGET_predicted for a linear model)\n";
+
+static void usage(int status) { tl_usage(status, synopsis, help); }
 
 /* ---- options ----------------------------------------------------------------- */
 
@@ -164,36 +163,24 @@ static void parse_options(int argc, char **argv, struct tl_common *c, struct opt
 
 /* ---- reading values ------------------------------------------------------------ */
 
-/* shown: an attribute's value as text for a message (cut at 60 bytes). */
-static const char *shown(const struct tl_attr *a, char *buf, size_t cap)
-{
-	size_t n = a->value.n < cap - 4 ? a->value.n : cap - 4;
-	memcpy(buf, a->value.p, n);
-	strcpy(buf + n, a->value.n > n ? "..." : "");
-	return buf;
-}
-
 /* feature_value: the transformed value of feature f in learner l, NAN when
  * empty; exits 65 when the field is absent, not a number, or outside the
  * transform's domain. */
 static double feature_value(const struct tl_learner *l, const struct tl_feature *f)
 {
 	const struct tl_attr *a = tl_learner_attr(l, f->field);
-	char buf[64];
 	double x, v;
-	if (!a)
-		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s' has no field '%s' (feature '%s')",
-			  (int)l->id.n, l->id.p, f->field, f->spec);
-	int rc = tl_attr_number(a, &x);
-	if (rc == 0)
+	if (!a) {
+		char used_by[256];
+		snprintf(used_by, sizeof used_by, "feature '%s'", f->spec);
+		tl_field_missing(l, f->field, used_by);
+	}
+	if (tl_field_number(l, a, &x) == 0)
 		return NAN;
-	if (rc < 0)
-		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s': field '%s' is not a number: '%s'",
-			  (int)l->id.n, l->id.p, f->field, shown(a, buf, sizeof buf));
 	if (tl_transform_apply(f->tf, x, &v) < 0)
-		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s': feature '%s': %.17g is outside the domain of %s",
-			  (int)l->id.n, l->id.p, f->spec, x, f->tf == TL_TF_NONE ? "a number (not finite)" :
-			  f->tf == TL_TF_LOG1P ? "log1p (x > -1)" : "sqrt (x >= 0)");
+		tl_field_die(l, ": feature '%s': %.17g is outside the domain of %s", f->spec, x,
+			     f->tf == TL_TF_NONE ? "a number (not finite)" :
+			     f->tf == TL_TF_LOG1P ? "log1p (x > -1)" : "sqrt (x >= 0)");
 	return v;
 }
 
@@ -201,21 +188,16 @@ static double feature_value(const struct tl_learner *l, const struct tl_feature 
  * is absent, not a number, or not 0/1 for a logistic model. */
 static int target_value(const struct tl_learner *l, const struct tl_model *m, double *y)
 {
-	const struct tl_attr *a = tl_learner_attr(l, m->target);
-	char buf[64];
-	if (!a)
-		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s' has no field '%s' (the --target)",
-			  (int)l->id.n, l->id.p, m->target);
-	int rc = tl_attr_number(a, y);
-	if (rc == 0)
+	const struct tl_attr *a = tl_field_need(l, m->target, "--target");
+	if (tl_field_number(l, a, y) == 0)
 		return 0;
-	if (rc < 0 || !isfinite(*y))
-		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s': target '%s' is not a number: '%s'",
-			  (int)l->id.n, l->id.p, m->target, shown(a, buf, sizeof buf));
-	if (m->kind == TL_MODEL_LOGISTIC && *y != 0 && *y != 1)
-		tl_die_at(TL_EX_DATAERR, l->file, l->line,
-			  "learner '%.*s': target '%s' is '%s'; a logistic model needs 0 or 1 (use --kind linear for numbers)",
-			  (int)l->id.n, l->id.p, m->target, shown(a, buf, sizeof buf));
+	if (!isfinite(*y))
+		tl_field_bad(l, a, "is not a number");
+	if (m->kind == TL_MODEL_LOGISTIC && *y != 0 && *y != 1) {
+		char value[TL_FIELD_QUOTE_BUF];
+		tl_field_die(l, ": target '%s' is '%s'; a logistic model needs 0 or 1 (use --kind linear for numbers)",
+			     m->target, tl_field_quote(a->value.p, a->value.n, value));
+	}
 	return 1;
 }
 
@@ -273,35 +255,45 @@ static void report_fit(struct tl_run *run, const struct tl_model *m)
 			     "Cross-validated metric of the fitted model.", NULL, logistic ? m->cv_auc : m->cv_rmse);
 }
 
+/* What --fit reads, learner by learner. */
+struct fitting {
+	struct tl_model m;
+	struct rows r;
+	int cv;
+};
+
+static void fit_learner(void *state, const struct tl_learner *l, tl_time asof, size_t npast, struct tl_writer *w)
+{
+	struct fitting *ft = state;
+	double y;
+	(void)asof, (void)npast, (void)w;
+	if (target_value(l, &ft->m, &y))
+		rows_add(&ft->r, l, &ft->m, y, ft->cv);
+	else
+		ft->m.skipped++;
+}
+
 static int fit_main(const struct tl_common *c, const struct options *o, int nfiles, char **files)
 {
-	struct tl_model m;
+	struct fitting ft = {.cv = o->cv};
+	struct tl_model *m = &ft.m;
+	struct rows *r = &ft.r;
 	struct tl_model_params prm = TL_MODEL_PARAMS_DEFAULTS;
-	struct rows r = {NULL, NULL, NULL, 0, 0};
 	char err[500];
-	model_init(&m, o);
+	model_init(m, o);
 	struct tl_run *run = tl_run_open(c, nfiles, files, TL_READ_ROWS);
-	struct tl_learner *l;
-	tl_time asof;
-	size_t npast;
-	while ((l = tl_run_next(run, &asof, &npast))) {
-		double y;
-		if (target_value(l, &m, &y))
-			rows_add(&r, l, &m, y, o->cv);
-		else
-			m.skipped++;
-		tl_run_consumed(run);
-	}
-	if (tl_model_fit(&m, r.X, r.y, r.n, NULL, &prm, err, sizeof err) < 0)
+	static const struct tl_tool tool = {.learner = fit_learner, .report = 1};
+	tl_run_all(run, &tool, &ft);
+	if (tl_model_fit(m, r->X, r->y, r->n, NULL, &prm, err, sizeof err) < 0)
 		tl_die(TL_EX_DATAERR, "%s", err);
-	if (o->cv && tl_model_cv(&m, r.X, r.y, r.n, r.fold, o->cv, &prm, NULL, err, sizeof err) < 0)
+	if (o->cv && tl_model_cv(m, r->X, r->y, r->n, r->fold, o->cv, &prm, NULL, err, sizeof err) < 0)
 		tl_die(TL_EX_DATAERR, "%s", err);
-	tl_model_write(&m, tl_run_output(run));
-	report_fit(run, &m);
-	free(r.X);
-	free(r.y);
-	free(r.fold);
-	tl_model_free(&m);
+	tl_model_write(m, tl_run_output(run));
+	report_fit(run, m);
+	free(r->X);
+	free(r->y);
+	free(r->fold);
+	tl_model_free(m);
 	return tl_run_close(run);
 }
 
@@ -328,6 +320,25 @@ static void load_model(struct tl_model *m, const char *path)
 	free(text);
 }
 
+/* What applying a model needs, learner by learner. */
+struct applying {
+	const struct tl_model *m;
+	const char *field;
+	double *x;
+	long imputed;
+};
+
+static void apply_learner(void *state, const struct tl_learner *l, tl_time asof, size_t npast, struct tl_writer *w)
+{
+	struct applying *ap = state;
+	(void)asof, (void)npast;
+	for (size_t j = 0; j < ap->m->p; j++) {
+		ap->x[j] = feature_value(l, &ap->m->feat[j]);
+		ap->imputed += isnan(ap->x[j]);
+	}
+	tl_put_num(w, ap->field, tl_model_predict(ap->m, ap->x));
+}
+
 static int apply_main(const struct tl_common *c, const struct options *o, int nfiles, char **files)
 {
 	struct tl_model m;
@@ -336,24 +347,14 @@ static int apply_main(const struct tl_common *c, const struct options *o, int nf
 	char *field = o->field ? tl_xstrdup(o->field) : tl_xmalloc(strlen(m.target) + strlen(suffix) + 1);
 	if (!o->field)
 		strcat(strcpy(field, m.target), suffix);
-	double *x = tl_xmalloc(m.p * sizeof *x);
-	long imputed = 0;
+	struct applying ap = {.m = &m, .field = field, .x = tl_xmalloc(m.p * sizeof *ap.x)};
 	struct tl_run *run = tl_run_open(c, nfiles, files, TL_READ_ROWS);
-	struct tl_learner *l;
-	tl_time asof;
-	size_t npast;
-	while ((l = tl_run_next(run, &asof, &npast))) {
-		for (size_t j = 0; j < m.p; j++) {
-			x[j] = feature_value(l, &m.feat[j]);
-			imputed += isnan(x[j]);
-		}
-		tl_put_num(tl_run_writer(run), field, tl_model_predict(&m, x));
-		tl_run_emit(run);
-	}
+	static const struct tl_tool tool = {.learner = apply_learner, .one_thread = 1};
+	tl_run_all(run, &tool, &ap);
 	tl_run_gauge(run, "tl_model_imputed_values", "Empty feature values imputed with the training mean.",
-		     NULL, (double)imputed);
+		     NULL, (double)ap.imputed);
 	int rc = tl_run_close(run);
-	free(x);
+	free(ap.x);
 	free(field);
 	tl_model_free(&m);
 	return rc;
@@ -362,11 +363,9 @@ static int apply_main(const struct tl_common *c, const struct options *o, int nf
 int main(int argc, char **argv)
 {
 	struct tl_common common;
-	struct options o = {0};
-	o.kind = TL_MODEL_LOGISTIC;
-	o.l2 = 1;
-	tl_setprogname(argv[0]);
-	tl_common_init(&common);
+	struct options o = {.kind = TL_MODEL_LOGISTIC, .l2 = L2_DEFAULT};
+
+	tl_front_init("tl-model", argv, &common);
 	parse_options(argc, argv, &common, &o);
 	int rc = o.fit ? fit_main(&common, &o, argc - optind, argv + optind)
 		       : apply_main(&common, &o, argc - optind, argv + optind);

@@ -13,6 +13,7 @@
 #include "util/opts.h"
 #include "util/out.h"
 #include "metrics/retention.h"
+#include "record/field.h"
 #include "record/run.h"
 #include "config/params.h"
 
@@ -22,18 +23,20 @@ enum {
 };
 
 static const struct option longopts[] = {
-	{"churn-gap", required_argument, 0, OPT_CHURN_GAP},
-	{"config", required_argument, 0, OPT_CONFIG},
-	{"curves", required_argument, 0, OPT_CURVES},
-	{"fit", no_argument, 0, OPT_FIT},
-	{"half-life", required_argument, 0, OPT_HALF_LIFE},
-	{"model", required_argument, 0, OPT_MODEL},
-	{"period", required_argument, 0, OPT_PERIOD},
-	{"recency-half-life", required_argument, 0, OPT_RECENCY},
-	{"reuse-weight", required_argument, 0, OPT_REUSE_WEIGHT},
+	{.name = "churn-gap", .has_arg = required_argument, .val = OPT_CHURN_GAP},
+	{.name = "config", .has_arg = required_argument, .val = OPT_CONFIG},
+	{.name = "curves", .has_arg = required_argument, .val = OPT_CURVES},
+	{.name = "fit", .has_arg = no_argument, .val = OPT_FIT},
+	{.name = "half-life", .has_arg = required_argument, .val = OPT_HALF_LIFE},
+	{.name = "model", .has_arg = required_argument, .val = OPT_MODEL},
+	{.name = "period", .has_arg = required_argument, .val = OPT_PERIOD},
+	{.name = "recency-half-life", .has_arg = required_argument, .val = OPT_RECENCY},
+	{.name = "reuse-weight", .has_arg = required_argument, .val = OPT_REUSE_WEIGHT},
 	TL_COMMON_LONGOPTS,
-	{0, 0, 0, 0}
+	{0}
 };
+
+#define CHURN_GAP_DAYS 30   /* --churn-gap */
 
 struct options {
 	struct tl_retention_params prm;
@@ -42,34 +45,30 @@ struct options {
 	const char *model, *curves, *config;
 };
 
-static void usage(int status)
-{
-	FILE *f = status ? stderr : stdout;
-	fprintf(f, "usage: tl-retention [--model FILE] [--half-life DUR] [--recency-half-life DUR]\n"
-		   "                    [--reuse-weight W] [--period DUR] [--config FILE] [common options] [FILE ...]\n"
-		   "       tl-retention --fit [--churn-gap DUR] [--curves FILE] [common options] [FILE ...]\n");
-	if (status) {
-		fprintf(f, "Try 'tl-retention --help' for more information.\n");
-		exit(status);
-	}
-	fputs("Add retention fields (capabilities, reuses, days_since_last, reuse_score,\n"
-	      "retention_strength, churn_risk, active_days, events_last_7d, events_prev_7d;\n"
-	      "with --label, churned) to each learner. Reads event CSV, event NDJSON or\n"
-	      "learner documents. With --fit, write the capability half-life model as CSV.\n\n"
-	      "      --model FILE           capability half-lives from a --fit model\n"
-	      "      --half-life DUR        half-life without a model row (default 45d)\n"
-	      "      --recency-half-life D  half-life of the reuse recency weight (default 30d)\n"
-	      "      --reuse-weight W       weight of reuse_score in the strength (default 0.5)\n"
-	      "      --period DUR           period length P (default 7d)\n"
-	      "      --config FILE          churn weights of churn_risk (default: the built-in v2,\n"
-	      "                             0.7 retention_strength, 0.3 velocity_momentum)\n"
-	      "      --fit                  write the Kaplan-Meier half-life model, not records\n"
-	      "      --churn-gap DUR        --fit: censor a last use closer to as-of (default 30d)\n"
-	      "      --curves FILE          --fit: also write the survival curves as CSV\n", f);
-	tl_common_usage(f);
-}
+static const char synopsis[] =
+	"usage: tl-retention [--model FILE] [--half-life DUR] [--recency-half-life DUR]\n"
+	"                    [--reuse-weight W] [--period DUR] [--config FILE] [common options] [FILE ...]\n"
+	"       tl-retention --fit [--churn-gap DUR] [--curves FILE] [common options] [FILE ...]\n";
 
-static void parse(int argc, char **argv, struct tl_common *common, struct options *o)
+static const char help[] =
+	"Add retention fields (capabilities, reuses, days_since_last, reuse_score,\n"
+	"retention_strength, churn_risk, active_days, events_last_7d, events_prev_7d;\n"
+	"with --label, churned) to each learner. Reads event CSV, event NDJSON or\n"
+	"learner documents. With --fit, write the capability half-life model as CSV.\n\n"
+	"      --model FILE           capability half-lives from a --fit model\n"
+	"      --half-life DUR        half-life without a model row (default 45d)\n"
+	"      --recency-half-life D  half-life of the reuse recency weight (default 30d)\n"
+	"      --reuse-weight W       weight of reuse_score in the strength (default 0.5)\n"
+	"      --period DUR           period length P (default 7d)\n"
+	"      --config FILE          churn weights of churn_risk (default: the built-in v2,\n"
+	"                             0.7 retention_strength, 0.3 velocity_momentum)\n"
+	"      --fit                  write the Kaplan-Meier half-life model, not records\n"
+	"      --churn-gap DUR        --fit: censor a last use closer to as-of (default " TL_XSTR(CHURN_GAP_DAYS) "d)\n"
+	"      --curves FILE          --fit: also write the survival curves as CSV\n";
+
+static void usage(int status) { tl_usage(status, synopsis, help); }
+
+static void parse_options(int argc, char **argv, struct tl_common *common, struct options *o)
 {
 	int opt;
 	while ((opt = getopt_long(argc, argv, TL_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
@@ -106,11 +105,7 @@ static double momentum_of(const struct tl_learner *l)
 {
 	const struct tl_attr *a = tl_learner_attr(l, "velocity_momentum");
 	double v;
-	int rc = a ? tl_attr_number(a, &v) : 0;
-	if (rc < 0)
-		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s': velocity_momentum is not a number: '%.*s'",
-			  (int)l->id.n, l->id.p, (int)(a->value.n > 60 ? 60 : a->value.n), a->value.p);
-	return rc > 0 ? v : NAN;
+	return a && tl_field_number(l, a, &v) > 0 ? v : NAN;
 }
 
 static void put_fields(struct tl_writer *w, const struct tl_retention *r, tl_time asof, int label)
@@ -142,30 +137,23 @@ static void retention_learner(void *state, const struct tl_learner *l, tl_time a
 	put_fields(w, &r, asof, st->label);
 }
 
-/* What main allocates, at file scope so that it stays reachable when a
- * bad record exits through tl_die (no false leak reports). */
-static struct {
-	struct tl_run *run;
-	struct tl_km_fit *fit;
-	struct tl_retention_model *model;
-} G;
-
 /* --fit: one observation per (learner, capability), then the model. */
+static void fit_learner(void *state, const struct tl_learner *l, tl_time asof, size_t npast, struct tl_writer *w)
+{
+	(void)w;
+	tl_km_fit_add(state, l, npast, asof);
+}
+
 static int fit(struct tl_common *common, int nfiles, char **files, const struct options *o)
 {
 	FILE *curves = o->curves ? tl_output_open(o->curves) : NULL;
-	G.run = tl_run_open(common, nfiles, files, TL_READ_EVENTS);
-	G.fit = tl_km_fit_new(o->churn_gap);
-	struct tl_learner *l;
-	tl_time asof;
-	size_t npast;
-	while ((l = tl_run_next(G.run, &asof, &npast))) {
-		tl_km_fit_add(G.fit, l, npast, asof);
-		tl_run_consumed(G.run);
-	}
-	tl_km_fit_write(G.fit, tl_run_output(G.run), curves);
-	tl_km_fit_free(G.fit);
-	int status = tl_run_close(G.run);
+	struct tl_run *run = tl_run_open(common, nfiles, files, TL_READ_EVENTS);
+	struct tl_km_fit *km = tl_km_fit_new(o->churn_gap);
+	static const struct tl_tool tool = {.learner = fit_learner, .report = 1};
+	tl_run_all(run, &tool, km);
+	tl_km_fit_write(km, tl_run_output(run), curves);
+	tl_km_fit_free(km);
+	int status = tl_run_close(run);
 	if (curves)
 		tl_output_commit(curves);
 	return status;
@@ -174,21 +162,20 @@ static int fit(struct tl_common *common, int nfiles, char **files, const struct 
 int main(int argc, char **argv)
 {
 	struct tl_common common;
-	struct options o = {TL_RETENTION_DEFAULTS, 30 * TL_DAY, 0, NULL, NULL, NULL};
+	struct options o = {.prm = TL_RETENTION_DEFAULTS, .churn_gap = CHURN_GAP_DAYS * TL_DAY};
 
-	tl_setprogname(argv[0]);
-	tl_common_init(&common);
-	parse(argc, argv, &common, &o);
+	tl_front_init("tl-retention", argv, &common);
+	parse_options(argc, argv, &common, &o);
 	if (o.fit)
 		return fit(&common, argc - optind, argv + optind, &o);
 
-	G.model = o.model ? tl_retention_model_read(o.model) : NULL;
-	o.prm.model = G.model;
-	G.run = tl_run_open(&common, argc - optind, argv + optind, TL_READ_EVENTS);
-	struct retention_state st = {o.prm, common.label};
-	static const struct tl_tool tool = {retention_learner, sizeof st, NULL, 0};
-	tl_run_all(G.run, &tool, &st);
-	int status = tl_run_close(G.run);
-	tl_retention_model_free(G.model);
+	struct tl_retention_model *model = o.model ? tl_retention_model_read(o.model) : NULL;
+	o.prm.model = model;
+	struct tl_run *run = tl_run_open(&common, argc - optind, argv + optind, TL_READ_EVENTS);
+	struct retention_state st = {.prm = o.prm, .label = common.label};
+	static const struct tl_tool tool = {.learner = retention_learner, .state_size = sizeof st};
+	tl_run_all(run, &tool, &st);
+	int status = tl_run_close(run);
+	tl_retention_model_free(model);
 	return status;
 }

@@ -10,6 +10,7 @@
 #include "util/err.h"
 #include "util/opts.h"
 #include "util/out.h"
+#include "record/field.h"
 #include "record/run.h"
 #include "report/table.h"
 #include "config/score.h"
@@ -20,18 +21,20 @@ enum {
 };
 
 static const struct option longopts[] = {
-	{"calibrate", no_argument, 0, OPT_CALIBRATE},
-	{"canary", required_argument, 0, OPT_CANARY},
-	{"config", required_argument, 0, OPT_CONFIG},
-	{"outcome", required_argument, 0, OPT_OUTCOME},
-	{"print-config", no_argument, 0, OPT_PRINT_CONFIG},
-	{"salt", required_argument, 0, OPT_SALT},
-	{"summary", no_argument, 0, OPT_SUMMARY},
-	{"summary-file", required_argument, 0, OPT_SUMMARY_FILE},
-	{"treatment", required_argument, 0, OPT_TREATMENT},
+	{.name = "calibrate", .has_arg = no_argument, .val = OPT_CALIBRATE},
+	{.name = "canary", .has_arg = required_argument, .val = OPT_CANARY},
+	{.name = "config", .has_arg = required_argument, .val = OPT_CONFIG},
+	{.name = "outcome", .has_arg = required_argument, .val = OPT_OUTCOME},
+	{.name = "print-config", .has_arg = no_argument, .val = OPT_PRINT_CONFIG},
+	{.name = "salt", .has_arg = required_argument, .val = OPT_SALT},
+	{.name = "summary", .has_arg = no_argument, .val = OPT_SUMMARY},
+	{.name = "summary-file", .has_arg = required_argument, .val = OPT_SUMMARY_FILE},
+	{.name = "treatment", .has_arg = required_argument, .val = OPT_TREATMENT},
 	TL_COMMON_LONGOPTS,
-	{0, 0, 0, 0}
+	{0}
 };
+
+#define SALT_DEFAULT 0   /* --salt */
 
 struct options {
 	const char *config, *treatment, *outcome, *summary_file;
@@ -48,30 +51,26 @@ struct tally {
 	double *score[2], *mult[2];
 };
 
-static void usage(int status)
-{
-	FILE *f = status ? stderr : stdout;
-	fprintf(f, "usage: tl-score [--config FILE] [--canary PCT --treatment FILE [--salt S]]\n"
-		   "                [--summary] [--summary-file FILE] [common options] [FILE ...]\n"
-		   "       tl-score --calibrate --outcome FIELD [--config FILE] [common options] [FILE ...]\n"
-		   "       tl-score --print-config [--config FILE]\n");
-	if (status) {
-		fprintf(f, "Try 'tl-score --help' for more information.\n");
-		exit(status);
-	}
-	fputs("Add archetype, roi_multiplier, score, algo_version and archetype_reason to\n"
-	      "each learner record (learner rows or documents), by a JSON rule config.\n\n"
-	      "      --config FILE       rule config (default: the built-in v2)\n"
-	      "      --canary PCT        score PCT percent of learners with --treatment; adds arm\n"
-	      "      --treatment FILE    the treatment config of --canary\n"
-	      "      --salt S            canary hash salt, an integer (default 0)\n"
-	      "      --summary           print archetype counts and means on stderr at the end\n"
-	      "      --summary-file FILE write that summary to FILE instead\n"
-	      "      --calibrate         write a config whose multipliers are mean outcomes\n"
-	      "      --outcome FIELD     the outcome field of --calibrate\n"
-	      "      --print-config      print the config as JSON and exit\n", f);
-	tl_common_usage(f);
-}
+static const char synopsis[] =
+	"usage: tl-score [--config FILE] [--canary PCT --treatment FILE [--salt S]]\n"
+	"                [--summary] [--summary-file FILE] [common options] [FILE ...]\n"
+	"       tl-score --calibrate --outcome FIELD [--config FILE] [common options] [FILE ...]\n"
+	"       tl-score --print-config [--config FILE]\n";
+
+static const char help[] =
+	"Add archetype, roi_multiplier, score, algo_version and archetype_reason to\n"
+	"each learner record (learner rows or documents), by a JSON rule config.\n\n"
+	"      --config FILE       rule config (default: the built-in v2)\n"
+	"      --canary PCT        score PCT percent of learners with --treatment; adds arm\n"
+	"      --treatment FILE    the treatment config of --canary\n"
+	"      --salt S            canary hash salt, an integer (default " TL_XSTR(SALT_DEFAULT) ")\n"
+	"      --summary           print archetype counts and means on stderr at the end\n"
+	"      --summary-file FILE write that summary to FILE instead\n"
+	"      --calibrate         write a config whose multipliers are mean outcomes\n"
+	"      --outcome FIELD     the outcome field of --calibrate\n"
+	"      --print-config      print the config as JSON and exit\n";
+
+static void usage(int status) { tl_usage(status, synopsis, help); }
 
 static void parse_options(int argc, char **argv, struct tl_common *common, struct options *o)
 {
@@ -100,16 +99,6 @@ static void parse_options(int argc, char **argv, struct tl_common *common, struc
 		tl_usage_error("--calibrate writes a config: it takes neither --canary nor --summary");
 }
 
-/* die_missing: exit 65 naming the missing field and the tool that makes it. */
-static _Noreturn void die_missing(const struct tl_learner *l, const char *field, const char *version)
-{
-	const char *tool = tl_score_field_tool(field);
-	tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s' has no field '%s'%s%s (%s%s%s)",
-		  (int)l->id.n, l->id.p, field, version ? ", used by config " : "", version ? version : "",
-		  tool ? "it is produced by " : "no tl tool produces it; add it to the input",
-		  tool ? tool : "", tool ? ": run it first" : "");
-}
-
 /* read_values: cfg's fields of l, or exit 65 naming the field and its tool. */
 static void read_values(const struct tl_score_config *cfg, const struct tl_learner *l, double *v)
 {
@@ -118,11 +107,12 @@ static void read_values(const struct tl_score_config *cfg, const struct tl_learn
 	if (rc == 0)
 		return;
 	const char *field = cfg->fields[bad];
-	if (rc == -1)
-		die_missing(l, field, cfg->version);
-	const struct tl_attr *a = tl_learner_attr(l, field);
-	tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s': field '%s' is not a number: '%.*s'",
-		  (int)l->id.n, l->id.p, field, (int)(a->value.n > 40 ? 40 : a->value.n), a->value.p);
+	if (rc == -1) {
+		char used_by[TL_SCORE_NAME_MAX + 16];
+		snprintf(used_by, sizeof used_by, "config %s", cfg->version);
+		tl_field_missing(l, field, used_by);
+	}
+	tl_field_bad(l, tl_learner_attr(l, field), "is not a number");
 }
 
 static size_t tally_arch(struct tally *t, const char *a)
@@ -254,40 +244,50 @@ static void put_result(struct tl_writer *w, const struct tl_score_config *cfg, c
 		tl_put_text(w, "arm", arm, strlen(arm));
 }
 
+/* What scoring reads and tallies, learner by learner. */
+struct scoring {
+	const struct options *o;
+	const struct tl_score_config *cfg, *tr;   /* tr: the --canary treatment, or NULL */
+	double *v, *tv;                           /* their fields' values */
+	struct tally tally;
+};
+
+static void score_learner(void *state, const struct tl_learner *l, tl_time asof, size_t npast, struct tl_writer *w)
+{
+	struct scoring *sc = state;
+	const struct tl_score_config *tr = sc->tr;
+	struct tl_score_result res;
+	(void)asof, (void)npast;
+	int treated = tr && tl_score_canary_treated(tl_score_canary_bucket(l->id.p, l->id.n, sc->o->salt),
+						    sc->o->canary);
+	read_values(sc->cfg, l, sc->v);
+	if (tr)
+		read_values(tr, l, sc->tv);
+	const struct tl_score_config *use = treated ? tr : sc->cfg;
+	tl_score_eval(use, treated ? sc->tv : sc->v, &res);
+	put_result(w, use, &res, tr ? (treated ? "treatment" : "control") : NULL);
+	tally_add(&sc->tally, treated, &res);
+}
+
 static int score_run(struct tl_common *common, const struct options *o, int nfiles, char **files)
 {
 	struct tl_score_config cfg, trt, *tr = o->treatment ? &trt : NULL;
-	struct tl_score_result res;
-	struct tally tally, *t = &tally;
 	tl_score_config_load(o->config, &cfg);
 	if (tr)
 		tl_score_config_load(o->treatment, tr);
-	double *v = tl_xcalloc(cfg.nfields + 1, sizeof *v), *tv = tl_xcalloc(tr ? tr->nfields + 1 : 1, sizeof *tv);
-	tally_init(t, &cfg, tr);
-	/* static: still reachable when a bad record exits (no leak report) */
-	static struct tl_run *run;
-	run = tl_run_open(common, nfiles, files, TL_READ_ROWS);
-	struct tl_learner *l;
-	tl_time asof;
-	size_t npast;
-	while ((l = tl_run_next(run, &asof, &npast))) {
-		int treated = tr && tl_score_canary_treated(tl_score_canary_bucket(l->id.p, l->id.n, o->salt), o->canary);
-		read_values(&cfg, l, v);
-		if (tr)
-			read_values(tr, l, tv);
-		const struct tl_score_config *use = treated ? tr : &cfg;
-		tl_score_eval(use, treated ? tv : v, &res);
-		put_result(tl_run_writer(run), use, &res, tr ? (treated ? "treatment" : "control") : NULL);
-		tally_add(t, treated, &res);
-		tl_run_emit(run);
-	}
-	add_gauges(run, t, tr != NULL);
+	struct scoring sc = {.o = o, .cfg = &cfg, .tr = tr, .v = tl_xcalloc(cfg.nfields + 1, sizeof *sc.v),
+			     .tv = tl_xcalloc(tr ? tr->nfields + 1 : 1, sizeof *sc.tv)};
+	tally_init(&sc.tally, &cfg, tr);
+	struct tl_run *run = tl_run_open(common, nfiles, files, TL_READ_ROWS);
+	static const struct tl_tool tool = {.learner = score_learner, .one_thread = 1};   /* the tally */
+	tl_run_all(run, &tool, &sc);
+	add_gauges(run, &sc.tally, tr != NULL);
 	int rc = tl_run_close(run);
 	if (o->summary)
-		print_summary(o, t, &cfg, tr);
-	free(v);
-	free(tv);
-	tally_free(t);
+		print_summary(o, &sc.tally, &cfg, tr);
+	free(sc.v);
+	free(sc.tv);
+	tally_free(&sc.tally);
 	tl_score_config_free(&cfg);
 	if (tr)
 		tl_score_config_free(tr);
@@ -297,68 +297,55 @@ static int score_run(struct tl_common *common, const struct options *o, int nfil
 /* learner_text: field name of l as plain text in buf, or exit 65. */
 static const char *learner_text(const struct tl_learner *l, const char *name, char *buf, size_t cap)
 {
-	const struct tl_attr *a = tl_learner_attr(l, name);
-	if (!a)
-		die_missing(l, name, NULL);
-	if (tl_attr_text(a, buf, cap) < 0)
-		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s': field '%s' is too long", (int)l->id.n,
-			  l->id.p, name);
+	if (tl_attr_text(tl_field_need(l, name, NULL), buf, cap) < 0)
+		tl_field_die(l, ": field '%s' is too long", name);
 	return buf;
 }
 
-static void calibrate_one(const struct tl_learner *l, const struct options *o, const struct tl_score_config *cfg,
-			  struct tl_score_calibration *cal, long long *skipped)
+/* What calibration reads, learner by learner. */
+struct calibration {
+	const struct options *o;
+	const struct tl_score_config *cfg;
+	struct tl_score_calibration cal;
+	long long skipped;
+};
+
+static void calibrate_one(void *state, const struct tl_learner *l, tl_time asof, size_t npast, struct tl_writer *w)
 {
+	struct calibration *c = state;
 	char arch[TL_SCORE_NAME_MAX + 2], ver[TL_SCORE_NAME_MAX + 2];
 	double y;
+	(void)asof, (void)npast, (void)w;
 	learner_text(l, "archetype", arch, sizeof arch);
 	const struct tl_attr *va = tl_learner_attr(l, "algo_version");
-	if (va && tl_attr_text(va, ver, sizeof ver) >= 0 && *ver && strcmp(ver, cfg->version) != 0)
-		tl_die_at(TL_EX_DATAERR, l->file, l->line,
-			  "learner '%.*s' was scored by %s, but the config is %s (use --config)", (int)l->id.n,
-			  l->id.p, ver, cfg->version);
-	const struct tl_attr *oa = tl_learner_attr(l, o->outcome);
-	if (!oa)
-		die_missing(l, o->outcome, NULL);
-	int rc = tl_attr_number(oa, &y);
-	if (rc < 0)
-		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s': outcome '%s' is not a number",
-			  (int)l->id.n, l->id.p, o->outcome);
-	if (rc == 0) {
-		++*skipped;
+	if (va && tl_attr_text(va, ver, sizeof ver) >= 0 && *ver && strcmp(ver, c->cfg->version) != 0)
+		tl_field_die(l, " was scored by %s, but the config is %s (use --config)", ver, c->cfg->version);
+	if (tl_field_number(l, tl_field_need(l, c->o->outcome, NULL), &y) == 0) {
+		c->skipped++;
 		return;
 	}
-	if (tl_score_calibration_add(cal, arch, strlen(arch), y) < 0)
-		tl_die_at(TL_EX_DATAERR, l->file, l->line, "learner '%.*s': archetype '%s' is not in config %s",
-			  (int)l->id.n, l->id.p, arch, cfg->version);
+	if (tl_score_calibration_add(&c->cal, arch, strlen(arch), y) < 0)
+		tl_field_die(l, ": archetype '%s' is not in config %s", arch, c->cfg->version);
 }
 
 static int calibrate_run(struct tl_common *common, const struct options *o, int nfiles, char **files)
 {
 	struct tl_score_config cfg;
-	struct tl_score_calibration cal;
-	long long skipped = 0;
+	struct calibration c = {.o = o, .cfg = &cfg};
 	tl_score_config_load(o->config, &cfg);
-	tl_score_calibration_init(&cal, &cfg);
-	/* static: still reachable when a bad record exits (no leak report) */
-	static struct tl_run *run;
-	run = tl_run_open(common, nfiles, files, TL_READ_ROWS);
-	struct tl_learner *l;
-	tl_time asof;
-	size_t npast;
-	while ((l = tl_run_next(run, &asof, &npast))) {
-		calibrate_one(l, o, &cfg, &cal, &skipped);
-		tl_run_consumed(run);
-	}
-	tl_score_calibrate(&cfg, &cal, o->outcome);
-	for (size_t k = 0; k < cal.n; k++)
-		if (cal.m[k].n == 0)
-			tl_warn("archetype %s has no outcomes: its multiplier is unchanged", cal.archetypes[k]);
-	if (skipped)
-		tl_warn("skipped %lld learner(s) with an empty %s", skipped, o->outcome);
+	tl_score_calibration_init(&c.cal, &cfg);
+	struct tl_run *run = tl_run_open(common, nfiles, files, TL_READ_ROWS);
+	static const struct tl_tool tool = {.learner = calibrate_one, .report = 1};
+	tl_run_all(run, &tool, &c);
+	tl_score_calibrate(&cfg, &c.cal, o->outcome);
+	for (size_t k = 0; k < c.cal.n; k++)
+		if (c.cal.m[k].n == 0)
+			tl_warn("archetype %s has no outcomes: its multiplier is unchanged", c.cal.archetypes[k]);
+	if (c.skipped)
+		tl_warn("skipped %lld learner(s) with an empty %s", c.skipped, o->outcome);
 	tl_score_config_write(tl_run_output(run), &cfg);
 	int rc = tl_run_close(run);
-	tl_score_calibration_free(&cal);
+	tl_score_calibration_free(&c.cal);
 	tl_score_config_free(&cfg);
 	return rc;
 }
@@ -366,10 +353,9 @@ static int calibrate_run(struct tl_common *common, const struct options *o, int 
 int main(int argc, char **argv)
 {
 	struct tl_common common;
-	struct options o = {.canary = -1};
+	struct options o = {.canary = -1, .salt = SALT_DEFAULT};
 
-	tl_setprogname(argv[0]);
-	tl_common_init(&common);
+	tl_front_init("tl-score", argv, &common);
 	parse_options(argc, argv, &common, &o);
 	if (o.print_config) {
 		struct tl_score_config cfg;

@@ -16,34 +16,52 @@
 enum { OPT_ALPHA = CHAR_MAX + 1, OPT_CONFIG, OPT_DECAY, OPT_PERIOD, OPT_TREND_WINDOW };
 
 static const struct option longopts[] = {
-	{"config", required_argument, 0, OPT_CONFIG},
-	{"alpha", required_argument, 0, OPT_ALPHA},
-	{"decay-half-life", required_argument, 0, OPT_DECAY},
-	{"period", required_argument, 0, OPT_PERIOD},
-	{"trend-window", required_argument, 0, OPT_TREND_WINDOW},
+	{.name = "alpha", .has_arg = required_argument, .val = OPT_ALPHA},
+	{.name = "config", .has_arg = required_argument, .val = OPT_CONFIG},
+	{.name = "decay-half-life", .has_arg = required_argument, .val = OPT_DECAY},
+	{.name = "period", .has_arg = required_argument, .val = OPT_PERIOD},
+	{.name = "trend-window", .has_arg = required_argument, .val = OPT_TREND_WINDOW},
 	TL_COMMON_LONGOPTS,
-	{0, 0, 0, 0}
+	{0}
 };
 
-static void usage(int status)
+static const char synopsis[] =
+	"usage: tl-velocity [--period DUR] [--alpha A] [--decay-half-life DUR]\n"
+	"                   [--trend-window W] [--config FILE] [common options] [FILE ...]\n";
+
+static const char help[] =
+	"Add adoption velocity fields (interactions, adoptions, periods, tenure_days,\n"
+	"velocity_simple, velocity, velocity_trend, velocity_next, velocity_momentum)\n"
+	"to each learner. Reads event CSV, event NDJSON or learner documents.\n\n"
+	"      --period DUR           period length P (default 7d)\n"
+	"      --alpha A              EMA weight in (0,1] (default 0.3)\n"
+	"      --decay-half-life DUR  recency decay Hv (default 90d; 0 = off)\n"
+	"      --trend-window W       periods in the OLS trend (default 8)\n"
+	"      --config FILE          churn weights for churn_risk, when the record has\n"
+	"                             retention_strength (default: the built-in v2)\n";
+
+static void usage(int status) { tl_usage(status, synopsis, help); }
+
+struct options {
+	struct tl_velocity_params prm;
+	const char *config;
+};
+
+static void parse_options(int argc, char **argv, struct tl_common *c, struct options *o)
 {
-	FILE *f = status ? stderr : stdout;
-	fprintf(f, "usage: tl-velocity [--period DUR] [--alpha A] [--decay-half-life DUR]\n"
-		   "                   [--trend-window W] [--config FILE] [common options] [FILE ...]\n");
-	if (status) {
-		fprintf(f, "Try 'tl-velocity --help' for more information.\n");
-		exit(status);
+	int opt;
+	while ((opt = getopt_long(argc, argv, TL_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		if (tl_common_option(c, opt, optarg, usage))
+			continue;
+		switch (opt) {
+		case OPT_ALPHA: o->prm.alpha = tl_opt_double("--alpha", optarg, 1e-9, 1); break;
+		case OPT_CONFIG: o->config = optarg; break;
+		case OPT_DECAY: o->prm.decay_half_life = tl_opt_duration("--decay-half-life", optarg, 1); break;
+		case OPT_PERIOD: o->prm.period = tl_opt_duration("--period", optarg, 0); break;
+		case OPT_TREND_WINDOW: o->prm.trend_window = (int)tl_opt_long("--trend-window", optarg, 1, 1000000); break;
+		default: usage(TL_EX_USAGE);
+		}
 	}
-	fputs("Add adoption velocity fields (interactions, adoptions, periods, tenure_days,\n"
-	      "velocity_simple, velocity, velocity_trend, velocity_next, velocity_momentum)\n"
-	      "to each learner. Reads event CSV, event NDJSON or learner documents.\n\n"
-	      "      --period DUR           period length P (default 7d)\n"
-	      "      --alpha A              EMA weight in (0,1] (default 0.3)\n"
-	      "      --decay-half-life DUR  recency decay Hv (default 90d; 0 = off)\n"
-	      "      --trend-window W       periods in the OLS trend (default 8)\n"
-	      "      --config FILE          churn weights for churn_risk, when the record has\n"
-	      "                             retention_strength (default: the built-in v2)\n", f);
-	tl_common_usage(f);
 }
 
 /* §6.3: churn_risk uses velocity_momentum when the record has it. When
@@ -97,29 +115,15 @@ static void velocity_learner(void *state, const struct tl_learner *l, tl_time as
 int main(int argc, char **argv)
 {
 	struct tl_common common;
-	struct tl_velocity_params prm = TL_VELOCITY_DEFAULTS;
-	const char *config = NULL;
-	int opt;
+	struct options o = {.prm = TL_VELOCITY_DEFAULTS};
 
-	tl_setprogname(argv[0]);
-	tl_common_init(&common);
-	while ((opt = getopt_long(argc, argv, TL_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (tl_common_option(&common, opt, optarg, usage))
-			continue;
-		switch (opt) {
-		case OPT_CONFIG: config = optarg; break;
-		case OPT_ALPHA: prm.alpha = tl_opt_double("--alpha", optarg, 1e-9, 1); break;
-		case OPT_DECAY: prm.decay_half_life = tl_opt_duration("--decay-half-life", optarg, 1); break;
-		case OPT_PERIOD: prm.period = tl_opt_duration("--period", optarg, 0); break;
-		case OPT_TREND_WINDOW: prm.trend_window = (int)tl_opt_long("--trend-window", optarg, 1, 1000000); break;
-		default: usage(TL_EX_USAGE);
-		}
-	}
-
+	tl_front_init("tl-velocity", argv, &common);
+	parse_options(argc, argv, &common, &o);
 	struct tl_algo_params algo;
-	tl_algo_params_load(config, &algo);
-	struct velocity_state st = {prm, common.label, -1, algo.churn_momentum};
-	static const struct tl_tool tool = {velocity_learner, sizeof st, NULL, 0};
+	tl_algo_params_load(o.config, &algo);
+	struct velocity_state st = {.prm = o.prm, .label = common.label, .churn = -1,
+				    .momentum_weight = algo.churn_momentum};
+	static const struct tl_tool tool = {.learner = velocity_learner, .state_size = sizeof st};
 	struct tl_run *run = tl_run_open(&common, argc - optind, argv + optind, TL_READ_EVENTS);
 	tl_run_all(run, &tool, &st);
 	return tl_run_close(run);

@@ -189,16 +189,16 @@ EOF
 	printf 'learner_id,arm,roi\nL1,control,1\nL2,treatment,x\n' >"$d/nan.csv"
 	run --separate-stderr tl-abtest --metric roi "$d/nan.csv"
 	[ "$status" -eq 65 ]
-	[ "$stderr" = "tl-abtest: $d/nan.csv:3: roi: not a number: 'x'" ]
+	[ "$stderr" = "tl-abtest: $d/nan.csv:3: learner 'L2': field 'roi' is not a number: 'x'" ]
 	run --separate-stderr tl-abtest --binary roi "$TESTDATA/abtest/abtest-sleep.csv"
 	[ "$status" -eq 65 ]
-	[[ $stderr == *"abtest-sleep.csv:2: learner 'P01c' has no field 'roi'" ]]
+	[[ $stderr == *"abtest-sleep.csv:2: learner 'P01c' has no field 'roi' (it is produced by tl-loadgen --outcome: run it first)" ]]
 	run --separate-stderr tl-abtest --binary extra "$TESTDATA/abtest/abtest-sleep.csv"
 	[ "$status" -eq 65 ]
-	[[ $stderr == *"abtest-sleep.csv:2: extra: a binary metric must be 0 or 1, not '1.9'" ]]
+	[[ $stderr == *"abtest-sleep.csv:2: learner 'P01c': field 'extra' is not 0 or 1: '1.9'" ]]
 	run --separate-stderr tl-abtest --metric roi --by nope "$L"
 	[ "$status" -eq 65 ]
-	[[ $stderr == *"abtest-learners.csv:2: learner 'A001' has no field 'nope'" ]]
+	[[ $stderr == *"abtest-learners.csv:2: learner 'A001' has no field 'nope' (no tl tool produces it; add it to the input)" ]]
 	printf 'learner_id,arm,roi\nL1,,1\n' >"$d/empty.csv"
 	run --separate-stderr tl-abtest --metric roi "$d/empty.csv"
 	[ "$status" -eq 65 ]

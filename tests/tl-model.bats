@@ -137,13 +137,13 @@ sys.exit(0 if 0 < c < 10 and abs(c - b[1]) < 1e-6 and abs(m["intercept"] - b[0])
 	assert_equal "$stderr" "tl-model: target 'y' is 1 for every training record; logistic needs both 0 and 1"
 	run --separate-stderr tl-model --fit --target churned --features x "$BATS_TEST_TMPDIR/one.csv"
 	[ "$status" -eq 65 ]
-	assert_equal "$stderr" "tl-model: $BATS_TEST_TMPDIR/one.csv:2: learner 'A' has no field 'churned' (the --target)"
+	assert_equal "$stderr" "tl-model: $BATS_TEST_TMPDIR/one.csv:2: learner 'A' has no field 'churned', used by --target (it is produced by tl-retention --label: run it first)"
 }
 
 @test "MOD009: a missing feature field, a non-number and a value outside log1p are errors naming the record" {
 	run --separate-stderr tl-model --fit --target dropout --features log1p:interactions,log1p:nope "$TESTDATA/model/model-churn.csv"
 	[ "$status" -eq 65 ]
-	assert_equal "$stderr" "tl-model: $TESTDATA/model/model-churn.csv:2: learner 'L01' has no field 'nope' (feature 'log1p:nope')"
+	assert_equal "$stderr" "tl-model: $TESTDATA/model/model-churn.csv:2: learner 'L01' has no field 'nope', used by feature 'log1p:nope' (no tl tool produces it; add it to the input)"
 	printf 'learner_id,y,x\nA,0,1\nB,1,many\n' >"$BATS_TEST_TMPDIR/n.csv"
 	run --separate-stderr tl-model --fit --target y --features x "$BATS_TEST_TMPDIR/n.csv"
 	[ "$status" -eq 65 ]
@@ -156,7 +156,7 @@ sys.exit(0 if 0 < c < 10 and abs(c - b[1]) < 1e-6 and abs(m["intercept"] - b[0])
 	tl-model --fit --target dropout --features days_since_last --output "$BATS_TEST_TMPDIR/m.json" "$TESTDATA/model/model-churn.csv" 2>/dev/null
 	run --separate-stderr tl-model --model "$BATS_TEST_TMPDIR/m.json" "$BATS_TEST_TMPDIR/n.csv"
 	[ "$status" -eq 65 ]
-	assert_equal "$stderr" "tl-model: $BATS_TEST_TMPDIR/n.csv:2: learner 'A' has no field 'days_since_last' (feature 'days_since_last')"
+	assert_equal "$stderr" "tl-model: $BATS_TEST_TMPDIR/n.csv:2: learner 'A' has no field 'days_since_last', used by feature 'days_since_last' (it is produced by tl-retention: run it first)"
 }
 
 @test "MOD010: determinism: the same input gives the same model bytes, CV included" {

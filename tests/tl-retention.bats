@@ -61,7 +61,7 @@ WORKED_MOM="$WORKED_BASE churn_risk=0.515784 active_days=5 events_last_7d=0 even
 	sed 's/,0.343$/,fast/' "$TESTDATA/retention/retention-worked-momentum.csv" >"$BATS_TEST_TMPDIR/e.csv"
 	run --separate-stderr tl-retention "${ASOF[@]}" "$BATS_TEST_TMPDIR/e.csv"
 	assert_failure 65
-	[ "$stderr" = "tl-retention: $BATS_TEST_TMPDIR/e.csv:2: learner 'L1': velocity_momentum is not a number: 'fast'" ]
+	[ "$stderr" = "tl-retention: $BATS_TEST_TMPDIR/e.csv:2: learner 'L1': field 'velocity_momentum' is not a number: 'fast'" ]
 }
 
 @test "RET004: --label churned uses (asof, asof+H] with --churn-horizon" {

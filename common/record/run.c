@@ -32,7 +32,12 @@ struct tl_run {
 	size_t ngauges;
 	int progress;
 	int in_chunks;      /* tl_run_all is reading ranges: NULL ends a range */
+	struct tl_run *next_open;
 };
+
+/* The open runs: reachable until tl_run_close, also when a bad record
+ * exits through tl_die in the middle of a loop (no leak report). */
+static struct tl_run *open_runs;
 
 static double monotonic(void)
 {
@@ -54,6 +59,8 @@ struct tl_run *tl_run_open(const struct tl_common *c, int nfiles, char **files, 
 	run->reader = tl_reader_open(c, nfiles, files, flags | (c->out_csv ? 0 : TL_READ_TS_TEXT | TL_READ_DOMAINS));
 	run->writer = tl_writer_open(run->out, c->out_csv);
 	run->progress = c->progress && isatty(STDERR_FILENO);
+	run->next_open = open_runs;
+	open_runs = run;
 	return run;
 }
 
@@ -161,6 +168,11 @@ int tl_run_close(struct tl_run *run)
 			(unsigned long long)run->future, (unsigned long long)k->records_rejected,
 			(unsigned long long)k->learners_read, (unsigned long long)run->written);
 	tl_reader_close(run->reader);
+	for (struct tl_run **p = &open_runs; *p; p = &(*p)->next_open)
+		if (*p == run) {
+			*p = run->next_open;
+			break;
+		}
 	for (size_t i = 0; i < run->ngauges; i++)
 		free(run->gauges[i].labels);
 	free(run->gauges);
@@ -442,7 +454,10 @@ static void serial_loop(struct tl_run *run, const struct tl_tool *tool, void *st
 	size_t npast;
 	while ((l = tl_run_next(run, &asof, &npast))) {
 		tool->learner(state, l, asof, npast, run->writer);
-		tl_run_emit(run);
+		if (tool->report)
+			tl_run_consumed(run);
+		else
+			tl_run_emit(run);
 	}
 }
 
@@ -570,7 +585,8 @@ void tl_run_all(struct tl_run *run, const struct tl_tool *tool, void *state)
 	const char *threads = getenv("TL_THREADS");
 	uint64_t chunk = env_bytes("TL_CHUNK_BYTES", CHUNK_BYTES);
 	int mode = 0;   /* 1: ranges of event CSV, 2: a stream of documents */
-	if (!tool->one_thread && !(threads && strcmp(threads, "1") == 0) && sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
+	int serial = tool->one_thread || tool->report || (threads && strcmp(threads, "1") == 0);
+	if (!serial && sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
 		/* --skip-bad keeps event CSV to one thread: a skipped row between
 		 * two parts of a learner leaves the learner open, which a chunk
 		 * boundary there would not (without it, the first bad row ends

@@ -46,14 +46,19 @@ struct tl_tool {
 	size_t state_size;
 	void (*merge)(void *state, const void *chunk_state);
 	int one_thread;   /* the state cannot be split (a cohort table) */
+	int report;       /* no records: the tool reports on the learners at the
+			   * end (w is unused; one thread, tl_run_consumed) */
 };
 
 /* tl_run_all: call tool->learner for every learner and write its record
- * (the tl_run_next / tl_run_emit loop). On one regular file of event CSV
- * of at least two chunks (1 MiB each; TL_CHUNK_BYTES=N sets it), without
- * --skip-bad, two worker threads read the chunks and the main thread
- * merges them in order; output, messages and counts are those of the
- * serial loop. TL_THREADS=1 keeps it to one thread. */
+ * (the tl_run_next / tl_run_emit loop), or only account for it when
+ * tool->report (the tl_run_consumed loop). On one regular file of event
+ * CSV of at least two chunks (1 MiB each; TL_CHUNK_BYTES=N sets it),
+ * without --skip-bad, two worker threads read the chunks and the main
+ * thread merges them in order; output, messages and counts are those of
+ * the serial loop. TL_THREADS=1 keeps it to one thread. An open run stays
+ * reachable from run.c until tl_run_close, also when a bad record exits
+ * (no leak report). */
 void tl_run_all(struct tl_run *run, const struct tl_tool *tool, void *state);
 
 /* tl_run_close: check the reconciliation, print --stats, write

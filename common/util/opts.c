@@ -8,12 +8,38 @@
 #include "util/err.h"
 #include "util/opts.h"
 
+void tl_front_init(const char *name, char **argv, struct tl_common *c)
+{
+	argv[0] = (char *)name;   /* getopt_long's messages name argv[0] */
+	tl_setprogname(name);
+	tl_common_init(c);
+}
+
+void tl_usage(int status, const char *synopsis, const char *help)
+{
+	FILE *f = status ? stderr : stdout;
+	fputs(synopsis, f);
+	if (status) {
+		fprintf(f, "Try '%s --help' for more information.\n", tl_progname());
+		exit(status);
+	}
+	fputs(help, f);
+	tl_common_usage(f);
+}
+
+void tl_exit_written(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout))
+		tl_die(TL_EX_IOERR, "write error on standard output:");
+	exit(TL_EX_OK);
+}
+
 void tl_common_init(struct tl_common *c)
 {
 	memset(c, 0, sizeof *c);
-	c->max_field = 65536;
-	c->max_events = 10000000;
-	c->churn_horizon = 30 * TL_DAY;
+	c->max_field = TL_MAX_FIELD_DEFAULT;
+	c->max_events = TL_MAX_EVENTS_DEFAULT;
+	c->churn_horizon = TL_CHURN_HORIZON_DAYS * TL_DAY;
 	const char *env = getenv("TL_AS_OF");
 	if (env && *env) {
 		if (tl_time_parse(env, strlen(env), &c->as_of) < 0)
@@ -53,8 +79,8 @@ static void add_map(struct tl_common *c, const char *arg)
 int tl_common_option(struct tl_common *c, int opt, const char *arg, void (*usage)(int))
 {
 	switch (opt) {
-	case 'h': usage(0); exit(0);
-	case TL_OPT_VERSION: printf("%s %s\n", tl_progname(), TL_VERSION); exit(0);
+	case 'h': usage(0); tl_exit_written();
+	case TL_OPT_VERSION: printf("%s %s\n", tl_progname(), TL_VERSION); tl_exit_written();
 	case 'o':
 		if (strcmp(arg, "csv") == 0) c->out_csv = 1;
 		else if (strcmp(arg, "ndjson") == 0) c->out_csv = 0;
@@ -84,13 +110,13 @@ void tl_common_usage(FILE *f)
 	      "      --output FILE      write FILE atomically instead of stdout\n"
 	      "      --as-of TIME       observation cutoff (else TL_AS_OF, the record's as_of, now)\n"
 	      "      --label            also compute label fields from events after as-of\n"
-	      "      --churn-horizon D  label window for churned (default 30d)\n"
+	      "      --churn-horizon D  label window for churned (default " TL_XSTR(TL_CHURN_HORIZON_DAYS) "d)\n"
 	      "      --map C=S,...      read canonical column C from input column S\n"
 	      "      --ungrouped        accept rows of a learner spread out (buffers all input)\n"
 	      "      --skip-bad         skip bad rows instead of stopping (exit 0)\n"
 	      "      --rejects FILE     write skipped rows there unchanged\n"
-	      "      --max-field BYTES  longest field accepted (default 65536)\n"
-	      "      --max-events N     most events per learner (default 10000000)\n"
+	      "      --max-field BYTES  longest field accepted (default " TL_XSTR(TL_MAX_FIELD_DEFAULT) ")\n"
+	      "      --max-events N     most events per learner (default " TL_XSTR(TL_MAX_EVENTS_DEFAULT) ")\n"
 	      "      --stats            print the reconciliation counts on stderr\n"
 	      "      --metrics FILE     write Prometheus text metrics to FILE\n"
 	      "      --progress         show progress on stderr when it is a terminal\n"

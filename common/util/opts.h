@@ -12,6 +12,16 @@
 
 #define TL_VERSION "0.1.0"
 
+/* TL_XSTR(M): macro M's value as a string literal, for a default named
+ * once and used both in code and in a help text. */
+#define TL_STR(x) #x
+#define TL_XSTR(x) TL_STR(x)
+
+/* Defaults of the common options. */
+#define TL_MAX_FIELD_DEFAULT 65536
+#define TL_MAX_EVENTS_DEFAULT 10000000
+#define TL_CHURN_HORIZON_DAYS 30
+
 /* Long-only common options; tools number theirs from CHAR_MAX + 1. */
 enum {
 	TL_OPT_VERSION = 0x1000, TL_OPT_OUTPUT, TL_OPT_METRICS, TL_OPT_PROGRESS,
@@ -25,21 +35,21 @@ enum {
 
 /* Append to a tool's struct option table (before the {0} terminator). */
 #define TL_COMMON_LONGOPTS \
-	{"as-of", required_argument, 0, TL_OPT_AS_OF}, \
-	{"churn-horizon", required_argument, 0, TL_OPT_CHURN_HORIZON}, \
-	{"help", no_argument, 0, 'h'}, \
-	{"label", no_argument, 0, TL_OPT_LABEL}, \
-	{"map", required_argument, 0, TL_OPT_MAP}, \
-	{"max-events", required_argument, 0, TL_OPT_MAX_EVENTS}, \
-	{"max-field", required_argument, 0, TL_OPT_MAX_FIELD}, \
-	{"metrics", required_argument, 0, TL_OPT_METRICS}, \
-	{"output", required_argument, 0, TL_OPT_OUTPUT}, \
-	{"progress", no_argument, 0, TL_OPT_PROGRESS}, \
-	{"rejects", required_argument, 0, TL_OPT_REJECTS}, \
-	{"skip-bad", no_argument, 0, TL_OPT_SKIP_BAD}, \
-	{"stats", no_argument, 0, TL_OPT_STATS}, \
-	{"ungrouped", no_argument, 0, TL_OPT_UNGROUPED}, \
-	{"version", no_argument, 0, TL_OPT_VERSION}
+	{.name = "as-of", .has_arg = required_argument, .val = TL_OPT_AS_OF}, \
+	{.name = "churn-horizon", .has_arg = required_argument, .val = TL_OPT_CHURN_HORIZON}, \
+	{.name = "help", .has_arg = no_argument, .val = 'h'}, \
+	{.name = "label", .has_arg = no_argument, .val = TL_OPT_LABEL}, \
+	{.name = "map", .has_arg = required_argument, .val = TL_OPT_MAP}, \
+	{.name = "max-events", .has_arg = required_argument, .val = TL_OPT_MAX_EVENTS}, \
+	{.name = "max-field", .has_arg = required_argument, .val = TL_OPT_MAX_FIELD}, \
+	{.name = "metrics", .has_arg = required_argument, .val = TL_OPT_METRICS}, \
+	{.name = "output", .has_arg = required_argument, .val = TL_OPT_OUTPUT}, \
+	{.name = "progress", .has_arg = no_argument, .val = TL_OPT_PROGRESS}, \
+	{.name = "rejects", .has_arg = required_argument, .val = TL_OPT_REJECTS}, \
+	{.name = "skip-bad", .has_arg = no_argument, .val = TL_OPT_SKIP_BAD}, \
+	{.name = "stats", .has_arg = no_argument, .val = TL_OPT_STATS}, \
+	{.name = "ungrouped", .has_arg = no_argument, .val = TL_OPT_UNGROUPED}, \
+	{.name = "version", .has_arg = no_argument, .val = TL_OPT_VERSION}
 
 #define TL_MAP_MAX 8
 
@@ -52,25 +62,42 @@ struct tl_common {
 	int stats;                /* --stats */
 	int skip_bad;             /* --skip-bad */
 	const char *rejects;      /* --rejects FILE */
-	size_t max_field;         /* --max-field BYTES (default 65536) */
-	size_t max_events;        /* --max-events N per learner (default 10M) */
+	size_t max_field;         /* --max-field BYTES (TL_MAX_FIELD_DEFAULT) */
+	size_t max_events;        /* --max-events N per learner (TL_MAX_EVENTS_DEFAULT) */
 	int ungrouped;            /* --ungrouped */
 	int has_as_of;            /* --as-of or TL_AS_OF given */
 	const char *bad_as_of_env; /* TL_AS_OF that is not a time (tl_run_open fails) */
 	tl_time as_of;
 	int label;                /* --label */
-	tl_time churn_horizon;    /* --churn-horizon (default 30d) */
+	tl_time churn_horizon;    /* --churn-horizon (TL_CHURN_HORIZON_DAYS) */
 	int nmap;                 /* --map canonical=source pairs */
 	const char *map_canon[TL_MAP_MAX];
 	const char *map_source[TL_MAP_MAX];
 };
+
+/* tl_front_init: the first call of every tool's main. name is the tool's
+ * name, a literal ("tl-velocity"): it becomes argv[0] and the message
+ * prefix, so every message, getopt_long's too, starts "name: " however
+ * the tool was run (by a path, a link). Then tl_common_init(c). */
+void tl_front_init(const char *name, char **argv, struct tl_common *c);
+
+/* tl_usage: the body of a tool's usage(status). status 0 (--help): the
+ * synopsis, help and the common options' block on stdout, returns; else
+ * the synopsis and "Try 'NAME --help' for more information." on stderr,
+ * then exit(status). synopsis starts "usage: ", as the man page's. */
+void tl_usage(int status, const char *synopsis, const char *help);
+
+/* tl_exit_written: exit 0 after --help or --version wrote to stdout, or
+ * 74 with "NAME: write error on standard output: ..." when that failed. */
+_Noreturn void tl_exit_written(void);
 
 /* tl_common_init: defaults, then TL_AS_OF from the environment (an
  * invalid one is reported by tl_run_open, unless --as-of overrides it). */
 void tl_common_init(struct tl_common *c);
 
 /* tl_common_option: apply option opt (from getopt_long) if it is common.
- * Returns 1 when handled (--version and -h print and exit), else 0. */
+ * Returns 1 when handled (--version and -h print and exit through
+ * tl_exit_written; -h calls usage(0)), else 0. */
 int tl_common_option(struct tl_common *c, int opt, const char *arg, void (*usage)(int));
 
 /* tl_common_usage: print the common options' help block to f. */
