@@ -45,11 +45,12 @@ long tl_reader_lineno(const struct tl_reader *r);
  * once a quote extended it). */
 uint64_t tl_reader_range_end(const struct tl_reader *r);
 
-/* tl_reader_chunk_new: a reader of ranges of r's file, for another thread:
- * r's header and options, no messages. A bad record or a quoted line
- * fails its chunk (tl_reader_next then returns NULL), which r must then
- * read itself; learners are checked for grouping at the merge. Free it
- * with tl_reader_close. */
+/* tl_reader_chunk_new: a chunk reader of r, for another thread: byte
+ * ranges of r's file (tl_reader_chunk_start) or lines of documents in
+ * memory (tl_reader_chunk_start_mem), with r's header and options and no
+ * messages. A bad record or a quoted line fails its chunk (tl_reader_next
+ * then returns NULL), which r must then read itself; learners are checked
+ * for grouping at the merge. Free it with tl_reader_close. */
 struct tl_reader *tl_reader_chunk_new(const struct tl_reader *r);
 
 /* tl_reader_chunk_start: read the bytes [from, to) as a new chunk. */

@@ -8,7 +8,7 @@
 #include "util/err.h"
 #include "record/reader_impl.h"
 
-/* ---- the learner builder ---------------------------------------------- */
+/* ---- the learner builder --------------------------------------------- */
 
 void rd_intern_reset(struct intern *t)
 {
@@ -114,7 +114,7 @@ void rd_build_free(struct build *b)
 	free(b->caps.names);
 }
 
-/* ---- attribute access ------------------------------------------------- */
+/* ---- attribute access ------------------------------------------------ */
 
 const struct tl_attr *tl_learner_attr(const struct tl_learner *l, const char *name)
 {

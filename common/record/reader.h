@@ -1,6 +1,8 @@
 /* reader.h - the record reader: every input shape of §2, detected
  * automatically, grouped into one learner at a time with bounded memory.
- * Commands never see libcsv or JSON trees; they see struct tl_learner. */
+ * Commands never see libcsv or JSON trees; they see struct tl_learner.
+ * (In record/: reader_core.c, learner.c, reader_csv.c, reader_json.c,
+ * reader_ungrouped.c and reader_chunk.c, sharing reader_impl.h.) */
 #ifndef TL_READER_H
 #define TL_READER_H
 

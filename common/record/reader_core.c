@@ -1,8 +1,8 @@
-/* reader_core.c - the record reader: opens the input files, detects each one's
- * shape (§2), reads event records of either shape (reader_csv.c,
+/* reader_core.c - the record reader: opens the input files, detects each
+ * one's shape (§2), reads event records of either shape (reader_csv.c,
  * reader_json.c), and groups events into learners with memory bounded by
  * the largest learner (§2, §5): the grouping check, bad records, and the
- * public calls of record/reader.h. */
+ * calls of record/reader.h but the learner's (learner.c). */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,13 +12,11 @@
 #include "io/csvrow.h"
 #include "util/err.h"
 #include "record/reader_impl.h"
-#include "util/rng.h"
-#include "io/obuf.h"
 #include "io/source.h"
 
 const char *const rd_canon_names[NCANON] = {"learner_id", "ts", "domain", "capability", "action"};
 
-/* ---- small helpers ---------------------------------------------------- */
+/* ---- small helpers --------------------------------------------------- */
 
 void rd_bad(struct tl_reader *r, const char *raw, size_t rawn, const char *fmt, ...)
 {
@@ -50,7 +48,7 @@ const char *rd_show(struct tl_str s, char *buf)
 	return buf;
 }
 
-/* ---- grouping check --------------------------------------------------- */
+/* ---- grouping check -------------------------------------------------- */
 
 /* seen_alloc: the zeroed table, in huge pages where the system gives them:
  * the probes are random, one per learner, and with 4 KiB pages each one
@@ -101,7 +99,7 @@ static long seen_check(struct seen *s, struct tl_str id, long line)
 	return rd_seen_add(s, seen_fp(id), line, &slot);
 }
 
-/* ---- input files ------------------------------------------------------ */
+/* ---- input files ----------------------------------------------------- */
 
 void rd_close_file(struct tl_reader *r)
 {
@@ -116,6 +114,8 @@ static int open_next_file(struct tl_reader *r)
 	tl_source_open(&r->src, r->files[r->next_file++]);
 	return 1;
 }
+
+/* ---- event records of either shape ----------------------------------- */
 
 const char *rd_check_event(struct event_in *in, struct tl_str action, char *msg, size_t cap)
 {
@@ -135,8 +135,6 @@ const char *rd_check_event(struct event_in *in, struct tl_str action, char *msg,
 	}
 	return NULL;
 }
-
-/* ---- event records of either shape ----------------------------------- */
 
 int rd_event_record(struct tl_reader *r, struct record *rec)
 {
@@ -195,7 +193,7 @@ static int add_event(struct tl_reader *r, struct build *b, const struct record *
 	return 1;
 }
 
-/* ---- shape detection ------------------------------------------------------ */
+/* ---- shape detection ------------------------------------------------- */
 
 /* rd_open_and_detect: open the next file and decide its shape from its
  * first non-blank line; CSV headers are read here. 0 when no file is left. */
@@ -235,7 +233,7 @@ int rd_open_and_detect(struct tl_reader *r)
 	return 1;
 }
 
-/* ---- grouping ----------------------------------------------------------- */
+/* ---- grouping -------------------------------------------------------- */
 
 static struct tl_learner *flush_pending(struct tl_reader *r)
 {
@@ -272,7 +270,7 @@ static struct tl_learner *group_event(struct tl_reader *r, const struct record *
 	return done;
 }
 
-/* ---- the public API --------------------------------------------------------- */
+/* ---- the public API -------------------------------------------------- */
 
 struct tl_reader *tl_reader_open(const struct tl_common *c, int nfiles, char **files, int flags)
 {

@@ -115,7 +115,7 @@ struct record {
 	const struct tl_str *fields;   /* CSV */
 };
 
-/* ---- small helpers ---------------------------------------------------- */
+/* ---- small helpers --------------------------------------------------- */
 
 static inline int str_eq(struct tl_str a, const char *b)
 {
@@ -152,7 +152,7 @@ const char *rd_show(struct tl_str s, char *buf);
 void rd_bad(struct tl_reader *r, const char *raw, size_t rawn, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* ---- the learner builder (learner.c) ---------------------------------- */
+/* ---- the learner builder (learner.c) --------------------------------- */
 
 /* The first (up to) 8 bytes of a name as a word, zero-padded. */
 static inline uint64_t first_word(const char *p, size_t n)
@@ -269,7 +269,7 @@ struct tl_learner *rd_build_finish(struct build *b, int has_events);
 /* rd_build_free: release b's memory. */
 void rd_build_free(struct build *b);
 
-/* ---- reader_core.c: files, records, grouping -------------------------- */
+/* ---- reader_core.c: files, records, grouping ------------------------- */
 
 /* rd_check_event: validate in's timestamp and the action text (setting
  * in->ts and in->action); NULL or a message (in msg, or static). */
@@ -299,7 +299,7 @@ static inline uint64_t seen_fp(struct tl_str id) { return tl_hash64(id.p, id.n, 
  * SIZE_MAX when none was. */
 long rd_seen_add(struct seen *s, uint64_t fp, long line, size_t *slot);
 
-/* ---- reader_csv.c ----------------------------------------------------- */
+/* ---- reader_csv.c ---------------------------------------------------- */
 
 /* rd_csv_record: the next CSV record's fields. Returns 1, 0 at end of
  * file, or -1 for a bad record that was skipped. *raw spans its text. */
@@ -320,7 +320,7 @@ int rd_row_record(struct tl_reader *r);
 /* rd_fast_rows: append the plain rows that continue the current learner. */
 void rd_fast_rows(struct tl_reader *r);
 
-/* ---- reader_json.c ---------------------------------------------------- */
+/* ---- reader_json.c --------------------------------------------------- */
 
 /* rd_ndjson_line: the next non-blank line of the file; 0 at end. */
 int rd_ndjson_line(struct tl_reader *r, struct tl_str *line);
@@ -343,7 +343,7 @@ int rd_json_is_doc(const char *p, size_t n, int need_events);
  * skipped. */
 int rd_doc_record(struct tl_reader *r);
 
-/* ---- reader_ungrouped.c ----------------------------------------------- */
+/* ---- reader_ungrouped.c ---------------------------------------------- */
 
 /* rd_ustore_load: read every event record (--ungrouped) into r->ustore. */
 void rd_ustore_load(struct tl_reader *r);
@@ -355,7 +355,7 @@ struct tl_learner *rd_ustore_next(struct tl_reader *r);
 /* rd_ustore_free: release u (NULL is fine). */
 void rd_ustore_free(struct ustore *u);
 
-/* ---- reader_chunk.c --------------------------------------------------- */
+/* ---- reader_chunk.c -------------------------------------------------- */
 
 /* rd_chunk_learner: a chunk reader notes a new learner for the merge; 0. */
 long rd_chunk_learner(struct tl_reader *r, struct tl_str id);

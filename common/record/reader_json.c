@@ -10,6 +10,8 @@
 #include "util/err.h"
 #include "record/reader_impl.h"
 
+/* ---- event objects --------------------------------------------------- */
+
 /* The members of one event object that tl reads, as raw value spans. */
 struct json_event_raw {
 	struct tl_str id, ts, dom, cap, action;
@@ -135,6 +137,8 @@ const char *rd_json_event(struct tl_str raw, struct tl_arena *a, struct event_in
 	return rd_check_event(in, action, msg, cap);
 }
 
+/* ---- NDJSON lines ---------------------------------------------------- */
+
 /* rd_ndjson_line: the next non-blank line of the file; 0 at end. */
 int rd_ndjson_line(struct tl_reader *r, struct tl_str *line)
 {
@@ -186,6 +190,8 @@ int rd_json_is_doc(const char *p, size_t n, int need_events)
 	tl_json_members(p, p + n, has_member, found, &why);
 	return found[0] || (!found[1] && !need_events);
 }
+
+/* ---- learner documents ----------------------------------------------- */
 
 /* doc_attr: a member of a document becomes an attribute (its value stays
  * in the line buffer); learner_id and as_of are also read. NULL or a
