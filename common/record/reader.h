@@ -1,6 +1,8 @@
 /* reader.h - the record reader: every input shape of §2, detected
  * automatically, grouped into one learner at a time with bounded memory.
- * Commands never see libcsv or JSON trees; they see struct tl_learner. */
+ * Commands never see libcsv or JSON trees; they see struct tl_learner.
+ * (In record/: reader_core.c, learner.c, reader_csv.c, reader_json.c,
+ * reader_ungrouped.c and reader_chunk.c, sharing reader_impl.h.) */
 #ifndef TL_READER_H
 #define TL_READER_H
 
@@ -12,7 +14,8 @@
 #include "io/source.h"
 #include "util/tltime.h"
 
-/* The action as written (§2); TL_ACT_USE covers use, adopt and empty. */
+/* The action as written (§2). A use (tl_event.use) is a use, adopt or
+ * empty action with a capability; interact is never one. */
 enum tl_action_text { TL_ACTION_EMPTY, TL_ACTION_INTERACT, TL_ACTION_USE, TL_ACTION_ADOPT };
 
 /* One event of a learner, sorted by ts (stable: ties keep input order). */
@@ -31,7 +34,6 @@ struct tl_attr {
 	struct tl_str name;   /* plain text (unescaped) */
 	struct tl_str value;  /* raw JSON text when json, else plain text */
 	int json;
-	const char *member;   /* documents: start of the member's raw text */
 };
 
 /* Input shapes (§2). */
@@ -73,6 +75,8 @@ struct tl_counts {
 	uint64_t learners_read;
 };
 
+/* A reader is used by one thread at a time; distinct readers may be used
+ * on distinct threads at once (run.c's chunk readers, record/chunk.h). */
 struct tl_reader;
 
 /* tl_reader_open: read the named files in order (none, or "-": stdin).
@@ -106,73 +110,9 @@ long tl_attr_text(const struct tl_attr *a, char *buf, size_t cap);
 /* tl_learner_past: how many events have ts <= asof (events are sorted). */
 size_t tl_learner_past(const struct tl_learner *l, tl_time asof);
 
-/* ---- chunks: run.c's parallel loop over one file of event CSV --------- */
-
-/* tl_reader_chunkable: open the input and read its header; 1 when it is
- * one regular file of event CSV that chunk readers can share (not
- * --ungrouped, not TL_CSV_SLOW), with *data_off the offset of its first
- * unread line and *size the file's size. Call before tl_reader_next. */
-int tl_reader_chunkable(struct tl_reader *r, uint64_t *data_off, uint64_t *size);
-
-/* tl_reader_boundary: the first learner boundary at or after off (> 0):
- * the start of a line whose learner_id differs from the line's before.
- * size when there is none, or when a quote makes the lines ambiguous. */
-uint64_t tl_reader_boundary(const struct tl_reader *r, uint64_t off, uint64_t size);
-
-/* tl_reader_range: read the bytes [from, to) next, the first on line
- * lineno + 1 (to = TL_SOURCE_NO_END: to the end). tl_reader_next returns
- * NULL at the range's end. No learner may be pending. A line with a quote
- * extends the range to the end of the file (a quoted field may span a
- * boundary). */
-void tl_reader_range(struct tl_reader *r, uint64_t from, uint64_t to, long lineno);
-
-/* tl_reader_lineno: the line number of the last line read. */
-long tl_reader_lineno(const struct tl_reader *r);
-
-/* tl_reader_range_end: where the current range ends (TL_SOURCE_NO_END
- * once a quote extended it). */
-uint64_t tl_reader_range_end(const struct tl_reader *r);
-
-/* tl_reader_chunk_new: a reader of ranges of r's file, for another thread:
- * r's header and options, no messages. A bad record or a quoted line
- * fails its chunk (tl_reader_next then returns NULL), which r must then
- * read itself; learners are checked for grouping at the merge. Free it
- * with tl_reader_close. */
-struct tl_reader *tl_reader_chunk_new(const struct tl_reader *r);
-
-/* tl_reader_chunk_start: read the bytes [from, to) as a new chunk. */
-void tl_reader_chunk_start(struct tl_reader *w, uint64_t from, uint64_t to);
-
-/* tl_reader_chunk_failed: the chunk must be read again by its parent. */
-int tl_reader_chunk_failed(const struct tl_reader *w);
-
-/* Learner documents are read in chunks of whole lines from any input (a
- * pipe too): every line is one learner. */
-
-/* tl_reader_streamable: open the input and detect its shape; 1 when it is
- * one input of learner documents (not --ungrouped). */
-int tl_reader_streamable(struct tl_reader *r);
-
-/* tl_reader_fd, tl_reader_name: the input's descriptor and name. */
-int tl_reader_fd(const struct tl_reader *r);
-const char *tl_reader_name(const struct tl_reader *r);
-
-/* tl_reader_take_unread: the bytes the reader read ahead but did not use
- * (they come before whatever the descriptor gives next); *eof is 1 when
- * the descriptor has nothing more. */
-size_t tl_reader_take_unread(struct tl_reader *r, const char **p, int *eof);
-
-/* tl_reader_mem: read the whole lines p[0..n) next (TL_CSV_PAD readable
- * bytes after them), the first on line lineno + 1. */
-void tl_reader_mem(struct tl_reader *r, const char *p, size_t n, long lineno);
-
-/* tl_reader_chunk_start_mem: a chunk reader reads p[0..n) as a new chunk. */
-void tl_reader_chunk_start_mem(struct tl_reader *w, const char *p, size_t n);
-
-/* tl_reader_chunk_merge: account in r for the chunk w read: the grouping
- * check of its learners, the counts, the line numbers. Returns 0, or -1
- * with nothing changed when a learner of w was seen before (r then reads
- * the chunk itself and reports it). */
-int tl_reader_chunk_merge(struct tl_reader *r, const struct tl_reader *w);
+/* The chunk interface (tl_reader_chunk_*, tl_reader_range, ...) is in
+ * record/chunk.h, for record/run.c alone. It is included here only until
+ * run.c includes it itself; nothing outside record/ may call it. */
+#include "record/chunk.h"
 
 #endif

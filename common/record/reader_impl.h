@@ -1,0 +1,363 @@
+/* reader_impl.h - the record reader's insides, shared by its files in
+ * record/: reader_core.c (files, shape detection, grouping, the calls of
+ * reader.h), learner.c (building a learner, and the API on one),
+ * reader_csv.c, reader_json.c, reader_ungrouped.c (--ungrouped) and
+ * reader_chunk.c (the chunks of record/chunk.h, for run.c).
+ * Only the .c files of record/ include it; commands see record/reader.h.
+ *
+ * The helpers of the fast loops (the CSV rows of fast_rows, the events of
+ * a document) are static inline here, so that splitting the reader into
+ * files did not move them out of their callers' reach. */
+#ifndef TL_READER_IMPL_H
+#define TL_READER_IMPL_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "util/arena.h"
+#include "io/csvrow.h"
+#include "io/source.h"
+#include "util/err.h"
+#include "util/rng.h"
+#include "record/reader.h"
+
+/* Canonical event columns (§2), and their names (reader_core.c). */
+enum { COL_ID, COL_TS, COL_DOMAIN, COL_CAP, COL_ACTION, NCANON };
+extern const char *const rd_canon_names[NCANON];
+
+/* The most columns the fast CSV loop (and chunks) handle. */
+#define FAST_MAX_COLS 64
+
+/* A name -> index table for one learner's domains or capabilities. */
+struct intern {
+	struct slot { uint64_t word, word2; uint32_t gen, len; int32_t idx; } *slots;
+	size_t mask;
+	uint32_t gen;
+	struct tl_str *names;
+	size_t n, cap;
+	int32_t last;         /* index of the last lookup, -1 none */
+};
+
+/* A learner being built, with its own arena. */
+struct build {
+	struct tl_learner l;
+	struct tl_arena arena;
+	size_t evcap, attrcap;
+	int sorted;
+	struct intern doms, caps;
+	tl_time max_ts;
+};
+
+/* Remembers which learners were seen (grouping check, §2): a fixed table
+ * of SEEN_SLOTS 64-bit fingerprints and first lines (12 MiB, so memory does
+ * not grow with the input). It holds the first SEEN_MAX learners exactly;
+ * later learners are checked against those but not remembered. */
+#define SEEN_SLOTS (1u << 20)
+#define SEEN_MAX (SEEN_SLOTS / 4 * 3)
+struct seen_slot {
+	uint64_t fp;         /* 0 = empty */
+	uint32_t line;       /* first line, saturated at UINT32_MAX */
+} __attribute__((packed)); /* 12 bytes: a probe touches one place, not two */
+struct seen {
+	struct seen_slot *slot;
+	size_t n;
+};
+
+struct ustore;   /* reader_ungrouped.c */
+
+struct tl_reader {
+	const struct tl_common *opt;
+	int flags;
+	char **files;
+	int nfiles, next_file;
+	struct tl_source src;
+	enum tl_shape shape;
+	/* CSV header of the current file */
+	struct tl_csv *csv;
+	int col[NCANON];          /* column index of each canonical field, -1 absent */
+	size_t ncols;
+	struct tl_str *colnames;  /* header names (owned copies) */
+	char *colbuf;
+	/* grouping */
+	struct build b[2];
+	int cur;                  /* b[cur] is being filled */
+	int pending;              /* b[cur] holds a started learner */
+	struct seen seen;
+	struct tl_counts counts;
+	FILE *rejects;
+	struct tl_arena jarena;   /* decoded JSON strings of one record */
+	char *raw;                /* raw text of a multi-line CSV record */
+	size_t rawlen, rawcap;
+	long rec_line;            /* first line of the record being parsed */
+	/* chunks (tl_reader_chunk_*): a chunk reader reports nothing; a bad
+	 * record or a quote fails the chunk, and its learners' fingerprints wait
+	 * for the grouping check of the reader that merges it */
+	int chunk;
+	int failed;
+	unsigned long quoted_seen;  /* tl_csv_quoted when the range began */
+	struct chunk_learner { uint64_t fp; long line; } *fps;
+	size_t nfps, fpcap;
+	/* --ungrouped: everything read at open, then served; NULL otherwise */
+	struct ustore *ustore;
+};
+
+/* The parsed fields of one event, spans into the input. */
+struct event_in {
+	tl_time ts;
+	struct tl_str ts_text, dom, cap;
+	int action, ts_json;
+};
+
+/* One event record of either shape. */
+struct record {
+	struct tl_str id, raw;
+	struct event_in ev;
+	const struct tl_str *fields;   /* CSV */
+};
+
+/* ---- small helpers --------------------------------------------------- */
+
+static inline int str_eq(struct tl_str a, const char *b)
+{
+	size_t n = strlen(b);
+	return a.n == n && memcmp(a.p, b, n) == 0;
+}
+
+static inline int blank(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return 0;
+	return 1;
+}
+
+static inline int parse_action(struct tl_str a)
+{
+	switch (a.n) {
+	case 0: return TL_ACTION_EMPTY;
+	case 3: return memcmp(a.p, "use", 3) == 0 ? TL_ACTION_USE : -1;
+	case 5: return memcmp(a.p, "adopt", 5) == 0 ? TL_ACTION_ADOPT : -1;
+	case 8: return memcmp(a.p, "interact", 8) == 0 ? TL_ACTION_INTERACT : -1;
+	}
+	return -1;
+}
+
+/* rd_show: a value for a message in buf (at least 64 bytes): at most 60
+ * bytes, control bytes as '?'. */
+const char *rd_show(struct tl_str s, char *buf);
+
+/* rd_bad: a bad record. Strict mode exits 65; --skip-bad writes the raw
+ * text to --rejects, counts it, and returns so the caller skips the
+ * record; a chunk reader only fails its chunk. */
+void rd_bad(struct tl_reader *r, const char *raw, size_t rawn, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* ---- the learner builder (learner.c) --------------------------------- */
+
+/* The first (up to) 8 bytes of a name as a word, zero-padded. */
+static inline uint64_t first_word(const char *p, size_t n)
+{
+	uint64_t w = 0;
+	if (n >= 8) {
+		memcpy(&w, p, 8);
+	} else if (n >= 4) {      /* two overlapping 4-byte loads */
+		uint32_t lo, hi;
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + n - 4, 4);
+		w = lo | (uint64_t)hi << (8 * (n - 4));
+	} else {
+		for (size_t i = 0; i < n; i++)
+			w |= (uint64_t)(unsigned char)p[i] << (8 * i);
+	}
+	return w;
+}
+
+/* The last 8 bytes of a name of 9 to 16 bytes (overlapping the first
+ * word), else 0: with the first word and the length it decides equality
+ * of names up to 16 bytes without a memcmp call. */
+static inline uint64_t last_word(const char *p, size_t n)
+{
+	uint64_t w = 0;
+	if (n > 8 && n <= 16)
+		memcpy(&w, p + n - 8, 8);
+	return w;
+}
+
+static inline uint32_t name_hash(uint64_t word, size_t n)
+{
+	uint64_t h = (word ^ n) * 0x9E3779B97F4A7C15ULL;
+	return (uint32_t)(h >> 32);
+}
+
+/* rd_intern_reset: t empty (its slots cleared by a new generation).
+ * rd_intern_grow: t's slots doubled (64 at first). */
+void rd_intern_reset(struct intern *t);
+void rd_intern_grow(struct intern *t);
+
+/* slot_is: whether slot s holds the name p[0..n) with words w, w2. */
+static inline int slot_is(const struct intern *t, const struct slot *s, uint64_t w, uint64_t w2, const char *p,
+			  size_t n)
+{
+	return s->word == w && s->word2 == w2 && s->len == n &&
+	       (n <= 16 || memcmp(t->names[s->idx].p, p, n) == 0);
+}
+
+/* intern: the index of name in t, adding a copy to arena when new. Slots
+ * hold the name's first and last 8 bytes, so names up to 16 bytes compare
+ * in two steps; the slot of the last lookup is tried first (consecutive
+ * events repeat). */
+static inline int32_t intern(struct intern *t, struct tl_arena *a, const char *p, size_t n)
+{
+	uint64_t w = first_word(p, n), w2 = last_word(p, n);
+	if (t->last >= 0 && slot_is(t, &t->slots[t->last], w, w2, p, n))
+		return t->slots[t->last].idx;
+	if (!t->slots || (t->n + 1) * 2 > t->mask + 1)
+		rd_intern_grow(t);
+	size_t j = name_hash(w, n) & t->mask;
+	for (; t->slots[j].gen == t->gen; j = (j + 1) & t->mask)
+		if (slot_is(t, &t->slots[j], w, w2, p, n))
+			break;
+	if (t->slots[j].gen != t->gen) {
+		if (t->n == t->cap) {
+			t->cap = t->cap ? t->cap * 2 : 16;
+			t->names = tl_xrealloc(t->names, t->cap * sizeof *t->names);
+		}
+		t->names[t->n] = (struct tl_str){tl_arena_dup(a, p, n), n};
+		t->slots[j] = (struct slot){w, w2, t->gen, (uint32_t)n, (int32_t)t->n++};
+	}
+	t->last = (int32_t)j;
+	return t->slots[j].idx;
+}
+
+/* build_event: append the event in to b (its ts text copied when
+ * keep_text, its domain indexed when domains). */
+static inline void build_event(struct build *b, const struct event_in *in, int keep_text, int domains)
+{
+	if (b->l.nev == b->evcap) {
+		b->evcap = b->evcap ? b->evcap * 2 : 64;
+		b->l.ev = tl_xrealloc(b->l.ev, b->evcap * sizeof *b->l.ev);
+	}
+	struct tl_event *e = &b->l.ev[b->l.nev++];
+	e->ts = in->ts;
+	e->action = (uint8_t)in->action;
+	e->dom = domains && in->dom.n ? intern(&b->doms, &b->arena, in->dom.p, in->dom.n) : -1;
+	e->cap = in->cap.n ? intern(&b->caps, &b->arena, in->cap.p, in->cap.n) : -1;
+	e->use = e->cap >= 0 && in->action != TL_ACTION_INTERACT;
+	e->ts_json = (uint8_t)in->ts_json;
+	e->ts_text.n = keep_text ? in->ts_text.n : 0;
+	e->ts_text.p = keep_text ? tl_arena_dup(&b->arena, in->ts_text.p, in->ts_text.n) : NULL;
+	if (in->ts < b->max_ts)
+		b->sorted = 0;
+	else
+		b->max_ts = in->ts;
+}
+
+/* rd_build_start: b holds a new learner id (copied) from file:line. */
+void rd_build_start(struct build *b, struct tl_str id, const char *file, long line, enum tl_shape shape);
+
+/* rd_build_attr_ref: add an attribute whose spans stay valid while the
+ * learner is (a learner row or document is returned before the next read). */
+void rd_build_attr_ref(struct build *b, struct tl_str name, struct tl_str value, int json);
+
+/* rd_build_attr: add an attribute, copying name and value into the arena
+ * (event rows: the learner outlives the row it came from). */
+void rd_build_attr(struct build *b, struct tl_str name, struct tl_str value, int json);
+
+/* rd_build_finish: the learner of b, its events sorted by ts (stable). */
+struct tl_learner *rd_build_finish(struct build *b, int has_events);
+
+/* rd_build_free: release b's memory. */
+void rd_build_free(struct build *b);
+
+/* ---- reader_core.c: files, records, grouping ------------------------- */
+
+/* rd_check_event: validate in's timestamp and the action text (setting
+ * in->ts and in->action); NULL or a message (in msg, or static). */
+const char *rd_check_event(struct event_in *in, struct tl_str action, char *msg, size_t cap);
+
+/* rd_close_file: done with the current file (the next read opens the next). */
+void rd_close_file(struct tl_reader *r);
+
+/* rd_open_and_detect: open the next file and decide its shape from its
+ * first non-blank line; CSV headers are read here. 0 when no file is left. */
+int rd_open_and_detect(struct tl_reader *r);
+
+static inline int is_event_shape(enum tl_shape s) { return s == TL_SHAPE_EVENT_CSV || s == TL_SHAPE_EVENT_NDJSON; }
+
+/* rd_event_record: the next event of the current file. 1, 0 at end of
+ * file, -1 when a bad record was skipped. */
+int rd_event_record(struct tl_reader *r, struct record *rec);
+
+/* rd_start_learner: b starts the learner of rec, with its attributes. */
+void rd_start_learner(struct tl_reader *r, struct build *b, const struct record *rec);
+
+/* The grouping check's fingerprint of a learner id. */
+static inline uint64_t seen_fp(struct tl_str id) { return tl_hash64(id.p, id.n, 0x746c) | 1; }
+
+/* rd_seen_add: the first line of fp if it was seen before, else 0 (and
+ * remembers it, while there is room). *slot gets the slot filled, or
+ * SIZE_MAX when none was. */
+long rd_seen_add(struct seen *s, uint64_t fp, long line, size_t *slot);
+
+/* ---- reader_csv.c ---------------------------------------------------- */
+
+/* rd_csv_record: the next CSV record's fields. Returns 1, 0 at end of
+ * file, or -1 for a bad record that was skipped. *raw spans its text. */
+int rd_csv_record(struct tl_reader *r, struct tl_str *raw);
+
+/* rd_read_header: the CSV header f[0..n) (the columns of --map). */
+void rd_read_header(struct tl_reader *r, const struct tl_str *f, size_t n);
+
+/* rd_csv_event: a CSV event record's fields; NULL or a message. */
+const char *rd_csv_event(struct tl_reader *r, const struct tl_str *f, struct event_in *in, char *msg, size_t cap);
+
+/* rd_csv_attrs: the non-canonical fields of f become b's attributes. */
+void rd_csv_attrs(struct tl_reader *r, struct build *b, const struct tl_str *f);
+
+/* rd_row_record: the next learner row (CSV without ts) into b[cur]. */
+int rd_row_record(struct tl_reader *r);
+
+/* rd_fast_rows: append the plain rows that continue the current learner. */
+void rd_fast_rows(struct tl_reader *r);
+
+/* ---- reader_json.c --------------------------------------------------- */
+
+/* rd_ndjson_line: the next non-blank line of the file; 0 at end. */
+int rd_ndjson_line(struct tl_reader *r, struct tl_str *line);
+
+/* rd_json_event: read the event object raw[0..n); NULL or a message. With
+ * id non-NULL, learner_id is read too (event NDJSON); with endp non-NULL,
+ * *endp gets the object's end. */
+const char *rd_json_event(struct tl_str raw, struct tl_arena *a, struct event_in *in, struct tl_str *id,
+			  char *msg, size_t cap, const char **endp);
+
+/* rd_json_attrs: the non-canonical members of the event line raw become
+ * b's attributes. */
+void rd_json_attrs(struct build *b, struct tl_str raw);
+
+/* rd_json_is_doc: whether the first line p[0..n) (an object) starts
+ * learner documents rather than event NDJSON. */
+int rd_json_is_doc(const char *p, size_t n, int need_events);
+
+/* rd_doc_record: the next document into b[cur]. 1, 0 at end of file, -1
+ * skipped. */
+int rd_doc_record(struct tl_reader *r);
+
+/* ---- reader_ungrouped.c ---------------------------------------------- */
+
+/* rd_ustore_load: read every event record (--ungrouped) into r->ustore. */
+void rd_ustore_load(struct tl_reader *r);
+
+/* rd_ustore_next: the next learner of r->ustore in first-seen order, or
+ * NULL at the end. */
+struct tl_learner *rd_ustore_next(struct tl_reader *r);
+
+/* rd_ustore_free: release u (NULL is fine). */
+void rd_ustore_free(struct ustore *u);
+
+/* ---- reader_chunk.c -------------------------------------------------- */
+
+/* rd_chunk_learner: a chunk reader notes a new learner for the merge; 0. */
+long rd_chunk_learner(struct tl_reader *r, struct tl_str id);
+
+#endif
