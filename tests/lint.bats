@@ -36,3 +36,11 @@ setup() {
 	assert_output --partial '#include "err.h" does not name its folder'
 	assert_output --regexp 'include cycle: io/(json and io/obuf|obuf and io/json) include each other'
 }
+
+@test "LINT004: a folder's private header included from outside it fails" {
+	echo '#include "record/chunk.h"' >>"$tree/cmd/tl-velocity.c"
+	run "$TL_ROOT/tests/lint/layers.sh" "$tree"
+	assert_failure
+	assert_output --partial 'cmd/tl-velocity.c:'
+	assert_output --partial '#include "record/chunk.h" is private to record/'
+}

@@ -111,8 +111,6 @@ long tl_attr_text(const struct tl_attr *a, char *buf, size_t cap);
 size_t tl_learner_past(const struct tl_learner *l, tl_time asof);
 
 /* The chunk interface (tl_reader_chunk_*, tl_reader_range, ...) is in
- * record/chunk.h, for record/run.c alone. It is included here only until
- * run.c includes it itself; nothing outside record/ may call it. */
-#include "record/chunk.h"
+ * record/chunk.h, private to record/ (record/run.c's threaded loop). */
 
 #endif

@@ -11,6 +11,7 @@
 #include "io/csvrow.h"
 #include "util/err.h"
 #include "util/out.h"
+#include "record/chunk.h"
 #include "record/run.h"
 
 struct gauge {

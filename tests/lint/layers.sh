@@ -5,7 +5,8 @@
 #   loadgen(4) <- cmd, tests/unit(5).
 # Folders of one rank may not include each other (no sideways includes),
 # and no two modules (FILE.c with FILE.h) include each other, even by a
-# longer path.
+# longer path. A folder's private headers (record/chunk.h,
+# record/reader_impl.h, abtest/internal.h) are included only inside it.
 # Prints each violation as FILE:LINE: what, exits 1 when there is one.
 set -eu
 root=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -57,6 +58,9 @@ END {
 			if (to_mod != from_mod && !((from_mod, to_mod) in edge)) {
 				edge[from_mod, to_mod] = f ":" line
 				adj[from_mod] = adj[from_mod] " " to_mod
+			}
+			if (inc ~ /^(record\/chunk|record\/reader_impl|abtest\/internal)\.h$/ && to != own) {
+				printf "%s:%d: #include \"%s\" is private to %s/\n", f, line, inc, to; bad = 1
 			}
 			if (rank(to) < 0 || to == "cmd" || to == "unit") {
 				printf "%s:%d: #include \"%s\": no such layer\n", f, line, inc; bad = 1
