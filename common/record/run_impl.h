@@ -1,0 +1,42 @@
+/* run_impl.h - the run's insides, shared by run.c (open, next, emit,
+ * metrics, close) and run_all.c (the learner loop and its worker threads).
+ * Private to record/. */
+#ifndef TL_RUN_IMPL_H
+#define TL_RUN_IMPL_H
+#include <stdint.h>
+#include <stdio.h>
+
+#include "util/opts.h"
+#include "record/reader.h"
+#include "record/writer.h"
+
+struct gauge {
+	const char *name, *help;
+	char *labels;
+	double value;
+};
+
+struct tl_run {
+	const struct tl_common *c;
+	struct tl_reader *reader;
+	struct tl_writer *writer;
+	FILE *out;
+	tl_time now;
+	double t_start, t_progress;
+	uint64_t used, future, written;
+	struct tl_learner *cur;
+	struct gauge *gauges;
+	size_t ngauges;
+	int progress;
+	int in_chunks;      /* tl_run_all is reading ranges: NULL ends a range */
+	struct tl_run *next_open;
+};
+
+/* tl_run_learner_asof: the as-of of learner l (--as-of, the record's, or
+ * now) and its events up to it (*npast), added to the used and future
+ * counts. */
+void tl_run_learner_asof(const struct tl_common *c, tl_time now, const struct tl_learner *l, tl_time *asof,
+			 size_t *npast, uint64_t *used, uint64_t *future);
+/* tl_run_show_progress: the --progress line (final: the last one). */
+void tl_run_show_progress(struct tl_run *run, int final);
+#endif
