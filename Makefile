@@ -97,6 +97,7 @@ lint: manlint
 	shellcheck -x -s bash $(filter %.bats %.bash,$(SHELL_SRC))
 	shellcheck -x $(filter-out %.bats %.bash,$(SHELL_SRC))
 	tests/lint/layers.sh
+	tests/lint/sizes.sh
 	@echo "lint clean"
 
 check: deps

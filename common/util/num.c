@@ -47,38 +47,11 @@ static size_t put_digits(char *out, long long m, int ndig)
 	return (size_t)ndig;
 }
 
-size_t tl_format_g6(double v, char *buf)
+/* layout_g6: the nd significant digits dig (no trailing zeros) with
+ * decimal exponent e, laid out as %g does: exponent form outside
+ * 1e-4 <= |v| < 1e6, else plain; returns the end. */
+static char *layout_g6(char *o, const char *dig, int nd, int e)
 {
-	double a = fabs(v), s;
-	if (!(a >= 1e-17 && a < 1e27))
-		return 0;
-	/* decimal exponent from the binary one: floor(e2 * log10(2)) is at most
-	 * one below floor(log10(a)); the scaling below corrects it */
-	uint64_t bits;
-	memcpy(&bits, &a, sizeof bits);
-	int e2 = (int)((bits >> 52) & 0x7ff) - 1023;
-	int e = (int)floor(e2 * 0.30102999566398120);
-	if (scale6(a, e, &s) < 0)
-		return 0;
-	if (s < 100000 && scale6(a, --e, &s) < 0)
-		return 0;
-	if (s >= 1000000 && scale6(a, ++e, &s) < 0)
-		return 0;
-	if (s >= 1000000 && scale6(a, ++e, &s) < 0)
-		return 0;
-	double fl = floor(s);
-	if (fabs(s - fl - 0.5) < 1e-6)   /* too close to a tie: let printf decide */
-		return 0;
-	long long m = (long long)fl + (s - fl > 0.5);
-	if (m == 1000000)
-		m = 100000, e++;
-	char dig[6], *o = buf;
-	put_digits(dig, m, 6);
-	int nd = 6;
-	while (nd > 1 && dig[nd - 1] == '0')
-		nd--;
-	if (v < 0)
-		*o++ = '-';
 	if (e < -4 || e >= 6) {          /* d.ddddde+XX */
 		*o++ = dig[0];
 		if (nd > 1) {
@@ -107,6 +80,43 @@ size_t tl_format_g6(double v, char *buf)
 		memcpy(o, dig, (size_t)nd);
 		o += nd;
 	}
+	return o;
+}
+
+size_t tl_format_g6(double v, char *buf)
+{
+	double a = fabs(v), s;
+	if (!(a >= 1e-17 && a < 1e27))
+		return 0;
+	/* decimal exponent from the binary one: floor(e2 * log10(2)) is at most
+	 * one below floor(log10(a)); the scaling below corrects it */
+	uint64_t bits;
+	memcpy(&bits, &a, sizeof bits);
+	int e2 = (int)((bits >> 52) & 0x7ff) - 1023;
+	int e = (int)floor(e2 * 0.30102999566398120);
+	if (scale6(a, e, &s) < 0)
+		return 0;
+	if (s < 100000 && scale6(a, --e, &s) < 0)
+		return 0;
+	if (s >= 1000000 && scale6(a, ++e, &s) < 0)
+		return 0;
+	if (s >= 1000000 && scale6(a, ++e, &s) < 0)
+		return 0;
+	double fl = floor(s);
+	if (fabs(s - fl - 0.5) < 1e-6)   /* too close to a tie: let printf decide */
+		return 0;
+	long long m = (long long)fl + (s - fl > 0.5);
+	if (m == 1000000)
+		m = 100000, e++;
+	char dig[6];
+	put_digits(dig, m, 6);
+	int nd = 6;
+	while (nd > 1 && dig[nd - 1] == '0')
+		nd--;
+	char *o = buf;
+	if (v < 0)
+		*o++ = '-';
+	o = layout_g6(o, dig, nd, e);
 	*o = '\0';
 	return (size_t)(o - buf);
 }
