@@ -35,11 +35,11 @@ static const char help[] =
 	"top_domain_share, domains, is_specialist, transfer_score, transfer_pair)\n"
 	"to each learner. Reads event CSV, event NDJSON or learner documents.\n\n"
 	"      --config FILE          algorithm config (tl-score(1)) whose domains is M\n"
-	"                             (default: the built-in v2, M = 8)\n"
+	"                             (default: the built-in v2, M = " TL_XSTR(TL_AFFINITY_DOMAINS) ")\n"
 	"      --domains M            total domains M for the concentration (>= 2; overrides\n"
 	"                             the config)\n"
-	"      --max-entropy H        specialist when entropy < H bits (default 1.2)\n"
-	"      --min-top-share S      ... and top_domain_share > S (default 0.6)\n"
+	"      --max-entropy H        specialist when entropy < H bits (default " TL_XSTR(TL_AFFINITY_MAX_ENTROPY) ")\n"
+	"      --min-top-share S      ... and top_domain_share > S (default " TL_XSTR(TL_AFFINITY_MIN_TOP_SHARE) ")\n"
 	"      --transfer-pairs FILE  write the cohort's transfer pairs table as CSV\n";
 
 static void usage(int status) { tl_usage(status, synopsis, help); }

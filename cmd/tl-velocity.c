@@ -33,10 +33,10 @@ static const char help[] =
 	"Add adoption velocity fields (interactions, adoptions, periods, tenure_days,\n"
 	"velocity_simple, velocity, velocity_trend, velocity_next, velocity_momentum)\n"
 	"to each learner. Reads event CSV, event NDJSON or learner documents.\n\n"
-	"      --period DUR           period length P (default 7d)\n"
-	"      --alpha A              EMA weight in (0,1] (default 0.3)\n"
-	"      --decay-half-life DUR  recency decay Hv (default 90d; 0 = off)\n"
-	"      --trend-window W       periods in the OLS trend (default 8)\n"
+	"      --period DUR           period length P (default " TL_XSTR(TL_VELOCITY_PERIOD_DAYS) "d)\n"
+	"      --alpha A              EMA weight in (0,1] (default " TL_XSTR(TL_VELOCITY_ALPHA) ")\n"
+	"      --decay-half-life DUR  recency decay Hv (default " TL_XSTR(TL_VELOCITY_DECAY_DAYS) "d; 0 = off)\n"
+	"      --trend-window W       periods in the OLS trend (default " TL_XSTR(TL_VELOCITY_TREND_WINDOW) ")\n"
 	"      --config FILE          churn weights for churn_risk, when the record has\n"
 	"                             retention_strength (default: the built-in v2)\n";
 

@@ -17,7 +17,11 @@ struct tl_affinity_params {
 	double min_top_share;    /* --min-top-share (default 0.6) */
 };
 
-#define TL_AFFINITY_DEFAULTS {8, 1.2, 0.6}
+/* The defaults, named once for the code and the tools' help texts. */
+#define TL_AFFINITY_DOMAINS 8
+#define TL_AFFINITY_MAX_ENTROPY 1.2
+#define TL_AFFINITY_MIN_TOP_SHARE 0.6
+#define TL_AFFINITY_DEFAULTS {TL_AFFINITY_DOMAINS, TL_AFFINITY_MAX_ENTROPY, TL_AFFINITY_MIN_TOP_SHARE}
 
 /* The fields of §6.2. Doubles are NAN when they cannot be computed
  * (no event with a domain at or before as-of; for transfer_score, a zero

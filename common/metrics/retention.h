@@ -22,7 +22,16 @@ struct tl_retention_params {
 	const struct tl_retention_model *model;   /* NULL: every h_c = half_life_days */
 };
 
-#define TL_RETENTION_DEFAULTS {7 * TL_DAY, 30 * TL_DAY, 45, 0.5, 0.3, 30 * TL_DAY, NULL}
+/* The defaults, named once for the code and the tools' help texts. */
+#define TL_RETENTION_PERIOD_DAYS 7
+#define TL_RETENTION_RECENCY_DAYS 30
+#define TL_RETENTION_HALF_LIFE_DAYS 45
+#define TL_RETENTION_REUSE_WEIGHT 0.5
+#define TL_RETENTION_MOMENTUM_WEIGHT 0.3
+#define TL_RETENTION_CHURN_HORIZON_DAYS 30
+#define TL_RETENTION_DEFAULTS {TL_RETENTION_PERIOD_DAYS * TL_DAY, TL_RETENTION_RECENCY_DAYS * TL_DAY, \
+			       TL_RETENTION_HALF_LIFE_DAYS, TL_RETENTION_REUSE_WEIGHT, TL_RETENTION_MOMENTUM_WEIGHT, \
+			       TL_RETENTION_CHURN_HORIZON_DAYS * TL_DAY, NULL}
 
 /* The fields of §6.3 and the churn-model extras. Doubles are NAN when they
  * cannot be computed (no event at or before as-of; no capability; for

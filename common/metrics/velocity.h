@@ -13,7 +13,13 @@ struct tl_velocity_params {
 	int trend_window;        /* W, --trend-window (default 8) */
 };
 
-#define TL_VELOCITY_DEFAULTS {7 * TL_DAY, 0.3, 90 * TL_DAY, 8}
+/* The defaults, named once for the code and the tools' help texts. */
+#define TL_VELOCITY_PERIOD_DAYS 7
+#define TL_VELOCITY_ALPHA 0.3
+#define TL_VELOCITY_DECAY_DAYS 90
+#define TL_VELOCITY_TREND_WINDOW 8
+#define TL_VELOCITY_DEFAULTS {TL_VELOCITY_PERIOD_DAYS * TL_DAY, TL_VELOCITY_ALPHA, \
+			      TL_VELOCITY_DECAY_DAYS * TL_DAY, TL_VELOCITY_TREND_WINDOW}
 
 /* The fields of §6.1. Doubles are NAN when they cannot be computed
  * (a learner with no event at or before as-of, §6.5). */
