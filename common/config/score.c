@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "util/err.h"
+#include "util/file.h"
 #include "util/rng.h"
 #include "config/score.h"
 
@@ -424,19 +425,11 @@ void tl_score_config_load(const char *path, struct tl_score_config *cfg)
 		tl_score_config_builtin(cfg);
 		return;
 	}
-	FILE *f = fopen(path, "rb");
-	char err[512], *buf = NULL;
-	size_t n = 0, cap = 0, k;
-	if (!f)
-		tl_die(TL_EX_NOINPUT, "cannot open config %s:", path);
-	do {
-		if (n + 65536 > cap)
-			buf = tl_xrealloc(buf, cap = cap * 2 + 65536);
-		n += k = fread(buf + n, 1, cap - n, f);
-	} while (k > 0);
-	if (ferror(f))
-		tl_die(TL_EX_IOERR, "cannot read config %s:", path);
-	fclose(f);
+	char err[512], *buf;
+	size_t n;
+	int got = tl_read_file(path, &buf, &n);
+	if (got)
+		tl_die(got, "cannot %s config %s:", got == TL_EX_NOINPUT ? "open" : "read", path);
 	int rc = tl_score_config_parse(buf, n, cfg, err, sizeof err);
 	free(buf);
 	if (rc < 0)
