@@ -11,6 +11,7 @@
 #include "util/err.h"
 #include "loadgen/loadgen.h"
 #include "util/rng.h"
+#include "util/tltime.h"
 
 #define SECS_PER_DAY 86400.0
 #define ZIPF_EXPONENT 1.1
@@ -642,15 +643,13 @@ static char *put_str(char *p, const char *s)
 
 #define PUT_LIT(p, lit) (memcpy((p), (lit), sizeof(lit) - 1), (p) + sizeof(lit) - 1)
 
-/* Date of a day number (H. Hinnant's civil_from_days), as "YYYY-MM-DDT". */
+/* Date of a day number, as "YYYY-MM-DDT". */
 static void format_date(int64_t z, char out[11])
 {
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097, doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-	int d = (int)(doy - (153 * mp + 2) / 5 + 1), m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	int y = (int)(yoe + era * 400 + (m <= 2));
+	int64_t y64;
+	int m, d;
+	tl_civil_from_days(z, &y64, &m, &d);
+	int y = (int)y64;
 	put2(out, y / 100);
 	put2(out + 2, y % 100);
 	out[4] = '-';
