@@ -4,6 +4,7 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stddef.h>
 
 enum tl_exit {
 	TL_EX_OK = 0,         /* success */
@@ -20,7 +21,7 @@ enum tl_exit {
 void tl_setprogname(const char *argv0);
 const char *tl_progname(void);
 
-/* tl_atexit_cleanup: register a hook run by tl_die before exiting
+/* tl_set_die_hook: register a hook run by tl_die before exiting
  * (used to remove temporary output files). One hook. */
 void tl_set_die_hook(void (*hook)(void));
 
