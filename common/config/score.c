@@ -81,7 +81,7 @@ static const char TL_SCORE_V2[] =
 
 void tl_score_config_builtin(struct tl_score_config *cfg)
 {
-	char err[512];
+	char err[TL_MSG_MAX];
 	if (tl_score_config_parse(TL_SCORE_V2, sizeof TL_SCORE_V2 - 1, cfg, err, sizeof err) < 0)
 		tl_die(TL_EX_SOFTWARE, "internal error: built-in config: %s", err);
 }

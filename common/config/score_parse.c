@@ -389,7 +389,7 @@ void tl_score_config_load(const char *path, struct tl_score_config *cfg)
 		tl_score_config_builtin(cfg);
 		return;
 	}
-	char err[512], *buf;
+	char err[TL_MSG_MAX], *buf;
 	size_t n;
 	int got = tl_read_file(path, &buf, &n);
 	if (got)

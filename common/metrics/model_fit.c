@@ -413,7 +413,7 @@ static int cv_fold(const struct tl_model *m, const double *X, const double *y, s
 		   int f, const struct tl_model_params *prm, double *pred, unsigned char *use, char *err, size_t cap)
 {
 	struct tl_model t = *m;
-	char why[400];
+	char why[TL_MSG_MAX];
 	t.feat = tl_xmalloc(m->p * sizeof *t.feat);
 	memcpy(t.feat, m->feat, m->p * sizeof *t.feat);
 	t.cv_fold = NULL;

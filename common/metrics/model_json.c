@@ -142,7 +142,7 @@ static int get_num(const cJSON *o, const char *name, int required, double *out, 
 
 static int read_feature(const cJSON *o, size_t j, struct tl_feature *f, char *err, size_t cap)
 {
-	char where[48], why[300];
+	char where[48], why[TL_MSG_MAX];
 	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(o, "spec"), *tr;
 	snprintf(where, sizeof where, "features[%zu]: ", j);
 	if (!cJSON_IsString(spec)) {

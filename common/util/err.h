@@ -17,6 +17,10 @@ enum tl_exit {
 	TL_EX_IOERR = 74      /* read or write error */
 };
 
+/* A message built in a buffer before it is printed (a parser's error,
+ * the reason a fit failed, ...): char msg[TL_MSG_MAX]. Longer ones are cut. */
+#define TL_MSG_MAX 512
+
 /* tl_setprogname: remember basename(argv0) for message prefixes. */
 void tl_setprogname(const char *argv0);
 const char *tl_progname(void);
