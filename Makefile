@@ -21,13 +21,14 @@ UNIT_SRC   = $(sort $(wildcard tests/unit/test_*.c))
 UNITS      = $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 LIB        = $(BUILD)/libtl.a
 MANPAGES   = $(sort $(wildcard man/*.1 man/*.7))
+HEADERS_OK = $(patsubst common/%.h,$(BUILD)/headers/%.ok,$(sort $(wildcard common/*/*.h)))
 
 ifneq ($(V),1)
 Q = @
 endif
 
 .SECONDARY:
-.PHONY: all deps check unit bats san bats-san bats-tsan manlint lint demo bench install clean
+.PHONY: all deps check unit headers bats san bats-san bats-tsan manlint lint demo bench install clean
 
 all: $(TOOLS)
 
@@ -55,11 +56,20 @@ $(BUILD)/unit/%.o: tests/unit/%.c
 $(BUILD)/unit/%: $(BUILD)/unit/%.o $(LIB)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+# Every header compiles on its own: a one-line .c that includes only it.
+$(BUILD)/headers/%.ok: common/%.h
+	@mkdir -p $(@D)
+	$(Q)printf '#include "%s"\n' '$*.h' >$(@:.ok=.c)
+	$(Q)$(CC) $(CPPFLAGS) $(WARN) -fsyntax-only -MF $(@:.ok=.d) -MT $@ $(@:.ok=.c)
+	@touch $@
+
+headers: $(HEADERS_OK)
+
 # Install missing Debian packages only when something is missing.
 deps:
 	@scripts/install-deps.sh --if-missing
 
-unit: $(UNITS)
+unit: $(UNITS) headers
 	@set -e; for t in $(UNITS); do $$t; done
 
 # bats runs two test files at a time when GNU parallel is there (tests in
@@ -126,4 +136,4 @@ install: all
 clean:
 	rm -rf build build-san build-tsan bin bin-san bin-tsan
 
--include $(COMMON_OBJ:.o=.d) $(patsubst $(BIN)/%,$(BUILD)/cmd/%.d,$(TOOLS)) $(addsuffix .d,$(UNITS))
+-include $(COMMON_OBJ:.o=.d) $(patsubst $(BIN)/%,$(BUILD)/cmd/%.d,$(TOOLS)) $(addsuffix .d,$(UNITS)) $(HEADERS_OK:.ok=.d)

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "util/err.h"
 #include "loadgen/loadgen.h"
@@ -138,32 +137,6 @@ static void parse_options(int argc, char **argv, struct tl_common *common, struc
 	tl_lg_config_check(c);
 }
 
-/* An --output that exists and is not a regular file (/dev/null, /dev/full,
- * a FIFO) is written in place: renaming a temporary over it would replace
- * the device. Anything else goes through the atomic tl_output_open. */
-static FILE *open_output(const char *path, int *direct)
-{
-	struct stat st;
-	*direct = path && strcmp(path, "-") != 0 && stat(path, &st) == 0 && !S_ISREG(st.st_mode);
-	if (!*direct)
-		return tl_output_open(path);
-	FILE *f = fopen(path, "w");
-	if (!f)
-		tl_die(TL_EX_CANTCREAT, "%s:", path);
-	return f;
-}
-
-static void close_output(FILE *f, const char *path, int direct)
-{
-	if (!direct) {
-		tl_output_commit(f);
-		return;
-	}
-	int bad = fflush(f) != 0 || ferror(f);
-	if (fclose(f) != 0 || bad)
-		tl_die(TL_EX_IOERR, "write error on %s:", path);
-}
-
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -176,8 +149,7 @@ int main(int argc, char **argv)
 	const struct tl_lg_config *cfg = &o.lg;
 
 	const char *name = common.output && strcmp(common.output, "-") != 0 ? common.output : "standard output";
-	int direct;
-	FILE *out = open_output(common.output, &direct);
+	FILE *out = tl_output_open(common.output);
 	struct tl_lg_world *world = tl_lg_world_new(cfg);
 	struct tl_lg_writer *wr = tl_lg_writer_new(out, name, world);
 	tl_lg_write_header(wr);
@@ -189,6 +161,6 @@ int main(int argc, char **argv)
 	tl_lg_writer_free(wr);
 	tl_lg_learner_free(&learner);
 	tl_lg_world_free(world);
-	close_output(out, name, direct);
+	tl_output_commit(out);
 	return TL_EX_OK;
 }

@@ -17,6 +17,8 @@
 #define TL_SCORE_REASON_MAX (TL_SCORE_NAME_MAX + 2 + TL_SCORE_COND_MAX * (TL_SCORE_NAME_MAX + 40))
 
 enum tl_score_op { TL_OP_LT, TL_OP_LE, TL_OP_GT, TL_OP_GE, TL_OP_EQ, TL_OP_NE };
+/* tl_score_op_name: "<", "<=", ">", ">=", "==" or "!=". */
+const char *tl_score_op_name(enum tl_score_op op);
 
 /* One condition "field op threshold"; slot indexes cfg->fields. */
 struct tl_score_cond {

@@ -1,16 +1,17 @@
-/* loadgen.c - tl-loadgen's generative model of learners and its fast
- * CSV/NDJSON writer. Every real number that decides an output byte comes
- * from IEEE-754 basic operations and the exact helpers below (no libm
- * transcendental), so a seed gives the same bytes on every machine. */
-#include <errno.h>
+/* loadgen.c - tl-loadgen's generative model of learners: the archetypes,
+ * the capability catalogue, one learner's events (the options are in
+ * options.c, the writer in writer.c). Every real number that decides an
+ * output byte comes from IEEE-754 basic operations and the exact helpers
+ * below (no libm transcendental), so a seed gives the same bytes on every
+ * machine. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "util/err.h"
 #include "loadgen/loadgen.h"
 #include "util/rng.h"
+#include "util/tltime.h"
 
 #define SECS_PER_DAY 86400.0
 #define ZIPF_EXPONENT 1.1
@@ -19,8 +20,6 @@
 #define ENGAGEMENT_NOISE 0.3     /* uniform +- on the log engagement step */
 #define ENGAGEMENT_MAX 1.5       /* engagement stays below this x its start */
 #define MAX_NAME 24              /* longest domain or capability name */
-#define BUF_SIZE (1 << 20)
-#define BUF_SLACK 4096           /* > one record; flush below this */
 
 /* RNG streams of one learner index (index 0 is the catalogue). */
 enum { STREAM_EVENTS, STREAM_OUTCOME, STREAM_WORLD };
@@ -141,121 +140,6 @@ static const struct arch {
 
 const char *tl_lg_arch_name(int a) { return ARCH[a].name; }
 double tl_lg_arch_roi(int a) { return ARCH[a].roi; }
-
-/* ---- configuration ----------------------------------------------- */
-
-void tl_lg_config_init(struct tl_lg_config *c)
-{
-	static const double mix[TL_LG_NARCH] = {0.15, 0.25, 0.15, 0.20, 0.25};
-	memset(c, 0, sizeof *c);
-	c->learners = 1000;
-	c->seed = 1;
-	tl_time_parse("2025-01-01", 10, &c->start);
-	tl_time_parse("2025-10-01", 10, &c->end);
-	c->horizon = 60 * TL_DAY;
-	c->domains = 8;
-	c->capabilities = 200;
-	memcpy(c->mix, mix, sizeof mix);
-	c->control_share = 0.5;
-	c->outcome_sd = 0.5;
-	c->shard_n = 1;
-	c->format = TL_LG_CSV;
-}
-
-/* Parse a whole number or decimal into *v; returns 0, or -1. */
-static int parse_number(const char *s, double *v)
-{
-	char *end;
-	errno = 0;
-	*v = strtod(s, &end);
-	return end == s || *end || errno || !isfinite(*v) ? -1 : 0;
-}
-
-void tl_lg_parse_mix(struct tl_lg_config *c, const char *arg)
-{
-	double mix[TL_LG_NARCH] = {0};
-	int seen[TL_LG_NARCH] = {0};
-	char *copy = tl_xstrdup(arg), *save = NULL, *item;
-	for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(item, '=');
-		int a = 0;
-		if (eq)
-			*eq = '\0';
-		while (a < TL_LG_NARCH && strcmp(item, ARCH[a].name) != 0)
-			a++;
-		if (!eq || a == TL_LG_NARCH)
-			tl_usage_error("--mix wants archetype=share pairs of fast_learner, specialist, "
-				       "power_user, long_term_retainer, generalist: '%s'", item);
-		if (seen[a]++)
-			tl_usage_error("--mix: '%s' given twice", item);
-		if (parse_number(eq + 1, &mix[a]) < 0 || mix[a] < 0 || mix[a] > 1)
-			tl_usage_error("--mix: %s: share is not a number in [0, 1]: '%s'", item, eq + 1);
-	}
-	free(copy);
-	double sum = 0;
-	for (int a = 0; a < TL_LG_NARCH; a++)
-		sum += mix[a];
-	if (fabs(sum - 1.0) > 1e-9)
-		tl_usage_error("--mix: shares sum to %.10g, not 1: '%s'", sum, arg);
-	memcpy(c->mix, mix, sizeof mix);
-}
-
-void tl_lg_parse_arm_split(struct tl_lg_config *c, const char *arg)
-{
-	char *copy = tl_xstrdup(arg), *colon = strchr(copy, ':');
-	double a, b;
-	if (!colon)
-		tl_usage_error("--arm-split wants CONTROL:TREATMENT weights, e.g. 50:50: '%s'", arg);
-	*colon = '\0';
-	if (parse_number(copy, &a) < 0 || parse_number(colon + 1, &b) < 0 || a < 0 || b < 0 ||
-	    a + b <= 0)
-		tl_usage_error("--arm-split wants two non-negative weights, not both 0: '%s'", arg);
-	free(copy);
-	c->arms = 1;
-	c->control_share = a / (a + b);
-}
-
-void tl_lg_parse_shard(struct tl_lg_config *c, const char *arg)
-{
-	char *end;
-	errno = 0;
-	long i = strtol(arg, &end, 10), n;
-	if (end == arg || *end != '/' || errno)
-		tl_usage_error("--shard wants I/N with 0 <= I < N: '%s'", arg);
-	const char *rest = end + 1;
-	n = strtol(rest, &end, 10);
-	if (end == rest || *end || errno || n < 1 || i < 0 || i >= n)
-		tl_usage_error("--shard wants I/N with 0 <= I < N: '%s'", arg);
-	c->shard_i = i;
-	c->shard_n = n;
-}
-
-void tl_lg_parse_format(struct tl_lg_config *c, const char *arg)
-{
-	if (strcmp(arg, "csv") == 0)
-		c->format = TL_LG_CSV;
-	else if (strcmp(arg, "ndjson") == 0)
-		c->format = TL_LG_NDJSON;
-	else if (strcmp(arg, "learners") == 0)
-		c->format = TL_LG_LEARNERS;
-	else
-		tl_usage_error("-f wants csv, ndjson or learners, not '%s'", arg);
-}
-
-void tl_lg_config_check(const struct tl_lg_config *c)
-{
-	const tl_time lo = -62167219200LL * TL_SEC;  /* 0000-01-01 */
-	const tl_time hi = 253402300799LL * TL_SEC;  /* 9999-12-31T23:59:59 */
-	if (c->end <= c->start)
-		tl_usage_error("--end must be later than --start");
-	if (c->start < lo || c->end > hi || c->horizon > hi - c->end)
-		tl_usage_error("--start, --end and --end + --horizon must lie in years 0000-9999");
-	if (c->capabilities < c->domains)
-		tl_usage_error("--capabilities (%ld) must be at least --domains (%d)",
-			       c->capabilities, c->domains);
-	if (c->effect != 0 && !c->arms)
-		tl_usage_error("--effect needs --arm-split");
-}
 
 /* First index i in cum[0..n) with u < cum[i] (n - 1 when none). */
 static long search_cum(const double *cum, long n, double u)
@@ -379,6 +263,7 @@ void tl_lg_world_free(struct tl_lg_world *w)
 	free(w);
 }
 
+const struct tl_lg_config *tl_lg_world_config(const struct tl_lg_world *w) { return w->cfg; }
 const char *tl_lg_domain_name(const struct tl_lg_world *w, int dom) { return w->dom_name[dom]; }
 const char *tl_lg_cap_name(const struct tl_lg_world *w, long cap) { return w->cap_name[cap]; }
 int tl_lg_cap_domain(const struct tl_lg_world *w, long cap) { return w->cap_dom[cap]; }
@@ -604,283 +489,4 @@ void tl_lg_learner_free(struct tl_lg_learner *l)
 	free(l->ev);
 	l->ev = NULL;
 	l->n = l->size = 0;
-}
-
-/* ---- the writer -------------------------------------------------- */
-
-struct tl_lg_writer {
-	FILE *f;
-	const char *name;
-	const struct tl_lg_world *w;
-	const struct tl_lg_config *c;
-	char *buf;
-	size_t len;
-	int idwidth;
-	int64_t day;            /* day of the cached date */
-	char date[11];          /* "YYYY-MM-DDT" */
-	uint64_t events, batch, since_check;
-	struct timespec t0;
-};
-
-static const char DIGITS2[] =
-	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
-
-static char *put2(char *p, int v)
-{
-	memcpy(p, DIGITS2 + 2 * v, 2);
-	return p + 2;
-}
-
-static char *put_str(char *p, const char *s)
-{
-	size_t n = strlen(s);
-	memcpy(p, s, n);
-	return p + n;
-}
-
-#define PUT_LIT(p, lit) (memcpy((p), (lit), sizeof(lit) - 1), (p) + sizeof(lit) - 1)
-
-/* Date of a day number (H. Hinnant's civil_from_days), as "YYYY-MM-DDT". */
-static void format_date(int64_t z, char out[11])
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097, doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-	int d = (int)(doy - (153 * mp + 2) / 5 + 1), m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	int y = (int)(yoe + era * 400 + (m <= 2));
-	put2(out, y / 100);
-	put2(out + 2, y % 100);
-	out[4] = '-';
-	put2(out + 5, m);
-	out[7] = '-';
-	put2(out + 8, d);
-	out[10] = 'T';
-}
-
-/* ts as "YYYY-MM-DDTHH:MM:SSZ" (20 bytes). */
-static char *put_ts(struct tl_lg_writer *wr, char *p, int64_t ts)
-{
-	int64_t day = tl_floor_div(ts, 86400);
-	int sod = (int)(ts - day * 86400);
-	if (day != wr->day) {
-		wr->day = day;
-		format_date(day, wr->date);
-	}
-	memcpy(p, wr->date, 11);
-	p = put2(p + 11, sod / 3600);
-	*p++ = ':';
-	p = put2(p, sod / 60 % 60);
-	*p++ = ':';
-	p = put2(p, sod % 60);
-	*p++ = 'Z';
-	return p;
-}
-
-static void flush_buf(struct tl_lg_writer *wr)
-{
-	if (wr->len && fwrite(wr->buf, 1, wr->len, wr->f) != wr->len)
-		tl_die(TL_EX_IOERR, "write error on %s:", wr->name);
-	wr->len = 0;
-}
-
-static char *room(struct tl_lg_writer *wr)
-{
-	if (wr->len > BUF_SIZE - BUF_SLACK)
-		flush_buf(wr);
-	return wr->buf + wr->len;
-}
-
-/* --rate: after each batch, flush and sleep until the schedule is met. */
-static void throttle(struct tl_lg_writer *wr)
-{
-	struct timespec now;
-	wr->since_check = 0;
-	flush_buf(wr);
-	if (fflush(wr->f) != 0)
-		tl_die(TL_EX_IOERR, "write error on %s:", wr->name);
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	double due = (double)wr->events / wr->c->rate;
-	double spent = (double)(now.tv_sec - wr->t0.tv_sec) + (now.tv_nsec - wr->t0.tv_nsec) * 1e-9;
-	if (due > spent) {
-		double s = due - spent;
-		struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-			;
-	}
-}
-
-/* Count n events written; throttle only at a line's end, so a reader
- * never waits on half a line. */
-static void count_events(struct tl_lg_writer *wr, uint64_t n)
-{
-	wr->events += n;
-	wr->since_check += n;
-	if (wr->batch && wr->since_check >= wr->batch)
-		throttle(wr);
-}
-
-struct tl_lg_writer *tl_lg_writer_new(FILE *f, const char *name, const struct tl_lg_world *w)
-{
-	struct tl_lg_writer *wr = tl_xcalloc(1, sizeof *wr);
-	wr->f = f;
-	wr->name = name;
-	wr->w = w;
-	wr->c = w->cfg;
-	wr->buf = tl_xmalloc(BUF_SIZE);
-	wr->day = INT64_MIN;
-	wr->idwidth = 7;
-	for (long n = wr->c->learners; n >= 10000000; n /= 10)
-		wr->idwidth++;
-	if (wr->c->rate > 0) {
-		double b = wr->c->rate / 50.0;
-		wr->batch = b < 1 ? 1 : b > 4096 ? 4096 : (uint64_t)b;
-		clock_gettime(CLOCK_MONOTONIC, &wr->t0);
-	}
-	return wr;
-}
-
-void tl_lg_write_header(struct tl_lg_writer *wr)
-{
-	if (wr->c->format != TL_LG_CSV)
-		return;
-	char *p = room(wr), *s = p;
-	p = PUT_LIT(p, "learner_id,ts,domain,capability,action");
-	if (wr->c->truth)
-		p = PUT_LIT(p, ",true_archetype");
-	if (wr->c->arms)
-		p = PUT_LIT(p, ",arm");
-	if (wr->c->outcome)
-		p = PUT_LIT(p, ",roi");
-	*p++ = '\n';
-	wr->len += (size_t)(p - s);
-}
-
-/* The learner's attributes, as CSV fields (",a,b") or JSON members. */
-static size_t format_attrs(const struct tl_lg_writer *wr, const struct tl_lg_learner *l,
-			   int json, char *out)
-{
-	static const char *const arms[] = {"control", "treatment"};
-	char *p = out;
-	if (wr->c->truth)
-		p += sprintf(p, json ? ",\"true_archetype\":\"%s\"" : ",%s", ARCH[l->arch].name);
-	if (wr->c->arms)
-		p += sprintf(p, json ? ",\"arm\":\"%s\"" : ",%s", arms[l->arm]);
-	if (wr->c->outcome)
-		p += sprintf(p, json ? ",\"roi\":%.6g" : ",%.6g", l->roi);
-	return (size_t)(p - out);
-}
-
-static char *put_action(char *p, int32_t cap, int json)
-{
-	if (json)
-		return cap >= 0 ? PUT_LIT(p, "\"use\"") : PUT_LIT(p, "\"interact\"");
-	return cap >= 0 ? PUT_LIT(p, "use") : PUT_LIT(p, "interact");
-}
-
-static void write_csv(struct tl_lg_writer *wr, const struct tl_lg_learner *l, const char *id,
-		      const char *attrs, size_t alen)
-{
-	size_t idlen = strlen(id);
-	for (size_t i = 0; i < l->n; i++) {
-		const struct tl_lg_event *e = &l->ev[i];
-		char *p = room(wr), *s = p;
-		memcpy(p, id, idlen);
-		p[idlen] = ',';
-		p = put_ts(wr, p + idlen + 1, e->ts);
-		*p++ = ',';
-		p = put_str(p, wr->w->dom_name[e->dom]);
-		*p++ = ',';
-		if (e->cap >= 0)
-			p = put_str(p, wr->w->cap_name[e->cap]);
-		*p++ = ',';
-		p = put_action(p, e->cap, 0);
-		memcpy(p, attrs, alen);
-		p += alen;
-		*p++ = '\n';
-		wr->len += (size_t)(p - s);
-		count_events(wr, 1);
-	}
-}
-
-/* The members ts, domain, capability and action of one event. */
-static char *put_event_json(struct tl_lg_writer *wr, char *p, const struct tl_lg_event *e)
-{
-	p = PUT_LIT(p, "\"ts\":\"");
-	p = put_ts(wr, p, e->ts);
-	p = PUT_LIT(p, "\",\"domain\":\"");
-	p = put_str(p, wr->w->dom_name[e->dom]);
-	p = PUT_LIT(p, "\",\"capability\":\"");
-	if (e->cap >= 0)
-		p = put_str(p, wr->w->cap_name[e->cap]);
-	p = PUT_LIT(p, "\",\"action\":");
-	return put_action(p, e->cap, 1);
-}
-
-static void write_ndjson(struct tl_lg_writer *wr, const struct tl_lg_learner *l, const char *id,
-			 const char *attrs, size_t alen)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		char *p = room(wr), *s = p;
-		p = PUT_LIT(p, "{\"learner_id\":\"");
-		p = put_str(p, id);
-		p = PUT_LIT(p, "\",");
-		p = put_event_json(wr, p, &l->ev[i]);
-		memcpy(p, attrs, alen);
-		p += alen;
-		p = PUT_LIT(p, "}\n");
-		wr->len += (size_t)(p - s);
-		count_events(wr, 1);
-	}
-}
-
-static void write_document(struct tl_lg_writer *wr, const struct tl_lg_learner *l, const char *id,
-			   const char *attrs, size_t alen)
-{
-	char *p = room(wr), *s = p;
-	p = PUT_LIT(p, "{\"learner_id\":\"");
-	p = put_str(p, id);
-	p = PUT_LIT(p, "\",\"events\":[");
-	wr->len += (size_t)(p - s);
-	for (size_t i = 0; i < l->n; i++) {
-		p = s = room(wr);
-		if (i)
-			*p++ = ',';
-		*p++ = '{';
-		p = put_event_json(wr, p, &l->ev[i]);
-		*p++ = '}';
-		wr->len += (size_t)(p - s);
-	}
-	p = s = room(wr);
-	*p++ = ']';
-	memcpy(p, attrs, alen);
-	p += alen;
-	p = PUT_LIT(p, "}\n");
-	wr->len += (size_t)(p - s);
-	count_events(wr, l->n);
-}
-
-void tl_lg_write_learner(struct tl_lg_writer *wr, const struct tl_lg_learner *l)
-{
-	char id[32], attrs[160];
-	snprintf(id, sizeof id, "L%0*ld", wr->idwidth, l->index);
-	size_t alen = format_attrs(wr, l, wr->c->format != TL_LG_CSV, attrs);
-	switch (wr->c->format) {
-	case TL_LG_CSV: write_csv(wr, l, id, attrs, alen); break;
-	case TL_LG_NDJSON: write_ndjson(wr, l, id, attrs, alen); break;
-	case TL_LG_LEARNERS: write_document(wr, l, id, attrs, alen); break;
-	}
-}
-
-uint64_t tl_lg_writer_events(const struct tl_lg_writer *wr) { return wr->events; }
-
-void tl_lg_writer_free(struct tl_lg_writer *wr)
-{
-	if (!wr)
-		return;
-	flush_buf(wr);
-	free(wr->buf);
-	free(wr);
 }

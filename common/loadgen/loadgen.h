@@ -86,6 +86,7 @@ struct tl_lg_world *tl_lg_world_new(const struct tl_lg_config *c);
 void tl_lg_world_free(struct tl_lg_world *w);
 
 /* Catalogue accessors (for tests and tools). Indexes must be in range. */
+const struct tl_lg_config *tl_lg_world_config(const struct tl_lg_world *w);
 const char *tl_lg_domain_name(const struct tl_lg_world *w, int dom);
 const char *tl_lg_cap_name(const struct tl_lg_world *w, long cap);
 int tl_lg_cap_domain(const struct tl_lg_world *w, long cap);

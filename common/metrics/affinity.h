@@ -39,7 +39,8 @@ struct tl_affinity {
 
 /* tl_affinity_compute: fill *out from the first npast events of l (those
  * at or before as-of). Uses internal scratch buffers reused across calls
- * (no allocation once they are large enough; not thread-safe). */
+ * (no allocation once they are large enough), one set per thread: the
+ * worker threads of run.c may call it at the same time. */
 void tl_affinity_compute(const struct tl_learner *l, size_t npast,
 			 const struct tl_affinity_params *prm, struct tl_affinity *out);
 

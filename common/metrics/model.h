@@ -94,6 +94,11 @@ int tl_model_cv(struct tl_model *m, const double *X, const double *y, size_t n,
  * values (NAN = empty, imputed): a probability (logistic) or a value. */
 double tl_model_predict(const struct tl_model *m, const double *x);
 
+/* tl_model_auc: the ROC AUC of score against 0/1 targets y, by
+ * tl_eval_roc_auc (Mann-Whitney with midranks, exact under ties); NAN when
+ * a class is absent. */
+double tl_model_auc(const double *score, const double *y, size_t n);
+
 /* tl_rmse: root mean squared error; NAN when n is 0. */
 double tl_rmse(const double *pred, const double *y, size_t n);
 

@@ -8,6 +8,7 @@
 
 #include "metrics/affinity.h"
 #include "io/csvrow.h"
+#include "io/sidefile.h"
 #include "util/err.h"
 #include "metrics/retention.h"
 #include "util/num.h"
@@ -399,14 +400,11 @@ enum { MC_CAP, MC_LEARNERS, MC_STOPPED, MC_CENSORED, MC_HALF, MC_LOW, MC_HIGH, M
 static const char *const model_cols[MC_N] = {
 	"capability", "learners", "stopped", "censored", "half_life_days", "ci_low", "ci_high"};
 
-/* A model file being read: its lines, the CSV splitter, the header map. */
+/* A model file being read: the side-file reader and the header map. */
 struct mreader {
 	const char *path;
-	FILE *f;
-	char *buf;
-	size_t bufcap;
-	long lineno, recline;
-	struct tl_csv *csv;
+	struct tl_sidefile *sf;
+	long recline;       /* the current record's line */
 	int col[MC_N];      /* field index of each column, -1 absent */
 	size_t ncols;
 };
@@ -414,43 +412,17 @@ struct mreader {
 /* The next CSV record (blank lines skipped); 0 at the end. */
 static int model_record(struct mreader *r)
 {
-	int more = 0;
-	for (;;) {
-		ssize_t n = getline(&r->buf, &r->bufcap, r->f);
-		if (n < 0) {
-			if (ferror(r->f))
-				tl_die(TL_EX_IOERR, "%s:", r->path);
-			if (more && tl_csv_eof(r->csv) == TL_CSV_ERR)
-				tl_die_at(TL_EX_DATAERR, r->path, r->recline, "%s", tl_csv_error(r->csv));
-			return 0;
-		}
-		r->lineno++;
-		tl_csv_pad(&r->buf, &r->bufcap, (size_t)n);
-		char *p = r->buf;
-		if (n > 0 && p[n - 1] == '\n')
-			n--;
-		if (r->lineno == 1 && n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-			p += 3, n -= 3;
-		if (!more) {
-			if (n == 0 || (n == 1 && p[0] == '\r'))
-				continue;
-			r->recline = r->lineno;
-		}
-		int rc = tl_csv_split(r->csv, p, (size_t)n);
-		if (rc == TL_CSV_ROW)
-			return 1;
-		if (rc == TL_CSV_ERR)
-			tl_die_at(TL_EX_DATAERR, r->path, r->recline, "%s", tl_csv_error(r->csv));
-		more = 1;
-	}
+	int got = tl_sidefile_next(r->sf);
+	r->recline = tl_sidefile_line(r->sf);
+	return got;
 }
 
 static void model_header(struct mreader *r)
 {
 	if (!model_record(r))
 		tl_die_at(TL_EX_DATAERR, r->path, 1, "empty model file (no header)");
-	const struct tl_str *f = tl_csv_fields(r->csv);
-	r->ncols = tl_csv_nfields(r->csv);
+	const struct tl_str *f = tl_sidefile_fields(r->sf);
+	r->ncols = tl_sidefile_nfields(r->sf);
 	for (int c = 0; c < MC_N; c++)
 		r->col[c] = -1;
 	for (size_t i = 0; i < r->ncols; i++) {
@@ -476,7 +448,7 @@ static double model_number(const struct mreader *r, int c, int count, int allow_
 {
 	if (r->col[c] < 0)
 		return NAN;
-	struct tl_str s = tl_csv_fields(r->csv)[r->col[c]];
+	struct tl_str s = tl_sidefile_fields(r->sf)[r->col[c]];
 	char buf[64];
 	if (s.n == 0 && allow_empty)
 		return NAN;
@@ -501,10 +473,10 @@ static double model_number(const struct mreader *r, int c, int count, int allow_
 
 static void model_row(struct tl_retention_model *m, struct mreader *r)
 {
-	if (tl_csv_nfields(r->csv) != r->ncols)
+	if (tl_sidefile_nfields(r->sf) != r->ncols)
 		tl_die_at(TL_EX_DATAERR, r->path, r->recline, "%zu fields, the header has %zu",
-			  tl_csv_nfields(r->csv), r->ncols);
-	struct tl_str name = tl_csv_fields(r->csv)[r->col[MC_CAP]];
+			  tl_sidefile_nfields(r->sf), r->ncols);
+	struct tl_str name = tl_sidefile_fields(r->sf)[r->col[MC_CAP]];
 	if (name.n == 0)
 		tl_die_at(TL_EX_DATAERR, r->path, r->recline, "empty capability");
 	double n = model_number(r, MC_LEARNERS, 1, 0), d = model_number(r, MC_STOPPED, 1, 0);
@@ -540,17 +512,13 @@ static void model_row(struct tl_retention_model *m, struct mreader *r)
 
 struct tl_retention_model *tl_retention_model_read(const char *path)
 {
-	struct mreader r = {path, fopen(path, "r"), NULL, 0, 0, 0, tl_csv_new(65536), {0}, 0};
-	if (!r.f)
-		tl_die(TL_EX_NOINPUT, "%s:", path);
+	struct mreader r = {path, tl_sidefile_open(path, 65536), 0, {0}, 0};
 	struct tl_retention_model *m = tl_xcalloc(1, sizeof *m);
 	m->star = NAN;
 	model_header(&r);
 	while (model_record(&r))
 		model_row(m, &r);
-	fclose(r.f);
-	free(r.buf);
-	tl_csv_free(r.csv);
+	tl_sidefile_close(r.sf);
 	return m;
 }
 

@@ -49,8 +49,9 @@ struct tl_retention {
 
 /* tl_retention_compute: fill *out from l's events, of which the first
  * npast are at or before asof. momentum is the record's velocity_momentum,
- * NAN when it has none. Uses internal scratch buffers reused across calls
- * (not thread-safe). */
+ * NAN when it has none. Uses internal scratch buffers reused across calls,
+ * one set per thread: the worker threads of run.c may call it at the same
+ * time. */
 void tl_retention_compute(const struct tl_learner *l, size_t npast, tl_time asof, double momentum,
 			  const struct tl_retention_params *prm, struct tl_retention *out);
 

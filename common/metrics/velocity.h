@@ -31,7 +31,8 @@ struct tl_velocity {
 
 /* tl_velocity_compute: fill *out from the learner's events, of which the
  * first npast are at or before asof. next_actual is always computed.
- * Uses internal scratch buffers (not thread-safe). */
+ * Uses internal scratch buffers, one set per thread: the worker threads
+ * of run.c may call it at the same time. */
 void tl_velocity_compute(const struct tl_learner *l, size_t npast, tl_time asof,
 			 const struct tl_velocity_params *prm, struct tl_velocity *out);
 

@@ -4,6 +4,7 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stddef.h>
 
 enum tl_exit {
 	TL_EX_OK = 0,         /* success */
@@ -16,11 +17,15 @@ enum tl_exit {
 	TL_EX_IOERR = 74      /* read or write error */
 };
 
+/* A message built in a buffer before it is printed (a parser's error,
+ * the reason a fit failed, ...): char msg[TL_MSG_MAX]. Longer ones are cut. */
+#define TL_MSG_MAX 512
+
 /* tl_setprogname: remember basename(argv0) for message prefixes. */
 void tl_setprogname(const char *argv0);
 const char *tl_progname(void);
 
-/* tl_atexit_cleanup: register a hook run by tl_die before exiting
+/* tl_set_die_hook: register a hook run by tl_die before exiting
  * (used to remove temporary output files). One hook. */
 void tl_set_die_hook(void (*hook)(void));
 

@@ -1,9 +1,11 @@
-/* stats.h - special functions, distributions and one-pass accumulators.
+/* stats.h - special functions, distributions and one-pass accumulators
+ * (stats.c: the special functions, and the sources and accuracy of every
+ * algorithm; stats_dist.c: the distributions; stats_acc.c: accumulators).
  *
  * Double precision throughout.  Every function returns NaN for invalid
  * arguments (NaN inputs, a shape or degrees of freedom <= 0, a probability
  * outside [0,1], ...) and never prints or aborts.  Degrees of freedom may be
- * non-integer (Welch).  See stats.c for the algorithms and their sources.
+ * non-integer (Welch).
  */
 #ifndef TL_STATS_H
 #define TL_STATS_H
@@ -14,6 +16,9 @@
 double tl_lbeta(double a, double b);
 /* Regularized incomplete beta I_x(a,b), a,b > 0, 0 <= x <= 1. */
 double tl_betainc(double a, double b, double x);
+/* I_x(a,b) with y = 1 - x given exactly (e.g. x and y of a t statistic,
+ * where 1 - x would round); no argument checks: a, b > 0 finite. */
+double tl_betainc_xy(double a, double b, double x, double y);
 /* Regularized lower incomplete gamma P(a,x), a > 0, x >= 0. */
 double tl_gammainc_p(double a, double x);
 /* Regularized upper incomplete gamma Q(a,x) = 1 - P(a,x), accurate when small. */

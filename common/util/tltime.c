@@ -18,7 +18,8 @@ static int64_t days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+/* The date of day number z (tltime.h). */
+void tl_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
 	z += 719468;
 	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -257,7 +258,7 @@ size_t tl_time_format(tl_time t, char *buf)
 	int64_t days = tl_floor_div(secs, 86400), sod = secs - days * 86400;
 	int64_t y;
 	int m, d;
-	civil_from_days(days, &y, &m, &d);
+	tl_civil_from_days(days, &y, &m, &d);
 	int n = snprintf(buf, 40, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d", y, m, d,
 			 (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
 	if (usec) {

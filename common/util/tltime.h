@@ -27,6 +27,10 @@ int tl_duration_parse(const char *s, tl_time *out);
  * Returns the length written. */
 size_t tl_time_format(tl_time t, char *buf);
 
+/* tl_civil_from_days: the proleptic Gregorian date of a day number
+ * (days since 1970-01-01; H. Hinnant's civil_from_days). */
+void tl_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
+
 /* tl_days: a duration in days as a double. */
 static inline double tl_days(tl_time d) { return (double)d / (double)TL_DAY; }
 

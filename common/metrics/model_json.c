@@ -1,0 +1,224 @@
+/* model_json.c - tl-model's model file (DESIGN §11): writing the fitted
+ * model as JSON, and reading it back with every member checked. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "util/err.h"
+#include "metrics/model.h"
+
+/* ---- the model file -------------------------------------------------------- */
+
+/* A number with round-trip precision (§2), null when not finite. */
+static cJSON *jnum(double v)
+{
+	char buf[40];
+	if (!isfinite(v))
+		return cJSON_CreateNull();
+	snprintf(buf, sizeof buf, "%.17g", v);
+	return cJSON_CreateRaw(buf);
+}
+
+static cJSON *jint(long v)
+{
+	char buf[32];
+	snprintf(buf, sizeof buf, "%ld", v);
+	return cJSON_CreateRaw(buf);
+}
+
+static cJSON *json_features(const struct tl_model *m)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t j = 0; j < m->p; j++) {
+		const struct tl_feature *f = &m->feat[j];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "spec", f->spec);
+		cJSON_AddStringToObject(o, "field", f->field);
+		cJSON_AddStringToObject(o, "transform", tl_transform_name(f->tf));
+		cJSON_AddItemToObject(o, "mean", jnum(f->mean));
+		cJSON_AddItemToObject(o, "sd", jnum(f->sd));
+		cJSON_AddItemToObject(o, "coef", jnum(f->coef));
+		cJSON_AddItemToObject(o, "missing", jint(f->missing));
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static cJSON *json_cv(const struct tl_model *m)
+{
+	const char *metric = m->kind == TL_MODEL_LOGISTIC ? "auc" : "rmse";
+	if (m->cv_k == 0)
+		return cJSON_CreateNull();
+	cJSON *o = cJSON_CreateObject(), *folds = cJSON_CreateArray();
+	cJSON_AddItemToObject(o, "k", jint(m->cv_k));
+	cJSON_AddItemToObject(o, metric, jnum(m->kind == TL_MODEL_LOGISTIC ? m->cv_auc : m->cv_rmse));
+	for (int f = 0; f < m->cv_k; f++) {
+		cJSON *fo = cJSON_CreateObject();
+		cJSON_AddItemToObject(fo, "n", jint(m->cv_fold_n[f]));
+		cJSON_AddItemToObject(fo, metric, jnum(m->cv_fold[f]));
+		cJSON_AddItemToArray(folds, fo);
+	}
+	cJSON_AddItemToObject(o, "folds", folds);
+	return o;
+}
+
+/* print_compact: one value on one line. */
+static void print_compact(const cJSON *v, FILE *f)
+{
+	char *s = cJSON_PrintUnformatted(v);
+	if (!s)
+		tl_die(TL_EX_SOFTWARE, "out of memory");
+	fputs(s, f);
+	cJSON_free(s);
+}
+
+/* print_model: one top-level member a line, and one line for each element
+ * of an array (a feature, a fold), so that grep finds a feature with its
+ * coefficient. */
+static void print_model(const cJSON *o, FILE *f)
+{
+	fputs("{\n", f);
+	for (const cJSON *m = o->child; m; m = m->next) {
+		fprintf(f, "  \"%s\": ", m->string);
+		if (cJSON_IsArray(m)) {
+			fputs("[\n", f);
+			for (const cJSON *e = m->child; e; e = e->next) {
+				fputs("    ", f);
+				print_compact(e, f);
+				fputs(e->next ? ",\n" : "\n", f);
+			}
+			fputs("  ]", f);
+		} else {
+			print_compact(m, f);
+		}
+		fputs(m->next ? ",\n" : "\n", f);
+	}
+	fputs("}\n", f);
+}
+
+void tl_model_write(const struct tl_model *m, FILE *f)
+{
+	cJSON *o = cJSON_CreateObject(), *train = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "format", "tl-model 1");
+	cJSON_AddStringToObject(o, "kind", m->kind == TL_MODEL_LOGISTIC ? "logistic" : "linear");
+	cJSON_AddStringToObject(o, "target", m->target);
+	cJSON_AddItemToObject(o, "features", json_features(m));
+	cJSON_AddItemToObject(o, "intercept", jnum(m->intercept));
+	cJSON_AddItemToObject(o, "l2", jnum(m->l2));
+	cJSON_AddItemToObject(o, "n", jint(m->n));
+	cJSON_AddItemToObject(o, "skipped", jint(m->skipped));
+	if (m->kind == TL_MODEL_LOGISTIC)
+		cJSON_AddItemToObject(o, "positives", jint(m->positives));
+	cJSON_AddItemToObject(o, "iterations", jint(m->iterations));
+	if (m->kind == TL_MODEL_LOGISTIC) {
+		cJSON_AddItemToObject(train, "auc", jnum(m->train_auc));
+		cJSON_AddItemToObject(train, "log_loss", jnum(m->train_log_loss));
+	} else {
+		cJSON_AddItemToObject(train, "rmse", jnum(m->train_rmse));
+	}
+	cJSON_AddItemToObject(o, "train", train);
+	cJSON_AddItemToObject(o, "cv", json_cv(m));
+	print_model(o, f);
+	cJSON_Delete(o);
+}
+
+/* get_num: a finite number member (NULL path when optional and absent). */
+static int get_num(const cJSON *o, const char *name, int required, double *out, const char *where,
+		   char *err, size_t cap)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	if (!v && !required)
+		return 0;
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) {
+		snprintf(err, cap, "%s'%s' is %s", where, name, v ? "not a finite number" : "missing");
+		return -1;
+	}
+	*out = v->valuedouble;
+	return 0;
+}
+
+static int read_feature(const cJSON *o, size_t j, struct tl_feature *f, char *err, size_t cap)
+{
+	char where[48], why[TL_MSG_MAX];
+	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(o, "spec"), *tr;
+	snprintf(where, sizeof where, "features[%zu]: ", j);
+	if (!cJSON_IsString(spec)) {
+		snprintf(err, cap, "%s'spec' is missing or not a string", where);
+		return -1;
+	}
+	if (tl_feature_parse(spec->valuestring, f, why, sizeof why) < 0) {
+		snprintf(err, cap, "%s%s", where, why);
+		return -1;
+	}
+	tr = cJSON_GetObjectItemCaseSensitive(o, "transform");
+	if (tr && (!cJSON_IsString(tr) || strcmp(tr->valuestring, tl_transform_name(f->tf)) != 0)) {
+		snprintf(err, cap, "%s'transform' does not match the spec '%s'", where, f->spec);
+		return -1;
+	}
+	double missing = 0;
+	if (get_num(o, "mean", 1, &f->mean, where, err, cap) < 0 || get_num(o, "sd", 1, &f->sd, where, err, cap) < 0 ||
+	    get_num(o, "coef", 1, &f->coef, where, err, cap) < 0 ||
+	    get_num(o, "missing", 0, &missing, where, err, cap) < 0)
+		return -1;
+	if (f->sd < 0) {
+		snprintf(err, cap, "%s'sd' is negative", where);
+		return -1;
+	}
+	f->missing = (long)missing;
+	return 0;
+}
+
+static int read_header(struct tl_model *m, const cJSON *o, char *err, size_t cap)
+{
+	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(o, "kind");
+	const cJSON *target = cJSON_GetObjectItemCaseSensitive(o, "target");
+	if (!cJSON_IsString(kind) || (strcmp(kind->valuestring, "logistic") && strcmp(kind->valuestring, "linear"))) {
+		snprintf(err, cap, "'kind' is missing or not \"logistic\" or \"linear\"");
+		return -1;
+	}
+	m->kind = strcmp(kind->valuestring, "logistic") == 0 ? TL_MODEL_LOGISTIC : TL_MODEL_LINEAR;
+	if (!cJSON_IsString(target) || !*target->valuestring) {
+		snprintf(err, cap, "'target' is missing or not a non-empty string");
+		return -1;
+	}
+	m->target = tl_xstrdup(target->valuestring);
+	double v = 0;
+	if (get_num(o, "intercept", 1, &m->intercept, "", err, cap) < 0 || get_num(o, "l2", 0, &m->l2, "", err, cap) < 0)
+		return -1;
+	if (get_num(o, "n", 0, &v, "", err, cap) < 0)
+		return -1;
+	m->n = (long)v;
+	return 0;
+}
+
+int tl_model_read(struct tl_model *m, const char *text, size_t n, char *err, size_t cap)
+{
+	memset(m, 0, sizeof *m);
+	m->train_auc = m->train_log_loss = m->train_rmse = m->cv_auc = m->cv_rmse = NAN;
+	cJSON *o = cJSON_ParseWithLength(text, n);
+	int rc = -1;
+	if (!cJSON_IsObject(o)) {
+		snprintf(err, cap, "not a JSON object");
+		goto out;
+	}
+	if (read_header(m, o, err, cap) < 0)
+		goto out;
+	const cJSON *fs = cJSON_GetObjectItemCaseSensitive(o, "features");
+	if (!cJSON_IsArray(fs) || cJSON_GetArraySize(fs) == 0) {
+		snprintf(err, cap, "'features' is missing or not a non-empty array");
+		goto out;
+	}
+	m->feat = tl_xcalloc((size_t)cJSON_GetArraySize(fs), sizeof *m->feat);
+	for (const cJSON *f = fs->child; f; f = f->next, m->p++)
+		if (read_feature(f, m->p, &m->feat[m->p], err, cap) < 0) {
+			m->p++;     /* free what the failed feature holds */
+			goto out;
+		}
+	rc = 0;
+out:
+	cJSON_Delete(o);
+	return rc;
+}

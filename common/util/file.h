@@ -1,0 +1,13 @@
+/* file.h - read a whole (small) file into memory: a config or a model. */
+#ifndef TL_FILE_H
+#define TL_FILE_H
+
+#include <stddef.h>
+
+/* tl_read_file: the bytes of path in *text (malloc'd, NUL-terminated
+ * after the *n bytes; free it). Returns 0, or TL_EX_NOINPUT when path
+ * cannot be opened, TL_EX_IOERR on a read error (errno set, nothing to
+ * free), so the caller's message can name what the file is. */
+int tl_read_file(const char *path, char **text, size_t *n);
+
+#endif
