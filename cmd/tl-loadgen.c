@@ -1,6 +1,6 @@
 /* tl-loadgen - write a deterministic synthetic event log of learners of
  * five archetypes (§10), as event CSV, event NDJSON or learner documents.
- * The model lives in common/loadgen.c; this file parses options and loops
+ * The model lives in common/loadgen/; this file parses options and loops
  * over the learners of the shard. */
 #include <getopt.h>
 #include <limits.h>

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util/err.h"
+#include "util/file.h"
 #include "metrics/model.h"
 #include "util/opts.h"
 #include "record/field.h"
@@ -227,7 +228,7 @@ static void rows_add(struct rows *r, const struct tl_learner *l, const struct tl
 
 static void model_init(struct tl_model *m, const struct options *o)
 {
-	char err[300];
+	char err[TL_MSG_MAX];
 	memset(m, 0, sizeof *m);
 	m->kind = o->kind;
 	m->target = tl_xstrdup(o->target);
@@ -279,7 +280,7 @@ static int fit_main(const struct tl_common *c, const struct options *o, int nfil
 	struct tl_model *m = &ft.m;
 	struct rows *r = &ft.r;
 	struct tl_model_params prm = TL_MODEL_PARAMS_DEFAULTS;
-	char err[500];
+	char err[TL_MSG_MAX];
 	model_init(m, o);
 	struct tl_run *run = tl_run_open(c, nfiles, files, TL_READ_ROWS);
 	static const struct tl_tool tool = {.learner = fit_learner, .report = 1};
@@ -301,20 +302,11 @@ static int fit_main(const struct tl_common *c, const struct options *o, int nfil
 
 static void load_model(struct tl_model *m, const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	char *text = NULL, err[400];
-	size_t n = 0, cap = 0, k;
-	if (!f)
-		tl_die(TL_EX_NOINPUT, "%s:", path);
-	do {
-		if (n + 65536 > cap)
-			text = tl_xrealloc(text, cap = (n + 65536) * 2);
-		k = fread(text + n, 1, cap - n, f);
-		n += k;
-	} while (k > 0);
-	if (ferror(f))
-		tl_die(TL_EX_IOERR, "%s:", path);
-	fclose(f);
+	char *text, err[TL_MSG_MAX];
+	size_t n;
+	int rc = tl_read_file(path, &text, &n);
+	if (rc)
+		tl_die(rc, "%s:", path);
 	if (tl_model_read(m, text, n, err, sizeof err) < 0)
 		tl_die(TL_EX_DATAERR, "%s: bad model: %s", path, err);
 	free(text);

@@ -9,6 +9,7 @@
 
 #include "abtest/internal.h"
 #include "io/csvrow.h"
+#include "io/sidefile.h"
 #include "util/err.h"
 
 /* ==== the stats CSV: emit and merge ===================================== */
@@ -91,14 +92,14 @@ static double stats_num(const struct tl_str *s, int optional, const char *file, 
 	return v;
 }
 
-static void stats_fields(struct sfile *sf, const struct tl_csv *csv, const char *file, long line)
+static void stats_fields(struct sfile *sf, const struct tl_str *fd, size_t nf, int first,
+			 const char *file, long line)
 {
-	const struct tl_str *fd = tl_csv_fields(csv);
-	size_t nf = tl_csv_nfields(csv), hdr = 0;
+	size_t hdr = 0;
 	while (hdr < NSTATS_COLS && hdr < nf &&
 	       same(fd[hdr].p, fd[hdr].n, stats_cols[hdr], strlen(stats_cols[hdr])))
 		hdr++;
-	if (line == 1 && (hdr < NSTATS_COLS || nf != NSTATS_COLS))
+	if (first && (hdr < NSTATS_COLS || nf != NSTATS_COLS))
 		tl_die_at(TL_EX_DATAERR, file, line, "not a tl-abtest --emit-stats file (column %zu "
 			  "is '%.*s', expected '%s')", hdr + 1, hdr < nf ? (int)fd[hdr].n : 0,
 			  hdr < nf ? fd[hdr].p : "", hdr < NSTATS_COLS ? stats_cols[hdr] : "");
@@ -120,39 +121,19 @@ static void stats_fields(struct sfile *sf, const struct tl_csv *csv, const char 
 	r->line = line;
 }
 
+/* stats_read: the rows of one --emit-stats file (io/sidefile.h: a BOM and
+ * blank lines are skipped, as in every side file). */
 static void stats_read(struct sfile *sf, const char *file)
 {
-	FILE *in = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
-	if (!in)
-		tl_die(TL_EX_NOINPUT, "%s:", file);
-	struct tl_csv *csv = tl_csv_new(1 << 20);
-	char *line = NULL;
-	size_t cap = 0;
-	long lineno = 0, start = 0;
-	ssize_t len;
-	int more = 0;
-	while ((len = getline(&line, &cap, in)) >= 0) {
-		lineno++;
-		tl_csv_pad(&line, &cap, (size_t)len);
-		if (len > 0 && line[len - 1] == '\n')
-			len--;
-		if (!more)
-			start = lineno;
-		int rc = tl_csv_split(csv, line, (size_t)len);
-		if (rc == TL_CSV_ERR)
-			tl_die_at(TL_EX_DATAERR, file, lineno, "bad CSV: %s", tl_csv_error(csv));
-		more = rc == TL_CSV_MORE;
-		if (!more)
-			stats_fields(sf, csv, file, start);
-	}
-	if (ferror(in))
-		tl_die(TL_EX_IOERR, "%s:", file);
-	if (more || lineno == 0)
-		tl_die_at(TL_EX_DATAERR, file, lineno, "%s", more ? "unterminated quoted field" : "empty file");
-	free(line);
-	tl_csv_free(csv);
-	if (in != stdin)
-		fclose(in);
+	struct tl_sidefile *in = strcmp(file, "-") == 0 ? tl_sidefile_stream(stdin, file, 1 << 20)
+						       : tl_sidefile_open(file, 1 << 20);
+	long records = 0;
+	while (tl_sidefile_next(in))
+		stats_fields(sf, tl_sidefile_fields(in), tl_sidefile_nfields(in), records++ == 0, file,
+			     tl_sidefile_line(in));
+	if (records == 0)
+		tl_die_at(TL_EX_DATAERR, file, tl_sidefile_lines(in), "empty file");
+	tl_sidefile_close(in);
 }
 
 static const char *own(struct tl_abtest *ab, const char *s)

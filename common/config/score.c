@@ -13,39 +13,6 @@
 #include "util/rng.h"
 #include "config/score.h"
 
-/* ---- which tool produces a field (for "missing field" messages) ---- */
-
-static const struct {
-	const char *field, *tool;
-} FIELD_TOOLS[] = {
-	{"interactions", "tl-velocity"}, {"adoptions", "tl-velocity"},
-	{"periods", "tl-velocity"}, {"tenure_days", "tl-velocity"},
-	{"velocity_simple", "tl-velocity"}, {"velocity", "tl-velocity"},
-	{"velocity_trend", "tl-velocity"}, {"velocity_next", "tl-velocity"},
-	{"velocity_momentum", "tl-velocity"}, {"next_velocity_actual", "tl-velocity --label"},
-	{"domain_entropy", "tl-affinity"}, {"domain_concentration", "tl-affinity"},
-	{"top_domain", "tl-affinity"}, {"top_domain_share", "tl-affinity"},
-	{"domains", "tl-affinity"}, {"is_specialist", "tl-affinity"},
-	{"transfer_score", "tl-affinity"}, {"transfer_pair", "tl-affinity"},
-	{"capabilities", "tl-retention"}, {"reuses", "tl-retention"},
-	{"days_since_last", "tl-retention"}, {"reuse_score", "tl-retention"},
-	{"retention_strength", "tl-retention"}, {"churn_risk", "tl-retention"},
-	{"active_days", "tl-retention"}, {"events_last_7d", "tl-retention"},
-	{"events_prev_7d", "tl-retention"}, {"churned", "tl-retention --label"},
-	{"archetype", "tl-score"}, {"roi_multiplier", "tl-score"}, {"score", "tl-score"},
-	{"algo_version", "tl-score"}, {"archetype_reason", "tl-score"},
-	{"true_archetype", "tl-loadgen --truth"}, {"roi", "tl-loadgen --outcome"},
-	{"arm", "tl-loadgen --arm-split or tl-score --canary"},
-};
-
-const char *tl_score_field_tool(const char *field)
-{
-	for (size_t i = 0; i < sizeof FIELD_TOOLS / sizeof FIELD_TOOLS[0]; i++)
-		if (strcmp(FIELD_TOOLS[i].field, field) == 0)
-			return FIELD_TOOLS[i].tool;
-	return NULL;
-}
-
 /* ---- operators ------------------------------------------------------------ */
 
 static const char *const OPS[] = {"<", "<=", ">", ">=", "==", "!="};

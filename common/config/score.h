@@ -89,10 +89,6 @@ void tl_score_config_write(FILE *f, const struct tl_score_config *cfg);
 /* tl_score_config_free: release what cfg owns (cfg itself is the caller's). */
 void tl_score_config_free(struct tl_score_config *cfg);
 
-/* tl_score_field_tool: the tool (and option) that produces a learner
- * field, e.g. "tl-velocity" or "tl-retention --label"; NULL when no tl
- * tool does. */
-const char *tl_score_field_tool(const char *field);
 
 /* tl_score_values: read cfg's fields from l into values[0..nfields): a
  * number, or NAN when the field is empty / null. Returns -1 and *bad = the

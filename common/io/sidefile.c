@@ -45,7 +45,7 @@ int tl_sidefile_next(struct tl_sidefile *s)
 			if (ferror(s->f))
 				tl_die(TL_EX_IOERR, "%s:", s->name);
 			if (more && tl_csv_eof(s->csv) == TL_CSV_ERR)
-				tl_die_at(TL_EX_DATAERR, s->name, s->recline, "%s", tl_csv_error(s->csv));
+				tl_die_at(TL_EX_DATAERR, s->name, s->recline, "bad CSV: %s", tl_csv_error(s->csv));
 			return 0;
 		}
 		s->lineno++;
@@ -64,7 +64,7 @@ int tl_sidefile_next(struct tl_sidefile *s)
 		if (rc == TL_CSV_ROW)
 			return 1;
 		if (rc == TL_CSV_ERR)
-			tl_die_at(TL_EX_DATAERR, s->name, s->recline, "%s", tl_csv_error(s->csv));
+			tl_die_at(TL_EX_DATAERR, s->name, s->recline, "bad CSV: %s", tl_csv_error(s->csv));
 		more = 1;
 	}
 }

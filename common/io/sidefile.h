@@ -1,7 +1,7 @@
 /* sidefile.h - read a small CSV side file (a --model, stats or curve file)
  * record by record: a UTF-8 byte-order mark at the start is skipped, blank
  * lines are skipped, quoted fields may span lines (io/csvrow.h splits
- * them), a final CR is dropped. Bad CSV exits 65 as "FILE:LINE: what",
+ * them), a final CR is dropped. Bad CSV exits 65 as "FILE:LINE: bad CSV: what",
  * LINE being where the record starts. Not for event input (record/). */
 #ifndef TL_SIDEFILE_H
 #define TL_SIDEFILE_H

@@ -2,8 +2,8 @@
 """abtest-reference.py - independent reference values for tests/unit/test_abtest.c.
 
 Computed with mpmath (arbitrary precision, 40 digits) and the Python standard
-library only; nothing here shares code or algorithms with common/stats.c or
-common/abtest.c:
+library only; nothing here shares code or algorithms with common/util/stats*.c or
+common/abtest/:
   * Student t tail: P(|T| >= |t|) = I_{df/(df+t^2)}(df/2, 1/2) with
     mpmath.betainc(regularized=True) (mpmath's hypergeometric series);
   * t quantile: mpmath.findroot on that tail;

@@ -1,4 +1,4 @@
-/* test_loadgen.c - unit tests of the tl-loadgen model (common/loadgen.c).
+/* test_loadgen.c - unit tests of the tl-loadgen model (common/loadgen/).
  * The file is included, not linked, to reach its exact exp/log helpers;
  * libtl.a's copy is then never pulled in. */
 #include "loadgen/loadgen.c"

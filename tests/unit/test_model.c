@@ -1,4 +1,4 @@
-/* test_model.c - unit tests of common/model.c: reference coefficients,
+/* test_model.c - unit tests of common/metrics/model*.c: reference coefficients,
  * separation, singular systems, ridge, imputation, RMSE, CV, JSON round trip. */
 #include <math.h>
 #include <stdio.h>

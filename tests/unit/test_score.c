@@ -1,9 +1,10 @@
-/* test_score.c - unit tests of common/score.c: config validation with
+/* test_score.c - unit tests of common/config/score*.c: config validation with
  * JSON paths, rule evaluation and reasons, composite score, canary
  * stability, calibration intervals, config round trip. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "record/field.h"
 #include "config/score.h"
 #include "unit.h"
 
@@ -206,10 +207,10 @@ static void test_builtin_and_tools(void)
 	CHECK_STR(cfg.version, "v2");
 	CHECK(cfg.nrules >= 2 && cfg.rules[cfg.nrules - 1].ncond == 0);
 	tl_score_config_free(&cfg);
-	CHECK_STR(tl_score_field_tool("velocity"), "tl-velocity");
-	CHECK_STR(tl_score_field_tool("domain_concentration"), "tl-affinity");
-	CHECK_STR(tl_score_field_tool("churned"), "tl-retention --label");
-	CHECK(tl_score_field_tool("shoe_size") == NULL);
+	CHECK_STR(tl_field_tool("velocity"), "tl-velocity");
+	CHECK_STR(tl_field_tool("domain_concentration"), "tl-affinity");
+	CHECK_STR(tl_field_tool("churned"), "tl-retention --label");
+	CHECK(tl_field_tool("shoe_size") == NULL);
 }
 
 int main(void)

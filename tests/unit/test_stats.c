@@ -1,4 +1,4 @@
-/* test_stats.c - common/stats.c against published values and exact identities.
+/* test_stats.c - common/util/stats*.c against published values and exact identities.
  *
  * Sources (named again at each group):
  *  [AS]    Abramowitz & Stegun, Handbook of Mathematical Functions (1964):
