@@ -196,9 +196,8 @@ static void check_options(struct options *o, int noperands)
 static void parse_options(int argc, char **argv, struct tl_common *c, struct options *o)
 {
 	int opt;
-	while ((opt = getopt_long(argc, argv, TL_COMMON_SHORTOPTS, longopts, NULL)) != -1)
-		if (!tl_common_option(c, opt, optarg, usage))
-			option(o, opt, optarg);
+	while ((opt = tl_next_option(argc, argv, longopts, c, usage)) != -1)
+		option(o, opt, optarg);
 	check_options(o, argc - optind);
 }
 

@@ -53,9 +53,7 @@ struct options {
 static void parse_options(int argc, char **argv, struct tl_common *c, struct options *o)
 {
 	int opt;
-	while ((opt = getopt_long(argc, argv, TL_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (tl_common_option(c, opt, optarg, usage))
-			continue;
+	while ((opt = tl_next_option(argc, argv, longopts, c, usage)) != -1) {
 		switch (opt) {
 		case OPT_CONFIG: o->config = optarg; break;
 		case OPT_DOMAINS:

@@ -84,9 +84,7 @@ static void usage(int status) { tl_usage(status, synopsis, help); }
 static void parse_options(int argc, char **argv, struct tl_common *c, struct options *o)
 {
 	int opt;
-	while ((opt = getopt_long(argc, argv, TL_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (tl_common_option(c, opt, optarg, usage))
-			continue;
+	while ((opt = tl_next_option(argc, argv, longopts, c, usage)) != -1) {
 		switch (opt) {
 		case OPT_ACTUAL: o->actual = optarg; break;
 		case OPT_BASELINE:

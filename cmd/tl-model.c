@@ -127,9 +127,7 @@ static void add_file(struct options *o, const char *path)
 static void parse_options(int argc, char **argv, struct tl_common *c, struct options *o)
 {
 	int opt;
-	while ((opt = getopt_long(argc, argv, TL_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (tl_common_option(c, opt, optarg, usage))
-			continue;
+	while ((opt = tl_next_option(argc, argv, longopts, c, usage)) != -1) {
 		switch (opt) {
 		case OPT_CV: o->cv = (int)tl_opt_long("--cv", optarg, 2, 1000); break;
 		case OPT_FEATURES: add_list(o, optarg); break;

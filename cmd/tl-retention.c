@@ -71,9 +71,7 @@ static void usage(int status) { tl_usage(status, synopsis, help); }
 static void parse_options(int argc, char **argv, struct tl_common *common, struct options *o)
 {
 	int opt;
-	while ((opt = getopt_long(argc, argv, TL_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (tl_common_option(common, opt, optarg, usage))
-			continue;
+	while ((opt = tl_next_option(argc, argv, longopts, common, usage)) != -1) {
 		switch (opt) {
 		case OPT_CHURN_GAP: o->churn_gap = tl_opt_duration("--churn-gap", optarg, 0); break;
 		case OPT_CONFIG: o->config = optarg; break;

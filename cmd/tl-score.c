@@ -75,9 +75,7 @@ static void usage(int status) { tl_usage(status, synopsis, help); }
 static void parse_options(int argc, char **argv, struct tl_common *common, struct options *o)
 {
 	int opt;
-	while ((opt = getopt_long(argc, argv, TL_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (tl_common_option(common, opt, optarg, usage))
-			continue;
+	while ((opt = tl_next_option(argc, argv, longopts, common, usage)) != -1) {
 		switch (opt) {
 		case OPT_CALIBRATE: o->calibrate = 1; break;
 		case OPT_CANARY: o->canary = tl_opt_double("--canary", optarg, 0, 100); break;

@@ -165,3 +165,13 @@ tl_time tl_opt_time(const char *name, const char *arg)
 		tl_usage_error("%s: not a timestamp (ISO-8601 or epoch seconds): '%s'", name, arg);
 	return t;
 }
+
+int tl_next_option(int argc, char **argv, const struct option *longopts, struct tl_common *c,
+		   void (*usage)(int))
+{
+	int opt;
+	while ((opt = getopt_long(argc, argv, TL_COMMON_SHORTOPTS, longopts, NULL)) != -1)
+		if (!tl_common_option(c, opt, optarg, usage))
+			return opt;
+	return -1;
+}

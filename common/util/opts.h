@@ -100,6 +100,13 @@ void tl_common_init(struct tl_common *c);
  * tl_exit_written; -h calls usage(0)), else 0. */
 int tl_common_option(struct tl_common *c, int opt, const char *arg, void (*usage)(int));
 
+/* tl_next_option: getopt_long over the common options and longopts; the
+ * common ones are applied (tl_common_option), and the next one that is
+ * the tool's own is returned, with its argument in optarg; -1 at the end.
+ * The loop of every tool's parse_options. */
+int tl_next_option(int argc, char **argv, const struct option *longopts, struct tl_common *c,
+		   void (*usage)(int));
+
 /* tl_common_usage: print the common options' help block to f. */
 void tl_common_usage(FILE *f);
 
