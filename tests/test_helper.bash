@@ -1,5 +1,6 @@
 # test_helper.bash - loaded by every tests/*.bats file.
 # TL_BIN selects the binaries under test (bin/ or the sanitizer build bin-san/).
+# shellcheck disable=SC2154 # stderr, stderr_lines: set by bats' run --separate-stderr
 TL_ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
 TL_BIN="${TL_BIN:-$TL_ROOT/bin}"
 TESTDATA="$TL_ROOT/testdata"
@@ -44,6 +45,35 @@ csvf() {
 	local cmd=$1
 	shift
 	bash -o pipefail -c "$cmd" | fields "$@"
+}
+
+# ---- JSON reports and fuzzed inputs ----
+
+# pyget EXPR: evaluate a python expression over the JSON report in $output
+# (bound to r) and print it.
+pyget() {
+	printf '%s' "$output" | python3 -c "import json,sys; r=json.load(sys.stdin); print($1)"
+}
+
+# mutate N DIR: DIR/1..N, copies of small inputs with random bytes changed.
+mutate() {
+	python3 - "$1" "$2" "$TESTDATA/reader/reader-quoted.csv" "$TESTDATA/worked/worked.ndjson" "$TESTDATA/affinity/affinity-worked.ndjson" <<'PY'
+import random, sys
+n, out, sources = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+for k in range(1, n + 1):
+    rnd = random.Random(k)
+    data = bytearray(open(rnd.choice(sources), "rb").read())
+    for _ in range(rnd.randrange(1, 8)):
+        i = rnd.randrange(len(data))
+        op = rnd.randrange(3)
+        if op == 0:
+            data[i] = rnd.choice(b'",\n\r{}[]:\\\x00\xff0aZ')
+        elif op == 1:
+            del data[i]
+        else:
+            data[i:i] = bytes([rnd.randrange(256)])
+    open("%s/%d" % (out, k), "wb").write(data)
+PY
 }
 
 # ---- man pages: their EXAMPLES run as tests ----

@@ -19,11 +19,6 @@ check() {
 	assert_output --regexp '^ok [0-9]+ checks$'
 }
 
-# pyget EXPR: a python expression over the JSON report in $output (as r).
-pyget() {
-	printf '%s' "$output" | python3 -c "import json,sys; r=json.load(sys.stdin); print($1)"
-}
-
 @test "ABT001: --help prints the usage and exits 0; bad options exit 64" {
 	run tl-abtest --help
 	assert_success
@@ -82,11 +77,11 @@ EOF
 @test "ABT025: --look-every: the sequential p is the smallest over the looks, the sequence their intersection" {
 	# each look alone is the one-look report of the learners so far (checked
 	# by ABT005); looks after 15, 30, 45 and 60 learners
-	local d="$BATS_TEST_TMPDIR" k o="--metric roi --binary clicked --sequential --mixture-sd 1 --format json"
+	local d="$BATS_TEST_TMPDIR" k o=(--metric roi --binary clicked --sequential --mixture-sd 1 --format json)
 	for k in 15 30 45 60; do
-		head -n $((k + 1)) "$L" | tl-abtest $o >"$d/look$k.json"
+		head -n $((k + 1)) "$L" | tl-abtest "${o[@]}" >"$d/look$k.json"
 	done
-	tl-abtest $o --look-every 15 "$L" >"$d/all.json"
+	tl-abtest "${o[@]}" --look-every 15 "$L" >"$d/all.json"
 	run python3 - "$d" <<'EOF'
 import json, sys
 looks = [json.load(open('%s/look%d.json' % (sys.argv[1], k)))['metrics'] for k in (15, 30, 45, 60)]
@@ -271,13 +266,13 @@ EOF
 }
 
 @test "ABT016: sharded --emit-stats then --merge equals one pass to 1e-9" {
-	local d="$BATS_TEST_TMPDIR" i o="--metric roi --binary clicked --by archetype --covariate pre_roi --sequential"
+	local d="$BATS_TEST_TMPDIR" i o=(--metric roi --binary clicked --by archetype --covariate pre_roi --sequential)
 	for i in 0 1 2; do
-		awk -v i=$i 'NR == 1 || NR % 3 == i' "$L" | tl-abtest $o --emit-stats >"$d/s$i.csv"
+		awk -v i="$i" 'NR == 1 || NR % 3 == i' "$L" | tl-abtest "${o[@]}" --emit-stats >"$d/s$i.csv"
 	done
 	[ "$(head -n 1 "$d/s0.csv")" = "by,segment,arm,metric,kind,covariate,n,mean,m2,mean_x,m2_x,c_xy" ]
-	tl-abtest $o --format json "$L" >"$d/one.json"
-	tl-abtest $o --format json --merge "$d/s0.csv" "$d/s1.csv" "$d/s2.csv" >"$d/merged.json"
+	tl-abtest "${o[@]}" --format json "$L" >"$d/one.json"
+	tl-abtest "${o[@]}" --format json --merge "$d/s0.csv" "$d/s1.csv" "$d/s2.csv" >"$d/merged.json"
 	run same_report "$d/one.json" "$d/merged.json"
 	assert_output same
 	# the files name their metrics: --merge alone, or from concatenated files on stdin
@@ -286,11 +281,11 @@ EOF
 	assert_output same
 	# merging merged statistics changes nothing
 	tl-abtest --merge --emit-stats "$d/s0.csv" "$d/s1.csv" >"$d/s01.csv"
-	tl-abtest $o --format json --merge "$d/s01.csv" "$d/s2.csv" >"$d/m2.json"
+	tl-abtest "${o[@]}" --format json --merge "$d/s01.csv" "$d/s2.csv" >"$d/m2.json"
 	run same_report "$d/one.json" "$d/m2.json"
 	assert_output same
 	# a shard-sum that drops a shard is caught by the comparison
-	tl-abtest $o --format json --merge "$d/s0.csv" "$d/s1.csv" >"$d/short.json"
+	tl-abtest "${o[@]}" --format json --merge "$d/s0.csv" "$d/s1.csv" >"$d/short.json"
 	run same_report "$d/one.json" "$d/short.json"
 	assert_failure
 }

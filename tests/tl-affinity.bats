@@ -9,7 +9,7 @@ bats_require_minimum_version 1.5.0
 
 ASOF=(--as-of 2025-01-29T00:00:00Z)
 
-AFF="domain_entropy domain_concentration top_domain top_domain_share domains is_specialist transfer_score transfer_pair"
+AFF=(domain_entropy domain_concentration top_domain top_domain_share domains is_specialist transfer_score transfer_pair)
 # DESIGN §6.4, typed in from the design
 WORKED="domain_entropy=0.721928 domain_concentration=0.759357 top_domain=math top_domain_share=0.8 domains=2 is_specialist=1 transfer_score=0.5 transfer_pair=math>code"
 
@@ -28,7 +28,7 @@ WORKED="domain_entropy=0.721928 domain_concentration=0.759357 top_domain=math to
 
 @test "AFF003: worked example from learner documents of tl-velocity, with and without decay" {
 	for v in "--decay-half-life 0" ""; do
-		run csvf "tl-velocity ${ASOF[*]} $v '$TESTDATA/worked/worked.csv' | tl-affinity -o csv" $AFF
+		run csvf "tl-velocity ${ASOF[*]} $v '$TESTDATA/worked/worked.csv' | tl-affinity -o csv" "${AFF[@]}"
 		assert_success
 		assert_output "$WORKED"
 	done
@@ -133,7 +133,7 @@ print(bad); sys.exit(1 if bad else 0)' <<<"$output"
 	# algebra again is a reuse. u={math:2}, a={} -> transfer empty, pair empty;
 	# n={math:2, code:1}.
 	printf 'learner_id,ts,domain,capability,action\nL,2025-01-01,,algebra,use\nL,2025-01-02,math,algebra,use\nL,2025-01-03,code,loops,interact\nL,2025-01-04,math,algebra,adopt\n' >"$BATS_TEST_TMPDIR/e.csv"
-	run csvf "tl-affinity ${ASOF[*]} -o csv '$BATS_TEST_TMPDIR/e.csv'" $AFF
+	run csvf "tl-affinity ${ASOF[*]} -o csv '$BATS_TEST_TMPDIR/e.csv'" "${AFF[@]}"
 	assert_output "domain_entropy=0.918296 domain_concentration=0.693901 top_domain=math top_domain_share=0.666667 domains=2 is_specialist=1 transfer_score= transfer_pair="
 	# ties of ts keep input order: the first row is the adoption (in code)
 	printf 'learner_id,ts,domain,capability,action\nL,2025-01-01,code,x,use\nL,2025-01-01,math,x,use\n' >"$BATS_TEST_TMPDIR/t.csv"
@@ -159,6 +159,7 @@ print(bad); sys.exit(1 if bad else 0)' <<<"$output"
 	assert_success
 	[[ "${lines[0]}" == "usage: tl-affinity [--config FILE] [--domains M] [--max-entropy H] [--min-top-share S]" ]]
 	for args in "--domains 1" "--domains x" "--min-top-share 1.5" "--max-entropy -1" "--bogus"; do
+		# shellcheck disable=SC2086 # $args is an option string, split on purpose
 		run --separate-stderr tl-affinity $args "$TESTDATA/worked/worked.csv"
 		assert_failure 64
 		[[ "$stderr" == *"Try 'tl-affinity --help' for more information."* ]]

@@ -1,14 +1,9 @@
 #!/usr/bin/env bats
 # tl-eval: classification, binary and numeric reports against hand-computed
 # and independently computed (python3) values.
+# shellcheck disable=SC2154 # stderr, stderr_lines: set by bats' run --separate-stderr
 load test_helper
 bats_require_minimum_version 1.5.0
-
-# pyget EXPR: evaluate a python expression over the JSON report in $output
-# (bound to r) and print it.
-pyget() {
-	printf '%s' "$output" | python3 -c "import json,sys; r=json.load(sys.stdin); print($1)"
-}
 
 @test "EVAL001: classification text report (hand-computed golden)" {
 	run --separate-stderr tl-eval --truth true_archetype --pred archetype "$TESTDATA/eval/eval-class.csv"

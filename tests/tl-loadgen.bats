@@ -2,11 +2,12 @@
 # tl-loadgen.bats - CLI tests of tl-loadgen (§10): determinism, shards,
 # formats, truth columns, the archetypes' behaviour, errors, man examples.
 
+# shellcheck disable=SC2154 # stderr, stderr_lines: set by bats' run --separate-stderr
 bats_require_minimum_version 1.5.0
 load test_helper
 
 setup() {
-	cd "$BATS_TEST_TMPDIR"
+	cd "$BATS_TEST_TMPDIR" || return
 	# the system python starts in a tenth of the time of a pyenv shim
 	PYTHON=/usr/bin/python3
 	[ -x "$PYTHON" ] || PYTHON=python3
@@ -222,6 +223,7 @@ EOF
 		"--domains 10 --capabilities 5" "--effect 0.1" "--arm-split 0:0" "--rate 0" \
 		"--seed x" "extra-operand" "-o csv" "--learners"; do
 		st=0
+		# shellcheck disable=SC2086 # $args is an option string, split on purpose
 		tl-loadgen $args > out 2> err || st=$?
 		[ "$st" -eq 64 ] || { echo "args: $args: status $st" >&2; return 1; }
 		[ ! -s out ]

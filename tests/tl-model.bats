@@ -27,6 +27,7 @@ model_get() {
 		"--fit --target y --features x --kind tree" "--fit --target y --features x --cv 1" \
 		"--fit --target y --features x --field p" "--model m.json --cv 3" "--fit --target y --features x,x" \
 		"--fit --target y --features log:x" "--fit --target y --features x --l2 -1" "--bogus"; do
+		# shellcheck disable=SC2086 # $args is an option string, split on purpose
 		run --separate-stderr tl-model $args
 		[ "$status" -eq 64 ] || { echo "args: $args -> $status" >&2; return 1; }
 		[[ "$stderr" == *"Try 'tl-model --help'"* ]] || { echo "args: $args: $stderr" >&2; return 1; }

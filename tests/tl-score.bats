@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # tl-score: rules, reasons, scores, config validation with JSON paths,
 # missing fields, canary stability, calibration, summary.
+# shellcheck disable=SC2154 # stderr, stderr_lines: set by bats' run --separate-stderr
 load test_helper
 bats_require_minimum_version 1.5.0
 
