@@ -118,6 +118,39 @@ extract_examples() {
 		END { print n + 0 }'
 }
 
+# run_examples PAGE MIN: run every EXAMPLES command of PAGE (absolute or
+# under the repository root) in order, in a
+# scratch directory laid out like the repository root (testdata/ and
+# config/ linked), so files the examples write do not land in the shared
+# tree. Each must
+# exit 0 and print (stdout and stderr, as on a terminal) exactly the lines
+# the page shows. At least MIN commands must be found.
+run_examples() {
+	local page=$1 min="$2" dir="$BATS_TEST_TMPDIR/ex" n i
+	[[ $page == /* ]] || page=$TL_ROOT/$1
+	n=$(extract_examples "$page" "$dir")
+	if [ "$n" -lt "$min" ]; then
+		echo "$1: found $n EXAMPLES commands, expected at least $min" >&2
+		return 1
+	fi
+	mkdir -p "$BATS_TEST_TMPDIR/root"
+	ln -s "$TL_ROOT/testdata" "$BATS_TEST_TMPDIR/root/testdata"
+	ln -s "$TL_ROOT/config" "$BATS_TEST_TMPDIR/root/config"
+	cd "$BATS_TEST_TMPDIR/root" || return
+	for ((i = 1; i <= n; i++)); do
+		run bash -o pipefail -c "$(<"$dir/$i.cmd")"
+		if [ "$status" -ne 0 ]; then
+			printf '%s: example %d exits %d:\n%s\n%s\n' "$1" "$i" "$status" "$(<"$dir/$i.cmd")" "$output" >&2
+			return 1
+		fi
+		if [ "$output" != "$(<"$dir/$i.out")" ]; then
+			printf '%s: example %d prints other lines than the page shows:\n%s\n' "$1" "$i" "$(<"$dir/$i.cmd")" >&2
+			diff -u "$dir/$i.out" <(printf '%s\n' "$output") >&2
+			return 1
+		fi
+	done
+}
+
 # ---- algorithm configs (--config) ----
 
 # v2_config_with NAME SED: config/v2.json edited by the sed expression SED,

@@ -2,7 +2,8 @@
 # tl-abtest: reports checked against published values (R, Newcombe) and
 # against testdata/abtest/abtest-check.py, an independent recomputation with the
 # Python standard library; goldens for the text and markdown layouts; gate
-# exit codes; shards; an A/A test on a tl-loadgen population; the man page.
+# exit codes; shards; an A/A test on a tl-loadgen population (the man
+# page: manpages.bats).
 load test_helper
 bats_require_minimum_version 1.5.0
 
@@ -372,43 +373,6 @@ sys.exit(0 if abs(fixed - 0.05) <= 0.025 and seq <= 0.05 else 1)
 EOF
 	echo "$output" >&3
 	assert_success
-}
-
-# ---- the man page: lint and EXAMPLES (as in man.bats) ----
-
-
-@test "ABT022: tl-abtest(1) lints clean" {
-	run mandoc -Tlint -W warning "$TL_ROOT/man/tl-abtest.1"
-	assert_success
-	assert_output ''
-}
-
-@test "ABT023: the EXAMPLES of tl-abtest(1) run and print what the page shows" {
-	local dir="$BATS_TEST_TMPDIR/ex" n i
-	n=$(extract_examples "$TL_ROOT/man/tl-abtest.1" "$dir")
-	[ "$n" -ge 8 ]
-	mkdir -p "$BATS_TEST_TMPDIR/root"
-	ln -s "$TL_ROOT/testdata" "$BATS_TEST_TMPDIR/root/testdata"
-	cd "$BATS_TEST_TMPDIR/root"
-	for ((i = 1; i <= n; i++)); do
-		run bash -o pipefail -c "$(<"$dir/$i.cmd")"
-		if [ "$status" -ne 0 ] || [ "$output" != "$(<"$dir/$i.out")" ]; then
-			printf 'example %d (exit %d):\n%s\n' "$i" "$status" "$(<"$dir/$i.cmd")" >&2
-			diff -u "$dir/$i.out" <(printf '%s\n' "$output") >&2
-			return 1
-		fi
-	done
-}
-
-@test "ABT024: tl-abtest(1) describes every option of --help" {
-	local opts o desc missing=""
-	opts=$(tl-abtest --help | sed '/^Common options:/,$d' | grep -oE '^ +(-[a-z], )?--?[a-z][a-z-]*' | grep -oE -- '--?[a-z][a-z-]*$')
-	[ "$(wc -l <<<"$opts")" -ge 23 ]
-	desc=$(section "$TL_ROOT/man/tl-abtest.1" DESCRIPTION)
-	for o in $opts; do
-		grep -qE -- "^     $o( |,|$)|, $o( |$)" <<<"$desc" || missing="$missing $o"
-	done
-	[ -z "$missing" ] || { echo "not described in tl-abtest(1):$missing" >&2; return 1; }
 }
 
 @test "ABT026: markdown cells escape '|' and line breaks in arms and segment values" {

@@ -206,17 +206,3 @@ EOF
 	assert_output 1
 }
 
-@test "EVAL017: the man page examples run" {
-	cd "$TL_ROOT"
-	run --separate-stderr tl-eval --truth true_archetype --pred archetype testdata/eval/eval-class.csv
-	assert_success
-	run --separate-stderr tl-eval --score churn_risk --label churned --format json \
-		testdata/eval/eval-binary.csv
-	assert_success
-	run --separate-stderr tl-eval --pred velocity_next --actual next_velocity_actual \
-		--baseline velocity_simple --baseline velocity \
-		testdata/eval/eval-numeric.csv
-	assert_success
-	run mandoc -Tlint -W warning "$TL_ROOT/man/tl-eval.1"
-	assert_output ""
-}

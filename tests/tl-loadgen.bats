@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # tl-loadgen.bats - CLI tests of tl-loadgen (§10): determinism, shards,
-# formats, truth columns, the archetypes' behaviour, errors, man examples.
+# formats, truth columns, the archetypes' behaviour, errors (the man page:
+# manpages.bats).
 
 # shellcheck disable=SC2154 # stderr, stderr_lines: set by bats' run --separate-stderr
 bats_require_minimum_version 1.5.0
@@ -275,23 +276,3 @@ EOF
 	[ "$ms" -le $(( want + 4000 )) ]
 }
 
-@test "LG015: the man page's EXAMPLES run" {
-	awk '/^\.Sh / { on = ($2 == "EXAMPLES") } on && /^\$ / { print substr($0, 3) }' \
-		"$TL_ROOT/man/tl-loadgen.1" > examples.sh
-	grep -v 'tl-velocity' examples.sh > loadgen-only.sh
-	[ "$(wc -l < loadgen-only.sh)" -ge 5 ]
-	run bash -e loadgen-only.sh
-	assert_success
-	cmp a.csv <(tl-loadgen --learners 1000 --seed 7)
-	[ "$(wc -l < learners.ndjson)" -eq 2000 ]
-	cmp rows.csv <(tl-loadgen --learners 10000 | tail -n +2)
-}
-
-@test "LG016: the man page's pipeline example runs (needs the other tools)" {
-	awk '/^\.Sh / { on = ($2 == "EXAMPLES") } on && /^\$ .*tl-velocity/ { print substr($0, 3) }' \
-		"$TL_ROOT/man/tl-loadgen.1" > pipeline.sh
-	[ "$(wc -l < pipeline.sh)" -eq 1 ]
-	run --separate-stderr bash -o pipefail -e pipeline.sh
-	assert_success
-	[ "$(wc -l < scored.csv)" -eq 10001 ]
-}

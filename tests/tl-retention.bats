@@ -3,8 +3,8 @@
 # in every input shape with and without velocity_momentum, the churn-model
 # fields, --label, the Kaplan–Meier fit against published values, the
 # model file and its errors, --curves, composition of tl-velocity,
-# tl-affinity and tl-retention in any order, and the EXAMPLES of
-# tl-retention(1). Expected values are the design's, published ones, or
+# tl-affinity and tl-retention in any order (the page tl-retention(1):
+# manpages.bats). Expected values are the design's, published ones, or
 # computed by hand / independently in python3 (see the comments).
 
 load test_helper
@@ -378,39 +378,6 @@ setup_file() {
 	group=$(grep affinity-cohort "$BATS_FILE_TMPDIR/groups")
 	run same_fields "" "$group"
 	assert_success
-}
-
-@test "RET015: the EXAMPLES of tl-retention(1)" {
-	cd "$BATS_TEST_TMPDIR"
-	ln -s "$TESTDATA" testdata
-	run tl-retention --as-of 2025-01-29T00:00:00Z -o csv testdata/worked/worked.csv
-	golden retention/retention-worked.out.csv
-	run bash -o pipefail -c 'tl-velocity --as-of 2025-01-29 --decay-half-life 0 testdata/worked/worked.csv |
-tl-retention -o csv | cut -d, -f10,12-17'
-	assert_output "$(printf 'velocity_momentum,capabilities,reuses,days_since_last,reuse_score,retention_strength,churn_risk\n0.343,2,2,9,0.245029,0.544737,0.515784')"
-	run bash -o pipefail -c 'tl-retention --as-of 2025-01-15 --label -o csv testdata/worked/worked.csv | cut -d, -f11'
-	assert_output "$(printf 'churned\n0')"
-	run bash -o pipefail -c 'tl-retention --as-of 2025-01-15 --label --churn-horizon 3d -o csv testdata/worked/worked.csv | cut -d, -f11'
-	assert_output "$(printf 'churned\n1')"
-	run tl-retention --fit --as-of 2025-06-01 --curves curves.csv testdata/retention/retention-freireich.csv
-	assert_output "$(printf 'capability,learners,stopped,censored,half_life_days,ci_low,ci_high\n6-MP,21,9,12,23,13,\nplacebo,21,21,0,8,4,11\n*,42,30,12,12,8,17')"
-	run head -3 curves.csv
-	assert_output "$(printf 'capability,day,at_risk,events,survival\n6-MP,6,21,3,0.8571428571428571\n6-MP,7,17,1,0.80672268907563016')"
-	run bash -o pipefail -c 'tl-retention --as-of 2025-01-29 --model testdata/retention/retention-model.csv -o csv testdata/worked/worked.csv | cut -d, -f5-7'
-	assert_output "$(printf 'reuse_score,retention_strength,churn_risk\n0.245029,0.372514,0.627486')"
-}
-
-@test "RET016: tl-retention(1) lints clean and lists every field and option" {
-	run mandoc -Tlint -W warning "$TL_ROOT/man/tl-retention.1"
-	assert_success
-	assert_output ""
-	page=$(mandoc -Tascii "$TL_ROOT/man/tl-retention.1" | sed 's/.\x08//g')
-	for f in $(tl-retention --label -o csv --as-of 2025-01-29 "$TESTDATA/worked/worked.csv" | head -1 | tr , ' '); do
-		[ "$f" = learner_id ] || grep -qE "^     $f( |\$)" <<<"$page" || { echo "field $f not in the page" >&2; return 1; }
-	done
-	for o in $(tl-retention --help | grep -oE '^ +(-[a-z], )?--[a-z][a-z-]*' | grep -oE -- '--[a-z][a-z-]*$'); do
-		grep -qE -- "^     (-[a-z], )?$o( |,|\$)" <<<"$page" || { echo "option $o not in the page" >&2; return 1; }
-	done
 }
 
 @test "RET017: a model line that fills getline's first buffer is split in bounds (ASan pass)" {
