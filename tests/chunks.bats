@@ -208,7 +208,7 @@ docs_with() {
 			same $tool "${ASOF[@]}" -o "$o" --stats "$docs"
 			workers 20
 			reread 0
-			IN=$docs same bash -c "cat | $tool --as-of 2025-07-01T00:00:00Z $o"
+			IN=$docs same bash -c "cat | $tool --as-of 2025-07-01T00:00:00Z -o $o"
 			workers 20
 		done
 	done
