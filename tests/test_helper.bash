@@ -126,17 +126,20 @@ extract_examples() {
 # exit 0 and print (stdout and stderr, as on a terminal) exactly the lines
 # the page shows. At least MIN commands must be found.
 run_examples() {
-	local page=$1 min="$2" dir="$BATS_TEST_TMPDIR/ex" n i
+	local page=$1 min="$2" dir="$BATS_TEST_TMPDIR/ex" root="$BATS_TEST_TMPDIR/root" n i
 	[[ $page == /* ]] || page=$TL_ROOT/$1
+	# fresh each call: a second ln -s onto an existing link to a directory
+	# would write a link into the repository
+	rm -rf "$dir" "$root"
 	n=$(extract_examples "$page" "$dir")
 	if [ "$n" -lt "$min" ]; then
 		echo "$1: found $n EXAMPLES commands, expected at least $min" >&2
 		return 1
 	fi
-	mkdir -p "$BATS_TEST_TMPDIR/root"
-	ln -s "$TL_ROOT/testdata" "$BATS_TEST_TMPDIR/root/testdata"
-	ln -s "$TL_ROOT/config" "$BATS_TEST_TMPDIR/root/config"
-	cd "$BATS_TEST_TMPDIR/root" || return
+	mkdir "$root"
+	ln -sn "$TL_ROOT/testdata" "$root/testdata"
+	ln -sn "$TL_ROOT/config" "$root/config"
+	cd "$root" || return
 	for ((i = 1; i <= n; i++)); do
 		run bash -o pipefail -c "$(<"$dir/$i.cmd")"
 		if [ "$status" -ne 0 ]; then
