@@ -5,6 +5,7 @@
 # v2, evaluate with tl-eval, and print one table: criterion, target, v1,
 # v2, pass/fail. Needs python3 (to read tl-eval's JSON reports).
 set -eu
+# shellcheck disable=SC3040 # pipefail only where this sh has it: checked first
 (set -o pipefail) 2>/dev/null && set -o pipefail
 
 usage() {
@@ -22,7 +23,7 @@ EOF
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 PATH="${TL_BIN:-$root/bin}:$PATH"
-seed=1 learners=20000 end=2025-10-01 horizon=60d keep= strict=0
+seed=1 learners=20000 end=2025-10-01 horizon=60d keep='' strict=0
 v1="$root/config/v1.json" v2="$root/config/v2.json"
 while [ $# -gt 0 ]; do
 	case "$1" in

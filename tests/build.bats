@@ -3,6 +3,7 @@
 # page in place, every tool answers --help/--version, and every tool has a
 # man page that documents it.
 
+# shellcheck disable=SC2154 # stderr, stderr_lines: set by bats' run --separate-stderr
 load test_helper
 bats_require_minimum_version 1.5.0
 
@@ -35,5 +36,5 @@ TOOLS=(tl-loadgen tl-velocity tl-affinity tl-retention tl-score tl-abtest tl-eva
 }
 
 @test "BLD003: the tools in cmd/ are exactly the tools with man pages" {
-	diff <(cd "$TL_ROOT/cmd" && ls tl-*.c | sed 's/\.c$//') <(cd "$TL_ROOT/man" && ls tl-*.1 | sed 's/\.1$//')
+	diff <(cd "$TL_ROOT/cmd" && printf '%s\n' tl-*.c | sed 's/\.c$//') <(cd "$TL_ROOT/man" && printf '%s\n' tl-*.1 | sed 's/\.1$//')
 }

@@ -42,14 +42,14 @@ same() {
 
 # workers N: at least N chunks came from the workers; reread M: exactly M
 # chunks were read again by the main thread.
-workers() { [[ $chunks =~ chunks:\ ([0-9]+)\ from ]] && [ "${BASH_REMATCH[1]}" -ge "$1" ] || { echo "chunks: '$chunks'" >&2; return 1; }; }
-reread() { [[ $chunks =~ ,\ ([0-9]+)\ read\ again ]] && [ "${BASH_REMATCH[1]}" -eq "$1" ] || { echo "chunks: '$chunks'" >&2; return 1; }; }
+workers() { if ! { [[ $chunks =~ chunks:\ ([0-9]+)\ from ]] && [ "${BASH_REMATCH[1]}" -ge "$1" ]; }; then echo "chunks: '$chunks'" >&2; return 1; fi; }
+reread() { if ! { [[ $chunks =~ ,\ ([0-9]+)\ read\ again ]] && [ "${BASH_REMATCH[1]}" -eq "$1" ]; }; then echo "chunks: '$chunks'" >&2; return 1; fi; }
 
-# mutate AWK: the event file (35,459 lines) with the awk program applied,
+# edit_events AWK: the event file (35,459 lines) with the awk program applied,
 # as $f. setf(k, v) sets field k of $0; newlearner() is true on the first
 # row of a learner after line 20000 (once), where rows can be inserted
 # without splitting a learner.
-mutate() {
+edit_events() {
 	f=$BATS_TEST_TMPDIR/in.csv
 	awk 'function setf(k, v,   a, n, i) { n = split($0, a, ","); a[k] = v; $0 = a[1]; for (i = 2; i <= n; i++) $0 = $0 "," a[i] }
 	     function newlearner(   a) { split($0, a, ","); if (NR > 20000 && !nl_done && a[1] != nl_prev) { nl_done = 1; return 1 } nl_prev = a[1]; return 0 }
@@ -59,8 +59,8 @@ mutate() {
 @test "CH001: every tool and output shape: the same bytes, read by the workers" {
 	local ev=$BATS_FILE_TMPDIR/ev.csv
 	for tool in tl-velocity tl-affinity tl-retention; do
-		for o in "-o csv" "-o ndjson"; do
-			same $tool "${ASOF[@]}" $o --label "$ev"
+		for o in csv ndjson; do
+			same $tool "${ASOF[@]}" -o "$o" --label "$ev"
 			workers 100
 			reread 0
 		done
@@ -82,7 +82,7 @@ mutate() {
 }
 
 @test "CH003: a bad timestamp in a worker's chunk: the serial message and line; --skip-bad is serial" {
-	mutate 'NR == 20001 || NR == 30003 { setf(2, "2025-13-01T00:00:00Z") } { print }'
+	edit_events 'NR == 20001 || NR == 30003 { setf(2, "2025-13-01T00:00:00Z") } { print }'
 	same tl-velocity "${ASOF[@]}" -o csv "$f"
 	[ "$status" -eq 65 ]
 	workers 10
@@ -99,19 +99,21 @@ mutate() {
 
 @test "CH004: a learner that reappears chunks later, or within a chunk: the serial message" {
 	# the first learner's first row again near the end
-	mutate 'NR == 2 { first = $0 } NR == 33000 { print first } { print }'
+	# shellcheck disable=SC2016 # an awk program: its $0 and $5 are awk's
+	edit_events 'NR == 2 { first = $0 } NR == 33000 { print first } { print }'
 	same tl-retention "${ASOF[@]}" -o csv "$f"
 	[ "$status" -eq 65 ]
 	reread 1
 	grep -q 'in.csv:33000: learner .L0000001. reappears after other learners (its rows began at line 2)' \
 		"$BATS_TEST_TMPDIR/p.err2"
 	# a learner's last row again after the next learner's first row
-	mutate 'newlearner() { print; print prev; n = NR + 1; next } { prev = $0; print }'
+	# shellcheck disable=SC2016 # an awk program: its $0 and $5 are awk's
+	edit_events 'newlearner() { print; print prev; n = NR + 1; next } { prev = $0; print }'
 	same tl-affinity "${ASOF[@]}" -o csv "$f"
 	[ "$status" -eq 65 ]
 	grep -q 'reappears after other learners' "$BATS_TEST_TMPDIR/p.err2"
 	# a single row of another learner inside a learner's rows
-	mutate 'newlearner() { print; getline; print; print "LNEW,2025-02-01T00:00:00Z,science,,interact"; next } { print }'
+	edit_events 'newlearner() { print; getline; print; print "LNEW,2025-02-01T00:00:00Z,science,,interact"; next } { print }'
 	same tl-velocity "${ASOF[@]}" -o csv "$f"
 	[ "$status" -eq 65 ]
 	grep -q 'reappears after other learners' "$BATS_TEST_TMPDIR/p.err2"
@@ -119,7 +121,7 @@ mutate() {
 
 @test "CH005: quoted fields, one spanning lines: the main thread reads on alone, the same bytes" {
 	# a quoted domain with a newline in a middle chunk, and a quoted id
-	mutate 'NR == 30001 { setf(3, "\"sci\nence\"") } NR == 33001 { sub(/^L[0-9]+/, "\"&\"") } { print }'
+	edit_events 'NR == 30001 { setf(3, "\"sci\nence\"") } NR == 33001 { sub(/^L[0-9]+/, "\"&\"") } { print }'
 	grep -c '"' "$f"
 	for tool in tl-velocity tl-affinity; do
 		same $tool "${ASOF[@]}" -o ndjson --stats "$f"
@@ -128,12 +130,14 @@ mutate() {
 	done
 	grep -q '"sci\\nence"' "$BATS_TEST_TMPDIR/p.out"
 	# a quote on the first data line: nothing is split after it
-	mutate 'NR == 2 { split($0, a, ","); setf(5, "\"" a[5] "\"") } { print }'
+	# shellcheck disable=SC2016 # an awk program: its $0 and $5 are awk's
+	edit_events 'NR == 2 { split($0, a, ","); setf(5, "\"" a[5] "\"") } { print }'
 	same tl-velocity "${ASOF[@]}" -o csv "$f"
 }
 
 @test "CH006: CRLF line ends, blank lines, no final newline" {
-	mutate '{ printf "%s\r\n", $0 } NR % 997 == 0 { print "" }'
+	# shellcheck disable=SC2016 # an awk program: its $0 and $5 are awk's
+	edit_events '{ printf "%s\r\n", $0 } NR % 997 == 0 { print "" }'
 	same tl-velocity "${ASOF[@]}" -o csv --stats "$f"
 	workers 50
 	reread 0
@@ -150,7 +154,7 @@ mutate() {
 
 @test "CH008: a learner far longer than a chunk is read by the main thread" {
 	# 30000 rows of one learner in the middle
-	mutate 'newlearner() { for (i = 0; i < 30000; i++) printf "LBIG,2025-03-01T00:00:%02dZ,science,science-1,use\n", i % 60 } { print }'
+	edit_events 'newlearner() { for (i = 0; i < 30000; i++) printf "LBIG,2025-03-01T00:00:%02dZ,science,science-1,use\n", i % 60 } { print }'
 	run same tl-velocity "${ASOF[@]}" -o csv --max-events 100000 "$f"
 	assert_success
 	grep -q '^LBIG,30000,' "$BATS_TEST_TMPDIR/p.out"
@@ -200,11 +204,11 @@ docs_with() {
 @test "CH012: documents from a file, a redirect and a pipe: the same bytes, read by the workers" {
 	docs_with '{ print }'
 	for tool in tl-velocity tl-affinity tl-retention; do
-		for o in "-o csv" "-o ndjson"; do
-			same $tool "${ASOF[@]}" $o --stats "$docs"
+		for o in csv ndjson; do
+			same $tool "${ASOF[@]}" -o "$o" --stats "$docs"
 			workers 20
 			reread 0
-			IN=$docs same bash -c "cat | $tool --as-of 2025-07-01T00:00:00Z $o"
+			IN=$docs same bash -c "cat | $tool --as-of 2025-07-01T00:00:00Z -o $o"
 			workers 20
 		done
 	done
@@ -240,5 +244,5 @@ docs_with() {
 	same tl-velocity "${ASOF[@]}" -o ndjson "$docs"
 	[ "$status" -eq 0 ]
 	workers 20
-	! grep -q churn_risk "$BATS_TEST_TMPDIR/p.out"
+	run ! grep -q churn_risk "$BATS_TEST_TMPDIR/p.out"
 }

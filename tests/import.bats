@@ -2,6 +2,7 @@
 # small hand-made fixtures (testdata/import/kdd, testdata/import/oulad):
 # the mapping (expected rows written by hand from the fixtures), the counts
 # on stderr, the label and window files, and malformed input.
+# shellcheck disable=SC2154 # stderr, stderr_lines: set by bats' run --separate-stderr
 load test_helper
 bats_require_minimum_version 1.5.0
 
@@ -85,7 +86,8 @@ sys.exit(0 if got == want else print(got) or 1)' <<<"$output"
 		[ "$status" -eq 65 ] || { echo "$case: exit $status" >&2; return 1; }
 		assert_equal "$stderr" "import-kddcup2015.sh: $t/${case#*|}"
 		[ ! -e "$t/out.csv" ]
-		[ -z "$(ls "$t" | grep tmp)" ]
+		tmps=("$t"/*tmp*)
+		[ ! -e "${tmps[0]}" ]   # no temporary file left
 	done
 	# the same enrolment in two course files
 	run --separate-stderr import-kddcup2015.sh "$KDD/truth.csv" "$KDD/trainCourse9.csv" "$t/c1.csv"

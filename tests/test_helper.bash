@@ -1,5 +1,6 @@
 # test_helper.bash - loaded by every tests/*.bats file.
 # TL_BIN selects the binaries under test (bin/ or the sanitizer build bin-san/).
+# shellcheck disable=SC2154 # stderr, stderr_lines: set by bats' run --separate-stderr
 TL_ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
 TL_BIN="${TL_BIN:-$TL_ROOT/bin}"
 TESTDATA="$TL_ROOT/testdata"
@@ -46,6 +47,35 @@ csvf() {
 	bash -o pipefail -c "$cmd" | fields "$@"
 }
 
+# ---- JSON reports and fuzzed inputs ----
+
+# pyget EXPR: evaluate a python expression over the JSON report in $output
+# (bound to r) and print it.
+pyget() {
+	printf '%s' "$output" | python3 -c "import json,sys; r=json.load(sys.stdin); print($1)"
+}
+
+# mutate N DIR: DIR/1..N, copies of small inputs with random bytes changed.
+mutate() {
+	python3 - "$1" "$2" "$TESTDATA/reader/reader-quoted.csv" "$TESTDATA/worked/worked.ndjson" "$TESTDATA/affinity/affinity-worked.ndjson" <<'PY'
+import random, sys
+n, out, sources = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+for k in range(1, n + 1):
+    rnd = random.Random(k)
+    data = bytearray(open(rnd.choice(sources), "rb").read())
+    for _ in range(rnd.randrange(1, 8)):
+        i = rnd.randrange(len(data))
+        op = rnd.randrange(3)
+        if op == 0:
+            data[i] = rnd.choice(b'",\n\r{}[]:\\\x00\xff0aZ')
+        elif op == 1:
+            del data[i]
+        else:
+            data[i:i] = bytes([rnd.randrange(256)])
+    open("%s/%d" % (out, k), "wb").write(data)
+PY
+}
+
 # ---- man pages: their EXAMPLES run as tests ----
 
 # render PAGE: the page as plain ASCII text, without overstrike.
@@ -86,6 +116,42 @@ extract_examples() {
 		}
 		{ state = "" }
 		END { print n + 0 }'
+}
+
+# run_examples PAGE MIN: run every EXAMPLES command of PAGE (absolute or
+# under the repository root) in order, in a
+# scratch directory laid out like the repository root (testdata/ and
+# config/ linked), so files the examples write do not land in the shared
+# tree. Each must
+# exit 0 and print (stdout and stderr, as on a terminal) exactly the lines
+# the page shows. At least MIN commands must be found.
+run_examples() {
+	local page=$1 min="$2" dir="$BATS_TEST_TMPDIR/ex" root="$BATS_TEST_TMPDIR/root" n i
+	[[ $page == /* ]] || page=$TL_ROOT/$1
+	# fresh each call: a second ln -s onto an existing link to a directory
+	# would write a link into the repository
+	rm -rf "$dir" "$root"
+	n=$(extract_examples "$page" "$dir")
+	if [ "$n" -lt "$min" ]; then
+		echo "$1: found $n EXAMPLES commands, expected at least $min" >&2
+		return 1
+	fi
+	mkdir "$root"
+	ln -sn "$TL_ROOT/testdata" "$root/testdata"
+	ln -sn "$TL_ROOT/config" "$root/config"
+	cd "$root" || return
+	for ((i = 1; i <= n; i++)); do
+		run bash -o pipefail -c "$(<"$dir/$i.cmd")"
+		if [ "$status" -ne 0 ]; then
+			printf '%s: example %d exits %d:\n%s\n%s\n' "$1" "$i" "$status" "$(<"$dir/$i.cmd")" "$output" >&2
+			return 1
+		fi
+		if [ "$output" != "$(<"$dir/$i.out")" ]; then
+			printf '%s: example %d prints other lines than the page shows:\n%s\n' "$1" "$i" "$(<"$dir/$i.cmd")" >&2
+			diff -u "$dir/$i.out" <(printf '%s\n' "$output") >&2
+			return 1
+		fi
+	done
 }
 
 # ---- algorithm configs (--config) ----

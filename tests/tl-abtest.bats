@@ -2,7 +2,8 @@
 # tl-abtest: reports checked against published values (R, Newcombe) and
 # against testdata/abtest/abtest-check.py, an independent recomputation with the
 # Python standard library; goldens for the text and markdown layouts; gate
-# exit codes; shards; an A/A test on a tl-loadgen population; the man page.
+# exit codes; shards; an A/A test on a tl-loadgen population (the man
+# page: manpages.bats).
 load test_helper
 bats_require_minimum_version 1.5.0
 
@@ -17,11 +18,6 @@ check() {
 	run python3 "$TESTDATA/abtest/abtest-check.py" "$L" "$BATS_TEST_TMPDIR/r.json" "$@"
 	assert_success
 	assert_output --regexp '^ok [0-9]+ checks$'
-}
-
-# pyget EXPR: a python expression over the JSON report in $output (as r).
-pyget() {
-	printf '%s' "$output" | python3 -c "import json,sys; r=json.load(sys.stdin); print($1)"
 }
 
 @test "ABT001: --help prints the usage and exits 0; bad options exit 64" {
@@ -82,11 +78,11 @@ EOF
 @test "ABT025: --look-every: the sequential p is the smallest over the looks, the sequence their intersection" {
 	# each look alone is the one-look report of the learners so far (checked
 	# by ABT005); looks after 15, 30, 45 and 60 learners
-	local d="$BATS_TEST_TMPDIR" k o="--metric roi --binary clicked --sequential --mixture-sd 1 --format json"
+	local d="$BATS_TEST_TMPDIR" k o=(--metric roi --binary clicked --sequential --mixture-sd 1 --format json)
 	for k in 15 30 45 60; do
-		head -n $((k + 1)) "$L" | tl-abtest $o >"$d/look$k.json"
+		head -n $((k + 1)) "$L" | tl-abtest "${o[@]}" >"$d/look$k.json"
 	done
-	tl-abtest $o --look-every 15 "$L" >"$d/all.json"
+	tl-abtest "${o[@]}" --look-every 15 "$L" >"$d/all.json"
 	run python3 - "$d" <<'EOF'
 import json, sys
 looks = [json.load(open('%s/look%d.json' % (sys.argv[1], k)))['metrics'] for k in (15, 30, 45, 60)]
@@ -271,13 +267,13 @@ EOF
 }
 
 @test "ABT016: sharded --emit-stats then --merge equals one pass to 1e-9" {
-	local d="$BATS_TEST_TMPDIR" i o="--metric roi --binary clicked --by archetype --covariate pre_roi --sequential"
+	local d="$BATS_TEST_TMPDIR" i o=(--metric roi --binary clicked --by archetype --covariate pre_roi --sequential)
 	for i in 0 1 2; do
-		awk -v i=$i 'NR == 1 || NR % 3 == i' "$L" | tl-abtest $o --emit-stats >"$d/s$i.csv"
+		awk -v i="$i" 'NR == 1 || NR % 3 == i' "$L" | tl-abtest "${o[@]}" --emit-stats >"$d/s$i.csv"
 	done
 	[ "$(head -n 1 "$d/s0.csv")" = "by,segment,arm,metric,kind,covariate,n,mean,m2,mean_x,m2_x,c_xy" ]
-	tl-abtest $o --format json "$L" >"$d/one.json"
-	tl-abtest $o --format json --merge "$d/s0.csv" "$d/s1.csv" "$d/s2.csv" >"$d/merged.json"
+	tl-abtest "${o[@]}" --format json "$L" >"$d/one.json"
+	tl-abtest "${o[@]}" --format json --merge "$d/s0.csv" "$d/s1.csv" "$d/s2.csv" >"$d/merged.json"
 	run same_report "$d/one.json" "$d/merged.json"
 	assert_output same
 	# the files name their metrics: --merge alone, or from concatenated files on stdin
@@ -286,11 +282,11 @@ EOF
 	assert_output same
 	# merging merged statistics changes nothing
 	tl-abtest --merge --emit-stats "$d/s0.csv" "$d/s1.csv" >"$d/s01.csv"
-	tl-abtest $o --format json --merge "$d/s01.csv" "$d/s2.csv" >"$d/m2.json"
+	tl-abtest "${o[@]}" --format json --merge "$d/s01.csv" "$d/s2.csv" >"$d/m2.json"
 	run same_report "$d/one.json" "$d/m2.json"
 	assert_output same
 	# a shard-sum that drops a shard is caught by the comparison
-	tl-abtest $o --format json --merge "$d/s0.csv" "$d/s1.csv" >"$d/short.json"
+	tl-abtest "${o[@]}" --format json --merge "$d/s0.csv" "$d/s1.csv" >"$d/short.json"
 	run same_report "$d/one.json" "$d/short.json"
 	assert_failure
 }
@@ -377,43 +373,6 @@ sys.exit(0 if abs(fixed - 0.05) <= 0.025 and seq <= 0.05 else 1)
 EOF
 	echo "$output" >&3
 	assert_success
-}
-
-# ---- the man page: lint and EXAMPLES (as in man.bats) ----
-
-
-@test "ABT022: tl-abtest(1) lints clean" {
-	run mandoc -Tlint -W warning "$TL_ROOT/man/tl-abtest.1"
-	assert_success
-	assert_output ''
-}
-
-@test "ABT023: the EXAMPLES of tl-abtest(1) run and print what the page shows" {
-	local dir="$BATS_TEST_TMPDIR/ex" n i
-	n=$(extract_examples "$TL_ROOT/man/tl-abtest.1" "$dir")
-	[ "$n" -ge 8 ]
-	mkdir -p "$BATS_TEST_TMPDIR/root"
-	ln -s "$TL_ROOT/testdata" "$BATS_TEST_TMPDIR/root/testdata"
-	cd "$BATS_TEST_TMPDIR/root"
-	for ((i = 1; i <= n; i++)); do
-		run bash -o pipefail -c "$(<"$dir/$i.cmd")"
-		if [ "$status" -ne 0 ] || [ "$output" != "$(<"$dir/$i.out")" ]; then
-			printf 'example %d (exit %d):\n%s\n' "$i" "$status" "$(<"$dir/$i.cmd")" >&2
-			diff -u "$dir/$i.out" <(printf '%s\n' "$output") >&2
-			return 1
-		fi
-	done
-}
-
-@test "ABT024: tl-abtest(1) describes every option of --help" {
-	local opts o desc missing=""
-	opts=$(tl-abtest --help | sed '/^Common options:/,$d' | grep -oE '^ +(-[a-z], )?--?[a-z][a-z-]*' | grep -oE -- '--?[a-z][a-z-]*$')
-	[ "$(wc -l <<<"$opts")" -ge 23 ]
-	desc=$(section "$TL_ROOT/man/tl-abtest.1" DESCRIPTION)
-	for o in $opts; do
-		grep -qE -- "^     $o( |,|$)|, $o( |$)" <<<"$desc" || missing="$missing $o"
-	done
-	[ -z "$missing" ] || { echo "not described in tl-abtest(1):$missing" >&2; return 1; }
 }
 
 @test "ABT026: markdown cells escape '|' and line breaks in arms and segment values" {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # tl-affinity.bats - DESIGN §6.2 through the CLI: the worked example (§6.4)
-# in every input shape, the §6.5 rules, options, --transfer-pairs, and the
-# EXAMPLES of tl-affinity(1). Expected values are the design's or computed
+# in every input shape, the §6.5 rules, options and --transfer-pairs (the
+# page tl-affinity(1): manpages.bats). Expected values are the design's or computed
 # by hand (testdata/affinity/affinity-*.out.csv, see the comments).
 
 load test_helper
@@ -9,7 +9,7 @@ bats_require_minimum_version 1.5.0
 
 ASOF=(--as-of 2025-01-29T00:00:00Z)
 
-AFF="domain_entropy domain_concentration top_domain top_domain_share domains is_specialist transfer_score transfer_pair"
+AFF=(domain_entropy domain_concentration top_domain top_domain_share domains is_specialist transfer_score transfer_pair)
 # DESIGN §6.4, typed in from the design
 WORKED="domain_entropy=0.721928 domain_concentration=0.759357 top_domain=math top_domain_share=0.8 domains=2 is_specialist=1 transfer_score=0.5 transfer_pair=math>code"
 
@@ -28,7 +28,7 @@ WORKED="domain_entropy=0.721928 domain_concentration=0.759357 top_domain=math to
 
 @test "AFF003: worked example from learner documents of tl-velocity, with and without decay" {
 	for v in "--decay-half-life 0" ""; do
-		run csvf "tl-velocity ${ASOF[*]} $v '$TESTDATA/worked/worked.csv' | tl-affinity -o csv" $AFF
+		run csvf "tl-velocity ${ASOF[*]} $v '$TESTDATA/worked/worked.csv' | tl-affinity -o csv" "${AFF[@]}"
 		assert_success
 		assert_output "$WORKED"
 	done
@@ -133,7 +133,7 @@ print(bad); sys.exit(1 if bad else 0)' <<<"$output"
 	# algebra again is a reuse. u={math:2}, a={} -> transfer empty, pair empty;
 	# n={math:2, code:1}.
 	printf 'learner_id,ts,domain,capability,action\nL,2025-01-01,,algebra,use\nL,2025-01-02,math,algebra,use\nL,2025-01-03,code,loops,interact\nL,2025-01-04,math,algebra,adopt\n' >"$BATS_TEST_TMPDIR/e.csv"
-	run csvf "tl-affinity ${ASOF[*]} -o csv '$BATS_TEST_TMPDIR/e.csv'" $AFF
+	run csvf "tl-affinity ${ASOF[*]} -o csv '$BATS_TEST_TMPDIR/e.csv'" "${AFF[@]}"
 	assert_output "domain_entropy=0.918296 domain_concentration=0.693901 top_domain=math top_domain_share=0.666667 domains=2 is_specialist=1 transfer_score= transfer_pair="
 	# ties of ts keep input order: the first row is the adoption (in code)
 	printf 'learner_id,ts,domain,capability,action\nL,2025-01-01,code,x,use\nL,2025-01-01,math,x,use\n' >"$BATS_TEST_TMPDIR/t.csv"
@@ -159,6 +159,7 @@ print(bad); sys.exit(1 if bad else 0)' <<<"$output"
 	assert_success
 	[[ "${lines[0]}" == "usage: tl-affinity [--config FILE] [--domains M] [--max-entropy H] [--min-top-share S]" ]]
 	for args in "--domains 1" "--domains x" "--min-top-share 1.5" "--max-entropy -1" "--bogus"; do
+		# shellcheck disable=SC2086 # $args is an option string, split on purpose
 		run --separate-stderr tl-affinity $args "$TESTDATA/worked/worked.csv"
 		assert_failure 64
 		[[ "$stderr" == *"Try 'tl-affinity --help' for more information."* ]]
@@ -172,35 +173,6 @@ print(bad); sys.exit(1 if bad else 0)' <<<"$output"
 	assert_success
 	grep -qx 'tl_affinity_specialists{tool="tl-affinity"} 3' "$BATS_TEST_TMPDIR/m.prom"
 	grep -qx 'tl_learners_written_total{tool="tl-affinity"} 5' "$BATS_TEST_TMPDIR/m.prom"
-}
-
-@test "AFF015: the EXAMPLES of tl-affinity(1)" {
-	cd "$BATS_TEST_TMPDIR"
-	ln -s "$TESTDATA" testdata
-	run tl-affinity --as-of 2025-01-29T00:00:00Z -o csv testdata/worked/worked.csv
-	golden affinity/affinity-worked.out.csv
-	run bash -c 'tl-affinity --as-of 2025-01-29 --domains 2 -o csv testdata/worked/worked.csv | cut -d, -f2-4'
-	assert_output "$(printf 'domain_entropy,domain_concentration,top_domain\n0.721928,0.278072,math')"
-	run bash -c 'tl-affinity --as-of 2025-02-01 --transfer-pairs pairs.csv testdata/affinity/affinity-cohort.csv >/dev/null'
-	assert_success
-	run cat pairs.csv
-	golden affinity/affinity-cohort.pairs.csv
-	run bash -o pipefail -c 'tl-velocity --as-of 2025-01-29 testdata/worked/worked.csv | tl-affinity | tl-retention -o csv |
-cut -d, -f10,12-13,25'
-	assert_output "$(printf 'velocity_momentum,domain_entropy,domain_concentration,churn_risk\n0.343,0.721928,0.759357,0.515784')"
-}
-
-@test "AFF016: tl-affinity(1) lints clean and lists every field and option" {
-	run mandoc -Tlint -W warning "$TL_ROOT/man/tl-affinity.1"
-	assert_success
-	assert_output ""
-	page=$(mandoc -Tascii "$TL_ROOT/man/tl-affinity.1" | sed 's/.\x08//g')
-	for f in $(tl-affinity -o csv --as-of 2025-01-29 "$TESTDATA/worked/worked.csv" | head -1 | tr , ' '); do
-		[ "$f" = learner_id ] || grep -qE "^     $f( |\$)" <<<"$page" || { echo "field $f not in the page" >&2; return 1; }
-	done
-	for o in $(tl-affinity --help | grep -oE '^ +(-[a-z], )?--[a-z][a-z-]*' | grep -oE -- '--[a-z][a-z-]*$'); do
-		grep -qE -- "^     (-[a-z], )?$o( |,|\$)" <<<"$page" || { echo "option $o not in the page" >&2; return 1; }
-	done
 }
 
 @test "AFF017: --config FILE: M is the config's domains (§6.2), --domains overrides it, bad configs fail" {

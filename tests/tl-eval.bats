@@ -1,14 +1,9 @@
 #!/usr/bin/env bats
 # tl-eval: classification, binary and numeric reports against hand-computed
 # and independently computed (python3) values.
+# shellcheck disable=SC2154 # stderr, stderr_lines: set by bats' run --separate-stderr
 load test_helper
 bats_require_minimum_version 1.5.0
-
-# pyget EXPR: evaluate a python expression over the JSON report in $output
-# (bound to r) and print it.
-pyget() {
-	printf '%s' "$output" | python3 -c "import json,sys; r=json.load(sys.stdin); print($1)"
-}
 
 @test "EVAL001: classification text report (hand-computed golden)" {
 	run --separate-stderr tl-eval --truth true_archetype --pred archetype "$TESTDATA/eval/eval-class.csv"
@@ -209,21 +204,6 @@ EOF
 	assert_equal "$stderr" "tl-eval: records read 8 = used 8 + future 0 + rejected 0; learners read 8, written 8"
 	run grep -c '^tl_learners_read_total{tool="tl-eval"} 8$' "$BATS_TEST_TMPDIR/m.prom"
 	assert_output 1
-}
-
-@test "EVAL017: the man page examples run" {
-	cd "$TL_ROOT"
-	run --separate-stderr tl-eval --truth true_archetype --pred archetype testdata/eval/eval-class.csv
-	assert_success
-	run --separate-stderr tl-eval --score churn_risk --label churned --format json \
-		testdata/eval/eval-binary.csv
-	assert_success
-	run --separate-stderr tl-eval --pred velocity_next --actual next_velocity_actual \
-		--baseline velocity_simple --baseline velocity \
-		testdata/eval/eval-numeric.csv
-	assert_success
-	run mandoc -Tlint -W warning "$TL_ROOT/man/tl-eval.1"
-	assert_output ""
 }
 
 @test "EVAL018: markdown cells escape '|' in class names (as tl-abtest does); text keeps them" {

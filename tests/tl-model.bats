@@ -1,6 +1,6 @@
 # tl-model.bats - tl-model: reference coefficients (R's glm on mtcars and an
 # independent python IRLS), separation, singular systems, bad input,
-# determinism, the fit/apply round trip, cross-validation, the man page.
+# determinism, the fit/apply round trip, cross-validation (the man page: manpages.bats).
 load test_helper
 bats_require_minimum_version 1.5.0
 
@@ -27,6 +27,7 @@ model_get() {
 		"--fit --target y --features x --kind tree" "--fit --target y --features x --cv 1" \
 		"--fit --target y --features x --field p" "--model m.json --cv 3" "--fit --target y --features x,x" \
 		"--fit --target y --features log:x" "--fit --target y --features x --l2 -1" "--bogus"; do
+		# shellcheck disable=SC2086 # $args is an option string, split on purpose
 		run --separate-stderr tl-model $args
 		[ "$status" -eq 64 ] || { echo "args: $args -> $status" >&2; return 1; }
 		[[ "$stderr" == *"Try 'tl-model --help'"* ]] || { echo "args: $args: $stderr" >&2; return 1; }
@@ -329,41 +330,3 @@ sys.exit(0 if all(abs(g - w) < 1e-9 * max(1, abs(w)) for g, w in zip(got, b)) an
 	grep -qx 'tl_model_imputed_values{tool="tl-model"} 2' "$BATS_TEST_TMPDIR/a.prom"
 }
 
-@test "MOD019: the man page lints clean and its SYNOPSIS matches the usage" {
-	run mandoc -Tlint -W warning "$TL_ROOT/man/tl-model.1"
-	assert_success
-	[ -z "$output" ]
-	local synopsis usage
-	synopsis=$(mandoc -Tascii "$TL_ROOT/man/tl-model.1" | sed 's/.\x08//g' | awk '/^[^ ]/ { on = ($0 == "SYNOPSIS"); next } on' | tr -s ' \n' '  ' | sed 's/^ //; s/ $//')
-	usage=$(tl-model --help | sed -n '1,/^[^ u]/p' | sed '$d' | sed 's/^ *usage: //; s/^ *tl-model/tl-model/' | tr -s ' \n' '  ' | sed 's/^ //; s/ $//')
-	[ "$synopsis" = "$usage" ] || { printf 'page:  %s\nusage: %s\n' "$synopsis" "$usage" >&2; return 1; }
-}
-
-@test "MOD020: the man page EXAMPLES run and print what the page shows" {
-	cd "$BATS_TEST_TMPDIR"
-	ln -s "$TESTDATA" testdata
-	run --separate-stderr tl-model --fit --target dropout --features log1p:interactions,days_since_last,active_days --cv 4 --output model.json testdata/model/model-churn.csv
-	assert_success
-	assert_equal "$stderr" "tl-model: skipped 1 record with an empty target 'dropout'
-tl-model: 4-fold cross-validated ROC AUC 0.652778 (n 39; training AUC 0.725)"
-	run bash -c "grep -o '\"spec\":\"[^\"]*\"\\|\"coef\":[^,]*' model.json | paste -d ' ' - -"
-	assert_success
-	assert_output '"spec":"log1p:interactions" "coef":-0.41944035516936956
-"spec":"days_since_last" "coef":0.42014101664451775
-"spec":"active_days" "coef":-0.30489312059759394'
-	run bash -o pipefail -c "tl-model --model model.json -o csv testdata/model/model-churn.csv | head -3"
-	assert_success
-	assert_output "learner_id,cohort,interactions,days_since_last,active_days,dropout,dropout_probability
-L01,a,50,9,10,1,0.464515
-L02,b,22,14,6,1,0.634124"
-	run bash -c "tl-model --fit --target y --features x --l2 1 testdata/model/model-separable.csv | grep -o '\"coef\":[^,]*'"
-	assert_success
-	assert_output '"coef":1.3360420329535607'
-	# and the page shows these same outputs
-	local page
-	page=$(mandoc -Tascii "$TL_ROOT/man/tl-model.1" | sed 's/.\x08//g')
-	[[ "$page" == *'L02,b,22,14,6,1,0.634124'* ]]
-	[[ "$page" == *'"coef":1.3360420329535607'* ]]
-	[[ "$page" == *'"spec":"active_days" "coef":-0.30489312059759394'* ]]
-	[[ "$page" == *'4-fold cross-validated ROC AUC 0.652778 (n 39; training AUC 0.725)'* ]]
-}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # tl-score: rules, reasons, scores, config validation with JSON paths,
 # missing fields, canary stability, calibration, summary.
+# shellcheck disable=SC2154 # stderr, stderr_lines: set by bats' run --separate-stderr
 load test_helper
 bats_require_minimum_version 1.5.0
 
@@ -297,21 +298,3 @@ print(len({r["archetype"] for r in rows}) >= 4)' <<< "$output"
 	assert_equal "${#lines[@]}" 301
 }
 
-@test "SCORE015: the man page examples run" {
-	cd "$TL_ROOT"
-	run --separate-stderr tl-score --config testdata/score/score-config.json -o csv --summary \
-		testdata/score/score-rows.csv
-	assert_success
-	run --separate-stderr tl-score --config testdata/score/score-config.json --canary 10 \
-		--treatment testdata/score/score-config2.json -o csv testdata/score/score-rows.csv
-	assert_success
-	run --separate-stderr tl-score --calibrate --outcome roi --config testdata/score/score-config.json \
-		testdata/score/score-scored.csv
-	assert_success
-	run --separate-stderr bash -c "tl-loadgen --learners 1000 --seed 7 --end 2025-10-01 \
-		| tl-velocity --as-of 2025-10-01 | tl-affinity | tl-retention \
-		| tl-score --config config/v1.json -o csv > '$BATS_TEST_TMPDIR/learners.csv'"
-	assert_success
-	run mandoc -Tlint -W warning "$TL_ROOT/man/tl-score.1"
-	assert_output ""
-}

@@ -2,6 +2,7 @@
 # tl-velocity.bats - DESIGN §6.1 through the CLI: options, labels and the
 # §6.5 rules that concern time and velocity.
 
+# shellcheck disable=SC2154 # stderr, stderr_lines: set by bats' run --separate-stderr
 load test_helper
 bats_require_minimum_version 1.5.0
 

@@ -27,7 +27,7 @@ table_cell() {
 	cat "$BATS_FILE_TMPDIR/stderr" >&2
 	[ "$(cat "$BATS_FILE_TMPDIR/status")" -eq 0 ]
 	[ "$(grep -c '^- met: ' "$BATS_FILE_TMPDIR/table.md")" -eq 3 ]
-	! grep -q 'NOT MET' "$BATS_FILE_TMPDIR/table.md"
+	run ! grep -q 'NOT MET' "$BATS_FILE_TMPDIR/table.md"
 	[ "$(grep -c '^| [1-6]: train ' "$BATS_FILE_TMPDIR/table.md")" -eq 6 ]
 	[ "$(grep -c '^| AAA-2013J\|^| all modules' "$BATS_FILE_TMPDIR/table.md")" -eq 2 ]
 }
@@ -109,7 +109,7 @@ table_cell() {
 
 @test "VAL006: tl-model on one real course equals an independent python IRLS (1e-6), and the CV AUC is the model's" {
 	local course=1038 f="$BATS_TEST_TMPDIR/c.csv"
-	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "course") c = i; print; next } $c == "1038"' "$VR/kdd-rows.csv" >"$f"
+	awk -F, -v course="$course" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "course") c = i; print; next } $c == course' "$VR/kdd-rows.csv" >"$f"
 	tl-model --fit --target dropout --features-file "$TL_ROOT/config/churn.features" --l2 0 --output "$BATS_TEST_TMPDIR/m.json" "$f"
 	run python3 - "$f" "$BATS_TEST_TMPDIR/m.json" "$TL_ROOT/config/churn.features" "$TESTDATA/ref" <<-'EOF'
 	import json, sys

@@ -2,6 +2,7 @@
 # scripts/validate.sh: the acceptance table on three seeds at a reduced size.
 # Each run's numbers are recomputed independently (python3) from the files
 # it keeps; the criteria that hold on the tuning seeds must hold here too.
+# shellcheck disable=SC2154 # stderr, stderr_lines: set by bats' run --separate-stderr
 load test_helper
 bats_require_minimum_version 1.5.0
 

@@ -1,0 +1,427 @@
+#!/usr/bin/env bats
+# manpages.bats - every page of man/, one test each (check_page NAME MIN):
+#   (a) it lints clean (mandoc -Tlint -W warning);
+#   (b) its SYNOPSIS is the tool's --help usage (blanks normalised);
+#   (c) it describes, as a list tag, every option (-x and --long) of --help;
+#   (d) it names every output field the tool writes (run on the worked
+#       example or the tool's testdata);
+#   (e) its EXAMPLES run and print what the page shows (run_examples).
+# tl(7) has no tool: (b) does not apply, (c) is the common options of every
+# tool and (d) the --metrics names. Each check reports what it found; the
+# test fails when any check does.
+load test_helper
+bats_require_minimum_version 1.5.0
+
+W=testdata/worked/worked.csv
+ASOF=(--as-of 2025-01-29T00:00:00Z)
+
+setup() {
+	cd "$TL_ROOT" || return
+}
+
+# page_tags PAGE: the words of the page's list tags (its .It lines), one a
+# line: an option as typed (Fl -period: --period), a field name (Va
+# velocity; TARGET Ns _probability: TARGET_probability).
+page_tags() {
+	sed -n 's/^\.It //p' "$1" | sed 's/\\-/-/g; s/\\&//g; s/ Ns //g' | awk '{
+		for (i = 1; i <= NF; i++) {
+			if ($i == "Fl" && i < NF) { print "-" $(i + 1); i++; continue }
+			if ($i ~ /^[A-Z][a-z]$/ || $i ~ /^[,|.;:()]$/) continue
+			print $i
+		} }'
+}
+
+# page_names PAGE: page_tags and every name the page marks up as a literal
+# (.Li, .Va, .Cm, .Ql, .Dq lines, JSON keys in \(dq quotes), one a line.
+page_names() {
+	page_tags "$1"
+	grep -E '^\.(Li|Va|Cm|Ql|Dq|Pq|Ar|It)|[ .](Li|Va|Cm|Ql) ' "$1" |
+		sed 's/\\(dq/ /g; s/\\-/-/g' | grep -oE '[a-z_][a-z0-9_]*'
+}
+
+# help_options TOOL [SECTION]: the options of TOOL --help (every -x and
+# --long of its option lines), one a line; SECTION common: only those after
+# "Common options:", own: only those before it.
+help_options() {
+	local text
+	text=$("$1" --help)
+	case "${2:-}" in
+	common) text=$(sed -n '/^Common options:/,$p' <<<"$text") ;;
+	own) text=$(sed '/^Common options:/,$d' <<<"$text") ;;
+	esac
+	grep -oE '^ +(-[a-zA-Z0-9], )?--?[a-zA-Z0-9][a-zA-Z0-9-]*' <<<"$text" | grep -oE -- '--?[a-zA-Z0-9][a-zA-Z0-9-]*' || true
+}
+
+# help_usage TOOL: the usage lines of TOOL --help, "usage: " dropped.
+help_usage() {
+	"$1" --help | awk 'NR == 1 || /^ / { sub(/^usage: /, ""); print; next } { exit }'
+}
+
+# blanks: stdin on one line, runs of blanks as one space, trimmed, and no
+# blank around a "|" of alternatives (mdoc sets csv | ndjson, --help
+# csv|ndjson).
+blanks() {
+	tr -s ' \n\t' '   ' | sed 's/^ //; s/ $//; s/ *| */|/g'
+}
+
+# csv_header: the first line of stdin, one field a line.
+csv_header() {
+	head -n 1 | tr -d '\r' | tr , '\n'
+}
+
+# json_keys [MAP...]: every member name of the JSON documents on stdin, at
+# any depth, one a line; the members of a MAP member are data (arm names,
+# classes), not fields: their names are not listed.
+json_keys() {
+	python3 -c '
+import json, sys
+maps = set(sys.argv[1:])
+keys = set()
+def walk(v):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            keys.add(k)
+            if k in maps and isinstance(x, dict):
+                for y in x.values():
+                    walk(y)
+            else:
+                walk(x)
+    elif isinstance(v, list):
+        for x in v:
+            walk(x)
+dec = json.JSONDecoder()
+text = sys.stdin.read()
+i = 0
+while True:
+    while i < len(text) and text[i].isspace():
+        i += 1
+    if i >= len(text):
+        break
+    v, i = dec.raw_decode(text, i)
+    walk(v)
+print("\n".join(sorted(keys)))
+' "$@"
+}
+
+# new_fields IN OUT: the header fields of CSV file OUT that CSV file IN lacks.
+new_fields() {
+	comm -13 <(csv_header <"$1" | sort) <(csv_header <"$2" | sort)
+}
+
+# ---- the fields each tool writes: "tag FIELD" (a list tag of the page)
+# or "name FIELD" (named in the page: members of JSON reports and files)
+
+fields_tl-velocity() {
+	tl-velocity "${ASOF[@]}" --label -o csv "$W" | csv_header | sed 's/^/tag /'
+}
+
+fields_tl-affinity() {
+	tl-affinity "${ASOF[@]}" -o csv --transfer-pairs "$BATS_TEST_TMPDIR/pairs.csv" "$W" | csv_header | sed 's/^/tag /'
+	csv_header <"$BATS_TEST_TMPDIR/pairs.csv" | sed 's/^/tag /'
+}
+
+fields_tl-retention() {
+	tl-retention "${ASOF[@]}" --label -o csv "$W" | csv_header | sed 's/^/tag /'
+	tl-retention --fit --as-of 2025-06-01 --curves "$BATS_TEST_TMPDIR/curves.csv" \
+		testdata/retention/retention-freireich.csv | csv_header | sed 's/^/tag /'
+	csv_header <"$BATS_TEST_TMPDIR/curves.csv" | sed 's/^/name /'
+}
+
+fields_tl-score() {
+	local d=$BATS_TEST_TMPDIR
+	tl-velocity "${ASOF[@]}" "$W" | tl-affinity | tl-retention -o csv >"$d/in.csv"
+	tl-score -o csv --canary 50 --treatment config/v1.json "$d/in.csv" >"$d/out.csv"
+	new_fields "$d/in.csv" "$d/out.csv" | sed 's/^/tag /'
+}
+
+fields_tl-model() {
+	local d=$BATS_TEST_TMPDIR in=testdata/model/model-churn.csv
+	tl-model --fit --target dropout --features log1p:interactions,days_since_last --cv 4 "$in" 2>/dev/null >"$d/m.json"
+	json_keys <"$d/m.json" | sed 's/^/name /'
+	tl-model --model "$d/m.json" -o csv "$in" >"$d/out.csv"
+	tl-model --fit --kind linear --target interactions --features active_days "$in" 2>/dev/null >"$d/lin.json"
+	tl-model --model "$d/lin.json" -o csv "$in" >"$d/lin.csv"
+	{ new_fields "$in" "$d/out.csv"; new_fields "$in" "$d/lin.csv"; } | sed 's/^dropout_/TARGET_/; s/^interactions_/TARGET_/; s/^/tag /'
+}
+
+fields_tl-eval() {
+	{
+		tl-eval --truth true_archetype --pred archetype --format json testdata/eval/eval-class.csv
+		tl-eval --score churn_risk --label churned --format json testdata/eval/eval-binary.csv
+		tl-eval --pred velocity_next --actual next_velocity_actual --baseline velocity_simple \
+			--format json testdata/eval/eval-numeric.csv
+	} | json_keys classes confusion per_class baselines | sed 's/^/name /'
+}
+
+fields_tl-abtest() {
+	local l=testdata/abtest/abtest-learners.csv
+	tl-abtest --metric roi --binary clicked --by archetype --covariate pre_roi --sequential \
+		--power 0.8 --mde 0.05 --format json "$l" | json_keys arms expected | sed 's/^/name /'
+	tl-abtest --metric roi --emit-stats "$l" | csv_header | sed 's/^/name /'
+}
+
+fields_tl-loadgen() {
+	tl-loadgen --learners 3 --truth --arm-split 1:1 --outcome | csv_header | sed 's/^/name /'
+	tl-loadgen --learners 3 --truth --arm-split 1:1 --outcome -f learners | json_keys | sed 's/^/name /'
+}
+
+fields_tl() {
+	tl-velocity "${ASOF[@]}" --metrics "$BATS_TEST_TMPDIR/m.prom" "$W" >/dev/null
+	grep -oE '^tl_[a-z_]+' "$BATS_TEST_TMPDIR/m.prom" | sort -u | sed 's/^/name /'
+}
+
+# ---- the checks: each prints what is wrong, returns 1 when something is
+
+check_lint() {
+	local out st=0
+	out=$(mandoc -Tlint -W warning "$1" 2>&1) || st=$?
+	if [ "$st" -ne 0 ] || [ -n "$out" ]; then
+		printf 'lint (exit %d):\n%s\n' "$st" "$out"
+		return 1
+	fi
+}
+
+check_synopsis() {
+	local page=$1 tool=$2 synopsis usage
+	synopsis=$(section "$page" SYNOPSIS | blanks)
+	usage=$(help_usage "$tool" | blanks)
+	[ -n "$usage" ] || { echo "synopsis: $tool --help has no usage"; return 1; }
+	[ "$synopsis" = "$usage" ] || { printf 'synopsis: the page and --help differ:\npage:  %s\nusage: %s\n' "$synopsis" "$usage"; return 1; }
+}
+
+# check_options PAGE TOOL: every option of TOOL --help is a list tag of
+# PAGE; a common option may instead be one of tl(7) when PAGE sends the
+# reader there ("The common options of tl(7)"). With TOOL "tl": the common
+# options of every tool are list tags of tl(7).
+check_options() {
+	local page=$1 tool=$2 tags common="" o t missing=""
+	tags=" $(page_tags "$page" | tr '\n' ' ') "
+	if [ "$tool" = tl ]; then
+		for t in "$TL_BIN"/tl-*; do
+			help_options "$t" common
+		done >"$BATS_TEST_TMPDIR/common"
+		[ "$(sort -u "$BATS_TEST_TMPDIR/common" | wc -l)" -ge 14 ] || { echo "options: too few common options"; return 1; }
+		while read -r o; do
+			[[ $tags == *" $o "* ]] || missing="$missing $o"
+		done < <(sort -u "$BATS_TEST_TMPDIR/common")
+	else
+		if grep -qiE '^the common options(, described in| of)$' "$page" && grep -qxE '\.Xr tl 7( ,)?' "$page"; then
+			common=" $(page_tags man/tl.7 | tr '\n' ' ') "
+		fi
+		for o in $(help_options "$tool" own | sort -u); do
+			[[ $tags == *" $o "* ]] || missing="$missing $o"
+		done
+		for o in $(help_options "$tool" common | sort -u); do
+			[[ $tags == *" $o "* || $common == *" $o "* ]] || missing="$missing $o"
+		done
+	fi
+	[ -z "$missing" ] || { echo "options: not described (as a list tag):$missing"; return 1; }
+}
+
+check_fields() {
+	local page=$1 name=$2 fields tags names kind f missing=""
+	fields=$("fields_$name") || { echo "fields: fields_$name failed"; return 1; }
+	[ -n "$fields" ] || { echo "fields: fields_$name found none"; return 1; }
+	tags=" $(page_tags "$page" | tr '\n' ' ') "
+	names=" $(page_names "$page" | tr '\n' ' ') "
+	while read -r kind f; do
+		[ "$f" = learner_id ] && continue   # tl(7) RECORD MODEL
+		case $kind in
+		tag) [[ $tags == *" $f "* ]] || missing="$missing $f" ;;
+		name) [[ $names == *" $f "* ]] || missing="$missing $f" ;;
+		esac
+	done <<<"$fields"
+	[ -z "$missing" ] || { echo "fields: not listed in the page:$missing"; return 1; }
+}
+
+# check_examples PAGE [MIN]: run_examples PAGE MIN (default 1).
+check_examples() {
+	local err
+	err=$(run_examples "$1" "${2:-1}" 2>&1) || { printf 'examples: %s\n' "$err"; return 1; }
+}
+
+# check_page NAME MIN: the checks (a)-(e) of man/NAME.1 or man/NAME.7; its
+# EXAMPLES hold at least MIN commands (as many as today: an example that
+# stops being found, say by a changed prompt, fails).
+check_page() {
+	local name=$1 min=$2 page bad=0
+	page=man/$name.1
+	[ "$name" = tl ] && page=man/tl.7
+	[ -f "$page" ] || { echo "no page $page" >&2; return 1; }
+	check_lint "$page" >&2 || bad=1
+	[ "$name" = tl ] || check_synopsis "$page" "$name" >&2 || bad=1
+	check_options "$page" "$name" >&2 || bad=1
+	check_fields "$page" "$name" >&2 || bad=1
+	(check_examples "$page" "$min") >&2 || bad=1
+	[ "$bad" -eq 0 ]
+}
+
+@test "MP001: every page of man/ has a test here, every tool a page" {
+	local have want
+	have=$(grep -oE '^@test "MP[0-9]+: [a-z0-9-]+\([17]\) lint' "$BATS_TEST_FILENAME" | grep -oE '[a-z0-9-]+\([17]\)' | sort)
+	want=$(cd man && for p in *.1 *.7; do echo "${p%.*}(${p##*.})"; done | sort)
+	[ "$have" = "$want" ] || { diff <(echo "$want") <(echo "$have") >&2; return 1; }
+	diff <(cd cmd && printf '%s\n' tl-*.c | sed 's/\.c$//') <(cd man && printf '%s\n' tl-*.1 | sed 's/\.1$//')
+}
+
+@test "MP002: tl(7) lint, common options, --metrics names, EXAMPLES" {
+	check_page tl 14
+}
+
+@test "MP003: tl-loadgen(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page tl-loadgen 10
+}
+
+@test "MP004: tl-velocity(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page tl-velocity 6
+}
+
+@test "MP005: tl-affinity(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page tl-affinity 5
+}
+
+@test "MP006: tl-retention(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page tl-retention 8
+}
+
+@test "MP007: tl-score(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page tl-score 6
+}
+
+@test "MP008: tl-abtest(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page tl-abtest 9
+}
+
+@test "MP009: tl-eval(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page tl-eval 3
+}
+
+@test "MP010: tl-model(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page tl-model 8
+}
+
+# ---- the helpers, and what the pages say beyond (a)-(e)
+
+@test "MP011: the lint check can fail: a page with a warning is reported" {
+	# shellcheck disable=SC2016 # $Mdocdate$ is mdoc's, not a shell expansion
+	printf '.Dd $Mdocdate$\n.Dt X 1\n.Os\n.Sh NAME\n.Nm x\n.Nd x\n.Sh DESCRIPTION\n.Bl -tag\n.It a\nb\n.El\n' >"$BATS_TEST_TMPDIR/x.1"
+	run check_lint "$BATS_TEST_TMPDIR/x.1"
+	assert_failure
+	assert_output --partial 'lint (exit'
+}
+
+@test "MP012: the example extractor finds commands, continuations and output" {
+	local dir="$BATS_TEST_TMPDIR/t"
+	cat >"$BATS_TEST_TMPDIR/t.1" <<-'EOF'
+	.Dd $Mdocdate$
+	.Dt T 1
+	.Os
+	.Sh NAME
+	.Nm t
+	.Nd t
+	.Sh EXAMPLES
+	Text.
+	.Bd -literal -offset indent
+	$ echo a |
+	> tr a b
+	b
+	  c
+	$ true
+	.Ed
+	.Pp
+	More text.
+	.Sh SEE ALSO
+	.Xr tl 7
+	EOF
+	run extract_examples "$BATS_TEST_TMPDIR/t.1" "$dir"
+	[ "$output" = 2 ]
+	[ "$(cat "$dir/1.cmd")" = "$(printf 'echo a |\ntr a b')" ]
+	[ "$(cat "$dir/1.out")" = "$(printf 'b\n  c')" ]
+	[ "$(cat "$dir/2.cmd")" = "true" ]
+	[ ! -s "$dir/2.out" ]
+}
+
+@test "MP013: tl(7) EXAMPLES use only tl-velocity and standard tools" {
+	local n others
+	n=$(extract_examples man/tl.7 "$BATS_TEST_TMPDIR/ex")
+	[ "$n" -ge 5 ]
+	others=$(cat "$BATS_TEST_TMPDIR"/ex/*.cmd | grep -o 'tl-[a-z]*' | grep -v '^tl-velocity$' || true)
+	[ -z "$others" ] || { echo "tl(7) EXAMPLES use other tools: $others" >&2; return 1; }
+}
+
+@test "MP014: the worked example of tl-velocity(1) gives the values of DESIGN §6.4" {
+	local n i cmd="" found=0
+	n=$(extract_examples man/tl-velocity.1 "$BATS_TEST_TMPDIR/ex")
+	for ((i = 1; i <= n; i++)); do
+		local c
+		c=$(<"$BATS_TEST_TMPDIR/ex/$i.cmd")
+		case "$c" in
+		*"|"*) ;;
+		*--as-of\ 2025-01-29T00:00:00Z*--decay-half-life\ 0*-o\ csv*testdata/worked/worked.csv*)
+			cmd=$c
+			found=$((found + 1)) ;;
+		esac
+	done
+	[ "$found" -eq 1 ]
+	run --separate-stderr bash -c "$cmd"
+	assert_success
+	[ -z "$stderr" ]
+	# Expected values: DESIGN §6.4 (velocity part), typed in from the design.
+	run python3 -c '
+import csv, sys
+rows = list(csv.DictReader(sys.stdin))
+assert len(rows) == 1, rows
+r = rows[0]
+want = {"velocity": 0.1715, "velocity_simple": 0.4, "velocity_momentum": 0.343,
+        "velocity_trend": -0.0912, "velocity_next": 0.0797, "interactions": 5,
+        "adoptions": 2, "periods": 5, "tenure_days": 28}
+bad = [f"{k}={r.get(k)!r}, want {v}" for k, v in want.items()
+       if r.get(k) in (None, "") or abs(float(r[k]) - v) > 1e-6]
+for k in ("interactions", "adoptions", "periods"):
+    if not r[k].isdigit():
+        bad.append(f"{k}={r[k]!r} is not an integer")
+if r["learner_id"] != "L1" or r["as_of"] != "2025-01-29T00:00:00Z":
+    bad.append("learner_id=%r as_of=%r" % (r["learner_id"], r["as_of"]))
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+' <<<"$output"
+	assert_success
+}
+
+# broken_velocity_page SED: man/tl-velocity.1 edited by SED, as
+# $BATS_TEST_TMPDIR/tl-velocity.1; fails when SED changed nothing.
+broken_velocity_page() {
+	sed "$1" man/tl-velocity.1 >"$BATS_TEST_TMPDIR/tl-velocity.1"
+	! cmp -s man/tl-velocity.1 "$BATS_TEST_TMPDIR/tl-velocity.1" || { echo "'$1' changed nothing" >&2; return 1; }
+}
+
+@test "MP015: the checks (b)-(e) can fail: each finds its break in a copy of tl-velocity(1)" {
+	local p="$BATS_TEST_TMPDIR/tl-velocity.1"
+	run check_synopsis man/tl-velocity.1 tl-velocity
+	assert_success
+	broken_velocity_page 's/^\.Op Fl \\-alpha Ar A$/.Op Fl \\-alfa Ar A/'
+	run check_synopsis "$p" tl-velocity
+	assert_failure
+	assert_output --partial '[--alfa A]'
+	broken_velocity_page '/^\.It Fl \\-trend\\-window Ar W$/d'
+	run check_options "$p" tl-velocity
+	assert_failure
+	assert_output 'options: not described (as a list tag): --trend-window'
+	sed '/^\.It Fl h , Fl \\-help$/s/Fl h , //' man/tl.7 >"$BATS_TEST_TMPDIR/tl.7"
+	run check_options man/tl.7 tl
+	assert_success
+	run check_options "$BATS_TEST_TMPDIR/tl.7" tl
+	assert_output 'options: not described (as a list tag): -h'
+	broken_velocity_page 's/^\.It Va velocity_next$/.It Va velocity_nxt/'
+	run check_fields "$p" tl-velocity
+	assert_failure
+	assert_output 'fields: not listed in the page: velocity_next'
+	broken_velocity_page 's/^L1,5,2,5,28,0.4,0.1715,-0.0912,0.0797,0.343,/L1,5,2,5,28,0.4,0.1715,-0.0912,0.0798,0.343,/'
+	run check_examples "$p"
+	assert_failure
+	assert_output --partial 'example 1 prints other lines than the page shows'
+	broken_velocity_page 's/^\$ tl-velocity --as-of 2025-01-29 testdata/$ tl-velocity --as-of 2025-01-29 --bogus testdata/'
+	run check_examples "$p"
+	assert_failure
+	assert_output --partial 'example 2 exits 64'
+}
