@@ -4,6 +4,7 @@
 # blank lines and CRLF line ends read as the plain file does, and bad CSV
 # is "FILE:LINE: bad CSV: what".
 
+# shellcheck disable=SC2154 # stderr: set by bats' run --separate-stderr
 load test_helper
 bats_require_minimum_version 1.5.0
 
