@@ -313,6 +313,7 @@ int main(int argc, char **argv)
 	int rc = TL_EX_OK, pass;
 
 	tl_front_init("tl-abtest", argv, &common);
+	tl_front_report(&common);
 	parse_options(argc, argv, &common, &o);
 	if (o.plan) {
 		FILE *f = tl_output_open(common.output);

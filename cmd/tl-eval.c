@@ -415,6 +415,7 @@ int main(int argc, char **argv)
 	struct state s = {.o = &o};
 
 	tl_front_init("tl-eval", argv, &common);
+	tl_front_report(&common);
 	parse_options(argc, argv, &common, &o);
 	tl_confusion_init(&s.conf);
 	struct tl_run *run = tl_run_open(&common, argc - optind, argv + optind, TL_READ_ROWS);

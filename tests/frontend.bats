@@ -127,3 +127,25 @@ without_used_by() {
 	[[ $output == *'"positives":	1'* ]]
 	[[ $output == *'"roc_auc":	1'* ]]
 }
+
+@test "FE007: the report tools (tl-eval, tl-abtest) refuse -o, --label and --churn-horizon, and their help leaves them out" {
+	local t
+	for t in tl-eval tl-abtest; do
+		run --separate-stderr "$t" -o csv "$TESTDATA/abtest/abtest-learners.csv"
+		assert_failure 64
+		[[ "$stderr" == "$t: -o does not apply: this tool writes a report, not learner records"* ]] || { echo "$stderr"; false; }
+		run --separate-stderr "$t" --churn-horizon 3d "$TESTDATA/abtest/abtest-learners.csv"
+		assert_failure 64
+		run "$t" --help
+		assert_success
+		refute_line --partial '-o csv|ndjson'
+		refute_line --partial '--churn-horizon'
+		assert_line --partial '--skip-bad'
+	done
+	run --separate-stderr tl-abtest --label --metric roi "$TESTDATA/abtest/abtest-learners.csv"
+	assert_failure 64
+	# tl-eval's own --label FIELD is listed once
+	run tl-eval --help
+	assert_line --partial '--label FIELD      the 0/1 truth of --score'
+	refute_line --partial 'also compute label fields'
+}

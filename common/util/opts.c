@@ -15,6 +15,15 @@ void tl_front_init(const char *name, char **argv, struct tl_common *c)
 	tl_common_init(c);
 }
 
+/* Whether the tool writes a report (tl_front_report): its help leaves out
+ * the options of learner records. */
+static int report_tool;
+
+void tl_front_report(struct tl_common *c)
+{
+	c->report = report_tool = 1;
+}
+
 void tl_usage(int status, const char *synopsis, const char *help)
 {
 	FILE *f = status ? stderr : stdout;
@@ -82,6 +91,15 @@ int tl_common_option(struct tl_common *c, int opt, const char *arg, void (*usage
 	case 'h': usage(0); tl_exit_written();
 	case TL_OPT_VERSION: printf("%s %s\n", tl_progname(), TL_VERSION); tl_exit_written();
 	case 'o':
+	case TL_OPT_LABEL:
+	case TL_OPT_CHURN_HORIZON:
+		if (c->report)
+			tl_usage_error("%s does not apply: this tool writes a report, not learner records",
+				       opt == 'o' ? "-o" : opt == TL_OPT_LABEL ? "--label" : "--churn-horizon");
+		break;
+	}
+	switch (opt) {
+	case 'o':
 		if (strcmp(arg, "csv") == 0) c->out_csv = 1;
 		else if (strcmp(arg, "ndjson") == 0) c->out_csv = 0;
 		else tl_usage_error("-o wants csv or ndjson, not '%s'", arg);
@@ -105,13 +123,15 @@ int tl_common_option(struct tl_common *c, int opt, const char *arg, void (*usage
 
 void tl_common_usage(FILE *f)
 {
-	fputs("Common options:\n"
-	      "  -o csv|ndjson          output learner rows (csv) or documents (ndjson, default)\n"
-	      "      --output FILE      write FILE atomically instead of stdout\n"
-	      "      --as-of TIME       observation cutoff (else TL_AS_OF, the record's as_of, now)\n"
-	      "      --label            also compute label fields from events after as-of\n"
-	      "      --churn-horizon D  label window for churned (default " TL_XSTR(TL_CHURN_HORIZON_DAYS) "d)\n"
-	      "      --map C=S,...      read canonical column C from input column S\n"
+	fputs("Common options:\n", f);
+	if (!report_tool)
+		fputs("  -o csv|ndjson          output learner rows (csv) or documents (ndjson, default)\n", f);
+	fputs("      --output FILE      write FILE atomically instead of stdout\n"
+	      "      --as-of TIME       observation cutoff (else TL_AS_OF, the record's as_of, now)\n", f);
+	if (!report_tool)
+		fputs("      --label            also compute label fields from events after as-of\n"
+		      "      --churn-horizon D  label window for churned (default " TL_XSTR(TL_CHURN_HORIZON_DAYS) "d)\n", f);
+	fputs("      --map C=S,...      read canonical column C from input column S\n"
 	      "      --ungrouped        accept rows of a learner spread out (buffers all input)\n"
 	      "      --skip-bad         skip bad rows instead of stopping (exit 0)\n"
 	      "      --rejects FILE     write skipped rows there unchanged\n"

@@ -65,6 +65,7 @@ struct tl_common {
 	size_t max_field;         /* --max-field BYTES (TL_MAX_FIELD_DEFAULT) */
 	size_t max_events;        /* --max-events N per learner (TL_MAX_EVENTS_DEFAULT) */
 	int ungrouped;            /* --ungrouped */
+	int report;               /* the tool writes a report (tl_front_report) */
 	int has_as_of;            /* --as-of or TL_AS_OF given */
 	const char *bad_as_of_env; /* TL_AS_OF that is not a time (tl_run_open fails) */
 	tl_time as_of;
@@ -80,6 +81,11 @@ struct tl_common {
  * prefix, so every message, getopt_long's too, starts "name: " however
  * the tool was run (by a path, a link). Then tl_common_init(c). */
 void tl_front_init(const char *name, char **argv, struct tl_common *c);
+
+/* tl_front_report: after tl_front_init, for a tool that writes a report,
+ * not learner records (tl-eval, tl-abtest): -o, --label and
+ * --churn-horizon are usage errors, and its help leaves them out. */
+void tl_front_report(struct tl_common *c);
 
 /* tl_usage: the body of a tool's usage(status). status 0 (--help): the
  * synopsis, help and the common options' block on stdout, returns; else
