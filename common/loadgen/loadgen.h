@@ -20,6 +20,16 @@ enum tl_lg_arch {
 enum tl_lg_format { TL_LG_CSV, TL_LG_NDJSON, TL_LG_LEARNERS };
 
 /* Everything the options decide. tl_lg_config_init sets the defaults. */
+/* The defaults, named once for tl_lg_config_init and tl-loadgen's help. */
+#define TL_LG_DEFAULT_LEARNERS 1000
+#define TL_LG_DEFAULT_SEED 1
+#define TL_LG_DEFAULT_START "2025-01-01"
+#define TL_LG_DEFAULT_END "2025-10-01"
+#define TL_LG_DEFAULT_HORIZON_DAYS 60
+#define TL_LG_DEFAULT_DOMAINS 8
+#define TL_LG_DEFAULT_CAPABILITIES 200
+#define TL_LG_DEFAULT_OUTCOME_SD 0.5
+
 struct tl_lg_config {
 	long learners;            /* learners L1..LN (default 1000) */
 	uint64_t seed;            /* default 1 */

@@ -13,16 +13,16 @@ void tl_lg_config_init(struct tl_lg_config *c)
 {
 	static const double mix[TL_LG_NARCH] = {0.15, 0.25, 0.15, 0.20, 0.25};
 	memset(c, 0, sizeof *c);
-	c->learners = 1000;
-	c->seed = 1;
-	tl_time_parse("2025-01-01", 10, &c->start);
-	tl_time_parse("2025-10-01", 10, &c->end);
-	c->horizon = 60 * TL_DAY;
-	c->domains = 8;
-	c->capabilities = 200;
+	c->learners = TL_LG_DEFAULT_LEARNERS;
+	c->seed = TL_LG_DEFAULT_SEED;
+	tl_time_parse(TL_LG_DEFAULT_START, sizeof TL_LG_DEFAULT_START - 1, &c->start);
+	tl_time_parse(TL_LG_DEFAULT_END, sizeof TL_LG_DEFAULT_END - 1, &c->end);
+	c->horizon = TL_LG_DEFAULT_HORIZON_DAYS * TL_DAY;
+	c->domains = TL_LG_DEFAULT_DOMAINS;
+	c->capabilities = TL_LG_DEFAULT_CAPABILITIES;
 	memcpy(c->mix, mix, sizeof mix);
 	c->control_share = 0.5;
-	c->outcome_sd = 0.5;
+	c->outcome_sd = TL_LG_DEFAULT_OUTCOME_SD;
 	c->shard_n = 1;
 	c->format = TL_LG_CSV;
 }
