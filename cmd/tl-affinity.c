@@ -66,6 +66,7 @@ static void parse_options(int argc, char **argv, struct tl_common *c, struct opt
 		default: usage(TL_EX_USAGE);
 		}
 	}
+	tl_common_output(c, "--transfer-pairs", o->pairs_path);
 	if (!o->domains_given) {   /* §6.2: M is --domains, else the config's */
 		struct tl_algo_params algo;
 		tl_algo_params_load(o->config, &algo);

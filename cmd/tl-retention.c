@@ -91,6 +91,7 @@ static void parse_options(int argc, char **argv, struct tl_common *common, struc
 		tl_usage_error("--fit writes a model; it cannot be combined with --model");
 	if (o->curves && !o->fit)
 		tl_usage_error("--curves needs --fit");
+	tl_common_output(common, "--curves", o->curves);
 	o->prm.churn_horizon = common->churn_horizon;
 	struct tl_algo_params algo;   /* §6.3: the churn weights come from the config */
 	tl_algo_params_load(o->config, &algo);

@@ -95,6 +95,7 @@ static void parse_options(int argc, char **argv, struct tl_common *common, struc
 		tl_usage_error("--calibrate and --outcome go together");
 	if (o->calibrate && (o->canary >= 0 || o->summary))
 		tl_usage_error("--calibrate writes a config: it takes neither --canary nor --summary");
+	tl_common_output(common, "--summary-file", o->summary_file);
 }
 
 /* read_values: cfg's fields of l, or exit 65 naming the field and its tool. */

@@ -16,6 +16,7 @@ struct tl_csv {
 	unsigned long quoted;   /* lines given to libcsv */
 	int in_record;          /* libcsv is inside a multi-line record */
 	int done;               /* libcsv ended the record */
+	int records;            /* ... how many times (> 1: a bare CR inside the line) */
 	int too_long;
 	struct tl_str *fields;
 	size_t nfields, cap;
@@ -86,6 +87,7 @@ static void on_record(int term, void *data)
 {
 	(void)term;
 	((struct tl_csv *)data)->done = 1;
+	((struct tl_csv *)data)->records++;
 }
 
 static int finish_slow(struct tl_csv *c)
@@ -105,7 +107,7 @@ static int split_slow(struct tl_csv *c, const char *line, size_t n)
 	c->quoted++;
 	if (!c->in_record) {
 		c->nfields = c->slen = 0;
-		c->too_long = c->done = 0;
+		c->too_long = c->done = c->records = 0;
 		c->in_record = 1;
 	}
 	if (csv_parse(&c->parser, line, n, on_field, on_record, c) != n ||
@@ -113,6 +115,14 @@ static int split_slow(struct tl_csv *c, const char *line, size_t n)
 		c->error = csv_error(&c->parser) == CSV_EPARSE
 			   ? "a quote inside an unquoted field, or text after a closing quote"
 			   : csv_strerror(csv_error(&c->parser));
+		csv_free(&c->parser);
+		parser_init(c);
+		c->in_record = 0;
+		return TL_CSV_ERR;
+	}
+	if (c->records > 1) {   /* libcsv ends a record at a bare CR */
+		c->error = "a carriage return ends a record inside the line: lines that end in a bare CR "
+			   "are not read (convert them: tr '\\r' '\\n')";
 		csv_free(&c->parser);
 		parser_init(c);
 		c->in_record = 0;

@@ -105,10 +105,14 @@ void rd_read_header(struct tl_reader *r, const struct tl_str *f, size_t n)
 	}
 	r->ncols = n;
 	for (int k = 0; k < NCANON; k++) {
+		/* --map is one simultaneous renaming: each canonical name takes its
+		 * own source column, never another mapping's result (no chains) */
 		const char *want = rd_canon_names[k];
 		for (int m = 0; m < r->opt->nmap; m++)
-			if (strcmp(r->opt->map_canon[m], want) == 0)
+			if (strcmp(r->opt->map_canon[m], rd_canon_names[k]) == 0) {
 				want = r->opt->map_source[m];
+				break;
+			}
 		r->col[k] = -1;
 		for (size_t i = 0; i < n; i++)
 			if (str_eq(r->colnames[i], want)) {

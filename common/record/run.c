@@ -22,10 +22,26 @@ static double monotonic(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* check_paths: --rejects only with --skip-bad, and no output file that is
+ * an input or another output (tl(7) FILES). */
+static void check_paths(const struct tl_common *c, int nfiles, char **files)
+{
+	if (c->rejects && !c->skip_bad)
+		tl_usage_error("--rejects needs --skip-bad (without it the first bad row stops the run)");
+	const char *out[3 + TL_TOOL_OUT_MAX] = {c->output, c->rejects, c->metrics};
+	const char *opt[3 + TL_TOOL_OUT_MAX] = {"--output", "--rejects", "--metrics"};
+	for (int i = 0; i < c->ntool_out; i++) {
+		out[3 + i] = c->tool_out[i];
+		opt[3 + i] = c->tool_out_opt[i];
+	}
+	tl_paths_distinct(out, opt, 3 + c->ntool_out, files, nfiles);
+}
+
 struct tl_run *tl_run_open(const struct tl_common *c, int nfiles, char **files, int flags)
 {
 	if (c->bad_as_of_env && !c->has_as_of)
 		tl_usage_error("TL_AS_OF is not a valid time: '%s'", c->bad_as_of_env);
+	check_paths(c, nfiles, files);
 	struct tl_run *run = tl_xcalloc(1, sizeof *run);
 	run->c = c;
 	run->t_start = monotonic();

@@ -19,6 +19,14 @@ void tl_front_init(const char *name, char **argv, struct tl_common *c)
  * the options of learner records. */
 static int report_tool;
 
+void tl_common_output(struct tl_common *c, const char *opt, const char *path)
+{
+	if (c->ntool_out == TL_TOOL_OUT_MAX)
+		tl_die(TL_EX_SOFTWARE, "more than %d tool outputs", TL_TOOL_OUT_MAX);
+	c->tool_out_opt[c->ntool_out] = opt;
+	c->tool_out[c->ntool_out++] = path;
+}
+
 void tl_front_report(struct tl_common *c)
 {
 	c->report = report_tool = 1;
@@ -78,6 +86,9 @@ static void add_map(struct tl_common *c, const char *arg)
 			ok |= strcmp(pair, canon[i]) == 0;
 		if (!ok)
 			tl_usage_error("--map: '%s' is not one of learner_id, ts, domain, capability, action", pair);
+		for (int m = 0; m < c->nmap; m++)
+			if (strcmp(c->map_canon[m], pair) == 0)
+				tl_usage_error("--map: %s is mapped twice", pair);
 		if (c->nmap == TL_MAP_MAX)
 			tl_usage_error("--map: too many pairs");
 		c->map_canon[c->nmap] = pair;

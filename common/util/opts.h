@@ -19,6 +19,7 @@
 
 /* Defaults of the common options. */
 #define TL_MAX_FIELD_DEFAULT 65536
+#define TL_TOOL_OUT_MAX 4        /* a tool's own output files (tl_common_output) */
 #define TL_MAX_EVENTS_DEFAULT 10000000
 #define TL_CHURN_HORIZON_DAYS 30
 
@@ -66,6 +67,9 @@ struct tl_common {
 	size_t max_events;        /* --max-events N per learner (TL_MAX_EVENTS_DEFAULT) */
 	int ungrouped;            /* --ungrouped */
 	int report;               /* the tool writes a report (tl_front_report) */
+	const char *tool_out[TL_TOOL_OUT_MAX];     /* the tool's own output files */
+	const char *tool_out_opt[TL_TOOL_OUT_MAX]; /* ... and their options */
+	int ntool_out;
 	int has_as_of;            /* --as-of or TL_AS_OF given */
 	const char *bad_as_of_env; /* TL_AS_OF that is not a time (tl_run_open fails) */
 	tl_time as_of;
@@ -81,6 +85,11 @@ struct tl_common {
  * prefix, so every message, getopt_long's too, starts "name: " however
  * the tool was run (by a path, a link). Then tl_common_init(c). */
 void tl_front_init(const char *name, char **argv, struct tl_common *c);
+
+/* tl_common_output: register a tool's own output file (its option opt, e.g.
+ * "--curves"; path may be NULL) so that tl_run_open refuses it when it is
+ * an input or another output. */
+void tl_common_output(struct tl_common *c, const char *opt, const char *path);
 
 /* tl_front_report: after tl_front_init, for a tool that writes a report,
  * not learner records (tl-eval, tl-abtest): -o, --label and

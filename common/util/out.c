@@ -1,6 +1,7 @@
 /* out.c - atomic output files and checked stdout. */
 #include <errno.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
@@ -114,5 +115,59 @@ void tl_output_commit(FILE *f)
 		free(s->tmp);
 		free(s->path);
 		s->tmp = s->path = NULL;
+	}
+}
+
+/* The identity of a path: its device and inode when it exists, else its
+ * directory's and its last name (a file not yet created). */
+struct path_id {
+	int exists, regular;
+	dev_t dev;
+	ino_t ino;
+	const char *name;
+};
+
+static struct path_id path_id(const char *path)
+{
+	struct path_id id = {0};
+	struct stat st;
+	const char *slash = strrchr(path, '/');
+	if (stat(path, &st) == 0) {
+		id = (struct path_id){1, S_ISREG(st.st_mode), st.st_dev, st.st_ino, NULL};
+		return id;
+	}
+	char dir[PATH_MAX];
+	size_t n = slash ? (size_t)(slash - path) : 0;
+	if (n >= sizeof dir)
+		return id;
+	memcpy(dir, path, n);
+	strcpy(dir + n, slash ? (n ? "" : "/") : ".");
+	if (stat(dir, &st) == 0)
+		id = (struct path_id){0, 1, st.st_dev, st.st_ino, slash ? slash + 1 : path};
+	return id;
+}
+
+static int same_file(struct path_id a, struct path_id b)
+{
+	if (!a.regular || !b.regular || a.exists != b.exists || a.dev != b.dev || a.ino != b.ino)
+		return 0;
+	return a.exists || strcmp(a.name, b.name) == 0;
+}
+
+static int is_path(const char *p) { return p && strcmp(p, "-") != 0; }
+
+void tl_paths_distinct(const char *const *out, const char *const *optname, int nout,
+		       char *const *in, int nin)
+{
+	for (int i = 0; i < nout; i++) {
+		if (!is_path(out[i]))
+			continue;
+		struct path_id o = path_id(out[i]);
+		for (int k = 0; k < nin; k++)
+			if (is_path(in[k]) && same_file(o, path_id(in[k])))
+				tl_usage_error("%s %s is the input %s: it would be overwritten", optname[i], out[i], in[k]);
+		for (int j = 0; j < i; j++)
+			if (is_path(out[j]) && same_file(o, path_id(out[j])))
+				tl_usage_error("%s %s and %s %s are the same file", optname[j], out[j], optname[i], out[i]);
 	}
 }

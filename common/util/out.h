@@ -23,4 +23,12 @@ void tl_pipe_grow(int fd);
  * (installed as the die hook by tl_output_open). */
 void tl_output_abort_all(void);
 
+/* tl_paths_distinct: exit 64 when an output path names the same file as
+ * an input or as another output: the same device and inode when the file
+ * exists, else the same directory entry. out[nout] may hold NULLs and "-"
+ * (stdout), which are skipped, as are inputs that are "-"; devices such as
+ * /dev/null may be named twice. optname[i] names out[i] in the message. */
+void tl_paths_distinct(const char *const *out, const char *const *optname, int nout,
+		       char *const *in, int nin);
+
 #endif

@@ -1,0 +1,81 @@
+#!/usr/bin/env bats
+# hardening.bats - silent data loss (issue "Hardening", items 1-3): input
+# with bare-CR line ends never reads as zero records; an output that is an
+# input or another output is refused; --map is one simultaneous renaming.
+
+# shellcheck disable=SC2154 # stderr: set by bats' run --separate-stderr
+load test_helper
+bats_require_minimum_version 1.5.0
+
+CR_EVENTS='learner_id,ts,capability\rL1,2025-01-01,a\rL2,2025-01-02,b\r'
+
+@test "HARD001: bare-CR line ends are bad input (65) in every reader, never zero records" {
+	local cmd
+	for cmd in "tl-velocity --stats" "tl-retention --fit" "tl-score" "tl-eval --truth a --pred b"; do
+		run --separate-stderr bash -c "printf '$CR_EVENTS' | $cmd"
+		assert_failure 65
+		[[ "$stderr" == *"-:1: bad CSV header: a carriage return ends a record inside the line"* ]] ||
+			{ echo "$cmd: $stderr"; false; }
+	done
+	# a bare CR inside a data line is a bad row: rejected and counted
+	run --separate-stderr bash -c "printf 'learner_id,ts,capability\nL1,2025-01-01,a\rL2,2025-01-01,b\n' |
+		tl-velocity --as-of 2025-06-01 --skip-bad --stats -o csv"
+	assert_success
+	[[ "$stderr" == *"records read 1 = used 0 + future 0 + rejected 1"* ]] || { echo "$stderr"; false; }
+	# CRLF line ends and a CR inside a quoted field still read
+	run --separate-stderr bash -c "printf 'learner_id,ts,capability\r\nL1,2025-01-01,\"a\rb\"\r\n' |
+		tl-velocity --as-of 2025-06-01 -o csv"
+	assert_success
+	assert_line --index 1 --partial 'L1,1,1,'
+}
+
+@test "HARD002: an output that is an input, or another output, is refused (64) and the input is kept" {
+	cd "$BATS_TEST_TMPDIR"
+	cp "$TESTDATA/reader/reader-bad.csv" x.csv
+	cp x.csv keep.csv
+	run --separate-stderr tl-velocity --skip-bad --rejects x.csv x.csv
+	assert_failure 64
+	assert_equal "$stderr" "tl-velocity: --rejects x.csv is the input x.csv: it would be overwritten
+Try 'tl-velocity --help' for more information."
+	cmp x.csv keep.csv
+	run --separate-stderr tl-velocity --skip-bad --rejects r.csv --output ./r.csv x.csv
+	assert_failure 64
+	[[ "$stderr" == "tl-velocity: --output ./r.csv and --rejects r.csv are the same file"* ]] || { echo "$stderr"; false; }
+	[ ! -e r.csv ]
+	# the same file by another name (a link) is the same inode
+	ln x.csv alias.csv
+	run --separate-stderr tl-velocity --as-of 2025-06-01 --output alias.csv x.csv
+	assert_failure 64
+	cmp x.csv keep.csv
+	# the tools' own outputs are checked too
+	run --separate-stderr tl-retention --fit --curves x.csv x.csv
+	assert_failure 64
+	run --separate-stderr tl-affinity --transfer-pairs p.csv --output p.csv x.csv
+	assert_failure 64
+	run --separate-stderr tl-score --summary-file s.txt --metrics s.txt "$TESTDATA/score/score-rows.csv"
+	assert_failure 64
+	cmp x.csv keep.csv
+	# devices may be named twice
+	run --separate-stderr tl-velocity --as-of 2025-06-01 --skip-bad --output /dev/null --metrics /dev/null x.csv
+	assert_success
+}
+
+@test "HARD003: --rejects without --skip-bad is a usage error" {
+	run --separate-stderr tl-velocity --rejects "$BATS_TEST_TMPDIR/r.csv" "$TESTDATA/worked/worked.csv"
+	assert_failure 64
+	[[ "$stderr" == "tl-velocity: --rejects needs --skip-bad"* ]] || { echo "$stderr"; false; }
+	[ ! -e "$BATS_TEST_TMPDIR/r.csv" ]
+}
+
+@test "HARD004: --map is one simultaneous renaming, whatever the order of its pairs" {
+	local f=$BATS_TEST_TMPDIR/swapped.csv m
+	# the ts and capability columns are named the wrong way round
+	printf 'learner_id,ts,capability,action\nL1,a,2025-01-01,use\nL1,b,2025-01-02,use\nL1,a,2025-01-03,use\n' >"$f"
+	for m in ts=capability,capability=ts capability=ts,ts=capability; do
+		run csvf "tl-velocity --as-of 2025-06-01 -o csv --map $m '$f'" interactions adoptions
+		assert_output "interactions=3 adoptions=2"
+	done
+	run --separate-stderr tl-velocity --map ts=a,ts=b "$f"
+	assert_failure 64
+	[[ "$stderr" == "tl-velocity: --map: ts is mapped twice"* ]] || { echo "$stderr"; false; }
+}
