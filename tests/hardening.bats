@@ -79,3 +79,38 @@ Try 'tl-velocity --help' for more information."
 	assert_failure 64
 	[[ "$stderr" == "tl-velocity: --map: ts is mapped twice"* ]] || { echo "$stderr"; false; }
 }
+
+@test "HARD005: when any output of a run fails, none is published: each tool with each of its side outputs failing" {
+	mkdir "$BATS_TEST_TMPDIR/out"
+	cd "$BATS_TEST_TMPDIR/out"
+	local W=$TESTDATA/worked/worked.csv A=$TESTDATA/abtest/abtest-learners.csv
+	local S=$TESTDATA/score/score-rows.csv C=$TESTDATA/score/score-config.json
+	local cases=(
+		"tl-velocity --as-of 2025-06-01 --metrics /dev/full $W"
+		"tl-velocity --as-of 2025-06-01 --skip-bad --rejects /dev/full $TESTDATA/reader/reader-bad.csv"
+		"tl-affinity --as-of 2025-06-01 --transfer-pairs /dev/full $W"
+		"tl-retention --as-of 2025-06-01 --metrics /dev/full $W"
+		"tl-retention --as-of 2025-06-01 --fit --curves /dev/full $W"
+		"tl-score --config $C --summary-file /dev/full $S"
+		"tl-score --config $C --summary-file /nonexistent/s.txt $S"
+		"tl-abtest --metric roi --metrics /dev/full $A"
+		"tl-eval --truth archetype --pred archetype --metrics /dev/full $A"
+		"tl-model --fit --target roi --kind linear --features pre_roi --metrics /dev/full $A"
+	)
+	local c
+	for c in "${cases[@]}"; do
+		rm -f out.csv
+		# shellcheck disable=SC2086 # each case is a command line
+		run --separate-stderr $c --output out.csv
+		[ "$status" -eq 73 ] || [ "$status" -eq 74 ] || { echo "$c: exit $status: $stderr"; false; }
+		[ ! -e out.csv ] || { echo "$c: published out.csv"; false; }
+	done
+	# and the other way round: the main output fails, the side files stay out
+	run --separate-stderr tl-velocity --as-of 2025-06-01 --skip-bad --rejects r.csv --metrics m.prom \
+		--output /dev/full "$TESTDATA/reader/reader-bad.csv"
+	assert_failure 74
+	[ ! -e r.csv ] && [ ! -e m.prom ]
+	# nothing is left behind: no temporary files
+	run ls -A
+	assert_output ''
+}

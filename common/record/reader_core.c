@@ -11,6 +11,7 @@
 #include "util/arena.h"
 #include "io/csvrow.h"
 #include "util/err.h"
+#include "util/out.h"
 #include "record/reader_impl.h"
 #include "io/source.h"
 
@@ -283,11 +284,8 @@ struct tl_reader *tl_reader_open(const struct tl_common *c, int nfiles, char **f
 	r->csv = tl_csv_new(c->max_field);
 	for (int i = 0; i < 2; i++)
 		r->b[i].doms.gen = r->b[i].caps.gen = 1;
-	if (c->rejects) {
-		r->rejects = fopen(c->rejects, "w");
-		if (!r->rejects)
-			tl_die(TL_EX_CANTCREAT, "%s:", c->rejects);
-	}
+	if (c->rejects)   /* atomic, like every output: published only by a run that ends well */
+		r->rejects = tl_output_open(c->rejects);
 	if (c->ungrouped)
 		rd_ustore_load(r);
 	return r;
@@ -336,8 +334,8 @@ const struct tl_counts *tl_reader_counts(const struct tl_reader *r) { return &r-
 
 void tl_reader_close(struct tl_reader *r)
 {
-	if (r->rejects && (fflush(r->rejects) != 0 || ferror(r->rejects) || fclose(r->rejects) != 0))
-		tl_die(TL_EX_IOERR, "write error on %s:", r->opt->rejects);
+	if (r->rejects)
+		tl_output_commit(r->rejects);
 	tl_source_free(&r->src);
 	tl_csv_free(r->csv);
 	for (int i = 0; i < 2; i++)

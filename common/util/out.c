@@ -20,6 +20,7 @@ struct pending {
 	char *path;   /* final name, NULL for stdout */
 	char *tmp;    /* temporary name */
 	char *name;   /* for messages */
+	int ready;    /* committed: renamed when the process exits (publish_all) */
 };
 
 static struct pending outputs[MAX_OUTPUTS];
@@ -31,15 +32,38 @@ void tl_output_abort_all(void)
 			unlink(outputs[i].tmp);
 			free(outputs[i].tmp);
 			outputs[i].tmp = NULL;
+			outputs[i].ready = 0;
 		}
 }
 
 static struct pending *slot_for(FILE *f)
 {
 	for (int i = 0; i < MAX_OUTPUTS; i++)
-		if (outputs[i].f == f)
+		if (outputs[i].f == f && (f || !outputs[i].tmp))
 			return &outputs[i];
 	return NULL;
+}
+
+/* publish_all (atexit): rename every committed output into place. It runs
+ * only when the process exits normally; tl_die removes the temporaries
+ * first (tl_output_abort_all), so a run that fails at any step, after some
+ * of its outputs were complete, publishes none of them (tl(7) FILES). */
+static void publish_all(void)
+{
+	for (int i = 0; i < MAX_OUTPUTS; i++) {
+		struct pending *s = &outputs[i];
+		if (!s->ready)
+			continue;
+		if (rename(s->tmp, s->path) != 0) {
+			fprintf(stderr, "%s: %s: %s\n", tl_progname(), s->path, strerror(errno));
+			tl_output_abort_all();
+			_exit(TL_EX_CANTCREAT);
+		}
+		free(s->tmp);
+		free(s->path);
+		s->tmp = s->path = NULL;
+		s->ready = 0;
+	}
 }
 
 void tl_pipe_grow(int fd)
@@ -110,11 +134,10 @@ void tl_output_commit(FILE *f)
 	if (bad)
 		tl_die(TL_EX_IOERR, "write error on %s:", name);
 	if (s && s->path) {
-		if (rename(s->tmp, s->path) != 0)
-			tl_die(TL_EX_CANTCREAT, "%s:", s->path);
-		free(s->tmp);
-		free(s->path);
-		s->tmp = s->path = NULL;
+		static int registered;
+		if (!registered++)
+			atexit(publish_all);
+		s->ready = 1;
 	}
 }
 

@@ -10,8 +10,11 @@
  * removes the temporary). Exits 73 when it cannot be created. */
 FILE *tl_output_open(const char *path);
 
-/* tl_output_commit: flush and close f; for a path, fsync and rename into
- * place. A write error (e.g. a full disk) exits 74. f is invalid after. */
+/* tl_output_commit: flush and close f; for a path, fsync it. A write error
+ * (e.g. a full disk) exits 74. f is invalid after. The committed file is
+ * renamed into place when the process exits normally (exit or a return
+ * from main, whatever the status), together with the tool's other outputs;
+ * a tl_die before then removes them all, so a failed run publishes none. */
 void tl_output_commit(FILE *f);
 
 /* tl_pipe_grow: when fd is a pipe, ask for a 1 MiB pipe buffer (best
