@@ -114,3 +114,25 @@ Try 'tl-velocity --help' for more information."
 	run ls -A
 	assert_output ''
 }
+
+@test "HARD006: a tampered --merge file is refused (65, file:line), not decided on" {
+	local d=$BATS_TEST_TMPDIR
+	tl-abtest --metric roi --binary clicked --by archetype --emit-stats "$TESTDATA/abtest/abtest-learners.csv" >"$d/s.csv"
+	run --separate-stderr tl-abtest --merge "$d/s.csv"
+	assert_success
+	# row 3 is the control arm's roi in the first segment (n 10), row 4 its clicked
+	sed '3s/,10,1\.857/,18446744073709551615,1.857/' "$d/s.csv" >"$d/huge.csv"
+	sed '3s/,10,1\.857/,2.5,1.857/' "$d/s.csv" >"$d/frac.csv"
+	sed '3s/,10,1\.857/,11,1.857/' "$d/s.csv" >"$d/over.csv"
+	sed '4s/,10,0\.20000000000000004,/,10,0.9,/' "$d/s.csv" >"$d/binary.csv"
+	local f
+	for f in huge frac over binary; do
+		! cmp -s "$d/s.csv" "$d/$f.csv" || { echo "$f: sed changed nothing"; false; }
+		run --separate-stderr tl-abtest --gate --merge "$d/$f.csv"
+		assert_failure 65
+		[[ "$stderr" == "tl-abtest: $d/$f.csv:"[34]": "* ]] || { echo "$f: $stderr"; false; }
+	done
+	# concatenated files (a header again, each cell twice) still merge
+	run --separate-stderr bash -c "cat '$d/s.csv' '$d/s.csv' | tl-abtest --merge"
+	assert_success
+}

@@ -117,8 +117,58 @@ static void stats_fields(struct sfile *sf, const struct tl_str *fd, size_t nf, i
 	int learners = strcmp(r->f[4], "learners") == 0;
 	for (int i = 0; i < 6; i++)
 		r->v[i] = stats_num(&fd[6 + i], learners ? i > 0 : 0, file, line, stats_cols[6 + i]);
+	if (r->v[0] != floor(r->v[0]) || r->v[0] > 9007199254740992.0)   /* 2^53 */
+		tl_die_at(TL_EX_DATAERR, file, line, "bad n: '%.*s' (a count of learners)", (int)fd[6].n, fd[6].p);
 	r->file = file;
 	r->line = line;
+}
+
+/* same_cell: q and r are of one file, segment and arm; with metric, of
+ * one metric too. */
+static int same_cell(const struct srow *q, const struct srow *r, int metric)
+{
+	return q->file == r->file && strcmp(q->f[0], r->f[0]) == 0 && strcmp(q->f[1], r->f[1]) == 0 &&
+	       strcmp(q->f[2], r->f[2]) == 0 && (!metric || strcmp(q->f[3], r->f[3]) == 0);
+}
+
+/* cell_sum: the total n of r's cell over the file (concatenated files hold
+ * a cell several times): of its learners rows, or of its rows of r's
+ * metric. */
+static double cell_sum(const struct sfile *sf, const struct srow *r, int learners)
+{
+	double sum = 0;
+	for (size_t i = 0; i < sf->n; i++) {
+		const struct srow *q = &sf->row[i];
+		if ((strcmp(q->f[4], "learners") == 0) == learners && same_cell(q, r, !learners))
+			sum += q->v[0];
+	}
+	return sum;
+}
+
+/* stats_consistent: a tampered or damaged stats file must not decide an
+ * experiment: each metric's n is at most its arm's learners, and a 0/1
+ * metric's mean and m2 are those of some count of ones, k of n
+ * (mean k/n, m2 k(n-k)/n), to the precision --emit-stats writes. */
+static void stats_consistent(const struct sfile *sf)
+{
+	for (size_t i = 0; i < sf->n; i++) {
+		const struct srow *r = &sf->row[i];
+		if (strcmp(r->f[4], "learners") == 0)
+			continue;
+		double n = cell_sum(sf, r, 0), learners = cell_sum(sf, r, 1);
+		if (n > learners)
+			tl_die_at(TL_EX_DATAERR, r->file, r->line, "n %.17g of '%s' exceeds the %.17g learners of arm '%s'",
+				  n, r->f[3], learners, r->f[2]);
+		if (strcmp(r->f[4], "binary") != 0 || r->v[0] == 0)
+			continue;
+		n = r->v[0];
+		double k = r->v[1] * n, tol = 1e-9 * (n > 1 ? n : 1);
+		if (!(r->v[1] >= 0 && r->v[1] <= 1) || fabs(k - round(k)) > tol ||
+		    fabs(r->v[2] - round(k) * (n - round(k)) / n) > tol)
+			tl_die_at(TL_EX_DATAERR, r->file, r->line,
+				  "'%s' is a 0/1 metric, but its mean %.17g and m2 %.17g are not those of k ones in %.17g",
+				  r->f[3], r->v[1], r->v[2], n);
+	}
 }
 
 /* stats_read: the rows of one --emit-stats file (io/sidefile.h: a BOM and
@@ -244,6 +294,7 @@ struct tl_abtest *tl_abtest_merge(int nfiles, char **files, const char *control,
 		nfiles = 1, files = stdin_only;
 	for (int i = 0; i < nfiles; i++)
 		stats_read(&sf, files[i]);
+	stats_consistent(&sf);
 	stats_setup(&sf, &got);
 	stats_check(&got, want, &use);
 	struct tl_abtest *ab = tl_abtest_new(&use, p);
