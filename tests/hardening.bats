@@ -136,3 +136,23 @@ Try 'tl-velocity --help' for more information."
 	run --separate-stderr bash -c "cat '$d/s.csv' '$d/s.csv' | tl-abtest --merge"
 	assert_success
 }
+
+@test "HARD007: an as-of beyond 9999-12-31 is refused at the option (64), not written for the next tool to refuse" {
+	run --separate-stderr tl-velocity --as-of 253402300800 "$TESTDATA/worked/worked.csv"
+	assert_failure 64
+	[[ "$stderr" == *"--as-of: not a timestamp (ISO-8601 or epoch seconds, years 0000 to 9999): '253402300800'"* ]] ||
+		{ echo "$stderr"; false; }
+	run --separate-stderr tl-velocity --as-of 9999-12-31T23:59:59-01:00 "$TESTDATA/worked/worked.csv"
+	assert_failure 64
+	# the last second of 9999 is written and read back by the next tool
+	run bash -o pipefail -c "tl-velocity --as-of 253402300799 '$TESTDATA/worked/worked.csv' | tl-affinity -o csv"
+	assert_success
+	assert_line --index 1 --partial '9999-12-31T23:59:59Z'
+}
+
+@test "HARD008: tl-retention --fit on input with no observations (UBSan: qsort of no items)" {
+	run --separate-stderr bash -c "printf 'learner_id,ts,capability\n' | tl-retention --fit --as-of 2025-01-01"
+	assert_success
+	assert_output 'capability,learners,stopped,censored,half_life_days,ci_low,ci_high
+*,0,0,0,,,'
+}

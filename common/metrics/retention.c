@@ -351,7 +351,8 @@ void tl_km_fit_write(struct tl_km_fit *f, FILE *model, FILE *curves)
 {
 	double z = tl_norm_quantile(0.975);
 	size_t ncaps = f->caps.n;
-	qsort(f->obs, f->n, sizeof *f->obs, by_key_time);
+	if (f->n > 1)   /* qsort's base may not be NULL, even for 0 items */
+		qsort(f->obs, f->n, sizeof *f->obs, by_key_time);
 	size_t *start = tl_xcalloc(ncaps + 1, sizeof *start);
 	for (size_t i = 0; i < f->n; i++)
 		start[f->obs[i].key + 1]++;
@@ -361,7 +362,8 @@ void tl_km_fit_write(struct tl_km_fit *f, FILE *model, FILE *curves)
 	for (size_t c = 0; c < ncaps; c++)
 		order[c] = (uint32_t)c;
 	sort_caps = &f->caps;
-	qsort(order, ncaps, sizeof *order, by_name);
+	if (ncaps > 1)
+		qsort(order, ncaps, sizeof *order, by_name);
 	fputs("capability,learners,stopped,censored,half_life_days,ci_low,ci_high\n", model);
 	if (curves)
 		fputs("capability,day,at_risk,events,survival\n", curves);
@@ -369,7 +371,8 @@ void tl_km_fit_write(struct tl_km_fit *f, FILE *model, FILE *curves)
 		uint32_t c = order[i];
 		fit_row(model, curves, f->caps.names[c], f->obs + start[c], start[c + 1] - start[c], z);
 	}
-	qsort(f->obs, f->n, sizeof *f->obs, by_time);
+	if (f->n > 1)
+		qsort(f->obs, f->n, sizeof *f->obs, by_time);
 	fit_row(model, curves, (struct tl_str){"*", 1}, f->obs, f->n, z);
 	free(order);
 	free(start);

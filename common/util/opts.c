@@ -193,7 +193,7 @@ tl_time tl_opt_time(const char *name, const char *arg)
 {
 	tl_time t;
 	if (tl_time_parse(arg, strlen(arg), &t) < 0)
-		tl_usage_error("%s: not a timestamp (ISO-8601 or epoch seconds): '%s'", name, arg);
+		tl_usage_error("%s: not a timestamp (ISO-8601 or epoch seconds, years 0000 to 9999): '%s'", name, arg);
 	return t;
 }
 

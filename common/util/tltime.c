@@ -206,7 +206,23 @@ static int parse_common(const char *s, size_t n, tl_time *out)
 	return 0;
 }
 
+/* The instants tl can write back in ISO form (§2): 0000-01-01T00:00:00Z
+ * to 9999-12-31T23:59:59.999999Z. */
+#define TIME_MIN (-62167219200LL * TL_SEC)
+#define TIME_END (253402300800LL * TL_SEC)
+
+static int parse_any(const char *s, size_t n, tl_time *out);
+
 int tl_time_parse(const char *s, size_t n, tl_time *out)
+{
+	tl_time t;
+	if (parse_any(s, n, &t) < 0 || t < TIME_MIN || t >= TIME_END)
+		return -1;
+	*out = t;
+	return 0;
+}
+
+static int parse_any(const char *s, size_t n, tl_time *out)
 {
 	const char *p = s, *end = s + n;
 	int64_t days, secs = 0, usec = 0, off = 0;

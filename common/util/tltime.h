@@ -14,7 +14,8 @@ typedef int64_t tl_time;
 /* tl_time_parse: parse s[0..n) as ISO-8601 (date, optional time with
  * 'T', 't' or ' ', optional seconds and fraction after '.' or ',', zone
  * 'Z', +hh:mm, +hhmm, +hh or none = UTC) or as all-digit epoch seconds.
- * Fractions finer than a microsecond are truncated.
+ * Fractions finer than a microsecond are truncated. Instants outside the
+ * years 0000 to 9999 (UTC) are refused: tl could not write them back (§2).
  * Returns 0 and stores *out, or -1 when s is not a valid timestamp. */
 int tl_time_parse(const char *s, size_t n, tl_time *out);
 
