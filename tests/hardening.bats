@@ -156,3 +156,14 @@ Try 'tl-velocity --help' for more information."
 	assert_output 'capability,learners,stopped,censored,half_life_days,ci_low,ci_high
 *,0,0,0,,,'
 }
+
+@test "HARD009: a CSV header that names a column twice is bad input (65, file:line), in every tool" {
+	run --separate-stderr bash -c "printf 'learner_id,arm,arm,archetype\nL1,a,b,x\n' | tl-eval --truth archetype --pred archetype"
+	assert_failure 65
+	assert_equal "$stderr" "tl-eval: -:1: duplicate column 'arm'"
+	run --separate-stderr bash -c "printf 'learner_id,ts,capability,ts\nL1,2025-01-01,a,2025-01-02\n' | tl-velocity"
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: -:1: duplicate column 'ts'"
+	run --separate-stderr bash -c "printf 'learner_id,arm,x,arm\nL1,control,1,treatment\n' | tl-score --print-config >/dev/null; printf 'learner_id,arm,x,arm\nL1,c,1,t\n' | tl-affinity"
+	assert_failure 65
+}

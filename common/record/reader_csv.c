@@ -87,8 +87,32 @@ int rd_csv_record(struct tl_reader *r, struct tl_str *raw)
 	}
 }
 
+static int by_name(const void *a, const void *b)
+{
+	const struct tl_str *x = *(const struct tl_str *const *)a, *y = *(const struct tl_str *const *)b;
+	int c = memcmp(x->p, y->p, x->n < y->n ? x->n : y->n);
+	return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+/* no_duplicates: a header naming a column twice is bad input: every later
+ * reader would pick one of the two (sorted, so a wide header costs
+ * n log n). */
+static void no_duplicates(struct tl_reader *r, const struct tl_str *f, size_t n)
+{
+	const struct tl_str **sorted = tl_xmalloc((n ? n : 1) * sizeof *sorted);
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = &f[i];
+	qsort(sorted, n, sizeof *sorted, by_name);
+	for (size_t i = 1; i < n; i++)
+		if (by_name(&sorted[i - 1], &sorted[i]) == 0)
+			tl_die_at(TL_EX_DATAERR, r->src.name, r->rec_line, "duplicate column '%.*s'",
+				  (int)(sorted[i]->n > 60 ? 60 : sorted[i]->n), sorted[i]->p);
+	free(sorted);
+}
+
 void rd_read_header(struct tl_reader *r, const struct tl_str *f, size_t n)
 {
+	no_duplicates(r, f, n);
 	free(r->colnames);
 	free(r->colbuf);
 	size_t total = 0;
