@@ -114,7 +114,7 @@ bad_case() {
 @test "RD011: every kind of bad input of §5 has its message, line and exit 65" {
 	H='learner_id,ts,action\n'
 	bad_case "${H}L1,2025\"-01-01,use\n" "2: bad CSV: a quote inside an unquoted field, or text after a closing quote: 'L1,2025\"-01-01,use'"
-	bad_case "${H}L1,2025-01-01,use\nL1,\"2025-01-02,use\n" "3: unterminated quoted field at end of input"
+	bad_case "${H}L1,2025-01-01,use\nL1,\"2025-01-02,use\n" "3: bad CSV: unterminated quoted field at end of input"
 	bad_case '{"learner_id":"L1","ts":"2025-01-01"\n' "1: bad JSON: expected ',' or '}': '{\"learner_id\":\"L1\",\"ts\":\"2025-01-01\"'"
 	bad_case "${H},2025-01-01,use\n" "2: missing learner_id"
 	bad_case "${H}L1,,use\n" "2: missing ts"

@@ -45,7 +45,7 @@ int rd_csv_record(struct tl_reader *r, struct tl_str *raw)
 			if (!multi)
 				return 0;
 			tl_csv_eof(r->csv);
-			rd_bad(r, r->raw, r->rawlen, "%s", tl_csv_error(r->csv));
+			rd_bad(r, r->raw, r->rawlen, "bad CSV: %s", tl_csv_error(r->csv));
 			return -1;
 		}
 		if (!multi) {
