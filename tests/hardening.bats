@@ -167,3 +167,26 @@ Try 'tl-velocity --help' for more information."
 	run --separate-stderr bash -c "printf 'learner_id,arm,x,arm\nL1,control,1,treatment\n' | tl-score --print-config >/dev/null; printf 'learner_id,arm,x,arm\nL1,c,1,t\n' | tl-affinity"
 	assert_failure 65
 }
+
+@test "HARD010: SIGTERM, SIGINT and SIGHUP remove the temporary files and the tool dies by the signal" {
+	mkdir "$BATS_TEST_TMPDIR/sig"
+	cd "$BATS_TEST_TMPDIR/sig"
+	local sig num pid i rc
+	for sig in TERM INT HUP; do
+		num=$(kill -l "$sig")
+		# (env --default-signal: a background job of a script starts with SIGINT ignored)
+		env --default-signal="$sig" tl-loadgen --learners 50000000 --output big.csv &
+		pid=$!
+		for ((i = 0; i < 100; i++)); do   # wait, at most 10 s, for the temporary file
+			compgen -G 'big.csv.tmp*' >/dev/null && break
+			sleep 0.1
+		done
+		compgen -G 'big.csv.tmp*' >/dev/null || { kill -KILL "$pid"; echo "$sig: no temporary file"; false; }
+		kill -s "$sig" "$pid"
+		rc=0
+		wait "$pid" || rc=$?
+		[ "$rc" -eq $((128 + num)) ] || { echo "$sig: exit $rc"; false; }
+		run ls -A
+		assert_output ''
+	done
+}

@@ -1,5 +1,6 @@
 /* out.c - atomic output files and checked stdout. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -29,11 +30,40 @@ void tl_output_abort_all(void)
 {
 	for (int i = 0; i < MAX_OUTPUTS; i++)
 		if (outputs[i].tmp) {
-			unlink(outputs[i].tmp);
-			free(outputs[i].tmp);
-			outputs[i].tmp = NULL;
+			char *tmp = outputs[i].tmp;
+			outputs[i].tmp = NULL;   /* first: the signal handler reads it */
 			outputs[i].ready = 0;
+			unlink(tmp);
+			free(tmp);
 		}
+}
+
+/* on_signal: SIGTERM, SIGINT or SIGHUP during a run: remove the
+ * temporaries (unlink is async-signal-safe; the names are complete before
+ * a slot's tmp is set), then die by the same signal. */
+static void on_signal(int sig)
+{
+	for (int i = 0; i < MAX_OUTPUTS; i++)
+		if (outputs[i].tmp)
+			unlink(outputs[i].tmp);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void catch_signals(void)
+{
+	static int caught;
+	if (caught++)
+		return;
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		struct sigaction sa = {.sa_handler = on_signal};
+		sigemptyset(&sa.sa_mask);
+		struct sigaction old;
+		/* a signal ignored by the caller (nohup) stays ignored */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+	}
 }
 
 static struct pending *slot_for(FILE *f)
@@ -59,9 +89,11 @@ static void publish_all(void)
 			tl_output_abort_all();
 			_exit(TL_EX_CANTCREAT);
 		}
-		free(s->tmp);
+		char *tmp = s->tmp;
+		s->tmp = NULL;
+		free(tmp);
 		free(s->path);
-		s->tmp = s->path = NULL;
+		s->path = NULL;
 		s->ready = 0;
 	}
 }
@@ -96,17 +128,18 @@ FILE *tl_output_open(const char *path)
 		s->name = tl_xstrdup(path);
 		return s->f;
 	}
+	catch_signals();
 	size_t n = strlen(path) + 16;
-	s->tmp = tl_xmalloc(n);
-	int len = snprintf(s->tmp, n, "%s.tmp", path);
-	memset(s->tmp + len, 'X', 6);   /* the six characters mkstemp replaces */
-	s->tmp[len + 6] = '\0';
-	int fd = mkstemp(s->tmp);
+	char *tmp = tl_xmalloc(n);
+	int len = snprintf(tmp, n, "%s.tmp", path);
+	memset(tmp + len, 'X', 6);   /* the six characters mkstemp replaces */
+	tmp[len + 6] = '\0';
+	int fd = mkstemp(tmp);
 	if (fd < 0) {
-		free(s->tmp);
-		s->tmp = NULL;
+		free(tmp);
 		tl_die(TL_EX_CANTCREAT, "%s:", path);
 	}
+	s->tmp = tmp;   /* complete before the signal handler can see it */
 	s->f = fdopen(fd, "w");
 	if (!s->f)
 		tl_die(TL_EX_CANTCREAT, "%s:", path);
