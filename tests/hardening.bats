@@ -190,3 +190,23 @@ Try 'tl-velocity --help' for more information."
 		assert_output ''
 	done
 }
+
+@test "HARD011: an option value out of range says so, not 'not a number' (and no duration overflows)" {
+	local W=$TESTDATA/worked/worked.csv
+	run --separate-stderr tl-velocity --alpha 1e-320 "$W"
+	assert_failure 64
+	[[ "$stderr" == "tl-velocity: --alpha: 1e-320 is too small to represent as a double"* ]] || { echo "$stderr"; false; }
+	run --separate-stderr tl-velocity --alpha 1e999 "$W"
+	[[ "$stderr" == "tl-velocity: --alpha: 1e999 is too large to represent as a double"* ]] || { echo "$stderr"; false; }
+	run --separate-stderr tl-velocity --alpha nan "$W"
+	[[ "$stderr" == "tl-velocity: --alpha: not a number: 'nan'"* ]] || { echo "$stderr"; false; }
+	run --separate-stderr tl-velocity --period 1e300d "$W"
+	assert_failure 64
+	[[ "$stderr" == "tl-velocity: --period: 1e300d is out of range (at most 1e+12 seconds)"* ]] || { echo "$stderr"; false; }
+	# 1e11 days passed the old bound (1e12 before the unit) and overflowed
+	run --separate-stderr tl-velocity --period 1e11d "$W"
+	assert_failure 64
+	run --separate-stderr tl-velocity --period 1e-9s "$W"
+	assert_failure 64
+	[[ "$stderr" == "tl-velocity: --period: 1e-9s is too small to represent (under a microsecond)"* ]] || { echo "$stderr"; false; }
+}

@@ -160,8 +160,11 @@ double tl_opt_double(const char *name, const char *arg, double lo, double hi)
 	char *end;
 	errno = 0;
 	double v = strtod(arg, &end);
-	if (end == arg || *end || errno || !isfinite(v))
+	if (end == arg || *end || isnan(v))
 		tl_usage_error("%s: not a number: '%s'", name, arg);
+	if (errno == ERANGE || !isfinite(v))
+		tl_usage_error("%s: %s is %s to represent as a double", name, arg,
+			       isfinite(v) && fabs(v) < 1 ? "too small" : "too large");
 	if (v < lo || v > hi)
 		tl_usage_error("%s: %s is out of range [%g, %g]", name, arg, lo, hi);
 	return v;
@@ -182,7 +185,12 @@ long tl_opt_long(const char *name, const char *arg, long lo, long hi)
 tl_time tl_opt_duration(const char *name, const char *arg, int allow_zero)
 {
 	tl_time d;
-	if (tl_duration_parse(arg, &d) < 0)
+	int rc = tl_duration_parse(arg, &d);
+	if (rc == TL_DURATION_TOO_LONG)
+		tl_usage_error("%s: %s is out of range (at most %g seconds)", name, arg, TL_DURATION_MAX_SECS);
+	if (rc == TL_DURATION_TOO_SHORT)
+		tl_usage_error("%s: %s is too small to represent (under a microsecond)", name, arg);
+	if (rc < 0)
 		tl_usage_error("%s: not a duration (number with unit s, m, h, d or w): '%s'", name, arg);
 	if (d == 0 && !allow_zero)
 		tl_usage_error("%s: must be greater than zero: '%s'", name, arg);

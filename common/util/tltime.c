@@ -252,7 +252,7 @@ int tl_duration_parse(const char *s, tl_time *out)
 		return -1;
 	char *end;
 	double v = strtod(s, &end);
-	if (end == s || v < 0 || v > 1e12)
+	if (end == s || v < 0)
 		return -1;
 	int64_t mult = 1;
 	if (*end) {
@@ -264,7 +264,12 @@ int tl_duration_parse(const char *s, tl_time *out)
 			return -1;
 		mult = units[i].secs;
 	}
-	*out = (tl_time)(v * (double)mult * (double)TL_SEC + 0.5);
+	double secs = v * (double)mult;
+	if (!(secs <= TL_DURATION_MAX_SECS))   /* also infinity and strtod's overflow */
+		return TL_DURATION_TOO_LONG;
+	if (v > 0 && secs * (double)TL_SEC < 0.5)
+		return TL_DURATION_TOO_SHORT;
+	*out = (tl_time)(secs * (double)TL_SEC + 0.5);
 	return 0;
 }
 

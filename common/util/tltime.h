@@ -20,7 +20,12 @@ typedef int64_t tl_time;
 int tl_time_parse(const char *s, size_t n, tl_time *out);
 
 /* tl_duration_parse: a non-negative number with an optional unit
- * s m h d w (bare = seconds). Returns 0 and *out, or -1. */
+ * s m h d w (bare = seconds). Returns 0 and *out; -1 when s is not a
+ * duration, TL_DURATION_TOO_LONG over TL_DURATION_MAX_SECS (about 31,700
+ * years), TL_DURATION_TOO_SHORT when it is not zero but rounds to 0 us. */
+#define TL_DURATION_MAX_SECS 1e12
+#define TL_DURATION_TOO_LONG (-2)
+#define TL_DURATION_TOO_SHORT (-3)
 int tl_duration_parse(const char *s, tl_time *out);
 
 /* tl_time_format: write t as "YYYY-MM-DDTHH:MM:SSZ" (with a fraction
