@@ -21,9 +21,10 @@
 
 #define MAX_BASELINES 16
 #define TOLERANCE_DEFAULT 0.1   /* --tolerance */
+#define MAX_CLASSES_DEFAULT 1000   /* --max-classes */
 
-enum { OPT_ACTUAL = CHAR_MAX + 1, OPT_BASELINE, OPT_FORMAT, OPT_LABEL_FIELD, OPT_PRED, OPT_SCORE,
-       OPT_TOLERANCE, OPT_TRUTH };
+enum { OPT_ACTUAL = CHAR_MAX + 1, OPT_BASELINE, OPT_FORMAT, OPT_LABEL_FIELD, OPT_MAX_CLASSES, OPT_PRED,
+       OPT_SCORE, OPT_TOLERANCE, OPT_TRUTH };
 enum mode { MODE_CLASS, MODE_BINARY, MODE_NUMERIC };
 enum format { FMT_TEXT, FMT_JSON, FMT_MD };
 
@@ -34,6 +35,7 @@ static const struct option longopts[] = {
 	{.name = "baseline", .has_arg = required_argument, .val = OPT_BASELINE},
 	{.name = "format", .has_arg = required_argument, .val = OPT_FORMAT},
 	{.name = "label", .has_arg = required_argument, .val = OPT_LABEL_FIELD},
+	{.name = "max-classes", .has_arg = required_argument, .val = OPT_MAX_CLASSES},
 	{.name = "pred", .has_arg = required_argument, .val = OPT_PRED},
 	{.name = "score", .has_arg = required_argument, .val = OPT_SCORE},
 	{.name = "tolerance", .has_arg = required_argument, .val = OPT_TOLERANCE},
@@ -47,6 +49,7 @@ struct options {
 	const char *baseline[MAX_BASELINES];
 	int nbaseline;
 	double tolerance;
+	long max_classes;
 	enum format format;
 	enum mode mode;
 };
@@ -63,7 +66,8 @@ struct state {
 };
 
 static const char synopsis[] =
-	"usage: tl-eval --truth FIELD --pred FIELD [--format text|json|md] [common options] [FILE ...]\n"
+	"usage: tl-eval --truth FIELD --pred FIELD [--max-classes N] [--format text|json|md]\n"
+	"               [common options] [FILE ...]\n"
 	"       tl-eval --score FIELD --label FIELD [--format text|json|md] [common options] [FILE ...]\n"
 	"       tl-eval --pred FIELD --actual FIELD [--tolerance T] [--baseline FIELD ...]\n"
 	"               [--format text|json|md] [common options] [FILE ...]\n";
@@ -75,6 +79,7 @@ static const char help[] =
 	"      --score FIELD      a score ranking positives high (with --label)\n"
 	"      --label FIELD      the 0/1 truth of --score\n"
 	"      --actual FIELD     the actual number of --pred\n"
+	"      --max-classes N    most distinct classes (default " TL_XSTR(MAX_CLASSES_DEFAULT) ")\n"
 	"      --tolerance T      absolute tolerance of within_tolerance (default " TL_XSTR(TOLERANCE_DEFAULT) ")\n"
 	"      --baseline FIELD   a naive prediction to compare (repeatable)\n"
 	"      --format F         text (default), json or md\n";
@@ -101,6 +106,7 @@ static void parse_options(int argc, char **argv, struct tl_common *c, struct opt
 		case OPT_LABEL_FIELD: o->label = optarg; break;
 		case OPT_PRED: o->pred = optarg; break;
 		case OPT_SCORE: o->score = optarg; break;
+		case OPT_MAX_CLASSES: o->max_classes = tl_opt_long("--max-classes", optarg, 2, 1000000); break;
 		case OPT_TOLERANCE: o->tolerance = tl_opt_double("--tolerance", optarg, 0, HUGE_VAL); break;
 		case OPT_TRUTH: o->truth = optarg; break;
 		default: usage(TL_EX_USAGE);
@@ -130,8 +136,9 @@ static void collect_class(struct state *s, const struct options *o, const struct
 	size_t pn = tl_field_text(tl_field_need(l, o->pred, NULL), &s->pred);
 	if (!tn || !pn)
 		s->skipped++;
-	else
-		tl_confusion_add(&s->conf, s->truth.p, tn, s->pred.p, pn);
+	else if (tl_confusion_add(&s->conf, s->truth.p, tn, s->pred.p, pn) < 0)
+		tl_field_die(l, ": more than %ld classes (--max-classes): are '%s' and '%s' free text?", o->max_classes,
+			     o->truth, o->pred);
 }
 
 static void collect_binary(struct state *s, const struct options *o, const struct tl_learner *l)
@@ -411,13 +418,14 @@ static void eval_learner(void *state, const struct tl_learner *l, tl_time asof, 
 int main(int argc, char **argv)
 {
 	struct tl_common common;
-	struct options o = {.tolerance = TOLERANCE_DEFAULT};
+	struct options o = {.tolerance = TOLERANCE_DEFAULT, .max_classes = MAX_CLASSES_DEFAULT};
 	struct state s = {.o = &o};
 
 	tl_front_init("tl-eval", argv, &common);
 	tl_front_report(&common);
 	parse_options(argc, argv, &common, &o);
 	tl_confusion_init(&s.conf);
+	s.conf.max_classes = (size_t)o.max_classes;
 	struct tl_run *run = tl_run_open(&common, argc - optind, argv + optind, TL_READ_ROWS);
 	static const struct tl_tool tool = {.learner = eval_learner, .report = 1};
 	tl_run_all(run, &tool, &s);

@@ -210,3 +210,15 @@ Try 'tl-velocity --help' for more information."
 	assert_failure 64
 	[[ "$stderr" == "tl-velocity: --period: 1e-9s is too small to represent (under a microsecond)"* ]] || { echo "$stderr"; false; }
 }
+
+@test "HARD012: tl-eval caps the distinct classes (--max-classes, default 1000): a free-text field is a clear error, not gigabytes" {
+	local f=$BATS_TEST_TMPDIR/many.csv
+	awk 'BEGIN { print "learner_id,t,p"; for (i = 0; i < 1500; i++) printf "L%d,c%d,c%d\n", i, i, i % 7 }' >"$f"
+	run --separate-stderr tl-eval --truth t --pred p "$f"
+	assert_failure 65
+	assert_equal "$stderr" "tl-eval: $f:1002: learner 'L1000': more than 1000 classes (--max-classes): are 't' and 'p' free text?"
+	run --separate-stderr tl-eval --truth t --pred p --max-classes 1500 --format json "$f"
+	assert_success
+	run --separate-stderr tl-eval --truth t --pred p --max-classes 1 "$f"
+	assert_failure 64
+}

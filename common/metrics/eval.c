@@ -138,11 +138,25 @@ static size_t class_index(struct tl_confusion *c, const char *name, size_t n)
 	return c->k++;
 }
 
-void tl_confusion_add(struct tl_confusion *c, const char *truth, size_t tn, const char *pred, size_t pn)
+/* find_class: the index of name, or c->k when it is new. */
+static size_t find_class(const struct tl_confusion *c, const char *name, size_t n)
 {
+	size_t i = 0;
+	while (i < c->k && !(strlen(c->labels[i]) == n && memcmp(c->labels[i], name, n) == 0))
+		i++;
+	return i;
+}
+
+int tl_confusion_add(struct tl_confusion *c, const char *truth, size_t tn, const char *pred, size_t pn)
+{
+	size_t fresh = (find_class(c, truth, tn) == c->k) +
+		       (find_class(c, pred, pn) == c->k && !(tn == pn && memcmp(truth, pred, tn) == 0));
+	if (c->max_classes && c->k + fresh > c->max_classes)
+		return -1;
 	size_t t = class_index(c, truth, tn), p = class_index(c, pred, pn);
 	c->m[t * c->cap + p]++;
 	c->n++;
+	return 0;
 }
 
 long long tl_confusion_at(const struct tl_confusion *c, size_t truth, size_t pred)

@@ -52,6 +52,7 @@ struct tl_confusion {
 	size_t k, cap;
 	long long *m;             /* m[truth * cap + pred] */
 	long long n;
+	size_t max_classes;       /* refuse more distinct labels (0: no limit) */
 };
 
 struct tl_class_metrics {
@@ -67,8 +68,10 @@ struct tl_macro {
 };
 
 void tl_confusion_init(struct tl_confusion *c);
-/* tl_confusion_add: count one (truth, pred) pair; names are copied. */
-void tl_confusion_add(struct tl_confusion *c, const char *truth, size_t tn, const char *pred, size_t pn);
+/* tl_confusion_add: count one (truth, pred) pair; names are copied.
+ * Returns 0, or -1 (nothing counted) when a new label would make more
+ * than max_classes: the matrix is quadratic in the classes. */
+int tl_confusion_add(struct tl_confusion *c, const char *truth, size_t tn, const char *pred, size_t pn);
 /* tl_confusion_sort: order the classes by name (bytewise). */
 void tl_confusion_sort(struct tl_confusion *c);
 long long tl_confusion_at(const struct tl_confusion *c, size_t truth, size_t pred);
