@@ -164,8 +164,12 @@ Try 'tl-velocity --help' for more information."
 	run --separate-stderr bash -c "printf 'learner_id,ts,capability,ts\nL1,2025-01-01,a,2025-01-02\n' | tl-velocity"
 	assert_failure 65
 	assert_equal "$stderr" "tl-velocity: -:1: duplicate column 'ts'"
-	run --separate-stderr bash -c "printf 'learner_id,arm,x,arm\nL1,control,1,treatment\n' | tl-score --print-config >/dev/null; printf 'learner_id,arm,x,arm\nL1,c,1,t\n' | tl-affinity"
-	assert_failure 65
+	local t
+	for t in tl-score tl-affinity tl-retention; do
+		run --separate-stderr bash -c "printf 'learner_id,arm,x,arm\nL1,c,1,t\n' | $t"
+		assert_failure 65
+		assert_equal "$stderr" "$t: -:1: duplicate column 'arm'"
+	done
 }
 
 @test "HARD010: SIGTERM, SIGINT and SIGHUP remove the temporary files and the tool dies by the signal" {

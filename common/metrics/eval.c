@@ -118,12 +118,18 @@ void tl_eval_binary(struct tl_eval_pair *p, size_t n, struct tl_eval_binary *out
 
 void tl_confusion_init(struct tl_confusion *c) { memset(c, 0, sizeof *c); }
 
-/* class_index: the index of name (added, growing the matrix, when new). */
-static size_t class_index(struct tl_confusion *c, const char *name, size_t n)
+/* find_class: the index of name, or c->k when it is new. */
+static size_t find_class(const struct tl_confusion *c, const char *name, size_t n)
 {
-	for (size_t i = 0; i < c->k; i++)
-		if (strlen(c->labels[i]) == n && memcmp(c->labels[i], name, n) == 0)
-			return i;
+	size_t i = 0;
+	while (i < c->k && !(strlen(c->labels[i]) == n && memcmp(c->labels[i], name, n) == 0))
+		i++;
+	return i;
+}
+
+/* add_class: append name as class c->k, growing the matrix. */
+static size_t add_class(struct tl_confusion *c, const char *name, size_t n)
+{
 	if (c->k == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 8;
 		long long *m = tl_xcalloc(cap * cap, sizeof *m);
@@ -138,22 +144,17 @@ static size_t class_index(struct tl_confusion *c, const char *name, size_t n)
 	return c->k++;
 }
 
-/* find_class: the index of name, or c->k when it is new. */
-static size_t find_class(const struct tl_confusion *c, const char *name, size_t n)
-{
-	size_t i = 0;
-	while (i < c->k && !(strlen(c->labels[i]) == n && memcmp(c->labels[i], name, n) == 0))
-		i++;
-	return i;
-}
-
 int tl_confusion_add(struct tl_confusion *c, const char *truth, size_t tn, const char *pred, size_t pn)
 {
-	size_t fresh = (find_class(c, truth, tn) == c->k) +
-		       (find_class(c, pred, pn) == c->k && !(tn == pn && memcmp(truth, pred, tn) == 0));
-	if (c->max_classes && c->k + fresh > c->max_classes)
+	size_t t = find_class(c, truth, tn), p = find_class(c, pred, pn);
+	int same = tn == pn && memcmp(truth, pred, tn) == 0;
+	int new_t = t == c->k, new_p = p == c->k;
+	if (c->max_classes && c->k + new_t + (new_p && !same) > c->max_classes)
 		return -1;
-	size_t t = class_index(c, truth, tn), p = class_index(c, pred, pn);
+	if (new_t)
+		t = add_class(c, truth, tn);
+	if (new_p)
+		p = same ? t : add_class(c, pred, pn);
 	c->m[t * c->cap + p]++;
 	c->n++;
 	return 0;

@@ -138,12 +138,9 @@ void rd_read_header(struct tl_reader *r, const struct tl_str *f, size_t n)
 				break;
 			}
 		r->col[k] = -1;
-		for (size_t i = 0; i < n; i++)
-			if (str_eq(r->colnames[i], want)) {
-				if (r->col[k] >= 0)
-					tl_die_at(TL_EX_DATAERR, r->src.name, r->rec_line, "duplicate column '%s'", want);
+		for (size_t i = 0; i < n && r->col[k] < 0; i++)   /* names are unique: no_duplicates */
+			if (str_eq(r->colnames[i], want))
 				r->col[k] = (int)i;
-			}
 		if (k == COL_ID && r->col[k] < 0)
 			tl_die_at(TL_EX_DATAERR, r->src.name, r->rec_line, "no '%s' column in the header", want);
 	}
