@@ -103,11 +103,14 @@ static void no_duplicates(struct tl_reader *r, const struct tl_str *f, size_t n)
 	for (size_t i = 0; i < n; i++)
 		sorted[i] = &f[i];
 	qsort(sorted, n, sizeof *sorted, by_name);
-	for (size_t i = 1; i < n; i++)
+	const struct tl_str *dup = NULL;
+	for (size_t i = 1; i < n && !dup; i++)
 		if (by_name(&sorted[i - 1], &sorted[i]) == 0)
-			tl_die_at(TL_EX_DATAERR, r->src.name, r->rec_line, "duplicate column '%.*s'",
-				  (int)(sorted[i]->n > 60 ? 60 : sorted[i]->n), sorted[i]->p);
-	free(sorted);
+			dup = sorted[i];
+	free(sorted);   /* before tl_die: no leak report on the error path */
+	if (dup)
+		tl_die_at(TL_EX_DATAERR, r->src.name, r->rec_line, "duplicate column '%.*s'",
+			  (int)(dup->n > 60 ? 60 : dup->n), dup->p);
 }
 
 void rd_read_header(struct tl_reader *r, const struct tl_str *f, size_t n)
