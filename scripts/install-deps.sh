@@ -3,7 +3,10 @@
 # Usage: scripts/install-deps.sh [--if-missing]
 # With --if-missing it installs only when a package is absent (fast no-op).
 set -eu
-PKGS="build-essential shellcheck libasan8 libtsan2 libcsv-dev libcjson-dev bats bats-support bats-assert parallel mandoc datamash time prometheus python3 bsdutils"
+PKGS="build-essential shellcheck libasan8 libtsan2 libcsv-dev libcjson-dev bats bats-support bats-assert parallel mandoc datamash time python3 bsdutils util-linux jq
+ prometheus prometheus-node-exporter
+ libsqlite3-dev sqlite3 redis-server redis-tools
+ libxml2-utils chromium fonts-dejavu-core"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -2,7 +2,7 @@
 # layers.sh [ROOT] - the layering rule of common/ (HACKING.md): every
 # #include "DIR/FILE.h" names its folder, and points down only:
 #   util(0) <- io(1) <- record(2) <- report(3) <- metrics, abtest, config,
-#   loadgen(4) <- cmd, tests/unit(5).
+#   loadgen, export(4) <- cmd, tests/unit(5).
 # Folders of one rank may not include each other (no sideways includes),
 # and no two modules (FILE.c with FILE.h) include each other, even by a
 # longer path. A folder's private headers (record/chunk.h, record/run_impl.h,
@@ -17,7 +17,7 @@ function rank(d) {
 	if (d == "io") return 1
 	if (d == "record") return 2
 	if (d == "report") return 3
-	if (d == "metrics" || d == "abtest" || d == "config" || d == "loadgen") return 4
+	if (d == "metrics" || d == "abtest" || d == "config" || d == "loadgen" || d == "export") return 4
 	if (d == "cmd" || d == "unit") return 5
 	return -1
 }
