@@ -77,8 +77,8 @@ neg() { awk -v x="$1" 'BEGIN { printf "%.17g\n", 1 - x }'; }
 f4() { awk -v x="$1" 'BEGIN { printf "%.4f", x }'; }
 # cv_auc MODEL: the pooled cross-validated AUC of a model file.
 cv_auc() { sed -n 's/^  "cv": {"k":[0-9]*,"auc":\([-+0-9.eE]*\).*/\1/p' "$1"; }
-# wall PROM: the tl_wall_seconds of a --metrics file.
-wall() { sed -n 's/^tl_wall_seconds{[^}]*} //p' "$1"; }
+# wall PROM: the tl_run_duration_seconds of a --metrics file.
+wall() { sed -n 's/^tl_run_duration_seconds{[^}]*} //p' "$1"; }
 # select FILE COLUMN "V1 V2 ...": the header and the rows whose COLUMN is one of the values.
 select_rows() {
 	awk -F, -v col="$2" -v list=" $3 " '

@@ -109,10 +109,13 @@ Try 'tl-velocity --help' for more information."
 	run --separate-stderr tl-velocity --as-of 2025-06-01 --skip-bad --rejects r.csv --metrics m.prom \
 		--output /dev/full "$TESTDATA/reader/reader-bad.csv"
 	assert_failure 74
-	[ ! -e r.csv ] && [ ! -e m.prom ]
-	# nothing is left behind: no temporary files
+	[ ! -e r.csv ]
+	# the metrics say the run failed, and why (tl(7) METRICS)
+	grep -qx 'tl_run_success{tool="tl-velocity"} 0' m.prom
+	grep -qx 'tl_run_exit_status{tool="tl-velocity"} 74' m.prom
+	# nothing else is left behind: no temporary files
 	run ls -A
-	assert_output ''
+	assert_output m.prom
 }
 
 @test "HARD006: a tampered --merge file is refused (65, file:line), not decided on" {

@@ -150,9 +150,9 @@ bad_case() {
 	run --separate-stderr tl-velocity --as-of 2025-01-09T00:00:00Z --stats --metrics "$BATS_TEST_TMPDIR/m.prom" -o csv "$TESTDATA/worked/worked.csv"
 	assert_success
 	[ "$stderr" = "tl-velocity: records read 5 = used 3 + future 2 + rejected 0; learners read 1, written 1" ]
-	grep -qx 'tl_records_read_total{tool="tl-velocity"} 5' "$BATS_TEST_TMPDIR/m.prom"
-	grep -qx 'tl_records_future_total{tool="tl-velocity"} 2' "$BATS_TEST_TMPDIR/m.prom"
-	grep -qx 'tl_learners_written_total{tool="tl-velocity"} 1' "$BATS_TEST_TMPDIR/m.prom"
+	grep -qx 'tl_records_read{tool="tl-velocity"} 5' "$BATS_TEST_TMPDIR/m.prom"
+	grep -qx 'tl_records_future{tool="tl-velocity"} 2' "$BATS_TEST_TMPDIR/m.prom"
+	grep -qx 'tl_learners_written{tool="tl-velocity"} 1' "$BATS_TEST_TMPDIR/m.prom"
 	run promtool check metrics < "$BATS_TEST_TMPDIR/m.prom"
 	assert_success
 }

@@ -343,8 +343,8 @@ EOF
 @test "ABT020: --metrics counts the learners" {
 	run --separate-stderr tl-abtest --metric roi --metrics "$BATS_TEST_TMPDIR/m.prom" "$L"
 	assert_success
-	grep -qx 'tl_learners_read_total{tool="tl-abtest"} 60' "$BATS_TEST_TMPDIR/m.prom"
-	grep -qx 'tl_learners_written_total{tool="tl-abtest"} 60' "$BATS_TEST_TMPDIR/m.prom"
+	grep -qx 'tl_learners_read{tool="tl-abtest"} 60' "$BATS_TEST_TMPDIR/m.prom"
+	grep -qx 'tl_learners_written{tool="tl-abtest"} 60' "$BATS_TEST_TMPDIR/m.prom"
 }
 
 @test "ABT021: A/A: 400 salted splits of one tl-loadgen population reject at 0.05 +- 0.025" {

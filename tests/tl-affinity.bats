@@ -172,7 +172,7 @@ print(bad); sys.exit(1 if bad else 0)' <<<"$output"
 	run --separate-stderr tl-affinity --as-of 2025-02-01 --metrics "$BATS_TEST_TMPDIR/m.prom" "$TESTDATA/affinity/affinity-cohort.csv"
 	assert_success
 	grep -qx 'tl_affinity_specialists{tool="tl-affinity"} 3' "$BATS_TEST_TMPDIR/m.prom"
-	grep -qx 'tl_learners_written_total{tool="tl-affinity"} 5' "$BATS_TEST_TMPDIR/m.prom"
+	grep -qx 'tl_learners_written{tool="tl-affinity"} 5' "$BATS_TEST_TMPDIR/m.prom"
 }
 
 @test "AFF017: --config FILE: M is the config's domains (§6.2), --domains overrides it, bad configs fail" {

@@ -202,7 +202,7 @@ EOF
 	run --separate-stderr tl-eval --score churn_risk --label churned --stats --metrics "$BATS_TEST_TMPDIR/m.prom" "$TESTDATA/eval/eval-binary.csv"
 	assert_success
 	assert_equal "$stderr" "tl-eval: records read 8 = used 8 + future 0 + rejected 0; learners read 8, written 8"
-	run grep -c '^tl_learners_read_total{tool="tl-eval"} 8$' "$BATS_TEST_TMPDIR/m.prom"
+	run grep -c '^tl_learners_read{tool="tl-eval"} 8$' "$BATS_TEST_TMPDIR/m.prom"
 	assert_output 1
 }
 

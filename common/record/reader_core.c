@@ -194,6 +194,24 @@ static int add_event(struct tl_reader *r, struct build *b, const struct record *
 	return 1;
 }
 
+/* rd_cut_stream: a line that starts "#tl-abort" is the last line of a tool
+ * that failed upstream in a pipeline (util/out.h): the input is cut short.
+ * It ends the run, --skip-bad or not: skipping it would publish a part as
+ * the whole (tl(7) PIPELINES). A worker thread leaves it to the main one. */
+void rd_cut_stream(struct tl_reader *r, const char *p, size_t n)
+{
+	size_t k = sizeof TL_ABORT_MARK - 1;
+	if (n < k || memcmp(p, TL_ABORT_MARK, k) != 0)
+		return;
+	if (r->chunk) {
+		r->failed = 1;
+		return;
+	}
+	size_t skip = n > k && p[k] == ' ' ? k + 1 : k;
+	tl_die_at(TL_EX_DATAERR, r->src.name, r->src.lineno, "the input was cut short by a failure upstream: %.*s",
+		  (int)(n - skip < 1024 ? n - skip : 1024), p + skip);
+}
+
 /* ---- shape detection ------------------------------------------------- */
 
 /* rd_open_and_detect: open the next file and decide its shape from its
@@ -216,6 +234,7 @@ int rd_open_and_detect(struct tl_reader *r)
 			p += 3, n -= 3;
 	} while (blank(p, n));
 	r->rec_line = s->lineno;
+	rd_cut_stream(r, p, n);
 	const char *q = tl_json_skip_ws(p, p + n);
 	if (q < p + n && *q == '{') {
 		r->shape = rd_json_is_doc(p, n, r->flags & TL_READ_EVENTS) ? TL_SHAPE_DOC : TL_SHAPE_EVENT_NDJSON;

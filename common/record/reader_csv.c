@@ -52,6 +52,7 @@ int rd_csv_record(struct tl_reader *r, struct tl_str *raw)
 			if (blank(p, n))
 				continue;
 			r->rec_line = r->src.lineno;
+			rd_cut_stream(r, p, n);
 		}
 		int rc = tl_csv_split(r->csv, p, n);
 		if (tl_csv_quoted(r->csv) != r->quoted_seen)

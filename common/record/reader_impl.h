@@ -281,6 +281,9 @@ void rd_close_file(struct tl_reader *r);
 /* rd_open_and_detect: open the next file and decide its shape from its
  * first non-blank line; CSV headers are read here. 0 when no file is left. */
 int rd_open_and_detect(struct tl_reader *r);
+/* rd_cut_stream: exit 65 when line p[0..n) is a failed upstream tool's
+ * "#tl-abort" line (in a worker thread: mark the chunk failed). */
+void rd_cut_stream(struct tl_reader *r, const char *p, size_t n);
 
 static inline int is_event_shape(enum tl_shape s) { return s == TL_SHAPE_EVENT_CSV || s == TL_SHAPE_EVENT_NDJSON; }
 

@@ -148,6 +148,7 @@ int rd_ndjson_line(struct tl_reader *r, struct tl_str *line)
 		if (blank(p, n))
 			continue;
 		r->rec_line = r->src.lineno;
+		rd_cut_stream(r, p, n);
 		*line = (struct tl_str){p, n};
 		return 1;
 	}

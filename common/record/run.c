@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "util/err.h"
 #include "util/out.h"
@@ -28,6 +29,8 @@ static void check_paths(const struct tl_common *c, int nfiles, char **files)
 {
 	if (c->rejects && !c->skip_bad)
 		tl_usage_error("--rejects needs --skip-bad (without it the first bad row stops the run)");
+	if (c->max_rejects && !c->skip_bad)
+		tl_usage_error("--max-rejects needs --skip-bad (without it the first bad row stops the run)");
 	const char *out[3 + TL_TOOL_OUT_MAX] = {c->output, c->rejects, c->metrics};
 	const char *opt[3 + TL_TOOL_OUT_MAX] = {"--output", "--rejects", "--metrics"};
 	for (int i = 0; i < c->ntool_out; i++) {
@@ -35,6 +38,111 @@ static void check_paths(const struct tl_common *c, int nfiles, char **files)
 		opt[3 + i] = c->tool_out_opt[i];
 	}
 	tl_paths_distinct(out, opt, 3 + c->ntool_out, files, nfiles);
+}
+
+static void metric(FILE *f, const char *name, const char *help, double v)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n%s{tool=\"%s\"} %.17g\n", name, help, name, name, tl_progname(), v);
+}
+
+/* run_metrics: the run's own metrics (tl(7) METRICS). All are gauges: the
+ * file is rewritten by every run, as Prometheus's guidance for batch jobs
+ * has it. last_success is 0 when no run has succeeded. */
+static void run_metrics(FILE *f, const struct tl_run *run, int status, double last_success)
+{
+	static const struct tl_counts none;
+	const struct tl_counts *k = run->reader ? tl_reader_counts(run->reader) : &none;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	metric(f, "tl_run_success", "1 when the run succeeded, 0 when it failed.", status == 0);
+	metric(f, "tl_run_exit_status", "The run's exit status (0 success, 65 bad data, ...).", status);
+	metric(f, "tl_run_duration_seconds", "Wall-clock seconds of the run.", monotonic() - run->t_start);
+	metric(f, "tl_run_end_timestamp_seconds", "When the run ended (Unix time).", now.tv_sec + now.tv_nsec * 1e-9);
+	if (last_success > 0)
+		metric(f, "tl_last_success_timestamp_seconds", "When a run last succeeded (Unix time).", last_success);
+	metric(f, "tl_records_read", "Input records read by the run.", (double)k->records_read);
+	metric(f, "tl_records_used", "Records at or before as-of, used by the metrics.", (double)run->used);
+	metric(f, "tl_records_future", "Records after as-of (labels only).", (double)run->future);
+	metric(f, "tl_records_rejected", "Bad records skipped (--skip-bad).", (double)k->records_rejected);
+	metric(f, "tl_learners_read", "Learners read.", (double)k->learners_read);
+	metric(f, "tl_learners_written", "Learner records written.", (double)run->written);
+}
+
+static void tool_gauges(FILE *f, const struct tl_run *run)
+{
+	for (size_t i = 0; i < run->ngauges; i++) {
+		const struct gauge *g = &run->gauges[i];
+		if (i == 0 || strcmp(g->name, run->gauges[i - 1].name) != 0)
+			fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", g->name, g->help, g->name);
+		fprintf(f, "%s{tool=\"%s\"%s%s} %.17g\n", g->name, tl_progname(), g->labels ? "," : "",
+			g->labels ? g->labels : "", g->value);
+	}
+}
+
+static void write_metrics(struct tl_run *run)
+{
+	FILE *f = tl_output_open(run->c->metrics);
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	run_metrics(f, run, 0, now.tv_sec + now.tv_nsec * 1e-9);
+	tool_gauges(f, run);
+	tl_output_commit(f);
+}
+
+/* previous_last_success: tl_last_success_timestamp_seconds in the metrics
+ * file a previous run left at path, or 0. A failed run carries it over, so
+ * that "no success for a day" can be alerted on. Never exits. */
+static double previous_last_success(const char *path)
+{
+	struct stat st;
+	FILE *f = stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < (1 << 20) ? fopen(path, "r") : NULL;
+	double v = 0;
+	char line[512];
+	while (f && fgets(line, sizeof line, f))
+		if (strncmp(line, "tl_last_success_timestamp_seconds{", 34) == 0) {
+			const char *sp = strrchr(line, ' ');
+			v = sp ? strtod(sp + 1, NULL) : 0;
+		}
+	if (f)
+		fclose(f);
+	return v > 0 && v < 1e12 ? v : 0;
+}
+
+/* write_failure_metrics (a die hook): a run that fails still writes its
+ * --metrics, at once (its other outputs are not published): success 0, the
+ * exit status, the counts so far and the last success carried over; the
+ * tool's own gauges are left out, as they describe no whole run. */
+static void write_failure_metrics(void)
+{
+	for (struct tl_run *run = open_runs; run; run = run->next_open) {
+		const char *path = run->c->metrics;
+		if (!path || run->metrics_done++)
+			continue;
+		char *buf = NULL;
+		size_t n = 0;
+		FILE *f = open_memstream(&buf, &n);
+		if (!f)
+			continue;
+		run_metrics(f, run, tl_die_status(), previous_last_success(path));
+		if (fclose(f) == 0 && tl_output_write_now(path, buf, n) != 0)
+			fprintf(stderr, "%s: %s: cannot write the failure's metrics: %s\n", tl_progname(), path,
+				strerror(errno));
+		free(buf);
+	}
+}
+
+/* reject_limit: exit 65 when more records were rejected than --max-rejects
+ * allows (after the reconciliation: the metrics say why). */
+static void reject_limit(const struct tl_common *c, const struct tl_counts *k)
+{
+	if (!c->max_rejects)
+		return;
+	double rejected = (double)k->records_rejected;
+	double limit = c->max_rejects_pct ? c->max_rejects_n / 100 * (double)k->records_read : c->max_rejects_n;
+	if (rejected > limit)
+		tl_die(TL_EX_DATAERR, "%llu of %llu records were rejected (%.3g%%), more than --max-rejects %s allows",
+		       (unsigned long long)k->records_rejected, (unsigned long long)k->records_read,
+		       k->records_read ? 100 * rejected / (double)k->records_read : 0.0, c->max_rejects);
 }
 
 struct tl_run *tl_run_open(const struct tl_common *c, int nfiles, char **files, int flags)
@@ -46,13 +154,14 @@ struct tl_run *tl_run_open(const struct tl_common *c, int nfiles, char **files, 
 	run->c = c;
 	run->t_start = monotonic();
 	run->now = (tl_time)time(NULL) * TL_SEC;
+	run->next_open = open_runs;
+	open_runs = run;   /* from here a failure writes its --metrics */
+	tl_add_die_hook(write_failure_metrics);
 	run->out = tl_output_open(c->output);
 	/* documents written from event rows need each event's text back */
 	run->reader = tl_reader_open(c, nfiles, files, flags | (c->out_csv ? 0 : TL_READ_TS_TEXT | TL_READ_DOMAINS));
 	run->writer = tl_writer_open(run->out, c->out_csv);
 	run->progress = c->progress && isatty(STDERR_FILENO);
-	run->next_open = open_runs;
-	open_runs = run;
 	return run;
 }
 
@@ -116,32 +225,6 @@ void tl_run_gauge(struct tl_run *run, const char *name, const char *help, const 
 	run->gauges[run->ngauges++] = (struct gauge){name, help, labels ? tl_xstrdup(labels) : NULL, value};
 }
 
-static void metric(FILE *f, const char *name, const char *type, const char *help, double v)
-{
-	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n%s{tool=\"%s\"} %.17g\n", name, help, name, type, name,
-		tl_progname(), v);
-}
-
-static void write_metrics(struct tl_run *run, const struct tl_counts *k)
-{
-	FILE *f = tl_output_open(run->c->metrics);
-	metric(f, "tl_records_read_total", "counter", "Input records read.", (double)k->records_read);
-	metric(f, "tl_records_used_total", "counter", "Records at or before as-of, used by the metrics.", (double)run->used);
-	metric(f, "tl_records_future_total", "counter", "Records after as-of (labels only).", (double)run->future);
-	metric(f, "tl_records_rejected_total", "counter", "Bad records skipped (--skip-bad).", (double)k->records_rejected);
-	metric(f, "tl_learners_read_total", "counter", "Learners read.", (double)k->learners_read);
-	metric(f, "tl_learners_written_total", "counter", "Learner records written.", (double)run->written);
-	metric(f, "tl_wall_seconds", "gauge", "Wall-clock seconds of the run.", monotonic() - run->t_start);
-	for (size_t i = 0; i < run->ngauges; i++) {
-		const struct gauge *g = &run->gauges[i];
-		if (i == 0 || strcmp(g->name, run->gauges[i - 1].name) != 0)
-			fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", g->name, g->help, g->name);
-		fprintf(f, "%s{tool=\"%s\"%s%s} %.17g\n", g->name, tl_progname(), g->labels ? "," : "",
-			g->labels ? g->labels : "", g->value);
-	}
-	tl_output_commit(f);
-}
-
 int tl_run_close(struct tl_run *run)
 {
 	const struct tl_counts *k = tl_reader_counts(run->reader);
@@ -150,8 +233,9 @@ int tl_run_close(struct tl_run *run)
 		       (unsigned long long)k->records_read, (unsigned long long)run->used,
 		       (unsigned long long)run->future, (unsigned long long)k->records_rejected,
 		       (unsigned long long)k->learners_read, (unsigned long long)run->written);
+	reject_limit(run->c, k);
 	if (run->c->metrics)
-		write_metrics(run, k);
+		write_metrics(run);
 	tl_writer_close(run->writer);
 	tl_output_commit(run->out);
 	if (run->c->stats)

@@ -29,6 +29,7 @@ struct tl_run {
 	size_t ngauges;
 	int progress;
 	int in_chunks;      /* tl_run_all is reading ranges: NULL ends a range */
+	int metrics_done;   /* --metrics written (a later failure leaves it) */
 	struct tl_run *next_open;
 };
 

@@ -8,7 +8,11 @@
 #include "util/err.h"
 
 static const char *progname = "tl";
-static void (*die_hook)(void);
+#define MAX_DIE_HOOKS 4
+static void (*die_hooks[MAX_DIE_HOOKS])(void);
+static int ndie_hooks;
+static char die_message[4096];   /* the last message printed, for the hooks */
+static int die_status;
 static _Thread_local jmp_buf *die_jump;   /* tl_die_catch */
 
 void tl_die_catch(jmp_buf *jb) { die_jump = jb; }
@@ -21,21 +25,33 @@ void tl_setprogname(const char *argv0)
 
 const char *tl_progname(void) { return progname; }
 
-void tl_set_die_hook(void (*hook)(void)) { die_hook = hook; }
+void tl_add_die_hook(void (*hook)(void))
+{
+	for (int i = 0; i < ndie_hooks; i++)
+		if (die_hooks[i] == hook)
+			return;
+	if (ndie_hooks == MAX_DIE_HOOKS)
+		abort();   /* a programming error: the hooks are a fixed few */
+	die_hooks[ndie_hooks++] = hook;
+}
+
+const char *tl_die_message(void) { return die_message; }
+int tl_die_status(void) { return die_status; }
 
 static void vwarn_prefixed(const char *file, long line, const char *fmt, va_list ap)
 {
 	int saved = errno;
 	fflush(stdout);
-	if (file)
-		fprintf(stderr, "%s: %s:%ld: ", progname, file, line);
-	else
-		fprintf(stderr, "%s: ", progname);
-	vfprintf(stderr, fmt, ap);
+	char *m = die_message;
+	size_t room = sizeof die_message, used = 0;
+	int k = file ? snprintf(m, room, "%s: %s:%ld: ", progname, file, line) : snprintf(m, room, "%s: ", progname);
+	used = k > 0 && (size_t)k < room ? (size_t)k : room - 1;
+	k = vsnprintf(m + used, room - used, fmt, ap);
+	used = k > 0 && (size_t)k < room - used ? used + (size_t)k : room - 1;
 	size_t n = strlen(fmt);
 	if (n && fmt[n - 1] == ':')
-		fprintf(stderr, " %s", strerror(saved));
-	fputc('\n', stderr);
+		snprintf(m + used, room - used, " %s", strerror(saved));
+	fprintf(stderr, "%s\n", m);
 }
 
 void tl_warn(const char *fmt, ...)
@@ -48,8 +64,9 @@ void tl_warn(const char *fmt, ...)
 
 static _Noreturn void finish(int code)
 {
-	if (die_hook)
-		die_hook();
+	die_status = code;
+	for (int i = 0; i < ndie_hooks; i++)
+		die_hooks[i]();
 	exit(code);
 }
 

@@ -25,9 +25,15 @@ enum tl_exit {
 void tl_setprogname(const char *argv0);
 const char *tl_progname(void);
 
-/* tl_set_die_hook: register a hook run by tl_die before exiting
- * (used to remove temporary output files). One hook. */
-void tl_set_die_hook(void (*hook)(void));
+/* tl_add_die_hook: register a hook run by tl_die (and tl_usage_error)
+ * before exiting, in the order added; adding one twice adds it once.
+ * util/out removes temporary outputs and marks a cut stream; record/run
+ * writes the failure's --metrics. At most 4. */
+void tl_add_die_hook(void (*hook)(void));
+/* In a die hook: the message just printed (without "\n", cut at 4 KiB)
+ * and the exit status. */
+const char *tl_die_message(void);
+int tl_die_status(void);
 
 /* "tl-x: msg\n" on stderr. A format ending in ':' appends strerror(errno). */
 void tl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -96,6 +96,22 @@ static void add_map(struct tl_common *c, const char *arg)
 	}
 }
 
+/* max_rejects: --max-rejects N (records) or P% (of the records read). */
+static void max_rejects(struct tl_common *c, const char *arg)
+{
+	size_t n = strlen(arg);
+	int pct = n > 1 && arg[n - 1] == '%';
+	char num[64];
+	if (n - pct >= sizeof num)
+		tl_usage_error("--max-rejects: not a count or a percentage: '%s'", arg);
+	memcpy(num, arg, n - pct);
+	num[n - pct] = '\0';
+	c->max_rejects = arg;
+	c->max_rejects_pct = pct;
+	c->max_rejects_n = pct ? tl_opt_double("--max-rejects", num, 0, 100)
+			       : (double)tl_opt_long("--max-rejects", num, 0, LONG_MAX);
+}
+
 int tl_common_option(struct tl_common *c, int opt, const char *arg, void (*usage)(int))
 {
 	switch (opt) {
@@ -121,6 +137,7 @@ int tl_common_option(struct tl_common *c, int opt, const char *arg, void (*usage
 	case TL_OPT_STATS: c->stats = 1; return 1;
 	case TL_OPT_SKIP_BAD: c->skip_bad = 1; return 1;
 	case TL_OPT_REJECTS: c->rejects = arg; return 1;
+	case TL_OPT_MAX_REJECTS: max_rejects(c, arg); return 1;
 	case TL_OPT_MAX_FIELD: c->max_field = (size_t)tl_opt_long("--max-field", arg, 1, 1L << 30); return 1;
 	case TL_OPT_MAX_EVENTS: c->max_events = (size_t)tl_opt_long("--max-events", arg, 1, 1L << 40); return 1;
 	case TL_OPT_MAP: add_map(c, arg); return 1;
@@ -146,6 +163,7 @@ void tl_common_usage(FILE *f)
 	      "      --ungrouped        accept rows of a learner spread out (buffers all input)\n"
 	      "      --skip-bad         skip bad rows instead of stopping (exit 0)\n"
 	      "      --rejects FILE     write skipped rows there unchanged\n"
+	      "      --max-rejects N|P% fail (exit 65) when more records are skipped\n"
 	      "      --max-field BYTES  longest field accepted (default " TL_XSTR(TL_MAX_FIELD_DEFAULT) ")\n"
 	      "      --max-events N     most events per learner (default " TL_XSTR(TL_MAX_EVENTS_DEFAULT) ")\n"
 	      "      --stats            print the reconciliation counts on stderr\n"

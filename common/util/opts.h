@@ -28,7 +28,7 @@ enum {
 	TL_OPT_VERSION = 0x1000, TL_OPT_OUTPUT, TL_OPT_METRICS, TL_OPT_PROGRESS,
 	TL_OPT_STATS, TL_OPT_SKIP_BAD, TL_OPT_REJECTS, TL_OPT_MAX_FIELD,
 	TL_OPT_MAX_EVENTS, TL_OPT_MAP, TL_OPT_UNGROUPED, TL_OPT_AS_OF,
-	TL_OPT_LABEL, TL_OPT_CHURN_HORIZON
+	TL_OPT_LABEL, TL_OPT_CHURN_HORIZON, TL_OPT_MAX_REJECTS
 };
 
 /* Short options every tool accepts (prepend to the tool's own). */
@@ -43,6 +43,7 @@ enum {
 	{.name = "map", .has_arg = required_argument, .val = TL_OPT_MAP}, \
 	{.name = "max-events", .has_arg = required_argument, .val = TL_OPT_MAX_EVENTS}, \
 	{.name = "max-field", .has_arg = required_argument, .val = TL_OPT_MAX_FIELD}, \
+	{.name = "max-rejects", .has_arg = required_argument, .val = TL_OPT_MAX_REJECTS}, \
 	{.name = "metrics", .has_arg = required_argument, .val = TL_OPT_METRICS}, \
 	{.name = "output", .has_arg = required_argument, .val = TL_OPT_OUTPUT}, \
 	{.name = "progress", .has_arg = no_argument, .val = TL_OPT_PROGRESS}, \
@@ -63,6 +64,9 @@ struct tl_common {
 	int stats;                /* --stats */
 	int skip_bad;             /* --skip-bad */
 	const char *rejects;      /* --rejects FILE */
+	const char *max_rejects;  /* --max-rejects N or N% as given, NULL: no limit */
+	double max_rejects_n;     /* ... its N */
+	int max_rejects_pct;      /* ... N is a percentage of the records read */
 	size_t max_field;         /* --max-field BYTES (TL_MAX_FIELD_DEFAULT) */
 	size_t max_events;        /* --max-events N per learner (TL_MAX_EVENTS_DEFAULT) */
 	int ungrouped;            /* --ungrouped */

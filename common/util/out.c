@@ -26,8 +26,49 @@ struct pending {
 
 static struct pending outputs[MAX_OUTPUTS];
 
+/* The cut-stream line for a signal, made when stdout is opened (the
+ * handler may only write(2) it). */
+static char signal_mark[128];
+static size_t signal_mark_len;
+
+/* stdout_is_stream: stdout was opened as an output and is not yet
+ * committed, and it is a pipe, socket or regular file: a reader of it may
+ * be the next tool of a pipeline (not a terminal or a device). */
+static int stdout_is_stream(void)
+{
+	int open = 0;
+	for (int i = 0; i < MAX_OUTPUTS; i++)
+		open |= outputs[i].f == stdout;
+	struct stat st;
+	return open && fstat(STDOUT_FILENO, &st) == 0 &&
+	       (S_ISFIFO(st.st_mode) || S_ISREG(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
+/* mark_cut_stream: end stdout with the line "#tl-abort MESSAGE" (tl(7)
+ * PIPELINES), after a newline that ends any record a write left short,
+ * so that the next tool fails instead of taking a cut stream for a whole
+ * one. The message is one line. */
+static void mark_cut_stream(void)
+{
+	if (!stdout_is_stream())
+		return;
+	char line[4200];
+	int n = snprintf(line, sizeof line, "\n" TL_ABORT_MARK " %s\n", tl_die_message());
+	if (n < 0)
+		return;
+	size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+	line[len - 1] = '\n';
+	for (size_t i = 1; i + 1 < len; i++)
+		if (line[i] == '\n' || line[i] == '\r')
+			line[i] = ' ';
+	fflush(stdout);
+	if (write(STDOUT_FILENO, line, len) < 0)
+		return;   /* the reader is gone: nothing to mark */
+}
+
 void tl_output_abort_all(void)
 {
+	mark_cut_stream();
 	for (int i = 0; i < MAX_OUTPUTS; i++)
 		if (outputs[i].tmp) {
 			char *tmp = outputs[i].tmp;
@@ -46,6 +87,8 @@ static void on_signal(int sig)
 	for (int i = 0; i < MAX_OUTPUTS; i++)
 		if (outputs[i].tmp)
 			unlink(outputs[i].tmp);
+	if (signal_mark_len && stdout_is_stream() && write(STDOUT_FILENO, signal_mark, signal_mark_len) < 0)
+		signal_mark_len = 0;   /* the reader is gone */
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -105,13 +148,71 @@ void tl_pipe_grow(int fd)
 		(void)fcntl(fd, F_SETPIPE_SZ, PIPE_BYTES);   /* best effort: the limit may be lower */
 }
 
+/* create_mode: mkstemp makes 0600; a created output gets what a shell
+ * redirect gives, 0666 & ~umask, so that a reader running as another
+ * user (node_exporter reading a .prom file) can read it. */
+static void create_mode(int fd, const char *path)
+{
+	mode_t mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) != 0)
+		tl_die(TL_EX_CANTCREAT, "%s:", path);
+}
+
+/* temp_name: "PATH.tmpXXXXXX", for mkstemp (the caller frees it). */
+static char *temp_name(const char *path)
+{
+	size_t n = strlen(path) + 16;
+	char *tmp = tl_xmalloc(n);
+	int len = snprintf(tmp, n, "%s.tmp", path);
+	memset(tmp + len, 'X', 6);   /* the six characters mkstemp replaces */
+	tmp[len + 6] = '\0';
+	return tmp;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	for (size_t done = 0; done < n;) {
+		ssize_t k = write(fd, p + done, n - done);
+		if (k <= 0)
+			return -1;
+		done += (size_t)k;
+	}
+	return 0;
+}
+
+int tl_output_write_now(const char *path, const char *p, size_t n)
+{
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {   /* a device or FIFO: in place */
+		int fd = open(path, O_WRONLY);
+		int ok = fd >= 0 && write_all(fd, p, n) == 0;
+		return fd >= 0 && close(fd) == 0 && ok ? 0 : -1;
+	}
+	char *tmp = temp_name(path);
+	int fd = mkstemp(tmp), ok = fd >= 0;
+	if (ok) {
+		mode_t mask = umask(0);
+		umask(mask);
+		ok = fchmod(fd, 0666 & ~mask) == 0 && write_all(fd, p, n) == 0;
+		ok = close(fd) == 0 && ok && rename(tmp, path) == 0;
+		if (!ok)
+			unlink(tmp);
+	}
+	free(tmp);
+	return ok ? 0 : -1;
+}
+
 FILE *tl_output_open(const char *path)
 {
 	struct pending *s = slot_for(NULL);
 	if (!s)
 		tl_die(TL_EX_SOFTWARE, "too many output files");
-	tl_set_die_hook(tl_output_abort_all);
+	tl_add_die_hook(tl_output_abort_all);
 	if (!path || strcmp(path, "-") == 0) {
+		int n = snprintf(signal_mark, sizeof signal_mark, "\n" TL_ABORT_MARK " %s: stopped by a signal\n", tl_progname());
+		signal_mark_len = n > 0 && (size_t)n < sizeof signal_mark ? (size_t)n : 0;
+		catch_signals();
 		s->f = stdout;
 		setvbuf(stdout, NULL, _IOFBF, OUT_BUFSIZE);
 		tl_pipe_grow(STDOUT_FILENO);
@@ -129,17 +230,14 @@ FILE *tl_output_open(const char *path)
 		return s->f;
 	}
 	catch_signals();
-	size_t n = strlen(path) + 16;
-	char *tmp = tl_xmalloc(n);
-	int len = snprintf(tmp, n, "%s.tmp", path);
-	memset(tmp + len, 'X', 6);   /* the six characters mkstemp replaces */
-	tmp[len + 6] = '\0';
+	char *tmp = temp_name(path);
 	int fd = mkstemp(tmp);
 	if (fd < 0) {
 		free(tmp);
 		tl_die(TL_EX_CANTCREAT, "%s:", path);
 	}
 	s->tmp = tmp;   /* complete before the signal handler can see it */
+	create_mode(fd, path);
 	s->f = fdopen(fd, "w");
 	if (!s->f)
 		tl_die(TL_EX_CANTCREAT, "%s:", path);

@@ -7,8 +7,19 @@
 /* tl_output_open: open an output. NULL or "-" is stdout; a path is written
  * to a temporary file in the same directory and renamed over the path by
  * tl_output_commit, so a failed run never leaves a partial file (tl_die
- * removes the temporary). Exits 73 when it cannot be created. */
+ * removes the temporary); a new file gets mode 0666 & ~umask, as a shell
+ * redirect gives. Exits 73 when it cannot be created. */
 FILE *tl_output_open(const char *path);
+
+/* The first word of the line a failed tool ends its standard output with,
+ * when that is a pipe or a file: "#tl-abort tl-NAME: message". A reader
+ * that meets it fails (tl(7) PIPELINES). */
+#define TL_ABORT_MARK "#tl-abort"
+
+/* tl_output_write_now: write p[0..n) to path at once, through a temporary
+ * renamed into place (mode 0666 & ~umask), outside the outputs published
+ * at exit: the metrics of a failed run. Returns 0, or -1 with errno. */
+int tl_output_write_now(const char *path, const char *p, size_t n);
 
 /* tl_output_commit: flush and close f; for a path, fsync it. A write error
  * (e.g. a full disk) exits 74. f is invalid after. The committed file is
