@@ -47,7 +47,8 @@ static void metric(FILE *f, const char *name, const char *help, double v)
 
 /* run_metrics: the run's own metrics (tl(7) METRICS). All are gauges: the
  * file is rewritten by every run, as Prometheus's guidance for batch jobs
- * has it. last_success is 0 when no run has succeeded. */
+ * has it. last_success is 0 when no run has succeeded, -1 for this run's
+ * end. */
 static void run_metrics(FILE *f, const struct tl_run *run, int status, double last_success)
 {
 	static const struct tl_counts none;
@@ -57,7 +58,10 @@ static void run_metrics(FILE *f, const struct tl_run *run, int status, double la
 	metric(f, "tl_run_success", "1 when the run succeeded, 0 when it failed.", status == 0);
 	metric(f, "tl_run_exit_status", "The run's exit status (0 success, 65 bad data, ...).", status);
 	metric(f, "tl_run_duration_seconds", "Wall-clock seconds of the run.", monotonic() - run->t_start);
-	metric(f, "tl_run_end_timestamp_seconds", "When the run ended (Unix time).", now.tv_sec + now.tv_nsec * 1e-9);
+	double end = now.tv_sec + now.tv_nsec * 1e-9;
+	metric(f, "tl_run_end_timestamp_seconds", "When the run ended (Unix time).", end);
+	if (last_success < 0)
+		last_success = end;
 	if (last_success > 0)
 		metric(f, "tl_last_success_timestamp_seconds", "When a run last succeeded (Unix time).", last_success);
 	metric(f, "tl_records_read", "Input records read by the run.", (double)k->records_read);
@@ -82,9 +86,7 @@ static void tool_gauges(FILE *f, const struct tl_run *run)
 static void write_metrics(struct tl_run *run)
 {
 	FILE *f = tl_output_open(run->c->metrics);
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	run_metrics(f, run, 0, now.tv_sec + now.tv_nsec * 1e-9);
+	run_metrics(f, run, 0, -1);
 	tool_gauges(f, run);
 	tl_output_commit(f);
 }
