@@ -49,6 +49,8 @@ struct tally {
 	size_t narch;
 	long long *n[2], *nscore[2];
 	double *score[2], *mult[2];
+	long long nchurn[2];        /* learners with a churn_risk (tl-retention) */
+	double churn[2];            /* ... and its sum */
 };
 
 static const char synopsis[] =
@@ -219,16 +221,32 @@ static void print_summary(const struct options *o, const struct tally *t, const 
 		tl_output_commit(f);
 }
 
-static void add_gauges(struct tl_run *run, const struct tally *t, int canary)
+/* add_gauges: per arm, the learners per archetype, the portfolio's mean
+ * ROI multiplier, the mean churn_risk (when the input has it) and the
+ * config's version (an info gauge, for tl-batch's dashboard). */
+static void add_gauges(struct tl_run *run, const struct tally *t, int canary, const struct tl_score_config *c,
+		       const struct tl_score_config *tr)
 {
 	char labels[200];
-	for (int arm = 0; arm <= canary; arm++)
+	for (int arm = 0; arm <= canary; arm++) {
+		const char *arm_label = canary ? (arm ? "arm=\"treatment\"," : "arm=\"control\",") : "";
+		long long n = 0;
+		double mult = 0;
 		for (size_t a = 0; a < t->narch; a++) {
-			snprintf(labels, sizeof labels, "%s%s%sarchetype=\"%s\"", canary ? "arm=\"" : "",
-				 canary ? (arm ? "treatment" : "control") : "", canary ? "\"," : "", t->arch[a]);
-			tl_run_gauge(run, "tl_score_learners", "Learners per archetype.", labels,
-				     (double)t->n[arm][a]);
+			snprintf(labels, sizeof labels, "%sarchetype=\"%s\"", arm_label, t->arch[a]);
+			tl_run_gauge(run, "tl_score_learners", "Learners per archetype.", labels, (double)t->n[arm][a]);
+			n += t->n[arm][a], mult += t->mult[arm][a];
 		}
+		snprintf(labels, sizeof labels, "%salgo_version=\"%s\"", arm_label, (arm ? tr : c)->version);
+		tl_run_gauge(run, "tl_score_config_info", "The config that scored the learners (1).", labels, 1);
+		labels[strlen(arm_label) ? strlen(arm_label) - 1 : 0] = '\0';   /* the arm label alone */
+		if (n)
+			tl_run_gauge(run, "tl_score_roi_multiplier_mean", "The portfolio's mean ROI multiplier.",
+				     labels[0] ? labels : NULL, mult / (double)n);
+		if (t->nchurn[arm])
+			tl_run_gauge(run, "tl_score_churn_risk_mean", "Mean churn_risk of the learners that have one.",
+				     labels[0] ? labels : NULL, t->churn[arm] / (double)t->nchurn[arm]);
+	}
 }
 
 static void put_result(struct tl_writer *w, const struct tl_score_config *cfg, const struct tl_score_result *r,
@@ -266,6 +284,12 @@ static void score_learner(void *state, const struct tl_learner *l, tl_time asof,
 	tl_score_eval(use, treated ? sc->tv : sc->v, &res);
 	put_result(w, use, &res, tr ? (treated ? "treatment" : "control") : NULL);
 	tally_add(&sc->tally, treated, &res);
+	const struct tl_attr *risk = tl_learner_attr(l, "churn_risk");
+	double v;
+	if (risk && tl_field_number(l, risk, &v)) {
+		sc->tally.nchurn[treated]++;
+		sc->tally.churn[treated] += v;
+	}
 }
 
 static int score_run(struct tl_common *common, const struct options *o, int nfiles, char **files)
@@ -280,7 +304,7 @@ static int score_run(struct tl_common *common, const struct options *o, int nfil
 	struct tl_run *run = tl_run_open(common, nfiles, files, TL_READ_ROWS);
 	static const struct tl_tool tool = {.learner = score_learner, .one_thread = 1};   /* the tally */
 	tl_run_all(run, &tool, &sc);
-	add_gauges(run, &sc.tally, tr != NULL);
+	add_gauges(run, &sc.tally, tr != NULL, &cfg, tr);
 	int rc = tl_run_close(run);
 	if (o->summary)
 		print_summary(o, &sc.tally, &cfg, tr);

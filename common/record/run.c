@@ -72,14 +72,25 @@ static void run_metrics(FILE *f, const struct tl_run *run, int status, double la
 	metric(f, "tl_learners_written", "Learner records written.", (double)run->written);
 }
 
+/* tool_gauges: the tool's gauges, each name's samples together under one
+ * HELP and TYPE (the text format wants a family in one block), in the
+ * order the names first came. A tool has a few dozen. */
 static void tool_gauges(FILE *f, const struct tl_run *run)
 {
 	for (size_t i = 0; i < run->ngauges; i++) {
 		const struct gauge *g = &run->gauges[i];
-		if (i == 0 || strcmp(g->name, run->gauges[i - 1].name) != 0)
-			fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", g->name, g->help, g->name);
-		fprintf(f, "%s{tool=\"%s\"%s%s} %.17g\n", g->name, tl_progname(), g->labels ? "," : "",
-			g->labels ? g->labels : "", g->value);
+		size_t first = 0;
+		while (strcmp(run->gauges[first].name, g->name) != 0)
+			first++;
+		if (first < i)
+			continue;   /* printed with its family */
+		fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", g->name, g->help, g->name);
+		for (size_t j = i; j < run->ngauges; j++) {
+			const struct gauge *h = &run->gauges[j];
+			if (strcmp(h->name, g->name) == 0)
+				fprintf(f, "%s{tool=\"%s\"%s%s} %.17g\n", h->name, tl_progname(), h->labels ? "," : "",
+					h->labels ? h->labels : "", h->value);
+		}
 	}
 }
 
