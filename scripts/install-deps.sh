@@ -4,7 +4,7 @@
 # With --if-missing it installs only when a package is absent (fast no-op).
 set -eu
 PKGS="build-essential shellcheck libasan8 libtsan2 libcsv-dev libcjson-dev bats bats-support bats-assert parallel mandoc datamash time python3 bsdutils util-linux jq
- prometheus prometheus-node-exporter
+ prometheus prometheus-node-exporter curl
  libsqlite3-dev sqlite3 redis-server redis-tools
  libxml2-utils chromium fonts-dejavu-core"
 missing=""
