@@ -165,6 +165,16 @@ fields_tl-loadgen() {
 	tl-loadgen --learners 3 --truth --arm-split 1:1 --outcome -f learners | json_keys | sed 's/^/name /'
 }
 
+fields_tl-batch() {
+	local d=$BATS_TEST_TMPDIR/batch
+	mkdir -p "$d"
+	printf '%s\n' "input $TL_ROOT/$W" "as_of 2025-01-29" "output $d/out" "textfile $d/tf" \
+		"stage velocity tl-velocity" "stage affinity tl-affinity" "stage retention tl-retention" \
+		"stage score tl-score --config $TL_ROOT/config/v2.json" >"$d/batch.conf"
+	tl-batch --config "$d/batch.conf" 2>/dev/null
+	grep -oE '^tl_batch_[a-z_]+' "$d/tf/tl_batch.prom" | sort -u | sed 's/^/name /'
+}
+
 fields_tl() {
 	tl-velocity "${ASOF[@]}" --metrics "$BATS_TEST_TMPDIR/m.prom" "$W" >/dev/null
 	grep -oE '^tl_[a-z_]+' "$BATS_TEST_TMPDIR/m.prom" | sort -u | sed 's/^/name /'
@@ -261,7 +271,9 @@ check_page() {
 	have=$(grep -oE '^@test "MP[0-9]+: [a-z0-9-]+\([17]\) lint' "$BATS_TEST_FILENAME" | grep -oE '[a-z0-9-]+\([17]\)' | sort)
 	want=$(cd man && for p in *.1 *.7; do echo "${p%.*}(${p##*.})"; done | sort)
 	[ "$have" = "$want" ] || { diff <(echo "$want") <(echo "$have") >&2; return 1; }
-	diff <(cd cmd && printf '%s\n' tl-*.c | sed 's/\.c$//') <(cd man && printf '%s\n' tl-*.1 | sed 's/\.1$//')
+	# the tools and the scripts installed as commands (scripts/tl-*)
+	diff <({ cd cmd && printf '%s\n' tl-*.c | sed 's/\.c$//'; cd ../scripts && printf '%s\n' tl-*; } | sort) \
+		<(cd man && printf '%s\n' tl-*.1 | sed 's/\.1$//')
 }
 
 @test "MP002: tl(7) lint, common options, --metrics names, EXAMPLES" {
@@ -301,6 +313,10 @@ check_page() {
 }
 
 # ---- the helpers, and what the pages say beyond (a)-(e)
+
+@test "MP016: tl-batch(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page tl-batch 10
+}
 
 @test "MP011: the lint check can fail: a page with a warning is reported" {
 	# shellcheck disable=SC2016 # $Mdocdate$ is mdoc's, not a shell expansion
