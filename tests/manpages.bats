@@ -315,7 +315,7 @@ check_page() {
 # ---- the helpers, and what the pages say beyond (a)-(e)
 
 @test "MP016: tl-batch(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
-	check_page tl-batch 10
+	check_page tl-batch 11
 }
 
 @test "MP011: the lint check can fail: a page with a warning is reported" {
