@@ -318,6 +318,19 @@ check_page() {
 	check_page tl-batch 11
 }
 
+@test "MP017: tl-ops(7) lint; its ALERTS are the rules' alerts; each procedure has its drill" {
+	check_lint man/tl-ops.7
+	local page rules
+	page=$(sed -n '/^\.Sh ALERTS/,/^\.Sh /s/^\.It \(TlBatch[A-Za-z]*\)$/\1/p' man/tl-ops.7 | sort)
+	rules=$(sed -n 's/^ *- alert: //p' config/prometheus/tl-alerts.yml | sort)
+	[ -n "$rules" ] && [ "$page" = "$rules" ] || { diff <(echo "$rules") <(echo "$page") >&2; return 1; }
+	# every RECOVERY subsection and ROLLBACK has a drill that names it
+	local sub
+	while read -r sub; do
+		grep -q "^@test \"DRILL[0-9]*: .*$sub" tests/drills.bats || { echo "no drill for '$sub'" >&2; return 1; }
+	done < <(sed -n 's/^\.Ss //p' man/tl-ops.7; echo ROLLBACK)
+}
+
 @test "MP011: the lint check can fail: a page with a warning is reported" {
 	# shellcheck disable=SC2016 # $Mdocdate$ is mdoc's, not a shell expansion
 	printf '.Dd $Mdocdate$\n.Dt X 1\n.Os\n.Sh NAME\n.Nm x\n.Nd x\n.Sh DESCRIPTION\n.Bl -tag\n.It a\nb\n.El\n' >"$BATS_TEST_TMPDIR/x.1"
