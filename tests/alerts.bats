@@ -41,7 +41,7 @@ EOF
 }
 
 setup() {
-	cd "$BATS_TEST_TMPDIR"
+	cd "$BATS_TEST_TMPDIR" || return
 	tl-loadgen --learners 300 --seed 4 >good.csv
 	# 5% of the rows bad: over the 1% reject limit
 	awk -F, -v OFS=, 'NR > 1 && NR % 20 == 0 { $5 = "usex" } { print }' good.csv >bad.csv
@@ -55,8 +55,8 @@ teardown() {
 		[ -e "$f" ] || continue
 		kill "$(cat "$f")" 2>/dev/null || true
 		# bounded: SIGKILL after 5 s
-		local i
-		for i in $(seq 25); do kill -0 "$(cat "$f")" 2>/dev/null || break; sleep 0.2; done
+		local _
+		for _ in $(seq 25); do kill -0 "$(cat "$f")" 2>/dev/null || break; sleep 0.2; done
 		kill -9 "$(cat "$f")" 2>/dev/null || true
 	done
 }

@@ -23,12 +23,12 @@ conf() {
 }
 
 setup() {
-	cd "$BATS_TEST_TMPDIR"
+	cd "$BATS_TEST_TMPDIR" || return
 	conf "$BATS_FILE_TMPDIR/good.csv" >good.conf
 	conf "$BATS_FILE_TMPDIR/bad.csv" >bad.conf
 }
 
-gens() { ls out/generations | wc -l; }
+gens() { local g=(out/generations/*); echo "${#g[@]}"; }
 metric() { sed -n "s/^$1 //p" tf/tl_batch.prom; }
 
 @test "BAT001: a good run publishes one generation: the result, the manifest, one log line per stage with counts" {
@@ -79,7 +79,7 @@ metric() { sed -n "s/^$1 //p" tf/tl_batch.prom; }
 	grep -qx 'tl_run_exit_status{stage="velocity",tool="tl-velocity"} 65' tf/tl_batch.prom
 	# the last success is carried over; the learner counts of a failed run are left out
 	[ -n "$(metric tl_batch_last_success_timestamp_seconds)" ]
-	! grep -q '^tl_batch_learners_out' tf/tl_batch.prom
+	! grep -q '^tl_batch_learners_out' tf/tl_batch.prom || false
 	promtool check metrics <tf/tl_batch.prom
 	# with a reject limit the one bad row passes, and is kept with the generation
 	conf "$BATS_FILE_TMPDIR/bad.csv" "max_rejects 0.1%" >lenient.conf
@@ -94,8 +94,9 @@ metric() { sed -n "s/^$1 //p" tf/tl_batch.prom; }
 	for i in 1 2 3 4; do tl-batch --config good.conf 2>/dev/null; done
 	[ "$(gens)" -eq 2 ]
 	local old new
-	old=$(ls out/generations | head -1)
-	new=$(ls out/generations | tail -1)
+	local all=(out/generations/*)
+	old=$(basename "${all[0]}")
+	new=$(basename "${all[-1]}")
 	[ "$(readlink out/current)" = "generations/$new" ]
 	[ "$(metric tl_batch_generations)" = 2 ]
 	run --separate-stderr tl-batch --rollback --config good.conf
@@ -120,7 +121,7 @@ $new"
 	(exec 8>>out/.lock && flock 8 && exec sleep 20) &
 	local holder=$!
 	local i
-	for i in $(seq 50); do ! flock -n out/.lock true || sleep 0.1; done
+	for _ in $(seq 50); do ! flock -n out/.lock true || sleep 0.1; done
 	run --separate-stderr tl-batch --config good.conf
 	assert_failure 75
 	assert_equal "$stderr" "tl-batch: another tl-batch run holds $BATS_TEST_TMPDIR/out/.lock; try again later"
@@ -133,7 +134,7 @@ $new"
 	local feeder=$!
 	tl-batch --config stuck.conf 2>/dev/null &
 	local batch=$!
-	for i in $(seq 100); do [ -n "$(ls -A out/.staging)" ] && break; sleep 0.1; done
+	for _ in $(seq 100); do [ -n "$(ls -A out/.staging)" ] && break; sleep 0.1; done
 	[ -n "$(ls -A out/.staging)" ]
 	kill -KILL "$batch"
 	wait "$batch" || true
@@ -151,8 +152,8 @@ $new"
 	conf "$BATS_TEST_TMPDIR/slow.csv" >slow.conf
 	( { head -3000 "$BATS_FILE_TMPDIR/good.csv"; sleep 2; } >slow.csv ) &
 	tl-batch --config slow.conf 2>err.txt &
-	local batch=$! i
-	for i in $(seq 100); do [ -n "$(ls -A out/.staging 2>/dev/null)" ] && break; sleep 0.1; done
+	local batch=$!
+	for _ in $(seq 100); do [ -n "$(ls -A out/.staging 2>/dev/null)" ] && break; sleep 0.1; done
 	kill -TERM "$batch"
 	local st=0
 	wait "$batch" || st=$?

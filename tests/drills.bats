@@ -26,7 +26,7 @@ conf() {
 }
 
 setup() {
-	cd "$BATS_TEST_TMPDIR"
+	cd "$BATS_TEST_TMPDIR" || return
 	T0=$SECONDS
 }
 
@@ -51,10 +51,10 @@ metric() { sed -n "s/^$1 //p" tf/tl_batch.prom; }
 	mkfifo stall.csv
 	conf "$PWD/out" "$PWD/stall.csv" >stall.conf
 	(exec sleep 60 >stall.csv) &
-	local feeder=$! i
+	local feeder=$!
 	tl-batch --config stall.conf 2>/dev/null &
 	local batch=$!
-	for i in $(seq 100); do [ -n "$(ls -A out/.staging)" ] && break; sleep 0.1; done
+	for _ in $(seq 100); do [ -n "$(ls -A out/.staging)" ] && break; sleep 0.1; done
 	kill -KILL "$batch"
 	wait "$batch" || true
 	kill "$feeder"

@@ -19,7 +19,7 @@ setup_file() {
 mode() { stat -c %a "$1"; }
 
 @test "UN001: created outputs get 0666 & ~umask, as a shell redirect does" {
-	cd "$BATS_TEST_TMPDIR"
+	cd "$BATS_TEST_TMPDIR" || return
 	local ev=$BATS_FILE_TMPDIR/ev.csv m
 	for m in 022 077 002 000; do
 		rm -f ./*.csv ./*.prom ./*.json
@@ -41,7 +41,8 @@ mode() { stat -c %a "$1"; }
 }
 
 @test "UN002: a pipeline whose first stage fails publishes nothing" {
-	cd "$BATS_TEST_TMPDIR"
+	cd "$BATS_TEST_TMPDIR" || return
+	# shellcheck disable=SC2016 # expanded by the inner bash
 	run --separate-stderr bash -c 'tl-velocity "$@" | tl-affinity | tl-retention -o csv --output out.csv; echo "${PIPESTATUS[*]}"' \
 		_ "${ASOF[@]}" "$BATS_FILE_TMPDIR/bad.csv"
 	assert_output "65 65 65"
@@ -55,7 +56,7 @@ mode() { stat -c %a "$1"; }
 }
 
 @test "UN003: the cut-stream line is refused under --skip-bad, as a first line, in a file, by every shape" {
-	cd "$BATS_TEST_TMPDIR"
+	cd "$BATS_TEST_TMPDIR" || return
 	tl-velocity "${ASOF[@]}" "$BATS_FILE_TMPDIR/bad.csv" >cut.json || true
 	tl-velocity "${ASOF[@]}" -o csv "$BATS_FILE_TMPDIR/bad.csv" >cut.csv || true
 	tail -1 cut.json | grep -q '^#tl-abort tl-velocity: '
@@ -84,13 +85,13 @@ mode() { stat -c %a "$1"; }
 }
 
 @test "UN004: SIGTERM in a stage ends its stdout with the cut-stream line" {
-	cd "$BATS_TEST_TMPDIR"
+	cd "$BATS_TEST_TMPDIR" || return
 	mkfifo slow
 	# tl-velocity reads from a FIFO that stays open: it is mid-run when killed
 	( { head -2000 "$BATS_FILE_TMPDIR/ev.csv"; sleep 30; } >slow & echo $! >writer.pid )
 	tl-velocity "${ASOF[@]}" slow >out.json 2>err.txt &
-	local pid=$! i
-	for i in $(seq 100); do [ -s out.json ] && break; sleep 0.1; done
+	local pid=$!
+	for _ in $(seq 100); do [ -s out.json ] && break; sleep 0.1; done
 	kill -TERM "$pid"
 	wait "$pid" || [ "$?" -eq 143 ]
 	kill "$(cat writer.pid)" 2>/dev/null || true
@@ -100,11 +101,11 @@ mode() { stat -c %a "$1"; }
 }
 
 @test "UN005: --metrics are gauges of the run; promtool accepts them; a failure writes them too" {
-	cd "$BATS_TEST_TMPDIR"
+	cd "$BATS_TEST_TMPDIR" || return
 	tl-velocity "${ASOF[@]}" --metrics m.prom "$BATS_FILE_TMPDIR/ev.csv" >/dev/null
 	promtool check metrics <m.prom
-	! grep -q '_total' m.prom
-	! grep '^# TYPE' m.prom | grep -vq ' gauge$'
+	! grep -q '_total' m.prom || false
+	! grep '^# TYPE' m.prom | grep -vq ' gauge$' || false
 	grep -qx 'tl_run_success{tool="tl-velocity"} 1' m.prom
 	grep -qx 'tl_run_exit_status{tool="tl-velocity"} 0' m.prom
 	grep -qx 'tl_learners_written{tool="tl-velocity"} 645' m.prom
@@ -125,7 +126,7 @@ mode() { stat -c %a "$1"; }
 	run tl-velocity --metrics m.prom nonexistent.csv
 	assert_failure 66
 	grep -qx 'tl_run_exit_status{tool="tl-velocity"} 66' m.prom
-	! grep -q '^tl_last_success' m.prom
+	! grep -q '^tl_last_success' m.prom || false
 	# a usage error writes nothing: the run did not start
 	rm m.prom
 	run tl-velocity --metrics m.prom --bogus
@@ -134,7 +135,7 @@ mode() { stat -c %a "$1"; }
 }
 
 @test "UN006: --max-rejects N and P%: over the limit exits 65 after writing the metrics" {
-	cd "$BATS_TEST_TMPDIR"
+	cd "$BATS_TEST_TMPDIR" || return
 	local bad=$BATS_FILE_TMPDIR/bad.csv
 	# one record of 19,681 is rejected
 	run --separate-stderr tl-velocity "${ASOF[@]}" --skip-bad --max-rejects 1 --output o.json "$bad"
