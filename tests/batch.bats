@@ -120,8 +120,7 @@ $new"
 	# another run holds the lock
 	(exec 8>>out/.lock && flock 8 && exec sleep 20) &
 	local holder=$!
-	local i
-	for _ in $(seq 50); do ! flock -n out/.lock true || sleep 0.1; done
+	for _ in $(seq 50); do flock -n out/.lock true || break; sleep 0.1; done   # until it is held
 	run --separate-stderr tl-batch --config good.conf
 	assert_failure 75
 	assert_equal "$stderr" "tl-batch: another tl-batch run holds $BATS_TEST_TMPDIR/out/.lock; try again later"
