@@ -90,7 +90,6 @@ metric() { sed -n "s/^$1 //p" tf/tl_batch.prom; }
 }
 
 @test "BAT003: generations: the last 'keep' are kept; --rollback switches back atomically and says to which" {
-	local i
 	for _ in 1 2 3 4; do tl-batch --config good.conf 2>/dev/null; done
 	[ "$(gens)" -eq 2 ]
 	local old new
