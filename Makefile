@@ -49,6 +49,9 @@ $(BIN)/%: $(BUILD)/cmd/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+# Only tl-export links SQLite (export/sqlite.c; no other tool pulls it in).
+$(BIN)/tl-export: LDLIBS += -lsqlite3
+
 $(BUILD)/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
