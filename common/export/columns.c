@@ -59,11 +59,15 @@ enum tl_xtype tl_xtype_of(const char *s, size_t n)
 	errno = 0;
 	if (integral) {
 		long long v = strtoll(buf, NULL, 10);
-		if (errno == 0 && !(v == 0 && s[0] == '-'))
-			return TL_XT_INTEGER;   /* "-0" would read back as 0 */
+		if (errno == 0 && v)
+			return TL_XT_INTEGER;
+		if (errno == 0 && s[0] != '-')
+			return TL_XT_INTEGER;
 		errno = 0;
 	}
 	double d = strtod(buf, NULL);
+	if (d == 0 && s[0] == '-')
+		return TL_XT_TEXT;   /* SQLite keeps no negative zero: "-0" would read back as 0 */
 	return errno == ERANGE && (d > 1 || d < -1) ? TL_XT_TEXT : TL_XT_REAL;   /* overflow: no REAL holds it */
 }
 

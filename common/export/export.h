@@ -19,9 +19,9 @@ enum tl_xtype { TL_XT_NULL, TL_XT_INTEGER, TL_XT_REAL, TL_XT_TEXT };
 
 /* tl_xtype_of: the type of the text s[0..n): INTEGER for a decimal integer
  * without a sign other than '-', leading zeros or a fraction that fits 64
- * bits (so "007" and "-0" stay TEXT: they would not read back as written);
- * REAL for another finite JSON number ("0.5", "1e+06"); NULL when empty;
- * else TEXT. */
+ * bits; REAL for another finite JSON number ("0.5", "1e+06"); NULL when
+ * empty; else TEXT. So "007" and a negative zero ("-0", "-0.0") are TEXT:
+ * as numbers they would not read back as written (SQLite keeps no -0). */
 enum tl_xtype tl_xtype_of(const char *s, size_t n);
 
 /* tl_xtype_name: "INTEGER", "REAL" or "TEXT" (NULL: "TEXT"). */
