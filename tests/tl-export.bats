@@ -112,7 +112,7 @@ intact() {
 	assert_success
 	assert_line --partial 'usage: tl-export --sqlite DB'
 	for args in "" "--table t --redis" "--upsert --redis" "--prefix p --sqlite x.db" "--ttl 1d --sqlite x.db" \
-		"--output o --sqlite x.db" "-o csv --redis" "--sqlite x.db --table runs" "--sqlite x.db --table sqlite_t" \
+		"--output o --sqlite x.db" "-o csv --redis" "--sqlite x.db --table runs" "--sqlite x.db --table sqlite_t" "--sqlite x.db --table ARCHETYPE_COUNTS" \
 		"--sqlite x.db --table ''" "--redis --prefix ''" "--redis --ttl 0" "--redis --fields a,,b" \
 		"--redis --fields a,A" "--sqlite x.db --fields a --index b"; do
 		eval "run --separate-stderr tl-export $args $H"
@@ -166,7 +166,7 @@ intact() {
 
 @test "EXP005: indexes: learner_id, archetype with churn_risk, churn_risk, --index; the queries use them" {
 	tl-export --sqlite l.db --index top_domain --index archetype --index learner_id "$ROWS"
-	run q l.db "SELECT name FROM sqlite_schema WHERE type = 'index' ORDER BY name"
+	run q l.db "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'learners' ORDER BY name"
 	assert_output "$(printf '%s\n' 'learners.archetype.churn_risk' 'learners.churn_risk' 'learners.top_domain' 'sqlite_autoindex_learners_1')"
 	run q l.db "EXPLAIN QUERY PLAN SELECT * FROM learners WHERE learner_id = 'L0000007'"
 	assert_output --partial 'USING INDEX sqlite_autoindex_learners_1 (learner_id=?)'
@@ -195,7 +195,8 @@ a = json.load(open("a.json"))
 c = dict(l.rstrip("\n").split("|") for l in open("counts.txt"))
 assert a == {k: int(v) for k, v in c.items()}, (a, c)
 assert sum(a.values()) == 400 and len(a) == 5
-'
+'''
+	[ "$(q l.db "SELECT archetype, learners FROM archetype_counts WHERE table_name = 'learners' ORDER BY 1")" = "$(sort counts.txt)" ]
 	[ "$(q l.db "SELECT sqlite_version FROM runs")" = "$(q l.db 'SELECT sqlite_version()')" ]
 }
 
@@ -325,6 +326,8 @@ PY
 	assert_output "$(printf '%s\n' "A|specialist|0.5|1|NULL" "B|power_user|NULL|3|'x'" "C|specialist|0.75|4|'y'")"
 	run q u.db "SELECT run, mode, learners, inserted, updated, table_learners, archetypes FROM runs"
 	assert_output "$(printf '%s\n' '1|create|2|2|0|2|{"specialist":1,"generalist":1}' '2|upsert|2|1|1|3|{"power_user":1,"specialist":1}')"
+	run q u.db "SELECT archetype, learners FROM archetype_counts"
+	assert_output "$(printf '%s\n' 'power_user|1' 'specialist|2')"
 	run q u.db "SELECT type FROM pragma_table_info('learners') WHERE name = 'extra'"
 	assert_output TEXT
 	[ "$(q u.db "SELECT count(*) FROM sqlite_schema WHERE name = 'learners.n'")" = 1 ]
@@ -407,7 +410,7 @@ assert {k[10:]: int(v) for k, v in c.items() if k.startswith("archetype:")} == j
 	: >empty.csv
 	tl-export --sqlite e.db --table "my \"table\"" --redis empty.csv >e.resp
 	run q e.db "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"
-	assert_output "$(printf '%s\n' 'my "table"' runs)"
+	assert_output "$(printf '%s\n' archetype_counts 'my "table"' runs)"
 	[ "$(q e.db "SELECT learners, table_name FROM runs")" = '0|my "table"' ]
 	[ "$(q e.db 'SELECT count(*) FROM "my ""table"""')" = 0 ]
 	grep -q 'tl:cohort' e.resp

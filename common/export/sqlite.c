@@ -2,14 +2,11 @@
  * text in a TEMP table while the input is read (the column types are known
  * only at its end), then copied into the table declared with the widest
  * type of each column, where SQLite's column affinity turns the text into
- * INTEGER and REAL values. A new database is built in PATH.tmpXXXXXX with
- * no journal (a failed build is thrown away whole) and renamed over PATH;
- * util/out.h's atomic outputs are FILE streams, and SQLite opens its file
- * by name, so this file keeps its own temporary, removed on every failure
- * the same way (exit, tl_die, SIGTERM, SIGINT, SIGHUP). */
+ * INTEGER and REAL values. A new database is built in PATH.tmpXXXXXX
+ * (export/tmpfile.h) with no journal, as a failed build is thrown away
+ * whole, and renamed over PATH. */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +20,7 @@
 #include "util/opts.h"
 #include "io/obuf.h"
 #include "export/sqlite.h"
+#include "export/tmpfile.h"
 
 #define STAGE "temp.\"tl_export_staging\""
 #define CACHE_PRAGMAS "PRAGMA main.cache_size=-65536; PRAGMA temp.cache_size=-65536; PRAGMA busy_timeout=10000;"
@@ -36,42 +34,6 @@ struct tl_xsqlite {
 	struct tl_obuf sql; /* SQL text being built */
 	long long updated;  /* upsert: staged learners already in the table */
 };
-
-/* ---- the temporary file, removed on every failure --------------------- */
-
-static char *volatile tmp_path;   /* read by the signal handler */
-static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
-static struct sigaction old_action[3];
-
-static void on_signal(int sig)
-{
-	if (tmp_path)
-		unlink(tmp_path);
-	for (int i = 0; i < 3; i++)
-		if (sigs[i] == sig)
-			sigaction(sig, &old_action[i], NULL);   /* then util/out.c's, or the default */
-	raise(sig);
-}
-
-static void remove_tmp(void)
-{
-	char *p = tmp_path;
-	tmp_path = NULL;
-	if (p)
-		unlink(p);
-}
-
-static void guard_tmp(char *path)
-{
-	tmp_path = path;
-	atexit(remove_tmp);
-	for (int i = 0; i < 3; i++) {
-		struct sigaction sa = {.sa_handler = on_signal};
-		sigemptyset(&sa.sa_mask);
-		if (sigaction(sigs[i], NULL, &old_action[i]) == 0 && old_action[i].sa_handler != SIG_IGN)
-			sigaction(sigs[i], &sa, NULL);
-	}
-}
 
 /* ---- SQLite calls ----------------------------------------------------- */
 
@@ -187,32 +149,9 @@ void tl_xsqlite_check_table(const char *name)
 	const char *why = tl_xname_bad(name, strlen(name));
 	if (why)
 		tl_usage_error("--table '%s' cannot be a table name: it %s", name, why);
-	if (sqlite3_stricmp(name, "runs") == 0 || sqlite3_strnicmp(name, "sqlite_", 7) == 0)
+	if (sqlite3_stricmp(name, "runs") == 0 || sqlite3_stricmp(name, "archetype_counts") == 0 ||
+	    sqlite3_strnicmp(name, "sqlite_", 7) == 0)
 		tl_usage_error("--table '%s' is a name tl-export or SQLite keeps for itself", name);
-}
-
-/* file_mode: an existing file's permissions, else those of a new file. */
-static mode_t file_mode(const char *path)
-{
-	struct stat st;
-	if (stat(path, &st) == 0)
-		return st.st_mode & 07777;
-	mode_t mask = umask(0);
-	umask(mask);
-	return 0666 & ~mask;
-}
-
-static char *make_tmp(const char *path)
-{
-	size_t n = strlen(path) + 16;
-	char *tmp = tl_xmalloc(n);
-	snprintf(tmp, n, "%s.tmpXXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0)
-		tl_die(TL_EX_CANTCREAT, "%s:", path);
-	close(fd);
-	guard_tmp(tmp);
-	return tmp;
 }
 
 struct tl_xsqlite *tl_xsqlite_open(const struct tl_xsqlite_opts *o)
@@ -220,9 +159,9 @@ struct tl_xsqlite *tl_xsqlite_open(const struct tl_xsqlite_opts *o)
 	struct tl_xsqlite *s = tl_xcalloc(1, sizeof *s);
 	struct stat st;
 	s->o = o;
-	s->mode = file_mode(o->path);
+	s->mode = tl_xtmp_mode(o->path);
 	if (!(o->upsert && stat(o->path, &st) == 0))
-		s->tmp = make_tmp(o->path);
+		s->tmp = tl_xtmp_create(o->path);
 	int rc = sqlite3_open_v2(s->tmp ? s->tmp : o->path, &s->db, SQLITE_OPEN_READWRITE, NULL);
 	if (rc != SQLITE_OK)
 		fail(s, rc, "opening");
@@ -384,6 +323,31 @@ static long long count_rows(struct tl_xsqlite *s)
 	return n;
 }
 
+/* archetype_counts: the table's learners per archetype, recounted by
+ * every export (a GROUP BY over a million learners takes longer than a
+ * service's query may; this row set is read at once). */
+static void archetype_counts(struct tl_xsqlite *s, const struct tl_xcols *x)
+{
+	long a = tl_xcols_find(x, "archetype");
+	if (a < 0 && !s->tmp)
+		return;   /* an upsert without archetypes changes none */
+	exec(s, "CREATE TABLE IF NOT EXISTS main.archetype_counts (table_name TEXT NOT NULL, archetype TEXT, "
+		"learners INTEGER NOT NULL, PRIMARY KEY (table_name, archetype))");
+	sqlite3_stmt *st = prepare(s, "DELETE FROM main.archetype_counts WHERE table_name = ?1");
+	sqlite3_bind_text(st, 1, s->o->table, -1, SQLITE_STATIC);
+	step_done(s, st);
+	if (a < 0)
+		return;
+	put(&s->sql, "INSERT INTO main.archetype_counts SELECT ?1, ");
+	ident(&s->sql, x->c[a].name);
+	put(&s->sql, ", count(*) FROM ");
+	table(s);
+	put(&s->sql, " GROUP BY 2");
+	st = prepare(s, text(&s->sql));
+	sqlite3_bind_text(st, 1, s->o->table, -1, SQLITE_STATIC);
+	step_done(s, st);
+}
+
 static void runs_row(struct tl_xsqlite *s, const struct tl_xsummary *sum)
 {
 	char asof[40];
@@ -543,6 +507,7 @@ void tl_xsqlite_finish(struct tl_xsqlite *s, const struct tl_xcols *x, const str
 	} else
 		copy_all(s, x);
 	indexes(s, x);
+	archetype_counts(s, x);
 	runs_row(s, sum);
 	exec(s, "COMMIT");
 	int rc = sqlite3_close(s->db);
@@ -560,17 +525,7 @@ void tl_xsqlite_finish(struct tl_xsqlite *s, const struct tl_xcols *x, const str
 void tl_xsqlite_publish(struct tl_xsqlite *s)
 {
 	if (s->tmp) {
-		if (rename(s->tmp, s->o->path) != 0)
-			tl_die(TL_EX_CANTCREAT, "%s:", s->o->path);
-		tmp_path = NULL;
-		char *slash = strrchr(s->tmp, '/');
-		if (slash)
-			*slash = '\0';
-		int fd = open(slash ? (slash == s->tmp ? "/" : s->tmp) : ".", O_RDONLY | O_DIRECTORY);
-		if (fd >= 0) {
-			(void)fsync(fd);   /* best effort: the rename reaches the disk */
-			close(fd);
-		}
+		tl_xtmp_publish(s->tmp, s->o->path);
 		free(s->tmp);
 	}
 	tl_obuf_free(&s->sql);
