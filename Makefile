@@ -28,7 +28,7 @@ Q = @
 endif
 
 .SECONDARY:
-.PHONY: all deps check unit headers bats san bats-san bats-tsan manlint lint demo bench install clean
+.PHONY: all deps check unit headers bats san bats-san bats-tsan manlint lint demo bench bench-export install clean
 
 all: $(TOOLS)
 
@@ -129,6 +129,12 @@ demo: deps
 bench: deps
 	$(MAKE) all
 	@scripts/bench.sh
+	@scripts/bench-export.sh
+
+# tl-export alone at 1M learners (EXPORT_LEARNERS, QUERIES): a few minutes.
+bench-export: deps
+	$(MAKE) all
+	@scripts/bench-export.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7
