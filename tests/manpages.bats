@@ -165,6 +165,18 @@ fields_tl-loadgen() {
 	tl-loadgen --learners 3 --truth --arm-split 1:1 --outcome -f learners | json_keys | sed 's/^/name /'
 }
 
+# tl-export: the columns of its runs and archetype_counts tables and the
+# fields of its cohort hash (the learners' fields are the input's).
+fields_tl-export() {
+	local d=$BATS_TEST_TMPDIR
+	tl-velocity "${ASOF[@]}" "$W" | tl-affinity | tl-retention | tl-score | tl-export --sqlite "$d/x.db" --redis >"$d/x.resp"
+	sqlite3 "$d/x.db" "SELECT name FROM pragma_table_info('runs') UNION ALL SELECT name FROM pragma_table_info('archetype_counts')" |
+		sed 's/^/tag /'
+	# the HSET of tl:cohort: its field names are every other bulk string after the key
+	tr -d '\r' <"$d/x.resp" | grep -v '^[$*]' | awk '/^HSET$/ { h = 1; next } h && $0 == "tl:cohort" { on = 1; n = 0; next }
+		/^(EXEC|HSET|DEL|MULTI)$/ { on = 0; h = 0 } on && n++ % 2 == 0 && !/^archetype:/ { print "tag " $0 }'
+}
+
 fields_tl() {
 	tl-velocity "${ASOF[@]}" --metrics "$BATS_TEST_TMPDIR/m.prom" "$W" >/dev/null
 	grep -oE '^tl_[a-z_]+' "$BATS_TEST_TMPDIR/m.prom" | sort -u | sed 's/^/name /'
@@ -298,6 +310,10 @@ check_page() {
 
 @test "MP010: tl-model(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
 	check_page tl-model 8
+}
+
+@test "MP016: tl-export(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page tl-export 10
 }
 
 # ---- the helpers, and what the pages say beyond (a)-(e)
