@@ -15,6 +15,7 @@ SQLite through Python's sqlite3 module (the system libsqlite3); Redis
 through a socket speaking RESP, one command at a time, as a service
 would. Timings include the client's own overhead (a few microseconds).
 """
+import gc
 import random
 import socket
 import sqlite3
@@ -62,6 +63,7 @@ def timed(name, n, fn):
 
 def latency(db, port, prefix, n):
     n = int(n)
+    gc.disable()   # a full collection's pause is the client's, not the store's
     con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
     ids = [r[0] for r in con.execute("SELECT learner_id FROM learners")]
     arch = [r[0] for r in con.execute("SELECT archetype FROM archetype_counts WHERE table_name = 'learners'")]
@@ -69,6 +71,9 @@ def latency(db, port, prefix, n):
     pick = [rnd.choice(ids) for _ in range(n)]
     r = Resp(port)
     key = prefix.encode() + b":learner:"
+    for i in range(min(n, 1000)):   # warm up: the stores' pages and the client's paths
+        con.execute("SELECT churn_risk FROM learners WHERE learner_id = ?", (pick[i],)).fetchall()
+        r.cmd("HGETALL", key + pick[i].encode())
     res = {}
     res["sqlite point"] = timed("SQLite: one learner by learner_id", n, lambda i: con.execute(
         "SELECT archetype, roi_multiplier, churn_risk FROM learners WHERE learner_id = ?", (pick[i],)).fetchall())

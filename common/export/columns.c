@@ -20,8 +20,8 @@ static size_t digits(const char *s, size_t i, size_t n)
 }
 
 /* json_number: s[0..n) is a JSON number; *integral: without fraction or
- * exponent. */
-static int json_number(const char *s, size_t n, int *integral)
+ * exponent; *exp: with an exponent. */
+static int json_number(const char *s, size_t n, int *integral, int *exp)
 {
 	size_t i = (n && s[0] == '-'), j;
 	if (i == n)
@@ -30,7 +30,7 @@ static int json_number(const char *s, size_t n, int *integral)
 		j = i + 1;
 	else if ((j = digits(s, i, n)) == i)
 		return 0;
-	*integral = 1;
+	*integral = 1, *exp = 0;
 	if (j < n && s[j] == '.') {
 		size_t k = digits(s, j + 1, n);
 		if (k == j + 1)
@@ -41,19 +41,33 @@ static int json_number(const char *s, size_t n, int *integral)
 		size_t k = j + 1 + (j + 1 < n && (s[j + 1] == '+' || s[j + 1] == '-')), m = digits(s, k, n);
 		if (m == k)
 			return 0;
-		j = m, *integral = 0;
+		j = m, *integral = 0, *exp = 1;
 	}
 	return j == n;
 }
 
+static int all_zero(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] >= '1' && s[i] <= '9')
+			return 0;
+	return 1;
+}
+
 enum tl_xtype tl_xtype_of(const char *s, size_t n)
 {
-	int integral;
+	int integral, exp;
 	char buf[64];
 	if (!n)
 		return TL_XT_NULL;
-	if (!json_number(s, n, &integral) || n >= sizeof buf)
+	if (!json_number(s, n, &integral, &exp) || n >= sizeof buf)
 		return TL_XT_TEXT;
+	if (s[0] == '-' && !exp && all_zero(s, n))
+		return TL_XT_TEXT;   /* SQLite keeps no negative zero: "-0" would read back as 0 */
+	if (integral && n < 19)
+		return TL_XT_INTEGER;   /* at most 18 digits: fits 64 bits */
+	if (!integral && !exp)
+		return TL_XT_REAL;      /* under 64 digits and no exponent: finite */
 	memcpy(buf, s, n);
 	buf[n] = '\0';
 	errno = 0;
