@@ -331,6 +331,13 @@ PY
 	run q u.db "SELECT type FROM pragma_table_info('learners') WHERE name = 'extra'"
 	assert_output TEXT
 	[ "$(q u.db "SELECT count(*) FROM sqlite_schema WHERE name = 'learners.n'")" = 1 ]
+	# numbers into an existing TEXT column stay the text they were
+	printf 'learner_id,note\nA,abc\n' >t1.csv
+	printf 'learner_id,note\nA,1e-05\nB,2.50\n' >t2.csv
+	tl-export --sqlite t.db t1.csv
+	tl-export --sqlite t.db --upsert t2.csv
+	run q t.db "SELECT typeof(note) || ' ' || note FROM learners ORDER BY learner_id"
+	assert_output "$(printf '%s\n' 'text 1e-05' 'text 2.50')"
 	cp u.db before.db
 	printf 'learner_id,n\nD,5\nE,many\n' >day3.csv
 	run --separate-stderr tl-export --sqlite u.db --upsert day3.csv

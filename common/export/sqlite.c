@@ -106,25 +106,23 @@ static void table(struct tl_xsqlite *s)
 	ident(&s->sql, s->o->table);
 }
 
-/* columns: "a","b",... of x, each with prefix. */
-static void columns(struct tl_obuf *b, const struct tl_xcols *x, const char *prefix)
+/* columns: "a","b",... of x. */
+static void columns(struct tl_obuf *b, const struct tl_xcols *x)
 {
 	for (size_t i = 0; i < x->n; i++) {
 		put(b, i ? "," : "");
-		put(b, prefix);
 		ident(b, x->c[i].name);
 	}
 }
 
-/* staged: the staged columns of x for the typed table: a REAL column
+/* staged: the staged columns of x for the typed table: those of real[]
  * through tl_real (below), the others as they are. */
-static void staged(struct tl_obuf *b, const struct tl_xcols *x)
+static void staged(struct tl_obuf *b, const struct tl_xcols *x, const char *real)
 {
 	for (size_t i = 0; i < x->n; i++) {
-		int real = x->c[i].type == TL_XT_REAL;
-		put(b, i ? (real ? ",tl_real(" : ",") : "");
+		put(b, i ? (real[i] ? ",tl_real(" : ",") : "");
 		ident(b, x->c[i].name);
-		put(b, real ? ")" : "");
+		put(b, real[i] ? ")" : "");
 	}
 }
 
@@ -192,7 +190,7 @@ void tl_xsqlite_start(struct tl_xsqlite *s, const struct tl_xcols *x, const stru
 		else if (first)
 			tl_field_missing(first, s->o->index[i], "--index");
 	put(b, "CREATE TEMP TABLE \"tl_export_staging\" (");
-	columns(b, x, "");
+	columns(b, x);
 	put(b, ", PRIMARY KEY(\"learner_id\"))");
 	exec(s, text(b));
 	put(b, "INSERT INTO " STAGE " VALUES (");
@@ -406,10 +404,10 @@ static int table_exists(struct tl_xsqlite *s)
 	return rc == SQLITE_ROW;
 }
 
-/* narrower: declared type t cannot hold values of type want without
- * changing them (SQLite's affinity rules: INT in the name is INTEGER,
- * REA, FLOA or DOUB REAL; others hold text as text). */
-static int narrower(const char *t, enum tl_xtype want)
+/* Affinities (SQLite's rules for a declared type, in this order). */
+enum affinity { AFF_INTEGER, AFF_TEXT, AFF_BLOB, AFF_REAL, AFF_NUMERIC };
+
+static enum affinity affinity(const char *t)
 {
 	char up[64];
 	size_t i = 0;
@@ -417,14 +415,29 @@ static int narrower(const char *t, enum tl_xtype want)
 		up[i] = (char)(t[i] >= 'a' && t[i] <= 'z' ? t[i] - 32 : t[i]);
 	up[i] = '\0';
 	if (strstr(up, "INT"))
-		return want >= TL_XT_REAL;
-	if (strstr(up, "CHAR") || strstr(up, "CLOB") || strstr(up, "TEXT") || !up[0] || strstr(up, "BLOB"))
-		return 0;
-	return want == TL_XT_TEXT;   /* REAL or NUMERIC affinity */
+		return AFF_INTEGER;
+	if (strstr(up, "CHAR") || strstr(up, "CLOB") || strstr(up, "TEXT"))
+		return AFF_TEXT;
+	if (!up[0] || strstr(up, "BLOB"))
+		return AFF_BLOB;
+	if (strstr(up, "REAL") || strstr(up, "FLOA") || strstr(up, "DOUB"))
+		return AFF_REAL;
+	return AFF_NUMERIC;
 }
 
-/* fit_columns: check each column against the table, add the new ones. */
-static void fit_columns(struct tl_xsqlite *s, const struct tl_xcols *x)
+/* narrower: a column of affinity a cannot hold values of type want as
+ * they are (text in a number column, a fraction in an INTEGER one). */
+static int narrower(enum affinity a, enum tl_xtype want)
+{
+	if (a == AFF_INTEGER)
+		return want >= TL_XT_REAL;
+	return (a == AFF_REAL || a == AFF_NUMERIC) && want == TL_XT_TEXT;
+}
+
+/* fit_columns: check each column against the table, add the new ones;
+ * real[i]: column i is REAL here and holds numbers there (through
+ * tl_real: a text column keeps the text as written). */
+static void fit_columns(struct tl_xsqlite *s, const struct tl_xcols *x, char *real)
 {
 	int pk = 0;
 	const char *t = existing_type(s, "learner_id", &pk);
@@ -441,7 +454,12 @@ static void fit_columns(struct tl_xsqlite *s, const struct tl_xcols *x)
 			put(&s->sql, " ");
 			put(&s->sql, tl_xtype_name(c->type));
 			exec(s, text(&s->sql));
-		} else if (narrower(t, c->type))
+			real[i] = c->type == TL_XT_REAL;
+			continue;
+		}
+		enum affinity a = affinity(t);
+		real[i] = c->type == TL_XT_REAL && a != AFF_TEXT && a != AFF_BLOB;
+		if (narrower(a, c->type))
 			tl_die_at(TL_EX_DATAERR, c->file, c->line, "field '%s' holds %s ('%s'), but column '%s' of table "
 				  "'%s' in %s is %s: export without --upsert to rebuild it", c->name,
 				  c->type == TL_XT_TEXT ? "text" : "a number that is not an integer", c->sample,
@@ -452,7 +470,8 @@ static void fit_columns(struct tl_xsqlite *s, const struct tl_xcols *x)
 static void upsert(struct tl_xsqlite *s, const struct tl_xcols *x)
 {
 	struct tl_obuf *b = &s->sql;
-	fit_columns(s, x);
+	char *real = tl_xcalloc(x->n, 1);
+	fit_columns(s, x, real);
 	put(b, "SELECT count(*) FROM " STAGE " WHERE \"learner_id\" IN (SELECT \"learner_id\" FROM ");
 	table(s);
 	put(b, ")");
@@ -464,9 +483,10 @@ static void upsert(struct tl_xsqlite *s, const struct tl_xcols *x)
 	put(b, "INSERT INTO ");
 	table(s);
 	put(b, " (");
-	columns(b, x, "");
+	columns(b, x);
 	put(b, ") SELECT ");
-	staged(b, x);
+	staged(b, x, real);
+	free(real);
 	put(b, " FROM " STAGE " WHERE true ON CONFLICT(\"learner_id\") DO ");
 	if (x->n == 1)
 		put(b, "NOTHING");
@@ -486,8 +506,12 @@ static void copy_all(struct tl_xsqlite *s, const struct tl_xcols *x)
 	create_table(s, x);
 	put(&s->sql, "INSERT INTO ");
 	table(s);
+	char *real = tl_xcalloc(x->n, 1);
+	for (size_t i = 0; i < x->n; i++)
+		real[i] = x->c[i].type == TL_XT_REAL;
 	put(&s->sql, " SELECT ");
-	staged(&s->sql, x);
+	staged(&s->sql, x, real);
+	free(real);
 	put(&s->sql, " FROM " STAGE " ORDER BY rowid");
 	exec(s, text(&s->sql));
 }
