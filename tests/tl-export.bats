@@ -114,7 +114,7 @@ intact() {
 	for args in "" "--table t --redis" "--upsert --redis" "--prefix p --sqlite x.db" "--ttl 1d --sqlite x.db" \
 		"--output o --sqlite x.db" "-o csv --redis" "--sqlite x.db --table runs" "--sqlite x.db --table sqlite_t" "--sqlite x.db --table ARCHETYPE_COUNTS" \
 		"--sqlite x.db --table ''" "--redis --prefix ''" "--redis --ttl 0" "--redis --fields a,,b" \
-		"--redis --fields a,A" "--sqlite x.db --fields a --index b"; do
+		"--redis --fields a,A" "--sqlite x.db --fields a --index b" "--sqlite $H" "--sqlite x.db --redis --output x.db"; do
 		eval "run --separate-stderr tl-export $args $H"
 		[ "$status" -eq 64 ] || { echo "'$args': exit $status: $stderr" >&2; return 1; }
 		[[ $stderr == tl-export:* ]]
