@@ -33,6 +33,7 @@ struct tl_xsqlite {
 	mode_t mode;        /* the published file's permissions */
 	struct tl_obuf sql; /* SQL text being built */
 	long long updated;  /* upsert: staged learners already in the table */
+	char *real;         /* per column: staged text goes through tl_real */
 };
 
 /* ---- SQLite calls ----------------------------------------------------- */
@@ -470,7 +471,7 @@ static void fit_columns(struct tl_xsqlite *s, const struct tl_xcols *x, char *re
 static void upsert(struct tl_xsqlite *s, const struct tl_xcols *x)
 {
 	struct tl_obuf *b = &s->sql;
-	char *real = tl_xcalloc(x->n, 1);
+	char *real = s->real = tl_xcalloc(x->n, 1);   /* reachable from s when a check exits */
 	fit_columns(s, x, real);
 	put(b, "SELECT count(*) FROM " STAGE " WHERE \"learner_id\" IN (SELECT \"learner_id\" FROM ");
 	table(s);
@@ -486,7 +487,6 @@ static void upsert(struct tl_xsqlite *s, const struct tl_xcols *x)
 	columns(b, x);
 	put(b, ") SELECT ");
 	staged(b, x, real);
-	free(real);
 	put(b, " FROM " STAGE " WHERE true ON CONFLICT(\"learner_id\") DO ");
 	if (x->n == 1)
 		put(b, "NOTHING");
@@ -506,12 +506,11 @@ static void copy_all(struct tl_xsqlite *s, const struct tl_xcols *x)
 	create_table(s, x);
 	put(&s->sql, "INSERT INTO ");
 	table(s);
-	char *real = tl_xcalloc(x->n, 1);
+	char *real = s->real = tl_xcalloc(x->n, 1);
 	for (size_t i = 0; i < x->n; i++)
 		real[i] = x->c[i].type == TL_XT_REAL;
 	put(&s->sql, " SELECT ");
 	staged(&s->sql, x, real);
-	free(real);
 	put(&s->sql, " FROM " STAGE " ORDER BY rowid");
 	exec(s, text(&s->sql));
 }
@@ -553,5 +552,6 @@ void tl_xsqlite_publish(struct tl_xsqlite *s)
 		free(s->tmp);
 	}
 	tl_obuf_free(&s->sql);
+	free(s->real);
 	free(s);
 }
