@@ -87,8 +87,10 @@ def latency(db, port, prefix, n):
         "SELECT archetype, count(*) FROM learners GROUP BY archetype").fetchall())
     for name, (p99, mx) in res.items():
         goal = "p99 < 1 ms" if "point" in name else "< 50 ms"
-        ok = (p99 < 1 if "point" in name else mx < 50)
-        print("  target %-14s %-12s %s" % (name, goal, "PASS" if ok else "FAIL (max %.1f ms)" % mx))
+        point = "point" in name
+        ok = p99 < 1 if point else mx < 50
+        print("  target %-14s %-12s %s (%s %.3f ms)" % (name, goal, "PASS" if ok else "FAIL", "p99" if point else "max",
+                                                       p99 if point else mx))
 
 
 def hits(db, port, prefix, idfile):
