@@ -1,26 +1,18 @@
 #!/usr/bin/env python3
-"""bench-export-query.py - query latency and cache hit rate of what
-tl-export wrote (make bench; scripts/bench-export.sh drives it).
+"""bench-export-query.py - the cache hit rate of what tl-export wrote
+(make bench; scripts/bench-export.sh drives it; latency is
+scripts/bench-export-client.c's).
 
-  bench-export-query.py latency DB REDIS_PORT PREFIX N
-      p50/p99/max (ms) over N queries each: SQLite point lookups of a random
-      learner_id, Redis HGETALL of one, the top 100 by churn_risk of one
-      archetype (archetypes in turn), counts by archetype from
-      archetype_counts and (N/50 times) the same GROUP BY over the table.
   bench-export-query.py hits DB REDIS_PORT PREFIX IDS
       the share of the learners of file IDS (a learner id a line, one line
       per event) found in SQLite and in Redis, by learner and by event.
 
 SQLite through Python's sqlite3 module (the system libsqlite3); Redis
-through a socket speaking RESP, one command at a time, as a service
-would. Timings include the client's own overhead (a few microseconds).
+through a socket speaking RESP, one command at a time.
 """
-import gc
-import random
 import socket
 import sqlite3
 import sys
-import time
 
 
 class Resp:
@@ -49,50 +41,6 @@ class Resp:
         return rest
 
 
-def timed(name, n, fn):
-    ms = []
-    for i in range(n):
-        t = time.perf_counter()
-        fn(i)
-        ms.append((time.perf_counter() - t) * 1000)
-    ms.sort()
-    pct = lambda p: ms[min(len(ms) - 1, int(p * len(ms)))]
-    print("  %-44s %7d queries  p50 %8.3f ms  p99 %8.3f ms  max %8.3f ms" % (name, n, pct(0.5), pct(0.99), ms[-1]))
-    return pct(0.99), ms[-1]
-
-
-def latency(db, port, prefix, n):
-    n = int(n)
-    gc.disable()   # a full collection's pause is the client's, not the store's
-    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
-    ids = [r[0] for r in con.execute("SELECT learner_id FROM learners")]
-    arch = [r[0] for r in con.execute("SELECT archetype FROM archetype_counts WHERE table_name = 'learners'")]
-    rnd = random.Random(1)
-    pick = [rnd.choice(ids) for _ in range(n)]
-    r = Resp(port)
-    key = prefix.encode() + b":learner:"
-    for i in range(min(n, 1000)):   # warm up: the stores' pages and the client's paths
-        con.execute("SELECT churn_risk FROM learners WHERE learner_id = ?", (pick[i],)).fetchall()
-        r.cmd("HGETALL", key + pick[i].encode())
-    res = {}
-    res["sqlite point"] = timed("SQLite: one learner by learner_id", n, lambda i: con.execute(
-        "SELECT archetype, roi_multiplier, churn_risk FROM learners WHERE learner_id = ?", (pick[i],)).fetchall())
-    res["redis point"] = timed("Redis: HGETALL PREFIX:learner:ID", n, lambda i: r.cmd("HGETALL", key + pick[i].encode()))
-    res["top100"] = timed("SQLite: top 100 churn_risk of one archetype", n, lambda i: con.execute(
-        "SELECT learner_id, churn_risk FROM learners WHERE archetype = ? ORDER BY churn_risk DESC LIMIT 100",
-        (arch[i % len(arch)],)).fetchall())
-    res["counts"] = timed("SQLite: counts by archetype (archetype_counts)", n, lambda i: con.execute(
-        "SELECT archetype, learners FROM archetype_counts WHERE table_name = 'learners'").fetchall())
-    res["group by"] = timed("SQLite: counts by archetype (GROUP BY)", max(1, n // 50), lambda i: con.execute(
-        "SELECT archetype, count(*) FROM learners GROUP BY archetype").fetchall())
-    for name, (p99, mx) in res.items():
-        goal = "p99 < 1 ms" if "point" in name else "< 50 ms"
-        point = "point" in name
-        ok = p99 < 1 if point else mx < 50
-        print("  target %-14s %-12s %s (%s %.3f ms)" % (name, goal, "PASS" if ok else "FAIL", "p99" if point else "max",
-                                                       p99 if point else mx))
-
-
 def hits(db, port, prefix, idfile):
     events = [l.rstrip("\n") for l in open(idfile, encoding="utf-8", errors="surrogateescape") if l.strip()]
     ids = sorted(set(events))
@@ -109,4 +57,4 @@ def hits(db, port, prefix, idfile):
 
 
 if __name__ == "__main__":
-    {"latency": latency, "hits": hits}[sys.argv[1]](*sys.argv[2:])
+    {"hits": hits}[sys.argv[1]](*sys.argv[2:])

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # bench-export.sh - tl-export at a million learners (make bench, after
 # bench.sh): export time to SQLite and to Redis against the time to produce
-# the rows, the database's size, query latency (scripts/bench-export-query.py)
-# and the cache hit rate of the next day's lookups, before and after the
-# nightly --upsert. One run of each step; latencies are over QUERIES queries.
+# the rows, the database's size, query latency (scripts/bench-export-client.c)
+# and the cache hit rate of the next day's lookups (scripts/bench-export-query.py),
+# before and after the nightly --upsert. One run of each step; latencies are over QUERIES queries.
 #
 # Environment: EXPORT_LEARNERS (default 1000000), QUERIES (default 10000),
 # OUT (work directory, default bench-out/; this uses OUT/export).
@@ -73,6 +73,7 @@ main() {
 	local db=$OUT/learners.db t_rows t_sql t_resp t_pipe
 	trap stop_redis EXIT
 	echo "tl-export bench: $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores, $N learners, one run each"
+	cc -O2 -std=c11 -Wall -Wextra -Werror -o "$OUT/client" scripts/bench-export-client.c -lsqlite3
 	start_redis
 	echo "== day 1: rows as of $DAY1"
 	t_rows=$(rows "$DAY1" "$OUT/rows1.csv" "$OUT/active1.txt" "$DAY1" "$DAY2")
@@ -87,8 +88,8 @@ main() {
 	echo "  redis: $(redis-cli -p "$PORT" dbsize) keys, $(redis-cli -p "$PORT" info memory | awk -F: '/^used_memory_human/ { print $2 }' | tr -d '\r') used"
 	awk -v r="$t_rows" -v s="$t_sql" -v x="$t_resp" -v p="$t_pipe" \
 		'BEGIN { printf "  export / produce: SQLite %.2f, Redis %.2f (with the load %.2f)\n", s / r, x / r, (x + p) / r }'
-	echo "== latency over $QUERIES queries each (python3: sqlite3 module, RESP over a socket)"
-	python3 scripts/bench-export-query.py latency "$db" "$PORT" tl "$QUERIES"
+	echo "== latency over $QUERIES queries each (C: the SQLite library, RESP over a socket)"
+	"$OUT/client" "$db" "$PORT" tl "$QUERIES"
 	echo "== cache hit rate: lookups of the learners active in the next day"
 	echo "  day 2 ($DAY1, $DAY2] against day 1's export:"
 	python3 scripts/bench-export-query.py hits "$db" "$PORT" tl "$OUT/active1.txt"
