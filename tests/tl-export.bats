@@ -267,7 +267,7 @@ wait_tmp() {
 }
 
 # stop_midway SIGNAL OPTS...: tl-export --sqlite old.db OPTS reading a FIFO
-# that holds half of the rows and stays open; once it has begun, SIGNAL
+# that holds the first 200 rows and stays open; once it has begun, SIGNAL
 # it (by its pid) and give its exit status in $status.
 stop_midway() {
 	local sig=$1 pid
@@ -276,8 +276,8 @@ stop_midway() {
 	mkfifo in.fifo
 	tl-export --sqlite old.db "$@" in.fifo 3>&- &
 	pid=$!
-	exec 4>in.fifo
-	head -n 201 "$ROWS" >&4
+	exec 4<>in.fifo   # read-write: opening it never blocks, whatever became of the export
+	head -n 201 "$ROWS" >&4   # about 50 KB: within the pipe's buffer
 	if [ "$1" = --upsert ]; then sleep 0.5; else wait_tmp old.db; fi
 	sleep 0.2
 	kill "-$sig" "$pid"
