@@ -28,7 +28,7 @@ Q = @
 endif
 
 .SECONDARY:
-.PHONY: all deps check unit headers bats san bats-san bats-tsan manlint lint demo bench install clean
+.PHONY: all deps check unit headers bats san bats-san bats-tsan manlint lint demo bench bench-export install clean
 
 all: $(TOOLS)
 
@@ -48,6 +48,9 @@ $(BUILD)/cmd/%.o: cmd/%.c
 $(BIN)/%: $(BUILD)/cmd/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# Only tl-export links SQLite (export/sqlite.c; no other tool pulls it in).
+$(BIN)/tl-export: LDLIBS += -lsqlite3
 
 $(BUILD)/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
@@ -126,6 +129,12 @@ demo: deps
 bench: deps
 	$(MAKE) all
 	@scripts/bench.sh
+	@scripts/bench-export.sh
+
+# tl-export alone at 1M learners (EXPORT_LEARNERS, QUERIES): a few minutes.
+bench-export: deps
+	$(MAKE) all
+	@scripts/bench-export.sh
 
 # The tools and the scripts that are commands (scripts/tl-*) in bin; the
 # shipped configs, alert rules, dashboard and systemd units in share/tl.

@@ -175,6 +175,18 @@ fields_tl-batch() {
 	grep -oE '^tl_batch_[a-z_]+' "$d/tf/tl_batch.prom" | sort -u | sed 's/^/name /'
 }
 
+# tl-export: the columns of its runs and archetype_counts tables and the
+# fields of its cohort hash (the learners' fields are the input's).
+fields_tl-export() {
+	local d=$BATS_TEST_TMPDIR
+	tl-velocity "${ASOF[@]}" "$W" | tl-affinity | tl-retention | tl-score | tl-export --sqlite "$d/x.db" --redis >"$d/x.resp"
+	sqlite3 "$d/x.db" "SELECT name FROM pragma_table_info('runs') UNION ALL SELECT name FROM pragma_table_info('archetype_counts')" |
+		sed 's/^/tag /'
+	# the HSET of tl:cohort: its field names are every other bulk string after the key
+	tr -d '\r' <"$d/x.resp" | grep -v '^[$*]' | awk '/^HSET$/ { h = 1; next } h && $0 == "tl:cohort" { on = 1; n = 0; next }
+		/^(EXEC|HSET|DEL|MULTI)$/ { on = 0; h = 0 } on && n++ % 2 == 0 && !/^archetype:/ { print "tag " $0 }'
+}
+
 fields_tl() {
 	tl-velocity "${ASOF[@]}" --metrics "$BATS_TEST_TMPDIR/m.prom" "$W" >/dev/null
 	grep -oE '^tl_[a-z_]+' "$BATS_TEST_TMPDIR/m.prom" | sort -u | sed 's/^/name /'
@@ -312,13 +324,17 @@ check_page() {
 	check_page tl-model 8
 }
 
+@test "MP016: tl-export(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page tl-export 10
+}
+
 # ---- the helpers, and what the pages say beyond (a)-(e)
 
-@test "MP016: tl-batch(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+@test "MP018: tl-batch(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
 	check_page tl-batch 11
 }
 
-@test "MP017: tl-ops(7) lint; its ALERTS are the rules' alerts; each procedure has its drill" {
+@test "MP019: tl-ops(7) lint; its ALERTS are the rules' alerts; each procedure has its drill" {
 	check_lint man/tl-ops.7
 	local page rules
 	page=$(sed -n '/^\.Sh ALERTS/,/^\.Sh /s/^\.It \(TlBatch[A-Za-z]*\)$/\1/p' man/tl-ops.7 | sort)

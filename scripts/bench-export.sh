@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# bench-export.sh - tl-export at a million learners (make bench, after
+# bench.sh): export time to SQLite and to Redis against the time to produce
+# the rows, the database's size, query latency (scripts/bench-export-client.c)
+# and the cache hit rate of the next day's lookups (scripts/bench-export-query.py),
+# before and after the nightly --upsert. One run of each step; latencies are over QUERIES queries.
+#
+# Environment: EXPORT_LEARNERS (default 1000000), QUERIES (default 10000),
+# OUT (work directory, default bench-out/; this uses OUT/export).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-$PWD/bin}
+N=${EXPORT_LEARNERS:-1000000}
+QUERIES=${QUERIES:-10000}
+OUT=${OUT:-$PWD/bench-out}/export
+END=2025-10-01
+DAY1=2025-09-30T00:00:00Z   # today's as-of: the learners who joined on the last day are new tomorrow
+DAY2=2025-10-01T00:00:00Z   # the next nightly run's
+DAY3=2025-10-02T00:00:00Z
+FIELDS=archetype,roi_multiplier,churn_risk,algo_version,as_of
+export LC_ALL=C PATH="$BIN:$PATH"
+mkdir -p "$OUT"
+REDIS_PID=
+
+stop_redis() {
+	[ -n "$REDIS_PID" ] && kill "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null
+	return 0
+}
+
+# start_redis: a redis-server without persistence on a free loopback port
+# (probed); a bounded wait for PONG. Sets PORT.
+start_redis() {
+	local try i
+	for ((try = 0; try < 20; try++)); do
+		PORT=$((20000 + RANDOM % 20000))
+		(exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && continue
+		redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$OUT" > "$OUT/redis.log" 2>&1 &
+		REDIS_PID=$!
+		for ((i = 0; i < 100; i++)); do
+			[ "$(redis-cli -p "$PORT" ping 2>/dev/null)" = PONG ] && return 0
+			kill -0 "$REDIS_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		stop_redis
+	done
+	echo "bench-export.sh: no redis-server could start" >&2
+	exit 1
+}
+
+# secs CMD: run "bash -c CMD", print its wall seconds.
+secs() {
+	local t0 t1
+	t0=$(date +%s.%N)
+	bash -o pipefail -c "$1" > /dev/null
+	t1=$(date +%s.%N)
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }'
+}
+
+# rows ASOF ROWS ACTIVE FROM TO: the pipeline's learner rows of the events
+# up to ASOF (learners who joined later are not in them), and the learner
+# id of every event in (FROM, TO] (the lookups to replay); prints its
+# seconds.
+rows() {
+	secs "tl-loadgen --learners $N --seed 7 --end $END --horizon 3d |
+		tee >(awk -F, -v a='$4' -v b='$5' 'NR > 1 && \$2 > a && \$2 <= b { print \$1 }' > '$3') |
+		awk -F, -v t='$1' 'NR == 1 || \$2 <= t' |
+		tl-velocity --as-of '$1' | tl-affinity | tl-retention | tl-score -o csv > '$2'"
+}
+
+mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
+
+main() {
+	local db=$OUT/learners.db t_rows t_sql t_resp t_pipe
+	trap stop_redis EXIT
+	echo "tl-export bench: $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores, $N learners, one run each"
+	cc -O2 -std=c11 -Wall -Wextra -Werror -o "$OUT/client" scripts/bench-export-client.c -lsqlite3
+	start_redis
+	echo "== day 1: rows as of $DAY1"
+	t_rows=$(rows "$DAY1" "$OUT/rows1.csv" "$OUT/active1.txt" "$DAY1" "$DAY2")
+	echo "  produce the rows (tl-loadgen | tl-velocity | tl-affinity | tl-retention | tl-score): $t_rows s," \
+		"$(($(wc -l < "$OUT/rows1.csv") - 1)) learners, $(mb "$OUT/rows1.csv")"
+	rm -f "$db"
+	t_sql=$(secs "tl-export --sqlite '$db' '$OUT/rows1.csv'")
+	echo "  tl-export --sqlite (every field, typed, indexed): $t_sql s; database $(mb "$db")"
+	t_resp=$(secs "tl-export --redis --fields $FIELDS '$OUT/rows1.csv' > '$OUT/day1.resp'")
+	t_pipe=$(secs "redis-cli -p $PORT --pipe < '$OUT/day1.resp' | tail -n 1")
+	echo "  tl-export --redis --fields $FIELDS: $t_resp s ($(mb "$OUT/day1.resp") of RESP); redis-cli --pipe: $t_pipe s"
+	echo "  redis: $(redis-cli -p "$PORT" dbsize) keys, $(redis-cli -p "$PORT" info memory | awk -F: '/^used_memory_human/ { print $2 }' | tr -d '\r') used"
+	awk -v r="$t_rows" -v s="$t_sql" -v x="$t_resp" -v p="$t_pipe" \
+		'BEGIN { printf "  export / produce: SQLite %.2f, Redis %.2f (with the load %.2f)\n", s / r, x / r, (x + p) / r }'
+	echo "== latency over $QUERIES queries each (C: the SQLite library, RESP over a socket)"
+	"$OUT/client" "$db" "$PORT" tl "$QUERIES"
+	echo "== cache hit rate: lookups of the learners active in the next day"
+	echo "  day 2 ($DAY1, $DAY2] against day 1's export:"
+	python3 scripts/bench-export-query.py hits "$db" "$PORT" tl "$OUT/active1.txt"
+	echo "== the nightly run: rows as of $DAY2, then --upsert"
+	t_rows=$(rows "$DAY2" "$OUT/rows2.csv" "$OUT/active2.txt" "$DAY2" "$DAY3")
+	echo "  produce the rows: $t_rows s"
+	echo "  day 3 ($DAY2, $DAY3] against day 1's export (no nightly run):"
+	python3 scripts/bench-export-query.py hits "$db" "$PORT" tl "$OUT/active2.txt"
+	t_sql=$(secs "tl-export --sqlite '$db' --upsert '$OUT/rows2.csv'")
+	t_resp=$(secs "tl-export --redis --fields $FIELDS '$OUT/rows2.csv' | redis-cli -p $PORT --pipe | tail -n 1")
+	echo "  tl-export --sqlite --upsert: $t_sql s; --redis | redis-cli --pipe: $t_resp s"
+	sqlite3 "$db" "SELECT '  runs: ' || group_concat(mode || ' ' || learners || ' (' || inserted || ' new, ' || updated || ' updated)', '; ') FROM runs"
+	echo "  day 3 against the upserted stores:"
+	python3 scripts/bench-export-query.py hits "$db" "$PORT" tl "$OUT/active2.txt"
+}
+
+main "$@" 2>&1 | tee "$OUT/report.txt"
