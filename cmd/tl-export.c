@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util/err.h"
+#include "util/out.h"
 #include "util/opts.h"
 #include "record/run.h"
 #include "export/export.h"
@@ -138,6 +139,7 @@ int main(int argc, char **argv)
 	parse_options(argc, argv, &common, &o);
 	tl_common_output(&common, "--sqlite", o.sql.path);
 	struct tl_run *run = tl_run_open(&common, argc - optind, argv + optind, TL_READ_ROWS);
+	tl_output_unmarked(tl_run_output(run));   /* stdout is RESP or nothing, not records */
 	struct state st = {.o = &o, .has_as_of = common.has_as_of};
 	tl_xsummary_init(&st.sum);
 	st.sqlite = o.sql.path ? tl_xsqlite_open(&o.sql) : NULL;

@@ -18,6 +18,7 @@
 
 struct pending {
 	FILE *f;
+	int unmarked; /* stdout that is no record stream: no cut-stream line */
 	char *path;   /* final name, NULL for stdout */
 	char *tmp;    /* temporary name */
 	char *name;   /* for messages */
@@ -38,7 +39,7 @@ static int stdout_is_stream(void)
 {
 	int open = 0;
 	for (int i = 0; i < MAX_OUTPUTS; i++)
-		open |= outputs[i].f == stdout;
+		open |= outputs[i].f == stdout && !outputs[i].unmarked;
 	struct stat st;
 	return open && fstat(STDOUT_FILENO, &st) == 0 &&
 	       (S_ISFIFO(st.st_mode) || S_ISREG(st.st_mode) || S_ISSOCK(st.st_mode));
@@ -141,6 +142,13 @@ static void publish_all(void)
 	}
 }
 
+void tl_output_unmarked(FILE *f)
+{
+	struct pending *s = slot_for(f);
+	if (s && f)
+		s->unmarked = 1;
+}
+
 void tl_pipe_grow(int fd)
 {
 	struct stat st;
@@ -213,6 +221,7 @@ FILE *tl_output_open(const char *path)
 		int n = snprintf(signal_mark, sizeof signal_mark, "\n" TL_ABORT_MARK " %s: stopped by a signal\n", tl_progname());
 		signal_mark_len = n > 0 && (size_t)n < sizeof signal_mark ? (size_t)n : 0;
 		catch_signals();
+		s->unmarked = 0;
 		s->f = stdout;
 		setvbuf(stdout, NULL, _IOFBF, OUT_BUFSIZE);
 		tl_pipe_grow(STDOUT_FILENO);

@@ -16,6 +16,11 @@ FILE *tl_output_open(const char *path);
  * that meets it fails (tl(7) PIPELINES). */
 #define TL_ABORT_MARK "#tl-abort"
 
+/* tl_output_unmarked: f (stdout) is not a stream of records (tl-export's
+ * RESP for redis-cli, or nothing at all): a failure leaves it as it is,
+ * with no "#tl-abort" line. */
+void tl_output_unmarked(FILE *f);
+
 /* tl_output_write_now: write p[0..n) to path at once, through a temporary
  * renamed into place (mode 0666 & ~umask), outside the outputs published
  * at exit: the metrics of a failed run. Returns 0, or -1 with errno. */
