@@ -5,9 +5,9 @@
 # data by check-plots.py, the page in a real browser (headless Chromium)
 # by check-render.py; each checker is shown to fail on a broken copy. The
 # man page: manpages.bats.
-bats_require_minimum_version 1.5.0
 # shellcheck disable=SC2154 # stderr: set by bats' run --separate-stderr
 load test_helper
+bats_require_minimum_version 1.5.0
 
 R="$TESTDATA/report"
 
@@ -16,6 +16,17 @@ all_inputs() {
 	printf '%s\n' --abtest "$R/abtest.json" --eval "$R/eval-class.json" --eval "$R/eval-churn.json" \
 		--eval "$R/eval-velocity.json" --curve "$R/roc.csv" --model "$R/model.csv" --curves "$R/curves.csv" \
 		--summary "$R/summary.txt" --min-lift 0.02 --as-of 2025-10-01
+}
+
+# bad NAME OPTION MESSAGE: tl-report OPTION $BATS_TEST_TMPDIR/NAME (written
+# before) exits 65 with MESSAGE (a glob) and writes nothing.
+bad() {
+	run --separate-stderr tl-report --output "$BATS_TEST_TMPDIR/r.md" --html "$BATS_TEST_TMPDIR/r.html" \
+		"$2" "$BATS_TEST_TMPDIR/$1"
+	[ "$status" -eq 65 ] || { echo "$1: exit $status: $stderr" >&2; return 1; }
+	# shellcheck disable=SC2053 # $3 is a glob
+	[[ $stderr == $3 ]] || { echo "$1: got '$stderr', want '$3'" >&2; return 1; }
+	[ ! -e "$BATS_TEST_TMPDIR/r.md" ] && [ ! -e "$BATS_TEST_TMPDIR/r.html" ]
 }
 
 setup_file() {
@@ -43,7 +54,7 @@ setup() {
 	assert_output "report ok"
 	# the checker fails on a figure changed in its last digit, or made up
 	sed 's/| roc_auc | 0.97201417783942057 |/| roc_auc | 0.97201417783942058 |/' "$MD" >"$BATS_TEST_TMPDIR/bad.md"
-	! cmp -s "$MD" "$BATS_TEST_TMPDIR/bad.md"
+	run ! cmp -s "$MD" "$BATS_TEST_TMPDIR/bad.md"
 	run python3 "$R/check-report.py" "$BATS_TEST_TMPDIR/bad.md" "$HTML" "$R" 0.02
 	assert_failure
 	assert_line --partial "markdown: 0.97201417783942058 is no input's number"
@@ -81,7 +92,7 @@ for i, s in enumerate(re.findall(r"<svg .*?</svg>", open(sys.argv[1]).read(), fl
 	# a dot moved by two pixels is found
 	sed -E '0,/class="lift"/s/<circle cx="([0-9]+)\.([0-9])"( cy="[0-9.]+" r="4.5" class="lift")/<circle cx="9\1.\2"\3/' \
 		"$HTML" >"$BATS_TEST_TMPDIR/bad.html"
-	! cmp -s "$HTML" "$BATS_TEST_TMPDIR/bad.html"
+	run ! cmp -s "$HTML" "$BATS_TEST_TMPDIR/bad.html"
 	run python3 "$R/check-plots.py" "$BATS_TEST_TMPDIR/bad.html" "$R" 0.02 0.02
 	assert_failure
 	assert_output --partial "forest "
@@ -105,17 +116,6 @@ for i, s in enumerate(re.findall(r"<svg .*?</svg>", open(sys.argv[1]).read(), fl
 	done
 	run --separate-stderr tl-report --eval "$R/eval-churn.json" --curve "$BATS_TEST_TMPDIR/none"
 	assert_failure 66
-}
-
-# bad NAME OPTION MESSAGE: tl-report OPTION $BATS_TEST_TMPDIR/NAME (written
-# before) exits 65 with MESSAGE (a glob) and writes nothing.
-bad() {
-	run --separate-stderr tl-report --output "$BATS_TEST_TMPDIR/r.md" --html "$BATS_TEST_TMPDIR/r.html" \
-		"$2" "$BATS_TEST_TMPDIR/$1"
-	[ "$status" -eq 65 ] || { echo "$1: exit $status: $stderr" >&2; return 1; }
-	# shellcheck disable=SC2053 # $3 is a glob
-	[[ $stderr == $3 ]] || { echo "$1: got '$stderr', want '$3'" >&2; return 1; }
-	[ ! -e "$BATS_TEST_TMPDIR/r.md" ] && [ ! -e "$BATS_TEST_TMPDIR/r.html" ]
 }
 
 @test "REP007: bad inputs exit 65 with the file, the line and what is wrong" {
