@@ -14,15 +14,16 @@ static const char style[] =
 	"background:#fff;margin:0 auto;padding:1em 1.5em;max-width:72em}\n"
 	"h1{font-size:1.6em;margin:.3em 0 .6em}h2{font-size:1.3em;margin-top:1.6em;"
 	"border-bottom:1px solid #ccc}h3{font-size:1.05em}\n"
-	"table{border-collapse:collapse;margin:.6em 0 1em;max-width:100%;font-size:.9em}\n"
+	"table{border-collapse:collapse;margin:.6em 0 1em;max-width:100%;font-size:.8em}\n"
 	"caption{text-align:left;font-weight:bold;padding:.2em 0}\n"
 	"th,td{border:1px solid #ccc;padding:.15em .5em;vertical-align:top}th{background:#f2f2f2}\n"
-	"td.n{text-align:right;font-variant-numeric:tabular-nums;word-break:break-all}\n"
+	"td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
 	"figure{margin:1em 0}figure svg{display:block;max-width:100%;height:auto}\n"
 	"figcaption{font-size:.9em;color:#333}\n"
 	".table-wrap{max-width:100%;overflow-x:auto}\n"
 	".pass strong{color:#176317}.fail strong{color:#a01010}\n"
-	"@media print{body{max-width:none;padding:0;font-size:11pt}h2{break-after:avoid}"
+	"@media print{body{max-width:none;padding:0;font-size:10pt}h2{break-after:avoid}"
+	"td.n{white-space:normal;overflow-wrap:anywhere}.table-wrap{overflow:visible}"
 	"figure,table{break-inside:avoid}a{color:inherit}}\n";
 
 /* md_text: s for a Markdown paragraph: characters that could start markup

@@ -207,15 +207,15 @@ static void guardrails(struct tl_doc *d, const struct ab *a)
 		tl_doc_para(d, "No other metric was tested (tl-abtest had one --metric or --binary).");
 		return;
 	}
-	struct tl_table t = {.ncol = 8};
-	static const char *const head[] = {"metric", "kind", "diff", "lift", "lift CI low", "lift CI high",
-					   "p_adjusted", "negative"};
-	for (size_t i = 0; i < 8; i++)
+	struct tl_table t = {.ncol = 7};
+	static const char *const head[] = {"metric", "kind", "lift", "lift CI low", "lift CI high", "p_adjusted",
+					   "negative"};
+	for (size_t i = 0; i < 7; i++)
 		tl_table_cell(&t, head[i]);
 	for (size_t i = 0; i < a->nother; i++) {
 		char *m = tl_rjson_string(a->j, a->other[i], "metric"), *k = tl_rjson_string(a->j, a->other[i], "kind");
 		tl_table_cell(&t, m ? m : ""), tl_table_cell(&t, k ? k : "");
-		tl_report_num(&t, a->j, a->other[i], "diff"), tl_report_num(&t, a->j, a->other[i], "lift");
+		tl_report_num(&t, a->j, a->other[i], "lift");
 		tl_report_num(&t, a->j, a->other[i], "lift_ci_low"), tl_report_num(&t, a->j, a->other[i], "lift_ci_high");
 		tl_report_num(&t, a->j, a->other[i], "p_adjusted");
 		tl_table_cell(&t, tl_rjson_bool(a->j, a->other[i], "negative") ? "yes" : "no");
@@ -273,18 +273,18 @@ static void segments(struct tl_doc *d, const struct tl_report *r, const struct a
 		tl_doc_para(d, "No segments: tl-abtest was run without --by.");
 		return;
 	}
-	struct tl_table t = {.ncol = 10};
-	static const char *const keys[] = {"n_control", "n_treatment", "diff", "lift", "lift_ci_low", "lift_ci_high",
-					   "p", "p_adjusted"};
+	struct tl_table t = {.ncol = 8};
+	static const char *const keys[] = {"n_control", "n_treatment", "lift", "lift_ci_low", "lift_ci_high",
+					   "p_adjusted"};
 	char **names = tl_xmalloc(a->nseg * sizeof *names);
 	tl_table_cell(&t, "segment");
-	for (size_t k = 0; k < 8; k++)
+	for (size_t k = 0; k < 6; k++)
 		tl_table_cell(&t, keys[k]);
 	tl_table_cell(&t, "negative");
 	for (size_t i = 0; i < a->nseg; i++) {
 		names[i] = tl_rjson_string(a->j, a->seg[i], "segment");
 		tl_table_cell(&t, names[i]);
-		for (size_t k = 0; k < 8; k++)
+		for (size_t k = 0; k < 6; k++)
 			tl_report_num(&t, a->j, a->seg[i], keys[k]);
 		tl_table_cell(&t, tl_rjson_bool(a->j, a->seg[i], "negative") ? "yes" : "no");
 	}

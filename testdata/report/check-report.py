@@ -85,11 +85,11 @@ expect("srm", t[1:], [[a, ab["arms"][a], ab["expected"][a]] for a in arms])
 others = [m for m in metrics[1:] if m["segment"] is None]
 t = table("Other metrics")
 expect("others", t[1:], [[m["metric"], m["kind"]] + [txt(m[k]) for k in
-                          ("diff", "lift", "lift_ci_low", "lift_ci_high", "p_adjusted")] +
+                          ("lift", "lift_ci_low", "lift_ci_high", "p_adjusted")] +
                          ["yes" if m["negative"] else "no"] for m in others])
 
 # 4. segments, 5. mix
-keys = ("n_control", "n_treatment", "diff", "lift", "lift_ci_low", "lift_ci_high", "p", "p_adjusted")
+keys = ("n_control", "n_treatment", "lift", "lift_ci_low", "lift_ci_high", "p_adjusted")
 t = table("Per segment")
 expect("segments", t[1:], [[m["segment"]] + [txt(m[k]) for k in keys] + ["yes" if m["negative"] else "no"]
                            for m in segs])
