@@ -71,113 +71,69 @@ void tl_doc_end(struct tl_doc *d)
 		fprintf(d->html, "%s</main>\n</body>\n</html>\n", d->in_section ? "</section>\n" : "");
 }
 
-void tl_doc_section(struct tl_doc *d, int n, const char *id, const char *title)
+/* block: text written once to each output, between its prefix and
+ * suffix (Markdown text escaped as Markdown, HTML as XML). */
+static void block(struct tl_doc *d, const char *md_pre, const char *md_post, const char *html_pre,
+		  const char *html_post, const char *text)
 {
-	close_list(d);
 	if (d->md) {
-		fprintf(d->md, "\n## %d. ", n);
-		md_text(d->md, title);
-		fputs("\n", d->md);
+		fputs(md_pre, d->md);
+		md_text(d->md, text);
+		fputs(md_post, d->md);
 	}
 	if (d->html) {
-		fprintf(d->html, "%s<section id=\"%s\">\n<h2>%d. ", d->in_section ? "</section>\n" : "", id, n);
-		tl_svg_xml(d->html, title);
-		fputs("</h2>\n", d->html);
+		fputs(html_pre, d->html);
+		tl_svg_xml(d->html, text);
+		fputs(html_post, d->html);
 	}
+}
+
+void tl_doc_section(struct tl_doc *d, int n, const char *id, const char *title)
+{
+	char md[32], html[160];
+	close_list(d);
+	snprintf(md, sizeof md, "\n## %d. ", n);
+	snprintf(html, sizeof html, "%s<section id=\"%s\">\n<h2>%d. ", d->in_section ? "</section>\n" : "", id, n);
+	block(d, md, "\n", html, "</h2>\n", title);
 	d->in_section = 1;
 }
 
 void tl_doc_subsection(struct tl_doc *d, const char *title)
 {
 	close_list(d);
-	if (d->md) {
-		fputs("\n### ", d->md);
-		md_text(d->md, title);
-		fputs("\n", d->md);
-	}
-	if (d->html) {
-		fputs("<h3>", d->html);
-		tl_svg_xml(d->html, title);
-		fputs("</h3>\n", d->html);
-	}
-}
-
-/* vformat: the printf result, malloc'd. */
-static char *vformat(const char *fmt, va_list ap)
-{
-	va_list aq;
-	va_copy(aq, ap);
-	int n = vsnprintf(NULL, 0, fmt, aq);
-	va_end(aq);
-	if (n < 0)
-		tl_die(TL_EX_SOFTWARE, "report text: bad format '%s'", fmt);
-	char *s = tl_xmalloc((size_t)n + 1);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	return s;
+	block(d, "\n### ", "\n", "<h3>", "</h3>\n", title);
 }
 
 void tl_doc_para(struct tl_doc *d, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *s = vformat(fmt, ap);
+	char *s = tl_table_vformat(fmt, ap);
 	va_end(ap);
 	close_list(d);
-	if (d->md) {
-		fputc('\n', d->md);
-		md_text(d->md, s);
-		fputc('\n', d->md);
-	}
-	if (d->html) {
-		fputs("<p>", d->html);
-		tl_svg_xml(d->html, s);
-		fputs("</p>\n", d->html);
-	}
+	block(d, "\n", "\n", "<p>", "</p>\n", s);
 	free(s);
 }
 
 void tl_doc_verdict(struct tl_doc *d, const char *label, const char *value, const char *cls)
 {
+	char html[96];
 	close_list(d);
-	if (d->md) {
-		fputc('\n', d->md);
-		md_text(d->md, label);
-		fputs(": **", d->md);
-		md_text(d->md, value);
-		fputs("**\n", d->md);
-	}
-	if (d->html) {
-		fprintf(d->html, "<p class=\"%s\">", cls);
-		tl_svg_xml(d->html, label);
-		fputs(": <strong>", d->html);
-		tl_svg_xml(d->html, value);
-		fputs("</strong></p>\n", d->html);
-	}
+	snprintf(html, sizeof html, "<p class=\"%s\">", cls);
+	block(d, "\n", ": **", html, ": <strong>", label);
+	block(d, "", "**\n", "", "</strong></p>\n", value);
 }
 
 void tl_doc_item(struct tl_doc *d, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *s = vformat(fmt, ap);
+	char *s = tl_table_vformat(fmt, ap);
 	va_end(ap);
-	if (!d->in_list) {
-		if (d->md)
-			fputc('\n', d->md);
-		if (d->html)
-			fputs("<ul>\n", d->html);
-		d->in_list = 1;
-	}
-	if (d->md) {
-		fputs("- ", d->md);
-		md_text(d->md, s);
-		fputc('\n', d->md);
-	}
-	if (d->html) {
-		fputs("<li>", d->html);
-		tl_svg_xml(d->html, s);
-		fputs("</li>\n", d->html);
-	}
+	if (!d->in_list)
+		block(d, "\n", "", "<ul>\n", "", "");
+	d->in_list = 1;
+	block(d, "- ", "\n", "<li>", "</li>\n", s);
 	free(s);
 }
 
