@@ -14,6 +14,23 @@
 #define JSON_DEPTH 64
 #define FIELD_MAX (1 << 20)   /* the longest CSV field of a side file */
 
+/* bad: "FILE:LINE: msg" and exit 65, after closing the side file s and
+ * freeing text (either may be NULL; msg may point into them). */
+static _Noreturn void bad(struct tl_sidefile *s, char *text, const char *file, long line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static _Noreturn void bad(struct tl_sidefile *s, char *text, const char *file, long line, const char *fmt, ...)
+{
+	char msg[TL_MSG_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (s)
+		tl_sidefile_close(s);
+	free(text);
+	tl_die_at(TL_EX_DATAERR, file, line, "%s", msg);
+}
+
 /* ---- JSON ---------------------------------------------------------------- */
 
 void tl_rjson_load(struct tl_rjson *d, const char *path, const char *what)
@@ -22,6 +39,7 @@ void tl_rjson_load(struct tl_rjson *d, const char *path, const char *what)
 	if (rc)
 		tl_die(rc, "cannot %s %s %s:", rc == TL_EX_NOINPUT ? "open" : "read", what, path);
 	d->name = path;
+	d->strings = tl_xcalloc(1, sizeof *d->strings);
 	const char *end = d->text + d->n, *p = tl_json_skip_ws(d->text, end), *q;
 	if (p == end)
 		tl_die(TL_EX_DATAERR, "%s: empty: not a %s", path, what);
@@ -34,8 +52,14 @@ void tl_rjson_load(struct tl_rjson *d, const char *path, const char *what)
 
 void tl_rjson_free(struct tl_rjson *d)
 {
+	if (d->strings) {
+		for (size_t i = 0; i < d->strings->n; i++)
+			free(d->strings->s[i]);
+		free(d->strings->s);
+		free(d->strings);
+	}
 	free(d->text);
-	d->text = NULL;
+	d->text = NULL, d->strings = NULL;
 }
 
 struct tl_str tl_rjson_root(const struct tl_rjson *d)
@@ -117,11 +141,16 @@ struct tl_str tl_rjson_number(const struct tl_rjson *d, struct tl_str obj, const
 	return v;
 }
 
-char *tl_rjson_decode(const struct tl_rjson *d, struct tl_str v)
+const char *tl_rjson_decode(const struct tl_rjson *d, struct tl_str v)
 {
+	struct tl_rjson_strings *p = d->strings;
 	if (v.n < 2 || *v.p != '"')
 		tl_rjson_die(d, v, "expected a string, not '%.*s'", (int)(v.n > 40 ? 40 : v.n), v.p);
-	char *s = tl_xmalloc(v.n);
+	if (p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 64;
+		p->s = tl_xrealloc(p->s, p->cap * sizeof *p->s);
+	}
+	char *s = p->s[p->n++] = tl_xmalloc(v.n);
 	long n = tl_json_unescape((struct tl_str){v.p + 1, v.n - 2}, s);
 	if (n < 0)
 		tl_rjson_die(d, v, "bad escape in a string");
@@ -129,7 +158,7 @@ char *tl_rjson_decode(const struct tl_rjson *d, struct tl_str v)
 	return s;
 }
 
-char *tl_rjson_string(const struct tl_rjson *d, struct tl_str obj, const char *key)
+const char *tl_rjson_string(const struct tl_rjson *d, struct tl_str obj, const char *key)
 {
 	struct tl_str v = tl_rjson_need(d, obj, key);
 	return tl_rjson_is_null(v) ? NULL : tl_rjson_decode(d, v);
@@ -157,12 +186,14 @@ double tl_rjson_double(struct tl_str v)
 
 /* ---- tables ------------------------------------------------------------- */
 
-static void push_row(struct tl_rtable *t, char **cells, long line)
+/* new_row: room for one more row; returns its cells. */
+static char **new_row(struct tl_rtable *t, long line)
 {
 	t->cell = tl_xrealloc(t->cell, (t->nrow + 1) * t->ncol * sizeof *t->cell);
 	t->line = tl_xrealloc(t->line, (t->nrow + 1) * sizeof *t->line);
-	memcpy(t->cell + t->nrow * t->ncol, cells, t->ncol * sizeof *cells);
-	t->line[t->nrow++] = line;
+	memset(t->cell + t->nrow * t->ncol, 0, t->ncol * sizeof *t->cell);
+	t->line[t->nrow] = line;
+	return t->cell + t->nrow++ * t->ncol;
 }
 
 /* copy_fields: the record's fields as strings (malloc'd, in out[0..n)). */
@@ -173,11 +204,11 @@ static void copy_fields(const struct tl_sidefile *s, char **out)
 		out[i] = tl_xstrndup(f[i].p, f[i].n);
 }
 
-static void check_need(const struct tl_rtable *t, const char *const *need)
+static void check_need(const struct tl_rtable *t, struct tl_sidefile *s, const char *const *need)
 {
 	for (; need && *need; need++)
 		if (tl_rtable_col(t, *need) < 0)
-			tl_die_at(TL_EX_DATAERR, t->name, 1, "no column '%s' in the header", *need);
+			bad(s, NULL, t->name, 1, "no column '%s' in the header", *need);
 }
 
 void tl_rtable_csv(struct tl_rtable *t, const char *path, const char *const *need)
@@ -185,21 +216,20 @@ void tl_rtable_csv(struct tl_rtable *t, const char *path, const char *const *nee
 	memset(t, 0, sizeof *t);
 	t->name = tl_xstrdup(path);
 	struct tl_sidefile *s = tl_sidefile_open(path, FIELD_MAX);
-	if (!tl_sidefile_next(s))
+	if (!tl_sidefile_next(s)) {
+		tl_sidefile_close(s);
 		tl_die(TL_EX_DATAERR, "%s: empty: no CSV header", path);
+	}
 	t->ncol = tl_sidefile_nfields(s);
 	t->head = tl_xmalloc(t->ncol * sizeof *t->head);
 	copy_fields(s, t->head);
-	check_need(t, need);
-	char **row = tl_xmalloc(t->ncol * sizeof *row);
+	check_need(t, s, need);
 	while (tl_sidefile_next(s)) {
 		if (tl_sidefile_nfields(s) != t->ncol)
-			tl_die_at(TL_EX_DATAERR, path, tl_sidefile_line(s), "%zu fields, the header has %zu",
-				  tl_sidefile_nfields(s), t->ncol);
-		copy_fields(s, row);
-		push_row(t, row, tl_sidefile_line(s));
+			bad(s, NULL, path, tl_sidefile_line(s), "%zu fields, the header has %zu", tl_sidefile_nfields(s),
+			    t->ncol);
+		copy_fields(s, new_row(t, tl_sidefile_line(s)));
 	}
-	free(row);
 	tl_sidefile_close(s);
 }
 
@@ -263,19 +293,19 @@ static size_t words(char *line, char **w, size_t max)
 }
 
 /* summary_row: one line of a block (its header or a row), or its footer. */
-static void summary_row(struct tl_rtable *t, char *line, long ln)
+static void summary_row(struct tl_rtable *t, char *line, long ln, char *text)
 {
 	char *w[SUMMARY_MAXCOL];
 	if (strncmp(line, SUMMARY_FOOTER, sizeof SUMMARY_FOOTER - 1) == 0) {
 		if (!is_number(line + sizeof SUMMARY_FOOTER - 1))
-			tl_die_at(TL_EX_DATAERR, t->name, ln, "not a number: '%s'", line);
+			bad(NULL, text, t->name, ln, "not a number: '%s'", line);
 		t->footer = tl_xstrdup(line);
 		return;
 	}
 	size_t n = words(line, w, SUMMARY_MAXCOL);
 	if (!t->head) {
 		if (n < 2 || n > SUMMARY_MAXCOL)
-			tl_die_at(TL_EX_DATAERR, t->name, ln, "not a summary header: '%s'", line);
+			bad(NULL, text, t->name, ln, "not a summary header: '%s'", line);
 		t->ncol = n;
 		t->head = tl_xmalloc(n * sizeof *t->head);
 		for (size_t i = 0; i < n; i++)
@@ -283,33 +313,33 @@ static void summary_row(struct tl_rtable *t, char *line, long ln)
 		return;
 	}
 	if (n != t->ncol || n > SUMMARY_MAXCOL)
-		tl_die_at(TL_EX_DATAERR, t->name, ln, "%zu columns, the header has %zu", n, t->ncol);
-	for (size_t i = 0; i < n; i++) {
-		if (i && !is_number(w[i]))
-			tl_die_at(TL_EX_DATAERR, t->name, ln, "%s: not a number: '%s'", t->head[i], w[i]);
-		w[i] = tl_xstrdup(w[i]);
-	}
-	push_row(t, w, ln);
+		bad(NULL, text, t->name, ln, "%zu columns, the header has %zu", n, t->ncol);
+	for (size_t i = 1; i < n; i++)
+		if (!is_number(w[i]))
+			bad(NULL, text, t->name, ln, "%s: not a number: '%s'", t->head[i], w[i]);
+	char **row = new_row(t, ln);
+	for (size_t i = 0; i < n; i++)
+		row[i] = tl_xstrdup(w[i]);
 }
 
 /* summary_line: line ln of the file, into the blocks t[0..*nb). */
-static void summary_line(struct tl_rtable *t, size_t max, size_t *nb, char *line, long ln, const char *path)
+static void summary_line(struct tl_rtable *t, size_t max, size_t *nb, char *line, long ln, const char *path,
+			 char *text)
 {
 	if (strncmp(line, SUMMARY_TITLE, sizeof SUMMARY_TITLE - 1) == 0) {
 		if (*nb && (!t[*nb - 1].footer || !t[*nb - 1].nrow))
-			tl_die_at(TL_EX_DATAERR, path, ln, "the summary before ends early (no rows or no '%s' line)",
-				  SUMMARY_FOOTER);
+			bad(NULL, text, path, ln, "the summary before ends early (no rows or no '%s' line)", SUMMARY_FOOTER);
 		if (*nb == max)
-			tl_die_at(TL_EX_DATAERR, path, ln, "more than %zu summaries", max);
+			bad(NULL, text, path, ln, "more than %zu summaries", max);
 		memset(&t[*nb], 0, sizeof *t);
 		t[*nb].name = tl_xstrdup(path);
 		t[(*nb)++].title = tl_xstrdup(line + sizeof SUMMARY_TITLE - 1);
 	} else if (!*nb) {
-		tl_die_at(TL_EX_DATAERR, path, ln, "not a tl-score summary (no '%s' line first)", SUMMARY_TITLE);
+		bad(NULL, text, path, ln, "not a tl-score summary (no '%s' line first)", SUMMARY_TITLE);
 	} else if (t[*nb - 1].footer) {
-		tl_die_at(TL_EX_DATAERR, path, ln, "a line after the summary's '%s' line", SUMMARY_FOOTER);
+		bad(NULL, text, path, ln, "a line after the summary's '%s' line", SUMMARY_FOOTER);
 	} else {
-		summary_row(&t[*nb - 1], line, ln);
+		summary_row(&t[*nb - 1], line, ln, text);
 	}
 }
 
@@ -330,7 +360,7 @@ size_t tl_rtable_summary(struct tl_rtable *t, size_t max, const char *path)
 		if (nl > p && nl[-1] == '\r')
 			nl[-1] = '\0';
 		if (*p)
-			summary_line(t, max, &nb, p, ln, path);
+			summary_line(t, max, &nb, p, ln, path, text);
 	}
 	free(text);
 	if (!nb)

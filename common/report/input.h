@@ -13,10 +13,17 @@
 
 /* ---- JSON reports (tl-abtest, tl-eval --format json) ---- */
 
+/* The strings decoded from a document, freed with it. */
+struct tl_rjson_strings {
+	char **s;
+	size_t n, cap;
+};
+
 struct tl_rjson {
 	const char *name;   /* the path, for messages */
 	char *text;         /* the whole file, NUL-terminated (owned) */
 	size_t n;
+	struct tl_rjson_strings *strings;   /* what tl_rjson_decode returned (owned) */
 };
 
 /* tl_rjson_load: read path and check that it holds one JSON object and
@@ -46,16 +53,17 @@ struct tl_str tl_rjson_need(const struct tl_rjson *d, struct tl_str obj, const c
  * null (then "null"); exits 65 otherwise. */
 struct tl_str tl_rjson_number(const struct tl_rjson *d, struct tl_str obj, const char *key);
 
-/* tl_rjson_string: member key, a string (decoded, malloc'd: free it) or
- * null (NULL); exits 65 otherwise. */
-char *tl_rjson_string(const struct tl_rjson *d, struct tl_str obj, const char *key);
+/* tl_rjson_string: member key, a string (decoded, as tl_rjson_decode)
+ * or null (NULL); exits 65 otherwise. */
+const char *tl_rjson_string(const struct tl_rjson *d, struct tl_str obj, const char *key);
 
 /* tl_rjson_bool: member key, true (1) or false (0); exits 65 otherwise. */
 int tl_rjson_bool(const struct tl_rjson *d, struct tl_str obj, const char *key);
 
-/* tl_rjson_decode: the JSON string at v (with its quotes), decoded and
- * malloc'd; exits 65 when v is not a string. */
-char *tl_rjson_decode(const struct tl_rjson *d, struct tl_str v);
+/* tl_rjson_decode: the JSON string at v (with its quotes), decoded; the
+ * document owns it (valid until tl_rjson_free, so that no caller leaks it
+ * when a later error exits). Exits 65 when v is not a string. */
+const char *tl_rjson_decode(const struct tl_rjson *d, struct tl_str v);
 
 int tl_rjson_is_null(struct tl_str v);
 

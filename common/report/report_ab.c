@@ -17,8 +17,8 @@
 struct ab {
 	const struct tl_rjson *j;
 	struct tl_str root, primary, mix;   /* mix: the segment_mix object, or null */
-	char *arm[2];
-	char *metric;
+	const char *arm[2];
+	const char *metric;
 	struct tl_str seg[MAX_ROWS];        /* the primary metric's segments */
 	size_t nseg;
 	struct tl_str other[MAX_ROWS];      /* other metrics' overall results */
@@ -56,22 +56,17 @@ static void ab_find(struct ab *a, const struct tl_rjson *j)
 	metrics = tl_rjson_need(j, a->root, "metrics");
 	tl_rjson_iter_begin(&it, j, metrics, '[');
 	while (tl_rjson_iter_next(&it, NULL, &v)) {
-		char *name = tl_rjson_string(j, v, "metric");
+		const char *name = tl_rjson_string(j, v, "metric");
+		name = name ? name : "";
 		if (!a->metric && !is_segment(j, v))
-			a->primary = v, a->metric = tl_xstrdup(name ? name : "");
-		else if (a->metric && strcmp(name ? name : "", a->metric) == 0 && is_segment(j, v) && a->nseg < MAX_ROWS)
+			a->primary = v, a->metric = name;
+		else if (a->metric && strcmp(name, a->metric) == 0 && is_segment(j, v) && a->nseg < MAX_ROWS)
 			a->seg[a->nseg++] = v;
 		else if (a->metric && !is_segment(j, v) && a->nother < MAX_ROWS)
 			a->other[a->nother++] = v;
-		free(name);
 	}
 	if (!a->metric)
 		tl_rjson_die(j, metrics, "no overall result (an item with segment null) in 'metrics'");
-}
-
-static void ab_free(struct ab *a)
-{
-	free(a->arm[0]), free(a->arm[1]), free(a->metric);
 }
 
 /* text: the number's text as a C string in buf ("n/a" for null). */
@@ -98,9 +93,10 @@ static void harmed_items(struct tl_doc *d, const struct ab *a)
 	while (tl_rjson_iter_next(&it, NULL, &v)) {
 		if (!is_segment(a->j, v) || !tl_rjson_bool(a->j, v, "negative"))
 			continue;
-		char *m = tl_rjson_string(a->j, v, "metric"), *s = tl_rjson_string(a->j, v, "segment"), l[64];
+		const char *m = tl_rjson_string(a->j, v, "metric"), *s = tl_rjson_string(a->j, v, "segment");
+		char l[64];
 		tl_doc_item(d, "Harmed: segment %s on %s, lift %s.", s, m, T(l, v, "lift"));
-		free(m), free(s), any = 1;
+		any = 1;
 	}
 	if (!any)
 		tl_doc_item(d, "No segment has a significant negative difference (none was harmed).");
@@ -115,13 +111,12 @@ static void decision(struct tl_doc *d, const struct tl_report *r, const struct a
 	struct tl_rjson_iter it;
 	tl_rjson_iter_begin(&it, a->j, tl_rjson_need(a->j, dec, "failed"), '[');
 	while (tl_rjson_iter_next(&it, NULL, &v)) {
-		char *c = tl_rjson_decode(a->j, v);
+		const char *c = tl_rjson_decode(a->j, v);
 		const char *why = "a criterion of tl-abtest";
 		for (size_t i = 0; i < sizeof crit_text / sizeof *crit_text; i++)
 			if (strcmp(c, crit_text[i][0]) == 0)
 				why = crit_text[i][1];
 		tl_doc_item(d, "Failed: %s (%s).", c, why);
-		free(c);
 	}
 	tl_doc_item(d, "%s, %s vs %s: lift %s, CI [%s, %s], p = %s, adjusted p = %s (alpha %s).", a->metric,
 		    a->arm[1], a->arm[0], T(l, a->primary, "lift"), T(lo, a->primary, "lift_ci_low"),
@@ -143,7 +138,7 @@ static void primary(struct tl_doc *d, const struct ab *a)
 	static const char *const arm_keys[2][5] = {
 		{"n_control", "mean_control", "sd_control", "ci_control_low", "ci_control_high"},
 		{"n_treatment", "mean_treatment", "sd_treatment", "ci_treatment_low", "ci_treatment_high"}};
-	char *kind = tl_rjson_string(a->j, a->primary, "kind"), *note = tl_rjson_string(a->j, a->primary, "note");
+	const char *kind = tl_rjson_string(a->j, a->primary, "kind"), *note = tl_rjson_string(a->j, a->primary, "note");
 	struct tl_str v;
 	char al[64];
 	tl_doc_para(d, "Metric %s (%s), treatment arm %s against control arm %s; intervals at level 1 - alpha, "
@@ -175,7 +170,6 @@ static void primary(struct tl_doc *d, const struct ab *a)
 	tl_doc_table(d, kind && strcmp(kind, "binary") == 0 ? "Two-proportion z-test" : "Welch t-test", &t);
 	if (note)
 		tl_doc_para(d, "Note: %s.", note);
-	free(kind), free(note);
 }
 
 /* ---- 3. guardrails ------------------------------------------------------- */
@@ -189,11 +183,10 @@ static void srm(struct tl_doc *d, const struct ab *a)
 	tl_table_cell(&t, "arm"), tl_table_cell(&t, "learners"), tl_table_cell(&t, "expected share");
 	tl_rjson_iter_begin(&it, a->j, tl_rjson_need(a->j, a->root, "arms"), '{');
 	while (tl_rjson_iter_next(&it, &k, &v)) {
-		char *name = tl_rjson_decode(a->j, (struct tl_str){k.p - 1, k.n + 2});
+		const char *name = tl_rjson_decode(a->j, (struct tl_str){k.p - 1, k.n + 2});
 		tl_table_cell(&t, name);
 		tl_table_cellf(&t, "%.*s", (int)v.n, v.p);
 		tl_report_num(&t, a->j, expected, name);
-		free(name);
 	}
 	tl_doc_table(d, "Sample ratio", &t);
 	tl_doc_para(d, "Sample ratio mismatch check: chi2 = %s, p = %s.", T(c, a->root, "srm_chi2"),
@@ -213,13 +206,12 @@ static void guardrails(struct tl_doc *d, const struct ab *a)
 	for (size_t i = 0; i < 7; i++)
 		tl_table_cell(&t, head[i]);
 	for (size_t i = 0; i < a->nother; i++) {
-		char *m = tl_rjson_string(a->j, a->other[i], "metric"), *k = tl_rjson_string(a->j, a->other[i], "kind");
+		const char *m = tl_rjson_string(a->j, a->other[i], "metric"), *k = tl_rjson_string(a->j, a->other[i], "kind");
 		tl_table_cell(&t, m ? m : ""), tl_table_cell(&t, k ? k : "");
 		tl_report_num(&t, a->j, a->other[i], "lift");
 		tl_report_num(&t, a->j, a->other[i], "lift_ci_low"), tl_report_num(&t, a->j, a->other[i], "lift_ci_high");
 		tl_report_num(&t, a->j, a->other[i], "p_adjusted");
 		tl_table_cell(&t, tl_rjson_bool(a->j, a->other[i], "negative") ? "yes" : "no");
-		free(m), free(k);
 	}
 	tl_doc_table(d, "Other metrics (overall)", &t);
 }
@@ -250,7 +242,7 @@ static struct tl_plot_ci ci_row(const struct ab *a, struct tl_str v, const char 
 				   tl_rjson_double(tl_rjson_number(a->j, v, "lift_ci_high"))};
 }
 
-static void forest(struct tl_doc *d, const struct tl_report *r, const struct ab *a, char **names)
+static void forest(struct tl_doc *d, const struct tl_report *r, const struct ab *a, const char **names)
 {
 	struct tl_plot_ci *rows = tl_xmalloc((a->nseg + 1) * sizeof *rows);
 	char title[256], minl[128];
@@ -276,7 +268,7 @@ static void segments(struct tl_doc *d, const struct tl_report *r, const struct a
 	struct tl_table t = {.ncol = 8};
 	static const char *const keys[] = {"n_control", "n_treatment", "lift", "lift_ci_low", "lift_ci_high",
 					   "p_adjusted"};
-	char **names = tl_xmalloc(a->nseg * sizeof *names);
+	const char **names = tl_xmalloc((a->nseg + 1) * sizeof *names);
 	tl_table_cell(&t, "segment");
 	for (size_t k = 0; k < 6; k++)
 		tl_table_cell(&t, keys[k]);
@@ -290,8 +282,6 @@ static void segments(struct tl_doc *d, const struct tl_report *r, const struct a
 	}
 	tl_doc_table(d, "Per segment (p_adjusted: Holm, BH or none, as tl-abtest ran)", &t);
 	forest(d, r, a, names);
-	for (size_t i = 0; i < a->nseg; i++)
-		free(names[i]);
 	free(names);
 }
 
@@ -320,7 +310,7 @@ static void mix_plot(struct tl_doc *d, const struct tl_report *r, const struct a
 	char tip[256], sc[64], st[64], lim[96];
 	tl_rjson_iter_begin(&it, a->j, segs, '[');
 	while (n < MAX_ROWS && tl_rjson_iter_next(&it, NULL, &v)) {
-		char *name = tl_rjson_string(a->j, v, "segment");
+		const char *name = tl_rjson_string(a->j, v, "segment");
 		T(sc, v, "share_control"), T(st, v, "share_treatment");
 		m[n] = (struct tl_plot_share){name, NULL, NULL, tl_rjson_double(tl_rjson_number(a->j, v, "share_control")),
 					      tl_rjson_double(tl_rjson_number(a->j, v, "share_treatment"))};
@@ -335,7 +325,7 @@ static void mix_plot(struct tl_doc *d, const struct tl_report *r, const struct a
 	tl_report_figure(d, "Segment mix per arm: each bar is a segment's share of its arm; the band is the control "
 			    "share plus or minus the limit", draw_mix, &c);
 	for (size_t i = 0; i < n; i++)
-		free((char *)m[i].name), free((char *)m[i].tip_control), free((char *)m[i].tip_treatment);
+		free((char *)m[i].tip_control), free((char *)m[i].tip_treatment);
 	free(m);
 }
 
@@ -346,7 +336,7 @@ static void cohort_mix(struct tl_doc *d, const struct tl_report *r, const struct
 		tl_doc_para(d, "No segment mix: tl-abtest was run without --by.");
 		return;
 	}
-	char *by = tl_rjson_string(a->j, a->mix, "by");
+	const char *by = tl_rjson_string(a->j, a->mix, "by");
 	struct tl_str segs = tl_rjson_need(a->j, a->mix, "segments"), v;
 	struct tl_rjson_iter it;
 	struct tl_table t = {.ncol = 5};
@@ -356,18 +346,16 @@ static void cohort_mix(struct tl_doc *d, const struct tl_report *r, const struct
 		tl_table_cell(&t, keys[k]);
 	tl_rjson_iter_begin(&it, a->j, segs, '[');
 	while (tl_rjson_iter_next(&it, NULL, &v)) {
-		char *name = tl_rjson_string(a->j, v, "segment");
+		const char *name = tl_rjson_string(a->j, v, "segment");
 		tl_table_cell(&t, name ? name : "");
 		for (size_t k = 0; k < 4; k++)
 			tl_report_num(&t, a->j, v, keys[k]);
-		free(name);
 	}
 	tl_doc_table(d, "Segment mix by arm", &t);
 	tl_doc_para(d, "Largest share difference %s (limit %s); homogeneity chi2 = %s, df = %s, p = %s.",
 		    T(b, a->mix, "max_diff"), r->max_mix_diff, T(c, a->mix, "chi2"), T(df, a->mix, "df"),
 		    T(p, a->mix, "p"));
 	mix_plot(d, r, a, segs);
-	free(by);
 }
 
 static void summaries(struct tl_doc *d, const struct tl_report *r)
@@ -405,6 +393,4 @@ void tl_report_abtest(struct tl_doc *d, const struct tl_report *r)
 	r->abtest_path ? cohort_mix(d, r, &a) : tl_doc_para(d, "%s", missing);
 	if (r->nsummary)
 		summaries(d, r);
-	if (r->abtest_path)
-		ab_free(&a);
 }

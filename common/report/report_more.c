@@ -64,13 +64,102 @@ static void load_curves(struct tl_report *r)
 	}
 }
 
+/* ---- what the sections read, checked when loading: a bad input stops
+ * the run before anything is written ---- */
+
+/* need_numbers: each of keys (NULL-terminated) a number or null in obj. */
+static void need_numbers(const struct tl_rjson *j, struct tl_str obj, const char *const *keys)
+{
+	for (; *keys; keys++)
+		tl_rjson_number(j, obj, *keys);
+}
+
+/* need_each: need_numbers over every item (open '[') or member ('{') of v. */
+static void need_each(const struct tl_rjson *j, struct tl_str v, char open, const char *const *keys)
+{
+	struct tl_rjson_iter it;
+	struct tl_str item;
+	tl_rjson_iter_begin(&it, j, v, open);
+	while (tl_rjson_iter_next(&it, NULL, &item))
+		need_numbers(j, item, keys);
+}
+
+static void check_metric(const struct tl_rjson *j, struct tl_str m)
+{
+	static const char *const keys[] = {"n_control", "n_treatment", "mean_control", "mean_treatment", "sd_control",
+					   "sd_treatment", "ci_control_low", "ci_control_high", "ci_treatment_low",
+					   "ci_treatment_high", "diff", "diff_ci_low", "diff_ci_high", "lift",
+					   "lift_ci_low", "lift_ci_high", "p", "p_adjusted", NULL};
+	struct tl_str v;
+	need_numbers(j, m, keys);
+	tl_rjson_string(j, m, "metric"), tl_rjson_string(j, m, "kind"), tl_rjson_string(j, m, "segment");
+	tl_rjson_string(j, m, "note"), tl_rjson_bool(j, m, "negative");
+	static const char *const tests[] = {"t", "z", "df"};
+	for (size_t k = 0; k < 3; k++)
+		if (tl_rjson_get(j, m, tests[k], &v))
+			tl_rjson_number(j, m, tests[k]);
+}
+
+static void check_abtest(const struct tl_rjson *j)
+{
+	static const char *const top[] = {"srm_chi2", "srm_p", "alpha", NULL};
+	static const char *const mix[] = {"max_diff", "chi2", "df", "p", NULL};
+	static const char *const seg[] = {"n_control", "n_treatment", "share_control", "share_treatment", NULL};
+	struct tl_str root = tl_rjson_root(j), v, k;
+	struct tl_rjson_iter it;
+	need_numbers(j, root, top);
+	tl_rjson_string(j, root, "correction");
+	tl_rjson_iter_begin(&it, j, tl_rjson_need(j, root, "arms"), '{');
+	while (tl_rjson_iter_next(&it, &k, &v))
+		tl_rjson_number(j, tl_rjson_need(j, root, "expected"),
+				tl_rjson_decode(j, (struct tl_str){k.p - 1, k.n + 2}));
+	struct tl_str m = tl_rjson_need(j, root, "segment_mix");
+	if (!tl_rjson_is_null(m)) {
+		need_numbers(j, m, mix), tl_rjson_string(j, m, "by");
+		need_each(j, tl_rjson_need(j, m, "segments"), '[', seg);
+		tl_rjson_iter_begin(&it, j, tl_rjson_need(j, m, "segments"), '[');
+		while (tl_rjson_iter_next(&it, NULL, &v))
+			tl_rjson_string(j, v, "segment");
+	}
+	tl_rjson_iter_begin(&it, j, tl_rjson_need(j, root, "metrics"), '[');
+	while (tl_rjson_iter_next(&it, NULL, &v))
+		check_metric(j, v);
+	struct tl_str dec = tl_rjson_need(j, root, "decision");
+	tl_rjson_bool(j, dec, "pass");
+	tl_rjson_iter_begin(&it, j, tl_rjson_need(j, dec, "failed"), '[');
+	while (tl_rjson_iter_next(&it, NULL, &v))
+		tl_rjson_decode(j, v);
+}
+
+static void check_eval(const struct tl_rjson *j, const char *mode)
+{
+	static const char *const counts[] = {"learners", "n", "skipped", NULL};
+	static const char *const cls[] = {"accuracy", "macro_precision", "macro_recall", "macro_f1", NULL};
+	static const char *const per_class[] = {"precision", "recall", "f1", "support", "predicted", NULL};
+	static const char *const bin[] = {"positives", "negatives", "roc_auc", "pr_auc", "brier", NULL};
+	static const char *const cal[] = {"bin_low", "bin_high", "n", "mean_score", "observed_rate", NULL};
+	static const char *const num[] = {"tolerance", "mae", "rmse", "bias", "within_tolerance", NULL};
+	struct tl_str root = tl_rjson_root(j);
+	need_numbers(j, root, counts);
+	if (strcmp(mode, "classification") == 0) {
+		need_numbers(j, root, cls), tl_rjson_string(j, root, "truth"), tl_rjson_string(j, root, "pred");
+		need_each(j, tl_rjson_need(j, root, "classes"), '{', per_class);
+	} else if (strcmp(mode, "binary") == 0) {
+		need_numbers(j, root, bin), tl_rjson_string(j, root, "score"), tl_rjson_string(j, root, "label");
+		need_each(j, tl_rjson_need(j, root, "calibration"), '[', cal);
+	} else {
+		need_numbers(j, root, num), tl_rjson_string(j, root, "pred"), tl_rjson_string(j, root, "actual");
+		need_each(j, tl_rjson_need(j, root, "baselines"), '{', num + 1);
+	}
+}
+
 static void load_eval(struct tl_report *r, int i)
 {
 	tl_rjson_load(&r->eval[i], r->eval_path[i], "tl-eval report");
-	char *mode = tl_rjson_string(&r->eval[i], tl_rjson_root(&r->eval[i]), "mode");
+	const char *mode = tl_rjson_string(&r->eval[i], tl_rjson_root(&r->eval[i]), "mode");
 	if (!mode || (strcmp(mode, "classification") && strcmp(mode, "binary") && strcmp(mode, "numeric")))
 		tl_rjson_die(&r->eval[i], tl_rjson_root(&r->eval[i]), "'mode' is not classification, binary or numeric");
-	free(mode);
+	check_eval(&r->eval[i], mode);
 }
 
 void tl_report_load(struct tl_report *r)
@@ -80,7 +169,7 @@ void tl_report_load(struct tl_report *r)
 						 NULL};
 	if (r->abtest_path) {
 		tl_rjson_load(&r->abtest, r->abtest_path, "tl-abtest report");
-		tl_rjson_need(&r->abtest, tl_rjson_root(&r->abtest), "metrics");
+		check_abtest(&r->abtest);
 	}
 	for (int i = 0; i < r->neval; i++)
 		load_eval(r, i);
@@ -175,11 +264,9 @@ static void eval_classes(struct tl_doc *d, const struct tl_rjson *j, struct tl_s
 		tl_table_cell(&t, ckeys[c]);
 	tl_rjson_iter_begin(&it, j, tl_rjson_need(j, root, "classes"), '{');
 	while (tl_rjson_iter_next(&it, &k, &v)) {
-		char *name = tl_rjson_decode(j, (struct tl_str){k.p - 1, k.n + 2});
-		tl_table_cell(&t, name);
+		tl_table_cell(&t, tl_rjson_decode(j, (struct tl_str){k.p - 1, k.n + 2}));
 		for (size_t c = 0; c < 5; c++)
 			tl_report_num(&t, j, v, ckeys[c]);
-		free(name);
 	}
 	tl_doc_table(d, "Per class", &t);
 }
@@ -251,7 +338,7 @@ static void eval_binary(struct tl_doc *d, const struct tl_report *r, const struc
 			int *roc_done)
 {
 	static const char *const keys[] = {"positives", "negatives", "roc_auc", "pr_auc", "brier"};
-	char *score = tl_rjson_string(j, root, "score"), *label = tl_rjson_string(j, root, "label");
+	const char *score = tl_rjson_string(j, root, "score"), *label = tl_rjson_string(j, root, "label");
 	char title[512], auc[64];
 	struct tl_str a = tl_rjson_number(j, root, "roc_auc");
 	metric_table(d, j, root, keys, 5, "Score against label");
@@ -265,7 +352,6 @@ static void eval_binary(struct tl_doc *d, const struct tl_report *r, const struc
 	}
 	snprintf(title, sizeof title, "Calibration of %s against %s", score ? score : "", label ? label : "");
 	calibration(d, j, root, title);
-	free(score), free(label);
 }
 
 static void eval_numeric(struct tl_doc *d, const struct tl_rjson *j, struct tl_str root)
@@ -274,7 +360,8 @@ static void eval_numeric(struct tl_doc *d, const struct tl_rjson *j, struct tl_s
 	struct tl_table t = {.ncol = 5};
 	struct tl_rjson_iter it;
 	struct tl_str k, v;
-	char *pred = tl_rjson_string(j, root, "pred"), tol[64];
+	const char *pred = tl_rjson_string(j, root, "pred");
+	char tol[64];
 	struct tl_str tv = tl_rjson_number(j, root, "tolerance");
 	snprintf(tol, sizeof tol, "%.*s", (int)tv.n, tv.p);
 	tl_table_cell(&t, "predictor");
@@ -285,16 +372,13 @@ static void eval_numeric(struct tl_doc *d, const struct tl_rjson *j, struct tl_s
 		tl_report_num(&t, j, root, keys[c]);
 	tl_rjson_iter_begin(&it, j, tl_rjson_need(j, root, "baselines"), '{');
 	while (tl_rjson_iter_next(&it, &k, &v)) {
-		char *name = tl_rjson_decode(j, (struct tl_str){k.p - 1, k.n + 2});
-		tl_table_cellf(&t, "%s (baseline)", name);
+		tl_table_cellf(&t, "%s (baseline)", tl_rjson_decode(j, (struct tl_str){k.p - 1, k.n + 2}));
 		for (size_t c = 0; c < 4; c++)
 			tl_report_num(&t, j, v, keys[c]);
-		free(name);
 	}
 	char cap[128];
 	snprintf(cap, sizeof cap, "Prediction against the actual value (tolerance %s)", tol);
 	tl_doc_table(d, cap, &t);
-	free(pred);
 }
 
 /* eval_one: one tl-eval report under its own heading. */
@@ -302,7 +386,8 @@ static void eval_one(struct tl_doc *d, const struct tl_report *r, int i, int *ro
 {
 	const struct tl_rjson *j = &r->eval[i];
 	struct tl_str root = tl_rjson_root(j);
-	char *mode = tl_rjson_string(j, root, "mode"), *f[2] = {NULL, NULL}, h[512], n[3][64];
+	const char *mode = tl_rjson_string(j, root, "mode"), *f[2];
+	char h[512], n[3][64];
 	static const char *const names[][2] = {{"truth", "pred"}, {"score", "label"}, {"pred", "actual"}};
 	int m = strcmp(mode, "classification") == 0 ? 0 : strcmp(mode, "binary") == 0 ? 1 : 2;
 	f[0] = tl_rjson_string(j, root, names[m][0]), f[1] = tl_rjson_string(j, root, names[m][1]);
@@ -320,7 +405,6 @@ static void eval_one(struct tl_doc *d, const struct tl_report *r, int i, int *ro
 		eval_binary(d, r, j, root, roc_done);
 	else
 		eval_numeric(d, j, root);
-	free(mode), free(f[0]), free(f[1]);
 }
 
 void tl_report_validation(struct tl_doc *d, const struct tl_report *r, int n)

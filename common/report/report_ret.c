@@ -148,9 +148,8 @@ void tl_report_computed(struct tl_doc *d, const struct tl_report *r, int n)
 		tl_doc_item(d, "tl-score config: %s", r->summary[i].title);
 	if (r->abtest_path) {
 		struct tl_str root = tl_rjson_root(&r->abtest), a = tl_rjson_number(&r->abtest, root, "alpha");
-		char *corr = tl_rjson_string(&r->abtest, root, "correction");
+		const char *corr = tl_rjson_string(&r->abtest, root, "correction");
 		tl_doc_item(d, "tl-abtest: alpha %.*s, correction %s.", (int)a.n, a.p, corr ? corr : "n/a");
-		free(corr);
 	}
 	tl_doc_item(d, "As of: %s.", r->as_of ? r->as_of : "not given (tl-report --as-of); the inputs do not record it");
 	tl_doc_item(d, "Minimum lift: %s; largest segment mix difference: %s (tl-report --min-lift, --max-mix-diff, "
