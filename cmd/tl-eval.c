@@ -18,12 +18,13 @@
 #include "record/field.h"
 #include "record/run.h"
 #include "report/table.h"
+#include "util/out.h"
 
 #define MAX_BASELINES 16
 #define TOLERANCE_DEFAULT 0.1   /* --tolerance */
 #define MAX_CLASSES_DEFAULT 1000   /* --max-classes */
 
-enum { OPT_ACTUAL = CHAR_MAX + 1, OPT_BASELINE, OPT_FORMAT, OPT_LABEL_FIELD, OPT_MAX_CLASSES, OPT_PRED,
+enum { OPT_ACTUAL = CHAR_MAX + 1, OPT_BASELINE, OPT_CURVE, OPT_FORMAT, OPT_LABEL_FIELD, OPT_MAX_CLASSES, OPT_PRED,
        OPT_SCORE, OPT_TOLERANCE, OPT_TRUTH };
 enum mode { MODE_CLASS, MODE_BINARY, MODE_NUMERIC };
 enum format { FMT_TEXT, FMT_JSON, FMT_MD };
@@ -33,6 +34,7 @@ enum format { FMT_TEXT, FMT_JSON, FMT_MD };
 static const struct option longopts[] = {
 	{.name = "actual", .has_arg = required_argument, .val = OPT_ACTUAL},
 	{.name = "baseline", .has_arg = required_argument, .val = OPT_BASELINE},
+	{.name = "curve", .has_arg = required_argument, .val = OPT_CURVE},
 	{.name = "format", .has_arg = required_argument, .val = OPT_FORMAT},
 	{.name = "label", .has_arg = required_argument, .val = OPT_LABEL_FIELD},
 	{.name = "max-classes", .has_arg = required_argument, .val = OPT_MAX_CLASSES},
@@ -45,7 +47,7 @@ static const struct option longopts[] = {
 };
 
 struct options {
-	const char *truth, *pred, *score, *label, *actual;
+	const char *truth, *pred, *score, *label, *actual, *curve;
 	const char *baseline[MAX_BASELINES];
 	int nbaseline;
 	double tolerance;
@@ -68,7 +70,8 @@ struct state {
 static const char synopsis[] =
 	"usage: tl-eval --truth FIELD --pred FIELD [--max-classes N] [--format text|json|md]\n"
 	"               [common options] [FILE ...]\n"
-	"       tl-eval --score FIELD --label FIELD [--format text|json|md] [common options] [FILE ...]\n"
+	"       tl-eval --score FIELD --label FIELD [--curve FILE] [--format text|json|md]\n"
+	"               [common options] [FILE ...]\n"
 	"       tl-eval --pred FIELD --actual FIELD [--tolerance T] [--baseline FIELD ...]\n"
 	"               [--format text|json|md] [common options] [FILE ...]\n";
 
@@ -79,6 +82,7 @@ static const char help[] =
 	"      --score FIELD      a score ranking positives high (with --label)\n"
 	"      --label FIELD      the 0/1 truth of --score\n"
 	"      --actual FIELD     the actual number of --pred\n"
+	"      --curve FILE       binary: also write the ROC curve to FILE as CSV\n"
 	"      --max-classes N    most distinct classes (default " TL_XSTR(MAX_CLASSES_DEFAULT) ")\n"
 	"      --tolerance T      absolute tolerance of within_tolerance (default " TL_XSTR(TOLERANCE_DEFAULT) ")\n"
 	"      --baseline FIELD   a naive prediction to compare (repeatable)\n"
@@ -97,6 +101,7 @@ static void parse_options(int argc, char **argv, struct tl_common *c, struct opt
 				tl_usage_error("at most %d --baseline fields", MAX_BASELINES);
 			o->baseline[o->nbaseline++] = optarg;
 			break;
+		case OPT_CURVE: o->curve = optarg; break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "text") == 0) o->format = FMT_TEXT;
 			else if (strcmp(optarg, "json") == 0) o->format = FMT_JSON;
@@ -120,6 +125,9 @@ static void parse_options(int argc, char **argv, struct tl_common *c, struct opt
 		o->mode = MODE_NUMERIC;
 	else
 		tl_usage_error("give one of: --truth and --pred; --score and --label; --pred and --actual");
+	if (o->curve && o->mode != MODE_BINARY)
+		tl_usage_error("--curve needs --score and --label");
+	tl_common_output(c, "--curve", o->curve);
 }
 
 /* ---- reading fields ------------------------------------------------------- */
@@ -402,6 +410,29 @@ static void report(FILE *f, const struct options *o, struct state *s)
 		numeric_text(f, o, s);
 }
 
+/* write_curve: the ROC curve as CSV (tl-eval(1), THE CURVE FILE): one
+ * row per distinct score, highest first; rates with round-trip precision,
+ * empty when a class is absent. */
+static void write_curve(const char *path, struct state *s)
+{
+	struct tl_eval_roc_point *pt;
+	size_t k = tl_eval_roc_curve(s->pairs, s->npairs, &pt);
+	long long pos = k ? pt[k - 1].tp : 0, neg = k ? pt[k - 1].fp : 0;
+	FILE *f = tl_output_open(path);
+	fputs("threshold,tp,fp,tpr,fpr,precision\n", f);
+	for (size_t i = 0; i < k; i++) {
+		fprintf(f, "%.17g,%lld,%lld,", pt[i].threshold, pt[i].tp, pt[i].fp);
+		if (pos)
+			fprintf(f, "%.17g", (double)pt[i].tp / (double)pos);
+		fputc(',', f);
+		if (neg)
+			fprintf(f, "%.17g", (double)pt[i].fp / (double)neg);
+		fprintf(f, ",%.17g\n", (double)pt[i].tp / (double)(pt[i].tp + pt[i].fp));
+	}
+	tl_output_commit(f);
+	free(pt);
+}
+
 static void eval_learner(void *state, const struct tl_learner *l, tl_time asof, size_t npast, struct tl_writer *w)
 {
 	struct state *s = state;
@@ -430,6 +461,8 @@ int main(int argc, char **argv)
 	static const struct tl_tool tool = {.learner = eval_learner, .report = 1};
 	tl_run_all(run, &tool, &s);
 	report(tl_run_output(run), &o, &s);
+	if (o.curve)
+		write_curve(o.curve, &s);
 	int rc = tl_run_close(run);
 	tl_confusion_free(&s.conf);
 	free(s.pairs);

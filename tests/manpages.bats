@@ -160,6 +160,15 @@ fields_tl-abtest() {
 	tl-abtest --metric roi --emit-stats "$l" | csv_header | sed 's/^/name /'
 }
 
+# tl-report: the ids of the report's sections and the kinds of its plots.
+fields_tl-report() {
+	local r=testdata/report
+	tl-report --abtest $r/abtest.json --eval $r/eval-churn.json --curve $r/roc.csv --curves $r/curves.csv \
+		--html "$BATS_TEST_TMPDIR/r.html" >/dev/null
+	grep -oE '<section id="[a-z]+"|class="plot [a-z]+"' "$BATS_TEST_TMPDIR/r.html" | grep -oE '[a-z]+"$' |
+		tr -d '"' | sed 's/^/tag /'
+}
+
 fields_tl-loadgen() {
 	tl-loadgen --learners 3 --truth --arm-split 1:1 --outcome | csv_header | sed 's/^/name /'
 	tl-loadgen --learners 3 --truth --arm-split 1:1 --outcome -f learners | json_keys | sed 's/^/name /'
@@ -326,6 +335,10 @@ check_page() {
 
 @test "MP016: tl-export(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
 	check_page tl-export 10
+}
+
+@test "MP017: tl-report(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page tl-report 7
 }
 
 # ---- the helpers, and what the pages say beyond (a)-(e)

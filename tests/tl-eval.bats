@@ -223,3 +223,37 @@ EOF
 	assert_success
 	assert_line "a|b       1.0000  0.5000  0.6667        2"
 }
+
+@test "EVAL019: --curve writes the ROC curve: its points give roc_auc, its counts the labels; the report is unchanged" {
+	local in="$TESTDATA/eval/eval-binary.csv" c="$BATS_TEST_TMPDIR/roc.csv"
+	run --separate-stderr tl-eval --score churn_risk --label churned --format json "$in"
+	assert_success
+	printf '%s' "$output" >"$BATS_TEST_TMPDIR/plain.json"
+	run --separate-stderr tl-eval --score churn_risk --label churned --format json --curve "$c" "$in"
+	assert_success
+	diff "$BATS_TEST_TMPDIR/plain.json" <(printf '%s' "$output")
+	printf '%s' "$output" >"$BATS_TEST_TMPDIR/r.json"
+	python3 - "$in" "$c" "$BATS_TEST_TMPDIR/r.json" <<'PY'
+import csv, json, sys
+recs = [(float(r["churn_risk"]), int(r["churned"])) for r in csv.DictReader(open(sys.argv[1]))
+        if r["churn_risk"] and r["churned"]]
+rows = list(csv.DictReader(open(sys.argv[2])))
+rep = json.load(open(sys.argv[3]))
+P = sum(y for _, y in recs); N = len(recs) - P
+ths = sorted({s for s, _ in recs}, reverse=True)
+assert [float(r["threshold"]) for r in rows] == ths, rows
+for r in rows:
+    t = float(r["threshold"])
+    tp = sum(1 for s, y in recs if s >= t and y); fp = sum(1 for s, y in recs if s >= t and not y)
+    assert (int(r["tp"]), int(r["fp"])) == (tp, fp), r
+    assert float(r["tpr"]) == tp / P and float(r["fpr"]) == fp / N and float(r["precision"]) == tp / (tp + fp), r
+pts = [(0.0, 0.0)] + [(float(r["fpr"]), float(r["tpr"])) for r in rows]
+auc = sum((x1 - x0) * (y0 + y1) / 2 for (x0, y0), (x1, y1) in zip(pts, pts[1:]))
+assert abs(auc - rep["roc_auc"]) < 1e-12, (auc, rep["roc_auc"])
+PY
+	run --separate-stderr tl-eval --truth true_archetype --pred archetype --curve "$c" "$TESTDATA/eval/eval-class.csv"
+	assert_failure 64
+	[[ $stderr == *"--curve needs --score and --label"* ]]
+	run --separate-stderr tl-eval --score churn_risk --label churned --curve "$in" "$in"
+	assert_failure 64
+}

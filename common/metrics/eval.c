@@ -78,6 +78,27 @@ double tl_eval_average_precision(struct tl_eval_pair *p, size_t n)
 	return ap;
 }
 
+size_t tl_eval_roc_curve(struct tl_eval_pair *p, size_t n, struct tl_eval_roc_point **out)
+{
+	long long tp = 0, fp = 0;
+	size_t k = 0, j = n;
+	*out = NULL;
+	if (n > 1)
+		qsort(p, n, sizeof *p, by_score);
+	if (n)
+		*out = tl_xmalloc(n * sizeof **out);
+	while (j > 0) {
+		size_t i = j - 1;
+		while (i > 0 && p[i - 1].score == p[j - 1].score)
+			i--;
+		for (size_t m = i; m < j; m++)
+			*(p[m].label ? &tp : &fp) += 1;
+		(*out)[k++] = (struct tl_eval_roc_point){p[i].score, tp, fp};
+		j = i;
+	}
+	return k;
+}
+
 static void brier_and_bins(const struct tl_eval_pair *p, size_t n, struct tl_eval_binary *out)
 {
 	struct tl_ksum b = {0, 0};

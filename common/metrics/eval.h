@@ -42,6 +42,19 @@ double tl_eval_roc_auc(struct tl_eval_pair *p, size_t n);
  * NAN without positives. */
 double tl_eval_average_precision(struct tl_eval_pair *p, size_t n);
 
+/* One point of the ROC curve: the records with score >= threshold are
+ * called positive; tp and fp count the true and false positives then. */
+struct tl_eval_roc_point {
+	double threshold;
+	long long tp, fp;
+};
+
+/* tl_eval_roc_curve: the ROC curve of p[0..n) (sorts p), one point per
+ * distinct score, highest first (tied scores enter together; the last
+ * point has every record positive). Returns the number of points, with
+ * them in *out (malloc'd, the caller frees; NULL when n is 0). */
+size_t tl_eval_roc_curve(struct tl_eval_pair *p, size_t n, struct tl_eval_roc_point **out);
+
 /* tl_eval_binary: every binary metric of p[0..n) (sorts p). */
 void tl_eval_binary(struct tl_eval_pair *p, size_t n, struct tl_eval_binary *out);
 

@@ -20,17 +20,22 @@ void tl_table_cell(struct tl_table *t, const char *s)
 	push(t, tl_xstrdup(s));
 }
 
-void tl_table_vcellf(struct tl_table *t, const char *fmt, va_list ap)
+char *tl_table_vformat(const char *fmt, va_list ap)
 {
 	va_list aq;
 	va_copy(aq, ap);
 	int n = vsnprintf(NULL, 0, fmt, aq);
 	va_end(aq);
 	if (n < 0)
-		tl_die(TL_EX_SOFTWARE, "table cell: bad format '%s'", fmt);
+		tl_die(TL_EX_SOFTWARE, "report text: bad format '%s'", fmt);
 	char *s = tl_xmalloc((size_t)n + 1);
 	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	push(t, s);
+	return s;
+}
+
+void tl_table_vcellf(struct tl_table *t, const char *fmt, va_list ap)
+{
+	push(t, tl_table_vformat(fmt, ap));
 }
 
 void tl_table_cellf(struct tl_table *t, const char *fmt, ...)

@@ -43,6 +43,10 @@ void tl_table_cell(struct tl_table *t, const char *s);
 void tl_table_cellf(struct tl_table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void tl_table_vcellf(struct tl_table *t, const char *fmt, va_list ap);
 
+/* tl_table_vformat: the printf result as a string (malloc'd: free it), as
+ * a cell's; for the other text of a report. A bad format exits 70. */
+char *tl_table_vformat(const char *fmt, va_list ap);
+
 /* tl_table_write: write the table to f; a last row with fewer than ncol
  * cells is written as if the rest were empty.
  * Text: each row is indent, then the cells padded to their column's width

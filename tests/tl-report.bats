@@ -1,0 +1,239 @@
+#!/usr/bin/env bats
+# tl-report: the results report from the tools' outputs (testdata/report/,
+# made by testdata/report/make.sh). Every figure is checked against the
+# inputs by testdata/report/check-report.py, the plots' marks against the
+# data by check-plots.py, the page in a real browser (headless Chromium)
+# by check-render.py; each checker is shown to fail on a broken copy. The
+# man page: manpages.bats.
+# shellcheck disable=SC2154 # stderr: set by bats' run --separate-stderr
+load test_helper
+bats_require_minimum_version 1.5.0
+
+R="$TESTDATA/report"
+
+# all_inputs: the options naming every input of testdata/report/.
+all_inputs() {
+	printf '%s\n' --abtest "$R/abtest.json" --eval "$R/eval-class.json" --eval "$R/eval-churn.json" \
+		--eval "$R/eval-velocity.json" --curve "$R/roc.csv" --model "$R/model.csv" --curves "$R/curves.csv" \
+		--summary "$R/summary.txt" --min-lift 0.02 --as-of 2025-10-01
+}
+
+# bad NAME OPTION MESSAGE: tl-report OPTION $BATS_TEST_TMPDIR/NAME (written
+# before) exits 65 with MESSAGE (a glob) and writes nothing.
+bad() {
+	run --separate-stderr tl-report --output "$BATS_TEST_TMPDIR/r.md" --html "$BATS_TEST_TMPDIR/r.html" \
+		"$2" "$BATS_TEST_TMPDIR/$1"
+	[ "$status" -eq 65 ] || { echo "$1: exit $status: $stderr" >&2; return 1; }
+	# shellcheck disable=SC2053 # $3 is a glob
+	[[ $stderr == $3 ]] || { echo "$1: got '$stderr', want '$3'" >&2; return 1; }
+	[ ! -e "$BATS_TEST_TMPDIR/r.md" ] && [ ! -e "$BATS_TEST_TMPDIR/r.html" ]
+}
+
+setup_file() {
+	local opts
+	mapfile -t opts < <(all_inputs)
+	tl-report "${opts[@]}" --output "$BATS_FILE_TMPDIR/report.md" --html "$BATS_FILE_TMPDIR/report.html"
+}
+
+setup() {
+	MD=$BATS_FILE_TMPDIR/report.md HTML=$BATS_FILE_TMPDIR/report.html
+}
+
+@test "REP001: the eight sections, in the issue's order, in Markdown and in HTML" {
+	run grep '^## ' "$MD"
+	assert_output "$(printf '## %s\n' '1. The decision' '2. The primary metric' '3. Guardrails' '4. Segments' \
+		'5. Cohort mix' '6. Model validation' '7. Retention' '8. How it was computed')"
+	run grep -oE '<section id="[a-z]+">' "$HTML"
+	assert_output "$(printf '<section id="%s">\n' decision primary guardrails segments mix validation retention computed)"
+	[ "$(grep -c '</section>' "$HTML")" -eq 8 ]
+}
+
+@test "REP002: every figure of the report is its input's number, as the input wrote it" {
+	run python3 "$R/check-report.py" "$MD" "$HTML" "$R" 0.02
+	assert_success
+	assert_output "report ok"
+	# the checker fails on a figure changed in its last digit, or made up
+	sed 's/| roc_auc | 0.97201417783942057 |/| roc_auc | 0.97201417783942058 |/' "$MD" >"$BATS_TEST_TMPDIR/bad.md"
+	run ! cmp -s "$MD" "$BATS_TEST_TMPDIR/bad.md"
+	run python3 "$R/check-report.py" "$BATS_TEST_TMPDIR/bad.md" "$HTML" "$R" 0.02
+	assert_failure
+	assert_line --partial "markdown: 0.97201417783942058 is no input's number"
+	sed 's/^Largest share difference /Largest share difference 0.123456, /' "$MD" >"$BATS_TEST_TMPDIR/bad.md"
+	run python3 "$R/check-report.py" "$BATS_TEST_TMPDIR/bad.md" "$HTML" "$R" 0.02
+	assert_failure
+	assert_line "markdown: 0.123456 is no input's number"
+}
+
+@test "REP003: every SVG is well-formed XML; the HTML has no script and no external reference" {
+	local n=0 f
+	python3 -c '
+import re, sys
+for i, s in enumerate(re.findall(r"<svg .*?</svg>", open(sys.argv[1]).read(), flags=re.S)):
+    open("%s/%d.svg" % (sys.argv[2], i), "w").write(s)' "$HTML" "$BATS_TEST_TMPDIR"
+	for f in "$BATS_TEST_TMPDIR"/*.svg; do
+		xmllint --noout "$f"
+		n=$((n + 1))
+	done
+	[ "$n" -eq 5 ]
+	# xmllint fails on a broken one
+	sed 's/<\/title>//' "$BATS_TEST_TMPDIR/0.svg" >"$BATS_TEST_TMPDIR/broken.xml"
+	run xmllint --noout "$BATS_TEST_TMPDIR/broken.xml"
+	assert_failure
+	run grep -ciE '<script|javascript:|<link|<img|<iframe|@import|@font-face|url\(|(src|href)=' "$HTML"
+	assert_output 0
+	run grep -c 'xmlns="http://www.w3.org/2000/svg"' "$HTML"
+	assert_output 5
+}
+
+@test "REP004: the plots' marks are where the inputs' numbers put them" {
+	run python3 "$R/check-plots.py" "$HTML" "$R" 0.02 0.02
+	assert_success
+	assert_output "plots ok"
+	# a dot moved by two pixels is found
+	sed -E '0,/class="lift"/s/<circle cx="([0-9]+)\.([0-9])"( cy="[0-9.]+" r="4.5" class="lift")/<circle cx="9\1.\2"\3/' \
+		"$HTML" >"$BATS_TEST_TMPDIR/bad.html"
+	run ! cmp -s "$HTML" "$BATS_TEST_TMPDIR/bad.html"
+	run python3 "$R/check-plots.py" "$BATS_TEST_TMPDIR/bad.html" "$R" 0.02 0.02
+	assert_failure
+	assert_output --partial "forest "
+}
+
+@test "REP005: real browser: Chromium renders a page that is not blank, every plot drawn, nothing too wide" {
+	command -v chromium >/dev/null || { echo "chromium is not installed (scripts/install-deps.sh)" >&2; return 1; }
+	run python3 "$R/check-render.py" "$HTML" "$BATS_TEST_TMPDIR" 5
+	assert_success
+	assert_output "render ok"
+	[ -s "$BATS_TEST_TMPDIR/report.png" ]
+}
+
+@test "REP006: a missing input exits 66 naming it, and nothing is written" {
+	local o=(--output "$BATS_TEST_TMPDIR/r.md" --html "$BATS_TEST_TMPDIR/r.html")
+	for opt in --abtest --eval --model --curves --summary; do
+		run --separate-stderr tl-report "${o[@]}" "$opt" "$BATS_TEST_TMPDIR/none"
+		assert_failure 66
+		[[ $stderr == "tl-report: "*"$BATS_TEST_TMPDIR/none"* ]] || { echo "$opt: $stderr" >&2; return 1; }
+		[ ! -e "$BATS_TEST_TMPDIR/r.md" ] && [ ! -e "$BATS_TEST_TMPDIR/r.html" ]
+	done
+	run --separate-stderr tl-report --eval "$R/eval-churn.json" --curve "$BATS_TEST_TMPDIR/none"
+	assert_failure 66
+}
+
+@test "REP007: bad inputs exit 65 with the file, the line and what is wrong" {
+	local t=$BATS_TEST_TMPDIR
+	printf '{"arms":{"control":1,\n"treatment":2}\n' >"$t/trunc.json"
+	bad trunc.json --abtest "tl-report: $t/trunc.json:1: not a tl-abtest report (bad JSON or not an object)"
+	sed 's/"decision"/"verdict"/' "$R/abtest.json" >"$t/nodecision.json"
+	bad nodecision.json --abtest "tl-report: $t/nodecision.json:1: no member 'decision' in this object"
+	sed '4s/"lift":[^,]*,/"lift":"high",/' "$R/abtest.json" >"$t/strlift.json"
+	bad strlift.json --abtest "tl-report: $t/strlift.json:4: 'lift' is not a number: '\"high\"'"
+	printf '[1, 2]\n' >"$t/array.json"
+	bad array.json --eval "tl-report: $t/array.json:1: not a tl-eval report (bad JSON or not an object)"
+	sed 's/"binary"/"ranking"/' "$R/eval-churn.json" >"$t/mode.json"
+	bad mode.json --eval "tl-report: $t/mode.json:1: 'mode' is not classification, binary or numeric"
+	sed '1s/half_life_days/half_life/' "$R/model.csv" >"$t/model.csv"
+	bad model.csv --model "tl-report: $t/model.csv:1: no column 'half_life_days' in the header"
+	sed '3s/^\([^,]*\),[0-9]*,/\1,many,/' "$R/model.csv" >"$t/model2.csv"
+	bad model2.csv --model "tl-report: $t/model2.csv:3: learners: not a number: 'many'"
+	sed '5s/,[0-9.]*$/,1.5/' "$R/curves.csv" >"$t/curves.csv"
+	bad curves.csv --curves "tl-report: $t/curves.csv:5: not a curve row*"
+	sed '6s/^[^,]*,[^,]*,/&9999/' "$R/curves.csv" >"$t/curves2.csv"
+	bad curves2.csv --curves "tl-report: $t/curves2.csv:6: the curve of * does not go on from the row before*"
+	printf 'archetype learners\nx 1\n' >"$t/summary.txt"
+	bad summary.txt --summary "tl-report: $t/summary.txt:1: not a tl-score summary*"
+	sed '3s/ 0\.[0-9]* / abc /' "$R/summary.txt" >"$t/summary2.txt"
+	bad summary2.txt --summary "tl-report: $t/summary2.txt:3: *: not a number: 'abc'"
+	: >"$t/empty.json"
+	bad empty.json --abtest "tl-report: $t/empty.json: empty: not a tl-abtest report"
+}
+
+@test "REP008: usage errors exit 64" {
+	run --separate-stderr tl-report
+	assert_failure 64
+	[[ $stderr == *"give at least one input"* ]]
+	run --separate-stderr tl-report --curve "$R/roc.csv" --model "$R/model.csv"
+	assert_failure 64
+	[[ $stderr == *"--curve needs the --eval report"* ]]
+	run --separate-stderr tl-report --model "$R/model.csv" "$R/abtest.json"
+	assert_failure 64
+	[[ $stderr == *"no operands"* ]]
+	run --separate-stderr tl-report --model "$R/model.csv" --top 0
+	assert_failure 64
+	run --separate-stderr tl-report --model "$R/model.csv" --min-lift x
+	assert_failure 64
+	run --separate-stderr tl-report --model "$R/model.csv" --as-of yesterday
+	assert_failure 64
+	run --separate-stderr tl-report --model "$R/model.csv" --output "$R/model.csv"
+	assert_failure 64
+	run --separate-stderr tl-report --nope
+	assert_failure 64
+	run tl-report --help
+	assert_success
+	assert_line --index 0 --partial 'usage: tl-report [--abtest FILE]'
+}
+
+@test "REP009: outputs are atomic; a full disk is an error" {
+	run --separate-stderr tl-report --model "$R/model.csv" --html /dev/full
+	[ "$status" -eq 73 ] || [ "$status" -eq 74 ]
+	run --separate-stderr bash -c "tl-report --model '$R/model.csv' >/dev/full"
+	assert_failure 74
+	# the Markdown to stdout is the --output file
+	run --separate-stderr tl-report --model "$R/model.csv" --output "$BATS_TEST_TMPDIR/m.md"
+	assert_success
+	assert_output ""
+	diff "$BATS_TEST_TMPDIR/m.md" <(tl-report --model "$R/model.csv")
+}
+
+@test "REP010: a report of some inputs says which are missing; the numbers stay the inputs'" {
+	run --separate-stderr tl-report --summary "$R/summary.txt"
+	assert_success
+	[ "$(grep -c '^No tl-abtest report was given (--abtest).$' <<<"$output")" -eq 5 ]
+	assert_line "No tl-eval report was given (--eval)."
+	assert_line "No tl-retention model or curves were given (--model, --curves)."
+	assert_line "portfolio average multiplier: $(sed -n 's/^portfolio average multiplier: //p' "$R/summary.txt")"
+	assert_line "- As of: not given (tl-report --as-of); the inputs do not record it."
+	# null figures are n/a; --top picks by learners
+	run --separate-stderr tl-report --model "$R/model.csv" --top 1
+	assert_success
+	assert_line --regexp "^[|] $(sort -t, -k2,2nr "$R/model.csv" | grep -v '^capability\|^\*' | head -n 1 | cut -d, -f1) [|]"
+	[ "$(grep -c '^| ' <<<"$output")" -eq 3 ]
+}
+
+@test "REP011: the band of a survival curve is the log-log Greenwood band of its rows" {
+	# the pooled curve's band at its rows, recomputed here from at_risk and
+	# events, is where the plot's band polygon passes
+	run python3 - "$HTML" "$R/curves.csv" <<'PY'
+import csv, math, re, sys
+import xml.etree.ElementTree as ET
+ns = "{http://www.w3.org/2000/svg}"
+svg = next(ET.fromstring(s) for s in re.findall(r"<svg .*?</svg>", open(sys.argv[1]).read(), flags=re.S)
+           if "plot km" in s[:200])
+def axis(cls, attr, off):
+    t = [(float(e.text), float(e.get(attr)) - off) for e in svg.iter(ns + "text") if e.get("class") == cls]
+    (v0, p0), (v1, p1) = t[0], t[-1]
+    return lambda v: p0 + (v - v0) * (p1 - p0) / (v1 - v0)
+x, y = axis("xtick", "x", 0), axis("ytick", "y", 4)
+band = [p for p in svg.iter(ns + "polygon") if p.get("fill") == "#000000"][0]
+pts = [tuple(map(float, q.split(","))) for q in band.get("points").split()]
+rows = [r for r in csv.DictReader(open(sys.argv[2])) if r["capability"] == "*"]
+s, gw, checked = 1.0, 0.0, 0
+for k, r in enumerate(rows):
+    n, d = int(r["at_risk"]), int(r["events"])
+    if d == n:
+        break   # S is 0: no band
+    if d:
+        s *= (n - d) / n
+        gw += d / (n * (n - d))
+    px = x(float(r["day"]))
+    alone = all(abs(x(float(rows[j]["day"])) - px) > 1.5 for j in (k - 1, k + 1) if 0 <= j < len(rows))
+    if not (0 < s < 1 and gw > 0 and alone):
+        continue
+    c = 1.959963984540054 * math.sqrt(gw) / math.log(s)
+    for v in (s ** math.exp(-c), s ** math.exp(c)):
+        assert min(abs(qx - px) + abs(qy - y(v)) for qx, qy in pts) < 0.6, (r, v)
+    checked += 1
+assert checked >= 5, checked
+print("band ok", checked)
+PY
+	assert_success
+	assert_output --regexp '^band ok [0-9]+$'
+}
