@@ -136,6 +136,8 @@ $new"
 	[ -n "$(ls -A out/.staging)" ]
 	kill -KILL "$batch"
 	wait "$batch" || true
+	# the lock died with it, while its stages still wait on their input
+	flock -n out/.lock true
 	kill "$feeder" 2>/dev/null || true
 	# the next run takes the lock, clears the killed run's staging, publishes
 	[ "$(readlink out/current)" = "$before" ]

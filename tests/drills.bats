@@ -57,6 +57,7 @@ metric() { sed -n "s/^$1 //p" tf/tl_batch.prom; }
 	for _ in $(seq 100); do [ -n "$(ls -A out/.staging)" ] && break; sleep 0.1; done
 	kill -KILL "$batch"
 	wait "$batch" || true
+	flock -n out/.lock true   # the lock died with it, while its stages still wait
 	kill "$feeder"
 	# nothing published: the old result, byte for byte
 	cmp before.ndjson out/current/learners.ndjson
