@@ -3,10 +3,13 @@
 # with it. The layers and their rule: HACKING.md (make lint checks them).
 # Unit tests: tests/unit/test_*.c -> build/test_*; CLI tests: tests/*.bats.
 
+# The version: the one place it is set (--version prints it, make deb names
+# the package with it; a test build may override it: make deb VERSION=...).
+VERSION  = 0.1.0
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Werror
-CPPFLAGS = -D_GNU_SOURCE -Icommon -MMD -MP
+CPPFLAGS = -D_GNU_SOURCE -DTL_VERSION='"$(VERSION)"' -Icommon -MMD -MP
 LDLIBS   = -lcsv -lcjson -lm -pthread
 PREFIX  ?= /usr/local
 BUILD   ?= build
@@ -28,7 +31,7 @@ Q = @
 endif
 
 .SECONDARY:
-.PHONY: all deps check unit headers bats san bats-san bats-tsan manlint lint demo bench bench-export install clean
+.PHONY: all deps check unit headers bats san bats-san bats-tsan manlint lint demo bench bench-export install deb version clean
 
 all: $(TOOLS)
 
@@ -47,7 +50,7 @@ $(BUILD)/cmd/%.o: cmd/%.c
 
 $(BIN)/%: $(BUILD)/cmd/%.o $(LIB)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 # Only tl-export links SQLite (export/sqlite.c; no other tool pulls it in).
 $(BIN)/tl-export: LDLIBS += -lsqlite3
@@ -151,7 +154,17 @@ install: all
 	install -m 644 config/grafana/tl-dashboard.json $(DESTDIR)$(PREFIX)/share/tl/grafana
 	install -m 644 config/systemd/tl-batch.service config/systemd/tl-batch.timer $(DESTDIR)$(PREFIX)/share/tl/systemd
 
+version:
+	@echo $(VERSION)
+
+# The Debian package tl_VERSION_ARCH.deb in DEB_OUT (scripts/make-deb.sh),
+# checked with lintian (errors fail the build).
+DEB_OUT ?= $(CURDIR)/build-deb
+deb: deps
+	@deb=$$(scripts/make-deb.sh $(VERSION) $(DEB_OUT)) && echo "$$deb" && \
+	lintian --fail-on error --info "$$deb"
+
 clean:
-	rm -rf build build-san build-tsan bin bin-san bin-tsan
+	rm -rf build build-san build-tsan build-deb bin bin-san bin-tsan
 
 -include $(COMMON_OBJ:.o=.d) $(patsubst $(BIN)/%,$(BUILD)/cmd/%.d,$(TOOLS)) $(addsuffix .d,$(UNITS)) $(HEADERS_OK:.ok=.d)

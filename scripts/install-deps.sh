@@ -6,7 +6,8 @@ set -eu
 PKGS="build-essential shellcheck libasan8 libtsan2 libcsv-dev libcjson-dev bats bats-support bats-assert parallel mandoc datamash time python3 bsdutils util-linux jq
  prometheus prometheus-node-exporter curl
  libsqlite3-dev sqlite3 redis-server redis-tools
- libxml2-utils chromium fonts-dejavu-core"
+ libxml2-utils chromium fonts-dejavu-core
+ dpkg-dev lintian man-db"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

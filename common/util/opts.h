@@ -10,7 +10,10 @@
 
 #include "util/tltime.h"
 
-#define TL_VERSION "0.1.0"
+/* TL_VERSION: set by the Makefile's VERSION (-DTL_VERSION), its one place. */
+#ifndef TL_VERSION
+#error "TL_VERSION is set by the Makefile (VERSION)"
+#endif
 
 /* TL_XSTR(M): macro M's value as a string literal, for a default named
  * once and used both in code and in a help text. */
