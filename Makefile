@@ -90,10 +90,11 @@ san:
 	$(MAKE) BUILD=build-san BIN=bin-san CFLAGS="$(SANFLAGS)" all
 	$(MAKE) BUILD=build-san BIN=bin-san CFLAGS="$(SANFLAGS)" unit
 
-# tests/slow-*.bats (large-sample statistics) run once, in the plain pass.
+# tests/slow-*.bats (large-sample statistics) and tests/deb.bats (the
+# package, built from its own objects) run once, in the plain pass.
 bats-san: san
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	TL_BIN=$(CURDIR)/bin-san bats $(BATS_JOBS) $(filter-out tests/slow-%.bats,$(sort $(wildcard tests/*.bats)))
+	TL_BIN=$(CURDIR)/bin-san bats $(BATS_JOBS) $(filter-out tests/slow-%.bats tests/deb.bats,$(sort $(wildcard tests/*.bats)))
 
 # The threaded loop (run.c tl_run_all) under ThreadSanitizer: the chunk
 # suite compares every threaded run with the serial one, and a race makes
