@@ -42,11 +42,16 @@ if grep -q '^tl: ' debian/lintian-overrides; then
 	grep -v '^#' debian/lintian-overrides >"$stage/usr/share/lintian/overrides/tl"
 fi
 
-# dpkg-shlibdeps reads debian/control from the directory it runs in
-shlibs=$(cd "$build" && mkdir -p debian && printf 'Source: tl\n\nPackage: tl\nArchitecture: any\n' >debian/control &&
-	dpkg-shlibdeps -O -e"$stage/usr/bin/tl-velocity" $(for b in "$stage"/usr/bin/tl-*; do
-		case $(head -c 4 "$b") in "$(printf '\177ELF')") printf ' -e%s' "$b" ;; esac; done) 2>/dev/null |
-	sed -n 's/^shlibs:Depends=//p')
+# dpkg-shlibdeps reads debian/control from the directory it runs in; it
+# gets every ELF binary (-eFILE each)
+set --
+for b in "$stage"/usr/bin/tl-*; do
+	case $(head -c 4 "$b") in "$(printf '\177ELF')") set -- "$@" "-e$b" ;; esac
+done
+mkdir -p "$build/debian"
+printf 'Source: tl\n\nPackage: tl\nArchitecture: any\n' >"$build/debian/control"
+shlibs=$(cd "$build" && dpkg-shlibdeps -O "$@" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
+[ -n "$shlibs" ] || { echo "make-deb.sh: dpkg-shlibdeps found no dependencies" >&2; exit 1; }
 size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
 sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@DEPENDS@/$shlibs/" -e "s/@SIZE@/$size/" \
 	debian/control.in >"$stage/DEBIAN/control"
