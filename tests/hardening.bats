@@ -226,3 +226,36 @@ Try 'tl-velocity --help' for more information."
 	run --separate-stderr tl-eval --truth t --pred p --max-classes 1 "$f"
 	assert_failure 64
 }
+
+@test "HARD013: a key given twice in a JSON object tl reads is bad input (65, file:line), in documents and event NDJSON" {
+	local E='{"learner_id":"L1","ts":"2025-01-01","capability":"a"}'
+	run --separate-stderr bash -c "printf '%s\n%s\n' '$E' '{\"learner_id\":\"L1\",\"ts\":\"2025-01-01\",\"ts\":\"2025-02-01\"}' | tl-velocity"
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: -:2: duplicate key 'ts'"
+	# an attribute of an event line, an escaped spelling of the same key
+	run --separate-stderr bash -c "printf '%s\n' '{\"learner_id\":\"L1\",\"arm\":\"a\",\"ts\":\"2025-01-01\",\"\\u0061rm\":\"b\"}' | tl-affinity"
+	assert_failure 65
+	assert_equal "$stderr" "tl-affinity: -:1: duplicate key 'arm'"
+	# documents: tl-eval, tl-score and tl-abtest read attributes, tl-velocity the events
+	local t
+	for t in "tl-eval --truth arm --pred arm" "tl-score" "tl-abtest --metric x"; do
+		run --separate-stderr bash -c "printf '%s\n' '{\"learner_id\":\"L1\",\"arm\":\"a\",\"x\":1,\"arm\":\"b\"}' | $t"
+		assert_failure 65
+		assert_equal "$stderr" "${t%% *}: -:1: duplicate key 'arm'"
+	done
+	run --separate-stderr bash -c "printf '%s\n' '{\"learner_id\":\"L1\",\"events\":[{\"ts\":\"2025-01-01\"},{\"ts\":\"2025-01-02\",\"capability\":\"a\",\"capability\":\"b\"}]}' | tl-velocity"
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: -:1: event 2: duplicate key 'capability'"
+	# a wide object (sorted, not compared pairwise) with its duplicate last
+	awk 'BEGIN { printf "{\"learner_id\":\"L1\",\"ts\":\"2025-01-01\""; for (i = 0; i < 5000; i++) printf ",\"k%d\":1", i; print ",\"k17\":2}" }' >"$BATS_TEST_TMPDIR/wide.ndjson"
+	run --separate-stderr tl-velocity "$BATS_TEST_TMPDIR/wide.ndjson"
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: $BATS_TEST_TMPDIR/wide.ndjson:1: duplicate key 'k17'"
+	# --skip-bad rejects the record and counts it; distinct keys and nested objects (copied, not read) pass
+	run --separate-stderr bash -c "printf '%s\n%s\n' '{\"learner_id\":\"L1\",\"ts\":\"2025-01-01\",\"ts\":\"2025-01-01\"}' '$E' |
+		tl-velocity --as-of 2025-06-01 --skip-bad --stats -o csv"
+	assert_success
+	[[ "$stderr" == *"records read 2 = used 1 + future 0 + rejected 1"* ]] || { echo "$stderr"; false; }
+	run --separate-stderr bash -c "printf '%s\n' '{\"learner_id\":\"L1\",\"n\":{\"a\":1,\"a\":2},\"events\":[]}' | tl-velocity --as-of 2025-06-01"
+	assert_success
+}

@@ -1,8 +1,10 @@
 /* json.c - validating JSON scanner for spans, string unescape and escape. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "io/json.h"
 #include "io/obuf.h"
+#include "util/err.h"
 
 static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -304,6 +306,46 @@ long tl_json_unescape(struct tl_str body, char *out)
 		}
 	}
 	return (long)(o - out);
+}
+
+static int same_name(struct tl_str a, struct tl_str b)
+{
+	return a.n == b.n && (a.n == 0 || (a.p[0] == b.p[0] && memcmp(a.p, b.p, a.n) == 0));
+}
+
+/* by_name: names ordered by bytes then length, ties by index (the first
+ * of equal names sorts first, so the duplicate reported is a later one). */
+static _Thread_local const struct tl_str *sort_base;   /* qsort has no context */
+static int by_name(const void *x, const void *y)
+{
+	size_t i = *(const size_t *)x, j = *(const size_t *)y;
+	struct tl_str a = sort_base[i], b = sort_base[j];
+	int c = memcmp(a.p, b.p, a.n < b.n ? a.n : b.n);
+	if (!c)
+		c = (a.n > b.n) - (a.n < b.n);
+	return c ? c : (i > j) - (i < j);
+}
+
+long tl_json_duplicate(const struct tl_str *names, size_t n)
+{
+	if (n <= 32) {
+		for (size_t j = 1; j < n; j++)
+			for (size_t i = 0; i < j; i++)
+				if (same_name(names[i], names[j]))
+					return (long)j;
+		return -1;
+	}
+	size_t *idx = tl_xmalloc(n * sizeof *idx);
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	sort_base = names;
+	qsort(idx, n, sizeof *idx, by_name);
+	long dup = -1;
+	for (size_t i = 1; i < n; i++)
+		if (same_name(names[idx[i - 1]], names[idx[i]]) && (dup < 0 || idx[i] < (size_t)dup))
+			dup = (long)idx[i];
+	free(idx);
+	return dup;
 }
 
 void tl_json_put_string(FILE *f, const char *s, size_t n)

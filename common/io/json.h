@@ -65,6 +65,11 @@ int tl_json_key_is(struct tl_str key, const char *name);
  * a bad escape. */
 long tl_json_unescape(struct tl_str body, char *out);
 
+/* tl_json_duplicate: the index of the first name of names[0..n) (decoded
+ * keys) that equals an earlier one, or -1. Up to 32 names are compared
+ * pairwise; more are sorted (n log n, an index array allocated). */
+long tl_json_duplicate(const struct tl_str *names, size_t n);
+
 /* tl_json_put_string: write s[0..n) as a quoted, escaped JSON string. */
 void tl_json_put_string(FILE *f, const char *s, size_t n);
 
