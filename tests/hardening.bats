@@ -259,3 +259,54 @@ Try 'tl-velocity --help' for more information."
 	run --separate-stderr bash -c "printf '%s\n' '{\"learner_id\":\"L1\",\"n\":{\"a\":1,\"a\":2},\"events\":[]}' | tl-velocity --as-of 2025-06-01"
 	assert_success
 }
+
+@test "HARD014: input that is not UTF-8, or a lone surrogate escape, is bad input (65, file:line): every NDJSON line tl writes is UTF-8 JSON" {
+	local H='learner_id,ts,capability\n' b
+	# \xff, a truncated sequence, an overlong '/', an encoded surrogate, above U+10FFFF
+	for b in '\xff' '\xc3(' '\xc0\xaf' '\xed\xa0\x80' '\xf4\x90\x80\x80'; do
+		run --separate-stderr bash -c "printf '${H}L1,2025-01-01,a$b\n' | tl-velocity"
+		assert_failure 65
+		[[ "$stderr" == "tl-velocity: -:2: invalid UTF-8 at byte 16 "* ]] || { echo "$b: $stderr"; false; }
+		# the fast path and libcsv agree
+		run --separate-stderr bash -c "printf '${H}L1,2025-01-01,a$b\n' | TL_CSV_SLOW=1 tl-velocity"
+		assert_failure 65
+	done
+	# in a quoted field over two lines, in the header, in learner rows
+	run --separate-stderr bash -c "printf '${H}L1,2025-01-01,\"a\n\xff\"\n' | tl-velocity"
+	assert_failure 65
+	[[ "$stderr" == "tl-velocity: -:2: invalid UTF-8 at byte 18 (byte 0xFF)" ]] || { echo "$stderr"; false; }
+	run --separate-stderr bash -c "printf 'learner_id,ts,c\xffp\n' | tl-velocity"
+	assert_failure 65
+	[[ "$stderr" == "tl-velocity: -:1: bad CSV header: invalid UTF-8 at byte 16 (byte 0xFF)" ]] || { echo "$stderr"; false; }
+	run --separate-stderr bash -c "printf 'learner_id,arm\nL1,\xfe\n' | tl-score"
+	assert_failure 65
+	# NDJSON: a raw byte, and lone surrogates in events and in documents
+	run --separate-stderr bash -c "printf '{\"learner_id\":\"L1\",\"ts\":\"2025-01-01\",\"capability\":\"\xff\"}\n' | tl-velocity"
+	assert_failure 65
+	local j
+	for j in '"\ud800"' '"\udc00x"' '"\ud800\u0041"'; do
+		run --separate-stderr bash -c "printf '%s\n' '{\"learner_id\":\"L1\",\"ts\":\"2025-01-01\",\"capability\":$j}' | tl-velocity"
+		assert_failure 65
+		run --separate-stderr bash -c "printf '%s\n' '{\"learner_id\":\"L1\",\"note\":$j,\"events\":[]}' | tl-affinity"
+		assert_failure 65
+	done
+	# --skip-bad rejects and counts the row; valid UTF-8 and surrogate pairs pass unchanged
+	run --separate-stderr bash -c "printf '${H}L1,2025-01-01,\xff\nL1,2025-01-02,\xc3\xa9\xf0\x9f\x98\x80\n' |
+		tl-velocity --as-of 2025-06-01 --skip-bad --stats"
+	assert_success
+	[[ "$stderr" == *"records read 2 = used 1 + future 0 + rejected 1"* ]] || { echo "$stderr"; false; }
+	[[ "$output" == *'"capability":"'$'\xc3\xa9\xf0\x9f\x98\x80''"'* ]] || { echo "$output"; false; }
+	run --separate-stderr bash -c "printf '%s\n' '{\"learner_id\":\"L1\",\"ts\":\"2025-01-01\",\"capability\":\"\\ud83d\\ude00\"}' | tl-velocity --as-of 2025-06-01 -o csv"
+	assert_success
+	assert_line --index 1 --partial 'L1,1,1,'
+	# side files: a --merge stats file
+	printf 'by,segment,arm,metric,kind,covariate,n,mean,m2,mean_x,m2_x,c_xy\n,,contr\xffl,,learners,,32,,,,,\n' >"$BATS_TEST_TMPDIR/s.csv"
+	run --separate-stderr tl-abtest --merge "$BATS_TEST_TMPDIR/s.csv"
+	assert_failure 65
+	[[ "$stderr" == "tl-abtest: $BATS_TEST_TMPDIR/s.csv:2: invalid UTF-8 at byte 8" ]] || { echo "$stderr"; false; }
+	# and a tl-score config (cJSON would copy the byte into a string)
+	sed '1s/{/{"description": "\xff",/' "$TESTDATA/score/score-config.json" >"$BATS_TEST_TMPDIR/c.json"
+	run --separate-stderr tl-score --config "$BATS_TEST_TMPDIR/c.json" "$TESTDATA/score/score-rows.csv"
+	assert_failure 65
+	[[ "$stderr" == "tl-score: $BATS_TEST_TMPDIR/c.json: line 1, column 18: invalid UTF-8" ]] || { echo "$stderr"; false; }
+}

@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "io/json.h"
 #include "util/err.h"
 #include "util/file.h"
 #include "config/score.h"
@@ -355,13 +356,13 @@ static int parse_top(struct parse *p, const cJSON *root)
 }
 
 /* syntax_error: "line L, column C: bad JSON" for the byte at bad. */
-static void syntax_error(struct parse *p, const char *text, size_t n, const char *bad)
+static void syntax_error(struct parse *p, const char *text, size_t n, const char *bad, const char *what)
 {
 	long line = 1, col = 1;
 	for (const char *q = text; bad && q < bad && q < text + n; q++, col++)
 		if (*q == '\n')
 			line++, col = 0;
-	snprintf(p->err, p->errcap, "line %ld, column %ld: bad JSON", line, col);
+	snprintf(p->err, p->errcap, "line %ld, column %ld: %s", line, col, what);
 }
 
 int tl_score_config_parse(const char *text, size_t n, struct tl_score_config *cfg, char *err, size_t errcap)
@@ -369,14 +370,19 @@ int tl_score_config_parse(const char *text, size_t n, struct tl_score_config *cf
 	struct parse p = {cfg, err, errcap};
 	const char *end = NULL;
 	memset(cfg, 0, sizeof *cfg);
+	size_t bad = tl_utf8_check(text, n);   /* cJSON copies any bytes into strings */
+	if (bad < n) {
+		syntax_error(&p, text, n, text + bad, "invalid UTF-8");
+		return -1;
+	}
 	cJSON *root = cJSON_ParseWithLengthOpts(text, n, &end, 0);
 	if (!root) {
-		syntax_error(&p, text, n, cJSON_GetErrorPtr());
+		syntax_error(&p, text, n, cJSON_GetErrorPtr(), "bad JSON");
 		return -1;
 	}
 	while (end < text + n && (isspace((unsigned char)*end) || *end == '\0'))
 		end++;
-	int rc = end < text + n ? (syntax_error(&p, text, n, end), -1) : parse_top(&p, root);
+	int rc = end < text + n ? (syntax_error(&p, text, n, end, "bad JSON"), -1) : parse_top(&p, root);
 	cJSON_Delete(root);
 	if (rc < 0)
 		tl_score_config_free(cfg);

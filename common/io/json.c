@@ -23,6 +23,26 @@ static int hexval(char c)
 	return -1;
 }
 
+static long hex4(const char *p);
+
+/* skip_u_escape: p at the 'u' of a \u escape; the last byte of it (of
+ * the pair, for a surrogate pair), or NULL: a lone surrogate (\ud800
+ * without its \udc00-\udfff) is not a character, and no UTF-8 can hold
+ * it. */
+static const char *skip_u_escape(const char *p, const char *end)
+{
+	long cp = end - p >= 5 ? hex4(p + 1) : -1;
+	if (cp < 0 || (cp >= 0xDC00 && cp < 0xE000))
+		return NULL;
+	p += 4;
+	if (cp < 0xD800 || cp >= 0xDC00)
+		return p;
+	if (end - p < 7 || p[1] != '\\' || p[2] != 'u')
+		return NULL;
+	long lo = hex4(p + 3);
+	return lo >= 0xDC00 && lo < 0xE000 ? p + 6 : NULL;
+}
+
 /* p at the opening quote; returns the byte after the closing quote. Plain
  * runs are skipped 16 bytes at a time (SSE2) while 16 bytes remain. */
 static const char *skip_string(const char *p, const char *end)
@@ -49,12 +69,8 @@ static const char *skip_string(const char *p, const char *end)
 			if (++p >= end)
 				return NULL;
 			if (*p == 'u') {
-				if (end - p < 5)
+				if (!(p = skip_u_escape(p, end)))
 					return NULL;
-				for (int i = 1; i <= 4; i++)
-					if (hexval(p[i]) < 0)
-						return NULL;
-				p += 4;
 			} else if (!strchr("\"\\/bfnrt", *p)) {
 				return NULL;
 			}
@@ -346,6 +362,49 @@ long tl_json_duplicate(const struct tl_str *names, size_t n)
 			dup = (long)idx[i];
 	free(idx);
 	return dup;
+}
+
+/* utf8_seq: the length of the valid multi-byte sequence at p (lead byte
+ * c >= 0x80), or 0. */
+static size_t utf8_seq(const unsigned char *p, size_t left)
+{
+	unsigned c = p[0], lo = 0x80, hi = 0xBF;
+	size_t len;
+	if (c >= 0xC2 && c <= 0xDF) len = 2;
+	else if (c >= 0xE0 && c <= 0xEF) len = 3;
+	else if (c >= 0xF0 && c <= 0xF4) len = 4;
+	else return 0;
+	if (c == 0xE0) lo = 0xA0;        /* overlong */
+	else if (c == 0xED) hi = 0x9F;   /* a surrogate */
+	else if (c == 0xF0) lo = 0x90;   /* overlong */
+	else if (c == 0xF4) hi = 0x8F;   /* above U+10FFFF */
+	if (left < len || p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+	return len;
+}
+
+size_t tl_utf8_check_from(const char *s, size_t n, size_t i)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (i < n) {
+		uint64_t w;
+		if (n - i >= 8 && (memcpy(&w, p + i, 8), (w & 0x8080808080808080ULL) == 0)) {
+			i += 8;
+			continue;
+		}
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		size_t len = utf8_seq(p + i, n - i);
+		if (!len)
+			return i;
+		i += len;
+	}
+	return n;
 }
 
 void tl_json_put_string(FILE *f, const char *s, size_t n)

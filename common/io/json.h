@@ -9,6 +9,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "util/str.h"
 
 /* One member of an object: key (still escaped, without quotes), the raw
@@ -69,6 +73,29 @@ long tl_json_unescape(struct tl_str body, char *out);
  * keys) that equals an earlier one, or -1. Up to 32 names are compared
  * pairwise; more are sorted (n log n, an index array allocated). */
 long tl_json_duplicate(const struct tl_str *names, size_t n);
+
+/* tl_utf8_check_from: tl_utf8_check of p[0..n) whose bytes before i are
+ * ASCII. */
+size_t tl_utf8_check_from(const char *p, size_t n, size_t i);
+
+/* tl_utf8_check: n when p[0..n) is valid UTF-8 (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), else the offset of the
+ * first byte of the first bad sequence. Inline for the ASCII prefix, 16
+ * bytes (SSE2) or a word at a time: every input line goes through it. */
+static inline size_t tl_utf8_check(const char *p, size_t n)
+{
+	size_t i = 0;
+#ifdef __SSE2__
+	while (i + 16 <= n && !_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + i))))
+		i += 16;
+#endif
+	for (uint64_t w; i + 8 <= n && (memcpy(&w, p + i, 8), (w & 0x8080808080808080ULL) == 0);)
+		i += 8;
+	for (; i < n; i++)
+		if ((unsigned char)p[i] >= 0x80)
+			return tl_utf8_check_from(p, n, i);
+	return n;
+}
 
 /* tl_json_put_string: write s[0..n) as a quoted, escaped JSON string. */
 void tl_json_put_string(FILE *f, const char *s, size_t n);

@@ -60,6 +60,9 @@ int tl_sidefile_next(struct tl_sidefile *s)
 				continue;
 			s->recline = s->lineno;
 		}
+		size_t bad = tl_utf8_check(p, (size_t)n);
+		if (bad < (size_t)n)
+			tl_die_at(TL_EX_DATAERR, s->name, s->lineno, "invalid UTF-8 at byte %zu", bad + 1);
 		int rc = tl_csv_split(s->csv, p, (size_t)n);
 		if (rc == TL_CSV_ROW)
 			return 1;

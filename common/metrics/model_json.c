@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "io/json.h"
 #include "util/err.h"
 #include "metrics/model.h"
 
@@ -198,6 +199,11 @@ int tl_model_read(struct tl_model *m, const char *text, size_t n, char *err, siz
 {
 	memset(m, 0, sizeof *m);
 	m->train_auc = m->train_log_loss = m->train_rmse = m->cv_auc = m->cv_rmse = NAN;
+	size_t bad = tl_utf8_check(text, n);
+	if (bad < n) {
+		snprintf(err, cap, "invalid UTF-8 at byte %zu", bad + 1);
+		return -1;
+	}
 	cJSON *o = cJSON_ParseWithLength(text, n);
 	int rc = -1;
 	if (!cJSON_IsObject(o)) {

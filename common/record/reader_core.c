@@ -137,6 +137,15 @@ const char *rd_check_event(struct event_in *in, struct tl_str action, char *msg,
 	return NULL;
 }
 
+const char *rd_check_utf8(struct tl_str raw, char *msg, size_t cap)
+{
+	size_t at = tl_utf8_check(raw.p, raw.n);
+	if (at == raw.n)
+		return NULL;
+	snprintf(msg, cap, "invalid UTF-8 at byte %zu (byte 0x%02X)", at + 1, (unsigned char)raw.p[at]);
+	return msg;
+}
+
 int rd_event_record(struct tl_reader *r, struct record *rec)
 {
 	char msg[256];
@@ -155,7 +164,9 @@ int rd_event_record(struct tl_reader *r, struct record *rec)
 	} else {
 		if (!rd_ndjson_line(r, &rec->raw))
 			return 0;
-		why = rd_json_event(rec->raw, &r->jarena, &rec->ev, &rec->id, msg, sizeof msg, NULL);
+		why = rd_check_utf8(rec->raw, msg, sizeof msg);
+		if (!why)
+			why = rd_json_event(rec->raw, &r->jarena, &rec->ev, &rec->id, msg, sizeof msg, NULL);
 	}
 	if (!why && (rec->ev.dom.n > r->opt->max_field || rec->ev.cap.n > r->opt->max_field ||
 		     rec->id.n > r->opt->max_field))
@@ -222,6 +233,9 @@ int rd_open_and_detect(struct tl_reader *r)
 		tl_source_unread(s, p);
 		return 1;
 	}
+	char msg[80];
+	if (rd_check_utf8((struct tl_str){p, n}, msg, sizeof msg))
+		tl_die_at(TL_EX_DATAERR, s->name, r->rec_line, "bad CSV header: %s", msg);
 	int rc = tl_csv_split(r->csv, p, n);
 	if (rc != TL_CSV_ROW)
 		tl_die_at(TL_EX_DATAERR, s->name, r->rec_line, "bad CSV header: %s",

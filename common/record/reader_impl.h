@@ -275,6 +275,11 @@ void rd_build_free(struct build *b);
  * in->ts and in->action); NULL or a message (in msg, or static). */
 const char *rd_check_event(struct event_in *in, struct tl_str action, char *msg, size_t cap);
 
+/* rd_check_utf8: NULL when the record text raw is valid UTF-8 (every
+ * output is UTF-8 JSON or CSV, so input that is not is bad input), else a
+ * message in msg. */
+const char *rd_check_utf8(struct tl_str raw, char *msg, size_t cap);
+
 /* rd_close_file: done with the current file (the next read opens the next). */
 void rd_close_file(struct tl_reader *r);
 

@@ -419,7 +419,9 @@ int rd_doc_record(struct tl_reader *r)
 		return 0;
 	struct build *b = &r->b[r->cur];
 	rd_build_start(b, (struct tl_str){"", 0}, r->src.name, r->rec_line, TL_SHAPE_DOC);
-	const char *why = doc_members(r, b, line, msg, sizeof msg);
+	const char *why = rd_check_utf8(line, msg, sizeof msg);
+	if (!why)
+		why = doc_members(r, b, line, msg, sizeof msg);
 	if (why) {
 		char shown[80];
 		if (strncmp(why, "bad JSON", 8) == 0 || strcmp(why, "not a JSON object") == 0)
