@@ -59,10 +59,12 @@ static void keys_add(struct keys *ks, struct tl_arena *a, struct tl_str key, int
 	ks->k[ks->n++] = key;
 }
 
-/* duplicate_key: a message naming a key ks holds twice, or NULL. */
-static const char *duplicate_key(const struct keys *ks, char *msg, size_t cap)
+/* duplicate_key: a message naming a key ks holds twice (or key d of it,
+ * when d >= 0), or NULL. */
+static const char *duplicate_key(const struct keys *ks, long d, char *msg, size_t cap)
 {
-	long d = tl_json_duplicate(ks->k, ks->n);
+	if (d < 0)
+		d = tl_json_duplicate(ks->k, ks->n);
 	if (d < 0)
 		return NULL;
 	char shown[80];
@@ -77,7 +79,8 @@ static const char *scan_event(const char *p, const char *end, struct json_event_
 {
 	struct tl_json_iter it;
 	struct tl_str key;
-	struct keys ks = {.k = ks.small, .cap = 16};
+	struct keys ks;   /* not zeroed: small[] is written before it is read */
+	ks.k = ks.small, ks.n = 0, ks.cap = 16;
 	int rc;
 	if (tl_json_iter_begin(&it, p, end, '{') < 0) {
 		*why = "an event is not a JSON object";
@@ -88,13 +91,20 @@ static const char *scan_event(const char *p, const char *end, struct json_event_
 		if (!q)
 			break;
 		struct tl_str *slot = event_slot(e, key);
+		if (slot && slot->p) {   /* a canonical key again */
+			ks.n = 0;
+			keys_add(&ks, a, key, 1);
+			*why = duplicate_key(&ks, 0, msg, cap);
+			return NULL;
+		}
 		if (slot)
 			*slot = (struct tl_str){it.p, (size_t)(q - it.p)};
-		keys_add(&ks, a, key, 1);
+		else   /* the others are checked at the end (none equals a canonical key) */
+			keys_add(&ks, a, key, 1);
 		it.p = q;
 	}
 	*why = it.why;
-	if (rc == 0 && (*why = duplicate_key(&ks, msg, cap)))
+	if (rc == 0 && (*why = duplicate_key(&ks, -1, msg, cap)))
 		return NULL;
 	return rc == 0 ? it.p : NULL;
 }
@@ -366,10 +376,11 @@ static const char *doc_events(struct tl_reader *r, struct build *b, const char *
  * twice, or NULL. */
 static const char *doc_duplicate(struct tl_reader *r, const struct build *b, char *msg, size_t cap)
 {
-	struct keys ks = {.k = ks.small, .cap = 16};
+	struct keys ks;   /* not zeroed: small[] is written before it is read */
+	ks.k = ks.small, ks.n = 0, ks.cap = 16;
 	for (size_t i = 0; i < b->l.nattrs; i++)
 		keys_add(&ks, &r->jarena, b->l.attrs[i].name, 0);   /* decoded already */
-	return duplicate_key(&ks, msg, cap);
+	return duplicate_key(&ks, -1, msg, cap);
 }
 
 /* doc_members: every member of the document in line; the events parsed
