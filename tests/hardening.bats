@@ -310,3 +310,21 @@ Try 'tl-velocity --help' for more information."
 	assert_failure 65
 	[[ "$stderr" == "tl-score: $BATS_TEST_TMPDIR/c.json: line 1, column 18: invalid UTF-8" ]] || { echo "$stderr"; false; }
 }
+
+@test "HARD015: an unterminated quote stops as soon as the open field passes --max-field, not at the end of the input" {
+	# an endless input after the open quote: before, libcsv swallowed it all
+	run --separate-stderr timeout 10 bash -c "{ printf 'learner_id,ts,capability\nL1,2025-01-01,\"open\n'; yes 'L1,2025-01-01,a'; } |
+		tl-velocity --max-field 1000"
+	assert_failure 65
+	[[ "$stderr" == "tl-velocity: -:2: bad CSV: a quoted field is longer than --max-field (unterminated quote?): 'L1,2025-01-01,\"open?L1"* ]] ||
+		{ echo "$stderr"; false; }
+	# with --skip-bad the record is rejected and the reading goes on
+	run --separate-stderr timeout 10 bash -c "{ printf 'learner_id,ts,capability\nL1,2025-01-01,\"open\n'; yes 'L1,2025-01-01,a' | head -200000; } |
+		tl-velocity --max-field 1000 --skip-bad --stats --as-of 2025-06-01 -o csv"
+	assert_success
+	[[ "$stderr" == *"rejected 1;"* ]] || { echo "$stderr"; false; }
+	# a quoted field within --max-field still spans lines
+	run --separate-stderr bash -c "printf 'learner_id,ts,capability\nL1,2025-01-01,\"a\nb\"\n' | tl-velocity --as-of 2025-06-01 -o csv"
+	assert_success
+	assert_line --index 1 --partial 'L1,1,1,'
+}

@@ -129,7 +129,9 @@ static int split_slow(struct tl_csv *c, const char *line, size_t n)
 		return TL_CSV_ERR;
 	}
 	if (!c->done) {
-		if (c->slen > c->max_field + 2) {   /* an open quote eating the input */
+		/* an open quote eating the input: libcsv reports a field only when
+		 * it ends, so the open one is measured in its buffer */
+		if (c->parser.entry_pos > c->max_field || c->slen > c->max_field + 2) {
 			c->error = "a quoted field is longer than --max-field (unterminated quote?)";
 			csv_free(&c->parser);
 			parser_init(c);
