@@ -328,3 +328,31 @@ Try 'tl-velocity --help' for more information."
 	assert_success
 	assert_line --index 1 --partial 'L1,1,1,'
 }
+
+@test "HARD016: a line is bounded by --max-field x columns, and a long line from a pipe is read in linear time" {
+	# /dev/zero has no line end: it stops at once, in bounded memory
+	run --separate-stderr bash -c 'ulimit -v 400000; timeout 10 tl-velocity /dev/zero'
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: /dev/zero:1: a line is longer than 4194304 bytes (a CSV header: 64 x --max-field; not CSV?)"
+	# after a header of 3 columns, a row longer than any row of 3 fields within --max-field
+	run --separate-stderr bash -c "ulimit -v 400000; { printf 'learner_id,ts,capability\n'; cat /dev/zero; } | timeout 10 tl-velocity --max-field 1000"
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: -:2: a line is longer than 6009 bytes (3 columns x (2 x --max-field + 3): no row fits)"
+	# an NDJSON line may be longer (a learner document holds its events), within 4096 x --max-field
+	run --separate-stderr bash -c "{ printf '{\"learner_id\":\"L1\",\"x\":\"'; cat /dev/zero; } | timeout 10 tl-score --max-field 100000"
+	assert_failure 65
+	assert_equal "$stderr" "tl-score: -:1: a line is longer than 409600000 bytes (an NDJSON line: 4096 x --max-field)"
+	# the longest row that fits is read: 3 quoted fields of --max-field bytes, each quote doubled
+	local f=$BATS_TEST_TMPDIR/wide.csv q
+	q=$(printf '%*s' 500 '' | tr ' ' '"')
+	printf 'learner_id,ts,capability\n"L%s%s",2025-01-01,"%s%s"\n' "$q" "${q:0:498}" "$q" "$q" >"$f"
+	run --separate-stderr tl-velocity --max-field 500 --as-of 2025-06-01 -o csv "$f"
+	assert_success
+	# 150 MB in one line through a pipe: before, memchr restarted at the line's start after every read (1.2 s of CPU)
+	TIMEFORMAT=%U
+	local cpu
+	cpu=$( { printf 'learner_id,ts,capability\nL1,2025-01-01,'; head -c 150000000 /dev/zero | tr '\0' a; echo; } |
+		{ time tl-velocity --max-field 200000000 -o csv --as-of 2025-06-01 >/dev/null; } 2>&1 )
+	echo "tl-velocity: $cpu s of CPU"
+	[[ "$cpu" < "0.50" ]] || { echo "took $cpu s of CPU"; false; }
+}

@@ -99,7 +99,9 @@ struct tl_reader {
 	size_t nfps, fpcap;
 	/* --ungrouped: everything read at open, then served; NULL otherwise */
 	struct ustore *ustore;
+	char line_why[96];        /* why src.max_line is what it is */
 };
+
 
 /* The parsed fields of one event, spans into the input. */
 struct event_in {
@@ -288,6 +290,7 @@ void rd_close_file(struct tl_reader *r);
 int rd_open_and_detect(struct tl_reader *r);
 
 static inline int is_event_shape(enum tl_shape s) { return s == TL_SHAPE_EVENT_CSV || s == TL_SHAPE_EVENT_NDJSON; }
+static inline int is_csv_shape(enum tl_shape s) { return s == TL_SHAPE_EVENT_CSV || s == TL_SHAPE_ROW_CSV; }
 
 /* rd_event_record: the next event of the current file. 1, 0 at end of
  * file, -1 when a bad record was skipped. */
