@@ -398,6 +398,8 @@ void tl_score_config_load(const char *path, struct tl_score_config *cfg)
 	char err[TL_MSG_MAX], *buf;
 	size_t n;
 	int got = tl_read_file(path, &buf, &n);
+	if (got == TL_EX_DATAERR)
+		tl_die(got, "config %s: longer than %zu bytes, the limit of a side file", path, TL_FILE_MAX);
 	if (got)
 		tl_die(got, "cannot %s config %s:", got == TL_EX_NOINPUT ? "open" : "read", path);
 	int rc = tl_score_config_parse(buf, n, cfg, err, sizeof err);
