@@ -383,3 +383,31 @@ Try 'tl-velocity --help' for more information."
 	assert_failure 65
 	[[ "$stderr" == "tl-abtest: $BATS_TEST_TMPDIR/big.csv:69999: n 11 of 'roi' exceeds the 10 learners of arm 'control'" ]] || { echo "$stderr"; false; }
 }
+
+@test "HARD018: tl-affinity is linear in a learner's domains: best_pair in O(D), and the --transfer-pairs table capped at 100,000 pairs with an (other) row" {
+	local f=$BATS_TEST_TMPDIR/d80k.csv p=$BATS_TEST_TMPDIR/pairs.csv
+	awk 'BEGIN { print "learner_id,ts,domain,capability"; for (i = 79999; i >= 0; i--) printf "L1,2025-01-01,d%05d,c%d\n", i, i }' >"$f"
+	# 80,000 domains, every product 1: the smallest names win (before: 39 s)
+	run --separate-stderr timeout 5 tl-affinity --as-of 2025-02-01 -o csv "$f"
+	assert_success
+	assert_line --index 1 --partial ',80000,0,0.999988,d00000>d00001,'
+	# 5,000 domains are 24,995,000 pairs (before: 2.75 GB and 35 s)
+	head -5001 "$f" >"$BATS_TEST_TMPDIR/d5k.csv"
+	run --separate-stderr bash -c "ulimit -v 600000; timeout 10 tl-affinity --as-of 2025-02-01 --transfer-pairs '$p' '$BATS_TEST_TMPDIR/d5k.csv' >/dev/null"
+	assert_success
+	run wc -l <"$p"
+	assert_output 100002
+	run tail -1 "$p"
+	assert_output '(other),1,24895000,0.99599919983996799'
+	# the rows in the table are exact: a second learner adds to them
+	{ cat "$BATS_TEST_TMPDIR/d5k.csv"; printf 'L2,2025-01-01,d79999,x\nL2,2025-01-01,d79998,y\n'; } >"$BATS_TEST_TMPDIR/two.csv"
+	run --separate-stderr tl-affinity --as-of 2025-02-01 --transfer-pairs "$p" "$BATS_TEST_TMPDIR/two.csv"
+	assert_success
+	run grep -c -e '^d79999>d79998,2,2,' -e '^d79998>d79999,2,2,' "$p"
+	assert_output 2
+	# a small table has no (other) row
+	run --separate-stderr tl-affinity --as-of 2025-06-01 --transfer-pairs "$p" "$TESTDATA/worked/worked.csv"
+	assert_success
+	run grep -c '^(other)' "$p"
+	assert_output 0
+}
