@@ -411,3 +411,21 @@ Try 'tl-velocity --help' for more information."
 	run grep -c '^(other)' "$p"
 	assert_output 0
 }
+
+@test "HARD019: a config of 100,000 rules is read and checked in linear time (before: over 20 s)" {
+	local c=$BATS_TEST_TMPDIR/rules.json w=$BATS_TEST_TMPDIR/weights.json
+	local head='{"algo_version":"big","domains":8,"churn_weights":{"retention_strength":0.7,"velocity_momentum":0.3},'
+	# distinct fields and distinct archetypes, one rule each
+	awk -v h="$head" 'BEGIN { printf "%s\"score_weights\":{\"velocity\":1},\"rules\":[", h
+		for (i = 0; i < 100000; i++) printf "{\"archetype\":\"a%d\",\"multiplier\":1,\"when\":[[\"f%d\",\">\",%d]]},", i, i, i
+		print "{\"archetype\":\"generalist\",\"multiplier\":1}]}" }' >"$c"
+	run --separate-stderr bash -c "printf 'learner_id\n' | timeout 10 tl-score --config '$c' --summary"
+	assert_success
+	# 50,000 score weights, the last one a duplicate: found by sorting, not n^2 comparisons
+	awk -v h="$head" 'BEGIN { printf "%s\"rules\":[{\"archetype\":\"g\",\"multiplier\":1}],\"score_weights\":{", h
+		for (i = 0; i < 50000; i++) printf "\"w%d\":1,", i
+		print "\"w17\":2}}" }' >"$w"
+	run --separate-stderr bash -c "printf 'learner_id\n' | timeout 10 tl-score --config '$w'"
+	assert_failure 65
+	assert_equal "$stderr" "tl-score: $w: \$.score_weights: duplicate key \"w17\""
+}
