@@ -429,3 +429,62 @@ Try 'tl-velocity --help' for more information."
 	assert_failure 65
 	assert_equal "$stderr" "tl-score: $w: \$.score_weights: duplicate key \"w17\""
 }
+
+@test "HARD020: one number rule for every record field and side file; model files and configs checked" {
+	local d=$BATS_TEST_TMPDIR S=$TESTDATA/score/score-rows.csv A=$TESTDATA/abtest/abtest-learners.csv v t
+	# a record field: every tool that reads numbers refuses the same values
+	for v in inf nan 0x10 ' 4' '4 ' 1e999 1e-400; do
+		sed "2s/^\([^,]*\),[^,]*,/\1,$v,/" "$S" >"$d/s.csv"
+		run --separate-stderr tl-score --config "$TESTDATA/score/score-config.json" "$d/s.csv"
+		assert_failure 65
+		assert_equal "$stderr" "tl-score: $d/s.csv:2: learner 'A1': field 'velocity' is not a number: '$v'"
+		sed "2s/,1\.82,/,$v,/" "$A" >"$d/a.csv"
+		for t in "tl-abtest --metric roi" "tl-model --fit --target roi --kind linear --features pre_roi --features roi"; do
+			# shellcheck disable=SC2086 # t is a command line
+			run --separate-stderr $t "$d/a.csv"
+			assert_failure 65
+			[[ "$stderr" == "${t%% *}: $d/a.csv:2: learner 'A001': field 'roi' is not a number: '$v'" ]] || { echo "$t: $v: $stderr"; false; }
+		done
+	done
+	# and these are numbers
+	for v in 4 -4.5 .5 5. 1e3 +2; do
+		sed "2s/,1\.82,/,$v,/" "$A" >"$d/a.csv"
+		run --separate-stderr tl-abtest --metric roi "$d/a.csv"
+		assert_success
+	done
+	# side files: a --merge stats file, a duration option
+	tl-abtest --metric roi --emit-stats "$A" >"$d/st.csv"
+	for v in 0x1.8p0 inf ' 1.5'; do
+		sed "3s/,1\.5428125000000001,/,$v,/" "$d/st.csv" >"$d/bad.csv"
+		! cmp -s "$d/st.csv" "$d/bad.csv" || { echo "sed changed nothing"; false; }
+		run --separate-stderr tl-abtest --merge "$d/bad.csv"
+		assert_failure 65
+		assert_equal "$stderr" "tl-abtest: $d/bad.csv:3: bad mean: '$v'"
+	done
+	run --separate-stderr tl-velocity --period 0x10d "$TESTDATA/worked/worked.csv"
+	assert_failure 64
+	# model files: another format, a key twice, a feature twice
+	tl-model --fit --target roi --kind linear --features pre_roi --output "$d/m.json" "$A"
+	sed 's/"tl-model 1"/"tl-model 2"/' "$d/m.json" >"$d/m2.json"
+	sed 's/"kind": "linear"/"kind": "linear", "kind": "logistic"/' "$d/m.json" >"$d/mk.json"
+	sed 's/^\(    {"spec":"pre_roi".*}\)$/\1,\n\1/' "$d/m.json" >"$d/mf.json"
+	local want=("'format' is not \"tl-model 1\" (a model this tl-model cannot read)" "duplicate key 'kind'"
+		"features[1]: 'pre_roi' is given twice")
+	local k f names=(m2 mk mf)
+	for k in 0 1 2; do   # (not i: bats' run uses it)
+		f=${names[k]}
+		! cmp -s "$d/m.json" "$d/$f.json" || { echo "$f: sed changed nothing"; false; }
+		run --separate-stderr tl-model --model "$d/$f.json" "$A"
+		assert_failure 65
+		assert_equal "$stderr" "tl-model: $d/$f.json: bad model: ${want[k]}"
+	done
+	# a config: a raw NUL in a string, and a number JSON does not have
+	sed 's/"test1"/"te\x00st1"/' "$TESTDATA/score/score-config.json" >"$d/nul.json"
+	sed 's/"domains": 8/"domains": +8/' "$TESTDATA/score/score-config.json" >"$d/plus.json"
+	for f in nul plus; do
+		! cmp -s "$TESTDATA/score/score-config.json" "$d/$f.json" || { echo "$f: sed changed nothing"; false; }
+		run --separate-stderr tl-score --config "$d/$f.json" "$S"
+		assert_failure 65
+		[[ "$stderr" == "tl-score: $d/$f.json: "* ]] || { echo "$f: $stderr"; false; }
+	done
+}

@@ -12,6 +12,7 @@
 #include "io/csvrow.h"
 #include "io/sidefile.h"
 #include "util/err.h"
+#include "util/num.h"
 
 /* ==== the stats CSV: emit and merge ===================================== */
 
@@ -78,17 +79,16 @@ struct sfile {
 static double stats_num(const struct tl_str *s, int optional, const char *file, long line,
 			const char *col)
 {
-	char buf[64], *end;
+	char buf[64];
 	if (s->n == 0 && optional)
 		return 0;
 	if (s->n == 0 || s->n >= sizeof buf)
 		tl_die_at(TL_EX_DATAERR, file, line, "bad %s: '%.*s'", col, (int)s->n, s->p);
 	memcpy(buf, s->p, s->n);
 	buf[s->n] = '\0';
-	errno = 0;
-	double v = strtod(buf, &end);
+	double v = 0;
 	int nonneg = col[0] == 'n' || (col[0] == 'm' && col[1] == '2');   /* n, m2, m2_x */
-	if (*end || errno || !isfinite(v) || (nonneg && v < 0))
+	if (tl_num_parse(s->p, s->n, &v) < 0 || (nonneg && v < 0))
 		tl_die_at(TL_EX_DATAERR, file, line, "bad %s: '%s'", col, buf);
 	return v;
 }

@@ -421,7 +421,8 @@ int tl_score_config_parse(const char *text, size_t n, struct tl_score_config *cf
 	}
 	while (end < text + n && (isspace((unsigned char)*end) || *end == '\0'))
 		end++;
-	int rc = end < text + n ? (syntax_error(&p, text, n, end, "bad JSON"), -1) : parse_top(&p, root);
+	int rc = end < text + n ? (syntax_error(&p, text, n, end, "bad JSON"), -1)
+		 : !tl_json_strict(text, n) ? perr(&p, "$", "%s", tl_json_strict_why) : parse_top(&p, root);
 	cJSON_Delete(root);
 	free(p.slots);
 	if (rc < 0)

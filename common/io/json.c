@@ -407,6 +407,12 @@ size_t tl_utf8_check_from(const char *s, size_t n, size_t i)
 	return n;
 }
 
+int tl_json_strict(const char *text, size_t n)
+{
+	const char *end = text + n, *q = tl_json_skip_value(tl_json_skip_ws(text, end), end, 64);
+	return q && tl_json_skip_ws(q, end) == end;
+}
+
 void tl_json_put_string(FILE *f, const char *s, size_t n)
 {
 	tl_obuf_fput(f, tl_obuf_json_string, s, n, 6 * n + 2);

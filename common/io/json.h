@@ -97,6 +97,14 @@ static inline size_t tl_utf8_check(const char *p, size_t n)
 	return n;
 }
 
+/* tl_json_strict: whether text[0..n) is one JSON value (RFC 8259, nesting
+ * at most 64) and whitespace: what cJSON also accepts (a NUL or a control
+ * byte in a string, +1, 01, NaN, text after the value) is not. For the
+ * JSON side files, so that they follow the rules of the input. */
+int tl_json_strict(const char *text, size_t n);
+#define tl_json_strict_why "not strict JSON (RFC 8259): a NUL or control byte in a string, " \
+	"a number like +1, 01 or NaN, text after the value, or nesting deeper than 64"
+
 /* tl_json_put_string: write s[0..n) as a quoted, escaped JSON string. */
 void tl_json_put_string(FILE *f, const char *s, size_t n);
 

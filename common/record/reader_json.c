@@ -8,6 +8,7 @@
 #include "io/json.h"
 #include "io/obuf.h"
 #include "util/err.h"
+#include "util/num.h"
 #include "record/reader_impl.h"
 
 /* ---- event objects --------------------------------------------------- */
@@ -134,13 +135,8 @@ static int json_string(struct tl_str raw, struct tl_arena *a, struct tl_str *out
 /* json_number_time: a JSON number of epoch seconds as tl_time. */
 static int json_number_time(struct tl_str raw, tl_time *out)
 {
-	char buf[64];
-	if (raw.n >= sizeof buf)
-		return -1;
-	memcpy(buf, raw.p, raw.n);
-	buf[raw.n] = '\0';
-	double v = strtod(buf, NULL);
-	if (!(v > -1e13 && v < 1e13))
+	double v;
+	if (tl_num_parse(raw.p, raw.n, &v) < 0 || !(v > -1e13 && v < 1e13))
 		return -1;
 	*out = (tl_time)llround(v * 1e6);
 	return 0;
