@@ -120,7 +120,7 @@ static void check_utf8_and_duplicates(void)
 	CHECK(!valid("\"\\ude00\""));
 	CHECK(!valid("\"\\ud83d\\u0041\""));
 	struct tl_str k[40];
-	char names[40][8];
+	char names[40][16];
 	for (int i = 0; i < 40; i++) {
 		snprintf(names[i], sizeof names[i], "k%d", i);
 		k[i] = (struct tl_str){names[i], strlen(names[i])};
