@@ -120,7 +120,9 @@ static int split_slow(struct tl_csv *c, const char *line, size_t n)
 		c->in_record = 0;
 		return TL_CSV_ERR;
 	}
-	if (c->records > 1) {   /* libcsv ends a record at a bare CR */
+	/* libcsv ends a record at a bare CR: a second record in the line, or
+	 * one it began after the CR and left open (a quote after the CR) */
+	if (c->records > 1 || (c->done && c->parser.pstate != 0)) {
 		c->error = "a carriage return ends a record inside the line: lines that end in a bare CR "
 			   "are not read (convert them: tr '\\r' '\\n')";
 		csv_free(&c->parser);

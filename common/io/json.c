@@ -71,7 +71,7 @@ static const char *skip_string(const char *p, const char *end)
 			if (*p == 'u') {
 				if (!(p = skip_u_escape(p, end)))
 					return NULL;
-			} else if (!strchr("\"\\/bfnrt", *p)) {
+			} else if (!*p || !strchr("\"\\/bfnrt", *p)) {   /* strchr finds the NUL too */
 				return NULL;
 			}
 		}

@@ -119,6 +119,7 @@ static void check_utf8_and_duplicates(void)
 	CHECK(!valid("\"\\ud83d\""));
 	CHECK(!valid("\"\\ude00\""));
 	CHECK(!valid("\"\\ud83d\\u0041\""));
+	CHECK(tl_json_skip_value("\"a\\\0b\"", "\"a\\\0b\"" + 6, 64) == NULL);   /* a backslash and a NUL (fuzz) */
 	struct tl_str k[40];
 	char names[40][16];
 	for (int i = 0; i < 40; i++) {
