@@ -501,7 +501,7 @@ Try 'tl-velocity --help' for more information."
 	done
 }
 
-@test "HARD021: the fuzzers' findings: a quote after a bare CR, and a backslash before a NUL in a JSON string" {
+@test "HARD021: the fuzzers' findings: a quote after a bare CR, a backslash before a NUL in a JSON string, 14-digit epochs" {
 	# libcsv ended the record at the CR and began another with the quote: the fast path read 'a' and
 	# dropped '"b' (exit 0), libcsv then swallowed the next lines
 	local in='learner_id,ts,capability\nL1,2025-01-01,a\r"b\nL1,2025-01-02,c\n' slow
@@ -517,4 +517,10 @@ Try 'tl-velocity --help' for more information."
 	run --separate-stderr bash -c "printf '{\"learner_id\":\"L1\",\"x\":\"a\\\\\0b\",\"events\":[]}\n' | tl-velocity --as-of 2025-06-01"
 	assert_failure 65
 	[[ "$stderr" == "tl-velocity: -:1: bad JSON value: "* ]] || { echo "$stderr"; false; }
+	# (UBSan) 15 digits of epoch seconds overflowed the microseconds: 18446744073710 wrapped to 1970
+	run --separate-stderr tl-velocity --as-of 18446744073710 "$TESTDATA/worked/worked.csv"
+	assert_failure 64
+	run --separate-stderr bash -c "printf 'learner_id,ts\nL1,18446744073710\n' | tl-velocity --as-of 2025-01-01"
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: -:2: bad timestamp '18446744073710'"
 }

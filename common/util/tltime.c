@@ -65,6 +65,8 @@ static int parse_epoch(const char *s, size_t n, tl_time *out)
 			return -1;
 		v = v * 10 + (s[i] - '0');
 	}
+	if (v >= INT64_MAX / TL_SEC)   /* (UBSan, fuzz) 15 digits of seconds overflow microseconds */
+		return -1;
 	*out = v * TL_SEC;
 	return 0;
 }
