@@ -162,3 +162,16 @@ fuzz: fuzz-build
 			-artifact_prefix=build-fuzz/ build-fuzz/corpus/$$n tests/fuzz/seeds/$$n 2>build-fuzz/$$n.log || \
 			{ tail -40 build-fuzz/$$n.log; exit 1; }; \
 		grep -h 'stat::number_of_executed_units\|stat::peak_rss_mb' build-fuzz/$$n.log; done
+
+# Valgrind memcheck over a subset of the CLI suite (the readers of every
+# input shape and of the side files): each tool runs under valgrind through
+# a wrapper in build-valgrind/bin, and an error or a definite leak exits 99,
+# which fails the test. VALGRIND_SUITES picks the files.
+VALGRIND_SUITES ?= tests/reader.bats tests/garbage.bats tests/sidefile.bats
+.PHONY: valgrind
+valgrind: all
+	@mkdir -p build-valgrind/bin
+	@set -e; for t in $(TOOLS); do n=$${t#$(BIN)/}; \
+		printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite %s "$$@"\n' \
+			"$(CURDIR)/$$t" >build-valgrind/bin/$$n; chmod +x build-valgrind/bin/$$n; done
+	TL_THREADS=1 TL_BIN=$(CURDIR)/build-valgrind/bin bats $(VALGRIND_SUITES)
