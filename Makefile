@@ -169,3 +169,41 @@ clean:
 	rm -rf build build-san build-tsan build-deb bin bin-san bin-tsan
 
 -include $(COMMON_OBJ:.o=.d) $(patsubst $(BIN)/%,$(BUILD)/cmd/%.d,$(TOOLS)) $(addsuffix .d,$(UNITS)) $(HEADERS_OK:.ok=.d)
+
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c; clang, ASan and UBSan): make fuzz
+# runs each for FUZZ_SECONDS from its seeds in tests/fuzz/seeds/, keeping
+# what it learns in build-fuzz/corpus/; a crash, a leak or a broken
+# invariant fails, with the input in build-fuzz/crash-*. Not part of check.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_CFLAGS   = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZERS       = $(patsubst tests/fuzz/%.c,build-fuzz/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+.PHONY: fuzz fuzz-build
+
+fuzz-build:
+	$(MAKE) CC=$(FUZZ_CC) BUILD=build-fuzz CFLAGS="$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link" build-fuzz/libtl.a
+	$(MAKE) $(FUZZERS)
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libtl.a
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(WARN) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/libtl.a $(LDLIBS)
+
+fuzz: fuzz-build
+	@set -e; for f in $(FUZZERS); do n=$${f#build-fuzz/fuzz_}; mkdir -p build-fuzz/corpus/$$n; \
+		echo "fuzz_$$n: $(FUZZ_SECONDS) s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=1024 -timeout=10 -print_final_stats=1 \
+			-artifact_prefix=build-fuzz/ build-fuzz/corpus/$$n tests/fuzz/seeds/$$n 2>build-fuzz/$$n.log || \
+			{ tail -40 build-fuzz/$$n.log; exit 1; }; \
+		grep -h 'stat::number_of_executed_units\|stat::peak_rss_mb' build-fuzz/$$n.log; done
+
+# Valgrind memcheck over a subset of the CLI suite (the readers of every
+# input shape and of the side files): each tool runs under valgrind through
+# a wrapper in build-valgrind/bin, and an error or a definite leak exits 99,
+# which fails the test. VALGRIND_SUITES picks the files.
+VALGRIND_SUITES ?= tests/reader.bats tests/garbage.bats tests/sidefile.bats
+.PHONY: valgrind
+valgrind: all
+	@mkdir -p build-valgrind/bin
+	@set -e; for t in $(TOOLS); do n=$${t#$(BIN)/}; \
+		printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite %s "$$@"\n' \
+			"$(CURDIR)/$$t" >build-valgrind/bin/$$n; chmod +x build-valgrind/bin/$$n; done
+	TL_THREADS=1 TL_BIN=$(CURDIR)/build-valgrind/bin bats $(VALGRIND_SUITES)

@@ -3,6 +3,7 @@
  * between two configs; calibration of multipliers from an outcome. */
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,8 @@ struct options {
 struct tally {
 	const char **arch;
 	size_t narch;
+	uint32_t *slots;   /* arch index + 1 by name hash: 100,000 rules are not n^2 */
+	size_t mask;
 	long long *n[2], *nscore[2];
 	double *score[2], *mult[2];
 	long long nchurn[2];        /* learners with a churn_risk (tl-retention) */
@@ -118,10 +121,15 @@ static void read_values(const struct tl_score_config *cfg, const struct tl_learn
 
 static size_t tally_arch(struct tally *t, const char *a)
 {
-	for (size_t i = 0; i < t->narch; i++)
-		if (strcmp(t->arch[i], a) == 0)
-			return i;
+	uint32_t h = 2166136261u;
+	for (const char *q = a; *q; q++)
+		h = (h ^ (unsigned char)*q) * 16777619u;
+	size_t j = h & t->mask;
+	for (; t->slots[j]; j = (j + 1) & t->mask)
+		if (strcmp(t->arch[t->slots[j] - 1], a) == 0)
+			return t->slots[j] - 1;
 	t->arch[t->narch] = a;
+	t->slots[j] = (uint32_t)(t->narch + 1);
 	return t->narch++;
 }
 
@@ -130,6 +138,9 @@ static void tally_init(struct tally *t, const struct tl_score_config *c, const s
 	size_t cap = c->nrules + (tr ? tr->nrules : 0);
 	memset(t, 0, sizeof *t);
 	t->arch = tl_xcalloc(cap, sizeof *t->arch);
+	for (t->mask = 63; t->mask < 2 * cap; t->mask = 2 * t->mask + 1)
+		;
+	t->slots = tl_xcalloc(t->mask + 1, sizeof *t->slots);
 	for (int arm = 0; arm < 2; arm++) {
 		t->n[arm] = tl_xcalloc(cap, sizeof *t->n[arm]);
 		t->nscore[arm] = tl_xcalloc(cap, sizeof *t->nscore[arm]);
@@ -151,6 +162,7 @@ static void tally_free(struct tally *t)
 		free(t->mult[arm]);
 	}
 	free(t->arch);
+	free(t->slots);
 }
 
 static void tally_add(struct tally *t, int arm, const struct tl_score_result *r)

@@ -3,6 +3,7 @@
  * back into one accumulator, exactly as one pass over all the learners. */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "io/csvrow.h"
 #include "io/sidefile.h"
 #include "util/err.h"
+#include "util/num.h"
 
 /* ==== the stats CSV: emit and merge ===================================== */
 
@@ -77,17 +79,16 @@ struct sfile {
 static double stats_num(const struct tl_str *s, int optional, const char *file, long line,
 			const char *col)
 {
-	char buf[64], *end;
+	char buf[64];
 	if (s->n == 0 && optional)
 		return 0;
 	if (s->n == 0 || s->n >= sizeof buf)
 		tl_die_at(TL_EX_DATAERR, file, line, "bad %s: '%.*s'", col, (int)s->n, s->p);
 	memcpy(buf, s->p, s->n);
 	buf[s->n] = '\0';
-	errno = 0;
-	double v = strtod(buf, &end);
+	double v = 0;
 	int nonneg = col[0] == 'n' || (col[0] == 'm' && col[1] == '2');   /* n, m2, m2_x */
-	if (*end || errno || !isfinite(v) || (nonneg && v < 0))
+	if (tl_num_parse(s->p, s->n, &v) < 0 || (nonneg && v < 0))
 		tl_die_at(TL_EX_DATAERR, file, line, "bad %s: '%s'", col, buf);
 	return v;
 }
@@ -123,26 +124,59 @@ static void stats_fields(struct sfile *sf, const struct tl_str *fd, size_t nf, i
 	r->line = line;
 }
 
-/* same_cell: q and r are of one file, segment and arm; with metric, of
- * one metric too. */
-static int same_cell(const struct srow *q, const struct srow *r, int metric)
+static int is_learners(const struct srow *r) { return strcmp(r->f[4], "learners") == 0; }
+
+/* same_cell: q and r are of one file, segment and arm. */
+static int same_cell(const struct srow *q, const struct srow *r)
 {
 	return q->file == r->file && strcmp(q->f[0], r->f[0]) == 0 && strcmp(q->f[1], r->f[1]) == 0 &&
-	       strcmp(q->f[2], r->f[2]) == 0 && (!metric || strcmp(q->f[3], r->f[3]) == 0);
+	       strcmp(q->f[2], r->f[2]) == 0;
 }
 
-/* cell_sum: the total n of r's cell over the file (concatenated files hold
- * a cell several times): of its learners rows, or of its rows of r's
- * metric. */
-static double cell_sum(const struct sfile *sf, const struct srow *r, int learners)
+/* by_cell: rows ordered by file, segment field, segment and arm (a cell),
+ * its learners rows first, then by metric. */
+static const struct sfile *cell_sf;   /* qsort has no context */
+static int by_cell(const void *a, const void *b)
 {
-	double sum = 0;
-	for (size_t i = 0; i < sf->n; i++) {
-		const struct srow *q = &sf->row[i];
-		if ((strcmp(q->f[4], "learners") == 0) == learners && same_cell(q, r, !learners))
-			sum += q->v[0];
+	const struct srow *x = &cell_sf->row[*(const size_t *)a], *y = &cell_sf->row[*(const size_t *)b];
+	if (x->file != y->file)
+		return (uintptr_t)x->file < (uintptr_t)y->file ? -1 : 1;
+	int c = 0;
+	for (int k = 0; k < 3 && !c; k++)
+		c = strcmp(x->f[k], y->f[k]);
+	if (!c)
+		c = is_learners(y) - is_learners(x);
+	if (!c && !is_learners(x))
+		c = strcmp(x->f[3], y->f[3]);
+	return c;
+}
+
+/* cell_sums: for each row, the total n of its cell over its file
+ * (concatenated files hold a cell several times): nsum[i] of the rows of
+ * its metric, lsum[i] of the cell's learners rows. Sorted: n log n. */
+static void cell_sums(const struct sfile *sf, double *nsum, double *lsum)
+{
+	size_t *ix = tl_xmalloc((sf->n ? sf->n : 1) * sizeof *ix);
+	for (size_t i = 0; i < sf->n; i++)
+		ix[i] = i;
+	cell_sf = sf;
+	qsort(ix, sf->n, sizeof *ix, by_cell);
+	double learners = 0;
+	for (size_t i = 0, j; i < sf->n; i = j) {
+		const struct srow *r = &sf->row[ix[i]];
+		if (i == 0 || !same_cell(&sf->row[ix[i - 1]], r))
+			learners = 0;   /* a new cell */
+		double sum = 0;
+		for (j = i; j < sf->n && by_cell(&ix[i], &ix[j]) == 0; j++)
+			sum += sf->row[ix[j]].v[0];
+		if (is_learners(r))
+			learners = sum;
+		for (size_t k = i; k < j; k++) {
+			nsum[ix[k]] = sum;
+			lsum[ix[k]] = learners;
+		}
 	}
-	return sum;
+	free(ix);
 }
 
 /* stats_consistent: a tampered or damaged stats file must not decide an
@@ -151,11 +185,14 @@ static double cell_sum(const struct sfile *sf, const struct srow *r, int learner
  * (mean k/n, m2 k(n-k)/n), to the precision --emit-stats writes. */
 static void stats_consistent(const struct sfile *sf)
 {
-	for (size_t i = 0; i < sf->n; i++) {
+	double *nsum = tl_xmalloc((sf->n ? sf->n : 1) * sizeof *nsum);
+	double *lsum = tl_xmalloc((sf->n ? sf->n : 1) * sizeof *lsum);
+	cell_sums(sf, nsum, lsum);
+	for (size_t i = 0; i < sf->n; i++) {   /* in file order: the first bad row is named */
 		const struct srow *r = &sf->row[i];
-		if (strcmp(r->f[4], "learners") == 0)
+		if (is_learners(r))
 			continue;
-		double n = cell_sum(sf, r, 0), learners = cell_sum(sf, r, 1);
+		double n = nsum[i], learners = lsum[i];
 		if (n > learners)
 			tl_die_at(TL_EX_DATAERR, r->file, r->line, "n %.17g of '%s' exceeds the %.17g learners of arm '%s'",
 				  n, r->f[3], learners, r->f[2]);
@@ -169,6 +206,8 @@ static void stats_consistent(const struct sfile *sf)
 				  "'%s' is a 0/1 metric, but its mean %.17g and m2 %.17g are not those of k ones in %.17g",
 				  r->f[3], r->v[1], r->v[2], n);
 	}
+	free(nsum);
+	free(lsum);
 }
 
 /* stats_read: the rows of one --emit-stats file (io/sidefile.h: a BOM and

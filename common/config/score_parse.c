@@ -4,12 +4,14 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
+#include "io/json.h"
 #include "util/err.h"
 #include "util/file.h"
 #include "config/score.h"
@@ -20,6 +22,10 @@ struct parse {
 	struct tl_score_config *cfg;
 	char *err;
 	size_t errcap;
+	/* the field names seen: slot + 1 by hash (0 empty), so that a config
+	 * of many rules is read in linear time */
+	uint32_t *slots;
+	size_t mask, fcap;
 };
 
 /* perr: "path: message" into p->err; returns -1. */
@@ -46,15 +52,23 @@ static const char *type_name(const cJSON *j)
 	return "an object";
 }
 
-/* check_dups: no member twice. check_keys: every member of obj is in allowed (NULL-terminated), none
- * twice, and each of required is present. */
+/* check_dups: no member twice (names sorted: n log n, not n^2). check_keys:
+ * every member of obj is in allowed (NULL-terminated), none twice, and each
+ * of required is present. */
 static int check_dups(struct parse *p, const cJSON *obj, const char *path)
 {
+	size_t n = 0, i = 0;
 	for (const cJSON *m = obj->child; m; m = m->next)
-		for (const cJSON *o = obj->child; o != m; o = o->next)
-			if (strcmp(o->string, m->string) == 0)
-				return perr(p, path, "duplicate key \"%s\"", m->string);
-	return 0;
+		n++;
+	if (n < 2)
+		return 0;
+	struct tl_str *names = tl_xmalloc(n * sizeof *names);
+	for (const cJSON *m = obj->child; m; m = m->next, i++)
+		names[i] = (struct tl_str){m->string, strlen(m->string)};
+	long d = tl_json_duplicate(names, n);
+	const char *dup = d >= 0 ? names[d].p : NULL;
+	free(names);
+	return dup ? perr(p, path, "duplicate key \"%s\"", dup) : 0;
 }
 
 static int check_keys(struct parse *p, const cJSON *obj, const char *path,
@@ -110,14 +124,40 @@ static int get_number(struct parse *p, const cJSON *j, const char *path, const c
 	return 0;
 }
 
-/* field_slot: the index of name in cfg->fields (added when new). */
-static int field_slot(struct tl_score_config *cfg, const char *name)
+static uint32_t field_hash(const char *s)
 {
-	for (size_t i = 0; i < cfg->nfields; i++)
-		if (strcmp(cfg->fields[i], name) == 0)
-			return (int)i;
-	cfg->fields = tl_xrealloc(cfg->fields, (cfg->nfields + 1) * sizeof *cfg->fields);
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* field_slot: the index of name in cfg->fields (added when new). */
+static int field_slot(struct parse *p, const char *name)
+{
+	struct tl_score_config *cfg = p->cfg;
+	if (!p->slots || (cfg->nfields + 1) * 2 > p->mask + 1) {   /* grow and rehash */
+		size_t size = p->slots ? (p->mask + 1) * 2 : 64;
+		free(p->slots);
+		p->slots = tl_xcalloc(size, sizeof *p->slots);
+		p->mask = size - 1;
+		for (size_t i = 0; i < cfg->nfields; i++) {
+			size_t j = field_hash(cfg->fields[i]) & p->mask;
+			while (p->slots[j])
+				j = (j + 1) & p->mask;
+			p->slots[j] = (uint32_t)(i + 1);
+		}
+	}
+	size_t j = field_hash(name) & p->mask;
+	for (; p->slots[j]; j = (j + 1) & p->mask)
+		if (strcmp(cfg->fields[p->slots[j] - 1], name) == 0)
+			return (int)(p->slots[j] - 1);
+	if (cfg->nfields == p->fcap) {
+		p->fcap = p->fcap ? 2 * p->fcap : 16;
+		cfg->fields = tl_xrealloc(cfg->fields, p->fcap * sizeof *cfg->fields);
+	}
 	cfg->fields[cfg->nfields] = tl_xstrdup(name);
+	p->slots[j] = (uint32_t)(cfg->nfields + 1);
 	return (int)cfg->nfields++;
 }
 
@@ -131,7 +171,7 @@ static int parse_cond(struct parse *p, const cJSON *j, const char *path, struct 
 	snprintf(sub, sizeof sub, "%.200s[0]", path);
 	if (get_name(p, cJSON_GetArrayItem(j, 0), sub, NULL, &field) < 0)
 		return -1;
-	c->slot = field_slot(p->cfg, field);
+	c->slot = field_slot(p, field);
 	free(field);
 	const cJSON *op = cJSON_GetArrayItem(j, 1);
 	snprintf(sub, sizeof sub, "%.200s[1]", path);
@@ -224,7 +264,7 @@ static int parse_score_weights(struct parse *p, const cJSON *j)
 		if (get_name(p, &key, sub, NULL, &field) < 0)
 			return -1;
 		struct tl_score_term *t = &cfg->terms[cfg->nterms++];
-		t->slot = field_slot(cfg, field);
+		t->slot = field_slot(p, field);
 		free(field);
 		if (get_number(p, m, sub, "a weight", -1e6, 1e6, &t->weight) < 0)
 			return -1;
@@ -355,29 +395,36 @@ static int parse_top(struct parse *p, const cJSON *root)
 }
 
 /* syntax_error: "line L, column C: bad JSON" for the byte at bad. */
-static void syntax_error(struct parse *p, const char *text, size_t n, const char *bad)
+static void syntax_error(struct parse *p, const char *text, size_t n, const char *bad, const char *what)
 {
 	long line = 1, col = 1;
 	for (const char *q = text; bad && q < bad && q < text + n; q++, col++)
 		if (*q == '\n')
 			line++, col = 0;
-	snprintf(p->err, p->errcap, "line %ld, column %ld: bad JSON", line, col);
+	snprintf(p->err, p->errcap, "line %ld, column %ld: %s", line, col, what);
 }
 
 int tl_score_config_parse(const char *text, size_t n, struct tl_score_config *cfg, char *err, size_t errcap)
 {
-	struct parse p = {cfg, err, errcap};
+	struct parse p = {.cfg = cfg, .err = err, .errcap = errcap};
 	const char *end = NULL;
 	memset(cfg, 0, sizeof *cfg);
+	size_t bad = tl_utf8_check(text, n);   /* cJSON copies any bytes into strings */
+	if (bad < n) {
+		syntax_error(&p, text, n, text + bad, "invalid UTF-8");
+		return -1;
+	}
 	cJSON *root = cJSON_ParseWithLengthOpts(text, n, &end, 0);
 	if (!root) {
-		syntax_error(&p, text, n, cJSON_GetErrorPtr());
+		syntax_error(&p, text, n, cJSON_GetErrorPtr(), "bad JSON");
 		return -1;
 	}
 	while (end < text + n && (isspace((unsigned char)*end) || *end == '\0'))
 		end++;
-	int rc = end < text + n ? (syntax_error(&p, text, n, end), -1) : parse_top(&p, root);
+	int rc = end < text + n ? (syntax_error(&p, text, n, end, "bad JSON"), -1)
+		 : !tl_json_strict(text, n) ? perr(&p, "$", "%s", tl_json_strict_why) : parse_top(&p, root);
 	cJSON_Delete(root);
+	free(p.slots);
 	if (rc < 0)
 		tl_score_config_free(cfg);
 	return rc;
@@ -392,6 +439,8 @@ void tl_score_config_load(const char *path, struct tl_score_config *cfg)
 	char err[TL_MSG_MAX], *buf;
 	size_t n;
 	int got = tl_read_file(path, &buf, &n);
+	if (got == TL_EX_DATAERR)
+		tl_die(got, "config %s: longer than %zu bytes, the limit of a side file", path, TL_FILE_MAX);
 	if (got)
 		tl_die(got, "cannot %s config %s:", got == TL_EX_NOINPUT ? "open" : "read", path);
 	int rc = tl_score_config_parse(buf, n, cfg, err, sizeof err);

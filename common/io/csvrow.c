@@ -120,7 +120,9 @@ static int split_slow(struct tl_csv *c, const char *line, size_t n)
 		c->in_record = 0;
 		return TL_CSV_ERR;
 	}
-	if (c->records > 1) {   /* libcsv ends a record at a bare CR */
+	/* libcsv ends a record at a bare CR: a second record in the line, or
+	 * one it began after the CR and left open (a quote after the CR) */
+	if (c->records > 1 || (c->done && c->parser.pstate != 0)) {
 		c->error = "a carriage return ends a record inside the line: lines that end in a bare CR "
 			   "are not read (convert them: tr '\\r' '\\n')";
 		csv_free(&c->parser);
@@ -129,7 +131,9 @@ static int split_slow(struct tl_csv *c, const char *line, size_t n)
 		return TL_CSV_ERR;
 	}
 	if (!c->done) {
-		if (c->slen > c->max_field + 2) {   /* an open quote eating the input */
+		/* an open quote eating the input: libcsv reports a field only when
+		 * it ends, so the open one is measured in its buffer */
+		if (c->parser.entry_pos > c->max_field || c->slen > c->max_field + 2) {
 			c->error = "a quoted field is longer than --max-field (unterminated quote?)";
 			csv_free(&c->parser);
 			parser_init(c);

@@ -1,8 +1,10 @@
 /* json.c - validating JSON scanner for spans, string unescape and escape. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "io/json.h"
 #include "io/obuf.h"
+#include "util/err.h"
 
 static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -19,6 +21,26 @@ static int hexval(char c)
 	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
 	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
 	return -1;
+}
+
+static long hex4(const char *p);
+
+/* skip_u_escape: p at the 'u' of a \u escape; the last byte of it (of
+ * the pair, for a surrogate pair), or NULL: a lone surrogate (\ud800
+ * without its \udc00-\udfff) is not a character, and no UTF-8 can hold
+ * it. */
+static const char *skip_u_escape(const char *p, const char *end)
+{
+	long cp = end - p >= 5 ? hex4(p + 1) : -1;
+	if (cp < 0 || (cp >= 0xDC00 && cp < 0xE000))
+		return NULL;
+	p += 4;
+	if (cp < 0xD800 || cp >= 0xDC00)
+		return p;
+	if (end - p < 7 || p[1] != '\\' || p[2] != 'u')
+		return NULL;
+	long lo = hex4(p + 3);
+	return lo >= 0xDC00 && lo < 0xE000 ? p + 6 : NULL;
 }
 
 /* p at the opening quote; returns the byte after the closing quote. Plain
@@ -47,13 +69,9 @@ static const char *skip_string(const char *p, const char *end)
 			if (++p >= end)
 				return NULL;
 			if (*p == 'u') {
-				if (end - p < 5)
+				if (!(p = skip_u_escape(p, end)))
 					return NULL;
-				for (int i = 1; i <= 4; i++)
-					if (hexval(p[i]) < 0)
-						return NULL;
-				p += 4;
-			} else if (!strchr("\"\\/bfnrt", *p)) {
+			} else if (!*p || !strchr("\"\\/bfnrt", *p)) {   /* strchr finds the NUL too */
 				return NULL;
 			}
 		}
@@ -304,6 +322,95 @@ long tl_json_unescape(struct tl_str body, char *out)
 		}
 	}
 	return (long)(o - out);
+}
+
+static int same_name(struct tl_str a, struct tl_str b)
+{
+	return a.n == b.n && (a.n == 0 || (a.p[0] == b.p[0] && memcmp(a.p, b.p, a.n) == 0));
+}
+
+/* by_name: names ordered by bytes then length, ties by index (the first
+ * of equal names sorts first, so the duplicate reported is a later one). */
+static _Thread_local const struct tl_str *sort_base;   /* qsort has no context */
+static int by_name(const void *x, const void *y)
+{
+	size_t i = *(const size_t *)x, j = *(const size_t *)y;
+	struct tl_str a = sort_base[i], b = sort_base[j];
+	int c = memcmp(a.p, b.p, a.n < b.n ? a.n : b.n);
+	if (!c)
+		c = (a.n > b.n) - (a.n < b.n);
+	return c ? c : (i > j) - (i < j);
+}
+
+long tl_json_duplicate(const struct tl_str *names, size_t n)
+{
+	if (n <= 32) {
+		for (size_t j = 1; j < n; j++)
+			for (size_t i = 0; i < j; i++)
+				if (same_name(names[i], names[j]))
+					return (long)j;
+		return -1;
+	}
+	size_t *idx = tl_xmalloc(n * sizeof *idx);
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	sort_base = names;
+	qsort(idx, n, sizeof *idx, by_name);
+	long dup = -1;
+	for (size_t i = 1; i < n; i++)
+		if (same_name(names[idx[i - 1]], names[idx[i]]) && (dup < 0 || idx[i] < (size_t)dup))
+			dup = (long)idx[i];
+	free(idx);
+	return dup;
+}
+
+/* utf8_seq: the length of the valid multi-byte sequence at p (lead byte
+ * c >= 0x80), or 0. */
+static size_t utf8_seq(const unsigned char *p, size_t left)
+{
+	unsigned c = p[0], lo = 0x80, hi = 0xBF;
+	size_t len;
+	if (c >= 0xC2 && c <= 0xDF) len = 2;
+	else if (c >= 0xE0 && c <= 0xEF) len = 3;
+	else if (c >= 0xF0 && c <= 0xF4) len = 4;
+	else return 0;
+	if (c == 0xE0) lo = 0xA0;        /* overlong */
+	else if (c == 0xED) hi = 0x9F;   /* a surrogate */
+	else if (c == 0xF0) lo = 0x90;   /* overlong */
+	else if (c == 0xF4) hi = 0x8F;   /* above U+10FFFF */
+	if (left < len || p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+	return len;
+}
+
+size_t tl_utf8_check_from(const char *s, size_t n, size_t i)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (i < n) {
+		uint64_t w;
+		if (n - i >= 8 && (memcpy(&w, p + i, 8), (w & 0x8080808080808080ULL) == 0)) {
+			i += 8;
+			continue;
+		}
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		size_t len = utf8_seq(p + i, n - i);
+		if (!len)
+			return i;
+		i += len;
+	}
+	return n;
+}
+
+int tl_json_strict(const char *text, size_t n)
+{
+	const char *end = text + n, *q = tl_json_skip_value(tl_json_skip_ws(text, end), end, 64);
+	return q && tl_json_skip_ws(q, end) == end;
 }
 
 void tl_json_put_string(FILE *f, const char *s, size_t n)

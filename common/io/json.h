@@ -9,6 +9,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "util/str.h"
 
 /* One member of an object: key (still escaped, without quotes), the raw
@@ -64,6 +68,42 @@ int tl_json_key_is(struct tl_str key, const char *name);
  * which has room for body.n bytes; returns the decoded length, or -1 for
  * a bad escape. */
 long tl_json_unescape(struct tl_str body, char *out);
+
+/* tl_json_duplicate: the index of the first name of names[0..n) (decoded
+ * keys) that equals an earlier one, or -1. Up to 32 names are compared
+ * pairwise; more are sorted (n log n, an index array allocated). */
+long tl_json_duplicate(const struct tl_str *names, size_t n);
+
+/* tl_utf8_check_from: tl_utf8_check of p[0..n) whose bytes before i are
+ * ASCII. */
+size_t tl_utf8_check_from(const char *p, size_t n, size_t i);
+
+/* tl_utf8_check: n when p[0..n) is valid UTF-8 (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), else the offset of the
+ * first byte of the first bad sequence. Inline for the ASCII prefix, 16
+ * bytes (SSE2) or a word at a time: every input line goes through it. */
+static inline size_t tl_utf8_check(const char *p, size_t n)
+{
+	size_t i = 0;
+#ifdef __SSE2__
+	while (i + 16 <= n && !_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + i))))
+		i += 16;
+#endif
+	for (uint64_t w; i + 8 <= n && (memcpy(&w, p + i, 8), (w & 0x8080808080808080ULL) == 0);)
+		i += 8;
+	for (; i < n; i++)
+		if ((unsigned char)p[i] >= 0x80)
+			return tl_utf8_check_from(p, n, i);
+	return n;
+}
+
+/* tl_json_strict: whether text[0..n) is one JSON value (RFC 8259, nesting
+ * at most 64) and whitespace: what cJSON also accepts (a NUL or a control
+ * byte in a string, +1, 01, NaN, text after the value) is not. For the
+ * JSON side files, so that they follow the rules of the input. */
+int tl_json_strict(const char *text, size_t n);
+#define tl_json_strict_why "not strict JSON (RFC 8259): a NUL or control byte in a string, " \
+	"a number like +1, 01 or NaN, text after the value, or nesting deeper than 64"
 
 /* tl_json_put_string: write s[0..n) as a quoted, escaped JSON string. */
 void tl_json_put_string(FILE *f, const char *s, size_t n);

@@ -6,6 +6,7 @@
 #include "io/csvrow.h"
 #include "io/sidefile.h"
 #include "util/err.h"
+#include "util/file.h"
 
 struct tl_sidefile {
 	const char *name;
@@ -14,6 +15,7 @@ struct tl_sidefile {
 	char *buf;
 	size_t bufcap;
 	long lineno, recline;
+	size_t bytes;       /* read so far: at most TL_FILE_MAX */
 	struct tl_csv *csv;
 };
 
@@ -36,11 +38,34 @@ struct tl_sidefile *tl_sidefile_open(const char *path, size_t max_field)
 	return s;
 }
 
+/* read_line: the next line into buf, its '\n' kept (getline(3), but a
+ * file stops at TL_FILE_MAX bytes, so /dev/zero does not fill memory);
+ * -1 at the end. */
+static ssize_t read_line(struct tl_sidefile *s)
+{
+	size_t n = 0;
+	int c = 0;
+	while (c != '\n' && (c = getc_unlocked(s->f)) != EOF) {
+		if (++s->bytes > TL_FILE_MAX)
+			tl_die_at(TL_EX_DATAERR, s->name, s->lineno + 1,
+				  "longer than %zu bytes, the limit of a side file", TL_FILE_MAX);
+		if (n + 1 >= s->bufcap) {
+			s->bufcap = s->bufcap ? 2 * s->bufcap : 4096;
+			s->buf = tl_xrealloc(s->buf, s->bufcap);
+		}
+		s->buf[n++] = (char)c;
+	}
+	if (n == 0)
+		return -1;
+	s->buf[n] = '\0';
+	return (ssize_t)n;
+}
+
 int tl_sidefile_next(struct tl_sidefile *s)
 {
 	int more = 0;
 	for (;;) {
-		ssize_t n = getline(&s->buf, &s->bufcap, s->f);
+		ssize_t n = read_line(s);
 		if (n < 0) {
 			if (ferror(s->f))
 				tl_die(TL_EX_IOERR, "%s:", s->name);
@@ -60,6 +85,9 @@ int tl_sidefile_next(struct tl_sidefile *s)
 				continue;
 			s->recline = s->lineno;
 		}
+		size_t bad = tl_utf8_check(p, (size_t)n);
+		if (bad < (size_t)n)
+			tl_die_at(TL_EX_DATAERR, s->name, s->lineno, "invalid UTF-8 at byte %zu", bad + 1);
 		int rc = tl_csv_split(s->csv, p, (size_t)n);
 		if (rc == TL_CSV_ROW)
 			return 1;

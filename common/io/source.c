@@ -24,7 +24,7 @@ void tl_source_open(struct tl_source *s, const char *name)
 		s->name = name;
 	}
 	s->fd = fileno(s->f);
-	s->beg = s->end = 0;
+	s->beg = s->end = s->scanned = 0;
 	s->eof = 0;
 	s->lineno = 0;
 	s->pos = 0;
@@ -36,7 +36,7 @@ void tl_source_share(struct tl_source *s, const struct tl_source *from)
 	s->f = NULL;
 	s->fd = from->fd;
 	s->name = from->name;
-	s->beg = s->end = 0;
+	s->beg = s->end = s->scanned = 0;
 	s->eof = 1;
 	s->lineno = 0;
 }
@@ -60,7 +60,7 @@ void tl_source_mem(struct tl_source *s, const char *p, size_t n, long lineno)
 	}
 	s->buf = (char *)p;   /* read only: fill() is never called on it */
 	s->cap = n;
-	s->beg = 0;
+	s->beg = s->scanned = 0;
 	s->end = n;
 	s->eof = 1;
 	s->ranged = 0;
@@ -72,6 +72,7 @@ size_t tl_source_take(struct tl_source *s, const char **p)
 	*p = s->buf + s->beg;
 	size_t n = s->end - s->beg;
 	s->beg = s->end;
+	s->scanned = 0;
 	return n;
 }
 
@@ -81,7 +82,7 @@ void tl_source_range(struct tl_source *s, uint64_t from, uint64_t to, long linen
 	s->ranged = 1;
 	s->pos = from;
 	s->range_end = to;
-	s->beg = s->end = 0;
+	s->beg = s->end = s->scanned = 0;
 	s->eof = from >= to;
 	s->lineno = lineno;
 }
@@ -122,23 +123,50 @@ static void fill(struct tl_source *s)
 void tl_source_unread(struct tl_source *s, const char *p)
 {
 	s->beg = (size_t)(p - s->buf);
+	s->scanned = 0;
 	s->lineno--;
+}
+
+/* too_long: the line at beg passes max_line: exits, unless it is JSON
+ * and max_json lets it be longer. */
+static void too_long(struct tl_source *s)
+{
+	const char *q = s->buf + s->beg, *end = s->buf + s->end;
+	if (end - q >= 3 && memcmp(q, "\xEF\xBB\xBF", 3) == 0 && s->lineno == 0)
+		q += 3;
+	while (q < end && (*q == ' ' || *q == '\t' || *q == '\r'))
+		q++;
+	if (s->max_json > s->max_line && q < end && *q == '{') {
+		s->max_line = s->max_json;
+		s->max_line_why = s->max_json_why;
+		s->max_json = 0;
+		return;
+	}
+	tl_die_at(TL_EX_DATAERR, s->name, s->lineno + 1, "a line is longer than %zu bytes%s", s->max_line,
+		  s->max_line_why ? s->max_line_why : "");
 }
 
 int tl_source_line(struct tl_source *s, const char **p, size_t *n)
 {
 	for (;;) {
-		char *nl = s->end > s->beg ? memchr(s->buf + s->beg, '\n', s->end - s->beg) : NULL;
+		size_t from = s->beg + s->scanned;
+		char *nl = s->end > from ? memchr(s->buf + from, '\n', s->end - from) : NULL;
+		size_t stop = nl ? (size_t)(nl - s->buf) : s->end;
+		if (s->max_line && stop - s->beg > s->max_line) {
+			too_long(s);
+			continue;
+		}
 		if (nl || (s->eof && s->end > s->beg)) {
-			size_t stop = nl ? (size_t)(nl - s->buf) : s->end;
 			*p = s->buf + s->beg;
 			*n = stop - s->beg;
 			s->beg = nl ? stop + 1 : stop;
+			s->scanned = 0;
 			s->lineno++;
 			return 1;
 		}
 		if (s->eof)
 			return 0;
+		s->scanned = s->end - s->beg;   /* no '\n' there: not searched again */
 		fill(s);
 	}
 }

@@ -25,6 +25,12 @@ struct tl_source {
 	int in_mem;           /* reading tl_source_mem's bytes; own_buf is ours */
 	char *own_buf;
 	size_t own_cap;
+	size_t scanned;       /* bytes after beg searched for '\n' already */
+	size_t max_line;      /* the longest line (0: no limit), and why */
+	const char *max_line_why;
+	size_t max_json;      /* when not 0: a line that starts with '{' may be
+			       * this long instead (until the shape is known) */
+	const char *max_json_why;
 };
 
 /* tl_source_open: open name ("-": stdin) for reading; exits 66 when it
@@ -40,7 +46,11 @@ void tl_source_free(struct tl_source *s);
 
 /* tl_source_line: the next physical line, without its '\n', valid until
  * the next call; 0 at the end of the file or range. Exits 74 on a read
- * error. The TL_CSV_PAD bytes after the line are readable. */
+ * error, and 65 (FILE:LINE: a line is longer than N bytes, then
+ * max_line_why) as soon as a line passes max_line, so the buffer never
+ * holds much more than max_line bytes. Each byte is searched for the
+ * line end once, however many reads a long line takes. The TL_CSV_PAD
+ * bytes after the line are readable. */
 int tl_source_line(struct tl_source *s, const char **p, size_t *n);
 
 /* tl_source_unread: give back the line last returned (p is its start). */

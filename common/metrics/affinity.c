@@ -70,31 +70,61 @@ static void count(const struct tl_learner *l, size_t npast)
 	S.last = l;
 }
 
-/* transfer_pair: the largest u_A·a_B with A != B; ties go to the smallest
- * (A, B) by name; none when the largest product is 0 (§6.5). */
-static void best_pair(const struct tl_learner *l, struct tl_affinity *out)
+/* A best value of a_B over domains and the runner-up (§6.2): the largest
+ * a_B, how many domains hold it, and the largest a_B below it, so that
+ * the largest a_B over B != A is known for each A in O(1). */
+struct amax { uint64_t top, second; size_t ntop; int32_t only; };
+
+static struct amax a_max(const struct tl_learner *l)
 {
-	double best = 0;
-	out->pair_a = out->pair_b = -1;
-	for (size_t A = 0; A < l->ndomains; A++) {
-		if (!S.u[A])
-			continue;
-		for (size_t B = 0; B < l->ndomains; B++) {
-			if (B == A || !S.a[B])
-				continue;
-			double x = (double)S.u[A] * (double)S.a[B];
-			if (x < best)
-				continue;
-			if (x == best) {
-				int c = name_cmp(l->domains[A], l->domains[out->pair_a]);
-				if (c > 0 || (c == 0 && name_cmp(l->domains[B], l->domains[out->pair_b]) > 0))
-					continue;
-			}
-			best = x;
-			out->pair_a = (int32_t)A;
-			out->pair_b = (int32_t)B;
+	struct amax m = {0, 0, 0, -1};
+	for (size_t d = 0; d < l->ndomains; d++) {
+		uint64_t a = S.a[d];
+		if (a > m.top) {
+			m.second = m.top;
+			m.top = a, m.ntop = 1, m.only = (int32_t)d;
+		} else if (a == m.top && a) {
+			m.ntop++;
+		} else if (a > m.second) {
+			m.second = a;
 		}
 	}
+	return m;
+}
+
+/* a_other: the largest a_B over B != A. */
+static uint64_t a_other(const struct amax *m, size_t A)
+{
+	return m->ntop == 1 && (size_t)m->only == A ? m->second : m->top;
+}
+
+/* transfer_pair: the largest u_A·a_B with A != B; ties go to the smallest
+ * (A, B) by name; none when no product is positive (§6.5). In O(D): a
+ * pair (A, B) is the largest only when a_B is the largest a over B != A,
+ * so the largest product is max_A u_A·a_other(A), its A the smallest name
+ * reaching it, and its B the smallest name of B != A with that a_B. */
+static void best_pair(const struct tl_learner *l, struct tl_affinity *out)
+{
+	struct amax m = a_max(l);
+	double best = 0;
+	int32_t A = -1, B = -1;
+	out->pair_a = out->pair_b = -1;
+	for (size_t d = 0; d < l->ndomains; d++) {
+		double x = (double)S.u[d] * (double)a_other(&m, d);
+		if (!S.u[d] || x <= 0 || x < best)
+			continue;
+		if (x > best || name_cmp(l->domains[d], l->domains[A]) < 0)
+			A = (int32_t)d;
+		best = x;
+	}
+	if (A < 0)
+		return;
+	uint64_t want = a_other(&m, (size_t)A);
+	for (size_t d = 0; d < l->ndomains; d++)
+		if ((int32_t)d != A && S.a[d] == want && (B < 0 || name_cmp(l->domains[d], l->domains[B]) < 0))
+			B = (int32_t)d;
+	out->pair_a = A;
+	out->pair_b = B;
 }
 
 void tl_affinity_compute(const struct tl_learner *l, size_t npast,
@@ -224,7 +254,12 @@ struct tl_pairs {
 	size_t mask, n;
 	size_t *gid;                /* scratch: learner domain -> global index */
 	size_t gcap;
+	uint32_t *loc;              /* scratch: global index -> learner domain + 1 */
+	size_t lcap;
 	double total;
+	/* the pairs not in the table (first seen when it was full) */
+	uint64_t left_pairs, left_learners;
+	double left_sum;
 };
 
 struct tl_pairs *tl_pairs_new(void) { return tl_xcalloc(1, sizeof(struct tl_pairs)); }
@@ -245,26 +280,104 @@ static void pairs_grow(struct tl_pairs *p)
 	free(o);
 }
 
-static void pairs_bump(struct tl_pairs *p, uint64_t key, double x)
+/* pairs_find: the slot of key, or the empty slot where it would go. */
+static size_t pairs_find(const struct tl_pairs *p, uint64_t key)
 {
-	if (!p->slots || (p->n + 1) * 2 > p->mask + 1)
-		pairs_grow(p);
 	size_t j = (key * 0x9E3779B97F4A7C15ULL >> 20) & p->mask;
 	while (p->slots[j].key && p->slots[j].key != key)
 		j = (j + 1) & p->mask;
+	return j;
+}
+
+/* pairs_bump: add x to the pair key; a new pair enters while the table
+ * has room (TL_PAIRS_MAX), else it is left out. 1 when it was counted in
+ * the table. */
+static int pairs_bump(struct tl_pairs *p, uint64_t key, double x, int add)
+{
+	if (!p->slots || ((p->n + 1) * 2 > p->mask + 1 && p->n < TL_PAIRS_MAX))
+		pairs_grow(p);
+	size_t j = pairs_find(p, key);
 	if (!p->slots[j].key) {
+		if (!add || p->n >= TL_PAIRS_MAX)
+			return 0;
 		p->slots[j].key = key;
 		p->n++;
 	}
 	p->slots[j].learners++;
 	p->slots[j].sum += x;
-	p->total += x;
+	return 1;
 }
 
-void tl_pairs_add(struct tl_pairs *p, const struct tl_learner *l)
+static uint64_t pair_key(const struct tl_pairs *p, size_t A, size_t B)
 {
-	if (S.last != l)
-		tl_die(TL_EX_SOFTWARE, "internal error: tl_pairs_add without tl_affinity_compute");
+	return (uint64_t)(p->gid[A] + 1) << 32 | (p->gid[B] + 1);
+}
+
+/* pairs_direct: every pair of the learner, in (A, B) order; returns how
+ * many were left out, their sum in *left. */
+static uint64_t pairs_direct(struct tl_pairs *p, const struct tl_learner *l, double *left)
+{
+	uint64_t out = 0;
+	for (size_t A = 0; A < l->ndomains; A++) {
+		if (!S.u[A])
+			continue;
+		for (size_t B = 0; B < l->ndomains; B++)
+			if (B != A && S.a[B]) {
+				double x = (double)S.u[A] * (double)S.a[B];
+				p->total += x;
+				if (!pairs_bump(p, pair_key(p, A, B), x, 1))
+					out++, *left += x;
+			}
+	}
+	return out;
+}
+
+/* pairs_by_table: a learner with more pairs than the table holds: the
+ * pairs of the table are bumped from it (through loc), then new pairs
+ * enter in (A, B) order until the table is full; the work is bounded by
+ * the table, not by the learner's D^2 pairs. Returns the pairs counted. */
+static uint64_t pairs_by_table(struct tl_pairs *p, const struct tl_learner *l, double *counted)
+{
+	uint64_t in = 0;
+	for (size_t i = 0; p->slots && i <= p->mask; i++) {
+		struct pair *q = &p->slots[i];
+		if (!q->key || (q->key >> 32) - 1 >= p->lcap || (q->key & 0xffffffffu) - 1 >= p->lcap)
+			continue;
+		uint32_t A = p->loc[(q->key >> 32) - 1], B = p->loc[(q->key & 0xffffffffu) - 1];
+		if (A && B && S.u[A - 1] && S.a[B - 1]) {
+			double x = (double)S.u[A - 1] * (double)S.a[B - 1];
+			q->learners++, q->sum += x, *counted += x, in++;
+		}
+	}
+	for (size_t A = 0; A < l->ndomains && p->n < TL_PAIRS_MAX; A++)
+		for (size_t B = 0; S.u[A] && B < l->ndomains && p->n < TL_PAIRS_MAX; B++) {
+			if (B == A || !S.a[B] || (p->slots && p->slots[pairs_find(p, pair_key(p, A, B))].key))
+				continue;   /* no pair, or one of the table: bumped already */
+			double x = (double)S.u[A] * (double)S.a[B];
+			pairs_bump(p, pair_key(p, A, B), x, 1);
+			*counted += x, in++;
+		}
+	return in;
+}
+
+/* learner_pairs: how many pairs the learner has, and the sum of their
+ * products, Σ_{A≠B} u_A a_B = U·Aa - Σ u_A a_A (§6.2). */
+static uint64_t learner_pairs(const struct tl_learner *l, double *sum)
+{
+	uint64_t nu = 0, na = 0, both = 0;
+	double U = 0, Aa = 0, diag = 0;
+	for (size_t d = 0; d < l->ndomains; d++) {
+		nu += S.u[d] != 0, na += S.a[d] != 0, both += S.u[d] && S.a[d];
+		U += (double)S.u[d], Aa += (double)S.a[d], diag += (double)S.u[d] * (double)S.a[d];
+	}
+	*sum = U * Aa - diag;
+	return nu * na - both;
+}
+
+/* map_domains: gid[] (learner -> global) and, when loc, loc[] (global ->
+ * learner + 1) for the learner's domains with a use or an adoption. */
+static void map_domains(struct tl_pairs *p, const struct tl_learner *l, int loc)
+{
 	if (l->ndomains > p->gcap) {
 		p->gcap = l->ndomains * 2;
 		p->gid = tl_xrealloc(p->gid, p->gcap * sizeof *p->gid);
@@ -272,14 +385,41 @@ void tl_pairs_add(struct tl_pairs *p, const struct tl_learner *l)
 	for (size_t d = 0; d < l->ndomains; d++)
 		if (S.u[d] || S.a[d])
 			p->gid[d] = tl_names_add(&p->doms, l->domains[d].p, l->domains[d].n, NULL);
-	for (size_t A = 0; A < l->ndomains; A++) {
-		if (!S.u[A])
-			continue;
-		for (size_t B = 0; B < l->ndomains; B++)
-			if (B != A && S.a[B])
-				pairs_bump(p, (uint64_t)(p->gid[A] + 1) << 32 | (p->gid[B] + 1),
-					   (double)S.u[A] * (double)S.a[B]);
+	if (!loc)
+		return;
+	if (p->doms.n > p->lcap) {
+		size_t old = p->lcap;
+		p->lcap = p->doms.n * 2;
+		p->loc = tl_xrealloc(p->loc, p->lcap * sizeof *p->loc);
+		memset(p->loc + old, 0, (p->lcap - old) * sizeof *p->loc);
 	}
+	for (size_t d = 0; d < l->ndomains; d++)
+		if (S.u[d] || S.a[d])
+			p->loc[p->gid[d]] = (uint32_t)(d + 1);
+}
+
+void tl_pairs_add(struct tl_pairs *p, const struct tl_learner *l)
+{
+	if (S.last != l)
+		tl_die(TL_EX_SOFTWARE, "internal error: tl_pairs_add without tl_affinity_compute");
+	double sum, left = 0;
+	uint64_t n = learner_pairs(l, &sum), out;
+	int big = n > TL_PAIRS_MAX;
+	map_domains(p, l, big);
+	if (!big) {
+		out = pairs_direct(p, l, &left);
+	} else {
+		double counted = 0;
+		out = n - pairs_by_table(p, l, &counted);
+		left = sum - counted;
+		p->total += sum;
+		for (size_t d = 0; d < l->ndomains; d++)
+			if (S.u[d] || S.a[d])
+				p->loc[p->gid[d]] = 0;
+	}
+	p->left_pairs += out;
+	p->left_learners += out > 0;
+	p->left_sum += left;
 }
 
 static _Thread_local const struct tl_names *sort_names;   /* for the qsort comparison */
@@ -320,6 +460,9 @@ void tl_pairs_write(const struct tl_pairs *p, FILE *f)
 		fprintf(f, ",%llu,%.17g,%.17g\n", (unsigned long long)v[i].learners, v[i].sum,
 			v[i].sum / p->total);
 	}
+	if (p->left_pairs)   /* the pairs the table had no room for, summed */
+		fprintf(f, "(other),%llu,%.17g,%.17g\n", (unsigned long long)p->left_learners, p->left_sum,
+			p->left_sum / p->total);
 	free(buf);
 	free(v);
 }
@@ -331,5 +474,6 @@ void tl_pairs_free(struct tl_pairs *p)
 	tl_names_free(&p->doms);
 	free(p->slots);
 	free(p->gid);
+	free(p->loc);
 	free(p);
 }

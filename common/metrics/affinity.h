@@ -68,6 +68,10 @@ void tl_names_free(struct tl_names *t);
 
 struct tl_pairs;
 
+/* The most distinct pairs the table holds (tl-affinity(1)): a pair first
+ * seen when it is full is left out, summed in a last row "(other)". */
+#define TL_PAIRS_MAX 100000
+
 struct tl_pairs *tl_pairs_new(void);
 
 /* tl_pairs_add: add every pair A>B (A != B) with u_A·a_B > 0 of the learner

@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "io/json.h"
 #include "util/err.h"
 #include "metrics/model.h"
 
@@ -171,8 +172,46 @@ static int read_feature(const cJSON *o, size_t j, struct tl_feature *f, char *er
 	return 0;
 }
 
+/* no_duplicates: no object of the file (at any depth) names a member
+ * twice, the rule of every JSON tl reads (tl(7)). */
+static int no_duplicates(const cJSON *o, const char *where, char *err, size_t cap)
+{
+	size_t n = 0, i = 0;
+	for (const cJSON *c = o->child; c; c = c->next, n++)
+		if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && no_duplicates(c, c->string ? c->string : where, err, cap) < 0)
+			return -1;
+	if (!cJSON_IsObject(o))
+		return 0;
+	struct tl_str *names = tl_xmalloc((n ? n : 1) * sizeof *names);
+	for (const cJSON *c = o->child; c; c = c->next, i++)
+		names[i] = (struct tl_str){c->string, strlen(c->string)};
+	long d = tl_json_duplicate(names, n);
+	if (d >= 0)
+		snprintf(err, cap, "%s%sduplicate key '%s'", where, *where ? ": " : "", names[d].p);
+	free(names);
+	return d >= 0 ? -1 : 0;
+}
+
+/* duplicate_feature: a feature given twice would be counted twice. */
+static int duplicate_feature(const struct tl_model *m, char *err, size_t cap)
+{
+	struct tl_str *specs = tl_xmalloc((m->p ? m->p : 1) * sizeof *specs);
+	for (size_t j = 0; j < m->p; j++)
+		specs[j] = (struct tl_str){m->feat[j].spec, strlen(m->feat[j].spec)};
+	long d = tl_json_duplicate(specs, m->p);
+	if (d >= 0)
+		snprintf(err, cap, "features[%ld]: '%s' is given twice", d, m->feat[d].spec);
+	free(specs);
+	return d >= 0 ? -1 : 0;
+}
+
 static int read_header(struct tl_model *m, const cJSON *o, char *err, size_t cap)
 {
+	const cJSON *format = cJSON_GetObjectItemCaseSensitive(o, "format");
+	if (format && (!cJSON_IsString(format) || strcmp(format->valuestring, "tl-model 1") != 0)) {
+		snprintf(err, cap, "'format' is not \"tl-model 1\" (a model this tl-model cannot read)");
+		return -1;
+	}
 	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(o, "kind");
 	const cJSON *target = cJSON_GetObjectItemCaseSensitive(o, "target");
 	if (!cJSON_IsString(kind) || (strcmp(kind->valuestring, "logistic") && strcmp(kind->valuestring, "linear"))) {
@@ -198,13 +237,22 @@ int tl_model_read(struct tl_model *m, const char *text, size_t n, char *err, siz
 {
 	memset(m, 0, sizeof *m);
 	m->train_auc = m->train_log_loss = m->train_rmse = m->cv_auc = m->cv_rmse = NAN;
+	size_t bad = tl_utf8_check(text, n);
+	if (bad < n) {
+		snprintf(err, cap, "invalid UTF-8 at byte %zu", bad + 1);
+		return -1;
+	}
 	cJSON *o = cJSON_ParseWithLength(text, n);
 	int rc = -1;
 	if (!cJSON_IsObject(o)) {
 		snprintf(err, cap, "not a JSON object");
 		goto out;
 	}
-	if (read_header(m, o, err, cap) < 0)
+	if (!tl_json_strict(text, n)) {
+		snprintf(err, cap, "%s", tl_json_strict_why);
+		goto out;
+	}
+	if (no_duplicates(o, "", err, cap) < 0 || read_header(m, o, err, cap) < 0)
 		goto out;
 	const cJSON *fs = cJSON_GetObjectItemCaseSensitive(o, "features");
 	if (!cJSON_IsArray(fs) || cJSON_GetArraySize(fs) == 0) {
@@ -217,6 +265,8 @@ int tl_model_read(struct tl_model *m, const char *text, size_t n, char *err, siz
 			m->p++;     /* free what the failed feature holds */
 			goto out;
 		}
+	if (duplicate_feature(m, err, cap) < 0)
+		goto out;
 	rc = 0;
 out:
 	cJSON_Delete(o);

@@ -452,18 +452,12 @@ static double model_number(const struct mreader *r, int c, int count, int allow_
 	if (r->col[c] < 0)
 		return NAN;
 	struct tl_str s = tl_sidefile_fields(r->sf)[r->col[c]];
-	char buf[64];
 	if (s.n == 0 && allow_empty)
 		return NAN;
-	int ok = s.n > 0 && s.n < sizeof buf;
+	int ok = s.n > 0 && s.n < 64;
 	double v = 0;
 	if (ok) {
-		memcpy(buf, s.p, s.n);
-		buf[s.n] = '\0';
-		char *end;
-		errno = 0;
-		v = strtod(buf, &end);
-		ok = *end == '\0' && !errno && isfinite(v) && v >= 0 && !(s.p[0] == '+' || s.p[0] == ' ');
+		ok = tl_num_parse(s.p, s.n, &v) == 0 && v >= 0 && s.p[0] != '+';   /* the one number rule */
 		for (size_t i = 0; ok && count && i < s.n; i++)
 			ok = s.p[i] >= '0' && s.p[i] <= '9';
 	}

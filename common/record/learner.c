@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/err.h"
+#include "util/num.h"
 #include "record/reader_impl.h"
 
 /* ---- the learner builder --------------------------------------------- */
@@ -153,13 +154,7 @@ int tl_attr_number(const struct tl_attr *a, double *out)
 		return -1;
 	if (n == 0)
 		return 0;
-	char *end;
-	errno = 0;
-	double v = strtod(buf, &end);
-	if (*end || end == buf || errno == ERANGE || v != v)
-		return -1;
-	*out = v;
-	return 1;
+	return tl_num_parse(buf, (size_t)n, out) < 0 ? -1 : 1;   /* the one number rule */
 }
 
 size_t tl_learner_past(const struct tl_learner *l, tl_time asof)

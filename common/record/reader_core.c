@@ -107,6 +107,45 @@ void rd_close_file(struct tl_reader *r)
 	tl_source_close(&r->src);
 }
 
+static size_t sat_mul(size_t a, size_t b)
+{
+	return b && a > SIZE_MAX / b ? SIZE_MAX : a * b;
+}
+
+/* The line limits (tl(7) "Line length"), from --max-field: a CSV header
+ * (or the first line) is at most 64 times it (and at least 1 MiB), an
+ * NDJSON line 4096 times it (and at least 64 MiB), and a CSV row of n columns
+ * n * (2 * --max-field + 3) bytes, which no row of n fields within
+ * --max-field can pass (a quoted field doubles its quotes). */
+#define RD_HEADER_FIELDS 64
+#define RD_JSON_FIELDS 4096
+
+/* rd_line_limits: src's line limits: while detecting, those of a CSV
+ * header (or a JSON first line); then those of the shape. */
+static void rd_line_limits(struct tl_reader *r, int detecting)
+{
+	static const char json_why[] = " (an NDJSON line: 4096 x --max-field)";
+	struct tl_source *s = &r->src;
+	size_t f = r->opt->max_field, h = sat_mul(f, RD_HEADER_FIELDS), j = sat_mul(f, RD_JSON_FIELDS);
+	h = h < (1u << 20) ? 1u << 20 : h;
+	j = j < (64u << 20) ? 64u << 20 : j;
+	s->max_json = 0;
+	if (detecting) {
+		s->max_line = h;
+		s->max_line_why = " (a CSV header: 64 x --max-field; not CSV?)";
+		s->max_json = j;
+		s->max_json_why = json_why;
+	} else if (!is_csv_shape(r->shape)) {
+		s->max_line = j;
+		s->max_line_why = json_why;
+	} else {
+		size_t n = r->ncols ? r->ncols : 1;
+		s->max_line = sat_mul(n, sat_mul(f, 2) + 3);
+		snprintf(r->line_why, sizeof r->line_why, " (%zu columns x (2 x --max-field + 3): no row fits)", n);
+		s->max_line_why = r->line_why;
+	}
+}
+
 static int open_next_file(struct tl_reader *r)
 {
 	rd_close_file(r);
@@ -137,6 +176,15 @@ const char *rd_check_event(struct event_in *in, struct tl_str action, char *msg,
 	return NULL;
 }
 
+const char *rd_check_utf8(struct tl_str raw, char *msg, size_t cap)
+{
+	size_t at = tl_utf8_check(raw.p, raw.n);
+	if (at == raw.n)
+		return NULL;
+	snprintf(msg, cap, "invalid UTF-8 at byte %zu (byte 0x%02X)", at + 1, (unsigned char)raw.p[at]);
+	return msg;
+}
+
 int rd_event_record(struct tl_reader *r, struct record *rec)
 {
 	char msg[256];
@@ -155,7 +203,9 @@ int rd_event_record(struct tl_reader *r, struct record *rec)
 	} else {
 		if (!rd_ndjson_line(r, &rec->raw))
 			return 0;
-		why = rd_json_event(rec->raw, &r->jarena, &rec->ev, &rec->id, msg, sizeof msg, NULL);
+		why = rd_check_utf8(rec->raw, msg, sizeof msg);
+		if (!why)
+			why = rd_json_event(rec->raw, &r->jarena, &rec->ev, &rec->id, msg, sizeof msg, NULL);
 	}
 	if (!why && (rec->ev.dom.n > r->opt->max_field || rec->ev.cap.n > r->opt->max_field ||
 		     rec->id.n > r->opt->max_field))
@@ -223,6 +273,7 @@ int rd_open_and_detect(struct tl_reader *r)
 	if (!open_next_file(r))
 		return 0;
 	struct tl_source *s = &r->src;
+	rd_line_limits(r, 1);
 	do {
 		if (!tl_source_line(s, &p, &n)) {
 			r->shape = TL_SHAPE_EVENT_CSV;
@@ -239,14 +290,19 @@ int rd_open_and_detect(struct tl_reader *r)
 	if (q < p + n && *q == '{') {
 		r->shape = rd_json_is_doc(p, n, r->flags & TL_READ_EVENTS) ? TL_SHAPE_DOC : TL_SHAPE_EVENT_NDJSON;
 		tl_source_unread(s, p);
+		rd_line_limits(r, 0);
 		return 1;
 	}
+	char msg[80];
+	if (rd_check_utf8((struct tl_str){p, n}, msg, sizeof msg))
+		tl_die_at(TL_EX_DATAERR, s->name, r->rec_line, "bad CSV header: %s", msg);
 	int rc = tl_csv_split(r->csv, p, n);
 	if (rc != TL_CSV_ROW)
 		tl_die_at(TL_EX_DATAERR, s->name, r->rec_line, "bad CSV header: %s",
 			  rc == TL_CSV_MORE ? "a quoted name spans lines" : tl_csv_error(r->csv));
 	rd_read_header(r, tl_csv_fields(r->csv), tl_csv_nfields(r->csv));
 	r->shape = r->col[COL_TS] >= 0 ? TL_SHAPE_EVENT_CSV : TL_SHAPE_ROW_CSV;
+	rd_line_limits(r, 0);
 	if (r->shape == TL_SHAPE_ROW_CSV && !(r->flags & TL_READ_ROWS))
 		tl_die_at(TL_EX_DATAERR, s->name, r->rec_line,
 			  "no 'ts' column: these are learner rows, and %s needs events", tl_progname());

@@ -84,6 +84,11 @@ int rd_csv_record(struct tl_reader *r, struct tl_str *raw)
 			rd_bad(r, raw->p, raw->n, "expected %zu fields, found %zu", r->ncols, tl_csv_nfields(r->csv));
 			return -1;
 		}
+		char msg[80];
+		if (rd_check_utf8(*raw, msg, sizeof msg)) {
+			rd_bad(r, raw->p, raw->n, "%s", msg);
+			return -1;
+		}
 		return 1;
 	}
 }
@@ -244,6 +249,8 @@ void rd_fast_rows(struct tl_reader *r)
 		if (len <= 0 || (size_t)len > r->opt->max_field)   /* no field can be longer */
 			return;
 		size_t n = (size_t)len;
+		if (tl_utf8_check(line, n) != n)   /* the general path reports it */
+			return;
 		struct tl_str id = plain_field(line, n, commas, ncols, r->col[COL_ID]);
 		if (id.n != b->l.id.n || !same_id(id.p, b->l.id.p, id.n))
 			return;

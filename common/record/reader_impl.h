@@ -99,7 +99,9 @@ struct tl_reader {
 	size_t nfps, fpcap;
 	/* --ungrouped: everything read at open, then served; NULL otherwise */
 	struct ustore *ustore;
+	char line_why[96];        /* why src.max_line is what it is */
 };
+
 
 /* The parsed fields of one event, spans into the input. */
 struct event_in {
@@ -275,6 +277,11 @@ void rd_build_free(struct build *b);
  * in->ts and in->action); NULL or a message (in msg, or static). */
 const char *rd_check_event(struct event_in *in, struct tl_str action, char *msg, size_t cap);
 
+/* rd_check_utf8: NULL when the record text raw is valid UTF-8 (every
+ * output is UTF-8 JSON or CSV, so input that is not is bad input), else a
+ * message in msg. */
+const char *rd_check_utf8(struct tl_str raw, char *msg, size_t cap);
+
 /* rd_close_file: done with the current file (the next read opens the next). */
 void rd_close_file(struct tl_reader *r);
 
@@ -286,6 +293,7 @@ int rd_open_and_detect(struct tl_reader *r);
 void rd_cut_stream(struct tl_reader *r, const char *p, size_t n);
 
 static inline int is_event_shape(enum tl_shape s) { return s == TL_SHAPE_EVENT_CSV || s == TL_SHAPE_EVENT_NDJSON; }
+static inline int is_csv_shape(enum tl_shape s) { return s == TL_SHAPE_EVENT_CSV || s == TL_SHAPE_ROW_CSV; }
 
 /* rd_event_record: the next event of the current file. 1, 0 at end of
  * file, -1 when a bad record was skipped. */

@@ -8,6 +8,7 @@
 #include "io/json.h"
 #include "io/obuf.h"
 #include "util/err.h"
+#include "util/num.h"
 #include "record/reader_impl.h"
 
 /* ---- event objects --------------------------------------------------- */
@@ -35,11 +36,52 @@ static struct tl_str *event_slot(struct json_event_raw *e, struct tl_str key)
 	return NULL;
 }
 
-/* scan_event: one pass over the event object at p; the end, or NULL. */
-static const char *scan_event(const char *p, const char *end, struct json_event_raw *e, const char **why)
+/* The keys of one object, decoded, for the duplicate check: a few on the
+ * stack, more in the record's arena. */
+struct keys {
+	struct tl_str *k, small[16];
+	size_t n, cap;
+};
+
+/* keys_add: key, decoded when escaped is set and it has an escape. */
+static void keys_add(struct keys *ks, struct tl_arena *a, struct tl_str key, int escaped)
+{
+	if (ks->n == ks->cap) {
+		struct tl_str *k = tl_arena_alloc(a, 2 * ks->cap * sizeof *k);
+		memcpy(k, ks->k, ks->n * sizeof *k);
+		ks->k = k;
+		ks->cap *= 2;
+	}
+	if (escaped && memchr(key.p, '\\', key.n)) {
+		char *buf = tl_arena_alloc(a, key.n + 1);
+		long n = tl_json_unescape(key, buf);
+		key = (struct tl_str){buf, n < 0 ? 0 : (size_t)n};
+	}
+	ks->k[ks->n++] = key;
+}
+
+/* duplicate_key: a message naming a key ks holds twice (or key d of it,
+ * when d >= 0), or NULL. */
+static const char *duplicate_key(const struct keys *ks, long d, char *msg, size_t cap)
+{
+	if (d < 0)
+		d = tl_json_duplicate(ks->k, ks->n);
+	if (d < 0)
+		return NULL;
+	char shown[80];
+	snprintf(msg, cap, "duplicate key '%s'", rd_show(ks->k[d], shown));
+	return msg;
+}
+
+/* scan_event: one pass over the event object at p; the end, or NULL with
+ * *why (a key given twice is bad input: msg holds the text). */
+static const char *scan_event(const char *p, const char *end, struct json_event_raw *e, struct tl_arena *a,
+			      const char **why, char *msg, size_t cap)
 {
 	struct tl_json_iter it;
 	struct tl_str key;
+	struct keys ks;   /* not zeroed: small[] is written before it is read */
+	ks.k = ks.small, ks.n = 0, ks.cap = 16;
 	int rc;
 	if (tl_json_iter_begin(&it, p, end, '{') < 0) {
 		*why = "an event is not a JSON object";
@@ -50,11 +92,21 @@ static const char *scan_event(const char *p, const char *end, struct json_event_
 		if (!q)
 			break;
 		struct tl_str *slot = event_slot(e, key);
+		if (slot && slot->p) {   /* a canonical key again */
+			ks.n = 0;
+			keys_add(&ks, a, key, 1);
+			*why = duplicate_key(&ks, 0, msg, cap);
+			return NULL;
+		}
 		if (slot)
 			*slot = (struct tl_str){it.p, (size_t)(q - it.p)};
+		else   /* the others are checked at the end (none equals a canonical key) */
+			keys_add(&ks, a, key, 1);
 		it.p = q;
 	}
 	*why = it.why;
+	if (rc == 0 && (*why = duplicate_key(&ks, -1, msg, cap)))
+		return NULL;
 	return rc == 0 ? it.p : NULL;
 }
 
@@ -83,13 +135,8 @@ static int json_string(struct tl_str raw, struct tl_arena *a, struct tl_str *out
 /* json_number_time: a JSON number of epoch seconds as tl_time. */
 static int json_number_time(struct tl_str raw, tl_time *out)
 {
-	char buf[64];
-	if (raw.n >= sizeof buf)
-		return -1;
-	memcpy(buf, raw.p, raw.n);
-	buf[raw.n] = '\0';
-	double v = strtod(buf, NULL);
-	if (!(v > -1e13 && v < 1e13))
+	double v;
+	if (tl_num_parse(raw.p, raw.n, &v) < 0 || !(v > -1e13 && v < 1e13))
 		return -1;
 	*out = (tl_time)llround(v * 1e6);
 	return 0;
@@ -101,7 +148,7 @@ const char *rd_json_event(struct tl_str raw, struct tl_arena *a, struct event_in
 			  char *msg, size_t cap, const char **endp)
 {
 	struct json_event_raw e = {0};
-	const char *why, *end = scan_event(raw.p, raw.p + raw.n, &e, &why);
+	const char *why, *end = scan_event(raw.p, raw.p + raw.n, &e, a, &why, msg, cap);
 	if (!end)
 		return why;
 	if (endp)
@@ -322,6 +369,17 @@ static const char *doc_events(struct tl_reader *r, struct build *b, const char *
 	return rc == 0 ? it.p : NULL;
 }
 
+/* doc_duplicate: a message naming a member of the document b given
+ * twice, or NULL. */
+static const char *doc_duplicate(struct tl_reader *r, const struct build *b, char *msg, size_t cap)
+{
+	struct keys ks;   /* not zeroed: small[] is written before it is read */
+	ks.k = ks.small, ks.n = 0, ks.cap = 16;
+	for (size_t i = 0; i < b->l.nattrs; i++)
+		keys_add(&ks, &r->jarena, b->l.attrs[i].name, 0);   /* decoded already */
+	return duplicate_key(&ks, -1, msg, cap);
+}
+
 /* doc_members: every member of the document in line; the events parsed
  * when the tool needs them. NULL or a message. */
 static const char *doc_members(struct tl_reader *r, struct build *b, struct tl_str line, char *msg, size_t cap)
@@ -350,6 +408,8 @@ static const char *doc_members(struct tl_reader *r, struct build *b, struct tl_s
 		return it.why;
 	if (tl_json_skip_ws(it.p, end) != end)
 		return "bad JSON: text after the object";
+	if ((why = doc_duplicate(r, b, msg, cap)))
+		return why;
 	if (!b->l.id.n)
 		return "missing learner_id";
 	if (need && !has_events)
@@ -367,7 +427,9 @@ int rd_doc_record(struct tl_reader *r)
 		return 0;
 	struct build *b = &r->b[r->cur];
 	rd_build_start(b, (struct tl_str){"", 0}, r->src.name, r->rec_line, TL_SHAPE_DOC);
-	const char *why = doc_members(r, b, line, msg, sizeof msg);
+	const char *why = rd_check_utf8(line, msg, sizeof msg);
+	if (!why)
+		why = doc_members(r, b, line, msg, sizeof msg);
 	if (why) {
 		char shown[80];
 		if (strncmp(why, "bad JSON", 8) == 0 || strcmp(why, "not a JSON object") == 0)

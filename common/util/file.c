@@ -18,14 +18,17 @@ int tl_read_file(const char *path, char **text, size_t *n)
 	do {
 		if (len + 65536 > cap)
 			buf = tl_xrealloc(buf, cap = cap * 2 + 65536);
-		len += k = fread(buf + len, 1, cap - len - 1, f);
-	} while (k > 0);
-	if (ferror(f)) {
-		int e = errno;
+		size_t want = cap - len - 1;
+		if (want > TL_FILE_MAX + 1 - len)   /* one byte more tells a file that is too long */
+			want = TL_FILE_MAX + 1 - len;
+		len += k = fread(buf + len, 1, want, f);
+	} while (k > 0 && len <= TL_FILE_MAX);
+	if (ferror(f) || len > TL_FILE_MAX) {
+		int e = ferror(f) ? errno : EFBIG, rc = ferror(f) ? TL_EX_IOERR : TL_EX_DATAERR;
 		fclose(f);
 		free(buf);
 		errno = e;
-		return TL_EX_IOERR;
+		return rc;
 	}
 	fclose(f);
 	buf[len] = '\0';

@@ -1,10 +1,12 @@
 /* num.c - numbers written without printf on the hot path: integers, and
- * %.6g exactly as printf writes it (DESIGN §2). */
+ * %.6g exactly as printf writes it (DESIGN §2); the one number reader. */
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
 #include "util/num.h"
 
 /* Integer formatting without printf (hot path). */
@@ -132,3 +134,43 @@ double tl_round_g6(double v)
 	return strtod(buf, NULL);
 }
 
+
+static size_t skip_digits(const char *s, size_t i, size_t n)
+{
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++;
+	return i;
+}
+
+int tl_num_parse(const char *s, size_t n, double *out)
+{
+	char buf[128];
+	size_t i = 0, j;
+	if (n == 0 || n >= sizeof buf)
+		return TL_NUM_BAD;
+	if (s[i] == '-' || s[i] == '+')
+		i++;
+	j = skip_digits(s, i, n);
+	int digits = j > i;
+	if (j < n && s[j] == '.') {
+		size_t k = skip_digits(s, j + 1, n);
+		digits |= k > j + 1;
+		j = k;
+	}
+	if (!digits)
+		return TL_NUM_BAD;
+	if (j < n && (s[j] == 'e' || s[j] == 'E')) {
+		size_t e = j + 1 < n && (s[j + 1] == '+' || s[j + 1] == '-') ? j + 2 : j + 1;
+		j = skip_digits(s, e, n);
+		if (j == e)
+			return TL_NUM_BAD;
+	}
+	if (j != n)
+		return TL_NUM_BAD;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	errno = 0;
+	double v = strtod(buf, NULL);
+	*out = v;
+	return errno == ERANGE || !isfinite(v) ? TL_NUM_RANGE : 0;
+}

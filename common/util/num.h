@@ -12,4 +12,14 @@ size_t tl_format_int(long long v, char *buf);
 size_t tl_format_g6(double v, char *buf);
 /* tl_round_g6: v as it reads back after being written with %.6g. */
 double tl_round_g6(double v);
+
+/* tl_num_parse: the one reader of a number in a record field or a side
+ * file (tl(7) "Numbers in input"): s[0..n) must be all of a decimal,
+ * [+-]?(D+[.D*]|.D+)([eE][+-]?D+), so no space, hex, inf or nan; 0 with
+ * *out, TL_NUM_BAD for anything else (or more than 127 bytes), and
+ * TL_NUM_RANGE when it is too large or too small to represent (1e999,
+ * 1e-400) as a double (*out then holds strtod's +-HUGE_VAL, or what the
+ * tiny value rounded to). */
+enum { TL_NUM_BAD = -1, TL_NUM_RANGE = -2 };
+int tl_num_parse(const char *s, size_t n, double *out);
 #endif

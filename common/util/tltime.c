@@ -1,9 +1,11 @@
 /* tltime.c - ISO-8601 / epoch timestamp parsing and formatting, durations. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/num.h"
 #include "util/tltime.h"
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
@@ -63,6 +65,8 @@ static int parse_epoch(const char *s, size_t n, tl_time *out)
 			return -1;
 		v = v * 10 + (s[i] - '0');
 	}
+	if (v >= INT64_MAX / TL_SEC)   /* (UBSan, fuzz) 15 digits of seconds overflow microseconds */
+		return -1;
 	*out = v * TL_SEC;
 	return 0;
 }
@@ -250,20 +254,19 @@ int tl_duration_parse(const char *s, tl_time *out)
 	};
 	if (!s || !*s || !((*s >= '0' && *s <= '9') || *s == '.'))
 		return -1;
-	char *end;
-	double v = strtod(s, &end);
-	if (end == s || v < 0)
-		return -1;
+	size_t n = strlen(s);
 	int64_t mult = 1;
-	if (*end) {
-		size_t i;
-		for (i = 0; i < sizeof units / sizeof units[0]; i++)
-			if (end[0] == units[i].unit && end[1] == '\0')
-				break;
-		if (i == sizeof units / sizeof units[0])
-			return -1;
-		mult = units[i].secs;
-	}
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (s[n - 1] == units[i].unit) {
+			mult = units[i].secs;
+			n--;
+		}
+	double v = 0;
+	int rc = tl_num_parse(s, n, &v);   /* the one number rule: no hex, no inf */
+	if (rc == TL_NUM_RANGE)
+		return fabs(v) >= 1 ? TL_DURATION_TOO_LONG : TL_DURATION_TOO_SHORT;
+	if (rc < 0 || v < 0)
+		return -1;
 	double secs = v * (double)mult;
 	if (!(secs <= TL_DURATION_MAX_SECS))   /* also infinity and strtod's overflow */
 		return TL_DURATION_TOO_LONG;

@@ -103,8 +103,41 @@ static void check_special_masks(void)
 	CHECK(block_bad == 0);
 }
 
+/* UTF-8 (RFC 3629 table 3) and surrogate escapes; duplicate keys. */
+static void check_utf8_and_duplicates(void)
+{
+	static const char *ok[] = {"", "plain ascii text.", "\xc3\xa9", "\xe2\x82\xac", "\xed\x9f\xbf",
+				   "\xee\x80\x80", "\xf0\x90\x80\x80", "\xf4\x8f\xbf\xbf", "0123456789\xc2\x80"};
+	static const char *no[] = {"\x80", "\xbf", "\xc0\x80", "\xc1\xbf", "\xc3", "\xe0\x9f\xbf", "\xed\xa0\x80",
+				   "\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xff", "\xe2\x82"};
+	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+		CHECK_EQ(tl_utf8_check(ok[i], strlen(ok[i])), strlen(ok[i]));
+	for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+		CHECK_EQ(tl_utf8_check(no[i], strlen(no[i])), 0);
+	CHECK_EQ(tl_utf8_check("abcdefghij\xff", 11), 10);
+	CHECK(valid("\"\\ud83d\\ude00\""));
+	CHECK(!valid("\"\\ud83d\""));
+	CHECK(!valid("\"\\ude00\""));
+	CHECK(!valid("\"\\ud83d\\u0041\""));
+	CHECK(tl_json_skip_value("\"a\\\0b\"", "\"a\\\0b\"" + 6, 64) == NULL);   /* a backslash and a NUL (fuzz) */
+	struct tl_str k[40];
+	char names[40][16];
+	for (int i = 0; i < 40; i++) {
+		snprintf(names[i], sizeof names[i], "k%d", i);
+		k[i] = (struct tl_str){names[i], strlen(names[i])};
+	}
+	CHECK_EQ(tl_json_duplicate(k, 40), -1);
+	CHECK_EQ(tl_json_duplicate(k, 5), -1);
+	k[37] = k[3];
+	k[30] = k[20];
+	CHECK_EQ(tl_json_duplicate(k, 40), 30);
+	CHECK_EQ(tl_json_duplicate(k, 31), 30);
+	CHECK_EQ(tl_json_duplicate(k, 30), -1);
+}
+
 int main(void)
 {
+	check_utf8_and_duplicates();
 	check_values();
 	check_members_and_strings();
 	check_special_masks();
