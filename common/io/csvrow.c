@@ -239,8 +239,10 @@ long tl_csv_scan_line(const char *p, size_t avail, size_t ncols, uint32_t *comma
 	for (size_t i = 0; i < avail; i += 64) {
 		uint64_t cm, nl, special;
 		line_masks64(p + i, &cm, &nl, &special);
-		if (avail - i < 64)
-			nl &= ((uint64_t)1 << (avail - i)) - 1;
+		if (avail - i < 64) {   /* the padding past avail is not input: mask it */
+			uint64_t valid = ((uint64_t)1 << (avail - i)) - 1;
+			nl &= valid, cm &= valid, special &= valid;
+		}
 		uint64_t before = nl ? (nl & -nl) - 1 : ~(uint64_t)0;   /* bytes before the newline */
 		cm &= before;
 		if (special & before)

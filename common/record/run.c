@@ -234,7 +234,8 @@ void tl_run_consumed(struct tl_run *run) { run->written++; }
 
 void tl_run_gauge(struct tl_run *run, const char *name, const char *help, const char *labels, double value)
 {
-	run->gauges = tl_xrealloc(run->gauges, (run->ngauges + 1) * sizeof *run->gauges);
+	if ((run->ngauges & (run->ngauges - 1)) == 0)   /* 0, 1, 2, 4, ...: grow by doubling */
+		run->gauges = tl_xrealloc(run->gauges, (run->ngauges ? 2 * run->ngauges : 1) * sizeof *run->gauges);
 	run->gauges[run->ngauges++] = (struct gauge){name, help, labels ? tl_xstrdup(labels) : NULL, value};
 }
 

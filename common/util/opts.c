@@ -70,8 +70,17 @@ void tl_common_init(struct tl_common *c)
 static char *map_copies[TL_MAP_MAX];
 static int nmap_copies;
 
+/* The --map texts live until exit (the reader keeps pointers into them). */
+static void free_map_copies(void)
+{
+	for (int i = 0; i < nmap_copies; i++)
+		free(map_copies[i]);
+}
+
 static void add_map(struct tl_common *c, const char *arg)
 {
+	if (nmap_copies == 0)
+		atexit(free_map_copies);
 	if (nmap_copies == TL_MAP_MAX)
 		tl_usage_error("--map: given too many times");
 	char *copy = map_copies[nmap_copies++] = tl_xstrdup(arg), *save = NULL;
