@@ -59,7 +59,7 @@ deb() { echo "$BATS_FILE_TMPDIR/tl_${1}_$(dpkg --print-architecture).deb"; }
 
 @test "DEB002: the version comes from one place: the Makefile's VERSION is what --version prints and what the package is named" {
 	local v
-	v=$(make -s -C "$TL_ROOT" version)
+	v=$(make --no-print-directory -s -C "$TL_ROOT" version)
 	[ "$v" = "$OLD" ]
 	run tl-velocity --version
 	assert_output "tl-velocity $v"
