@@ -91,6 +91,7 @@ struct tl_rtable {
 	char *title;        /* a summary block's title ("arm control, config v2"), or NULL */
 	char *footer;       /* a summary block's last line, or NULL */
 	size_t ncol, nrow;
+	size_t cap;         /* rows allocated (grown by doubling) */
 	char **head;        /* ncol column names */
 	char **cell;        /* nrow * ncol cells, row by row */
 	long *line;         /* each row's line in the file */
