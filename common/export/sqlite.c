@@ -3,7 +3,7 @@
  * only at its end), then copied into the table declared with the widest
  * type of each column, where SQLite's column affinity turns the text into
  * INTEGER and REAL values. A new database is built in PATH.tmpXXXXXX
- * (export/tmpfile.h) with no journal, as a failed build is thrown away
+ * (util/out.h, tl_output_named) with no journal, as a failed build is thrown away
  * whole, and renamed over PATH. */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +20,7 @@
 #include "util/opts.h"
 #include "io/obuf.h"
 #include "export/sqlite.h"
-#include "export/tmpfile.h"
+#include "util/out.h"
 
 #define STAGE "temp.\"tl_export_staging\""
 #define CACHE_PRAGMAS "PRAGMA main.cache_size=-65536; PRAGMA temp.cache_size=-65536; PRAGMA busy_timeout=10000;"
@@ -30,7 +30,6 @@ struct tl_xsqlite {
 	sqlite3 *db;
 	sqlite3_stmt *insert;
 	char *tmp;          /* the file being built, NULL for an in-place upsert */
-	mode_t mode;        /* the published file's permissions */
 	struct tl_obuf sql; /* SQL text being built */
 	long long updated;  /* upsert: staged learners already in the table */
 	char *real;         /* per column: staged text goes through tl_real */
@@ -158,9 +157,8 @@ struct tl_xsqlite *tl_xsqlite_open(const struct tl_xsqlite_opts *o)
 	struct tl_xsqlite *s = tl_xcalloc(1, sizeof *s);
 	struct stat st;
 	s->o = o;
-	s->mode = tl_xtmp_mode(o->path);
 	if (!(o->upsert && stat(o->path, &st) == 0))
-		s->tmp = tl_xtmp_create(o->path);
+		s->tmp = tl_output_named(o->path);   /* with the mode the database gets */
 	int rc = sqlite3_open_v2(s->tmp ? s->tmp : o->path, &s->db, SQLITE_OPEN_READWRITE, NULL);
 	if (rc != SQLITE_OK)
 		fail(s, rc, "opening");
@@ -540,7 +538,7 @@ void tl_xsqlite_finish(struct tl_xsqlite *s, const struct tl_xcols *x, const str
 	if (!s->tmp)
 		return;
 	int fd = open(s->tmp, O_RDONLY);
-	if (fd < 0 || fchmod(fd, s->mode) != 0 || fsync(fd) != 0)
+	if (fd < 0 || fsync(fd) != 0)
 		tl_die(TL_EX_IOERR, "%s:", s->tmp);
 	close(fd);
 }
@@ -548,7 +546,7 @@ void tl_xsqlite_finish(struct tl_xsqlite *s, const struct tl_xcols *x, const str
 void tl_xsqlite_publish(struct tl_xsqlite *s)
 {
 	if (s->tmp) {
-		tl_xtmp_publish(s->tmp, s->o->path);
+		tl_output_named_publish(s->tmp, s->o->path);
 		free(s->tmp);
 	}
 	tl_obuf_free(&s->sql);

@@ -126,8 +126,14 @@ static void publish_all(void)
 {
 	for (int i = 0; i < MAX_OUTPUTS; i++) {
 		struct pending *s = &outputs[i];
-		if (!s->ready)
+		if (!s->ready) {
+			if (s->tmp && !s->f) {   /* a named temporary never published */
+				unlink(s->tmp);
+				free(s->tmp);
+				s->tmp = NULL;
+			}
 			continue;
+		}
 		if (rename(s->tmp, s->path) != 0) {
 			fprintf(stderr, "%s: %s: %s\n", tl_progname(), s->path, strerror(errno));
 			tl_output_abort_all();
@@ -156,17 +162,6 @@ void tl_pipe_grow(int fd)
 		(void)fcntl(fd, F_SETPIPE_SZ, PIPE_BYTES);   /* best effort: the limit may be lower */
 }
 
-/* create_mode: mkstemp makes 0600; a created output gets what a shell
- * redirect gives, 0666 & ~umask, so that a reader running as another
- * user (node_exporter reading a .prom file) can read it. */
-static void create_mode(int fd, const char *path)
-{
-	mode_t mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) != 0)
-		tl_die(TL_EX_CANTCREAT, "%s:", path);
-}
-
 /* temp_name: "PATH.tmpXXXXXX", for mkstemp (the caller frees it). */
 static char *temp_name(const char *path)
 {
@@ -177,6 +172,84 @@ static char *temp_name(const char *path)
 	tmp[len + 6] = '\0';
 	return tmp;
 }
+
+/* output_mode: mkstemp makes 0600; an output gets what a shell redirect
+ * gives: the mode of the file it replaces, else 0666 & ~umask, so that a
+ * reader running as another user (node_exporter reading a .prom file)
+ * can read it. */
+static mode_t output_mode(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		return st.st_mode & 07777;
+	mode_t mask = umask(0);
+	umask(mask);
+	return 0666 & ~mask;
+}
+
+static void create_mode(int fd, const char *path)
+{
+	if (fchmod(fd, output_mode(path)) != 0)
+		tl_die(TL_EX_CANTCREAT, "%s:", path);
+}
+
+/* open_temp: slot s's temporary for path, created with the output's mode
+ * and removed on a signal from then on; its descriptor. */
+static int open_temp(struct pending *s, const char *path)
+{
+	catch_signals();
+	char *tmp = temp_name(path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		free(tmp);
+		tl_die(TL_EX_CANTCREAT, "%s:", path);
+	}
+	s->tmp = tmp;   /* complete before the signal handler can see it */
+	create_mode(fd, path);
+	return fd;
+}
+
+static void publish_at_exit(void)
+{
+	static int registered;
+	if (!registered++)
+		atexit(publish_all);
+}
+
+char *tl_output_named(const char *path)
+{
+	struct pending *s = slot_for(NULL);
+	if (!s)
+		tl_die(TL_EX_SOFTWARE, "too many output files");
+	tl_add_die_hook(tl_output_abort_all);
+	publish_at_exit();
+	close(open_temp(s, path));
+	return tl_xstrdup(s->tmp);
+}
+
+void tl_output_named_publish(const char *tmp, const char *path)
+{
+	struct pending *s = NULL;
+	for (int i = 0; i < MAX_OUTPUTS && !s; i++)
+		if (outputs[i].tmp && !outputs[i].f && strcmp(outputs[i].tmp, tmp) == 0)
+			s = &outputs[i];
+	if (!s)
+		tl_die(TL_EX_SOFTWARE, "%s: not a temporary of tl_output_named", tmp);
+	if (rename(tmp, path) != 0)
+		tl_die(TL_EX_CANTCREAT, "%s:", path);
+	char *own = s->tmp;
+	s->tmp = NULL;   /* first: the signal handler reads it */
+	free(own);
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? tl_xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : tl_xstrdup(".");
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (fd >= 0) {
+		(void)fsync(fd);   /* best effort: the rename reaches the disk */
+		close(fd);
+	}
+	free(dir);
+}
+
 
 static int write_all(int fd, const char *p, size_t n)
 {
@@ -200,9 +273,7 @@ int tl_output_write_now(const char *path, const char *p, size_t n)
 	char *tmp = temp_name(path);
 	int fd = mkstemp(tmp), ok = fd >= 0;
 	if (ok) {
-		mode_t mask = umask(0);
-		umask(mask);
-		ok = fchmod(fd, 0666 & ~mask) == 0 && write_all(fd, p, n) == 0;
+		ok = fchmod(fd, output_mode(path)) == 0 && write_all(fd, p, n) == 0;
 		ok = close(fd) == 0 && ok && rename(tmp, path) == 0;
 		if (!ok)
 			unlink(tmp);
@@ -238,15 +309,7 @@ FILE *tl_output_open(const char *path)
 		s->name = tl_xstrdup(path);
 		return s->f;
 	}
-	catch_signals();
-	char *tmp = temp_name(path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		free(tmp);
-		tl_die(TL_EX_CANTCREAT, "%s:", path);
-	}
-	s->tmp = tmp;   /* complete before the signal handler can see it */
-	create_mode(fd, path);
+	int fd = open_temp(s, path);
 	s->f = fdopen(fd, "w");
 	if (!s->f)
 		tl_die(TL_EX_CANTCREAT, "%s:", path);
@@ -274,9 +337,7 @@ void tl_output_commit(FILE *f)
 	if (bad)
 		tl_die(TL_EX_IOERR, "write error on %s:", name);
 	if (s && s->path) {
-		static int registered;
-		if (!registered++)
-			atexit(publish_all);
+		publish_at_exit();
 		s->ready = 1;
 	}
 }

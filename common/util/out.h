@@ -16,6 +16,17 @@ FILE *tl_output_open(const char *path);
  * that meets it fails (tl(7) PIPELINES). */
 #define TL_ABORT_MARK "#tl-abort"
 
+/* tl_output_named: for a writer that opens its file by name (SQLite):
+ * create the empty temporary PATH.tmpXXXXXX next to path, with the mode
+ * the output gets, removed as the other outputs' temporaries are (tl_die,
+ * SIGTERM, SIGINT, SIGHUP, and an exit before it is published). Returns
+ * its name (the caller frees it). Exits 73 when it cannot be created. */
+char *tl_output_named(const char *path);
+
+/* tl_output_named_publish: rename tmp (from tl_output_named) over path
+ * now, and flush the directory (best effort). Exits 73 when that fails. */
+void tl_output_named_publish(const char *tmp, const char *path);
+
 /* tl_output_unmarked: f (stdout) is not a stream of records (tl-export's
  * RESP for redis-cli, or nothing at all): a failure leaves it as it is,
  * with no "#tl-abort" line. */
