@@ -35,6 +35,9 @@ mode() { stat -c %a "$1"; }
 		done
 		rm -f redirect
 	done
+	# a file that is there keeps its mode, as under a redirect
+	(umask 022 && : >kept.json && chmod 600 kept.json && tl-velocity "${ASOF[@]}" --output kept.json "$ev")
+	[ "$(mode kept.json)" = 600 ] && [ -s kept.json ]
 	# and the failure's metrics too
 	(umask 022 && tl-velocity "${ASOF[@]}" --metrics fail.prom "$BATS_FILE_TMPDIR/bad.csv" >/dev/null) || true
 	[ "$(mode fail.prom)" = 644 ]
@@ -79,9 +82,15 @@ mode() { stat -c %a "$1"; }
 	assert_failure 65
 	[[ "$stderr" == *"ev-cut.csv:"*": the input was cut short by a failure upstream: tl-loadgen: stopped by a signal" ]]
 	[ ! -e o.json ]
-	# a terminal or a device gets no such line
-	run --separate-stderr bash -c 'tl-velocity "$@" >/dev/null' _ "${ASOF[@]}" "$BATS_FILE_TMPDIR/bad.csv"
+	# a terminal gets no such line: stdout on a pty (script(1)), the message only
+	run script -qec "tl-velocity --as-of 2025-07-01 -o csv --max-events 1 $BATS_FILE_TMPDIR/ev.csv" /dev/null
 	assert_failure 65
+	assert_output --partial 'has more than 1 events (--max-events)'
+	refute_output --partial '#tl-abort'
+	# ... while a pipe does (the same run)
+	run bash -c 'tl-velocity --as-of 2025-07-01 -o csv --max-events 1 "$1" 2>/dev/null | tail -1' _ "$BATS_FILE_TMPDIR/ev.csv"
+	assert_output --partial '#tl-abort tl-velocity: '
+	[[ "$output" == *'has more than 1 events (--max-events)'* ]]
 }
 
 @test "UN004: SIGTERM in a stage ends its stdout with the cut-stream line" {
