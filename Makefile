@@ -10,7 +10,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Werror
 CPPFLAGS = -D_GNU_SOURCE -DTL_VERSION='"$(VERSION)"' -Icommon -MMD -MP
-LDLIBS   = -lcsv -lcjson -lm -pthread
+LDLIBS   = -lcsv -lcjson -lz -lzstd -lm -pthread
 PREFIX  ?= /usr/local
 BUILD   ?= build
 BIN     ?= bin

@@ -7,6 +7,7 @@
 #include "util/err.h"
 #include "util/num.h"
 #include "util/opts.h"
+#include "util/out.h"
 #include "io/obuf.h"
 #include "export/redis.h"
 
@@ -22,17 +23,7 @@ struct tl_xredis {
 struct tl_xredis *tl_xredis_open(const char *prefix, tl_time ttl)
 {
 	struct tl_xredis *r = tl_xcalloc(1, sizeof *r);
-	const char *dir = getenv("TMPDIR");
-	size_t n = (dir && *dir ? strlen(dir) : 4) + 32;
-	char *path = tl_xmalloc(n);
-	snprintf(path, n, "%s/tl-export-resp.XXXXXX", dir && *dir ? dir : "/tmp");
-	int fd = mkstemp(path);
-	if (fd < 0)
-		tl_die(TL_EX_CANTCREAT, "%s:", path);
-	unlink(path);   /* gone with the process, whatever happens */
-	free(path);
-	if (!(r->o.f = fdopen(fd, "w+")))
-		tl_die(TL_EX_CANTCREAT, "spool file:");
+	r->o.f = tl_scratch_file("export-resp");
 	r->prefix = tl_xstrdup(prefix);
 	r->nprefix = strlen(prefix);
 	r->ttl = ttl;

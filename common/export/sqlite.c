@@ -2,8 +2,8 @@
  * text in a TEMP table while the input is read (the column types are known
  * only at its end), then copied into the table declared with the widest
  * type of each column, where SQLite's column affinity turns the text into
- * INTEGER and REAL values. A new database is built in PATH.tmpXXXXXX
- * (util/out.h, tl_output_named) with no journal, as a failed build is thrown away
+ * INTEGER and REAL values. A new database is built in a temporary next to
+ * PATH (util/out.h, tl_output_named) with no journal, as a failed build is thrown away
  * whole, and renamed over PATH. */
 #include <errno.h>
 #include <fcntl.h>

@@ -23,7 +23,7 @@ struct tl_xsqlite;
 void tl_xsqlite_check_table(const char *name);
 
 /* tl_xsqlite_open: open the database to build (a temporary file
- * PATH.tmpXXXXXX next to PATH, removed when the run fails or is stopped by
+ * next to PATH, named as util/out names its temporaries, removed when the run fails or is stopped by
  * SIGTERM, SIGINT or SIGHUP) or, with upsert and an existing PATH, PATH
  * itself. Exits 73 when it cannot be created, 65 when PATH is not a
  * database. o must outlive the handle. */

@@ -162,15 +162,49 @@ void tl_pipe_grow(int fd)
 		(void)fcntl(fd, F_SETPIPE_SZ, PIPE_BYTES);   /* best effort: the limit may be lower */
 }
 
-/* temp_name: "PATH.tmpXXXXXX", for mkstemp (the caller frees it). */
-static char *temp_name(const char *path)
+/* mkstemp_template: "BASE" and mkstemp's six placeholder characters (the
+ * caller frees it). */
+static char *mkstemp_template(const char *base)
 {
-	size_t n = strlen(path) + 16;
-	char *tmp = tl_xmalloc(n);
-	int len = snprintf(tmp, n, "%s.tmp", path);
+	size_t len = strlen(base);
+	char *tmp = tl_xmalloc(len + 7);
+	memcpy(tmp, base, len);
 	memset(tmp + len, 'X', 6);   /* the six characters mkstemp replaces */
 	tmp[len + 6] = '\0';
 	return tmp;
+}
+
+/* temp_name: PATH.tmp and six random characters, for mkstemp (the caller
+ * frees it). */
+static char *temp_name(const char *path)
+{
+	size_t n = strlen(path) + 5;
+	char *base = tl_xmalloc(n);
+	snprintf(base, n, "%s.tmp", path);
+	char *tmp = mkstemp_template(base);
+	free(base);
+	return tmp;
+}
+
+FILE *tl_scratch_file(const char *what)
+{
+	const char *dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	size_t n = strlen(dir) + strlen(what) + 8;
+	char *base = tl_xmalloc(n);
+	snprintf(base, n, "%s/tl-%s.", dir, what);
+	char *path = mkstemp_template(base);
+	free(base);
+	int fd = mkstemp(path);
+	if (fd < 0)
+		tl_die(TL_EX_CANTCREAT, "%s:", path);
+	unlink(path);   /* gone with the process, whatever way it ends */
+	free(path);
+	FILE *f = fdopen(fd, "w+");
+	if (!f)
+		tl_die(TL_EX_CANTCREAT, "%s scratch file:", what);
+	return f;
 }
 
 /* output_mode: mkstemp makes 0600; an output gets what a shell redirect

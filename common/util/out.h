@@ -17,11 +17,18 @@ FILE *tl_output_open(const char *path);
 #define TL_ABORT_MARK "#tl-abort"
 
 /* tl_output_named: for a writer that opens its file by name (SQLite):
- * create the empty temporary PATH.tmpXXXXXX next to path, with the mode
+ * create an empty temporary next to path (PATH.tmp and six random
+ * characters, made by mkstemp), with the mode
  * the output gets, removed as the other outputs' temporaries are (tl_die,
  * SIGTERM, SIGINT, SIGHUP, and an exit before it is published). Returns
  * its name (the caller frees it). Exits 73 when it cannot be created. */
 char *tl_output_named(const char *path);
+
+/* tl_scratch_file: a new scratch file, read and written, in $TMPDIR (else
+ * /tmp), named tl-WHAT. and six random characters and unlinked at once, so
+ * it is gone however the process ends (SIGKILL too). Exits 73 when it
+ * cannot be created. */
+FILE *tl_scratch_file(const char *what);
 
 /* tl_output_named_publish: rename tmp (from tl_output_named) over path
  * now, and flush the directory (best effort). Exits 73 when that fails. */
