@@ -2,7 +2,6 @@
  * ("*N\r\n", then "$LEN\r\nBYTES\r\n" each), spooled and copied out. */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "util/err.h"
 #include "util/num.h"
