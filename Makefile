@@ -12,6 +12,8 @@ WARN     = -std=c11 -Wall -Wextra -Werror
 CPPFLAGS = -D_GNU_SOURCE -DTL_VERSION='"$(VERSION)"' -Icommon -MMD -MP
 LDLIBS   = -lcsv -lcjson -lz -lzstd -lm -pthread
 PREFIX  ?= /usr/local
+# Where the tools look for the shipped tables (the xAPI verb table).
+CPPFLAGS += -DTL_SHARE_DIR='"$(PREFIX)/share/tl"'
 BUILD   ?= build
 BIN     ?= bin
 SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -143,7 +145,7 @@ bench-export: deps
 # The tools and the scripts that are commands (scripts/tl-*) in bin; the
 # shipped configs, alert rules, dashboard and systemd units in share/tl.
 SCRIPTS = $(sort $(wildcard scripts/tl-*))
-SHARE   = config/v1.json config/v2.json config/churn.features config/batch.conf
+SHARE   = config/v1.json config/v2.json config/churn.features config/batch.conf config/xapi-verbs.json
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7
 	install -d $(DESTDIR)$(PREFIX)/share/tl/prometheus $(DESTDIR)$(PREFIX)/share/tl/grafana $(DESTDIR)$(PREFIX)/share/tl/systemd

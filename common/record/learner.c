@@ -55,6 +55,7 @@ void rd_build_start(struct build *b, struct tl_str id, const char *file, long li
 	b->l.shape = shape;
 	b->sorted = 1;
 	b->max_ts = INT64_MIN;
+	memset(&b->xs, 0, sizeof b->xs);
 }
 
 void rd_build_attr_ref(struct build *b, struct tl_str name, struct tl_str value, int json)
@@ -97,6 +98,8 @@ struct tl_learner *rd_build_finish(struct build *b, int has_events)
 		free(tmp);
 	}
 	l->has_events = has_events;
+	if (l->shape == TL_SHAPE_XAPI)
+		rd_xapi_attrs(b);   /* its result fields, once all its statements are in */
 	l->domains = b->doms.names;
 	l->ndomains = b->doms.n;
 	l->caps = b->caps.names;

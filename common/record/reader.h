@@ -2,7 +2,8 @@
  * automatically, grouped into one learner at a time with bounded memory.
  * Commands never see libcsv or JSON trees; they see struct tl_learner.
  * (In record/: reader_core.c, learner.c, reader_csv.c, reader_json.c,
- * reader_ungrouped.c and reader_chunk.c, sharing reader_impl.h.) */
+ * reader_xapi.c, reader_xapi_map.c, reader_ungrouped.c and
+ * reader_chunk.c, sharing reader_impl.h.) */
 #ifndef TL_READER_H
 #define TL_READER_H
 
@@ -37,7 +38,7 @@ struct tl_attr {
 };
 
 /* Input shapes (§2). */
-enum tl_shape { TL_SHAPE_EVENT_CSV, TL_SHAPE_EVENT_NDJSON, TL_SHAPE_DOC, TL_SHAPE_ROW_CSV };
+enum tl_shape { TL_SHAPE_EVENT_CSV, TL_SHAPE_EVENT_NDJSON, TL_SHAPE_DOC, TL_SHAPE_ROW_CSV, TL_SHAPE_XAPI };
 
 /* One learner. Valid until the next tl_reader_next call. */
 struct tl_learner {
@@ -73,6 +74,7 @@ enum {
 struct tl_counts {
 	uint64_t records_read, records_rejected;
 	uint64_t learners_read;
+	uint64_t xapi_statements, xapi_unknown_verbs;   /* xAPI input: read as interact */
 };
 
 /* A reader is used by one thread at a time; distinct readers may be used

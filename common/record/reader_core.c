@@ -190,6 +190,7 @@ int rd_event_record(struct tl_reader *r, struct record *rec)
 	char msg[256];
 	const char *why;
 	tl_arena_reset(&r->jarena);
+	rec->ev.res = 0;
 	if (r->shape == TL_SHAPE_EVENT_CSV) {
 		int rc = rd_csv_record(r, &rec->raw);
 		if (rc <= 0)
@@ -200,11 +201,20 @@ int rd_event_record(struct tl_reader *r, struct record *rec)
 			why = "missing learner_id";
 		else
 			why = rd_csv_event(r, rec->fields, &rec->ev, msg, sizeof msg);
+	} else if (r->shape == TL_SHAPE_XAPI) {
+		if (!rd_xapi_next(r, &rec->raw))
+			return 0;
+		r->counts.xapi_statements++;
+		why = rd_check_utf8(rec->raw, msg, sizeof msg);
+		if (!why)
+			why = rd_xapi_statement(r, rec->raw, &rec->ev, &rec->id, msg, sizeof msg);
 	} else {
 		if (!rd_ndjson_line(r, &rec->raw))
 			return 0;
 		why = rd_check_utf8(rec->raw, msg, sizeof msg);
-		if (!why)
+		if (!why && r->jmap)
+			why = rd_jmap_event(r, rec->raw, &rec->ev, &rec->id, msg, sizeof msg);
+		else if (!why)
 			why = rd_json_event(rec->raw, &r->jarena, &rec->ev, &rec->id, msg, sizeof msg, NULL);
 	}
 	if (!why && (rec->ev.dom.n > r->opt->max_field || rec->ev.cap.n > r->opt->max_field ||
@@ -226,8 +236,8 @@ void rd_start_learner(struct tl_reader *r, struct build *b, const struct record 
 	rd_build_start(b, rec->id, r->src.name, r->rec_line, r->shape);
 	if (r->shape == TL_SHAPE_EVENT_CSV)
 		rd_csv_attrs(r, b, rec->fields);
-	else
-		rd_json_attrs(b, rec->raw);
+	else if (r->shape == TL_SHAPE_EVENT_NDJSON)   /* a statement's members are per event */
+		rd_json_attrs(r, b, rec->raw);
 }
 
 /* add_event: append rec's event to b, unless it exceeds --max-events. */
@@ -287,6 +297,10 @@ int rd_open_and_detect(struct tl_reader *r)
 	r->rec_line = s->lineno;
 	rd_cut_stream(r, p, n);
 	const char *q = tl_json_skip_ws(p, p + n);
+	if (rd_xapi_first(r, p, n)) {
+		rd_line_limits(r, 0);
+		return 1;
+	}
 	if (q < p + n && *q == '{') {
 		r->shape = rd_json_is_doc(p, n, r->flags & TL_READ_EVENTS) ? TL_SHAPE_DOC : TL_SHAPE_EVENT_NDJSON;
 		tl_source_unread(s, p);
@@ -357,8 +371,11 @@ struct tl_reader *tl_reader_open(const struct tl_common *c, int nfiles, char **f
 	r->files = nfiles ? files : dash;
 	r->nfiles = nfiles ? nfiles : 1;
 	r->csv = tl_csv_new(c->max_field);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		r->b[i].doms.gen = r->b[i].caps.gen = 1;
+		r->b[i].xs_cutoff = c->has_as_of ? c->as_of : INT64_MAX;   /* xAPI results: not the future */
+	}
+	rd_jmap_open(r);
 	if (c->rejects)   /* atomic, like every output: published only by a run that ends well */
 		r->rejects = tl_output_open(c->rejects);
 	if (c->ungrouped)
@@ -416,6 +433,8 @@ void tl_reader_close(struct tl_reader *r)
 	for (int i = 0; i < 2; i++)
 		rd_build_free(&r->b[i]);
 	rd_ustore_free(r->ustore);
+	rd_xapi_free(r);
+	free(r->jmap);
 	tl_arena_free(&r->jarena);
 	if (r->seen.slot)
 		munmap(r->seen.slot, SEEN_SLOTS * sizeof *r->seen.slot);

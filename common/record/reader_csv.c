@@ -259,6 +259,7 @@ void rd_fast_rows(struct tl_reader *r)
 		in.dom = plain_field(line, n, commas, ncols, r->col[COL_DOMAIN]);
 		in.cap = plain_field(line, n, commas, ncols, r->col[COL_CAP]);
 		in.ts_json = 0;
+		in.res = 0;
 		in.action = parse_action(plain_field(line, n, commas, ncols, r->col[COL_ACTION]));
 		if (in.ts_text.n == 0 || in.action < 0 || tl_time_parse(in.ts_text.p, in.ts_text.n, &in.ts) < 0)
 			return;

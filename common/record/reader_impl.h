@@ -19,6 +19,7 @@
 #include "io/source.h"
 #include "util/err.h"
 #include "util/rng.h"
+#include "io/jsonpath.h"
 #include "record/reader.h"
 
 /* Canonical event columns (§2), and their names (reader_core.c). */
@@ -46,6 +47,8 @@ struct build {
 	int sorted;
 	struct intern doms, caps;
 	tl_time max_ts;
+	struct xapi_sums { uint32_t completions, successes, scored; double score_sum; } xs;
+	tl_time xs_cutoff;    /* xAPI results count at or before it (--as-of) */
 };
 
 /* Remembers which learners were seen (grouping check, §2): a fixed table
@@ -64,6 +67,8 @@ struct seen {
 };
 
 struct ustore;   /* reader_ungrouped.c */
+struct xframe;   /* reader_xapi.c */
+struct xmap;     /* reader_xapi_map.c */
 
 struct tl_reader {
 	const struct tl_common *opt;
@@ -99,15 +104,23 @@ struct tl_reader {
 	size_t nfps, fpcap;
 	/* --ungrouped: everything read at open, then served; NULL otherwise */
 	struct ustore *ustore;
+	struct xframe *xframe;    /* xAPI statements: how the file holds them */
+	struct xmap *xmap;        /* ... and what is read from each */
+	struct tl_jpaths *jmap;   /* --map of event NDJSON, NULL when none */
 	char line_why[96];        /* why src.max_line is what it is */
 };
 
+
+/* What an xAPI statement's result says (event_in.res bits). */
+enum { RES_COMPLETION = 1, RES_SUCCESS = 2, RES_SCORE = 4 };
 
 /* The parsed fields of one event, spans into the input. */
 struct event_in {
 	tl_time ts;
 	struct tl_str ts_text, dom, cap;
 	int action, ts_json;
+	int res;           /* RES_* of an xAPI statement, else 0 */
+	double score;      /* result.score.scaled when RES_SCORE */
 };
 
 /* One event record of either shape. */
@@ -231,6 +244,9 @@ static inline int32_t intern(struct intern *t, struct tl_arena *a, const char *p
 	return t->slots[j].idx;
 }
 
+/* rd_xapi_note: count an xAPI statement's result into b (reader_xapi_map.c). */
+void rd_xapi_note(struct build *b, const struct event_in *in);
+
 /* build_event: append the event in to b (its ts text copied when
  * keep_text, its domain indexed when domains). */
 static inline void build_event(struct build *b, const struct event_in *in, int keep_text, int domains)
@@ -248,6 +264,8 @@ static inline void build_event(struct build *b, const struct event_in *in, int k
 	e->ts_json = (uint8_t)in->ts_json;
 	e->ts_text.n = keep_text ? in->ts_text.n : 0;
 	e->ts_text.p = keep_text ? tl_arena_dup(&b->arena, in->ts_text.p, in->ts_text.n) : NULL;
+	if (in->res)
+		rd_xapi_note(b, in);
 	if (in->ts < b->max_ts)
 		b->sorted = 0;
 	else
@@ -292,7 +310,10 @@ int rd_open_and_detect(struct tl_reader *r);
  * "#tl-abort" line (in a worker thread: mark the chunk failed). */
 void rd_cut_stream(struct tl_reader *r, const char *p, size_t n);
 
-static inline int is_event_shape(enum tl_shape s) { return s == TL_SHAPE_EVENT_CSV || s == TL_SHAPE_EVENT_NDJSON; }
+static inline int is_event_shape(enum tl_shape s)
+{
+	return s == TL_SHAPE_EVENT_CSV || s == TL_SHAPE_EVENT_NDJSON || s == TL_SHAPE_XAPI;
+}
 static inline int is_csv_shape(enum tl_shape s) { return s == TL_SHAPE_EVENT_CSV || s == TL_SHAPE_ROW_CSV; }
 
 /* rd_event_record: the next event of the current file. 1, 0 at end of
@@ -344,7 +365,7 @@ const char *rd_json_event(struct tl_str raw, struct tl_arena *a, struct event_in
 
 /* rd_json_attrs: the non-canonical members of the event line raw become
  * b's attributes. */
-void rd_json_attrs(struct build *b, struct tl_str raw);
+void rd_json_attrs(struct tl_reader *r, struct build *b, struct tl_str raw);
 
 /* rd_json_is_doc: whether the first line p[0..n) (an object) starts
  * learner documents rather than event NDJSON. */
@@ -353,6 +374,50 @@ int rd_json_is_doc(const char *p, size_t n, int need_events);
 /* rd_doc_record: the next document into b[cur]. 1, 0 at end of file, -1
  * skipped. */
 int rd_doc_record(struct tl_reader *r);
+
+/* rd_json_string: a raw JSON value as text: a string (decoded into a when
+ * it has escapes), null or absent (empty). -1 for another type. */
+int rd_json_string(struct tl_str raw, struct tl_arena *a, struct tl_str *out);
+
+/* rd_jmap_event: the event NDJSON line raw read through --map (r->jmap);
+ * NULL or a message. */
+const char *rd_jmap_event(struct tl_reader *r, struct tl_str raw, struct event_in *in, struct tl_str *id,
+			  char *msg, size_t cap);
+
+/* rd_jmap_open: compile --map for JSON input into r->jmap (none: NULL). */
+void rd_jmap_open(struct tl_reader *r);
+
+/* ---- reader_xapi.c, reader_xapi_map.c: xAPI statements --------------- */
+
+/* rd_xapi_first: whether the first line p[0..n) of a file starts xAPI
+ * statements (an object with actor and verb, or an LRS page with
+ * statements, or an array, or an object that spans lines); if so the file
+ * is read as TL_SHAPE_XAPI (the line is given back). */
+int rd_xapi_first(struct tl_reader *r, const char *p, size_t n);
+
+/* rd_xapi_next: the next statement of the file in *raw (its first line
+ * in r->rec_line); 0 at the end of the file. */
+int rd_xapi_next(struct tl_reader *r, struct tl_str *raw);
+
+/* rd_xapi_statement: the event of the statement raw (reader_xapi_map.c);
+ * NULL or a message. */
+const char *rd_xapi_statement(struct tl_reader *r, struct tl_str raw, struct event_in *in, struct tl_str *id,
+			      char *msg, size_t cap);
+
+/* rd_xapi_is_statement: whether the object raw has actor and verb members. */
+int rd_xapi_is_statement(struct tl_str raw);
+
+/* rd_xapi_attrs: b's xAPI result fields become its last attributes. */
+void rd_xapi_attrs(struct build *b);
+
+/* rd_xapi_open: r's xAPI mapping (the paths, the verb table), once. */
+void rd_xapi_open(struct tl_reader *r);
+
+/* rd_xapi_map_free: release r's xAPI mapping. */
+void rd_xapi_map_free(struct tl_reader *r);
+
+/* rd_xapi_free: release the xAPI state of r. */
+void rd_xapi_free(struct tl_reader *r);
 
 /* ---- reader_ungrouped.c ---------------------------------------------- */
 

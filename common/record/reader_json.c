@@ -110,9 +110,7 @@ static const char *scan_event(const char *p, const char *end, struct json_event_
 	return rc == 0 ? it.p : NULL;
 }
 
-/* json_string: a raw JSON value as text: a string (decoded), null or
- * absent (empty). Returns -1 for another type. */
-static int json_string(struct tl_str raw, struct tl_arena *a, struct tl_str *out)
+int rd_json_string(struct tl_str raw, struct tl_arena *a, struct tl_str *out)
 {
 	*out = (struct tl_str){"", 0};
 	if (!raw.p || (raw.n == 4 && memcmp(raw.p, "null", 4) == 0))
@@ -142,6 +140,41 @@ static int json_number_time(struct tl_str raw, tl_time *out)
 	return 0;
 }
 
+/* event_fields: the event (and with id non-NULL its learner_id) from the
+ * raw spans of e; NULL or a message. */
+static const char *event_fields(const struct json_event_raw *e, struct tl_arena *a, struct event_in *in,
+				struct tl_str *id, char *msg, size_t cap)
+{
+	if (id) {
+		if (!e->id.p)
+			return "missing learner_id";
+		if (e->id.p[0] == '-' || (unsigned)(e->id.p[0] - '0') <= 9)
+			*id = e->id;     /* a number: its text is the id */
+		else if (rd_json_string(e->id, a, id) < 0)
+			return "learner_id is neither a string nor a number";
+		if (!id->n)
+			return "missing learner_id";
+	}
+	struct tl_str action;
+	if (rd_json_string(e->dom, a, &in->dom) < 0)
+		return "domain is not a string";
+	if (rd_json_string(e->cap, a, &in->cap) < 0)
+		return "capability is not a string";
+	if (rd_json_string(e->action, a, &action) < 0)
+		return "action is not a string";
+	in->ts_json = 0;
+	in->res = 0;
+	if (e->ts.p && (e->ts.p[0] == '-' || (unsigned)(e->ts.p[0] - '0') <= 9)) {
+		if (json_number_time(e->ts, &in->ts) < 0)
+			return "ts is out of range";
+		in->ts_json = 1;
+		in->ts_text = e->ts;
+	} else if (rd_json_string(e->ts, a, &in->ts_text) < 0) {
+		return "ts is neither a string nor a number";
+	}
+	return rd_check_event(in, action, msg, cap);
+}
+
 /* rd_json_event: read the event object raw[0..n); NULL or a message. With
  * id non-NULL, learner_id is read too (event NDJSON). */
 const char *rd_json_event(struct tl_str raw, struct tl_arena *a, struct event_in *in, struct tl_str *id,
@@ -153,35 +186,63 @@ const char *rd_json_event(struct tl_str raw, struct tl_arena *a, struct event_in
 		return why;
 	if (endp)
 		*endp = end;   /* an item of a document's array ends here */
-	if (id) {
-		if (tl_json_skip_ws(end, raw.p + raw.n) != raw.p + raw.n)
-			return "bad JSON: text after the object";
-		if (!e.id.p)
-			return "missing learner_id";
-		if (e.id.p[0] == '-' || (unsigned)(e.id.p[0] - '0') <= 9)
-			*id = e.id;     /* a number: its text is the id */
-		else if (json_string(e.id, a, id) < 0)
-			return "learner_id is neither a string nor a number";
-		if (!id->n)
-			return "missing learner_id";
+	if (id && tl_json_skip_ws(end, raw.p + raw.n) != raw.p + raw.n)
+		return "bad JSON: text after the object";
+	return event_fields(&e, a, in, id, msg, cap);
+}
+
+/* ---- --map of event NDJSON (nested paths) ---------------------------- */
+
+void rd_jmap_open(struct tl_reader *r)
+{
+	const struct tl_common *c = r->opt;
+	if (!c->nmap)
+		return;
+	r->jmap = tl_xcalloc(1, sizeof *r->jmap);
+	tl_jpaths_init(r->jmap);
+	for (int k = 0; k < NCANON; k++) {
+		const char *path = rd_canon_names[k];
+		for (int i = 0; i < c->nmap; i++)
+			if (strcmp(c->map_canon[i], path) == 0)
+				path = c->map_source[i];
+		if (tl_jpaths_add(r->jmap, path, strlen(path), k) < 0)
+			tl_usage_error("--map: '%s' is not a path of keys joined by '.', or it clashes with another", path);
 	}
-	struct tl_str action;
-	if (json_string(e.dom, a, &in->dom) < 0)
-		return "domain is not a string";
-	if (json_string(e.cap, a, &in->cap) < 0)
-		return "capability is not a string";
-	if (json_string(e.action, a, &action) < 0)
-		return "action is not a string";
-	in->ts_json = 0;
-	if (e.ts.p && (e.ts.p[0] == '-' || (unsigned)(e.ts.p[0] - '0') <= 9)) {
-		if (json_number_time(e.ts, &in->ts) < 0)
-			return "ts is out of range";
-		in->ts_json = 1;
-		in->ts_text = e.ts;
-	} else if (json_string(e.ts, a, &in->ts_text) < 0) {
-		return "ts is neither a string nor a number";
+}
+
+/* jmap_source: the --map path of canonical name k, or NULL. */
+static const char *jmap_source(const struct tl_common *c, int k)
+{
+	for (int i = 0; i < c->nmap; i++)
+		if (strcmp(c->map_canon[i], rd_canon_names[k]) == 0)
+			return c->map_source[i];
+	return NULL;
+}
+
+const char *rd_jmap_event(struct tl_reader *r, struct tl_str raw, struct event_in *in, struct tl_str *id,
+			  char *msg, size_t cap)
+{
+	struct tl_str v[NCANON] = {{0}}, dup;
+	const char *why, *end = tl_jpaths_scan(r->jmap, raw.p, raw.p + raw.n, v, &why, &dup);
+	char shown[80];
+	if (!end && why && strcmp(why, "duplicate key") == 0) {
+		snprintf(msg, cap, "duplicate key '%s'", rd_show(dup, shown));
+		return msg;
 	}
-	return rd_check_event(in, action, msg, cap);
+	if (!end)
+		return why;
+	if (tl_json_skip_ws(end, raw.p + raw.n) != raw.p + raw.n)
+		return "bad JSON: text after the object";
+	for (int k = 0; k <= COL_TS; k++) {   /* a mapped key that is missing is named */
+		const char *src = jmap_source(r->opt, k);
+		if (src && !v[k].p) {
+			snprintf(msg, cap, "missing %s: no key '%s' (--map %s=%s)", rd_canon_names[k], src,
+				 rd_canon_names[k], src);
+			return msg;
+		}
+	}
+	struct json_event_raw e = {v[COL_ID], v[COL_TS], v[COL_DOMAIN], v[COL_CAP], v[COL_ACTION]};
+	return event_fields(&e, &r->jarena, in, id, msg, cap);
 }
 
 /* ---- NDJSON lines ---------------------------------------------------- */
@@ -202,23 +263,45 @@ int rd_ndjson_line(struct tl_reader *r, struct tl_str *line)
 	return 0;
 }
 
-/* Attributes of an event NDJSON line: every non-canonical member. */
+/* Attributes of an event NDJSON line: every member that is not a
+ * canonical key or the first key of a --map path. */
+struct attr_ctx {
+	struct build *b;
+	const struct tl_common *c;
+};
+
+static int mapped_first_key(const struct tl_common *c, struct tl_str key)
+{
+	for (int i = 0; i < c->nmap; i++) {
+		const char *s = c->map_source[i], *dot = strchr(s, '.');
+		size_t n = dot ? (size_t)(dot - s) : strlen(s);
+		char name[256];
+		if (n < sizeof name && (memcpy(name, s, n), name[n] = '\0', tl_json_key_is(key, name)))
+			return 1;
+	}
+	return 0;
+}
+
 static int member_attr(void *ctx, const struct tl_json_member *m)
 {
-	struct build *b = ctx;
+	struct attr_ctx *x = ctx;
+	struct build *b = x->b;
 	for (int k = 0; k < NCANON; k++)
 		if (tl_json_key_is(m->key, rd_canon_names[k]))
 			return 0;
+	if (x->c->nmap && mapped_first_key(x->c, m->key))
+		return 0;
 	char *name = tl_arena_alloc(&b->arena, m->key.n + 1);
 	long n = tl_json_unescape(m->key, name);
 	rd_build_attr(b, (struct tl_str){name, n < 0 ? 0 : (size_t)n}, m->value, 1);
 	return 0;
 }
 
-void rd_json_attrs(struct build *b, struct tl_str raw)
+void rd_json_attrs(struct tl_reader *r, struct build *b, struct tl_str raw)
 {
 	const char *why;
-	tl_json_members(raw.p, raw.p + raw.n, member_attr, b, &why);
+	struct attr_ctx x = {b, r->opt};
+	tl_json_members(raw.p, raw.p + raw.n, member_attr, &x, &why);
 }
 
 static int has_member(void *ctx, const struct tl_json_member *m)
@@ -321,6 +404,7 @@ static const char *fast_event(const char *p, const char *end, struct event_in *i
 	static const struct tl_str empty = {"", 0};
 	in->dom = in->cap = *action = empty;
 	in->ts_json = 0;
+	in->res = 0;
 	in->ts_text = empty;
 	const char *q = fast_member(p, end, "{\"ts\":", 6, &in->ts_text);
 	if (q == p || !q || !in->ts_text.n)   /* ts comes first and is a non-empty string */

@@ -257,6 +257,9 @@ int tl_run_close(struct tl_run *run)
 			tl_progname(), (unsigned long long)k->records_read, (unsigned long long)run->used,
 			(unsigned long long)run->future, (unsigned long long)k->records_rejected,
 			(unsigned long long)k->learners_read, (unsigned long long)run->written);
+	if (run->c->stats && k->xapi_statements)
+		fprintf(stderr, "%s: xAPI statements %llu; unknown verbs %llu (read as interact)\n", tl_progname(),
+			(unsigned long long)k->xapi_statements, (unsigned long long)k->xapi_unknown_verbs);
 	tl_reader_close(run->reader);
 	for (struct tl_run **p = &open_runs; *p; p = &(*p)->next_open)
 		if (*p == run) {

@@ -121,6 +121,27 @@ static void max_rejects(struct tl_common *c, const char *arg)
 			       : (double)tl_opt_long("--max-rejects", num, 0, LONG_MAX);
 }
 
+/* xapi_option: the options of xAPI statements; 1 when opt is one. */
+static int xapi_option(struct tl_common *c, int opt, const char *arg)
+{
+	switch (opt) {
+	case TL_OPT_XAPI_ACTOR:
+		if (strcmp(arg, "name") && strcmp(arg, "homepage"))
+			tl_usage_error("--xapi-actor wants name or homepage, not '%s'", arg);
+		c->xapi_homepage = strcmp(arg, "homepage") == 0;
+		return 1;
+	case TL_OPT_XAPI_DOMAIN:
+		if (strcmp(arg, "parent") == 0) c->xapi_domain = TL_XAPI_PARENT;
+		else if (strcmp(arg, "grouping") == 0) c->xapi_domain = TL_XAPI_GROUPING;
+		else if (strcmp(arg, "category") == 0) c->xapi_domain = TL_XAPI_CATEGORY;
+		else tl_usage_error("--xapi-domain wants parent, grouping or category, not '%s'", arg);
+		return 1;
+	case TL_OPT_XAPI_VERBS: c->xapi_verbs = arg; return 1;
+	case TL_OPT_STRICT_VERBS: c->strict_verbs = 1; return 1;
+	}
+	return 0;
+}
+
 int tl_common_option(struct tl_common *c, int opt, const char *arg, void (*usage)(int))
 {
 	switch (opt) {
@@ -155,7 +176,7 @@ int tl_common_option(struct tl_common *c, int opt, const char *arg, void (*usage
 	case TL_OPT_LABEL: c->label = 1; return 1;
 	case TL_OPT_CHURN_HORIZON: c->churn_horizon = tl_opt_duration("--churn-horizon", arg, 0); return 1;
 	}
-	return 0;
+	return xapi_option(c, opt, arg);
 }
 
 void tl_common_usage(FILE *f)
@@ -175,6 +196,10 @@ void tl_common_usage(FILE *f)
 	      "      --max-rejects N|P% fail (exit 65) when more records are skipped\n"
 	      "      --max-field BYTES  longest field accepted (default " TL_XSTR(TL_MAX_FIELD_DEFAULT) ")\n"
 	      "      --max-events N     most events per learner (default " TL_XSTR(TL_MAX_EVENTS_DEFAULT) ")\n"
+	      "      --xapi-actor HOW   xAPI learner_id: name (default) or homepage (homePage|name)\n"
+	      "      --xapi-domain ACT  xAPI domain: parent (default), grouping or category\n"
+	      "      --xapi-verbs FILE  the xAPI verb table (default: the shipped one)\n"
+	      "      --strict-verbs     an xAPI verb missing from the table is bad input\n"
 	      "      --stats            print the reconciliation counts on stderr\n"
 	      "      --metrics FILE     write Prometheus text metrics to FILE\n"
 	      "      --progress         show progress on stderr when it is a terminal\n"

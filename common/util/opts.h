@@ -31,7 +31,8 @@ enum {
 	TL_OPT_VERSION = 0x1000, TL_OPT_OUTPUT, TL_OPT_METRICS, TL_OPT_PROGRESS,
 	TL_OPT_STATS, TL_OPT_SKIP_BAD, TL_OPT_REJECTS, TL_OPT_MAX_FIELD,
 	TL_OPT_MAX_EVENTS, TL_OPT_MAP, TL_OPT_UNGROUPED, TL_OPT_AS_OF,
-	TL_OPT_LABEL, TL_OPT_CHURN_HORIZON, TL_OPT_MAX_REJECTS
+	TL_OPT_LABEL, TL_OPT_CHURN_HORIZON, TL_OPT_MAX_REJECTS,
+	TL_OPT_XAPI_ACTOR, TL_OPT_XAPI_DOMAIN, TL_OPT_XAPI_VERBS, TL_OPT_STRICT_VERBS
 };
 
 /* Short options every tool accepts (prepend to the tool's own). */
@@ -53,8 +54,12 @@ enum {
 	{.name = "rejects", .has_arg = required_argument, .val = TL_OPT_REJECTS}, \
 	{.name = "skip-bad", .has_arg = no_argument, .val = TL_OPT_SKIP_BAD}, \
 	{.name = "stats", .has_arg = no_argument, .val = TL_OPT_STATS}, \
+	{.name = "strict-verbs", .has_arg = no_argument, .val = TL_OPT_STRICT_VERBS}, \
 	{.name = "ungrouped", .has_arg = no_argument, .val = TL_OPT_UNGROUPED}, \
-	{.name = "version", .has_arg = no_argument, .val = TL_OPT_VERSION}
+	{.name = "version", .has_arg = no_argument, .val = TL_OPT_VERSION}, \
+	{.name = "xapi-actor", .has_arg = required_argument, .val = TL_OPT_XAPI_ACTOR}, \
+	{.name = "xapi-domain", .has_arg = required_argument, .val = TL_OPT_XAPI_DOMAIN}, \
+	{.name = "xapi-verbs", .has_arg = required_argument, .val = TL_OPT_XAPI_VERBS}
 
 #define TL_MAP_MAX 8
 
@@ -85,7 +90,15 @@ struct tl_common {
 	int nmap;                 /* --map canonical=source pairs */
 	const char *map_canon[TL_MAP_MAX];
 	const char *map_source[TL_MAP_MAX];
+	/* xAPI statements (tl(7) "xAPI statements") */
+	int xapi_homepage;        /* --xapi-actor homepage: homePage|name */
+	int xapi_domain;          /* --xapi-domain: enum tl_xapi_domain */
+	const char *xapi_verbs;   /* --xapi-verbs FILE, NULL: TL_XAPI_VERBS or the shipped table */
+	int strict_verbs;         /* --strict-verbs */
 };
+
+/* --xapi-domain: which context.contextActivities list gives the domain. */
+enum tl_xapi_domain { TL_XAPI_PARENT, TL_XAPI_GROUPING, TL_XAPI_CATEGORY };
 
 /* tl_front_init: the first call of every tool's main. name is the tool's
  * name, a literal ("tl-velocity"): it becomes argv[0] and the message
