@@ -285,9 +285,15 @@ int rd_xapi_first(struct tl_reader *r, const char *line, size_t n)
 			return 0;   /* event NDJSON or documents */
 	} else if (p < end && *p == '{') {
 		struct xframe f = {0};
-		if (value_end(&f, p, end))
-			return 0;   /* text after the object: reported as event NDJSON */
-		stream = 1;     /* it spans lines */
+		const char *last = end;
+		while (last > p && (last[-1] == ' ' || last[-1] == '\t' || last[-1] == '\r'))
+			last--;
+		/* it spans lines when the line stops where JSON must go on; else
+		 * it is a line cut short, or text after an object: event NDJSON
+		 * reports it */
+		if (value_end(&f, p, end) || f.in_str || !strchr("{[,:", last[-1]))
+			return 0;
+		stream = 1;
 	} else {
 		return 0;
 	}
