@@ -7,8 +7,10 @@
 # shared 2-core machine are noisy: compare the ratios, not absolute times.
 #
 # Environment: RUNS (default 5), LEARNERS (default 100000), BIG (learners of
-# the large run, default 1000000; 0 skips it), OUT (work directory, default
-# bench-out/), DUCKDB (1: install @duckdb/node-api with npm and compare).
+# the large run, default 1000000; 0 skips it), XAPI_LEARNERS (learners of the
+# xAPI comparison, default 4000, about 80 MB of statements; 0 skips it), OUT
+# (work directory, default bench-out/), DUCKDB (1: install @duckdb/node-api
+# with npm and compare).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-$PWD/bin}
@@ -17,6 +19,7 @@ LEARNERS=${LEARNERS:-100000}
 BIG=${BIG:-1000000}
 OUT=${OUT:-$PWD/bench-out}
 DUCKDB=${DUCKDB:-1}
+XAPI_LEARNERS=${XAPI_LEARNERS:-4000}
 ASOF=2025-10-01
 export LC_ALL=C PATH="$BIN:$PATH"
 mkdir -p "$OUT"
@@ -115,6 +118,49 @@ echo "  lower bound of the pipeline's wall time on $(nproc) cores: $BOUND s"
 echo
 
 have() { [ -x "$BIN/$1" ]; }
+
+# to_ndjson, to_xapi: event CSV (learner_id,ts,domain,capability,action) on
+# stdin as tl's event NDJSON, or as xAPI statements of the size and shape
+# an LMS writes (an id, an account, a verb with its display, an object with
+# a definition, the course as parent, an extension, a result on uses).
+to_ndjson() {
+	awk -F, 'NR > 1 { printf "{\"learner_id\":\"%s\",\"ts\":\"%s\",\"domain\":\"%s\",\"capability\":\"%s\",\"action\":\"%s\"}\n", $1, $2, $3, $4, $5 }'
+}
+to_xapi() {
+	awk -F, 'NR > 1 {
+		use = $5 != "interact" && $4 != ""
+		verb = use ? "http://adlnet.gov/expapi/verbs/experienced" : "http://adlnet.gov/expapi/verbs/initialized"
+		obj = $4 != "" ? $4 : $3
+		printf "{\"id\":\"%08x-0000-4000-8000-%012x\",\"actor\":{\"objectType\":\"Agent\",\"account\":{\"homePage\":\"https://lms.example.org\",\"name\":\"%s\"}},", NR, NR * 7919, $1
+		printf "\"verb\":{\"id\":\"%s\",\"display\":{\"en-US\":\"%s\"}},", verb, use ? "experienced" : "initialized"
+		printf "\"object\":{\"id\":\"https://lms.example.org/xblock/%s\",\"objectType\":\"Activity\",\"definition\":{\"type\":\"http://adlnet.gov/expapi/activities/module\",\"name\":{\"en-US\":\"%s\"}}},", obj, obj
+		printf "\"context\":{\"contextActivities\":{\"parent\":[{\"id\":\"https://lms.example.org/course/%s\",\"objectType\":\"Activity\"}]},", $3
+		printf "\"extensions\":{\"https://w3id.org/xapi/openedx/extension/transformer-version\":\"event-routing-backends@1.1.1\"}},"
+		if (use) printf "\"result\":{\"completion\":true,\"score\":{\"scaled\":0.8}},"
+		printf "\"timestamp\":\"%s\",\"version\":\"1.0.3\"}\n", $2
+	}'
+}
+
+if [ "$XAPI_LEARNERS" -gt 0 ]; then
+	# statements are about 7 times the bytes of the same event as tl's
+	# NDJSON: the event NDJSON has 6 times the learners, so both files are
+	# large enough to time
+	echo "== xAPI NDJSON ($XAPI_LEARNERS learners) against tl's own event NDJSON ($((6 * XAPI_LEARNERS)) learners), per byte"
+	xcsv=$OUT/learners-$XAPI_LEARNERS.csv ecsv=$OUT/learners-$((6 * XAPI_LEARNERS)).csv
+	[ -s "$xcsv" ] || tl-loadgen --learners "$XAPI_LEARNERS" --seed 7 --end $ASOF > "$xcsv"
+	[ -s "$ecsv" ] || tl-loadgen --learners $((6 * XAPI_LEARNERS)) --seed 7 --end $ASOF > "$ecsv"
+	xev=$OUT/events-$((6 * XAPI_LEARNERS)).ndjson xst=$OUT/xapi-$XAPI_LEARNERS.ndjson
+	[ -s "$xev" ] || to_ndjson < "$ecsv" > "$xev"
+	[ -s "$xst" ] || to_xapi < "$xcsv" > "$xst"
+	measure "tl-velocity < event NDJSON" "$(stat -c %s "$xev")" "tl-velocity --as-of $ASOF -o csv '$xev'"
+	measure "tl-velocity < xAPI NDJSON" "$(stat -c %s "$xst")" "tl-velocity --as-of $ASOF -o csv '$xst'"
+	measure "tl-velocity --ungrouped < xAPI NDJSON" "$(stat -c %s "$xst")" "tl-velocity --ungrouped --as-of $ASOF -o csv '$xst'"
+	XAPI_RATIO=$(awk -v a="${MEDIAN["tl-velocity < xAPI NDJSON"]}" -v b="${MEDIAN["tl-velocity < event NDJSON"]}" \
+		-v x="$(stat -c %s "$xst")" -v e="$(stat -c %s "$xev")" 'BEGIN { printf "%.2f", (a / x) / (b / e) }')
+	echo "  time per byte, xAPI / event NDJSON: $XAPI_RATIO"
+	echo
+fi
+
 if have tl-affinity; then
 	echo "== tl-affinity"
 	measure "datamash count countunique" "$bytes" "datamash -t, -H -g1 count 1 countunique 3 < '$csv'"
@@ -151,6 +197,7 @@ printf '  %-62s %8s    (context)\n' "  worker threads' speed-up of tl-velocity -
 	"$(ratio "${MEDIAN["1 thread: tl-velocity -o csv"]}" "${MEDIAN["tl-velocity -o csv"]}")"
 target "tl-velocity peak RSS at $LEARNERS learners (MiB)" "$(awk -v r="${RSS["tl-velocity -o csv"]}" 'BEGIN { printf "%.1f", r / 1024 }')" "<=" 32
 awk -v e="$events" -v t="${MEDIAN[loadgen]}" 'BEGIN { printf "%.2f\n", e / t / 1e6 }' | { read -r v; target "tl-loadgen events per second (M)" "$v" ">=" 2; }
+[ -n "${XAPI_RATIO:-}" ] && target "xAPI NDJSON time per byte / tl's event NDJSON's (x)" "$XAPI_RATIO" "<=" 2
 if have tl-affinity; then
 	target "tl-affinity speed-up over datamash (x)" "$(ratio "${MEDIAN["datamash count countunique"]}" "${MEDIAN["tl-affinity -o csv"]}")" ">=" 2
 	[ -n "${MEDIAN["duckdb count+entropy GROUP BY"]:-}" ] &&
