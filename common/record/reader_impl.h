@@ -1,8 +1,9 @@
 /* reader_impl.h - the record reader's insides, shared by its files in
  * record/: reader_core.c (files, shape detection, grouping, the calls of
  * reader.h), learner.c (building a learner, and the API on one),
- * reader_csv.c, reader_json.c, reader_ungrouped.c (--ungrouped) and
- * reader_chunk.c (the chunks of record/chunk.h, for run.c).
+ * reader_csv.c, reader_json.c, reader_xapi.c and reader_xapi_map.c (xAPI
+ * statements), reader_ungrouped.c (--ungrouped) and reader_chunk.c (the
+ * chunks of record/chunk.h, for run.c).
  * Only the .c files of record/ include it; commands see record/reader.h.
  *
  * The helpers of the fast loops (the CSV rows of fast_rows, the events of
