@@ -115,7 +115,9 @@ struct tl_reader {
 /* What an xAPI statement's result says (event_in.res bits). */
 enum { RES_COMPLETION = 1, RES_SUCCESS = 2, RES_SCORE = 4 };
 
-/* The parsed fields of one event, spans into the input. */
+/* The parsed fields of one event, spans into the input. Whatever keeps
+ * events for later (--ungrouped) keeps res and score too: build_event
+ * counts them into the learner's xAPI result fields. */
 struct event_in {
 	tl_time ts;
 	struct tl_str ts_text, dom, cap;

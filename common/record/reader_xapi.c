@@ -160,7 +160,8 @@ static int page_next(struct tl_reader *r, struct xframe *f, struct tl_str *raw)
 			return 0;
 		}
 		if (tl_json_key_is(key, "statements")) {
-			tl_json_iter_begin(&f->sit, f->pit.p, f->pit.end, '[');
+			if (tl_json_iter_begin(&f->sit, f->pit.p, f->pit.end, '[') < 0)
+				page_die(r, f, "statements is not an array");
 			f->in_items = 1;
 		} else if (!(f->pit.p = tl_json_skip_value(f->pit.p, f->pit.end, 64))) {
 			page_die(r, f, "bad JSON");

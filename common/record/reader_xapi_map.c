@@ -165,9 +165,10 @@ static const char *mapped(const struct tl_common *c, int k)
 
 static void paths_open(struct xmap *m, const struct tl_common *c)
 {
-	static const char *const kinds[] = {"parent", "grouping", "category"};
+	/* the trie keeps pointers into these texts: literals, never a buffer */
+	static const char *const dom[] = {"context.contextActivities.parent", "context.contextActivities.grouping",
+					  "context.contextActivities.category"};
 	static const int slot_of[NCANON] = {X_NAME, X_TS, X_DOM, X_CAP, X_VERB};
-	char dom[64];
 	tl_jpaths_init(&m->paths);
 	for (int k = 0; k < NCANON; k++)
 		if ((m->mapped[k] = mapped(c, k)))
@@ -183,9 +184,8 @@ static void paths_open(struct xmap *m, const struct tl_common *c)
 		add_path(m, "timestamp", X_TS);
 		add_path(m, "stored", X_STORED);
 	}
-	snprintf(dom, sizeof dom, "context.contextActivities.%s", kinds[c->xapi_domain]);
 	if (!m->mapped[COL_DOMAIN])
-		add_path(m, dom, X_DOM);
+		add_path(m, dom[c->xapi_domain], X_DOM);
 	if (!m->mapped[COL_CAP])
 		add_path(m, "object.id", X_CAP);
 	if (!m->mapped[COL_ACTION])
