@@ -84,7 +84,7 @@ static const char *scan_object(struct scan *s, int k, const char *p, int depth)
 		}
 		if (c >= 0)
 			s->seen |= (uint64_t)1 << c;
-		if (c >= 0 && s->t->node[c].child >= 0 && *it.p == '{')
+		if (c >= 0 && s->t->node[c].child >= 0 && it.p < s->end && *it.p == '{')
 			q = scan_object(s, c, it.p, depth - 1);
 		else if (!(q = tl_json_skip_value(it.p, s->end, depth - 1)))
 			s->why = it.why;

@@ -116,7 +116,7 @@ static const char *page_statements(struct tl_str v)
 	if (tl_json_iter_begin(&it, v.p, end, '{') < 0)
 		return NULL;
 	while (tl_json_iter_member(&it, &key) > 0) {
-		if (tl_json_key_is(key, "statements") && *it.p == '[')
+		if (tl_json_key_is(key, "statements") && it.p < end && *it.p == '[')
 			return it.p;
 		if (!(it.p = tl_json_skip_value(it.p, end, 64)))
 			return NULL;

@@ -3,12 +3,14 @@
  * object decodes, and decodes to valid UTF-8 when the input is valid
  * UTF-8 (no lone surrogate gets through: tl(7) "Encoding"); the strict
  * check agrees with the scanner; the duplicate check finds only real
- * duplicates. */
+ * duplicates; the path scan (io/jsonpath) accepts what the scanner
+ * accepts (but a path's key twice), ends where it ends, and finds values. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "io/json.h"
+#include "io/jsonpath.h"
 
 static void check_string(struct tl_str body, int utf8)
 {
@@ -21,6 +23,24 @@ static void check_string(struct tl_str body, int utf8)
 	free(out);
 }
 
+static void check_paths(const char *p, const char *end, const char *q)
+{
+	static const char *const paths[] = {"a", "a.b", "a.b.c", "actor.account.name", "verb.id"};
+	struct tl_jpaths t;
+	struct tl_str v[5] = {{0}}, dup;
+	const char *why;
+	tl_jpaths_init(&t);
+	for (int i = 0; i < 5; i++)
+		if (tl_jpaths_add(&t, paths[i], strlen(paths[i]), i) < 0)
+			abort();
+	const char *r = tl_jpaths_scan(&t, p, end, v, &why, &dup);
+	if (r ? r != q : q && !(why && strcmp(why, "duplicate key") == 0))
+		abort();
+	for (int i = 0; r && i < 5; i++)
+		if (v[i].p && tl_json_skip_value(v[i].p, v[i].p + v[i].n, 64) != v[i].p + v[i].n)
+			abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = malloc(size ? size : 1);   /* exactly size bytes: ASan sees an overread */
@@ -30,6 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int utf8 = tl_utf8_check(text, size) == size;
 	if (tl_json_strict(text, size) != (q && tl_json_skip_ws(q, end) == end))
 		abort();
+	if (p < end && *p == '{')
+		check_paths(p, end, q);
 	if (q && *p == '"')
 		check_string((struct tl_str){p + 1, (size_t)(q - p - 2)}, utf8);
 	struct tl_json_iter it;
