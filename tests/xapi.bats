@@ -269,3 +269,22 @@ for r in csv.DictReader(sys.stdin):
 	assert_success
 	assert_line --index 1 --partial '6,10,2,'
 }
+
+@test "XAP014: make install ships the verb table, and an installed tool finds it in its share/tl" {
+	run make -C "$TL_ROOT" install DESTDIR="$BATS_TEST_TMPDIR/root" PREFIX=/usr
+	assert_success
+	local r=$BATS_TEST_TMPDIR/root/usr
+	cmp "$TL_ROOT/config/xapi-verbs.json" "$r/share/tl/xapi-verbs.json"
+	# a copy of the tool outside any source tree, beside a share/tl of its own
+	mkdir -p "$BATS_TEST_TMPDIR/inst/bin" "$BATS_TEST_TMPDIR/inst/share/tl"
+	cp "$r/bin/tl-velocity" "$BATS_TEST_TMPDIR/inst/bin/"
+	if [ ! -e "$(make -s -C "$TL_ROOT" -p -n 2>/dev/null | sed -n 's/^PREFIX ?= //p' | head -n 1)/share/tl/xapi-verbs.json" ]; then
+		run --separate-stderr env -u TL_XAPI_VERBS "$BATS_TEST_TMPDIR/inst/bin/tl-velocity" "$X/mapping.ndjson"
+		assert_failure 66   # no table there yet, nor in the compiled-in PREFIX/share/tl
+		[[ $stderr == "tl-velocity: cannot read the xAPI verb table "*"/share/tl/xapi-verbs.json (give --xapi-verbs FILE or TL_XAPI_VERBS): No such file or directory" ]]
+	fi
+	cp "$r/share/tl/xapi-verbs.json" "$BATS_TEST_TMPDIR/inst/share/tl/"
+	run env -u TL_XAPI_VERBS "$BATS_TEST_TMPDIR/inst/bin/tl-velocity" --as-of 2025-02-01 -o csv "$X/mapping.ndjson"
+	assert_success
+	assert_line --index 1 --partial 'u1,1,1,2,0.125,2,1,'
+}
