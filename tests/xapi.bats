@@ -278,9 +278,9 @@ for r in csv.DictReader(sys.stdin):
 	# a copy of the tool outside any source tree, beside a share/tl of its own
 	mkdir -p "$BATS_TEST_TMPDIR/inst/bin" "$BATS_TEST_TMPDIR/inst/share/tl"
 	cp "$r/bin/tl-velocity" "$BATS_TEST_TMPDIR/inst/bin/"
-	if [ ! -e "$(make -s -C "$TL_ROOT" -p -n 2>/dev/null | sed -n 's/^PREFIX ?= //p' | head -n 1)/share/tl/xapi-verbs.json" ]; then
+	if [ ! -e /usr/local/share/tl/xapi-verbs.json ] && [ ! -e /usr/share/tl/xapi-verbs.json ]; then
 		run --separate-stderr env -u TL_XAPI_VERBS "$BATS_TEST_TMPDIR/inst/bin/tl-velocity" "$X/mapping.ndjson"
-		assert_failure 66   # no table there yet, nor in the compiled-in PREFIX/share/tl
+		assert_failure 66   # no table there yet, nor in PREFIX/share/tl (a build's default)
 		[[ $stderr == "tl-velocity: cannot read the xAPI verb table "*"/share/tl/xapi-verbs.json (give --xapi-verbs FILE or TL_XAPI_VERBS): No such file or directory" ]]
 	fi
 	cp "$r/share/tl/xapi-verbs.json" "$BATS_TEST_TMPDIR/inst/share/tl/"
