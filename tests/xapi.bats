@@ -150,6 +150,13 @@ for r in csv.DictReader(sys.stdin):
 	run --separate-stderr tl-velocity --as-of 2025-02-01 --stats -o csv "$X/mapping.ndjson"
 	assert_success
 	assert_equal "${stderr_lines[1]}" "tl-velocity: xAPI statements 5; unknown verbs 1 (read as interact)"
+	run tl-velocity --as-of 2025-02-01 --metrics "$BATS_TEST_TMPDIR/m.prom" -o csv "$X/mapping.ndjson"
+	assert_success
+	run grep -E '^tl_xapi' "$BATS_TEST_TMPDIR/m.prom"
+	assert_output - <<-'EOF'
+	tl_xapi_statements{tool="tl-velocity"} 5
+	tl_xapi_unknown_verbs{tool="tl-velocity"} 1
+	EOF
 	run --separate-stderr tl-velocity --as-of 2025-02-01 --strict-verbs "$X/mapping.ndjson"
 	assert_failure 65
 	assert_equal "$stderr" "tl-velocity: $X/mapping.ndjson:4: unknown verb IRI 'http://example.org/verbs/unlisted' (--strict-verbs)"

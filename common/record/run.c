@@ -70,6 +70,11 @@ static void run_metrics(FILE *f, const struct tl_run *run, int status, double la
 	metric(f, "tl_records_rejected", "Bad records skipped (--skip-bad).", (double)k->records_rejected);
 	metric(f, "tl_learners_read", "Learners read.", (double)k->learners_read);
 	metric(f, "tl_learners_written", "Learner records written.", (double)run->written);
+	if (k->xapi_statements) {
+		metric(f, "tl_xapi_statements", "xAPI statements read.", (double)k->xapi_statements);
+		metric(f, "tl_xapi_unknown_verbs", "xAPI statements whose verb is not in the verb table.",
+		       (double)k->xapi_unknown_verbs);
+	}
 }
 
 /* tool_gauges: the tool's gauges, each name's samples together under one
