@@ -226,6 +226,10 @@ for r in csv.DictReader(sys.stdin):
 	assert_equal "$stderr" "tl-velocity: $X/mapping.ndjson:3: missing learner_id: no key 'actor.account.homePage' (--map learner_id=actor.account.homePage)"
 	run bash -c "head -n 2 '$X/mapping.ndjson' | tl-velocity --as-of 2025-02-01 --map learner_id=actor.account.homePage,domain=context.contextActivities.category | jq -c '[.learner_id, .events[0].domain]'"
 	assert_output '["https://lms.example","https://lms.example/cat"]'
+	printf '%s\n' '{"user":{"id":"L9"},"time":"2025-01-01T09:30:00Z","cohort":"a","cohort":"b"}' >"$BATS_TEST_TMPDIR/e.ndjson"
+	run --separate-stderr tl-velocity --map learner_id=user.id,ts=time "$BATS_TEST_TMPDIR/e.ndjson"
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: $BATS_TEST_TMPDIR/e.ndjson:1: duplicate key 'cohort'"
 	run --separate-stderr tl-velocity --map learner_id=a..b "$X/mapping.ndjson"
 	assert_failure 64
 }

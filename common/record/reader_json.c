@@ -219,6 +219,21 @@ static const char *jmap_source(const struct tl_common *c, int k)
 	return NULL;
 }
 
+/* top_duplicate: a message naming a top-level key of the (valid) object
+ * raw given twice, or NULL: the paths' scan checks only its own keys, and
+ * an event line is checked whole, --map or not. */
+static const char *top_duplicate(struct tl_reader *r, struct tl_str raw, char *msg, size_t cap)
+{
+	struct keys ks;   /* not zeroed: small[] is written before it is read */
+	ks.k = ks.small, ks.n = 0, ks.cap = 16;
+	struct tl_json_iter it;
+	struct tl_str key;
+	tl_json_iter_begin(&it, raw.p, raw.p + raw.n, '{');
+	while (tl_json_iter_member(&it, &key) > 0 && (it.p = tl_json_skip_value(it.p, raw.p + raw.n, 64)))
+		keys_add(&ks, &r->jarena, key, 1);
+	return duplicate_key(&ks, -1, msg, cap);
+}
+
 const char *rd_jmap_event(struct tl_reader *r, struct tl_str raw, struct event_in *in, struct tl_str *id,
 			  char *msg, size_t cap)
 {
@@ -233,6 +248,8 @@ const char *rd_jmap_event(struct tl_reader *r, struct tl_str raw, struct event_i
 		return why;
 	if (tl_json_skip_ws(end, raw.p + raw.n) != raw.p + raw.n)
 		return "bad JSON: text after the object";
+	if ((why = top_duplicate(r, raw, msg, cap)))
+		return why;
 	for (int k = 0; k <= COL_TS; k++) {   /* a mapped key that is missing is named */
 		const char *src = jmap_source(r->opt, k);
 		if (src && !v[k].p) {
