@@ -74,3 +74,84 @@ BOOL_TOOLS=("tl-eval --score s --label y --format json" "tl-abtest --binary y --
 	assert_failure 65
 	assert_equal "$stderr" "tl-abtest: $d/bad.ndjson:1: learner 'L1': field 'y' is not 0, 1, true or false: '[true]'"
 }
+
+# ---- reserved names (tl(7) "Reserved names") ----
+
+WHY_EVENTS="tl writes the learner's events under this name"
+WHY_AS_OF="tl writes the as-of it used under this name"
+
+@test "FIX003: event CSV: a column events or as_of, or learner_id / ts beside the --map source, is exit 65 at the header (-o csv too, --skip-bad too)" {
+	local d=$BATS_TEST_TMPDIR o
+	printf 'learner_id,ts,capability,events\nL1,2025-01-01,c,5\n' >"$d/events.csv"
+	printf 'learner_id,ts,capability,as_of\nL1,2025-01-01,c,2020-01-01\n' >"$d/as_of.csv"
+	printf 'user,learner_id,ts,capability\nL1,X,2025-01-01,c\n' >"$d/id.csv"
+	printf 'learner_id,time,ts,capability\nL1,2025-01-01,x,c\n' >"$d/ts.csv"
+	for o in "" "-o csv" "--skip-bad"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr tl-velocity --as-of 2025-01-08 $o "$d/events.csv"
+		assert_failure 65
+		assert_equal "$stderr" "tl-velocity: $d/events.csv:1: column \"events\" is a reserved name: $WHY_EVENTS; rename the column"
+		# shellcheck disable=SC2086
+		run --separate-stderr tl-retention --as-of 2025-01-08 $o "$d/as_of.csv"
+		assert_failure 65
+		assert_equal "$stderr" "tl-retention: $d/as_of.csv:1: column \"as_of\" is a reserved name: $WHY_AS_OF; rename the column"
+		# shellcheck disable=SC2086
+		run --separate-stderr tl-affinity --as-of 2025-01-08 --map learner_id=user $o "$d/id.csv"
+		assert_failure 65
+		assert_equal "$stderr" "tl-affinity: $d/id.csv:1: column \"learner_id\" is a reserved name: --map takes learner_id from another column, so this one would be a second learner_id; rename the column"
+		# shellcheck disable=SC2086
+		run --separate-stderr tl-velocity --as-of 2025-01-08 --map ts=time $o "$d/ts.csv"
+		assert_failure 65
+		assert_equal "$stderr" "tl-velocity: $d/ts.csv:1: column \"ts\" is a reserved name: --map takes ts from another column, so this one would be a second ts; rename the column"
+	done
+	# the same input renamed reads, and the renamed column is carried
+	sed '1s/,events$/,n_events/' "$d/events.csv" >"$d/ok.csv"
+	run --separate-stderr tl-velocity --as-of 2025-01-08 -o csv "$d/ok.csv"
+	assert_success
+	[[ ${lines[0]} == learner_id,n_events,* ]]
+	# a later file of the run is checked at its own header
+	run --separate-stderr tl-velocity --as-of 2025-01-08 "$d/ok.csv" "$d/as_of.csv"
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: $d/as_of.csv:1: column \"as_of\" is a reserved name: $WHY_AS_OF; rename the column"
+}
+
+@test "FIX004: event NDJSON: a key events (first or later line) or as_of is exit 65 at the learner's first line" {
+	local d=$BATS_TEST_TMPDIR
+	printf '{"learner_id":"L1","ts":"2025-01-01","events":3}\n' >"$d/first.ndjson"
+	run --separate-stderr tl-velocity --as-of 2025-01-08 "$d/first.ndjson"
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: $d/first.ndjson:1: key \"events\" is a reserved name: $WHY_EVENTS; rename the key"
+	printf '{"learner_id":"L1","ts":"2025-01-01"}\n\n{"learner_id":"L2","ts":"2025-01-01","events":[]}\n' >"$d/later.ndjson"
+	run --separate-stderr tl-affinity --as-of 2025-01-08 --skip-bad "$d/later.ndjson"
+	assert_failure 65
+	assert_equal "$stderr" "tl-affinity: $d/later.ndjson:3: key \"events\" is a reserved name: $WHY_EVENTS; rename the key"
+	printf '{"learner_id":"L1","ts":"2025-01-01"}\n{"learner_id":"L2","ts":"2025-01-01","as_of":"2020-01-01"}\n' >"$d/as_of.ndjson"
+	run --separate-stderr tl-retention --as-of 2025-01-08 -o csv "$d/as_of.ndjson"
+	assert_failure 65
+	assert_equal "$stderr" "tl-retention: $d/as_of.ndjson:2: key \"as_of\" is a reserved name: $WHY_AS_OF; rename the key"
+	# an escaped key is the same key
+	printf '{"learner_id":"L1","ts":"2025-01-01","\\u0061s_of":1}\n' >"$d/esc.ndjson"
+	run --separate-stderr tl-velocity --as-of 2025-01-08 "$d/esc.ndjson"
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: $d/esc.ndjson:1: key \"as_of\" is a reserved name: $WHY_AS_OF; rename the key"
+}
+
+@test "FIX005: learner rows: events, and learner_id / ts beside the --map source, are reserved; as_of is the learner's as-of" {
+	local d=$BATS_TEST_TMPDIR
+	printf 'learner_id,events,x\nL1,3,1\n' >"$d/events.csv"
+	run --separate-stderr tl-model --fit --kind linear --target x --features events "$d/events.csv"
+	assert_failure 65
+	assert_equal "$stderr" "tl-model: $d/events.csv:1: column \"events\" is a reserved name: $WHY_EVENTS; rename the column"
+	printf 'user,learner_id,x\nL1,X,1\n' >"$d/id.csv"
+	run --separate-stderr tl-score --map learner_id=user "$d/id.csv"
+	assert_failure 65
+	assert_equal "$stderr" "tl-score: $d/id.csv:1: column \"learner_id\" is a reserved name: --map takes learner_id from another column, so this one would be a second learner_id; rename the column"
+	printf 'learner_id,ts,x\nL1,x,1\n' >"$d/ts.csv"
+	run --separate-stderr tl-eval --pred x --actual x --map ts=time "$d/ts.csv"
+	assert_failure 65
+	assert_equal "$stderr" "tl-eval: $d/ts.csv:1: column \"ts\" is a reserved name: --map takes ts from another column, so this one would be a second ts; rename the column"
+	# a learner row's as_of is not reserved: it is the learner's as-of
+	printf 'learner_id,as_of,x\nL1,2025-01-01T00:00:00Z,1\n' >"$d/rows.csv"
+	run --separate-stderr tl-eval --pred x --actual x "$d/rows.csv"
+	assert_success
+}

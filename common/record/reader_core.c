@@ -288,7 +288,12 @@ int rd_open_and_detect(struct tl_reader *r)
 	rd_cut_stream(r, p, n);
 	const char *q = tl_json_skip_ws(p, p + n);
 	if (q < p + n && *q == '{') {
-		r->shape = rd_json_is_doc(p, n, r->flags & TL_READ_EVENTS) ? TL_SHAPE_DOC : TL_SHAPE_EVENT_NDJSON;
+		int doc = rd_json_is_doc(p, n, r->flags & TL_READ_EVENTS);
+		if (doc < 0) {   /* an event line (it has ts) with the key events */
+			struct tl_str events = {"events", 6};
+			rd_reserved_die(s->name, r->rec_line, "key", events, rd_reserved(events, 1));
+		}
+		r->shape = doc ? TL_SHAPE_DOC : TL_SHAPE_EVENT_NDJSON;
 		tl_source_unread(s, p);
 		rd_line_limits(r, 0);
 		return 1;

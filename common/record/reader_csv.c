@@ -153,6 +153,7 @@ void rd_read_header(struct tl_reader *r, const struct tl_str *f, size_t n)
 		if (k == COL_ID && r->col[k] < 0)
 			tl_die_at(TL_EX_DATAERR, r->src.name, r->rec_line, "no '%s' column in the header", want);
 	}
+	rd_reserved_columns(r);
 }
 
 /* rd_csv_event: a CSV event record's fields; NULL or a message. */

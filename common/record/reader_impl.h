@@ -347,12 +347,28 @@ const char *rd_json_event(struct tl_str raw, struct tl_arena *a, struct event_in
 void rd_json_attrs(struct build *b, struct tl_str raw);
 
 /* rd_json_is_doc: whether the first line p[0..n) (an object) starts
- * learner documents rather than event NDJSON. */
+ * learner documents rather than event NDJSON; -1 when it has both ts and
+ * events (an event line with a reserved key). */
 int rd_json_is_doc(const char *p, size_t n, int need_events);
 
 /* rd_doc_record: the next document into b[cur]. 1, 0 at end of file, -1
  * skipped. */
 int rd_doc_record(struct tl_reader *r);
+
+/* ---- reader_attrs.c -------------------------------------------------- */
+
+/* rd_reserved: why name may not be an attribute (of event rows when
+ * event_rows, else of learner rows), or NULL when it may (tl(7)
+ * "Reserved names"). */
+const char *rd_reserved(struct tl_str name, int event_rows);
+
+/* rd_reserved_die: exit 65 with FILE:LINE: WHAT "NAME" is a reserved
+ * name: WHY; rename the WHAT (what: "column" or "key"). */
+_Noreturn void rd_reserved_die(const char *file, long line, const char *what, struct tl_str name, const char *why);
+
+/* rd_reserved_columns: exit 65 when a column of the header just read
+ * (after --map) would be an attribute with a reserved name. */
+void rd_reserved_columns(const struct tl_reader *r);
 
 /* ---- reader_ungrouped.c ---------------------------------------------- */
 
