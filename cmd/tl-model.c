@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/datadir.h"
 #include "util/err.h"
 #include "util/file.h"
 #include "metrics/model.h"
@@ -103,6 +104,8 @@ static void add_list(struct options *o, const char *list)
 /* add_file: feature specs one a line; blank lines and '#' comments skipped. */
 static void add_file(struct options *o, const char *path)
 {
+	char found[TL_DATA_PATH_MAX];
+	path = tl_data_path(path, ".features", found, sizeof found);   /* --features-file churn */
 	FILE *f = fopen(path, "r");
 	char *line = NULL;
 	size_t cap = 0;

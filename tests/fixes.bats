@@ -155,3 +155,43 @@ WHY_AS_OF="tl writes the as-of it used under this name"
 	run --separate-stderr tl-eval --pred x --actual x "$d/rows.csv"
 	assert_success
 }
+
+# ---- shipped files by name (tl(7) FILES) ----
+
+@test "FIX006: --config NAME from the source tree, from any directory: TL_DATADIR first, a path or an existing file is a path" {
+	local d=$BATS_TEST_TMPDIR
+	run --separate-stderr tl-score --print-config --config "$TL_ROOT/config/v1.json"
+	assert_success
+	local want=$output
+	mkdir "$d/cwd" "$d/data"
+	cd "$d/cwd"
+	run --separate-stderr tl-score --print-config --config v1
+	assert_success
+	assert_equal "$output" "$want"
+	# the metric tools and --treatment read the same way
+	run --separate-stderr tl-velocity --config v1 --as-of 2025-01-29 "$TESTDATA/worked/worked.csv"
+	assert_success
+	tl-velocity --as-of 2025-01-29 "$TESTDATA/worked/worked.csv" | tl-affinity | tl-retention >l.ndjson
+	run --separate-stderr tl-score --config v2 --canary 50 --treatment v1 l.ndjson
+	assert_success
+	[[ $output == *'"arm":'* ]]
+	run --separate-stderr tl-model --fit --kind linear --target velocity --features-file churn l.ndjson
+	assert_success
+	[[ $output == *'"spec":"log1p:events_prev_7d"'* ]]
+	# TL_DATADIR is searched first
+	sed 's/"algo_version": "v1"/"algo_version": "v1-datadir"/' "$TL_ROOT/config/v1.json" >"$d/data/v1.json"
+	TL_DATADIR=$d/data run --separate-stderr tl-score --print-config --config v1
+	assert_success
+	[[ $output == *'"v1-datadir"'* ]]
+	# an existing file named v1 is a path, so is a name with a slash
+	sed 's/"algo_version": "v1"/"algo_version": "v1-here"/' "$TL_ROOT/config/v1.json" >v1
+	TL_DATADIR=$d/data run --separate-stderr tl-score --print-config --config v1
+	assert_success
+	[[ $output == *'"v1-here"'* ]]
+	run --separate-stderr tl-score --print-config --config ./v2
+	assert_failure 66
+	assert_equal "$stderr" "tl-score: cannot open config ./v2: No such file or directory"
+	run --separate-stderr tl-score --print-config --config nosuch
+	assert_failure 66
+	assert_equal "$stderr" "tl-score: cannot open config nosuch: No such file or directory"
+}
