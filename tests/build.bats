@@ -39,7 +39,8 @@ TOOLS=(tl-loadgen tl-velocity tl-affinity tl-retention tl-score tl-abtest tl-eva
 	local r=$BATS_TEST_TMPDIR/root/opt/tl
 	run make -C "$TL_ROOT" install DESTDIR="$BATS_TEST_TMPDIR/root" PREFIX=/opt/tl
 	assert_success
-	[ -x "$r/share/tl/import-oulad.sh" ] && [ -x "$r/share/tl/import-kddcup2015.sh" ]
+	[ -x "$r/share/tl/import-oulad.sh" ]
+	[ -x "$r/share/tl/import-kddcup2015.sh" ]
 	# mark the installed v1 so that the output shows which file was read
 	sed -i 's/"algo_version": "v1"/"algo_version": "v1-installed"/' "$r/share/tl/v1.json"
 	mkdir "$BATS_TEST_TMPDIR/elsewhere"

@@ -195,3 +195,87 @@ WHY_AS_OF="tl writes the as-of it used under this name"
 	assert_failure 66
 	assert_equal "$stderr" "tl-score: cannot open config nosuch: No such file or directory"
 }
+
+# ---- attributes that vary within a learner (tl(7) "Attributes", --stats) ----
+
+VARIED_TAIL="; each learner keeps its first row's value"
+
+@test "FIX007: --stats names the attribute columns whose value varied within a learner, on every read path of event CSV" {
+	local d=$BATS_TEST_TMPDIR
+	printf 'learner_id,ts,verb,cohort,sum_click\nL1,2025-01-01,a,x,1\nL1,2025-01-02,a,x,3\nL2,2025-01-01,b,y,1\nL2,2025-01-02,c,y,1\n' >"$d/v.csv"
+	local want="tl-velocity: attributes varied within a learner 2: sum_click, verb$VARIED_TAIL"
+	run --separate-stderr tl-velocity --as-of 2025-01-08 --stats "$d/v.csv"
+	assert_success
+	assert_equal "${stderr_lines[0]}" "tl-velocity: records read 4 = used 4 + future 0 + rejected 0; learners read 2, written 2"
+	assert_equal "${stderr_lines[1]}" "$want"
+	# the first row's value is what the learner keeps
+	run --separate-stderr tl-velocity --as-of 2025-01-08 -o csv "$d/v.csv"
+	assert_equal "$(printf '%s\n' "$output" | cut -d, -f1-4)" "$(printf 'learner_id,verb,cohort,sum_click\nL1,a,x,1\nL2,b,y,1')"
+	# libcsv's path, --ungrouped, a quoted field, a learner continued in a second file
+	TL_CSV_SLOW=1 run --separate-stderr tl-velocity --as-of 2025-01-08 --stats "$d/v.csv"
+	assert_equal "${stderr_lines[1]}" "$want"
+	run --separate-stderr tl-affinity --ungrouped --as-of 2025-01-08 --stats "$d/v.csv"
+	assert_equal "${stderr_lines[1]}" "tl-affinity: attributes varied within a learner 2: sum_click, verb$VARIED_TAIL"
+	printf 'learner_id,ts,verb\nL1,2025-01-01,"a"\nL1,2025-01-02,a\n' >"$d/q.csv"
+	run --separate-stderr tl-velocity --as-of 2025-01-08 --stats "$d/q.csv"
+	assert_equal "${#stderr_lines[@]}" 1
+	printf 'learner_id,ts,verb,cohort\nL1,2025-01-01,a,x\n' >"$d/f1.csv"
+	printf 'learner_id,cohort,ts,verb\nL1,x,2025-01-02,a\nL1,x,2025-01-03,b\n' >"$d/f2.csv"
+	run --separate-stderr tl-velocity --as-of 2025-01-08 --stats "$d/f1.csv" "$d/f2.csv"
+	assert_equal "${stderr_lines[1]}" "tl-velocity: attributes varied within a learner 1: verb$VARIED_TAIL"
+	# nothing varied: the one line of --stats, as before
+	printf 'learner_id,ts,cohort\nL1,2025-01-01,x\nL1,2025-01-02,x\n' >"$d/same.csv"
+	run --separate-stderr tl-velocity --as-of 2025-01-08 --stats "$d/same.csv"
+	assert_equal "${#stderr_lines[@]}" 1
+	# without --stats, nothing is said
+	run --separate-stderr tl-velocity --as-of 2025-01-08 "$d/v.csv"
+	assert_equal "$stderr" ""
+}
+
+@test "FIX008: --stats on two worker threads names what one thread names (a change seen only by a worker's chunk)" {
+	local d=$BATS_TEST_TMPDIR
+	tl-loadgen --learners 2000 --seed 3 |
+		awk -F, 'BEGIN { OFS = "," } NR == 1 { print $0, "cohort", "row"; next } { print $0, substr($1, 1, 3), (NR > 40000 && NR % 50 == 0) ? NR : 0 }' >"$d/big.csv"
+	run --separate-stderr env TL_THREADS=1 tl-velocity --as-of 2025-10-01 --stats "$d/big.csv"
+	assert_success
+	local one=$stderr
+	assert_equal "${stderr_lines[1]}" "tl-velocity: attributes varied within a learner 1: row$VARIED_TAIL"
+	run --separate-stderr env TL_CHUNK_BYTES=65536 TL_CHUNK_STATS=1 tl-velocity --as-of 2025-10-01 --stats "$d/big.csv"
+	assert_success
+	[[ ${stderr_lines[2]} =~ ^tl-velocity:\ chunks:\ ([0-9]+)\ from ]]
+	[ "${BASH_REMATCH[1]}" -gt 10 ]
+	assert_equal "$(printf '%s\n' "${stderr_lines[@]:0:2}")" "$one"
+}
+
+@test "FIX009: event NDJSON: a key whose value changes, one missing from a later line, one only on a later line" {
+	local d=$BATS_TEST_TMPDIR
+	printf '%s\n' '{"learner_id":"L1","ts":"2025-01-01","verb":"a","c":1}' '{"learner_id":"L1","ts":"2025-01-02","c":1,"verb":"b","extra":2}' \
+		'{"learner_id":"L2","ts":"2025-01-01","k":1,"same":{"a":1}}' '{"learner_id":"L2","ts":"2025-01-02","same":{"a":1}}' >"$d/v.ndjson"
+	run --separate-stderr tl-retention --as-of 2025-01-08 --stats "$d/v.ndjson"
+	assert_success
+	assert_equal "${stderr_lines[1]}" "tl-retention: attributes varied within a learner 3: extra, k, verb$VARIED_TAIL"
+	# an escaped key is the same key
+	printf '%s\n' '{"learner_id":"L1","ts":"2025-01-01","verb":"a"}' '{"learner_id":"L1","ts":"2025-01-02","v\u0065rb":"a"}' >"$d/esc.ndjson"
+	run --separate-stderr tl-velocity --as-of 2025-01-08 --stats "$d/esc.ndjson"
+	assert_equal "${#stderr_lines[@]}" 1
+}
+
+@test "FIX010: real logs: KDD Cup 2015's daily counts and OULAD's sum_click are per-event columns, named by --stats" {
+	local kdd=$REALDATA/kddcup2015_xuetangx/trainCourse645.csv oul=$REALDATA/oulad/studentVle_AAA2013J_head20000.csv
+	[ -f "$kdd" ]
+	[ -f "$oul" ]
+	# an independent count: the columns with two values within one enrollment
+	local n
+	n=$(awk -F, 'NR == 1 { for (i = 3; i <= NF; i++) name[i] = $i; next }
+		{ for (i = 3; i <= NF; i++) { k = $1 SUBSEP i; if (k in first && first[k] != $i) vary[i] = 1; if (!(k in first)) first[k] = $i } }
+		END { for (i in vary) c++; print c }' "$kdd")
+	[ "$n" -eq 7 ]
+	run --separate-stderr tl-velocity --map learner_id=enrollment_id,ts=time --as-of 2014-08-01 --stats "$kdd"
+	assert_success
+	assert_equal "${stderr_lines[1]}" "tl-velocity: attributes varied within a learner 7: event_access, event_discussion, event_navigate, event_page_close, event_problem and 2 more$VARIED_TAIL"
+	# OULAD module days may be negative: moved by 100 days to epoch seconds here (a day is a second: only the order matters)
+	awk -F, 'BEGIN { OFS = "," } NR > 1 { $5 += 100 } 1' "$oul" >"$BATS_TEST_TMPDIR/oulad.csv"
+	run --separate-stderr tl-velocity --ungrouped --map learner_id=id_student,ts=date,capability=id_site --as-of 1000 --stats "$BATS_TEST_TMPDIR/oulad.csv"
+	assert_success
+	assert_equal "${stderr_lines[1]}" "tl-velocity: attributes varied within a learner 1: sum_click$VARIED_TAIL"
+}

@@ -331,7 +331,8 @@ static struct tl_learner *group_event(struct tl_reader *r, const struct record *
 {
 	struct build *b = &r->b[r->cur];
 	if (r->pending && b->l.id.n == rec->id.n && memcmp(b->l.id.p, rec->id.p, rec->id.n) == 0) {
-		add_event(r, b, rec);
+		if (add_event(r, b, rec) && r->varied)
+			rd_varied_record(r, b->l.attrs, b->l.nattrs, rec);
 		return NULL;
 	}
 	long first = r->chunk ? rd_chunk_learner(r, rec->id) : seen_check(&r->seen, rec->id, r->rec_line);
@@ -366,6 +367,8 @@ struct tl_reader *tl_reader_open(const struct tl_common *c, int nfiles, char **f
 		r->b[i].doms.gen = r->b[i].caps.gen = 1;
 	if (c->rejects)   /* atomic, like every output: published only by a run that ends well */
 		r->rejects = tl_output_open(c->rejects);
+	if (c->stats)
+		r->varied = tl_xcalloc(1, sizeof *r->varied);
 	if (c->ungrouped)
 		rd_ustore_load(r);
 	return r;
@@ -421,6 +424,7 @@ void tl_reader_close(struct tl_reader *r)
 	for (int i = 0; i < 2; i++)
 		rd_build_free(&r->b[i]);
 	rd_ustore_free(r->ustore);
+	rd_varied_free(r->varied);
 	tl_arena_free(&r->jarena);
 	if (r->seen.slot)
 		munmap(r->seen.slot, SEEN_SLOTS * sizeof *r->seen.slot);

@@ -65,6 +65,18 @@ struct seen {
 
 struct ustore;   /* reader_ungrouped.c */
 
+/* With --stats: the attributes of event rows whose value varied within a
+ * learner (reader_attrs.c). */
+struct varied {
+	struct tl_str *names;     /* sorted, owned copies */
+	size_t n, cap;
+	size_t *acol, nacol;      /* CSV: the header's attribute columns, in order */
+	unsigned char *done;      /* per attribute column: noted already */
+	size_t open;              /* attribute columns not noted yet */
+	unsigned char *seen;      /* JSON: the learner's attributes met on a line */
+	size_t seencap;
+};
+
 struct tl_reader {
 	const struct tl_common *opt;
 	int flags;
@@ -100,6 +112,7 @@ struct tl_reader {
 	/* --ungrouped: everything read at open, then served; NULL otherwise */
 	struct ustore *ustore;
 	char line_why[96];        /* why src.max_line is what it is */
+	struct varied *varied;    /* --stats of event rows; NULL otherwise */
 };
 
 
@@ -369,6 +382,19 @@ _Noreturn void rd_reserved_die(const char *file, long line, const char *what, st
 /* rd_reserved_columns: exit 65 when a column of the header just read
  * (after --map) would be an attribute with a reserved name. */
 void rd_reserved_columns(const struct tl_reader *r);
+
+/* rd_varied_header: with --stats, the attribute columns of the event CSV
+ * header just read. rd_varied_plain: compare the plain row line[0..n),
+ * split at commas[], with the learner l it continues; rd_varied_record:
+ * an event record of either shape with the first-row attributes of its
+ * learner. rd_varied_merge: a chunk's names into r. Each but the first
+ * needs r->varied (rd_varied_plain also r->varied->open, for speed). */
+void rd_varied_header(struct tl_reader *r);
+void rd_varied_plain(struct tl_reader *r, const struct tl_learner *l, const char *line, size_t n,
+		     const uint32_t *commas);
+void rd_varied_record(struct tl_reader *r, const struct tl_attr *attrs, size_t nattrs, const struct record *rec);
+void rd_varied_merge(struct tl_reader *r, const struct tl_reader *w);
+void rd_varied_free(struct varied *v);
 
 /* ---- reader_ungrouped.c ---------------------------------------------- */
 
