@@ -21,7 +21,9 @@ TOOLS=(tl-loadgen tl-velocity tl-affinity tl-retention tl-score tl-abtest tl-eva
 	assert_success
 	# the scripts that are commands, their pages, the shipped configs
 	local r=$BATS_TEST_TMPDIR/root/usr
-	[ -x "$r/bin/tl-batch" ] && [ -f "$r/share/man/man1/tl-batch.1" ] && [ -f "$r/share/man/man7/tl-ops.7" ]
+	[ -x "$r/bin/tl-batch" ]
+	[ -f "$r/share/man/man1/tl-batch.1" ]
+	[ -f "$r/share/man/man7/tl-ops.7" ]
 	for f in v1.json v2.json churn.features batch.conf prometheus/tl-alerts.yml grafana/tl-dashboard.json \
 		systemd/tl-batch.service systemd/tl-batch.timer import-kddcup2015.sh import-oulad.sh lib/civil.awk; do
 		[ -f "$r/share/tl/$f" ] || { echo "not installed: share/tl/$f"; false; }
