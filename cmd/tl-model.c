@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/datadir.h"
 #include "util/err.h"
 #include "util/file.h"
 #include "metrics/model.h"
@@ -103,6 +104,8 @@ static void add_list(struct options *o, const char *list)
 /* add_file: feature specs one a line; blank lines and '#' comments skipped. */
 static void add_file(struct options *o, const char *path)
 {
+	char found[TL_DATA_PATH_MAX];
+	path = tl_data_path(path, ".features", found, sizeof found);   /* --features-file churn */
 	FILE *f = fopen(path, "r");
 	char *line = NULL;
 	size_t cap = 0;
@@ -184,19 +187,20 @@ static double feature_value(const struct tl_learner *l, const struct tl_feature 
 }
 
 /* target_value: 1 and *y, or 0 when the target is empty; exits 65 when it
- * is absent, not a number, or not 0/1 for a logistic model. */
+ * is absent, not a number, or not a 0/1 field (tl(7) "Booleans") for a
+ * logistic model. */
 static int target_value(const struct tl_learner *l, const struct tl_model *m, double *y)
 {
 	const struct tl_attr *a = tl_field_need(l, m->target, "--target");
+	if (m->kind == TL_MODEL_LOGISTIC) {
+		int b = tl_field_boolean_for(l, a, "a logistic model needs 0 or 1 (use --kind linear for numbers)");
+		*y = b;
+		return b >= 0;
+	}
 	if (tl_field_number(l, a, y) == 0)
 		return 0;
 	if (!isfinite(*y))
 		tl_field_bad(l, a, "is not a number");
-	if (m->kind == TL_MODEL_LOGISTIC && *y != 0 && *y != 1) {
-		char value[TL_FIELD_QUOTE_BUF];
-		tl_field_die(l, ": target '%s' is '%s'; a logistic model needs 0 or 1 (use --kind linear for numbers)",
-			     m->target, tl_field_quote(a->value.p, a->value.n, value));
-	}
 	return 1;
 }
 

@@ -21,9 +21,11 @@ TOOLS=(tl-loadgen tl-velocity tl-affinity tl-retention tl-score tl-abtest tl-eva
 	assert_success
 	# the scripts that are commands, their pages, the shipped configs
 	local r=$BATS_TEST_TMPDIR/root/usr
-	[ -x "$r/bin/tl-batch" ] && [ -f "$r/share/man/man1/tl-batch.1" ] && [ -f "$r/share/man/man7/tl-ops.7" ]
+	[ -x "$r/bin/tl-batch" ]
+	[ -f "$r/share/man/man1/tl-batch.1" ]
+	[ -f "$r/share/man/man7/tl-ops.7" ]
 	for f in v1.json v2.json churn.features batch.conf prometheus/tl-alerts.yml grafana/tl-dashboard.json \
-		systemd/tl-batch.service systemd/tl-batch.timer; do
+		systemd/tl-batch.service systemd/tl-batch.timer import-kddcup2015.sh import-oulad.sh lib/civil.awk; do
 		[ -f "$r/share/tl/$f" ] || { echo "not installed: share/tl/$f"; false; }
 	done
 	# the installed tl-batch runs the installed tools
@@ -33,6 +35,40 @@ TOOLS=(tl-loadgen tl-velocity tl-affinity tl-retention tl-score tl-abtest tl-eva
 	PATH="$r/bin:/usr/bin:/bin" run --separate-stderr "$r/bin/tl-batch" --config "$BATS_TEST_TMPDIR/b.conf"
 	assert_success
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/out/current/learners.ndjson")" -eq 1 ]
+}
+
+@test "BLD004: an install to any PREFIX finds its shipped files by name from another directory (--config v1, --features-file churn, the importers)" {
+	local r=$BATS_TEST_TMPDIR/root/opt/tl
+	run make -C "$TL_ROOT" install DESTDIR="$BATS_TEST_TMPDIR/root" PREFIX=/opt/tl
+	assert_success
+	[ -x "$r/share/tl/import-oulad.sh" ]
+	[ -x "$r/share/tl/import-kddcup2015.sh" ]
+	# mark the installed v1 so that the output shows which file was read
+	sed -i 's/"algo_version": "v1"/"algo_version": "v1-installed"/' "$r/share/tl/v1.json"
+	mkdir "$BATS_TEST_TMPDIR/elsewhere"
+	cd "$BATS_TEST_TMPDIR/elsewhere"
+	run --separate-stderr "$r/bin/tl-score" --print-config --config v1
+	assert_success
+	[[ $output == *'"algo_version":'*'"v1-installed"'* ]]
+	run --separate-stderr "$r/bin/tl-score" --print-config --config v1.json
+	assert_success
+	[[ $output == *'"v1-installed"'* ]]
+	run --separate-stderr "$r/bin/tl-velocity" --config v1 --as-of 2025-01-29 -o csv "$TESTDATA/worked/worked.csv"
+	assert_success
+	tl-loadgen --learners 300 --seed 5 --end 2025-07-01 | tl-velocity --as-of 2025-06-01 |
+		tl-retention --label >ret.ndjson
+	run --separate-stderr "$r/bin/tl-model" --fit --target churned --features-file churn ret.ndjson
+	assert_success
+	[[ $output == *'"days_since_last"'* ]]
+	# the installed importers run from share/tl, with their awk library beside them
+	run --separate-stderr "$r/share/tl/import-oulad.sh" "$TESTDATA/import/oulad/studentVle.csv"
+	assert_success
+	[ "$output" = "$(import-oulad.sh "$TESTDATA/import/oulad/studentVle.csv" 2>/dev/null)" ]
+	[ "${#lines[@]}" -gt 1 ]
+	# a name found nowhere is an input that cannot be opened
+	run --separate-stderr "$r/bin/tl-score" --config v9 </dev/null
+	assert_failure 66
+	assert_equal "$stderr" "tl-score: cannot open config v9: No such file or directory"
 }
 
 @test "BLD002: every tool: --help on stdout exits 0, --version, unknown option exits 64" {

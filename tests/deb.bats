@@ -50,7 +50,9 @@ deb() { echo "$BATS_FILE_TMPDIR/tl_${1}_$(dpkg --print-architecture).deb"; }
 	run dpkg-deb -c "$d"
 	local f
 	for f in ./usr/bin/tl-velocity ./usr/bin/tl-batch ./usr/share/man/man1/tl-batch.1.gz ./usr/share/man/man7/tl-ops.7.gz \
-		./usr/share/tl/v2.json ./usr/share/tl/prometheus/tl-alerts.yml ./usr/share/tl/grafana/tl-dashboard.json \
+		./usr/share/tl/v1.json ./usr/share/tl/v2.json ./usr/share/tl/churn.features ./usr/share/tl/import-oulad.sh \
+		./usr/share/tl/import-kddcup2015.sh ./usr/share/tl/lib/civil.awk \
+		./usr/share/tl/prometheus/tl-alerts.yml ./usr/share/tl/grafana/tl-dashboard.json \
 		./etc/tl/batch.conf ./lib/systemd/system/tl-batch.service ./lib/systemd/system/tl-batch.timer; do
 		assert_output --partial " $f"
 	done
@@ -78,6 +80,9 @@ deb() { echo "$BATS_FILE_TMPDIR/tl_${1}_$(dpkg --print-architecture).deb"; }
 		tl-score --config /usr/share/tl/v2.json --summary-file "$BATS_TEST_TMPDIR/summary.txt" >"$BATS_TEST_TMPDIR/scored.ndjson"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/scored.ndjson")" -eq 200 ]
 	grep -q '^portfolio average multiplier: ' "$BATS_TEST_TMPDIR/summary.txt"
+	# the shipped configs by name, from any directory (tl(7) FILES)
+	(cd / && tl-score --config v1 "$BATS_TEST_TMPDIR/scored.ndjson") | grep -c '"algo_version":"v1"' | grep -qx 200
+	[ "$(cd / && tl-score --print-config --config v2)" = "$(tl-score --print-config --config /usr/share/tl/v2.json)" ]
 	local p
 	for p in "$TL_ROOT"/man/*.[17]; do
 		p=$(basename "$p")

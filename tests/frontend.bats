@@ -117,10 +117,10 @@ without_used_by() {
 	printf 'learner_id,arm,s,y\nL1,control,0.5,2\n' >"$f"
 	run --separate-stderr tl-eval --score s --label y "$f"
 	assert_failure 65
-	assert_equal "$stderr" "tl-eval: $f:2: learner 'L1': field 'y' is not 0 or 1: '2'"
+	assert_equal "$stderr" "tl-eval: $f:2: learner 'L1': field 'y' is not 0, 1, true or false: '2'"
 	run --separate-stderr tl-abtest --binary y "$f"
 	assert_failure 65
-	assert_equal "$stderr" "tl-abtest: $f:2: learner 'L1': field 'y' is not 0 or 1: '2'"
+	assert_equal "$stderr" "tl-abtest: $f:2: learner 'L1': field 'y' is not 0, 1, true or false: '2'"
 	printf '{"learner_id":"L1","arm":"control","s":0.9,"y":true}\n{"learner_id":"L2","arm":"treatment","s":0.1,"y":false}\n' >"$BATS_TEST_TMPDIR/b.ndjson"
 	run --separate-stderr tl-eval --score s --label y --format json "$BATS_TEST_TMPDIR/b.ndjson"
 	assert_success

@@ -203,7 +203,8 @@ sys.exit(0 if got == want else print(got) or 1)' <<<"$output"
 }
 
 @test "IMP012: both importers read the real extracts' headers (the fixtures match the real layout)" {
-	[ -d "$REALDATA/kddcup2015_xuetangx" ] && [ -d "$REALDATA/oulad" ]
+	[ -d "$REALDATA/kddcup2015_xuetangx" ]
+	[ -d "$REALDATA/oulad" ]
 	[ "$(head -1 "$REALDATA/kddcup2015_xuetangx/trainCourse645.csv")" = "$(head -1 "$KDD/trainCourse9.csv")" ]
 	[ "$(head -1 "$REALDATA/kddcup2015_xuetangx/truth_train.csv")" = "$(head -1 "$KDD/truth.csv")" ]
 	local f

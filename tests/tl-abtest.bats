@@ -191,7 +191,7 @@ EOF
 	[[ $stderr == *"abtest-sleep.csv:2: learner 'P01c' has no field 'roi' (it is produced by tl-loadgen --outcome: run it first)" ]]
 	run --separate-stderr tl-abtest --binary extra "$TESTDATA/abtest/abtest-sleep.csv"
 	[ "$status" -eq 65 ]
-	[[ $stderr == *"abtest-sleep.csv:2: learner 'P01c': field 'extra' is not 0 or 1: '1.9'" ]]
+	[[ $stderr == *"abtest-sleep.csv:2: learner 'P01c': field 'extra' is not 0, 1, true or false: '1.9'" ]]
 	run --separate-stderr tl-abtest --metric roi --by nope "$L"
 	[ "$status" -eq 65 ]
 	[[ $stderr == *"abtest-learners.csv:2: learner 'A001' has no field 'nope' (no tl tool produces it; add it to the input)" ]]

@@ -156,7 +156,7 @@ EOF
 	printf 'learner_id,s,y\nL1,0.5,2\n' > "$BATS_TEST_TMPDIR/bad.csv"
 	run --separate-stderr tl-eval --score s --label y "$BATS_TEST_TMPDIR/bad.csv"
 	assert_failure 65
-	assert_equal "$stderr" "tl-eval: $BATS_TEST_TMPDIR/bad.csv:2: learner 'L1': field 'y' is not 0 or 1: '2'"
+	assert_equal "$stderr" "tl-eval: $BATS_TEST_TMPDIR/bad.csv:2: learner 'L1': field 'y' is not 0, 1, true or false: '2'"
 	printf 'learner_id,s,y\nL1,high,1\n' > "$BATS_TEST_TMPDIR/bad.csv"
 	run --separate-stderr tl-eval --score s --label y "$BATS_TEST_TMPDIR/bad.csv"
 	assert_failure 65

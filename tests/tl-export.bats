@@ -391,7 +391,8 @@ assert {k[10:]: int(v) for k, v in c.items() if k.startswith("archetype:")} == j
 	[ -n "$REDIS_PORT" ]
 	tl-export --redis --prefix ttl --ttl 1h "$H" | pipe_in
 	run rcli pttl "ttl:learner:L1"
-	[ "$output" -gt 3590000 ] && [ "$output" -le 3600000 ]
+	[ "$output" -gt 3590000 ]
+	[ "$output" -le 3600000 ]
 	run rcli ttl ttl:cohort
 	[ "$output" -gt 3590 ]
 	{ cat "$ROWS"; echo 'Lx,1'; } >bad.csv

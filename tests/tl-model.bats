@@ -132,7 +132,7 @@ sys.exit(0 if 0 < c < 10 and abs(c - b[1]) < 1e-6 and abs(m["intercept"] - b[0])
 	printf 'learner_id,y,x\nA,0,1\nB,2,2\nC,1,3\n' >"$BATS_TEST_TMPDIR/t.csv"
 	run --separate-stderr tl-model --fit --target y --features x "$BATS_TEST_TMPDIR/t.csv"
 	[ "$status" -eq 65 ]
-	assert_equal "$stderr" "tl-model: $BATS_TEST_TMPDIR/t.csv:3: learner 'B': target 'y' is '2'; a logistic model needs 0 or 1 (use --kind linear for numbers)"
+	assert_equal "$stderr" "tl-model: $BATS_TEST_TMPDIR/t.csv:3: learner 'B': field 'y' is not 0, 1, true or false: '2'; a logistic model needs 0 or 1 (use --kind linear for numbers)"
 	printf 'learner_id,y,x\nA,1,1\nB,1,2\n' >"$BATS_TEST_TMPDIR/one.csv"
 	run --separate-stderr tl-model --fit --target y --features x "$BATS_TEST_TMPDIR/one.csv"
 	[ "$status" -eq 65 ]

@@ -26,7 +26,8 @@ bad() {
 	[ "$status" -eq 65 ] || { echo "$1: exit $status: $stderr" >&2; return 1; }
 	# shellcheck disable=SC2053 # $3 is a glob
 	[[ $stderr == $3 ]] || { echo "$1: got '$stderr', want '$3'" >&2; return 1; }
-	[ ! -e "$BATS_TEST_TMPDIR/r.md" ] && [ ! -e "$BATS_TEST_TMPDIR/r.html" ]
+	[ ! -e "$BATS_TEST_TMPDIR/r.md" ]
+	[ ! -e "$BATS_TEST_TMPDIR/r.html" ]
 }
 
 setup_file() {
@@ -112,7 +113,8 @@ for i, s in enumerate(re.findall(r"<svg .*?</svg>", open(sys.argv[1]).read(), fl
 		run --separate-stderr tl-report "${o[@]}" "$opt" "$BATS_TEST_TMPDIR/none"
 		assert_failure 66
 		[[ $stderr == "tl-report: "*"$BATS_TEST_TMPDIR/none"* ]] || { echo "$opt: $stderr" >&2; return 1; }
-		[ ! -e "$BATS_TEST_TMPDIR/r.md" ] && [ ! -e "$BATS_TEST_TMPDIR/r.html" ]
+		[ ! -e "$BATS_TEST_TMPDIR/r.md" ]
+		[ ! -e "$BATS_TEST_TMPDIR/r.html" ]
 	done
 	run --separate-stderr tl-report --eval "$R/eval-churn.json" --curve "$BATS_TEST_TMPDIR/none"
 	assert_failure 66

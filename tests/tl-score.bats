@@ -150,8 +150,10 @@ EOF
 	assert_success
 	read -r n1 n10 <<< "$output"
 	# binomial: 30 +- 4 sd (5.5), 300 +- 4 sd (16.4)
-	[ "$n1" -ge 8 ] && [ "$n1" -le 52 ]
-	[ "$n10" -ge 235 ] && [ "$n10" -le 365 ]
+	[ "$n1" -ge 8 ]
+	[ "$n1" -le 52 ]
+	[ "$n10" -ge 235 ]
+	[ "$n10" -le 365 ]
 }
 
 @test "SCORE007: the salt draws a different canary; the same salt the same one" {

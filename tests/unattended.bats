@@ -37,7 +37,8 @@ mode() { stat -c %a "$1"; }
 	done
 	# a file that is there keeps its mode, as under a redirect
 	(umask 022 && : >kept.json && chmod 600 kept.json && tl-velocity "${ASOF[@]}" --output kept.json "$ev")
-	[ "$(mode kept.json)" = 600 ] && [ -s kept.json ]
+	[ "$(mode kept.json)" = 600 ]
+	[ -s kept.json ]
 	# and the failure's metrics too
 	(umask 022 && tl-velocity "${ASOF[@]}" --metrics fail.prom "$BATS_FILE_TMPDIR/bad.csv" >/dev/null) || true
 	[ "$(mode fail.prom)" = 644 ]

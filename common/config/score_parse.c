@@ -13,6 +13,7 @@
 
 #include "io/json.h"
 #include "util/err.h"
+#include "util/datadir.h"
 #include "util/file.h"
 #include "config/score.h"
 
@@ -436,8 +437,9 @@ void tl_score_config_load(const char *path, struct tl_score_config *cfg)
 		tl_score_config_builtin(cfg);
 		return;
 	}
-	char err[TL_MSG_MAX], *buf;
+	char err[TL_MSG_MAX], *buf, found[TL_DATA_PATH_MAX];
 	size_t n;
+	path = tl_data_path(path, ".json", found, sizeof found);   /* --config v1: a shipped config */
 	int got = tl_read_file(path, &buf, &n);
 	if (got == TL_EX_DATAERR)
 		tl_die(got, "config %s: longer than %zu bytes, the limit of a side file", path, TL_FILE_MAX);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "util/err.h"
+#include "util/num.h"
 #include "record/field.h"
 
 /* ---- which tool produces a field (for the missing-field message) ---- */
@@ -129,26 +130,49 @@ int tl_field_number(const struct tl_learner *l, const struct tl_attr *a, double 
 	return rc;
 }
 
-static int json_word(const struct tl_attr *a, const char *word)
+/* bool_word: 0 or 1 for the text true or false in any case, else -1. */
+static int bool_word(const char *s, size_t n)
 {
-	size_t n = strlen(word);
-	return a->json && a->value.n == n && memcmp(a->value.p, word, n) == 0;
+	static const char *const words[2] = {"false", "true"};
+	for (int v = 0; v < 2; v++) {
+		size_t k = strlen(words[v]), i = 0;
+		while (i < k && i < n && (s[i] | 0x20) == words[v][i])
+			i++;
+		if (i == k && n == k)
+			return v;
+	}
+	return -1;
 }
 
-int tl_field_boolean(const struct tl_learner *l, const struct tl_attr *a)
+int tl_field_bool_value(const struct tl_attr *a)
 {
+	char buf[32];
 	double v;
-	int rc = tl_attr_number(a, &v);
-	if (rc == 0)
+	long n = tl_attr_text(a, buf, sizeof buf);   /* a JSON literal, a JSON string or CSV text */
+	if (n == 0)
 		return -1;
-	if (rc < 0 && json_word(a, "true"))
-		return 1;
-	if (rc < 0 && json_word(a, "false"))
-		return 0;
-	if (rc < 0 || (v != 0 && v != 1))
-		tl_field_bad(l, a, "is not 0 or 1");
+	if (n < 0)
+		return -2;
+	int w = bool_word(buf, (size_t)n);
+	if (w >= 0)
+		return w;
+	if (tl_num_parse(buf, (size_t)n, &v) < 0 || (v != 0 && v != 1))
+		return -2;
 	return v == 1;
 }
+
+int tl_field_boolean_for(const struct tl_learner *l, const struct tl_attr *a, const char *note)
+{
+	int b = tl_field_bool_value(a);
+	if (b == -2) {
+		char value[TL_FIELD_QUOTE_BUF];
+		tl_field_die(l, ": field '%.*s' %s: '%s'%s%s", (int)a->name.n, a->name.p, TL_FIELD_NOT_BOOLEAN,
+			     tl_field_quote(a->value.p, a->value.n, value), note ? "; " : "", note ? note : "");
+	}
+	return b;
+}
+
+int tl_field_boolean(const struct tl_learner *l, const struct tl_attr *a) { return tl_field_boolean_for(l, a, NULL); }
 
 size_t tl_field_text(const struct tl_attr *a, struct tl_field_buf *b)
 {

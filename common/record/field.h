@@ -43,10 +43,20 @@ _Noreturn void tl_field_bad(const struct tl_learner *l, const struct tl_attr *a,
  * null; exits 65 (tl_field_bad "is not a number") otherwise. */
 int tl_field_number(const struct tl_learner *l, const struct tl_attr *a, double *v);
 
-/* tl_field_boolean: a's value as 0 or 1 (a number equal to 0 or 1, or
- * JSON false / true); -1 when it is empty or null; exits 65 (tl_field_bad
- * "is not 0 or 1") otherwise. */
+/* A 0/1 field (tl(7) "Booleans"): 0, 1 (or a number equal to them),
+ * true or false in any case, as a JSON literal, a JSON string or CSV text;
+ * empty or null is missing. One reader, one message, in every tool. */
+#define TL_FIELD_NOT_BOOLEAN "is not 0, 1, true or false"
+
+/* tl_field_bool_value: a's value as 0 or 1; -1 when it is empty or null;
+ * -2 when it is anything else. */
+int tl_field_bool_value(const struct tl_attr *a);
+
+/* tl_field_boolean: tl_field_bool_value, exiting 65 on anything else with
+ * "learner 'ID': field 'NAME' is not 0, 1, true or false: 'VALUE'";
+ * tl_field_boolean_for appends "; NOTE" (note may be NULL). */
 int tl_field_boolean(const struct tl_learner *l, const struct tl_attr *a);
+int tl_field_boolean_for(const struct tl_learner *l, const struct tl_attr *a, const char *note);
 
 /* A buffer for field text, grown to fit; zero it before the first use,
  * free p after the last. */

@@ -93,6 +93,12 @@ struct tl_learner *tl_reader_next(struct tl_reader *r);
 /* tl_reader_counts: the counts so far. */
 const struct tl_counts *tl_reader_counts(const struct tl_reader *r);
 
+/* tl_reader_varied: with --stats, how many attribute columns or keys of
+ * event rows held a value in a later row of a learner other than its
+ * first row's (tl(7) "Attributes"), and their names, sorted, in *names
+ * (valid until tl_reader_close); 0 without --stats. */
+size_t tl_reader_varied(const struct tl_reader *r, const struct tl_str **names);
+
 /* tl_reader_close: release everything (and flush the rejects file). */
 void tl_reader_close(struct tl_reader *r);
 

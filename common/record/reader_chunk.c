@@ -125,6 +125,10 @@ struct tl_reader *tl_reader_chunk_new(const struct tl_reader *r)
 		w->b[i].doms.gen = w->b[i].caps.gen = 1;
 	tl_source_share(&w->src, &r->src);
 	w->src.read_size = 1 << 18;
+	if (r->varied) {
+		w->varied = tl_xcalloc(1, sizeof *w->varied);
+		rd_varied_header(w);
+	}
 	return w;
 }
 
@@ -185,6 +189,7 @@ int tl_reader_chunk_merge(struct tl_reader *r, const struct tl_reader *w)
 			return -1;
 		}
 	free(slots);
+	rd_varied_merge(r, w);
 	r->counts.records_read += w->counts.records_read;
 	r->counts.learners_read += w->counts.learners_read;
 	r->src.lineno += w->src.lineno;

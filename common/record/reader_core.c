@@ -302,7 +302,12 @@ int rd_open_and_detect(struct tl_reader *r)
 		return 1;
 	}
 	if (q < p + n && *q == '{') {
-		r->shape = rd_json_is_doc(p, n, r->flags & TL_READ_EVENTS) ? TL_SHAPE_DOC : TL_SHAPE_EVENT_NDJSON;
+		int doc = rd_json_is_doc(p, n, r->flags & TL_READ_EVENTS);
+		if (doc < 0) {   /* an event line (it has ts) with the key events */
+			struct tl_str events = {"events", 6};
+			rd_reserved_die(s->name, r->rec_line, "key", events, rd_reserved(events, 1));
+		}
+		r->shape = doc ? TL_SHAPE_DOC : TL_SHAPE_EVENT_NDJSON;
 		tl_source_unread(s, p);
 		rd_line_limits(r, 0);
 		return 1;
@@ -340,7 +345,8 @@ static struct tl_learner *group_event(struct tl_reader *r, const struct record *
 {
 	struct build *b = &r->b[r->cur];
 	if (r->pending && b->l.id.n == rec->id.n && memcmp(b->l.id.p, rec->id.p, rec->id.n) == 0) {
-		add_event(r, b, rec);
+		if (add_event(r, b, rec) && r->varied)
+			rd_varied_record(r, b->l.attrs, b->l.nattrs, rec);
 		return NULL;
 	}
 	long first = r->chunk ? rd_chunk_learner(r, rec->id) : seen_check(&r->seen, rec->id, r->rec_line);
@@ -378,6 +384,8 @@ struct tl_reader *tl_reader_open(const struct tl_common *c, int nfiles, char **f
 	rd_jmap_open(r);
 	if (c->rejects)   /* atomic, like every output: published only by a run that ends well */
 		r->rejects = tl_output_open(c->rejects);
+	if (c->stats)
+		r->varied = tl_xcalloc(1, sizeof *r->varied);
 	if (c->ungrouped)
 		rd_ustore_load(r);
 	return r;
@@ -433,6 +441,7 @@ void tl_reader_close(struct tl_reader *r)
 	for (int i = 0; i < 2; i++)
 		rd_build_free(&r->b[i]);
 	rd_ustore_free(r->ustore);
+	rd_varied_free(r->varied);
 	rd_xapi_free(r);
 	free(r->jmap);
 	tl_arena_free(&r->jarena);

@@ -153,6 +153,8 @@ void rd_read_header(struct tl_reader *r, const struct tl_str *f, size_t n)
 		if (k == COL_ID && r->col[k] < 0)
 			tl_die_at(TL_EX_DATAERR, r->src.name, r->rec_line, "no '%s' column in the header", want);
 	}
+	rd_reserved_columns(r);
+	rd_varied_header(r);
 }
 
 /* rd_csv_event: a CSV event record's fields; NULL or a message. */
@@ -264,6 +266,8 @@ void rd_fast_rows(struct tl_reader *r)
 		if (in.ts_text.n == 0 || in.action < 0 || tl_time_parse(in.ts_text.p, in.ts_text.n, &in.ts) < 0)
 			return;
 		build_event(b, &in, keep, domains);
+		if (r->varied && r->varied->open)
+			rd_varied_plain(r, &b->l, line, n, commas);
 		r->counts.records_read++;
 		s->beg += n + 1;
 		s->lineno++;

@@ -71,6 +71,18 @@ struct ustore;   /* reader_ungrouped.c */
 struct xframe;   /* reader_xapi.c */
 struct xmap;     /* reader_xapi_map.c */
 
+/* With --stats: the attributes of event rows whose value varied within a
+ * learner (reader_attrs.c). */
+struct varied {
+	struct tl_str *names;     /* sorted, owned copies */
+	size_t n, cap;
+	size_t *acol, nacol;      /* CSV: the header's attribute columns, in order */
+	unsigned char *done;      /* per attribute column: noted already */
+	size_t open;              /* attribute columns not noted yet */
+	unsigned char *seen;      /* JSON: the learner's attributes met on a line */
+	size_t seencap;
+};
+
 struct tl_reader {
 	const struct tl_common *opt;
 	int flags;
@@ -109,6 +121,7 @@ struct tl_reader {
 	struct xmap *xmap;        /* ... and what is read from each */
 	struct tl_jpaths *jmap;   /* --map of event NDJSON, NULL when none */
 	char line_why[96];        /* why src.max_line is what it is */
+	struct varied *varied;    /* --stats of event rows; NULL otherwise */
 };
 
 
@@ -371,7 +384,8 @@ const char *rd_json_event(struct tl_str raw, struct tl_arena *a, struct event_in
 void rd_json_attrs(struct tl_reader *r, struct build *b, struct tl_str raw);
 
 /* rd_json_is_doc: whether the first line p[0..n) (an object) starts
- * learner documents rather than event NDJSON. */
+ * learner documents rather than event NDJSON; -1 when it has both ts and
+ * events (an event line with a reserved key). */
 int rd_json_is_doc(const char *p, size_t n, int need_events);
 
 /* rd_doc_record: the next document into b[cur]. 1, 0 at end of file, -1
@@ -386,6 +400,11 @@ int rd_json_string(struct tl_str raw, struct tl_arena *a, struct tl_str *out);
  * NULL or a message. */
 const char *rd_jmap_event(struct tl_reader *r, struct tl_str raw, struct event_in *in, struct tl_str *id,
 			  char *msg, size_t cap);
+
+/* rd_json_mapped_key: whether the (escaped) top-level key is the first
+ * key of a --map path: the member holds a canonical field, it is not an
+ * attribute. */
+int rd_json_mapped_key(const struct tl_common *c, struct tl_str key);
 
 /* rd_jmap_open: compile --map for JSON input into r->jmap (none: NULL). */
 void rd_jmap_open(struct tl_reader *r);
@@ -421,6 +440,34 @@ void rd_xapi_map_free(struct tl_reader *r);
 
 /* rd_xapi_free: release the xAPI state of r. */
 void rd_xapi_free(struct tl_reader *r);
+
+/* ---- reader_attrs.c -------------------------------------------------- */
+
+/* rd_reserved: why name may not be an attribute (of event rows when
+ * event_rows, else of learner rows), or NULL when it may (tl(7)
+ * "Reserved names"). */
+const char *rd_reserved(struct tl_str name, int event_rows);
+
+/* rd_reserved_die: exit 65 with FILE:LINE: WHAT "NAME" is a reserved
+ * name: WHY; rename the WHAT (what: "column" or "key"). */
+_Noreturn void rd_reserved_die(const char *file, long line, const char *what, struct tl_str name, const char *why);
+
+/* rd_reserved_columns: exit 65 when a column of the header just read
+ * (after --map) would be an attribute with a reserved name. */
+void rd_reserved_columns(const struct tl_reader *r);
+
+/* rd_varied_header: with --stats, the attribute columns of the event CSV
+ * header just read. rd_varied_plain: compare the plain row line[0..n),
+ * split at commas[], with the learner l it continues; rd_varied_record:
+ * an event record of either shape with the first-row attributes of its
+ * learner. rd_varied_merge: a chunk's names into r. Each but the first
+ * needs r->varied (rd_varied_plain also r->varied->open, for speed). */
+void rd_varied_header(struct tl_reader *r);
+void rd_varied_plain(struct tl_reader *r, const struct tl_learner *l, const char *line, size_t n,
+		     const uint32_t *commas);
+void rd_varied_record(struct tl_reader *r, const struct tl_attr *attrs, size_t nattrs, const struct record *rec);
+void rd_varied_merge(struct tl_reader *r, const struct tl_reader *w);
+void rd_varied_free(struct varied *v);
 
 /* ---- reader_ungrouped.c ---------------------------------------------- */
 

@@ -287,7 +287,7 @@ struct attr_ctx {
 	const struct tl_common *c;
 };
 
-static int mapped_first_key(const struct tl_common *c, struct tl_str key)
+int rd_json_mapped_key(const struct tl_common *c, struct tl_str key)
 {
 	for (int i = 0; i < c->nmap; i++) {
 		const char *s = c->map_source[i], *dot = strchr(s, '.');
@@ -306,11 +306,15 @@ static int member_attr(void *ctx, const struct tl_json_member *m)
 	for (int k = 0; k < NCANON; k++)
 		if (tl_json_key_is(m->key, rd_canon_names[k]))
 			return 0;
-	if (x->c->nmap && mapped_first_key(x->c, m->key))
+	if (x->c->nmap && rd_json_mapped_key(x->c, m->key))
 		return 0;
 	char *name = tl_arena_alloc(&b->arena, m->key.n + 1);
 	long n = tl_json_unescape(m->key, name);
-	rd_build_attr(b, (struct tl_str){name, n < 0 ? 0 : (size_t)n}, m->value, 1);
+	struct tl_str key = {name, n < 0 ? 0 : (size_t)n};
+	const char *why = rd_reserved(key, 1);
+	if (why)
+		rd_reserved_die(b->l.file, b->l.line, "key", key, why);
+	rd_build_attr(b, key, m->value, 1);
 	return 0;
 }
 
@@ -336,6 +340,8 @@ int rd_json_is_doc(const char *p, size_t n, int need_events)
 	int found[2] = {0, 0};
 	const char *why;
 	tl_json_members(p, p + n, has_member, found, &why);
+	if (found[0] && found[1])   /* an event line with an events key */
+		return -1;
 	return found[0] || (!found[1] && !need_events);
 }
 

@@ -64,6 +64,8 @@ static void ustore_add(struct tl_reader *r, struct ustore *u, const struct recor
 	uint32_t slot = (uint32_t)intern(&u->ids, &u->arena, rec->id.p, rec->id.n);
 	if (u->ids.n > before)
 		ustore_new_slot(r, u, rec);
+	else if (r->varied)
+		rd_varied_record(r, u->slots[slot].attrs, u->slots[slot].nattrs, rec);
 	if (u->slots[slot].nrows >= r->opt->max_events) {
 		char shown[80];
 		rd_bad(r, rec->raw.p, rec->raw.n, "learner '%s' has more than %zu events (--max-events)",

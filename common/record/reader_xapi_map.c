@@ -3,24 +3,16 @@
  * (io/jsonpath.h), --map over them, the verb table that makes a verb a use
  * or an interaction (config/xapi-verbs.json), and the learner's result
  * fields. */
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "io/json.h"
 #include "io/jsonpath.h"
+#include "util/datadir.h"
 #include "util/err.h"
 #include "util/file.h"
 #include "util/num.h"
 #include "record/reader_impl.h"
-
-/* TL_SHARE_DIR: where make install puts the shipped tables (the Makefile
- * sets it from PREFIX). */
-#ifndef TL_SHARE_DIR
-#define TL_SHARE_DIR "/usr/local/share/tl"
-#endif
-#define VERBS_NAME "xapi-verbs.json"
 
 /* The value slots of a statement. */
 enum {
@@ -44,29 +36,13 @@ struct xmap {
 
 /* ---- the verb table -------------------------------------------------- */
 
-static int file_exists(const char *path) { return access(path, R_OK) == 0; }
-
-/* verbs_path: the table to read, in tl(7)'s order, in buf. */
+/* verbs_path: the table to read (tl(7) "xAPI statements"): --xapi-verbs,
+ * TL_XAPI_VERBS, else the shipped one, each a path or a shipped name. */
 static const char *verbs_path(const struct tl_common *c, char *buf, size_t cap)
 {
 	const char *env = getenv("TL_XAPI_VERBS");
-	if (c->xapi_verbs)
-		return c->xapi_verbs;
-	if (env && *env)
-		return env;
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	char *slash = n > 0 ? (exe[n] = '\0', strrchr(exe, '/')) : NULL;
-	if (slash) {
-		*slash = '\0';
-		snprintf(buf, cap, "%s/../config/" VERBS_NAME, exe);   /* the source tree */
-		if (file_exists(buf))
-			return buf;
-		snprintf(buf, cap, "%s/../share/tl/" VERBS_NAME, exe);   /* an install, wherever it is */
-		if (file_exists(buf))
-			return buf;
-	}
-	return TL_SHARE_DIR "/" VERBS_NAME;
+	const char *name = c->xapi_verbs ? c->xapi_verbs : env && *env ? env : "xapi-verbs";
+	return tl_data_path(name, ".json", buf, cap);
 }
 
 static long line_of(const char *text, const char *p)
@@ -111,7 +87,7 @@ static const char *verbs_list(struct xmap *m, const char *path, const char *p, c
  * "interact":[IRI...]}, strict JSON. */
 static void verbs_load(struct xmap *m, const struct tl_common *c)
 {
-	char buf[PATH_MAX + 64];
+	char buf[TL_DATA_PATH_MAX];
 	const char *path = verbs_path(c, buf, sizeof buf);
 	size_t n;
 	int rc = tl_read_file(path, &m->verbs_text, &n);

@@ -244,6 +244,23 @@ void tl_run_gauge(struct tl_run *run, const char *name, const char *help, const 
 	run->gauges[run->ngauges++] = (struct gauge){name, help, labels ? tl_xstrdup(labels) : NULL, value};
 }
 
+/* print_varied: the --stats line of the attributes that varied within a
+ * learner (tl(7) "Attributes"), when there are any: a few named. */
+static void print_varied(const struct tl_reader *r)
+{
+	enum { SHOWN = 5 };
+	const struct tl_str *names;
+	size_t n = tl_reader_varied(r, &names);
+	if (n == 0)
+		return;
+	fprintf(stderr, "%s: attributes varied within a learner %zu: ", tl_progname(), n);
+	for (size_t i = 0; i < n && i < SHOWN; i++)
+		fprintf(stderr, "%s%.*s", i ? ", " : "", (int)(names[i].n > 60 ? 60 : names[i].n), names[i].p);
+	if (n > SHOWN)
+		fprintf(stderr, " and %zu more", n - SHOWN);
+	fprintf(stderr, "; each learner keeps its first row's value\n");
+}
+
 int tl_run_close(struct tl_run *run)
 {
 	const struct tl_counts *k = tl_reader_counts(run->reader);
@@ -262,6 +279,8 @@ int tl_run_close(struct tl_run *run)
 			tl_progname(), (unsigned long long)k->records_read, (unsigned long long)run->used,
 			(unsigned long long)run->future, (unsigned long long)k->records_rejected,
 			(unsigned long long)k->learners_read, (unsigned long long)run->written);
+	if (run->c->stats)
+		print_varied(run->reader);
 	if (run->c->stats && k->xapi_statements)
 		fprintf(stderr, "%s: xAPI statements %llu; unknown verbs %llu (read as interact)\n", tl_progname(),
 			(unsigned long long)k->xapi_statements, (unsigned long long)k->xapi_unknown_verbs);
