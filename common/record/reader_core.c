@@ -157,17 +157,71 @@ static int open_next_file(struct tl_reader *r)
 
 /* ---- event records of either shape ----------------------------------- */
 
-const char *rd_check_event(struct event_in *in, struct tl_str action, char *msg, size_t cap)
+/* The instant before which a number of milliseconds or microseconds is
+ * more likely epoch seconds (1971: seconds since 2001 read as ms). */
+#define TS_PLAUSIBLE (365 * TL_DAY)
+/* Set once the plausibility warning is printed, for every reader. */
+static int ts_warned;
+
+/* ts_implausible: --ts-unit ms or us read a number as an instant before
+ * 1971: warn once, naming the line (a chunk reader leaves it to the main
+ * thread, which meets it in file order). */
+static void ts_implausible(struct tl_reader *r, struct tl_str text, struct tl_str iso)
+{
+	if (__atomic_load_n(&ts_warned, __ATOMIC_RELAXED))
+		return;
+	if (r->chunk) {
+		r->failed = 1;
+		return;
+	}
+	__atomic_store_n(&ts_warned, 1, __ATOMIC_RELAXED);
+	char shown[80];
+	tl_warn("%s:%ld: warning: ts '%s' in %s is %.*s, before 1971: are these epoch seconds? (--ts-unit)",
+		r->src.name, r->rec_line, rd_show(text, shown), r->opt->ts_unit == 1 ? "microseconds" : "milliseconds",
+		(int)iso.n, iso.p);
+}
+
+/* unit_name: --ts-unit in words, for messages. */
+static const char *unit_name(tl_time unit)
+{
+	return unit == TL_SEC ? "seconds" : unit == 1 ? "microseconds" : unit == TL_DAY ? "days" : "milliseconds";
+}
+
+/* rd_parse_ts: the one place a record's ts is read (util/tltime's
+ * parser): a number in --ts-unit after --epoch; converted numbers get an
+ * ISO text, so documents carry the instant and not the unit. */
+const char *rd_parse_ts(struct tl_reader *r, struct event_in *in, char *msg, size_t cap)
+{
+	const struct tl_common *c = r->opt;
+	char shown[80];
+	int rc = tl_time_parse_as(in->ts_text.p, in->ts_text.n, c->ts_unit, c->epoch, &in->ts);
+	if (rc == 1 && (c->ts_unit != TL_SEC || c->epoch != 0)) {
+		struct tl_str text = in->ts_text;
+		in->ts_text = (struct tl_str){r->ts_iso, tl_time_format(in->ts, r->ts_iso)};
+		in->ts_json = 0;
+		if (c->ts_unit < TL_SEC && c->epoch == 0 && in->ts < TS_PLAUSIBLE && in->ts > -TS_PLAUSIBLE)
+			ts_implausible(r, text, in->ts_text);
+	}
+	if (rc == TL_TIME_RANGE) {
+		snprintf(msg, cap, "bad timestamp '%s' (outside the years 0000 to 9999 in %s; see --ts-unit)",
+			 rd_show(in->ts_text, shown), unit_name(c->ts_unit));
+		return msg;
+	}
+	if (rc < 0) {
+		snprintf(msg, cap, "bad timestamp '%s'", rd_show(in->ts_text, shown));
+		return msg;
+	}
+	return NULL;
+}
+
+const char *rd_check_event(struct tl_reader *r, struct event_in *in, struct tl_str action, char *msg, size_t cap)
 {
 	char shown[80];
-	if (!in->ts_json) {
-		if (in->ts_text.n == 0)
-			return "missing ts";
-		if (tl_time_parse(in->ts_text.p, in->ts_text.n, &in->ts) < 0) {
-			snprintf(msg, cap, "bad timestamp '%s'", rd_show(in->ts_text, shown));
-			return msg;
-		}
-	}
+	const char *why;
+	if (in->ts_text.n == 0)
+		return "missing ts";
+	if ((why = rd_parse_ts(r, in, msg, cap)))
+		return why;
 	if ((in->action = parse_action(action)) < 0) {
 		snprintf(msg, cap, "unknown action '%s' (valid: interact, use, adopt, or empty)",
 			 rd_show(action, shown));
@@ -205,7 +259,7 @@ int rd_event_record(struct tl_reader *r, struct record *rec)
 			return 0;
 		why = rd_check_utf8(rec->raw, msg, sizeof msg);
 		if (!why)
-			why = rd_json_event(rec->raw, &r->jarena, &rec->ev, &rec->id, msg, sizeof msg, NULL);
+			why = rd_json_event(r, rec->raw, &rec->ev, &rec->id, msg, sizeof msg, NULL);
 	}
 	if (!why && (rec->ev.dom.n > r->opt->max_field || rec->ev.cap.n > r->opt->max_field ||
 		     rec->id.n > r->opt->max_field))

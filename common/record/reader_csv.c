@@ -163,7 +163,7 @@ const char *rd_csv_event(struct tl_reader *r, const struct tl_str *f, struct eve
 	in->dom = r->col[COL_DOMAIN] >= 0 ? f[r->col[COL_DOMAIN]] : empty;
 	in->cap = r->col[COL_CAP] >= 0 ? f[r->col[COL_CAP]] : empty;
 	in->ts_json = 0;
-	return rd_check_event(in, r->col[COL_ACTION] >= 0 ? f[r->col[COL_ACTION]] : empty, msg, cap);
+	return rd_check_event(r, in, r->col[COL_ACTION] >= 0 ? f[r->col[COL_ACTION]] : empty, msg, cap);
 }
 
 void rd_csv_attrs(struct tl_reader *r, struct build *b, const struct tl_str *f)
@@ -260,7 +260,8 @@ void rd_fast_rows(struct tl_reader *r)
 		in.cap = plain_field(line, n, commas, ncols, r->col[COL_CAP]);
 		in.ts_json = 0;
 		in.action = parse_action(plain_field(line, n, commas, ncols, r->col[COL_ACTION]));
-		if (in.ts_text.n == 0 || in.action < 0 || tl_time_parse(in.ts_text.p, in.ts_text.n, &in.ts) < 0)
+		char msg[160];
+		if (in.ts_text.n == 0 || in.action < 0 || rd_parse_ts(r, &in, msg, sizeof msg))
 			return;
 		build_event(b, &in, keep, domains);
 		r->counts.records_read++;

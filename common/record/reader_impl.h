@@ -100,6 +100,7 @@ struct tl_reader {
 	/* --ungrouped: everything read at open, then served; NULL otherwise */
 	struct ustore *ustore;
 	char line_why[96];        /* why src.max_line is what it is */
+	char ts_iso[40];          /* a converted ts as text (rd_parse_ts) */
 };
 
 
@@ -275,7 +276,12 @@ void rd_build_free(struct build *b);
 
 /* rd_check_event: validate in's timestamp and the action text (setting
  * in->ts and in->action); NULL or a message (in msg, or static). */
-const char *rd_check_event(struct event_in *in, struct tl_str action, char *msg, size_t cap);
+const char *rd_check_event(struct tl_reader *r, struct event_in *in, struct tl_str action, char *msg, size_t cap);
+
+/* rd_parse_ts: in->ts from in->ts_text (--ts-unit, --epoch); a converted
+ * number's text becomes ISO-8601 in r->ts_iso (valid until the next
+ * call). NULL or a message in msg. */
+const char *rd_parse_ts(struct tl_reader *r, struct event_in *in, char *msg, size_t cap);
 
 /* rd_check_utf8: NULL when the record text raw is valid UTF-8 (every
  * output is UTF-8 JSON or CSV, so input that is not is bad input), else a
@@ -339,7 +345,7 @@ int rd_ndjson_line(struct tl_reader *r, struct tl_str *line);
 /* rd_json_event: read the event object raw[0..n); NULL or a message. With
  * id non-NULL, learner_id is read too (event NDJSON); with endp non-NULL,
  * *endp gets the object's end. */
-const char *rd_json_event(struct tl_str raw, struct tl_arena *a, struct event_in *in, struct tl_str *id,
+const char *rd_json_event(struct tl_reader *r, struct tl_str raw, struct event_in *in, struct tl_str *id,
 			  char *msg, size_t cap, const char **endp);
 
 /* rd_json_attrs: the non-canonical members of the event line raw become

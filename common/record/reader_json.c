@@ -132,21 +132,12 @@ static int json_string(struct tl_str raw, struct tl_arena *a, struct tl_str *out
 	return 0;
 }
 
-/* json_number_time: a JSON number of epoch seconds as tl_time. */
-static int json_number_time(struct tl_str raw, tl_time *out)
-{
-	double v;
-	if (tl_num_parse(raw.p, raw.n, &v) < 0 || !(v > -1e13 && v < 1e13))
-		return -1;
-	*out = (tl_time)llround(v * 1e6);
-	return 0;
-}
-
 /* rd_json_event: read the event object raw[0..n); NULL or a message. With
  * id non-NULL, learner_id is read too (event NDJSON). */
-const char *rd_json_event(struct tl_str raw, struct tl_arena *a, struct event_in *in, struct tl_str *id,
+const char *rd_json_event(struct tl_reader *r, struct tl_str raw, struct event_in *in, struct tl_str *id,
 			  char *msg, size_t cap, const char **endp)
 {
+	struct tl_arena *a = &r->jarena;
 	struct json_event_raw e = {0};
 	const char *why, *end = scan_event(raw.p, raw.p + raw.n, &e, a, &why, msg, cap);
 	if (!end)
@@ -174,14 +165,12 @@ const char *rd_json_event(struct tl_str raw, struct tl_arena *a, struct event_in
 		return "action is not a string";
 	in->ts_json = 0;
 	if (e.ts.p && (e.ts.p[0] == '-' || (unsigned)(e.ts.p[0] - '0') <= 9)) {
-		if (json_number_time(e.ts, &in->ts) < 0)
-			return "ts is out of range";
-		in->ts_json = 1;
+		in->ts_json = 1;   /* a number: written back as it was (unless converted) */
 		in->ts_text = e.ts;
 	} else if (json_string(e.ts, a, &in->ts_text) < 0) {
 		return "ts is neither a string nor a number";
 	}
-	return rd_check_event(in, action, msg, cap);
+	return rd_check_event(r, in, action, msg, cap);
 }
 
 /* ---- NDJSON lines ---------------------------------------------------- */
@@ -349,9 +338,9 @@ static const char *doc_events(struct tl_reader *r, struct build *b, const char *
 		const char *e, *q = fast_event(it.p, end, &in, &action);
 		if (q) {
 			it.p = q;
-			e = rd_check_event(&in, action, inner, sizeof inner);
+			e = rd_check_event(r, &in, action, inner, sizeof inner);
 		} else {
-			e = rd_json_event((struct tl_str){it.p, (size_t)(end - it.p)}, &r->jarena, &in, NULL, inner,
+			e = rd_json_event(r, (struct tl_str){it.p, (size_t)(end - it.p)}, &in, NULL, inner,
 				       sizeof inner, &it.p);
 		}
 		if (!e && (in.dom.n > r->opt->max_field || in.cap.n > r->opt->max_field))
