@@ -100,3 +100,182 @@ oulad_raw() {
 	[ "$(wc -l <"$t/got.csv")" -gt 300 ]
 	diff -u "$t/want.csv" "$t/got.csv"
 }
+
+# counted FILE: FILE's event rows with a count column n (0 to 3, by line)
+# and the same rows written out n times each; FILE.cnt and FILE.exp.
+counted() {
+	awk -F, -v OFS=, 'NR == 1 { print $0, "n"; next } { print $0, NR % 4 }' "$1" >"$1.cnt"
+	awk -F, -v OFS=, 'NR == 1 { NF--; print; next } { k = $NF; NF--; for (i = 0; i < k; i++) print }' "$1.cnt" >"$1.exp"
+}
+
+# same_out CMD...: CMD --count-field n on FILE.cnt and CMD on FILE.exp
+# ($f) write the same bytes on stdout and stderr and exit the same.
+same_out() {
+	local a b
+	a=$("$@" --count-field n "$f.cnt" 2>"$f.err1"; echo "exit $?")
+	b=$("$@" "$f.exp" 2>"$f.err2"; echo "exit $?")
+	[ "$a" = "$b" ] || { echo "differs: $*" >&2; diff <(echo "$b") <(echo "$a") | head >&2; return 1; }
+	diff "$f.err2" "$f.err1" >&2 || { echo "stderr differs: $*" >&2; return 1; }
+	[ "$a" != "exit 0" ] || { echo "no output: $*" >&2; return 1; }
+}
+
+@test "TCT006: --count-field: every tool's output on counted rows equals its output on the rows written out" {
+	f="$BATS_TEST_TMPDIR/lg.csv"
+	tl-loadgen --learners 300 --seed 5 --truth --arm-split 50:50 --outcome >"$f"
+	counted "$f"
+	[ "$(tail -n +2 "$f.cnt" | wc -l)" -lt "$(tail -n +2 "$f.exp" | wc -l)" ]
+	same_out tl-velocity --as-of 2025-09-01 --label
+	same_out tl-velocity --as-of 2025-09-01 -o csv
+	same_out tl-affinity --as-of 2025-09-01 --transfer-pairs "$BATS_TEST_TMPDIR/tp.csv"
+	same_out tl-retention --as-of 2025-09-01 --label -o csv
+	same_out tl-retention --fit --as-of 2025-09-01
+	same_out tl-abtest --metric roi
+	same_out tl-eval --truth true_archetype --pred true_archetype
+	same_out tl-model --fit --kind linear --target roi --features roi
+	# and the learners of the pipeline into the tools after it
+	for t in "tl-score -o csv" "tl-abtest --metric churn_risk" "tl-eval --score churn_risk --label churned" "tl-model --fit --target churned --features churn_risk,interactions"; do
+		want=$(tl-velocity --as-of 2025-09-01 --label "$f.exp" | tl-affinity | tl-retention --label | $t)
+		got=$(tl-velocity --count-field n --as-of 2025-09-01 --label "$f.cnt" | tl-affinity | tl-retention --label | $t)
+		assert_equal "$got" "$want"
+	done
+}
+
+@test "TCT007: --count-field: event NDJSON, the worker threads, --max-events, --skip-bad" {
+	f="$BATS_TEST_TMPDIR/lg.csv"
+	tl-loadgen --learners 2000 --seed 6 >"$f"
+	counted "$f"
+	# many chunks: the workers read counted rows too
+	TL_CHUNK_BYTES=8192 same_out tl-velocity --as-of 2025-09-01 -o csv
+	TL_CHUNK_BYTES=8192 same_out tl-retention --as-of 2025-09-01 -o csv
+	# --max-events counts events; a counted row that does not fit is rejected whole
+	run --separate-stderr tl-velocity --count-field n --as-of 2025-09-01 --max-events 3 --skip-bad --stats -o csv \
+		< <(printf 'learner_id,ts,n\nL1,2025-01-01,2\nL1,2025-01-02,2\nL1,2025-01-03,1\n')
+	assert_success
+	assert_equal "$stderr" "tl-velocity: records read 4 = used 3 + future 0 + rejected 1; learners read 1, written 1; rows read 3 = counted 2 + count 0 0 + rejected 1"
+	assert_equal "$(echo "$output" | tail -1 | cut -d, -f2)" 3
+	# NDJSON: a number or a string of digits
+	printf '{"learner_id":"L1","ts":"2025-01-01","capability":"a","n":2,"c":"x"}\n{"learner_id":"L1","ts":"2025-01-02","capability":"a","n":"3"}\n' >"$BATS_TEST_TMPDIR/e.ndjson"
+	run --separate-stderr tl-velocity --count-field n --as-of 2025-01-10 --stats -o csv "$BATS_TEST_TMPDIR/e.ndjson"
+	assert_success
+	assert_equal "$stderr" "tl-velocity: records read 5 = used 5 + future 0 + rejected 0; learners read 1, written 1; rows read 2 = counted 2 + count 0 0 + rejected 0"
+	assert_equal "$(echo "$output" | head -1)" "learner_id,c,interactions,adoptions,periods,tenure_days,velocity_simple,velocity,velocity_trend,velocity_next,velocity_momentum,as_of"
+}
+
+@test "TCT008: --count-field: 0 stands for no event; a bad count is FILE:LINE: (exit 65) or a reject" {
+	local t="$BATS_TEST_TMPDIR"
+	printf 'learner_id,ts,n,cohort\nL0,2025-01-01,0,z\nL1,2025-01-01,0,x\nL1,2025-01-02,3,y\nL2,2025-01-01,1,q\nL0,2025-01-04,0,z\n' >"$t/z.csv"
+	run --separate-stderr tl-velocity --count-field n --as-of 2025-01-10 --stats -o csv "$t/z.csv"
+	assert_success
+	# L0 has only rows of count 0: no learner; L1's attributes are its first counted row's
+	assert_equal "$output" "$(printf 'learner_id,cohort,interactions,adoptions,periods,tenure_days,velocity_simple,velocity,velocity_trend,velocity_next,velocity_momentum,as_of\nL1,y,3,0,2,8,0,0,0,0,0,2025-01-10T00:00:00Z\nL2,q,1,0,2,9,0,0,0,0,0,2025-01-10T00:00:00Z')"
+	assert_equal "$stderr" "tl-velocity: records read 4 = used 4 + future 0 + rejected 0; learners read 2, written 2; rows read 5 = counted 2 + count 0 3 + rejected 0"
+	local bad
+	for bad in -1 1.5 x '' 1e3 99999999999999; do
+		printf 'learner_id,ts,n\nL1,2025-01-01,1\nL1,2025-01-02,%s\n' "$bad" >"$t/b.csv"
+		run --separate-stderr tl-velocity --count-field n --as-of 2025-01-10 "$t/b.csv"
+		assert_failure 65
+		if [ -z "$bad" ]; then
+			assert_equal "$stderr" "tl-velocity: $t/b.csv:3: field 'n' is empty, not a count (0, 1, 2, ...)"
+		else
+			assert_equal "$stderr" "tl-velocity: $t/b.csv:3: field 'n' is not a count (0, 1, 2, ...): '$bad'"
+		fi
+		run --separate-stderr tl-velocity --count-field n --as-of 2025-01-10 --skip-bad --rejects "$t/rej.csv" --stats -o csv "$t/b.csv"
+		assert_success
+		assert_equal "$stderr" "tl-velocity: records read 2 = used 1 + future 0 + rejected 1; learners read 1, written 1; rows read 2 = counted 1 + count 0 0 + rejected 1"
+		assert_equal "$(cat "$t/rej.csv")" "L1,2025-01-02,$bad"
+	done
+	run --separate-stderr tl-velocity --count-field k --as-of 2025-01-10 "$t/z.csv"
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: $t/z.csv:1: no 'k' column in the header (--count-field)"
+	run --separate-stderr bash -c "printf '{\"learner_id\":\"L1\",\"ts\":\"2025-01-01\"}\n' | tl-velocity --count-field n --as-of 2025-01-10"
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: -:1: no 'n' member (--count-field)"
+	run --separate-stderr tl-velocity --count-field n --ungrouped --as-of 2025-01-10 "$t/z.csv"
+	assert_failure 64
+}
+
+@test "TCT009: real data: the counted KDD and OULAD imports give what their rows written out give" {
+	local t="$BATS_TEST_TMPDIR" K="$REALDATA/kddcup2015_xuetangx"
+	import-kddcup2015.sh "$K/truth_train.csv" "$K/trainCourse645.csv" "$K/trainCourse973.csv" 2>/dev/null >"$t/k.csv"
+	# written out: one row per event, the count column dropped (the former import)
+	awk -F, -v OFS=, 'NR == 1 { $6 = ""; sub(/,,/, ","); print; next } { k = $6; $6 = ""; sub(/,,/, ","); for (i = 0; i < k; i++) print }' "$t/k.csv" >"$t/k.exp"
+	[ "$(wc -c <"$t/k.exp")" -gt "$((4 * $(wc -c <"$t/k.csv")))" ]
+	want=$(tl-velocity --as-of-field course_as_of "$t/k.exp" | tl-affinity --domains 7 | tl-retention -o csv)
+	got=$(tl-velocity --count-field count --as-of-field course_as_of "$t/k.csv" | tl-affinity --domains 7 | tl-retention -o csv)
+	[ "$(echo "$got" | wc -l)" -eq 1619 ]
+	assert_equal "$got" "$want"
+	import-oulad.sh -c 7 "$OULAD/studentVle_AAA2013J_head20000.csv" "$OULAD" 2>/dev/null >"$t/o.csv"
+	awk -F, -v OFS=, 'NR == 1 { $6 = ""; sub(/,,/, ","); print; next } { k = $6; $6 = ""; sub(/,,/, ","); for (i = 0; i < k; i++) print }' "$t/o.csv" >"$t/o.exp"
+	want=$(tl-velocity --as-of 2000-01-08 "$t/o.exp" | tl-affinity --domains 20 | tl-retention -o csv)
+	got=$(tl-velocity --count-field count --as-of 2000-01-08 "$t/o.csv" | tl-affinity --domains 20 | tl-retention -o csv)
+	assert_equal "$got" "$want"
+}
+
+@test "TCT010: --as-of-field: each learner's as-of from its column, in one pass, as each cohort on its own" {
+	local t="$BATS_TEST_TMPDIR"
+	tl-loadgen --learners 60 --seed 7 | awk -F, -v OFS=, 'NR == 1 { print $0, "cohort", "cut"; next }
+		{ c = substr($1, 8) % 3; print $0, c, c == 0 ? "2025-05-01" : c == 1 ? "2025-07-01T12:00:00Z" : "2025-09-01" }' >"$t/c.csv"
+	tl-velocity --as-of-field cut --label "$t/c.csv" | tl-affinity | tl-retention --label -o csv >"$t/one.csv"
+	: >"$t/each.csv"
+	for c in 0 1 2; do
+		cut=$(awk -F, -v c="$c" '$(NF - 1) == c { print $NF; exit }' "$t/c.csv")
+		awk -F, -v c="$c" 'NR == 1 || $(NF - 1) == c' "$t/c.csv" | tl-velocity --as-of "$cut" --label | tl-affinity | tl-retention --label -o csv >"$t/c$c.csv"
+	done
+	# the learners in input order, each with its cohort's results
+	got=$(tail -n +2 "$t/one.csv" | sort)
+	want=$(tail -q -n +2 "$t/c0.csv" "$t/c1.csv" "$t/c2.csv" | sort)
+	assert_equal "$got" "$want"
+	[ "$(cut -d, -f1 "$t/one.csv" | tail -n +2 | tr '\n' ' ')" = "$(awk -F, 'NR > 1 && $1 != p { printf "%s ", $1; p = $1 }' "$t/c.csv")" ]
+	[ "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "as_of") c = i; next } { print $c }' "$t/one.csv" | sort -u | wc -l)" -eq 3 ]
+	# learner rows and documents carry it too; it beats TL_AS_OF
+	run env TL_AS_OF=2020-01-01 tl-score --as-of-field cut -o csv "$t/one.csv"
+	assert_success
+	run tl-velocity --as-of-field cut "$t/c.csv"
+	assert_success
+	assert_equal "$(tl-affinity --as-of-field cut -o csv <<<"$output" | tail -n +2 | sort)" "$(tl-affinity -o csv <<<"$output" | tail -n +2 | sort)"
+	# read like a ts: day offsets
+	printf 'learner_id,ts,capability,day\nL1,-2,a,5\nL1,3,b,5\nL1,6,a,5\nL2,0,a,1\n' >"$t/d.csv"
+	run tl-velocity --epoch 2013-10-01 --ts-unit d --as-of-field day -o csv "$t/d.csv"
+	assert_success
+	assert_equal "$(echo "$output" | awk -F, 'NR > 1 { printf "%s,%s,%s ", $1, $3, $NF }')" "L1,2,2013-10-06T00:00:00Z L2,1,2013-10-02T00:00:00Z "
+}
+
+@test "TCT011: --as-of-field: a missing or bad value is FILE:LINE: (exit 65) or a reject; --as-of with it is a usage error" {
+	local t="$BATS_TEST_TMPDIR"
+	printf 'learner_id,ts,cut\nL1,2025-01-01,\nL1,2025-01-02,2025-02-01\nL2,2025-01-01,soon\n' >"$t/b.csv"
+	run --separate-stderr tl-velocity --as-of-field cut -o csv "$t/b.csv"
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: $t/b.csv:2: no as-of: field 'cut' is empty (--as-of-field)"
+	run --separate-stderr tl-velocity --as-of-field cut --skip-bad --stats -o csv "$t/b.csv"
+	assert_success
+	# L1 starts at its next row; L2 is rejected
+	assert_equal "$stderr" "tl-velocity: records read 3 = used 1 + future 0 + rejected 2; learners read 1, written 1"
+	assert_equal "$(echo "$output" | awk -F, 'END { print $1 "," $2 "," $NF }')" "L1,2025-02-01,2025-02-01T00:00:00Z"
+	printf 'learner_id,ts,cut\nL2,2025-01-01,soon\n' >"$t/b2.csv"
+	run --separate-stderr tl-velocity --as-of-field cut "$t/b2.csv"
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: $t/b2.csv:2: field 'cut' is not a time (--as-of-field): 'soon'"
+	run --separate-stderr tl-velocity --as-of-field nope "$t/b.csv"
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: $t/b.csv:1: no 'nope' column in the header (--as-of-field)"
+	run --separate-stderr bash -c "printf '{\"learner_id\":\"L1\",\"events\":[]}\n' | tl-score --as-of-field cut"
+	assert_failure 65
+	assert_equal "$stderr" "tl-score: -:1: no 'cut' member (--as-of-field)"
+	run --separate-stderr tl-velocity --as-of-field cut --as-of 2025-01-01 "$t/b.csv"
+	assert_failure 64
+	[[ "$stderr" == "tl-velocity: --as-of and --as-of-field are two as-ofs: give one"* ]] || { echo "$stderr"; false; }
+}
+
+@test "TCT012: real KDD: the 12 courses in one pass with --as-of-field equal 12 passes with each course's --as-of" {
+	local t="$BATS_TEST_TMPDIR" K="$REALDATA/kddcup2015_xuetangx" course asof
+	import-kddcup2015.sh -w "$t/w.csv" "$K/truth_train.csv" "$K"/trainCourse*.csv 2>/dev/null >"$t/k.csv"
+	[ "$(tail -n +2 "$t/w.csv" | wc -l)" -eq 12 ]
+	tl-velocity --count-field count --as-of-field course_as_of "$t/k.csv" | tl-affinity --domains 7 | tl-retention -o csv >"$t/one.csv"
+	: >"$t/each.csv"
+	while IFS=, read -r course _ _ asof _ _; do
+		awk -F, -v c="$course" 'NR == 1 || $7 == c' "$t/k.csv" |
+			tl-velocity --count-field count --as-of "$asof" | tl-affinity --domains 7 | tl-retention -o csv | tail -n +2 >>"$t/each.csv"
+	done < <(tail -n +2 "$t/w.csv")
+	[ "$(wc -l <"$t/each.csv")" -eq 15466 ]
+	diff -u "$t/each.csv" <(tail -n +2 "$t/one.csv")
+}

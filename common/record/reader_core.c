@@ -214,6 +214,72 @@ const char *rd_parse_ts(struct tl_reader *r, struct event_in *in, char *msg, siz
 	return NULL;
 }
 
+const char *rd_parse_count(struct tl_reader *r, struct event_in *in, struct tl_str text, int json, char *msg,
+			   size_t cap)
+{
+	char shown[80];
+	if (json && text.n >= 2 && text.p[0] == '"')
+		text = (struct tl_str){text.p + 1, text.n - 2};
+	uint64_t n = 0;
+	size_t i = 0;
+	for (; i < text.n && i < 13 && (unsigned)(text.p[i] - '0') <= 9; i++)
+		n = n * 10 + (uint64_t)(text.p[i] - '0');
+	if (text.n == 0) {
+		snprintf(msg, cap, "field '%s' is empty, not a count (0, 1, 2, ...)", r->opt->count_field);
+		return msg;
+	}
+	if (i != text.n) {
+		snprintf(msg, cap, "field '%s' is not a count (0, 1, 2, ...): '%s'", r->opt->count_field,
+			 rd_show(text, shown));
+		return msg;
+	}
+	in->count = n;
+	return NULL;
+}
+
+const char *rd_as_of_value(const struct tl_reader *r, struct tl_str text, int json, tl_time *out, char *msg,
+			   size_t cap)
+{
+	char buf[80], shown[80];
+	const char *name = r->opt->as_of_field;
+	if (json) {
+		struct tl_attr a = {{name, strlen(name)}, text, 1};
+		long k = tl_attr_text(&a, buf, sizeof buf);
+		text = (struct tl_str){buf, k < 0 ? 0 : (size_t)k};
+		if (k < 0) {
+			snprintf(msg, cap, "field '%s' is not a time (--as-of-field)", name);
+			return msg;
+		}
+	}
+	if (text.n == 0) {
+		snprintf(msg, cap, "no as-of: field '%s' is empty (--as-of-field)", name);
+		return msg;
+	}
+	if (tl_time_parse_as(text.p, text.n, r->opt->ts_unit, r->opt->epoch, out) < 0) {
+		snprintf(msg, cap, "field '%s' is not a time (--as-of-field): '%s'", name, rd_show(text, shown));
+		return msg;
+	}
+	return NULL;
+}
+
+/* learner_as_of: --as-of-field from the row rec that starts a learner,
+ * checked before the grouping check remembers it, so that a rejected row
+ * leaves the learner to its next row. 0 when it was rejected. */
+static int learner_as_of(struct tl_reader *r, const struct record *rec, tl_time *out)
+{
+	char msg[200];
+	struct tl_str v = {"", 0};
+	int json = r->shape != TL_SHAPE_EVENT_CSV;
+	if (!json)
+		v = rec->fields[r->col_as_of];
+	else if (!rd_json_member(rec->raw, r->opt->as_of_field, &v))
+		json = 0;
+	const char *why = rd_as_of_value(r, v, json, out, msg, sizeof msg);
+	if (why)
+		rd_bad(r, rec->raw.p, rec->raw.n, "%s", why);
+	return !why;
+}
+
 const char *rd_check_event(struct tl_reader *r, struct event_in *in, struct tl_str action, char *msg, size_t cap)
 {
 	char shown[80];
@@ -281,20 +347,23 @@ void rd_start_learner(struct tl_reader *r, struct build *b, const struct record 
 	if (r->shape == TL_SHAPE_EVENT_CSV)
 		rd_csv_attrs(r, b, rec->fields);
 	else
-		rd_json_attrs(b, rec->raw);
+		rd_json_attrs(b, rec->raw, r->opt->count_field);
 }
 
 /* add_event: append rec's event to b, unless it exceeds --max-events. */
 static int add_event(struct tl_reader *r, struct build *b, const struct record *rec)
 {
-	if (b->l.nev >= r->opt->max_events) {
+	uint64_t n = rec->ev.count;
+	if (b->l.nev >= r->opt->max_events || n > r->opt->max_events - b->l.nev) {
 		char shown[80];
 		rd_bad(r, rec->raw.p, rec->raw.n, "learner '%s' has more than %zu events (--max-events)",
 		    rd_show(rec->id, shown), r->opt->max_events);
 		return 0;
 	}
-	build_event(b, &rec->ev, r->flags & TL_READ_TS_TEXT, r->flags & TL_READ_DOMAINS);
-	r->counts.records_read++;
+	for (uint64_t k = 0; k < n; k++)   /* a counted row: n events (tl(7) Counted rows) */
+		build_event(b, &rec->ev, r->flags & TL_READ_TS_TEXT, r->flags & TL_READ_DOMAINS);
+	r->counts.records_read += n;
+	r->counts.rows_counted++;
 	return 1;
 }
 
@@ -383,6 +452,9 @@ static struct tl_learner *group_event(struct tl_reader *r, const struct record *
 		add_event(r, b, rec);
 		return NULL;
 	}
+	tl_time as_of = 0;
+	if (r->opt->as_of_field && !learner_as_of(r, rec, &as_of))
+		return NULL;
 	long first = r->chunk ? rd_chunk_learner(r, rec->id) : seen_check(&r->seen, rec->id, r->rec_line);
 	if (first) {
 		char shown[80];
@@ -395,6 +467,8 @@ static struct tl_learner *group_event(struct tl_reader *r, const struct record *
 	if (done)
 		r->cur ^= 1;
 	rd_start_learner(r, &r->b[r->cur], rec);
+	r->b[r->cur].l.as_of = as_of;
+	r->b[r->cur].l.has_as_of = r->opt->as_of_field != NULL;
 	add_event(r, &r->b[r->cur], rec);
 	r->pending = 1;
 	return done;
@@ -415,6 +489,10 @@ struct tl_reader *tl_reader_open(const struct tl_common *c, int nfiles, char **f
 		r->b[i].doms.gen = r->b[i].caps.gen = 1;
 	if (c->rejects)   /* atomic, like every output: published only by a run that ends well */
 		r->rejects = tl_output_open(c->rejects);
+	r->col_count = r->col_as_of = -1;
+	if (c->ungrouped && (c->count_field || c->as_of_field))
+		tl_usage_error("%s does not apply with --ungrouped: group the rows by learner first (sort -s -t, -k1,1)",
+			       c->count_field ? "--count-field" : "--as-of-field");
 	if (c->ungrouped)
 		rd_ustore_load(r);
 	return r;
@@ -449,6 +527,10 @@ struct tl_learner *tl_reader_next(struct tl_reader *r)
 			return flush_pending(r);
 		if (rc == 0) {
 			rd_close_file(r);
+			continue;
+		}
+		if (rc > 0 && rec.ev.count == 0) {   /* stands for no event: not a learner's row */
+			r->counts.rows_zero++;
 			continue;
 		}
 		struct tl_learner *done = rc > 0 ? group_event(r, &rec) : NULL;

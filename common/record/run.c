@@ -158,11 +158,27 @@ static void reject_limit(const struct tl_common *c, const struct tl_counts *k)
 		       k->records_read ? 100 * rejected / (double)k->records_read : 0.0, c->max_rejects);
 }
 
+/* count_rows: with --count-field, where every row went (a record is then
+ * an event): "; rows read R = counted C + count 0 Z + rejected J". */
+static const char *count_rows(const struct tl_common *c, const struct tl_counts *k)
+{
+	static char buf[160];
+	if (!c->count_field)
+		return "";
+	snprintf(buf, sizeof buf, "; rows read %llu = counted %llu + count 0 %llu + rejected %llu",
+		 (unsigned long long)(k->rows_counted + k->rows_zero + k->records_rejected),
+		 (unsigned long long)k->rows_counted, (unsigned long long)k->rows_zero,
+		 (unsigned long long)k->records_rejected);
+	return buf;
+}
+
 struct tl_run *tl_run_open(const struct tl_common *c, int nfiles, char **files, int flags)
 {
 	if (c->bad_as_of_env && !c->has_as_of)
 		tl_usage_error("TL_AS_OF is not a valid time: '%s'", c->bad_as_of_env);
 	check_paths(c, nfiles, files);
+	if (c->as_of_field && c->as_of_cli)
+		tl_usage_error("--as-of and --as-of-field are two as-ofs: give one");
 	struct tl_run *run = tl_xcalloc(1, sizeof *run);
 	run->c = c;
 	run->t_start = monotonic();
@@ -195,7 +211,8 @@ void tl_run_show_progress(struct tl_run *run, int final)
 void tl_run_learner_asof(const struct tl_common *c, tl_time now, const struct tl_learner *l, tl_time *asof,
 			 size_t *npast, uint64_t *used, uint64_t *future)
 {
-	*asof = c->has_as_of ? c->as_of : l->has_as_of ? l->as_of : now;
+	/* --as-of-field: the reader gave every learner its own (or rejected it) */
+	*asof = c->as_of_field ? l->as_of : c->has_as_of ? c->as_of : l->has_as_of ? l->as_of : now;
 	if (l->has_events) {
 		*npast = tl_learner_past(l, *asof);
 		*used += *npast;
@@ -253,10 +270,10 @@ int tl_run_close(struct tl_run *run)
 	tl_writer_close(run->writer);
 	tl_output_commit(run->out);
 	if (run->c->stats)
-		fprintf(stderr, "%s: records read %llu = used %llu + future %llu + rejected %llu; learners read %llu, written %llu\n",
+		fprintf(stderr, "%s: records read %llu = used %llu + future %llu + rejected %llu; learners read %llu, written %llu%s\n",
 			tl_progname(), (unsigned long long)k->records_read, (unsigned long long)run->used,
 			(unsigned long long)run->future, (unsigned long long)k->records_rejected,
-			(unsigned long long)k->learners_read, (unsigned long long)run->written);
+			(unsigned long long)k->learners_read, (unsigned long long)run->written, count_rows(run->c, k));
 	tl_reader_close(run->reader);
 	for (struct tl_run **p = &open_runs; *p; p = &(*p)->next_open)
 		if (*p == run) {

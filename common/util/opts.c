@@ -164,7 +164,7 @@ int tl_common_option(struct tl_common *c, int opt, const char *arg, void (*usage
 	case TL_OPT_MAX_EVENTS: c->max_events = (size_t)tl_opt_long("--max-events", arg, 1, 1L << 40); return 1;
 	case TL_OPT_MAP: add_map(c, arg); return 1;
 	case TL_OPT_UNGROUPED: c->ungrouped = 1; return 1;
-	case TL_OPT_AS_OF: c->as_of = tl_opt_time("--as-of", arg); c->has_as_of = 1; return 1;
+	case TL_OPT_AS_OF: c->as_of = tl_opt_time("--as-of", arg); c->has_as_of = c->as_of_cli = 1; return 1;
 	case TL_OPT_LABEL: c->label = 1; return 1;
 	case TL_OPT_CHURN_HORIZON: c->churn_horizon = tl_opt_duration("--churn-horizon", arg, 0); return 1;
 	case TL_OPT_TS_UNIT: c->ts_unit = ts_unit(arg); return 1;

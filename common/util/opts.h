@@ -94,6 +94,7 @@ struct tl_common {
 	tl_time epoch;            /* --epoch: ... after this instant (0) */
 	const char *count_field;  /* --count-field: a row stands for that many events */
 	const char *as_of_field;  /* --as-of-field: each learner's as-of */
+	int as_of_cli;            /* --as-of given (not TL_AS_OF) */
 };
 
 /* tl_front_init: the first call of every tool's main. name is the tool's
