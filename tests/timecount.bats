@@ -279,3 +279,82 @@ same_out() {
 	[ "$(wc -l <"$t/each.csv")" -eq 15466 ]
 	diff -u "$t/each.csv" <(tail -n +2 "$t/one.csv")
 }
+
+W="$TESTDATA/worked/worked.csv"   # L1, five events from 2025-01-01 to 2025-01-20
+
+@test "TCT013: warning: every record is after as-of (exit 0), and not when one is at or before it" {
+	run --separate-stderr tl-velocity --as-of 2024-12-01 -o csv "$W"
+	assert_success
+	assert_equal "$stderr" "tl-velocity: warning: every record is after as-of (2024-12-01T00:00:00Z): 5 future records, none used; is the as-of right?"
+	[ "${#lines[@]}" -eq 2 ]
+	# one event at as-of is enough
+	run --separate-stderr tl-retention --as-of 2025-01-01 -o csv "$W"
+	assert_success
+	assert_equal "$stderr" ""
+	run --separate-stderr tl-affinity --as-of-field cut -o csv < <(sed '1s/$/,cut/; 2,$s/$/,2024-01-01/' "$W")
+	assert_success
+	assert_equal "$stderr" "tl-affinity: warning: every record is after as-of (each learner's --as-of-field, e.g. 2024-01-01T00:00:00Z): 5 future records, none used; is the as-of right?"
+}
+
+@test "TCT014: warning: as-of more than a year after the last event; not at a year or less" {
+	run --separate-stderr tl-velocity --as-of 2026-01-21 -o csv "$W"
+	assert_success
+	assert_equal "$stderr" "tl-velocity: warning: as-of 2026-01-21T00:00:00Z is 366 days after the last event (2025-01-20T00:00:00Z), more than a year; is the as-of right?"
+	run --separate-stderr tl-velocity --as-of 2026-01-20 -o csv "$W"
+	assert_success
+	assert_equal "$stderr" ""
+	# the last event of all learners counts: one recent learner is enough
+	run --separate-stderr tl-velocity --as-of 2026-06-01 -o csv < <(cat "$W"; echo 'L2,2026-05-01T00:00:00Z,math,algebra,use')
+	assert_success
+	assert_equal "$stderr" ""
+	# the same through TL_AS_OF, and through a document's as_of
+	TL_AS_OF=2027-01-01 tl-velocity "$W" 2>/dev/null >"$BATS_TEST_TMPDIR/d.ndjson"
+	run --separate-stderr tl-retention -o csv "$BATS_TEST_TMPDIR/d.ndjson"
+	assert_success
+	assert_equal "$stderr" "tl-retention: warning: as-of 2027-01-01T00:00:00Z is 711 days after the last event (2025-01-20T00:00:00Z), more than a year; is the as-of right?"
+}
+
+@test "TCT015: warning: no as-of, so now was used, and the data ends long before; not on recent data" {
+	run --separate-stderr tl-velocity -o csv "$W"
+	assert_success
+	[[ "$stderr" =~ ^"tl-velocity: warning: no as-of was given, so the current time "[0-9T:Z-]+" was used, and the data ends "[0-9]+" days before it (2025-01-20T00:00:00Z): give --as-of"$ ]] || { echo "$stderr"; false; }
+	# events of yesterday: no warning
+	y=$(date -u -d yesterday +%Y-%m-%dT%H:%M:%SZ)
+	run --separate-stderr tl-velocity -o csv < <(printf 'learner_id,ts,capability\nL1,%s,a\n' "$y")
+	assert_success
+	assert_equal "$stderr" ""
+	# learner rows have no events: nothing to compare
+	run --separate-stderr tl-score -o csv < <(tl-velocity --as-of 2025-01-29 "$W" | tl-affinity | tl-retention -o csv | sed 's/,2025-01-29T00:00:00Z$/,/')
+	assert_success
+	assert_equal "$stderr" ""
+}
+
+@test "TCT016: warning: tl-retention --fit censored every observation (the default --churn-gap on a 30-day window); not when one stopped" {
+	local f="$BATS_TEST_TMPDIR/w30.csv"
+	tl-loadgen --learners 50 --start 2025-01-01 --end 2025-01-31 --horizon 1d >"$f"
+	run --separate-stderr tl-retention --fit --as-of 2025-01-31 "$f"
+	assert_success
+	[[ "$stderr" =~ ^"tl-retention: warning: all "[0-9]+" observations were censored (each last use less than --churn-gap 30d before as-of): every half-life is empty; a later as-of or a shorter --churn-gap gives some"$ ]] || { echo "$stderr"; false; }
+	[ "$(awk -F, '$3 != 0 && NR > 1' <<<"$output" | wc -l)" -eq 0 ]
+	run --separate-stderr tl-retention --fit --churn-gap 7d --as-of 2025-01-31 "$f"
+	assert_success
+	assert_equal "$stderr" ""
+	[ "$(tail -1 <<<"$output" | cut -d, -f3)" -gt 0 ]
+	run --separate-stderr tl-retention --fit --as-of 2025-03-01 "$W"
+	assert_success
+	assert_equal "$stderr" ""
+}
+
+@test "TCT017: no warning on the usual pipelines (loadgen, the real KDD extract)" {
+	run --separate-stderr bash -o pipefail -c "tl-loadgen --learners 200 --seed 2 | tl-velocity --as-of 2025-10-01 | tl-affinity | tl-retention -o csv"
+	assert_success
+	assert_equal "$stderr" ""
+	run --separate-stderr bash -o pipefail -c "tl-loadgen --learners 200 --seed 2 | tl-retention --fit --as-of 2025-10-01"
+	assert_success
+	assert_equal "$stderr" ""
+	local K="$REALDATA/kddcup2015_xuetangx"
+	import-kddcup2015.sh "$K/truth_train.csv" "$K/trainCourse645.csv" 2>/dev/null >"$BATS_TEST_TMPDIR/k.csv"
+	run --separate-stderr bash -o pipefail -c "tl-velocity --count-field count --as-of-field course_as_of '$BATS_TEST_TMPDIR/k.csv' | tl-affinity --domains 7 | tl-retention -o csv"
+	assert_success
+	assert_equal "$stderr" ""
+}

@@ -1,5 +1,6 @@
 /* run.c - the streaming driver: reader -> tool -> writer, with counts. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,8 +209,16 @@ void tl_run_show_progress(struct tl_run *run, int final)
 
 /* tl_run_learner_asof: l's as-of and events at or before it (§3), counted as used
  * or future (§5). */
+void tl_run_gap_merge(struct tl_asof_gap *run, const struct tl_asof_gap *g)
+{
+	int now_used = run->now_used | g->now_used;
+	if (g->any && (!run->any || g->gap < run->gap))
+		*run = *g;
+	run->now_used = now_used;
+}
+
 void tl_run_learner_asof(const struct tl_common *c, tl_time now, const struct tl_learner *l, tl_time *asof,
-			 size_t *npast, uint64_t *used, uint64_t *future)
+			 size_t *npast, uint64_t *used, uint64_t *future, struct tl_asof_gap *g)
 {
 	/* --as-of-field: the reader gave every learner its own (or rejected it) */
 	*asof = c->as_of_field ? l->as_of : c->has_as_of ? c->as_of : l->has_as_of ? l->as_of : now;
@@ -217,6 +226,11 @@ void tl_run_learner_asof(const struct tl_common *c, tl_time now, const struct tl
 		*npast = tl_learner_past(l, *asof);
 		*used += *npast;
 		*future += l->nev - *npast;
+		g->now_used |= !c->as_of_field && !c->has_as_of && !l->has_as_of;
+		if (l->nev) {   /* sorted: the last event is the latest */
+			struct tl_asof_gap mine = {1, 0, *asof - l->ev[l->nev - 1].ts, l->ev[l->nev - 1].ts, *asof};
+			tl_run_gap_merge(g, &mine);
+		}
 	} else {
 		*npast = 0;
 		++*used;
@@ -231,7 +245,7 @@ struct tl_learner *tl_run_next(struct tl_run *run, tl_time *asof, size_t *npast)
 		tl_run_show_progress(run, !l);
 	if (!l)
 		return NULL;
-	tl_run_learner_asof(run->c, run->now, l, asof, npast, &run->used, &run->future);
+	tl_run_learner_asof(run->c, run->now, l, asof, npast, &run->used, &run->future, &run->gap);
 	tl_writer_begin(run->writer, l);
 	return l;
 }
@@ -256,6 +270,33 @@ void tl_run_gauge(struct tl_run *run, const char *name, const char *help, const 
 	run->gauges[run->ngauges++] = (struct gauge){name, help, labels ? tl_xstrdup(labels) : NULL, value};
 }
 
+/* The gaps between as-of and the data that are worth a warning (tl(7)
+ * As-of): the start time a month after the last event (a log replayed
+ * without --as-of), a given as-of a year after it. */
+#define WARN_NOW_GAP (30 * TL_DAY)
+#define WARN_GAP (365 * TL_DAY)
+
+/* asof_warnings: the as-of looks wrong; a warning, not an error (exit 0). */
+static void asof_warnings(const struct tl_run *run)
+{
+	const struct tl_asof_gap *g = &run->gap;
+	char t[40], e[40];
+	if (!g->any)
+		return;
+	tl_time_format(g->asof, t);
+	tl_time_format(g->last, e);
+	if (run->used == 0 && run->future > 0) {
+		tl_warn("warning: every record is after as-of (%s%s): %llu future records, none used; is the as-of right?",
+			run->c->as_of_field ? "each learner's --as-of-field, e.g. " : "", t, (unsigned long long)run->future);
+	} else if (g->now_used && g->gap > WARN_NOW_GAP) {
+		tl_warn("warning: no as-of was given, so the current time %s was used, and the data ends %.0f days before it (%s): give --as-of",
+			t, floor(tl_days(g->gap)), e);
+	} else if (g->gap > WARN_GAP) {
+		tl_warn("warning: as-of %s is %.0f days after the last event (%s), more than a year; is the as-of right?",
+			t, floor(tl_days(g->gap)), e);
+	}
+}
+
 int tl_run_close(struct tl_run *run)
 {
 	const struct tl_counts *k = tl_reader_counts(run->reader);
@@ -265,6 +306,7 @@ int tl_run_close(struct tl_run *run)
 		       (unsigned long long)run->future, (unsigned long long)k->records_rejected,
 		       (unsigned long long)k->learners_read, (unsigned long long)run->written);
 	reject_limit(run->c, k);
+	asof_warnings(run);
 	if (run->c->metrics)
 		write_metrics(run);
 	tl_writer_close(run->writer);
