@@ -25,6 +25,10 @@ OULAD="$REALDATA/oulad"
 	want=$(printf 'learner_id,ts,capability\nL1,2015-06-10T14:31:41Z,a\nL1,2015-06-10T14:31:42.5Z,b\n' | tl-velocity --as-of 2015-06-11 | tl-retention -o csv)
 	got=$(tl-velocity --ts-unit ms --as-of 2015-06-11 "$BATS_TEST_TMPDIR/ms.csv" | tl-retention -o csv)
 	assert_equal "$got" "$want"
+	# --ungrouped reads them the same way
+	got=$(printf 'learner_id,ts,capability\nL1,1433946701000,a\nL2,1433946701000,a\nL1,1433946702500,b\n' |
+		tl-velocity --ungrouped --ts-unit ms --as-of 2015-06-11 | head -1 | tl-retention -o csv)
+	assert_equal "$got" "$want"
 	# microseconds, and the same in event NDJSON (a JSON number)
 	got=$(printf '{"learner_id":"L1","ts":1433946701000000,"capability":"a"}\n{"learner_id":"L1","ts":1433946702500000,"capability":"b"}\n' |
 		tl-velocity --ts-unit us --as-of 2015-06-11 | tl-retention -o csv)
@@ -192,6 +196,8 @@ same_out() {
 	assert_equal "$stderr" "tl-velocity: -:1: no 'n' member (--count-field)"
 	run --separate-stderr tl-velocity --count-field n --ungrouped --as-of 2025-01-10 "$t/z.csv"
 	assert_failure 64
+	assert_equal "$output" ""
+	[[ "$stderr" == "tl-velocity: --count-field does not apply with --ungrouped: group the rows by learner first (sort -s -t, -k1,1)"* ]] || { echo "$stderr"; false; }
 }
 
 @test "TCT009: real data: the counted KDD and OULAD imports give what their rows written out give" {
@@ -258,6 +264,12 @@ same_out() {
 	run --separate-stderr tl-velocity --as-of-field nope "$t/b.csv"
 	assert_failure 65
 	assert_equal "$stderr" "tl-velocity: $t/b.csv:1: no 'nope' column in the header (--as-of-field)"
+	run --separate-stderr bash -c "printf '{\"learner_id\":\"L1\",\"ts\":\"2025-01-01\"}\n' | tl-velocity --as-of-field cut"
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: -:1: no 'cut' member (--as-of-field)"
+	run --separate-stderr bash -c "printf '{\"learner_id\":\"L1\",\"ts\":\"2025-01-01\",\"cut\":\"2025-01-05\"}\n' | tl-velocity --as-of-field cut -o csv"
+	assert_success
+	assert_equal "$(echo "$output" | awk -F, 'END { print $NF }')" "2025-01-05T00:00:00Z"
 	run --separate-stderr bash -c "printf '{\"learner_id\":\"L1\",\"events\":[]}\n' | tl-score --as-of-field cut"
 	assert_failure 65
 	assert_equal "$stderr" "tl-score: -:1: no 'cut' member (--as-of-field)"
@@ -307,6 +319,13 @@ W="$TESTDATA/worked/worked.csv"   # L1, five events from 2025-01-01 to 2025-01-2
 	run --separate-stderr tl-velocity --as-of 2026-06-01 -o csv < <(cat "$W"; echo 'L2,2026-05-01T00:00:00Z,math,algebra,use')
 	assert_success
 	assert_equal "$stderr" ""
+	# the worker threads give the serial warning
+	tl-loadgen --learners 2000 --seed 4 --horizon 1d >"$BATS_TEST_TMPDIR/lg.csv"
+	TL_THREADS=1 tl-velocity --as-of 2030-01-01 -o csv "$BATS_TEST_TMPDIR/lg.csv" 2>"$BATS_TEST_TMPDIR/e1" >/dev/null
+	TL_CHUNK_BYTES=8192 TL_CHUNK_STATS=1 tl-velocity --as-of 2030-01-01 -o csv "$BATS_TEST_TMPDIR/lg.csv" 2>"$BATS_TEST_TMPDIR/e2" >/dev/null
+	grep -q 'chunks: [1-9][0-9]* from the workers' "$BATS_TEST_TMPDIR/e2"
+	[[ "$(cat "$BATS_TEST_TMPDIR/e1")" == "tl-velocity: warning: as-of 2030-01-01T00:00:00Z is "*" days after the last event ("*"), more than a year; is the as-of right?" ]]
+	diff "$BATS_TEST_TMPDIR/e1" <(grep -v chunks: "$BATS_TEST_TMPDIR/e2")
 	# the same through TL_AS_OF, and through a document's as_of
 	TL_AS_OF=2027-01-01 tl-velocity "$W" 2>/dev/null >"$BATS_TEST_TMPDIR/d.ndjson"
 	run --separate-stderr tl-retention -o csv "$BATS_TEST_TMPDIR/d.ndjson"

@@ -270,11 +270,13 @@ static int learner_as_of(struct tl_reader *r, const struct record *rec, tl_time 
 	char msg[200];
 	struct tl_str v = {"", 0};
 	int json = r->shape != TL_SHAPE_EVENT_CSV;
+	const char *why = msg;
 	if (!json)
 		v = rec->fields[r->col_as_of];
-	else if (!rd_json_member(rec->raw, r->opt->as_of_field, &v))
-		json = 0;
-	const char *why = rd_as_of_value(r, v, json, out, msg, sizeof msg);
+	if (json && !rd_json_member(rec->raw, r->opt->as_of_field, &v))
+		snprintf(msg, sizeof msg, "no '%s' member (--as-of-field)", r->opt->as_of_field);
+	else
+		why = rd_as_of_value(r, v, json, out, msg, sizeof msg);
 	if (why)
 		rd_bad(r, rec->raw.p, rec->raw.n, "%s", why);
 	return !why;
@@ -490,9 +492,6 @@ struct tl_reader *tl_reader_open(const struct tl_common *c, int nfiles, char **f
 	if (c->rejects)   /* atomic, like every output: published only by a run that ends well */
 		r->rejects = tl_output_open(c->rejects);
 	r->col_count = r->col_as_of = -1;
-	if (c->ungrouped && (c->count_field || c->as_of_field))
-		tl_usage_error("%s does not apply with --ungrouped: group the rows by learner first (sort -s -t, -k1,1)",
-			       c->count_field ? "--count-field" : "--as-of-field");
 	if (c->ungrouped)
 		rd_ustore_load(r);
 	return r;

@@ -180,8 +180,12 @@ struct tl_run *tl_run_open(const struct tl_common *c, int nfiles, char **files, 
 	check_paths(c, nfiles, files);
 	if (c->as_of_field && c->as_of_cli)
 		tl_usage_error("--as-of and --as-of-field are two as-ofs: give one");
+	if (c->ungrouped && (c->count_field || c->as_of_field))   /* (the reader of --ungrouped has neither) */
+		tl_usage_error("%s does not apply with --ungrouped: group the rows by learner first (sort -s -t, -k1,1)",
+			       c->count_field ? "--count-field" : "--as-of-field");
 	struct tl_run *run = tl_xcalloc(1, sizeof *run);
 	run->c = c;
+	run->uses_as_of = (flags & TL_READ_EVENTS) != 0;
 	run->t_start = monotonic();
 	run->now = (tl_time)time(NULL) * TL_SEC;
 	run->next_open = open_runs;
@@ -207,8 +211,6 @@ void tl_run_show_progress(struct tl_run *run, int final)
 		(unsigned long long)k->learners_read, (double)k->records_read / secs, final ? "\n" : "");
 }
 
-/* tl_run_learner_asof: l's as-of and events at or before it (§3), counted as used
- * or future (§5). */
 void tl_run_gap_merge(struct tl_asof_gap *run, const struct tl_asof_gap *g)
 {
 	int now_used = run->now_used | g->now_used;
@@ -217,6 +219,8 @@ void tl_run_gap_merge(struct tl_asof_gap *run, const struct tl_asof_gap *g)
 	run->now_used = now_used;
 }
 
+/* tl_run_learner_asof: l's as-of and events at or before it (§3), counted as used
+ * or future (§5). */
 void tl_run_learner_asof(const struct tl_common *c, tl_time now, const struct tl_learner *l, tl_time *asof,
 			 size_t *npast, uint64_t *used, uint64_t *future, struct tl_asof_gap *g)
 {
@@ -281,7 +285,7 @@ static void asof_warnings(const struct tl_run *run)
 {
 	const struct tl_asof_gap *g = &run->gap;
 	char t[40], e[40];
-	if (!g->any)
+	if (!g->any || !run->uses_as_of)
 		return;
 	tl_time_format(g->asof, t);
 	tl_time_format(g->last, e);

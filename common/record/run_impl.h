@@ -33,6 +33,7 @@ struct tl_run {
 	double t_start, t_progress;
 	uint64_t used, future, written;
 	struct tl_asof_gap gap;
+	int uses_as_of;     /* the tool reads events (TL_READ_EVENTS): its metrics use as-of */
 	struct tl_learner *cur;
 	struct gauge *gauges;
 	size_t ngauges;
