@@ -73,6 +73,9 @@ enum {
 struct tl_counts {
 	uint64_t records_read, records_rejected;
 	uint64_t learners_read;
+	/* --count-field: records are events; the rows that gave one or more,
+	 * and the rows of count 0 (which stand for none) */
+	uint64_t rows_counted, rows_zero;
 };
 
 /* A reader is used by one thread at a time; distinct readers may be used

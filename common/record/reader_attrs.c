@@ -94,7 +94,7 @@ void rd_varied_header(struct tl_reader *r)
 	v->done = tl_xrealloc(v->done, r->ncols + 1);
 	v->nacol = v->open = 0;
 	for (size_t i = 0; i < r->ncols; i++) {
-		int canon = 0;
+		int canon = r->col_count == (int)i;   /* a count is per row, not an attribute */
 		for (int k = 0; k < NCANON; k++)
 			canon |= r->col[k] == (int)i;
 		if (canon)

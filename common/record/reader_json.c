@@ -16,6 +16,8 @@
 /* The members of one event object that tl reads, as raw value spans. */
 struct json_event_raw {
 	struct tl_str id, ts, dom, cap, action;
+	const char *count_name;   /* --count-field, or NULL */
+	struct tl_str count;
 };
 
 /* event_slot: where to store the value span of a member tl reads, or NULL. */
@@ -26,6 +28,7 @@ static struct tl_str *event_slot(struct json_event_raw *e, struct tl_str key)
 	if (TL_JSON_KEY_IS(key, "capability")) return &e->cap;
 	if (TL_JSON_KEY_IS(key, "action")) return &e->action;
 	if (TL_JSON_KEY_IS(key, "learner_id")) return &e->id;
+	if (e->count_name && tl_json_key_is(key, e->count_name)) return &e->count;
 	if (memchr(key.p, '\\', key.n)) {   /* an escaped key: compare decoded */
 		static const char *const names[] = {"ts", "domain", "capability", "action", "learner_id"};
 		struct tl_str *slots[] = {&e->ts, &e->dom, &e->cap, &e->action, &e->id};
@@ -132,22 +135,14 @@ static int json_string(struct tl_str raw, struct tl_arena *a, struct tl_str *out
 	return 0;
 }
 
-/* json_number_time: a JSON number of epoch seconds as tl_time. */
-static int json_number_time(struct tl_str raw, tl_time *out)
-{
-	double v;
-	if (tl_num_parse(raw.p, raw.n, &v) < 0 || !(v > -1e13 && v < 1e13))
-		return -1;
-	*out = (tl_time)llround(v * 1e6);
-	return 0;
-}
-
 /* rd_json_event: read the event object raw[0..n); NULL or a message. With
  * id non-NULL, learner_id is read too (event NDJSON). */
-const char *rd_json_event(struct tl_str raw, struct tl_arena *a, struct event_in *in, struct tl_str *id,
+const char *rd_json_event(struct tl_reader *r, struct tl_str raw, struct event_in *in, struct tl_str *id,
 			  char *msg, size_t cap, const char **endp)
 {
+	struct tl_arena *a = &r->jarena;
 	struct json_event_raw e = {0};
+	e.count_name = id ? r->opt->count_field : NULL;   /* event lines: documents hold events one by one */
 	const char *why, *end = scan_event(raw.p, raw.p + raw.n, &e, a, &why, msg, cap);
 	if (!end)
 		return why;
@@ -174,14 +169,19 @@ const char *rd_json_event(struct tl_str raw, struct tl_arena *a, struct event_in
 		return "action is not a string";
 	in->ts_json = 0;
 	if (e.ts.p && (e.ts.p[0] == '-' || (unsigned)(e.ts.p[0] - '0') <= 9)) {
-		if (json_number_time(e.ts, &in->ts) < 0)
-			return "ts is out of range";
-		in->ts_json = 1;
+		in->ts_json = 1;   /* a number: written back as it was (unless converted) */
 		in->ts_text = e.ts;
 	} else if (json_string(e.ts, a, &in->ts_text) < 0) {
 		return "ts is neither a string nor a number";
 	}
-	return rd_check_event(in, action, msg, cap);
+	in->count = 1;
+	if (e.count_name && !e.count.p) {
+		snprintf(msg, cap, "no '%s' member (--count-field)", e.count_name);
+		return msg;
+	}
+	if (e.count_name && rd_parse_count(r, in, e.count, 1, msg, cap))
+		return msg;
+	return rd_check_event(r, in, action, msg, cap);
 }
 
 /* ---- NDJSON lines ---------------------------------------------------- */
@@ -203,12 +203,17 @@ int rd_ndjson_line(struct tl_reader *r, struct tl_str *line)
 }
 
 /* Attributes of an event NDJSON line: every non-canonical member. */
+struct attrs_of { struct build *b; const char *count_name; };
+
 static int member_attr(void *ctx, const struct tl_json_member *m)
 {
-	struct build *b = ctx;
+	const struct attrs_of *of = ctx;
+	struct build *b = of->b;
 	for (int k = 0; k < NCANON; k++)
 		if (tl_json_key_is(m->key, rd_canon_names[k]))
 			return 0;
+	if (of->count_name && tl_json_key_is(m->key, of->count_name))
+		return 0;   /* the --count-field member is the row's, not the learner's */
 	char *name = tl_arena_alloc(&b->arena, m->key.n + 1);
 	long n = tl_json_unescape(m->key, name);
 	struct tl_str key = {name, n < 0 ? 0 : (size_t)n};
@@ -219,10 +224,32 @@ static int member_attr(void *ctx, const struct tl_json_member *m)
 	return 0;
 }
 
-void rd_json_attrs(struct build *b, struct tl_str raw)
+void rd_json_attrs(struct build *b, struct tl_str raw, const char *count_name)
 {
 	const char *why;
-	tl_json_members(raw.p, raw.p + raw.n, member_attr, b, &why);
+	struct attrs_of of = {b, count_name};
+	tl_json_members(raw.p, raw.p + raw.n, member_attr, &of, &why);
+}
+
+struct member_of { const char *name; struct tl_str value; int found; };
+
+static int find_member(void *ctx, const struct tl_json_member *m)
+{
+	struct member_of *f = ctx;
+	if (!f->found && tl_json_key_is(m->key, f->name)) {
+		f->value = m->value;
+		f->found = 1;
+	}
+	return 0;
+}
+
+int rd_json_member(struct tl_str raw, const char *name, struct tl_str *value)
+{
+	const char *why;
+	struct member_of f = {name, {"", 0}, 0};
+	tl_json_members(raw.p, raw.p + raw.n, find_member, &f, &why);
+	*value = f.value;
+	return f.found;
 }
 
 static int has_member(void *ctx, const struct tl_json_member *m)
@@ -250,7 +277,8 @@ int rd_json_is_doc(const char *p, size_t n, int need_events)
 /* doc_attr: a member of a document becomes an attribute (its value stays
  * in the line buffer); learner_id and as_of are also read. NULL or a
  * message. */
-static const char *doc_attr(struct build *b, struct tl_str key, struct tl_str value)
+static const char *doc_attr(const struct tl_reader *r, struct build *b, struct tl_str key, struct tl_str value,
+			    char *msg, size_t cap)
 {
 	char *name = (char *)key.p;
 	long n = (long)key.n;
@@ -266,7 +294,12 @@ static const char *doc_attr(struct build *b, struct tl_str key, struct tl_str va
 		if (k <= 0 || value.p[0] == '{' || value.p[0] == '[' || value.p[0] == 't' || value.p[0] == 'f')
 			return "missing learner_id";
 		b->l.id = (struct tl_str){buf, (size_t)k};
-	} else if (str_eq(a->name, "as_of") && !str_eq(value, "null")) {
+	} else if (r->opt->as_of_field && str_eq(a->name, r->opt->as_of_field)) {
+		const char *why = rd_as_of_value(r, value, 1, &b->l.as_of, msg, cap);
+		if (why)
+			return why;
+		b->l.has_as_of = 1;
+	} else if (str_eq(a->name, "as_of") && !str_eq(value, "null") && !r->opt->as_of_field) {
 		char buf[64];
 		long k = tl_attr_text(a, buf, sizeof buf);
 		if (k < 0 || tl_time_parse(buf, (size_t)k, &b->l.as_of) < 0)
@@ -355,9 +388,9 @@ static const char *doc_events(struct tl_reader *r, struct build *b, const char *
 		const char *e, *q = fast_event(it.p, end, &in, &action);
 		if (q) {
 			it.p = q;
-			e = rd_check_event(&in, action, inner, sizeof inner);
+			e = rd_check_event(r, &in, action, inner, sizeof inner);
 		} else {
-			e = rd_json_event((struct tl_str){it.p, (size_t)(end - it.p)}, &r->jarena, &in, NULL, inner,
+			e = rd_json_event(r, (struct tl_str){it.p, (size_t)(end - it.p)}, &in, NULL, inner,
 				       sizeof inner, &it.p);
 		}
 		if (!e && (in.dom.n > r->opt->max_field || in.cap.n > r->opt->max_field))
@@ -406,7 +439,7 @@ static const char *doc_members(struct tl_reader *r, struct build *b, struct tl_s
 			why = it.why;
 		if (!q)
 			return why;
-		if ((why = doc_attr(b, key, (struct tl_str){v, (size_t)(q - v)})))
+		if ((why = doc_attr(r, b, key, (struct tl_str){v, (size_t)(q - v)}, msg, cap)))
 			return why;
 		it.p = q;
 	}
@@ -418,6 +451,10 @@ static const char *doc_members(struct tl_reader *r, struct build *b, struct tl_s
 		return why;
 	if (!b->l.id.n)
 		return "missing learner_id";
+	if (r->opt->as_of_field && !b->l.has_as_of) {
+		snprintf(msg, cap, "no '%s' member (--as-of-field)", r->opt->as_of_field);
+		return msg;
+	}
 	if (need && !has_events)
 		return "no events array (this tool needs events)";
 	return NULL;

@@ -31,7 +31,8 @@ enum {
 	TL_OPT_VERSION = 0x1000, TL_OPT_OUTPUT, TL_OPT_METRICS, TL_OPT_PROGRESS,
 	TL_OPT_STATS, TL_OPT_SKIP_BAD, TL_OPT_REJECTS, TL_OPT_MAX_FIELD,
 	TL_OPT_MAX_EVENTS, TL_OPT_MAP, TL_OPT_UNGROUPED, TL_OPT_AS_OF,
-	TL_OPT_LABEL, TL_OPT_CHURN_HORIZON, TL_OPT_MAX_REJECTS
+	TL_OPT_LABEL, TL_OPT_CHURN_HORIZON, TL_OPT_MAX_REJECTS,
+	TL_OPT_TS_UNIT, TL_OPT_EPOCH, TL_OPT_COUNT_FIELD, TL_OPT_AS_OF_FIELD
 };
 
 /* Short options every tool accepts (prepend to the tool's own). */
@@ -40,7 +41,10 @@ enum {
 /* Append to a tool's struct option table (before the {0} terminator). */
 #define TL_COMMON_LONGOPTS \
 	{.name = "as-of", .has_arg = required_argument, .val = TL_OPT_AS_OF}, \
+	{.name = "as-of-field", .has_arg = required_argument, .val = TL_OPT_AS_OF_FIELD}, \
 	{.name = "churn-horizon", .has_arg = required_argument, .val = TL_OPT_CHURN_HORIZON}, \
+	{.name = "count-field", .has_arg = required_argument, .val = TL_OPT_COUNT_FIELD}, \
+	{.name = "epoch", .has_arg = required_argument, .val = TL_OPT_EPOCH}, \
 	{.name = "help", .has_arg = no_argument, .val = 'h'}, \
 	{.name = "label", .has_arg = no_argument, .val = TL_OPT_LABEL}, \
 	{.name = "map", .has_arg = required_argument, .val = TL_OPT_MAP}, \
@@ -53,6 +57,7 @@ enum {
 	{.name = "rejects", .has_arg = required_argument, .val = TL_OPT_REJECTS}, \
 	{.name = "skip-bad", .has_arg = no_argument, .val = TL_OPT_SKIP_BAD}, \
 	{.name = "stats", .has_arg = no_argument, .val = TL_OPT_STATS}, \
+	{.name = "ts-unit", .has_arg = required_argument, .val = TL_OPT_TS_UNIT}, \
 	{.name = "ungrouped", .has_arg = no_argument, .val = TL_OPT_UNGROUPED}, \
 	{.name = "version", .has_arg = no_argument, .val = TL_OPT_VERSION}
 
@@ -85,6 +90,11 @@ struct tl_common {
 	int nmap;                 /* --map canonical=source pairs */
 	const char *map_canon[TL_MAP_MAX];
 	const char *map_source[TL_MAP_MAX];
+	tl_time ts_unit;          /* --ts-unit: a numeric ts counts these (TL_SEC) */
+	tl_time epoch;            /* --epoch: ... after this instant (0) */
+	const char *count_field;  /* --count-field: a row stands for that many events */
+	const char *as_of_field;  /* --as-of-field: each learner's as-of */
+	int as_of_cli;            /* --as-of given (not TL_AS_OF) */
 };
 
 /* tl_front_init: the first call of every tool's main. name is the tool's
@@ -138,5 +148,7 @@ long tl_opt_long(const char *name, const char *arg, long lo, long hi);
 /* A duration (§6.5); zero is allowed only when allow_zero. */
 tl_time tl_opt_duration(const char *name, const char *arg, int allow_zero);
 tl_time tl_opt_time(const char *name, const char *arg);
+/* A field name (not empty). */
+const char *tl_opt_name(const char *name, const char *arg);
 
 #endif
