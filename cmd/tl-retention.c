@@ -150,6 +150,10 @@ static int fit(struct tl_common *common, int nfiles, char **files, const struct 
 	struct tl_km_fit *km = tl_km_fit_new(o->churn_gap);
 	static const struct tl_tool tool = {.learner = fit_learner, .report = 1};
 	tl_run_all(run, &tool, km);
+	size_t n, censored = tl_km_fit_censored(km, &n);
+	if (n > 0 && censored == n)   /* every half-life is empty: say why (tl-retention(1)) */
+		tl_warn("warning: all %zu observations were censored (each last use less than --churn-gap %gd before as-of): "
+			"every half-life is empty; a later as-of or a shorter --churn-gap gives some", n, tl_days(o->churn_gap));
 	tl_km_fit_write(km, tl_run_output(run), curves);
 	tl_km_fit_free(km);
 	int status = tl_run_close(run);

@@ -16,10 +16,13 @@
 #                each course's observation window; as_of is the midnight
 #                after its last day, the cut-off to give tl-velocity & co.
 #
-# Mapping (one output row per event; the source has daily counts):
+# Mapping (one output row per enrolment, day and event type with a
+# count above 0; the source has daily counts):
 #   learner_id = enrollment_id (one learner in one course)
-#   ts         = the day at 00:00:00Z (a count of c gives c rows with
-#                the same ts, in the column order above)
+#   ts         = the day at 00:00:00Z (the rows of a day in the column
+#                order above)
+#   count      = the count: the row stands for that many events, so give
+#                the tools --count-field count (tl(7) Counted rows)
 #   domain     = the event type without "event_": access, discussion,
 #                navigate, page_close, problem, video, wiki (7 domains;
 #                so tl-affinity measures how a learner spreads over the
@@ -31,7 +34,13 @@
 #   course     = from the file name: trainCourse645.csv -> 645 (attribute)
 #   dropout    = truth label, 1 = no activity in the 10 days after the
 #                30-day window (attribute)
-# Output columns: learner_id,ts,domain,capability,action,course,dropout.
+#   course_as_of = the course's as-of, the midnight after its last day
+#                (the as_of of -w; attribute): with --as-of-field
+#                course_as_of the tools read all courses in one pass
+# Output columns: learner_id,ts,domain,capability,action,count,course,
+# dropout,course_as_of. The pipeline of all courses at once:
+#   tl-velocity --count-field count --as-of-field course_as_of FILE |
+#   tl-affinity --domains 7 | tl-retention -o csv
 # Output order: the course files in the order given, enrolments in file
 # order (rows of an enrolment must be contiguous), days in file order.
 #
@@ -91,13 +100,16 @@ function day_of(s,   p, n) {
 		fail("bad date \047" s "\047 (no such day)")
 	return daynum[s] = n
 }
-function finish_course(   asof) {
+function finish_course(   asof, i) {
 	if (course == "")
 		return
-	if (nenrol > 0 && windows != "") {
-		asof = civil_from_days(lastday + 1) "T00:00:00Z"
+	asof = civil_from_days(lastday + 1) "T00:00:00Z"
+	for (i = 1; i <= nbuf; i++)   # the rows of the course wait for its window
+		print buf[i] "," asof
+	delete buf
+	nbuf = 0
+	if (nenrol > 0 && windows != "")
 		printf "%s,%s,%s,%s,%d,%d\n", course, civil_from_days(firstday), civil_from_days(lastday), asof, nenrol, nevents >> windows
-	}
 	printf "%s: %s: %d rows = %d with events + %d all zero; %d enrolments (%d without any event); %d events; window %s..%s\n", \
 		prog, cfile, nrows, nrows - nzero, nzero, nenrol, nenrol - nactive, nevents, \
 		nenrol ? civil_from_days(firstday) : "-", nenrol ? civil_from_days(lastday) : "-" > "/dev/stderr"
@@ -108,7 +120,7 @@ BEGIN {
 	FS = ","
 	want = "enrollment_id,time,event_access,event_discussion,event_navigate,event_page_close,event_problem,event_video,event_wiki"
 	ntypes = split("access,discussion,navigate,page_close,problem,video,wiki", type, ",")
-	print "learner_id,ts,domain,capability,action,course,dropout"
+	print "learner_id,ts,domain,capability,action,count,course,dropout,course_as_of"
 	if (labels != "")
 		print "learner_id,course,dropout" > labels
 	if (windows != "")
@@ -183,10 +195,8 @@ nfile == 1 {
 			fail("bad count \047" $i "\047 in column " i)
 		if ((k = $i + 0) == 0)
 			continue
-		line = id "," $2 "T00:00:00Z," type[i - 2] "," type[i - 2] ",use," course "," label[id]
-		for (; k > 0; k--)
-			print line
-		n += $i
+		buf[++nbuf] = id "," $2 "T00:00:00Z," type[i - 2] "," type[i - 2] ",use," k "," course "," label[id]
+		n += k
 	}
 	if (n == 0)
 		nzero++

@@ -12,13 +12,13 @@
 #   -b DATE     the date of module day 0 (default 2000-01-01, see below)
 #   -c DAY      also write withdrew_after, the label of a prediction made at
 #               the start of module day DAY (as-of DATE + DAY days)
-#   -n          one event per log row instead of sum_click events
+#   -n          one event per log row (count 1) instead of sum_click
 #   -o FILE     write the event rows to FILE (atomically) instead of stdout
 #   -l LABELS   also write learner_id,module,presentation,final_result,
 #               withdrawn,unregistered_day for every enrolment of the
 #               module-presentations in the log (with or without a row)
 #
-# Mapping (one output row per click by default):
+# Mapping (one output row per log row with a click):
 #   learner_id = code_module-code_presentation-id_student, e.g.
 #                AAA-2013J-28400: an enrolment (a student can take several)
 #   ts         = DATE + date days, at 00:00:00Z. OULAD gives days relative
@@ -26,8 +26,9 @@
 #                dates, so every presentation starts on the same base date
 #                and "day 30" is one as-of for all of them: with the
 #                default base, day 0 is 2000-01-01 and day -10 1999-12-22.
-#   sum_click  = the number of clicks of that row: that many identical
-#                events (-n: one event per row, the count ignored)
+#   count      = sum_click, the clicks of that row: it stands for that
+#                many identical events, so give the tools --count-field
+#                count (tl(7) Counted rows); -n: 1, the clicks ignored
 #   domain     = vle.csv activity_type of id_site (resource, oucontent,
 #                forumng, quiz, ...: 20 types)
 #   capability = id_site (a page, forum or quiz of the module)
@@ -40,10 +41,12 @@
 #                without a date counts as after), 0 when not withdrawn,
 #                empty when the student had unregistered before DAY
 #                (already gone at as-of: nothing to predict).
-# Output columns: learner_id,ts,domain,capability,action,module,
+# Output columns: learner_id,ts,domain,capability,action,count,module,
 # presentation,final_result,withdrawn,unregistered_day[,withdrew_after];
 # sorted by learner_id, then date, then input order (the tl tools need the
-# rows of a learner together).
+# rows of a learner together). The pipeline:
+#   tl-velocity --count-field count --as-of DATE FILE | tl-affinity
+#   --domains 20 | tl-retention -o csv
 #
 # Malformed input (a wrong header, a wrong field count, a bad quote, a bad
 # number, an unknown id_site, an enrolment missing from studentInfo or
@@ -207,12 +210,11 @@ phase == 3 {
 	if (f[6] + 0 == 0) { zero++; next }
 	w = result[k] == "Withdrawn"
 	u = unreg[k]
-	a = k "," civil_from_days(base_day + f[5]) "T00:00:00Z," site[f[4]] "," f[4] ",use," f[1] "," f[2] "," result[k] "," w "," u
+	n = one ? 1 : f[6] + 0
+	a = k "," civil_from_days(base_day + f[5]) "T00:00:00Z," site[f[4]] "," f[4] ",use," n "," f[1] "," f[2] "," result[k] "," w "," u
 	if (cutoff != "")
 		a = a "," (!w ? 0 : (u != "" && u + 0 < cutoff + 0) ? "" : 1)
-	n = one ? 1 : f[6] + 0
-	for (i = 0; i < n; i++)
-		printf "%s,%d,%d,%s\n", k, f[5], FNR, a
+	printf "%s,%d,%d,%s\n", k, f[5], FNR, a
 	events += n
 	if (!(k in active)) { active[k] = 1; nactive++ }
 	covered[f[1] "," f[2]] = 1
@@ -224,7 +226,7 @@ END {
 		printf "%s: %s: empty input\n", prog, FILENAME > "/dev/stderr"
 		exit 65
 	}
-	h = "learner_id,ts,domain,capability,action,module,presentation,final_result,withdrawn,unregistered_day"
+	h = "learner_id,ts,domain,capability,action,count,module,presentation,final_result,withdrawn,unregistered_day"
 	print (cutoff != "" ? h ",withdrew_after" : h) > header
 	if (labels != "")
 		print "learner_id,module,presentation,final_result,withdrawn,unregistered_day" > labels

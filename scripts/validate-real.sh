@@ -10,9 +10,11 @@
 #                (default config/churn.features)
 #
 # KDD: import (scripts/import-kddcup2015.sh, the dropout label rides along
-# as a learner attribute, which is the join); per course, tl-velocity,
-# tl-affinity --domains 7 and tl-retention with as-of the midnight after the
-# course's 30-day window; then ROC AUC (tl-eval) of the §6.3 rule
+# as a learner attribute, which is the join; its rows are daily counts,
+# read with --count-field count); all courses in one pass of tl-velocity,
+# tl-affinity --domains 7 and tl-retention, each enrolment with as-of the
+# midnight after its course's 30-day window (--as-of-field course_as_of);
+# then ROC AUC (tl-eval) of the §6.3 rule
 # churn_risk, of days_since_last, of the negated interaction count (and of
 # the negated active_days), and of tl-model's learned probability: 5-fold
 # cross-validated on all courses, and on course-held-out splits (the model
@@ -89,17 +91,9 @@ select_rows() {
 # ---- KDD Cup 2015 ------------------------------------------------------------
 note "KDD: importing"
 import-kddcup2015.sh -o "$w/kdd-events.csv" -w "$w/kdd-windows.csv" "$K/truth_train.csv" "$K"/trainCourse*.csv 2>"$w/kdd-import.log"
-awk -F, -v dir="$w" 'NR == 1 { h = $0; next } { f = dir "/kdd-events-" $6 ".csv"; if (!(f in s)) { s[f] = 1; print h > f } print > f }' "$w/kdd-events.csv"
-rm -f "$w/kdd-events.csv"    # 60 MB; the per-course files hold the same rows
-note "KDD: tl-velocity | tl-affinity | tl-retention per course"
-: >"$w/kdd-rows.csv"
-first=1
-tail -n +2 "$w/kdd-windows.csv" | while IFS=, read -r course _ _ asof _ _; do
-	tl-velocity --as-of "$asof" "$w/kdd-events-$course.csv" | tl-affinity --domains 7 | tl-retention -o csv >"$w/kdd-$course.csv"
-	if [ "$first" = 1 ]; then cat "$w/kdd-$course.csv"; else tail -n +2 "$w/kdd-$course.csv"; fi >>"$w/kdd-rows.csv"
-	first=0
-	rm -f "$w/kdd-events-$course.csv"
-done
+note "KDD: tl-velocity | tl-affinity | tl-retention, the 12 courses in one pass"
+tl-velocity --count-field count --as-of-field course_as_of --metrics "$w/kdd-velocity.prom" "$w/kdd-events.csv" |
+	tl-affinity --domains 7 | tl-retention -o csv >"$w/kdd-rows.csv"
 data=$w/kdd-rows.csv
 n=$(($(wc -l <"$data") - 1))
 pos=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "dropout") c = i; next } $c == 1 { p++ } END { print p + 0 }' "$data")
@@ -107,7 +101,7 @@ pos=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "dropout") c = i; n
 note "KDD: fitting"
 tl-model --fit --target dropout --features-file "$features" --metrics "$w/fit.prom" --output "$w/kdd-model-nocv.json" "$data" 2>/dev/null
 tl-model --fit --target dropout --features-file "$features" --cv 5 --metrics "$w/fitcv.prom" --output "$w/kdd-model.json" "$data" 2>/dev/null
-allnum=$(head -1 "$data" | tr ',' '\n' | grep -vx -e learner_id -e course -e dropout -e as_of -e top_domain -e transfer_pair -e is_specialist | paste -sd, -)
+allnum=$(head -1 "$data" | tr ',' '\n' | grep -vx -e learner_id -e course -e dropout -e as_of -e course_as_of -e top_domain -e transfer_pair -e is_specialist | paste -sd, -)
 tl-model --fit --target dropout --features "$allnum" --cv 5 --output "$w/kdd-model-all.json" "$data" 2>/dev/null
 fit_s=$(wall "$w/fit.prom")
 fitcv_s=$(wall "$w/fitcv.prom")
@@ -186,7 +180,7 @@ target "$(awk -v x="$fit_s" 'BEGIN { print (x < 2 ? "met" : "no") }')" "fit on $
 oulad() {
 	f=$w/oulad-$1.csv
 	import-oulad.sh -c "$4" -o "$w/oulad-$1-events.csv" "$3" "$O" 2>"$w/oulad-$1-import.log"
-	tl-velocity --as-of "$5" "$w/oulad-$1-events.csv" | tl-affinity --domains 20 | tl-retention -o csv >"$f"
+	tl-velocity --count-field count --as-of "$5" "$w/oulad-$1-events.csv" | tl-affinity --domains 20 | tl-retention -o csv >"$f"
 	rm -f "$w/oulad-$1-events.csv"
 	tl-model --fit --target withdrew_after --features-file "$features" --cv 5 --output "$w/oulad-$1-model.json" "$f" 2>/dev/null
 	awk -F, -v name="$2" -v day="$4" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "withdrew_after") c = i; next }

@@ -525,5 +525,5 @@ Try 'tl-velocity --help' for more information."
 	assert_failure 64
 	run --separate-stderr bash -c "printf 'learner_id,ts\nL1,18446744073710\n' | tl-velocity --as-of 2025-01-01"
 	assert_failure 65
-	assert_equal "$stderr" "tl-velocity: -:2: bad timestamp '18446744073710'"
+	assert_equal "$stderr" "tl-velocity: -:2: bad timestamp '18446744073710' (outside the years 0000 to 9999 in seconds; see --ts-unit)"
 }

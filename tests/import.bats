@@ -23,7 +23,7 @@ oulad_copy() {
 	cp "$OUL"/vle.csv "$OUL"/studentInfo.csv "$OUL"/studentRegistration.csv "$OUL"/studentVle.csv "$BATS_TEST_TMPDIR/o/"
 }
 
-@test "IMP001: KDD: one row per event, the documented mapping, labels and windows" {
+@test "IMP001: KDD: one row per enrolment, day and event type with its count, the documented mapping, labels and windows" {
 	run --separate-stderr import-kddcup2015.sh -l "$BATS_TEST_TMPDIR/labels.csv" -w "$BATS_TEST_TMPDIR/win.csv" \
 		"$KDD/truth.csv" "$KDD/trainCourse9.csv" "$KDD/trainCourse5.csv"
 	assert_success
@@ -35,17 +35,19 @@ import-kddcup2015.sh: $KDD/trainCourse5.csv: 4 rows = 3 with events + 1 all zero
 import-kddcup2015.sh: total: 5 enrolments, 12 events"
 }
 
-@test "IMP002: KDD: the events count equals the sum of the counts (checked by awk on the fixture)" {
-	local want
+@test "IMP002: KDD: the count column sums to the sum of the counts, one row per count above 0 (checked by awk on the fixture)" {
+	local want rows
 	want=$(tail -q -n +2 "$KDD/trainCourse9.csv" "$KDD/trainCourse5.csv" | awk -F, '{ for (i = 3; i <= 9; i++) s += $i } END { print s }')
+	rows=$(tail -q -n +2 "$KDD/trainCourse9.csv" "$KDD/trainCourse5.csv" | awk -F, '{ for (i = 3; i <= 9; i++) n += $i > 0 } END { print n }')
 	run --separate-stderr import-kddcup2015.sh "$KDD/truth.csv" "$KDD/trainCourse9.csv" "$KDD/trainCourse5.csv"
 	assert_success
-	[ "$((${#lines[@]} - 1))" -eq "$want" ]
+	[ "$((${#lines[@]} - 1))" -eq "$rows" ]
+	[ "$(printf '%s\n' "$output" | awk -F, 'NR > 1 { s += $6 } END { print s }')" -eq "$want" ]
 }
 
 @test "IMP003: KDD: the import feeds tl-velocity and tl-retention (hand-computed values)" {
 	import-kddcup2015.sh "$KDD/truth.csv" "$KDD/trainCourse9.csv" 2>/dev/null >"$BATS_TEST_TMPDIR/e.csv"
-	run --separate-stderr bash -o pipefail -c "tl-velocity --as-of 2014-06-02T00:00:00Z '$BATS_TEST_TMPDIR/e.csv' | tl-retention -o csv"
+	run --separate-stderr bash -o pipefail -c "tl-velocity --count-field count --as-of 2014-06-02T00:00:00Z '$BATS_TEST_TMPDIR/e.csv' | tl-retention -o csv"
 	assert_success
 	# learner 11: 5 events, 4 event types adopted (access, navigate, problem,
 	# video), last event 1 June, as-of 2 June; learner 12: 4 events, 2 types,
@@ -115,7 +117,7 @@ sys.exit(0 if got == want else print(got) or 1)' <<<"$output"
 	[ "$status" -eq 64 ]
 	run --separate-stderr import-kddcup2015.sh -h
 	assert_success
-	assert_output --partial 'Mapping (one output row per event'
+	assert_output --partial 'Mapping (one output row per enrolment, day and event type'
 }
 
 @test "IMP006: KDD: -o writes the file only on success" {
@@ -137,18 +139,18 @@ sys.exit(0 if got == want else print(got) or 1)' <<<"$output"
 	run --separate-stderr import-oulad.sh -n -b 2013-10-01 "$OUL/studentVle.csv" "$OUL"
 	assert_success
 	assert_equal "${#lines[@]}" 7
-	assert_line --index 0 "learner_id,ts,domain,capability,action,module,presentation,final_result,withdrawn,unregistered_day"
-	assert_line --index 1 "AAA-2013J-1,2013-09-28T00:00:00Z,resource,100,use,AAA,2013J,Pass,0,"
-	assert_line --index 3 "AAA-2013J-2,2013-10-02T00:00:00Z,resource,100,use,AAA,2013J,Withdrawn,1,12"
-	assert_line --index 6 "BBB-2014B-1,2013-09-29T00:00:00Z,quiz,200,use,BBB,2014B,Distinction,0,"
+	assert_line --index 0 "learner_id,ts,domain,capability,action,count,module,presentation,final_result,withdrawn,unregistered_day"
+	assert_line --index 1 "AAA-2013J-1,2013-09-28T00:00:00Z,resource,100,use,1,AAA,2013J,Pass,0,"
+	assert_line --index 3 "AAA-2013J-2,2013-10-02T00:00:00Z,resource,100,use,1,AAA,2013J,Withdrawn,1,12"
+	assert_line --index 6 "BBB-2014B-1,2013-09-29T00:00:00Z,quiz,200,use,1,BBB,2014B,Distinction,0,"
 }
 
 @test "IMP009: OULAD: the import feeds tl-velocity; events after as-of are future events" {
 	import-oulad.sh -c 5 "$OUL/studentVle.csv" 2>/dev/null >"$BATS_TEST_TMPDIR/e.csv"
-	run --separate-stderr tl-velocity --as-of 2000-01-03 --stats -o csv "$BATS_TEST_TMPDIR/e.csv"
+	run --separate-stderr tl-velocity --count-field count --as-of 2000-01-03 --stats -o csv "$BATS_TEST_TMPDIR/e.csv"
 	assert_success
-	# 10 events; AAA-2013J-2 clicked twice on day 4 (2000-01-05), after as-of
-	assert_equal "$stderr" "tl-velocity: records read 10 = used 8 + future 2 + rejected 0; learners read 4, written 4"
+	# 10 events in 6 rows; AAA-2013J-2 clicked twice on day 4 (2000-01-05), after as-of
+	assert_equal "$stderr" "tl-velocity: records read 10 = used 8 + future 2 + rejected 0; learners read 4, written 4; rows read 6 = counted 6 + count 0 0 + rejected 0"
 	assert_line --index 2 --partial "AAA-2013J-2,AAA,2013J,Withdrawn,1,12,1,1,1,1,"
 }
 

@@ -429,7 +429,7 @@ assert {k[10:]: int(v) for k, v in c.items() if k.startswith("archetype:")} == j
 	[ -d "$src" ] || skip "no $src"
 	[ -n "$REDIS_PORT" ]
 	import-kddcup2015.sh -l labels.csv "$src/truth_train.csv" "$src/trainCourse645.csv" 2>/dev/null >ev.csv
-	tl-velocity --as-of 2014-06-27 ev.csv | tl-affinity --domains 7 | tl-retention | tl-score -o csv >real.csv
+	tl-velocity --count-field count --as-of 2014-06-27 ev.csv | tl-affinity --domains 7 | tl-retention | tl-score -o csv >real.csv
 	[ "$(($(wc -l <real.csv) - 1))" -eq 645 ]
 	tl-export --sqlite real.db --redis --prefix real real.csv | pipe_in
 	run python3 "$CHECK" sqlite real.db learners real.csv

@@ -149,3 +149,17 @@ table_cell() {
 	EOF
 	assert_success
 }
+
+@test "VAL008: KDD in one pass: one tl-velocity run read every event of the 12 courses (the sum of the daily counts), each enrolment at its course's as-of" {
+	run python3 - "$REALDATA/kddcup2015_xuetangx" "$VR/kdd-rows.csv" "$VR/kdd-windows.csv" "$VR/kdd-velocity.prom" <<-'EOF'
+	import csv, glob, os, sys
+	raw, rows, windows, prom = sys.argv[1:5]
+	events = sum(int(v) for p in glob.glob(raw + "/trainCourse*.csv") for r in csv.DictReader(open(p)) for c, v in r.items() if c.startswith("event_"))
+	read = [float(l.split()[-1]) for l in open(prom) if l.startswith("tl_records_read{")]
+	asof = {r["course"]: r["as_of"] for r in csv.DictReader(open(windows))}
+	bad = [r["learner_id"] for r in csv.DictReader(open(rows)) if r["as_of"] != asof[r["course"]] or r["course_as_of"] != r["as_of"]]
+	print(events, read, len(asof), bad[:5])
+	sys.exit(0 if read == [events] and len(asof) == 12 and not bad else 1)
+	EOF
+	assert_success
+}

@@ -378,6 +378,15 @@ void tl_km_fit_write(struct tl_km_fit *f, FILE *model, FILE *curves)
 	free(start);
 }
 
+size_t tl_km_fit_censored(const struct tl_km_fit *f, size_t *n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < f->n; i++)
+		c += f->obs[i].censored != 0;
+	*n = f->n;
+	return c;
+}
+
 void tl_km_fit_free(struct tl_km_fit *f)
 {
 	if (!f)

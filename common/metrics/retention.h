@@ -110,6 +110,10 @@ void tl_km_fit_add(struct tl_km_fit *f, const struct tl_learner *l, size_t npast
  * (capability,day,at_risk,events,survival). Times are in days. */
 void tl_km_fit_write(struct tl_km_fit *f, FILE *model, FILE *curves);
 
+/* tl_km_fit_censored: how many observations were censored; *n gets how
+ * many there are. */
+size_t tl_km_fit_censored(const struct tl_km_fit *f, size_t *n);
+
 void tl_km_fit_free(struct tl_km_fit *f);
 
 /* tl_retention_model_read: load a model CSV. Exits 66 when path cannot be

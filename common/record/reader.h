@@ -74,6 +74,9 @@ enum {
 struct tl_counts {
 	uint64_t records_read, records_rejected;
 	uint64_t learners_read;
+	/* --count-field: records are events; the rows that gave one or more,
+	 * and the rows of count 0 (which stand for none) */
+	uint64_t rows_counted, rows_zero;
 	uint64_t xapi_statements, xapi_unknown_verbs;   /* xAPI input: read as interact */
 };
 

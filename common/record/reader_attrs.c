@@ -94,7 +94,7 @@ void rd_varied_header(struct tl_reader *r)
 	v->done = tl_xrealloc(v->done, r->ncols + 1);
 	v->nacol = v->open = 0;
 	for (size_t i = 0; i < r->ncols; i++) {
-		int canon = 0;
+		int canon = r->col_count == (int)i;   /* a count is per row, not an attribute */
 		for (int k = 0; k < NCANON; k++)
 			canon |= r->col[k] == (int)i;
 		if (canon)
@@ -162,6 +162,8 @@ static int vary_member(void *ctx, const struct tl_json_member *m)
 	for (int k = 0; k < NCANON; k++)
 		if (tl_json_key_is(m->key, rd_canon_names[k]))
 			return 0;
+	if (c->c->count_field && tl_json_key_is(m->key, c->c->count_field))
+		return 0;   /* the --count-field member is the row's, not the learner's */
 	if (c->c->nmap && rd_json_mapped_key(c->c, m->key))
 		return 0;   /* the source of a canonical field, as for the attributes */
 	struct tl_str key = m->key;

@@ -112,6 +112,8 @@ struct tl_reader *tl_reader_chunk_new(const struct tl_reader *r)
 	w->shape = r->shape;
 	w->ncols = r->ncols;
 	memcpy(w->col, r->col, sizeof w->col);
+	w->col_count = r->col_count;
+	w->col_as_of = r->col_as_of;
 	size_t total = 0;
 	for (size_t i = 0; i < r->ncols; i++)
 		total += r->colnames[i].n + 1;
@@ -192,6 +194,8 @@ int tl_reader_chunk_merge(struct tl_reader *r, const struct tl_reader *w)
 	rd_varied_merge(r, w);
 	r->counts.records_read += w->counts.records_read;
 	r->counts.learners_read += w->counts.learners_read;
+	r->counts.rows_counted += w->counts.rows_counted;
+	r->counts.rows_zero += w->counts.rows_zero;
 	r->src.lineno += w->src.lineno;
 	return 0;
 }

@@ -157,17 +157,139 @@ static int open_next_file(struct tl_reader *r)
 
 /* ---- event records of either shape ----------------------------------- */
 
-const char *rd_check_event(struct event_in *in, struct tl_str action, char *msg, size_t cap)
+/* The instant before which a number of milliseconds or microseconds is
+ * more likely epoch seconds (1971: seconds since 2001 read as ms). */
+#define TS_PLAUSIBLE (365 * TL_DAY)
+/* Set once the plausibility warning is printed, for every reader. */
+static int ts_warned;
+
+/* ts_implausible: --ts-unit ms or us read a number as an instant before
+ * 1971: warn once, naming the line (a chunk reader leaves it to the main
+ * thread, which meets it in file order). */
+static void ts_implausible(struct tl_reader *r, struct tl_str text, struct tl_str iso)
+{
+	if (__atomic_load_n(&ts_warned, __ATOMIC_RELAXED))
+		return;
+	if (r->chunk) {
+		r->failed = 1;
+		return;
+	}
+	__atomic_store_n(&ts_warned, 1, __ATOMIC_RELAXED);
+	char shown[80];
+	tl_warn("%s:%ld: warning: ts '%s' in %s is %.*s, before 1971: are these epoch seconds? (--ts-unit)",
+		r->src.name, r->rec_line, rd_show(text, shown), r->opt->ts_unit == 1 ? "microseconds" : "milliseconds",
+		(int)iso.n, iso.p);
+}
+
+/* unit_name: --ts-unit in words, for messages. */
+static const char *unit_name(tl_time unit)
+{
+	return unit == TL_SEC ? "seconds" : unit == 1 ? "microseconds" : unit == TL_DAY ? "days" : "milliseconds";
+}
+
+/* rd_parse_ts: the one place a record's ts is read (util/tltime's
+ * parser): a number in --ts-unit after --epoch; converted numbers get an
+ * ISO text, so documents carry the instant and not the unit. */
+const char *rd_parse_ts(struct tl_reader *r, struct event_in *in, char *msg, size_t cap)
+{
+	const struct tl_common *c = r->opt;
+	char shown[80];
+	int rc = tl_time_parse_as(in->ts_text.p, in->ts_text.n, c->ts_unit, c->epoch, &in->ts);
+	if (rc == 1 && (c->ts_unit != TL_SEC || c->epoch != 0)) {
+		struct tl_str text = in->ts_text;
+		in->ts_text = (struct tl_str){r->ts_iso, tl_time_format(in->ts, r->ts_iso)};
+		in->ts_json = 0;
+		if (c->ts_unit < TL_SEC && c->epoch == 0 && in->ts < TS_PLAUSIBLE && in->ts > -TS_PLAUSIBLE)
+			ts_implausible(r, text, in->ts_text);
+	}
+	if (rc == TL_TIME_RANGE) {
+		snprintf(msg, cap, "bad timestamp '%s' (outside the years 0000 to 9999 in %s; see --ts-unit)",
+			 rd_show(in->ts_text, shown), unit_name(c->ts_unit));
+		return msg;
+	}
+	if (rc < 0) {
+		snprintf(msg, cap, "bad timestamp '%s'", rd_show(in->ts_text, shown));
+		return msg;
+	}
+	return NULL;
+}
+
+const char *rd_parse_count(struct tl_reader *r, struct event_in *in, struct tl_str text, int json, char *msg,
+			   size_t cap)
 {
 	char shown[80];
-	if (!in->ts_json) {
-		if (in->ts_text.n == 0)
-			return "missing ts";
-		if (tl_time_parse(in->ts_text.p, in->ts_text.n, &in->ts) < 0) {
-			snprintf(msg, cap, "bad timestamp '%s'", rd_show(in->ts_text, shown));
+	if (json && text.n >= 2 && text.p[0] == '"')
+		text = (struct tl_str){text.p + 1, text.n - 2};
+	uint64_t n = 0;
+	size_t i = 0;
+	for (; i < text.n && i < 13 && (unsigned)(text.p[i] - '0') <= 9; i++)
+		n = n * 10 + (uint64_t)(text.p[i] - '0');
+	if (text.n == 0) {
+		snprintf(msg, cap, "field '%s' is empty, not a count (0, 1, 2, ...)", r->opt->count_field);
+		return msg;
+	}
+	if (i != text.n) {
+		snprintf(msg, cap, "field '%s' is not a count (0, 1, 2, ...): '%s'", r->opt->count_field,
+			 rd_show(text, shown));
+		return msg;
+	}
+	in->count = n;
+	return NULL;
+}
+
+const char *rd_as_of_value(const struct tl_reader *r, struct tl_str text, int json, tl_time *out, char *msg,
+			   size_t cap)
+{
+	char buf[80], shown[80];
+	const char *name = r->opt->as_of_field;
+	if (json) {
+		struct tl_attr a = {{name, strlen(name)}, text, 1};
+		long k = tl_attr_text(&a, buf, sizeof buf);
+		text = (struct tl_str){buf, k < 0 ? 0 : (size_t)k};
+		if (k < 0) {
+			snprintf(msg, cap, "field '%s' is not a time (--as-of-field)", name);
 			return msg;
 		}
 	}
+	if (text.n == 0) {
+		snprintf(msg, cap, "no as-of: field '%s' is empty (--as-of-field)", name);
+		return msg;
+	}
+	if (tl_time_parse_as(text.p, text.n, r->opt->ts_unit, r->opt->epoch, out) < 0) {
+		snprintf(msg, cap, "field '%s' is not a time (--as-of-field): '%s'", name, rd_show(text, shown));
+		return msg;
+	}
+	return NULL;
+}
+
+/* learner_as_of: --as-of-field from the row rec that starts a learner,
+ * checked before the grouping check remembers it, so that a rejected row
+ * leaves the learner to its next row. 0 when it was rejected. */
+static int learner_as_of(struct tl_reader *r, const struct record *rec, tl_time *out)
+{
+	char msg[200];
+	struct tl_str v = {"", 0};
+	int json = r->shape != TL_SHAPE_EVENT_CSV;
+	const char *why = msg;
+	if (!json)
+		v = rec->fields[r->col_as_of];
+	if (json && !rd_json_member(rec->raw, r->opt->as_of_field, &v))
+		snprintf(msg, sizeof msg, "no '%s' member (--as-of-field)", r->opt->as_of_field);
+	else
+		why = rd_as_of_value(r, v, json, out, msg, sizeof msg);
+	if (why)
+		rd_bad(r, rec->raw.p, rec->raw.n, "%s", why);
+	return !why;
+}
+
+const char *rd_check_event(struct tl_reader *r, struct event_in *in, struct tl_str action, char *msg, size_t cap)
+{
+	char shown[80];
+	const char *why;
+	if (in->ts_text.n == 0)
+		return "missing ts";
+	if ((why = rd_parse_ts(r, in, msg, cap)))
+		return why;
 	if ((in->action = parse_action(action)) < 0) {
 		snprintf(msg, cap, "unknown action '%s' (valid: interact, use, adopt, or empty)",
 			 rd_show(action, shown));
@@ -215,7 +337,7 @@ int rd_event_record(struct tl_reader *r, struct record *rec)
 		if (!why && r->jmap)
 			why = rd_jmap_event(r, rec->raw, &rec->ev, &rec->id, msg, sizeof msg);
 		else if (!why)
-			why = rd_json_event(rec->raw, &r->jarena, &rec->ev, &rec->id, msg, sizeof msg, NULL);
+			why = rd_json_event(r, rec->raw, &rec->ev, &rec->id, msg, sizeof msg, NULL);
 	}
 	if (!why && (rec->ev.dom.n > r->opt->max_field || rec->ev.cap.n > r->opt->max_field ||
 		     rec->id.n > r->opt->max_field))
@@ -237,20 +359,23 @@ void rd_start_learner(struct tl_reader *r, struct build *b, const struct record 
 	if (r->shape == TL_SHAPE_EVENT_CSV)
 		rd_csv_attrs(r, b, rec->fields);
 	else if (r->shape == TL_SHAPE_EVENT_NDJSON)   /* a statement's members are per event */
-		rd_json_attrs(r, b, rec->raw);
+		rd_json_attrs(b, rec->raw, r->opt);
 }
 
 /* add_event: append rec's event to b, unless it exceeds --max-events. */
 static int add_event(struct tl_reader *r, struct build *b, const struct record *rec)
 {
-	if (b->l.nev >= r->opt->max_events) {
+	uint64_t n = rec->ev.count;
+	if (b->l.nev >= r->opt->max_events || n > r->opt->max_events - b->l.nev) {
 		char shown[80];
 		rd_bad(r, rec->raw.p, rec->raw.n, "learner '%s' has more than %zu events (--max-events)",
 		    rd_show(rec->id, shown), r->opt->max_events);
 		return 0;
 	}
-	build_event(b, &rec->ev, r->flags & TL_READ_TS_TEXT, r->flags & TL_READ_DOMAINS);
-	r->counts.records_read++;
+	for (uint64_t k = 0; k < n; k++)   /* a counted row: n events (tl(7) Counted rows) */
+		build_event(b, &rec->ev, r->flags & TL_READ_TS_TEXT, r->flags & TL_READ_DOMAINS);
+	r->counts.records_read += n;
+	r->counts.rows_counted++;
 	return 1;
 }
 
@@ -349,6 +474,9 @@ static struct tl_learner *group_event(struct tl_reader *r, const struct record *
 			rd_varied_record(r, b->l.attrs, b->l.nattrs, rec);
 		return NULL;
 	}
+	tl_time as_of = 0;
+	if (r->opt->as_of_field && !learner_as_of(r, rec, &as_of))
+		return NULL;
 	long first = r->chunk ? rd_chunk_learner(r, rec->id) : seen_check(&r->seen, rec->id, r->rec_line);
 	if (first) {
 		char shown[80];
@@ -361,6 +489,8 @@ static struct tl_learner *group_event(struct tl_reader *r, const struct record *
 	if (done)
 		r->cur ^= 1;
 	rd_start_learner(r, &r->b[r->cur], rec);
+	r->b[r->cur].l.as_of = as_of;
+	r->b[r->cur].l.has_as_of = r->opt->as_of_field != NULL;
 	add_event(r, &r->b[r->cur], rec);
 	r->pending = 1;
 	return done;
@@ -386,6 +516,7 @@ struct tl_reader *tl_reader_open(const struct tl_common *c, int nfiles, char **f
 		r->rejects = tl_output_open(c->rejects);
 	if (c->stats)
 		r->varied = tl_xcalloc(1, sizeof *r->varied);
+	r->col_count = r->col_as_of = -1;
 	if (c->ungrouped)
 		rd_ustore_load(r);
 	return r;
@@ -420,6 +551,10 @@ struct tl_learner *tl_reader_next(struct tl_reader *r)
 			return flush_pending(r);
 		if (rc == 0) {
 			rd_close_file(r);
+			continue;
+		}
+		if (rc > 0 && rec.ev.count == 0) {   /* stands for no event: not a learner's row */
+			r->counts.rows_zero++;
 			continue;
 		}
 		struct tl_learner *done = rc > 0 ? group_event(r, &rec) : NULL;

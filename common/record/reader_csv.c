@@ -153,6 +153,19 @@ void rd_read_header(struct tl_reader *r, const struct tl_str *f, size_t n)
 		if (k == COL_ID && r->col[k] < 0)
 			tl_die_at(TL_EX_DATAERR, r->src.name, r->rec_line, "no '%s' column in the header", want);
 	}
+	r->col_count = r->col_as_of = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (r->opt->count_field && str_eq(r->colnames[i], r->opt->count_field))
+			r->col_count = (int)i;
+		if (r->opt->as_of_field && str_eq(r->colnames[i], r->opt->as_of_field))
+			r->col_as_of = (int)i;
+	}
+	if (r->opt->as_of_field && r->col_as_of < 0)
+		tl_die_at(TL_EX_DATAERR, r->src.name, r->rec_line, "no '%s' column in the header (--as-of-field)",
+			  r->opt->as_of_field);
+	if (r->opt->count_field && r->col_count < 0 && r->col[COL_TS] >= 0)   /* event rows */
+		tl_die_at(TL_EX_DATAERR, r->src.name, r->rec_line, "no '%s' column in the header (--count-field)",
+			  r->opt->count_field);
 	rd_reserved_columns(r);
 	rd_varied_header(r);
 }
@@ -165,13 +178,16 @@ const char *rd_csv_event(struct tl_reader *r, const struct tl_str *f, struct eve
 	in->dom = r->col[COL_DOMAIN] >= 0 ? f[r->col[COL_DOMAIN]] : empty;
 	in->cap = r->col[COL_CAP] >= 0 ? f[r->col[COL_CAP]] : empty;
 	in->ts_json = 0;
-	return rd_check_event(in, r->col[COL_ACTION] >= 0 ? f[r->col[COL_ACTION]] : empty, msg, cap);
+	in->count = 1;
+	if (r->col_count >= 0 && rd_parse_count(r, in, f[r->col_count], 0, msg, cap))
+		return msg;
+	return rd_check_event(r, in, r->col[COL_ACTION] >= 0 ? f[r->col[COL_ACTION]] : empty, msg, cap);
 }
 
 void rd_csv_attrs(struct tl_reader *r, struct build *b, const struct tl_str *f)
 {
 	for (size_t i = 0; i < r->ncols; i++) {
-		int canon = 0;
+		int canon = r->col_count == (int)i;
 		for (int k = 0; k < NCANON; k++)
 			canon |= r->col[k] == (int)i;
 		if (!canon)
@@ -197,7 +213,14 @@ int rd_row_record(struct tl_reader *r)
 		if ((int)i == r->col[COL_ID])
 			continue;
 		rd_build_attr_ref(b, r->colnames[i], f[i], 0);   /* fields live until the next read */
-		if (str_eq(r->colnames[i], "as_of") && f[i].n) {
+		if ((int)i == r->col_as_of) {
+			char msg[160];
+			if (rd_as_of_value(r, f[i], 0, &b->l.as_of, msg, sizeof msg)) {
+				rd_bad(r, raw.p, raw.n, "%s", msg);
+				return -1;
+			}
+			b->l.has_as_of = 1;
+		} else if (str_eq(r->colnames[i], "as_of") && f[i].n && r->col_as_of < 0) {
 			if (tl_time_parse(f[i].p, f[i].n, &b->l.as_of) < 0) {
 				rd_bad(r, raw.p, raw.n, "bad as_of");
 				return -1;
@@ -243,8 +266,8 @@ void rd_fast_rows(struct tl_reader *r)
 	int keep = r->flags & TL_READ_TS_TEXT, domains = r->flags & TL_READ_DOMAINS;
 	size_t ncols = r->ncols;
 	uint32_t commas[FAST_MAX_COLS];
-	if (ncols > FAST_MAX_COLS || r->col[COL_TS] < 0 || !tl_csv_plain_ok(r->csv))
-		return;
+	if (ncols > FAST_MAX_COLS || r->col[COL_TS] < 0 || !tl_csv_plain_ok(r->csv) || r->col_count >= 0)
+		return;   /* (counted rows take the general path) */
 	while (b->l.nev < r->opt->max_events) {
 		const char *line = s->buf + s->beg;
 		long len = tl_csv_scan_line(line, s->end - s->beg, ncols, commas);
@@ -261,9 +284,11 @@ void rd_fast_rows(struct tl_reader *r)
 		in.dom = plain_field(line, n, commas, ncols, r->col[COL_DOMAIN]);
 		in.cap = plain_field(line, n, commas, ncols, r->col[COL_CAP]);
 		in.ts_json = 0;
+		in.count = 1;
 		in.res = 0;
 		in.action = parse_action(plain_field(line, n, commas, ncols, r->col[COL_ACTION]));
-		if (in.ts_text.n == 0 || in.action < 0 || tl_time_parse(in.ts_text.p, in.ts_text.n, &in.ts) < 0)
+		char msg[160];
+		if (in.ts_text.n == 0 || in.action < 0 || rd_parse_ts(r, &in, msg, sizeof msg))
 			return;
 		build_event(b, &in, keep, domains);
 		if (r->varied && r->varied->open)

@@ -93,6 +93,8 @@ struct tl_reader {
 	/* CSV header of the current file */
 	struct tl_csv *csv;
 	int col[NCANON];          /* column index of each canonical field, -1 absent */
+	int col_count;            /* the --count-field column, -1 none */
+	int col_as_of;            /* the --as-of-field column, -1 none */
 	size_t ncols;
 	struct tl_str *colnames;  /* header names (owned copies) */
 	char *colbuf;
@@ -122,6 +124,7 @@ struct tl_reader {
 	struct tl_jpaths *jmap;   /* --map of event NDJSON, NULL when none */
 	char line_why[96];        /* why src.max_line is what it is */
 	struct varied *varied;    /* --stats of event rows; NULL otherwise */
+	char ts_iso[40];          /* a converted ts as text (rd_parse_ts) */
 };
 
 
@@ -135,6 +138,7 @@ struct event_in {
 	tl_time ts;
 	struct tl_str ts_text, dom, cap;
 	int action, ts_json;
+	uint64_t count;   /* --count-field: the events the row stands for, else 1 */
 	int res;           /* RES_* of an xAPI statement, else 0 */
 	double score;      /* result.score.scaled when RES_SCORE */
 };
@@ -309,7 +313,22 @@ void rd_build_free(struct build *b);
 
 /* rd_check_event: validate in's timestamp and the action text (setting
  * in->ts and in->action); NULL or a message (in msg, or static). */
-const char *rd_check_event(struct event_in *in, struct tl_str action, char *msg, size_t cap);
+const char *rd_check_event(struct tl_reader *r, struct event_in *in, struct tl_str action, char *msg, size_t cap);
+
+/* rd_parse_count: in->count from the --count-field value text (json: a
+ * JSON value, a number or a string); NULL or a message in msg. */
+const char *rd_parse_count(struct tl_reader *r, struct event_in *in, struct tl_str text, int json, char *msg,
+			   size_t cap);
+
+/* rd_as_of_value: the --as-of-field value text (json: a raw JSON value)
+ * as *out, read like a ts (--ts-unit, --epoch). NULL or a message. */
+const char *rd_as_of_value(const struct tl_reader *r, struct tl_str text, int json, tl_time *out, char *msg,
+			   size_t cap);
+
+/* rd_parse_ts: in->ts from in->ts_text (--ts-unit, --epoch); a converted
+ * number's text becomes ISO-8601 in r->ts_iso (valid until the next
+ * call). NULL or a message in msg. */
+const char *rd_parse_ts(struct tl_reader *r, struct event_in *in, char *msg, size_t cap);
 
 /* rd_check_utf8: NULL when the record text raw is valid UTF-8 (every
  * output is UTF-8 JSON or CSV, so input that is not is bad input), else a
@@ -376,12 +395,17 @@ int rd_ndjson_line(struct tl_reader *r, struct tl_str *line);
 /* rd_json_event: read the event object raw[0..n); NULL or a message. With
  * id non-NULL, learner_id is read too (event NDJSON); with endp non-NULL,
  * *endp gets the object's end. */
-const char *rd_json_event(struct tl_str raw, struct tl_arena *a, struct event_in *in, struct tl_str *id,
+const char *rd_json_event(struct tl_reader *r, struct tl_str raw, struct event_in *in, struct tl_str *id,
 			  char *msg, size_t cap, const char **endp);
 
 /* rd_json_attrs: the non-canonical members of the event line raw become
- * b's attributes. */
-void rd_json_attrs(struct tl_reader *r, struct build *b, struct tl_str raw);
+ * b's attributes (not --count-field's member, nor one holding a --map
+ * path). */
+void rd_json_attrs(struct build *b, struct tl_str raw, const struct tl_common *c);
+
+/* rd_json_member: the raw value of the member name of the object raw in
+ * *value; 0 when it has none. */
+int rd_json_member(struct tl_str raw, const char *name, struct tl_str *value);
 
 /* rd_json_is_doc: whether the first line p[0..n) (an object) starts
  * learner documents rather than event NDJSON; -1 when it has both ts and

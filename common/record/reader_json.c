@@ -16,6 +16,8 @@
 /* The members of one event object that tl reads, as raw value spans. */
 struct json_event_raw {
 	struct tl_str id, ts, dom, cap, action;
+	const char *count_name;   /* --count-field, or NULL */
+	struct tl_str count;
 };
 
 /* event_slot: where to store the value span of a member tl reads, or NULL. */
@@ -26,6 +28,7 @@ static struct tl_str *event_slot(struct json_event_raw *e, struct tl_str key)
 	if (TL_JSON_KEY_IS(key, "capability")) return &e->cap;
 	if (TL_JSON_KEY_IS(key, "action")) return &e->action;
 	if (TL_JSON_KEY_IS(key, "learner_id")) return &e->id;
+	if (e->count_name && tl_json_key_is(key, e->count_name)) return &e->count;
 	if (memchr(key.p, '\\', key.n)) {   /* an escaped key: compare decoded */
 		static const char *const names[] = {"ts", "domain", "capability", "action", "learner_id"};
 		struct tl_str *slots[] = {&e->ts, &e->dom, &e->cap, &e->action, &e->id};
@@ -130,21 +133,12 @@ int rd_json_string(struct tl_str raw, struct tl_arena *a, struct tl_str *out)
 	return 0;
 }
 
-/* json_number_time: a JSON number of epoch seconds as tl_time. */
-static int json_number_time(struct tl_str raw, tl_time *out)
-{
-	double v;
-	if (tl_num_parse(raw.p, raw.n, &v) < 0 || !(v > -1e13 && v < 1e13))
-		return -1;
-	*out = (tl_time)llround(v * 1e6);
-	return 0;
-}
-
 /* event_fields: the event (and with id non-NULL its learner_id) from the
  * raw spans of e; NULL or a message. */
-static const char *event_fields(const struct json_event_raw *e, struct tl_arena *a, struct event_in *in,
+static const char *event_fields(struct tl_reader *r, const struct json_event_raw *e, struct event_in *in,
 				struct tl_str *id, char *msg, size_t cap)
 {
+	struct tl_arena *a = &r->jarena;
 	if (id) {
 		if (!e->id.p)
 			return "missing learner_id";
@@ -165,30 +159,36 @@ static const char *event_fields(const struct json_event_raw *e, struct tl_arena 
 	in->ts_json = 0;
 	in->res = 0;
 	if (e->ts.p && (e->ts.p[0] == '-' || (unsigned)(e->ts.p[0] - '0') <= 9)) {
-		if (json_number_time(e->ts, &in->ts) < 0)
-			return "ts is out of range";
-		in->ts_json = 1;
+		in->ts_json = 1;   /* a number: written back as it was (unless converted) */
 		in->ts_text = e->ts;
 	} else if (rd_json_string(e->ts, a, &in->ts_text) < 0) {
 		return "ts is neither a string nor a number";
 	}
-	return rd_check_event(in, action, msg, cap);
+	in->count = 1;
+	if (e->count_name && !e->count.p) {
+		snprintf(msg, cap, "no '%s' member (--count-field)", e->count_name);
+		return msg;
+	}
+	if (e->count_name && rd_parse_count(r, in, e->count, 1, msg, cap))
+		return msg;
+	return rd_check_event(r, in, action, msg, cap);
 }
 
 /* rd_json_event: read the event object raw[0..n); NULL or a message. With
  * id non-NULL, learner_id is read too (event NDJSON). */
-const char *rd_json_event(struct tl_str raw, struct tl_arena *a, struct event_in *in, struct tl_str *id,
+const char *rd_json_event(struct tl_reader *r, struct tl_str raw, struct event_in *in, struct tl_str *id,
 			  char *msg, size_t cap, const char **endp)
 {
 	struct json_event_raw e = {0};
-	const char *why, *end = scan_event(raw.p, raw.p + raw.n, &e, a, &why, msg, cap);
+	e.count_name = id ? r->opt->count_field : NULL;   /* event lines: documents hold events one by one */
+	const char *why, *end = scan_event(raw.p, raw.p + raw.n, &e, &r->jarena, &why, msg, cap);
 	if (!end)
 		return why;
 	if (endp)
 		*endp = end;   /* an item of a document's array ends here */
 	if (id && tl_json_skip_ws(end, raw.p + raw.n) != raw.p + raw.n)
 		return "bad JSON: text after the object";
-	return event_fields(&e, a, in, id, msg, cap);
+	return event_fields(r, &e, in, id, msg, cap);
 }
 
 /* ---- --map of event NDJSON (nested paths) ---------------------------- */
@@ -200,7 +200,7 @@ void rd_jmap_open(struct tl_reader *r)
 		return;
 	r->jmap = tl_xcalloc(1, sizeof *r->jmap);
 	tl_jpaths_init(r->jmap);
-	for (int k = 0; k < NCANON; k++) {
+	for (int k = 0; k < NCANON; k++) {   /* slot NCANON: --count-field's member */
 		const char *path = rd_canon_names[k];
 		for (int i = 0; i < c->nmap; i++)
 			if (strcmp(c->map_canon[i], path) == 0)
@@ -208,6 +208,9 @@ void rd_jmap_open(struct tl_reader *r)
 		if (tl_jpaths_add(r->jmap, path, strlen(path), k) < 0)
 			tl_usage_error("--map: '%s' is not a path of keys joined by '.', or it clashes with another", path);
 	}
+	const char *count = c->count_field;
+	if (count && tl_jpaths_add(r->jmap, count, strlen(count), NCANON) < 0)
+		tl_usage_error("--count-field: '%s' clashes with a --map path", count);
 }
 
 /* jmap_source: the --map path of canonical name k, or NULL. */
@@ -237,7 +240,7 @@ static const char *top_duplicate(struct tl_reader *r, struct tl_str raw, char *m
 const char *rd_jmap_event(struct tl_reader *r, struct tl_str raw, struct event_in *in, struct tl_str *id,
 			  char *msg, size_t cap)
 {
-	struct tl_str v[NCANON] = {{0}}, dup;
+	struct tl_str v[NCANON + 1] = {{0}}, dup;
 	const char *why, *end = tl_jpaths_scan(r->jmap, raw.p, raw.p + raw.n, v, &why, &dup);
 	char shown[80];
 	if (!end && why && strcmp(why, "duplicate key") == 0) {
@@ -258,8 +261,9 @@ const char *rd_jmap_event(struct tl_reader *r, struct tl_str raw, struct event_i
 			return msg;
 		}
 	}
-	struct json_event_raw e = {v[COL_ID], v[COL_TS], v[COL_DOMAIN], v[COL_CAP], v[COL_ACTION]};
-	return event_fields(&e, &r->jarena, in, id, msg, cap);
+	struct json_event_raw e = {v[COL_ID], v[COL_TS], v[COL_DOMAIN], v[COL_CAP], v[COL_ACTION],
+				   r->opt->count_field, v[NCANON]};
+	return event_fields(r, &e, in, id, msg, cap);
 }
 
 /* ---- NDJSON lines ---------------------------------------------------- */
@@ -281,11 +285,9 @@ int rd_ndjson_line(struct tl_reader *r, struct tl_str *line)
 }
 
 /* Attributes of an event NDJSON line: every member that is not a
- * canonical key or the first key of a --map path. */
-struct attr_ctx {
-	struct build *b;
-	const struct tl_common *c;
-};
+ * canonical key, the --count-field member or the first key of a --map
+ * path. */
+struct attrs_of { struct build *b; const struct tl_common *c; };
 
 int rd_json_mapped_key(const struct tl_common *c, struct tl_str key)
 {
@@ -301,13 +303,15 @@ int rd_json_mapped_key(const struct tl_common *c, struct tl_str key)
 
 static int member_attr(void *ctx, const struct tl_json_member *m)
 {
-	struct attr_ctx *x = ctx;
-	struct build *b = x->b;
+	const struct attrs_of *of = ctx;
+	struct build *b = of->b;
 	for (int k = 0; k < NCANON; k++)
 		if (tl_json_key_is(m->key, rd_canon_names[k]))
 			return 0;
-	if (x->c->nmap && rd_json_mapped_key(x->c, m->key))
-		return 0;
+	if (of->c->count_field && tl_json_key_is(m->key, of->c->count_field))
+		return 0;   /* the --count-field member is the row's, not the learner's */
+	if (of->c->nmap && rd_json_mapped_key(of->c, m->key))
+		return 0;   /* it holds a canonical field */
 	char *name = tl_arena_alloc(&b->arena, m->key.n + 1);
 	long n = tl_json_unescape(m->key, name);
 	struct tl_str key = {name, n < 0 ? 0 : (size_t)n};
@@ -318,11 +322,32 @@ static int member_attr(void *ctx, const struct tl_json_member *m)
 	return 0;
 }
 
-void rd_json_attrs(struct tl_reader *r, struct build *b, struct tl_str raw)
+void rd_json_attrs(struct build *b, struct tl_str raw, const struct tl_common *c)
 {
 	const char *why;
-	struct attr_ctx x = {b, r->opt};
-	tl_json_members(raw.p, raw.p + raw.n, member_attr, &x, &why);
+	struct attrs_of of = {b, c};
+	tl_json_members(raw.p, raw.p + raw.n, member_attr, &of, &why);
+}
+
+struct member_of { const char *name; struct tl_str value; int found; };
+
+static int find_member(void *ctx, const struct tl_json_member *m)
+{
+	struct member_of *f = ctx;
+	if (!f->found && tl_json_key_is(m->key, f->name)) {
+		f->value = m->value;
+		f->found = 1;
+	}
+	return 0;
+}
+
+int rd_json_member(struct tl_str raw, const char *name, struct tl_str *value)
+{
+	const char *why;
+	struct member_of f = {name, {"", 0}, 0};
+	tl_json_members(raw.p, raw.p + raw.n, find_member, &f, &why);
+	*value = f.value;
+	return f.found;
 }
 
 static int has_member(void *ctx, const struct tl_json_member *m)
@@ -350,7 +375,8 @@ int rd_json_is_doc(const char *p, size_t n, int need_events)
 /* doc_attr: a member of a document becomes an attribute (its value stays
  * in the line buffer); learner_id and as_of are also read. NULL or a
  * message. */
-static const char *doc_attr(struct build *b, struct tl_str key, struct tl_str value)
+static const char *doc_attr(const struct tl_reader *r, struct build *b, struct tl_str key, struct tl_str value,
+			    char *msg, size_t cap)
 {
 	char *name = (char *)key.p;
 	long n = (long)key.n;
@@ -366,7 +392,12 @@ static const char *doc_attr(struct build *b, struct tl_str key, struct tl_str va
 		if (k <= 0 || value.p[0] == '{' || value.p[0] == '[' || value.p[0] == 't' || value.p[0] == 'f')
 			return "missing learner_id";
 		b->l.id = (struct tl_str){buf, (size_t)k};
-	} else if (str_eq(a->name, "as_of") && !str_eq(value, "null")) {
+	} else if (r->opt->as_of_field && str_eq(a->name, r->opt->as_of_field)) {
+		const char *why = rd_as_of_value(r, value, 1, &b->l.as_of, msg, cap);
+		if (why)
+			return why;
+		b->l.has_as_of = 1;
+	} else if (str_eq(a->name, "as_of") && !str_eq(value, "null") && !r->opt->as_of_field) {
 		char buf[64];
 		long k = tl_attr_text(a, buf, sizeof buf);
 		if (k < 0 || tl_time_parse(buf, (size_t)k, &b->l.as_of) < 0)
@@ -456,9 +487,9 @@ static const char *doc_events(struct tl_reader *r, struct build *b, const char *
 		const char *e, *q = fast_event(it.p, end, &in, &action);
 		if (q) {
 			it.p = q;
-			e = rd_check_event(&in, action, inner, sizeof inner);
+			e = rd_check_event(r, &in, action, inner, sizeof inner);
 		} else {
-			e = rd_json_event((struct tl_str){it.p, (size_t)(end - it.p)}, &r->jarena, &in, NULL, inner,
+			e = rd_json_event(r, (struct tl_str){it.p, (size_t)(end - it.p)}, &in, NULL, inner,
 				       sizeof inner, &it.p);
 		}
 		if (!e && (in.dom.n > r->opt->max_field || in.cap.n > r->opt->max_field))
@@ -507,7 +538,7 @@ static const char *doc_members(struct tl_reader *r, struct build *b, struct tl_s
 			why = it.why;
 		if (!q)
 			return why;
-		if ((why = doc_attr(b, key, (struct tl_str){v, (size_t)(q - v)})))
+		if ((why = doc_attr(r, b, key, (struct tl_str){v, (size_t)(q - v)}, msg, cap)))
 			return why;
 		it.p = q;
 	}
@@ -519,6 +550,10 @@ static const char *doc_members(struct tl_reader *r, struct build *b, struct tl_s
 		return why;
 	if (!b->l.id.n)
 		return "missing learner_id";
+	if (r->opt->as_of_field && !b->l.has_as_of) {
+		snprintf(msg, cap, "no '%s' member (--as-of-field)", r->opt->as_of_field);
+		return msg;
+	}
 	if (need && !has_events)
 		return "no events array (this tool needs events)";
 	return NULL;

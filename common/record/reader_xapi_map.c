@@ -265,7 +265,6 @@ static const char *when(struct tl_reader *r, const struct tl_str *v, struct even
 {
 	const char *m = r->xmap->mapped[COL_TS], *why;
 	struct tl_str t = v[X_TS].p ? v[X_TS] : v[X_STORED];
-	char shown[80];
 	if ((why = text(r, t, m ? "ts" : v[X_TS].p ? "timestamp" : "stored", 0, &in->ts_text, msg, cap)))
 		return why;
 	if (!in->ts_text.n && m)
@@ -273,11 +272,7 @@ static const char *when(struct tl_reader *r, const struct tl_str *v, struct even
 	if (!in->ts_text.n)
 		return m ? msg : "missing ts: no timestamp or stored";
 	in->ts_json = 0;
-	if (tl_time_parse(in->ts_text.p, in->ts_text.n, &in->ts) < 0) {
-		snprintf(msg, cap, "bad timestamp '%s'", rd_show(in->ts_text, shown));
-		return msg;
-	}
-	return NULL;
+	return rd_parse_ts(r, in, msg, cap);   /* the one reader of a ts */
 }
 
 /* activity_id: the id of an activity, or of the first of a list of them
@@ -355,6 +350,7 @@ const char *rd_xapi_statement(struct tl_reader *r, struct tl_str raw, struct eve
 	const char *why, *end = tl_jpaths_scan(&r->xmap->paths, raw.p, raw.p + raw.n, v, &why, &dup);
 	char shown[80];
 	*id = in->dom = in->cap = (struct tl_str){"", 0};
+	in->count = 1;   /* a statement is one event (--count-field is not read from it) */
 	if (!end && why && strcmp(why, "duplicate key") == 0) {
 		snprintf(msg, cap, "duplicate key '%s'", rd_show(dup, shown));
 		return msg;

@@ -1,5 +1,6 @@
 /* run.c - the streaming driver: reader -> tool -> writer, with counts. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,13 +164,33 @@ static void reject_limit(const struct tl_common *c, const struct tl_counts *k)
 		       k->records_read ? 100 * rejected / (double)k->records_read : 0.0, c->max_rejects);
 }
 
+/* count_rows: with --count-field, where every row went (a record is then
+ * an event): "; rows read R = counted C + count 0 Z + rejected J". */
+static const char *count_rows(const struct tl_common *c, const struct tl_counts *k)
+{
+	static char buf[160];
+	if (!c->count_field)
+		return "";
+	snprintf(buf, sizeof buf, "; rows read %llu = counted %llu + count 0 %llu + rejected %llu",
+		 (unsigned long long)(k->rows_counted + k->rows_zero + k->records_rejected),
+		 (unsigned long long)k->rows_counted, (unsigned long long)k->rows_zero,
+		 (unsigned long long)k->records_rejected);
+	return buf;
+}
+
 struct tl_run *tl_run_open(const struct tl_common *c, int nfiles, char **files, int flags)
 {
 	if (c->bad_as_of_env && !c->has_as_of)
 		tl_usage_error("TL_AS_OF is not a valid time: '%s'", c->bad_as_of_env);
 	check_paths(c, nfiles, files);
+	if (c->as_of_field && c->as_of_cli)
+		tl_usage_error("--as-of and --as-of-field are two as-ofs: give one");
+	if (c->ungrouped && (c->count_field || c->as_of_field))   /* (the reader of --ungrouped has neither) */
+		tl_usage_error("%s does not apply with --ungrouped: group the rows by learner first (sort -s -t, -k1,1)",
+			       c->count_field ? "--count-field" : "--as-of-field");
 	struct tl_run *run = tl_xcalloc(1, sizeof *run);
 	run->c = c;
+	run->uses_as_of = (flags & TL_READ_EVENTS) != 0;
 	run->t_start = monotonic();
 	run->now = (tl_time)time(NULL) * TL_SEC;
 	run->next_open = open_runs;
@@ -195,16 +216,30 @@ void tl_run_show_progress(struct tl_run *run, int final)
 		(unsigned long long)k->learners_read, (double)k->records_read / secs, final ? "\n" : "");
 }
 
+void tl_run_gap_merge(struct tl_asof_gap *run, const struct tl_asof_gap *g)
+{
+	int now_used = run->now_used | g->now_used;
+	if (g->any && (!run->any || g->gap < run->gap))
+		*run = *g;
+	run->now_used = now_used;
+}
+
 /* tl_run_learner_asof: l's as-of and events at or before it (§3), counted as used
  * or future (§5). */
 void tl_run_learner_asof(const struct tl_common *c, tl_time now, const struct tl_learner *l, tl_time *asof,
-			 size_t *npast, uint64_t *used, uint64_t *future)
+			 size_t *npast, uint64_t *used, uint64_t *future, struct tl_asof_gap *g)
 {
-	*asof = c->has_as_of ? c->as_of : l->has_as_of ? l->as_of : now;
+	/* --as-of-field: the reader gave every learner its own (or rejected it) */
+	*asof = c->as_of_field ? l->as_of : c->has_as_of ? c->as_of : l->has_as_of ? l->as_of : now;
 	if (l->has_events) {
 		*npast = tl_learner_past(l, *asof);
 		*used += *npast;
 		*future += l->nev - *npast;
+		g->now_used |= !c->as_of_field && !c->has_as_of && !l->has_as_of;
+		if (l->nev) {   /* sorted: the last event is the latest */
+			struct tl_asof_gap mine = {1, 0, *asof - l->ev[l->nev - 1].ts, l->ev[l->nev - 1].ts, *asof};
+			tl_run_gap_merge(g, &mine);
+		}
 	} else {
 		*npast = 0;
 		++*used;
@@ -219,7 +254,7 @@ struct tl_learner *tl_run_next(struct tl_run *run, tl_time *asof, size_t *npast)
 		tl_run_show_progress(run, !l);
 	if (!l)
 		return NULL;
-	tl_run_learner_asof(run->c, run->now, l, asof, npast, &run->used, &run->future);
+	tl_run_learner_asof(run->c, run->now, l, asof, npast, &run->used, &run->future, &run->gap);
 	tl_writer_begin(run->writer, l);
 	return l;
 }
@@ -261,6 +296,33 @@ static void print_varied(const struct tl_reader *r)
 	fprintf(stderr, "; each learner keeps its first row's value\n");
 }
 
+/* The gaps between as-of and the data that are worth a warning (tl(7)
+ * As-of): the start time a month after the last event (a log replayed
+ * without --as-of), a given as-of a year after it. */
+#define WARN_NOW_GAP (30 * TL_DAY)
+#define WARN_GAP (365 * TL_DAY)
+
+/* asof_warnings: the as-of looks wrong; a warning, not an error (exit 0). */
+static void asof_warnings(const struct tl_run *run)
+{
+	const struct tl_asof_gap *g = &run->gap;
+	char t[40], e[40];
+	if (!g->any || !run->uses_as_of)
+		return;
+	tl_time_format(g->asof, t);
+	tl_time_format(g->last, e);
+	if (run->used == 0 && run->future > 0) {
+		tl_warn("warning: every record is after as-of (%s%s): %llu future records, none used; is the as-of right?",
+			run->c->as_of_field ? "each learner's --as-of-field, e.g. " : "", t, (unsigned long long)run->future);
+	} else if (g->now_used && g->gap > WARN_NOW_GAP) {
+		tl_warn("warning: no as-of was given, so the current time %s was used, and the data ends %.0f days before it (%s): give --as-of",
+			t, floor(tl_days(g->gap)), e);
+	} else if (g->gap > WARN_GAP) {
+		tl_warn("warning: as-of %s is %.0f days after the last event (%s), more than a year; is the as-of right?",
+			t, floor(tl_days(g->gap)), e);
+	}
+}
+
 int tl_run_close(struct tl_run *run)
 {
 	const struct tl_counts *k = tl_reader_counts(run->reader);
@@ -270,15 +332,16 @@ int tl_run_close(struct tl_run *run)
 		       (unsigned long long)run->future, (unsigned long long)k->records_rejected,
 		       (unsigned long long)k->learners_read, (unsigned long long)run->written);
 	reject_limit(run->c, k);
+	asof_warnings(run);
 	if (run->c->metrics)
 		write_metrics(run);
 	tl_writer_close(run->writer);
 	tl_output_commit(run->out);
 	if (run->c->stats)
-		fprintf(stderr, "%s: records read %llu = used %llu + future %llu + rejected %llu; learners read %llu, written %llu\n",
+		fprintf(stderr, "%s: records read %llu = used %llu + future %llu + rejected %llu; learners read %llu, written %llu%s\n",
 			tl_progname(), (unsigned long long)k->records_read, (unsigned long long)run->used,
 			(unsigned long long)run->future, (unsigned long long)k->records_rejected,
-			(unsigned long long)k->learners_read, (unsigned long long)run->written);
+			(unsigned long long)k->learners_read, (unsigned long long)run->written, count_rows(run->c, k));
 	if (run->c->stats)
 		print_varied(run->reader);
 	if (run->c->stats && k->xapi_statements)

@@ -16,6 +16,14 @@ struct gauge {
 	double value;
 };
 
+/* How the as-of of a run's learners stood to their events, for the
+ * warnings of tl(7) As-of: the smallest as-of minus last event, with
+ * them, over the learners with events; whether the start time was used. */
+struct tl_asof_gap {
+	int any, now_used;
+	tl_time gap, last, asof;
+};
+
 struct tl_run {
 	const struct tl_common *c;
 	struct tl_reader *reader;
@@ -24,6 +32,8 @@ struct tl_run {
 	tl_time now;
 	double t_start, t_progress;
 	uint64_t used, future, written;
+	struct tl_asof_gap gap;
+	int uses_as_of;     /* the tool reads events (TL_READ_EVENTS): its metrics use as-of */
 	struct tl_learner *cur;
 	struct gauge *gauges;
 	size_t ngauges;
@@ -33,11 +43,13 @@ struct tl_run {
 	struct tl_run *next_open;
 };
 
-/* tl_run_learner_asof: the as-of of learner l (--as-of, the record's, or
- * now) and its events up to it (*npast), added to the used and future
- * counts. */
+/* tl_run_learner_asof: the as-of of learner l (--as-of-field, --as-of,
+ * the record's, or now) and its events up to it (*npast), added to the
+ * used and future counts and to g. */
 void tl_run_learner_asof(const struct tl_common *c, tl_time now, const struct tl_learner *l, tl_time *asof,
-			 size_t *npast, uint64_t *used, uint64_t *future);
+			 size_t *npast, uint64_t *used, uint64_t *future, struct tl_asof_gap *g);
+/* tl_run_gap_merge: fold a chunk's g into the run's (in file order). */
+void tl_run_gap_merge(struct tl_asof_gap *run, const struct tl_asof_gap *g);
 /* tl_run_show_progress: the --progress line (final: the last one). */
 void tl_run_show_progress(struct tl_run *run, int final);
 #endif

@@ -57,6 +57,7 @@ void tl_common_init(struct tl_common *c)
 	c->max_field = TL_MAX_FIELD_DEFAULT;
 	c->max_events = TL_MAX_EVENTS_DEFAULT;
 	c->churn_horizon = TL_CHURN_HORIZON_DAYS * TL_DAY;
+	c->ts_unit = TL_SEC;
 	const char *env = getenv("TL_AS_OF");
 	if (env && *env) {
 		if (tl_time_parse(env, strlen(env), &c->as_of) < 0)
@@ -103,6 +104,18 @@ static void add_map(struct tl_common *c, const char *arg)
 		c->map_canon[c->nmap] = pair;
 		c->map_source[c->nmap++] = eq + 1;
 	}
+}
+
+/* ts_unit: --ts-unit s, ms, us or d, in microseconds. */
+static tl_time ts_unit(const char *arg)
+{
+	static const struct { const char *name; tl_time us; } units[] = {
+		{"s", TL_SEC}, {"ms", TL_SEC / 1000}, {"us", 1}, {"d", TL_DAY},
+	};
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (strcmp(arg, units[i].name) == 0)
+			return units[i].us;
+	tl_usage_error("--ts-unit wants s, ms, us or d, not '%s'", arg);
 }
 
 /* max_rejects: --max-rejects N (records) or P% (of the records read). */
@@ -172,9 +185,13 @@ int tl_common_option(struct tl_common *c, int opt, const char *arg, void (*usage
 	case TL_OPT_MAX_EVENTS: c->max_events = (size_t)tl_opt_long("--max-events", arg, 1, 1L << 40); return 1;
 	case TL_OPT_MAP: add_map(c, arg); return 1;
 	case TL_OPT_UNGROUPED: c->ungrouped = 1; return 1;
-	case TL_OPT_AS_OF: c->as_of = tl_opt_time("--as-of", arg); c->has_as_of = 1; return 1;
+	case TL_OPT_AS_OF: c->as_of = tl_opt_time("--as-of", arg); c->has_as_of = c->as_of_cli = 1; return 1;
 	case TL_OPT_LABEL: c->label = 1; return 1;
 	case TL_OPT_CHURN_HORIZON: c->churn_horizon = tl_opt_duration("--churn-horizon", arg, 0); return 1;
+	case TL_OPT_TS_UNIT: c->ts_unit = ts_unit(arg); return 1;
+	case TL_OPT_EPOCH: c->epoch = tl_opt_time("--epoch", arg); return 1;
+	case TL_OPT_COUNT_FIELD: c->count_field = tl_opt_name("--count-field", arg); return 1;
+	case TL_OPT_AS_OF_FIELD: c->as_of_field = tl_opt_name("--as-of-field", arg); return 1;
 	}
 	return xapi_option(c, opt, arg);
 }
@@ -247,6 +264,13 @@ tl_time tl_opt_duration(const char *name, const char *arg, int allow_zero)
 	if (d == 0 && !allow_zero)
 		tl_usage_error("%s: must be greater than zero: '%s'", name, arg);
 	return d;
+}
+
+const char *tl_opt_name(const char *name, const char *arg)
+{
+	if (!*arg)
+		tl_usage_error("%s: wants a field name", name);
+	return arg;
 }
 
 tl_time tl_opt_time(const char *name, const char *arg)

@@ -32,6 +32,7 @@ enum {
 	TL_OPT_STATS, TL_OPT_SKIP_BAD, TL_OPT_REJECTS, TL_OPT_MAX_FIELD,
 	TL_OPT_MAX_EVENTS, TL_OPT_MAP, TL_OPT_UNGROUPED, TL_OPT_AS_OF,
 	TL_OPT_LABEL, TL_OPT_CHURN_HORIZON, TL_OPT_MAX_REJECTS,
+	TL_OPT_TS_UNIT, TL_OPT_EPOCH, TL_OPT_COUNT_FIELD, TL_OPT_AS_OF_FIELD,
 	TL_OPT_XAPI_ACTOR, TL_OPT_XAPI_DOMAIN, TL_OPT_XAPI_VERBS, TL_OPT_STRICT_VERBS
 };
 
@@ -41,7 +42,10 @@ enum {
 /* Append to a tool's struct option table (before the {0} terminator). */
 #define TL_COMMON_LONGOPTS \
 	{.name = "as-of", .has_arg = required_argument, .val = TL_OPT_AS_OF}, \
+	{.name = "as-of-field", .has_arg = required_argument, .val = TL_OPT_AS_OF_FIELD}, \
 	{.name = "churn-horizon", .has_arg = required_argument, .val = TL_OPT_CHURN_HORIZON}, \
+	{.name = "count-field", .has_arg = required_argument, .val = TL_OPT_COUNT_FIELD}, \
+	{.name = "epoch", .has_arg = required_argument, .val = TL_OPT_EPOCH}, \
 	{.name = "help", .has_arg = no_argument, .val = 'h'}, \
 	{.name = "label", .has_arg = no_argument, .val = TL_OPT_LABEL}, \
 	{.name = "map", .has_arg = required_argument, .val = TL_OPT_MAP}, \
@@ -55,6 +59,7 @@ enum {
 	{.name = "skip-bad", .has_arg = no_argument, .val = TL_OPT_SKIP_BAD}, \
 	{.name = "stats", .has_arg = no_argument, .val = TL_OPT_STATS}, \
 	{.name = "strict-verbs", .has_arg = no_argument, .val = TL_OPT_STRICT_VERBS}, \
+	{.name = "ts-unit", .has_arg = required_argument, .val = TL_OPT_TS_UNIT}, \
 	{.name = "ungrouped", .has_arg = no_argument, .val = TL_OPT_UNGROUPED}, \
 	{.name = "version", .has_arg = no_argument, .val = TL_OPT_VERSION}, \
 	{.name = "xapi-actor", .has_arg = required_argument, .val = TL_OPT_XAPI_ACTOR}, \
@@ -90,6 +95,11 @@ struct tl_common {
 	int nmap;                 /* --map canonical=source pairs */
 	const char *map_canon[TL_MAP_MAX];
 	const char *map_source[TL_MAP_MAX];
+	tl_time ts_unit;          /* --ts-unit: a numeric ts counts these (TL_SEC) */
+	tl_time epoch;            /* --epoch: ... after this instant (0) */
+	const char *count_field;  /* --count-field: a row stands for that many events */
+	const char *as_of_field;  /* --as-of-field: each learner's as-of */
+	int as_of_cli;            /* --as-of given (not TL_AS_OF) */
 	/* xAPI statements (tl(7) "xAPI statements") */
 	int xapi_homepage;        /* --xapi-actor homepage: homePage|name */
 	int xapi_domain;          /* --xapi-domain: enum tl_xapi_domain */
@@ -151,5 +161,7 @@ long tl_opt_long(const char *name, const char *arg, long lo, long hi);
 /* A duration (§6.5); zero is allowed only when allow_zero. */
 tl_time tl_opt_duration(const char *name, const char *arg, int allow_zero);
 tl_time tl_opt_time(const char *name, const char *arg);
+/* A field name (not empty). */
+const char *tl_opt_name(const char *name, const char *arg);
 
 #endif

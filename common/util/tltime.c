@@ -55,19 +55,48 @@ static int digits(const char **p, const char *end, int k, int *v)
 	return 0;
 }
 
-static int parse_epoch(const char *s, size_t n, tl_time *out)
+/* A number of units after an epoch, with a fraction (one number rule of
+ * util/num): plain decimals exactly, in integers (1433946701.1 s is
+ * ...701.100000, not a rounding of a double); a value with an exponent
+ * through a double. Finer than a microsecond truncates toward zero.
+ * 0, -1 when s is not a number, TL_TIME_RANGE when it overflows. */
+static int parse_number(const char *s, size_t n, tl_time unit, tl_time epoch, tl_time *out)
 {
-	int64_t v = 0;
-	if (n == 0 || n > 15)
+	size_t i = 0, nd = 0;
+	int neg = n > 0 && s[0] == '-';
+	i = n > 0 && (s[0] == '-' || s[0] == '+');
+	__int128 whole = 0, frac = 0, scale = 1;
+	for (; i < n && (unsigned)(s[i] - '0') <= 9; i++, nd++)
+		if ((whole = whole * 10 + (s[i] - '0')) > (__int128)1 << 80)
+			return TL_TIME_RANGE;
+	if (i < n && s[i] == '.')
+		for (i++; i < n && (unsigned)(s[i] - '0') <= 9; i++, nd++)
+			if (scale < (__int128)1000000000000000000)   /* 18 digits: below a microsecond of a day */
+				frac = frac * 10 + (s[i] - '0'), scale *= 10;
+	if (nd == 0)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if ((unsigned)(s[i] - '0') > 9)
+	__int128 us;
+	if (i < n && s[i] != 'e' && s[i] != 'E')
+		return -1;   /* a date, or not a number */
+	if (i < n) {   /* an exponent: through a double */
+		double v;
+		int rc = tl_num_parse(s, n, &v);
+		if (rc == TL_NUM_RANGE)
+			return TL_TIME_RANGE;
+		if (rc < 0)
 			return -1;
-		v = v * 10 + (s[i] - '0');
+		double x = v * (double)unit;
+		if (!(fabs(x) < 1e20))
+			return TL_TIME_RANGE;
+		us = (__int128)trunc(x);
+	} else {
+		us = whole * unit + frac * unit / scale;
+		us = neg ? -us : us;
 	}
-	if (v >= INT64_MAX / TL_SEC)   /* (UBSan, fuzz) 15 digits of seconds overflow microseconds */
-		return -1;
-	*out = v * TL_SEC;
+	us += epoch;
+	if (us < INT64_MIN / 2 || us > INT64_MAX / 2)
+		return TL_TIME_RANGE;
+	*out = (tl_time)us;
 	return 0;
 }
 
@@ -215,25 +244,36 @@ static int parse_common(const char *s, size_t n, tl_time *out)
 #define TIME_MIN (-62167219200LL * TL_SEC)
 #define TIME_END (253402300800LL * TL_SEC)
 
-static int parse_any(const char *s, size_t n, tl_time *out);
+static int parse_iso(const char *s, size_t n, tl_time *out);
+
+int tl_time_parse_as(const char *s, size_t n, tl_time unit, tl_time epoch, tl_time *out)
+{
+	tl_time t;
+	int rc = 0;
+	if (parse_common(s, n, &t) == 0)
+		rc = 0;
+	else if ((rc = parse_number(s, n, unit, epoch, &t)) == 0)
+		rc = 1;
+	else if (rc == TL_TIME_RANGE)
+		return rc;
+	else if ((rc = parse_iso(s, n, &t)) < 0)
+		return -1;
+	if (t < TIME_MIN || t >= TIME_END)
+		return rc == 1 ? TL_TIME_RANGE : -1;
+	*out = t;
+	return rc;
+}
 
 int tl_time_parse(const char *s, size_t n, tl_time *out)
 {
-	tl_time t;
-	if (parse_any(s, n, &t) < 0 || t < TIME_MIN || t >= TIME_END)
-		return -1;
-	*out = t;
-	return 0;
+	return tl_time_parse_as(s, n, TL_SEC, 0, out) < 0 ? -1 : 0;
 }
 
-static int parse_any(const char *s, size_t n, tl_time *out)
+/* The general ISO-8601 form (parse_common took the usual one). */
+static int parse_iso(const char *s, size_t n, tl_time *out)
 {
 	const char *p = s, *end = s + n;
 	int64_t days, secs = 0, usec = 0, off = 0;
-	if (parse_common(s, n, out) == 0)
-		return 0;
-	if (n >= 1 && n <= 15 && memchr(s, '-', n) == NULL && memchr(s, ':', n) == NULL)
-		return parse_epoch(s, n, out);
 	if (parse_date(&p, end, &days) < 0)
 		return -1;
 	if (p < end && (*p == 'T' || *p == 't' || *p == ' ')) {

@@ -13,11 +13,20 @@ typedef int64_t tl_time;
 
 /* tl_time_parse: parse s[0..n) as ISO-8601 (date, optional time with
  * 'T', 't' or ' ', optional seconds and fraction after '.' or ',', zone
- * 'Z', +hh:mm, +hhmm, +hh or none = UTC) or as all-digit epoch seconds.
- * Fractions finer than a microsecond are truncated. Instants outside the
- * years 0000 to 9999 (UTC) are refused: tl could not write them back (§2).
- * Returns 0 and stores *out, or -1 when s is not a valid timestamp. */
+ * 'Z', +hh:mm, +hhmm, +hh or none = UTC) or as epoch seconds, a number
+ * (util/num's rule: a sign, a fraction, an exponent). Fractions finer
+ * than a microsecond are truncated. Instants outside the years 0000 to
+ * 9999 (UTC) are refused: tl could not write them back (§2). Returns 0
+ * and stores *out, or -1 when s is not a valid timestamp. */
 int tl_time_parse(const char *s, size_t n, tl_time *out);
+
+/* tl_time_parse_as: the one timestamp parser. tl_time_parse with a
+ * number read as epoch + number x unit (--ts-unit, --epoch: TL_SEC and
+ * 0 are epoch seconds). Returns 0 for ISO-8601, 1 for a number, -1 when
+ * s is not a timestamp, TL_TIME_RANGE for a number outside the years
+ * 0000 to 9999 (milliseconds read as seconds, say). */
+#define TL_TIME_RANGE (-2)
+int tl_time_parse_as(const char *s, size_t n, tl_time unit, tl_time epoch, tl_time *out);
 
 /* tl_duration_parse: a non-negative number with an optional unit
  * s m h d w (bare = seconds). Returns 0 and *out; -1 when s is not a

@@ -68,11 +68,12 @@ static void check_time(void)
 	CHECK(T("2025-01-01T00:00:00,25Z") == base + TL_SEC / 4);
 	CHECK(T("2025-01-01T00:00:00.1234567Z") == base + 123456);
 	CHECK(T("1970-01-01T00:00:00Z") == 0);
+	CHECK(T("-5") == -5 * TL_SEC);   /* a number, before the epoch */
 	CHECK(T("2000-02-29T00:00:00Z") == (tl_time)951782400 * TL_SEC);
 	CHECK(T("2025-05-29T14:13:44Z") == (tl_time)1748528024 * TL_SEC);
 	static const char *bad[] = {"", "2025-13-01", "2025-02-29", "2025-01-01T24:00", "2025-01-01T10",
 		"2025-01-01T10:00:00+", "2025-01-01T10:00:00Zx", "20250101", "2025-1-01", "abc", "2025-01-01T10:00:00.",
-		"-5", "2025-01-01T10:60:00Z"};
+		"2025-01-01T10:60:00Z", "1.5.2", "1e", "--5", "0x10", "nan", "inf", " 5", "5 "};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		tl_time t;
 		int rc = tl_time_parse(bad[i], strlen(bad[i]), &t);
