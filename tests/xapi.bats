@@ -260,12 +260,16 @@ for r in csv.DictReader(sys.stdin):
 	assert_success
 }
 
-@test "XAP012: result fields count only the statements at or before --as-of" {
+@test "XAP012: result fields count only the statements at or before --as-of, or the learner's --as-of-field" {
 	run bash -c "head -n 2 '$X/mapping.ndjson' | tl-velocity --as-of 2025-01-02T12:00:00Z -o csv | cut -d, -f1-5"
 	assert_output - <<-'EOF'
 	learner_id,xapi_completions,xapi_successes,xapi_scored,xapi_score_mean
 	u1,1,1,1,0.5
 	EOF
+	run bash -c "head -n 2 '$X/mapping.ndjson' | tl-velocity -o csv 2>/dev/null | cut -d, -f1-5"
+	assert_line --index 1 'u1,1,1,2,0.125'
+	run bash -c "head -n 2 '$X/mapping.ndjson' | jq -c '.cohort_as_of = \"2025-01-02T12:00:00Z\"' | tl-velocity --as-of-field cohort_as_of -o csv | cut -d, -f1-5"
+	assert_line --index 1 'u1,1,1,1,0.5'
 }
 
 @test "XAP013: a raw Open edX tracking.log: the importer strips the logger prefix; bad lines stop it, or -k skips and counts them" {

@@ -370,7 +370,9 @@ const char *rd_xapi_statement(struct tl_reader *r, struct tl_str raw, struct eve
 
 void rd_xapi_note(struct build *b, const struct event_in *in)
 {
-	if (in->ts > b->xs_cutoff)
+	/* the learner's as-of when it is known while reading (--as-of-field,
+	 * set before its first event; else --as-of or TL_AS_OF) */
+	if (in->ts > (b->l.has_as_of ? b->l.as_of : b->xs_cutoff))
 		return;
 	b->xs.completions += (in->res & RES_COMPLETION) != 0;
 	b->xs.successes += (in->res & RES_SUCCESS) != 0;
