@@ -196,7 +196,8 @@ void rd_varied_record(struct tl_reader *r, const struct tl_attr *attrs, size_t n
 		v->seencap = 2 * nattrs;
 		v->seen = tl_xrealloc(v->seen, v->seencap);
 	}
-	memset(v->seen, 0, nattrs);
+	if (nattrs)   /* seen may be NULL: memset(NULL, 0, 0) is undefined */
+		memset(v->seen, 0, nattrs);
 	struct vary_json c = {v, l, &r->jarena, 0, r->opt};
 	const char *why;
 	tl_json_members(rec->raw.p, rec->raw.p + rec->raw.n, vary_member, &c, &why);
