@@ -289,6 +289,10 @@ for r in csv.DictReader(sys.stdin):
 	run tl-velocity --ungrouped --as-of 2023-06-01 -o csv "$BATS_TEST_TMPDIR/out.ndjson"
 	assert_success
 	assert_line --index 1 --partial '6,10,2,'
+	run import-openedx-tracking.sh -h
+	assert_success
+	assert_line --index 0 'import-openedx-tracking.sh - turn a raw Open edX tracking log (each line'
+	assert_output --partial 'learner_id = context.user_id'
 }
 
 @test "XAP014: make install ships the verb table, and an installed tool finds it in its share/tl" {
