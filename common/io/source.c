@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "io/csvrow.h"
+#include "io/inflate.h"
 #include "util/err.h"
 #include "util/out.h"
 #include "io/source.h"
@@ -29,6 +30,7 @@ void tl_source_open(struct tl_source *s, const char *name)
 	s->lineno = 0;
 	s->pos = 0;
 	s->ranged = 0;
+	s->sniffed = 0;
 }
 
 void tl_source_share(struct tl_source *s, const struct tl_source *from)
@@ -87,6 +89,37 @@ void tl_source_range(struct tl_source *s, uint64_t from, uint64_t to, long linen
 	s->lineno = lineno;
 }
 
+/* read_raw: read(2), not fread: on a pipe fread waits to fill the whole
+ * buffer, which serialises the stages of a pipeline. */
+static size_t read_raw(struct tl_source *s, char *to, size_t want)
+{
+	ssize_t got;
+	do
+		got = s->ranged ? pread(s->fd, to, want, (off_t)s->pos) : read(s->fd, to, want);
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
+		tl_die(TL_EX_IOERR, "%s: read error:", s->name);
+	return (size_t)got;
+}
+
+/* sniff: the first read of a file: gzip or zstd magic bytes switch the
+ * source to decompressing them (the bytes read go to the decompressor).
+ * A pipe may give fewer bytes than a magic: read on while they could
+ * still begin one (only then: a terminal would wait). */
+static size_t sniff(struct tl_source *s, size_t want)
+{
+	unsigned char *at = (unsigned char *)s->buf + s->end;
+	size_t got = read_raw(s, (char *)at, want), more = 1;
+	while (got < TL_Z_MAGIC_MAX && more && got < want && tl_inflate_prefix(at, got))
+		got += more = read_raw(s, (char *)at + got, want - got);
+	s->sniffed = 1;
+	enum tl_zkind kind = tl_inflate_kind(at, got);
+	if (kind == TL_Z_NONE)
+		return got;
+	s->z = tl_inflate_new(kind, s->fd, s->name, (const char *)at, got);
+	return tl_inflate_read(s->z, (char *)at, want);
+}
+
 static void fill(struct tl_source *s)
 {
 	if (s->beg > 0) {
@@ -100,22 +133,15 @@ static void fill(struct tl_source *s)
 		s->buf = tl_xrealloc(s->buf, s->cap + TL_CSV_PAD);
 		memset(s->buf + s->cap, 0, TL_CSV_PAD);
 	}
-	/* read(2), not fread: on a pipe fread waits to fill the whole buffer,
-	 * which serialises the stages of a pipeline */
 	size_t want = s->cap - s->end;
 	if (s->ranged && s->range_end - s->pos < want)
 		want = (size_t)(s->range_end - s->pos);
-	ssize_t got;
-	do
-		got = s->ranged ? pread(s->fd, s->buf + s->end, want, (off_t)s->pos)
-				: read(s->fd, s->buf + s->end, want);
-	while (got < 0 && errno == EINTR);
-	if (got < 0)
-		tl_die(TL_EX_IOERR, "%s: read error:", s->name);
+	size_t got = s->z ? tl_inflate_read(s->z, s->buf + s->end, want)
+		     : !s->sniffed && !s->ranged ? sniff(s, want) : read_raw(s, s->buf + s->end, want);
 	if (got == 0)
 		s->eof = 1;
-	s->end += (size_t)got;
-	s->pos += (uint64_t)got;
+	s->end += got;
+	s->pos += got;
 	if (s->ranged && s->pos >= s->range_end)
 		s->eof = 1;
 }
@@ -173,6 +199,8 @@ int tl_source_line(struct tl_source *s, const char **p, size_t *n)
 
 void tl_source_close(struct tl_source *s)
 {
+	tl_inflate_free(s->z);
+	s->z = NULL;
 	if (s->f && s->f != stdin)
 		fclose(s->f);
 	s->f = NULL;

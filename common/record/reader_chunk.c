@@ -29,7 +29,8 @@ int tl_reader_chunkable(struct tl_reader *r, uint64_t *data_off, uint64_t *size)
 		return 0;
 	if (!r->src.f && !rd_open_and_detect(r))
 		return 0;
-	if (r->shape != TL_SHAPE_EVENT_CSV || r->ncols == 0 || r->ncols > FAST_MAX_COLS || !tl_csv_plain_ok(r->csv) ||
+	/* compressed bytes cannot be cut into ranges (tl(7) "Compressed input") */
+	if (tl_source_compressed(&r->src) || r->shape != TL_SHAPE_EVENT_CSV || r->ncols == 0 || r->ncols > FAST_MAX_COLS || !tl_csv_plain_ok(r->csv) ||
 	    fstat(r->src.fd, &st) != 0 || !S_ISREG(st.st_mode))
 		return 0;
 	off_t at = lseek(r->src.fd, 0, SEEK_CUR);   /* stdin may not start at 0 */
@@ -147,7 +148,7 @@ int tl_reader_streamable(struct tl_reader *r)
 		return 0;
 	if (!r->src.f && !rd_open_and_detect(r))
 		return 0;
-	return r->shape == TL_SHAPE_DOC;
+	return r->shape == TL_SHAPE_DOC && !tl_source_compressed(&r->src);   /* the workers read(2) the fd */
 }
 
 int tl_reader_fd(const struct tl_reader *r) { return r->src.fd; }

@@ -1,0 +1,145 @@
+#!/usr/bin/env bats
+# input.bats - files as they come (tl(7) "Compressed input", "Tab-separated
+# input"): gzip and zstd, tab-separated and other delimiters, -o tsv, the
+# header of an empty run, output mode names, and the messages that name
+# the likely cause of input that is not what the tools read.
+
+# shellcheck disable=SC2154 # stderr, stderr_lines: set by bats' run --separate-stderr
+bats_require_minimum_version 1.5.0
+load test_helper
+
+setup() {
+	cd "$BATS_TEST_TMPDIR" || return
+	printf '%s\n' learner_id,ts,domain,capability,action \
+		a,2025-01-01T00:00:00Z,math,fractions,use \
+		a,2025-01-03T00:00:00Z,math,fractions,interact \
+		b,2025-01-02T00:00:00Z,art,colour,adopt > events.csv
+}
+
+V=(tl-velocity --as-of 2025-02-01T00:00:00Z -o csv)
+
+@test "INP001: gzip and zstd input, in files and on stdin, reads as the plain file" {
+	"${V[@]}" events.csv > want
+	gzip -c events.csv > events.csv.gz
+	zstd -q -c events.csv > events.zst
+	for f in events.csv.gz events.zst; do
+		run --separate-stderr "${V[@]}" "$f"
+		assert_success
+		diff -u want <(printf '%s\n' "$output")
+		run --separate-stderr "${V[@]}" < "$f"
+		assert_success
+		diff -u want <(printf '%s\n' "$output")
+	done
+	# the magic decides, not the name
+	cp events.csv.gz plain.csv
+	run --separate-stderr "${V[@]}" plain.csv
+	assert_success
+	diff -u want <(printf '%s\n' "$output")
+}
+
+@test "INP002: concatenated gzip members and zstd frames read fully" {
+	"${V[@]}" events.csv > want
+	{ head -2 events.csv | gzip -c; tail -n +3 events.csv | gzip -c; } > two.gz
+	{ head -2 events.csv | zstd -q -c; tail -n +3 events.csv | zstd -q -c; } > two.zst
+	for f in two.gz two.zst; do
+		run --separate-stderr "${V[@]}" "$f"
+		assert_success
+		diff -u want <(printf '%s\n' "$output")
+		run --separate-stderr tl-velocity --as-of 2025-02-01T00:00:00Z --stats "$f"
+		assert_success
+		[[ "$stderr" == *"records read 3 = used 3 "* ]]
+	done
+}
+
+@test "INP003: a truncated compressed file is a data error naming the file" {
+	tl-loadgen --learners 200 > big.csv
+	gzip -c big.csv | head -c 5000 > cut.gz
+	zstd -q -c big.csv | head -c 5000 > cut.zst
+	run --separate-stderr "${V[@]}" cut.gz
+	assert_failure 65
+	[ "$stderr" = "tl-velocity: cut.gz: truncated gzip data: the file ends inside a compressed member" ]
+	run --separate-stderr "${V[@]}" cut.zst
+	assert_failure 65
+	[ "$stderr" = "tl-velocity: cut.zst: truncated zstd data: the file ends inside a frame" ]
+	run --separate-stderr "${V[@]}" < cut.zst
+	assert_failure 65
+	[ "$stderr" = "tl-velocity: -: truncated zstd data: the file ends inside a frame" ]
+	# cut inside the header, before any line
+	gzip -c events.csv | head -c 5 > tiny.gz
+	run --separate-stderr "${V[@]}" tiny.gz
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: tiny.gz: truncated gzip data: the file ends inside a compressed member"
+}
+
+@test "INP004: a flipped byte in compressed data is a data error, never a crash" {
+	gzip -c events.csv > ok.gz
+	zstd -q -c events.csv > ok.zst
+	n=$(stat -c %s ok.gz)
+	# the CRC at the end of the member: the data inflate, the check fails
+	python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[int(sys.argv[2])] ^= 0xff; open(sys.argv[3], "wb").write(b)' ok.gz $((n - 6)) crc.gz
+	run --separate-stderr "${V[@]}" crc.gz
+	assert_failure 65
+	[ "$stderr" = "tl-velocity: crc.gz: corrupt gzip data: incorrect data check" ]
+	# no row is published: stdout ends with the cut-short mark (tl(7) PIPELINES)
+	[ "$output" = "$(printf '\n#tl-abort %s' "$stderr")" ]
+	python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[int(sys.argv[2])] ^= 0xff; open(sys.argv[3], "wb").write(b)' ok.zst 4 hdr.zst
+	run --separate-stderr "${V[@]}" hdr.zst
+	assert_failure 65
+	[[ "$stderr" == "tl-velocity: hdr.zst: corrupt zstd data: "* ]]
+	# every byte of both flipped in turn: exit 0 or 65, nothing else
+	python3 - ok.gz ok.zst <<-'PY'
+		import sys
+		for name in sys.argv[1:]:
+		    data = open(name, "rb").read()
+		    for i in range(len(data)):
+		        b = bytearray(data)
+		        b[i] ^= 0x55
+		        open("%s.flip%d" % (name, i), "wb").write(b)
+	PY
+	for f in ok.*.flip*; do
+		run --separate-stderr "${V[@]}" "$f"
+		[ "$status" -eq 0 ] || [ "$status" -eq 65 ] || { echo "$f: status $status: $stderr"; false; }
+	done
+}
+
+@test "INP005: trailing bytes after the last gzip member are an error, not ignored" {
+	{ gzip -c events.csv; printf 'junk'; } > trail.gz
+	run --separate-stderr "${V[@]}" trail.gz
+	assert_failure 65
+	[ "$stderr" = "tl-velocity: trail.gz: corrupt gzip data: bytes after the last member are not gzip" ]
+}
+
+@test "INP006: a compressed file big enough to be split is read in order, not in ranges" {
+	tl-loadgen --learners 400 --seed 3 > big.csv
+	gzip -c big.csv > big.csv.gz
+	zstd -q -c big.csv > big.zst
+	export TL_CHUNK_BYTES=16384 TL_CHUNK_STATS=1
+	run --separate-stderr "${V[@]}" big.csv
+	assert_success
+	want=$output
+	[[ "$stderr" == "tl-velocity: chunks: "* ]]   # the plain file is split
+	for f in big.csv.gz big.zst; do
+		run --separate-stderr "${V[@]}" "$f"
+		assert_success
+		[ "$output" = "$want" ]
+		[ -z "$stderr" ]   # no chunks: one reader, in order
+	done
+}
+
+@test "INP007: real data: a gzipped KDD course reads as the plain file" {
+	local src="$REALDATA/kddcup2015_xuetangx/trainCourse2796.csv"
+	[ -r "$src" ]
+	local args=(--as-of 2014-09-01 --map "learner_id=enrollment_id,ts=time")
+	gzip -c "$src" > "$BATS_TEST_TMPDIR/course.csv.gz"
+	zstd -q -c "$src" > "$BATS_TEST_TMPDIR/course.csv.zst"
+	run --separate-stderr tl-velocity "${args[@]}" -o csv "$src"
+	assert_success
+	want=$output
+	[ "${#lines[@]}" -gt 1000 ]
+	run --separate-stderr tl-velocity "${args[@]}" -o csv "$BATS_TEST_TMPDIR/course.csv.gz"
+	assert_success
+	[ "$output" = "$want" ]
+	run --separate-stderr tl-velocity "${args[@]}" -o csv "$BATS_TEST_TMPDIR/course.csv.zst"
+	assert_success
+	[ "$output" = "$want" ]
+}
