@@ -143,3 +143,68 @@ V=(tl-velocity --as-of 2025-02-01T00:00:00Z -o csv)
 	assert_success
 	[ "$output" = "$want" ]
 }
+
+@test "INP010: -o tsv writes the rows of -o csv, tab-separated, quotes as they are" {
+	printf '%s\n' learner_id,ts,note a,2025-01-01T00:00:00Z,'"say ""hi"", then go"' > q.csv
+	run --separate-stderr tl-velocity --as-of 2025-02-01T00:00:00Z -o tsv q.csv
+	assert_success
+	[ "${lines[0]}" = "$(printf 'learner_id\tnote\tinteractions\tadoptions\tperiods\ttenure_days\tvelocity_simple\tvelocity\tvelocity_trend\tvelocity_next\tvelocity_momentum\tas_of')" ]
+	[ "${lines[1]}" = "$(printf 'a\tsay "hi", then go\t1\t0\t5\t31\t0\t0\t0\t0\t0\t2025-02-01T00:00:00Z')" ]
+	"${V[@]}" events.csv | tr , '\t' > want
+	run --separate-stderr tl-velocity --as-of 2025-02-01T00:00:00Z -o tsv events.csv
+	diff -u want <(printf '%s\n' "$output")
+}
+
+@test "INP011: -o tsv refuses a value with a tab or a line break (no escapes in TSV)" {
+	printf '%s\n' learner_id,ts,note a,2025-01-01T00:00:00Z,"$(printf 'x\ty')" > tab.csv
+	run --separate-stderr tl-velocity --as-of 2025-02-01T00:00:00Z -o tsv tab.csv
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: tab.csv:2: learner 'a': the value 'x?y' holds a tab or a line break, which -o tsv cannot write; use -o csv"
+	printf '%s\n' learner_id,ts,note a,2025-01-01T00:00:00Z,'"two' 'lines"' > nl.csv
+	run --separate-stderr tl-velocity --as-of 2025-02-01T00:00:00Z -o tsv nl.csv
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: nl.csv:2: learner 'a': the value 'two?lines' holds a tab or a line break, which -o tsv cannot write; use -o csv"
+	run --separate-stderr tl-velocity --as-of 2025-02-01T00:00:00Z -o csv nl.csv
+	assert_success
+}
+
+@test "INP012: every tool names its output mode with -o; the old spellings work; an unknown mode is a usage error" {
+	tl-loadgen --learners 3 -f learners > f.out
+	tl-loadgen --learners 3 --format learners > format.out
+	tl-loadgen --learners 3 -o learners > o.out
+	cmp f.out o.out
+	cmp format.out o.out
+	[[ "$(head -c 15 o.out)" == '{"learner_id":"' ]]
+	run --separate-stderr tl-loadgen -o xml
+	assert_failure 64
+	assert_equal "${stderr_lines[0]}" "tl-loadgen: -o wants csv, ndjson or learners, not 'xml'"
+	assert_equal "${stderr_lines[1]}" "Try 'tl-loadgen --help' for more information."
+	printf 'learner_id,t,p\nL1,a,a\nL2,b,a\n' > cls.csv
+	run --separate-stderr tl-eval --truth t --pred p -o json cls.csv
+	assert_success
+	want=$output
+	run --separate-stderr tl-eval --truth t --pred p --format json cls.csv
+	[ "$output" = "$want" ]
+	[[ "$want" == "{"* ]]
+	run --separate-stderr tl-eval --truth t --pred p -o csv cls.csv
+	assert_failure 64
+	assert_equal "${stderr_lines[0]}" "tl-eval: -o wants text, json or md, not 'csv'"
+	printf 'learner_id,arm,y\nL1,control,1\nL2,treatment,0\nL3,control,0\nL4,treatment,1\n' > ab.csv
+	run --separate-stderr tl-abtest --metric y -o md ab.csv
+	want=$output
+	run --separate-stderr tl-abtest --metric y --format md ab.csv
+	[ "$output" = "$want" ]
+	[[ "$want" == *"|"* ]]
+	run --separate-stderr tl-abtest --metric y -o csv ab.csv
+	assert_failure 64
+	assert_equal "${stderr_lines[0]}" "tl-abtest: -o: 'csv' is not one of text|json|md"
+	for t in tl-velocity tl-affinity tl-retention tl-score tl-model; do
+		run --separate-stderr "$t" -o xml events.csv
+		assert_failure 64
+		assert_equal "${stderr_lines[0]}" "$t: -o wants csv, tsv or ndjson, not 'xml'"
+	done
+	run --separate-stderr tl-export -o csv events.csv
+	assert_failure 64
+	run --separate-stderr tl-report -o csv
+	assert_failure 64
+}

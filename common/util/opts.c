@@ -123,6 +123,8 @@ static void max_rejects(struct tl_common *c, const char *arg)
 
 int tl_common_option(struct tl_common *c, int opt, const char *arg, void (*usage)(int))
 {
+	if (opt == 'o' && c->own_o)
+		return 0;
 	switch (opt) {
 	case 'h': usage(0); tl_exit_written();
 	case TL_OPT_VERSION: printf("%s %s\n", tl_progname(), TL_VERSION); tl_exit_written();
@@ -136,9 +138,10 @@ int tl_common_option(struct tl_common *c, int opt, const char *arg, void (*usage
 	}
 	switch (opt) {
 	case 'o':
-		if (strcmp(arg, "csv") == 0) c->out_csv = 1;
-		else if (strcmp(arg, "ndjson") == 0) c->out_csv = 0;
-		else tl_usage_error("-o wants csv or ndjson, not '%s'", arg);
+		if (strcmp(arg, "csv") == 0) c->out_csv = TL_OUT_CSV;
+		else if (strcmp(arg, "tsv") == 0) c->out_csv = TL_OUT_TSV;
+		else if (strcmp(arg, "ndjson") == 0) c->out_csv = TL_OUT_NDJSON;
+		else tl_usage_error("-o wants csv, tsv or ndjson, not '%s'", arg);
 		return 1;
 	case TL_OPT_OUTPUT: c->output = arg; return 1;
 	case TL_OPT_METRICS: c->metrics = arg; return 1;
@@ -162,7 +165,7 @@ void tl_common_usage(FILE *f)
 {
 	fputs("Common options:\n", f);
 	if (!report_tool)
-		fputs("  -o csv|ndjson          output learner rows (csv) or documents (ndjson, default)\n", f);
+		fputs("  -o csv|tsv|ndjson      output learner rows (csv, tsv) or documents (ndjson, default)\n", f);
 	fputs("      --output FILE      write FILE atomically instead of stdout\n"
 	      "      --as-of TIME       observation cutoff (else TL_AS_OF, the record's as_of, now)\n", f);
 	if (!report_tool)

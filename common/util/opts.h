@@ -58,9 +58,13 @@ enum {
 
 #define TL_MAP_MAX 8
 
+/* The output modes of -o (tl_common's out_csv). */
+enum { TL_OUT_NDJSON, TL_OUT_CSV, TL_OUT_TSV };
+
 /* What the common options set. */
 struct tl_common {
-	int out_csv;              /* -o csv (else ndjson) */
+	int out_csv;              /* -o: TL_OUT_CSV or TL_OUT_TSV (learner rows, true),
+				   * else TL_OUT_NDJSON (0) */
 	const char *output;       /* --output FILE, NULL = stdout */
 	const char *metrics;      /* --metrics FILE */
 	int progress;             /* --progress */
@@ -74,6 +78,8 @@ struct tl_common {
 	size_t max_events;        /* --max-events N per learner (TL_MAX_EVENTS_DEFAULT) */
 	int ungrouped;            /* --ungrouped */
 	int report;               /* the tool writes a report (tl_front_report) */
+	int own_o;                /* the tool reads -o itself: its own output modes
+				   * (tl-loadgen's shapes, a report's formats) */
 	const char *tool_out[TL_TOOL_OUT_MAX];     /* the tool's own output files */
 	const char *tool_out_opt[TL_TOOL_OUT_MAX]; /* ... and their options */
 	int ntool_out;
