@@ -208,3 +208,46 @@ V=(tl-velocity --as-of 2025-02-01T00:00:00Z -o csv)
 	run --separate-stderr tl-report -o csv
 	assert_failure 64
 }
+
+@test "INP020: rows of an empty or header-only input are the header line the tool would write" {
+	local velo=interactions,adoptions,periods,tenure_days,velocity_simple,velocity,velocity_trend,velocity_next,velocity_momentum,as_of
+	run --separate-stderr "${V[@]}" < /dev/null
+	assert_success
+	[ "$output" = "learner_id,$velo" ]
+	run --separate-stderr tl-velocity -o tsv < /dev/null
+	assert_success
+	[ "$output" = "$(printf 'learner_id,%s' "$velo" | tr , '\t')" ]
+	# a header-only event CSV: its attribute columns, then the tool's fields
+	printf 'learner_id,ts,domain,cohort\n' > head.csv
+	run --separate-stderr "${V[@]}" --label head.csv
+	assert_success
+	[ "$output" = "learner_id,cohort,${velo%,as_of},next_velocity_actual,as_of" ]
+	# every row rejected: still the header
+	printf 'learner_id,ts\nL1,yesterday\n' > bad.csv
+	run --separate-stderr "${V[@]}" --skip-bad bad.csv
+	assert_success
+	[ "$output" = "learner_id,$velo" ]
+	# documents: no line at all
+	run --separate-stderr tl-velocity head.csv
+	assert_success
+	[ -z "$output" ]
+	gzip -c head.csv > head.csv.gz
+	run --separate-stderr tl-affinity -o csv --transfer-pairs pairs.csv head.csv.gz
+	assert_success
+	[ "$output" = "learner_id,cohort,domain_entropy,domain_concentration,top_domain,top_domain_share,domains,is_specialist,transfer_score,transfer_pair,as_of" ]
+	run --separate-stderr tl-retention -o csv < /dev/null
+	assert_success
+	[ "$output" = "learner_id,capabilities,reuses,days_since_last,reuse_score,retention_strength,churn_risk,active_days,events_last_7d,events_prev_7d,as_of" ]
+	# learner rows: every column but learner_id
+	printf 'learner_id,days_since_last,x\n' > rows.csv
+	run --separate-stderr tl-score -o csv rows.csv
+	assert_success
+	[ "$output" = "learner_id,days_since_last,x,archetype,roi_multiplier,score,algo_version,archetype_reason" ]
+	tl-model --fit --target dropout --features days_since_last --output m.json "$TESTDATA/model/model-churn.csv" 2>/dev/null
+	run --separate-stderr tl-model --model m.json -o csv rows.csv
+	assert_success
+	[ "$output" = "learner_id,days_since_last,x,dropout_probability" ]
+	run --separate-stderr tl-model --model m.json -o csv < /dev/null
+	assert_success
+	[ "$output" = "learner_id,dropout_probability" ]
+}

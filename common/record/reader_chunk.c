@@ -191,3 +191,18 @@ int tl_reader_chunk_merge(struct tl_reader *r, const struct tl_reader *w)
 	r->src.lineno += w->src.lineno;
 	return 0;
 }
+
+struct tl_learner *tl_reader_no_learner(struct tl_reader *r)
+{
+	static const struct tl_str none = {"", 0};
+	struct build *b = &r->b[r->cur];
+	rd_build_start(b, none, NULL, 0, r->shape);
+	for (size_t i = 0; i < r->ncols && is_csv_shape(r->shape); i++) {
+		int canon = (int)i == r->col[COL_ID];   /* learner rows: every other column */
+		for (int k = 0; k < NCANON && r->shape == TL_SHAPE_EVENT_CSV; k++)
+			canon |= r->col[k] == (int)i;
+		if (!canon)
+			rd_build_attr(b, r->colnames[i], none, 0);
+	}
+	return rd_build_finish(b, r->shape != TL_SHAPE_ROW_CSV);
+}

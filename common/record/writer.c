@@ -464,6 +464,12 @@ void tl_writer_end(struct tl_writer *w)
 		tl_obuf_flush(&w->ob);
 }
 
+void tl_writer_header(struct tl_writer *w)
+{
+	if (w->csv && !w->cols)
+		write_header(w);
+}
+
 int tl_writer_started(const struct tl_writer *w) { return !w->csv || w->cols; }
 
 void tl_writer_header_from(struct tl_writer *w, const struct tl_writer *from)
