@@ -113,13 +113,13 @@ V=(tl-velocity --as-of 2025-02-01T00:00:00Z -o csv)
 	tl-loadgen --learners 400 --seed 3 > big.csv
 	gzip -c big.csv > big.csv.gz
 	zstd -q -c big.csv > big.zst
-	export TL_CHUNK_BYTES=16384 TL_CHUNK_STATS=1
-	run --separate-stderr "${V[@]}" big.csv
+	local CH=(env TL_CHUNK_BYTES=16384 TL_CHUNK_STATS=1)
+	run --separate-stderr "${CH[@]}" "${V[@]}" big.csv
 	assert_success
 	want=$output
 	[[ "$stderr" == "tl-velocity: chunks: "* ]]   # the plain file is split
 	for f in big.csv.gz big.zst; do
-		run --separate-stderr "${V[@]}" "$f"
+		run --separate-stderr "${CH[@]}" "${V[@]}" "$f"
 		assert_success
 		[ "$output" = "$want" ]
 		[ -z "$stderr" ]   # no chunks: one reader, in order
@@ -250,4 +250,142 @@ V=(tl-velocity --as-of 2025-02-01T00:00:00Z -o csv)
 	run --separate-stderr tl-model --model m.json -o csv < /dev/null
 	assert_success
 	[ "$output" = "learner_id,dropout_probability" ]
+}
+
+@test "INP030: --tsv reads tab-separated events as the CSV; quotes are ordinary bytes" {
+	"${V[@]}" events.csv > want
+	tr , '\t' < events.csv > events.tsv
+	run --separate-stderr "${V[@]}" --tsv events.tsv
+	assert_success
+	diff -u want <(printf '%s\n' "$output")
+	# compressed TSV on stdin
+	gzip -c events.tsv > events.tsv.gz
+	run --separate-stderr "${V[@]}" --tsv < events.tsv.gz
+	assert_success
+	diff -u want <(printf '%s\n' "$output")
+	printf 'learner_id\tts\tnote\nL1\t2025-01-01T00:00:00Z\t"say" "hi\n' > q.tsv
+	run --separate-stderr tl-velocity --as-of 2025-02-01T00:00:00Z --tsv q.tsv
+	assert_success
+	[[ "$output" == *',"note":"\"say\" \"hi",'* ]]
+	# a CR inside a line is not read (a final CR is dropped, as in CSV)
+	printf 'learner_id\tts\r\nL1\t2025-01-01\r\nL2\t2025\r01-01\n' > cr.tsv
+	run --separate-stderr tl-velocity --as-of 2025-02-01T00:00:00Z --tsv cr.tsv
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: cr.tsv:3: bad CSV: a carriage return inside a tab-separated line: 'L2?2025?01-01'"
+	# the wrong number of fields, as in CSV
+	printf 'learner_id\tts\nL1\t2025-01-01\textra\n' > n.tsv
+	run --separate-stderr tl-velocity --tsv n.tsv
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: n.tsv:2: expected 2 fields, found 3"
+}
+
+@test "INP031: -d CHAR reads CSV with another separator, quoting as RFC 4180; bad -d is a usage error" {
+	"${V[@]}" events.csv > want
+	tr , ';' < events.csv > events.ssv
+	run --separate-stderr "${V[@]}" -d ';' events.ssv
+	assert_success
+	diff -u want <(printf '%s\n' "$output")
+	tr , '\t' < events.csv > events.tsv
+	for d in '\t' tab "$(printf '\t')"; do
+		run --separate-stderr "${V[@]}" -d "$d" events.tsv
+		assert_success
+		diff -u want <(printf '%s\n' "$output")
+	done
+	printf 'learner_id;ts;note\nL1;2025-01-01T00:00:00Z;"a;b ""c"""\n' > q.ssv
+	for slow in 0 1; do
+		run --separate-stderr env TL_CSV_SLOW=$slow tl-velocity --as-of 2025-02-01T00:00:00Z -d ';' q.ssv
+		assert_success
+		[[ "$output" == *',"note":"a;b \"c\"",'* ]]
+	done
+	for d in '' ';;' '"' "$(printf '\n')"; do
+		run --separate-stderr tl-velocity -d "$d" events.csv
+		assert_failure 64
+		[[ "${stderr_lines[0]}" == "tl-velocity: -d wants one character (not a quote or a line break), \\t or tab: "* ]]
+	done
+}
+
+@test "INP032: a tab-separated file big enough to be split reads in chunks as the CSV does" {
+	tl-loadgen --learners 400 --seed 5 > big.csv
+	! grep -q '"' big.csv || false
+	tr , '\t' < big.csv > big.tsv
+	tr , '|' < big.csv > big.psv
+	local CH=(env TL_CHUNK_BYTES=16384 TL_CHUNK_STATS=1)
+	run --separate-stderr "${CH[@]}" "${V[@]}" big.csv
+	want=$output
+	run --separate-stderr "${CH[@]}" "${V[@]}" --tsv big.tsv
+	assert_success
+	[ "$output" = "$want" ]
+	[[ "$stderr" == "tl-velocity: chunks: "*" from the workers, 0 read again" ]]
+	run --separate-stderr "${CH[@]}" "${V[@]}" -d '|' big.psv
+	assert_success
+	[ "$output" = "$want" ]
+	[[ "$stderr" == "tl-velocity: chunks: "*" from the workers, 0 read again" ]]
+}
+
+@test "INP033: -o tsv output reads back with --tsv" {
+	tl-velocity --as-of 2025-02-01T00:00:00Z events.csv > docs.ndjson
+	tl-velocity --as-of 2025-02-01T00:00:00Z --decay-half-life 0 -o tsv docs.ndjson > rows.tsv
+	local eval=(tl-eval --pred velocity --actual velocity_simple -o json)
+	run --separate-stderr "${eval[@]}" --tsv rows.tsv
+	assert_success
+	want=$output
+	[[ "$want" == *'"n":	2'* ]]
+	tl-velocity --as-of 2025-02-01T00:00:00Z --decay-half-life 0 -o csv docs.ndjson > rows.csv
+	run --separate-stderr "${eval[@]}" rows.csv
+	[ "$output" = "$want" ]
+}
+
+@test "INP040: a tab-separated header read as CSV names the cause" {
+	tr , '\t' < events.csv > events.tsv
+	run --separate-stderr tl-velocity events.tsv
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: events.tsv:1: no 'learner_id' column in the header: the header has tabs, not commas: try --tsv"
+	gzip -c events.tsv > events.tsv.gz
+	run --separate-stderr tl-velocity < events.tsv.gz
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: -:1: no 'learner_id' column in the header: the header has tabs, not commas: try --tsv"
+	tr , ';' < events.csv > events.ssv
+	run --separate-stderr tl-velocity events.ssv
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: events.ssv:1: no 'learner_id' column in the header: the header has semicolons, not commas: try -d ';'"
+	run --separate-stderr tl-velocity --tsv events.csv
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: events.csv:1: no 'learner_id' column in the header: the header has commas, not tabs: drop --tsv"
+	# a header without learner_id and no other separator: no guess
+	printf 'user,ts\n' > u.csv
+	run --separate-stderr tl-velocity u.csv
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: u.csv:1: no 'learner_id' column in the header"
+}
+
+@test "INP041: binary input names the likely cause, not a missing column" {
+	printf 'PK\003\004\024\000\000\000' > sheet.xlsx
+	run --separate-stderr tl-velocity sheet.xlsx
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: sheet.xlsx: a zip archive (a spreadsheet?), not text: extract the file first, or export CSV"
+	xz -c events.csv > events.csv.xz
+	run --separate-stderr tl-velocity events.csv.xz
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: events.csv.xz: xz-compressed data, which tl does not read: decompress it first (xz -dc; tl reads gzip and zstd)"
+	bzip2 -c events.csv > events.csv.bz2
+	run --separate-stderr tl-velocity < events.csv.bz2
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: -: bzip2-compressed data, which tl does not read: decompress it first (bzip2 -dc; tl reads gzip and zstd)"
+	iconv -f UTF-8 -t UTF-16 events.csv > u16.csv
+	run --separate-stderr tl-velocity u16.csv
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: u16.csv: UTF-16 text: convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8)"
+	printf 'learner_id,ts\000\001\002\nL1,2025-01-01\n' > nul.csv
+	run --separate-stderr tl-velocity nul.csv
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: nul.csv: binary input, not text (a NUL byte at byte 14): tl reads CSV, TSV and NDJSON, plain, gzip or zstd"
+	# binary without a line end for longer than a header may be
+	python3 -c 'import sys; sys.stdout.buffer.write(b"x" * 100 + b"\0" + bytes(range(11, 256)) * 20000)' > blob
+	run --separate-stderr tl-velocity blob
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: blob: binary input, not text (a NUL byte at byte 101): tl reads CSV, TSV and NDJSON, plain, gzip or zstd"
+	# a header that starts like bzip2 but is text is read as text
+	printf 'BZh9,learner_id,ts\n1,L1,2025-01-01\n' > bzh.csv
+	run --separate-stderr tl-velocity --as-of 2025-02-01T00:00:00Z bzh.csv
+	assert_success
 }

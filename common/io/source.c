@@ -153,6 +153,38 @@ void tl_source_unread(struct tl_source *s, const char *p)
 	s->lineno--;
 }
 
+/* Formats that are not text, by their first bytes, and what to do. */
+static const struct {
+	const char *magic;
+	size_t n;
+	const char *what;
+} not_text[] = {
+	{"\xFD" "7zXZ\0", 6, "xz-compressed data, which tl does not read: decompress it first (xz -dc; tl reads gzip and zstd)"},
+	{"\x04\x22\x4D\x18", 4, "lz4-compressed data, which tl does not read: decompress it first (lz4 -dc; tl reads gzip and zstd)"},
+	{"7z\xBC\xAF\x27\x1C", 6, "a 7-Zip archive, not text: extract the CSV or JSON file first"},
+	{"PK\x03\x04", 4, "a zip archive (a spreadsheet?), not text: extract the file first, or export CSV"},
+	{"SQLite format 3", 16, "an SQLite database, not text: export CSV first (sqlite3 -csv -header)"},
+	{"PAR1", 4, "a Parquet file, not text: export CSV first"},
+	{"\xFF\xFE", 2, "UTF-16 text: convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8)"},
+	{"\xFE\xFF", 2, "UTF-16 text: convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8)"},
+};
+
+void tl_source_not_text(const struct tl_source *s, const char *p, size_t n)
+{
+	/* bzip2: "BZh", the block size digit, then a block's or the end's magic */
+	if (n >= 10 && memcmp(p, "BZh", 3) == 0 && p[3] >= '1' && p[3] <= '9' &&
+	    (memcmp(p + 4, "1AY&SY", 6) == 0 || memcmp(p + 4, "\x17rE8P\x90", 6) == 0))
+		tl_die(TL_EX_DATAERR, "%s: bzip2-compressed data, which tl does not read: decompress it first "
+		       "(bzip2 -dc; tl reads gzip and zstd)", s->name);
+	for (size_t i = 0; i < sizeof not_text / sizeof not_text[0]; i++)
+		if (n >= not_text[i].n && memcmp(p, not_text[i].magic, not_text[i].n) == 0)
+			tl_die(TL_EX_DATAERR, "%s: %s", s->name, not_text[i].what);
+	const char *nul = memchr(p, '\0', n);
+	if (nul)
+		tl_die(TL_EX_DATAERR, "%s: binary input, not text (a NUL byte at byte %zu): tl reads CSV, TSV and NDJSON, "
+		       "plain, gzip or zstd", s->name, (size_t)(nul - p) + 1);
+}
+
 /* too_long: the line at beg passes max_line: exits, unless it is JSON
  * and max_json lets it be longer. */
 static void too_long(struct tl_source *s)
@@ -168,6 +200,8 @@ static void too_long(struct tl_source *s)
 		s->max_json = 0;
 		return;
 	}
+	if (s->lineno == 0)   /* a first line without a line end: binary? */
+		tl_source_not_text(s, s->buf + s->beg, s->end - s->beg);
 	tl_die_at(TL_EX_DATAERR, s->name, s->lineno + 1, "a line is longer than %zu bytes%s", s->max_line,
 		  s->max_line_why ? s->max_line_why : "");
 }

@@ -57,6 +57,12 @@ void tl_source_free(struct tl_source *s);
  * bytes after the line are readable. */
 int tl_source_line(struct tl_source *s, const char **p, size_t *n);
 
+/* tl_source_not_text: exits 65 naming the likely cause when the first
+ * bytes p[0..n) of the file are not text: another compression (xz,
+ * bzip2, ...), a zip archive, a database, UTF-16, a NUL byte; returns
+ * when they may be text. */
+void tl_source_not_text(const struct tl_source *s, const char *p, size_t n);
+
 /* tl_source_unread: give back the line last returned (p is its start). */
 void tl_source_unread(struct tl_source *s, const char *p);
 

@@ -41,23 +41,25 @@ int tl_reader_chunkable(struct tl_reader *r, uint64_t *data_off, uint64_t *size)
 	return *data_off <= *size;
 }
 
-/* The learner_id of a plain line (no quote), or 0 when it has a quote. */
+/* The learner_id of a plain line (no quote), or 0 when it has a quote
+ * (TSV: any line is plain). */
 static int line_id(const struct tl_reader *r, const char *p, size_t n, struct tl_str *id)
 {
-	if (memchr(p, '"', n))
+	const char d = r->opt->delim;
+	if (!r->opt->tsv && memchr(p, '"', n))
 		return 0;
 	if (n && p[n - 1] == '\r')
 		n--;
 	const char *end = p + n;
 	for (int k = 0; k < r->col[COL_ID] && p <= end; k++) {
-		const char *c = memchr(p, ',', (size_t)(end - p));
+		const char *c = memchr(p, d, (size_t)(end - p));
 		p = c ? c + 1 : end + 1;
 	}
 	if (p > end) {
 		*id = (struct tl_str){"", 0};
 		return 1;
 	}
-	const char *c = memchr(p, ',', (size_t)(end - p));
+	const char *c = memchr(p, d, (size_t)(end - p));
 	*id = (struct tl_str){p, (size_t)((c ? c : end) - p)};
 	return 1;
 }
@@ -132,7 +134,7 @@ struct tl_reader *tl_reader_chunk_new(const struct tl_reader *r)
 void tl_reader_chunk_start(struct tl_reader *w, uint64_t from, uint64_t to)
 {
 	tl_csv_free(w->csv);   /* a failed chunk may have left a record open */
-	w->csv = tl_csv_new(w->opt->max_field);
+	w->csv = rd_csv_new(w->opt);
 	tl_reader_range(w, from, to, 0);
 	w->failed = 0;
 	w->pending = 0;

@@ -55,6 +55,7 @@ void tl_common_init(struct tl_common *c)
 {
 	memset(c, 0, sizeof *c);
 	c->max_field = TL_MAX_FIELD_DEFAULT;
+	c->delim = ',';
 	c->max_events = TL_MAX_EVENTS_DEFAULT;
 	c->churn_horizon = TL_CHURN_HORIZON_DAYS * TL_DAY;
 	const char *env = getenv("TL_AS_OF");
@@ -105,6 +106,22 @@ static void add_map(struct tl_common *c, const char *arg)
 	}
 }
 
+/* set_delim: -d CHAR (one byte, or \t or "tab" for a tab) or --tsv. */
+static void set_delim(struct tl_common *c, const char *arg, int tsv)
+{
+	if (tsv) {
+		c->delim = '\t';
+		c->tsv = 1;
+		return;
+	}
+	if (strcmp(arg, "\\t") == 0 || strcmp(arg, "tab") == 0)
+		arg = "\t";
+	if (strlen(arg) != 1 || strchr("\"\r\n", *arg))
+		tl_usage_error("-d wants one character (not a quote or a line break), \\t or tab: '%s'", arg);
+	c->delim = *arg;
+	c->tsv = 0;
+}
+
 /* max_rejects: --max-rejects N (records) or P% (of the records read). */
 static void max_rejects(struct tl_common *c, const char *arg)
 {
@@ -144,6 +161,8 @@ int tl_common_option(struct tl_common *c, int opt, const char *arg, void (*usage
 		else tl_usage_error("-o wants csv, tsv or ndjson, not '%s'", arg);
 		return 1;
 	case TL_OPT_OUTPUT: c->output = arg; return 1;
+	case 'd': set_delim(c, arg, 0); return 1;
+	case TL_OPT_TSV: set_delim(c, arg, 1); return 1;
 	case TL_OPT_METRICS: c->metrics = arg; return 1;
 	case TL_OPT_PROGRESS: c->progress = 1; return 1;
 	case TL_OPT_STATS: c->stats = 1; return 1;
@@ -171,7 +190,9 @@ void tl_common_usage(FILE *f)
 	if (!report_tool)
 		fputs("      --label            also compute label fields from events after as-of\n"
 		      "      --churn-horizon D  label window for churned (default " TL_XSTR(TL_CHURN_HORIZON_DAYS) "d)\n", f);
-	fputs("      --map C=S,...      read canonical column C from input column S\n"
+	fputs("      --tsv              input is tab-separated (no quoting)\n"
+	      "  -d CHAR                input is CSV separated by CHAR (\\t: tab)\n"
+	      "      --map C=S,...      read canonical column C from input column S\n"
 	      "      --ungrouped        accept rows of a learner spread out (buffers all input)\n"
 	      "      --skip-bad         skip bad rows instead of stopping (exit 0)\n"
 	      "      --rejects FILE     write skipped rows there unchanged\n"

@@ -31,11 +31,11 @@ enum {
 	TL_OPT_VERSION = 0x1000, TL_OPT_OUTPUT, TL_OPT_METRICS, TL_OPT_PROGRESS,
 	TL_OPT_STATS, TL_OPT_SKIP_BAD, TL_OPT_REJECTS, TL_OPT_MAX_FIELD,
 	TL_OPT_MAX_EVENTS, TL_OPT_MAP, TL_OPT_UNGROUPED, TL_OPT_AS_OF,
-	TL_OPT_LABEL, TL_OPT_CHURN_HORIZON, TL_OPT_MAX_REJECTS
+	TL_OPT_LABEL, TL_OPT_CHURN_HORIZON, TL_OPT_MAX_REJECTS, TL_OPT_TSV
 };
 
 /* Short options every tool accepts (prepend to the tool's own). */
-#define TL_COMMON_SHORTOPTS "ho:"
+#define TL_COMMON_SHORTOPTS "d:ho:"
 
 /* Append to a tool's struct option table (before the {0} terminator). */
 #define TL_COMMON_LONGOPTS \
@@ -53,6 +53,7 @@ enum {
 	{.name = "rejects", .has_arg = required_argument, .val = TL_OPT_REJECTS}, \
 	{.name = "skip-bad", .has_arg = no_argument, .val = TL_OPT_SKIP_BAD}, \
 	{.name = "stats", .has_arg = no_argument, .val = TL_OPT_STATS}, \
+	{.name = "tsv", .has_arg = no_argument, .val = TL_OPT_TSV}, \
 	{.name = "ungrouped", .has_arg = no_argument, .val = TL_OPT_UNGROUPED}, \
 	{.name = "version", .has_arg = no_argument, .val = TL_OPT_VERSION}
 
@@ -88,6 +89,8 @@ struct tl_common {
 	tl_time as_of;
 	int label;                /* --label */
 	tl_time churn_horizon;    /* --churn-horizon (TL_CHURN_HORIZON_DAYS) */
+	char delim;               /* -d CHAR, --tsv: the input's field separator (',') */
+	int tsv;                  /* --tsv: tab-separated, no quoting */
 	int nmap;                 /* --map canonical=source pairs */
 	const char *map_canon[TL_MAP_MAX];
 	const char *map_source[TL_MAP_MAX];
