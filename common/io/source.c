@@ -179,7 +179,10 @@ void tl_source_not_text(const struct tl_source *s, const char *p, size_t n)
 	for (size_t i = 0; i < sizeof not_text / sizeof not_text[0]; i++)
 		if (n >= not_text[i].n && memcmp(p, not_text[i].magic, not_text[i].n) == 0)
 			tl_die(TL_EX_DATAERR, "%s: %s", s->name, not_text[i].what);
-	const char *nul = memchr(p, '\0', n);
+	const char *q = p, *end = p + n;
+	while (q < end && (*q == ' ' || *q == '\t'))
+		q++;
+	const char *nul = q < end && *q == '{' ? NULL : memchr(p, '\0', n);   /* JSON says where */
 	if (nul)
 		tl_die(TL_EX_DATAERR, "%s: binary input, not text (a NUL byte at byte %zu): tl reads CSV, TSV and NDJSON, "
 		       "plain, gzip or zstd", s->name, (size_t)(nul - p) + 1);
