@@ -144,6 +144,22 @@ V=(tl-velocity --as-of 2025-02-01T00:00:00Z -o csv)
 	[ "$output" = "$want" ]
 }
 
+@test "INP008: a compressed file that inflates without bound is read in bounded memory" {
+	local lim=""
+	[ -n "${ASAN_OPTIONS:-}" ] || lim="ulimit -v 400000; "
+	# 200 MB of one line, under 1 MB of gzip: stopped at the header's limit
+	head -c 200000000 /dev/zero | tr '\0' a | gzip -1 > bomb.gz
+	[ "$(stat -c %s bomb.gz)" -lt 1000000 ]
+	run --separate-stderr bash -c "${lim}tl-velocity bomb.gz"
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: bomb.gz:1: a line is longer than 4194304 bytes (a CSV header: 64 x --max-field; not CSV?)"
+	# 60 MB of short lines, 2M learners: read to the end
+	{ echo learner_id,ts; seq 2000000 | sed 's/$/,2025-01-01T00:00:00Z/'; } | zstd -q -c > many.zst
+	run --separate-stderr bash -c "${lim}tl-velocity --as-of 2025-02-01T00:00:00Z --stats -o csv many.zst > /dev/null"
+	assert_success
+	[[ "$stderr" == *"records read 2000000 = used 2000000 "* ]]
+}
+
 @test "INP010: -o tsv writes the rows of -o csv, tab-separated, quotes as they are" {
 	printf '%s\n' learner_id,ts,note a,2025-01-01T00:00:00Z,'"say ""hi"", then go"' > q.csv
 	run --separate-stderr tl-velocity --as-of 2025-02-01T00:00:00Z -o tsv q.csv
