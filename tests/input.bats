@@ -160,6 +160,30 @@ V=(tl-velocity --as-of 2025-02-01T00:00:00Z -o csv)
 	[[ "$stderr" == *"records read 2000000 = used 2000000 "* ]]
 }
 
+@test "INP009: documents and NDJSON events compressed, and plain and compressed files in one run" {
+	tl-loadgen --learners 300 --seed 6 > big.csv
+	tl-loadgen --learners 300 --seed 6 -o ndjson > big.ndjson
+	"${V[@]}" big.csv > want
+	tl-velocity --as-of 2025-02-01T00:00:00Z big.csv > docs.ndjson
+	gzip -c big.ndjson > big.ndjson.gz
+	zstd -q -c docs.ndjson > docs.ndjson.zst
+	local CH=(env TL_CHUNK_BYTES=16384 TL_CHUNK_STATS=1)
+	run --separate-stderr "${CH[@]}" "${V[@]}" docs.ndjson
+	[[ "$stderr" == "tl-velocity: chunks: "* ]]   # plain documents go to the workers
+	for f in big.ndjson.gz docs.ndjson.zst; do
+		run --separate-stderr "${CH[@]}" "${V[@]}" "$f"
+		assert_success
+		diff -u want <(printf '%s\n' "$output")
+		[ -z "$stderr" ]
+	done
+	head -3 events.csv > part1.csv
+	{ head -1 events.csv; tail -n +4 events.csv; } | gzip -c > part2.gz
+	"${V[@]}" events.csv > want
+	run --separate-stderr "${V[@]}" part1.csv part2.gz
+	assert_success
+	diff -u want <(printf '%s\n' "$output")
+}
+
 @test "INP010: -o tsv writes the rows of -o csv, tab-separated, quotes as they are" {
 	printf '%s\n' learner_id,ts,note a,2025-01-01T00:00:00Z,'"say ""hi"", then go"' > q.csv
 	run --separate-stderr tl-velocity --as-of 2025-02-01T00:00:00Z -o tsv q.csv
