@@ -152,6 +152,7 @@ struct vary_json {
 	struct varied *v;
 	struct first l;
 	struct tl_arena *arena;
+	const char *count_name;   /* --count-field: per line, not an attribute */
 	size_t k;      /* non-canonical members so far */
 };
 
@@ -161,6 +162,8 @@ static int vary_member(void *ctx, const struct tl_json_member *m)
 	for (int k = 0; k < NCANON; k++)
 		if (tl_json_key_is(m->key, rd_canon_names[k]))
 			return 0;
+	if (c->count_name && tl_json_key_is(m->key, c->count_name))
+		return 0;
 	struct tl_str key = m->key;
 	if (memchr(key.p, '\\', key.n)) {
 		char *buf = tl_arena_alloc(c->arena, key.n + 1);
@@ -190,7 +193,7 @@ void rd_varied_record(struct tl_reader *r, const struct tl_attr *attrs, size_t n
 		v->seen = tl_xrealloc(v->seen, v->seencap);
 	}
 	memset(v->seen, 0, nattrs);
-	struct vary_json c = {v, l, &r->jarena, 0};
+	struct vary_json c = {v, l, &r->jarena, r->opt->count_field, 0};
 	const char *why;
 	tl_json_members(rec->raw.p, rec->raw.p + rec->raw.n, vary_member, &c, &why);
 	for (size_t i = 0; i < nattrs; i++)
