@@ -21,7 +21,7 @@
 
 enum {
 	OPT_ALPHA = CHAR_MAX + 1, OPT_ARM, OPT_BASE_MEAN, OPT_BASE_SD, OPT_BINARY, OPT_BY,
-	OPT_CONTROL, OPT_CORRECTION, OPT_COVARIATE, OPT_EMIT, OPT_EXPECT, OPT_FORMAT, OPT_GATE,
+	OPT_CONTROL, OPT_CORRECTION, OPT_COVARIATE, OPT_EMIT, OPT_EXPECT, OPT_GATE,
 	OPT_LOOK_EVERY, OPT_MAX_MIX, OPT_MDE, OPT_MERGE, OPT_METRIC, OPT_MIN_LIFT,
 	OPT_MIXTURE_SD, OPT_POWER, OPT_SEQUENTIAL, OPT_SRM_ALPHA
 };
@@ -38,7 +38,7 @@ static const struct option longopts[] = {
 	{.name = "covariate", .has_arg = required_argument, .val = OPT_COVARIATE},
 	{.name = "emit-stats", .has_arg = no_argument, .val = OPT_EMIT},
 	{.name = "expect", .has_arg = required_argument, .val = OPT_EXPECT},
-	{.name = "format", .has_arg = required_argument, .val = OPT_FORMAT},
+	{.name = "format", .has_arg = required_argument, .val = 'o'},
 	{.name = "gate", .has_arg = no_argument, .val = OPT_GATE},
 	{.name = "look-every", .has_arg = required_argument, .val = OPT_LOOK_EVERY},
 	{.name = "max-mix-diff", .has_arg = required_argument, .val = OPT_MAX_MIX},
@@ -69,7 +69,7 @@ static const char synopsis[] =
 	"                 [--by FIELD] [--covariate FIELD] [--expect C:T] [--alpha A]\n"
 	"                 [--min-lift L] [--correction holm|bh|none] [--sequential]\n"
 	"                 [--look-every N] [--mixture-sd D] [--power P] [--mde L] [--gate]\n"
-	"                 [--format text|json|md] [--emit-stats] [common options] [FILE ...]\n"
+	"                 [-o text|json|md] [--emit-stats] [common options] [FILE ...]\n"
 	"       tl-abtest --merge [options] [STATS ...]\n"
 	"       tl-abtest --baseline-mean M --baseline-sd S --mde L [--power P] [--alpha A]\n";
 
@@ -97,7 +97,7 @@ static const char help[] =
 	"      --baseline-mean M      planning: no input, sample size per arm\n"
 	"      --baseline-sd S        planning: the metric's sd\n"
 	"      --gate                 exit 1 when the decision fails\n"
-	"      --format F             text (default), json or md\n"
+	"  -o, --format F             text (default), json or md (--format: the older spelling)\n"
 	"      --emit-stats           write sufficient statistics (CSV), not a report\n"
 	"      --merge                read --emit-stats files and report on their sum\n";
 
@@ -151,7 +151,7 @@ static void option(struct options *o, int opt, const char *arg)
 	case OPT_COVARIATE: o->s.covariate = arg; break;
 	case OPT_EMIT: o->emit = 1; break;
 	case OPT_EXPECT: parse_expect(o, arg); break;
-	case OPT_FORMAT: o->fmt = (enum tl_ab_format)pick("--format", arg, fmts, 3); break;
+	case 'o': o->fmt = (enum tl_ab_format)pick("-o", arg, fmts, 3); break;   /* or --format */
 	case OPT_GATE: o->gate = 1; break;
 	case OPT_LOOK_EVERY: o->p.look_every = (unsigned long)tl_opt_long("--look-every", arg, 1, LONG_MAX); break;
 	case OPT_MAX_MIX: o->p.max_mix_diff = tl_opt_double("--max-mix-diff", arg, 0, 1); break;
@@ -314,6 +314,7 @@ int main(int argc, char **argv)
 
 	tl_front_init("tl-abtest", argv, &common);
 	tl_front_report(&common);
+	common.own_o = 1;
 	parse_options(argc, argv, &common, &o);
 	if (o.plan) {
 		FILE *f = tl_output_open(common.output);

@@ -124,6 +124,15 @@ static void affinity_learner(void *state, const struct tl_learner *l, tl_time as
 	put_fields(w, l, &a, asof);
 }
 
+/* affinity_columns: the fields of a row, for the header of no learner
+ * (with --transfer-pairs the tool is one thread: learner() is not run). */
+static void affinity_columns(void *state, struct tl_writer *w)
+{
+	(void)state;
+	struct tl_affinity none = {.top = -1, .specialist = -1, .pair_a = -1, .pair_b = -1};
+	put_fields(w, NULL, &none, 0);
+}
+
 static void affinity_merge(void *state, const void *chunk_state)
 {
 	((struct affinity_state *)state)->specialists += ((const struct affinity_state *)chunk_state)->specialists;
@@ -140,7 +149,7 @@ int main(int argc, char **argv)
 	FILE *pf = o.pairs_path ? tl_output_open(o.pairs_path) : NULL;
 	struct affinity_state st = {.prm = o.prm, .pairs = pf ? tl_pairs_new() : NULL};
 	const struct tl_tool tool = {.learner = affinity_learner, .state_size = sizeof st,
-				     .merge = affinity_merge, .one_thread = st.pairs != NULL};
+				     .merge = affinity_merge, .one_thread = st.pairs != NULL, .columns = affinity_columns};
 	tl_run_all(run, &tool, &st);
 	tl_run_gauge(run, "tl_affinity_specialists", "Learners flagged is_specialist.", NULL, (double)st.specialists);
 	if (pf)

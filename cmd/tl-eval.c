@@ -24,7 +24,7 @@
 #define TOLERANCE_DEFAULT 0.1   /* --tolerance */
 #define MAX_CLASSES_DEFAULT 1000   /* --max-classes */
 
-enum { OPT_ACTUAL = CHAR_MAX + 1, OPT_BASELINE, OPT_CURVE, OPT_FORMAT, OPT_LABEL_FIELD, OPT_MAX_CLASSES, OPT_PRED,
+enum { OPT_ACTUAL = CHAR_MAX + 1, OPT_BASELINE, OPT_CURVE, OPT_LABEL_FIELD, OPT_MAX_CLASSES, OPT_PRED,
        OPT_SCORE, OPT_TOLERANCE, OPT_TRUTH };
 enum mode { MODE_CLASS, MODE_BINARY, MODE_NUMERIC };
 enum format { FMT_TEXT, FMT_JSON, FMT_MD };
@@ -35,7 +35,7 @@ static const struct option longopts[] = {
 	{.name = "actual", .has_arg = required_argument, .val = OPT_ACTUAL},
 	{.name = "baseline", .has_arg = required_argument, .val = OPT_BASELINE},
 	{.name = "curve", .has_arg = required_argument, .val = OPT_CURVE},
-	{.name = "format", .has_arg = required_argument, .val = OPT_FORMAT},
+	{.name = "format", .has_arg = required_argument, .val = 'o'},
 	{.name = "label", .has_arg = required_argument, .val = OPT_LABEL_FIELD},
 	{.name = "max-classes", .has_arg = required_argument, .val = OPT_MAX_CLASSES},
 	{.name = "pred", .has_arg = required_argument, .val = OPT_PRED},
@@ -68,12 +68,12 @@ struct state {
 };
 
 static const char synopsis[] =
-	"usage: tl-eval --truth FIELD --pred FIELD [--max-classes N] [--format text|json|md]\n"
+	"usage: tl-eval --truth FIELD --pred FIELD [--max-classes N] [-o text|json|md]\n"
 	"               [common options] [FILE ...]\n"
-	"       tl-eval --score FIELD --label FIELD [--curve FILE] [--format text|json|md]\n"
+	"       tl-eval --score FIELD --label FIELD [--curve FILE] [-o text|json|md]\n"
 	"               [common options] [FILE ...]\n"
 	"       tl-eval --pred FIELD --actual FIELD [--tolerance T] [--baseline FIELD ...]\n"
-	"               [--format text|json|md] [common options] [FILE ...]\n";
+	"               [-o text|json|md] [common options] [FILE ...]\n";
 
 static const char help[] =
 	"Compare predictions with truth in learner records and write a report.\n\n"
@@ -86,7 +86,7 @@ static const char help[] =
 	"      --max-classes N    most distinct classes (default " TL_XSTR(MAX_CLASSES_DEFAULT) ")\n"
 	"      --tolerance T      absolute tolerance of within_tolerance (default " TL_XSTR(TOLERANCE_DEFAULT) ")\n"
 	"      --baseline FIELD   a naive prediction to compare (repeatable)\n"
-	"      --format F         text (default), json or md\n";
+	"  -o, --format F         text (default), json or md (--format: the older spelling)\n";
 
 static void usage(int status) { tl_usage(status, synopsis, help); }
 
@@ -102,11 +102,11 @@ static void parse_options(int argc, char **argv, struct tl_common *c, struct opt
 			o->baseline[o->nbaseline++] = optarg;
 			break;
 		case OPT_CURVE: o->curve = optarg; break;
-		case OPT_FORMAT:
+		case 'o':   /* -o, and --format, its older spelling */
 			if (strcmp(optarg, "text") == 0) o->format = FMT_TEXT;
 			else if (strcmp(optarg, "json") == 0) o->format = FMT_JSON;
 			else if (strcmp(optarg, "md") == 0) o->format = FMT_MD;
-			else tl_usage_error("--format wants text, json or md, not '%s'", optarg);
+			else tl_usage_error("-o wants text, json or md, not '%s'", optarg);
 			break;
 		case OPT_LABEL_FIELD: o->label = optarg; break;
 		case OPT_PRED: o->pred = optarg; break;
@@ -454,6 +454,7 @@ int main(int argc, char **argv)
 
 	tl_front_init("tl-eval", argv, &common);
 	tl_front_report(&common);
+	common.own_o = 1;
 	parse_options(argc, argv, &common, &o);
 	tl_confusion_init(&s.conf);
 	s.conf.max_classes = (size_t)o.max_classes;

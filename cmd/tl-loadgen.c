@@ -25,7 +25,7 @@ static const struct option longopts[] = {
 	{.name = "domains", .has_arg = required_argument, .val = OPT_DOMAINS},
 	{.name = "effect", .has_arg = required_argument, .val = OPT_EFFECT},
 	{.name = "end", .has_arg = required_argument, .val = OPT_END},
-	{.name = "format", .has_arg = required_argument, .val = 'f'},
+	{.name = "format", .has_arg = required_argument, .val = 'o'},
 	{.name = "help", .has_arg = no_argument, .val = 'h'},
 	{.name = "horizon", .has_arg = required_argument, .val = OPT_HORIZON},
 	{.name = "learners", .has_arg = required_argument, .val = OPT_LEARNERS},
@@ -43,7 +43,7 @@ static const struct option longopts[] = {
 };
 
 static const char synopsis[] =
-	"usage: tl-loadgen [-h] [-f csv|ndjson|learners] [--learners N] [--seed S]\n"
+	"usage: tl-loadgen [-h] [-o csv|ndjson|learners] [--learners N] [--seed S]\n"
 	"                  [--start TIME] [--end TIME] [--horizon DUR] [--domains M]\n"
 	"                  [--capabilities C] [--mix NAME=SHARE,...] [--truth]\n"
 	"                  [--arm-split A:B] [--effect E] [--outcome] [--outcome-sd SD]\n"
@@ -51,8 +51,9 @@ static const char synopsis[] =
 
 static const char help[] =
 	"\nWrite a synthetic, deterministic event log of learners (see tl-loadgen(1)).\n\n"
-	"  -f, --format F         csv (events, default), ndjson (events) or learners\n"
+	"  -o F                   csv (events, default), ndjson (events) or learners\n"
 	"                         (one learner document per line)\n"
+	"  -f, --format F         the same as -o (the older spellings)\n"
 	"      --learners N       learners L0000001..LN (default " TL_XSTR(TL_LG_DEFAULT_LEARNERS) ")\n"
 	"      --seed S           random seed (default " TL_XSTR(TL_LG_DEFAULT_SEED) ")\n"
 	"      --start TIME       first join time (default " TL_LG_DEFAULT_START ")\n"
@@ -104,11 +105,12 @@ static void parse_options(int argc, char **argv, struct tl_common *common, struc
 	struct tl_lg_config *c = &o->lg;
 	int opt;
 	opterr = 0;  /* our messages, with the tool's name, not argv[0] */
-	while ((opt = getopt_long(argc, argv, ":f:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":f:ho:", longopts, NULL)) != -1) {
 		if (tl_common_option(common, opt, optarg, usage))
 			continue;
 		switch (opt) {
-		case 'f': tl_lg_parse_format(c, optarg); break;
+		case 'f':   /* -f and --format: the older spellings of -o */
+		case 'o': tl_lg_parse_format(c, optarg); break;
 		case OPT_ARM_SPLIT: tl_lg_parse_arm_split(c, optarg); break;
 		case OPT_CAPABILITIES: c->capabilities = tl_opt_long("--capabilities", optarg, 1, 1000000); break;
 		case OPT_DOMAINS: c->domains = (int)tl_opt_long("--domains", optarg, 1, 1000); break;
@@ -144,6 +146,7 @@ int main(int argc, char **argv)
 	struct tl_lg_learner learner = {0};
 
 	tl_front_init("tl-loadgen", argv, &common);
+	common.own_o = 1;   /* -o is its shape, not tl(7)'s rows or documents */
 	tl_lg_config_init(&o.lg);
 	parse_options(argc, argv, &common, &o);
 	const struct tl_lg_config *cfg = &o.lg;

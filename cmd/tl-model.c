@@ -333,6 +333,11 @@ static void apply_learner(void *state, const struct tl_learner *l, tl_time asof,
 	tl_put_num(w, ap->field, tl_model_predict(ap->m, ap->x));
 }
 
+static void apply_columns(void *state, struct tl_writer *w)
+{
+	tl_put_num(w, ((const struct applying *)state)->field, NAN);
+}
+
 static int apply_main(const struct tl_common *c, const struct options *o, int nfiles, char **files)
 {
 	struct tl_model m;
@@ -343,7 +348,7 @@ static int apply_main(const struct tl_common *c, const struct options *o, int nf
 		strcat(strcpy(field, m.target), suffix);
 	struct applying ap = {.m = &m, .field = field, .x = tl_xmalloc(m.p * sizeof *ap.x)};
 	struct tl_run *run = tl_run_open(c, nfiles, files, TL_READ_ROWS);
-	static const struct tl_tool tool = {.learner = apply_learner, .one_thread = 1};
+	static const struct tl_tool tool = {.learner = apply_learner, .one_thread = 1, .columns = apply_columns};
 	tl_run_all(run, &tool, &ap);
 	tl_run_gauge(run, "tl_model_imputed_values", "Empty feature values imputed with the training mean.",
 		     NULL, (double)ap.imputed);

@@ -304,6 +304,14 @@ static void score_learner(void *state, const struct tl_learner *l, tl_time asof,
 	}
 }
 
+/* score_columns: the fields of a row, for the header of no learner. */
+static void score_columns(void *state, struct tl_writer *w)
+{
+	const struct scoring *sc = state;
+	struct tl_score_result none = {.rule = &sc->cfg->rules[0], .score = NAN};
+	put_result(w, sc->cfg, &none, sc->tr ? "control" : NULL);
+}
+
 static int score_run(struct tl_common *common, const struct options *o, int nfiles, char **files)
 {
 	struct tl_score_config cfg, trt, *tr = o->treatment ? &trt : NULL;
@@ -314,7 +322,8 @@ static int score_run(struct tl_common *common, const struct options *o, int nfil
 			     .tv = tl_xcalloc(tr ? tr->nfields + 1 : 1, sizeof *sc.tv)};
 	tally_init(&sc.tally, &cfg, tr);
 	struct tl_run *run = tl_run_open(common, nfiles, files, TL_READ_ROWS);
-	static const struct tl_tool tool = {.learner = score_learner, .one_thread = 1};   /* the tally */
+	static const struct tl_tool tool = {.learner = score_learner, .one_thread = 1,   /* the tally */
+					    .columns = score_columns};
 	tl_run_all(run, &tool, &sc);
 	add_gauges(run, &sc.tally, tr != NULL, &cfg, tr);
 	int rc = tl_run_close(run);

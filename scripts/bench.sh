@@ -99,6 +99,20 @@ measure "1 thread: tl-velocity -o csv" "$bytes" "TL_THREADS=1 tl-velocity --as-o
 measure "1 thread: tl-velocity | tl-velocity" "$bytes" "TL_THREADS=1 tl-velocity --as-of $ASOF '$csv' | TL_THREADS=1 tl-velocity --as-of $ASOF -o csv"
 echo
 
+# Compressed input (tl(7) "Compressed input"): the tool decompressing its
+# own input against the decompressor in a pipe before it. Both read on one
+# thread (a compressed file is not cut into chunks, a pipe never is).
+echo "== compressed input: tl-velocity FILE.gz against zcat FILE.gz | tl-velocity"
+gz=$OUT/learners-$LEARNERS.csv.gz zst=$OUT/learners-$LEARNERS.csv.zst
+[ -s "$gz" ] || gzip -c "$csv" > "$gz"
+[ -s "$zst" ] || zstd -q -c "$csv" > "$zst"
+measure "zcat > /dev/null" "$bytes" "zcat '$gz'"
+measure "zcat | tl-velocity -o csv" "$bytes" "zcat '$gz' | tl-velocity --as-of $ASOF -o csv"
+measure "tl-velocity -o csv FILE.gz" "$bytes" "tl-velocity --as-of $ASOF -o csv '$gz'"
+measure "zstdcat | tl-velocity -o csv" "$bytes" "zstdcat '$zst' | tl-velocity --as-of $ASOF -o csv"
+measure "tl-velocity -o csv FILE.zst" "$bytes" "tl-velocity --as-of $ASOF -o csv '$zst'"
+echo
+
 # Where the pipeline's time goes. On C cores the pipeline cannot take less
 # wall time than its CPU time / C, and its CPU time is at least that of its
 # two stages on one thread plus the cost of the pipe between them: the
@@ -195,6 +209,9 @@ printf '  %-62s %8s    (context: both sides on one thread)\n' "  the same, TL_TH
 	"$(ratio "${MEDIAN["1 thread: tl-velocity | tl-velocity"]}" "${MEDIAN["1 thread: tl-velocity -o csv"]}")"
 printf '  %-62s %8s    (context)\n' "  worker threads' speed-up of tl-velocity -o csv (x)" \
 	"$(ratio "${MEDIAN["1 thread: tl-velocity -o csv"]}" "${MEDIAN["tl-velocity -o csv"]}")"
+target "tl-velocity FILE.gz time / zcat FILE.gz | tl-velocity (x)" "$(ratio "${MEDIAN["tl-velocity -o csv FILE.gz"]}" "${MEDIAN["zcat | tl-velocity -o csv"]}")" "<=" 1.3
+target "tl-velocity FILE.zst time / zstdcat FILE.zst | tl-velocity (x)" "$(ratio "${MEDIAN["tl-velocity -o csv FILE.zst"]}" "${MEDIAN["zstdcat | tl-velocity -o csv"]}")" "<=" 1.3
+target "tl-velocity FILE.gz peak RSS (MiB)" "$(awk -v r="${RSS["tl-velocity -o csv FILE.gz"]}" 'BEGIN { printf "%.1f", r / 1024 }')" "<=" 32
 target "tl-velocity peak RSS at $LEARNERS learners (MiB)" "$(awk -v r="${RSS["tl-velocity -o csv"]}" 'BEGIN { printf "%.1f", r / 1024 }')" "<=" 32
 awk -v e="$events" -v t="${MEDIAN[loadgen]}" 'BEGIN { printf "%.2f\n", e / t / 1e6 }' | { read -r v; target "tl-loadgen events per second (M)" "$v" ">=" 2; }
 [ -n "${XAPI_RATIO:-}" ] && target "xAPI NDJSON time per byte / tl's event NDJSON's (x)" "$XAPI_RATIO" "<=" 2

@@ -343,7 +343,11 @@ Try 'tl-velocity --help' for more information."
 	# /dev/zero has no line end: it stops at once, in bounded memory
 	run --separate-stderr bash -c "$(limit_mem 400000)timeout 10 tl-velocity /dev/zero"
 	assert_failure 65
-	assert_equal "$stderr" "tl-velocity: /dev/zero:1: a line is longer than 4194304 bytes (a CSV header: 64 x --max-field; not CSV?)"
+	assert_equal "$stderr" "tl-velocity: /dev/zero: binary input, not text (a NUL byte at byte 1): tl reads CSV, TSV and NDJSON, plain, gzip or zstd"
+	# text without a line end stops at the header's limit
+	run --separate-stderr bash -c "$(limit_mem 400000)timeout 10 tl-velocity <(tr '\\0' x < /dev/zero)"
+	assert_failure 65
+	[[ "$stderr" == "tl-velocity: /dev/fd/"*":1: a line is longer than 4194304 bytes (a CSV header: 64 x --max-field; not CSV?)" ]] || { echo "$stderr"; false; }
 	# after a header of 3 columns, a row longer than any row of 3 fields within --max-field
 	run --separate-stderr bash -c "$(limit_mem 400000){ printf 'learner_id,ts,capability\n'; cat /dev/zero; } | timeout 10 tl-velocity --max-field 1000"
 	assert_failure 65

@@ -239,10 +239,13 @@ bad_case() {
 	[[ "$stderr" == *":2: learner 'L2' has the field 'extra', which the CSV header (set by the first learner) lacks; use -o ndjson" ]]
 }
 
-@test "RD020: an empty input gives an empty output and exit 0" {
-	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv < /dev/null
+@test "RD020: an empty input gives no document, or rows of the header line alone, and exit 0" {
+	run --separate-stderr tl-velocity "${ASOF[@]}" < /dev/null
 	assert_success
 	[ "$output" = "" ]
+	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv < /dev/null
+	assert_success
+	[ "$output" = "learner_id,interactions,adoptions,periods,tenure_days,velocity_simple,velocity,velocity_trend,velocity_next,velocity_momentum,as_of" ]
 	printf 'learner_id,ts\n' | tl-velocity "${ASOF[@]}"
 }
 

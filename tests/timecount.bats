@@ -158,10 +158,12 @@ same_out() {
 	assert_equal "$stderr" "tl-velocity: records read 4 = used 3 + future 0 + rejected 1; learners read 1, written 1; rows read 3 = counted 2 + count 0 0 + rejected 1"
 	assert_equal "$(echo "$output" | tail -1 | cut -d, -f2)" 3
 	# NDJSON: a number or a string of digits
-	printf '{"learner_id":"L1","ts":"2025-01-01","capability":"a","n":2,"c":"x"}\n{"learner_id":"L1","ts":"2025-01-02","capability":"a","n":"3","c":"x"}\n' >"$BATS_TEST_TMPDIR/e.ndjson"
+	printf '{"learner_id":"L1","ts":"2025-01-01","capability":"a","n":2,"c":"x"}\n{"learner_id":"L1","ts":"2025-01-02","capability":"a","n":"3"}\n' >"$BATS_TEST_TMPDIR/e.ndjson"
 	run --separate-stderr tl-velocity --count-field n --as-of 2025-01-10 --stats -o csv "$BATS_TEST_TMPDIR/e.ndjson"
 	assert_success
-	assert_equal "$stderr" "tl-velocity: records read 5 = used 5 + future 0 + rejected 0; learners read 1, written 1; rows read 2 = counted 2 + count 0 0 + rejected 0"
+	# c is on the first line only, so it varied (tl(7) Attributes); the count n is per line, never an attribute
+	assert_equal "$stderr" "tl-velocity: records read 5 = used 5 + future 0 + rejected 0; learners read 1, written 1; rows read 2 = counted 2 + count 0 0 + rejected 0
+tl-velocity: attributes varied within a learner 1: c; each learner keeps its first row's value"
 	assert_equal "$(echo "$output" | head -1)" "learner_id,c,interactions,adoptions,periods,tenure_days,velocity_simple,velocity,velocity_trend,velocity_next,velocity_momentum,as_of"
 }
 

@@ -171,7 +171,7 @@ EOF
 	assert_failure 64
 	run --separate-stderr tl-eval --truth a --pred b --format xml
 	assert_failure 64
-	assert_equal "${stderr_lines[0]}" "tl-eval: --format wants text, json or md, not 'xml'"
+	assert_equal "${stderr_lines[0]}" "tl-eval: -o wants text, json or md, not 'xml'"
 	run --separate-stderr tl-eval --pred a --actual b --tolerance -1
 	assert_failure 64
 	run --separate-stderr tl-eval --bogus

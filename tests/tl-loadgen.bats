@@ -222,7 +222,7 @@ EOF
 		"--mix fast_learner=0.5,fast_learner=0.5" "--shard 3/3" "--shard 1" "-f xml" \
 		"--learners -1" "--end 2024-01-01" "--start nonsense" "--horizon 3x" \
 		"--domains 10 --capabilities 5" "--effect 0.1" "--arm-split 0:0" "--rate 0" \
-		"--seed x" "extra-operand" "-o csv" "--learners"; do
+		"--seed x" "extra-operand" "-o xml" "--learners"; do
 		st=0
 		# shellcheck disable=SC2086 # $args is an option string, split on purpose
 		tl-loadgen $args > out 2> err || st=$?

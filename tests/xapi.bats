@@ -127,7 +127,7 @@ for r in csv.DictReader(sys.stdin):
 	assert_equal "$output" "$ungrouped"
 }
 
-@test "XAP006: one statement per line, an array, an LRS page (compact or pretty) and pretty statements read the same" {
+@test "XAP006: one statement per line, an array, an LRS page (compact or pretty), pretty statements, gzip and zstd read the same" {
 	local d=$BATS_TEST_TMPDIR want
 	want=$(tl-velocity --as-of 2025-02-01 "$X/mapping.ndjson")
 	jq -s . "$X/mapping.ndjson" >"$d/array.json"
@@ -135,7 +135,9 @@ for r in csv.DictReader(sys.stdin):
 	jq -s '{statements: ., more: ""}' "$X/mapping.ndjson" >"$d/page.json"
 	jq -sc '{more: "/xapi/statements?more=1", statements: .}' "$X/mapping.ndjson" >"$d/page1.json"
 	jq . "$X/mapping.ndjson" >"$d/pretty.json"
-	for f in array array1 page page1 pretty; do
+	gzip -c "$d/pretty.json" >"$d/pretty.gz.json"
+	zstd -q -c "$d/page.json" >"$d/page.zst.json"
+	for f in array array1 page page1 pretty pretty.gz page.zst; do
 		run tl-velocity --as-of 2025-02-01 "$d/$f.json"
 		assert_success
 		assert_equal "$output" "$want"

@@ -24,6 +24,8 @@ struct tl_csv {
 	size_t slen, scap;
 	size_t *offs;           /* field offsets into scratch while filling */
 	const char *error;
+	char delim;             /* the field separator (',') */
+	char quote;             /* '"', or '\n' for TSV: no quote in a line */
 };
 
 static int no_space(unsigned char c) { (void)c; return 0; }
@@ -33,6 +35,7 @@ static void parser_init(struct tl_csv *c)
 	if (csv_init(&c->parser, CSV_STRICT | CSV_STRICT_FINI) != 0)
 		tl_die(TL_EX_SOFTWARE, "cannot initialise libcsv");
 	csv_set_space_func(&c->parser, no_space);
+	csv_set_delim(&c->parser, (unsigned char)c->delim);
 }
 
 struct tl_csv *tl_csv_new(size_t max_field)
@@ -41,8 +44,20 @@ struct tl_csv *tl_csv_new(size_t max_field)
 	c->max_field = max_field;
 	const char *slow = getenv("TL_CSV_SLOW");
 	c->force_slow = slow && *slow && strcmp(slow, "0") != 0;
+	c->delim = ',';
+	c->quote = '"';
 	parser_init(c);
 	return c;
+}
+
+void tl_csv_set_delim(struct tl_csv *c, char delim, int tsv)
+{
+	c->delim = delim;
+	c->quote = tsv ? '\n' : '"';   /* a line holds no '\n': nothing is a quote */
+	if (tsv)
+		c->force_slow = 0;      /* TSV has no libcsv path */
+	csv_free(&c->parser);
+	parser_init(c);
 }
 
 void tl_csv_free(struct tl_csv *c)
@@ -148,11 +163,12 @@ static int split_slow(struct tl_csv *c, const char *line, size_t n)
 #ifdef __SSE2__
 #include <emmintrin.h>
 
-/* The 16-bit masks of commas, newlines and quotes or CRs at p. */
-static inline void masks16(const char *p, uint64_t *commas, uint64_t *nls, uint64_t *specials, int shift)
+/* The 16-bit masks of separators, newlines and quotes or CRs at p. */
+static inline void masks16(const char *p, uint64_t *commas, uint64_t *nls, uint64_t *specials, int shift, char d,
+			   char q)
 {
-	const __m128i comma = _mm_set1_epi8(','), nl = _mm_set1_epi8('\n');
-	const __m128i quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
+	const __m128i comma = _mm_set1_epi8(d), nl = _mm_set1_epi8('\n');
+	const __m128i quote = _mm_set1_epi8(q), cr = _mm_set1_epi8('\r');
 	__m128i v = _mm_loadu_si128((const __m128i *)p);
 	*commas |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma)) << shift;
 	*nls |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)) << shift;
@@ -160,22 +176,24 @@ static inline void masks16(const char *p, uint64_t *commas, uint64_t *nls, uint6
 		     << shift;
 }
 #else
-static inline void masks16(const char *p, uint64_t *commas, uint64_t *nls, uint64_t *specials, int shift)
+static inline void masks16(const char *p, uint64_t *commas, uint64_t *nls, uint64_t *specials, int shift, char d,
+			   char q)
 {
 	for (int i = 0; i < 16; i++) {
-		*commas |= (uint64_t)(p[i] == ',') << (shift + i);
+		*commas |= (uint64_t)(p[i] == d) << (shift + i);
 		*nls |= (uint64_t)(p[i] == '\n') << (shift + i);
-		*specials |= (uint64_t)(p[i] == '"' || p[i] == '\r') << (shift + i);
+		*specials |= (uint64_t)(p[i] == q || p[i] == '\r') << (shift + i);
 	}
 }
 #endif
 
-/* The bit masks of commas, newlines and quotes or CRs in the 64 bytes at p. */
-static inline void line_masks64(const char *p, uint64_t *commas, uint64_t *nls, uint64_t *specials)
+/* The bit masks of separators (d), newlines and quotes (q) or CRs in the
+ * 64 bytes at p. */
+static inline void line_masks64(const char *p, uint64_t *commas, uint64_t *nls, uint64_t *specials, char d, char q)
 {
 	*commas = *nls = *specials = 0;
 	for (int k = 0; k < 4; k++)
-		masks16(p + 16 * k, commas, nls, specials, 16 * k);
+		masks16(p + 16 * k, commas, nls, specials, 16 * k, d, q);
 }
 
 int tl_csv_plain_ok(const struct tl_csv *c) { return !c->in_record && !c->force_slow; }
@@ -194,7 +212,7 @@ static int split_commas(struct tl_csv *c, const char *line, size_t n)
 	size_t cap = c->cap;
 	for (size_t i = 0; i < n; i += 64) {
 		uint64_t m, nl, special, valid = n - i >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << (n - i)) - 1;
-		line_masks64(line + i, &m, &nl, &special);
+		line_masks64(line + i, &m, &nl, &special, c->delim, c->quote);
 		if (special & valid)
 			return -1;
 		for (m &= valid; m; m &= m - 1) {
@@ -231,14 +249,14 @@ static int split_fast(struct tl_csv *c, const char *line, size_t n)
 	return TL_CSV_ROW;
 }
 
-long tl_csv_scan_line(const char *p, size_t avail, size_t ncols, uint32_t *commas)
+long tl_csv_scan_line(const struct tl_csv *c, const char *p, size_t avail, size_t ncols, uint32_t *commas)
 {
 	size_t nc = 0;
 	if (ncols == 0)
 		return -1;
 	for (size_t i = 0; i < avail; i += 64) {
 		uint64_t cm, nl, special;
-		line_masks64(p + i, &cm, &nl, &special);
+		line_masks64(p + i, &cm, &nl, &special, c->delim, c->quote);
 		if (avail - i < 64) {   /* the padding past avail is not input: mask it */
 			uint64_t valid = ((uint64_t)1 << (avail - i)) - 1;
 			nl &= valid, cm &= valid, special &= valid;
@@ -266,6 +284,10 @@ int tl_csv_split(struct tl_csv *c, const char *line, size_t n)
 		int rc = split_fast(c, line, n);
 		if (rc >= 0)
 			return rc;
+	}
+	if (c->quote == '\n') {   /* TSV: only a CR inside the line gets here */
+		c->error = "a carriage return inside a tab-separated line";
+		return TL_CSV_ERR;
 	}
 	return split_slow(c, line, n);
 }

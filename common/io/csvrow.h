@@ -23,6 +23,11 @@ struct tl_csv;
 
 /* tl_csv_new: a splitter; fields longer than max_field are an error. */
 struct tl_csv *tl_csv_new(size_t max_field);
+
+/* tl_csv_set_delim: fields are separated by delim instead of ','; with
+ * tsv, quotes are ordinary bytes (TSV: split at every delim, no field
+ * holds one), else RFC 4180 quoting with delim for the comma. */
+void tl_csv_set_delim(struct tl_csv *c, char delim, int tsv);
 void tl_csv_free(struct tl_csv *c);
 
 /* tl_csv_split: split one physical line (without its '\n'; a final '\r'
@@ -35,12 +40,13 @@ int tl_csv_split(struct tl_csv *c, const char *line, size_t n);
 
 /* tl_csv_scan_line: the plain line at p, for the reader's fast loop: it
  * ends with '\n' within avail bytes, holds no quote and no CR, and has
- * exactly ncols fields. Stores the offsets of its ncols - 1 commas in
+ * exactly ncols fields (split at c's separator). Stores the offsets of
+ * its ncols - 1 separators (commas) in
  * commas[] and returns its length without the '\n'; returns -1 for any
  * other line, which then goes to tl_csv_split. Newlines, commas and
  * specials are found in one pass of 64 bytes at a time, so p needs
- * TL_CSV_PAD readable bytes past avail. Touches no splitter state. */
-long tl_csv_scan_line(const char *p, size_t avail, size_t ncols, uint32_t *commas);
+ * TL_CSV_PAD readable bytes past avail. Changes no splitter state. */
+long tl_csv_scan_line(const struct tl_csv *c, const char *p, size_t avail, size_t ncols, uint32_t *commas);
 
 /* tl_csv_plain_ok: plain lines may bypass c (no record is open in libcsv
  * and TL_CSV_SLOW is not set). */

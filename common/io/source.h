@@ -31,10 +31,14 @@ struct tl_source {
 	size_t max_json;      /* when not 0: a line that starts with '{' may be
 			       * this long instead (until the shape is known) */
 	const char *max_json_why;
+	int sniffed;          /* the first bytes were looked at for a magic */
+	struct tl_inflate *z; /* not NULL: the file is compressed (io/inflate.h);
+			       * it is read in order, never in ranges */
 };
 
 /* tl_source_open: open name ("-": stdin) for reading; exits 66 when it
- * cannot be opened. */
+ * cannot be opened. gzip or zstd data (told by its first bytes, on the
+ * first read) is decompressed: the lines are those of the data. */
 void tl_source_open(struct tl_source *s, const char *name);
 
 /* tl_source_close: close the file (a range reader's descriptor is not
@@ -53,8 +57,18 @@ void tl_source_free(struct tl_source *s);
  * bytes after the line are readable. */
 int tl_source_line(struct tl_source *s, const char **p, size_t *n);
 
+/* tl_source_not_text: exits 65 naming the likely cause when the first
+ * bytes p[0..n) of the file are not text: another compression (xz,
+ * bzip2, ...), a zip archive, a database, UTF-16, a NUL byte; returns
+ * when they may be text. */
+void tl_source_not_text(const struct tl_source *s, const char *p, size_t n);
+
 /* tl_source_unread: give back the line last returned (p is its start). */
 void tl_source_unread(struct tl_source *s, const char *p);
+
+/* tl_source_compressed: the bytes read are decompressed (known once a
+ * line was read): offsets are not the file's, so no tl_source_range. */
+static inline int tl_source_compressed(const struct tl_source *s) { return s->z != NULL; }
 
 /* tl_source_offset: the file offset of the next unread byte. */
 static inline uint64_t tl_source_offset(const struct tl_source *s) { return s->pos - (s->end - s->beg); }

@@ -104,7 +104,7 @@ void tl_lg_parse_format(struct tl_lg_config *c, const char *arg)
 	else if (strcmp(arg, "learners") == 0)
 		c->format = TL_LG_LEARNERS;
 	else
-		tl_usage_error("-f wants csv, ndjson or learners, not '%s'", arg);
+		tl_usage_error("-o wants csv, ndjson or learners, not '%s'", arg);
 }
 
 void tl_lg_config_check(const struct tl_lg_config *c)

@@ -82,6 +82,13 @@ void tl_reader_mem(struct tl_reader *r, const char *p, size_t n, long lineno);
 /* tl_reader_chunk_start_mem: a chunk reader reads p[0..n) as a new chunk. */
 void tl_reader_chunk_start_mem(struct tl_reader *w, const char *p, size_t n);
 
+/* tl_reader_no_learner: after the last learner of a run that read none,
+ * a learner with an empty id, no events, and the attributes of the last
+ * CSV header read (each empty; none for JSON or empty input), so that
+ * rows get the header they would have had (tl(7) "Learner rows"). Valid
+ * until the next call of the reader. */
+struct tl_learner *tl_reader_no_learner(struct tl_reader *r);
+
 /* tl_reader_chunk_merge: account in r for the chunk w read: the grouping
  * check of its learners, the counts, the line numbers. Returns 0, or -1
  * with nothing changed when a learner of w was seen before (r then reads

@@ -152,6 +152,7 @@ struct vary_json {
 	struct varied *v;
 	struct first l;
 	struct tl_arena *arena;
+	const char *count_name;   /* --count-field: per line, not an attribute */
 	size_t k;      /* non-canonical members so far */
 	const struct tl_common *c;
 };
@@ -162,8 +163,8 @@ static int vary_member(void *ctx, const struct tl_json_member *m)
 	for (int k = 0; k < NCANON; k++)
 		if (tl_json_key_is(m->key, rd_canon_names[k]))
 			return 0;
-	if (c->c->count_field && tl_json_key_is(m->key, c->c->count_field))
-		return 0;   /* the --count-field member is the row's, not the learner's */
+	if (c->count_name && tl_json_key_is(m->key, c->count_name))
+		return 0;
 	if (c->c->nmap && rd_json_mapped_key(c->c, m->key))
 		return 0;   /* the source of a canonical field, as for the attributes */
 	struct tl_str key = m->key;
@@ -198,7 +199,7 @@ void rd_varied_record(struct tl_reader *r, const struct tl_attr *attrs, size_t n
 	}
 	if (nattrs)   /* seen may be NULL: memset(NULL, 0, 0) is undefined */
 		memset(v->seen, 0, nattrs);
-	struct vary_json c = {v, l, &r->jarena, 0, r->opt};
+	struct vary_json c = {v, l, &r->jarena, r->opt->count_field, 0, r->opt};
 	const char *why;
 	tl_json_members(rec->raw.p, rec->raw.p + rec->raw.n, vary_member, &c, &why);
 	for (size_t i = 0; i < nattrs; i++)

@@ -29,7 +29,8 @@ int tl_reader_chunkable(struct tl_reader *r, uint64_t *data_off, uint64_t *size)
 		return 0;
 	if (!r->src.f && !rd_open_and_detect(r))
 		return 0;
-	if (r->shape != TL_SHAPE_EVENT_CSV || r->ncols == 0 || r->ncols > FAST_MAX_COLS || !tl_csv_plain_ok(r->csv) ||
+	/* compressed bytes cannot be cut into ranges (tl(7) "Compressed input") */
+	if (tl_source_compressed(&r->src) || r->shape != TL_SHAPE_EVENT_CSV || r->ncols == 0 || r->ncols > FAST_MAX_COLS || !tl_csv_plain_ok(r->csv) ||
 	    fstat(r->src.fd, &st) != 0 || !S_ISREG(st.st_mode))
 		return 0;
 	off_t at = lseek(r->src.fd, 0, SEEK_CUR);   /* stdin may not start at 0 */
@@ -40,23 +41,25 @@ int tl_reader_chunkable(struct tl_reader *r, uint64_t *data_off, uint64_t *size)
 	return *data_off <= *size;
 }
 
-/* The learner_id of a plain line (no quote), or 0 when it has a quote. */
+/* The learner_id of a plain line (no quote), or 0 when it has a quote
+ * (TSV: any line is plain). */
 static int line_id(const struct tl_reader *r, const char *p, size_t n, struct tl_str *id)
 {
-	if (memchr(p, '"', n))
+	const char d = r->opt->delim;
+	if (!r->opt->tsv && memchr(p, '"', n))
 		return 0;
 	if (n && p[n - 1] == '\r')
 		n--;
 	const char *end = p + n;
 	for (int k = 0; k < r->col[COL_ID] && p <= end; k++) {
-		const char *c = memchr(p, ',', (size_t)(end - p));
+		const char *c = memchr(p, d, (size_t)(end - p));
 		p = c ? c + 1 : end + 1;
 	}
 	if (p > end) {
 		*id = (struct tl_str){"", 0};
 		return 1;
 	}
-	const char *c = memchr(p, ',', (size_t)(end - p));
+	const char *c = memchr(p, d, (size_t)(end - p));
 	*id = (struct tl_str){p, (size_t)((c ? c : end) - p)};
 	return 1;
 }
@@ -137,7 +140,7 @@ struct tl_reader *tl_reader_chunk_new(const struct tl_reader *r)
 void tl_reader_chunk_start(struct tl_reader *w, uint64_t from, uint64_t to)
 {
 	tl_csv_free(w->csv);   /* a failed chunk may have left a record open */
-	w->csv = tl_csv_new(w->opt->max_field);
+	w->csv = rd_csv_new(w->opt);
 	tl_reader_range(w, from, to, 0);
 	w->failed = 0;
 	w->pending = 0;
@@ -153,7 +156,7 @@ int tl_reader_streamable(struct tl_reader *r)
 		return 0;
 	if (!r->src.f && !rd_open_and_detect(r))
 		return 0;
-	return r->shape == TL_SHAPE_DOC;
+	return r->shape == TL_SHAPE_DOC && !tl_source_compressed(&r->src);   /* the workers read(2) the fd */
 }
 
 int tl_reader_fd(const struct tl_reader *r) { return r->src.fd; }
@@ -198,4 +201,19 @@ int tl_reader_chunk_merge(struct tl_reader *r, const struct tl_reader *w)
 	r->counts.rows_zero += w->counts.rows_zero;
 	r->src.lineno += w->src.lineno;
 	return 0;
+}
+
+struct tl_learner *tl_reader_no_learner(struct tl_reader *r)
+{
+	static const struct tl_str none = {"", 0};
+	struct build *b = &r->b[r->cur];
+	rd_build_start(b, none, NULL, 0, r->shape);
+	for (size_t i = 0; i < r->ncols && is_csv_shape(r->shape); i++) {
+		int canon = (int)i == r->col[COL_ID];   /* learner rows: every other column */
+		for (int k = 0; k < NCANON && r->shape == TL_SHAPE_EVENT_CSV; k++)
+			canon |= r->col[k] == (int)i;
+		if (!canon)
+			rd_build_attr(b, r->colnames[i], none, 0);
+	}
+	return rd_build_finish(b, r->shape != TL_SHAPE_ROW_CSV);
 }

@@ -416,6 +416,8 @@ int rd_open_and_detect(struct tl_reader *r)
 			s->eof = 1;
 			return 1;     /* empty file: nothing to read */
 		}
+		if (s->lineno == 1)
+			tl_source_not_text(s, p, n);
 		if (s->lineno == 1 && n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
 			p += 3, n -= 3;
 	} while (blank(p, n));
@@ -506,7 +508,7 @@ struct tl_reader *tl_reader_open(const struct tl_common *c, int nfiles, char **f
 	r->flags = flags;
 	r->files = nfiles ? files : dash;
 	r->nfiles = nfiles ? nfiles : 1;
-	r->csv = tl_csv_new(c->max_field);
+	r->csv = rd_csv_new(c);
 	for (int i = 0; i < 2; i++) {
 		r->b[i].doms.gen = r->b[i].caps.gen = 1;
 		r->b[i].xs_cutoff = c->has_as_of ? c->as_of : INT64_MAX;   /* xAPI results: not the future */

@@ -93,6 +93,14 @@ int rd_csv_record(struct tl_reader *r, struct tl_str *raw)
 	}
 }
 
+struct tl_csv *rd_csv_new(const struct tl_common *c)
+{
+	struct tl_csv *csv = tl_csv_new(c->max_field);
+	if (c->delim != ',' || c->tsv)
+		tl_csv_set_delim(csv, c->delim, c->tsv);
+	return csv;
+}
+
 static int by_name(const void *a, const void *b)
 {
 	const struct tl_str *x = *(const struct tl_str *const *)a, *y = *(const struct tl_str *const *)b;
@@ -117,6 +125,20 @@ static void no_duplicates(struct tl_reader *r, const struct tl_str *f, size_t n)
 	if (dup)
 		tl_die_at(TL_EX_DATAERR, r->src.name, r->rec_line, "duplicate column '%.*s'",
 			  (int)(dup->n > 60 ? 60 : dup->n), dup->p);
+}
+
+/* separator_hint: why a header has no learner_id column, when it looks
+ * separated by another character than the one read (a message's tail). */
+static const char *separator_hint(const struct tl_reader *r, const struct tl_str *f, size_t n)
+{
+	char d = r->opt->delim;
+	if (n == 1 && d != '\t' && memchr(f[0].p, '\t', f[0].n))
+		return d == ',' ? ": the header has tabs, not commas: try --tsv" : ": the header has tabs: try --tsv";
+	if (n == 1 && d != ';' && memchr(f[0].p, ';', f[0].n))
+		return d == ',' ? ": the header has semicolons, not commas: try -d ';'" : ": the header has semicolons: try -d ';'";
+	if (n == 1 && d != ',' && memchr(f[0].p, ',', f[0].n))
+		return r->opt->tsv ? ": the header has commas, not tabs: drop --tsv" : ": the header has commas: drop -d";
+	return "";
 }
 
 void rd_read_header(struct tl_reader *r, const struct tl_str *f, size_t n)
@@ -151,7 +173,8 @@ void rd_read_header(struct tl_reader *r, const struct tl_str *f, size_t n)
 			if (str_eq(r->colnames[i], want))
 				r->col[k] = (int)i;
 		if (k == COL_ID && r->col[k] < 0)
-			tl_die_at(TL_EX_DATAERR, r->src.name, r->rec_line, "no '%s' column in the header", want);
+			tl_die_at(TL_EX_DATAERR, r->src.name, r->rec_line, "no '%s' column in the header%s", want,
+				  separator_hint(r, f, n));
 	}
 	r->col_count = r->col_as_of = -1;
 	for (size_t i = 0; i < n; i++) {
@@ -270,7 +293,7 @@ void rd_fast_rows(struct tl_reader *r)
 		return;   /* (counted rows take the general path) */
 	while (b->l.nev < r->opt->max_events) {
 		const char *line = s->buf + s->beg;
-		long len = tl_csv_scan_line(line, s->end - s->beg, ncols, commas);
+		long len = tl_csv_scan_line(r->csv, line, s->end - s->beg, ncols, commas);
 		if (len <= 0 || (size_t)len > r->opt->max_field)   /* no field can be longer */
 			return;
 		size_t n = (size_t)len;

@@ -372,6 +372,9 @@ long rd_seen_add(struct seen *s, uint64_t fp, long line, size_t *slot);
  * file, or -1 for a bad record that was skipped. *raw spans its text. */
 int rd_csv_record(struct tl_reader *r, struct tl_str *raw);
 
+/* rd_csv_new: a CSV splitter with c's --max-field, -d and --tsv. */
+struct tl_csv *rd_csv_new(const struct tl_common *c);
+
 /* rd_read_header: the CSV header f[0..n) (the columns of --map). */
 void rd_read_header(struct tl_reader *r, const struct tl_str *f, size_t n);
 

@@ -48,11 +48,19 @@ struct tl_tool {
 	int one_thread;   /* the state cannot be split (a cohort table) */
 	int report;       /* no records: the tool reports on the learners at the
 			   * end (w is unused; one thread, tl_run_consumed) */
+	/* columns: when rows (-o csv, tsv) had no learner, put the fields the
+	 * tool writes (any values) so that the header line is still written.
+	 * NULL: learner is called on a learner without events (its attributes
+	 * those of the input's header, empty) with a copy of the state, as a
+	 * worker's chunk is; a one_thread tool without columns writes only
+	 * learner_id and those attributes. */
+	void (*columns)(void *state, struct tl_writer *w);
 };
 
 /* tl_run_all: call tool->learner for every learner and write its record
  * (the tl_run_next / tl_run_emit loop), or only account for it when
- * tool->report (the tl_run_consumed loop). On one regular file of event
+ * tool->report (the tl_run_consumed loop); rows of no learner are the
+ * header line alone (tool->columns). On one regular file of event
  * CSV of at least two chunks (1 MiB each; TL_CHUNK_BYTES=N sets it),
  * without --skip-bad, two worker threads read the chunks and the main
  * thread merges them in order; output, messages and counts are those of

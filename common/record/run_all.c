@@ -418,7 +418,33 @@ static void stream_begin(struct tl_run *run, uint64_t chunk)
 	pool->ncarry = n;
 }
 
+/* header_alone: rows of no learner still have their header line. */
+static void header_alone(struct tl_run *run, const struct tl_tool *tool, void *state)
+{
+	if (tool->report || !run->c->out_csv || tl_writer_started(run->writer))
+		return;
+	struct tl_learner *l = tl_reader_no_learner(run->reader);
+	tl_writer_begin(run->writer, l);
+	if (tool->columns) {
+		tool->columns(state, run->writer);
+	} else if (!tool->one_thread) {
+		void *copy = tl_xmalloc(tool->state_size ? tool->state_size : 1);
+		memcpy(copy, state, tool->state_size);
+		tool->learner(copy, l, run->c->has_as_of ? run->c->as_of : run->now, 0, run->writer);
+		free(copy);
+	}
+	tl_writer_header(run->writer);
+}
+
+static void run_loops(struct tl_run *run, const struct tl_tool *tool, void *state);
+
 void tl_run_all(struct tl_run *run, const struct tl_tool *tool, void *state)
+{
+	run_loops(run, tool, state);
+	header_alone(run, tool, state);
+}
+
+static void run_loops(struct tl_run *run, const struct tl_tool *tool, void *state)
 {
 	uint64_t at = 0, size = 0;
 	const char *threads = getenv("TL_THREADS");

@@ -11,6 +11,7 @@
 #include "util/err.h"
 #include "record/writer.h"
 #include "util/num.h"
+#include "util/opts.h"
 
 enum kind { K_NUM, K_STR, K_NULL };
 
@@ -31,7 +32,7 @@ struct column {
 
 struct tl_writer {
 	struct tl_obuf ob;    /* records are assembled here, then fwrite */
-	int csv;
+	int csv;              /* TL_OUT_CSV or TL_OUT_TSV: rows; 0: documents */
 	const struct tl_learner *l;
 	struct field *fields;
 	size_t nfields, fieldcap;
@@ -315,6 +316,40 @@ static void add_column(struct tl_writer *w, const char *name, size_t n, int fiel
 	w->cols[w->ncols++] = (struct column){tl_xstrndup(name, n), field, hint};
 }
 
+/* The field separator of a row. */
+static char sep(const struct tl_writer *w) { return w->csv == TL_OUT_TSV ? '\t' : ','; }
+
+/* tsv_refuse: a TSV field cannot hold a tab or a line break, and TSV has
+ * no quoting: such a value is an error, not escaped (tl(7) "Learner
+ * rows"), so a TSV reader never splits a value. */
+static _Noreturn void tsv_refuse(const struct tl_writer *w, const char *p, size_t n)
+{
+	const struct tl_learner *l = w->l;
+	char shown[64];
+	size_t k = n < 60 ? n : 60;
+	for (size_t i = 0; i < k; i++)
+		shown[i] = (unsigned char)p[i] < 0x20 ? '?' : p[i];
+	strcpy(shown + k, n > k ? "..." : "");
+	if (l && l->file)
+		tl_die_at(TL_EX_DATAERR, l->file, l->line,
+			  "learner '%.*s': the value '%s' holds a tab or a line break, which -o tsv cannot write; use -o csv",
+			  (int)(l->id.n > 60 ? 60 : l->id.n), l->id.p, shown);
+	tl_die(TL_EX_DATAERR, "the name '%s' holds a tab or a line break, which -o tsv cannot write; use -o csv", shown);
+}
+
+/* put_cell: one field of a row: CSV quoted when it needs to be, TSV as is. */
+static void put_cell(struct tl_writer *w, const char *p, size_t n)
+{
+	if (w->csv != TL_OUT_TSV) {
+		tl_obuf_csv_field(&w->ob, p, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == '\t' || p[i] == '\n' || p[i] == '\r')
+			tsv_refuse(w, p, n);
+	tl_obuf_put(&w->ob, p, n);
+}
+
 /* The CSV header: learner_id, the first learner's attributes (a computed
  * field with an attribute's name takes its place), the new fields. */
 static void write_header(struct tl_writer *w)
@@ -337,8 +372,8 @@ static void write_header(struct tl_writer *w)
 		return;
 	for (size_t c = 0; c < w->ncols; c++) {
 		if (c)
-			tl_obuf_putc(&w->ob, ',');
-		tl_obuf_csv_field(&w->ob, w->cols[c].name, strlen(w->cols[c].name));
+			tl_obuf_putc(&w->ob, sep(w));
+		put_cell(w, w->cols[c].name, strlen(w->cols[c].name));
 	}
 	tl_obuf_putc(&w->ob, '\n');
 }
@@ -353,13 +388,13 @@ static const struct tl_attr *attr_for(const struct tl_learner *l, const struct c
 static void put_csv_attr(struct tl_writer *w, const struct tl_attr *a)
 {
 	if (!a->json) {
-		tl_obuf_csv_field(&w->ob, a->value.p, a->value.n);
+		put_cell(w, a->value.p, a->value.n);
 		return;
 	}
 	char small[256];
 	char *buf = a->value.n < sizeof small ? small : tl_xmalloc(a->value.n + 1);
 	long n = tl_attr_text(a, buf, a->value.n + 1);
-	tl_obuf_csv_field(&w->ob, buf, n < 0 ? 0 : (size_t)n);
+	put_cell(w, buf, n < 0 ? 0 : (size_t)n);
 	if (buf != small)
 		free(buf);
 }
@@ -398,16 +433,16 @@ static void write_row(struct tl_writer *w)
 		check_columns(w);
 	for (size_t c = 0; c < w->ncols; c++) {
 		if (c)
-			tl_obuf_putc(&w->ob, ',');
+			tl_obuf_putc(&w->ob, sep(w));
 		const struct column *col = &w->cols[c];
 		if (c == 0) {
-			tl_obuf_csv_field(&w->ob, l->id.p, l->id.n);
+			put_cell(w, l->id.p, l->id.n);
 		} else if (col->field >= 0) {
 			const struct field *fd = &w->fields[col->field];
 			if (fd->kind == K_NUM)   /* digits, sign, point, e: never quoted */
 				tl_obuf_put(&w->ob, w->text + fd->off, fd->len);
 			else
-				tl_obuf_csv_field(&w->ob, w->text + fd->off, fd->len);
+				put_cell(w, w->text + fd->off, fd->len);
 		} else {
 			const struct tl_attr *a = attr_for(l, col);
 			if (a)
@@ -429,6 +464,12 @@ void tl_writer_end(struct tl_writer *w)
 		tl_obuf_flush(&w->ob);
 }
 
+void tl_writer_header(struct tl_writer *w)
+{
+	if (w->csv && !w->cols)
+		write_header(w);
+}
+
 int tl_writer_started(const struct tl_writer *w) { return !w->csv || w->cols; }
 
 void tl_writer_header_from(struct tl_writer *w, const struct tl_writer *from)
@@ -438,9 +479,9 @@ void tl_writer_header_from(struct tl_writer *w, const struct tl_writer *from)
 	for (size_t c = 0; c < from->ncols; c++) {
 		add_column(w, from->cols[c].name, strlen(from->cols[c].name), from->cols[c].field, from->cols[c].attr_hint);
 		if (c && w->ob.f)
-			tl_obuf_putc(&w->ob, ',');
+			tl_obuf_putc(&w->ob, sep(w));
 		if (w->ob.f)
-			tl_obuf_csv_field(&w->ob, from->cols[c].name, strlen(from->cols[c].name));
+			put_cell(w, from->cols[c].name, strlen(from->cols[c].name));
 	}
 	if (w->ob.f)
 		tl_obuf_putc(&w->ob, '\n');

@@ -34,6 +34,9 @@ void tl_writer_end(struct tl_writer *w);
  * tl_writer_held gives them, tl_writer_clear drops them. */
 size_t tl_writer_held(const struct tl_writer *w, const char **p);
 void tl_writer_clear(struct tl_writer *w);
+/* tl_writer_header: write the CSV header of the learner begun and the
+ * fields put, without its row (rows of a run that saw no learner). */
+void tl_writer_header(struct tl_writer *w);
 /* tl_writer_started: the CSV header is written (always 1 for documents). */
 int tl_writer_started(const struct tl_writer *w);
 /* tl_writer_header_from: a CSV writer with no header yet takes the header

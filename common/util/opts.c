@@ -55,6 +55,7 @@ void tl_common_init(struct tl_common *c)
 {
 	memset(c, 0, sizeof *c);
 	c->max_field = TL_MAX_FIELD_DEFAULT;
+	c->delim = ',';
 	c->max_events = TL_MAX_EVENTS_DEFAULT;
 	c->churn_horizon = TL_CHURN_HORIZON_DAYS * TL_DAY;
 	c->ts_unit = TL_SEC;
@@ -118,6 +119,22 @@ static tl_time ts_unit(const char *arg)
 	tl_usage_error("--ts-unit wants s, ms, us or d, not '%s'", arg);
 }
 
+/* set_delim: -d CHAR (one byte, or \t or "tab" for a tab) or --tsv. */
+static void set_delim(struct tl_common *c, const char *arg, int tsv)
+{
+	if (tsv) {
+		c->delim = '\t';
+		c->tsv = 1;
+		return;
+	}
+	if (strcmp(arg, "\\t") == 0 || strcmp(arg, "tab") == 0)
+		arg = "\t";
+	if (strlen(arg) != 1 || strchr("\"\r\n", *arg))
+		tl_usage_error("-d wants one character (not a quote or a line break), \\t or tab: '%s'", arg);
+	c->delim = *arg;
+	c->tsv = 0;
+}
+
 /* max_rejects: --max-rejects N (records) or P% (of the records read). */
 static void max_rejects(struct tl_common *c, const char *arg)
 {
@@ -157,6 +174,8 @@ static int xapi_option(struct tl_common *c, int opt, const char *arg)
 
 int tl_common_option(struct tl_common *c, int opt, const char *arg, void (*usage)(int))
 {
+	if (opt == 'o' && c->own_o)
+		return 0;
 	switch (opt) {
 	case 'h': usage(0); tl_exit_written();
 	case TL_OPT_VERSION: printf("%s %s\n", tl_progname(), TL_VERSION); tl_exit_written();
@@ -170,11 +189,14 @@ int tl_common_option(struct tl_common *c, int opt, const char *arg, void (*usage
 	}
 	switch (opt) {
 	case 'o':
-		if (strcmp(arg, "csv") == 0) c->out_csv = 1;
-		else if (strcmp(arg, "ndjson") == 0) c->out_csv = 0;
-		else tl_usage_error("-o wants csv or ndjson, not '%s'", arg);
+		if (strcmp(arg, "csv") == 0) c->out_csv = TL_OUT_CSV;
+		else if (strcmp(arg, "tsv") == 0) c->out_csv = TL_OUT_TSV;
+		else if (strcmp(arg, "ndjson") == 0) c->out_csv = TL_OUT_NDJSON;
+		else tl_usage_error("-o wants csv, tsv or ndjson, not '%s'", arg);
 		return 1;
 	case TL_OPT_OUTPUT: c->output = arg; return 1;
+	case 'd': set_delim(c, arg, 0); return 1;
+	case TL_OPT_TSV: set_delim(c, arg, 1); return 1;
 	case TL_OPT_METRICS: c->metrics = arg; return 1;
 	case TL_OPT_PROGRESS: c->progress = 1; return 1;
 	case TL_OPT_STATS: c->stats = 1; return 1;
@@ -200,13 +222,15 @@ void tl_common_usage(FILE *f)
 {
 	fputs("Common options:\n", f);
 	if (!report_tool)
-		fputs("  -o csv|ndjson          output learner rows (csv) or documents (ndjson, default)\n", f);
+		fputs("  -o csv|tsv|ndjson      output learner rows (csv, tsv) or documents (ndjson, default)\n", f);
 	fputs("      --output FILE      write FILE atomically instead of stdout\n"
 	      "      --as-of TIME       observation cutoff (else TL_AS_OF, the record's as_of, now)\n", f);
 	if (!report_tool)
 		fputs("      --label            also compute label fields from events after as-of\n"
 		      "      --churn-horizon D  label window for churned (default " TL_XSTR(TL_CHURN_HORIZON_DAYS) "d)\n", f);
-	fputs("      --map C=S,...      read canonical column C from input column S\n"
+	fputs("      --tsv              input is tab-separated (no quoting)\n"
+	      "  -d CHAR                input is CSV separated by CHAR (\\t: tab)\n"
+	      "      --map C=S,...      read canonical column C from input column S\n"
 	      "      --ungrouped        accept rows of a learner spread out (buffers all input)\n"
 	      "      --skip-bad         skip bad rows instead of stopping (exit 0)\n"
 	      "      --rejects FILE     write skipped rows there unchanged\n"

@@ -32,12 +32,12 @@ enum {
 	TL_OPT_STATS, TL_OPT_SKIP_BAD, TL_OPT_REJECTS, TL_OPT_MAX_FIELD,
 	TL_OPT_MAX_EVENTS, TL_OPT_MAP, TL_OPT_UNGROUPED, TL_OPT_AS_OF,
 	TL_OPT_LABEL, TL_OPT_CHURN_HORIZON, TL_OPT_MAX_REJECTS,
-	TL_OPT_TS_UNIT, TL_OPT_EPOCH, TL_OPT_COUNT_FIELD, TL_OPT_AS_OF_FIELD,
+	TL_OPT_TS_UNIT, TL_OPT_EPOCH, TL_OPT_COUNT_FIELD, TL_OPT_AS_OF_FIELD, TL_OPT_TSV,
 	TL_OPT_XAPI_ACTOR, TL_OPT_XAPI_DOMAIN, TL_OPT_XAPI_VERBS, TL_OPT_STRICT_VERBS
 };
 
 /* Short options every tool accepts (prepend to the tool's own). */
-#define TL_COMMON_SHORTOPTS "ho:"
+#define TL_COMMON_SHORTOPTS "d:ho:"
 
 /* Append to a tool's struct option table (before the {0} terminator). */
 #define TL_COMMON_LONGOPTS \
@@ -60,6 +60,7 @@ enum {
 	{.name = "stats", .has_arg = no_argument, .val = TL_OPT_STATS}, \
 	{.name = "strict-verbs", .has_arg = no_argument, .val = TL_OPT_STRICT_VERBS}, \
 	{.name = "ts-unit", .has_arg = required_argument, .val = TL_OPT_TS_UNIT}, \
+	{.name = "tsv", .has_arg = no_argument, .val = TL_OPT_TSV}, \
 	{.name = "ungrouped", .has_arg = no_argument, .val = TL_OPT_UNGROUPED}, \
 	{.name = "version", .has_arg = no_argument, .val = TL_OPT_VERSION}, \
 	{.name = "xapi-actor", .has_arg = required_argument, .val = TL_OPT_XAPI_ACTOR}, \
@@ -68,9 +69,13 @@ enum {
 
 #define TL_MAP_MAX 8
 
+/* The output modes of -o (tl_common's out_csv). */
+enum { TL_OUT_NDJSON, TL_OUT_CSV, TL_OUT_TSV };
+
 /* What the common options set. */
 struct tl_common {
-	int out_csv;              /* -o csv (else ndjson) */
+	int out_csv;              /* -o: TL_OUT_CSV or TL_OUT_TSV (learner rows, true),
+				   * else TL_OUT_NDJSON (0) */
 	const char *output;       /* --output FILE, NULL = stdout */
 	const char *metrics;      /* --metrics FILE */
 	int progress;             /* --progress */
@@ -84,6 +89,8 @@ struct tl_common {
 	size_t max_events;        /* --max-events N per learner (TL_MAX_EVENTS_DEFAULT) */
 	int ungrouped;            /* --ungrouped */
 	int report;               /* the tool writes a report (tl_front_report) */
+	int own_o;                /* the tool reads -o itself: its own output modes
+				   * (tl-loadgen's shapes, a report's formats) */
 	const char *tool_out[TL_TOOL_OUT_MAX];     /* the tool's own output files */
 	const char *tool_out_opt[TL_TOOL_OUT_MAX]; /* ... and their options */
 	int ntool_out;
@@ -92,6 +99,8 @@ struct tl_common {
 	tl_time as_of;
 	int label;                /* --label */
 	tl_time churn_horizon;    /* --churn-horizon (TL_CHURN_HORIZON_DAYS) */
+	char delim;               /* -d CHAR, --tsv: the input's field separator (',') */
+	int tsv;                  /* --tsv: tab-separated, no quoting */
 	int nmap;                 /* --map canonical=source pairs */
 	const char *map_canon[TL_MAP_MAX];
 	const char *map_source[TL_MAP_MAX];

@@ -30,17 +30,51 @@ static int split(const char *line, int slow, char out[][64], size_t *n)
 /* scan: tl_csv_scan_line on text (a copy with TL_CSV_PAD zero bytes
  * after), into an array of exactly ncols - 1 offsets, so that the
  * sanitizer build catches a store past it */
-static long scan(const char *text, size_t ncols, uint32_t *commas)
+static long scan_d(const char *text, size_t ncols, uint32_t *commas, char delim, int tsv)
 {
 	static char buf[512];
 	size_t len = strlen(text);
 	memset(buf, 0, sizeof buf);
 	memcpy(buf, text, len);
+	struct tl_csv *c = tl_csv_new(1000);
+	if (delim != ',' || tsv)
+		tl_csv_set_delim(c, delim, tsv);
 	uint32_t *exact = malloc((ncols - 1) * sizeof *exact);
-	long rc = tl_csv_scan_line(buf, len, ncols, exact);
+	long rc = tl_csv_scan_line(c, buf, len, ncols, exact);
 	memcpy(commas, exact, (ncols - 1) * sizeof *exact);
 	free(exact);
+	tl_csv_free(c);
 	return rc;
+}
+
+static long scan(const char *text, size_t ncols, uint32_t *commas) { return scan_d(text, ncols, commas, ',', 0); }
+
+/* Other separators: TSV (quotes are ordinary bytes) and -d CHAR (CSV
+ * quoting, CHAR for the comma), on both paths of the split. */
+static void check_separators(void)
+{
+	uint32_t commas[8];
+	CHECK(scan_d("a\t\"b\"\tc,d\n", 3, commas, '\t', 1) == 9 && commas[0] == 1 && commas[1] == 5);
+	CHECK(scan_d("a\tb\r\n", 2, commas, '\t', 1) == -1);   /* a CR: the general path's */
+	CHECK(scan_d("a;b;c\n", 3, commas, ';', 0) == 5 && commas[1] == 3);
+	CHECK(scan_d("a;\"b\";c\n", 3, commas, ';', 0) == -1);   /* a quote: libcsv's */
+	CHECK(scan_d("a,b;c\n", 2, commas, ';', 0) == 5 && commas[0] == 3);
+	for (int slow = 0; slow <= 1; slow++) {
+		static char buf[128];
+		setenv("TL_CSV_SLOW", slow ? "1" : "0", 1);
+		struct tl_csv *c = tl_csv_new(1000);
+		tl_csv_set_delim(c, ';', 0);
+		strcpy(buf, "x;\"a;b \"\"q\"\"\";z");
+		memset(buf + strlen(buf), 0, TL_CSV_PAD);
+		CHECK(tl_csv_split(c, buf, strlen(buf)) == TL_CSV_ROW && tl_csv_nfields(c) == 3);
+		CHECK(tl_csv_fields(c)[1].n == 7 && memcmp(tl_csv_fields(c)[1].p, "a;b \"q\"", 7) == 0);
+		tl_csv_set_delim(c, '\t', 1);
+		strcpy(buf, "\"x\t\"y\"\tz");
+		memset(buf + strlen(buf), 0, TL_CSV_PAD);
+		CHECK(tl_csv_split(c, buf, strlen(buf)) == TL_CSV_ROW && tl_csv_nfields(c) == 3);
+		CHECK(tl_csv_fields(c)[0].n == 2 && memcmp(tl_csv_fields(c)[0].p, "\"x", 2) == 0);
+		tl_csv_free(c);
+	}
 }
 
 /* The reader's fast loop: exactly ncols fields or -1, wherever the commas
@@ -77,6 +111,7 @@ static void check_scan_line(void)
 int main(void)
 {
 	check_scan_line();
+	check_separators();
 	static const char *lines[] = {
 		"a,b,c", ",", ",,", "a", "learner_id,ts,domain,capability,action",
 		"L1,2025-01-01T00:00:00Z,math,algebra,use", " spaced , fields ", "tab\there,x",
