@@ -73,6 +73,7 @@ enum {
 struct tl_counts {
 	uint64_t records_read, records_rejected;
 	uint64_t learners_read;
+	uint64_t sort_spills, sort_passes;   /* --ungrouped: runs spilled, merge passes */
 };
 
 /* A reader is used by one thread at a time; distinct readers may be used
@@ -81,7 +82,7 @@ struct tl_reader;
 
 /* tl_reader_open: read the named files in order (none, or "-": stdin).
  * Options come from c (--map, --skip-bad, --rejects, --max-field,
- * --max-events, --ungrouped). Exits 66 when a file cannot be opened. */
+ * --max-events, --ungrouped, --memory). Exits 66 when a file cannot be opened. */
 struct tl_reader *tl_reader_open(const struct tl_common *c, int nfiles, char **files, int flags);
 
 /* tl_reader_next: the next learner, or NULL at the end of input.

@@ -25,13 +25,15 @@
 #define TL_TOOL_OUT_MAX 4        /* a tool's own output files (tl_common_output) */
 #define TL_MAX_EVENTS_DEFAULT 10000000
 #define TL_CHURN_HORIZON_DAYS 30
+#define TL_MEMORY_DEFAULT_MIB 256   /* --memory (of --ungrouped's sort) */
+#define TL_MEMORY_MIN (64 << 10)
 
 /* Long-only common options; tools number theirs from CHAR_MAX + 1. */
 enum {
 	TL_OPT_VERSION = 0x1000, TL_OPT_OUTPUT, TL_OPT_METRICS, TL_OPT_PROGRESS,
 	TL_OPT_STATS, TL_OPT_SKIP_BAD, TL_OPT_REJECTS, TL_OPT_MAX_FIELD,
 	TL_OPT_MAX_EVENTS, TL_OPT_MAP, TL_OPT_UNGROUPED, TL_OPT_AS_OF,
-	TL_OPT_LABEL, TL_OPT_CHURN_HORIZON, TL_OPT_MAX_REJECTS
+	TL_OPT_LABEL, TL_OPT_CHURN_HORIZON, TL_OPT_MAX_REJECTS, TL_OPT_MEMORY
 };
 
 /* Short options every tool accepts (prepend to the tool's own). */
@@ -47,6 +49,7 @@ enum {
 	{.name = "max-events", .has_arg = required_argument, .val = TL_OPT_MAX_EVENTS}, \
 	{.name = "max-field", .has_arg = required_argument, .val = TL_OPT_MAX_FIELD}, \
 	{.name = "max-rejects", .has_arg = required_argument, .val = TL_OPT_MAX_REJECTS}, \
+	{.name = "memory", .has_arg = required_argument, .val = TL_OPT_MEMORY}, \
 	{.name = "metrics", .has_arg = required_argument, .val = TL_OPT_METRICS}, \
 	{.name = "output", .has_arg = required_argument, .val = TL_OPT_OUTPUT}, \
 	{.name = "progress", .has_arg = no_argument, .val = TL_OPT_PROGRESS}, \
@@ -73,6 +76,8 @@ struct tl_common {
 	size_t max_field;         /* --max-field BYTES (TL_MAX_FIELD_DEFAULT) */
 	size_t max_events;        /* --max-events N per learner (TL_MAX_EVENTS_DEFAULT) */
 	int ungrouped;            /* --ungrouped */
+	size_t memory;            /* --memory SIZE in bytes (TL_MEMORY_DEFAULT_MIB MiB) */
+	int memory_set;           /* ... given */
 	int report;               /* the tool writes a report (tl_front_report) */
 	const char *tool_out[TL_TOOL_OUT_MAX];     /* the tool's own output files */
 	const char *tool_out_opt[TL_TOOL_OUT_MAX]; /* ... and their options */
@@ -138,5 +143,7 @@ long tl_opt_long(const char *name, const char *arg, long lo, long hi);
 /* A duration (§6.5); zero is allowed only when allow_zero. */
 tl_time tl_opt_duration(const char *name, const char *arg, int allow_zero);
 tl_time tl_opt_time(const char *name, const char *arg);
+/* A size in bytes: digits and an optional K, M or G (powers of 1024). */
+size_t tl_opt_size(const char *name, const char *arg, size_t lo, size_t hi);
 
 #endif
