@@ -6,6 +6,7 @@
 # Cup logs; --stats still accounts for every row; the scratch file is gone
 # after SIGINT and SIGTERM; an unusable TMPDIR and a full disk are errors
 # with their exit status; --memory's values and its need of --ungrouped.
+# shellcheck disable=SC2154 # stderr, stderr_lines: set by bats' run --separate-stderr
 load test_helper
 bats_require_minimum_version 1.5.0
 
@@ -117,11 +118,20 @@ run_pair() {
 	[ "$(sed -n 2p "$d/m.out" | cut -d, -f1,2)" = "$(sed -n 2p "$d/a.csv" | cut -d, -f1,6)" ]
 }
 
+# has_scratch PID DIR: process PID holds a scratch file of --ungrouped in DIR.
+has_scratch() {
+	local l
+	for l in /proc/"$1"/fd/*; do
+		[[ $(readlink "$l" 2>/dev/null) == "$2"/tl-ungrouped.* ]] && return 0
+	done
+	return 1
+}
+
 # killed SIG: tl-velocity --ungrouped reads a FIFO that is held open after
 # most of the log is in; once its scratch file is open (a spill happened),
 # SIG. It must die by SIG, leave TMPDIR empty and publish no --output.
 killed() {
-	local d=$BATS_TEST_TMPDIR sig=$1 want=$2 pid w rc=0 i
+	local d=$BATS_TEST_TMPDIR sig=$1 want=$2 pid w rc=0
 	mkdir -p "$d/tmp"
 	mkfifo "$d/in"
 	# a command put in the background by a shell without job control
@@ -131,13 +141,13 @@ killed() {
 	pid=$!
 	exec {w}>"$d/in"
 	cat "$BATS_FILE_TMPDIR/ev.csv" >&"$w"
-	for i in $(seq 100); do
-		ls -l "/proc/$pid/fd" 2>/dev/null | grep -q "$d/tmp/tl-ungrouped\." && break
+	for _ in $(seq 100); do
+		has_scratch "$pid" "$d/tmp" && break
 		sleep 0.1
 	done
-	ls -l "/proc/$pid/fd" | grep -q "$d/tmp/tl-ungrouped\." || { echo "no scratch file open" >&2; exec {w}>&-; return 1; }
+	has_scratch "$pid" "$d/tmp" || { echo "no scratch file open" >&2; exec {w}>&-; return 1; }
 	kill "-$sig" "$pid"
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -174,6 +184,7 @@ killed() {
 	# a full disk: files limited to 64 KiB (ulimit -f; SIGXFSZ ignored, so
 	# the write fails with EFBIG as it would with ENOSPC)
 	mkdir "$d/tmp"
+	# shellcheck disable=SC2016 # the script's $1 $2 $3 are its arguments
 	run --separate-stderr bash -c 'trap "" XFSZ; ulimit -f 64; TMPDIR=$1 exec tl-velocity --as-of 2025-07-01 -o csv --ungrouped --memory 64K --output "$2" "$3"' \
 		_ "$d/tmp" "$d/out.csv" "$f"
 	assert_failure 74
