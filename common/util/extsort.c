@@ -18,6 +18,7 @@
 #define MAX_BUF (1u << 20)    /* ... and at most */
 #define OUT_BUF (1u << 16)    /* the write buffer of a spill or a pass */
 #define HDR 8                 /* a spilled record's key and length */
+#define PREFETCH 8            /* records read ahead in sorted order */
 #define DIGIT 11              /* radix bits a pass: 2 passes up to 4M keys */
 
 /* A record of the run in memory: its bytes are buf[off..off+len). */
@@ -185,8 +186,11 @@ static void spill(struct tl_xsort *s)
 		s->runs = tl_xrealloc(s->runs, s->runcap * sizeof *s->runs);
 	}
 	uint64_t beg = s->out.off + s->out.n;
-	for (size_t i = 0; i < s->nent; i++)
+	for (size_t i = 0; i < s->nent; i++) {
+		if (i + PREFETCH < s->nent)
+			__builtin_prefetch(s->buf + s->ent[i + PREFETCH].off);
 		wout_record(&s->out, s->ent[i].key, s->buf + s->ent[i].off, s->ent[i].len);
+	}
 	wout_flush(&s->out);
 	s->runs[s->nruns++] = (struct seg){beg, s->out.off};
 	s->spills++;
@@ -414,6 +418,8 @@ int tl_xsort_next(struct tl_xsort *s, uint32_t *key, const void **p, size_t *n)
 	if (s->memi == s->nent)
 		return 0;
 	const struct ent *e = &s->ent[s->memi++];
+	if (s->memi + PREFETCH < s->nent)   /* the records are in input order, scattered */
+		__builtin_prefetch(s->buf + e[PREFETCH].off);
 	*key = e->key, *p = s->buf + e->off, *n = e->len;
 	return 1;
 }
