@@ -222,3 +222,24 @@ killed() {
 	[[ $stderr =~ chunks:\ ([0-9]+)\ from ]] && [ "${BASH_REMATCH[1]}" -ge 10 ]
 	diff <(sort <<<"$output") <(tl-velocity "${ASOF[@]}" -o csv --ungrouped --memory 64K "$f" | sort)
 }
+
+# rss_of CMD...: CMD's peak RSS in KiB (its output discarded). ASan's
+# quarantine of freed blocks would grow with the input: it is turned off.
+rss_of() {
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0 \
+		/usr/bin/time -f '%M' -o "$BATS_TEST_TMPDIR/rss" "$@" >/dev/null
+	cat "$BATS_TEST_TMPDIR/rss"
+}
+
+@test "EXS009: memory is bounded: four times the events in --memory 1M take no more memory; in memory they do" {
+	local d=$BATS_TEST_TMPDIR one four whole
+	tl-loadgen --learners 10000 --seed 9 >"$d/g.csv"
+	by_time "$d/g.csv" >"$d/one.csv"
+	{ cat "$d/one.csv"; for _ in 1 2 3; do tail -n +2 "$d/one.csv"; done; } >"$d/four.csv"
+	one=$(rss_of tl-velocity "${ASOF[@]}" -o csv --ungrouped --memory 1M "$d/one.csv")
+	four=$(rss_of tl-velocity "${ASOF[@]}" -o csv --ungrouped --memory 1M "$d/four.csv")
+	whole=$(rss_of tl-velocity "${ASOF[@]}" -o csv --ungrouped "$d/four.csv")
+	echo "peak RSS KiB: --memory 1M: $one (1x), $four (4x); default: $whole (4x)" >&2
+	[ "$four" -lt $((one + 8192)) ]
+	[ "$whole" -gt $((four + 30720)) ]
+}
