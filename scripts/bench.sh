@@ -211,7 +211,7 @@ if [ "$UNGROUPED" -gt 0 ]; then
 	tl-velocity --as-of $ASOF -o csv --ungrouped --metrics "$OUT/ungrouped.prom" "$tlog" | sort > "$OUT/ungrouped.out"
 	eval "$grouped" | tl-velocity --as-of $ASOF -o csv | sort > "$OUT/sorted.out"
 	if cmp -s "$OUT/ungrouped.out" "$OUT/sorted.out"; then same=yes; else same=NO; fi
-	echo "  same rows (sorted) from both: $same; $(grep -h '^tl_sort_runs_spilled' "$OUT/ungrouped.prom" | sed 's/{[^}]*}/ =/')"
+	echo "  the same rows (sorted) from both: $same; $(grep -h '^tl_sort_runs_spilled' "$OUT/ungrouped.prom" | sed 's/{[^}]*}/ =/')"
 	/usr/bin/time -f '%M' -o "$OUT/rss.sort" sh -c "$grouped" \
 		| /usr/bin/time -f '%M' -o "$OUT/rss.sorted-velocity" tl-velocity --as-of $ASOF -o csv > /dev/null
 	echo "== --ungrouped targets (ratios of medians measured above)"
@@ -225,5 +225,5 @@ if [ "$UNGROUPED" -gt 0 ]; then
 		'BEGIN { printf "  peak RSS tl-velocity --ungrouped (default --memory) %8.1f MiB, --memory 32M %8.1f MiB\n", a / 1024, b / 1024 }'
 	awk -v a="$(cat "$OUT/rss.sort")" -v b="$(cat "$OUT/rss.sorted-velocity")" \
 		'BEGIN { printf "  peak RSS sort -t, -k1,1 -s %8.1f MiB, its tl-velocity %8.1f MiB\n", a / 1024, b / 1024 }'
-	printf '  %-62s %8s %s\n' "same output from --ungrouped and sort | tl-velocity" "$same" "$([ "$same" = yes ] && echo PASS || echo FAIL)"
+	printf '  %-62s %8s\n' "the same rows from --ungrouped and sort | tl-velocity" "$same"
 fi
