@@ -81,11 +81,12 @@ static _Noreturn void die_io(const char *what, const char *verb)
 	tl_die(TL_EX_IOERR, "cannot %s the %s scratch file in %s:", verb, what, tl_scratch_dir());
 }
 
-static void wout_flush(struct wout *w)
+/* write_all: p[0..n) at the end of w's file. */
+static void write_all(struct wout *w, const char *p, size_t n)
 {
 	size_t done = 0;
-	while (done < w->n) {
-		ssize_t k = write(w->fd, w->p + done, w->n - done);
+	while (done < n) {
+		ssize_t k = write(w->fd, p + done, n - done);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0) {
@@ -95,7 +96,12 @@ static void wout_flush(struct wout *w)
 		}
 		done += (size_t)k;
 	}
-	w->off += w->n;
+	w->off += n;
+}
+
+static void wout_flush(struct wout *w)
+{
+	write_all(w, w->p, w->n);
 	w->n = 0;
 }
 
@@ -104,10 +110,7 @@ static void wout_put(struct wout *w, const void *p, size_t n)
 	if (w->n + n > OUT_BUF)
 		wout_flush(w);
 	if (n > OUT_BUF) {    /* a record longer than the buffer: on its own */
-		const char *save = w->p;
-		w->p = (char *)p, w->n = n;
-		wout_flush(w);
-		w->p = (char *)save;
+		write_all(w, p, n);
 		return;
 	}
 	memcpy(w->p + w->n, p, n);

@@ -1,6 +1,6 @@
 /* test_extsort.c - util/extsort: records come back in (key, order added)
  * order, intact, whether the sort stays in memory, spills runs, or needs
- * merge passes; records longer than a read buffer; the empty sort. */
+ * merge passes; records longer than the buffers; the empty sort. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +20,12 @@ static uint64_t next_rand(void)
 	return state;
 }
 
-/* payload length of record i: mostly short, a few longer than 4 KiB */
-static size_t len_of(uint32_t i) { return 8 + (i % 97 == 0 ? 6000 + i % 3000 : i % 40); }
+/* payload length of record i: mostly short, a few longer than a read
+ * buffer (4 KiB at least), five longer than the write buffer (64 KiB) */
+static size_t len_of(uint32_t i)
+{
+	return 8 + (i % 4999 == 0 ? 70000 + i % 7 : i % 97 == 0 ? 6000 + i % 3000 : i % 40);
+}
 
 static void fill(char *p, uint32_t i, size_t n)
 {
