@@ -201,7 +201,7 @@ killed() {
 	done
 	for bad in "x|not a size (a number of bytes, or with K, M or G): 'x'" "10X|not a size (a number of bytes, or with K, M or G): '10X'" \
 		"-1M|not a size (a number of bytes, or with K, M or G): '-1M'" "1MB|not a size (a number of bytes, or with K, M or G): '1MB'" \
-		"1K|1K is less than the least, 64K" "99999999999G|99999999999G is too large"; do
+		"1K|1K is below the minimum of 64K" "99999999999G|99999999999G is too large"; do
 		run --separate-stderr tl-velocity --ungrouped --memory "${bad%%|*}" "$f"
 		assert_failure 64
 		assert_equal "${stderr_lines[0]}" "tl-velocity: --memory: ${bad#*|}"

@@ -253,7 +253,7 @@ size_t tl_opt_size(const char *name, const char *arg, size_t lo, size_t hi)
 	if (errno || v > hi >> shift)
 		tl_usage_error("%s: %s is too large", name, arg);
 	if ((size_t)v << shift < lo)
-		tl_usage_error("%s: %s is less than the least, %zuK", name, arg, lo >> 10);
+		tl_usage_error("%s: %s is below the minimum of %zuK", name, arg, lo >> 10);
 	return (size_t)v << shift;
 }
 
