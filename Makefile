@@ -151,6 +151,8 @@ install: all
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(PREFIX)/share/man/man7
 	install -m 644 $(SHARE) $(DESTDIR)$(PREFIX)/share/tl
+	install -d $(DESTDIR)$(PREFIX)/share/tl/lib
+	install -m 644 scripts/lib/tl.sh $(DESTDIR)$(PREFIX)/share/tl/lib
 	install -m 644 config/prometheus/tl-alerts.yml $(DESTDIR)$(PREFIX)/share/tl/prometheus
 	install -m 644 config/grafana/tl-dashboard.json $(DESTDIR)$(PREFIX)/share/tl/grafana
 	install -m 644 config/systemd/tl-batch.service config/systemd/tl-batch.timer $(DESTDIR)$(PREFIX)/share/tl/systemd
