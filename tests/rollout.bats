@@ -70,8 +70,10 @@ nothing_lost() {
 		rows=$(($(wc -l <"$(b "$bt")") - 1))
 		read -r in scored rejected < <(jq -r '"\(.batch.learners_in) \(.batch.scored) \(.batch.rejected)"' "$dir/entry.json")
 		lines=$(wc -l <"$dir/learners.ndjson")
-		[ "$in" -eq "$rows" ] && [ "$in" -eq $((scored + rejected)) ] && [ "$lines" -eq "$scored" ] ||
-			{ echo "look $n: batch $bt has $rows rows; in $in, scored $scored, rejected $rejected, published $lines"; return 1; }
+		if [ "$in" -ne "$rows" ] || [ "$in" -ne $((scored + rejected)) ] || [ "$lines" -ne "$scored" ]; then
+			echo "look $n: batch $bt has $rows rows; in $in, scored $scored, rejected $rejected, published $lines"
+			return 1
+		fi
 		# the learners are the batch's
 		diff <(tail -n +2 "$(b "$bt")" | cut -d, -f1 | sort) <(jq -r .learner_id "$dir/learners.ndjson" | sort) >/dev/null ||
 			{ echo "look $n: other learners than batch $bt"; return 1; }
@@ -98,7 +100,7 @@ one_active() {
 	[ -L state/active ] || { echo "no active link"; return 1; }
 	local r
 	r=$(readlink state/active)
-	[[ $r == releases/* ]] && [ -s "state/$r/config.json" ] || { echo "active names $r"; return 1; }
+	if [[ $r != releases/* ]] || [ ! -s "state/$r/config.json" ]; then echo "active names $r"; return 1; fi
 	if [ -e "state/$r/treatment.json" ]; then [ -s "state/$r/pct" ] || { echo "$r: a treatment without a pct"; return 1; }; fi
 	[ "$(find state -maxdepth 1 -name 'active*' | wc -l)" -eq 1 ] || { echo "more than one active link"; return 1; }
 }
@@ -136,7 +138,7 @@ one_active() {
 	run --separate-stderr tl-rollout --config rollout.json "$(b 9)"
 	assert_failure 3
 	[[ "$stderr" == *"the rollout is complete: v2 is the config of every learner"* ]]
-	[ ! -e state/looks/$(printf %06d $((n + 1))) ]
+	[ ! -e "state/looks/$(printf %06d $((n + 1)))" ]
 }
 
 @test "ROL002: drill 2: a harmful treatment (-5% ROI) is aborted at the first look that detects it; v1 is active again; the rollback takes seconds" {
