@@ -143,7 +143,7 @@ bench-export: deps
 # The tools and the scripts that are commands (scripts/tl-*) in bin; the
 # shipped configs, alert rules, dashboard and systemd units in share/tl.
 SCRIPTS = $(sort $(wildcard scripts/tl-*))
-SHARE   = config/v1.json config/v2.json config/churn.features config/batch.conf
+SHARE   = config/v1.json config/v2.json config/churn.features config/batch.conf config/rollout.json
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7
 	install -d $(DESTDIR)$(PREFIX)/share/tl/prometheus $(DESTDIR)$(PREFIX)/share/tl/grafana $(DESTDIR)$(PREFIX)/share/tl/systemd
