@@ -141,18 +141,22 @@ bench-export: deps
 	@scripts/bench-export.sh
 
 # The tools and the scripts that are commands (scripts/tl-*) in bin; the
-# shipped configs, alert rules, dashboard and systemd units in share/tl.
-SCRIPTS = $(sort $(wildcard scripts/tl-*))
-SHARE   = config/v1.json config/v2.json config/churn.features config/batch.conf config/rollout.json
+# shipped configs (found by name: --config v1, util/datadir.h), the feature
+# lists, the importers with their awk library, alert rules, dashboard and
+# systemd units in share/tl.
+SCRIPTS   = $(sort $(wildcard scripts/tl-*))
+SHARE     = $(sort $(wildcard config/*.json config/*.features)) config/batch.conf
+IMPORTERS = $(sort $(wildcard scripts/import-*.sh))
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7
 	install -d $(DESTDIR)$(PREFIX)/share/tl/prometheus $(DESTDIR)$(PREFIX)/share/tl/grafana $(DESTDIR)$(PREFIX)/share/tl/systemd
+	install -d $(DESTDIR)$(PREFIX)/share/tl/lib
 	install -m 755 $(TOOLS) $(SCRIPTS) $(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(PREFIX)/share/man/man7
 	install -m 644 $(SHARE) $(DESTDIR)$(PREFIX)/share/tl
-	install -d $(DESTDIR)$(PREFIX)/share/tl/lib
-	install -m 644 scripts/lib/tl.sh $(DESTDIR)$(PREFIX)/share/tl/lib
+	install -m 755 $(IMPORTERS) $(DESTDIR)$(PREFIX)/share/tl
+	install -m 644 $(wildcard scripts/lib/*) $(DESTDIR)$(PREFIX)/share/tl/lib
 	install -m 644 config/prometheus/tl-alerts.yml $(DESTDIR)$(PREFIX)/share/tl/prometheus
 	install -m 644 config/grafana/tl-dashboard.json $(DESTDIR)$(PREFIX)/share/tl/grafana
 	install -m 644 config/systemd/tl-batch.service config/systemd/tl-batch.timer $(DESTDIR)$(PREFIX)/share/tl/systemd

@@ -22,8 +22,8 @@ TOOLS=(tl-loadgen tl-velocity tl-affinity tl-retention tl-score tl-abtest tl-eva
 	# the scripts that are commands, their pages, the shipped configs
 	local r=$BATS_TEST_TMPDIR/root/usr
 	[ -x "$r/bin/tl-batch" ] && [ -f "$r/share/man/man1/tl-batch.1" ] && [ -f "$r/share/man/man7/tl-ops.7" ]
-	for f in v1.json v2.json churn.features batch.conf rollout.json lib/tl.sh prometheus/tl-alerts.yml \
-		grafana/tl-dashboard.json systemd/tl-batch.service systemd/tl-batch.timer; do
+	for f in v1.json v2.json churn.features batch.conf prometheus/tl-alerts.yml grafana/tl-dashboard.json \
+		systemd/tl-batch.service systemd/tl-batch.timer; do
 		[ -f "$r/share/tl/$f" ] || { echo "not installed: share/tl/$f"; false; }
 	done
 	# the installed tl-batch runs the installed tools
@@ -33,9 +33,6 @@ TOOLS=(tl-loadgen tl-velocity tl-affinity tl-retention tl-score tl-abtest tl-eva
 	PATH="$r/bin:/usr/bin:/bin" run --separate-stderr "$r/bin/tl-batch" --config "$BATS_TEST_TMPDIR/b.conf"
 	assert_success
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/out/current/learners.ndjson")" -eq 1 ]
-	# the installed tl-rollout finds the shell it shares with tl-batch (share/tl/lib)
-	PATH="$r/bin:/usr/bin:/bin" run --separate-stderr "$r/bin/tl-rollout" --version
-	assert_success
 }
 
 @test "BLD002: every tool: --help on stdout exits 0, --version, unknown option exits 64" {

@@ -416,3 +416,17 @@ wait_for() { # wait_for SECONDS CMD...
 	assert_failure 1
 	[[ "$stderr" == *"no rollout has started"* ]]
 }
+
+@test "ROL010: make install: tl-rollout, its page, config/rollout.json and the shell library it shares with tl-batch; the installed tl-rollout finds it" {
+	local r=$BATS_TEST_TMPDIR/root/usr
+	run make -C "$TL_ROOT" install DESTDIR="$BATS_TEST_TMPDIR/root" PREFIX=/usr
+	assert_success
+	[ -x "$r/bin/tl-rollout" ]
+	[ -f "$r/share/man/man1/tl-rollout.1" ]
+	[ -f "$r/share/tl/rollout.json" ]
+	[ -f "$r/share/tl/lib/tl.sh" ]
+	PATH="$r/bin:/usr/bin:/bin" run --separate-stderr "$r/bin/tl-rollout" --version
+	assert_success
+	PATH="$r/bin:/usr/bin:/bin" run --separate-stderr "$r/bin/tl-batch" --version
+	assert_success
+}
