@@ -14,14 +14,16 @@
 #include "util/out.h"
 
 enum {
-	OPT_ARM_SPLIT = CHAR_MAX + 1, OPT_CAPABILITIES, OPT_DOMAINS, OPT_EFFECT, OPT_END,
+	OPT_ARM_SPLIT = CHAR_MAX + 1, OPT_ASSIGNMENT, OPT_CAPABILITIES, OPT_CHURN_EFFECT, OPT_DOMAINS, OPT_EFFECT, OPT_END,
 	OPT_HORIZON, OPT_LEARNERS, OPT_MIX, OPT_OUTCOME, OPT_OUTCOME_SD, OPT_RATE, OPT_SEED,
 	OPT_SHARD, OPT_START, OPT_TRUTH
 };
 
 static const struct option longopts[] = {
 	{.name = "arm-split", .has_arg = required_argument, .val = OPT_ARM_SPLIT},
+	{.name = "assignment", .has_arg = required_argument, .val = OPT_ASSIGNMENT},
 	{.name = "capabilities", .has_arg = required_argument, .val = OPT_CAPABILITIES},
+	{.name = "churn-effect", .has_arg = required_argument, .val = OPT_CHURN_EFFECT},
 	{.name = "domains", .has_arg = required_argument, .val = OPT_DOMAINS},
 	{.name = "effect", .has_arg = required_argument, .val = OPT_EFFECT},
 	{.name = "end", .has_arg = required_argument, .val = OPT_END},
@@ -47,7 +49,9 @@ static const char synopsis[] =
 	"                  [--start TIME] [--end TIME] [--horizon DUR] [--domains M]\n"
 	"                  [--capabilities C] [--mix NAME=SHARE,...] [--truth]\n"
 	"                  [--arm-split A:B] [--effect E] [--outcome] [--outcome-sd SD]\n"
-	"                  [--shard I/N] [--rate R] [--output FILE]\n";
+	"                  [--shard I/N] [--rate R] [--output FILE]\n"
+	"       tl-loadgen --assignment FILE [--seed S] [--mix NAME=SHARE,...] [--effect E]\n"
+	"                  [--churn-effect C] [--outcome-sd SD] [--output FILE]\n";
 
 static const char help[] =
 	"\nWrite a synthetic, deterministic event log of learners (see tl-loadgen(1)).\n\n"
@@ -69,6 +73,8 @@ static const char help[] =
 	"      --effect E         relative treatment effect on roi (default 0)\n"
 	"      --outcome          add the column roi (mean: the v1 ROI multiplier)\n"
 	"      --outcome-sd SD    sd of the lognormal roi noise (default " TL_XSTR(TL_LG_DEFAULT_OUTCOME_SD) ")\n"
+	"      --assignment FILE  write the outcomes (roi, churned) of FILE's learner_id,arm rows\n"
+	"      --churn-effect C   with --assignment: added to a treated learner's churn chance\n"
 	"      --shard I/N        only learners whose number mod N is I\n"
 	"      --rate R           write at most R events per second\n"
 	"      --output FILE      write FILE atomically instead of stdout\n"
@@ -112,6 +118,8 @@ static void parse_options(int argc, char **argv, struct tl_common *common, struc
 		case 'f':   /* -f and --format: the older spellings of -o */
 		case 'o': tl_lg_parse_format(c, optarg); break;
 		case OPT_ARM_SPLIT: tl_lg_parse_arm_split(c, optarg); break;
+		case OPT_ASSIGNMENT: c->assignment = optarg; break;
+		case OPT_CHURN_EFFECT: c->churn_effect = tl_opt_double("--churn-effect", optarg, -1, 1); break;
 		case OPT_CAPABILITIES: c->capabilities = tl_opt_long("--capabilities", optarg, 1, 1000000); break;
 		case OPT_DOMAINS: c->domains = (int)tl_opt_long("--domains", optarg, 1, 1000); break;
 		case OPT_EFFECT: c->effect = tl_opt_double("--effect", optarg, -0.99, 100); break;
@@ -153,6 +161,11 @@ int main(int argc, char **argv)
 
 	const char *name = common.output && strcmp(common.output, "-") != 0 ? common.output : "standard output";
 	FILE *out = tl_output_open(common.output);
+	if (cfg->assignment) {
+		tl_lg_write_assigned(cfg, out, name);
+		tl_output_commit(out);
+		return TL_EX_OK;
+	}
 	struct tl_lg_world *world = tl_lg_world_new(cfg);
 	struct tl_lg_writer *wr = tl_lg_writer_new(out, name, world);
 	tl_lg_write_header(wr);

@@ -7,10 +7,12 @@
 # shared 2-core machine are noisy: compare the ratios, not absolute times.
 #
 # Environment: RUNS (default 5), LEARNERS (default 100000), BIG (learners of
-# the large run, default 1000000; 0 skips it), XAPI_LEARNERS (learners of the
-# xAPI comparison, default 4000, about 80 MB of statements; 0 skips it), OUT
-# (work directory, default bench-out/), DUCKDB (1: install @duckdb/node-api
-# with npm and compare).
+# the large run, default 1000000; 0 skips it), OUT (work directory, default
+# bench-out/), DUCKDB (1: install @duckdb/node-api with npm and compare),
+# UNGROUPED (events of the log in time order for --ungrouped against
+# sort | tl-velocity, default 10000000; 0 skips it), XAPI_LEARNERS (learners
+# of the xAPI comparison, default 4000, about 80 MB of statements; 0 skips
+# it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-$PWD/bin}
@@ -19,6 +21,7 @@ LEARNERS=${LEARNERS:-100000}
 BIG=${BIG:-1000000}
 OUT=${OUT:-$PWD/bench-out}
 DUCKDB=${DUCKDB:-1}
+UNGROUPED=${UNGROUPED:-10000000}
 XAPI_LEARNERS=${XAPI_LEARNERS:-4000}
 ASOF=2025-10-01
 export LC_ALL=C PATH="$BIN:$PATH"
@@ -244,4 +247,47 @@ if [ "$BIG" -gt 0 ]; then
 			awk -v s="$s" '{ printf "  peak RSS %-10s %8.1f MiB\n", s, $1 / 1024 }' "$OUT/rss.$s"
 		done
 	fi
+fi
+
+# time_log N FILE: N events of tl-loadgen in time order (a stable sort on
+# ts, column 2), as a log arrives: learners interleaved.
+time_log() {
+	local n=$1 f=$2
+	{ tl-loadgen --learners $((n / 20)) --seed 7 --end $ASOF 2>/dev/null || true; } | head -n $((n + 1)) > "$f.grouped"
+	{ head -n 1 "$f.grouped"; tail -n +2 "$f.grouped" | sort -t, -k2,2 -s; } > "$f"
+	rm "$f.grouped"
+}
+
+if [ "$UNGROUPED" -gt 0 ]; then
+	echo
+	echo "== --ungrouped: $UNGROUPED events in time order, against sort -t, -k1,1 -s | tl-velocity"
+	tlog=$OUT/time-ordered-$UNGROUPED.csv
+	[ -s "$tlog" ] || time_log "$UNGROUPED" "$tlog"
+	tbytes=$(stat -c %s "$tlog")
+	echo "input: $tlog: $(($(wc -l < "$tlog") - 1)) events, $((tbytes / 1000000)) MB"
+	grouped="{ head -n 1 '$tlog'; tail -n +2 '$tlog' | sort -t, -k1,1 -s; }"
+	measure "tl-velocity --ungrouped" "$tbytes" "tl-velocity --as-of $ASOF -o csv --ungrouped '$tlog'"
+	measure "sort -k1,1 -s | tl-velocity" "$tbytes" "$grouped | tl-velocity --as-of $ASOF -o csv"
+	measure "tl-velocity --ungrouped --memory 32M" "$tbytes" "tl-velocity --as-of $ASOF -o csv --ungrouped --memory 32M '$tlog'"
+	measure_cpu "CPU: tl-velocity --ungrouped" "tl-velocity --as-of $ASOF -o csv --ungrouped '$tlog'"
+	measure_cpu "CPU: sort -k1,1 -s | tl-velocity" "$grouped | tl-velocity --as-of $ASOF -o csv"
+	# the same learners and values; the order differs: first row against id
+	tl-velocity --as-of $ASOF -o csv --ungrouped --metrics "$OUT/ungrouped.prom" "$tlog" | sort > "$OUT/ungrouped.out"
+	eval "$grouped" | tl-velocity --as-of $ASOF -o csv | sort > "$OUT/sorted.out"
+	if cmp -s "$OUT/ungrouped.out" "$OUT/sorted.out"; then same=yes; else same=NO; fi
+	echo "  the same rows (sorted) from both: $same; $(grep -h '^tl_sort_runs_spilled' "$OUT/ungrouped.prom" | sed 's/{[^}]*}/ =/')"
+	/usr/bin/time -f '%M' -o "$OUT/rss.sort" sh -c "$grouped" \
+		| /usr/bin/time -f '%M' -o "$OUT/rss.sorted-velocity" tl-velocity --as-of $ASOF -o csv > /dev/null
+	echo "== --ungrouped targets (ratios of medians measured above)"
+	printf '  %-62s %8s\n' "tl-velocity --ungrouped time / sort | tl-velocity time" \
+		"$(ratio "${MEDIAN["tl-velocity --ungrouped"]}" "${MEDIAN["sort -k1,1 -s | tl-velocity"]}")"
+	printf '  %-62s %8s\n' "  the same with --memory 32M (spills)" \
+		"$(ratio "${MEDIAN["tl-velocity --ungrouped --memory 32M"]}" "${MEDIAN["sort -k1,1 -s | tl-velocity"]}")"
+	printf '  %-62s %8s\n' "  CPU time (user + system), --ungrouped / sort | tl-velocity" \
+		"$(ratio "${CPU["CPU: tl-velocity --ungrouped"]}" "${CPU["CPU: sort -k1,1 -s | tl-velocity"]}")"
+	awk -v a="${RSS["tl-velocity --ungrouped"]}" -v b="${RSS["tl-velocity --ungrouped --memory 32M"]}" \
+		'BEGIN { printf "  peak RSS tl-velocity --ungrouped (default --memory) %8.1f MiB, --memory 32M %8.1f MiB\n", a / 1024, b / 1024 }'
+	awk -v a="$(cat "$OUT/rss.sort")" -v b="$(cat "$OUT/rss.sorted-velocity")" \
+		'BEGIN { printf "  peak RSS sort -t, -k1,1 -s %8.1f MiB, its tl-velocity %8.1f MiB\n", a / 1024, b / 1024 }'
+	printf '  %-62s %8s\n' "the same rows from --ungrouped and sort | tl-velocity" "$same"
 fi

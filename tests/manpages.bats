@@ -184,6 +184,21 @@ fields_tl-batch() {
 	grep -oE '^tl_batch_[a-z_]+' "$d/tf/tl_batch.prom" | sort -u | sed 's/^/name /'
 }
 
+# tl-rollout: the gauges of its metrics file and the members of its audit
+# entries, after a look (a canary of v2 over v1 on the worked example).
+fields_tl-rollout() {
+	local d=$BATS_TEST_TMPDIR/rollout
+	mkdir -p "$d"
+	tl-velocity "${ASOF[@]}" "$W" | tl-affinity | tl-retention -o csv >"$d/in.csv"
+	jq --arg c "$TL_ROOT/config/v1.json" --arg t "$TL_ROOT/config/v2.json" \
+		'.control = $c | .treatment = $t | .state = "state" | .textfile = "tf" | .outcome_command = null | .churn = null' \
+		config/rollout.json >"$d/rollout.json"
+	{ echo learner_id,roi; tail -n +2 "$d/in.csv" | cut -d, -f1 | sed 's/$/,1.5/'; } >"$d/outcomes.csv"
+	tl-rollout --config "$d/rollout.json" --outcomes "$d/outcomes.csv" "$d/in.csv" 2>/dev/null || [ $? -eq 2 ]
+	grep -oE '^tl_rollout_[a-z_]+' "$d/tf/tl_rollout.prom" | sort -u | sed 's/^/name /'
+	json_keys <"$d/state/audit.jsonl" | sed 's/^/name /'
+}
+
 # tl-export: the columns of its runs and archetype_counts tables and the
 # fields of its cohort hash (the learners' fields are the input's).
 fields_tl-export() {
@@ -347,10 +362,14 @@ check_page() {
 	check_page tl-batch 11
 }
 
+@test "MP020: tl-rollout(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page tl-rollout 3
+}
+
 @test "MP019: tl-ops(7) lint; its ALERTS are the rules' alerts; each procedure has its drill" {
 	check_lint man/tl-ops.7
 	local page rules
-	page=$(sed -n '/^\.Sh ALERTS/,/^\.Sh /s/^\.It \(TlBatch[A-Za-z]*\)$/\1/p' man/tl-ops.7 | sort)
+	page=$(sed -n '/^\.Sh ALERTS/,/^\.Sh /s/^\.It \(Tl[A-Za-z]*\)$/\1/p' man/tl-ops.7 | sort)
 	rules=$(sed -n 's/^ *- alert: //p' config/prometheus/tl-alerts.yml | sort)
 	[ -n "$rules" ] && [ "$page" = "$rules" ] || { diff <(echo "$rules") <(echo "$page") >&2; return 1; }
 	# every RECOVERY subsection and ROLLBACK has a drill that names it

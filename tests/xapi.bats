@@ -102,6 +102,12 @@ for r in csv.DictReader(sys.stdin):
 	assert_equal "${stderr_lines[0]}" "tl-velocity: records read 190 = used 190 + future 0 + rejected 0; learners read 3, written 3"
 	assert_equal "${stderr_lines[1]}" "tl-velocity: xAPI statements 190; unknown verbs 0 (read as interact)"
 	diff -u <(jq_counts "$m") <(tl_counts "$m" --ungrouped)
+	# the results ride through the sort's spill files too
+	diff -u <(jq_counts "$m") <(tl_counts "$m" --ungrouped --memory 64K)
+	run --separate-stderr tl-velocity --ungrouped --memory 64K --as-of 2019-07-01 --metrics "$BATS_TEST_TMPDIR/m.prom" -o csv "$m"
+	assert_success
+	run grep -E '^tl_sort_runs_spilled' "$BATS_TEST_TMPDIR/m.prom"
+	refute_output --partial '} 0'
 	# the first statement's time is its event.json's timecreated
 	run bash -c "tl-velocity --ungrouped --as-of 2019-07-01 '$m' | jq -r 'select(.learner_id == \"anonymous\") | .events[].ts'"
 	assert_success

@@ -22,7 +22,7 @@
 #define MAX_NAME 24              /* longest domain or capability name */
 
 /* RNG streams of one learner index (index 0 is the catalogue). */
-enum { STREAM_EVENTS, STREAM_OUTCOME, STREAM_WORLD };
+enum { STREAM_EVENTS, STREAM_OUTCOME, STREAM_WORLD, STREAM_ASSIGNED };
 
 /* ---- deterministic real helpers ---------------------------------- */
 
@@ -482,6 +482,23 @@ void tl_lg_generate(struct tl_lg_world *w, long index, struct tl_lg_learner *l)
 	simulate(w, l, &p, &r);
 	sort_events(l);
 	draw_outcome(w->cfg, l);
+}
+
+double tl_lg_arch_churn(int a) { return 1.0 - det_exp(-30.0 * ARCH[a].hazard); }
+
+/* The archetype is the first draw of the events stream (tl_lg_generate),
+ * so it is the population's truth without simulating the events; the
+ * outcome has its own stream, the arm comes from the caller. */
+void tl_lg_assigned_outcome(const struct tl_lg_config *c, long index, int treated, struct tl_lg_outcome *o)
+{
+	struct tl_rng r;
+	seed_stream(&r, c->seed, index, STREAM_EVENTS);
+	o->arch = draw_arch(c, &r);
+	seed_stream(&r, c->seed, index, STREAM_ASSIGNED);
+	double sd = c->outcome_sd, mean = ARCH[o->arch].roi * (treated ? 1.0 + c->effect : 1.0);
+	o->roi = mean * det_exp(sd * det_normal(&r) - 0.5 * sd * sd);
+	double p = clamp(tl_lg_arch_churn(o->arch) + (treated ? c->churn_effect : 0.0), 0.0, 1.0);
+	o->churned = tl_rng_uniform(&r) < p;
 }
 
 void tl_lg_learner_free(struct tl_lg_learner *l)

@@ -42,6 +42,8 @@ struct tl_lg_config {
 	int arms;                 /* --arm-split given: arm column */
 	double control_share;     /* A / (A + B) of --arm-split A:B */
 	double effect;            /* --effect: relative treatment effect on roi */
+	double churn_effect;      /* --churn-effect: added to a treated learner's churn chance */
+	const char *assignment;   /* --assignment FILE: outcomes for its learner_id,arm rows */
 	int outcome;              /* --outcome: roi column */
 	double outcome_sd;        /* sd of the lognormal roi noise (default 0.5) */
 	long shard_i, shard_n;    /* --shard I/N (default 0/1) */
@@ -68,6 +70,13 @@ struct tl_lg_learner {
 	struct tl_lg_event *ev;   /* n events, sorted by ts (stable) */
 };
 
+/* The outcome of one learner of a given arm (--assignment). */
+struct tl_lg_outcome {
+	int arch;                 /* the learner's true archetype */
+	double roi;               /* lognormal around the v1 multiplier, x (1 + effect) if treated */
+	int churned;              /* 1 with tl_lg_arch_churn(arch) (+ churn_effect if treated) */
+};
+
 struct tl_lg_world;
 struct tl_lg_writer;
 
@@ -88,6 +97,22 @@ void tl_lg_config_check(const struct tl_lg_config *c);
 const char *tl_lg_arch_name(int arch);
 /* tl_lg_arch_roi: the v1 ROI multiplier, the mean of the roi outcome. */
 double tl_lg_arch_roi(int arch);
+
+/* tl_lg_arch_churn: the chance that a learner of the archetype churns
+ * within 30 days at its initial engagement, 1 - exp(-30 lambda). */
+double tl_lg_arch_churn(int arch);
+
+/* tl_lg_assigned_outcome: the true archetype of learner number index of
+ * the population c describes (its seed and mix) and its outcome in the
+ * arm given (treated 0 or 1): a pure function of (c, index, treated). */
+void tl_lg_assigned_outcome(const struct tl_lg_config *c, long index, int treated, struct tl_lg_outcome *o);
+
+/* tl_lg_write_assigned: read c->assignment (CSV with the columns
+ * learner_id and arm, control or treatment; learner ids of tl-loadgen)
+ * and write to f, named name, the header learner_id,true_archetype,arm,
+ * roi,churned and one row per assignment row, in its order. Bad input
+ * exits 65 naming the file and line; a write error 74. */
+void tl_lg_write_assigned(const struct tl_lg_config *c, FILE *f, const char *name);
 
 /* tl_lg_world_new: build the capability catalogue (domains, Zipf
  * popularity, half-lives) from c, which must outlive the world. The world

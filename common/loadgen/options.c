@@ -118,6 +118,10 @@ void tl_lg_config_check(const struct tl_lg_config *c)
 	if (c->capabilities < c->domains)
 		tl_usage_error("--capabilities (%ld) must be at least --domains (%d)",
 			       c->capabilities, c->domains);
-	if (c->effect != 0 && !c->arms)
-		tl_usage_error("--effect needs --arm-split");
+	if (c->effect != 0 && !c->arms && !c->assignment)
+		tl_usage_error("--effect needs --arm-split or --assignment");
+	if (c->churn_effect != 0 && !c->assignment)
+		tl_usage_error("--churn-effect needs --assignment");
+	if (c->assignment && (c->arms || c->outcome || c->truth))
+		tl_usage_error("--assignment writes outcomes for the arms it reads: not with --arm-split, --outcome or --truth");
 }

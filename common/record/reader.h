@@ -77,6 +77,7 @@ struct tl_counts {
 	/* --count-field: records are events; the rows that gave one or more,
 	 * and the rows of count 0 (which stand for none) */
 	uint64_t rows_counted, rows_zero;
+	uint64_t sort_spills, sort_passes;   /* --ungrouped: runs spilled, merge passes */
 	uint64_t xapi_statements, xapi_unknown_verbs;   /* xAPI input: read as interact */
 };
 
@@ -86,7 +87,7 @@ struct tl_reader;
 
 /* tl_reader_open: read the named files in order (none, or "-": stdin).
  * Options come from c (--map, --skip-bad, --rejects, --max-field,
- * --max-events, --ungrouped). Exits 66 when a file cannot be opened. */
+ * --max-events, --ungrouped, --memory). Exits 66 when a file cannot be opened. */
 struct tl_reader *tl_reader_open(const struct tl_common *c, int nfiles, char **files, int flags);
 
 /* tl_reader_next: the next learner, or NULL at the end of input.

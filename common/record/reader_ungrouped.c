@@ -1,43 +1,66 @@
-/* reader_ungrouped.c - --ungrouped: every event record is read at open (copied
- * into one arena), then learners are served in the order of their first
- * row, each with its events in input order before the sort. */
+/* reader_ungrouped.c - --ungrouped: every event record is read at open and
+ * grouped by learner with the external sort of util/extsort.h, within
+ * --memory: a record's key is its learner's rank (the order of the
+ * learner's first row), so learners are served in the order of their
+ * first row, each with its events in input order before the sort by ts
+ * (learner.c). Runs that pass --memory are spilled to a scratch file and
+ * merged; with or without spills the sort is the same, and so is the
+ * output. The learners' ids and first-row attributes stay in memory and
+ * count toward --memory (tl(7) Grouping). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/err.h"
+#include "util/extsort.h"
 #include "record/reader_impl.h"
 
-/* One event row, copied: the slot of its learner and the event. */
-struct urow {
-	uint32_t slot;
-	struct event_in ev;
-};
-
-/* One learner: its attributes (copied from its first row) and rows. */
+/* One learner: its attributes (copied from its first row). */
 struct uslot {
 	struct tl_str id;
 	struct tl_attr *attrs;
-	size_t nattrs, nrows, pos;   /* pos: the end of its rows in order */
+	size_t nattrs, nrows;
 	const char *file;
 	long line;
 	enum tl_shape shape;
 };
 
-/* Everything --ungrouped read. */
+/* The learners --ungrouped read, and the sort of their events. */
 struct ustore {
-	struct tl_arena arena;
-	struct urow *rows;
-	size_t nrows, rowcap;
+	struct tl_arena arena;  /* ids and attributes */
+	size_t held;            /* bytes taken from the arena */
 	struct uslot *slots;
 	size_t nslots, slotcap;
-	struct intern ids;      /* id -> slot */
-	size_t *order;          /* rows sorted by slot, stable */
+	struct intern ids;      /* id -> slot (the rank) */
+	struct tl_xsort *sort;
 	size_t next;            /* next slot to serve */
+	int have;               /* the sort's next record: */
+	uint32_t key;
+	const void *rec;
+	size_t len;
 };
 
-static struct tl_str dup_str(struct tl_arena *a, struct tl_str s)
+/* An event as the sort holds it: this header, then the bytes of the ts
+ * text, the domain and the capability (text and domain only when the
+ * reader keeps them: TL_READ_TS_TEXT, TL_READ_DOMAINS). */
+struct uev {
+	tl_time ts;
+	uint32_t ts_n, dom_n, cap_n;
+	uint8_t action, ts_json;
+	uint8_t res;   /* an xAPI statement's result (RES_*); with RES_SCORE its
+			* score follows the capability's bytes */
+};
+
+static struct tl_str dup_str(struct ustore *u, struct tl_str s)
 {
-	return (struct tl_str){tl_arena_dup(a, s.p, s.n), s.n};
+	u->held += (s.n + 16) & ~(size_t)15;
+	return (struct tl_str){tl_arena_dup(&u->arena, s.p, s.n), s.n};
+}
+
+/* ustore_bytes: the learners' memory, which counts toward --memory. */
+static size_t ustore_bytes(const struct ustore *u)
+{
+	return u->held + u->slotcap * sizeof *u->slots + (u->ids.mask + 1) * sizeof *u->ids.slots +
+	       u->ids.cap * sizeof *u->ids.names;
 }
 
 static void ustore_new_slot(struct tl_reader *r, struct ustore *u, const struct record *rec)
@@ -49,13 +72,51 @@ static void ustore_new_slot(struct tl_reader *r, struct ustore *u, const struct 
 		u->slots = tl_xrealloc(u->slots, u->slotcap * sizeof *u->slots);
 	}
 	struct uslot *s = &u->slots[u->nslots++];
-	*s = (struct uslot){u->ids.names[u->nslots - 1], NULL, tmp->l.nattrs, 0, 0, r->src.name, r->rec_line, r->shape};
+	*s = (struct uslot){u->ids.names[u->nslots - 1], NULL, tmp->l.nattrs, 0, r->src.name, r->rec_line, r->shape};
 	s->attrs = tl_arena_alloc(&u->arena, (s->nattrs + 1) * sizeof *s->attrs);
+	u->held += (s->nattrs + 1) * sizeof *s->attrs;
 	for (size_t i = 0; i < s->nattrs; i++) {
 		s->attrs[i] = tmp->l.attrs[i];
-		s->attrs[i].name = dup_str(&u->arena, tmp->l.attrs[i].name);
-		s->attrs[i].value = dup_str(&u->arena, tmp->l.attrs[i].value);
+		s->attrs[i].name = dup_str(u, tmp->l.attrs[i].name);
+		s->attrs[i].value = dup_str(u, tmp->l.attrs[i].value);
 	}
+	u->held += (rec->id.n + 16) & ~(size_t)15;   /* the id, interned */
+	tl_xsort_other(u->sort, ustore_bytes(u));
+}
+
+/* ustore_put: the event of learner slot into the sort. */
+static void ustore_put(struct tl_reader *r, struct ustore *u, uint32_t slot, const struct event_in *ev)
+{
+	static const struct tl_str none = {"", 0};
+	struct tl_str ts = r->flags & TL_READ_TS_TEXT ? ev->ts_text : none;
+	struct tl_str dom = r->flags & TL_READ_DOMAINS ? ev->dom : none;
+	struct uev h;
+	memset(&h, 0, sizeof h);   /* padding too: the bytes may go to a file */
+	h.ts = ev->ts;
+	h.ts_n = (uint32_t)ts.n, h.dom_n = (uint32_t)dom.n, h.cap_n = (uint32_t)ev->cap.n;
+	h.action = (uint8_t)ev->action, h.ts_json = (uint8_t)ev->ts_json;
+	h.res = (uint8_t)ev->res;
+	size_t score = ev->res & RES_SCORE ? sizeof ev->score : 0;
+	char *p = tl_xsort_add(u->sort, slot, sizeof h + ts.n + dom.n + ev->cap.n + score);
+	memcpy(p, &h, sizeof h);
+	memcpy(p += sizeof h, ts.p, ts.n);
+	memcpy(p += ts.n, dom.p, dom.n);
+	memcpy(p += dom.n, ev->cap.p, ev->cap.n);
+	memcpy(p + ev->cap.n, &ev->score, score);
+}
+
+/* ustore_event: the event of a record of the sort (spans into it). */
+static void ustore_event(const void *rec, struct event_in *ev)
+{
+	struct uev h;
+	memcpy(&h, rec, sizeof h);
+	const char *p = (const char *)rec + sizeof h;
+	*ev = (struct event_in){.ts = h.ts, .action = h.action, .ts_json = h.ts_json, .res = h.res};
+	ev->ts_text = (struct tl_str){p, h.ts_n};
+	ev->dom = (struct tl_str){p + h.ts_n, h.dom_n};
+	ev->cap = (struct tl_str){p + h.ts_n + h.dom_n, h.cap_n};
+	if (h.res & RES_SCORE)
+		memcpy(&ev->score, p + h.ts_n + h.dom_n + h.cap_n, sizeof ev->score);
 }
 
 static void ustore_add(struct tl_reader *r, struct ustore *u, const struct record *rec)
@@ -72,25 +133,18 @@ static void ustore_add(struct tl_reader *r, struct ustore *u, const struct recor
 		    rd_show(rec->id, shown), r->opt->max_events);
 		return;
 	}
-	if (u->nrows == u->rowcap) {
-		u->rowcap = u->rowcap ? u->rowcap * 2 : 4096;
-		u->rows = tl_xrealloc(u->rows, u->rowcap * sizeof *u->rows);
-	}
-	struct urow *w = &u->rows[u->nrows++];
-	*w = (struct urow){slot, rec->ev};
-	w->ev.ts_text = dup_str(&u->arena, rec->ev.ts_text);
-	w->ev.dom = dup_str(&u->arena, rec->ev.dom);
-	w->ev.cap = dup_str(&u->arena, rec->ev.cap);
+	ustore_put(r, u, slot, &rec->ev);
 	u->slots[slot].nrows++;
 	r->counts.records_read++;
 }
 
-/* rd_ustore_load: read every event record, then order rows by learner. */
+/* rd_ustore_load: read every event record into the sort, then sort. */
 void rd_ustore_load(struct tl_reader *r)
 {
 	struct ustore *u = r->ustore = tl_xcalloc(1, sizeof *u);
 	u->ids.gen = 1;
 	u->ids.last = -1;
+	u->sort = tl_xsort_new(r->opt->memory, "ungrouped");
 	while (r->src.f || rd_open_and_detect(r)) {
 		if (!is_event_shape(r->shape))
 			tl_die_at(TL_EX_USAGE, r->src.name, r->rec_line, "--ungrouped needs event rows, not learner records");
@@ -101,14 +155,10 @@ void rd_ustore_load(struct tl_reader *r)
 		else if (rc == 0)
 			rd_close_file(r);
 	}
-	size_t pos = 0;
-	for (size_t s = 0; s < u->nslots; s++) {
-		u->slots[s].pos = pos;
-		pos += u->slots[s].nrows;
-	}
-	u->order = tl_xmalloc((u->nrows + 1) * sizeof *u->order);
-	for (size_t i = 0; i < u->nrows; i++)
-		u->order[u->slots[u->rows[i].slot].pos++] = i;
+	tl_xsort_done(u->sort);
+	r->counts.sort_spills = tl_xsort_spills(u->sort);
+	r->counts.sort_passes = tl_xsort_passes(u->sort);
+	u->have = tl_xsort_next(u->sort, &u->key, &u->rec, &u->len);
 }
 
 struct tl_learner *rd_ustore_next(struct tl_reader *r)
@@ -116,15 +166,17 @@ struct tl_learner *rd_ustore_next(struct tl_reader *r)
 	struct ustore *u = r->ustore;
 	if (u->next == u->nslots)
 		return NULL;
-	struct uslot *s = &u->slots[u->next];
-	size_t end = s->pos, beg = end - s->nrows;
-	u->next++;
+	uint32_t rank = (uint32_t)u->next;
+	struct uslot *s = &u->slots[u->next++];
 	struct build *b = &r->b[0];
 	rd_build_start(b, s->id, s->file, s->line, s->shape);
 	for (size_t i = 0; i < s->nattrs; i++)
 		rd_build_attr(b, s->attrs[i].name, s->attrs[i].value, s->attrs[i].json);
-	for (size_t i = beg; i < end; i++)
-		build_event(b, &u->rows[u->order[i]].ev, 1, r->flags & TL_READ_DOMAINS);
+	for (; u->have && u->key == rank; u->have = tl_xsort_next(u->sort, &u->key, &u->rec, &u->len)) {
+		struct event_in ev;
+		ustore_event(u->rec, &ev);
+		build_event(b, &ev, r->flags & TL_READ_TS_TEXT, r->flags & TL_READ_DOMAINS);
+	}
 	r->counts.learners_read++;
 	return rd_build_finish(b, 1);
 }
@@ -133,11 +185,10 @@ void rd_ustore_free(struct ustore *u)
 {
 	if (!u)
 		return;
+	tl_xsort_free(u->sort);
 	tl_arena_free(&u->arena);
-	free(u->rows);
 	free(u->slots);
 	free(u->ids.slots);
 	free(u->ids.names);
-	free(u->order);
 	free(u);
 }

@@ -24,14 +24,17 @@ static double monotonic(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* check_paths: --rejects only with --skip-bad, and no output file that is
- * an input or another output (tl(7) FILES). */
+/* check_paths: --rejects only with --skip-bad, --memory only with
+ * --ungrouped, and no output file that is an input or another output
+ * (tl(7) FILES). */
 static void check_paths(const struct tl_common *c, int nfiles, char **files)
 {
 	if (c->rejects && !c->skip_bad)
 		tl_usage_error("--rejects needs --skip-bad (without it the first bad row stops the run)");
 	if (c->max_rejects && !c->skip_bad)
 		tl_usage_error("--max-rejects needs --skip-bad (without it the first bad row stops the run)");
+	if (c->memory_set && !c->ungrouped)
+		tl_usage_error("--memory needs --ungrouped (it bounds the memory of the sort that groups the input)");
 	const char *out[3 + TL_TOOL_OUT_MAX] = {c->output, c->rejects, c->metrics};
 	const char *opt[3 + TL_TOOL_OUT_MAX] = {"--output", "--rejects", "--metrics"};
 	for (int i = 0; i < c->ntool_out; i++) {
@@ -71,6 +74,12 @@ static void run_metrics(FILE *f, const struct tl_run *run, int status, double la
 	metric(f, "tl_records_rejected", "Bad records skipped (--skip-bad).", (double)k->records_rejected);
 	metric(f, "tl_learners_read", "Learners read.", (double)k->learners_read);
 	metric(f, "tl_learners_written", "Learner records written.", (double)run->written);
+	if (run->c->ungrouped) {
+		metric(f, "tl_sort_runs_spilled", "--ungrouped: sorted runs spilled to $TMPDIR (0: sorted in memory).",
+		       (double)k->sort_spills);
+		metric(f, "tl_sort_merge_passes", "--ungrouped: merge passes that wrote the runs again.",
+		       (double)k->sort_passes);
+	}
 	if (k->xapi_statements) {
 		metric(f, "tl_xapi_statements", "xAPI statements read.", (double)k->xapi_statements);
 		metric(f, "tl_xapi_unknown_verbs", "xAPI statements whose verb is not in the verb table.",

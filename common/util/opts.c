@@ -1,6 +1,7 @@
 /* opts.c - common options and checked option values. */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,7 @@ void tl_common_init(struct tl_common *c)
 	c->max_field = TL_MAX_FIELD_DEFAULT;
 	c->delim = ',';
 	c->max_events = TL_MAX_EVENTS_DEFAULT;
+	c->memory = (size_t)TL_MEMORY_DEFAULT_MIB << 20;
 	c->churn_horizon = TL_CHURN_HORIZON_DAYS * TL_DAY;
 	c->ts_unit = TL_SEC;
 	const char *env = getenv("TL_AS_OF");
@@ -207,6 +209,10 @@ int tl_common_option(struct tl_common *c, int opt, const char *arg, void (*usage
 	case TL_OPT_MAX_EVENTS: c->max_events = (size_t)tl_opt_long("--max-events", arg, 1, 1L << 40); return 1;
 	case TL_OPT_MAP: add_map(c, arg); return 1;
 	case TL_OPT_UNGROUPED: c->ungrouped = 1; return 1;
+	case TL_OPT_MEMORY:
+		c->memory = tl_opt_size("--memory", arg, TL_MEMORY_MIN, SIZE_MAX / 2);
+		c->memory_set = 1;
+		return 1;
 	case TL_OPT_AS_OF: c->as_of = tl_opt_time("--as-of", arg); c->has_as_of = c->as_of_cli = 1; return 1;
 	case TL_OPT_LABEL: c->label = 1; return 1;
 	case TL_OPT_CHURN_HORIZON: c->churn_horizon = tl_opt_duration("--churn-horizon", arg, 0); return 1;
@@ -231,7 +237,9 @@ void tl_common_usage(FILE *f)
 	fputs("      --tsv              input is tab-separated (no quoting)\n"
 	      "  -d CHAR                input is CSV separated by CHAR (\\t: tab)\n"
 	      "      --map C=S,...      read canonical column C from input column S\n"
-	      "      --ungrouped        accept rows of a learner spread out (buffers all input)\n"
+	      "      --ungrouped        accept rows of a learner spread out (sorts the input)\n"
+	      "      --memory SIZE      --ungrouped's sort holds SIZE in memory, spills the rest\n"
+	      "                         to $TMPDIR (K, M, G; default " TL_XSTR(TL_MEMORY_DEFAULT_MIB) "M)\n"
 	      "      --skip-bad         skip bad rows instead of stopping (exit 0)\n"
 	      "      --rejects FILE     write skipped rows there unchanged\n"
 	      "      --max-rejects N|P% fail (exit 65) when more records are skipped\n"
@@ -303,6 +311,23 @@ tl_time tl_opt_time(const char *name, const char *arg)
 	if (tl_time_parse(arg, strlen(arg), &t) < 0)
 		tl_usage_error("%s: not a timestamp (ISO-8601 or epoch seconds, years 0000 to 9999): '%s'", name, arg);
 	return t;
+}
+
+size_t tl_opt_size(const char *name, const char *arg, size_t lo, size_t hi)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(arg, &end, 10);
+	int shift = 0;
+	if (*end && !end[1])
+		shift = *end == 'K' || *end == 'k' ? 10 : *end == 'M' || *end == 'm' ? 20 : *end == 'G' || *end == 'g' ? 30 : -1;
+	if (*arg < '0' || *arg > '9' || shift < 0 || (*end && !shift))
+		tl_usage_error("%s: not a size (a number of bytes, or with K, M or G): '%s'", name, arg);
+	if (errno || v > hi >> shift)
+		tl_usage_error("%s: %s is too large", name, arg);
+	if ((size_t)v << shift < lo)
+		tl_usage_error("%s: %s is below the minimum of %zuK", name, arg, lo >> 10);
+	return (size_t)v << shift;
 }
 
 int tl_next_option(int argc, char **argv, const struct option *longopts, struct tl_common *c,

@@ -25,6 +25,8 @@
 #define TL_TOOL_OUT_MAX 4        /* a tool's own output files (tl_common_output) */
 #define TL_MAX_EVENTS_DEFAULT 10000000
 #define TL_CHURN_HORIZON_DAYS 30
+#define TL_MEMORY_DEFAULT_MIB 256   /* --memory (of --ungrouped's sort) */
+#define TL_MEMORY_MIN (64 << 10)
 
 /* Long-only common options; tools number theirs from CHAR_MAX + 1. */
 enum {
@@ -33,6 +35,7 @@ enum {
 	TL_OPT_MAX_EVENTS, TL_OPT_MAP, TL_OPT_UNGROUPED, TL_OPT_AS_OF,
 	TL_OPT_LABEL, TL_OPT_CHURN_HORIZON, TL_OPT_MAX_REJECTS,
 	TL_OPT_TS_UNIT, TL_OPT_EPOCH, TL_OPT_COUNT_FIELD, TL_OPT_AS_OF_FIELD, TL_OPT_TSV,
+	TL_OPT_MEMORY,
 	TL_OPT_XAPI_ACTOR, TL_OPT_XAPI_DOMAIN, TL_OPT_XAPI_VERBS, TL_OPT_STRICT_VERBS
 };
 
@@ -52,6 +55,7 @@ enum {
 	{.name = "max-events", .has_arg = required_argument, .val = TL_OPT_MAX_EVENTS}, \
 	{.name = "max-field", .has_arg = required_argument, .val = TL_OPT_MAX_FIELD}, \
 	{.name = "max-rejects", .has_arg = required_argument, .val = TL_OPT_MAX_REJECTS}, \
+	{.name = "memory", .has_arg = required_argument, .val = TL_OPT_MEMORY}, \
 	{.name = "metrics", .has_arg = required_argument, .val = TL_OPT_METRICS}, \
 	{.name = "output", .has_arg = required_argument, .val = TL_OPT_OUTPUT}, \
 	{.name = "progress", .has_arg = no_argument, .val = TL_OPT_PROGRESS}, \
@@ -88,6 +92,8 @@ struct tl_common {
 	size_t max_field;         /* --max-field BYTES (TL_MAX_FIELD_DEFAULT) */
 	size_t max_events;        /* --max-events N per learner (TL_MAX_EVENTS_DEFAULT) */
 	int ungrouped;            /* --ungrouped */
+	size_t memory;            /* --memory SIZE in bytes (TL_MEMORY_DEFAULT_MIB MiB) */
+	int memory_set;           /* ... given */
 	int report;               /* the tool writes a report (tl_front_report) */
 	int own_o;                /* the tool reads -o itself: its own output modes
 				   * (tl-loadgen's shapes, a report's formats) */
@@ -172,5 +178,7 @@ tl_time tl_opt_duration(const char *name, const char *arg, int allow_zero);
 tl_time tl_opt_time(const char *name, const char *arg);
 /* A field name (not empty). */
 const char *tl_opt_name(const char *name, const char *arg);
+/* A size in bytes: digits and an optional K, M or G (powers of 1024). */
+size_t tl_opt_size(const char *name, const char *arg, size_t lo, size_t hi);
 
 #endif

@@ -186,11 +186,15 @@ static char *temp_name(const char *path)
 	return tmp;
 }
 
-FILE *tl_scratch_file(const char *what)
+const char *tl_scratch_dir(void)
 {
 	const char *dir = getenv("TMPDIR");
-	if (!dir || !*dir)
-		dir = "/tmp";
+	return dir && *dir ? dir : "/tmp";
+}
+
+FILE *tl_scratch_file(const char *what)
+{
+	const char *dir = tl_scratch_dir();
 	size_t n = strlen(dir) + strlen(what) + 8;
 	char *base = tl_xmalloc(n);
 	snprintf(base, n, "%s/tl-%s.", dir, what);

@@ -29,6 +29,8 @@ char *tl_output_named(const char *path);
  * it is gone however the process ends (SIGKILL too). Exits 73 when it
  * cannot be created. */
 FILE *tl_scratch_file(const char *what);
+/* tl_scratch_dir: where tl_scratch_file makes its files, for messages. */
+const char *tl_scratch_dir(void);
 
 /* tl_output_named_publish: rename tmp (from tl_output_named) over path
  * now, and flush the directory (best effort). Exits 73 when that fails. */

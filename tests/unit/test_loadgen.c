@@ -101,6 +101,47 @@ static void test_learners(void)
 	tl_lg_world_free(w);
 }
 
+/* --assignment: the archetype is the population's, the outcome a pure
+ * function of (seed, index, arm) with the effects asked for. */
+static void test_assigned(void)
+{
+	struct tl_lg_config c;
+	tl_lg_config_init(&c);
+	c.seed = 5;
+	c.effect = -0.05;
+	c.churn_effect = 0.03;
+	struct tl_lg_world *w = tl_lg_world_new(&c);
+	struct tl_lg_learner l = {0};
+	struct tl_lg_outcome o, again;
+	double roi[2] = {0}, churn[2] = {0}, want_churn = 0;
+	const long N = 20000;
+	long same_arch = 1;
+	for (long k = 1; k <= N; k++) {
+		int t = k % 2;
+		tl_lg_assigned_outcome(&c, k, t, &o);
+		if (k <= 300) {
+			tl_lg_generate(w, k, &l);
+			same_arch &= l.arch == o.arch;
+		}
+		roi[t] += o.roi / tl_lg_arch_roi(o.arch);
+		churn[t] += o.churned - tl_lg_arch_churn(o.arch);
+		want_churn += tl_lg_arch_churn(o.arch);
+	}
+	CHECK(same_arch);
+	tl_lg_assigned_outcome(&c, 77, 1, &o);
+	tl_lg_assigned_outcome(&c, 77, 1, &again);
+	CHECK(o.arch == again.arch && o.roi == again.roi && o.churned == again.churned);
+	CHECK_NEAR(tl_lg_arch_churn(TL_LG_LONG_TERM_RETAINER), 1 - exp(-0.24), 1e-15);
+	/* per arm N/2 learners; lognormal sd 0.5 and a Bernoulli at most 0.5 */
+	CHECK_NEAR(roi[0] / (N / 2), 1.0, 4 * 0.533 / sqrt(N / 2));
+	CHECK_NEAR(roi[1] / (N / 2), 0.95, 4 * 0.533 / sqrt(N / 2));
+	CHECK_NEAR(churn[0] / (N / 2), 0.0, 4 * 0.5 / sqrt(N / 2));
+	CHECK_NEAR(churn[1] / (N / 2), 0.03, 4 * 0.5 / sqrt(N / 2));
+	CHECK(want_churn / N > 0.3 && want_churn / N < 0.7);
+	tl_lg_learner_free(&l);
+	tl_lg_world_free(w);
+}
+
 static void test_parsers(void)
 {
 	struct tl_lg_config c;
@@ -123,6 +164,7 @@ int main(void)
 	test_exact_helpers();
 	test_catalogue();
 	test_learners();
+	test_assigned();
 	test_parsers();
 	return UNIT_DONE();
 }

@@ -1,0 +1,446 @@
+/* extsort.c - the external stable sort of extsort.h. A run is sorted by
+ * an LSD radix sort on the key, which is stable, so the records of a key
+ * keep the order they were added; a spilled run is its records one after
+ * another ([key][length][bytes]) in the one scratch file; the merge takes
+ * the least (key, run) from a heap, so equal keys keep the runs' order,
+ * which is the order they were added in. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/err.h"
+#include "util/extsort.h"
+#include "util/out.h"
+
+#define MIN_BUF 4096          /* a run's read buffer in a merge: at least */
+#define MAX_BUF (1u << 20)    /* ... and at most */
+#define OUT_BUF (1u << 16)    /* the write buffer of a spill or a pass */
+#define HDR 8                 /* a spilled record's key and length */
+#define PREFETCH 8            /* records read ahead in sorted order */
+#define DIGIT 11              /* radix bits a pass: 2 passes up to 4M keys */
+
+/* A record of the run in memory: its bytes are buf[off..off+len). */
+struct ent {
+	uint32_t key, len;
+	uint64_t off;
+};
+
+/* A spilled run: its bytes in the scratch file. */
+struct seg {
+	uint64_t beg, end;
+};
+
+/* A spilled run being read: a window of its bytes in buf. */
+struct cursor {
+	uint64_t pos, end;    /* the run's bytes not yet read into buf */
+	char *buf;
+	size_t cap, beg, lim; /* buf[beg..lim) read, not yet used */
+	uint32_t key;         /* the current record */
+	const char *rec;
+	size_t len;
+};
+
+/* A merge of runs: the heap holds cursor indices, least (key, index) on top. */
+struct merge {
+	int fd;
+	struct cursor *cur;
+	size_t ncur, nheap, *heap;
+	int given;            /* the top's record was handed out */
+};
+
+/* Buffered writes to a scratch file. */
+struct wout {
+	int fd;
+	char *p;
+	size_t n;
+	uint64_t off;         /* the file's length */
+	const char *what;
+};
+
+struct tl_xsort {
+	size_t memory, other;
+	const char *what;
+	char *buf;            /* the run being filled */
+	size_t n, cap;
+	struct ent *ent, *tmp;
+	size_t nent, entcap, tmpcap;
+	FILE *f;              /* the spilled runs, in input order */
+	struct wout out;
+	struct seg *runs;
+	size_t nruns, runcap, spills, passes;
+	size_t memi;          /* nothing spilled: the next record of the run */
+	struct merge m;
+};
+
+/* ---- writing --------------------------------------------------------- */
+
+static _Noreturn void die_io(const char *what, const char *verb)
+{
+	tl_die(TL_EX_IOERR, "cannot %s the %s scratch file in %s:", verb, what, tl_scratch_dir());
+}
+
+/* write_all: p[0..n) at the end of w's file. */
+static void write_all(struct wout *w, const char *p, size_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		ssize_t k = write(w->fd, p + done, n - done);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			if (k == 0)
+				errno = ENOSPC;
+			die_io(w->what, "write");
+		}
+		done += (size_t)k;
+	}
+	w->off += n;
+}
+
+static void wout_flush(struct wout *w)
+{
+	write_all(w, w->p, w->n);
+	w->n = 0;
+}
+
+static void wout_put(struct wout *w, const void *p, size_t n)
+{
+	if (w->n + n > OUT_BUF)
+		wout_flush(w);
+	if (n > OUT_BUF) {    /* a record longer than the buffer: on its own */
+		write_all(w, p, n);
+		return;
+	}
+	memcpy(w->p + w->n, p, n);
+	w->n += n;
+}
+
+static void wout_record(struct wout *w, uint32_t key, const void *p, size_t n)
+{
+	uint32_t hdr[2] = {key, (uint32_t)n};
+	wout_put(w, hdr, HDR);
+	wout_put(w, p, n);
+}
+
+/* wout_start: w writes at the end of a new scratch file (returned). */
+static FILE *wout_start(struct wout *w, const char *what)
+{
+	FILE *f = tl_scratch_file(what);
+	if (!w->p)
+		w->p = tl_xmalloc(OUT_BUF);
+	w->fd = fileno(f);
+	w->n = 0;
+	w->off = 0;
+	w->what = what;
+	return f;
+}
+
+/* ---- the run in memory ----------------------------------------------- */
+
+/* run_budget: the bytes a run may hold (tl_xsort_other). */
+static size_t run_budget(const struct tl_xsort *s)
+{
+	size_t quarter = s->memory / 4;
+	return s->other <= s->memory - quarter ? s->memory - s->other : quarter;
+}
+
+/* sort_run: order the run's index by key, stably (LSD radix). */
+static void sort_run(struct tl_xsort *s)
+{
+	uint32_t keys = 0;
+	for (size_t i = 0; i < s->nent; i++)
+		keys |= s->ent[i].key;
+	if (!keys)
+		return;
+	if (s->tmpcap < s->entcap) {
+		free(s->tmp);
+		s->tmp = tl_xmalloc(s->entcap * sizeof *s->tmp);
+		s->tmpcap = s->entcap;
+	}
+	for (unsigned shift = 0; shift < 32 && keys >> shift; shift += DIGIT) {
+		size_t at[1u << DIGIT] = {0};
+		for (size_t i = 0; i < s->nent; i++)
+			at[s->ent[i].key >> shift & ((1u << DIGIT) - 1)]++;
+		size_t sum = 0;
+		for (size_t d = 0; d < 1u << DIGIT; d++) {
+			size_t c = at[d];
+			at[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < s->nent; i++)
+			s->tmp[at[s->ent[i].key >> shift & ((1u << DIGIT) - 1)]++] = s->ent[i];
+		struct ent *t = s->ent;
+		s->ent = s->tmp, s->tmp = t;
+		size_t c = s->entcap;
+		s->entcap = s->tmpcap, s->tmpcap = c;
+	}
+}
+
+/* spill: sort the run and append it to the scratch file. */
+static void spill(struct tl_xsort *s)
+{
+	sort_run(s);
+	if (!s->f)
+		s->f = wout_start(&s->out, s->what);
+	if (s->nruns == s->runcap) {
+		s->runcap = s->runcap ? s->runcap * 2 : 16;
+		s->runs = tl_xrealloc(s->runs, s->runcap * sizeof *s->runs);
+	}
+	uint64_t beg = s->out.off + s->out.n;
+	for (size_t i = 0; i < s->nent; i++) {
+		if (i + PREFETCH < s->nent)
+			__builtin_prefetch(s->buf + s->ent[i + PREFETCH].off);
+		wout_record(&s->out, s->ent[i].key, s->buf + s->ent[i].off, s->ent[i].len);
+	}
+	wout_flush(&s->out);
+	s->runs[s->nruns++] = (struct seg){beg, s->out.off};
+	s->spills++;
+	s->n = s->nent = 0;
+}
+
+static size_t grown(size_t cap, size_t need, size_t first, size_t most)
+{
+	size_t c = cap ? cap * 2 : first;
+	c = c > most ? most : c;
+	return c < need ? need : c;
+}
+
+void *tl_xsort_add(struct tl_xsort *s, uint32_t key, size_t n)
+{
+	size_t budget = run_budget(s);
+	if (n >= UINT32_MAX)
+		tl_die(TL_EX_SOFTWARE, "%s: a record of %zu bytes", s->what, n);
+	if (s->nent && s->n + n + (s->nent + 1) * 2 * sizeof(struct ent) > budget)
+		spill(s);
+	if (s->n + n > s->cap) {
+		s->cap = grown(s->cap, s->n + n, 1u << 16, budget);
+		s->buf = tl_xrealloc(s->buf, s->cap);
+	}
+	if (s->nent == s->entcap) {
+		s->entcap = grown(s->entcap, s->nent + 1, 1024, budget / (2 * sizeof(struct ent)));
+		s->ent = tl_xrealloc(s->ent, s->entcap * sizeof *s->ent);
+	}
+	s->ent[s->nent++] = (struct ent){key, (uint32_t)n, s->n};
+	void *p = s->buf + s->n;
+	s->n += n;
+	return p;
+}
+
+/* ---- reading runs back ----------------------------------------------- */
+
+/* fill: c's buffer holds at least need bytes; 0 when the run is used up
+ * (an incomplete record there is an I/O error). */
+static int fill(int fd, struct cursor *c, size_t need, const char *what)
+{
+	if (c->lim - c->beg >= need)
+		return 1;
+	if (c->lim == c->beg && c->pos == c->end)
+		return 0;
+	memmove(c->buf, c->buf + c->beg, c->lim - c->beg);
+	c->lim -= c->beg;
+	c->beg = 0;
+	if (need > c->cap) {
+		c->cap = need;
+		c->buf = tl_xrealloc(c->buf, c->cap);
+	}
+	while (c->lim < need) {
+		size_t want = c->cap - c->lim;
+		if (want > c->end - c->pos)
+			want = (size_t)(c->end - c->pos);
+		ssize_t k = want ? pread(fd, c->buf + c->lim, want, (off_t)c->pos) : 0;
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			if (k == 0)
+				errno = EIO;   /* the run is shorter than written */
+			die_io(what, "read");
+		}
+		c->lim += (size_t)k;
+		c->pos += (uint64_t)k;
+	}
+	return 1;
+}
+
+/* advance: c's next record; 0 at the end of its run. */
+static int advance(int fd, struct cursor *c, const char *what)
+{
+	uint32_t hdr[2];
+	if (!fill(fd, c, HDR, what))
+		return 0;
+	memcpy(hdr, c->buf + c->beg, HDR);
+	if (!fill(fd, c, HDR + (size_t)hdr[1], what)) {
+		errno = EIO;
+		die_io(what, "read");
+	}
+	c->key = hdr[0];
+	c->len = hdr[1];
+	c->rec = c->buf + c->beg + HDR;
+	c->beg += HDR + c->len;
+	return 1;
+}
+
+static int before(const struct merge *m, size_t a, size_t b)
+{
+	uint32_t ka = m->cur[a].key, kb = m->cur[b].key;
+	return ka < kb || (ka == kb && a < b);
+}
+
+static void sift_down(struct merge *m, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, least = i;
+		if (l < m->nheap && before(m, m->heap[l], m->heap[least]))
+			least = l;
+		if (l + 1 < m->nheap && before(m, m->heap[l + 1], m->heap[least]))
+			least = l + 1;
+		if (least == i)
+			return;
+		size_t t = m->heap[i];
+		m->heap[i] = m->heap[least], m->heap[least] = t;
+		i = least;
+	}
+}
+
+/* merge_open: m reads runs[0..k) of fd with a buffer of bufsize each. */
+static void merge_open(struct merge *m, int fd, const struct seg *runs, size_t k, size_t bufsize,
+		       const char *what)
+{
+	*m = (struct merge){fd, tl_xcalloc(k, sizeof *m->cur), k, 0, tl_xmalloc(k * sizeof *m->heap), 0};
+	for (size_t i = 0; i < k; i++) {
+		struct cursor *c = &m->cur[i];
+		*c = (struct cursor){runs[i].beg, runs[i].end, tl_xmalloc(bufsize), bufsize, 0, 0, 0, NULL, 0};
+		if (advance(fd, c, what))
+			m->heap[m->nheap++] = i;
+	}
+	for (size_t i = m->nheap / 2; i-- > 0;)
+		sift_down(m, i);
+}
+
+/* merge_next: the least record of m's runs (tl_xsort_next). The top's
+ * record stays valid until this is called again, so it advances then; a
+ * top whose next record has the same key stays on top (the other runs
+ * with that key come later in input order). */
+static int merge_next(struct merge *m, uint32_t *key, const void **p, size_t *n, const char *what)
+{
+	if (m->given && m->nheap) {
+		struct cursor *c = &m->cur[m->heap[0]];
+		uint32_t was = c->key;
+		if (!advance(m->fd, c, what)) {
+			m->heap[0] = m->heap[--m->nheap];
+			sift_down(m, 0);
+		} else if (c->key != was) {
+			sift_down(m, 0);
+		}
+	}
+	m->given = 0;
+	if (!m->nheap)
+		return 0;
+	const struct cursor *c = &m->cur[m->heap[0]];
+	*key = c->key, *p = c->rec, *n = c->len;
+	m->given = 1;
+	return 1;
+}
+
+static void merge_close(struct merge *m)
+{
+	for (size_t i = 0; m->cur && i < m->ncur; i++)
+		free(m->cur[i].buf);
+	free(m->cur);
+	free(m->heap);
+	*m = (struct merge){0};
+}
+
+static size_t read_buffer(size_t budget, size_t k)
+{
+	size_t b = budget / (k ? k : 1);
+	return b < MIN_BUF ? MIN_BUF : b > MAX_BUF ? MAX_BUF : b;
+}
+
+/* merge_pass: merge each fanin runs into one, in a new scratch file. */
+static void merge_pass(struct tl_xsort *s, size_t fanin)
+{
+	struct wout w = {.p = s->out.p};
+	FILE *g = wout_start(&w, s->what);
+	size_t nout = 0;
+	for (size_t i = 0; i < s->nruns; i += fanin) {
+		size_t k = s->nruns - i < fanin ? s->nruns - i : fanin;
+		struct merge m;
+		merge_open(&m, fileno(s->f), s->runs + i, k, read_buffer(run_budget(s), k), s->what);
+		uint64_t beg = w.off + w.n;
+		uint32_t key;
+		const void *p;
+		size_t n;
+		while (merge_next(&m, &key, &p, &n, s->what))
+			wout_record(&w, key, p, n);
+		wout_flush(&w);
+		merge_close(&m);
+		s->runs[nout++] = (struct seg){beg, w.off};   /* i >= nout: read already */
+	}
+	fclose(s->f);
+	s->f = g;
+	s->out = w;
+	s->nruns = nout;
+	s->passes++;
+}
+
+/* ---- the API --------------------------------------------------------- */
+
+struct tl_xsort *tl_xsort_new(size_t memory, const char *what)
+{
+	struct tl_xsort *s = tl_xcalloc(1, sizeof *s);
+	s->memory = memory;
+	s->what = what;
+	return s;
+}
+
+void tl_xsort_other(struct tl_xsort *s, size_t bytes) { s->other = bytes; }
+
+void tl_xsort_done(struct tl_xsort *s)
+{
+	if (!s->nruns) {
+		sort_run(s);
+		return;
+	}
+	if (s->nent)
+		spill(s);
+	free(s->buf), free(s->ent), free(s->tmp);
+	s->buf = NULL, s->ent = s->tmp = NULL;
+	s->cap = s->entcap = s->tmpcap = 0;
+	size_t budget = run_budget(s), fanin = budget / MIN_BUF < 2 ? 2 : budget / MIN_BUF;
+	while (s->nruns > fanin)
+		merge_pass(s, fanin);
+	merge_open(&s->m, fileno(s->f), s->runs, s->nruns, read_buffer(budget, s->nruns), s->what);
+}
+
+int tl_xsort_next(struct tl_xsort *s, uint32_t *key, const void **p, size_t *n)
+{
+	if (s->nruns)
+		return merge_next(&s->m, key, p, n, s->what);
+	if (s->memi == s->nent)
+		return 0;
+	const struct ent *e = &s->ent[s->memi++];
+	if (s->memi + PREFETCH < s->nent)   /* the records are in input order, scattered */
+		__builtin_prefetch(s->buf + e[PREFETCH].off);
+	*key = e->key, *p = s->buf + e->off, *n = e->len;
+	return 1;
+}
+
+size_t tl_xsort_spills(const struct tl_xsort *s) { return s->spills; }
+size_t tl_xsort_passes(const struct tl_xsort *s) { return s->passes; }
+
+void tl_xsort_free(struct tl_xsort *s)
+{
+	if (!s)
+		return;
+	merge_close(&s->m);
+	if (s->f)
+		fclose(s->f);
+	free(s->out.p);
+	free(s->buf);
+	free(s->ent);
+	free(s->tmp);
+	free(s->runs);
+	free(s);
+}
