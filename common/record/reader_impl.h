@@ -401,6 +401,13 @@ int rd_ndjson_line(struct tl_reader *r, struct tl_str *line);
 const char *rd_json_event(struct tl_reader *r, struct tl_str raw, struct event_in *in, struct tl_str *id,
 			  char *msg, size_t cap, const char **endp);
 
+/* rd_map_source: --map's source path of canonical field k, or NULL. */
+const char *rd_map_source(const struct tl_common *c, int k);
+
+/* rd_map_path: add path (keys joined by '.') for slot to t; a usage error
+ * (exit 64) when it is not a path or clashes with another. */
+void rd_map_path(struct tl_jpaths *t, const char *path, int slot);
+
 /* rd_json_attrs: the non-canonical members of the event line raw become
  * b's attributes (not --count-field's member, nor one holding a --map
  * path). */

@@ -193,6 +193,20 @@ const char *rd_json_event(struct tl_reader *r, struct tl_str raw, struct event_i
 
 /* ---- --map of event NDJSON (nested paths) ---------------------------- */
 
+const char *rd_map_source(const struct tl_common *c, int k)
+{
+	for (int i = 0; i < c->nmap; i++)
+		if (strcmp(c->map_canon[i], rd_canon_names[k]) == 0)
+			return c->map_source[i];
+	return NULL;
+}
+
+void rd_map_path(struct tl_jpaths *t, const char *path, int slot)
+{
+	if (tl_jpaths_add(t, path, strlen(path), slot) < 0)
+		tl_usage_error("--map: '%s' is not a path of keys joined by '.', or it clashes with another", path);
+}
+
 void rd_jmap_open(struct tl_reader *r)
 {
 	const struct tl_common *c = r->opt;
@@ -201,25 +215,12 @@ void rd_jmap_open(struct tl_reader *r)
 	r->jmap = tl_xcalloc(1, sizeof *r->jmap);
 	tl_jpaths_init(r->jmap);
 	for (int k = 0; k < NCANON; k++) {   /* slot NCANON: --count-field's member */
-		const char *path = rd_canon_names[k];
-		for (int i = 0; i < c->nmap; i++)
-			if (strcmp(c->map_canon[i], path) == 0)
-				path = c->map_source[i];
-		if (tl_jpaths_add(r->jmap, path, strlen(path), k) < 0)
-			tl_usage_error("--map: '%s' is not a path of keys joined by '.', or it clashes with another", path);
+		const char *src = rd_map_source(c, k);
+		rd_map_path(r->jmap, src ? src : rd_canon_names[k], k);
 	}
 	const char *count = c->count_field;
 	if (count && tl_jpaths_add(r->jmap, count, strlen(count), NCANON) < 0)
 		tl_usage_error("--count-field: '%s' clashes with a --map path", count);
-}
-
-/* jmap_source: the --map path of canonical name k, or NULL. */
-static const char *jmap_source(const struct tl_common *c, int k)
-{
-	for (int i = 0; i < c->nmap; i++)
-		if (strcmp(c->map_canon[i], rd_canon_names[k]) == 0)
-			return c->map_source[i];
-	return NULL;
 }
 
 /* top_duplicate: a message naming a top-level key of the (valid) object
@@ -254,7 +255,7 @@ const char *rd_jmap_event(struct tl_reader *r, struct tl_str raw, struct event_i
 	if ((why = top_duplicate(r, raw, msg, cap)))
 		return why;
 	for (int k = 0; k <= COL_TS; k++) {   /* a mapped key that is missing is named */
-		const char *src = jmap_source(r->opt, k);
+		const char *src = rd_map_source(r->opt, k);
 		if (src && !v[k].p) {
 			snprintf(msg, cap, "missing %s: no key '%s' (--map %s=%s)", rd_canon_names[k], src,
 				 rd_canon_names[k], src);

@@ -124,21 +124,6 @@ static void verbs_load(struct xmap *m, const struct tl_common *c)
 
 /* ---- the paths --------------------------------------------------------- */
 
-static void add_path(struct xmap *m, const char *path, int slot)
-{
-	if (tl_jpaths_add(&m->paths, path, strlen(path), slot) < 0)
-		tl_usage_error("--map: '%s' is not a path of keys joined by '.', or it clashes with another", path);
-}
-
-/* mapped: --map's path for canonical name k, or NULL. */
-static const char *mapped(const struct tl_common *c, int k)
-{
-	for (int i = 0; i < c->nmap; i++)
-		if (strcmp(c->map_canon[i], rd_canon_names[k]) == 0)
-			return c->map_source[i];
-	return NULL;
-}
-
 static void paths_open(struct xmap *m, const struct tl_common *c)
 {
 	/* the trie keeps pointers into these texts: literals, never a buffer */
@@ -147,28 +132,28 @@ static void paths_open(struct xmap *m, const struct tl_common *c)
 	static const int slot_of[NCANON] = {X_NAME, X_TS, X_DOM, X_CAP, X_VERB};
 	tl_jpaths_init(&m->paths);
 	for (int k = 0; k < NCANON; k++)
-		if ((m->mapped[k] = mapped(c, k)))
-			add_path(m, m->mapped[k], slot_of[k]);
+		if ((m->mapped[k] = rd_map_source(c, k)))
+			rd_map_path(&m->paths, m->mapped[k], slot_of[k]);
 	if (!m->mapped[COL_ID]) {
-		add_path(m, "actor.account.name", X_NAME);
-		add_path(m, "actor.account.homePage", X_HOME);
-		add_path(m, "actor.mbox", X_MBOX);
-		add_path(m, "actor.mbox_sha1sum", X_SHA1);
-		add_path(m, "actor.openid", X_OPENID);
+		rd_map_path(&m->paths, "actor.account.name", X_NAME);
+		rd_map_path(&m->paths, "actor.account.homePage", X_HOME);
+		rd_map_path(&m->paths, "actor.mbox", X_MBOX);
+		rd_map_path(&m->paths, "actor.mbox_sha1sum", X_SHA1);
+		rd_map_path(&m->paths, "actor.openid", X_OPENID);
 	}
 	if (!m->mapped[COL_TS]) {
-		add_path(m, "timestamp", X_TS);
-		add_path(m, "stored", X_STORED);
+		rd_map_path(&m->paths, "timestamp", X_TS);
+		rd_map_path(&m->paths, "stored", X_STORED);
 	}
 	if (!m->mapped[COL_DOMAIN])
-		add_path(m, dom[c->xapi_domain], X_DOM);
+		rd_map_path(&m->paths, dom[c->xapi_domain], X_DOM);
 	if (!m->mapped[COL_CAP])
-		add_path(m, "object.id", X_CAP);
+		rd_map_path(&m->paths, "object.id", X_CAP);
 	if (!m->mapped[COL_ACTION])
-		add_path(m, "verb.id", X_VERB);
-	add_path(m, "result.completion", X_COMPLETION);
-	add_path(m, "result.success", X_SUCCESS);
-	add_path(m, "result.score.scaled", X_SCALED);
+		rd_map_path(&m->paths, "verb.id", X_VERB);
+	rd_map_path(&m->paths, "result.completion", X_COMPLETION);
+	rd_map_path(&m->paths, "result.success", X_SUCCESS);
+	rd_map_path(&m->paths, "result.score.scaled", X_SCALED);
 }
 
 void rd_xapi_open(struct tl_reader *r)
