@@ -40,13 +40,13 @@ setup() {
 	MD=$BATS_FILE_TMPDIR/report.md HTML=$BATS_FILE_TMPDIR/report.html
 }
 
-@test "REP001: the eight sections, in the issue's order, in Markdown and in HTML" {
+@test "REP001: the nine sections, in the issue's order (the rollout after the cohort mix), in Markdown and in HTML" {
 	run grep '^## ' "$MD"
 	assert_output "$(printf '## %s\n' '1. The decision' '2. The primary metric' '3. Guardrails' '4. Segments' \
-		'5. Cohort mix' '6. Model validation' '7. Retention' '8. How it was computed')"
+		'5. Cohort mix' '6. Rollout' '7. Model validation' '8. Retention' '9. How it was computed')"
 	run grep -oE '<section id="[a-z]+">' "$HTML"
-	assert_output "$(printf '<section id="%s">\n' decision primary guardrails segments mix validation retention computed)"
-	[ "$(grep -c '</section>' "$HTML")" -eq 8 ]
+	assert_output "$(printf '<section id="%s">\n' decision primary guardrails segments mix rollout validation retention computed)"
+	[ "$(grep -c '</section>' "$HTML")" -eq 9 ]
 }
 
 @test "REP002: every figure of the report is its input's number, as the input wrote it" {

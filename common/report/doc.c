@@ -21,7 +21,7 @@ static const char style[] =
 	"figure{margin:1em 0}figure svg{display:block;max-width:100%;height:auto}\n"
 	"figcaption{font-size:.9em;color:#333}\n"
 	".table-wrap{max-width:100%;overflow-x:auto}\n"
-	".pass strong{color:#176317}.fail strong{color:#a01010}\n"
+	".pass strong{color:#176317}.fail strong{color:#a01010}.hold strong{color:#8a5a00}\n"
 	"@media print{body{max-width:none;padding:0;font-size:10pt}h2{break-after:avoid}"
 	"td.n{white-space:normal;overflow-wrap:anywhere}.table-wrap{overflow:visible}"
 	"figure,table{break-inside:avoid}a{color:inherit}}\n";
