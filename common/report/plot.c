@@ -257,9 +257,11 @@ static void look_mark(struct tl_svg *s, const struct tl_plot_look *l, size_t i)
 {
 	double x = (double)i + 1;
 	const char *color = decision_color(l->decision);
-	char attrs[96];
+	char attrs[96], text[64];
 	if (isnan(l->lift)) {
-		tl_svg_text(s, tl_svg_x(s, x), tl_svg_y(s, 0) - 6, "middle", "class=\"na\"", "n/a");
+		snprintf(attrs, sizeof attrs, "class=\"na\" fill=\"%s\"", color);
+		snprintf(text, sizeof text, "n/a: %s", l->decision);
+		tl_svg_text(s, tl_svg_x(s, x), tl_svg_y(s, 0) - 6, "middle", attrs, text);
 		return;
 	}
 	if (!isnan(l->lo) && !isnan(l->hi))
