@@ -292,7 +292,7 @@ rollout_sections() {
 	assert_line "0 stage lines, want 1"
 }
 
-@test "REP013: with a rollout, every SVG and the whole HTML page are well-formed XML (xmllint); no script, no external file" {
+@test "REP013: with a rollout, every SVG and the whole HTML page are well-formed XML (xmllint); no script, no external file; Chromium draws it" {
 	local t=$BATS_TEST_TMPDIR f n=0
 	tl-report --rollout "$R/audit.jsonl" --abtest "$R/abtest.json" --min-lift 0.02 --html "$t/r.html" >/dev/null
 	python3 -c '
@@ -314,6 +314,11 @@ for i, s in enumerate(re.findall(r"<svg .*?</svg>", open(sys.argv[1]).read(), fl
 	assert_failure
 	run grep -ciE '<script|javascript:|<link|<img|<iframe|@import|@font-face|url\(|(src|href)=' "$t/r.html"
 	assert_output 0
+	# and in a real browser: drawn, nothing too wide
+	command -v chromium >/dev/null || { echo "chromium is not installed (scripts/install-deps.sh)" >&2; return 1; }
+	run python3 "$R/check-render.py" "$t/r.html" "$t" 3
+	assert_success
+	assert_output "render ok"
 }
 
 @test "REP014: golden: the rollout sections of a promote, an abort and a manual abort, torn lines skipped and named" {
