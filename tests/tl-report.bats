@@ -194,6 +194,7 @@ for i, s in enumerate(re.findall(r"<svg .*?</svg>", open(sys.argv[1]).read(), fl
 	[ "$(grep -c '^No tl-abtest report was given (--abtest).$' <<<"$output")" -eq 5 ]
 	assert_line "No tl-eval report was given (--eval)."
 	assert_line "No tl-retention model or curves were given (--model, --curves)."
+	assert_line "No tl-rollout audit log was given (--rollout)."
 	assert_line "portfolio average multiplier: $(sed -n 's/^portfolio average multiplier: //p' "$R/summary.txt")"
 	assert_line "- As of: not given (tl-report --as-of); the inputs do not record it."
 	# null figures are n/a; --top picks by learners
