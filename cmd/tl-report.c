@@ -1,9 +1,10 @@
 /* tl-report - the results report: reads what tl-abtest, tl-eval,
- * tl-retention and tl-score wrote and writes one document, as Markdown
- * and as a self-contained HTML file with plots drawn as inline SVG (the
- * decision, the primary metric, guardrails, segments, cohort mix, model
- * validation, retention, how it was computed). Every number in it is
- * copied from its input; reads no learner records. */
+ * tl-retention, tl-score and tl-rollout wrote and writes one document,
+ * as Markdown and as a self-contained HTML file with plots drawn as
+ * inline SVG (the decision, the primary metric, guardrails, segments,
+ * cohort mix, the rollout, model validation, retention, how it was
+ * computed). Every number in it is copied from its input; reads no
+ * learner records. */
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -22,7 +23,7 @@
 #define MAX_MIX_DIFF_DEFAULT "0.02"   /* --max-mix-diff, tl-abtest's default */
 
 enum { OPT_ABTEST = CHAR_MAX + 1, OPT_AS_OF, OPT_CURVE, OPT_CURVES, OPT_EVAL, OPT_HTML, OPT_MAX_MIX_DIFF,
-       OPT_MIN_LIFT, OPT_MODEL, OPT_OUTPUT, OPT_SUMMARY, OPT_TITLE, OPT_TOP };
+       OPT_MIN_LIFT, OPT_MODEL, OPT_OUTPUT, OPT_ROLLOUT, OPT_SUMMARY, OPT_TITLE, OPT_TOP };
 
 static const struct option longopts[] = {
 	{.name = "abtest", .has_arg = required_argument, .val = OPT_ABTEST},
@@ -36,6 +37,7 @@ static const struct option longopts[] = {
 	{.name = "min-lift", .has_arg = required_argument, .val = OPT_MIN_LIFT},
 	{.name = "model", .has_arg = required_argument, .val = OPT_MODEL},
 	{.name = "output", .has_arg = required_argument, .val = OPT_OUTPUT},
+	{.name = "rollout", .has_arg = required_argument, .val = OPT_ROLLOUT},
 	{.name = "summary", .has_arg = required_argument, .val = OPT_SUMMARY},
 	{.name = "title", .has_arg = required_argument, .val = OPT_TITLE},
 	{.name = "top", .has_arg = required_argument, .val = OPT_TOP},
@@ -49,8 +51,9 @@ struct options {
 
 static const char synopsis[] =
 	"usage: tl-report [--abtest FILE] [--eval FILE ...] [--curve FILE] [--model FILE]\n"
-	"                 [--curves FILE] [--summary FILE] [--min-lift L] [--max-mix-diff D]\n"
-	"                 [--as-of TIME] [--top N] [--title TEXT] [--output FILE] [--html FILE]\n";
+	"                 [--curves FILE] [--summary FILE] [--rollout FILE] [--min-lift L]\n"
+	"                 [--max-mix-diff D] [--as-of TIME] [--top N] [--title TEXT]\n"
+	"                 [--output FILE] [--html FILE]\n";
 
 static const char help[] =
 	"Write the results report (Markdown, and HTML with plots) from the tools' outputs.\n\n"
@@ -61,6 +64,7 @@ static const char help[] =
 	"      --model FILE         tl-retention --fit half-life model\n"
 	"      --curves FILE        tl-retention --curves survival curves\n"
 	"      --summary FILE       tl-score --summary-file summary\n"
+	"      --rollout FILE       tl-rollout audit log (STATE/audit.jsonl)\n"
 	"      --min-lift L         the --min-lift tl-abtest ran with (drawn and quoted)\n"
 	"      --max-mix-diff D     the --max-mix-diff tl-abtest ran with (default " MAX_MIX_DIFF_DEFAULT ")\n"
 	"      --as-of TIME         the as-of of the inputs, quoted\n"
@@ -105,6 +109,7 @@ static void parse_options(int argc, char **argv, struct tl_common *c, struct opt
 		case OPT_MIN_LIFT: r->min_lift = number_text("--min-lift", optarg, -HUGE_VAL, HUGE_VAL); break;
 		case OPT_MODEL: r->model_path = optarg; break;
 		case OPT_OUTPUT: o->output = optarg; break;
+		case OPT_ROLLOUT: r->rollout_path = optarg; break;
 		case OPT_SUMMARY: r->summary_path = optarg; break;
 		case OPT_TITLE: r->title = optarg; break;
 		case OPT_TOP: r->top = tl_opt_long("--top", optarg, 1, 1000); break;
@@ -115,8 +120,8 @@ static void parse_options(int argc, char **argv, struct tl_common *c, struct opt
 	}
 	if (optind < argc)
 		tl_usage_error("no operands: name each input by its option ('%s')", argv[optind]);
-	if (!r->abtest_path && !r->neval && !r->model_path && !r->curves_path && !r->summary_path)
-		tl_usage_error("give at least one input: --abtest, --eval, --model, --curves or --summary");
+	if (!r->abtest_path && !r->neval && !r->model_path && !r->curves_path && !r->summary_path && !r->rollout_path)
+		tl_usage_error("give at least one input: --abtest, --eval, --model, --curves, --summary or --rollout");
 	if (r->curve_path && !r->neval)
 		tl_usage_error("--curve needs the --eval report of the same score");
 }
@@ -153,13 +158,13 @@ int main(int argc, char **argv)
 	tl_front_init("tl-report", argv, &common);
 	parse_options(argc, argv, &common, &o, &r);
 	const char *out[2] = {o.output, o.html}, *outopt[2] = {"--output", "--html"};
-	char *in[TL_REPORT_MAX_EVAL + 5] = {(char *)r.abtest_path, (char *)r.curve_path, (char *)r.model_path,
-					    (char *)r.curves_path, (char *)r.summary_path};
+	char *in[TL_REPORT_MAX_EVAL + 6] = {(char *)r.abtest_path, (char *)r.curve_path, (char *)r.model_path,
+					    (char *)r.curves_path, (char *)r.summary_path, (char *)r.rollout_path};
 	for (int i = 0; i < r.neval; i++)
-		in[5 + i] = (char *)r.eval_path[i];
-	char *given[TL_REPORT_MAX_EVAL + 5];
+		in[6 + i] = (char *)r.eval_path[i];
+	char *given[TL_REPORT_MAX_EVAL + 6];
 	int ngiven = 0;
-	for (int i = 0; i < 5 + r.neval; i++)
+	for (int i = 0; i < 6 + r.neval; i++)
 		if (in[i])
 			given[ngiven++] = in[i];
 	tl_paths_distinct(out, outopt, 2, given, ngiven);

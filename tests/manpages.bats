@@ -163,7 +163,7 @@ fields_tl-abtest() {
 # tl-report: the ids of the report's sections and the kinds of its plots.
 fields_tl-report() {
 	local r=testdata/report
-	tl-report --abtest $r/abtest.json --eval $r/eval-churn.json --curve $r/roc.csv --curves $r/curves.csv \
+	tl-report --abtest $r/abtest.json --eval $r/eval-churn.json --curve $r/roc.csv --curves $r/curves.csv --rollout $r/audit.jsonl \
 		--html "$BATS_TEST_TMPDIR/r.html" >/dev/null
 	grep -oE '<section id="[a-z]+"|class="plot [a-z]+"' "$BATS_TEST_TMPDIR/r.html" | grep -oE '[a-z]+"$' |
 		tr -d '"' | sed 's/^/tag /'

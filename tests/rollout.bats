@@ -11,47 +11,17 @@
 # ASan; the stage sizes of the drill config are scaled to them.
 # shellcheck disable=SC2154 # stderr: set by bats' run --separate-stderr
 load test_helper
+load rollout_helper
 bats_require_minimum_version 1.5.0
 
-V1=$TL_ROOT/config/v1.json
-V2=$TL_ROOT/config/v2.json
-
 setup_file() {
-	local d=$BATS_FILE_TMPDIR
-	# learners with the fields of tl-score, then ten batches of 4,000
-	tl-loadgen --learners 40000 --seed 3 | tl-velocity --as-of 2025-10-01 | tl-affinity | tl-retention -o csv >"$d/all.csv"
-	awk -F, -v d="$d" 'NR == 1 { h = $0; next }
-		{ b = int((NR - 2) / 4000) + 1; f = d "/b" b ".csv"; if (!(f in seen)) { print h > f; seen[f] = 1 } print > f }' "$d/all.csv"
+	drill_batches 40000   # ten batches of 4,000
 }
 
 setup() {
 	cd "$BATS_TEST_TMPDIR" || return
 }
 
-# conf EFFECT [TREATMENT [CHURN_EFFECT [OUTCOME_CMD]]]: the drill's
-# rollout.json: v1 to TREATMENT (default v2), outcomes from tl-loadgen
-# --assignment with the true ROI effect EFFECT (and churn effect); the
-# ramp wants RAMP_MIN treated learners (default 200).
-conf() {
-	local cmd="tl-loadgen --seed 3 --assignment {assignment} --effect $1 --churn-effect ${3:-0} --outcome-sd 0.1"
-	[ -z "${4:-}" ] || cmd=$4
-	cat >rollout.json <<EOF
-{
-  "control": "$V1", "treatment": "${2:-$V2}",
-  "state": "state", "textfile": "tf",
-  "outcome_command": "$cmd",
-  "stages": [
-    {"name": "canary", "pct": 1, "min_learners": 60, "max_looks": 6, "error_rate": {"pass": 0.01, "abort": 0.02}},
-    {"name": "ramp", "pct": 10, "min_learners": ${RAMP_MIN:-200}, "max_looks": 6, "require_lift": true, "error_rate": {"pass": 0.005, "abort": 0.01}},
-    {"name": "full", "pct": 100}
-  ]
-}
-EOF
-}
-
-b() { echo "$BATS_FILE_TMPDIR/b$1.csv"; }
-look() { run --separate-stderr tl-rollout --config rollout.json "$(b "$1")"; }
-entry() { sed -n "$(($1 + 1))p" state/audit.jsonl; }   # entry LOOK (line 1: the start)
 active() { readlink state/active; }
 metric() { sed -n "s/^$1 //p" tf/tl_rollout.prom; }
 
@@ -124,6 +94,9 @@ one_active() {
 	ramp=$(jq -R 'fromjson? | select(.stage == "ramp" and .decision == "promote")' state/audit.jsonl)
 	# the promotion rests on a significant gain with the truth inside its interval
 	jq -e '.roi.p_seq < 0.05 and .roi.lift > 0 and .roi.lift_ci[0] < 0.063 and .roi.lift_ci[1] > 0.063' <<<"$ramp"
+	# the lift's confidence sequence (tl-report draws it): the difference's over the control mean, around the lift
+	jq -e '.roi.lift_low == .roi.cs[0] / .roi.mean_control and .roi.lift_high == .roi.cs[1] / .roi.mean_control and
+		.roi.lift_low < .roi.lift and .roi.lift < .roi.lift_high' <<<"$ramp"
 	jq -e '.pct == 10 and .n_outcomes.treatment >= 200 and (.criteria | map(.result) | unique) == ["pass"]' <<<"$ramp"
 	nothing_lost $(seq "$n")
 	one_active

@@ -3,10 +3,12 @@
 # made by testdata/report/make.sh). Every figure is checked against the
 # inputs by testdata/report/check-report.py, the plots' marks against the
 # data by check-plots.py, the page in a real browser (headless Chromium)
-# by check-render.py; each checker is shown to fail on a broken copy. The
-# man page: manpages.bats.
+# by check-render.py, a rollout's section and plot against its audit log
+# by check-rollout.py; each checker is shown to fail on a broken copy.
+# The man page: manpages.bats.
 # shellcheck disable=SC2154 # stderr: set by bats' run --separate-stderr
 load test_helper
+load rollout_helper
 bats_require_minimum_version 1.5.0
 
 R="$TESTDATA/report"
@@ -34,19 +36,20 @@ setup_file() {
 	local opts
 	mapfile -t opts < <(all_inputs)
 	tl-report "${opts[@]}" --output "$BATS_FILE_TMPDIR/report.md" --html "$BATS_FILE_TMPDIR/report.html"
+	drill_batches 24000   # six batches of 4,000 for a rollout (rollout_helper.bash)
 }
 
 setup() {
 	MD=$BATS_FILE_TMPDIR/report.md HTML=$BATS_FILE_TMPDIR/report.html
 }
 
-@test "REP001: the eight sections, in the issue's order, in Markdown and in HTML" {
+@test "REP001: the nine sections, in the issue's order (the rollout after the cohort mix), in Markdown and in HTML" {
 	run grep '^## ' "$MD"
 	assert_output "$(printf '## %s\n' '1. The decision' '2. The primary metric' '3. Guardrails' '4. Segments' \
-		'5. Cohort mix' '6. Model validation' '7. Retention' '8. How it was computed')"
+		'5. Cohort mix' '6. Rollout' '7. Model validation' '8. Retention' '9. How it was computed')"
 	run grep -oE '<section id="[a-z]+">' "$HTML"
-	assert_output "$(printf '<section id="%s">\n' decision primary guardrails segments mix validation retention computed)"
-	[ "$(grep -c '</section>' "$HTML")" -eq 8 ]
+	assert_output "$(printf '<section id="%s">\n' decision primary guardrails segments mix rollout validation retention computed)"
+	[ "$(grep -c '</section>' "$HTML")" -eq 9 ]
 }
 
 @test "REP002: every figure of the report is its input's number, as the input wrote it" {
@@ -191,6 +194,7 @@ for i, s in enumerate(re.findall(r"<svg .*?</svg>", open(sys.argv[1]).read(), fl
 	[ "$(grep -c '^No tl-abtest report was given (--abtest).$' <<<"$output")" -eq 5 ]
 	assert_line "No tl-eval report was given (--eval)."
 	assert_line "No tl-retention model or curves were given (--model, --curves)."
+	assert_line "No tl-rollout audit log was given (--rollout)."
 	assert_line "portfolio average multiplier: $(sed -n 's/^portfolio average multiplier: //p' "$R/summary.txt")"
 	assert_line "- As of: not given (tl-report --as-of); the inputs do not record it."
 	# null figures are n/a; --top picks by learners
@@ -238,4 +242,135 @@ print("band ok", checked)
 PY
 	assert_success
 	assert_output --regexp '^band ok [0-9]+$'
+}
+
+# rollout_sections MD: sections 1 and 6 of a report (the rest is the
+# same with or without a rollout, and section 9 holds tl-report's version).
+rollout_sections() {
+	sed -n '/^## 1\. /,/^## 2\. /p; /^## 6\. /,/^## 7\. /p' "$1"
+}
+
+@test "REP012: a real rollout (the drill of rollout.bats): the looks, the decision and the plot are the audit log's" {
+	cd "$BATS_TEST_TMPDIR" || return
+	MIN_LIFT=0.02 conf 0.063
+	local batch   # (bats' run uses the name i)
+	for batch in 1 2 3 4 5 6; do
+		look "$batch"
+		[ "$status" -ne 0 ] || [ "$(readlink state/active)" != releases/full ] || break
+		# a run killed while it wrote its entry: tl-rollout ends the torn line before its next entry
+		[ "$batch" -ne 1 ] || printf '{"ts": "2026-' >>state/audit.jsonl
+	done
+	[ "$(readlink state/active)" = releases/full ]
+	[ "$(sed -n 3p state/audit.jsonl)" = '{"ts": "2026-' ]
+	run --separate-stderr tl-report --rollout state/audit.jsonl --output r.md --html r.html
+	assert_success
+	grep -qx -- '- Line 3 of the audit log is torn (cut short by a run killed while it wrote it) and is skipped, as tl-rollout skips it\.' r.md
+	run python3 "$R/check-rollout.py" r.md r.html state/audit.jsonl
+	assert_success
+	assert_output "rollout ok"
+	# the final decision in words, the looks of both stages
+	grep -qx 'Rollout decision: \*\*PROMOTE\*\*' r.md
+	grep -q '^- At look [0-9]* (stage ramp at 10%, its look [0-9]*) every criterion passed: stage ramp is promoted, the active release is now full\.$' r.md
+	[ "$(grep -c '^| [0-9]* | canary | 1 |' r.md)" -ge 1 ]
+	[ "$(grep -c '^| [0-9]* | ramp | 10 |' r.md)" -ge 1 ]
+	grep -q '<line [^>]*class="min-lift"' r.html
+	# the checker fails on a figure changed in its last digit, a moved dot, a missing stage line
+	local lift
+	lift=$(tail -n 1 state/audit.jsonl | jq -r .roi.lift)
+	sed "s/| $lift |/| ${lift%?}9 |/" r.md >bad.md
+	run ! cmp -s r.md bad.md
+	run python3 "$R/check-rollout.py" bad.md r.html state/audit.jsonl
+	assert_failure
+	assert_line --partial "looks table: got"
+	sed -E '0,/class="lift /s/<circle cx="([0-9.]+)" cy="([0-9]+)\./<circle cx="\1" cy="1\2./' r.html >bad.html
+	run ! cmp -s r.html bad.html
+	run python3 "$R/check-rollout.py" r.md bad.html state/audit.jsonl
+	assert_failure
+	assert_line --regexp '^look 1 dot y: at '
+	grep -v 'class="stage"' r.html >bad.html
+	run python3 "$R/check-rollout.py" r.md bad.html state/audit.jsonl
+	assert_failure
+	assert_line "0 stage lines, want 1"
+}
+
+@test "REP013: with a rollout, every SVG and the whole HTML page are well-formed XML (xmllint); no script, no external file; Chromium draws it" {
+	local t=$BATS_TEST_TMPDIR f n=0
+	tl-report --rollout "$R/audit.jsonl" --abtest "$R/abtest.json" --min-lift 0.02 --html "$t/r.html" >/dev/null
+	python3 -c '
+import re, sys
+for i, s in enumerate(re.findall(r"<svg .*?</svg>", open(sys.argv[1]).read(), flags=re.S)):
+    open("%s/%d.svg" % (sys.argv[2], i), "w").write(s)' "$t/r.html" "$t"
+	for f in "$t"/*.svg; do
+		xmllint --noout "$f"
+		n=$((n + 1))
+	done
+	[ "$n" -eq 3 ]
+	grep -q 'class="plot rollout"' "$t/r.html"
+	# the page is XML but for its two void <meta> elements
+	[ "$(grep -c '<meta ' "$t/r.html")" -eq 2 ]
+	sed 's|<meta \([^>]*[^/]\)>|<meta \1/>|' "$t/r.html" >"$t/page.xml"
+	xmllint --noout "$t/page.xml"
+	sed 's|</figure>||' "$t/page.xml" >"$t/broken.xml"
+	run xmllint --noout "$t/broken.xml"
+	assert_failure
+	run grep -ciE '<script|javascript:|<link|<img|<iframe|@import|@font-face|url\(|(src|href)=' "$t/r.html"
+	assert_output 0
+	# and in a real browser: drawn, nothing too wide
+	command -v chromium >/dev/null || { echo "chromium is not installed (scripts/install-deps.sh)" >&2; return 1; }
+	run python3 "$R/check-render.py" "$t/r.html" "$t" 3
+	assert_success
+	assert_output "render ok"
+}
+
+@test "REP014: golden: the rollout sections of a promote, an abort and a manual abort, torn lines skipped and named" {
+	local f
+	cd "$TL_ROOT" || return   # the golden files name testdata/report/FILE
+	for f in audit audit-abort audit-manual; do
+		tl-report --rollout "testdata/report/$f.jsonl" --output "$BATS_TEST_TMPDIR/$f.md" --html "$BATS_TEST_TMPDIR/$f.html"
+		output=$(rollout_sections "$BATS_TEST_TMPDIR/$f.md")
+		golden "report/rollout-$f.md"
+		run python3 "$R/check-rollout.py" "$BATS_TEST_TMPDIR/$f.md" "$BATS_TEST_TMPDIR/$f.html" "$R/$f.jsonl"
+		assert_output "rollout ok"
+	done
+	# a torn line in the middle (ended by tl-rollout before its next entry) and a torn last line
+	run tl-report --rollout "$R/audit-abort.jsonl"
+	assert_line "- Line 3 of the audit log is torn (cut short by a run killed while it wrote it) and is skipped, as tl-rollout skips it."
+	assert_line "Rollout decision: **ABORT**"
+	run tl-report --rollout "$R/audit-manual.jsonl"
+	assert_line --partial "- Line 4 of the audit log is torn"
+	assert_line --partial "- Aborted by hand (tl-rollout --abort, reason manual) at 2026-"
+	# the golden files can fail: one changed byte
+	rollout_sections "$BATS_TEST_TMPDIR/audit.md" | sed 's/PROMOTE/PROMOTED/' >"$BATS_TEST_TMPDIR/changed.md"
+	run diff -u "$TESTDATA/report/rollout-audit.md" "$BATS_TEST_TMPDIR/changed.md"
+	assert_failure 1
+	assert_line '+Rollout decision: **PROMOTED**'
+}
+
+@test "REP015: a bad audit log exits 65 with the file, the line and what is wrong; a missing one 66" {
+	local t=$BATS_TEST_TMPDIR
+	{ head -n 2 "$R/audit.jsonl"; echo '[1, 2]'; tail -n 1 "$R/audit.jsonl"; } >"$t/array.jsonl"
+	bad array.jsonl --rollout "tl-report: $t/array.jsonl:3: not an entry of a tl-rollout audit log (bad JSON, or not one JSON object on the line)"
+	{ head -n 2 "$R/audit.jsonl"; echo 'look 3: hold'; } >"$t/text.jsonl"
+	bad text.jsonl --rollout "tl-report: $t/text.jsonl:3: not an entry of a tl-rollout audit log*"
+	# a line that ends an object but is none is bad, not torn
+	{ head -n 2 "$R/audit.jsonl"; echo '{"look": 2, "stage" "ramp"}'; } >"$t/syntax.jsonl"
+	bad syntax.jsonl --rollout "tl-report: $t/syntax.jsonl:3: not an entry of a tl-rollout audit log*"
+	sed '3s/"decision":"promote"/"decision":"maybe"/' "$R/audit.jsonl" >"$t/decision.jsonl"
+	bad decision.jsonl --rollout "tl-report: $t/decision.jsonl:3: 'decision' is not promote, hold or abort: 'maybe'"
+	sed '4s/"lift_high":[^,]*,//' "$R/audit.jsonl" >"$t/nohigh.jsonl"
+	bad nohigh.jsonl --rollout "tl-report: $t/nohigh.jsonl:4: no member 'lift_high' in this object"
+	sed '2s/"lift":\([-0-9.e]*\),/"lift":"\1",/' "$R/audit.jsonl" >"$t/strlift.jsonl"
+	bad strlift.jsonl --rollout "tl-report: $t/strlift.jsonl:2: 'lift' is not a number: *"
+	sed '1s/"event":"start"/"event":"restart"/' "$R/audit.jsonl" >"$t/event.jsonl"
+	bad event.jsonl --rollout "tl-report: $t/event.jsonl:1: 'event' is not start or abort: 'restart'"
+	printf '\n\n' >"$t/empty.jsonl"
+	bad empty.jsonl --rollout "tl-report: $t/empty.jsonl: empty: no entry of a tl-rollout audit log"
+	printf '{"event":"start","ts":"2026-' >"$t/torn.jsonl"
+	bad torn.jsonl --rollout "tl-report: $t/torn.jsonl: empty: no entry of a tl-rollout audit log"
+	run --separate-stderr tl-report --rollout "$t/none.jsonl" --output "$t/r.md"
+	assert_failure 66
+	[[ $stderr == "tl-report: cannot open tl-rollout audit log $t/none.jsonl"* ]]
+	[ ! -e "$t/r.md" ]
+	run --separate-stderr tl-report --rollout "$R/audit.jsonl" --output "$R/audit.jsonl"
+	assert_failure 64
 }

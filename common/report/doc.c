@@ -8,7 +8,8 @@
 #include "util/err.h"
 
 /* The page's style: readable on screen, on paper and without pictures;
- * plots shrink to the page width (max-width) and never overflow it. */
+ * plots shrink to the page width (max-width) and never overflow it, nor
+ * does a long word of the text (a config's sha256): it wraps. */
 static const char style[] =
 	"body{font-family:'DejaVu Sans',Verdana,sans-serif;font-size:15px;line-height:1.45;color:#111;"
 	"background:#fff;margin:0 auto;padding:1em 1.5em;max-width:72em}\n"
@@ -19,9 +20,9 @@ static const char style[] =
 	"th,td{border:1px solid #ccc;padding:.15em .5em;vertical-align:top}th{background:#f2f2f2}\n"
 	"td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
 	"figure{margin:1em 0}figure svg{display:block;max-width:100%;height:auto}\n"
-	"figcaption{font-size:.9em;color:#333}\n"
+	"figcaption{font-size:.9em;color:#333}p,li{overflow-wrap:anywhere}\n"
 	".table-wrap{max-width:100%;overflow-x:auto}\n"
-	".pass strong{color:#176317}.fail strong{color:#a01010}\n"
+	".pass strong{color:#176317}.fail strong{color:#a01010}.hold strong{color:#8a5a00}\n"
 	"@media print{body{max-width:none;padding:0;font-size:10pt}h2{break-after:avoid}"
 	"td.n{white-space:normal;overflow-wrap:anywhere}.table-wrap{overflow:visible}"
 	"figure,table{break-inside:avoid}a{color:inherit}}\n";

@@ -184,6 +184,61 @@ double tl_rjson_double(struct tl_str v)
 	return strtod(buf, NULL);
 }
 
+/* ---- JSON lines ---------------------------------------------------------- */
+
+/* line_torn: whether the bad line p[0..n) is one cut short (input.h). */
+static int line_torn(const char *p, size_t n, int unterminated)
+{
+	while (n && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\r'))
+		n--;
+	return n && *p == '{' && (unterminated || p[n - 1] != '}');
+}
+
+static void add_item(struct tl_rjson_lines *l, size_t *cap, struct tl_str v)
+{
+	if (l->n == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		l->item = tl_xrealloc(l->item, *cap * sizeof *l->item);
+	}
+	l->item[l->n++] = v;
+}
+
+void tl_rjson_load_lines(struct tl_rjson *d, const char *path, const char *what, struct tl_rjson_lines *l)
+{
+	int rc = tl_read_file(path, &d->text, &d->n);
+	if (rc)
+		tl_die(rc, "cannot %s %s %s:", rc == TL_EX_NOINPUT ? "open" : "read", what, path);
+	d->name = path;
+	d->strings = tl_xcalloc(1, sizeof *d->strings);
+	memset(l, 0, sizeof *l);
+	size_t cap = 0;
+	long ln = 0;
+	for (const char *p = d->text, *end = d->text + d->n, *nl; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		nl = nl ? nl : end;
+		ln++;
+		const char *v = tl_json_skip_ws(p, nl), *q = v < nl ? tl_json_skip_value(v, nl, JSON_DEPTH) : NULL;
+		if (v == nl)
+			continue;
+		if (q && *v == '{' && tl_json_skip_ws(q, nl) == nl) {
+			add_item(l, &cap, (struct tl_str){v, (size_t)(q - v)});
+		} else if (line_torn(v, (size_t)(nl - v), nl == end)) {
+			l->torn = tl_xrealloc(l->torn, (l->ntorn + 1) * sizeof *l->torn);
+			l->torn[l->ntorn++] = ln;
+		} else {
+			tl_die_at(TL_EX_DATAERR, path, ln, "not an entry of a %s (bad JSON, or not one JSON object on the line)", what);
+		}
+	}
+	if (!l->n)
+		tl_die(TL_EX_DATAERR, "%s: empty: no entry of a %s", path, what);
+}
+
+void tl_rjson_lines_free(struct tl_rjson_lines *l)
+{
+	free(l->item), free(l->torn);
+	memset(l, 0, sizeof *l);
+}
+
 /* ---- tables ------------------------------------------------------------- */
 
 /* new_row: room for one more row (the arrays double: a row at a time was

@@ -84,6 +84,27 @@ void tl_rjson_iter_begin(struct tl_rjson_iter *i, const struct tl_rjson *d, stru
  * member's key span, escaped, without quotes): 1, or 0 at the end. */
 int tl_rjson_iter_next(struct tl_rjson_iter *i, struct tl_str *key, struct tl_str *v);
 
+/* ---- JSON lines (the audit log of tl-rollout) ---- */
+
+/* The objects of a JSON-lines file, one per line, in order. */
+struct tl_rjson_lines {
+	struct tl_str *item;   /* each object's span in the document's text (owned) */
+	size_t n;
+	long *torn;            /* the lines skipped as torn (owned) */
+	size_t ntorn;
+};
+
+/* tl_rjson_load_lines: read path as JSON lines into d (its text) and l:
+ * every line not blank must be one JSON object. A line cut short by a
+ * writer killed mid-write is skipped and listed in l->torn: the last
+ * line without its newline that is no complete object, or a line that
+ * begins an object ('{') but neither is one nor ends with '}' (tl-rollout
+ * ends such a line before it appends the next entry). Exits 66 when path
+ * cannot be opened, 65 ("FILE:LINE: what") on any other bad line or
+ * when no object is left. */
+void tl_rjson_load_lines(struct tl_rjson *d, const char *path, const char *what, struct tl_rjson_lines *l);
+void tl_rjson_lines_free(struct tl_rjson_lines *l);
+
 /* ---- tables: CSV side files, the summary of tl-score ---- */
 
 struct tl_rtable {

@@ -214,3 +214,87 @@ void tl_plot_calibration(FILE *f, const char *title, const double *score, const 
 	tl_svg_legend(&s, s.right + 16, s.top + 12, e, 2);
 	tl_svg_end(&s);
 }
+
+/* ---- a rollout's looks ---------------------------------------------------- */
+
+static const char *decision_color(const char *decision)
+{
+	return strcmp(decision, "promote") == 0 ? "#2ca02c" : strcmp(decision, "abort") == 0 ? "#d62728" : "#ff7f0e";
+}
+
+static void looks_range(const struct tl_plot_look *l, size_t n, double min, const char *min_label, double *lo,
+			double *hi)
+{
+	*lo = *hi = 0;
+	for (size_t i = 0; i < n; i++) {
+		double v[3] = {l[i].lift, l[i].lo, l[i].hi};
+		for (int k = 0; k < 3; k++)
+			if (!isnan(v[k]))
+				*lo = fmin(*lo, v[k]), *hi = fmax(*hi, v[k]);
+	}
+	if (min_label && !isnan(min))
+		*lo = fmin(*lo, min), *hi = fmax(*hi, min);
+	tl_svg_nice(lo, hi);
+}
+
+/* stages: a line before each look whose stage is not the one before, and
+ * each run's label above the plot (two rows, so that short runs do not
+ * overwrite each other). */
+static void stages(struct tl_svg *s, const struct tl_plot_look *l, size_t n)
+{
+	for (size_t i = 0, run = 0; i < n; i++) {
+		if (i && strcmp(l[i].stage, l[i - 1].stage) == 0)
+			continue;
+		double x = (double)i + 0.5;
+		if (i)
+			tl_svg_line(s, x, s->y0, x, s->y1, "class=\"stage\" stroke=\"#555555\" stroke-dasharray=\"3,3\"");
+		tl_svg_text(s, tl_svg_x(s, x) + 4, s->top - 6 - 14 * (double)(run++ % 2), "start", "class=\"stage-label\"",
+			    l[i].stage_label);
+	}
+}
+
+static void look_mark(struct tl_svg *s, const struct tl_plot_look *l, size_t i)
+{
+	double x = (double)i + 1;
+	const char *color = decision_color(l->decision);
+	char attrs[96], text[64];
+	if (isnan(l->lift)) {
+		snprintf(attrs, sizeof attrs, "class=\"na\" fill=\"%s\"", color);
+		snprintf(text, sizeof text, "n/a: %s", l->decision);
+		tl_svg_text(s, tl_svg_x(s, x), tl_svg_y(s, 0) - 6, "middle", attrs, text);
+		return;
+	}
+	if (!isnan(l->lo) && !isnan(l->hi))
+		tl_svg_line(s, x, l->lo, x, l->hi, "class=\"cs\" stroke=\"#1f77b4\" stroke-width=\"2\"");
+	snprintf(attrs, sizeof attrs, "class=\"lift %s\" fill=\"%s\"", l->decision, color);
+	tl_svg_dot(s, x, l->lift, 5, attrs, l->tip);
+}
+
+void tl_plot_looks(FILE *f, const char *title, const struct tl_plot_look *l, size_t n, double min,
+		   const char *min_label)
+{
+	struct tl_svg s;
+	double lo, hi;
+	static const double margin[4] = {72, LEGEND_W + 16, 72, 56};
+	looks_range(l, n, min, min_label, &lo, &hi);
+	tl_svg_begin(&s, f, "rollout", WIDTH, 440, title);
+	tl_svg_area(&s, margin, 0.5, (double)n + 0.5, lo, hi);
+	tl_svg_axes(&s, "look", "relative lift, treatment vs control", TL_SVG_PCT_Y | TL_SVG_WHOLE_X);
+	tl_svg_line(&s, s.x0, 0, s.x1, 0, "class=\"zero\" stroke=\"#555555\" stroke-width=\"1.5\"");
+	int min_on = min_label && !isnan(min);
+	if (min_on)
+		tl_svg_line(&s, s.x0, min, s.x1, min, "class=\"min-lift\" stroke=\"#d62728\" stroke-width=\"1.5\" "
+						       "stroke-dasharray=\"6,4\"");
+	stages(&s, l, n);
+	for (size_t i = 0; i < n; i++)
+		look_mark(&s, &l[i], i);
+	struct tl_svg_legend e[7] = {{"lift: promote", "#2ca02c", TL_SVG_KEY_DOT},
+				     {"lift: hold", "#ff7f0e", TL_SVG_KEY_DOT},
+				     {"lift: abort", "#d62728", TL_SVG_KEY_DOT},
+				     {"confidence sequence", "#1f77b4", TL_SVG_KEY_LINE},
+				     {"stage change", "#555555", TL_SVG_KEY_DASH},
+				     {"zero (no effect)", "#555555", TL_SVG_KEY_LINE},
+				     {min_label, "#d62728", TL_SVG_KEY_DASH}};
+	tl_svg_legend(&s, s.right + 16, s.top + 12, e, min_on ? 7 : 6);
+	tl_svg_end(&s);
+}

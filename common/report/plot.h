@@ -1,8 +1,8 @@
 /* plot.h - the plots of tl-report, each one SVG picture written to f:
  * Kaplan-Meier curves with their bands, a forest plot of lifts, the
- * segment mix per arm, a ROC curve and a calibration plot. The data are
- * doubles read from the inputs' text; labels and tooltips are the
- * inputs' text, copied. */
+ * segment mix per arm, a ROC curve, a calibration plot and a rollout's
+ * lift across its looks. The data are doubles read from the inputs'
+ * text; labels and tooltips are the inputs' text, copied. */
 #ifndef TL_REPORT_PLOT_H
 #define TL_REPORT_PLOT_H
 
@@ -52,5 +52,20 @@ void tl_plot_roc(FILE *f, const char *title, const double *fpr, const double *tp
  * bins skipped), with the diagonal of perfect calibration. */
 void tl_plot_calibration(FILE *f, const char *title, const double *score, const double *rate,
 			 const char *const *tip, size_t n);
+
+/* One look of a rollout: its stage (label: the stage as the legend of
+ * its run of looks says it, "ramp 10%"), its decision (promote, hold or
+ * abort: the dot's colour), the lift and its confidence sequence (NAN
+ * when missing) and the tooltip. */
+struct tl_plot_look {
+	const char *stage, *stage_label, *decision, *tip;
+	double lift, lo, hi;
+};
+
+/* tl_plot_looks: the lift at looks 1..n with its confidence sequence as
+ * a bar; a vertical line where the stage changes, each stage's looks
+ * labelled on top; the zero line, and the min line when min_label is set. */
+void tl_plot_looks(FILE *f, const char *title, const struct tl_plot_look *l, size_t n, double min,
+		   const char *min_label);
 
 #endif

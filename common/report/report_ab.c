@@ -69,18 +69,7 @@ static void ab_find(struct ab *a, const struct tl_rjson *j)
 		tl_rjson_die(j, metrics, "no overall result (an item with segment null) in 'metrics'");
 }
 
-/* text: the number's text as a C string in buf ("n/a" for null). */
-static const char *text(char *buf, size_t n, const struct tl_rjson *j, struct tl_str obj, const char *key)
-{
-	struct tl_str v = tl_rjson_number(j, obj, key);
-	if (tl_rjson_is_null(v))
-		snprintf(buf, n, "n/a");
-	else
-		snprintf(buf, n, "%.*s", (int)v.n, v.p);
-	return buf;
-}
-
-#define T(buf, obj, key) text(buf, sizeof buf, a->j, obj, key)
+#define T(buf, obj, key) tl_report_text(buf, sizeof buf, a->j, obj, key)
 
 /* ---- 1. the decision ------------------------------------------------------ */
 
@@ -383,6 +372,8 @@ void tl_report_abtest(struct tl_doc *d, const struct tl_report *r)
 		ab_find(&a, &r->abtest);
 	tl_doc_section(d, 1, "decision", "The decision");
 	r->abtest_path ? decision(d, r, &a) : tl_doc_para(d, "%s", missing);
+	if (r->rollout_path)
+		tl_report_rollout_decision(d, r);
 	tl_doc_section(d, 2, "primary", "The primary metric");
 	r->abtest_path ? primary(d, &a) : tl_doc_para(d, "%s", missing);
 	tl_doc_section(d, 3, "guardrails", "Guardrails");

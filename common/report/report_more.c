@@ -188,6 +188,8 @@ void tl_report_load(struct tl_report *r)
 		load_curves(r);
 	if (r->summary_path)
 		r->nsummary = tl_rtable_summary(r->summary, TL_REPORT_MAX_SUMMARY, r->summary_path);
+	if (r->rollout_path)
+		tl_report_load_rollout(r);
 }
 
 void tl_report_free(struct tl_report *r)
@@ -208,6 +210,8 @@ void tl_report_free(struct tl_report *r)
 		tl_rtable_free(&r->curves_table);
 	for (size_t i = 0; i < r->nsummary; i++)
 		tl_rtable_free(&r->summary[i]);
+	tl_rjson_free(&r->rollout);
+	tl_rjson_lines_free(&r->entries);
 }
 
 /* ---- shared by the sections ------------------------------------------------------ */
@@ -219,6 +223,16 @@ void tl_report_num(struct tl_table *t, const struct tl_rjson *j, struct tl_str o
 		tl_table_cell(t, "n/a");
 	else
 		tl_table_cellf(t, "%.*s", (int)v.n, v.p);
+}
+
+const char *tl_report_text(char *buf, size_t n, const struct tl_rjson *j, struct tl_str obj, const char *key)
+{
+	struct tl_str v = tl_rjson_number(j, obj, key);
+	if (tl_rjson_is_null(v))
+		snprintf(buf, n, "n/a");
+	else
+		snprintf(buf, n, "%.*s", (int)v.n, v.p);
+	return buf;
 }
 
 void tl_report_figure(struct tl_doc *d, const char *caption, void (*draw)(FILE *f, const void *ctx),

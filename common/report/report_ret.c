@@ -134,6 +134,8 @@ static void inputs(struct tl_doc *d, const struct tl_report *r)
 		tl_doc_item(d, "tl-retention --curves: %s", r->curves_path);
 	if (r->summary_path)
 		tl_doc_item(d, "tl-score --summary: %s", r->summary_path);
+	if (r->rollout_path)
+		tl_doc_item(d, "tl-rollout audit log: %s", r->rollout_path);
 }
 
 void tl_report_computed(struct tl_doc *d, const struct tl_report *r, int n)
@@ -151,6 +153,8 @@ void tl_report_computed(struct tl_doc *d, const struct tl_report *r, int n)
 		const char *corr = tl_rjson_string(&r->abtest, root, "correction");
 		tl_doc_item(d, "tl-abtest: alpha %.*s, correction %s.", (int)a.n, a.p, corr ? corr : "n/a");
 	}
+	if (r->rollout_path)
+		tl_report_rollout_settings(d, r);
 	tl_doc_item(d, "As of: %s.", r->as_of ? r->as_of : "not given (tl-report --as-of); the inputs do not record it");
 	tl_doc_item(d, "Minimum lift: %s; largest segment mix difference: %s (tl-report --min-lift, --max-mix-diff, "
 		       "as tl-abtest was run).", r->min_lift ? r->min_lift : "not given", r->max_mix_diff);
@@ -163,8 +167,9 @@ void tl_report_write(const struct tl_report *r, FILE *md, FILE *html)
 	struct tl_doc d = {.md = md, .html = html};
 	tl_doc_begin(&d, r->title);
 	tl_report_abtest(&d, r);
-	tl_report_validation(&d, r, 6);
-	tl_report_retention(&d, r, 7);
-	tl_report_computed(&d, r, 8);
+	tl_report_rollout(&d, r, 6);
+	tl_report_validation(&d, r, 7);
+	tl_report_retention(&d, r, 8);
+	tl_report_computed(&d, r, 9);
 	tl_doc_end(&d);
 }

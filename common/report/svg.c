@@ -99,9 +99,12 @@ static void tick_label(char *buf, size_t n, double v, double step, int percent)
 }
 
 /* ticks: the ticks, grid lines and labels of one axis. */
-static void ticks(struct tl_svg *s, int y, int percent)
+static void ticks(struct tl_svg *s, int y, int flags)
 {
 	double lo = y ? s->y0 : s->x0, hi = y ? s->y1 : s->x1, st = step_of(hi - lo);
+	int percent = flags & (y ? TL_SVG_PCT_Y : TL_SVG_PCT_X);
+	if (!y && (flags & TL_SVG_WHOLE_X))
+		st = fmax(st, 1);   /* 1, 2, 5, 10...: whole numbers */
 	char buf[64];
 	for (double v = ceil(lo / st - 1e-9) * st; v <= hi + st * 1e-9; v += st) {
 		double p = y ? tl_svg_y(s, v) : tl_svg_x(s, v);
@@ -120,12 +123,12 @@ static void ticks(struct tl_svg *s, int y, int percent)
 	}
 }
 
-void tl_svg_axes(struct tl_svg *s, const char *xlabel, const char *ylabel, int percent)
+void tl_svg_axes(struct tl_svg *s, const char *xlabel, const char *ylabel, int flags)
 {
 	char rot[96];
-	ticks(s, 0, percent);
+	ticks(s, 0, flags);
 	if (ylabel)
-		ticks(s, 1, 0);
+		ticks(s, 1, flags);
 	fprintf(s->f, "<rect class=\"frame\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" "
 		      "stroke=\"#000000\"/>\n", s->left, s->top, s->right - s->left, s->bottom - s->top);
 	tl_svg_text(s, (s->left + s->right) / 2, s->bottom + 38, "middle", "class=\"xlabel\"", xlabel);

@@ -37,10 +37,14 @@ void tl_svg_nice(double *lo, double *hi);
 double tl_svg_x(const struct tl_svg *s, double v);
 double tl_svg_y(const struct tl_svg *s, double v);
 
+/* How tl_svg_axes labels the ticks (or'ed; 1 is the x axis in percent). */
+enum { TL_SVG_PCT_X = 1, TL_SVG_PCT_Y = 2, TL_SVG_WHOLE_X = 4 /* x ticks at whole numbers only */ };
+
 /* tl_svg_axes: the frame, grid lines, ticks and tick labels of both axes
  * and the axis labels (ylabel NULL: no numeric y axis, for categories);
- * percent: x tick labels as percentages. */
-void tl_svg_axes(struct tl_svg *s, const char *xlabel, const char *ylabel, int percent);
+ * flags: TL_SVG_PCT_X, TL_SVG_PCT_Y (tick labels as percentages),
+ * TL_SVG_WHOLE_X. */
+void tl_svg_axes(struct tl_svg *s, const char *xlabel, const char *ylabel, int flags);
 
 /* tl_svg_text: text at pixel (x, y); anchor "start", "middle" or "end";
  * attrs: more attributes (NULL: none). */
