@@ -368,6 +368,16 @@ cleaned() { tl-rollout --config rollout.json --status >/dev/null 2>&1 && [ -z "$
 	[ "$(sed -n 3p state/audit.jsonl)" = '{"ts": "2026-' ]
 	[ "$(metric tl_rollout_aborted)" = 1 ]
 	nothing_lost 1
+	# a whole line that is not an object is a damaged log, not a torn one: 65, its line named
+	cp state/audit.jsonl kept.jsonl
+	printf '{"look": 9, oops}\n' >>state/audit.jsonl
+	run --separate-stderr tl-rollout --config rollout.json --status
+	assert_failure 65
+	[[ "$stderr" == *"state/audit.jsonl:5: not a JSON object (a damaged audit log)"* ]] || { echo "$stderr"; false; }
+	# the same cut short (no closing brace) is skipped, as tl-report skips it
+	{ cat kept.jsonl; printf '{"look": 9, oo\n'; } >state/audit.jsonl
+	run --separate-stderr tl-rollout --config rollout.json --status
+	assert_success
 }
 
 @test "ROL009: config errors are clear and exit 64 or 66; a look needs input files" {
