@@ -396,7 +396,7 @@ check_page() {
 }
 
 @test "MP022: import-oulad(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
-	check_page import-oulad 1
+	check_page import-oulad 5
 }
 
 @test "MP023: import-openedx-tracking(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
