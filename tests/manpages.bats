@@ -400,7 +400,7 @@ check_page() {
 }
 
 @test "MP023: import-openedx-tracking(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
-	check_page import-openedx-tracking 1
+	check_page import-openedx-tracking 5
 }
 
 @test "MP019: tl-ops(7) lint; its ALERTS are the rules' alerts; each procedure has its drill" {
