@@ -214,16 +214,19 @@ fields_tl-export() {
 # the importers (scripts/import-*.sh): the columns or keys of their event
 # output and of their side files, on the fixtures of tests/import.bats.
 fields_import-kddcup2015() {
-	local k=testdata/import/kdd d=$BATS_TEST_TMPDIR
-	import-kddcup2015.sh -l "$d/l.csv" -w "$d/w.csv" $k/truth.csv $k/trainCourse9.csv 2>/dev/null | csv_header | sed 's/^/tag /'
-	csv_header <"$d/l.csv" | sed 's/^/tag /'
-	csv_header <"$d/w.csv" | sed 's/^/tag /'
+	local k=testdata/import/kdd d=$BATS_TEST_TMPDIR f
+	import-kddcup2015.sh -o "$d/e.csv" -l "$d/l.csv" -w "$d/w.csv" $k/truth.csv $k/trainCourse9.csv 2>/dev/null
+	for f in e l w; do
+		csv_header <"$d/$f.csv" | sed 's/^/tag /'
+	done
 }
 
 fields_import-oulad() {
-	local d=$BATS_TEST_TMPDIR
-	import-oulad.sh -c 5 -l "$d/l.csv" testdata/import/oulad/studentVle.csv 2>/dev/null | csv_header | sed 's/^/tag /'
-	csv_header <"$d/l.csv" | sed 's/^/tag /'
+	local d=$BATS_TEST_TMPDIR f
+	import-oulad.sh -c 5 -o "$d/e.csv" -l "$d/l.csv" testdata/import/oulad/studentVle.csv 2>/dev/null
+	for f in e l; do
+		csv_header <"$d/$f.csv" | sed 's/^/tag /'
+	done
 }
 
 fields_import-openedx-tracking() {
