@@ -1,70 +1,34 @@
 #!/bin/sh
 # import-kddcup2015.sh - turn the KDD Cup 2015 (XuetangX) daily-count course
-# files into tl event rows (DESIGN §2), with the dropout label attached.
+# files into tl event rows with the dropout label; the mapping, the files,
+# the messages and the pipeline after it are in import-kddcup2015(1).
 #
-# usage: import-kddcup2015.sh [-o FILE] [-l LABELS] [-w WINDOWS] TRUTH COURSEFILE...
-#
-#   TRUTH        truth_train.csv: enrollment_id,label (1 = dropout, 0 = retained)
-#   COURSEFILE   trainCourse<N>.csv: enrollment_id,time,event_access,
-#                event_discussion,event_navigate,event_page_close,
-#                event_problem,event_video,event_wiki (one row per
-#                enrolment and day, the values are event counts)
-#   -o FILE      write the event rows to FILE (atomically) instead of stdout
-#   -l LABELS    also write a join file learner_id,course,dropout with every
-#                enrolment of the course files (those without any event too)
-#   -w WINDOWS   also write course,first_day,last_day,as_of,enrolments,events:
-#                each course's observation window; as_of is the midnight
-#                after its last day, the cut-off to give tl-velocity & co.
-#
-# Mapping (one output row per enrolment, day and event type with a
-# count above 0; the source has daily counts):
-#   learner_id = enrollment_id (one learner in one course)
-#   ts         = the day at 00:00:00Z (the rows of a day in the column
-#                order above)
-#   count      = the count: the row stands for that many events, so give
-#                the tools --count-field count (tl(7) Counted rows)
-#   domain     = the event type without "event_": access, discussion,
-#                navigate, page_close, problem, video, wiki (7 domains;
-#                so tl-affinity measures how a learner spreads over the
-#                kinds of activity; use --domains 7)
-#   capability = the event type as well: the first event of a type is its
-#                adoption, later ones are reuses (the source aggregated the
-#                module ids away, so the type is the finest "what")
-#   action     = use
-#   course     = from the file name: trainCourse645.csv -> 645 (attribute)
-#   dropout    = truth label, 1 = no activity in the 10 days after the
-#                30-day window (attribute)
-#   course_as_of = the course's as-of, the midnight after its last day
-#                (the as_of of -w; attribute): with --as-of-field
-#                course_as_of the tools read all courses in one pass
-# Output columns: learner_id,ts,domain,capability,action,count,course,
-# dropout,course_as_of. The pipeline of all courses at once:
-#   tl-velocity --count-field count --as-of-field course_as_of FILE |
-#   tl-affinity --domains 7 | tl-retention -o csv
-# Output order: the course files in the order given, enrolments in file
-# order (rows of an enrolment must be contiguous), days in file order.
-#
-# Malformed input (wrong header, wrong field count, a bad id, date or
-# count, a duplicate day, an enrolment split or repeated across files, a
-# missing or bad label) stops the import: "import-kddcup2015.sh: FILE:LINE:
-# what" on stderr, exit 65, and no output file. Nothing is dropped
-# silently: stderr reports, per course, rows read = rows with events +
-# all-zero rows, enrolments, and events written; an enrolment without any
-# event cannot be an event row and is counted (it is in the -l file).
+# usage: import-kddcup2015.sh [-o FILE] [-l LABELS] [-w WINDOWS] TRUTH COURSEFILE ...
+# Turn KDD Cup 2015 course files into tl event rows; see import-kddcup2015(1).
+#   -o FILE     write the event rows to FILE (atomically) instead of stdout
+#   -l LABELS   also write learner_id,course,dropout for every enrolment
+#   -w WINDOWS  also write each course's observation window and as-of
+#   -h, --help  show this help
 set -eu
 
 prog=import-kddcup2015.sh
 out='' labels='' windows=
+# help: the usage and the options, the header above from its "usage:" line.
+help() {
+	sed -n '/^# usage: /,/^set -eu$/p' "$0" | sed '$d; s/^# \{0,1\}//'
+	exit 0
+}
 usage() {
-	echo "usage: $prog [-o FILE] [-l LABELS] [-w WINDOWS] TRUTH COURSEFILE..." >&2
+	sed -n 's/^# usage: /usage: /p' "$0" >&2
 	exit 64
 }
+[ "${1:-}" != --help ] || help
 while getopts o:l:w:h opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	l) labels=$OPTARG ;;
 	w) windows=$OPTARG ;;
-	h) sed -n '2,/^set -eu/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+	h) help ;;
 	*) usage ;;
 	esac
 done

@@ -1,49 +1,33 @@
 #!/bin/sh
-# import-openedx-tracking.sh - turn a raw Open edX tracking log (each line
-# a logger prefix, then one tracking event as JSON) into tl event NDJSON
-# (DESIGN §2), one event per tracking event, in the log's order.
+# import-openedx-tracking.sh - turn a raw Open edX tracking log into tl
+# event NDJSON, one event per tracking event in the log's order; the
+# mapping, the messages and the pipeline after it are in
+# import-openedx-tracking(1).
 #
-# usage: import-openedx-tracking.sh [-k] [-o FILE] LOG...
-#
-#   LOG      a tracking.log: "2023-05-23 13:53:13,461 INFO 20 [tracking]
-#            [user 6] [ip ...] logger.py:41 - {...}"; everything before the
-#            first '{' of a line is the prefix (a line without one is
-#            read as JSON as it is)
-#   -k       skip the lines that are not a JSON object after the prefix
-#            (counted on stderr) instead of stopping there
-#   -o FILE  write the events to FILE (atomically) instead of stdout
-#
-# Mapping (the tracking event's keys):
-#   learner_id = context.user_id, else event.user_id (when event is an
-#                object), else username when not empty
-#   ts         = time, else timestamp
-#   domain     = context.course_id
-#   capability = event.block_id, else event.problem_id, else event.id
-#                (when event is an object), else empty
-#   action     = empty: a use when there is a capability, else an
-#                interaction (tl(7) "Actions")
-# Empty keys are left out. The events keep the log's order (time), not
-# grouped by learner: read them with --ungrouped.
-#
-# A line whose JSON cannot be read, or that has no time, stops the import
-# ("import-openedx-tracking.sh: LOG:LINE: what" on stderr, exit 65, no
-# output file) unless -k; an event without a user (a server event of an
-# anonymous session) is not a learner's and is left out. Nothing is
-# dropped silently: stderr reports, for each LOG, lines read = events
-# written + without a user + skipped.
+# usage: import-openedx-tracking.sh [-k] [-o FILE] LOG ...
+# Turn Open edX tracking logs into tl event NDJSON; see import-openedx-tracking(1).
+#   -k          skip the lines that cannot be read (counted on stderr)
+#   -o FILE     write the events to FILE (atomically) instead of stdout
+#   -h, --help  show this help
 set -eu
 
 prog=import-openedx-tracking.sh
 skip=0 out=''
+# help: the usage and the options, the header above from its "usage:" line.
+help() {
+	sed -n '/^# usage: /,/^set -eu$/p' "$0" | sed '$d; s/^# \{0,1\}//'
+	exit 0
+}
 usage() {
-	echo "usage: $prog [-k] [-o FILE] LOG..." >&2
+	sed -n 's/^# usage: /usage: /p' "$0" >&2
 	exit 64
 }
+[ "${1:-}" != --help ] || help
 while getopts ko:h opt; do
 	case $opt in
 	k) skip=1 ;;
 	o) out=$OPTARG ;;
-	h) sed -n '2,/^set -eu/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+	h) help ;;
 	*) usage ;;
 	esac
 done

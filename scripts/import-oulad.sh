@@ -1,69 +1,31 @@
 #!/bin/sh
 # import-oulad.sh - turn an OULAD (Open University Learning Analytics
-# Dataset) VLE click log into tl event rows (DESIGN §2), with each
-# enrolment's outcome attached.
+# Dataset) VLE click log into tl event rows with each enrolment's outcome;
+# the mapping, the files, the messages and the pipeline after it are in
+# import-oulad(1).
 #
 # usage: import-oulad.sh [-n] [-b DATE] [-c DAY] [-o FILE] [-l LABELS] STUDENTVLE [DIR]
-#
-#   STUDENTVLE  a studentVle.csv extract: code_module,code_presentation,
-#               id_student,id_site,date,sum_click (quoted or not)
-#   DIR         holds vle.csv, studentInfo.csv and studentRegistration.csv
-#               (default: the directory of STUDENTVLE)
-#   -b DATE     the date of module day 0 (default 2000-01-01, see below)
-#   -c DAY      also write withdrew_after, the label of a prediction made at
-#               the start of module day DAY (as-of DATE + DAY days)
+# Turn an OULAD click log into tl event rows; see import-oulad(1).
+#   -b DATE     the date of module day 0 (default 2000-01-01)
+#   -c DAY      also write withdrew_after, the label as of module day DAY
 #   -n          one event per log row (count 1) instead of sum_click
 #   -o FILE     write the event rows to FILE (atomically) instead of stdout
-#   -l LABELS   also write learner_id,module,presentation,final_result,
-#               withdrawn,unregistered_day for every enrolment of the
-#               module-presentations in the log (with or without a row)
-#
-# Mapping (one output row per log row with a click):
-#   learner_id = code_module-code_presentation-id_student, e.g.
-#                AAA-2013J-28400: an enrolment (a student can take several)
-#   ts         = DATE + date days, at 00:00:00Z. OULAD gives days relative
-#                to the start of each module-presentation, not calendar
-#                dates, so every presentation starts on the same base date
-#                and "day 30" is one as-of for all of them: with the
-#                default base, day 0 is 2000-01-01 and day -10 1999-12-22.
-#   count      = sum_click, the clicks of that row: it stands for that
-#                many identical events, so give the tools --count-field
-#                count (tl(7) Counted rows); -n: 1, the clicks ignored
-#   domain     = vle.csv activity_type of id_site (resource, oucontent,
-#                forumng, quiz, ...: 20 types)
-#   capability = id_site (a page, forum or quiz of the module)
-#   action     = use
-#   attributes = module, presentation, final_result (Pass, Fail,
-#                Withdrawn, Distinction), withdrawn (1 when final_result
-#                is Withdrawn), unregistered_day (date_unregistration,
-#                empty when none), and with -c DAY withdrew_after: 1 when
-#                withdrawn and not unregistered before DAY (a withdrawal
-#                without a date counts as after), 0 when not withdrawn,
-#                empty when the student had unregistered before DAY
-#                (already gone at as-of: nothing to predict).
-# Output columns: learner_id,ts,domain,capability,action,count,module,
-# presentation,final_result,withdrawn,unregistered_day[,withdrew_after];
-# sorted by learner_id, then date, then input order (the tl tools need the
-# rows of a learner together). The pipeline:
-#   tl-velocity --count-field count --as-of DATE FILE | tl-affinity
-#   --domains 20 | tl-retention -o csv
-#
-# Malformed input (a wrong header, a wrong field count, a bad quote, a bad
-# number, an unknown id_site, an enrolment missing from studentInfo or
-# studentRegistration, a duplicate enrolment) stops the import:
-# "import-oulad.sh: FILE:LINE: what" on stderr, exit 65, no output file.
-# Nothing is dropped silently: stderr reports log rows read = rows written
-# as events + rows with sum_click 0, events written, enrolments with events,
-# and the enrolments of the same module-presentations that have no row in
-# this extract (not representable as events; they are in the -l file).
+#   -l LABELS   also write the outcome of every enrolment to LABELS
+#   -h, --help  show this help
 set -eu
 
 prog=import-oulad.sh
 base=2000-01-01 cutoff='' one=0 out='' labels=
+# help: the usage and the options, the header above from its "usage:" line.
+help() {
+	sed -n '/^# usage: /,/^set -eu$/p' "$0" | sed '$d; s/^# \{0,1\}//'
+	exit 0
+}
 usage() {
-	echo "usage: $prog [-n] [-b DATE] [-c DAY] [-o FILE] [-l LABELS] STUDENTVLE [DIR]" >&2
+	sed -n 's/^# usage: /usage: /p' "$0" >&2
 	exit 64
 }
+[ "${1:-}" != --help ] || help
 while getopts b:c:no:l:h opt; do
 	case $opt in
 	b) base=$OPTARG ;;
@@ -71,7 +33,7 @@ while getopts b:c:no:l:h opt; do
 	n) one=1 ;;
 	o) out=$OPTARG ;;
 	l) labels=$OPTARG ;;
-	h) sed -n '2,/^set -eu/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+	h) help ;;
 	*) usage ;;
 	esac
 done

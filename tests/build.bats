@@ -25,8 +25,13 @@ TOOLS=(tl-loadgen tl-velocity tl-affinity tl-retention tl-score tl-abtest tl-eva
 	[ -f "$r/share/man/man1/tl-batch.1" ]
 	[ -f "$r/share/man/man7/tl-ops.7" ]
 	for f in v1.json v2.json churn.features batch.conf prometheus/tl-alerts.yml grafana/tl-dashboard.json \
-		systemd/tl-batch.service systemd/tl-batch.timer import-kddcup2015.sh import-oulad.sh lib/civil.awk; do
+		systemd/tl-batch.service systemd/tl-batch.timer import-kddcup2015.sh import-oulad.sh \
+		import-openedx-tracking.sh lib/civil.awk; do
 		[ -f "$r/share/tl/$f" ] || { echo "not installed: share/tl/$f"; false; }
+	done
+	# the importers' pages
+	for f in import-kddcup2015 import-oulad import-openedx-tracking; do
+		[ -f "$r/share/man/man1/$f.1" ] || { echo "not installed: share/man/man1/$f.1"; false; }
 	done
 	# the installed tl-batch runs the installed tools
 	printf '%s\n' "input $TESTDATA/worked/worked.csv" "as_of 2025-01-29" "output $BATS_TEST_TMPDIR/out" \

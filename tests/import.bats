@@ -117,7 +117,8 @@ sys.exit(0 if got == want else print(got) or 1)' <<<"$output"
 	[ "$status" -eq 64 ]
 	run --separate-stderr import-kddcup2015.sh -h
 	assert_success
-	assert_output --partial 'Mapping (one output row per enrolment, day and event type'
+	assert_line --index 0 'usage: import-kddcup2015.sh [-o FILE] [-l LABELS] [-w WINDOWS] TRUTH COURSEFILE ...'
+	assert_output --partial 'see import-kddcup2015(1)'
 }
 
 @test "IMP006: KDD: -o writes the file only on success" {

@@ -211,6 +211,30 @@ fields_tl-export() {
 		/^(EXEC|HSET|DEL|MULTI)$/ { on = 0; h = 0 } on && n++ % 2 == 0 && !/^archetype:/ { print "tag " $0 }'
 }
 
+# the importers (scripts/import-*.sh): the columns or keys of their event
+# output and of their side files, on the fixtures of tests/import.bats.
+fields_import-kddcup2015() {
+	local k=testdata/import/kdd d=$BATS_TEST_TMPDIR f
+	import-kddcup2015.sh -o "$d/e.csv" -l "$d/l.csv" -w "$d/w.csv" $k/truth.csv $k/trainCourse9.csv 2>/dev/null
+	for f in e l w; do
+		csv_header <"$d/$f.csv" | sed 's/^/tag /'
+	done
+}
+
+fields_import-oulad() {
+	local d=$BATS_TEST_TMPDIR f
+	import-oulad.sh -c 5 -o "$d/e.csv" -l "$d/l.csv" testdata/import/oulad/studentVle.csv 2>/dev/null
+	for f in e l; do
+		csv_header <"$d/$f.csv" | sed 's/^/tag /'
+	done
+}
+
+fields_import-openedx-tracking() {
+	local t=$BATS_TEST_TMPDIR/tracking.log
+	printf '%s\n' '2023-05-23 13:53:13,461 INFO [tracking] - {"context": {"course_id": "c1", "user_id": 6}, "event": {"problem_id": "p1"}, "time": "2023-05-23T13:53:13Z"}' >"$t"
+	import-openedx-tracking.sh "$t" 2>/dev/null | json_keys | sed 's/^/tag /'
+}
+
 fields_tl() {
 	tl-velocity "${ASOF[@]}" --metrics "$BATS_TEST_TMPDIR/m.prom" "$W" >/dev/null
 	grep -oE '^tl_[a-z_]+' "$BATS_TEST_TMPDIR/m.prom" | sort -u | sed 's/^/name /'
@@ -288,15 +312,17 @@ check_examples() {
 
 # check_page NAME MIN: the checks (a)-(e) of man/NAME.1 or man/NAME.7; its
 # EXAMPLES hold at least MIN commands (as many as today: an example that
-# stops being found, say by a changed prompt, fails).
+# stops being found, say by a changed prompt, fails). The page of an
+# importer, import-X(1), is that of the script import-X.sh.
 check_page() {
-	local name=$1 min=$2 page bad=0
+	local name=$1 min=$2 page tool=$1 bad=0
 	page=man/$name.1
 	[ "$name" = tl ] && page=man/tl.7
+	[[ $name != import-* ]] || tool=$name.sh
 	[ -f "$page" ] || { echo "no page $page" >&2; return 1; }
 	check_lint "$page" >&2 || bad=1
-	[ "$name" = tl ] || check_synopsis "$page" "$name" >&2 || bad=1
-	check_options "$page" "$name" >&2 || bad=1
+	[ "$name" = tl ] || check_synopsis "$page" "$tool" >&2 || bad=1
+	check_options "$page" "$tool" >&2 || bad=1
 	check_fields "$page" "$name" >&2 || bad=1
 	(check_examples "$page" "$min") >&2 || bad=1
 	[ "$bad" -eq 0 ]
@@ -310,6 +336,8 @@ check_page() {
 	# the tools and the scripts installed as commands (scripts/tl-*)
 	diff <({ cd cmd && printf '%s\n' tl-*.c | sed 's/\.c$//'; cd ../scripts && printf '%s\n' tl-*; } | sort) \
 		<(cd man && printf '%s\n' tl-*.1 | sed 's/\.1$//')
+	# the importers: scripts/import-X.sh has its page import-X(1)
+	diff <(cd scripts && printf '%s\n' import-*.sh | sed 's/\.sh$//') <(cd man && printf '%s\n' import-*.1 | sed 's/\.1$//')
 }
 
 @test "MP002: tl(7) lint, common options, --metrics names, EXAMPLES" {
@@ -364,6 +392,18 @@ check_page() {
 
 @test "MP020: tl-rollout(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
 	check_page tl-rollout 3
+}
+
+@test "MP021: import-kddcup2015(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page import-kddcup2015 11
+}
+
+@test "MP022: import-oulad(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page import-oulad 5
+}
+
+@test "MP023: import-openedx-tracking(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page import-openedx-tracking 5
 }
 
 @test "MP019: tl-ops(7) lint; its ALERTS are the rules' alerts; each procedure has its drill" {

@@ -299,8 +299,8 @@ for r in csv.DictReader(sys.stdin):
 	assert_line --index 1 --partial '6,10,2,'
 	run import-openedx-tracking.sh -h
 	assert_success
-	assert_line --index 0 'import-openedx-tracking.sh - turn a raw Open edX tracking log (each line'
-	assert_output --partial 'learner_id = context.user_id'
+	assert_line --index 0 'usage: import-openedx-tracking.sh [-k] [-o FILE] LOG ...'
+	assert_output --partial 'see import-openedx-tracking(1)'
 }
 
 @test "XAP014: make install ships the verb table, and an installed tool finds it in its share/tl" {
