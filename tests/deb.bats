@@ -45,13 +45,16 @@ deb() { echo "$BATS_FILE_TMPDIR/tl_${1}_$(dpkg --print-architecture).deb"; }
 	assert_output --regexp 'libc6 \(>= [0-9.]+\)'
 	assert_output --partial 'libcsv3'
 	assert_output --partial 'libcjson1'
+	assert_output --partial 'jq'   # tl-rollout and the Open edX importer run it
 	refute_output --partial 'prometheus'
 	[[ "$(dpkg-deb -f "$d" Suggests)" == *prometheus* ]]
 	run dpkg-deb -c "$d"
 	local f
 	for f in ./usr/bin/tl-velocity ./usr/bin/tl-batch ./usr/share/man/man1/tl-batch.1.gz ./usr/share/man/man7/tl-ops.7.gz \
 		./usr/share/tl/v1.json ./usr/share/tl/v2.json ./usr/share/tl/churn.features ./usr/share/tl/import-oulad.sh \
-		./usr/share/tl/import-kddcup2015.sh ./usr/share/tl/lib/civil.awk \
+		./usr/share/tl/import-kddcup2015.sh ./usr/share/tl/import-openedx-tracking.sh ./usr/share/tl/lib/civil.awk \
+		./usr/share/tl/xapi-verbs.json ./usr/share/tl/rollout.json ./usr/share/tl/lib/tl.sh ./usr/bin/tl-rollout \
+		./usr/share/man/man1/tl-rollout.1.gz ./usr/share/man/man1/import-oulad.1.gz \
 		./usr/share/tl/prometheus/tl-alerts.yml ./usr/share/tl/grafana/tl-dashboard.json \
 		./etc/tl/batch.conf ./lib/systemd/system/tl-batch.service ./lib/systemd/system/tl-batch.timer; do
 		assert_output --partial " $f"
@@ -83,6 +86,13 @@ deb() { echo "$BATS_FILE_TMPDIR/tl_${1}_$(dpkg --print-architecture).deb"; }
 	# the shipped configs by name, from any directory (tl(7) FILES)
 	(cd / && tl-score --config v1 "$BATS_TEST_TMPDIR/scored.ndjson") | grep -c '"algo_version":"v1"' | grep -qx 200
 	[ "$(cd / && tl-score --print-config --config v2)" = "$(tl-score --print-config --config /usr/share/tl/v2.json)" ]
+	# the installed verb table, found without being named: a use verb adopts, an unknown one is counted
+	printf '%s\n' '{"actor":{"account":{"homePage":"https://lms","name":"u1"}},"verb":{"id":"http://adlnet.gov/expapi/verbs/completed"},"object":{"id":"https://lms/c1"},"timestamp":"2025-01-02T00:00:00Z"}' \
+		'{"actor":{"account":{"homePage":"https://lms","name":"u1"}},"verb":{"id":"https://example.org/verbs/frobbed"},"object":{"id":"https://lms/c2"},"timestamp":"2025-01-03T00:00:00Z"}' >"$BATS_TEST_TMPDIR/x.ndjson"
+	run --separate-stderr bash -c "cd / && tl-velocity --as-of 2025-02-01 --stats -o csv '$BATS_TEST_TMPDIR/x.ndjson'"
+	assert_success
+	[[ "$stderr" == *"xAPI statements 2; unknown verbs 1 (read as interact)"* ]] || { echo "$stderr"; false; }
+	[ "$(echo "$output" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i } NR == 2 { print $c["adoptions"] }')" = 1 ]
 	local p
 	for p in "$TL_ROOT"/man/*.[17]; do
 		p=$(basename "$p")
