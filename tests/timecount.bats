@@ -196,10 +196,39 @@ tl-velocity: attributes varied within a learner 1: c; each learner keeps its fir
 	run --separate-stderr bash -c "printf '{\"learner_id\":\"L1\",\"ts\":\"2025-01-01\"}\n' | tl-velocity --count-field n --as-of 2025-01-10"
 	assert_failure 65
 	assert_equal "$stderr" "tl-velocity: -:1: no 'n' member (--count-field)"
-	run --separate-stderr tl-velocity --count-field n --ungrouped --as-of 2025-01-10 "$t/z.csv"
+	run --separate-stderr tl-velocity --as-of-field n --ungrouped "$t/z.csv"
 	assert_failure 64
 	assert_equal "$output" ""
-	[[ "$stderr" == "tl-velocity: --count-field does not apply with --ungrouped: group the rows by learner first (sort -s -t, -k1,1)"* ]] || { echo "$stderr"; false; }
+	[[ "$stderr" == "tl-velocity: --as-of-field does not apply with --ungrouped: group the rows by learner first (sort -s -t, -k1,1)"* ]] || { echo "$stderr"; false; }
+}
+
+@test "TCT019: --count-field with --ungrouped: counted rows in time order, spilled or not, give what the rows written out give" {
+	f="$BATS_TEST_TMPDIR/lg.csv"
+	tl-loadgen --learners 400 --seed 9 >"$BATS_TEST_TMPDIR/g.csv"
+	# time order, learners interleaved; then the counts and the rows they stand for
+	{ head -1 "$BATS_TEST_TMPDIR/g.csv"; tail -n +2 "$BATS_TEST_TMPDIR/g.csv" | sort -t, -k2,2 -s; } >"$f"
+	counted "$f"
+	local m
+	for m in 256M 64K; do
+		same_out tl-velocity --ungrouped --memory "$m" --as-of 2025-09-01 -o csv
+		same_out tl-retention --ungrouped --memory "$m" --as-of 2025-09-01 -o csv
+	done
+	# spilled: the sort held counted rows, fewer than the events; every row is accounted for
+	run --separate-stderr tl-velocity --ungrouped --memory 64K --count-field n --as-of 2025-09-01 --stats \
+		--metrics "$BATS_TEST_TMPDIR/m.prom" -o csv "$f.cnt"
+	assert_success
+	local rows zero events
+	rows=$(tail -n +2 "$f.cnt" | wc -l)
+	zero=$(awk -F, 'NR > 1 && $NF == 0' "$f.cnt" | wc -l)
+	events=$(tl-velocity --ungrouped --as-of 2025-09-01 --stats -o csv "$f.exp" 2>&1 >/dev/null)
+	[[ "$events" == "tl-velocity: records read $(tail -n +2 "$f.exp" | wc -l) = "* ]] || { echo "$events"; false; }
+	assert_equal "$stderr" "$events; rows read $rows = counted $((rows - zero)) + count 0 $zero + rejected 0"
+	[ "$(sed -n 's/^tl_sort_runs_spilled{[^}]*} //p' "$BATS_TEST_TMPDIR/m.prom")" -ge 2 ]
+	# --max-events counts events: a counted row that does not fit is rejected whole, as when grouped
+	run --separate-stderr tl-velocity --ungrouped --count-field n --as-of 2025-09-01 --max-events 3 --skip-bad --stats -o csv \
+		< <(printf 'learner_id,ts,n\nL1,2025-01-01,2\nL2,2025-01-01,1\nL1,2025-01-02,2\nL1,2025-01-03,1\n')
+	assert_success
+	assert_equal "$stderr" "tl-velocity: records read 5 = used 4 + future 0 + rejected 1; learners read 2, written 2; rows read 4 = counted 3 + count 0 0 + rejected 1"
 }
 
 @test "TCT009: real data: the counted KDD and OULAD imports give what their rows written out give" {

@@ -49,6 +49,9 @@ struct uev {
 	uint8_t res;   /* an xAPI statement's result (RES_*); with RES_SCORE its
 			* score follows the capability's bytes */
 };
+/* With --count-field, the row's count (uint64_t) comes last: a counted row
+ * is one record of the sort, expanded when its learner is built, as the
+ * grouped reader expands it (tl(7) Counted rows). */
 
 static struct tl_str dup_str(struct ustore *u, struct tl_str s)
 {
@@ -97,26 +100,34 @@ static void ustore_put(struct tl_reader *r, struct ustore *u, uint32_t slot, con
 	h.action = (uint8_t)ev->action, h.ts_json = (uint8_t)ev->ts_json;
 	h.res = (uint8_t)ev->res;
 	size_t score = ev->res & RES_SCORE ? sizeof ev->score : 0;
-	char *p = tl_xsort_add(u->sort, slot, sizeof h + ts.n + dom.n + ev->cap.n + score);
+	size_t count = r->opt->count_field ? sizeof ev->count : 0;
+	char *p = tl_xsort_add(u->sort, slot, sizeof h + ts.n + dom.n + ev->cap.n + score + count);
 	memcpy(p, &h, sizeof h);
 	memcpy(p += sizeof h, ts.p, ts.n);
 	memcpy(p += ts.n, dom.p, dom.n);
 	memcpy(p += dom.n, ev->cap.p, ev->cap.n);
-	memcpy(p + ev->cap.n, &ev->score, score);
+	memcpy(p += ev->cap.n, &ev->score, score);
+	memcpy(p + score, &ev->count, count);
 }
 
-/* ustore_event: the event of a record of the sort (spans into it). */
-static void ustore_event(const void *rec, struct event_in *ev)
+/* ustore_event: the event of a record of the sort (spans into it);
+ * counted: the record ends with its row's count. */
+static void ustore_event(const void *rec, int counted, struct event_in *ev)
 {
 	struct uev h;
 	memcpy(&h, rec, sizeof h);
 	const char *p = (const char *)rec + sizeof h;
-	*ev = (struct event_in){.ts = h.ts, .action = h.action, .ts_json = h.ts_json, .res = h.res};
+	*ev = (struct event_in){.ts = h.ts, .action = h.action, .ts_json = h.ts_json, .res = h.res, .count = 1};
 	ev->ts_text = (struct tl_str){p, h.ts_n};
 	ev->dom = (struct tl_str){p + h.ts_n, h.dom_n};
 	ev->cap = (struct tl_str){p + h.ts_n + h.dom_n, h.cap_n};
-	if (h.res & RES_SCORE)
-		memcpy(&ev->score, p + h.ts_n + h.dom_n + h.cap_n, sizeof ev->score);
+	p += h.ts_n + h.dom_n + h.cap_n;
+	if (h.res & RES_SCORE) {
+		memcpy(&ev->score, p, sizeof ev->score);
+		p += sizeof ev->score;
+	}
+	if (counted)
+		memcpy(&ev->count, p, sizeof ev->count);
 }
 
 static void ustore_add(struct tl_reader *r, struct ustore *u, const struct record *rec)
@@ -127,15 +138,17 @@ static void ustore_add(struct tl_reader *r, struct ustore *u, const struct recor
 		ustore_new_slot(r, u, rec);
 	else if (r->varied)
 		rd_varied_record(r, u->slots[slot].attrs, u->slots[slot].nattrs, rec);
-	if (u->slots[slot].nrows >= r->opt->max_events) {
+	uint64_t n = rec->ev.count, had = u->slots[slot].nrows;   /* events, a counted row being n */
+	if (had >= r->opt->max_events || n > r->opt->max_events - had) {
 		char shown[80];
 		rd_bad(r, rec->raw.p, rec->raw.n, "learner '%s' has more than %zu events (--max-events)",
 		    rd_show(rec->id, shown), r->opt->max_events);
 		return;
 	}
 	ustore_put(r, u, slot, &rec->ev);
-	u->slots[slot].nrows++;
-	r->counts.records_read++;
+	u->slots[slot].nrows += n;
+	r->counts.records_read += n;
+	r->counts.rows_counted++;
 }
 
 /* rd_ustore_load: read every event record into the sort, then sort. */
@@ -150,7 +163,9 @@ void rd_ustore_load(struct tl_reader *r)
 			tl_die_at(TL_EX_USAGE, r->src.name, r->rec_line, "--ungrouped needs event rows, not learner records");
 		struct record rec;
 		int rc = rd_event_record(r, &rec);
-		if (rc > 0)
+		if (rc > 0 && rec.ev.count == 0)   /* stands for no event: not a learner's row */
+			r->counts.rows_zero++;
+		else if (rc > 0)
 			ustore_add(r, u, &rec);
 		else if (rc == 0)
 			rd_close_file(r);
@@ -174,8 +189,9 @@ struct tl_learner *rd_ustore_next(struct tl_reader *r)
 		rd_build_attr(b, s->attrs[i].name, s->attrs[i].value, s->attrs[i].json);
 	for (; u->have && u->key == rank; u->have = tl_xsort_next(u->sort, &u->key, &u->rec, &u->len)) {
 		struct event_in ev;
-		ustore_event(u->rec, &ev);
-		build_event(b, &ev, r->flags & TL_READ_TS_TEXT, r->flags & TL_READ_DOMAINS);
+		ustore_event(u->rec, r->opt->count_field != NULL, &ev);
+		for (uint64_t k = 0; k < ev.count; k++)
+			build_event(b, &ev, r->flags & TL_READ_TS_TEXT, r->flags & TL_READ_DOMAINS);
 	}
 	r->counts.learners_read++;
 	return rd_build_finish(b, 1);
