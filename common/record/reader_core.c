@@ -262,10 +262,10 @@ const char *rd_as_of_value(const struct tl_reader *r, struct tl_str text, int js
 	return NULL;
 }
 
-/* learner_as_of: --as-of-field from the row rec that starts a learner,
+/* rd_learner_as_of: --as-of-field from the row rec that starts a learner,
  * checked before the grouping check remembers it, so that a rejected row
  * leaves the learner to its next row. 0 when it was rejected. */
-static int learner_as_of(struct tl_reader *r, const struct record *rec, tl_time *out)
+int rd_learner_as_of(struct tl_reader *r, const struct record *rec, tl_time *out)
 {
 	char msg[200];
 	struct tl_str v = {"", 0};
@@ -477,7 +477,7 @@ static struct tl_learner *group_event(struct tl_reader *r, const struct record *
 		return NULL;
 	}
 	tl_time as_of = 0;
-	if (r->opt->as_of_field && !learner_as_of(r, rec, &as_of))
+	if (r->opt->as_of_field && !rd_learner_as_of(r, rec, &as_of))
 		return NULL;
 	long first = r->chunk ? rd_chunk_learner(r, rec->id) : seen_check(&r->seen, rec->id, r->rec_line);
 	if (first) {

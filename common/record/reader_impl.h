@@ -355,6 +355,11 @@ static inline int is_csv_shape(enum tl_shape s) { return s == TL_SHAPE_EVENT_CSV
  * file, -1 when a bad record was skipped. */
 int rd_event_record(struct tl_reader *r, struct record *rec);
 
+/* rd_learner_as_of: the learner's --as-of-field from rec, the row that
+ * starts it, in *out; 0 when rec was rejected for it (the learner then
+ * starts at its next row). */
+int rd_learner_as_of(struct tl_reader *r, const struct record *rec, tl_time *out);
+
 /* rd_start_learner: b starts the learner of rec, with its attributes. */
 void rd_start_learner(struct tl_reader *r, struct build *b, const struct record *rec);
 

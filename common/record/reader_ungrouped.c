@@ -5,8 +5,10 @@
  * first row, each with its events in input order before the sort by ts
  * (learner.c). Runs that pass --memory are spilled to a scratch file and
  * merged; with or without spills the sort is the same, and so is the
- * output. The learners' ids and first-row attributes stay in memory and
- * count toward --memory (tl(7) Grouping). */
+ * output. The learners' ids and first-row attributes (and --as-of-field's
+ * as-of) stay in memory and count toward --memory (tl(7) Grouping); a
+ * --count-field row is one record of the sort, expanded when its learner
+ * is built. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +16,9 @@
 #include "util/extsort.h"
 #include "record/reader_impl.h"
 
-/* One learner: its attributes (copied from its first row). */
+/* One learner: its attributes (copied from its first row) and, with
+ * --as-of-field, its as-of. A learner starts at its first row that is not
+ * rejected, as when grouped: until then started is 0. */
 struct uslot {
 	struct tl_str id;
 	struct tl_attr *attrs;
@@ -22,6 +26,8 @@ struct uslot {
 	const char *file;
 	long line;
 	enum tl_shape shape;
+	int started;
+	tl_time as_of;
 };
 
 /* The learners --ungrouped read, and the sort of their events. */
@@ -66,16 +72,26 @@ static size_t ustore_bytes(const struct ustore *u)
 	       u->ids.cap * sizeof *u->ids.names;
 }
 
-static void ustore_new_slot(struct tl_reader *r, struct ustore *u, const struct record *rec)
+static void ustore_new_slot(struct ustore *u)
 {
-	struct build *tmp = &r->b[1];
-	rd_start_learner(r, tmp, rec);
 	if (u->nslots == u->slotcap) {
 		u->slotcap = u->slotcap ? u->slotcap * 2 : 1024;
 		u->slots = tl_xrealloc(u->slots, u->slotcap * sizeof *u->slots);
 	}
-	struct uslot *s = &u->slots[u->nslots++];
-	*s = (struct uslot){u->ids.names[u->nslots - 1], NULL, tmp->l.nattrs, 0, r->src.name, r->rec_line, r->shape};
+	u->slots[u->nslots] = (struct uslot){.id = u->ids.names[u->nslots]};
+	u->nslots++;
+	u->held += (u->ids.names[u->nslots - 1].n + 16) & ~(size_t)15;   /* the id, interned */
+}
+
+/* ustore_start: learner s starts at rec: its attributes, where it began,
+ * and with --as-of-field its as-of; 0 when rec is rejected for that. */
+static int ustore_start(struct tl_reader *r, struct ustore *u, struct uslot *s, const struct record *rec)
+{
+	if (r->opt->as_of_field && !rd_learner_as_of(r, rec, &s->as_of))
+		return 0;
+	struct build *tmp = &r->b[1];
+	rd_start_learner(r, tmp, rec);
+	s->nattrs = tmp->l.nattrs, s->file = r->src.name, s->line = r->rec_line, s->shape = r->shape;
 	s->attrs = tl_arena_alloc(&u->arena, (s->nattrs + 1) * sizeof *s->attrs);
 	u->held += (s->nattrs + 1) * sizeof *s->attrs;
 	for (size_t i = 0; i < s->nattrs; i++) {
@@ -83,8 +99,9 @@ static void ustore_new_slot(struct tl_reader *r, struct ustore *u, const struct 
 		s->attrs[i].name = dup_str(u, tmp->l.attrs[i].name);
 		s->attrs[i].value = dup_str(u, tmp->l.attrs[i].value);
 	}
-	u->held += (rec->id.n + 16) & ~(size_t)15;   /* the id, interned */
+	s->started = 1;
 	tl_xsort_other(u->sort, ustore_bytes(u));
+	return 1;
 }
 
 /* ustore_put: the event of learner slot into the sort. */
@@ -135,10 +152,15 @@ static void ustore_add(struct tl_reader *r, struct ustore *u, const struct recor
 	size_t before = u->ids.n;
 	uint32_t slot = (uint32_t)intern(&u->ids, &u->arena, rec->id.p, rec->id.n);
 	if (u->ids.n > before)
-		ustore_new_slot(r, u, rec);
-	else if (r->varied)
-		rd_varied_record(r, u->slots[slot].attrs, u->slots[slot].nattrs, rec);
-	uint64_t n = rec->ev.count, had = u->slots[slot].nrows;   /* events, a counted row being n */
+		ustore_new_slot(u);
+	struct uslot *s = &u->slots[slot];
+	if (!s->started) {
+		if (!ustore_start(r, u, s, rec))
+			return;
+	} else if (r->varied) {
+		rd_varied_record(r, s->attrs, s->nattrs, rec);
+	}
+	uint64_t n = rec->ev.count, had = s->nrows;   /* events, a counted row being n */
 	if (had >= r->opt->max_events || n > r->opt->max_events - had) {
 		char shown[80];
 		rd_bad(r, rec->raw.p, rec->raw.n, "learner '%s' has more than %zu events (--max-events)",
@@ -146,7 +168,7 @@ static void ustore_add(struct tl_reader *r, struct ustore *u, const struct recor
 		return;
 	}
 	ustore_put(r, u, slot, &rec->ev);
-	u->slots[slot].nrows += n;
+	s->nrows += n;
 	r->counts.records_read += n;
 	r->counts.rows_counted++;
 }
@@ -179,12 +201,16 @@ void rd_ustore_load(struct tl_reader *r)
 struct tl_learner *rd_ustore_next(struct tl_reader *r)
 {
 	struct ustore *u = r->ustore;
+	while (u->next < u->nslots && !u->slots[u->next].started)
+		u->next++;   /* every row of it was rejected: no learner, and no event in the sort */
 	if (u->next == u->nslots)
 		return NULL;
 	uint32_t rank = (uint32_t)u->next;
 	struct uslot *s = &u->slots[u->next++];
 	struct build *b = &r->b[0];
 	rd_build_start(b, s->id, s->file, s->line, s->shape);
+	b->l.as_of = s->as_of;
+	b->l.has_as_of = r->opt->as_of_field != NULL;
 	for (size_t i = 0; i < s->nattrs; i++)
 		rd_build_attr(b, s->attrs[i].name, s->attrs[i].value, s->attrs[i].json);
 	for (; u->have && u->key == rank; u->have = tl_xsort_next(u->sort, &u->key, &u->rec, &u->len)) {

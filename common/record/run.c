@@ -194,8 +194,6 @@ struct tl_run *tl_run_open(const struct tl_common *c, int nfiles, char **files, 
 	check_paths(c, nfiles, files);
 	if (c->as_of_field && c->as_of_cli)
 		tl_usage_error("--as-of and --as-of-field are two as-ofs: give one");
-	if (c->ungrouped && c->as_of_field)   /* (the reader of --ungrouped takes no per-learner as-of) */
-		tl_usage_error("--as-of-field does not apply with --ungrouped: group the rows by learner first (sort -s -t, -k1,1)");
 	struct tl_run *run = tl_xcalloc(1, sizeof *run);
 	run->c = c;
 	run->uses_as_of = (flags & TL_READ_EVENTS) != 0;
