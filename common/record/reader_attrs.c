@@ -73,7 +73,10 @@ static void note(struct varied *v, struct tl_str name)
 		v->names = tl_xrealloc(v->names, v->cap * sizeof *v->names);
 	}
 	memmove(v->names + lo + 1, v->names + lo, (v->n - lo) * sizeof *v->names);
-	v->names[lo] = (struct tl_str){tl_xstrndup(name.p, name.n), name.n};
+	char *copy = tl_xmalloc(name.n + 1);   /* not strndup: a name may hold a NUL */
+	memcpy(copy, name.p, name.n);
+	copy[name.n] = '\0';
+	v->names[lo] = (struct tl_str){copy, name.n};
 	v->n++;
 }
 
@@ -189,7 +192,8 @@ void rd_varied_record(struct tl_reader *r, const struct tl_attr *attrs, size_t n
 		v->seencap = 2 * nattrs;
 		v->seen = tl_xrealloc(v->seen, v->seencap);
 	}
-	memset(v->seen, 0, nattrs);
+	if (nattrs)   /* seen is NULL until a learner has attributes */
+		memset(v->seen, 0, nattrs);
 	struct vary_json c = {v, l, &r->jarena, 0};
 	const char *why;
 	tl_json_members(rec->raw.p, rec->raw.p + rec->raw.n, vary_member, &c, &why);

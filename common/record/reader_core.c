@@ -389,6 +389,31 @@ void rd_cut_stream(struct tl_reader *r, const char *p, size_t n)
 
 /* ---- shape detection ------------------------------------------------- */
 
+/* json_first_line: with --skip-bad, bad JSON lines before the first good
+ * one are rejected: a broken line must not decide the shape (a document
+ * is told from an event line by its keys), or every event line after it
+ * would be read as a learner's document. 0 when no good line is left. */
+static int json_first_line(struct tl_reader *r, const char **p, size_t *n)
+{
+	struct tl_source *s = &r->src;
+	for (;;) {
+		const char *q = tl_json_skip_ws(*p, *p + *n), *v = tl_json_skip_value(q, *p + *n, 64);
+		if (!r->opt->skip_bad || (v && *q == '{' && tl_json_skip_ws(v, *p + *n) == *p + *n))
+			return 1;
+		char shown[80];
+		rd_bad(r, *p, *n, "bad JSON: '%s'", rd_show((struct tl_str){*p, *n}, shown));
+		do {
+			if (!tl_source_line(s, p, n)) {
+				r->shape = TL_SHAPE_EVENT_NDJSON;
+				s->eof = 1;
+				return 0;
+			}
+		} while (blank(*p, *n));
+		r->rec_line = s->lineno;
+		rd_cut_stream(r, *p, *n);
+	}
+}
+
 /* rd_open_and_detect: open the next file and decide its shape from its
  * first non-blank line; CSV headers are read here. 0 when no file is left. */
 int rd_open_and_detect(struct tl_reader *r)
@@ -413,6 +438,8 @@ int rd_open_and_detect(struct tl_reader *r)
 	rd_cut_stream(r, p, n);
 	const char *q = tl_json_skip_ws(p, p + n);
 	if (q < p + n && *q == '{') {
+		if (!json_first_line(r, &p, &n))
+			return 1;   /* every line was bad JSON */
 		int doc = rd_json_is_doc(p, n, r->flags & TL_READ_EVENTS);
 		if (doc < 0) {   /* an event line (it has ts) with the key events */
 			struct tl_str events = {"events", 6};
