@@ -1,7 +1,7 @@
 #!/bin/sh
 # run.sh SECONDS [NAME...] - run the libFuzzer harnesses (build-fuzz/fuzz_*,
 # made by make fuzz-build) for SECONDS each, two at a time (the machine
-# has two cores), from their seeds: tests/fuzz/seeds/NAME, or the ones
+# has two cores), from their seeds: tests/fuzz/seeds/NAME and the ones
 # seeds.sh makes from testdata/ in build-fuzz/seeds/NAME, with the
 # dictionaries of tests/fuzz/dict/ that suit each. What a harness learns
 # is kept in build-fuzz/corpus/NAME. A crash, a leak, a broken invariant,
@@ -32,17 +32,19 @@ dicts() {
 one() {
 	n=$1
 	mkdir -p "build-fuzz/corpus/$n"
-	seeds=tests/fuzz/seeds/$n
-	[ -d "$seeds" ] || seeds=build-fuzz/seeds/$n
+	seeds=""   # the checked-in ones (the findings among them), those made from testdata/
+	for d in "tests/fuzz/seeds/$n" "build-fuzz/seeds/$n"; do
+		[ ! -d "$d" ] || seeds="$seeds $d"
+	done
 	dict=""
 	d=$(dicts "$n")
 	if [ -n "$d" ]; then
 		for x in $d; do cat "tests/fuzz/dict/$x.dict"; done >"build-fuzz/$n.dict"
 		dict=-dict=build-fuzz/$n.dict
 	fi
-	# shellcheck disable=SC2086 # $dict is one word or none
+	# shellcheck disable=SC2086 # $dict is one word or none, $seeds directories without spaces
 	if ! "build-fuzz/fuzz_$n" -max_total_time="$secs" -rss_limit_mb=1024 -timeout=10 -print_final_stats=1 \
-		$dict -artifact_prefix=build-fuzz/ "build-fuzz/corpus/$n" "$seeds" >"build-fuzz/$n.log" 2>&1; then
+		$dict -artifact_prefix=build-fuzz/ "build-fuzz/corpus/$n" $seeds >"build-fuzz/$n.log" 2>&1; then
 		echo "fuzz_$n: FAILED"
 		tail -40 "build-fuzz/$n.log"
 		return 1
