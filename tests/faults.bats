@@ -125,7 +125,7 @@ run_case() {
 	# a message names the tool and the file, and says what went wrong (when
 	# every write fails, the failure's metrics say so too, after it)
 	want="$tool: *${NAMED:-$PWD/disk/$target.out}*: $why"
-	[ "$target" != sqlite ] || want="$tool: $PWD/disk/$target.out: *"   # SQLite's words: "database or disk is full"
+	[ "$target" != sqlite ] || want="$tool: *$PWD/disk/$target.out: *"   # or SQLite's words: "database or disk is full"
 	local l found=0
 	while IFS= read -r l; do
 		# shellcheck disable=SC2053 # want is a pattern
@@ -208,17 +208,21 @@ tmpfs() { mkdir -p "$1" && mount -t tmpfs -o "size=$2" tmpfs "$1" 2>/dev/null; }
 	done < <(cases)
 }
 
-@test "FLT003: fsync fails with EIO (a disk error at commit, by build/faultshim.so): every tool, each output in turn: exit 74, nothing published" {
+@test "FLT003: fsync fails with EIO, and a file on a full disk (ENOSPC at its first write), by build/faultshim.so: every tool, each output in turn: exit 74, nothing published" {
 	[ -f "$SHIM" ] || { echo "no $SHIM: make all builds it" >&2; false; }
 	cd "$BATS_TEST_TMPDIR"
 	mkdir disk other
-	local c t
-	while read -r c; do
-		for t in $(outputs "$c"); do
-			run_case "$c" "$t" "Input/output error" env LD_PRELOAD="$SHIM" TL_FAULT=eio-fsync \
-				TL_FAULT_PATH="/disk/$t.out" ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0"
-		done
-	done < <(cases)
+	local c t f why
+	for f in eio-fsync full; do
+		why="Input/output error"
+		[ "$f" = eio-fsync ] || why="No space left on device"
+		while read -r c; do
+			for t in $(outputs "$c"); do
+				run_case "$c" "$t" "$why" env LD_PRELOAD="$SHIM" TL_FAULT=$f \
+					TL_FAULT_PATH="/disk/$t.out" ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0"
+			done
+		done < <(cases)
+	done
 }
 
 @test "FLT004: write(2) failing partway (ENOSPC, EIO) and short writes: the database of tl-export, the metrics of a failed run" {
@@ -302,4 +306,29 @@ plain_build() { ! ldd "$TL_BIN/tl-velocity" | grep -q libasan; }
 	# without the limit the same input runs (the limit, not the input, failed it)
 	run --separate-stderr tl-velocity --as-of 2025-06-01 --count-field n -o csv bomb.csv
 	assert_success
+}
+
+@test "FLT007: tl-batch: a middle stage's side output on a full disk (ENOSPC): the run fails 74, the previous generation stays active, no staging is left" {
+	[ -f "$SHIM" ] || { echo "no $SHIM: make all builds it" >&2; false; }
+	cd "$BATS_TEST_TMPDIR"
+	tl-loadgen --learners 100 --seed 2 >small.csv
+	printf '%s\n' "input $PWD/small.csv" "as_of 2025-07-01" "output $PWD/out" "keep 3" \
+		"stage velocity tl-velocity" "stage affinity tl-affinity --transfer-pairs {gen}/pairs.csv" \
+		"stage retention tl-retention" >batch.conf
+	tl-batch --config batch.conf 2>/dev/null
+	local before
+	before=$(readlink out/current)
+	cp out/current/learners.ndjson before.ndjson
+	run --separate-stderr env LD_PRELOAD="$SHIM" TL_FAULT=full TL_FAULT_PATH=pairs.csv \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" tl-batch --config batch.conf
+	assert_failure 74
+	[[ "$stderr" == *"affinity"* && "$stderr" == *"No space left on device"* ]] || { echo "$stderr"; false; }
+	[ "$(readlink out/current)" = "$before" ]
+	cmp before.ndjson out/current/learners.ndjson
+	[ -z "$(ls -A out/.staging)" ]
+	# and the next run, with room, publishes
+	run --separate-stderr tl-batch --config batch.conf
+	assert_success
+	[ "$(readlink out/current)" != "$before" ]
+	[ -s out/current/pairs.csv ]
 }

@@ -6,10 +6,13 @@
  *   TL_FAULT=enospc      write and pwrite fail with ENOSPC once
  *                        $TL_FAULT_AFTER bytes (default 0) are written;
  *   TL_FAULT=eio         the same with EIO;
- *   TL_FAULT=short       write and pwrite write at most 3 bytes a call.
+ *   TL_FAULT=short       write and pwrite write at most 3 bytes a call;
+ *   TL_FAULT=full        the file is created, then its descriptor made
+ *                        one of /dev/full: every write fails with ENOSPC,
+ *                        stdio's too.
  * glibc's stdio writes through its own internal write, which no preload
- * sees: a stdio stream (FILE) fails by fsync here, or on a full tmpfs or
- * past ulimit -f (the tests); the write(2) callers (util/out's
+ * sees: a stdio stream (FILE) fails by fsync or full here, or on a full
+ * tmpfs or past ulimit -f (the tests); the write(2) callers (util/out's
  * tl_output_write_now, SQLite) meet the write faults. Not linked into any
  * tool (built by the Makefile as $(BUILD)/faultshim.so). */
 #include <dlfcn.h>
@@ -23,6 +26,7 @@
 #include <unistd.h>
 
 #define MAX_FD 1024
+static int syscall_close(int fd);
 static unsigned char marked[MAX_FD];
 static long long written;
 
@@ -39,6 +43,17 @@ static int mark(int fd, const char *path)
 	const char *want = getenv("TL_FAULT_PATH");
 	if (fd >= 0 && fd < MAX_FD)
 		marked[fd] = want && *want && path && strstr(path, want) != NULL;
+	const char *m = getenv("TL_FAULT");
+	if (fd >= 0 && fd < MAX_FD && marked[fd] && m && strcmp(m, "full") == 0) {
+		static int (*real_open)(const char *, int, ...);
+		if (!real_open)
+			real_open = real("open");
+		int full = real_open("/dev/full", O_WRONLY);
+		if (full < 0 || dup2(full, fd) < 0)
+			abort();
+		if (full != fd)
+			(void)syscall_close(full);
+	}
 	return fd;
 }
 
@@ -205,5 +220,13 @@ int close(int fd)
 		f = real("close");
 	if (fd >= 0 && fd < MAX_FD)
 		marked[fd] = 0;
+	return f(fd);
+}
+
+static int syscall_close(int fd)
+{
+	static int (*f)(int);
+	if (!f)
+		f = real("close");
 	return f(fd);
 }
