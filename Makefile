@@ -134,6 +134,7 @@ check: deps
 	$(MAKE) bats-san
 	$(MAKE) bats-tsan
 	$(MAKE) fuzz-check
+	$(MAKE) valgrind-check
 
 demo: deps
 	$(MAKE) all
@@ -216,12 +217,21 @@ fuzz-check: fuzz-build
 # Valgrind memcheck over a subset of the CLI suite (the readers of every
 # input shape and of the side files): each tool runs under valgrind through
 # a wrapper in build-valgrind/bin, and an error or a definite leak exits 99,
-# which fails the test. VALGRIND_SUITES picks the files.
+# which fails the test. VALGRIND_SUITES picks the files, run two at a time.
+# make check runs valgrind-check: VALGRIND_CHECK_SUITES, the suites of the
+# reader (every input shape), the side files, tl-velocity and tl-score (52
+# tests): 2m41s on 2 cores shared with other work (load 6). garbage.bats
+# (the three default suites took 3m47s, one file at a time) stays in make
+# valgrind only; tl-abtest.bats has 800,000-learner runs, too slow for it.
 VALGRIND_SUITES ?= tests/reader.bats tests/garbage.bats tests/sidefile.bats
-.PHONY: valgrind
+VALGRIND_CHECK_SUITES = tests/reader.bats tests/sidefile.bats tests/tl-velocity.bats tests/tl-score.bats
+.PHONY: valgrind valgrind-check
+valgrind-check:
+	$(MAKE) valgrind VALGRIND_SUITES="$(VALGRIND_CHECK_SUITES)"
+
 valgrind: all
 	@mkdir -p build-valgrind/bin
 	@set -e; for t in $(TOOLS); do n=$${t#$(BIN)/}; \
 		printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite %s "$$@"\n' \
 			"$(CURDIR)/$$t" >build-valgrind/bin/$$n; chmod +x build-valgrind/bin/$$n; done
-	TL_THREADS=1 TL_BIN=$(CURDIR)/build-valgrind/bin bats $(VALGRIND_SUITES)
+	TL_THREADS=1 TL_BIN=$(CURDIR)/build-valgrind/bin bats $(BATS_JOBS) $(VALGRIND_SUITES)
