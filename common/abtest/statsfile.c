@@ -249,6 +249,8 @@ static void merging_free(void)
 	merging.ab = NULL;
 }
 
+/* stats_read: the rows of one --emit-stats file (io/sidefile.h: a BOM and
+ * blank lines are skipped, as in every side file). */
 static void stats_read(struct sfile *sf, const char *file)
 {
 	struct tl_sidefile *in = strcmp(file, "-") == 0 ? tl_sidefile_stream(stdin, file, 1 << 20)
