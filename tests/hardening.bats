@@ -548,3 +548,17 @@ Try 'tl-velocity --help' for more information."
 	assert_success
 	[[ "$stderr" == *"records read 2 = used 0 + future 0 + rejected 2; learners read 0, written 0"* ]] || { echo "$stderr"; false; }
 }
+
+@test "HARD023: the findings of fuzz_stats: a NUL in a stats file's arm name, statistics that overflow when merged" {
+	local d=$BATS_TEST_TMPDIR h='by,segment,arm,metric,kind,covariate,n,mean,m2,mean_x,m2_x,c_xy'
+	# strndup cut 'con<NUL>x' to 'con': two arms became one, silently
+	printf '%s\n,,control,,learners,,20,,,,,\n,,con\0x,,learners,,20,,,,,\n' "$h" >"$d/nul.csv"
+	run --separate-stderr tl-abtest --merge "$d/nul.csv"
+	assert_failure 65
+	assert_equal "$stderr" "tl-abtest: $d/nul.csv:3: bad arm: a NUL byte"
+	# two means of 1e308 and -1e308 merged to an m2 of inf, which --emit-stats wrote and --merge then refused
+	printf '%s\n,,control,,learners,,20,,,,,\n,,control,roi,numeric,,10,1e308,0,0,0,0\n,,control,roi,numeric,,10,-1e308,0,0,0,0\n,,t,,learners,,20,,,,,\n,,t,roi,numeric,,20,1,1,0,0,0\n' "$h" >"$d/big.csv"
+	run --separate-stderr tl-abtest --merge --emit-stats "$d/big.csv"
+	assert_failure 65
+	assert_equal "$stderr" "tl-abtest: $d/big.csv:4: 'roi': the statistics overflow when merged"
+}

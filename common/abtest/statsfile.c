@@ -112,6 +112,9 @@ static void stats_fields(struct sfile *sf, const struct tl_str *fd, size_t nf, i
 		sf->cap = sf->cap ? 2 * sf->cap : 64;
 		sf->row = tl_xrealloc(sf->row, sf->cap * sizeof *sf->row);
 	}
+	for (int i = 0; i < 6; i++)   /* a name is text: a NUL would cut it, and two arms become one */
+		if (memchr(fd[i].p, '\0', fd[i].n))
+			tl_die_at(TL_EX_DATAERR, file, line, "bad %s: a NUL byte", stats_cols[i]);
 	struct srow *r = &sf->row[sf->n++];
 	for (int i = 0; i < 6; i++)
 		r->f[i] = tl_xstrndup(fd[i].p, fd[i].n);
@@ -359,8 +362,10 @@ static void stats_fold(struct tl_abtest *ab, const struct sfile *sf)
 			m++;
 		if (m == ab->s.nmetrics)   /* not among the metrics the options pick */
 			continue;
-		struct tl_comoments c = {r->v[0], r->v[3], r->v[1], r->v[4], r->v[2], r->v[5]};
-		tl_comoments_merge(&g->cell[2 * m + a], &c);
+		struct tl_comoments c = {r->v[0], r->v[3], r->v[1], r->v[4], r->v[2], r->v[5]}, *to = &g->cell[2 * m + a];
+		tl_comoments_merge(to, &c);
+		if (!isfinite(to->mean_x + to->mean_y + to->m2x + to->m2y + to->cxy))   /* --emit-stats would write inf */
+			tl_die_at(TL_EX_DATAERR, r->file, r->line, "'%s': the statistics overflow when merged", r->f[3]);
 	}
 }
 
