@@ -33,7 +33,15 @@ endif
 .SECONDARY:
 .PHONY: all deps check unit headers bats san bats-san bats-tsan manlint lint demo bench bench-export install deb version clean
 
-all: $(TOOLS)
+# The preload library of tests/faults.bats (failing fsync and write(2));
+# plain flags whatever the build, since it is loaded into every build's tools.
+FAULTSHIM = build/faultshim.so
+
+all: $(TOOLS) $(FAULTSHIM)
+
+$(FAULTSHIM): tests/faults/faultshim.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) -D_GNU_SOURCE $(WARN) -O2 -shared -fPIC -o $@ $< -ldl
 
 $(BUILD)/common/%.o: common/%.c
 	@mkdir -p $(@D)
@@ -125,6 +133,8 @@ check: deps
 	$(MAKE) bats
 	$(MAKE) bats-san
 	$(MAKE) bats-tsan
+	$(MAKE) fuzz-check
+	$(MAKE) valgrind-check
 
 demo: deps
 	$(MAKE) all
@@ -172,19 +182,24 @@ deb: deps
 	lintian --fail-on error --info "$$deb"
 
 clean:
-	rm -rf build build-san build-tsan build-deb bin bin-san bin-tsan
+	rm -rf build build-san build-tsan build-deb build-fuzz build-valgrind bin bin-san bin-tsan
 
 -include $(COMMON_OBJ:.o=.d) $(patsubst $(BIN)/%,$(BUILD)/cmd/%.d,$(TOOLS)) $(addsuffix .d,$(UNITS)) $(HEADERS_OK:.ok=.d)
 
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c; clang, ASan and UBSan): make fuzz
-# runs each for FUZZ_SECONDS from its seeds in tests/fuzz/seeds/, keeping
-# what it learns in build-fuzz/corpus/; a crash, a leak or a broken
-# invariant fails, with the input in build-fuzz/crash-*. Not part of check.
+# runs each for FUZZ_SECONDS, two at a time, from its seeds (tests/fuzz/seeds/,
+# or made from testdata/ by tests/fuzz/seeds.sh), with the dictionaries of
+# tests/fuzz/dict/, keeping what it learns in build-fuzz/corpus/; a crash, a
+# leak, a broken invariant or 1 GB of memory fails, with the input in
+# build-fuzz/crash-* (tests/fuzz/run.sh). make check runs fuzz-check: each
+# for FUZZ_CHECK_SECONDS. A harness for the xAPI reader goes in as
+# tests/fuzz/fuzz_xapi.c (with a dictionary in run.sh's dicts).
 FUZZ_SECONDS ?= 60
+FUZZ_CHECK_SECONDS ?= 20
 FUZZ_CC      ?= clang
 FUZZ_CFLAGS   = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZERS       = $(patsubst tests/fuzz/%.c,build-fuzz/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
-.PHONY: fuzz fuzz-build
+.PHONY: fuzz fuzz-build fuzz-check
 
 fuzz-build:
 	$(MAKE) CC=$(FUZZ_CC) BUILD=build-fuzz CFLAGS="$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link" build-fuzz/libtl.a
@@ -194,22 +209,29 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libtl.a
 	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(WARN) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/libtl.a $(LDLIBS)
 
 fuzz: fuzz-build
-	@set -e; for f in $(FUZZERS); do n=$${f#build-fuzz/fuzz_}; mkdir -p build-fuzz/corpus/$$n; \
-		echo "fuzz_$$n: $(FUZZ_SECONDS) s"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=1024 -timeout=10 -print_final_stats=1 \
-			-artifact_prefix=build-fuzz/ build-fuzz/corpus/$$n tests/fuzz/seeds/$$n 2>build-fuzz/$$n.log || \
-			{ tail -40 build-fuzz/$$n.log; exit 1; }; \
-		grep -h 'stat::number_of_executed_units\|stat::peak_rss_mb' build-fuzz/$$n.log; done
+	@tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-check: fuzz-build
+	@tests/fuzz/run.sh $(FUZZ_CHECK_SECONDS)
 
 # Valgrind memcheck over a subset of the CLI suite (the readers of every
 # input shape and of the side files): each tool runs under valgrind through
 # a wrapper in build-valgrind/bin, and an error or a definite leak exits 99,
-# which fails the test. VALGRIND_SUITES picks the files.
+# which fails the test. VALGRIND_SUITES picks the files, run two at a time.
+# make check runs valgrind-check: VALGRIND_CHECK_SUITES, the suites of the
+# reader (every input shape), the side files, tl-velocity and tl-score (52
+# tests): 2m41s on 2 cores shared with other work (load 6). garbage.bats
+# (the three default suites took 3m47s, one file at a time) stays in make
+# valgrind only; tl-abtest.bats has 800,000-learner runs, too slow for it.
 VALGRIND_SUITES ?= tests/reader.bats tests/garbage.bats tests/sidefile.bats
-.PHONY: valgrind
+VALGRIND_CHECK_SUITES = tests/reader.bats tests/sidefile.bats tests/tl-velocity.bats tests/tl-score.bats
+.PHONY: valgrind valgrind-check
+valgrind-check:
+	$(MAKE) valgrind VALGRIND_SUITES="$(VALGRIND_CHECK_SUITES)"
+
 valgrind: all
 	@mkdir -p build-valgrind/bin
 	@set -e; for t in $(TOOLS); do n=$${t#$(BIN)/}; \
 		printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite %s "$$@"\n' \
 			"$(CURDIR)/$$t" >build-valgrind/bin/$$n; chmod +x build-valgrind/bin/$$n; done
-	TL_THREADS=1 TL_BIN=$(CURDIR)/build-valgrind/bin bats $(VALGRIND_SUITES)
+	TL_THREADS=1 TL_BIN=$(CURDIR)/build-valgrind/bin bats $(BATS_JOBS) $(VALGRIND_SUITES)

@@ -7,7 +7,8 @@ PKGS="build-essential shellcheck libasan8 libtsan2 libcsv-dev libcjson-dev bats 
  prometheus prometheus-node-exporter curl
  libsqlite3-dev sqlite3 redis-server redis-tools zlib1g-dev libzstd-dev zstd
  libxml2-utils chromium fonts-dejavu-core
- dpkg-dev lintian man-db"
+ dpkg-dev lintian man-db
+ clang libclang-rt-14-dev valgrind"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -531,3 +531,38 @@ Try 'tl-velocity --help' for more information."
 	assert_failure 65
 	assert_equal "$stderr" "tl-velocity: -:2: bad timestamp '18446744073710' (outside the years 0000 to 9999 in seconds; see --ts-unit)"
 }
+
+@test "HARD022: the findings of fuzz_reader: --stats on events without attributes, a bad first JSON line under --skip-bad" {
+	# (UBSan, make bats-san) --stats passed memset a NULL table when no learner had attributes
+	run --separate-stderr bash -c "printf '{\"learner_id\":\"L1\",\"ts\":\"2025-01-01\"}\n{\"learner_id\":\"L1\",\"ts\":\"2025-01-02\"}\n' |
+		tl-velocity --as-of 2025-06-01 --stats -o csv"
+	assert_success
+	[[ "$stderr" == *"records read 2 = used 2 + future 0 + rejected 0"* ]] || { echo "$stderr"; false; }
+	# (ASan) a varied column whose name holds a NUL was copied by strndup, short, and compared
+	# at full length: tests/fuzz/seeds/reader/finding-nul-column (make fuzz-check)
+	# a bad first line decided the shape: with no ts key seen, the event lines after it were
+	# read as learner documents, one learner per line (2 here instead of 1)
+	local f=$BATS_TEST_TMPDIR/bad-first.ndjson
+	printf '{"learner_id":"L1","ts":n}\n{"learner_id":"L1","ts":"2025-01-02","capability":"a","action":"use"}\n{"learner_id":"L1","ts":"2025-01-03","capability":"b","action":"use"}\n' >"$f"
+	run --separate-stderr tl-export --redis --skip-bad --stats "$f"
+	assert_success
+	assert_equal "${stderr##*$'\n'}" "tl-export: records read 3 = used 2 + future 0 + rejected 1; learners read 1, written 1"
+	# every line bad: nothing read, all of it rejected
+	run --separate-stderr bash -c "printf '{bad\n{bad2\n' | tl-velocity --as-of 2025-06-01 --skip-bad --stats"
+	assert_success
+	[[ "$stderr" == *"records read 2 = used 0 + future 0 + rejected 2; learners read 0, written 0"* ]] || { echo "$stderr"; false; }
+}
+
+@test "HARD023: the findings of fuzz_stats: a NUL in a stats file's arm name, statistics that overflow when merged" {
+	local d=$BATS_TEST_TMPDIR h='by,segment,arm,metric,kind,covariate,n,mean,m2,mean_x,m2_x,c_xy'
+	# strndup cut 'con<NUL>x' to 'con': two arms became one, silently
+	printf '%s\n,,control,,learners,,20,,,,,\n,,con\0x,,learners,,20,,,,,\n' "$h" >"$d/nul.csv"
+	run --separate-stderr tl-abtest --merge "$d/nul.csv"
+	assert_failure 65
+	assert_equal "$stderr" "tl-abtest: $d/nul.csv:3: bad arm: a NUL byte"
+	# two means of 1e308 and -1e308 merged to an m2 of inf, which --emit-stats wrote and --merge then refused
+	printf '%s\n,,control,,learners,,20,,,,,\n,,control,roi,numeric,,10,1e308,0,0,0,0\n,,control,roi,numeric,,10,-1e308,0,0,0,0\n,,t,,learners,,20,,,,,\n,,t,roi,numeric,,20,1,1,0,0,0\n' "$h" >"$d/big.csv"
+	run --separate-stderr tl-abtest --merge --emit-stats "$d/big.csv"
+	assert_failure 65
+	assert_equal "$stderr" "tl-abtest: $d/big.csv:4: 'roi': the statistics overflow when merged"
+}

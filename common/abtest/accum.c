@@ -293,14 +293,21 @@ static void check_arms(const struct report *rep)
 		tl_die(TL_EX_DATAERR, "no treatment arm: every learner is in '%s'", ab->arm[0]);
 }
 
+/* arm_counts: the learners of each arm, checked before the report
+ * allocates anything (a caught die, tl_die_catch, then leaks nothing). */
+static void arm_counts(struct report *rep)
+{
+	const struct tl_abtest *ab = rep->ab;
+	for (size_t i = 0; i < ab->nseg; i++)
+		for (int a = 0; a < 2; a++)
+			rep->n[a] += ab->seg[i].learners[a];
+	check_arms(rep);
+}
+
 static void srm_and_mix(struct report *rep)
 {
 	const struct tl_abtest *ab = rep->ab;
 	size_t ns = ab->nseg;
-	for (size_t i = 0; i < ns; i++)
-		for (int a = 0; a < 2; a++)
-			rep->n[a] += ab->seg[i].learners[a];
-	check_arms(rep);
 	rep->srm_p = tl_ab_srm(rep->n, ab->p.expect, 2, &rep->srm_chi2);
 	rep->mix_max = rep->mix_chi2 = rep->mix_df = rep->mix_p = NAN;
 	if (!ab->s.by)
@@ -420,6 +427,7 @@ static void warn_notes(const struct report *rep)
 void ab_report_make(struct report *rep, const struct tl_abtest *ab)
 {
 	*rep = (struct report){.ab = ab};
+	arm_counts(rep);
 	rep->order = tl_xmalloc((ab->nseg ? ab->nseg : 1) * sizeof *rep->order);
 	for (size_t i = 0; i < ab->nseg; i++)
 		rep->order[i] = &ab->seg[i];

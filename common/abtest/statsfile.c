@@ -112,6 +112,9 @@ static void stats_fields(struct sfile *sf, const struct tl_str *fd, size_t nf, i
 		sf->cap = sf->cap ? 2 * sf->cap : 64;
 		sf->row = tl_xrealloc(sf->row, sf->cap * sizeof *sf->row);
 	}
+	for (int i = 0; i < 6; i++)   /* a name is text: a NUL would cut it, and two arms become one */
+		if (memchr(fd[i].p, '\0', fd[i].n))
+			tl_die_at(TL_EX_DATAERR, file, line, "bad %s: a NUL byte", stats_cols[i]);
 	struct srow *r = &sf->row[sf->n++];
 	for (int i = 0; i < 6; i++)
 		r->f[i] = tl_xstrndup(fd[i].p, fd[i].n);
@@ -179,6 +182,15 @@ static void cell_sums(const struct sfile *sf, double *nsum, double *lsum)
 	free(ix);
 }
 
+/* binary_ok: the n, mean and m2 in v are those of some k ones in n
+ * (mean k/n, m2 k(n-k)/n), to the precision --emit-stats writes. */
+static int binary_ok(const double *v)
+{
+	double n = v[0], k = v[1] * n, tol = 1e-9 * (n > 1 ? n : 1);
+	return v[1] >= 0 && v[1] <= 1 && fabs(k - round(k)) <= tol &&
+	       fabs(v[2] - round(k) * (n - round(k)) / n) <= tol;
+}
+
 /* stats_consistent: a tampered or damaged stats file must not decide an
  * experiment: each metric's n is at most its arm's learners, and a 0/1
  * metric's mean and m2 are those of some count of ones, k of n
@@ -188,26 +200,56 @@ static void stats_consistent(const struct sfile *sf)
 	double *nsum = tl_xmalloc((sf->n ? sf->n : 1) * sizeof *nsum);
 	double *lsum = tl_xmalloc((sf->n ? sf->n : 1) * sizeof *lsum);
 	cell_sums(sf, nsum, lsum);
-	for (size_t i = 0; i < sf->n; i++) {   /* in file order: the first bad row is named */
+	size_t i = 0;
+	int over = 0, binary = 0;
+	double n = 0, learners = 0;
+	for (; i < sf->n && !over && !binary; i++) {   /* in file order: the first bad row is named */
 		const struct srow *r = &sf->row[i];
 		if (is_learners(r))
 			continue;
-		double n = nsum[i], learners = lsum[i];
-		if (n > learners)
-			tl_die_at(TL_EX_DATAERR, r->file, r->line, "n %.17g of '%s' exceeds the %.17g learners of arm '%s'",
-				  n, r->f[3], learners, r->f[2]);
-		if (strcmp(r->f[4], "binary") != 0 || r->v[0] == 0)
-			continue;
-		n = r->v[0];
-		double k = r->v[1] * n, tol = 1e-9 * (n > 1 ? n : 1);
-		if (!(r->v[1] >= 0 && r->v[1] <= 1) || fabs(k - round(k)) > tol ||
-		    fabs(r->v[2] - round(k) * (n - round(k)) / n) > tol)
-			tl_die_at(TL_EX_DATAERR, r->file, r->line,
-				  "'%s' is a 0/1 metric, but its mean %.17g and m2 %.17g are not those of k ones in %.17g",
-				  r->f[3], r->v[1], r->v[2], n);
+		n = nsum[i], learners = lsum[i];
+		over = n > learners;
+		binary = !over && strcmp(r->f[4], "binary") == 0 && r->v[0] != 0 && !binary_ok(r->v);
 	}
-	free(nsum);
+	free(nsum);   /* before the die: a caught one leaks nothing */
 	free(lsum);
+	const struct srow *r = over || binary ? &sf->row[i - 1] : NULL;
+	if (over)
+		tl_die_at(TL_EX_DATAERR, r->file, r->line, "n %.17g of '%s' exceeds the %.17g learners of arm '%s'",
+			  n, r->f[3], learners, r->f[2]);
+	if (binary)
+		tl_die_at(TL_EX_DATAERR, r->file, r->line,
+			  "'%s' is a 0/1 metric, but its mean %.17g and m2 %.17g are not those of k ones in %.17g",
+			  r->f[3], r->v[1], r->v[2], r->v[0]);
+}
+
+/* The merge under way: what a bad file's tl_die leaves allocated, kept
+ * reachable, and freed by the next merge when the die was caught
+ * (tl_die_catch: a caller that goes on, such as the fuzz harness), so
+ * that memory stays bounded by one merge. */
+static struct {
+	struct sfile sf;
+	struct tl_sidefile *in;
+	struct tl_abtest *ab;
+} merging;
+
+static void sfile_free(struct sfile *sf)
+{
+	for (size_t i = 0; i < sf->n; i++)
+		for (int k = 0; k < 6; k++)
+			free(sf->row[i].f[k]);
+	free(sf->row);
+	*sf = (struct sfile){0};
+}
+
+static void merging_free(void)
+{
+	sfile_free(&merging.sf);
+	if (merging.in)
+		tl_sidefile_close(merging.in);
+	tl_abtest_free(merging.ab);   /* NULL: nothing */
+	merging.in = NULL;
+	merging.ab = NULL;
 }
 
 /* stats_read: the rows of one --emit-stats file (io/sidefile.h: a BOM and
@@ -216,12 +258,14 @@ static void stats_read(struct sfile *sf, const char *file)
 {
 	struct tl_sidefile *in = strcmp(file, "-") == 0 ? tl_sidefile_stream(stdin, file, 1 << 20)
 						       : tl_sidefile_open(file, 1 << 20);
+	merging.in = in;
 	long records = 0;
 	while (tl_sidefile_next(in))
 		stats_fields(sf, tl_sidefile_fields(in), tl_sidefile_nfields(in), records++ == 0, file,
 			     tl_sidefile_line(in));
 	if (records == 0)
 		tl_die_at(TL_EX_DATAERR, file, tl_sidefile_lines(in), "empty file");
+	merging.in = NULL;
 	tl_sidefile_close(in);
 }
 
@@ -318,35 +362,36 @@ static void stats_fold(struct tl_abtest *ab, const struct sfile *sf)
 			m++;
 		if (m == ab->s.nmetrics)   /* not among the metrics the options pick */
 			continue;
-		struct tl_comoments c = {r->v[0], r->v[3], r->v[1], r->v[4], r->v[2], r->v[5]};
-		tl_comoments_merge(&g->cell[2 * m + a], &c);
+		struct tl_comoments c = {r->v[0], r->v[3], r->v[1], r->v[4], r->v[2], r->v[5]}, *to = &g->cell[2 * m + a];
+		tl_comoments_merge(to, &c);
+		if (!isfinite(to->mean_x + to->mean_y + to->m2x + to->m2y + to->cxy))   /* --emit-stats would write inf */
+			tl_die_at(TL_EX_DATAERR, r->file, r->line, "'%s': the statistics overflow when merged", r->f[3]);
 	}
 }
 
 struct tl_abtest *tl_abtest_merge(int nfiles, char **files, const char *control,
 				  const struct tl_ab_setup *want, const struct tl_ab_params *p)
 {
-	struct sfile sf = {0};
+	struct sfile *sf = &merging.sf;
 	struct tl_ab_setup got = {.control = control}, use;
 	static char *stdin_only[] = {"-"};
+	merging_free();   /* a merge that a caught die ended */
 	if (nfiles == 0)
 		nfiles = 1, files = stdin_only;
 	for (int i = 0; i < nfiles; i++)
-		stats_read(&sf, files[i]);
-	stats_consistent(&sf);
-	stats_setup(&sf, &got);
+		stats_read(sf, files[i]);
+	stats_consistent(sf);
+	stats_setup(sf, &got);
 	stats_check(&got, want, &use);
-	struct tl_abtest *ab = tl_abtest_new(&use, p);
+	struct tl_abtest *ab = merging.ab = tl_abtest_new(&use, p);
 	/* the setup's names point into the rows: keep copies the accumulator owns */
 	for (size_t m = 0; m < use.nmetrics; m++)
 		ab->s.metric[m].name = own(ab, use.metric[m].name);
 	ab->s.by = use.by ? own(ab, use.by) : NULL;
 	ab->s.covariate = use.covariate ? own(ab, use.covariate) : NULL;
 	ab->s.control = ab->arm[0];
-	stats_fold(ab, &sf);
-	for (size_t i = 0; i < sf.n; i++)
-		for (int k = 0; k < 6; k++)
-			free(sf.row[i].f[k]);
-	free(sf.row);
+	stats_fold(ab, sf);
+	merging.ab = NULL;   /* the caller's */
+	sfile_free(sf);
 	return ab;
 }

@@ -539,7 +539,7 @@ void tl_xsqlite_finish(struct tl_xsqlite *s, const struct tl_xcols *x, const str
 		return;
 	int fd = open(s->tmp, O_RDONLY);
 	if (fd < 0 || fsync(fd) != 0)
-		tl_die(TL_EX_IOERR, "%s:", s->tmp);
+		tl_die(TL_EX_IOERR, "write error on %s:", s->o->path);   /* the user's name, not the temporary's */
 	close(fd);
 }
 

@@ -73,7 +73,10 @@ static void note(struct varied *v, struct tl_str name)
 		v->names = tl_xrealloc(v->names, v->cap * sizeof *v->names);
 	}
 	memmove(v->names + lo + 1, v->names + lo, (v->n - lo) * sizeof *v->names);
-	v->names[lo] = (struct tl_str){tl_xstrndup(name.p, name.n), name.n};
+	char *copy = tl_xmalloc(name.n + 1);   /* not strndup: a name may hold a NUL */
+	memcpy(copy, name.p, name.n);
+	copy[name.n] = '\0';
+	v->names[lo] = (struct tl_str){copy, name.n};
 	v->n++;
 }
 
