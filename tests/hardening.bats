@@ -566,3 +566,19 @@ Try 'tl-velocity --help' for more information."
 	assert_failure 65
 	assert_equal "$stderr" "tl-abtest: $d/big.csv:4: 'roi': the statistics overflow when merged"
 }
+
+@test "HARD024: names that share their first 8 bytes (ids 'learner0000001', xAPI activity URLs) intern in linear time, not one hash chain" {
+	# the hash was of the first 8 bytes only: 200,000 such ids took 62 s (quadratic; here 400,000)
+	# under --ungrouped and 0.2 s after the fix; the bound is a hang guard
+	# two orders of magnitude above the fixed time, not a timing test
+	cd "$BATS_TEST_TMPDIR"
+	awk 'BEGIN { print "learner_id,ts,capability"; for (i = 0; i < 400000; i++) printf "learner%07d,2025-01-%02d,c\n", (i * 7919) % 1000003, 1 + i % 28 }' >ids.csv
+	run timeout 60 tl-velocity --ungrouped --as-of 2025-02-01 -o csv ids.csv
+	assert_success
+	[ "$(echo "$output" | tail -n +2 | wc -l)" -eq 400000 ]
+	# one learner, 200,000 capabilities under one long URL prefix (grouped)
+	awk 'BEGIN { print "learner_id,ts,capability,action"; for (i = 0; i < 200000; i++) printf "L1,2025-01-%02d,https://lms.example.org/courses/c1/activities/%07d,use\n", 1 + i % 28, i }' >caps.csv
+	run timeout 60 tl-velocity --as-of 2025-02-01 -o csv caps.csv
+	assert_success
+	[ "$(echo "$output" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "adoptions") c = i; next } { print $c }')" = 200000 ]
+}

@@ -30,7 +30,8 @@ void rd_intern_grow(struct intern *t)
 	t->mask = size - 1;
 	for (size_t i = 0; i < oldsize; i++)
 		if (old[i].gen == t->gen) {
-			size_t j = name_hash(old[i].word, old[i].len) & t->mask;
+			const struct tl_str *name = &t->names[old[i].idx];
+			size_t j = name_hash(name->p, name->n, old[i].word, old[i].word2) & t->mask;
 			while (t->slots[j].gen == t->gen)
 				j = (j + 1) & t->mask;
 			t->slots[j] = old[i];

@@ -218,9 +218,23 @@ static inline uint64_t last_word(const char *p, size_t n)
 	return w;
 }
 
-static inline uint32_t name_hash(uint64_t word, size_t n)
+/* name_hash: of every byte of p[0..n) (w, w2: its first_word and
+ * last_word). Names that share their first 8 bytes are common (ids
+ * "learner0000001", xAPI activity URLs): a hash of the first word alone put
+ * them all in one chain and made interning quadratic. */
+static inline uint32_t name_hash(const char *p, size_t n, uint64_t w, uint64_t w2)
 {
-	uint64_t h = (word ^ n) * 0x9E3779B97F4A7C15ULL;
+	const uint64_t k = 0x9E3779B97F4A7C15ULL;
+	uint64_t h = (w ^ n) * k;
+	if (n <= 16) {
+		h = (h ^ w2) * k;
+	} else {
+		for (size_t i = 8; i < n; i += 8) {
+			uint64_t x = 0;
+			memcpy(&x, p + i, n - i < 8 ? n - i : 8);
+			h = (h ^ x) * k;
+		}
+	}
 	return (uint32_t)(h >> 32);
 }
 
@@ -248,7 +262,7 @@ static inline int32_t intern(struct intern *t, struct tl_arena *a, const char *p
 		return t->slots[t->last].idx;
 	if (!t->slots || (t->n + 1) * 2 > t->mask + 1)
 		rd_intern_grow(t);
-	size_t j = name_hash(w, n) & t->mask;
+	size_t j = name_hash(p, n, w, w2) & t->mask;
 	for (; t->slots[j].gen == t->gen; j = (j + 1) & t->mask)
 		if (slot_is(t, &t->slots[j], w, w2, p, n))
 			break;
