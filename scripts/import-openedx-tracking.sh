@@ -13,15 +13,8 @@ set -eu
 
 prog=import-openedx-tracking.sh
 skip=0 out=''
-# help: the usage and the options, the header above from its "usage:" line.
-help() {
-	sed -n '/^# usage: /,/^set -eu$/p' "$0" | sed '$d; s/^# \{0,1\}//'
-	exit 0
-}
-usage() {
-	sed -n 's/^# usage: /usage: /p' "$0" >&2
-	exit 64
-}
+# shellcheck source=scripts/lib/usage.sh
+. "$(dirname "$0")/lib/usage.sh"   # help, usage: from the header above
 [ "${1:-}" != --help ] || help
 while getopts ko:h opt; do
 	case $opt in

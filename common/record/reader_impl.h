@@ -420,6 +420,11 @@ int rd_ndjson_line(struct tl_reader *r, struct tl_str *line);
 const char *rd_json_event(struct tl_reader *r, struct tl_str raw, struct event_in *in, struct tl_str *id,
 			  char *msg, size_t cap, const char **endp);
 
+/* rd_jpaths_line: scan the JSON object raw (one line or statement) for the
+ * paths of t into v (by slot); NULL, or why it is bad (in msg when it
+ * names a duplicate key): a scan error, a duplicate key, text after it. */
+const char *rd_jpaths_line(const struct tl_jpaths *t, struct tl_str raw, struct tl_str *v, char *msg, size_t cap);
+
 /* rd_map_source: --map's source path of canonical field k, or NULL. */
 const char *rd_map_source(const struct tl_common *c, int k);
 

@@ -238,11 +238,10 @@ static const char *top_duplicate(struct tl_reader *r, struct tl_str raw, char *m
 	return duplicate_key(&ks, -1, msg, cap);
 }
 
-const char *rd_jmap_event(struct tl_reader *r, struct tl_str raw, struct event_in *in, struct tl_str *id,
-			  char *msg, size_t cap)
+const char *rd_jpaths_line(const struct tl_jpaths *t, struct tl_str raw, struct tl_str *v, char *msg, size_t cap)
 {
-	struct tl_str v[NCANON + 1] = {{0}}, dup;
-	const char *why, *end = tl_jpaths_scan(r->jmap, raw.p, raw.p + raw.n, v, &why, &dup);
+	struct tl_str dup;
+	const char *why, *end = tl_jpaths_scan(t, raw.p, raw.p + raw.n, v, &why, &dup);
 	char shown[80];
 	if (!end && why && strcmp(why, "duplicate key") == 0) {
 		snprintf(msg, cap, "duplicate key '%s'", rd_show(dup, shown));
@@ -252,6 +251,16 @@ const char *rd_jmap_event(struct tl_reader *r, struct tl_str raw, struct event_i
 		return why;
 	if (tl_json_skip_ws(end, raw.p + raw.n) != raw.p + raw.n)
 		return "bad JSON: text after the object";
+	return NULL;
+}
+
+const char *rd_jmap_event(struct tl_reader *r, struct tl_str raw, struct event_in *in, struct tl_str *id,
+			  char *msg, size_t cap)
+{
+	struct tl_str v[NCANON + 1] = {{0}};
+	const char *why = rd_jpaths_line(r->jmap, raw, v, msg, cap);
+	if (why)
+		return why;
 	if ((why = top_duplicate(r, raw, msg, cap)))
 		return why;
 	for (int k = 0; k <= COL_TS; k++) {   /* a mapped key that is missing is named */

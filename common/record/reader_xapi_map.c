@@ -331,19 +331,12 @@ static const char *result(const struct tl_str *v, struct event_in *in)
 const char *rd_xapi_statement(struct tl_reader *r, struct tl_str raw, struct event_in *in, struct tl_str *id,
 			      char *msg, size_t cap)
 {
-	struct tl_str v[X_NSLOTS] = {{0}}, dup;
-	const char *why, *end = tl_jpaths_scan(&r->xmap->paths, raw.p, raw.p + raw.n, v, &why, &dup);
-	char shown[80];
+	struct tl_str v[X_NSLOTS] = {{0}};
 	*id = in->dom = in->cap = (struct tl_str){"", 0};
 	in->count = 1;   /* a statement is one event (--count-field is not read from it) */
-	if (!end && why && strcmp(why, "duplicate key") == 0) {
-		snprintf(msg, cap, "duplicate key '%s'", rd_show(dup, shown));
-		return msg;
-	}
-	if (!end)
+	const char *why = rd_jpaths_line(&r->xmap->paths, raw, v, msg, cap);
+	if (why)
 		return why;
-	if (tl_json_skip_ws(end, raw.p + raw.n) != raw.p + raw.n)
-		return "bad JSON: text after the object";
 	if ((why = actor(r, v, id, msg, cap)) || (why = when(r, v, in, msg, cap)) ||
 	    (why = activity_id(r, v[X_DOM], &in->dom, msg, cap)) ||
 	    (why = text(r, v[X_CAP], "object.id", 0, &in->cap, msg, cap)) || (why = verb(r, v[X_VERB], in, msg, cap)))

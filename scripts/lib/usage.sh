@@ -1,0 +1,15 @@
+# usage.sh - the help and usage of an importer (sourced by scripts/import-*.sh):
+# both are read from the script's header, from its "# usage: " line to
+# "set -eu", so the text has one copy (the page is import-NAME(1)).
+
+# help: the usage and the options on stdout, exit 0.
+help() {
+	sed -n '/^# usage: /,/^set -eu$/p' "$0" | sed '$d; s/^# \{0,1\}//'
+	exit 0
+}
+
+# usage: the usage line on stderr, exit 64.
+usage() {
+	sed -n 's/^# usage: /usage: /p' "$0" >&2
+	exit 64
+}
