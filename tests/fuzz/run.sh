@@ -3,7 +3,7 @@
 # made by make fuzz-build) for SECONDS each, two at a time (the machine
 # has two cores), from their seeds: tests/fuzz/seeds/NAME and the ones
 # seeds.sh makes from testdata/ in build-fuzz/seeds/NAME, with the
-# dictionaries of tests/fuzz/dict/ that suit each. What a harness learns
+# dictionaries of tests/fuzz/dict/ that suit each (csv, json, xapi). What a harness learns
 # is kept in build-fuzz/corpus/NAME. A crash, a leak, a broken invariant,
 # an input over 10 s or over 1 GB of memory fails the run, with the input
 # in build-fuzz/crash-* (or leak-, timeout-, oom-) and the log's tail.
@@ -25,7 +25,7 @@ dicts() {
 	case $1 in
 	csv | stats) echo csv ;;
 	json | sidefiles) echo json ;;
-	reader) echo csv json ;;
+	reader) echo csv json xapi ;;
 	esac
 }
 
