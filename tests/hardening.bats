@@ -487,10 +487,15 @@ Try 'tl-velocity --help' for more information."
 	sed 's/"tl-model 1"/"tl-model 2"/' "$d/m.json" >"$d/m2.json"
 	sed 's/"kind": "linear"/"kind": "linear", "kind": "logistic"/' "$d/m.json" >"$d/mk.json"
 	sed 's/^\(    {"spec":"pre_roi".*}\)$/\1,\n\1/' "$d/m.json" >"$d/mf.json"
+	# a learner count out of a long's range (fuzz_sidefiles: UBSan on the conversion), negative, or a fraction
+	sed 's/"n": [0-9]*/"n": 6.6666666666666666e+74/' "$d/m.json" >"$d/mn.json"
+	sed 's/"n": [0-9]*/"n": -3/' "$d/m.json" >"$d/mn2.json"
+	sed 's/"n": [0-9]*/"n": 2.5/' "$d/m.json" >"$d/mn3.json"
 	local want=("'format' is not \"tl-model 1\" (a model this tl-model cannot read)" "duplicate key 'kind'"
-		"features[1]: 'pre_roi' is given twice")
-	local k f names=(m2 mk mf)
-	for k in 0 1 2; do   # (not i: bats' run uses it)
+		"features[1]: 'pre_roi' is given twice" "'n' is not a count of learners: 6.66667e+74"
+		"'n' is not a count of learners: -3" "'n' is not a count of learners: 2.5")
+	local k f names=(m2 mk mf mn mn2 mn3)
+	for k in 0 1 2 3 4 5; do   # (not i: bats' run uses it)
 		f=${names[k]}
 		! cmp -s "$d/m.json" "$d/$f.json" || { echo "$f: sed changed nothing"; false; }
 		run --separate-stderr tl-model --model "$d/$f.json" "$A"

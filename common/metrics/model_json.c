@@ -229,6 +229,10 @@ static int read_header(struct tl_model *m, const cJSON *o, char *err, size_t cap
 		return -1;
 	if (get_num(o, "n", 0, &v, "", err, cap) < 0)
 		return -1;
+	if (!(v >= 0 && v <= 9007199254740992.0 && v == floor(v))) {   /* 2^53: exact as a double and a long */
+		snprintf(err, cap, "'n' is not a count of learners: %g", v);
+		return -1;
+	}
 	m->n = (long)v;
 	return 0;
 }
