@@ -491,11 +491,12 @@ Try 'tl-velocity --help' for more information."
 	sed 's/"n": [0-9]*/"n": 6.6666666666666666e+74/' "$d/m.json" >"$d/mn.json"
 	sed 's/"n": [0-9]*/"n": -3/' "$d/m.json" >"$d/mn2.json"
 	sed 's/"n": [0-9]*/"n": 2.5/' "$d/m.json" >"$d/mn3.json"
+	sed 's/"missing":0/"missing":1e300/' "$d/m.json" >"$d/mm.json"
 	local want=("'format' is not \"tl-model 1\" (a model this tl-model cannot read)" "duplicate key 'kind'"
-		"features[1]: 'pre_roi' is given twice" "'n' is not a count of learners: 6.66667e+74"
-		"'n' is not a count of learners: -3" "'n' is not a count of learners: 2.5")
-	local k f names=(m2 mk mf mn mn2 mn3)
-	for k in 0 1 2 3 4 5; do   # (not i: bats' run uses it)
+		"features[1]: 'pre_roi' is given twice" "'n' is not a count: 6.66667e+74"
+		"'n' is not a count: -3" "'n' is not a count: 2.5" "features[0]: 'missing' is not a count: 1e+300")
+	local k f names=(m2 mk mf mn mn2 mn3 mm)
+	for k in 0 1 2 3 4 5 6; do   # (not i: bats' run uses it)
 		f=${names[k]}
 		! cmp -s "$d/m.json" "$d/$f.json" || { echo "$f: sed changed nothing"; false; }
 		run --separate-stderr tl-model --model "$d/$f.json" "$A"

@@ -141,6 +141,21 @@ static int get_num(const cJSON *o, const char *name, int required, double *out, 
 	return 0;
 }
 
+/* get_count: the optional whole count name (learners, missing values) of
+ * o in *out (0 when absent): 0 to 2^53, exact as a double and a long. */
+static int get_count(const cJSON *o, const char *name, long *out, const char *where, char *err, size_t cap)
+{
+	double v = 0;
+	if (get_num(o, name, 0, &v, where, err, cap) < 0)
+		return -1;
+	if (!(v >= 0 && v <= 9007199254740992.0 && v == floor(v))) {
+		snprintf(err, cap, "%s'%s' is not a count: %g", where, name, v);
+		return -1;
+	}
+	*out = (long)v;
+	return 0;
+}
+
 static int read_feature(const cJSON *o, size_t j, struct tl_feature *f, char *err, size_t cap)
 {
 	char where[48], why[TL_MSG_MAX];
@@ -159,16 +174,13 @@ static int read_feature(const cJSON *o, size_t j, struct tl_feature *f, char *er
 		snprintf(err, cap, "%s'transform' does not match the spec '%s'", where, f->spec);
 		return -1;
 	}
-	double missing = 0;
 	if (get_num(o, "mean", 1, &f->mean, where, err, cap) < 0 || get_num(o, "sd", 1, &f->sd, where, err, cap) < 0 ||
-	    get_num(o, "coef", 1, &f->coef, where, err, cap) < 0 ||
-	    get_num(o, "missing", 0, &missing, where, err, cap) < 0)
+	    get_num(o, "coef", 1, &f->coef, where, err, cap) < 0 || get_count(o, "missing", &f->missing, where, err, cap) < 0)
 		return -1;
 	if (f->sd < 0) {
 		snprintf(err, cap, "%s'sd' is negative", where);
 		return -1;
 	}
-	f->missing = (long)missing;
 	return 0;
 }
 
@@ -224,17 +236,9 @@ static int read_header(struct tl_model *m, const cJSON *o, char *err, size_t cap
 		return -1;
 	}
 	m->target = tl_xstrdup(target->valuestring);
-	double v = 0;
 	if (get_num(o, "intercept", 1, &m->intercept, "", err, cap) < 0 || get_num(o, "l2", 0, &m->l2, "", err, cap) < 0)
 		return -1;
-	if (get_num(o, "n", 0, &v, "", err, cap) < 0)
-		return -1;
-	if (!(v >= 0 && v <= 9007199254740992.0 && v == floor(v))) {   /* 2^53: exact as a double and a long */
-		snprintf(err, cap, "'n' is not a count of learners: %g", v);
-		return -1;
-	}
-	m->n = (long)v;
-	return 0;
+	return get_count(o, "n", &m->n, "", err, cap);
 }
 
 int tl_model_read(struct tl_model *m, const char *text, size_t n, char *err, size_t cap)
