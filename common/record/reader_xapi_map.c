@@ -266,10 +266,10 @@ static const char *activity_id(struct tl_reader *r, struct tl_str v, struct tl_s
 {
 	struct tl_json_iter it;
 	struct tl_str key;
-	const char *end = v.p + v.n;
 	*out = (struct tl_str){"", 0};
-	if (!v.p || v.p[0] == '"' || v.p[0] == 'n')
+	if (!v.p || v.p[0] == '"' || v.p[0] == 'n')   /* (no context: v.p is NULL, and NULL + 0 is undefined) */
 		return text(r, v, "domain", 0, out, msg, cap);
+	const char *end = v.p + v.n;
 	if (v.p[0] == '[' && (tl_json_iter_begin(&it, v.p, end, '[') < 0 || tl_json_iter_item(&it) <= 0))
 		return NULL;   /* an empty list */
 	const char *p = v.p[0] == '[' ? it.p : v.p;
