@@ -588,3 +588,18 @@ Try 'tl-velocity --help' for more information."
 	assert_success
 	[ "$(echo "$output" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "adoptions") c = i; next } { print $c }')" = 200000 ]
 }
+
+@test "HARD025: a document's numeric learner_id is written as the string it is read as, as event rows write it (fuzz_reader)" {
+	cd "$BATS_TEST_TMPDIR"
+	printf '{"learner_id":40,"events":[{"ts":"2025-01-01"}],"z":1}\n{"learner_id":"41","events":[{"ts":"2025-01-02"}]}\n' >d.ndjson
+	printf '{"learner_id":40,"ts":"2025-01-01","z":1}\n{"learner_id":"41","ts":"2025-01-02"}\n' >e.ndjson
+	run tl-velocity --as-of 2025-02-01 d.ndjson
+	assert_success
+	assert_equal "$(echo "$output" | jq -r '.learner_id | type' | sort -u)" string
+	# the same learners from event lines give the same ids
+	assert_equal "$(echo "$output" | jq -c '[.learner_id, .z]')" "$(tl-velocity --as-of 2025-02-01 e.ndjson | jq -c '[.learner_id, .z]')"
+	# and a document without events (a tool that reads rows)
+	run bash -c "printf '{\"learner_id\":7,\"events\":[],\"x\":1}\n' | tl-retention --as-of 2025-02-01"
+	assert_success
+	assert_equal "$(echo "$output" | jq -r '.learner_id | type')" string
+}

@@ -167,7 +167,15 @@ static void write_doc_passthrough(struct tl_writer *w)
 	const struct tl_learner *l = w->l;
 	const char *cursor = l->raw.p, *end = l->raw.p + l->raw.n;
 	for (size_t i = 0; i < l->nattrs; i++) {
-		struct field *fd = field_named(w, l->attrs[i].name);
+		const struct tl_attr *a = &l->attrs[i];
+		if (a->value.p[0] != '"' && name_is(a->name, "learner_id")) {
+			/* a number: written as the string it is read as, as event rows write it */
+			tl_obuf_put(&w->ob, cursor, (size_t)(a->value.p - cursor));
+			tl_obuf_json_string(&w->ob, l->id.p, l->id.n);
+			cursor = a->value.p + a->value.n;
+			continue;
+		}
+		struct field *fd = field_named(w, a->name);
 		if (!fd)
 			continue;
 		tl_obuf_put(&w->ob, cursor, (size_t)(l->attrs[i].value.p - cursor));
