@@ -16,7 +16,8 @@ struct tl_xsort;
 /* tl_xsort_new: an empty sort that holds at most memory bytes: the
  * records of the run being filled and their index, later the merge's
  * read buffers. what (a word, kept) names the scratch file
- * ($TMPDIR/tl-WHAT.XXXXXX) and the messages about it. */
+ * ($TMPDIR/tl-WHAT. and six random characters, util/out's
+ * tl_scratch_file) and the messages about it. */
 struct tl_xsort *tl_xsort_new(size_t memory, const char *what);
 
 /* tl_xsort_other: the caller holds bytes elsewhere that count toward the

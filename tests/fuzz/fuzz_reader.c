@@ -44,6 +44,7 @@
 #include "record/reader.h"
 #include "record/writer.h"
 #include "util/err.h"
+#include "memfile.h"
 
 enum {
 	OPT_ROWS = 1,        /* TL_READ_ROWS (else events) */
@@ -211,16 +212,6 @@ static void check_output(const struct pass *p)
 		check_doc(s, (size_t)(nl - s));
 		s = nl + 1;
 	}
-}
-
-/* mem_file: a memfd holding n bytes at p; its path in name. */
-static int mem_file(const void *p, size_t n, char *name, size_t cap)
-{
-	int fd = memfd_create("fuzz", 0);
-	if (fd < 0 || (n && write(fd, p, n) != (ssize_t)n))
-		abort();
-	snprintf(name, cap, "/proc/self/fd/%d", fd);
-	return fd;
 }
 
 static int split_files(const uint8_t *data, size_t size, int *fds, char names[][32], char **files)

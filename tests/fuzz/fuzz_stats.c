@@ -21,17 +21,9 @@
 #include "abtest/abtest.h"
 #include "io/json.h"
 #include "util/err.h"
+#include "memfile.h"
 
 #define MAX_FILES 3
-
-static int mem_file(const void *p, size_t n, char *name, size_t cap)
-{
-	int fd = memfd_create("fuzz", 0);
-	if (fd < 0 || (n && write(fd, p, n) != (ssize_t)n))
-		abort();
-	snprintf(name, cap, "/proc/self/fd/%d", fd);
-	return fd;
-}
 
 /* merge: tl_abtest_merge of files, or NULL when it died. */
 static struct tl_abtest *merge(int nfiles, char **files)
