@@ -236,7 +236,7 @@ fields_import-openedx-tracking() {
 }
 
 fields_tl() {
-	tl-velocity "${ASOF[@]}" --metrics "$BATS_TEST_TMPDIR/m.prom" "$W" >/dev/null
+	tl-velocity "${ASOF[@]}" --shard 0/1 --metrics "$BATS_TEST_TMPDIR/m.prom" "$W" >/dev/null
 	grep -oE '^tl_[a-z_]+' "$BATS_TEST_TMPDIR/m.prom" | sort -u | sed 's/^/name /'
 }
 

@@ -67,6 +67,16 @@ struct seen {
 	size_t n;
 };
 
+/* --shard (reader_shard.c): the learner of another shard whose rows are
+ * being skipped; with --ungrouped, the fingerprints of those met. */
+struct skip {
+	char *id;
+	size_t n, cap;
+	int on;
+	uint64_t *fps;
+	size_t nfps, fpmask;
+};
+
 struct ustore;   /* reader_ungrouped.c */
 struct xframe;   /* reader_xapi.c */
 struct xmap;     /* reader_xapi_map.c */
@@ -125,6 +135,7 @@ struct tl_reader {
 	char line_why[96];        /* why src.max_line is what it is */
 	struct varied *varied;    /* --stats of event rows; NULL otherwise */
 	char ts_iso[40];          /* a converted ts as text (rd_parse_ts) */
+	struct skip skip;         /* --shard */
 };
 
 
@@ -366,7 +377,8 @@ static inline int is_event_shape(enum tl_shape s)
 static inline int is_csv_shape(enum tl_shape s) { return s == TL_SHAPE_EVENT_CSV || s == TL_SHAPE_ROW_CSV; }
 
 /* rd_event_record: the next event of the current file. 1, 0 at end of
- * file, -1 when a bad record was skipped. */
+ * file, -1 when a bad record was skipped, 2 for a row of another shard's
+ * learner (--shard: only rec->id and rec->ev.count are set). */
 int rd_event_record(struct tl_reader *r, struct record *rec);
 
 /* rd_learner_as_of: the learner's --as-of-field from rec, the row that
@@ -403,11 +415,14 @@ const char *rd_csv_event(struct tl_reader *r, const struct tl_str *f, struct eve
 /* rd_csv_attrs: the non-canonical fields of f become b's attributes. */
 void rd_csv_attrs(struct tl_reader *r, struct build *b, const struct tl_str *f);
 
-/* rd_row_record: the next learner row (CSV without ts) into b[cur]. */
+/* rd_row_record: the next learner row (CSV without ts) into b[cur]; 2
+ * for another shard's (counted). */
 int rd_row_record(struct tl_reader *r);
 
-/* rd_fast_rows: append the plain rows that continue the current learner. */
+/* rd_fast_rows: append the plain rows that continue the current learner.
+ * rd_fast_skip: count the plain rows that continue the one skipped. */
 void rd_fast_rows(struct tl_reader *r);
+void rd_fast_skip(struct tl_reader *r);
 
 /* ---- reader_json.c --------------------------------------------------- */
 
@@ -447,7 +462,7 @@ int rd_json_member(struct tl_str raw, const char *name, struct tl_str *value);
 int rd_json_is_doc(const char *p, size_t n, int need_events);
 
 /* rd_doc_record: the next document into b[cur]. 1, 0 at end of file, -1
- * skipped. */
+ * skipped, 2 another shard's (counted). */
 int rd_doc_record(struct tl_reader *r);
 
 /* rd_json_string: a raw JSON value as text: a string (decoded into a when
@@ -539,7 +554,41 @@ struct tl_learner *rd_ustore_next(struct tl_reader *r);
 /* rd_ustore_free: release u (NULL is fine). */
 void rd_ustore_free(struct ustore *u);
 
+/* ---- reader_shard.c: --shard ------------------------------------------ */
+
+/* rd_shard_other: whether learner id is of another shard than --shard's.
+ * rd_shard_csv, rd_shard_json: whether the event record rec (CSV: its id
+ * and fields read; JSON: its line) is of another shard's learner, and if
+ * so rec->id and rec->ev.count (--count-field's, else 1), nothing else
+ * read. rd_shard_doc: whether the document line is, then counted. */
+int rd_shard_other(struct tl_reader *r, struct tl_str id);
+int rd_shard_csv(struct tl_reader *r, struct record *rec);
+int rd_shard_json(struct tl_reader *r, struct record *rec);
+int rd_shard_doc(struct tl_reader *r, struct tl_str line);
+/* rd_skip_line: whether the CSV line p[0..n) is a row of the learner
+ * being skipped (then counted): plain (rd_line_id), its learner_id the
+ * one skipped, nothing else read; without --count-field (a count is read
+ * from its field), so that a row is skipped alike whether it comes
+ * through rd_fast_skip or rd_csv_record. */
+int rd_skip_line(struct tl_reader *r, const char *p, size_t n);
+/* rd_skipping: the rows of learner id are being skipped. rd_skip_start:
+ * skip learner id from here (a learner skipped). rd_skip_row: a skipped
+ * row of n records. rd_skip_learner: a skipped learner row or document.
+ * rd_skip_unsorted: --ungrouped's skipped record (its learner counted
+ * once). */
+int rd_skipping(const struct tl_reader *r, struct tl_str id);
+void rd_skip_start(struct tl_reader *r, struct tl_str id);
+void rd_skip_row(struct tl_reader *r, uint64_t n);
+void rd_skip_learner(struct tl_reader *r, uint64_t records);
+void rd_skip_unsorted(struct tl_reader *r, const struct record *rec);
+void rd_skip_free(struct skip *s);
+
 /* ---- reader_chunk.c -------------------------------------------------- */
+
+/* rd_line_id: the learner_id of the plain CSV line p[0..n) (no quote;
+ * TSV: any line) in *id, split at the separator only; 0 when it has a
+ * quote. */
+int rd_line_id(const struct tl_reader *r, const char *p, size_t n, struct tl_str *id);
 
 /* rd_chunk_learner: a chunk reader notes a new learner for the merge; 0. */
 long rd_chunk_learner(struct tl_reader *r, struct tl_str id);

@@ -187,6 +187,8 @@ void rd_ustore_load(struct tl_reader *r)
 		int rc = rd_event_record(r, &rec);
 		if (rc > 0 && rec.ev.count == 0)   /* stands for no event: not a learner's row */
 			r->counts.rows_zero++;
+		else if (rc == 2)   /* --shard: another shard's, not sorted */
+			rd_skip_unsorted(r, &rec);
 		else if (rc > 0)
 			ustore_add(r, u, &rec);
 		else if (rc == 0)

@@ -1,0 +1,246 @@
+/* reader_shard.c - --shard I/N (tl(7) SHARDS): the reader keeps the
+ * learners of one shard, by util/shard.h's hash of the learner_id, and
+ * skips the others at their first row: their rows are read only as far as
+ * their learner_id (and --count-field's count, which says how many records
+ * a row is), never built or computed, and counted as skipped so that the
+ * run still accounts for every record of its input (tl(7) RECONCILIATION).
+ * The CSV rows that follow a skipped row are passed over by rd_fast_skip
+ * (reader_csv.c) without being split. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/json.h"
+#include "util/err.h"
+#include "util/shard.h"
+#include "record/reader_impl.h"
+
+static int same(struct tl_str a, const char *p, size_t n)
+{
+	return a.n == n && memcmp(a.p, p, n) == 0;
+}
+
+int rd_shard_other(struct tl_reader *r, struct tl_str id)
+{
+	const struct skip *s = &r->skip;
+	if (s->on && same(id, s->id, s->n))
+		return 1;
+	if (r->pending && same(id, r->b[r->cur].l.id.p, r->b[r->cur].l.id.n))
+		return 0;   /* the learner being built: in the shard */
+	if (id.n > r->opt->max_field)
+		return 0;   /* bad input, which the record's own path reports */
+	return !tl_shard_keeps(&r->opt->shard, id.p, id.n);
+}
+
+/* skip_count: rec->ev.count from the --count-field value text (json: a
+ * JSON value): the row's records; a value that is not a count is one, as
+ * the shard that holds the learner rejects the row (one record). */
+static void skip_count(struct tl_reader *r, struct record *rec, struct tl_str text, int json)
+{
+	char msg[160];
+	rec->ev.count = 1;
+	if (rd_parse_count(r, &rec->ev, text, json, msg, sizeof msg))
+		rec->ev.count = 1;
+}
+
+int rd_shard_csv(struct tl_reader *r, struct record *rec)
+{
+	if (!rd_shard_other(r, rec->id))
+		return 0;
+	rec->ev.count = 1;
+	if (r->col_count >= 0)
+		skip_count(r, rec, rec->fields[r->col_count], 0);
+	return 1;
+}
+
+/* json_id: the learner_id (and the --count-field member's value) of the
+ * event line raw, by one pass over its members up to them; 0 when it has
+ * none that reads (the record's own path then reports it). */
+static int json_id(struct tl_reader *r, struct tl_str raw, struct tl_str *id, struct tl_str *count)
+{
+	const char *end = raw.p + raw.n, *cname = r->opt->count_field;
+	struct tl_json_iter it;
+	struct tl_str key, v = {NULL, 0};
+	*count = (struct tl_str){NULL, 0};
+	if (tl_json_iter_begin(&it, raw.p, end, '{') < 0)
+		return 0;
+	while ((!v.p || (cname && !count->p)) && tl_json_iter_member(&it, &key) > 0) {
+		const char *q = tl_json_skip_value(it.p, end, 64);
+		if (!q)
+			return 0;
+		if (!v.p && tl_json_key_is(key, "learner_id"))
+			v = (struct tl_str){it.p, (size_t)(q - it.p)};
+		else if (cname && !count->p && tl_json_key_is(key, cname))
+			*count = (struct tl_str){it.p, (size_t)(q - it.p)};
+		it.p = q;
+	}
+	if (!v.p)
+		return 0;
+	if (v.p[0] == '-' || (unsigned)(v.p[0] - '0') <= 9)
+		*id = v;   /* a number: its text is the id */
+	else if (rd_json_string(v, &r->jarena, id) < 0)
+		return 0;
+	return id->n > 0;
+}
+
+int rd_shard_json(struct tl_reader *r, struct record *rec)
+{
+	struct tl_str id, count;
+	if (!json_id(r, rec->raw, &id, &count) || !rd_shard_other(r, id))
+		return 0;
+	rec->id = id;
+	rec->ev.count = 1;
+	if (count.p)
+		skip_count(r, rec, count, 1);
+	return 1;
+}
+
+int rd_skip_line(struct tl_reader *r, const char *p, size_t n)
+{
+	struct tl_str id;
+	if (!r->skip.on || r->col_count >= 0 || n > r->src.max_line || !rd_line_id(r, p, n, &id) ||
+	    !same(id, r->skip.id, r->skip.n))
+		return 0;
+	rd_skip_row(r, 1);
+	return 1;
+}
+
+int rd_skipping(const struct tl_reader *r, struct tl_str id)
+{
+	return r->skip.on && same(id, r->skip.id, r->skip.n);
+}
+
+/* skip_set: the rows of learner id are skipped from here. */
+static void skip_set(struct skip *s, struct tl_str id)
+{
+	if (id.n + 1 > s->cap) {
+		s->cap = 2 * (id.n + 1);
+		s->id = tl_xrealloc(s->id, s->cap);
+	}
+	memcpy(s->id, id.p, id.n);
+	s->n = id.n;
+	s->on = 1;
+}
+
+void rd_skip_start(struct tl_reader *r, struct tl_str id)
+{
+	skip_set(&r->skip, id);
+	r->counts.learners_skipped++;
+	r->counts.learners_read++;
+}
+
+void rd_skip_row(struct tl_reader *r, uint64_t n)
+{
+	r->counts.records_read += n;
+	r->counts.records_skipped += n;
+	r->counts.rows_skipped++;
+}
+
+/* array_items: the items of the JSON array at p, each skipped (checked
+ * as JSON, not read); the array's end, or NULL when it is not one. */
+static const char *array_items(const char *p, const char *end, uint64_t *n)
+{
+	struct tl_json_iter it;
+	int rc;
+	if (tl_json_iter_begin(&it, p, end, '[') < 0)
+		return NULL;
+	while ((rc = tl_json_iter_item(&it)) > 0) {
+		if (!(it.p = tl_json_skip_value(it.p, end, 64)))
+			return NULL;
+		++*n;
+	}
+	return rc == 0 ? it.p : NULL;
+}
+
+/* doc_skip: the learner_id of the document line, and its events (the
+ * items of its events array) when the tool reads events, by one pass over
+ * its members up to what is needed; 0 when they do not read. */
+static int doc_skip(struct tl_reader *r, struct tl_str line, struct tl_str *id, uint64_t *nev)
+{
+	const char *end = line.p + line.n;
+	int need = (r->flags & TL_READ_EVENTS) != 0, events = 0;
+	struct tl_json_iter it;
+	struct tl_str key, v = {NULL, 0};
+	*nev = 0;
+	if (tl_json_iter_begin(&it, line.p, end, '{') < 0)
+		return 0;
+	while ((!v.p || (need && !events)) && tl_json_iter_member(&it, &key) > 0) {
+		const char *q;
+		if (need && !events && TL_JSON_KEY_IS(key, "events")) {
+			q = array_items(it.p, end, nev);
+			events = 1;
+		} else if ((q = tl_json_skip_value(it.p, end, 64)) && !v.p && tl_json_key_is(key, "learner_id")) {
+			v = (struct tl_str){it.p, (size_t)(q - it.p)};
+		}
+		if (!q)
+			return 0;
+		it.p = q;
+	}
+	if (!v.p || (need && !events))
+		return 0;
+	if (v.p[0] == '-' || (unsigned)(v.p[0] - '0') <= 9)
+		*id = v;   /* a number: its text is the id */
+	else if (rd_json_string(v, &r->jarena, id) < 0)
+		return 0;
+	return id->n > 0;
+}
+
+int rd_shard_doc(struct tl_reader *r, struct tl_str line)
+{
+	struct tl_str id;
+	uint64_t nev;
+	if (!doc_skip(r, line, &id, &nev) || !rd_shard_other(r, id))
+		return 0;
+	rd_skip_learner(r, (r->flags & TL_READ_EVENTS) ? nev : 1);
+	return 1;
+}
+
+void rd_skip_learner(struct tl_reader *r, uint64_t records)
+{
+	r->counts.learners_skipped++;
+	r->counts.learners_read++;
+	rd_skip_row(r, records);
+}
+
+/* ---- --ungrouped: the skipped learners, counted once each ------------ */
+
+/* fp_add: whether fp is new to the set (then added). */
+static int fp_add(struct skip *s, uint64_t fp)
+{
+	if ((s->nfps + 1) * 2 > s->fpmask + 1 || !s->fps) {
+		size_t size = s->fps ? 2 * (s->fpmask + 1) : 1024;
+		uint64_t *old = s->fps, oldsize = s->fps ? s->fpmask + 1 : 0;
+		s->fps = tl_xcalloc(size, sizeof *s->fps);
+		s->fpmask = size - 1;
+		for (size_t i = 0; i < oldsize; i++)
+			for (size_t j = old[i] & s->fpmask; old[i]; j = (j + 1) & s->fpmask)
+				if (!s->fps[j]) {
+					s->fps[j] = old[i];
+					break;
+				}
+		free(old);
+	}
+	size_t j = fp & s->fpmask;
+	for (; s->fps[j]; j = (j + 1) & s->fpmask)
+		if (s->fps[j] == fp)
+			return 0;
+	s->fps[j] = fp;
+	s->nfps++;
+	return 1;
+}
+
+void rd_skip_unsorted(struct tl_reader *r, const struct record *rec)
+{
+	if (!rd_skipping(r, rec->id)) {   /* (the last one skipped: its next rows are cheaper) */
+		if (fp_add(&r->skip, seen_fp(rec->id)))
+			rd_skip_start(r, rec->id);
+		else
+			skip_set(&r->skip, rec->id);
+	}
+	rd_skip_row(r, rec->ev.count);
+}
+
+void rd_skip_free(struct skip *s)
+{
+	free(s->id);
+	free(s->fps);
+}
