@@ -184,6 +184,15 @@ fields_tl-batch() {
 	grep -oE '^tl_batch_[a-z_]+' "$d/tf/tl_batch.prom" | sort -u | sed 's/^/name /'
 }
 
+fields_tl-parallel() {
+	local d=$BATS_TEST_TMPDIR/parallel
+	mkdir -p "$d"
+	printf '%s\n' "input $TL_ROOT/$W" "as_of 2025-01-29" "output $d/out" "textfile $d/tf" \
+		"stage velocity tl-velocity" "stage score tl-score --config $TL_ROOT/config/v2.json" >"$d/p.conf"
+	tl-parallel --config "$d/p.conf" -j 2 --shards 2 2>/dev/null
+	grep -oE '^tl_parallel_[a-z_]+' "$d/tf/tl_parallel.prom" | sort -u | sed 's/^/name /'
+}
+
 # tl-rollout: the gauges of its metrics file and the members of its audit
 # entries, after a look (a canary of v2 over v1 on the worked example).
 fields_tl-rollout() {
@@ -388,6 +397,10 @@ check_page() {
 
 @test "MP018: tl-batch(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
 	check_page tl-batch 11
+}
+
+@test "MP024: tl-parallel(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page tl-parallel 14
 }
 
 @test "MP020: tl-rollout(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
