@@ -31,7 +31,7 @@ Q = @
 endif
 
 .SECONDARY:
-.PHONY: all deps check unit headers bats san bats-san bats-tsan manlint lint demo bench bench-export install deb version clean
+.PHONY: all deps check unit headers bats san bats-san bats-tsan manlint lint demo bench bench-export bench-scale install deb version clean
 
 # The preload library of tests/faults.bats (failing fsync and write(2));
 # plain flags whatever the build, since it is loaded into every build's tools.
@@ -144,6 +144,14 @@ bench: deps
 	$(MAKE) all
 	@scripts/bench.sh
 	@scripts/bench-export.sh
+	@scripts/bench-scale.sh
+
+# At scale (scripts/bench-scale.sh): 1M and 10M learners streamed through
+# the 4-stage pipeline, tl-parallel -j 2 against the single pipeline on 1M,
+# and the latency per learner at two rates: about 10 minutes.
+bench-scale: deps
+	$(MAKE) all
+	@scripts/bench-scale.sh
 
 # tl-export alone at 1M learners (EXPORT_LEARNERS, QUERIES): a few minutes.
 bench-export: deps

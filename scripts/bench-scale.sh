@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# bench-scale.sh - tl at scale, one run of each (make bench-scale; make
+# bench runs it too):
+#
+#  (a) streaming: SCALE learners (default 1M and 10M) from tl-loadgen
+#      through the 4-stage pipeline velocity | affinity | retention | score:
+#      learners per minute, and each stage's peak RSS and CPU seconds (flat
+#      memory from 1M to 10M);
+#  (b) shards: SHARD_LEARNERS learners (default 1M) in a file, the single
+#      pipeline (tl-batch) against tl-parallel -j 2 on 2 shards of the same
+#      config: wall time, the ratio, CPU seconds per learner; then the cost
+#      of one shard alone at 1, 2 and 8 shards, fitted as T(N) = S + P/N (S:
+#      reading and skipping the whole input, P: the work on the learners),
+#      and what N hosts would take on paper;
+#  (c) latency: RATES events per second (default 5000 and 100000) from
+#      tl-loadgen --rate, LATENCY_SECONDS (default 10) each, through the
+#      same pipeline: p50, p99 and max of each learner's time from its last
+#      event going in to its record coming out (scripts/bench-latency.py),
+#      with the worker threads (the default) and with TL_THREADS=1.
+#
+# Environment: SCALE, SHARD_LEARNERS, RATES, LATENCY_SECONDS (0 skips a
+# part: SCALE=, SHARD_LEARNERS=0, RATES=), OUT (work directory, default
+# bench-out/). The machine is shared: the load average is printed with
+# each part.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-$PWD/bin}
+SCALE=${SCALE-1000000 10000000}
+SHARD_LEARNERS=${SHARD_LEARNERS:-1000000}
+RATES=${RATES-5000 100000}
+LATENCY_SECONDS=${LATENCY_SECONDS:-10}
+OUT=${OUT:-$PWD/bench-out}
+ASOF=2025-10-01
+export LC_ALL=C PATH="$BIN:$PWD/scripts:$PATH"
+mkdir -p "$OUT"
+
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+now() { date +%s.%N; }
+
+echo "tl bench-scale: $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores, load $(load)"
+
+# ---- (a) streaming: memory flat, learners per minute
+
+# stream N: tl-loadgen | the 4 stages, each under /usr/bin/time (peak RSS
+# KiB, user and system CPU seconds), the records to /dev/null.
+stream() {
+	local n=$1 t0 t1 s
+	local stages=(loadgen velocity affinity retention score)
+	t0=$(now)
+	/usr/bin/time -f '%M %U %S' -o "$OUT/scale.loadgen" tl-loadgen --learners "$n" --seed 7 --end $ASOF |
+		/usr/bin/time -f '%M %U %S' -o "$OUT/scale.velocity" tl-velocity --as-of $ASOF |
+		/usr/bin/time -f '%M %U %S' -o "$OUT/scale.affinity" tl-affinity |
+		/usr/bin/time -f '%M %U %S' -o "$OUT/scale.retention" tl-retention |
+		/usr/bin/time -f '%M %U %S' -o "$OUT/scale.score" tl-score >/dev/null
+	t1=$(now)
+	awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN { printf "  %9d learners: %7.1f s, %6.2f M learners/min (%.0f learners/s)\n", n, b - a, n / (b - a) * 60 / 1e6, n / (b - a) }'
+	for s in "${stages[@]}"; do
+		awk -v s="$s" -v n="$n" '{ printf "    %-10s peak RSS %7.1f MiB   CPU %7.1f s   %6.2f us/learner\n", s, $1 / 1024, $2 + $3, ($2 + $3) / n * 1e6 }' "$OUT/scale.$s"
+	done
+}
+
+if [ -n "$SCALE" ]; then
+	echo
+	echo "== (a) tl-loadgen | tl-velocity | tl-affinity | tl-retention | tl-score > /dev/null"
+	for n in $SCALE; do
+		stream "$n"
+		echo "    load after: $(load)"
+	done
+fi
+
+# ---- (b) shards: tl-parallel -j 2 against the single pipeline
+
+# timed NAME CMD...: wall, user + system CPU seconds of CMD and its
+# children; sets WALL[NAME] and CPU[NAME].
+declare -A WALL CPU
+timed() {
+	local name=$1
+	shift
+	/usr/bin/time -f '%e %U %S' -o "$OUT/.timed" "$@" 2>"$OUT/.timed.err" || { cat "$OUT/.timed.err" >&2; return 1; }
+	read -r w u s <"$OUT/.timed"
+	WALL[$name]=$w
+	CPU[$name]=$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')
+}
+
+# shard_alone N: shard 0 of N alone, the 4 stages on the file (the cost of
+# one host's shard with the input on shared storage); sets WALL[shard-N].
+shard_alone() {
+	local t0 t1
+	t0=$(now)
+	tl-velocity --as-of $ASOF --shard "0/$1" "$csv" | tl-affinity | tl-retention | tl-score --config v2 >/dev/null
+	t1=$(now)
+	WALL[shard-$1]=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+}
+
+if [ "$SHARD_LEARNERS" -gt 0 ]; then
+	echo
+	echo "== (b) $SHARD_LEARNERS learners: tl-batch against tl-parallel -j 2 --shards 2 (load $(load))"
+	csv=$OUT/learners-$SHARD_LEARNERS.csv
+	[ -s "$csv" ] || tl-loadgen --learners "$SHARD_LEARNERS" --seed 7 --end $ASOF >"$csv"
+	echo "  input: $csv, $(($(stat -c %s "$csv") / 1000000)) MB"
+	conf=$OUT/scale.conf
+	rm -rf "$OUT/scale-out"
+	printf '%s\n' "input $csv" "as_of $ASOF" "output $OUT/scale-out" "keep 1" \
+		"stage velocity tl-velocity" "stage affinity tl-affinity" "stage retention tl-retention" \
+		"stage score tl-score --config v2" >"$conf"
+	timed single tl-batch --config "$conf"
+	timed parallel tl-parallel --config "$conf" -j 2 --shards 2
+	runs=(single parallel)
+	if command -v tl-split >/dev/null; then
+		timed transfer tl-parallel --config "$conf" -j 2 --shards 2 --transfer
+		runs+=(transfer)
+	fi
+	for r in "${runs[@]}"; do
+		awk -v r="$r" -v w="${WALL[$r]}" -v c="${CPU[$r]}" -v n="$SHARD_LEARNERS" -v w1="${WALL[single]}" \
+			'BEGIN { printf "  %-9s %7.2f s wall  %7.2f CPU s  %5.2f CPU us/learner  speed-up %.2f\n", r, w, c, c / n * 1e6, w1 / w }'
+	done
+	echo "  one shard alone (load $(load)):"
+	for n in 1 2 8; do
+		shard_alone "$n"
+		printf '    shard 0 of %d: %7.2f s\n' "$n" "${WALL[shard-$n]}"
+	done
+	# T(N) = S + P/N through the points N = 1 and N = 8; N = 2 checks it
+	awk -v t1="${WALL[shard-1]}" -v t2="${WALL[shard-2]}" -v t8="${WALL[shard-8]}" 'BEGIN {
+		p = (t1 - t8) * 8 / 7; s = t1 - p
+		printf "  fit T(N) = S + P/N: S = %.2f s (reading and skipping the input), P = %.2f s; T(2) = %.2f s predicted, %.2f s measured\n", s, p, s + p / 2, t2
+		printf "  on paper, N hosts like this one, one shard each, against shard 0 of 1: the input on shared storage, T(N),\n"
+		printf "  or split and sent, P/N (the split and the copy not counted):\n"
+		printf "    %6s %10s %9s %11s %10s %9s\n", "hosts", "shared s", "speed-up", "efficiency", "split s", "speed-up"
+		for (n = 1; n <= 64; n *= 2) {
+			t = s + p / n; u = p / n
+			printf "    %6d %10.2f %9.2f %10.0f%% %10.2f %9.2f\n", n, t, t1 / t, t1 / t / n * 100, u, t1 / u
+		}
+	}'
+fi
+
+# ---- (c) latency per learner at a fixed rate
+
+if [ -n "$RATES" ]; then
+	echo
+	echo "== (c) latency: tl-loadgen --rate R | velocity | affinity | retention | score -o csv"
+	for r in $RATES; do
+		n=$((r * LATENCY_SECONDS / 31))   # about 31 events a learner
+		for t in default 1; do
+			printf '  %7d events/s, %6d learners, threads %-7s: ' "$r" "$n" "$t"
+			env "TL_THREADS=${t/default/}" scripts/bench-latency.py "tl-loadgen --learners $n --seed 7 --end $ASOF --rate $r" \
+				"tl-velocity --as-of $ASOF | tl-affinity | tl-retention | tl-score -o csv"
+		done
+		echo "    load after: $(load)"
+	done
+fi
