@@ -6,6 +6,7 @@ set -eu
 PKGS="build-essential shellcheck libasan8 libtsan2 libcsv-dev libcjson-dev bats bats-support bats-assert parallel mandoc datamash time python3 bsdutils util-linux jq
  prometheus prometheus-node-exporter curl
  libsqlite3-dev sqlite3 redis-server redis-tools zlib1g-dev libzstd-dev zstd
+ openssh-server openssh-client rsync
  libxml2-utils chromium fonts-dejavu-core
  dpkg-dev lintian man-db
  clang libclang-rt-14-dev valgrind"
