@@ -21,6 +21,7 @@ free_port() {
 host_dir() {
 	local h=$BATS_FILE_TMPDIR/h$1
 	mkdir -p "$h/bin"
+	# shellcheck disable=SC2016 # $PWD, $* and $@ are the wrapper's
 	printf '#!/bin/sh\necho "$PWD $*" >>%s/ran.log\nexec %s/tl-velocity "$@"\n' "$h" "$TL_BIN" >"$h/bin/tl-velocity"
 	chmod +x "$h/bin/tl-velocity"
 }
@@ -159,7 +160,7 @@ hosts_of() {
 	run --separate-stderr tl-parallel --config good.conf -j 1 --shards 4 --transfer -S dead -S 127.0.0.2
 	assert_failure 69
 	[ "$(readlink out/current)" = "$before" ]
-	[ "$(ls out/generations | wc -l)" -eq 1 ]
+	[ "$(find out/generations -mindepth 1 -maxdepth 1 | wc -l)" -eq 1 ]
 	[[ "$stderr" =~ "tl-parallel: shard "[0-3]" on dead: exit 255: the shard did not run there (the host or the transfer failed; see " ]]
 	[[ "$stderr" == *"tl-parallel: parallel: ssh: connect to host 127.0.0.4 port "*": Connection refused"* ]]
 	[[ "${stderr_lines[-1]}" == "tl-parallel: failed (exit 69): nothing published; the active generation is still ${before#generations/}; "*" of 4 shards failed ("*"); rerun them with --resume" ]]

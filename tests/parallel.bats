@@ -55,7 +55,7 @@ metric() { sed -n "s/^$1 //p" tf/tl_parallel.prom; }
 		[ "${#stderr_lines[@]}" -eq $((n + 1)) ]
 		[[ "${stderr_lines[0]}" =~ ^"tl-parallel: shard 0 on this host: learners "[0-9]+" in, "[0-9]+" out"$ ]]
 		[[ "${stderr_lines[-1]}" == "tl-parallel: published generation $gen ($n shards, 645 learners, as of $ASOF) in "*" s" ]]
-		[ "$(ls out/current/shards | wc -l)" -eq "$n" ]
+		[ "$(find out/current/shards -mindepth 1 -maxdepth 1 | wc -l)" -eq "$n" ]
 		grep -qx "shards $n" out/current/manifest
 		grep -qx "mode shared" out/current/manifest
 		grep -qx "algo_version v2" out/current/manifest
@@ -268,4 +268,27 @@ PY
 	assert_equal "$stderr" "tl-parallel: another tl-parallel run holds $BATS_TEST_TMPDIR/out/.lock; try again later"
 	kill "$holder"
 	wait "$holder" || true
+}
+
+@test "PAR009: SIGTERM: nothing published, the failure's metrics (exit 143), the staging kept; --resume finishes the run" {
+	# a first stage that takes its time while slow exists
+	mkdir -p wrap
+	printf '#!/bin/sh\n[ ! -e %s/slow ] || sleep 2\nexec %s/tl-velocity "$@"\n' "$BATS_TEST_TMPDIR" "$TL_BIN" >wrap/tl-velocity
+	chmod +x wrap/tl-velocity
+	touch slow
+	PATH=$BATS_TEST_TMPDIR/wrap:$PATH tl-parallel --config good.conf -j 2 --shards 2 2>err.txt &
+	local pid=$! st=0
+	for _ in $(seq 100); do [ -n "$(find out/.staging -name 'shard-*' 2>/dev/null)" ] && break; sleep 0.1; done
+	kill -TERM "$pid"
+	wait "$pid" || st=$?
+	[ "$st" -eq 143 ]
+	grep -q 'stopped by a signal (exit 143): nothing published; the active generation is still none; --resume reruns the shards that did not finish' err.txt
+	[ ! -e out/current ]
+	[ "$(metric tl_parallel_exit_status)" = 143 ]
+	local staging=(out/.staging/*)
+	[ -f "${staging[0]}/state" ]
+	rm slow
+	run --separate-stderr tl-parallel --config good.conf -j 2 --resume
+	assert_success
+	sort out/current/learners.ndjson | cmp - "$BATS_FILE_TMPDIR/single.sorted"
 }
