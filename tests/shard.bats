@@ -365,3 +365,35 @@ sys.stdout.write("".join(s + "\n" for s in seen))' > ids.txt
 	run --separate-stderr tl-velocity "${ASOF[@]}" --shard 1/7 --skip-bad --max-rejects 30% r.csv
 	assert_success
 }
+
+@test "SH012: a skipped learner's line longer than --max-field is read as a record: as without --shard, on threads too" {
+	# L0000002 is in shard 3 of 7, not 1
+	{
+		printf 'learner_id,ts,domain,capability,action\n'
+		for k in $(seq 1 400); do printf 'L0000001,2025-01-01,d,c%d,use\n' "$k"; done
+		for k in $(seq 1 400); do printf 'L0000002,2025-01-01,d,c%d,use\n' "$k"; done
+		printf 'L0000002,2025-01-02,d,%0200d,use\n' 0
+		for k in $(seq 1 400); do printf 'L0000002,2025-01-03,d,e%d,use\n' "$k"; done
+	} > long.csv
+	run --separate-stderr tl-velocity "${ASOF[@]}" --max-field 16 long.csv
+	assert_failure 65
+	want=$stderr
+	[[ $want == *"long.csv:802: a line is longer than 175 bytes"* ]]
+	for threads in 1 2; do
+		TL_THREADS=$threads TL_CHUNK_BYTES=2048 run --separate-stderr tl-velocity "${ASOF[@]}" --max-field 16 --shard 1/7 long.csv
+		assert_failure 65
+		assert_equal "$stderr" "$want"
+	done
+	# a field over --max-field on a line within the line limit: bad in every shard
+	sed '802s/.*/L0000002,2025-01-02,d,abcdefghijklmnopq,use/' long.csv > field.csv
+	for threads in 1 2; do
+		TL_THREADS=$threads TL_CHUNK_BYTES=2048 run --separate-stderr tl-velocity "${ASOF[@]}" --max-field 16 --shard 1/7 field.csv
+		assert_failure 65
+		[[ $stderr == *"field.csv:802: field 4 (capability) is longer than --max-field (16 bytes)"* ]]
+	done
+	# and without it, a skipped learner's rows are left out on threads as serially
+	TL_CHUNK_BYTES=2048 TL_CHUNK_STATS=1 run --separate-stderr tl-velocity "${ASOF[@]}" --stats --shard 1/7 long.csv --max-field 300
+	assert_success
+	[[ $stderr == *"records read 1201 = used 400 + future 0 + rejected 0 + skipped 801;"* ]]
+	[[ $stderr == *"chunks: "[1-9]*" from the workers, 0 read again"* ]]
+}

@@ -13,6 +13,7 @@
 #include "util/err.h"
 #include "util/out.h"
 #include "record/reader_impl.h"
+#include "record/reader_shard.h"
 #include "io/source.h"
 
 const char *const rd_canon_names[NCANON] = {"learner_id", "ts", "domain", "capability", "action"};
@@ -340,6 +341,9 @@ int rd_open_and_detect(struct tl_reader *r)
 		tl_die_at(TL_EX_DATAERR, s->name, r->rec_line, "bad CSV header: %s",
 			  rc == TL_CSV_MORE ? "a quoted name spans lines" : tl_csv_error(r->csv));
 	rd_read_header(r, tl_csv_fields(r->csv), tl_csv_nfields(r->csv));
+	r->header = tl_xrealloc(r->header, n + 1);
+	memcpy(r->header, p, n);
+	r->nheader = n;
 	r->shape = r->col[COL_TS] >= 0 ? TL_SHAPE_EVENT_CSV : TL_SHAPE_ROW_CSV;
 	rd_line_limits(r, 0);
 	if (r->shape == TL_SHAPE_ROW_CSV && !(r->flags & TL_READ_ROWS))
@@ -511,6 +515,7 @@ void tl_reader_close(struct tl_reader *r)
 	free(r->fps);
 	free(r->colnames);
 	free(r->colbuf);
+	free(r->header);
 	free(r->raw);
 	free(r);
 }

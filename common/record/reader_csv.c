@@ -7,6 +7,7 @@
 #include "io/csvrow.h"
 #include "util/err.h"
 #include "record/reader_impl.h"
+#include "record/reader_shard.h"
 
 static void raw_append(struct tl_reader *r, const char *p, size_t n)
 {

@@ -2,8 +2,9 @@
  * record/: reader_core.c (files, shape detection, grouping, the calls of
  * reader.h), learner.c (building a learner, and the API on one),
  * reader_csv.c, reader_json.c, reader_xapi.c and reader_xapi_map.c (xAPI
- * statements), reader_ungrouped.c (--ungrouped) and reader_chunk.c (the
- * chunks of record/chunk.h, for run.c).
+ * statements), reader_ungrouped.c (--ungrouped), reader_chunk.c (the
+ * chunks of record/chunk.h, for run.c) and reader_shard.c (--shard, its
+ * calls in reader_shard.h).
  * Only the .c files of record/ include it; commands see record/reader.h.
  *
  * The helpers of the fast loops (the CSV rows of fast_rows, the events of
@@ -70,11 +71,10 @@ struct seen {
 /* --shard (reader_shard.c): the learner of another shard whose rows are
  * being skipped; with --ungrouped, the fingerprints of those met. */
 struct skip {
-	char *id;
-	size_t n, cap;
+	char *id;                 /* its id, n bytes (cap allocated) */
+	size_t n, cap, nfps, fpmask;
+	uint64_t *fps;            /* --ungrouped: nfps fingerprints in fpmask + 1 slots */
 	int on;
-	uint64_t *fps;
-	size_t nfps, fpmask;
 };
 
 struct ustore;   /* reader_ungrouped.c */
@@ -107,6 +107,8 @@ struct tl_reader {
 	int col_as_of;            /* the --as-of-field column, -1 none */
 	size_t ncols;
 	struct tl_str *colnames;  /* header names (owned copies) */
+	char *header;             /* the header line as read (tl-split), nheader bytes */
+	size_t nheader;
 	char *colbuf;
 	/* grouping */
 	struct build b[2];
@@ -553,35 +555,6 @@ struct tl_learner *rd_ustore_next(struct tl_reader *r);
 
 /* rd_ustore_free: release u (NULL is fine). */
 void rd_ustore_free(struct ustore *u);
-
-/* ---- reader_shard.c: --shard ------------------------------------------ */
-
-/* rd_shard_other: whether learner id is of another shard than --shard's.
- * rd_shard_csv, rd_shard_json: whether the event record rec (CSV: its id
- * and fields read; JSON: its line) is of another shard's learner, and if
- * so rec->id and rec->ev.count (--count-field's, else 1), nothing else
- * read. rd_shard_doc: whether the document line is, then counted. */
-int rd_shard_other(struct tl_reader *r, struct tl_str id);
-int rd_shard_csv(struct tl_reader *r, struct record *rec);
-int rd_shard_json(struct tl_reader *r, struct record *rec);
-int rd_shard_doc(struct tl_reader *r, struct tl_str line);
-/* rd_skip_line: whether the CSV line p[0..n) is a row of the learner
- * being skipped (then counted): plain (rd_line_id), its learner_id the
- * one skipped, nothing else read; without --count-field (a count is read
- * from its field), so that a row is skipped alike whether it comes
- * through rd_fast_skip or rd_csv_record. */
-int rd_skip_line(struct tl_reader *r, const char *p, size_t n);
-/* rd_skipping: the rows of learner id are being skipped. rd_skip_start:
- * skip learner id from here (a learner skipped). rd_skip_row: a skipped
- * row of n records. rd_skip_learner: a skipped learner row or document.
- * rd_skip_unsorted: --ungrouped's skipped record (its learner counted
- * once). */
-int rd_skipping(const struct tl_reader *r, struct tl_str id);
-void rd_skip_start(struct tl_reader *r, struct tl_str id);
-void rd_skip_row(struct tl_reader *r, uint64_t n);
-void rd_skip_learner(struct tl_reader *r, uint64_t records);
-void rd_skip_unsorted(struct tl_reader *r, const struct record *rec);
-void rd_skip_free(struct skip *s);
 
 /* ---- reader_chunk.c -------------------------------------------------- */
 

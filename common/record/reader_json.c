@@ -10,6 +10,7 @@
 #include "util/err.h"
 #include "util/num.h"
 #include "record/reader_impl.h"
+#include "record/reader_shard.h"
 
 /* ---- event objects --------------------------------------------------- */
 

@@ -13,6 +13,7 @@
 #include "util/err.h"
 #include "util/shard.h"
 #include "record/reader_impl.h"
+#include "record/reader_shard.h"
 
 static int same(struct tl_str a, const char *p, size_t n)
 {
@@ -52,18 +53,26 @@ int rd_shard_csv(struct tl_reader *r, struct record *rec)
 	return 1;
 }
 
-/* json_id: the learner_id (and the --count-field member's value) of the
- * event line raw, by one pass over its members up to them; 0 when it has
- * none that reads (the record's own path then reports it). */
-static int json_id(struct tl_reader *r, struct tl_str raw, struct tl_str *id, struct tl_str *count)
+int rd_json_id_text(struct tl_reader *r, struct tl_str v, struct tl_str *id)
 {
-	const char *end = raw.p + raw.n, *cname = r->opt->count_field;
+	if (v.n && (v.p[0] == '-' || (unsigned)(v.p[0] - '0') <= 9))
+		*id = v;   /* a number: its text is the id */
+	else if (!v.p || rd_json_string(v, &r->jarena, id) < 0)
+		return 0;
+	return id->n > 0;
+}
+
+int rd_json_id(struct tl_reader *r, struct tl_str raw, int whole, struct tl_str *id, struct tl_str *count)
+{
+	const char *end = raw.p + raw.n, *cname = count ? r->opt->count_field : NULL;
 	struct tl_json_iter it;
-	struct tl_str key, v = {NULL, 0};
+	struct tl_str key, v = {NULL, 0}, none;
+	int rc = 1;
+	count = count ? count : &none;
 	*count = (struct tl_str){NULL, 0};
 	if (tl_json_iter_begin(&it, raw.p, end, '{') < 0)
 		return 0;
-	while ((!v.p || (cname && !count->p)) && tl_json_iter_member(&it, &key) > 0) {
+	while ((whole || !v.p || (cname && !count->p)) && (rc = tl_json_iter_member(&it, &key)) > 0) {
 		const char *q = tl_json_skip_value(it.p, end, 64);
 		if (!q)
 			return 0;
@@ -73,19 +82,15 @@ static int json_id(struct tl_reader *r, struct tl_str raw, struct tl_str *id, st
 			*count = (struct tl_str){it.p, (size_t)(q - it.p)};
 		it.p = q;
 	}
-	if (!v.p)
+	if (whole && (rc != 0 || tl_json_skip_ws(it.p, end) != end))
 		return 0;
-	if (v.p[0] == '-' || (unsigned)(v.p[0] - '0') <= 9)
-		*id = v;   /* a number: its text is the id */
-	else if (rd_json_string(v, &r->jarena, id) < 0)
-		return 0;
-	return id->n > 0;
+	return rd_json_id_text(r, v, id);
 }
 
 int rd_shard_json(struct tl_reader *r, struct record *rec)
 {
 	struct tl_str id, count;
-	if (!json_id(r, rec->raw, &id, &count) || !rd_shard_other(r, id))
+	if (!rd_json_id(r, rec->raw, 0, &id, &count) || !rd_shard_other(r, id))
 		return 0;
 	rec->id = id;
 	rec->ev.count = 1;
@@ -97,7 +102,7 @@ int rd_shard_json(struct tl_reader *r, struct record *rec)
 int rd_skip_line(struct tl_reader *r, const char *p, size_t n)
 {
 	struct tl_str id;
-	if (!r->skip.on || r->col_count >= 0 || n > r->src.max_line || !rd_line_id(r, p, n, &id) ||
+	if (!r->skip.on || r->col_count >= 0 || n > r->opt->max_field || !rd_line_id(r, p, n, &id) ||
 	    !same(id, r->skip.id, r->skip.n))
 		return 0;
 	rd_skip_row(r, 1);
@@ -175,13 +180,7 @@ static int doc_skip(struct tl_reader *r, struct tl_str line, struct tl_str *id, 
 			return 0;
 		it.p = q;
 	}
-	if (!v.p || (need && !events))
-		return 0;
-	if (v.p[0] == '-' || (unsigned)(v.p[0] - '0') <= 9)
-		*id = v;   /* a number: its text is the id */
-	else if (rd_json_string(v, &r->jarena, id) < 0)
-		return 0;
-	return id->n > 0;
+	return (!need || events) && rd_json_id_text(r, v, id);
 }
 
 int rd_shard_doc(struct tl_reader *r, struct tl_str line)

@@ -15,6 +15,7 @@
 #include "util/err.h"
 #include "util/extsort.h"
 #include "record/reader_impl.h"
+#include "record/reader_shard.h"
 
 /* One learner: its attributes (copied from its first row) and, with
  * --as-of-field, its as-of. A learner starts at its first row that is not
