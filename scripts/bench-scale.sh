@@ -8,10 +8,11 @@
 #      memory from 1M to 10M);
 #  (b) shards: SHARD_LEARNERS learners (default 1M) in a file, the single
 #      pipeline (tl-batch) against tl-parallel -j 2 on 2 shards of the same
-#      config: wall time, the ratio, CPU seconds per learner; then the cost
-#      of one shard alone at 1, 2 and 8 shards, fitted as T(N) = S + P/N (S:
-#      reading and skipping the whole input, P: the work on the learners),
-#      and what N hosts would take on paper;
+#      config (and with --transfer): wall time, the ratio, CPU seconds per
+#      learner; then the CPU seconds of one shard alone at 1, 2 and 8
+#      shards, fitted as C(N) = S + P/N (S: reading and skipping the whole
+#      input, P: the work on the learners), what N hosts would take on
+#      paper, and the time of tl-split;
 #  (c) latency: RATES events per second (default 5000 and 100000) from
 #      tl-loadgen --rate, LATENCY_SECONDS (default 10) each, through the
 #      same pipeline: p50, p99 and max of each learner's time from its last
@@ -57,6 +58,10 @@ stream() {
 	for s in "${stages[@]}"; do
 		awk -v s="$s" -v n="$n" '{ printf "    %-10s peak RSS %7.1f MiB   CPU %7.1f s   %6.2f us/learner\n", s, $1 / 1024, $2 + $3, ($2 + $3) / n * 1e6 }' "$OUT/scale.$s"
 	done
+	# what the cores give when the run has them: the machine is shared
+	awk -v n="$n" -v c="$(nproc)" '{ cpu += $2 + $3; if (FILENAME !~ /loadgen$/) st += $2 + $3 }
+		END { printf "    CPU-bound on %d idle cores: %.2f M learners/min with tl-loadgen, %.2f M without (%.1f and %.1f CPU us/learner)\n", c, c / cpu * n * 60 / 1e6, c / st * n * 60 / 1e6, cpu / n * 1e6, st / n * 1e6 }' \
+		"${stages[@]/#/$OUT/scale.}"
 }
 
 if [ -n "$SCALE" ]; then
@@ -83,13 +88,10 @@ timed() {
 }
 
 # shard_alone N: shard 0 of N alone, the 4 stages on the file (the cost of
-# one host's shard with the input on shared storage); sets WALL[shard-N].
+# one host's shard with the input on shared storage); sets WALL[shard-N]
+# and CPU[shard-N].
 shard_alone() {
-	local t0 t1
-	t0=$(now)
-	tl-velocity --as-of $ASOF --shard "0/$1" "$csv" | tl-affinity | tl-retention | tl-score --config v2 >/dev/null
-	t1=$(now)
-	WALL[shard-$1]=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+	timed "shard-$1" sh -c "tl-velocity --as-of $ASOF --shard 0/$1 '$csv' | tl-affinity | tl-retention | tl-score --config v2 >/dev/null"
 }
 
 if [ "$SHARD_LEARNERS" -gt 0 ]; then
@@ -117,20 +119,29 @@ if [ "$SHARD_LEARNERS" -gt 0 ]; then
 	echo "  one shard alone (load $(load)):"
 	for n in 1 2 8; do
 		shard_alone "$n"
-		printf '    shard 0 of %d: %7.2f s\n' "$n" "${WALL[shard-$n]}"
+		printf '    shard 0 of %d: %7.2f s wall  %7.2f CPU s\n' "$n" "${WALL[shard-$n]}" "${CPU[shard-$n]}"
 	done
-	# T(N) = S + P/N through the points N = 1 and N = 8; N = 2 checks it
-	awk -v t1="${WALL[shard-1]}" -v t2="${WALL[shard-2]}" -v t8="${WALL[shard-8]}" 'BEGIN {
-		p = (t1 - t8) * 8 / 7; s = t1 - p
-		printf "  fit T(N) = S + P/N: S = %.2f s (reading and skipping the input), P = %.2f s; T(2) = %.2f s predicted, %.2f s measured\n", s, p, s + p / 2, t2
-		printf "  on paper, N hosts like this one, one shard each, against shard 0 of 1: the input on shared storage, T(N),\n"
-		printf "  or split and sent, P/N (the split and the copy not counted):\n"
-		printf "    %6s %10s %9s %11s %10s %9s\n", "hosts", "shared s", "speed-up", "efficiency", "split s", "speed-up"
+	# the CPU seconds of a shard, C(N) = S + P/N, through N = 1 and N = 8
+	# (N = 2 checks it): S reads and skips the whole input, P computes the
+	# learners; CPU seconds, not wall, so the load of a shared machine
+	# counts less. A host of this machine's cores runs its shard in about
+	# C(N) / cores.
+	awk -v c1="${CPU[shard-1]}" -v c2="${CPU[shard-2]}" -v c8="${CPU[shard-8]}" -v cores="$(nproc)" 'BEGIN {
+		p = (c1 - c8) * 8 / 7; s = c1 - p
+		printf "  fit C(N) = S + P/N CPU s: S = %.2f (reading and skipping the input), P = %.2f; C(2) = %.2f predicted, %.2f measured\n", s, p, s + p / 2, c2
+		printf "  on paper, N hosts of %d cores, one shard each: the input on shared storage (each host S + P/N),\n", cores
+		printf "  or split and sent (P/N; the split, one pass here, and the copy not counted):\n"
+		printf "    %6s %12s %9s %11s %12s %9s\n", "hosts", "shared s", "speed-up", "efficiency", "split s", "speed-up"
 		for (n = 1; n <= 64; n *= 2) {
-			t = s + p / n; u = p / n
-			printf "    %6d %10.2f %9.2f %10.0f%% %10.2f %9.2f\n", n, t, t1 / t, t1 / t / n * 100, u, t1 / u
+			t = (s + p / n) / cores; u = p / n / cores
+			printf "    %6d %12.2f %9.2f %10.0f%% %12.2f %9.2f\n", n, t, c1 / cores / t, c1 / cores / t / n * 100, u, c1 / cores / u
 		}
 	}'
+	if command -v tl-split >/dev/null; then
+		timed split tl-split -n 8 -o "$OUT/split-%d.csv" "$csv"
+		printf '  tl-split -n 8 of the input: %.2f s wall, %.2f CPU s\n' "${WALL[split]}" "${CPU[split]}"
+		rm -f "$OUT"/split-*.csv
+	fi
 fi
 
 # ---- (c) latency per learner at a fixed rate
