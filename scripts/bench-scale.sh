@@ -77,7 +77,7 @@ fi
 
 # timed NAME CMD...: wall, user + system CPU seconds of CMD and its
 # children; sets WALL[NAME] and CPU[NAME].
-declare -A WALL CPU
+declare -A WALL CPU SPAN
 timed() {
 	local name=$1
 	shift
@@ -85,6 +85,12 @@ timed() {
 	read -r w u s <"$OUT/.timed"
 	WALL[$name]=$w
 	CPU[$name]=$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')
+}
+
+# span NAME: the seconds from the first shard's start to the last one's
+# end in the last run's joblog; sets SPAN[NAME].
+span() {
+	SPAN[$1]=$(awk -F '\t' 'NR > 1 { if (!a || $3 < a) a = $3; if ($3 + $4 > b) b = $3 + $4 } END { printf "%.2f", b - a }' "$OUT/scale-out/current/joblog")
 }
 
 # shard_alone N: shard 0 of N alone, the 4 stages on the file (the cost of
@@ -107,14 +113,17 @@ if [ "$SHARD_LEARNERS" -gt 0 ]; then
 		"stage score tl-score --config v2" >"$conf"
 	timed single tl-batch --config "$conf"
 	timed parallel tl-parallel --config "$conf" -j 2 --shards 2
+	span parallel
 	runs=(single parallel)
 	if command -v tl-split >/dev/null; then
 		timed transfer tl-parallel --config "$conf" -j 2 --shards 2 --transfer
+		span transfer
 		runs+=(transfer)
 	fi
 	for r in "${runs[@]}"; do
 		awk -v r="$r" -v w="${WALL[$r]}" -v c="${CPU[$r]}" -v n="$SHARD_LEARNERS" -v w1="${WALL[single]}" \
 			'BEGIN { printf "  %-9s %7.2f s wall  %7.2f CPU s  %5.2f CPU us/learner  speed-up %.2f\n", r, w, c, c / n * 1e6, w1 / w }'
+		[ "$r" = single ] || printf '  %-9s the shards ran %.2f s of it (the joblog), the split, merge and publish the rest\n' "" "${SPAN[$r]}"
 	done
 	echo "  one shard alone (load $(load)):"
 	for n in 1 2 8; do
