@@ -38,6 +38,8 @@ static size_t sort_unique(struct tl_eval_bucket *b, size_t n)
  * from the top down, then move the result to the front. */
 void tl_eval_hist_compact(struct tl_eval_hist *h)
 {
+	if (!h->b)   /* nothing added */
+		return;
 	size_t p = sort_unique(h->b + h->n, h->pending);
 	h->pending = 0;
 	if (h->n == 0 || p == 0) {
