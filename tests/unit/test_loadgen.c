@@ -124,14 +124,14 @@ static void test_assigned(void)
 			same_arch &= l.arch == o.arch;
 		}
 		roi[t] += o.roi / tl_lg_arch_roi(o.arch);
-		churn[t] += o.churned - tl_lg_arch_churn(o.arch);
-		want_churn += tl_lg_arch_churn(o.arch);
+		churn[t] += o.churned - tl_lg_arch_churn(&c, o.arch);
+		want_churn += tl_lg_arch_churn(&c, o.arch);
 	}
 	CHECK(same_arch);
 	tl_lg_assigned_outcome(&c, 77, 1, &o);
 	tl_lg_assigned_outcome(&c, 77, 1, &again);
 	CHECK(o.arch == again.arch && o.roi == again.roi && o.churned == again.churned);
-	CHECK_NEAR(tl_lg_arch_churn(TL_LG_LONG_TERM_RETAINER), 1 - exp(-0.24), 1e-15);
+	CHECK_NEAR(tl_lg_arch_churn(&c, TL_LG_LONG_TERM_RETAINER), 1 - exp(-0.24), 1e-15);
 	/* per arm N/2 learners; lognormal sd 0.5 and a Bernoulli at most 0.5 */
 	CHECK_NEAR(roi[0] / (N / 2), 1.0, 4 * 0.533 / sqrt(N / 2));
 	CHECK_NEAR(roi[1] / (N / 2), 0.95, 4 * 0.533 / sqrt(N / 2));
