@@ -9,8 +9,12 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "loadgen/loadgen.h"
 #include "util/rng.h"
+
+/* From loadgen/loadgen.h, which the including file includes too (it is not
+ * included here: loadgen.c includes this file). */
+struct tl_lg_config;
+struct tl_lg_learner;
 
 #define SECS_PER_DAY 86400.0
 #define ENGAGEMENT_NOISE 0.3     /* uniform +- on the log engagement step */
@@ -133,7 +137,7 @@ struct tl_lg_archetype {
 	double explore;      /* share of domain draws that ignore the focus */
 	double stick;        /* share of events in their session's domain */
 };
-extern const struct tl_lg_archetype tl_lg_archs[TL_LG_NARCH];
+extern const struct tl_lg_archetype tl_lg_archs[];  /* TL_LG_NARCH of them */
 
 struct tl_lg_world {
 	const struct tl_lg_config *cfg;
