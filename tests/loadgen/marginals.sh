@@ -46,13 +46,13 @@ END {
 	flush()
 	split("monday tuesday wednesday thursday friday saturday sunday", name, " ")
 	for (i = 0; i < 7; i++)
-		printf "%s %.4f\n", name[i + 1], wd[i] / total > weekdays
+		printf "%s %.6f\n", name[i + 1], wd[i] / total > weekdays
 }'
 
 n=$(wc -l < "$tmp/learners")
 [ "$n" -gt 0 ] || { echo "marginals.sh: no learners" >&2; exit 65; }
 echo "learners $n"
-awk -v n="$n" '$2 == 1 { k++ } END { printf "single_day_share %.4f\n", k / n }' "$tmp/learners"
+awk -v n="$n" '$2 == 1 { k++ } END { printf "single_day_share %.6f\n", k / n }' "$tmp/learners"
 cut -d' ' -f1 "$tmp/learners" | sort -n | awk -v n="$n" '
 	BEGIN { r = int(0.9 * n); if (r < 0.9 * n) r++ }
 	NR == r { print "events_p90", $1 }'
