@@ -135,8 +135,9 @@ int tl_lg_cap_domain(const struct tl_lg_world *w, long cap);
 double tl_lg_cap_half_life_days(const struct tl_lg_world *w, long cap);
 
 /* tl_lg_generate: generate learner number index (1..N) into l, replacing
- * its previous content. The result depends only on (seed, index) and the
- * catalogue options, never on other learners or on the shard. */
+ * its previous content. The result depends only on (seed, index), the
+ * catalogue options and the profile, never on other learners or on the
+ * shard; the archetype, arm and roi do not depend on the profile. */
 void tl_lg_generate(struct tl_lg_world *w, long index, struct tl_lg_learner *l);
 void tl_lg_learner_free(struct tl_lg_learner *l);
 
