@@ -143,11 +143,13 @@ static void ustore_add(struct tl_reader *r, struct ustore *u, const struct recor
 	char msg[200];
 	tl_time as_of = 0;
 	const char *why = r->opt->as_of_field ? rd_record_as_of(r, rec, &as_of, msg, sizeof msg) : NULL;
-	struct build *b = &r->b[1];
-	rd_build_start(b, rec->id, r->src.name, r->rec_line, r->shape);
-	rd_record_attrs(r, b, rec);
+	struct build *b = &r->b[1];   /* only its attributes */
 	struct ufile *f = &u->files[r->next_file - 1];
 	f->name = r->src.name;
+	tl_arena_reset(&b->arena);
+	b->l.nattrs = 0;
+	if (r->shape != TL_SHAPE_EVENT_CSV || !f->named || f->n)   /* a CSV file without attributes: none */
+		rd_record_attrs(r, b, rec);
 	if (r->shape == TL_SHAPE_EVENT_CSV && !f->named)
 		file_names(u, f, b);
 	struct uev h;

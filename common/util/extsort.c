@@ -1,6 +1,6 @@
 /* extsort.c - the external stable sort of extsort.h. A run is sorted by
  * the 8 key bytes that follow the prefix all its keys share (a stable LSD
- * radix sort over the bits that vary), and records that tie there but
+ * radix sort over the bits of them that vary), and records that tie there but
  * have longer keys by a stable merge sort of the whole key, so the
  * records of a key keep the order they were added; a spilled run is its
  * records one after another ([key length][length][key][bytes]) in the
@@ -22,7 +22,7 @@
 #define OUT_BUF (1u << 16)    /* the write buffer of a spill or a pass */
 #define HDR 8                 /* a spilled record's key length and length */
 #define PREFETCH 8            /* records read ahead in sorted order */
-#define DIGIT 11              /* radix bits a pass: 2 passes up to 4M keys */
+#define DIGIT 11              /* radix bits a pass, at most */
 
 /* A record of the run in memory: its key at buf[off..off+keyn), its
  * bytes after the key; pfx is what sort_run sorts it by. */
@@ -194,10 +194,38 @@ static void swap_tmp(struct tl_xsort *s)
 	s->entcap = s->tmpcap, s->tmpcap = c;
 }
 
-/* radix_pass: the run's index stably by the digit of pfx at shift. */
-static void radix_pass(struct tl_xsort *s, unsigned shift)
+/* squeeze: each pfx becomes the bits of it that vary (vary), packed in
+ * their order, which keeps the order of the records (the other bits are
+ * the same in all). Returns how many bits vary. Ids of digits vary in 4
+ * bits a byte: half the radix passes. */
+static unsigned squeeze(struct tl_xsort *s, uint64_t vary)
 {
-	const uint64_t mask = (1u << DIGIT) - 1;
+	uint64_t tab[8][256];   /* of byte j of pfx with value v: its bits packed */
+	unsigned nbits = 0, from = 8, to = 0;
+	memset(tab, 0, sizeof tab);
+	for (unsigned bit = 0; bit < 64; bit++) {
+		if (!(vary >> bit & 1))
+			continue;
+		for (unsigned v = 0; v < 256; v++)
+			tab[bit / 8][v] |= (uint64_t)(v >> bit % 8 & 1) << nbits;
+		from = from < bit / 8 ? from : bit / 8;
+		to = bit / 8 + 1;
+		nbits++;
+	}
+	for (size_t i = 0; i < s->nent; i++) {
+		uint64_t p = s->ent[i].pfx, c = 0;
+		for (unsigned j = from; j < to; j++)
+			c |= tab[j][p >> 8 * j & 0xff];
+		s->ent[i].pfx = c;
+	}
+	return nbits;
+}
+
+/* radix_pass: the run's index stably by the digit of pfx at shift, of
+ * width bits. */
+static void radix_pass(struct tl_xsort *s, unsigned shift, unsigned width)
+{
+	const uint64_t mask = (1u << width) - 1;
 	size_t at[1u << DIGIT] = {0};
 	for (size_t i = 0; i < s->nent; i++)
 		at[s->ent[i].pfx >> shift & mask]++;
@@ -248,10 +276,10 @@ static void sort_run(struct tl_xsort *s)
 		s->tmp = tl_xmalloc(s->entcap * sizeof *s->tmp);
 		s->tmpcap = s->entcap;
 	}
-	uint64_t vary = set_prefixes(s);
-	for (unsigned shift = 0; shift < 64; shift += DIGIT)
-		if (vary >> shift & ((1u << DIGIT) - 1))
-			radix_pass(s, shift);
+	unsigned nbits = squeeze(s, set_prefixes(s));
+	unsigned passes = (nbits + DIGIT - 1) / DIGIT, width = passes ? (nbits + passes - 1) / passes : 0;
+	for (unsigned shift = 0; shift < nbits; shift += width)
+		radix_pass(s, shift, width);
 	if (s->maxkey - s->lcp <= 7)
 		return;
 	for (size_t i = 0, j; i < s->nent; i = j) {
