@@ -1,0 +1,165 @@
+/* xsum.c - exact sums of doubles in a long accumulator (xsum.h). A double
+ * is m 2^(e-1075) with a 53-bit m (e >= 1), or m 2^-1074 (subnormal): in
+ * units of 2^-1074 it is m shifted left by e - 1 bits, at most 2098 bits,
+ * which land in three 32-bit limbs. Limbs are signed 64-bit, so additions
+ * need no carry until 2^29 of them have been made (each adds less than
+ * 2^33 to a limb); then the carries are propagated. Reading rounds the
+ * top 64 bits, with a sticky bit for everything below them, to a double
+ * by the hardware's conversion (to nearest, ties to even). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/num.h"
+#include "util/xsum.h"
+
+#define CARRY_EVERY (1u << 29)
+#define TWO32 4294967296.0
+
+void tl_xsum_init(struct tl_xsum *s) { memset(s, 0, sizeof *s); }
+
+/* normalize: propagate the carries: every limb but the top one in
+ * [0, 2^32); the top one holds the sign (0 or negative). */
+static void normalize(struct tl_xsum *s)
+{
+	for (int i = 0; i + 1 < TL_XSUM_LIMBS; i++) {
+		int64_t lo = (int64_t)((uint64_t)s->limb[i] & 0xffffffffu);
+		s->limb[i + 1] += (s->limb[i] - lo) / (int64_t)TWO32;
+		s->limb[i] = lo;
+	}
+	s->adds = 0;
+}
+
+void tl_xsum_add(struct tl_xsum *s, double v)
+{
+	uint64_t u;
+	memcpy(&u, &v, sizeof u);
+	int e = (int)(u >> 52) & 0x7ff;
+	uint64_t m = u & 0xfffffffffffffu;
+	if (e == 0x7ff) {
+		s->bad = 1;
+		return;
+	}
+	if (e)
+		m |= (uint64_t)1 << 52;
+	else
+		e = 1;
+	int pos = e - 1, k = pos >> 5, sh = pos & 31;
+	uint64_t lo = (m & 0xffffffffu) << sh, hi = (m >> 32) << sh;
+	int64_t a0 = (int64_t)(lo & 0xffffffffu), a1 = (int64_t)((lo >> 32) + (hi & 0xffffffffu));
+	int64_t a2 = (int64_t)(hi >> 32);
+	if (u >> 63) {
+		a0 = -a0;
+		a1 = -a1;
+		a2 = -a2;
+	}
+	s->limb[k] += a0;
+	s->limb[k + 1] += a1;
+	s->limb[k + 2] += a2;
+	if (++s->adds >= CARRY_EVERY)
+		normalize(s);
+}
+
+void tl_xsum_add_product(struct tl_xsum *s, double a, double b)
+{
+	double p = a * b;
+	tl_xsum_add(s, p);
+	if (isfinite(p))
+		tl_xsum_add(s, fma(a, b, -p));
+}
+
+void tl_xsum_merge(struct tl_xsum *s, const struct tl_xsum *t)
+{
+	struct tl_xsum c = *t;
+	normalize(&c);
+	normalize(s);
+	for (int i = 0; i < TL_XSUM_LIMBS; i++)
+		s->limb[i] += c.limb[i];
+	s->adds = 1;
+	s->bad |= t->bad;
+}
+
+/* limb i of the normalized magnitude, 0 below the first. */
+static uint64_t at(const struct tl_xsum *s, int i) { return i < 0 ? 0 : (uint64_t)s->limb[i]; }
+
+/* magnitude: the top 64 bits of the normalized, non-negative s, with a
+ * sticky low bit, in *r, and their weight's exponent; 0 when s is 0. */
+static int magnitude(const struct tl_xsum *s, uint64_t *r, int *exp2)
+{
+	int t = TL_XSUM_LIMBS - 1;
+	while (t >= 0 && s->limb[t] == 0)
+		t--;
+	if (t < 0)
+		return 0;
+	int hb = 31 - __builtin_clz((unsigned)s->limb[t]);   /* the top bit of limb t */
+	uint64_t low = at(s, t - 2), sticky = low & (((uint64_t)1 << (hb + 1)) - 1);
+	*r = (at(s, t) << (63 - hb)) | (at(s, t - 1) << (31 - hb)) | (low >> (hb + 1));
+	for (int i = t - 3; i >= 0 && !sticky; i--)
+		sticky = s->limb[i] != 0;
+	*r |= sticky != 0;
+	*exp2 = 32 * (t - 2) + hb + 1 - 1074;
+	return 1;
+}
+
+double tl_xsum_value(const struct tl_xsum *s)
+{
+	struct tl_xsum c = *s;
+	uint64_t r;
+	int exp2, neg;
+	if (s->bad)
+		return NAN;
+	normalize(&c);
+	neg = c.limb[TL_XSUM_LIMBS - 1] < 0;
+	if (neg) {
+		for (int i = 0; i < TL_XSUM_LIMBS; i++)
+			c.limb[i] = -c.limb[i];
+		normalize(&c);
+	}
+	if (!magnitude(&c, &r, &exp2))
+		return 0;
+	double v = ldexp((double)r, exp2);   /* exact: a normal result, or r < 2^52 */
+	return neg ? -v : v;
+}
+
+int tl_xsum_terms(const struct tl_xsum *s, double *t)
+{
+	struct tl_xsum c = *s;
+	int n = 0;
+	for (;;) {
+		double d = tl_xsum_value(&c);
+		if (!isfinite(d))
+			return -1;
+		if (d == 0 || n == TL_XSUM_TERMS_MAX)
+			return n;
+		t[n++] = d;
+		tl_xsum_add(&c, -d);
+	}
+}
+
+void tl_xsum_print(const struct tl_xsum *s, FILE *f)
+{
+	double t[TL_XSUM_TERMS_MAX];
+	int n = tl_xsum_terms(s, t);
+	if (n <= 0)
+		fputs(n == 0 ? "0" : "nan", f);
+	for (int i = 0; i < n; i++)
+		fprintf(f, "%s%.17g", i ? " " : "", t[i]);
+}
+
+int tl_xsum_parse(struct tl_xsum *s, const char *p, size_t n)
+{
+	size_t i = 0, terms = 0;
+	while (i < n) {
+		size_t j = i;
+		double v;
+		while (j < n && p[j] != ' ')
+			j++;
+		if (j == i || tl_num_parse(p + i, j - i, &v) != 0 || !isfinite(v) || ++terms > TL_XSUM_TERMS_MAX)
+			return -1;
+		tl_xsum_add(s, v);
+		i = j + 1;
+		if (j + 1 == n)   /* a trailing space */
+			return -1;
+	}
+	return n ? 0 : -1;
+}

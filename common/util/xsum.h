@@ -1,0 +1,59 @@
+/* xsum.h - exact sums of doubles. The accumulator is a fixed-point number
+ * wide enough for every finite double (a long accumulator: 68 signed limbs
+ * of 32 bits from 2^-1074 up), so adding never rounds: the sum of a set of
+ * values does not depend on their order, nor on how they were split into
+ * partial sums that were merged. It is rounded once, correctly (to
+ * nearest, ties to even), when it is read, and it can be written exactly
+ * as a few doubles (its terms) and read back. Merged fits (tl-model's
+ * sharded --fit) equal the single run bit for bit through it. */
+#ifndef TL_XSUM_H
+#define TL_XSUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define TL_XSUM_LIMBS 68
+/* The most terms tl_xsum_terms gives (each holds 53 of the ~2150 bits). */
+#define TL_XSUM_TERMS_MAX 48
+
+/* Zero-initialise: struct tl_xsum s = {0}; or tl_xsum_init. */
+struct tl_xsum {
+	int64_t limb[TL_XSUM_LIMBS];   /* limb i weighs 2^(32 i - 1074) */
+	uint32_t adds;                 /* since the carries were last propagated */
+	int bad;                       /* a value that is not finite was added */
+};
+
+void tl_xsum_init(struct tl_xsum *s);
+
+/* tl_xsum_add: s += v exactly; a value that is not finite makes the sum
+ * NAN. */
+void tl_xsum_add(struct tl_xsum *s, double v);
+
+/* tl_xsum_add_product: s += a * b exactly (the product's rounding error
+ * is added too, by fma). */
+void tl_xsum_add_product(struct tl_xsum *s, double a, double b);
+
+/* tl_xsum_merge: s += t exactly. */
+void tl_xsum_merge(struct tl_xsum *s, const struct tl_xsum *t);
+
+/* tl_xsum_value: the sum rounded to the nearest double (ties to even);
+ * +-inf beyond the largest double, NAN after a value that is not finite. */
+double tl_xsum_value(const struct tl_xsum *s);
+
+/* tl_xsum_terms: the exact sum as at most TL_XSUM_TERMS_MAX doubles, the
+ * largest first, each the rounded remainder of the ones before it, in
+ * t[]: returns how many (0 for a zero sum; -1 when the sum is not finite).
+ * Adding the terms to an empty accumulator gives s back. */
+int tl_xsum_terms(const struct tl_xsum *s, double *t);
+
+/* tl_xsum_print: the terms to f, %.17g separated by single spaces ("0"
+ * for zero), so that tl_xsum_parse reads the exact sum back. */
+void tl_xsum_print(const struct tl_xsum *s, FILE *f);
+
+/* tl_xsum_parse: add the terms in p[0..n) (numbers separated by single
+ * spaces, as tl_xsum_print writes them) to s. Returns 0, or -1 when the
+ * text is not such a list of finite numbers. */
+int tl_xsum_parse(struct tl_xsum *s, const char *p, size_t n);
+
+#endif
