@@ -114,12 +114,13 @@ int rec_next(struct rec *r)
 void rec_open(struct rec *r, struct tl_sidefile *in, const char *file, const char *format)
 {
 	*r = (struct rec){.sf = in, .file = file};
-	if (!rec_next(r))
+	if (!tl_sidefile_next(in))
 		rec_die(r, "empty file, not a %s file", format);
-	if (!(is(&r->f[0], "record") && is(&r->f[1], "unit") && is(&r->f[2], "i") && is(&r->f[3], "j") &&
-	      is(&r->f[4], "value")))
+	const struct tl_str *f = tl_sidefile_fields(in);
+	r->line = tl_sidefile_line(in);
+	if (tl_sidefile_nfields(in) != 5 || !(is(&f[0], "record") && is(&f[1], "unit") && is(&f[2], "i") &&
+					      is(&f[3], "j") && is(&f[4], "value")))
 		rec_die(r, "not a %s file (its first line is not '%s')", format, header);
-	r->count = 0;
 	if (!is(rec_expect(r, "format", -1, -1, -1), format))
 		rec_die(r, "format '%.*s' is not '%s'", (int)r->f[4].n, r->f[4].p, format);
 }
