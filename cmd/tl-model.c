@@ -292,7 +292,8 @@ static void gauges(struct tl_run *run, const struct tl_model *m, long n, long sk
 struct fitting {
 	struct tl_model m;
 	struct rows r;
-	struct tl_fit_sums *s;   /* --emit-stats */
+	struct tl_fit *fit;      /* --emit-stats: the pass, */
+	struct tl_fit_sums *s;   /* and this shard's sums */
 	double *x;
 	long n;                  /* training records */
 	int cv;
@@ -337,14 +338,13 @@ static int fit_main(const struct tl_common *c, const struct options *o, int nfil
 {
 	struct fitting ft = {.cv = o->cv};
 	struct tl_model_params prm = TL_MODEL_PARAMS_DEFAULTS;
-	struct tl_fit *fit = NULL;
 	model_init(&ft.m, o);
 	ft.x = tl_xmalloc(ft.m.p * sizeof *ft.x);
-	if (o->emit) {
-		fit = o->state ? tl_fit_read_state(o->state, &prm) : tl_fit_new(&ft.m, o->cv, &prm);
+	if (o->emit) {   /* in ft, reachable when a bad record exits */
+		ft.fit = o->state ? tl_fit_read_state(o->state, &prm) : tl_fit_new(&ft.m, o->cv, &prm);
 		if (o->state)
-			tl_fit_check(fit, &ft.m, o->cv);
-		ft.s = tl_fit_sums_new(fit);
+			tl_fit_check(ft.fit, &ft.m, o->cv);
+		ft.s = tl_fit_sums_new(ft.fit);
 	}
 	struct tl_run *run = tl_run_open(c, nfiles, files, TL_READ_ROWS);
 	static const struct tl_tool tool = {.learner = fit_learner, .report = 1};
@@ -357,7 +357,7 @@ static int fit_main(const struct tl_common *c, const struct options *o, int nfil
 	}
 	int rc = tl_run_close(run);
 	tl_fit_sums_free(ft.s);
-	tl_fit_free(fit);
+	tl_fit_free(ft.fit);
 	free(ft.r.X);
 	free(ft.r.y);
 	free(ft.r.fold);
@@ -374,8 +374,11 @@ static int merge_main(const struct tl_common *c, const struct options *o, int nf
 	struct tl_fit *fit = o->state ? tl_fit_read_state(o->state, &prm) : NULL;
 	struct tl_fit_sums *s = tl_fit_merge(&fit, nfiles, files, &prm);
 	char err[TL_MSG_MAX];
-	if (tl_fit_step(fit, s, err, sizeof err) < 0)
+	if (tl_fit_step(fit, s, err, sizeof err) < 0) {
+		tl_fit_sums_free(s);   /* before the die */
+		tl_fit_free(fit);
 		tl_die(TL_EX_DATAERR, "%s", err);
+	}
 	FILE *out = tl_output_open(c->output);
 	if (tl_fit_done(fit)) {
 		struct tl_model m;

@@ -56,6 +56,8 @@ void put_num(struct wr *w, const char *name, long unit, long i, double v)
 
 void put_xsum(struct wr *w, const char *name, long unit, long i, long j, const struct tl_xsum *s)
 {
+	if (!isfinite(tl_xsum_value(s)))
+		tl_die(TL_EX_DATAERR, "the sum '%s' of unit %ld overflows: values too large to fit", name, unit);
 	put_rec(w, name, unit, i, j);
 	tl_xsum_print(s, w->f);
 	fputc('\n', w->f);

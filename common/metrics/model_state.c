@@ -177,8 +177,10 @@ struct tl_fit *tl_fit_read_state(const char *path, const struct tl_model_params 
 	if (rc)
 		tl_die(rc, "%s:", path);
 	FILE *in = n ? fmemopen(text, n, "r") : NULL;
-	if (!in)
+	if (!in) {
+		free(text);   /* before the die */
 		tl_die_at(TL_EX_DATAERR, path, 0, "empty file, not a %s file", state_format);
+	}
 	struct tl_sidefile *sf = tl_sidefile_stream(in, path, 1 << 20);
 	struct rec r;
 	rec_open(&r, sf, path, state_format);

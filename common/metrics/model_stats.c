@@ -225,11 +225,16 @@ static void read_stats(struct tl_fit **fp, struct tl_fit_sums **sp, const char *
 	struct head h = {0};
 	rec_open(&r, in, file, stats_format);
 	read_head(&r, &h);
-	if (!*fp && h.pass == 0 && !*h.state)
+	if (!*fp && (h.pass != 0 || *h.state)) {
+		long line = h.pass_line, pass = h.pass;
+		free(h.state);   /* before the die */
+		tl_model_free(&h.set);
+		tl_sidefile_close(in);
+		tl_die_at(TL_EX_DATAERR, file, line, "stats of pass %ld: give the state they were computed "
+			  "from with --state", pass);
+	}
+	if (!*fp)
 		*fp = tl_fit_new(&h.set, h.k, prm);
-	else if (!*fp)
-		tl_die_at(TL_EX_DATAERR, file, h.pass_line, "stats of pass %ld: give the state they were computed "
-			  "from with --state", h.pass);
 	check_head(&r, *fp, &h, first);
 	if (!*sp)
 		*sp = tl_fit_sums_new(*fp);
@@ -279,26 +284,38 @@ static void first_shards(struct tl_fit *f, const struct shard_id *ids, char **fi
 	qsort(f->shard, f->nshards, sizeof *f->shard, id_cmp);
 }
 
-/* same_shards: each file is one of pass 0's shards, each shard has a file. */
-static void same_shards(const struct tl_fit *f, const struct shard_id *ids, char **files, int n)
+/* unmatched: the first file that is none of f's shards (each matched
+ * once, in used), else -1. */
+static int unmatched(const struct tl_fit *f, const struct shard_id *ids, int n, unsigned char *used)
 {
-	unsigned char *used = tl_xcalloc(f->nshards + 1, 1);
 	for (int i = 0; i < n; i++) {
 		size_t j = 0;
 		while (j < f->nshards && (used[j] || !id_same(&f->shard[j], &ids[i])))
 			j++;
 		if (j == f->nshards)
-			tl_die_at(TL_EX_DATAERR, files[i], ids[i].line, "shard %016" PRIx64 " (%ld records) is not one "
-				  "of the %zu shards of pass 0%s: its input changed, or it is another shard's",
-				  ids[i].fp, ids[i].records, f->nshards, n > (int)f->nshards ? " (or is given twice)" : "");
+			return i;
 		used[j] = 1;
 	}
-	for (size_t j = 0; j < f->nshards; j++)
-		if (!used[j])
-			tl_die_at(TL_EX_DATAERR, f->path, f->shard[j].line, "shard %016" PRIx64 " (%ld records) of pass 0 "
-				  "has no stats file: %d given for %zu shards", f->shard[j].fp, f->shard[j].records, n,
-				  f->nshards);
-	free(used);
+	return -1;
+}
+
+/* same_shards: each file is one of pass 0's shards, each shard has a file. */
+static void same_shards(const struct tl_fit *f, const struct shard_id *ids, char **files, int n)
+{
+	unsigned char *used = tl_xcalloc(f->nshards + 1, 1);
+	int i = unmatched(f, ids, n, used);
+	size_t j = 0;
+	while (i < 0 && j < f->nshards && used[j])
+		j++;
+	free(used);   /* before a die */
+	if (i >= 0)
+		tl_die_at(TL_EX_DATAERR, files[i], ids[i].line, "shard %016" PRIx64 " (%ld records) is not one "
+			  "of the %zu shards of pass 0%s: its input changed, or it is another shard's",
+			  ids[i].fp, ids[i].records, f->nshards, n > (int)f->nshards ? " (or is given twice)" : "");
+	if (j < f->nshards)
+		tl_die_at(TL_EX_DATAERR, f->path, f->shard[j].line, "shard %016" PRIx64 " (%ld records) of pass 0 "
+			  "has no stats file: %d given for %zu shards", f->shard[j].fp, f->shard[j].records, n,
+			  f->nshards);
 }
 
 struct tl_fit_sums *tl_fit_merge(struct tl_fit **f, int nfiles, char **files, const struct tl_model_params *prm)
