@@ -1,9 +1,10 @@
-/* xsum.c - exact sums of doubles in a long accumulator (xsum.h). A double
- * is m 2^(e-1075) with a 53-bit m (e >= 1), or m 2^-1074 (subnormal): in
- * units of 2^-1074 it is m shifted left by e - 1 bits, at most 2098 bits,
- * which land in three 32-bit limbs. Limbs are signed 64-bit, so additions
- * need no carry until 2^29 of them have been made (each adds less than
- * 2^33 to a limb); then the carries are propagated. Reading rounds the
+/* xsum.c - exact sums of doubles in a long accumulator (xsum.h, where the
+ * addition is, inline). A double is m 2^(e-1075) with a 53-bit m (e >= 1),
+ * or m 2^-1074 (subnormal): in units of 2^-1074 it is m shifted left by
+ * e - 1 bits, at most 2098 bits, which land in three 32-bit limbs. Limbs
+ * are signed 64-bit, so additions need no carry until 2^29 of them have
+ * been made (each adds less than 2^33 to a limb); then the carries are
+ * propagated. Reading rounds the
  * top 64 bits, with a sticky bit for everything below them, to a double
  * by the hardware's conversion (to nearest, ties to even). */
 #include <math.h>
@@ -13,7 +14,6 @@
 #include "util/num.h"
 #include "util/xsum.h"
 
-#define CARRY_EVERY (1u << 29)
 #define TWO32 4294967296.0
 
 void tl_xsum_init(struct tl_xsum *s) { memset(s, 0, sizeof *s); }
@@ -30,35 +30,7 @@ static void normalize(struct tl_xsum *s)
 	s->adds = 0;
 }
 
-void tl_xsum_add(struct tl_xsum *s, double v)
-{
-	uint64_t u;
-	memcpy(&u, &v, sizeof u);
-	int e = (int)(u >> 52) & 0x7ff;
-	uint64_t m = u & 0xfffffffffffffu;
-	if (e == 0x7ff) {
-		s->bad = 1;
-		return;
-	}
-	if (e)
-		m |= (uint64_t)1 << 52;
-	else
-		e = 1;
-	int pos = e - 1, k = pos >> 5, sh = pos & 31;
-	uint64_t lo = (m & 0xffffffffu) << sh, hi = (m >> 32) << sh;
-	int64_t a0 = (int64_t)(lo & 0xffffffffu), a1 = (int64_t)((lo >> 32) + (hi & 0xffffffffu));
-	int64_t a2 = (int64_t)(hi >> 32);
-	if (u >> 63) {
-		a0 = -a0;
-		a1 = -a1;
-		a2 = -a2;
-	}
-	s->limb[k] += a0;
-	s->limb[k + 1] += a1;
-	s->limb[k + 2] += a2;
-	if (++s->adds >= CARRY_EVERY)
-		normalize(s);
-}
+void tl_xsum_carry(struct tl_xsum *s) { normalize(s); }
 
 void tl_xsum_add_product(struct tl_xsum *s, double a, double b)
 {

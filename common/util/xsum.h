@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #define TL_XSUM_LIMBS 68
 /* The most terms tl_xsum_terms gives (each holds 53 of the ~2150 bits). */
@@ -26,9 +27,42 @@ struct tl_xsum {
 
 void tl_xsum_init(struct tl_xsum *s);
 
+/* tl_xsum_carry: propagate s's carries (tl_xsum_add does, every
+ * TL_XSUM_CARRY_EVERY additions: each adds less than 2^33 to a limb). */
+#define TL_XSUM_CARRY_EVERY (1u << 29)
+void tl_xsum_carry(struct tl_xsum *s);
+
 /* tl_xsum_add: s += v exactly; a value that is not finite makes the sum
- * NAN. */
-void tl_xsum_add(struct tl_xsum *s, double v);
+ * NAN. Inline: the sums of a fit add millions of terms. */
+static inline void tl_xsum_add(struct tl_xsum *s, double v)
+{
+	uint64_t u;
+	memcpy(&u, &v, sizeof u);
+	int e = (int)(u >> 52) & 0x7ff;
+	uint64_t m = u & 0xfffffffffffffu;
+	if (e == 0x7ff) {
+		s->bad = 1;
+		return;
+	}
+	if (e)
+		m |= (uint64_t)1 << 52;
+	else
+		e = 1;
+	int pos = e - 1, k = pos >> 5, sh = pos & 31;   /* m 2^pos in units of 2^-1074 */
+	uint64_t lo = (m & 0xffffffffu) << sh, hi = (m >> 32) << sh;
+	int64_t a0 = (int64_t)(lo & 0xffffffffu), a1 = (int64_t)((lo >> 32) + (hi & 0xffffffffu));
+	int64_t a2 = (int64_t)(hi >> 32);
+	if (u >> 63) {
+		a0 = -a0;
+		a1 = -a1;
+		a2 = -a2;
+	}
+	s->limb[k] += a0;
+	s->limb[k + 1] += a1;
+	s->limb[k + 2] += a2;
+	if (++s->adds >= TL_XSUM_CARRY_EVERY)
+		tl_xsum_carry(s);
+}
 
 /* tl_xsum_add_product: s += a * b exactly (the product's rounding error
  * is added too, by fma). */

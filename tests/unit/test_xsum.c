@@ -110,13 +110,13 @@ static void test_carries(void)
 	__int128 exact = 0;
 	tl_xsum_init(&s);
 	tl_rng_seed(&r, 7);
-	s.adds = (1u << 29) - 3;
+	s.adds = TL_XSUM_CARRY_EVERY - 3;
 	for (int i = 0; i < 3000; i++) {
 		long long k = (long long)(tl_rng_next(&r) >> 11) - (1LL << 52);   /* |k| <= 2^52 */
 		tl_xsum_add(&s, ldexp((double)k, -20));
 		exact += k;
 		if (i % 1000 == 500)
-			s.adds = (1u << 29) - 1;
+			s.adds = TL_XSUM_CARRY_EVERY - 1;
 	}
 	CHECK(same_bits(tl_xsum_value(&s), ldexp((double)exact, -20)));
 	CHECK(s.adds < 1000);
