@@ -186,6 +186,9 @@ static void parse_options(int argc, char **argv, struct tl_common *c, struct opt
 		tl_usage_error("--field applies only with --model");
 	if (o->field && !*o->field)
 		tl_usage_error("--field: empty name");
+	if (o->fit && tl_fit_size(o->nspecs, o->cv) > TL_FIT_MAX_SUMS)
+		tl_usage_error("%zu features with %d folds: the sums of a pass would take %.0f MiB, more than %.0f",
+			       o->nspecs, o->cv, tl_fit_size(o->nspecs, o->cv) / 1048576, TL_FIT_MAX_SUMS / 1048576);
 }
 
 /* ---- reading values ------------------------------------------------------------ */

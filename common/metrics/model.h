@@ -116,6 +116,12 @@ struct tl_fit;
 /* One pass's sums over some training records: a shard's, or a merge's. */
 struct tl_fit_sums;
 
+/* The most memory the exact sums of one pass may take, 512 MiB: a fit of
+ * p features and k folds has (k + 1)(p + 2)(p + 3) / 2 of them. */
+#define TL_FIT_MAX_SUMS ((double)(512 << 20))
+/* tl_fit_size: the bytes of one pass's sums for p features and k folds. */
+double tl_fit_size(size_t p, int k);
+
 /* tl_fit_new: a fit of the settings in m (kind, target, feat, p, l2,
  * skipped; copied) with k-fold cross-validation (0: none), at pass 0. */
 struct tl_fit *tl_fit_new(const struct tl_model *m, int k, const struct tl_model_params *prm);

@@ -244,8 +244,8 @@ void rec_settings(struct rec *r, struct tl_model *set, int *k, long *line)
 	*k = (int)folds;
 	long p = rec_count(r, rec_expect(r, "features", -1, -1, -1));
 	line[SET_FEATURE] = r->line;
-	if (p < 1 || p > 100000)
-		rec_die(r, "%ld features", p);
+	if (p < 1 || tl_fit_size((size_t)p, *k) > TL_FIT_MAX_SUMS)
+		rec_die(r, "%ld features with %d folds: not a fit tl-model makes", p, *k);
 	set->feat = tl_xcalloc((size_t)p, sizeof *set->feat);
 	for (; set->p < (size_t)p; set->p++) {
 		char *spec = rec_text(rec_expect(r, "feature", -1, (long)set->p, -1));

@@ -83,6 +83,7 @@ struct pairs {
 
 struct tl_fit_sums {
 	const struct tl_fit *fit;
+	size_t nunits;              /* fit's, for freeing without it */
 	struct shard_id id;         /* this shard's records (a merge: their sum) */
 	size_t ngroups;
 	struct group *g;            /* PH_MOMENTS */

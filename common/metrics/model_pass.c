@@ -53,6 +53,11 @@ double tl_model_predict(const struct tl_model *m, const double *x)
 	return m->kind == TL_MODEL_LOGISTIC ? fit_sigmoid(eta) : eta;
 }
 
+double tl_fit_size(size_t p, int k)
+{
+	return ((double)k + 1) * ((double)p + 2) * ((double)p + 3) / 2 * (double)sizeof(struct tl_xsum);
+}
+
 /* ---- the sums ------------------------------------------------------------------- */
 
 static void group_alloc(struct group *g, size_t p)
@@ -73,6 +78,7 @@ struct tl_fit_sums *tl_fit_sums_new(const struct tl_fit *f)
 	struct tl_fit_sums *s = tl_xcalloc(1, sizeof *s);
 	size_t p = f->set.p, q = fit_q(f);
 	s->fit = f;
+	s->nunits = f->nunits;
 	s->z = tl_xmalloc((p ? p : 1) * sizeof *s->z);
 	if (f->phase == PH_MOMENTS) {
 		s->ngroups = f->k ? (size_t)f->k : 1;
@@ -103,11 +109,11 @@ void tl_fit_sums_free(struct tl_fit_sums *s)
 		free(s->g[i].sum);
 		free(s->g[i].sumsq);
 	}
-	for (size_t u = 0; s->us && u < s->fit->nunits; u++) {
+	for (size_t u = 0; s->us && u < s->nunits; u++) {
 		free(s->us[u].grad);
 		free(s->us[u].hess);
 	}
-	for (size_t u = 0; s->pr && u < s->fit->nunits; u++)
+	for (size_t u = 0; s->pr && u < s->nunits; u++)
 		free(s->pr[u].p);
 	free(s->g);
 	free(s->us);

@@ -145,19 +145,39 @@ static void read_shards(struct rec *r, struct tl_fit *f)
 	}
 }
 
-/* read_fit: the fit of the records after the format. */
-static struct tl_fit *read_fit(struct rec *r, const struct tl_model_params *prm)
+/* The state file being read: what a tl_die leaves allocated, kept
+ * reachable, and freed by the next read when the die was caught. */
+static struct {
+	char *text;
+	FILE *in;
+	struct tl_sidefile *sf;
+	struct tl_model set;
+	struct tl_fit *f;
+} reading;
+
+static void reading_free(void)
+{
+	if (reading.sf)
+		tl_sidefile_close(reading.sf);
+	if (reading.in)
+		fclose(reading.in);
+	free(reading.text);
+	tl_model_free(&reading.set);
+	tl_fit_free(reading.f);
+	memset(&reading, 0, sizeof reading);
+}
+
+/* read_fit: the fit of the records after the format, in reading.f. */
+static void read_fit(struct rec *r, const struct tl_model_params *prm)
 {
 	static const char *const phases[] = {"newton", "metrics"};
-	struct tl_model set;
 	long line[SET_N], pass = rec_count(r, rec_expect(r, "pass", -1, -1, -1));
 	int k, ph = word(rec_expect(r, "phase", -1, -1, -1), phases, 2);
 	if (pass < 1 || ph < 0)
 		rec_die(r, "pass %ld, phase '%.*s': not the state of a pass after the first", pass, (int)r->f[4].n,
 			r->f[4].p);
-	rec_settings(r, &set, &k, line);
-	struct tl_fit *f = tl_fit_new(&set, k, prm);
-	tl_model_free(&set);
+	rec_settings(r, &reading.set, &k, line);
+	struct tl_fit *f = reading.f = tl_fit_new(&reading.set, k, prm);
 	memcpy(f->line, line, sizeof line);
 	f->pass = pass;
 	f->phase = ph ? PH_METRICS : PH_NEWTON;
@@ -166,30 +186,27 @@ static struct tl_fit *read_fit(struct rec *r, const struct tl_model_params *prm)
 	for (size_t i = 0; i < f->nunits; i++)
 		read_unit(r, f, i);
 	rec_end(r);
-	return f;
 }
 
 struct tl_fit *tl_fit_read_state(const char *path, const struct tl_model_params *prm)
 {
-	char *text;
 	size_t n;
-	int rc = tl_read_file(path, &text, &n);
+	reading_free();   /* a read that a caught die ended */
+	int rc = tl_read_file(path, &reading.text, &n);
 	if (rc)
 		tl_die(rc, "%s:", path);
-	FILE *in = n ? fmemopen(text, n, "r") : NULL;
-	if (!in) {
-		free(text);   /* before the die */
+	reading.in = n ? fmemopen(reading.text, n, "r") : NULL;
+	if (!reading.in)
 		tl_die_at(TL_EX_DATAERR, path, 0, "empty file, not a %s file", state_format);
-	}
-	struct tl_sidefile *sf = tl_sidefile_stream(in, path, 1 << 20);
+	reading.sf = tl_sidefile_stream(reading.in, path, 1 << 20);
 	struct rec r;
-	rec_open(&r, sf, path, state_format);
-	struct tl_fit *f = read_fit(&r, prm);
-	tl_sidefile_close(sf);
-	fclose(in);
+	rec_open(&r, reading.sf, path, state_format);
+	read_fit(&r, prm);
+	struct tl_fit *f = reading.f;
 	f->path = path;
-	snprintf(f->state, sizeof f->state, "%016" PRIx64, tl_hash64(text, n, STATE_SALT));
-	free(text);
+	snprintf(f->state, sizeof f->state, "%016" PRIx64, tl_hash64(reading.text, n, STATE_SALT));
+	reading.f = NULL;   /* the caller's */
+	reading_free();
 	return f;
 }
 

@@ -216,41 +216,67 @@ static void check_head(struct rec *r, const struct tl_fit *f, const struct head 
 			  *h->state ? h->state : "(none)", f->state, f->path ? f->path : first);
 }
 
-static void read_stats(struct tl_fit **fp, struct tl_fit_sums **sp, const char *file, const char *first,
+/* The merge under way: what a bad file's tl_die leaves allocated, kept
+ * reachable, and freed by the next merge when the die was caught
+ * (tl_die_catch: a caller that goes on, such as the fuzz harness). */
+static struct {
+	struct tl_sidefile *in;
+	struct head h;
+	struct shard_id *ids;
+	struct tl_fit_sums *s;
+	struct tl_fit *fit;         /* made from the first file (pass 0) */
+} merging;
+
+static void head_free(struct head *h)
+{
+	free(h->state);
+	tl_model_free(&h->set);
+	*h = (struct head){0};
+}
+
+static void merging_free(void)
+{
+	if (merging.in)
+		tl_sidefile_close(merging.in);
+	head_free(&merging.h);
+	free(merging.ids);
+	tl_fit_sums_free(merging.s);
+	tl_fit_free(merging.fit);
+	memset(&merging, 0, sizeof merging);
+}
+
+/* read_stats: file's sums into merging.s, of the fit f (NULL: pass 0,
+ * the fit of the first file's settings, made in merging.fit). */
+static void read_stats(const struct tl_fit *f, const char *file, const char *first,
 		       const struct tl_model_params *prm, struct shard_id *id)
 {
-	struct tl_sidefile *in = strcmp(file, "-") == 0 ? tl_sidefile_stream(stdin, file, 1 << 20)
-						       : tl_sidefile_open(file, 1 << 20);
+	struct head *h = &merging.h;
 	struct rec r;
-	struct head h = {0};
-	rec_open(&r, in, file, stats_format);
-	read_head(&r, &h);
-	if (!*fp && (h.pass != 0 || *h.state)) {
-		long line = h.pass_line, pass = h.pass;
-		free(h.state);   /* before the die */
-		tl_model_free(&h.set);
-		tl_sidefile_close(in);
-		tl_die_at(TL_EX_DATAERR, file, line, "stats of pass %ld: give the state they were computed "
-			  "from with --state", pass);
-	}
-	if (!*fp)
-		*fp = tl_fit_new(&h.set, h.k, prm);
-	check_head(&r, *fp, &h, first);
-	if (!*sp)
-		*sp = tl_fit_sums_new(*fp);
-	if ((*fp)->phase == PH_MOMENTS)
-		read_moments(&r, *sp, h.id.records);
-	else if ((*fp)->phase == PH_NEWTON)
-		read_newton(&r, *sp);
+	merging.in = strcmp(file, "-") == 0 ? tl_sidefile_stream(stdin, file, 1 << 20) : tl_sidefile_open(file, 1 << 20);
+	rec_open(&r, merging.in, file, stats_format);
+	read_head(&r, h);
+	if (!f && !merging.fit && (h->pass != 0 || *h->state))
+		tl_die_at(TL_EX_DATAERR, file, h->pass_line, "stats of pass %ld: give the state they were computed "
+			  "from with --state", h->pass);
+	if (!f && !merging.fit)
+		merging.fit = tl_fit_new(&h->set, h->k, prm);
+	f = f ? f : merging.fit;
+	check_head(&r, f, h, first);
+	if (!merging.s)
+		merging.s = tl_fit_sums_new(f);
+	if (f->phase == PH_MOMENTS)
+		read_moments(&r, merging.s, h->id.records);
+	else if (f->phase == PH_NEWTON)
+		read_newton(&r, merging.s);
 	else
-		read_metrics(&r, *sp, h.id.records);
+		read_metrics(&r, merging.s, h->id.records);
 	rec_end(&r);
-	tl_sidefile_close(in);
-	(*sp)->id.records += h.id.records;
-	(*sp)->id.skipped += h.id.skipped;
-	*id = h.id;
-	free(h.state);
-	tl_model_free(&h.set);
+	tl_sidefile_close(merging.in);
+	merging.in = NULL;
+	merging.s->id.records += h->id.records;
+	merging.s->id.skipped += h->id.skipped;
+	*id = h->id;
+	head_free(h);
 }
 
 /* ---- --merge: the shards ------------------------------------------------------------------ */
@@ -321,17 +347,21 @@ static void same_shards(const struct tl_fit *f, const struct shard_id *ids, char
 struct tl_fit_sums *tl_fit_merge(struct tl_fit **f, int nfiles, char **files, const struct tl_model_params *prm)
 {
 	static char *stdin_only[] = {"-"};
-	struct tl_fit_sums *s = NULL;
-	int first = !*f;
+	merging_free();   /* a merge that a caught die ended */
 	if (nfiles == 0)
 		nfiles = 1, files = stdin_only;
-	struct shard_id *ids = tl_xmalloc((size_t)nfiles * sizeof *ids);
+	merging.ids = tl_xmalloc((size_t)nfiles * sizeof *merging.ids);
 	for (int i = 0; i < nfiles; i++)
-		read_stats(f, &s, files[i], files[0], prm, &ids[i]);
-	if (first)
-		first_shards(*f, ids, files, nfiles);
+		read_stats(*f, files[i], files[0], prm, &merging.ids[i]);
+	if (!*f)
+		first_shards(merging.fit, merging.ids, files, nfiles);
 	else
-		same_shards(*f, ids, files, nfiles);
-	free(ids);
+		same_shards(*f, merging.ids, files, nfiles);
+	struct tl_fit_sums *s = merging.s;
+	if (!*f)
+		*f = merging.fit;   /* the caller's now */
+	merging.s = NULL;
+	merging.fit = NULL;
+	merging_free();
 	return s;
 }
