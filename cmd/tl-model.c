@@ -178,12 +178,10 @@ static void parse_options(int argc, char **argv, struct tl_common *c, struct opt
 		tl_usage_error("--fit needs --target FIELD");
 	if (o->fit && !o->nspecs)
 		tl_usage_error("--fit needs --features LIST or --features-file FILE");
-	if (o->fit && o->field)
+	if (!o->model && o->field)
 		tl_usage_error("--field applies only with --model");
 	if (!o->fit && (o->target || o->nspecs || o->kind_set || o->l2_set || o->cv))
 		tl_usage_error("--target, --features, --kind, --l2 and --cv apply only with --fit");
-	if (o->merge && o->field)
-		tl_usage_error("--field applies only with --model");
 	if (o->field && !*o->field)
 		tl_usage_error("--field: empty name");
 	if (o->fit && tl_fit_size(o->nspecs, o->cv) > TL_FIT_MAX_SUMS)

@@ -15,7 +15,8 @@ struct tl_sidefile {
 	char *buf;
 	size_t bufcap;
 	long lineno, recline;
-	size_t bytes;       /* read so far: at most TL_FILE_MAX */
+	size_t bytes;       /* read so far: at most max_bytes */
+	size_t max_bytes;   /* TL_FILE_MAX unless tl_sidefile_limit */
 	struct tl_csv *csv;
 };
 
@@ -25,8 +26,11 @@ struct tl_sidefile *tl_sidefile_stream(FILE *f, const char *name, size_t max_fie
 	s->name = name;
 	s->f = f;
 	s->csv = tl_csv_new(max_field);
+	s->max_bytes = TL_FILE_MAX;
 	return s;
 }
+
+void tl_sidefile_limit(struct tl_sidefile *s, size_t max_bytes) { s->max_bytes = max_bytes; }
 
 struct tl_sidefile *tl_sidefile_open(const char *path, size_t max_field)
 {
@@ -39,16 +43,19 @@ struct tl_sidefile *tl_sidefile_open(const char *path, size_t max_field)
 }
 
 /* read_line: the next line into buf, its '\n' kept (getline(3), but a
- * file stops at TL_FILE_MAX bytes, so /dev/zero does not fill memory);
- * -1 at the end. */
+ * file stops at max_bytes bytes and a line at TL_FILE_MAX, so /dev/zero
+ * does not fill memory); -1 at the end. */
 static ssize_t read_line(struct tl_sidefile *s)
 {
 	size_t n = 0;
 	int c = 0;
 	while (c != '\n' && (c = getc_unlocked(s->f)) != EOF) {
-		if (++s->bytes > TL_FILE_MAX)
+		if (++s->bytes > s->max_bytes)
 			tl_die_at(TL_EX_DATAERR, s->name, s->lineno + 1,
-				  "longer than %zu bytes, the limit of a side file", TL_FILE_MAX);
+				  "longer than %zu bytes, the limit of a side file", s->max_bytes);
+		if (n >= TL_FILE_MAX)
+			tl_die_at(TL_EX_DATAERR, s->name, s->lineno + 1,
+				  "a line longer than %zu bytes, the limit of a side file's line", TL_FILE_MAX);
 		if (n + 1 >= s->bufcap) {
 			s->bufcap = s->bufcap ? 2 * s->bufcap : 4096;
 			s->buf = tl_xrealloc(s->buf, s->bufcap);

@@ -20,6 +20,10 @@ struct tl_sidefile *tl_sidefile_open(const char *path, size_t max_field);
  * tl_sidefile_close does not close f. */
 struct tl_sidefile *tl_sidefile_stream(FILE *f, const char *name, size_t max_field);
 
+/* tl_sidefile_limit: s may hold up to max_bytes (TL_FILE_MAX, 64 MiB,
+ * unless set); a line is at most TL_FILE_MAX whatever the limit. */
+void tl_sidefile_limit(struct tl_sidefile *s, size_t max_bytes);
+
 /* tl_sidefile_next: the next record; 1 with its fields ready, 0 at the
  * end. Exits 74 on a read error, 65 on bad CSV (an unterminated quoted
  * field at the end included). */

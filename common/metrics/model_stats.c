@@ -5,6 +5,7 @@
  * shards. */
 #include <inttypes.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,6 +254,7 @@ static void read_stats(const struct tl_fit *f, const char *file, const char *fir
 	struct head *h = &merging.h;
 	struct rec r;
 	merging.in = strcmp(file, "-") == 0 ? tl_sidefile_stream(stdin, file, 1 << 20) : tl_sidefile_open(file, 1 << 20);
+	tl_sidefile_limit(merging.in, SIZE_MAX);   /* the last pass: a record per learner */
 	rec_open(&r, merging.in, file, stats_format);
 	read_head(&r, h);
 	if (!f && !merging.fit && (h->pass != 0 || *h->state))
