@@ -16,7 +16,8 @@
 #   tl-model --fit SETTINGS --emit-stats [--state STATE] --output STATSDIR/NAME.stats SHARD
 # (--state STATE when STATE is not empty, as from pass 1 on; NAME is the
 # shard's, any name), wait for all of them, and return non-zero when one
-# failed. STATE is DIR/state-P, which RUN may copy to other hosts; the
+# failed: itself, since it runs as a condition, where set -e does not
+# stop it (end each command with || return 1). STATE is DIR/state-P, which RUN may copy to other hosts; the
 # stats of pass P are merged with
 #   tl-model --merge [--state STATE] --output DIR/state-(P+1) STATSDIR/*.stats
 # whose output is the next state, or the model file (its first byte '{').
