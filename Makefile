@@ -31,7 +31,7 @@ Q = @
 endif
 
 .SECONDARY:
-.PHONY: all deps check unit headers bats san bats-san bats-tsan manlint lint demo bench bench-export install deb version clean
+.PHONY: all deps check unit headers bats san bats-san bats-tsan manlint lint demo bench bench-export bench-model install deb version clean
 
 # The preload library of tests/faults.bats (failing fsync and write(2));
 # plain flags whatever the build, since it is loaded into every build's tools.
@@ -144,6 +144,11 @@ bench: deps
 	$(MAKE) all
 	@scripts/bench.sh
 	@scripts/bench-export.sh
+
+# tl-model --fit in one process and over shards in passes (LEARNERS, SHARDS).
+bench-model: deps
+	$(MAKE) all
+	@scripts/bench-model.sh
 
 # tl-export alone at 1M learners (EXPORT_LEARNERS, QUERIES): a few minutes.
 bench-export: deps

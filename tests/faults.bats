@@ -35,6 +35,7 @@ setup_file() {
 	tl-abtest --metric roi --emit-stats "$d/docs.ndjson" >"$d/stats.csv"
 	tl-abtest --metric roi --format json "$d/docs.ndjson" >"$d/ab.json" 2>/dev/null
 	tl-eval --score churn_risk --label churned --emit-stats "$d/scored.ndjson" >"$d/evalstats.csv"
+	tl-model --fit --target roi --kind linear --features velocity,retention_strength --cv 3 --emit-stats "$d/docs.ndjson" >"$d/model.stats"
 }
 
 teardown() {
@@ -59,6 +60,8 @@ tl-abtest --metric roi @output @metrics $d/docs.ndjson
 tl-abtest --metric roi --emit-stats @output $d/docs.ndjson
 tl-abtest --merge --metric roi --format json @output $d/stats.csv
 tl-model --fit --target roi --kind linear --features velocity,retention_strength @output @metrics $d/docs.ndjson
+tl-model --fit --target roi --kind linear --features velocity,retention_strength --cv 3 --emit-stats @output @metrics $d/docs.ndjson
+tl-model --merge @output $d/model.stats
 tl-loadgen --learners 2000 @output
 tl-report --abtest $d/ab.json @output @html
 tl-export @sqlite @metrics $d/docs.ndjson

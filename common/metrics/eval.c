@@ -83,12 +83,12 @@ static void brier_and_bins(const struct tl_eval_hist *h, struct tl_eval_binary *
 	for (size_t i = 0; i < h->n; i++) {
 		const struct tl_eval_bucket *e = &h->b[i];
 		double s = e->score;
-		tl_xsum_add_times(&b, (double)e->pos, (s - 1) * (s - 1));
-		tl_xsum_add_times(&b, (double)e->neg, s * s);
+		tl_xsum_add_product(&b, (double)e->pos, (s - 1) * (s - 1));
+		tl_xsum_add_product(&b, (double)e->neg, s * s);
 		int k = s >= 1 ? TL_EVAL_BINS - 1 : (int)(s * TL_EVAL_BINS);
 		out->bins[k].n += e->pos + e->neg;
 		out->bins[k].pos += e->pos;
-		tl_xsum_add_times(&bin[k], (double)(e->pos + e->neg), s);
+		tl_xsum_add_product(&bin[k], (double)(e->pos + e->neg), s);
 	}
 	for (int k = 0; k < TL_EVAL_BINS; k++)
 		out->bins[k].sum_score = tl_xsum_value(&bin[k]);

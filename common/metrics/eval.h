@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "util/stats.h"
+#include "util/xsum.h"
 
 /* ---- binary: a score against a 0/1 label ---- */
 
@@ -77,7 +78,7 @@ size_t tl_eval_roc_curve(const struct tl_eval_hist *h, struct tl_eval_roc_point 
 
 /* tl_eval_binary: every binary metric of h (compacts it): ROC AUC; average
  * precision, sum over the distinct thresholds, highest first, of
- * (R_k - R_{k-1}) P_k; Brier and the bins from exact sums (util/stats.h
+ * (R_k - R_{k-1}) P_k; Brier and the bins from exact sums (util/xsum.h
  * tl_xsum), so they depend on the histogram only. */
 void tl_eval_binary(struct tl_eval_hist *h, struct tl_eval_binary *out);
 
@@ -122,7 +123,7 @@ void tl_confusion_free(struct tl_confusion *c);
 
 /* ---- numeric: a prediction against its actual value ---- */
 
-/* Exact sums (util/stats.h tl_xsum): merged from shards they are the
+/* Exact sums (util/xsum.h): merged from shards they are the
  * sums of one pass, to the last bit. */
 struct tl_eval_numeric {
 	long long n, within;

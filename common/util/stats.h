@@ -94,36 +94,4 @@ void tl_ksum_add(struct tl_ksum *k, double x);
 /* Current value of the sum (sum + compensation). */
 double tl_ksum_value(const struct tl_ksum *k);
 
-/* An exact sum of doubles (zero-initialize; about 550 bytes): a fixed-point
- * accumulator wide enough for every double, so the sum does not depend on
- * the order of the additions, two sums merge exactly, and the value is the
- * exact sum rounded once (to nearest, ties to even). That is what a
- * statistic that is merged from shards needs to equal a single pass to the
- * last bit. Infinities and NaN are kept aside: the value is NaN with a NaN
- * or both infinities added, else the infinity added. */
-#define TL_XSUM_LIMBS 67
-struct tl_xsum {
-	int64_t limb[TL_XSUM_LIMBS];   /* value = sum of limb[i] 2^(32 i - 1074) */
-	uint32_t adds;                 /* additions since the carries were last propagated */
-	unsigned char inf_pos, inf_neg, nan;
-};
-
-/* Add x exactly. */
-void tl_xsum_add(struct tl_xsum *s, double x);
-/* Add c x exactly (c x is split into its rounded product and the error of
- * that rounding, both doubles, with fma). */
-void tl_xsum_add_times(struct tl_xsum *s, double c, double x);
-/* Fold b into a: a holds the sum of both. */
-void tl_xsum_merge(struct tl_xsum *a, const struct tl_xsum *b);
-/* The sum, rounded once to the nearest double (infinite beyond the range). */
-double tl_xsum_value(const struct tl_xsum *s);
-/* tl_xsum_parts: the sum as at most TL_XSUM_MAX_PARTS doubles whose exact
- * sum it is, the largest first: the rounded sum, then the rounded
- * remainder, ... (usually one to three; none when the sum is 0); a finite
- * sum beyond the double range is one part, its infinity; then the
- * infinities and NaN kept aside, one part each. Adding the parts to a zero
- * sum gives the same sum back, so they are what a stats file writes. */
-#define TL_XSUM_MAX_PARTS 48
-size_t tl_xsum_parts(const struct tl_xsum *s, double *parts);
-
 #endif

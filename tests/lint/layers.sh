@@ -6,8 +6,8 @@
 # Folders of one rank may not include each other (no sideways includes),
 # and no two modules (FILE.c with FILE.h) include each other, even by a
 # longer path. A folder's private headers (record/chunk.h, record/run_impl.h,
-# record/reader_impl.h, abtest/internal.h, loadgen/model_impl.h) are
-# included only inside it.
+# record/reader_impl.h, abtest/internal.h, loadgen/model_impl.h,
+# metrics/model_impl.h) are included only inside it.
 # Prints each violation as FILE:LINE: what, exits 1 when there is one.
 set -eu
 root=${1:-$(cd "$(dirname "$0")/../.." && pwd)}

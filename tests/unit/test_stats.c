@@ -20,6 +20,7 @@
  *          qchisq give the same values to the digits R prints by default.
  */
 #include "util/stats.h"
+#include "util/xsum.h"
 #include "unit.h"
 
 #include <float.h>
@@ -542,7 +543,7 @@ static void test_xsum(void)
 	CHECK(tl_xsum_value(&d) == 0);
 	/* a product, exactly: 3 (1/3 rounded) - 1 is the rounding error of 1/3, times 3 */
 	struct tl_xsum p = {0};
-	tl_xsum_add_times(&p, 3, 1.0 / 3);
+	tl_xsum_add_product(&p, 3, 1.0 / 3);
 	tl_xsum_add(&p, -1);
 	CHECK(tl_xsum_value(&p) == 3 * (1.0 / 3) - 1 + fma(3, 1.0 / 3, -(3 * (1.0 / 3))));
 	struct tl_xsum z = {0};
