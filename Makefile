@@ -150,7 +150,8 @@ bench-model: deps
 	$(MAKE) all
 	@scripts/bench-model.sh
 
-# tl-export alone at 1M learners (EXPORT_LEARNERS, QUERIES): a few minutes.
+# tl-export alone at 1M learners (EXPORT_LEARNERS, QUERIES, GROUP_QUERIES): 20 to 60
+# minutes on the 2 shared cores, most of it the 10,000 GROUP BY queries.
 bench-export: deps
 	$(MAKE) all
 	@scripts/bench-export.sh
