@@ -580,9 +580,9 @@ int rd_doc_record(struct tl_reader *r)
 		return 0;
 	struct build *b = &r->b[r->cur];
 	rd_build_start(b, (struct tl_str){"", 0}, r->src.name, r->rec_line, TL_SHAPE_DOC);
+	if (r->opt->shard.n && rd_shard_doc(r, line))
+		return 2;   /* another shard's: not checked further */
 	const char *why = rd_check_utf8(line, msg, sizeof msg);
-	if (!why && r->opt->shard.n && rd_shard_doc(r, line))
-		return 2;
 	if (!why)
 		why = doc_members(r, b, line, msg, sizeof msg);
 	if (why) {
