@@ -34,6 +34,8 @@ setup_file() {
 	{ cat "$d/ev.csv"; for i in $(seq 3000); do echo "LZ$i,not-a-time,d,c,use"; done; } >"$d/bad.csv"
 	tl-abtest --metric roi --emit-stats "$d/docs.ndjson" >"$d/stats.csv"
 	tl-abtest --metric roi --format json "$d/docs.ndjson" >"$d/ab.json" 2>/dev/null
+	tl-eval --score churn_risk --label churned --emit-stats "$d/scored.ndjson" >"$d/evalstats.csv"
+	tl-model --fit --target roi --kind linear --features velocity,retention_strength --cv 3 --emit-stats "$d/docs.ndjson" >"$d/model.stats"
 }
 
 teardown() {
@@ -52,10 +54,14 @@ tl-retention --as-of 2025-12-01 @output @metrics $d/ev.csv
 tl-retention --as-of 2025-12-01 --fit @curves @output $d/ev.csv
 tl-score --config v1 --as-of 2025-12-01 @summary-file @output @metrics $d/docs.ndjson
 tl-eval --score churn_risk --label churned @curve @output @metrics $d/scored.ndjson
+tl-eval --score churn_risk --label churned --emit-stats @output $d/scored.ndjson
+tl-eval --merge --format json @curve @output $d/evalstats.csv
 tl-abtest --metric roi @output @metrics $d/docs.ndjson
 tl-abtest --metric roi --emit-stats @output $d/docs.ndjson
 tl-abtest --merge --metric roi --format json @output $d/stats.csv
 tl-model --fit --target roi --kind linear --features velocity,retention_strength @output @metrics $d/docs.ndjson
+tl-model --fit --target roi --kind linear --features velocity,retention_strength --cv 3 --emit-stats @output @metrics $d/docs.ndjson
+tl-model --merge @output $d/model.stats
 tl-loadgen --learners 2000 @output
 tl-report --abtest $d/ab.json @output @html
 tl-export @sqlite @metrics $d/docs.ndjson

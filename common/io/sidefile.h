@@ -34,6 +34,11 @@ long tl_sidefile_line(const struct tl_sidefile *s);
 long tl_sidefile_lines(const struct tl_sidefile *s);
 const char *tl_sidefile_name(const struct tl_sidefile *s);
 
+/* tl_sidefile_limits: a file longer than max_bytes, or a line longer than
+ * max_line, is bad input (exit 65); both are TL_FILE_MAX (util/file.h)
+ * unless set. A stats file, whose rows grow with the data, sets its own. */
+void tl_sidefile_limits(struct tl_sidefile *s, size_t max_bytes, size_t max_line);
+
 void tl_sidefile_close(struct tl_sidefile *s);
 
 #endif

@@ -326,9 +326,6 @@ static int member_attr(void *ctx, const struct tl_json_member *m)
 	char *name = tl_arena_alloc(&b->arena, m->key.n + 1);
 	long n = tl_json_unescape(m->key, name);
 	struct tl_str key = {name, n < 0 ? 0 : (size_t)n};
-	const char *why = rd_reserved(key, 1);
-	if (why)
-		rd_reserved_die(b->l.file, b->l.line, "key", key, why);
 	rd_build_attr(b, key, m->value, 1);
 	return 0;
 }
@@ -580,9 +577,9 @@ int rd_doc_record(struct tl_reader *r)
 		return 0;
 	struct build *b = &r->b[r->cur];
 	rd_build_start(b, (struct tl_str){"", 0}, r->src.name, r->rec_line, TL_SHAPE_DOC);
+	if (r->opt->shard.n && rd_shard_doc(r, line))
+		return 2;   /* another shard's: not checked further */
 	const char *why = rd_check_utf8(line, msg, sizeof msg);
-	if (!why && r->opt->shard.n && rd_shard_doc(r, line))
-		return 2;
 	if (!why)
 		why = doc_members(r, b, line, msg, sizeof msg);
 	if (why) {

@@ -129,8 +129,7 @@ static void skip_set(struct skip *s, struct tl_str id)
 void rd_skip_start(struct tl_reader *r, struct tl_str id)
 {
 	skip_set(&r->skip, id);
-	r->counts.learners_skipped++;
-	r->counts.learners_read++;
+	rd_skip_sorted(r);
 }
 
 void rd_skip_row(struct tl_reader *r, uint64_t n)
@@ -140,20 +139,58 @@ void rd_skip_row(struct tl_reader *r, uint64_t n)
 	r->counts.rows_skipped++;
 }
 
-/* array_items: the items of the JSON array at p, each skipped (checked
- * as JSON, not read); the array's end, or NULL when it is not one. */
+/* string_end: the closing quote of the JSON string that opens at p (a
+ * quote not escaped: after an even run of backslashes), or NULL. */
+static const char *string_end(const char *p, const char *end)
+{
+	for (const char *q = p + 1;; q++) {
+		if (!(q = memchr(q, '"', (size_t)(end - q))))
+			return NULL;
+		const char *b = q;
+		while (b > p + 1 && b[-1] == '\\')
+			b--;
+		if (((q - b) & 1) == 0)
+			return q;
+	}
+}
+
+/* array_items: the items of the JSON array at p counted by its structure
+ * alone (strings, nesting and commas), not checked: the records of a
+ * skipped document are its events, but reading them is what skipping
+ * saves. The array's end, or NULL when it does not end in the line. */
 static const char *array_items(const char *p, const char *end, uint64_t *n)
 {
-	struct tl_json_iter it;
-	int rc;
-	if (tl_json_iter_begin(&it, p, end, '[') < 0)
+	uint64_t commas = 0;
+	int depth = 0, any = 0;
+	p = tl_json_skip_ws(p, end);
+	if (p >= end || *p != '[')
 		return NULL;
-	while ((rc = tl_json_iter_item(&it)) > 0) {
-		if (!(it.p = tl_json_skip_value(it.p, end, 64)))
-			return NULL;
-		++*n;
+	for (; p < end; p++) {
+		switch (*p) {
+		case '"':
+			if (!(p = string_end(p, end)))
+				return NULL;
+			any |= depth == 1;
+			break;
+		case '[': case '{':
+			any |= depth == 1;
+			depth++;
+			break;
+		case ']': case '}':
+			if (--depth == 0) {
+				*n = commas + (uint64_t)any;
+				return p + 1;
+			}
+			break;
+		case ',': commas += depth == 1; break;
+		case ' ': case '\t': case '\r': case '\n': break;
+		default:
+			if (depth == 0)
+				return NULL;   /* not an array */
+			any |= depth == 1;
+		}
 	}
-	return rc == 0 ? it.p : NULL;
+	return NULL;
 }
 
 /* doc_skip: the learner_id of the document line, and its events (the
@@ -195,51 +232,28 @@ int rd_shard_doc(struct tl_reader *r, struct tl_str line)
 
 void rd_skip_learner(struct tl_reader *r, uint64_t records)
 {
-	r->counts.learners_skipped++;
-	r->counts.learners_read++;
+	rd_skip_sorted(r);
 	rd_skip_row(r, records);
 }
 
 /* ---- --ungrouped: the skipped learners, counted once each ------------ */
 
-/* fp_add: whether fp is new to the set (then added). */
-static int fp_add(struct skip *s, uint64_t fp)
+int rd_skip_unsorted(struct tl_reader *r, const struct record *rec)
 {
-	if ((s->nfps + 1) * 2 > s->fpmask + 1 || !s->fps) {
-		size_t size = s->fps ? 2 * (s->fpmask + 1) : 1024;
-		uint64_t *old = s->fps, oldsize = s->fps ? s->fpmask + 1 : 0;
-		s->fps = tl_xcalloc(size, sizeof *s->fps);
-		s->fpmask = size - 1;
-		for (size_t i = 0; i < oldsize; i++)
-			for (size_t j = old[i] & s->fpmask; old[i]; j = (j + 1) & s->fpmask)
-				if (!s->fps[j]) {
-					s->fps[j] = old[i];
-					break;
-				}
-		free(old);
-	}
-	size_t j = fp & s->fpmask;
-	for (; s->fps[j]; j = (j + 1) & s->fpmask)
-		if (s->fps[j] == fp)
-			return 0;
-	s->fps[j] = fp;
-	s->nfps++;
-	return 1;
+	int new_run = !rd_skipping(r, rec->id);
+	if (new_run)
+		skip_set(&r->skip, rec->id);   /* its next rows, when they follow, are cheaper */
+	rd_skip_row(r, rec->ev.count);
+	return new_run;
 }
 
-void rd_skip_unsorted(struct tl_reader *r, const struct record *rec)
+void rd_skip_sorted(struct tl_reader *r)
 {
-	if (!rd_skipping(r, rec->id)) {   /* (the last one skipped: its next rows are cheaper) */
-		if (fp_add(&r->skip, seen_fp(rec->id)))
-			rd_skip_start(r, rec->id);
-		else
-			skip_set(&r->skip, rec->id);
-	}
-	rd_skip_row(r, rec->ev.count);
+	r->counts.learners_skipped++;
+	r->counts.learners_read++;
 }
 
 void rd_skip_free(struct skip *s)
 {
 	free(s->id);
-	free(s->fps);
 }

@@ -33,12 +33,15 @@ int rd_skip_line(struct tl_reader *r, const char *p, size_t n);
 /* rd_skipping: learner id's rows are skipped. rd_skip_start: skip learner
  * id from here. rd_skip_row: a skipped row of n records. rd_skip_learner:
  * a skipped learner row or document. rd_skip_unsorted: --ungrouped's
- * skipped record (its learner counted once). */
+ * skipped record, counted; 1 when it starts a run of its learner's rows
+ * (its id then goes into the sort). rd_skip_sorted: a skipped learner,
+ * once the sort hands its id back (counted once, whatever its runs). */
 int rd_skipping(const struct tl_reader *r, struct tl_str id);
 void rd_skip_start(struct tl_reader *r, struct tl_str id);
 void rd_skip_row(struct tl_reader *r, uint64_t n);
 void rd_skip_learner(struct tl_reader *r, uint64_t records);
-void rd_skip_unsorted(struct tl_reader *r, const struct record *rec);
+int rd_skip_unsorted(struct tl_reader *r, const struct record *rec);
+void rd_skip_sorted(struct tl_reader *r);
 void rd_skip_free(struct skip *s);
 
 #endif

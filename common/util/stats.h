@@ -10,6 +10,9 @@
 #ifndef TL_STATS_H
 #define TL_STATS_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 /* ---- special functions ---- */
 
 /* log B(a,b) = lgamma(a)+lgamma(b)-lgamma(a+b), accurate also for large a, b > 0. */

@@ -4,6 +4,7 @@
 #include "util/stats.h"
 
 #include <math.h>
+#include <string.h>
 
 /* Welford's update [Wel]: mean_n = mean + d/n, m2 += d (x - mean_n). */
 void tl_moments_add(struct tl_moments *m, double x)

@@ -20,9 +20,12 @@
  *          qchisq give the same values to the digits R prints by default.
  */
 #include "util/stats.h"
+#include "util/xsum.h"
 #include "unit.h"
 
+#include <float.h>
 #include <math.h>
+#include <string.h>
 
 static const double PI_ = 3.14159265358979323846;
 
@@ -465,6 +468,88 @@ static void test_ksum(void)
 	CHECK(tl_ksum_value(&z) == 0);
 }
 
+/* xsum_of: the exact sum of v[0..n). */
+static struct tl_xsum xsum_of(const double *v, size_t n)
+{
+	struct tl_xsum s = {0};
+	for (size_t i = 0; i < n; i++)
+		tl_xsum_add(&s, v[i]);
+	return s;
+}
+
+static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
+
+static void test_xsum(void)
+{
+	static const double cancel[] = {1, 1e100, 1, -1e100, 1e-300, -1e-300};
+	struct tl_xsum s = xsum_of(cancel, 6);
+	CHECK(tl_xsum_value(&s) == 2);
+	double ten[10];
+	for (int i = 0; i < 10; i++)
+		ten[i] = 0.1;
+	s = xsum_of(ten, 10);   /* exactly 1.000000000000000055511151231257827: rounds to 1 */
+	CHECK(tl_xsum_value(&s) == 1.0);
+	double parts[TL_XSUM_MAX_PARTS];
+	CHECK_EQ(tl_xsum_parts(&s, parts), 2);
+	CHECK(parts[0] == 1.0 && parts[1] == 0x1p-54);   /* the remainder: 10 (0.1 rounded) - 1 = 2^-54 */
+	/* ties to even, and a sticky bit below the tie */
+	static const double tie[] = {0x1p53, 1}, tie2[] = {0x1p53, 1, 0x1p-60}, tie3[] = {0x1p53 + 2, 1};
+	s = xsum_of(tie, 2);
+	CHECK(tl_xsum_value(&s) == 0x1p53);
+	s = xsum_of(tie2, 3);
+	CHECK(tl_xsum_value(&s) == 0x1p53 + 2);
+	s = xsum_of(tie3, 2);
+	CHECK(tl_xsum_value(&s) == 0x1p53 + 4);
+	/* subnormals are exact; the range's end overflows to infinity, and back */
+	static const double tiny[] = {0x1p-1074, 0x1p-1074, 0x1p-1074, -0x1p-1073};
+	s = xsum_of(tiny, 4);
+	CHECK(tl_xsum_value(&s) == 0x1p-1074);
+	static const double big[] = {DBL_MAX, DBL_MAX, -DBL_MAX};
+	s = xsum_of(big, 2);
+	CHECK(tl_xsum_value(&s) == INFINITY);
+	CHECK_EQ(tl_xsum_parts(&s, parts), 1);
+	s = xsum_of(big, 3);
+	CHECK(tl_xsum_value(&s) == DBL_MAX);
+	static const double neg[] = {-0.1, -0.2, 0.05};
+	s = xsum_of(neg, 3);   /* -0.1 - 0.2 rounds to -0.30000000000000004; exactly: */
+	CHECK(tl_xsum_value(&s) == -0.25);
+	/* infinities and NaN aside */
+	static const double inf[] = {1, INFINITY}, infs[] = {INFINITY, 1, -INFINITY};
+	s = xsum_of(inf, 2);
+	CHECK(tl_xsum_value(&s) == INFINITY);
+	s = xsum_of(infs, 3);
+	CHECK(isnan(tl_xsum_value(&s)));
+	/* the order of additions and the split into merged parts change nothing,
+	 * and the parts are the sum (random magnitudes and signs, 2^40 apart) */
+	uint64_t st = 42;
+	double v[2000];
+	for (int i = 0; i < 2000; i++) {
+		st = st * 6364136223846793005u + 1442695040888963407u;
+		double u = (double)(st >> 11) / 0x1p53;
+		v[i] = ldexp(u - 0.5, (int)(st % 80) - 40);
+	}
+	struct tl_xsum all = xsum_of(v, 2000), a = xsum_of(v, 700), b = xsum_of(v + 700, 1300), r = {0};
+	for (int i = 1999; i >= 0; i--)
+		tl_xsum_add(&r, v[i]);
+	tl_xsum_merge(&a, &b);
+	CHECK(same_bits(tl_xsum_value(&a), tl_xsum_value(&all)));
+	CHECK(same_bits(tl_xsum_value(&r), tl_xsum_value(&all)));
+	size_t k = tl_xsum_parts(&all, parts);
+	struct tl_xsum back = xsum_of(parts, k), d = all;
+	double again[TL_XSUM_MAX_PARTS];
+	CHECK(k >= 1 && k == tl_xsum_parts(&back, again) && memcmp(parts, again, k * sizeof *parts) == 0);
+	for (size_t i = 0; i < k; i++)
+		tl_xsum_add(&d, -parts[i]);
+	CHECK(tl_xsum_value(&d) == 0);
+	/* a product, exactly: 3 (1/3 rounded) - 1 is the rounding error of 1/3, times 3 */
+	struct tl_xsum p = {0};
+	tl_xsum_add_product(&p, 3, 1.0 / 3);
+	tl_xsum_add(&p, -1);
+	CHECK(tl_xsum_value(&p) == 3 * (1.0 / 3) - 1 + fma(3, 1.0 / 3, -(3 * (1.0 / 3))));
+	struct tl_xsum z = {0};
+	CHECK(tl_xsum_value(&z) == 0 && tl_xsum_parts(&z, parts) == 0);
+}
+
 int main(void)
 {
 	test_norm_cdf();
@@ -477,5 +562,6 @@ int main(void)
 	test_moments();
 	test_comoments();
 	test_ksum();
+	test_xsum();
 	return UNIT_DONE();
 }
