@@ -226,6 +226,11 @@ PY
 	PATH=$BATS_TEST_TMPDIR/old:$PATH run --separate-stderr tl-parallel --config eval.conf
 	assert_failure 64
 	assert_equal "$stderr" "tl-parallel: eval.conf: stage 'eval': tl-eval writes a result of the whole cohort, and has no --emit-stats and --merge to build it from shards; run this stage with tl-batch"
+	printf '%s\n' "input $BATS_FILE_TMPDIR/good.csv" "output out" "stage velocity tl-velocity" \
+		"stage model tl-model --fit --target churned --features velocity" >model.conf
+	run --separate-stderr tl-parallel --config model.conf
+	assert_failure 64
+	assert_equal "$stderr" "tl-parallel: model.conf: stage 'model': tl-model --fit over shards runs in passes, which tl-parallel does not drive: fit with tl_model_fit_loop (tl-model(1) SHARDED FITS), or run this stage with tl-batch"
 	ab_conf >ab.conf
 	echo "stage v2 tl-velocity" >>ab.conf
 	run --separate-stderr tl-parallel --config ab.conf
