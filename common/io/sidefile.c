@@ -16,6 +16,7 @@ struct tl_sidefile {
 	size_t bufcap;
 	long lineno, recline;
 	size_t bytes;       /* read so far: at most TL_FILE_MAX */
+	size_t max_line;    /* 0, else no limit on bytes but this one on a line */
 	struct tl_csv *csv;
 };
 
@@ -46,7 +47,9 @@ static ssize_t read_line(struct tl_sidefile *s)
 	size_t n = 0;
 	int c = 0;
 	while (c != '\n' && (c = getc_unlocked(s->f)) != EOF) {
-		if (++s->bytes > TL_FILE_MAX)
+		if (s->max_line && n >= s->max_line)
+			tl_die_at(TL_EX_DATAERR, s->name, s->lineno + 1, "a line longer than %zu bytes", s->max_line);
+		if (!s->max_line && ++s->bytes > TL_FILE_MAX)
 			tl_die_at(TL_EX_DATAERR, s->name, s->lineno + 1,
 				  "longer than %zu bytes, the limit of a side file", TL_FILE_MAX);
 		if (n + 1 >= s->bufcap) {
@@ -96,6 +99,8 @@ int tl_sidefile_next(struct tl_sidefile *s)
 		more = 1;
 	}
 }
+
+void tl_sidefile_long(struct tl_sidefile *s, size_t max_line) { s->max_line = max_line; }
 
 size_t tl_sidefile_nfields(const struct tl_sidefile *s) { return tl_csv_nfields(s->csv); }
 const struct tl_str *tl_sidefile_fields(const struct tl_sidefile *s) { return tl_csv_fields(s->csv); }

@@ -20,6 +20,11 @@ struct tl_sidefile *tl_sidefile_open(const char *path, size_t max_field);
  * tl_sidefile_close does not close f. */
 struct tl_sidefile *tl_sidefile_stream(FILE *f, const char *name, size_t max_field);
 
+/* tl_sidefile_long: s may be longer than TL_FILE_MAX (the stats files of
+ * a large cohort), but no line of it longer than max_line bytes (so
+ * /dev/zero still stops; a field stays within max_field). */
+void tl_sidefile_long(struct tl_sidefile *s, size_t max_line);
+
 /* tl_sidefile_next: the next record; 1 with its fields ready, 0 at the
  * end. Exits 74 on a read error, 65 on bad CSV (an unterminated quoted
  * field at the end included). */

@@ -10,6 +10,8 @@
 #ifndef TL_STATS_H
 #define TL_STATS_H
 
+#include <stddef.h>
+
 /* ---- special functions ---- */
 
 /* log B(a,b) = lgamma(a)+lgamma(b)-lgamma(a+b), accurate also for large a, b > 0. */
@@ -90,5 +92,39 @@ struct tl_ksum {
 void tl_ksum_add(struct tl_ksum *k, double x);
 /* Current value of the sum (sum + compensation). */
 double tl_ksum_value(const struct tl_ksum *k);
+
+/* An exact sum of doubles (zero-initialize, free with tl_xsum_free): the
+ * terms are kept as a non-overlapping expansion (Shewchuk's grow-expansion,
+ * the algorithm of Python's math.fsum), so tl_xsum_value is the correctly
+ * rounded sum, the same whatever the order of the terms and however they
+ * were split between accumulators; a sum that merges the statistics of
+ * shards is the single run's to the last bit. Typically one to three parts;
+ * a part array grows on the heap. A non-finite term, or a sum that
+ * overflows, makes the value that of plain addition (inf or NaN). */
+struct tl_xsum {
+	double *part;               /* increasing magnitude, non-overlapping */
+	size_t n, cap;
+	double special;             /* the non-finite terms, summed plainly */
+	int has_special;
+};
+
+void tl_xsum_add(struct tl_xsum *s, double x);
+/* tl_xsum_add_square: add x*x exactly (its rounded product and the error
+ * of that rounding, by fma). */
+void tl_xsum_add_square(struct tl_xsum *s, double x);
+/* tl_xsum_add_sum: add every term of b (a and b may not be one). */
+void tl_xsum_add_sum(struct tl_xsum *a, const struct tl_xsum *b);
+double tl_xsum_value(const struct tl_xsum *s);
+/* tl_xsum_residual: r gets the exact difference s - tl_xsum_value(s), so
+ * that the value and r's parts written out (round-trip, %.17g) and added
+ * back give s exactly; r is cleared first. */
+void tl_xsum_residual(const struct tl_xsum *s, struct tl_xsum *r);
+/* tl_xsum_m2: for n terms y whose sum is s1 and whose sum of squares is s2
+ * (tl_xsum_add_square), Σ(y - mean)² = (n·s2 - s1²)/n, from the exact
+ * difference rounded once: the same for any order or split of the terms
+ * (while no part underflows); 0 when n < 1. */
+double tl_xsum_m2(double n, const struct tl_xsum *s1, const struct tl_xsum *s2);
+void tl_xsum_clear(struct tl_xsum *s);
+void tl_xsum_free(struct tl_xsum *s);
 
 #endif

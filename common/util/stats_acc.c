@@ -1,9 +1,13 @@
 /* stats_acc.c - one-pass accumulators: moments and co-moments by Welford's
  * update [Wel] and the pairwise merge [CGL], Neumaier's compensated sum
- * [Neu] (the sources: the comment at the top of stats.c). */
+ * [Neu], the exact sum [She] (the sources: the comment at the top of
+ * stats.c). */
 #include "util/stats.h"
 
 #include <math.h>
+#include <stdlib.h>
+
+#include "util/err.h"
 
 /* Welford's update [Wel]: mean_n = mean + d/n, m2 += d (x - mean_n). */
 void tl_moments_add(struct tl_moments *m, double x)
@@ -101,4 +105,136 @@ void tl_ksum_add(struct tl_ksum *k, double x)
 double tl_ksum_value(const struct tl_ksum *k)
 {
 	return k->sum + k->comp;
+}
+
+/* ---- the exact sum: a non-overlapping expansion [She] ------------------ */
+
+static void xsum_special(struct tl_xsum *s, double x)
+{
+	s->special = s->has_special ? s->special + x : x;
+	s->has_special = 1;
+}
+
+/* Shewchuk's GROW-EXPANSION with the two-sum of |x| >= |y| (Dekker's
+ * fast two-sum), zero parts dropped: after it the parts sum exactly to
+ * the old sum plus x. */
+void tl_xsum_add(struct tl_xsum *s, double x)
+{
+	if (!isfinite(x)) {
+		xsum_special(s, x);
+		return;
+	}
+	size_t i = 0;
+	for (size_t j = 0; j < s->n; j++) {
+		double y = s->part[j];
+		if (fabs(x) < fabs(y)) {
+			double t = x;
+			x = y;
+			y = t;
+		}
+		double hi = x + y, lo = y - (hi - x);
+		if (lo != 0)
+			s->part[i++] = lo;
+		x = hi;
+	}
+	if (!isfinite(x)) {   /* the sum overflowed */
+		s->n = i;
+		xsum_special(s, x);
+		return;
+	}
+	if (i == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 4;
+		s->part = tl_xrealloc(s->part, s->cap * sizeof *s->part);
+	}
+	s->part[i++] = x;
+	s->n = i;
+}
+
+void tl_xsum_add_square(struct tl_xsum *s, double x)
+{
+	double p = x * x;
+	tl_xsum_add(s, p);
+	if (isfinite(p))
+		tl_xsum_add(s, fma(x, x, -p));
+}
+
+void tl_xsum_add_sum(struct tl_xsum *a, const struct tl_xsum *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		tl_xsum_add(a, b->part[i]);
+	if (b->has_special)
+		xsum_special(a, b->special);
+}
+
+/* The parts from the largest down until a sum is inexact, then the
+ * round-half-even correction from the sign of the rest (as in fsum). */
+double tl_xsum_value(const struct tl_xsum *s)
+{
+	if (s->has_special)
+		return s->special;
+	size_t n = s->n;
+	if (n == 0)
+		return 0;
+	double hi = s->part[--n], lo = 0;
+	while (n > 0) {
+		double x = hi, y = s->part[--n];
+		hi = x + y;
+		lo = y - (hi - x);
+		if (lo != 0)
+			break;
+	}
+	if (n > 0 && ((lo < 0 && s->part[n - 1] < 0) || (lo > 0 && s->part[n - 1] > 0))) {
+		double y = lo * 2, x = hi + y;
+		if (y == x - hi)
+			hi = x;
+	}
+	return hi;
+}
+
+void tl_xsum_clear(struct tl_xsum *s)
+{
+	s->n = 0;
+	s->special = 0;
+	s->has_special = 0;
+}
+
+void tl_xsum_residual(const struct tl_xsum *s, struct tl_xsum *r)
+{
+	tl_xsum_clear(r);
+	if (s->has_special)
+		return;
+	tl_xsum_add_sum(r, s);
+	tl_xsum_add(r, -tl_xsum_value(s));
+}
+
+/* e += sign·a·b exactly (both halves of fma's two-product). */
+static void add_product(struct tl_xsum *e, double a, double b, double sign)
+{
+	double p = a * b;
+	tl_xsum_add(e, sign * p);
+	if (isfinite(p))
+		tl_xsum_add(e, sign * fma(a, b, -p));
+}
+
+double tl_xsum_m2(double n, const struct tl_xsum *s1, const struct tl_xsum *s2)
+{
+	if (n < 1)
+		return 0;
+	if (s1->has_special || s2->has_special)
+		return s1->special * 0 + s2->special;   /* inf or NaN, as plain sums give */
+	struct tl_xsum e = {0};
+	for (size_t i = 0; i < s2->n; i++)
+		add_product(&e, s2->part[i], n, 1);
+	for (size_t i = 0; i < s1->n; i++)
+		for (size_t j = 0; j < s1->n; j++)
+			add_product(&e, s1->part[i], s1->part[j], -1);
+	double v = tl_xsum_value(&e) / n;
+	tl_xsum_free(&e);
+	return v < 0 ? 0 : v;   /* only an underflowed part can make it negative */
+}
+
+void tl_xsum_free(struct tl_xsum *s)
+{
+	free(s->part);
+	*s = (struct tl_xsum){0};
 }

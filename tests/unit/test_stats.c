@@ -14,6 +14,8 @@
  *          4, 7, 13, 16 shifted by 1e9 (variance 30) defeats the naive formula.
  *  [CGL]   Chan, Golub & LeVeque (1979): pairwise merge of (n, mean, M2).
  *  [Neu]   Neumaier (1974): the sum 1 + 1e100 + 1 - 1e100 = 2.
+ *  [She]   the exact sum: 1e16 + 1 + 1e-16 and 2^53 - 0.5 - 2^-54, whose
+ *          correctly rounded values follow from the ties by hand.
  *  [MP]    High-precision values, each computed for this file with mpmath
  *          1.3.0 at 50-60 significant digits (ncdf, betainc, gammainc,
  *          findroot) and rounded to 17 digits; R's pnorm/qnorm/pt/qt/pchisq/
@@ -23,6 +25,8 @@
 #include "unit.h"
 
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 
 static const double PI_ = 3.14159265358979323846;
 
@@ -465,6 +469,89 @@ static void test_ksum(void)
 	CHECK(tl_ksum_value(&z) == 0);
 }
 
+/* value(s) written as the value and its residual (%.17g) and read back. */
+static double xsum_roundtrip(const struct tl_xsum *s, struct tl_xsum *into)
+{
+	struct tl_xsum r = {0};
+	char buf[64];
+	tl_xsum_residual(s, &r);
+	snprintf(buf, sizeof buf, "%.17g", tl_xsum_value(s));
+	tl_xsum_add(into, strtod(buf, NULL));
+	for (size_t i = 0; i < r.n; i++) {
+		snprintf(buf, sizeof buf, "%.17g", r.part[i]);
+		tl_xsum_add(into, strtod(buf, NULL));
+	}
+	tl_xsum_free(&r);
+	return tl_xsum_value(into);
+}
+
+static void test_xsum(void)
+{
+	static const double v[] = {1, 1e100, 1, -1e100};
+	struct tl_xsum k = {0};
+	for (int i = 0; i < 4; i++)
+		tl_xsum_add(&k, v[i]);
+	CHECK(tl_xsum_value(&k) == 2);
+	tl_xsum_clear(&k);
+	for (int i = 0; i < 10; i++)   /* the exact sum of ten 0.1 rounds to 1 */
+		tl_xsum_add(&k, 0.1);
+	CHECK(tl_xsum_value(&k) == 1.0);
+	/* round half to even needs the parts below the first inexact sum:
+	 * 1e16 + 1 is a tie that the 1e-16 breaks upwards; 2^53 - 0.5 is a tie
+	 * that -2^-54 breaks downwards */
+	tl_xsum_clear(&k);
+	tl_xsum_add(&k, 1e16), tl_xsum_add(&k, 1), tl_xsum_add(&k, 1e-16);
+	CHECK(tl_xsum_value(&k) == 10000000000000002.0);
+	tl_xsum_clear(&k);
+	tl_xsum_add(&k, 9007199254740992.0), tl_xsum_add(&k, -0.5), tl_xsum_add(&k, -0x1p-54);
+	CHECK(tl_xsum_value(&k) == 9007199254740991.0);
+	tl_xsum_clear(&k);
+	CHECK(tl_xsum_value(&k) == 0);
+	tl_xsum_add(&k, INFINITY);
+	CHECK(isinf(tl_xsum_value(&k)));
+	tl_xsum_free(&k);
+	/* any order, any split into shards, and the text form give the same bits */
+	enum { N = 3000 };
+	static double x[N];
+	uint64_t r = 12345;
+	for (int i = 0; i < N; i++) {
+		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+		double u = (double)(r >> 11) / 9007199254740992.0;
+		x[i] = (u - 0.3) * pow(10, (double)(int)((r >> 3) % 40) - 20);
+	}
+	struct tl_xsum all = {0}, sq = {0};
+	for (int i = 0; i < N; i++)
+		tl_xsum_add(&all, x[i]), tl_xsum_add_square(&sq, x[i]);
+	double want = tl_xsum_value(&all), want_m2 = tl_xsum_m2(N, &all, &sq);
+	for (int shards = 1; shards <= 7; shards += 3) {
+		struct tl_xsum part[7] = {{0}}, psq[7] = {{0}}, m = {0}, msq = {0}, t = {0};
+		for (int i = N - 1; i >= 0; i--)   /* backwards, dealt round */
+			tl_xsum_add(&part[i % shards], x[i]), tl_xsum_add_square(&psq[i % shards], x[i]);
+		for (int s = 0; s < shards; s++) {
+			tl_xsum_add_sum(&m, &part[s]);
+			xsum_roundtrip(&psq[s], &msq);
+			tl_xsum_free(&part[s]);
+			tl_xsum_free(&psq[s]);
+		}
+		CHECK(tl_xsum_value(&m) == want);
+		CHECK(xsum_roundtrip(&m, &t) == want);
+		CHECK(tl_xsum_m2(N, &m, &msq) == want_m2);
+		tl_xsum_free(&m);
+		tl_xsum_free(&msq);
+		tl_xsum_free(&t);
+	}
+	tl_xsum_free(&all);
+	tl_xsum_free(&sq);
+	/* m2 by the exact difference: no cancellation at a large mean */
+	struct tl_xsum s1 = {0}, s2 = {0};
+	for (int i = 1; i <= 4; i++)
+		tl_xsum_add(&s1, 1e9 + i), tl_xsum_add_square(&s2, 1e9 + i);
+	CHECK(tl_xsum_m2(4, &s1, &s2) == 5);
+	CHECK(tl_xsum_m2(0, &s1, &s2) == 0);
+	tl_xsum_free(&s1);
+	tl_xsum_free(&s2);
+}
+
 int main(void)
 {
 	test_norm_cdf();
@@ -477,5 +564,6 @@ int main(void)
 	test_moments();
 	test_comoments();
 	test_ksum();
+	test_xsum();
 	return UNIT_DONE();
 }
