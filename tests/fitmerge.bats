@@ -199,3 +199,294 @@ ret_shards() {
 	run --separate-stderr tl-retention --fit --emit-stats "$TESTDATA/worked/worked.csv" "$TESTDATA/worked/worked.csv"
 	assert_failure 64
 }
+
+# ---- tl-affinity --transfer-pairs -------------------------------------------
+
+AFF=(--as-of 2025-11-01)
+
+@test "FM010: tl-affinity --merge of N = 1, 2, 3, 7 shards is the single run's --transfer-pairs table and stats" {
+	tl-loadgen --learners 500 --seed 4 >all.csv
+	tl-affinity "${AFF[@]}" --transfer-pairs p.csv --emit-stats s.st all.csv >/dev/null
+	[ "$(wc -l <p.csv)" -gt 40 ]
+	local n i
+	for n in "${SHARDS[@]}"; do
+		local st=()
+		for ((i = 0; i < n; i++)); do
+			tl-loadgen --learners 500 --seed 4 --shard "$i/$n" | tl-affinity "${AFF[@]}" --emit-stats "a$n-$i.st" >/dev/null
+			st+=("a$n-$i.st")
+		done
+		tl-affinity "${AFF[@]}" --merge --transfer-pairs "p$n.csv" --emit-stats "s$n.st" "${st[@]}"
+		same p.csv "p$n.csv"
+		same s.st "s$n.st"
+		mapfile -t rev < <(printf '%s\n' "${st[@]}" | tac)
+		tl-affinity "${AFF[@]}" --merge --transfer-pairs "r$n.csv" "${rev[@]}"
+		same p.csv "r$n.csv"
+	done
+	# a merge of merges, and --emit-stats alone (records still written)
+	tl-affinity "${AFF[@]}" --merge --emit-stats m01.st a3-0.st a3-1.st
+	tl-affinity "${AFF[@]}" --merge --transfer-pairs pm.csv m01.st a3-2.st
+	same p.csv pm.csv
+	tl-affinity "${AFF[@]}" all.csv >rec1.ndjson
+	tl-affinity "${AFF[@]}" --emit-stats s2.st all.csv >rec2.ndjson
+	same rec1.ndjson rec2.ndjson
+	same s.st s2.st
+}
+
+@test "FM011: tl-affinity --merge with shards of no learners, and on the real KDD Cup 2015 log split by id" {
+	tl-loadgen --learners 3 --seed 9 >all.csv
+	tl-affinity "${AFF[@]}" --transfer-pairs p.csv all.csv >/dev/null
+	local st=() i empty=0
+	for ((i = 0; i < 7; i++)); do
+		tl-loadgen --learners 3 --seed 9 --shard "$i/7" | tl-affinity "${AFF[@]}" --emit-stats "e$i.st" >/dev/null
+		[ "$(wc -l <"e$i.st")" -gt 3 ] || empty=$((empty + 1))
+		st+=("e$i.st")
+	done
+	[ "$empty" -ge 4 ]
+	tl-affinity "${AFF[@]}" --merge --transfer-pairs p7.csv "${st[@]}"
+	same p.csv p7.csv
+	# the real log: domains are its event types
+	local kdd=$REALDATA/kddcup2015_xuetangx K=(--count-field count --as-of-field course_as_of)
+	import-kddcup2015.sh "$kdd/truth_train.csv" "$kdd"/trainCourse*.csv >kdd.csv 2>/dev/null
+	tl-affinity "${K[@]}" --transfer-pairs kp.csv kdd.csv >/dev/null
+	[ "$(wc -l <kp.csv)" -gt 20 ]
+	local n
+	for n in "${SHARDS[@]}"; do
+		split_ids kdd.csv "$n" "k$n-"
+		st=()
+		for ((i = 0; i < n; i++)); do
+			tl-affinity "${K[@]}" --emit-stats "k$n-$i.st" "k$n-$i.csv" >/dev/null
+			st+=("k$n-$i.st")
+		done
+		tl-affinity "${K[@]}" --merge --transfer-pairs "kp$n.csv" "${st[@]}"
+		same kp.csv "kp$n.csv"
+	done
+}
+
+@test "FM012: tl-affinity --merge refuses another as-of, a full table, more pairs than a table holds, bad rows" {
+	tl-loadgen --learners 30 --seed 4 | tl-affinity "${AFF[@]}" --emit-stats s.st >/dev/null
+	run --separate-stderr tl-affinity --merge --transfer-pairs p.csv s.st
+	assert_failure 65
+	assert_equal "$stderr" "tl-affinity: s.st:2: as_of is '2025-11-01T00:00:00Z' in these statistics, '' in this merge: stats merge only with the options they were written with"
+	[ ! -e p.csv ]
+	run --separate-stderr tl-affinity --merge s.st
+	assert_failure 64
+	assert_equal "${stderr_lines[0]}" "tl-affinity: --merge writes the table of --transfer-pairs FILE (or its --emit-stats FILE)"
+	# a shard with 400 domains has 159,600 pairs: its table is full
+	awk 'BEGIN { print "learner_id,ts,domain,capability"; for (i = 0; i < 400; i++) printf "L1,2025-01-01,d%03d,c%d\n", i, i }' >d400.csv
+	tl-affinity "${AFF[@]}" --emit-stats full.st d400.csv >/dev/null
+	tail -1 full.st | grep -q '^other,,,1,'
+	run --separate-stderr tl-affinity "${AFF[@]}" --merge --transfer-pairs p.csv full.st s.st
+	assert_failure 65
+	assert_equal "$stderr" "tl-affinity: full.st:$(wc -l <full.st): this shard's table was full (100000 pairs): which pairs a full table keeps depends on the order of all the learners, so no merge gives the single run's"
+	# two shards of 60,000 pairs each, none full, are more than a table holds
+	head -3 s.st >h.st
+	for k in 1 2; do
+		{ cat h.st; awk -v k="$k" 'BEGIN { for (i = 0; i < 60000; i++) printf "pair,x%d,y%d-%d,1,1\n", i, k, i }'; } >"big$k.st"
+	done
+	run --separate-stderr tl-affinity "${AFF[@]}" --merge --transfer-pairs p.csv big1.st big2.st
+	assert_failure 65
+	assert_equal "$stderr" "tl-affinity: big2.st:40004: more than 100000 distinct pairs: which a full table keeps depends on the order of all the learners, so no merge gives the single run's"
+	local cases=(
+		"pair,a,a,1,1|4: not a pair of --transfer-pairs (two domains, learners >= 1, sum_products >= learners)"
+		"pair,a,b,2,1|4: not a pair of --transfer-pairs (two domains, learners >= 1, sum_products >= learners)"
+		"pair,,b,1,1|4: bad from '' (a domain: not empty, no NUL)"
+		"pair,a,b,1,1.5|4: bad sum_products '1.5' (want a count)"
+		"pairs,a,b,1,1|4: bad row 'pairs' (pair or other)"
+		"pair,a,b,1|4: 4 fields, the header has 5"
+	)
+	local c
+	for c in "${cases[@]}"; do
+		{ cat h.st; echo "${c%%|*}"; } >bad.st
+		run --separate-stderr tl-affinity "${AFF[@]}" --merge --transfer-pairs p.csv bad.st
+		assert_failure 65
+		assert_equal "$stderr" "tl-affinity: bad.st:${c#*|}"
+	done
+}
+
+# ---- tl-score --summary and --calibrate -------------------------------------
+
+# score_rows SHARD SEED LEARNERS: learner rows of a tl-loadgen shard
+# ("" for all) through tl-velocity, tl-affinity and tl-retention.
+score_rows() {
+	tl-loadgen --learners "$3" --seed "$2" --outcome ${1:+--shard "$1"} |
+		tl-velocity --as-of 2025-11-01 | tl-affinity | tl-retention -o csv
+}
+
+CAN=(--canary 30 --treatment v1 --salt 5)
+
+@test "FM020: tl-score --merge of N = 1, 2, 3, 7 shards is the single run's --summary (and with --canary) and stats" {
+	score_rows "" 8 600 >rows.csv
+	tl-score --summary --emit-stats s.st rows.csv >/dev/null 2>sum.txt
+	tl-score "${CAN[@]}" --summary-file csum.txt --emit-stats cs.st rows.csv >/dev/null
+	grep -q '^tl-score summary: arm treatment (30%), config v1$' csum.txt
+	local n i
+	for n in "${SHARDS[@]}"; do
+		local st=() cst=()
+		for ((i = 0; i < n; i++)); do
+			score_rows "$i/$n" 8 600 >"r$n-$i.csv"
+			tl-score --emit-stats "s$n-$i.st" "r$n-$i.csv" >/dev/null
+			tl-score "${CAN[@]}" --emit-stats "c$n-$i.st" "r$n-$i.csv" >/dev/null
+			st+=("s$n-$i.st") cst+=("c$n-$i.st")
+		done
+		run --separate-stderr tl-score --merge --summary --emit-stats "m$n.st" "${st[@]}"
+		assert_success
+		[ -z "$output" ]
+		diff -u sum.txt <(printf '%s\n' "$stderr")
+		same s.st "m$n.st"
+		tl-score --merge "${CAN[@]}" --summary-file "cm$n.txt" --emit-stats "cm$n.st" "${cst[@]}"
+		same csum.txt "cm$n.txt"
+		same cs.st "cm$n.st"
+	done
+	# a merge of merges
+	tl-score --merge --emit-stats m01.st s3-0.st s3-1.st
+	tl-score --merge --summary-file mm.txt m01.st s3-2.st
+	diff -u sum.txt mm.txt
+}
+
+@test "FM021: tl-score --calibrate --merge of N = 1, 2, 3, 7 shards (empty ones among them) is the single run's config" {
+	score_rows "" 6 500 | tl-score -o csv >scored.csv
+	run --separate-stderr tl-score --calibrate --outcome roi --emit-stats s.st scored.csv
+	assert_success
+	local want=$output want_err=$stderr n i
+	for n in "${SHARDS[@]}"; do
+		local st=()
+		for ((i = 0; i < n; i++)); do
+			score_rows "$i/$n" 6 500 | tl-score -o csv | tl-score --calibrate --outcome roi --emit-stats "k$n-$i.st" >/dev/null 2>&1
+			st+=("k$n-$i.st")
+		done
+		run --separate-stderr tl-score --calibrate --merge --outcome roi --emit-stats "m$n.st" "${st[@]}"
+		assert_success
+		assert_equal "$output" "$want"
+		assert_equal "$stderr" "$want_err"
+		same s.st "m$n.st"
+	done
+	# 2 learners in 7 shards: empty shards, archetypes without outcomes (their warnings)
+	score_rows "" 6 2 | tl-score -o csv >two.csv
+	run --separate-stderr tl-score --calibrate --outcome roi two.csv
+	want=$output want_err=$stderr
+	[[ $want_err == *"has no outcomes: its multiplier is unchanged"* ]]
+	local st=() empty=0
+	for ((i = 0; i < 7; i++)); do
+		score_rows "$i/7" 6 2 | tl-score -o csv | tl-score --calibrate --outcome roi --emit-stats "t$i.st" >/dev/null 2>&1
+		grep -q '^outcome,[^,]*,[1-9]' "t$i.st" || empty=$((empty + 1))
+		st+=("t$i.st")
+	done
+	[ "$empty" -ge 5 ]
+	run --separate-stderr tl-score --calibrate --merge --outcome roi "${st[@]}"
+	assert_equal "$output" "$want"
+	assert_equal "$stderr" "$want_err"
+	# learners with an empty outcome are counted through the merge: every
+	# fifth roi emptied, the rows dealt into 3 files
+	python3 - scored.csv <<-'PY'
+	import csv, sys
+	rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+	out = [csv.DictWriter(open("g%d.csv" % i, "w", newline=""), fieldnames=list(rows[0])) for i in range(3)]
+	for w in out:
+	    w.writeheader()
+	for i, r in enumerate(rows):
+	    if i % 5 == 0:
+	        r["roi"] = ""
+	    out[i % 3].writerow(r)
+	PY
+	run --separate-stderr tl-score --calibrate --outcome roi g0.csv g1.csv g2.csv
+	assert_success
+	want=$output want_err=$stderr
+	[[ $want_err == "tl-score: skipped 100 learner(s) with an empty roi" ]]
+	for i in 0 1 2; do
+		tl-score --calibrate --outcome roi --emit-stats "g$i.st" "g$i.csv" >/dev/null 2>&1
+	done
+	run --separate-stderr tl-score --calibrate --merge --outcome roi g2.st g0.st g1.st
+	assert_equal "$output" "$want"
+	assert_equal "$stderr" "$want_err"
+}
+
+@test "FM022: tl-score --merge on the real KDD Cup 2015 log: --summary and --calibrate --outcome dropout" {
+	local kdd=$REALDATA/kddcup2015_xuetangx
+	import-kddcup2015.sh "$kdd/truth_train.csv" "$kdd"/trainCourse*.csv >kdd.csv 2>/dev/null
+	kdd_rows() {
+		tl-velocity --count-field count --as-of-field course_as_of "$1" | tl-affinity --domains 7 |
+			tl-retention | tl-score -o csv
+	}
+	kdd_rows kdd.csv >rows.csv
+	tl-score --config v2 --summary-file sum.txt rows.csv >/dev/null
+	run --separate-stderr tl-score --calibrate --outcome dropout rows.csv
+	assert_success
+	local want=$output n i
+	for n in "${SHARDS[@]}"; do
+		split_ids kdd.csv "$n" "k$n-"
+		local st=() cst=()
+		for ((i = 0; i < n; i++)); do
+			kdd_rows "k$n-$i.csv" >"r$n-$i.csv"
+			tl-score --emit-stats "s$n-$i.st" "r$n-$i.csv" >/dev/null
+			tl-score --calibrate --outcome dropout --emit-stats "c$n-$i.st" "r$n-$i.csv" >/dev/null
+			st+=("s$n-$i.st") cst+=("c$n-$i.st")
+		done
+		tl-score --merge --summary-file "sum$n.txt" "${st[@]}"
+		same sum.txt "sum$n.txt"
+		run --separate-stderr tl-score --calibrate --merge --outcome dropout "${cst[@]}"
+		assert_equal "$output" "$want"
+	done
+}
+
+@test "FM023: tl-score --merge refuses another config, canary, salt, outcome or kind, and bad rows" {
+	score_rows "" 3 40 >rows.csv
+	tl-score --emit-stats s.st rows.csv >/dev/null
+	tl-score "${CAN[@]}" --emit-stats c.st rows.csv >/dev/null
+	tl-score rows.csv | tl-score --calibrate --outcome roi --emit-stats k.st >/dev/null 2>&1
+	local v2 v1
+	v2=$(sed -n 's/^param,config,//p' s.st)
+	[[ $v2 == v2:[0-9a-f]* ]]
+	run --separate-stderr tl-score --merge --summary --config v1 s.st
+	assert_failure 65
+	tl-score --config v1 --emit-stats s1.st rows.csv >/dev/null
+	v1=$(sed -n 's/^param,config,//p' s1.st)
+	assert_equal "$stderr" "tl-score: s.st:2: config is '$v2' in these statistics, '$v1' in this merge: stats merge only with the options they were written with"
+	run --separate-stderr tl-score --merge --summary c.st
+	assert_failure 65
+	assert_equal "$stderr" "tl-score: c.st:3: treatment is '$v1' in these statistics, '' in this merge: stats merge only with the options they were written with"
+	run --separate-stderr tl-score --merge --summary --canary 31 --treatment v1 --salt 5 c.st
+	assert_equal "$stderr" "tl-score: c.st:4: canary is '30' in these statistics, '31' in this merge: stats merge only with the options they were written with"
+	run --separate-stderr tl-score --merge --summary --canary 30 --treatment v1 c.st
+	assert_equal "$stderr" "tl-score: c.st:5: salt is '5' in these statistics, '0' in this merge: stats merge only with the options they were written with"
+	run --separate-stderr tl-score --calibrate --merge --outcome roi s.st
+	assert_failure 65
+	assert_equal "$stderr" "tl-score: s.st:1: the statistics of tl-score (summary), not of tl-score (calibration)"
+	run --separate-stderr tl-score --calibrate --merge --outcome gain k.st
+	assert_equal "$stderr" "tl-score: k.st:3: outcome is 'roi' in these statistics, 'gain' in this merge: stats merge only with the options they were written with"
+	# a summary row: an arm without a canary, an archetype of no config, scored > learners
+	local row
+	row=$(sed -n '7p' s.st)
+	local cases=(
+		"s/^control,/treatment,/|bad arm 'treatment' (control: there is no canary)"
+		"s/^control,[^,]*,/control,wizard,/|archetype 'wizard' is not one of the configs'"
+		"s/^\(control,[^,]*\),[0-9]*,[0-9]*,/\1,1,2,/|scored 2 is more than the 1 learners"
+		"s/,[^,]*\$/,1 x/|bad multiplier_sum 'x' (want a finite number)"
+		"s/,[^,]*\$/,1e999/|bad multiplier_sum '1e999' (want a finite number)"
+	)
+	local c
+	for c in "${cases[@]}"; do
+		sed "7${c%%|*}" s.st >bad.st
+		run --separate-stderr tl-score --merge --summary bad.st
+		assert_failure 65
+		assert_equal "$stderr" "tl-score: bad.st:7: ${c#*|}"
+	done
+	[ -n "$row" ]
+	sed 's/^outcome,[^,]*,/outcome,wizard,/' k.st >bad.st
+	run --separate-stderr tl-score --calibrate --merge --outcome roi bad.st
+	assert_failure 65
+	assert_equal "$stderr" "tl-score: bad.st:5: archetype 'wizard' is not the config's"
+	run --separate-stderr tl-score --merge rows.csv
+	assert_failure 64
+	assert_equal "${stderr_lines[0]}" "tl-score: --merge needs --summary, --calibrate or --emit-stats: it writes no records"
+}
+
+@test "FM024: tl-score --summary-file and --emit-stats through a link to /proc/self/fd/1 write the pipe, not over the link" {
+	# before: opened after the records' output was closed, the link led
+	# nowhere and was replaced by a new file (so was /dev/stdout, as root)
+	score_rows "" 3 20 >rows.csv
+	ln -s /proc/self/fd/1 out
+	tl-score --summary-file out rows.csv | tail -1 | grep -q '^portfolio average multiplier: '
+	[ -L out ]
+	tl-score --emit-stats out rows.csv | grep -q '^tl_stats,1,tl-score,summary$'
+	[ -L out ]
+}

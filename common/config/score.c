@@ -211,7 +211,7 @@ void tl_score_calibration_init(struct tl_score_calibration *c, const struct tl_s
 {
 	memset(c, 0, sizeof *c);
 	c->archetypes = tl_xcalloc(cfg->nrules, sizeof *c->archetypes);
-	c->m = tl_xcalloc(cfg->nrules, sizeof *c->m);
+	c->m = tl_xcalloc(cfg->nrules, sizeof *c->m);   /* zeroed: empty sums */
 	for (size_t i = 0; i < cfg->nrules; i++) {
 		size_t k = 0;
 		while (k < c->n && strcmp(c->archetypes[k], cfg->rules[i].archetype) != 0)
@@ -225,22 +225,28 @@ int tl_score_calibration_add(struct tl_score_calibration *c, const char *a, size
 {
 	for (size_t k = 0; k < c->n; k++)
 		if (strlen(c->archetypes[k]) == n && memcmp(c->archetypes[k], a, n) == 0) {
-			tl_moments_add(&c->m[k], outcome);
+			c->m[k].n++;
+			tl_xsum_add(&c->m[k].sum, outcome);
+			tl_xsum_add_square(&c->m[k].sq, outcome);
 			return 0;
 		}
 	return -1;
 }
 
-/* mean ± t(0.975, n-1)·sd/√n; NAN bounds when n < 2. */
-static void calib_entry(const struct tl_moments *m, struct tl_score_calib *e)
+/* mean ± t(0.975, n-1)·sd/√n; NAN bounds when n < 2. The mean is the
+ * exact sum rounded, over n; the sd from the exact n·Σy² - (Σy)²
+ * (tl_xsum_m2): the same bits whatever the order of the learners. */
+static void calib_entry(const struct tl_score_outcomes *m, struct tl_score_calib *e)
 {
 	e->n = (long long)m->n;
-	e->mean = m->n > 0 ? m->mean : NAN;
+	double mean = m->n > 0 ? tl_xsum_value(&m->sum) / m->n : NAN;
+	e->mean = mean;
 	e->lo = e->hi = NAN;
 	if (m->n >= 2) {
-		double half = tl_t_quantile(0.975, m->n - 1) * tl_moments_sd(m) / sqrt(m->n);
-		e->lo = m->mean - half;
-		e->hi = m->mean + half;
+		double sd = sqrt(tl_xsum_m2(m->n, &m->sum, &m->sq) / (m->n - 1));
+		double half = tl_t_quantile(0.975, m->n - 1) * sd / sqrt(m->n);
+		e->lo = mean - half;
+		e->hi = mean + half;
 	}
 }
 
@@ -271,6 +277,10 @@ void tl_score_calibrate(struct tl_score_config *cfg, const struct tl_score_calib
 
 void tl_score_calibration_free(struct tl_score_calibration *c)
 {
+	for (size_t k = 0; k < c->n; k++) {
+		tl_xsum_free(&c->m[k].sum);
+		tl_xsum_free(&c->m[k].sq);
+	}
 	free(c->archetypes);
 	free(c->m);
 	memset(c, 0, sizeof *c);

@@ -142,11 +142,12 @@ void tl_xsum_add(struct tl_xsum *s, double x)
 		xsum_special(s, x);
 		return;
 	}
-	if (i == s->cap) {
+	if (x != 0 && i == s->cap) {
 		s->cap = s->cap ? 2 * s->cap : 4;
 		s->part = tl_xrealloc(s->part, s->cap * sizeof *s->part);
 	}
-	s->part[i++] = x;
+	if (x != 0)   /* no zero part: the text form has none either */
+		s->part[i++] = x;
 	s->n = i;
 }
 
