@@ -227,6 +227,8 @@ static void tally_row(void *ctx, struct tl_stats_in *in)
 		tl_stats_bad(in, "scored %llu is more than the %llu learners", (unsigned long long)ns, (unsigned long long)n);
 	m->t->n[arm][a] += (long long)n;
 	m->t->nscore[arm][a] += (long long)ns;
+	if (m->t->n[arm][a] > (1LL << 53))
+		tl_stats_bad(in, "more than 2^53 learners");
 	tl_stats_xsum(in, 4, &m->t->score[arm][a]);
 	tl_stats_xsum(in, 5, &m->t->mult[arm][a]);
 }

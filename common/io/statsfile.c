@@ -150,6 +150,11 @@ static void check_header(struct tl_stats_in *in)
 		tl_stats_bad(in, "%zu columns, expected %zu", n, w->ncol);
 }
 
+/* The file being read: what a bad file's tl_die leaves open, closed by
+ * the next tl_stats_read when the die was caught (tl_die_catch: a caller
+ * that goes on, such as a fuzz harness). */
+static struct tl_sidefile *reading;
+
 static void read_one(const char *file, const struct tl_stats_spec *want,
 		     void (*row)(void *ctx, struct tl_stats_in *in), void *ctx)
 {
@@ -157,6 +162,7 @@ static void read_one(const char *file, const struct tl_stats_spec *want,
 	in.sf = strcmp(file, "-") == 0 ? tl_sidefile_stream(stdin, file, STATS_FIELD_MAX)
 				       : tl_sidefile_open(file, STATS_FIELD_MAX);
 	tl_sidefile_long(in.sf, STATS_LINE_MAX);   /* a cohort's statistics may pass 64 MiB */
+	reading = in.sf;
 	check_magic(&in);
 	check_params(&in);
 	check_header(&in);
@@ -166,12 +172,15 @@ static void read_one(const char *file, const struct tl_stats_spec *want,
 			tl_stats_bad(&in, "%zu fields, the header has %zu", n, want->ncol);
 		row(ctx, &in);
 	}
+	reading = NULL;
 	tl_sidefile_close(in.sf);
 }
 
 void tl_stats_read(int nfiles, char **files, const struct tl_stats_spec *want,
 		   void (*row)(void *ctx, struct tl_stats_in *in), void *ctx)
 {
+	tl_sidefile_close(reading);   /* NULL: nothing */
+	reading = NULL;
 	if (nfiles == 0) {
 		read_one("-", want, row, ctx);
 		return;
@@ -240,7 +249,11 @@ void tl_stats_xsum(const struct tl_stats_in *in, size_t col, struct tl_xsum *to)
 	do {
 		const char *sp = memchr(f->p + i, ' ', f->n - i);
 		size_t end = sp ? (size_t)(sp - f->p) : f->n;
-		tl_xsum_add(to, parse_num(in, col, f->p + i, end - i));
+		double v = parse_num(in, col, f->p + i, end - i);
+		if (fabs(v) > 0x1p1000)   /* so that no partial sum of a merge overflows */
+			tl_stats_bad(in, "bad %s: %.*s is beyond 2^1000, too large to sum exactly", in->want->col[col],
+				     (int)(end - i > 60 ? 60 : end - i), f->p + i);
+		tl_xsum_add(to, v);
 		i = end + 1;
 	} while (i <= f->n);
 }

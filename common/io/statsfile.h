@@ -76,7 +76,8 @@ uint64_t tl_stats_count(const struct tl_stats_in *in, size_t col);
 int64_t tl_stats_int(const struct tl_stats_in *in, size_t col);
 /* ... as a finite number (util/num's rule). */
 double tl_stats_num(const struct tl_stats_in *in, size_t col);
-/* ... as an exact sum: its numbers (tl_stats_put_xsum) added to *to. */
+/* ... as an exact sum: its numbers (tl_stats_put_xsum), each at most
+ * 2^1000 in magnitude, added to *to. */
 void tl_stats_xsum(const struct tl_stats_in *in, size_t col, struct tl_xsum *to);
 /* tl_stats_bad: exit 65 with "FILE:LINE: " and the message, at the
  * current record. */

@@ -229,7 +229,7 @@ void tl_km_fit_write(struct tl_km_fit *f, FILE *model, FILE *curves)
 		size_t n = start[c + 1] - start[c];
 		if (buf)
 			cells_counts(f->cell + start[c], n, buf, 0);
-		fit_row(model, curves, f->caps.names[c], f->obs + start[c], buf, n, z);
+		fit_row(model, curves, f->caps.names[c], buf ? NULL : f->obs + start[c], buf, n, z);
 	}
 	struct tl_str all = {"*", 1};
 	if (buf) {

@@ -1,11 +1,16 @@
 /* test_sidefile.c - the CSV side-file reader: a byte-order mark, blank
  * lines, quoted fields (one spanning lines), CRLF, and the line numbers
- * of records; bad CSV ends the read (caught with tl_die_catch). */
+ * of records; bad CSV ends the read (caught with tl_die_catch). The stats
+ * files over it (io/statsfile): a head and rows written and read back,
+ * exact sums through their text, the parameters' canonical values. */
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "io/sidefile.h"
+#include "io/statsfile.h"
 #include "util/err.h"
 #include "unit.h"
 
@@ -64,9 +69,62 @@ static int fails(const char *text)
 	return 0;
 }
 
+/* A stats table read back: the sum of its counts and of its exact sums. */
+struct stats_got {
+	uint64_t count;
+	int64_t ints;
+	struct tl_xsum sum;
+	int rows;
+};
+
+static void stats_row(void *ctx, struct tl_stats_in *in)
+{
+	struct stats_got *g = ctx;
+	g->count += tl_stats_count(in, 1);
+	g->ints += tl_stats_int(in, 2);
+	tl_stats_xsum(in, 3, &g->sum);
+	g->rows++;
+}
+
+static void stats_files(void)
+{
+	char buf[TL_STATS_VALUE_MAX];
+	CHECK_STR(tl_stats_duration(30 * TL_DAY, buf), "2592000s");
+	CHECK_STR(tl_stats_duration(TL_SEC / 2, buf), "0.5s");
+	CHECK_STR(tl_stats_duration(1, buf), "0.000001s");
+	CHECK_STR(tl_stats_duration(0, buf), "0s");
+	static const char *const cols[] = {"name", "n", "t", "sum"};
+	static const struct tl_stats_param prm[] = {{"gap", "7s"}, {"as_of", ""}};
+	const struct tl_stats_spec spec = {"tl-test", "kind", prm, 2, cols, 4};
+	char path[] = "/tmp/test_statsfile_XXXXXX";
+	FILE *f = fdopen(mkstemp(path), "w");
+	tl_stats_head(f, &spec);
+	struct tl_xsum a = {0}, all = {0};
+	for (int i = 0; i < 3; i++) {   /* 0.1 ten times per row: the parts carry what %.17g of it drops */
+		tl_xsum_clear(&a);
+		for (int k = 0; k < 10; k++)
+			tl_xsum_add(&a, 0.1 * (i + 1)), tl_xsum_add(&all, 0.1 * (i + 1));
+		fprintf(f, "\"r,%d\",%d,-%d,", i, i + 1, i);
+		tl_stats_put_xsum(f, &a);
+		fputc('\n', f);
+	}
+	fclose(f);
+	struct stats_got g = {0};
+	char *files[] = {path};
+	tl_stats_read(1, files, &spec, stats_row, &g);
+	CHECK(g.rows == 3 && g.count == 6 && g.ints == -3);
+	CHECK(tl_xsum_value(&g.sum) == tl_xsum_value(&all));
+	tl_xsum_free(&a);
+	tl_xsum_free(&all);
+	tl_xsum_free(&g.sum);
+	unlink(path);
+}
+
 int main(void)
 {
 	struct got g;
+
+	stats_files();
 
 	read_all("\xEF\xBB\xBF" "a,b\n1,2\n", &g);
 	CHECK(g.n == 2);
