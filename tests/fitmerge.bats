@@ -341,6 +341,20 @@ CAN=(--canary 30 --treatment v1 --salt 5)
 	tl-score --merge --emit-stats m01.st s3-0.st s3-1.st
 	tl-score --merge --summary-file mm.txt m01.st s3-2.st
 	diff -u sum.txt mm.txt
+	# 3 learners in 7 shards: most are empty
+	score_rows "" 8 3 >three.csv
+	tl-score "${CAN[@]}" --summary-file t.txt three.csv >/dev/null
+	local empty=0
+	st=()
+	for ((i = 0; i < 7; i++)); do
+		score_rows "$i/7" 8 3 >"e$i.csv"
+		[ "$(wc -l <"e$i.csv")" -gt 1 ] || empty=$((empty + 1))
+		tl-score "${CAN[@]}" --emit-stats "e$i.st" "e$i.csv" >/dev/null
+		st+=("e$i.st")
+	done
+	[ "$empty" -ge 4 ]
+	tl-score --merge "${CAN[@]}" --summary-file t7.txt "${st[@]}"
+	same t.txt t7.txt
 }
 
 @test "FM021: tl-score --calibrate --merge of N = 1, 2, 3, 7 shards (empty ones among them) is the single run's config" {
