@@ -43,12 +43,12 @@ void tl_stats_head(FILE *f, const struct tl_stats_spec *s)
 
 void tl_stats_put_xsum(FILE *f, const struct tl_xsum *x)
 {
-	struct tl_xsum r = {0};
-	tl_xsum_residual(x, &r);
-	fprintf(f, "%.17g", tl_xsum_value(x));
-	for (size_t i = r.n; i-- > 0;)   /* largest first */
-		fprintf(f, " %.17g", r.part[i]);
-	tl_xsum_free(&r);
+	double t[TL_XSUM_TERMS];
+	size_t k = tl_xsum_terms(x, t);
+	if (k == 0)
+		putc('0', f);
+	for (size_t i = 0; i < k; i++)
+		fprintf(f, "%s%.17g", i ? " " : "", t[i]);
 }
 
 const char *tl_stats_duration(tl_time d, char *buf)

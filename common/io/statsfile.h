@@ -14,7 +14,8 @@
  * merge expects, the spec it builds from its own options, and refuses any
  * difference as bad input: exit 65, "FILE:LINE: what". Counts are whole
  * numbers; sums are written %.17g, an exact sum (util/stats.h tl_xsum) as
- * its value then the parts that make it exact, separated by spaces. */
+ * its terms separated by spaces: its value, then the value of what is
+ * left, and so on (tl_xsum_terms: one text for one exact sum). */
 #ifndef TL_STATSFILE_H
 #define TL_STATSFILE_H
 

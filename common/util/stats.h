@@ -115,10 +115,13 @@ void tl_xsum_add_square(struct tl_xsum *s, double x);
 /* tl_xsum_add_sum: add every term of b (a and b may not be one). */
 void tl_xsum_add_sum(struct tl_xsum *a, const struct tl_xsum *b);
 double tl_xsum_value(const struct tl_xsum *s);
-/* tl_xsum_residual: r gets the exact difference s - tl_xsum_value(s), so
- * that the value and r's parts written out (round-trip, %.17g) and added
- * back give s exactly; r is cleared first. */
-void tl_xsum_residual(const struct tl_xsum *s, struct tl_xsum *r);
+/* tl_xsum_terms: the exact sum as at most TL_XSUM_TERMS doubles t[0..k),
+ * returns k: t[0] is the value, t[1] the value of what is left, and so on
+ * until nothing is; the same terms for the same exact sum however it was
+ * added up, and written %.17g and added back, the same sum. None for 0
+ * (and the one non-finite value when it is not finite). */
+#define TL_XSUM_TERMS 48
+size_t tl_xsum_terms(const struct tl_xsum *s, double *t);
 /* tl_xsum_m2: for n terms y whose sum is s1 and whose sum of squares is s2
  * (tl_xsum_add_square), Σ(y - mean)² = (n·s2 - s1²)/n, from the exact
  * difference rounded once: the same for any order or split of the terms

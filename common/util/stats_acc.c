@@ -199,13 +199,21 @@ void tl_xsum_clear(struct tl_xsum *s)
 	s->has_special = 0;
 }
 
-void tl_xsum_residual(const struct tl_xsum *s, struct tl_xsum *r)
+size_t tl_xsum_terms(const struct tl_xsum *s, double *t)
 {
-	tl_xsum_clear(r);
-	if (s->has_special)
-		return;
-	tl_xsum_add_sum(r, s);
-	tl_xsum_add(r, -tl_xsum_value(s));
+	if (s->has_special) {
+		t[0] = s->special;
+		return 1;
+	}
+	struct tl_xsum r = {0};
+	size_t k = 0;
+	tl_xsum_add_sum(&r, s);
+	while (r.n > 0 && k < TL_XSUM_TERMS) {   /* each term leaves < 2^-52 of the rest: at most ~41 */
+		t[k] = tl_xsum_value(&r);
+		tl_xsum_add(&r, -t[k++]);
+	}
+	tl_xsum_free(&r);
+	return k;
 }
 
 /* e += sign·a·b exactly (both halves of fma's two-product). */

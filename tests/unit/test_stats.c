@@ -27,6 +27,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const double PI_ = 3.14159265358979323846;
 
@@ -469,20 +470,26 @@ static void test_ksum(void)
 	CHECK(tl_ksum_value(&z) == 0);
 }
 
-/* value(s) written as the value and its residual (%.17g) and read back. */
+/* s written as its terms (%.17g) and read back into into; its value. */
 static double xsum_roundtrip(const struct tl_xsum *s, struct tl_xsum *into)
 {
-	struct tl_xsum r = {0};
+	double t[TL_XSUM_TERMS];
 	char buf[64];
-	tl_xsum_residual(s, &r);
-	snprintf(buf, sizeof buf, "%.17g", tl_xsum_value(s));
-	tl_xsum_add(into, strtod(buf, NULL));
-	for (size_t i = 0; i < r.n; i++) {
-		snprintf(buf, sizeof buf, "%.17g", r.part[i]);
+	size_t k = tl_xsum_terms(s, t);
+	CHECK(k == 0 || t[0] == tl_xsum_value(s));
+	for (size_t i = 0; i < k; i++) {
+		snprintf(buf, sizeof buf, "%.17g", t[i]);
 		tl_xsum_add(into, strtod(buf, NULL));
 	}
-	tl_xsum_free(&r);
 	return tl_xsum_value(into);
+}
+
+/* 1 when a and b have the same terms: the text of an exact sum is one. */
+static int same_terms(const struct tl_xsum *a, const struct tl_xsum *b)
+{
+	double ta[TL_XSUM_TERMS], tb[TL_XSUM_TERMS];
+	size_t ka = tl_xsum_terms(a, ta), kb = tl_xsum_terms(b, tb);
+	return ka == kb && memcmp(ta, tb, ka * sizeof *ta) == 0;
 }
 
 static void test_xsum(void)
@@ -534,7 +541,9 @@ static void test_xsum(void)
 			tl_xsum_free(&psq[s]);
 		}
 		CHECK(tl_xsum_value(&m) == want);
+		CHECK(same_terms(&m, &all));   /* other parts, the same terms */
 		CHECK(xsum_roundtrip(&m, &t) == want);
+		CHECK(same_terms(&t, &all));
 		CHECK(tl_xsum_m2(N, &m, &msq) == want_m2);
 		tl_xsum_free(&m);
 		tl_xsum_free(&msq);
