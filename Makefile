@@ -31,7 +31,7 @@ Q = @
 endif
 
 .SECONDARY:
-.PHONY: all deps check unit headers bats san bats-san bats-tsan manlint lint demo bench bench-export install deb version clean
+.PHONY: all deps check unit headers bats san bats-san bats-tsan manlint lint demo bench bench-export bench-model install deb version clean
 
 # The preload library of tests/faults.bats (failing fsync and write(2));
 # plain flags whatever the build, since it is loaded into every build's tools.
@@ -145,7 +145,13 @@ bench: deps
 	@scripts/bench.sh
 	@scripts/bench-export.sh
 
-# tl-export alone at 1M learners (EXPORT_LEARNERS, QUERIES): a few minutes.
+# tl-model --fit in one process and over shards in passes (LEARNERS, SHARDS).
+bench-model: deps
+	$(MAKE) all
+	@scripts/bench-model.sh
+
+# tl-export alone at 1M learners (EXPORT_LEARNERS, QUERIES, GROUP_QUERIES): 20 to 60
+# minutes on the 2 shared cores, most of it the 10,000 GROUP BY queries.
 bench-export: deps
 	$(MAKE) all
 	@scripts/bench-export.sh

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "metrics/affinity.h"
-#include "io/statsfile.h"
+#include "io/statsrows.h"
 #include "util/err.h"
 #include "util/opts.h"
 #include "util/out.h"
@@ -168,11 +168,11 @@ static void pairs_open(const struct options *o, struct pairs_out *po)
 /* pairs_write: the table, its statistics; commit both. */
 static void pairs_write(const struct pairs_out *po, const struct tl_common *c, const struct tl_pairs *pairs)
 {
-	char as_of[TL_STATS_VALUE_MAX];
+	char as_of[TL_STATSROWS_VALUE_MAX];
 	if (po->table)
 		tl_pairs_write(pairs, po->table);
 	if (po->stats)
-		tl_pairs_emit(pairs, po->stats, tl_stats_as_of(c, as_of));
+		tl_pairs_emit(pairs, po->stats, tl_statsrows_as_of(c, as_of));
 	if (po->table)
 		tl_output_commit(po->table);
 	if (po->stats)
@@ -181,10 +181,10 @@ static void pairs_write(const struct pairs_out *po, const struct tl_common *c, c
 
 static int merge(const struct options *o, const struct tl_common *c, int nfiles, char **files)
 {
-	char as_of[TL_STATS_VALUE_MAX];
+	char as_of[TL_STATSROWS_VALUE_MAX];
 	struct tl_pairs *pairs = tl_pairs_new();
 	struct pairs_out po;
-	tl_pairs_merge(pairs, nfiles, files, tl_stats_as_of(c, as_of));
+	tl_pairs_merge(pairs, nfiles, files, tl_statsrows_as_of(c, as_of));
 	pairs_open(o, &po);
 	pairs_write(&po, c, pairs);
 	tl_pairs_free(pairs);

@@ -15,7 +15,7 @@
 
 enum {
 	OPT_ARM_SPLIT = CHAR_MAX + 1, OPT_ASSIGNMENT, OPT_CAPABILITIES, OPT_CHURN_EFFECT, OPT_DOMAINS, OPT_EFFECT, OPT_END,
-	OPT_HORIZON, OPT_LEARNERS, OPT_MIX, OPT_OUTCOME, OPT_OUTCOME_SD, OPT_RATE, OPT_SEED,
+	OPT_HORIZON, OPT_LEARNERS, OPT_MIX, OPT_OUTCOME, OPT_OUTCOME_SD, OPT_PROFILE, OPT_RATE, OPT_SEED,
 	OPT_SHARD, OPT_START, OPT_TRUTH
 };
 
@@ -35,6 +35,7 @@ static const struct option longopts[] = {
 	{.name = "outcome", .has_arg = no_argument, .val = OPT_OUTCOME},
 	{.name = "outcome-sd", .has_arg = required_argument, .val = OPT_OUTCOME_SD},
 	{.name = "output", .has_arg = required_argument, .val = TL_OPT_OUTPUT},
+	{.name = "profile", .has_arg = required_argument, .val = OPT_PROFILE},
 	{.name = "rate", .has_arg = required_argument, .val = OPT_RATE},
 	{.name = "seed", .has_arg = required_argument, .val = OPT_SEED},
 	{.name = "shard", .has_arg = required_argument, .val = OPT_SHARD},
@@ -45,19 +46,23 @@ static const struct option longopts[] = {
 };
 
 static const char synopsis[] =
-	"usage: tl-loadgen [-h] [-o csv|ndjson|learners] [--learners N] [--seed S]\n"
+	"usage: tl-loadgen [-h] [-o csv|ndjson|learners] [--profile default|mooc]\n"
+	"                  [--learners N] [--seed S]\n"
 	"                  [--start TIME] [--end TIME] [--horizon DUR] [--domains M]\n"
 	"                  [--capabilities C] [--mix NAME=SHARE,...] [--truth]\n"
 	"                  [--arm-split A:B] [--effect E] [--outcome] [--outcome-sd SD]\n"
 	"                  [--shard I/N] [--rate R] [--output FILE]\n"
-	"       tl-loadgen --assignment FILE [--seed S] [--mix NAME=SHARE,...] [--effect E]\n"
-	"                  [--churn-effect C] [--outcome-sd SD] [--output FILE]\n";
+	"       tl-loadgen --assignment FILE [--profile default|mooc] [--seed S]\n"
+	"                  [--mix NAME=SHARE,...] [--effect E] [--churn-effect C]\n"
+	"                  [--outcome-sd SD] [--output FILE]\n";
 
 static const char help[] =
 	"\nWrite a synthetic, deterministic event log of learners (see tl-loadgen(1)).\n\n"
 	"  -o F                   csv (events, default), ndjson (events) or learners\n"
 	"                         (one learner document per line)\n"
 	"  -f, --format F         the same as -o (the older spellings)\n"
+	"      --profile P        default (today's model) or mooc (calibrated to a real\n"
+	"                         MOOC log: one-day learners, heavy tails, weekly cycle)\n"
 	"      --learners N       learners L0000001..LN (default " TL_XSTR(TL_LG_DEFAULT_LEARNERS) ")\n"
 	"      --seed S           random seed (default " TL_XSTR(TL_LG_DEFAULT_SEED) ")\n"
 	"      --start TIME       first join time (default " TL_LG_DEFAULT_START ")\n"
@@ -129,6 +134,7 @@ static void parse_options(int argc, char **argv, struct tl_common *common, struc
 		case OPT_MIX: tl_lg_parse_mix(c, optarg); break;
 		case OPT_OUTCOME: c->outcome = 1; break;
 		case OPT_OUTCOME_SD: c->outcome_sd = tl_opt_double("--outcome-sd", optarg, 0, 5); break;
+		case OPT_PROFILE: tl_lg_parse_profile(c, optarg); break;
 		case OPT_RATE: c->rate = tl_opt_double("--rate", optarg, 1e-3, 1e12); break;
 		case OPT_SEED: c->seed = (uint64_t)tl_opt_long("--seed", optarg, 0, LONG_MAX); break;
 		case OPT_SHARD: tl_lg_parse_shard(c, optarg); break;

@@ -1,7 +1,10 @@
 /* tl-model - learned scores from learner fields (DESIGN §11): --fit reads
  * labelled learner records and writes a JSON model (logistic regression by
  * IRLS or ridge regression, standardised features, optional K-fold
- * cross-validation); --model adds the model's prediction to each record. */
+ * cross-validation); over shards, --fit --emit-stats writes a shard's sums
+ * of one pass and --merge turns them into the next pass's state, or the
+ * model (tl-model(1) SHARDED FITS); --model adds the model's prediction
+ * to each record. */
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,23 +16,27 @@
 #include "util/file.h"
 #include "metrics/model.h"
 #include "util/opts.h"
+#include "util/out.h"
 #include "record/field.h"
 #include "record/run.h"
 
 enum {
-	OPT_CV = CHAR_MAX + 1, OPT_FEATURES, OPT_FEATURES_FILE, OPT_FIELD, OPT_FIT, OPT_KIND,
-	OPT_L2, OPT_MODEL, OPT_TARGET
+	OPT_CV = CHAR_MAX + 1, OPT_EMIT, OPT_FEATURES, OPT_FEATURES_FILE, OPT_FIELD, OPT_FIT, OPT_KIND,
+	OPT_L2, OPT_MERGE, OPT_MODEL, OPT_STATE, OPT_TARGET
 };
 
 static const struct option longopts[] = {
 	{.name = "cv", .has_arg = required_argument, .val = OPT_CV},
+	{.name = "emit-stats", .has_arg = no_argument, .val = OPT_EMIT},
 	{.name = "features", .has_arg = required_argument, .val = OPT_FEATURES},
 	{.name = "features-file", .has_arg = required_argument, .val = OPT_FEATURES_FILE},
 	{.name = "field", .has_arg = required_argument, .val = OPT_FIELD},
 	{.name = "fit", .has_arg = no_argument, .val = OPT_FIT},
 	{.name = "kind", .has_arg = required_argument, .val = OPT_KIND},
 	{.name = "l2", .has_arg = required_argument, .val = OPT_L2},
+	{.name = "merge", .has_arg = no_argument, .val = OPT_MERGE},
 	{.name = "model", .has_arg = required_argument, .val = OPT_MODEL},
+	{.name = "state", .has_arg = required_argument, .val = OPT_STATE},
 	{.name = "target", .has_arg = required_argument, .val = OPT_TARGET},
 	TL_COMMON_LONGOPTS,
 	{0}
@@ -38,8 +45,9 @@ static const struct option longopts[] = {
 #define L2_DEFAULT 1   /* --l2 */
 
 struct options {
-	int fit;
+	int fit, emit, merge;
 	const char *model;       /* --model FILE */
+	const char *state;       /* --state FILE */
 	const char *target;
 	const char *field;       /* --field NAME */
 	char **specs;            /* feature specs in order */
@@ -52,7 +60,9 @@ struct options {
 
 static const char synopsis[] =
 	"usage: tl-model --fit --target FIELD --features LIST | --features-file FILE\n"
-	"                [--kind logistic|linear] [--l2 LAMBDA] [--cv K] [common options] [FILE ...]\n"
+	"                [--kind logistic|linear] [--l2 LAMBDA] [--cv K]\n"
+	"                [--emit-stats [--state FILE]] [common options] [FILE ...]\n"
+	"       tl-model --merge [--state FILE] [--output FILE] [STATS ...]\n"
 	"       tl-model --model FILE [--field NAME] [common options] [FILE ...]\n";
 
 static const char help[] =
@@ -66,6 +76,10 @@ static const char help[] =
 	"      --kind KIND             logistic (default) or linear\n"
 	"      --l2 LAMBDA             L2 penalty on the standardised slopes (default " TL_XSTR(L2_DEFAULT) ")\n"
 	"      --cv K                  also report K-fold cross-validated AUC or RMSE\n"
+	"      --emit-stats            write this shard's sums of one pass (CSV), not the model\n"
+	"      --state FILE            the state of the pass (written by --merge)\n"
+	"      --merge                 sum the shards' stats files: write the next state,\n"
+	"                              or the model file when the fit is complete\n"
 	"      --model FILE            apply the model in FILE to each record\n"
 	"      --field NAME            the prediction's field (default TARGET_probability,\n"
 	"                              or TARGET_predicted for a linear model)\n";
@@ -133,6 +147,7 @@ static void parse_options(int argc, char **argv, struct tl_common *c, struct opt
 	while ((opt = tl_next_option(argc, argv, longopts, c, usage)) != -1) {
 		switch (opt) {
 		case OPT_CV: o->cv = (int)tl_opt_long("--cv", optarg, 2, 1000); break;
+		case OPT_EMIT: o->emit = 1; break;
 		case OPT_FEATURES: add_list(o, optarg); break;
 		case OPT_FEATURES_FILE: add_file(o, optarg); break;
 		case OPT_FIELD: o->field = optarg; break;
@@ -144,23 +159,34 @@ static void parse_options(int argc, char **argv, struct tl_common *c, struct opt
 			o->kind_set = 1;
 			break;
 		case OPT_L2: o->l2 = tl_opt_double("--l2", optarg, 0, 1e300); o->l2_set = 1; break;
+		case OPT_MERGE: o->merge = 1; break;
 		case OPT_MODEL: o->model = optarg; break;
+		case OPT_STATE: o->state = optarg; break;
 		case OPT_TARGET: o->target = optarg; break;
 		default: usage(TL_EX_USAGE);
 		}
 	}
-	if (o->fit == !!o->model)
-		tl_usage_error("give either --fit or --model FILE");
+	if (o->fit + o->merge + !!o->model != 1)
+		tl_usage_error("give one of --fit, --merge and --model FILE");
+	if (o->emit && !o->fit)
+		tl_usage_error("--emit-stats applies only with --fit");
+	if (o->state && !o->emit && !o->merge)
+		tl_usage_error("--state applies only with --emit-stats or --merge");
+	if (o->state && !*o->state)
+		tl_usage_error("--state: empty file name");
 	if (o->fit && (!o->target || !*o->target))
 		tl_usage_error("--fit needs --target FIELD");
 	if (o->fit && !o->nspecs)
 		tl_usage_error("--fit needs --features LIST or --features-file FILE");
-	if (o->fit && o->field)
+	if (!o->model && o->field)
 		tl_usage_error("--field applies only with --model");
 	if (!o->fit && (o->target || o->nspecs || o->kind_set || o->l2_set || o->cv))
 		tl_usage_error("--target, --features, --kind, --l2 and --cv apply only with --fit");
 	if (o->field && !*o->field)
 		tl_usage_error("--field: empty name");
+	if (o->fit && tl_fit_size(o->nspecs, o->cv) > TL_FIT_MAX_SUMS)
+		tl_usage_error("%zu features with %d folds: the sums of a pass would take %.0f MiB, more than %.0f",
+			       o->nspecs, o->cv, tl_fit_size(o->nspecs, o->cv) / 1048576, TL_FIT_MAX_SUMS / 1048576);
 }
 
 /* ---- reading values ------------------------------------------------------------ */
@@ -213,18 +239,17 @@ struct rows {
 	size_t n, cap;
 };
 
-static void rows_add(struct rows *r, const struct tl_learner *l, const struct tl_model *m, double y, int k)
+static void rows_add(struct rows *r, const double *x, size_t p, double y, int fold)
 {
 	if (r->n == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 1024;
-		r->X = tl_xrealloc(r->X, r->cap * m->p * sizeof *r->X);
+		r->X = tl_xrealloc(r->X, r->cap * p * sizeof *r->X);
 		r->y = tl_xrealloc(r->y, r->cap * sizeof *r->y);
 		r->fold = tl_xrealloc(r->fold, r->cap * sizeof *r->fold);
 	}
-	for (size_t j = 0; j < m->p; j++)
-		r->X[r->n * m->p + j] = feature_value(l, &m->feat[j]);
+	memcpy(r->X + r->n * p, x, p * sizeof *x);
 	r->y[r->n] = y;
-	r->fold[r->n] = k > 0 ? tl_model_fold(l->id.p, l->id.n, k) : 0;
+	r->fold[r->n] = fold;
 	r->n++;
 }
 
@@ -242,7 +267,8 @@ static void model_init(struct tl_model *m, const struct options *o)
 	m->cv_auc = m->cv_rmse = NAN;
 }
 
-static void report_fit(struct tl_run *run, const struct tl_model *m)
+/* report_fit: the fit's lines on the standard error. */
+static void report_fit(const struct tl_model *m)
 {
 	int logistic = m->kind == TL_MODEL_LOGISTIC;
 	if (m->skipped)
@@ -251,17 +277,26 @@ static void report_fit(struct tl_run *run, const struct tl_model *m)
 		tl_warn("%d-fold cross-validated %s %.6g (n %ld; training %s %.6g)", m->cv_k,
 			logistic ? "ROC AUC" : "RMSE", logistic ? m->cv_auc : m->cv_rmse, m->n,
 			logistic ? "AUC" : "RMSE", logistic ? m->train_auc : m->train_rmse);
-	tl_run_gauge(run, "tl_model_training_records", "Records the model was fitted on.", NULL, (double)m->n);
-	tl_run_gauge(run, "tl_model_skipped_records", "Records skipped for an empty target.", NULL, (double)m->skipped);
+}
+
+static void gauges(struct tl_run *run, const struct tl_model *m, long n, long skipped)
+{
+	int logistic = m->kind == TL_MODEL_LOGISTIC;
+	tl_run_gauge(run, "tl_model_training_records", "Records the model was fitted on.", NULL, (double)n);
+	tl_run_gauge(run, "tl_model_skipped_records", "Records skipped for an empty target.", NULL, (double)skipped);
 	if (m->cv_k)
 		tl_run_gauge(run, logistic ? "tl_model_cv_auc" : "tl_model_cv_rmse",
 			     "Cross-validated metric of the fitted model.", NULL, logistic ? m->cv_auc : m->cv_rmse);
 }
 
-/* What --fit reads, learner by learner. */
+/* What --fit reads, learner by learner: into rows, or a shard's sums. */
 struct fitting {
 	struct tl_model m;
 	struct rows r;
+	struct tl_fit *fit;      /* --emit-stats: the pass, */
+	struct tl_fit_sums *s;   /* and this shard's sums */
+	double *x;
+	long n;                  /* training records */
 	int cv;
 };
 
@@ -270,34 +305,95 @@ static void fit_learner(void *state, const struct tl_learner *l, tl_time asof, s
 	struct fitting *ft = state;
 	double y;
 	(void)asof, (void)npast, (void)w;
-	if (target_value(l, &ft->m, &y))
-		rows_add(&ft->r, l, &ft->m, y, ft->cv);
-	else
+	if (!target_value(l, &ft->m, &y)) {
 		ft->m.skipped++;
+		if (ft->s)
+			tl_fit_skip(ft->s);
+		return;
+	}
+	for (size_t j = 0; j < ft->m.p; j++)
+		ft->x[j] = feature_value(l, &ft->m.feat[j]);
+	int fold = ft->cv > 0 ? tl_model_fold(l->id.p, l->id.n, ft->cv) : 0;
+	ft->n++;
+	if (ft->s) {
+		tl_fit_tag(ft->s, l->id.p, l->id.n, ft->x, y);
+		tl_fit_add(ft->s, ft->x, y, fold);
+	} else {
+		rows_add(&ft->r, ft->x, ft->m.p, y, fold);
+	}
+}
+
+/* fit_one: the fit in memory, the model file its output. */
+static void fit_one(struct tl_run *run, struct fitting *ft, const struct tl_model_params *prm)
+{
+	struct tl_model_data d = {ft->r.X, ft->r.y, ft->r.fold, ft->r.n};
+	char err[TL_MSG_MAX];
+	if (tl_model_fit(&ft->m, &d, ft->cv, prm, NULL, err, sizeof err) < 0)
+		tl_die(TL_EX_DATAERR, "%s", err);
+	tl_model_write(&ft->m, tl_run_output(run));
+	report_fit(&ft->m);
+	gauges(run, &ft->m, ft->m.n, ft->m.skipped);
 }
 
 static int fit_main(const struct tl_common *c, const struct options *o, int nfiles, char **files)
 {
 	struct fitting ft = {.cv = o->cv};
-	struct tl_model *m = &ft.m;
-	struct rows *r = &ft.r;
 	struct tl_model_params prm = TL_MODEL_PARAMS_DEFAULTS;
-	char err[TL_MSG_MAX];
-	model_init(m, o);
+	model_init(&ft.m, o);
+	ft.x = tl_xmalloc(ft.m.p * sizeof *ft.x);
+	if (o->emit) {   /* in ft, reachable when a bad record exits */
+		ft.fit = o->state ? tl_fit_read_state(o->state, &prm) : tl_fit_new(&ft.m, o->cv, &prm);
+		if (o->state)
+			tl_fit_check(ft.fit, &ft.m, o->cv);
+		ft.s = tl_fit_sums_new(ft.fit);
+	}
 	struct tl_run *run = tl_run_open(c, nfiles, files, TL_READ_ROWS);
 	static const struct tl_tool tool = {.learner = fit_learner, .report = 1};
 	tl_run_all(run, &tool, &ft);
-	if (tl_model_fit(m, r->X, r->y, r->n, NULL, &prm, err, sizeof err) < 0)
+	if (o->emit) {
+		tl_fit_emit(ft.s, tl_run_output(run));
+		gauges(run, &ft.m, ft.n, ft.m.skipped);
+	} else {
+		fit_one(run, &ft, &prm);
+	}
+	int rc = tl_run_close(run);
+	tl_fit_sums_free(ft.s);
+	tl_fit_free(ft.fit);
+	free(ft.r.X);
+	free(ft.r.y);
+	free(ft.r.fold);
+	free(ft.x);
+	tl_model_free(&ft.m);
+	return rc;
+}
+
+/* ---- --merge ---------------------------------------------------------------------- */
+
+static int merge_main(const struct tl_common *c, const struct options *o, int nfiles, char **files)
+{
+	struct tl_model_params prm = TL_MODEL_PARAMS_DEFAULTS;
+	struct tl_fit *fit = o->state ? tl_fit_read_state(o->state, &prm) : NULL;
+	struct tl_fit_sums *s = tl_fit_merge(&fit, nfiles, files, &prm);
+	char err[TL_MSG_MAX];
+	if (tl_fit_step(fit, s, err, sizeof err) < 0) {
+		tl_fit_sums_free(s);   /* before the die */
+		tl_fit_free(fit);
 		tl_die(TL_EX_DATAERR, "%s", err);
-	if (o->cv && tl_model_cv(m, r->X, r->y, r->n, r->fold, o->cv, &prm, NULL, err, sizeof err) < 0)
-		tl_die(TL_EX_DATAERR, "%s", err);
-	tl_model_write(m, tl_run_output(run));
-	report_fit(run, m);
-	free(r->X);
-	free(r->y);
-	free(r->fold);
-	tl_model_free(m);
-	return tl_run_close(run);
+	}
+	FILE *out = tl_output_open(c->output);
+	if (tl_fit_done(fit)) {
+		struct tl_model m;
+		tl_fit_model(fit, &m);
+		tl_model_write(&m, out);
+		report_fit(&m);
+		tl_model_free(&m);
+	} else {
+		tl_fit_write_state(fit, out);
+	}
+	tl_output_commit(out);
+	tl_fit_sums_free(s);
+	tl_fit_free(fit);
+	return TL_EX_OK;
 }
 
 /* ---- --model ------------------------------------------------------------------------ */
@@ -367,6 +463,7 @@ int main(int argc, char **argv)
 	tl_front_init("tl-model", argv, &common);
 	parse_options(argc, argv, &common, &o);
 	int rc = o.fit ? fit_main(&common, &o, argc - optind, argv + optind)
+		 : o.merge ? merge_main(&common, &o, argc - optind, argv + optind)
 		       : apply_main(&common, &o, argc - optind, argv + optind);
 	for (size_t i = 0; i < o.nspecs; i++)
 		free(o.specs[i]);

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/statsfile.h"
+#include "io/statsrows.h"
 #include "util/err.h"
 #include "util/opts.h"
 #include "util/out.h"
@@ -162,14 +162,14 @@ static void fit_write(struct tl_km_fit *km, FILE *model, const struct options *o
 {
 	FILE *curves = o->curves ? tl_output_open(o->curves) : NULL;
 	FILE *stats = o->emit_stats ? tl_output_open(o->emit_stats) : NULL;
-	char as_of[TL_STATS_VALUE_MAX];
+	char as_of[TL_STATSROWS_VALUE_MAX];
 	size_t n, censored = tl_km_fit_censored(km, &n);
 	if (n > 0 && censored == n)   /* every half-life is empty: say why (tl-retention(1)) */
 		tl_warn("warning: all %zu observations were censored (each last use less than --churn-gap %gd before as-of): "
 			"every half-life is empty; a later as-of or a shorter --churn-gap gives some", n, tl_days(o->churn_gap));
 	tl_km_fit_write(km, model, curves);
 	if (stats) {
-		tl_km_fit_emit(km, stats, tl_stats_as_of(common, as_of));
+		tl_km_fit_emit(km, stats, tl_statsrows_as_of(common, as_of));
 		tl_output_commit(stats);
 	}
 	if (curves)
@@ -179,9 +179,9 @@ static void fit_write(struct tl_km_fit *km, FILE *model, const struct options *o
 static int fit(struct tl_common *common, int nfiles, char **files, const struct options *o)
 {
 	struct tl_km_fit *km = tl_km_fit_new(o->churn_gap);
-	char as_of[TL_STATS_VALUE_MAX];
+	char as_of[TL_STATSROWS_VALUE_MAX];
 	if (o->merge) {
-		tl_km_fit_merge(km, nfiles, files, tl_stats_as_of(common, as_of));
+		tl_km_fit_merge(km, nfiles, files, tl_statsrows_as_of(common, as_of));
 		FILE *model = tl_output_open(common->output);
 		fit_write(km, model, o, common);
 		tl_output_commit(model);

@@ -163,7 +163,7 @@ static void add_gauges(struct tl_run *run, const struct tl_score_tally *t, int c
 		for (size_t a = 0; a < t->narch; a++) {
 			snprintf(labels, sizeof labels, "%sarchetype=\"%s\"", arm_label, t->arch[a]);
 			tl_run_gauge(run, "tl_score_learners", "Learners per archetype.", labels, (double)t->n[arm][a]);
-			n += t->n[arm][a], mult += tl_xsum_value(&t->mult[arm][a]);
+			n += t->n[arm][a], mult += t->sums[arm][a] ? tl_xsum_value(&t->sums[arm][a]->b) : 0;
 		}
 		snprintf(labels, sizeof labels, "%salgo_version=\"%s\"", arm_label, (arm ? tr : c)->version);
 		tl_run_gauge(run, "tl_score_config_info", "The config that scored the learners (1).", labels, 1);

@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # bench-export.sh - tl-export at a million learners (make bench, after
 # bench.sh): export time to SQLite and to Redis against the time to produce
-# the rows, the database's size, query latency (scripts/bench-export-client.c)
-# and the cache hit rate of the next day's lookups (scripts/bench-export-query.py),
-# before and after the nightly --upsert. One run of each step; latencies are over QUERIES queries.
+# the rows, the database's size, query latency (scripts/bench-export-client.c;
+# Redis with the client on CPU 0 and redis-server on CPU 1 when there are two,
+# then both unpinned) and the cache hit rate of the next day's lookups
+# (scripts/bench-export-query.py), before and after the nightly --upsert. One
+# run of each step; latencies are over QUERIES queries (point lookups: 3 runs
+# of them, the median p99 judged), the GROUP BY over GROUP_QUERIES.
 #
 # Environment: EXPORT_LEARNERS (default 1000000), QUERIES (default 10000),
-# OUT (work directory, default bench-out/; this uses OUT/export).
+# GROUP_QUERIES (default QUERIES), OUT (work directory, default bench-out/;
+# this uses OUT/export).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-$PWD/bin}
 N=${EXPORT_LEARNERS:-1000000}
 QUERIES=${QUERIES:-10000}
+GROUP_QUERIES=${GROUP_QUERIES:-$QUERIES}
 OUT=${OUT:-$PWD/bench-out}/export
 END=2025-10-01
 DAY1=2025-09-30T00:00:00Z   # today's as-of: the learners who joined on the last day are new tomorrow
@@ -57,14 +62,28 @@ secs() {
 }
 
 # rows ASOF ROWS ACTIVE FROM TO: the pipeline's learner rows of the events
-# up to ASOF (learners who joined later are not in them), and the learner
-# id of every event in (FROM, TO] (the lookups to replay); prints its
-# seconds.
+# up to ASOF (learners who joined later are not in them), and each event in
+# (FROM, TO] (the lookups to replay) as its learner, its time and the time
+# of the learner's first event (tl-loadgen's output is sorted by learner,
+# then time); prints its seconds.
 rows() {
 	secs "tl-loadgen --learners $N --seed 7 --end $END --horizon 3d |
-		tee >(awk -F, -v a='$4' -v b='$5' 'NR > 1 && \$2 > a && \$2 <= b { print \$1 }' > '$3') |
+		tee >(awk -F, -v a='$4' -v b='$5' 'NR > 1 && \$1 != id { id = \$1; first = \$2 }
+			NR > 1 && \$2 > a && \$2 <= b { print \$1 \"\\t\" \$2 \"\\t\" first }' > '$3') |
 		awk -F, -v t='$1' 'NR == 1 || \$2 <= t' |
 		tl-velocity --as-of '$1' | tl-affinity | tl-retention | tl-score -o csv > '$2'"
+}
+
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# hgetall [PREFIX-COMMAND...]: the Redis latency, the client run under the
+# command given (taskset), with the server's own time per HGETALL.
+hgetall() {
+	redis-cli -p "$PORT" config resetstat > /dev/null
+	"$@" "$OUT/client" redis "$OUT/learners.db" "$PORT" tl "$QUERIES"
+	redis-cli -p "$PORT" info commandstats | tr -d '\r' | awk -F'[:,=]' '$1 == "cmdstat_hgetall" {
+		printf "  server time per HGETALL (INFO commandstats): %s us over %s calls\n", $7, $3 }'
+	echo "  load average: $(loadavg)"
 }
 
 mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
@@ -88,22 +107,32 @@ main() {
 	echo "  redis: $(redis-cli -p "$PORT" dbsize) keys, $(redis-cli -p "$PORT" info memory | awk -F: '/^used_memory_human/ { print $2 }' | tr -d '\r') used"
 	awk -v r="$t_rows" -v s="$t_sql" -v x="$t_resp" -v p="$t_pipe" \
 		'BEGIN { printf "  export / produce: SQLite %.2f, Redis %.2f (with the load %.2f)\n", s / r, x / r, (x + p) / r }'
-	echo "== latency over $QUERIES queries each (C: the SQLite library, RESP over a socket)"
-	"$OUT/client" "$db" "$PORT" tl "$QUERIES"
+	echo "== latency over $QUERIES queries each, GROUP BY $GROUP_QUERIES (C: the SQLite library, RESP over a socket)"
+	echo "  load average: $(loadavg)"
+	"$OUT/client" sqlite "$db" "$QUERIES" "$GROUP_QUERIES"
+	echo "  load average: $(loadavg)"
+	if [ "$(nproc)" -ge 2 ]; then
+		echo "  Redis, redis-server on CPU 1 and the client on CPU 0 (taskset):"
+		taskset -pc 1 "$REDIS_PID" > /dev/null
+		hgetall taskset -c 0
+		taskset -pc 0-"$(($(nproc) - 1))" "$REDIS_PID" > /dev/null
+	fi
+	echo "  Redis, unpinned (where the scheduler puts them):"
+	hgetall
 	echo "== cache hit rate: lookups of the learners active in the next day"
 	echo "  day 2 ($DAY1, $DAY2] against day 1's export:"
-	python3 scripts/bench-export-query.py hits "$db" "$PORT" tl "$OUT/active1.txt"
+	python3 scripts/bench-export-query.py hits "$db" "$PORT" tl "$OUT/active1.txt" "$DAY1" 24,12,6,3,1
 	echo "== the nightly run: rows as of $DAY2, then --upsert"
 	t_rows=$(rows "$DAY2" "$OUT/rows2.csv" "$OUT/active2.txt" "$DAY2" "$DAY3")
 	echo "  produce the rows: $t_rows s"
 	echo "  day 3 ($DAY2, $DAY3] against day 1's export (no nightly run):"
-	python3 scripts/bench-export-query.py hits "$db" "$PORT" tl "$OUT/active2.txt"
+	python3 scripts/bench-export-query.py hits "$db" "$PORT" tl "$OUT/active2.txt" "$DAY1"
 	t_sql=$(secs "tl-export --sqlite '$db' --upsert '$OUT/rows2.csv'")
 	t_resp=$(secs "tl-export --redis --fields $FIELDS '$OUT/rows2.csv' | redis-cli -p $PORT --pipe | tail -n 1")
 	echo "  tl-export --sqlite --upsert: $t_sql s; --redis | redis-cli --pipe: $t_resp s"
 	sqlite3 "$db" "SELECT '  runs: ' || group_concat(mode || ' ' || learners || ' (' || inserted || ' new, ' || updated || ' updated)', '; ') FROM runs"
-	echo "  day 3 against the upserted stores:"
-	python3 scripts/bench-export-query.py hits "$db" "$PORT" tl "$OUT/active2.txt"
+	echo "  day 3 against the upserted stores (tl-loadgen has no joins past --end $END):"
+	python3 scripts/bench-export-query.py hits "$db" "$PORT" tl "$OUT/active2.txt" "$DAY2"
 }
 
 main "$@" 2>&1 | tee "$OUT/report.txt"

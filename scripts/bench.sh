@@ -10,7 +10,9 @@
 # the large run, default 1000000; 0 skips it), OUT (work directory, default
 # bench-out/), DUCKDB (1: install @duckdb/node-api with npm and compare),
 # UNGROUPED (events of the log in time order for --ungrouped against
-# sort | tl-velocity, default 10000000; 0 skips it), XAPI_LEARNERS (learners
+# sort | tl-velocity, default 10000000, and the most learners of one event
+# each whose peak RSS under --memory 64M is shown beside 1000000's; 0
+# skips it), XAPI_LEARNERS (learners
 # of the xAPI comparison, default 4000, about 80 MB of statements; 0 skips
 # it).
 set -euo pipefail
@@ -249,6 +251,13 @@ if [ "$BIG" -gt 0 ]; then
 	fi
 fi
 
+# one_each N FILE: N learners of one event each, ids out of order (N
+# coprime with 7919).
+one_each() {
+	awk -v n="$1" 'BEGIN { print "learner_id,ts,domain,capability,action"
+		for (i = 0; i < n; i++) printf "learner%09d,2025-01-%02dT00:00:00Z,d%d,c%d,use\n", (i * 7919) % n, 1 + i % 28, i % 5, i % 50 }' > "$2"
+}
+
 # time_log N FILE: N events of tl-loadgen in time order (a stable sort on
 # ts, column 2), as a log arrives: learners interleaved.
 time_log() {
@@ -271,11 +280,11 @@ if [ "$UNGROUPED" -gt 0 ]; then
 	measure "tl-velocity --ungrouped --memory 32M" "$tbytes" "tl-velocity --as-of $ASOF -o csv --ungrouped --memory 32M '$tlog'"
 	measure_cpu "CPU: tl-velocity --ungrouped" "tl-velocity --as-of $ASOF -o csv --ungrouped '$tlog'"
 	measure_cpu "CPU: sort -k1,1 -s | tl-velocity" "$grouped | tl-velocity --as-of $ASOF -o csv"
-	# the same learners and values; the order differs: first row against id
-	tl-velocity --as-of $ASOF -o csv --ungrouped --metrics "$OUT/ungrouped.prom" "$tlog" | sort > "$OUT/ungrouped.out"
-	eval "$grouped" | tl-velocity --as-of $ASOF -o csv | sort > "$OUT/sorted.out"
+	# the same learners and values in the same order: both by the bytes of the id
+	tl-velocity --as-of $ASOF -o csv --ungrouped --metrics "$OUT/ungrouped.prom" "$tlog" > "$OUT/ungrouped.out"
+	eval "$grouped" | tl-velocity --as-of $ASOF -o csv > "$OUT/sorted.out"
 	if cmp -s "$OUT/ungrouped.out" "$OUT/sorted.out"; then same=yes; else same=NO; fi
-	echo "  the same rows (sorted) from both: $same; $(grep -h '^tl_sort_runs_spilled' "$OUT/ungrouped.prom" | sed 's/{[^}]*}/ =/')"
+	echo "  the same bytes from both: $same; $(grep -h '^tl_sort_runs_spilled' "$OUT/ungrouped.prom" | sed 's/{[^}]*}/ =/')"
 	/usr/bin/time -f '%M' -o "$OUT/rss.sort" sh -c "$grouped" \
 		| /usr/bin/time -f '%M' -o "$OUT/rss.sorted-velocity" tl-velocity --as-of $ASOF -o csv > /dev/null
 	echo "== --ungrouped targets (ratios of medians measured above)"
@@ -289,5 +298,14 @@ if [ "$UNGROUPED" -gt 0 ]; then
 		'BEGIN { printf "  peak RSS tl-velocity --ungrouped (default --memory) %8.1f MiB, --memory 32M %8.1f MiB\n", a / 1024, b / 1024 }'
 	awk -v a="$(cat "$OUT/rss.sort")" -v b="$(cat "$OUT/rss.sorted-velocity")" \
 		'BEGIN { printf "  peak RSS sort -t, -k1,1 -s %8.1f MiB, its tl-velocity %8.1f MiB\n", a / 1024, b / 1024 }'
-	printf '  %-62s %8s\n' "the same rows from --ungrouped and sort | tl-velocity" "$same"
+	printf '  %-62s %8s\n' "the same bytes from --ungrouped and sort | tl-velocity" "$same"
+	# memory at any number of learners (no table of them is kept)
+	for n in 1000000 "$UNGROUPED"; do
+		f=$OUT/one-each-$n.csv
+		[ -s "$f" ] || one_each "$n" "$f"
+		/usr/bin/time -f '%e %M' -o "$OUT/rss.one-each" tl-velocity --as-of $ASOF -o csv --ungrouped --memory 64M "$f" > /dev/null
+		read -r t m < "$OUT/rss.one-each"
+		awk -v n="$n" -v t="$t" -v m="$m" \
+			'BEGIN { printf "  peak RSS --ungrouped --memory 64M, %9d learners of one event: %8.1f MiB (%.1f s)\n", n, m / 1024, t }'
+	done
 fi

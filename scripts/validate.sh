@@ -11,19 +11,22 @@ set -eu
 usage() {
 	cat <<'EOF'
 usage: validate.sh [--seed S] [--learners N] [--end DATE] [--horizon DUR]
-                   [--v1 FILE] [--v2 FILE] [--keep DIR] [--strict]
+                   [--profile default|mooc] [--v1 FILE] [--v2 FILE] [--keep DIR]
+                   [--strict]
 
 Generate N labelled learners (default 20000) with tl-loadgen --seed S
-(default 1), observe them at --end (default 2025-10-01), label them from the
---horizon after it (default 60d), score them with config/v1.json and
-config/v2.json and print the acceptance table. --keep DIR keeps the
-intermediate files there. --strict exits 1 when a criterion fails (else 0).
+(default 1) and --profile P (default default; mooc: the model calibrated
+to a real MOOC log, see tl-loadgen(1)), observe them at --end (default
+2025-10-01), label them from the --horizon after it (default 60d), score
+them with config/v1.json and config/v2.json and print the acceptance
+table. --keep DIR keeps the intermediate files there. --strict exits 1
+when a criterion fails (else 0).
 EOF
 }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 PATH="${TL_BIN:-$root/bin}:$PATH"
-seed=1 learners=20000 end=2025-10-01 horizon=60d keep='' strict=0
+seed=1 learners=20000 end=2025-10-01 horizon=60d profile=default keep='' strict=0
 v1="$root/config/v1.json" v2="$root/config/v2.json"
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -31,6 +34,7 @@ while [ $# -gt 0 ]; do
 	--learners) learners=$2; shift 2 ;;
 	--end) end=$2; shift 2 ;;
 	--horizon) horizon=$2; shift 2 ;;
+	--profile) profile=$2; shift 2 ;;
 	--v1) v1=$2; shift 2 ;;
 	--v2) v2=$2; shift 2 ;;
 	--keep) keep=$2; shift 2 ;;
@@ -50,8 +54,8 @@ else
 fi
 
 # 1. a labelled population whose events continue past --end
-tl-loadgen --learners "$learners" --seed "$seed" --end "$end" --horizon "$horizon" --truth \
-	--output "$dir/events.csv"
+tl-loadgen --learners "$learners" --seed "$seed" --profile "$profile" --end "$end" \
+	--horizon "$horizon" --truth --output "$dir/events.csv"
 # 2. the capability half-life model
 tl-retention --fit --as-of "$end" --output "$dir/model.csv" "$dir/events.csv"
 # 3. the metric pipeline with labels (next_velocity_actual, churned)
@@ -74,9 +78,9 @@ tl-eval --pred velocity_next --actual next_velocity_actual --baseline velocity_s
 tl-eval --pred velocity --actual next_velocity_actual --format json \
 	--output "$dir/velocity-last.json" "$dir/last-period.csv"
 
-python3 - "$dir" "$seed" "$learners" "$end" "$horizon" "$strict" <<'EOF'
+python3 - "$dir" "$seed" "$learners" "$end" "$horizon" "$strict" "$profile" <<'EOF'
 import csv, json, sys
-d, seed, learners, end, horizon, strict = sys.argv[1:]
+d, seed, learners, end, horizon, strict, profile = sys.argv[1:]
 def load(name):
     with open(f"{d}/{name}") as f:
         return json.load(f)
@@ -111,7 +115,8 @@ rows = [
     ("archetype macro F1, v2 > v1", "> v1", c1["macro_f1"], c2["macro_f1"], lambda v: v is not None and c1["macro_f1"] is not None and v > c1["macro_f1"]),
 ]
 def fmt(x): return "-" if x is None else "%.4f" % x
-print(f"validate.sh: seed {seed}, {learners} learners, as-of {end}, horizon {horizon}")
+print(f"validate.sh: seed {seed}, {learners} learners, as-of {end}, horizon {horizon}"
+      + ("" if profile == "default" else f", profile {profile}"))
 print("%-34s %-9s %8s %8s  %s" % ("criterion", "target", "v1", "v2", "result"))
 failed = 0
 for name, target, a, b, ok in rows:

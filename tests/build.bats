@@ -76,7 +76,10 @@ TOOLS=(tl-loadgen tl-velocity tl-affinity tl-retention tl-score tl-abtest tl-eva
 	assert_equal "$stderr" "tl-score: cannot open config v9: No such file or directory"
 }
 
-@test "BLD002: every tool: --help on stdout exits 0, --version, unknown option exits 64" {
+@test "BLD002: every tool: --help on stdout exits 0, --version (the one version of the build), unknown option exits 64" {
+	local version
+	version=$(tl-velocity --version)
+	version=${version#tl-velocity }
 	for t in "${TOOLS[@]}"; do
 		run --separate-stderr "$t" --help
 		assert_success
@@ -84,6 +87,7 @@ TOOLS=(tl-loadgen tl-velocity tl-affinity tl-retention tl-score tl-abtest tl-eva
 		run --separate-stderr "$t" --version
 		assert_success
 		[[ "$output" =~ ^$t\ [0-9] ]]
+		assert_output "$t $version"   # tl-export's runs table records it as the toolkit's (tl-export(1))
 		run --separate-stderr "$t" --no-such-option
 		assert_failure 64
 		[[ "$stderr" == *"Try '$t --help' for more information."* ]]

@@ -13,8 +13,11 @@ bats_require_minimum_version 1.5.0
 ASOF=(--as-of 2025-07-01T00:00:00Z)
 
 # by_time FILE: FILE's rows in time order (a stable sort on ts, column 2),
-# its header first: a log as it comes, learners interleaved.
+# its header first: a log as it comes, learners interleaved. by_id FILE:
+# its rows grouped as sort(1) groups them, in the byte order of learner_id
+# (LC_ALL=C: test_helper).
 by_time() { { head -n 1 "$1"; tail -n +2 "$1" | sort -t, -k2,2 -s; }; }
+by_id() { { head -n 1 "$1"; tail -n +2 "$1" | sort -t, -k1,1 -s; }; }
 
 setup_file() {
 	local d=$BATS_FILE_TMPDIR
@@ -60,11 +63,15 @@ run_pair() {
 	spilled 5
 	run_pair 64K tl-retention "${ASOF[@]}" -o csv "$f"
 	spilled 20
-	# and the learners are those of the grouped input, in order of first row
+	# and the learners are those of the grouped input, in the byte order of
+	# their ids: what a stable sort by learner_id in front of the tool gives
 	tl-velocity "${ASOF[@]}" -o csv "$BATS_FILE_TMPDIR/grouped.csv" >"$BATS_TEST_TMPDIR/g.out"
 	run_pair 64K tl-velocity "${ASOF[@]}" -o csv "$f"
 	diff <(sort "$BATS_TEST_TMPDIR/g.out") <(sort "$BATS_TEST_TMPDIR/m.out")
-	diff <(tail -n +2 "$f" | cut -d, -f1 | awk '!seen[$0]++') <(tail -n +2 "$BATS_TEST_TMPDIR/m.out" | cut -d, -f1)
+	by_id "$f" | tl-velocity "${ASOF[@]}" -o csv >"$BATS_TEST_TMPDIR/s.out"
+	cmp "$BATS_TEST_TMPDIR/s.out" "$BATS_TEST_TMPDIR/m.out"
+	run_pair 64K tl-velocity "${ASOF[@]}" "$f"
+	by_id "$f" | tl-velocity "${ASOF[@]}" | cmp - "$BATS_TEST_TMPDIR/m.out"
 }
 
 @test "EXS002: event NDJSON in time order: the same bytes with many spills" {
@@ -81,9 +88,9 @@ run_pair() {
 	local d=$BATS_TEST_TMPDIR
 	import-oulad.sh -c 30 "$REALDATA/oulad/studentVle_sample100k.csv" "$REALDATA/oulad" >"$d/oulad.csv" 2>/dev/null
 	by_time "$d/oulad.csv" >"$d/oulad-t.csv"
-	run_pair 1M tl-velocity --as-of 2000-01-31 -o csv "$d/oulad-t.csv"
+	run_pair 512K tl-velocity --as-of 2000-01-31 -o csv "$d/oulad-t.csv"
 	spilled 20
-	run_pair 1M tl-retention --as-of 2000-01-31 "$d/oulad-t.csv"
+	run_pair 512K tl-retention --as-of 2000-01-31 "$d/oulad-t.csv"
 	spilled 20
 	import-kddcup2015.sh "$REALDATA/kddcup2015_xuetangx/truth_train.csv" \
 		"$REALDATA/kddcup2015_xuetangx/trainCourse1038.csv" >"$d/kdd.csv" 2>/dev/null
@@ -115,7 +122,10 @@ run_pair() {
 	run_pair 64K tl-velocity "${ASOF[@]}" -o csv --stats "$d/a.csv" "$d/b.csv"
 	spilled 20
 	grep -q "^tl-velocity: records read $(($(wc -l <"$f") - 1)) = " "$d/m.err"
-	[ "$(sed -n 2p "$d/m.out" | cut -d, -f1,2)" = "$(sed -n 2p "$d/a.csv" | cut -d, -f1,6)" ]
+	# each learner's cohort is that of its first row (counted here by awk)
+	diff <({ tail -n +2 "$d/a.csv"; tail -n +2 "$d/b.csv"; } | awk -F, '!seen[$1]++ { print $1 "," $6 }' | sort) \
+		<(tail -n +2 "$d/m.out" | cut -d, -f1,2 | sort)
+	grep -q '^tl-velocity: attributes varied within a learner 1: cohort;' "$d/m.err"
 }
 
 # has_scratch PID DIR: process PID holds a scratch file of --ungrouped in DIR.
@@ -242,4 +252,73 @@ rss_of() {
 	echo "peak RSS KiB: --memory 1M: $one (1x), $four (4x); default: $whole (4x)" >&2
 	[ "$four" -lt $((one + 8192)) ]
 	[ "$whole" -gt $((four + 30720)) ]
+}
+
+@test "EXS010: memory is bounded by --memory whatever the number of learners: 1M learners of one event each in --memory 16M; the same bytes in memory" {
+	local d=$BATS_TEST_TMPDIR base rss shadow=0
+	cd "$d"
+	# no learner table is kept: the old one took 229 MiB for these with --memory 64M
+	awk 'BEGIN { print "learner_id,ts,domain,capability,action"
+		for (i = 0; i < 1000000; i++) printf "learner%07d,2025-01-%02dT00:00:00Z,d%d,c%d,use\n", (i * 7919) % 1000000, 1 + i % 28, i % 5, i % 50 }' >one.csv
+	head -n 2 one.csv >row.csv
+	base=$(rss_of tl-velocity "${ASOF[@]}" -o csv --ungrouped --memory 16M row.csv)
+	rss=$(rss_of tl-velocity "${ASOF[@]}" -o csv --ungrouped --memory 16M one.csv)
+	# the bound: the process on one row, the 16 MiB of --memory (and under
+	# AddressSanitizer, bin-san, the eighth of it that is its shadow), and 4
+	# MiB for what does not grow with the input (the input's and the
+	# output's buffers, the merge's cursors, the learner being built)
+	if ldd "$(command -v tl-velocity)" | grep -q libasan; then shadow=2048; fi
+	echo "peak RSS KiB: one row $base, 1M learners $rss (bound $((base + 16384 + shadow + 4096)))" >&2
+	[ "$rss" -le $((base + 16384 + shadow + 4096)) ]
+	# spilled, the same bytes as sorted in memory; each learner once, by id
+	run_pair 16M tl-velocity "${ASOF[@]}" -o csv one.csv
+	spilled 2
+	[ "$(wc -l <"$d/m.out")" -eq 1000001 ]
+	tail -n +2 "$d/m.out" | cut -d, -f1 | sort -c -u
+}
+
+@test "EXS011: what a learner's earlier rows decide is judged as the learner is built from the sort: its first row, a reserved key, --max-events" {
+	local d=$BATS_TEST_TMPDIR
+	# a reserved key on a learner's first line is an error at that line,
+	# though another learner's lines come before; on a later line it is not
+	printf '%s\n' '{"learner_id":"B","ts":"2025-01-01"}' '{"learner_id":"A","ts":"2025-01-02"}' \
+		'{"learner_id":"A","ts":"2025-01-03","as_of":"x"}' >"$d/later.ndjson"
+	run --separate-stderr tl-velocity "${ASOF[@]}" --ungrouped -o csv "$d/later.ndjson"
+	assert_success
+	assert_equal "$(cut -d, -f1 <<<"$output" | paste -sd' ')" "learner_id A B"
+	printf '%s\n' '{"learner_id":"B","ts":"2025-01-01"}' '{"learner_id":"A","ts":"2025-01-02","as_of":"x"}' >"$d/first.ndjson"
+	run --separate-stderr tl-velocity "${ASOF[@]}" --ungrouped -o csv --memory 64K "$d/first.ndjson"
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: $d/first.ndjson:2: key \"as_of\" is a reserved name: tl writes the as-of it used under this name; rename the key"
+	# without --skip-bad the run stops at the first learner by id with a bad
+	# row (A's third, line 7), not at the first bad row of the input (B's)
+	printf 'learner_id,ts,capability,action\n' >"$d/max.csv"
+	printf '%s,2025-01-0%s,c,use\n' B 1 B 2 B 3 A 1 A 2 A 3 >>"$d/max.csv"
+	run --separate-stderr tl-velocity "${ASOF[@]}" --ungrouped -o csv --max-events 2 "$d/max.csv"
+	assert_failure 65
+	assert_equal "$stderr" "tl-velocity: $d/max.csv:7: learner 'A' has more than 2 events (--max-events)"
+	# with --skip-bad: a first row with a bad --as-of-field (A's, line 3: A
+	# starts at line 5), rows past --max-events (lines 9 and 6), and a row
+	# that cannot be read (line 7) go to --rejects byte for byte: the last
+	# while reading, the others in the learners' order
+	cat >"$d/cut.csv" <<-'CSV'
+		learner_id,ts,capability,action,cut
+		B,2025-01-01,c,use,2025-06-01
+		A,2025-01-01,c,use,bad
+		B,2025-01-02,c,use,2025-06-01
+		A,2025-01-02,c,use,2025-05-01
+		B,2025-01-03,c,use,2025-06-01
+		A,not-a-time,c,use,2025-06-01
+		A,2025-01-03,c,use,2025-06-01
+		A,2025-01-04,c,use,2025-06-01
+	CSV
+	for m in 64K 256M; do
+		run --separate-stderr tl-velocity --ungrouped --memory "$m" -o csv --as-of-field cut --max-events 2 --skip-bad --stats \
+			--rejects "$d/rej.csv" "$d/cut.csv"
+		assert_success
+		assert_equal "${stderr_lines[0]}" "tl-velocity: records read 8 = used 4 + future 0 + rejected 4; learners read 2, written 2"
+		assert_equal "$(awk -F, '{ print $1 "," $2 "," $3 "," $NF }' <<<"$output" | paste -sd' ')" \
+			"learner_id,cut,interactions,as_of A,2025-05-01,2,2025-05-01T00:00:00Z B,2025-06-01,2,2025-06-01T00:00:00Z"
+		assert_equal "$(cat "$d/rej.csv")" "$(for l in 7 3 9 6; do sed -n "${l}p" "$d/cut.csv"; done)"
+	done
 }

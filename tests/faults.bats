@@ -34,7 +34,9 @@ setup_file() {
 	{ cat "$d/ev.csv"; for i in $(seq 3000); do echo "LZ$i,not-a-time,d,c,use"; done; } >"$d/bad.csv"
 	tl-abtest --metric roi --emit-stats "$d/docs.ndjson" >"$d/stats.csv"
 	tl-abtest --metric roi --format json "$d/docs.ndjson" >"$d/ab.json" 2>/dev/null
-	# the stats files of --emit-stats, for the merges
+	tl-eval --score churn_risk --label churned --emit-stats "$d/scored.ndjson" >"$d/evalstats.csv"
+	tl-model --fit --target roi --kind linear --features velocity,retention_strength --cv 3 --emit-stats "$d/docs.ndjson" >"$d/model.stats"
+	# the stats files of --emit-stats FILE, for the merges
 	tl-retention --as-of 2025-12-01 --fit --emit-stats "$d/ret.st" "$d/ev.csv" >/dev/null 2>&1
 	tl-affinity --as-of 2025-12-01 --emit-stats "$d/aff.st" "$d/ev.csv" >/dev/null
 	tl-score --config v1 --emit-stats "$d/score.st" "$d/docs.ndjson" >/dev/null
@@ -62,10 +64,14 @@ tl-score --config v1 --merge @summary-file @emit-stats $d/score.st
 tl-score --config v1 --calibrate --outcome roi @emit-stats @output @metrics $d/scored.ndjson
 tl-score --config v1 --calibrate --merge --outcome roi @emit-stats @output $d/cal.st
 tl-eval --score churn_risk --label churned @curve @output @metrics $d/scored.ndjson
+tl-eval --score churn_risk --label churned --emit-stats @output $d/scored.ndjson
+tl-eval --merge --format json @curve @output $d/evalstats.csv
 tl-abtest --metric roi @output @metrics $d/docs.ndjson
 tl-abtest --metric roi --emit-stats @output $d/docs.ndjson
 tl-abtest --merge --metric roi --format json @output $d/stats.csv
 tl-model --fit --target roi --kind linear --features velocity,retention_strength @output @metrics $d/docs.ndjson
+tl-model --fit --target roi --kind linear --features velocity,retention_strength --cv 3 --emit-stats @output @metrics $d/docs.ndjson
+tl-model --merge @output $d/model.stats
 tl-loadgen --learners 2000 @output
 tl-report --abtest $d/ab.json @output @html
 tl-export @sqlite @metrics $d/docs.ndjson

@@ -91,7 +91,7 @@ ret_shards() {
 	mapfile -t st < <(ret_shards 7 2 3)
 	local empty=0 f
 	for f in "${st[@]}"; do
-		[ "$(sed -n 5,\$p "$f" | wc -l)" -gt 0 ] || empty=$((empty + 1))
+		[ "$(sed -n 4,\$p "$f" | wc -l)" -gt 0 ] || empty=$((empty + 1))
 	done
 	[ "$empty" -ge 4 ]
 	tl-retention "${RET[@]}" --merge --curves c7.csv "${st[@]}" >m7.csv
@@ -100,7 +100,7 @@ ret_shards() {
 	# only empty shards: the fit of no learner
 	head -1 all.csv >none.csv
 	tl-retention "${RET[@]}" --curves cn.csv --emit-stats none.st none.csv >mn.csv
-	[ "$(wc -l <none.st)" -eq 4 ]
+	[ "$(wc -l <none.st)" -eq 3 ]
 	tl-retention "${RET[@]}" --merge --curves cn2.csv none.st none.st >mn2.csv
 	same mn.csv mn2.csv
 	same cn.csv cn2.csv
@@ -138,32 +138,33 @@ ret_shards() {
 	assert_equal "$stderr" "tl-retention: s.st:3: as_of is '2025-11-01T00:00:00Z' in these statistics, '' in this merge: stats merge only with the options they were written with"
 	run --separate-stderr tl-retention "${RET[@]}" --merge s.st --output out.csv
 	assert_success
-	# another tool's statistics; tl-abtest's; not a stats file; empty
-	sed '1s/.*/tl_stats,1,tl-affinity,pairs/' s.st >a.st
+	# another tool's statistics; tl-abtest's; empty; another version
+	sed '1s/.*/tl-stats,tl-affinity,1/' s.st >a.st
 	run --separate-stderr tl-retention "${RET[@]}" --merge s.st a.st
 	assert_failure 65
-	assert_equal "$stderr" "tl-retention: a.st:1: the statistics of tl-affinity (pairs), not of tl-retention (km)"
+	assert_equal "$stderr" "tl-retention: a.st:1: not a tl-retention --emit-stats file (the first record is not 'tl-stats,tl-retention,1')"
 	tl-loadgen --learners 20 --arm-split 1:1 --outcome -o learners | tl-abtest --metric roi --emit-stats >ab.st
 	run --separate-stderr tl-retention "${RET[@]}" --merge ab.st
 	assert_failure 65
-	assert_equal "$stderr" "tl-retention: ab.st:1: not a stats file of --emit-stats (it starts 'by', not 'tl_stats')"
+	assert_equal "$stderr" "tl-retention: ab.st:1: not a tl-retention --emit-stats file (the first record is not 'tl-stats,tl-retention,1')"
 	: >empty.st
 	run --separate-stderr tl-retention "${RET[@]}" --merge empty.st
 	assert_failure 65
-	assert_equal "$stderr" "tl-retention: empty.st:1: the file ends before its first line (a stats file of --emit-stats?)"
-	sed '1s/,1,/,2,/' s.st >v.st
+	assert_equal "$stderr" "tl-retention: empty.st:0: empty file"
+	sed '1s/,1$/,2/' s.st >v.st
 	run --separate-stderr tl-retention "${RET[@]}" --merge v.st
-	assert_equal "$stderr" "tl-retention: v.st:1: stats format version '2': this tl reads version 1"
-	# bad rows: a count, a negative duration, no observation, fields, header, '*'
+	assert_equal "$stderr" "tl-retention: v.st:1: format version '2' of tl-retention's stats, this tl-retention reads version 1"
+	# bad rows: a count, a negative duration, no observation, fields, kind, '*'
 	local row=$(($(wc -l <s.st)))
 	local cases=(
-		"s/,\([0-9]*\),\([0-9]*\)\$/,x,\2/|$row: bad stopped 'x' (want a count)"
-		"s/,\([0-9]*\),\([0-9]*\)\$/,1.5,\2/|$row: bad stopped '1.5' (want a count)"
-		"s/,\([0-9]*\),\([0-9]*\),\([0-9]*\)\$/,-\1,\2,\3/|$row: bad duration_us -[0-9]* (a duration is not negative)"
+		"s/,\([0-9]*\),\([0-9]*\)\$/,x,\2/|$row: bad stopped: 'x' (a count, 0 to 2^53)"
+		"s/,\([0-9]*\),\([0-9]*\)\$/,1.5,\2/|$row: bad stopped: '1.5' (a count, 0 to 2^53)"
+		"s/,\([0-9]*\),\([0-9]*\),\([0-9]*\)\$/,-\1,\2,\3/|$row: bad duration_us: '-[0-9]*' (microseconds, in digits)"
 		"s/,\([0-9]*\),\([0-9]*\)\$/,0,0/|$row: a row of no observation (stopped and censored are 0)"
-		"s/\$/,1/|$row: 5 fields, the header has 4"
-		"s/^[^,]*,/*,/|$row: bad capability '\*' (not empty, not '\*', no NUL)"
-		"s/,\([0-9]*\),\([0-9]*\)\$/,9007199254740993,\2/|$row: bad stopped '9007199254740993' (want a count)"
+		"s/\$/,1/|$row: duration row: 6 fields, not 5"
+		"s/^duration,[^,]*,/duration,*,/|$row: bad capability '\*' (not empty, not '\*')"
+		"s/^duration,/dur,/|$row: unknown row 'dur' (a duration row)"
+		"s/,\([0-9]*\),\([0-9]*\)\$/,9007199254740993,\2/|$row: more than 2^53 observations"
 	)
 	local c
 	for c in "${cases[@]}"; do
@@ -172,12 +173,23 @@ ret_shards() {
 		assert_failure 65
 		[[ $stderr == "tl-retention: bad.st:"${c#*|} ]] || { echo "$c: $stderr" >&2; return 1; }
 	done
-	sed '4s/duration_us/days/' s.st >h.st
-	run --separate-stderr tl-retention "${RET[@]}" --merge h.st
-	assert_equal "$stderr" "tl-retention: h.st:4: column 2 is 'days', expected 'duration_us'"
+	# the parameters: one missing, one more, another block's other value
 	sed '3d' s.st >p.st
 	run --separate-stderr tl-retention "${RET[@]}" --merge p.st
-	assert_equal "$stderr" "tl-retention: p.st:3: expected the parameter as_of (param,as_of,VALUE), found 'capability'"
+	assert_equal "$stderr" "tl-retention: p.st:1: expected the parameter as_of, found none"
+	{ head -3 s.st; echo "param,extra,1"; tail -n +4 s.st; } >p4.st
+	run --separate-stderr tl-retention "${RET[@]}" --merge p4.st
+	assert_equal "$stderr" "tl-retention: p4.st:4: an unexpected parameter extra (of another version of tl-retention?)"
+	# files joined with cat are blocks: they merge as the files, and each
+	# block must have the first's parameters
+	cat s.st s.st >two.st
+	tl-retention "${RET[@]}" --merge two.st >m2.csv
+	tl-retention "${RET[@]}" --merge s.st s.st >m2b.csv
+	same m2.csv m2b.csv
+	{ cat s.st; sed '2s/1209600/1/' s.st; } >cat.st
+	run --separate-stderr tl-retention "${RET[@]}" --merge cat.st
+	assert_failure 65
+	assert_equal "$stderr" "tl-retention: cat.st:$((row + 2)): parameter churn_gap is '1s', but '1209600s' in cat.st:2: the statistics were computed with other options"
 	# nothing is written when a merge fails
 	run tl-retention "${RET[@]}" --merge --output o.csv --curves oc.csv s.st bad.st
 	assert_failure 65
@@ -238,7 +250,7 @@ AFF=(--as-of 2025-11-01)
 	local st=() i empty=0
 	for ((i = 0; i < 7; i++)); do
 		tl-loadgen --learners 3 --seed 9 --shard "$i/7" | tl-affinity "${AFF[@]}" --emit-stats "e$i.st" >/dev/null
-		[ "$(wc -l <"e$i.st")" -gt 3 ] || empty=$((empty + 1))
+		[ "$(wc -l <"e$i.st")" -gt 2 ] || empty=$((empty + 1))
 		st+=("e$i.st")
 	done
 	[ "$empty" -ge 4 ]
@@ -274,25 +286,25 @@ AFF=(--as-of 2025-11-01)
 	# a shard with 400 domains has 159,600 pairs: its table is full
 	awk 'BEGIN { print "learner_id,ts,domain,capability"; for (i = 0; i < 400; i++) printf "L1,2025-01-01,d%03d,c%d\n", i, i }' >d400.csv
 	tl-affinity "${AFF[@]}" --emit-stats full.st d400.csv >/dev/null
-	tail -1 full.st | grep -q '^other,,,1,'
+	tail -1 full.st | grep -q '^other,1,'
 	run --separate-stderr tl-affinity "${AFF[@]}" --merge --transfer-pairs p.csv full.st s.st
 	assert_failure 65
 	assert_equal "$stderr" "tl-affinity: full.st:$(wc -l <full.st): this shard's table was full (100000 pairs): which pairs a full table keeps depends on the order of all the learners, so no merge gives the single run's"
 	# two shards of 60,000 pairs each, none full, are more than a table holds
-	head -3 s.st >h.st
+	head -2 s.st >h.st
 	for k in 1 2; do
 		{ cat h.st; awk -v k="$k" 'BEGIN { for (i = 0; i < 60000; i++) printf "pair,x%d,y%d-%d,1,1\n", i, k, i }'; } >"big$k.st"
 	done
 	run --separate-stderr tl-affinity "${AFF[@]}" --merge --transfer-pairs p.csv big1.st big2.st
 	assert_failure 65
-	assert_equal "$stderr" "tl-affinity: big2.st:40004: more than 100000 distinct pairs: which a full table keeps depends on the order of all the learners, so no merge gives the single run's"
+	assert_equal "$stderr" "tl-affinity: big2.st:40003: more than 100000 distinct pairs: which a full table keeps depends on the order of all the learners, so no merge gives the single run's"
 	local cases=(
-		"pair,a,a,1,1|4: not a pair of --transfer-pairs (two domains, learners >= 1, sum_products >= learners)"
-		"pair,a,b,2,1|4: not a pair of --transfer-pairs (two domains, learners >= 1, sum_products >= learners)"
-		"pair,,b,1,1|4: bad from '' (a domain: not empty, no NUL)"
-		"pair,a,b,1,1.5|4: bad sum_products '1.5' (want a count)"
-		"pairs,a,b,1,1|4: bad row 'pairs' (pair or other)"
-		"pair,a,b,1|4: 4 fields, the header has 5"
+		"pair,a,a,1,1|3: not a pair of --transfer-pairs (two domains, learners >= 1, sum_products >= learners)"
+		"pair,a,b,2,1|3: not a pair of --transfer-pairs (two domains, learners >= 1, sum_products >= learners)"
+		"pair,,b,1,1|3: an empty domain (from)"
+		"pair,a,b,1,1.5|3: bad sum_products: '1.5' (a count, 0 to 2^53)"
+		"pairs,a,b,1,1|3: unknown row 'pairs' (pair or other)"
+		"pair,a,b,1|3: pair row: 4 fields, not 5"
 	)
 	local c
 	for c in "${cases[@]}"; do
@@ -454,28 +466,30 @@ CAN=(--canary 30 --treatment v1 --salt 5)
 	assert_failure 65
 	tl-score --config v1 --emit-stats s1.st rows.csv >/dev/null
 	v1=$(sed -n 's/^param,config,//p' s1.st)
-	assert_equal "$stderr" "tl-score: s.st:2: config is '$v2' in these statistics, '$v1' in this merge: stats merge only with the options they were written with"
+	assert_equal "$stderr" "tl-score: s.st:3: config is '$v2' in these statistics, '$v1' in this merge: stats merge only with the options they were written with"
 	run --separate-stderr tl-score --merge --summary c.st
 	assert_failure 65
-	assert_equal "$stderr" "tl-score: c.st:3: treatment is '$v1' in these statistics, '' in this merge: stats merge only with the options they were written with"
+	assert_equal "$stderr" "tl-score: c.st:4: treatment is '$v1' in these statistics, '' in this merge: stats merge only with the options they were written with"
 	run --separate-stderr tl-score --merge --summary --canary 31 --treatment v1 --salt 5 c.st
-	assert_equal "$stderr" "tl-score: c.st:4: canary is '30' in these statistics, '31' in this merge: stats merge only with the options they were written with"
+	assert_equal "$stderr" "tl-score: c.st:5: canary is '30' in these statistics, '31' in this merge: stats merge only with the options they were written with"
 	run --separate-stderr tl-score --merge --summary --canary 30 --treatment v1 c.st
-	assert_equal "$stderr" "tl-score: c.st:5: salt is '5' in these statistics, '0' in this merge: stats merge only with the options they were written with"
+	assert_equal "$stderr" "tl-score: c.st:6: salt is '5' in these statistics, '0' in this merge: stats merge only with the options they were written with"
 	run --separate-stderr tl-score --calibrate --merge --outcome roi s.st
 	assert_failure 65
-	assert_equal "$stderr" "tl-score: s.st:1: the statistics of tl-score (summary), not of tl-score (calibration)"
+	assert_equal "$stderr" "tl-score: s.st:2: stats is 'summary' in these statistics, 'calibration' in this merge: stats merge only with the options they were written with"
 	run --separate-stderr tl-score --calibrate --merge --outcome gain k.st
-	assert_equal "$stderr" "tl-score: k.st:3: outcome is 'roi' in these statistics, 'gain' in this merge: stats merge only with the options they were written with"
-	# a summary row: an arm without a canary, an archetype of no config, scored > learners
-	local row
-	row=$(sed -n '7p' s.st)
+	assert_equal "$stderr" "tl-score: k.st:4: outcome is 'roi' in these statistics, 'gain' in this merge: stats merge only with the options they were written with"
+	# a summary row: an arm without a canary, an archetype of no config,
+	# scored > learners, a bad sum, an unknown kind
+	grep -q '^archetype,control,' <(sed -n 7p s.st)
 	local cases=(
-		"s/^control,/treatment,/|bad arm 'treatment' (control: there is no canary)"
-		"s/^control,[^,]*,/control,wizard,/|archetype 'wizard' is not one of the configs'"
-		"s/^\(control,[^,]*\),[0-9]*,[0-9]*,/\1,1,2,/|scored 2 is more than the 1 learners"
-		"s/,[^,]*\$/,1 x/|bad multiplier_sum 'x' (want a finite number)"
-		"s/,[^,]*\$/,1e999/|bad multiplier_sum '1e999' (want a finite number)"
+		"s/^archetype,control,/archetype,treatment,/|bad arm 'treatment' (control: there is no canary)"
+		"s/^archetype,control,[^,]*,/archetype,control,wizard,/|archetype 'wizard' is not one of the configs'"
+		"s/^\(archetype,control,[^,]*\),[0-9]*,[0-9]*,/\1,1,2,/|scored 2 is more than the 1 learners"
+		"s/,[^,]*\$/,1 x/|bad multiplier_sum: '1 x' (an exact sum: finite numbers apart by single spaces)"
+		"s/,[^,]*\$/,1e999/|bad multiplier_sum: '1e999' (an exact sum: finite numbers apart by single spaces)"
+		"s/^archetype,/arch,/|unknown row 'arch' (an archetype row)"
+		"s/\$/,1/|archetype row: 8 fields, not 7"
 	)
 	local c
 	for c in "${cases[@]}"; do
@@ -484,7 +498,6 @@ CAN=(--canary 30 --treatment v1 --salt 5)
 		assert_failure 65
 		assert_equal "$stderr" "tl-score: bad.st:7: ${c#*|}"
 	done
-	[ -n "$row" ]
 	sed 's/^outcome,[^,]*,/outcome,wizard,/' k.st >bad.st
 	run --separate-stderr tl-score --calibrate --merge --outcome roi bad.st
 	assert_failure 65
@@ -501,6 +514,6 @@ CAN=(--canary 30 --treatment v1 --salt 5)
 	ln -s /proc/self/fd/1 out
 	tl-score --summary-file out rows.csv | tail -1 | grep -q '^portfolio average multiplier: '
 	[ -L out ]
-	tl-score --emit-stats out rows.csv | grep -q '^tl_stats,1,tl-score,summary$'
+	tl-score --emit-stats out rows.csv | grep -q '^tl-stats,tl-score,1$'
 	[ -L out ]
 }

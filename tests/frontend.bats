@@ -149,3 +149,32 @@ without_used_by() {
 	assert_line --partial '--label FIELD      the 0/1 truth of --score'
 	refute_line --partial 'also compute label fields'
 }
+
+@test "FE008: --output naming the process's own stream (/dev/fd/1, /proc/self/fd/1) writes to it as it is: appended, never replaced" {
+	cd "$BATS_TEST_TMPDIR"
+	"$TL_BIN/tl-loadgen" --learners 3 --seed 5 >in.csv
+	"$TL_BIN/tl-velocity" --as-of 2025-11-01 in.csv >want.ndjson
+	# was: exit 73, a temporary could not be made in /dev/fd
+	"$TL_BIN/tl-velocity" --as-of 2025-11-01 --output /dev/fd/1 in.csv >got.ndjson
+	cmp want.ndjson got.ndjson
+	echo first >app.txt
+	"$TL_BIN/tl-velocity" --as-of 2025-11-01 --output /proc/self/fd/1 in.csv >>app.txt
+	{ echo first; cat want.ndjson; } | cmp - app.txt
+}
+
+@test "FE009: --output through a symbolic link replaces the file it names, and the link stays a link" {
+	cd "$BATS_TEST_TMPDIR"
+	"$TL_BIN/tl-loadgen" --learners 3 --seed 5 >in.csv
+	"$TL_BIN/tl-velocity" --as-of 2025-11-01 in.csv >want.ndjson
+	echo old >target.ndjson
+	ln -s target.ndjson link.ndjson
+	"$TL_BIN/tl-velocity" --as-of 2025-11-01 --output link.ndjson in.csv
+	[ -L link.ndjson ]
+	cmp want.ndjson target.ndjson
+	# A link to this process's stdout (as /dev/stdout is): it was replaced
+	# by a file, and the output went there instead of to stdout.
+	ln -s /proc/self/fd/1 out-link
+	"$TL_BIN/tl-velocity" --as-of 2025-11-01 --output out-link in.csv >redirected.ndjson
+	[ -L out-link ]
+	cmp want.ndjson redirected.ndjson
+}

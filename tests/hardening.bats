@@ -371,13 +371,16 @@ Try 'tl-velocity --help' for more information."
 	awk -v c="$cpu" 'BEGIN { exit !(c < 0.5) }' || { echo "took $cpu s of CPU"; false; }
 }
 
-@test "HARD017: side files stop at 64 MiB (/dev/zero is bad input, 65, in bounded memory), and a large --merge is checked in n log n" {
+@test "HARD017: side files stop at 64 MiB (tl-model stats files: their lines), /dev/zero is bad input, 65, in bounded memory; and a large --merge is checked in n log n" {
 	local W=$TESTDATA/worked/worked.csv c
 	local cases=(
 		"tl-abtest --merge /dev/zero|tl-abtest: /dev/zero:1: longer than 67108864 bytes, the limit of a side file"
 		"tl-retention --model /dev/zero $W|tl-retention: /dev/zero:1: longer than 67108864 bytes, the limit of a side file"
 		"tl-score --config /dev/zero $TESTDATA/score/score-rows.csv|tl-score: config /dev/zero: longer than 67108864 bytes, the limit of a side file"
 		"tl-model --model /dev/zero $TESTDATA/abtest/abtest-learners.csv|tl-model: /dev/zero: File too large"
+		"tl-model --merge --state /dev/zero $W|tl-model: /dev/zero: File too large"
+		# a stats file has no size limit (its last pass holds a record per learner), a line has
+		"tl-model --merge /dev/zero|tl-model: /dev/zero:1: a line longer than 67108864 bytes, the limit of a side file's line"
 	)
 	for c in "${cases[@]}"; do
 		run --separate-stderr bash -c "$(limit_mem 400000)timeout 10 ${c%%|*}"

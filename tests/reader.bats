@@ -86,13 +86,17 @@ ASOF=(--as-of 2025-01-29T00:00:00Z --decay-half-life 0)
 	[ "$stderr" = "tl-velocity: $TESTDATA/reader/reader-ungrouped.csv:4: learner 'L2' reappears after other learners (its rows began at line 2); group the input by learner or use --ungrouped" ]
 }
 
-@test "RD010: --ungrouped equals the grouped input, in first-seen order" {
+@test "RD010: --ungrouped equals the grouped input, in the byte order of learner_id" {
+	local g=$BATS_TEST_TMPDIR/by-id.csv
+	# L2's rows come first in the file; grouped as sort -t, -k1,1 -s groups them, L1 comes first
+	{ head -n 1 "$TESTDATA/reader/reader-grouped.csv"; tail -n +2 "$TESTDATA/reader/reader-grouped.csv" | LC_ALL=C sort -t, -k1,1 -s; } >"$g"
 	run --separate-stderr tl-velocity "${ASOF[@]}" -o csv --ungrouped "$TESTDATA/reader/reader-ungrouped.csv"
 	assert_success
-	want=$(tl-velocity "${ASOF[@]}" -o csv "$TESTDATA/reader/reader-grouped.csv")
+	want=$(tl-velocity "${ASOF[@]}" -o csv "$g")
 	[ "$output" = "$want" ]
+	[ "$(cut -d, -f1 <<<"$output" | paste -sd' ')" = "learner_id L1 L2" ]
 	run --separate-stderr tl-velocity "${ASOF[@]}" --ungrouped "$TESTDATA/reader/reader-ungrouped.csv"
-	[ "$output" = "$(tl-velocity "${ASOF[@]}" "$TESTDATA/reader/reader-grouped.csv")" ]
+	[ "$output" = "$(tl-velocity "${ASOF[@]}" "$g")" ]
 }
 
 # bad_case NAME INPUT MESSAGE [OPTIONS...]: strict mode exits 65 with exactly MESSAGE.

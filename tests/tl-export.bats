@@ -164,10 +164,13 @@ intact() {
 	assert_output "$(printf '%s\n' 'integer|1|{"a":[1]}|NULL|integer|2' 'integer|0|[]|NULL|integer|3')"
 }
 
-@test "EXP005: indexes: learner_id, archetype with churn_risk, churn_risk, --index; the queries use them" {
+@test "EXP005: indexes: learner_id, archetype with churn_risk, churn_risk, --index; analyzed; the queries use them" {
 	tl-export --sqlite l.db --index top_domain --index archetype --index learner_id "$ROWS"
 	run q l.db "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'learners' ORDER BY name"
 	assert_output "$(printf '%s\n' 'learners.archetype.churn_risk' 'learners.churn_risk' 'learners.top_domain' 'sqlite_autoindex_learners_1')"
+	# ANALYZE: the planner's statistics count the table's learners, per index
+	run q l.db "SELECT idx, substr(stat, 1, instr(stat, ' ') - 1) FROM sqlite_stat1 WHERE tbl = 'learners' ORDER BY idx"
+	assert_output "$(q l.db "SELECT name, (SELECT count(*) FROM learners) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'learners' ORDER BY name")"
 	run q l.db "EXPLAIN QUERY PLAN SELECT * FROM learners WHERE learner_id = 'L0000007'"
 	assert_output --partial 'USING INDEX sqlite_autoindex_learners_1 (learner_id=?)'
 	run q l.db "EXPLAIN QUERY PLAN SELECT learner_id FROM learners WHERE archetype = 'power_user' ORDER BY churn_risk DESC LIMIT 100"
@@ -184,7 +187,8 @@ intact() {
 @test "EXP006: the runs table: as-of, algorithm versions, counts, archetype counts, the time" {
 	tl-export --sqlite l.db "$DOCS"
 	run q l.db "SELECT mode, table_name, as_of, algo_version, tool_version, learners, inserted, updated, table_learners FROM runs"
-	assert_output 'create|learners|2025-10-01T00:00:00Z|v2,v1|tl-export 0.1.0|400|400|0|400'
+	# tool_version: the toolkit's version, which every tool of the build prints (BLD002)
+	assert_output "create|learners|2025-10-01T00:00:00Z|v2,v1|tl $(tl-score --version | cut -d ' ' -f 2)|400|400|0|400"
 	run q l.db "SELECT exported_at FROM runs"
 	assert_output --regexp '^20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]Z$'
 	q l.db "SELECT archetypes FROM runs" >a.json
@@ -321,7 +325,10 @@ PY
 	printf 'learner_id,archetype,churn_risk,n\nA,specialist,0.5,1\nB,generalist,0.25,2\n' >day1.csv
 	printf 'learner_id,archetype,churn_risk,n,extra\nB,power_user,,3,x\nC,specialist,0.75,4,y\n' >day2.csv
 	tl-export --sqlite u.db --upsert day1.csv   # no database yet: built
+	q u.db 'DROP TABLE sqlite_stat1'   # as an older tl-export left it
 	tl-export --sqlite u.db --upsert --index n day2.csv
+	run q u.db "SELECT stat FROM sqlite_stat1 WHERE idx = 'learners.archetype.churn_risk'"
+	[[ $output == '3 '* ]]   # analyzed after the upsert: 3 learners
 	run q u.db "SELECT learner_id, archetype, quote(churn_risk), n, quote(extra) FROM learners ORDER BY learner_id"
 	assert_output "$(printf '%s\n' "A|specialist|0.5|1|NULL" "B|power_user|NULL|3|'x'" "C|specialist|0.75|4|'y'")"
 	run q u.db "SELECT run, mode, learners, inserted, updated, table_learners, archetypes FROM runs"
@@ -361,13 +368,14 @@ PY
 	assert_output 400
 	python3 "$CHECK" resp "$REDIS_PORT" HGETALL tl:cohort >cohort.txt
 	tl-export --sqlite l.db "$ROWS"
-	q l.db "SELECT as_of, algo_version, archetypes FROM runs" >runs.txt
+	q l.db "SELECT as_of, algo_version, archetypes, tool_version FROM runs" >runs.txt
 	python3 -c '
 import ast, json
 c = ast.literal_eval(open("cohort.txt").read())
 c = {k.decode(): v.decode() for k, v in zip(c[::2], c[1::2])}
-as_of, algo, arch = open("runs.txt").read().rstrip("\n").split("|")
+as_of, algo, arch, tool = open("runs.txt").read().rstrip("\n").split("|")
 assert c["as_of"] == as_of == "2025-10-01T00:00:00Z" and c["algo_version"] == algo == "v2,v1", c
+assert c["tool_version"] == tool and tool.startswith("tl "), c
 assert {k[10:]: int(v) for k, v in c.items() if k.startswith("archetype:")} == json.loads(arch), c
 '
 	# documents too, into a second prefix, with only some fields
@@ -418,7 +426,7 @@ assert {k[10:]: int(v) for k, v in c.items() if k.startswith("archetype:")} == j
 	: >empty.csv
 	tl-export --sqlite e.db --table "my \"table\"" --redis empty.csv >e.resp
 	run q e.db "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"
-	assert_output "$(printf '%s\n' archetype_counts 'my "table"' runs)"
+	assert_output "$(printf '%s\n' archetype_counts 'my "table"' runs sqlite_stat1)"
 	[ "$(q e.db "SELECT learners, table_name FROM runs")" = '0|my "table"' ]
 	[ "$(q e.db 'SELECT count(*) FROM "my ""table"""')" = 0 ]
 	grep -q 'tl:cohort' e.resp

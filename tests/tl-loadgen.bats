@@ -163,12 +163,13 @@ EOF
 	tail -n +2 plain.csv | cmp - o5.csv
 }
 
-@test "LG009: the archetypes behave differently in ways the metrics see" {
-	tl-loadgen --learners 4000 --seed 21 --truth > b.csv
-	run "$PYTHON" - <<'EOF'
-import csv, math, collections, datetime
+# archetype_orders FILE: the archetypes of an event CSV with the truth
+# column behave as tl-loadgen(1) says (prints ok).
+archetype_orders() {
+	"$PYTHON" - "$1" <<'EOF'
+import csv, math, collections, datetime, sys
 by = collections.OrderedDict()
-for r in csv.DictReader(open("b.csv")):
+for r in csv.DictReader(open(sys.argv[1])):
     by.setdefault(r["learner_id"], []).append(r)
 stat = collections.defaultdict(lambda: collections.defaultdict(float))
 for evs in by.values():
@@ -197,6 +198,11 @@ best("life", "long_term_retainer")
 best("events", "generalist", -1); best("entropy", "generalist"); best("domains", "generalist")
 print("ok")
 EOF
+}
+
+@test "LG009: the archetypes behave differently in ways the metrics see" {
+	tl-loadgen --learners 4000 --seed 21 --truth > b.csv
+	run archetype_orders b.csv
 	assert_success
 	assert_output ok
 }
@@ -222,7 +228,7 @@ EOF
 		"--mix fast_learner=0.5,fast_learner=0.5" "--shard 3/3" "--shard 1" "-f xml" \
 		"--learners -1" "--end 2024-01-01" "--start nonsense" "--horizon 3x" \
 		"--domains 10 --capabilities 5" "--effect 0.1" "--arm-split 0:0" "--rate 0" \
-		"--seed x" "extra-operand" "-o xml" "--learners"; do
+		"--seed x" "extra-operand" "-o xml" "--learners" "--profile moocs" "--profile"; do
 		st=0
 		# shellcheck disable=SC2086 # $args is an option string, split on purpose
 		tl-loadgen $args > out 2> err || st=$?
@@ -241,6 +247,7 @@ EOF
 	assert_success
 	assert_line --index 0 --partial "usage: tl-loadgen"
 	assert_output --partial "--arm-split A:B"
+	assert_output --partial "--profile P"
 	[ -z "$stderr" ]
 	run tl-loadgen -h
 	assert_success
@@ -276,3 +283,114 @@ EOF
 	[ "$ms" -le $(( want + 4000 )) ]
 }
 
+
+# figures FILE...: the marginals of tests/loadgen/marginals.sh for each
+# event CSV FILE, in FILE.fig.
+figures() {
+	local f
+	for f in "$@"; do
+		"$TL_ROOT/tests/loadgen/marginals.sh" events "$f" > "$f.fig"
+	done
+}
+
+# page_figures: the rows of the table of The mooc profile in
+# tl-loadgen(1): figure|KDD Cup|tolerance|mooc|default.
+page_figures() {
+	awk -F' Ta ' '/^\.It Sy figure / { on = 1; next } on && /^\.El/ { exit }
+		on { sub(/^\.It /, "", $1); print $1 "|" $2 "|" $3 "|" $4 "|" $5 }' "$TL_ROOT/man/tl-loadgen.1"
+}
+
+# within REAL FILE...: each FILE.fig against REAL.fig within the
+# tolerances the page states; REAL.fig is the page's KDD Cup column, and
+# mooc.csv.fig and default.csv.fig its columns mooc and default. Prints
+# the figures outside their tolerance, as FILE figure got want.
+within() {
+	page_figures > page.txt
+	"$PYTHON" - page.txt "$@" <<'EOF'
+import sys
+page, real, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+keys = ["single_day_share", "events_p90", "per_active_day_median", "monday", "tuesday",
+        "wednesday", "thursday", "friday", "saturday", "sunday"]
+rows = [line.rstrip("\n").split("|") for line in open(page)]
+assert len(rows) == len(keys), rows
+def fig(name):
+    return {k: float(v) for k, v in (l.split() for l in open(name + ".fig"))}
+def shown(k, v):           # as the page writes a figure
+    return "%.4g" % v if k in ("events_p90", "per_active_day_median") else "%.1f%%" % (100 * v)
+want = fig(real)
+for k, r in zip(keys, rows):
+    assert r[1] == shown(k, want[k]), ("the page's real figure", r, want[k])
+off = []
+for f in files:
+    got = fig(f)
+    col = {"mooc.csv": 3, "default.csv": 4}.get(f)
+    for k, r in zip(keys, rows):
+        if col is not None:
+            assert r[col] == shown(k, got[k]), ("the page's figure", f, r, got[k])
+        tol = r[2].replace("\\(+-", "")
+        if tol.endswith(" points"):
+            ok = abs(got[k] - want[k]) <= float(tol.split()[0]) / 100 + 1e-9
+        else:
+            assert tol.endswith("%"), tol
+            ok = abs(got[k] / want[k] - 1) <= float(tol[:-1]) / 100 + 1e-9
+        if not ok:
+            off.append("%s %s %.4g %.4g" % (f, k, got[k], want[k]))
+print("\n".join(off) if off else "within")
+sys.exit(1 if off else 0)
+EOF
+}
+
+@test "LG015: --profile mooc has the marginals of KDD Cup 2015 within the page's tolerances; the default profile has not" {
+	[ -r "$REALDATA/kddcup2015_xuetangx/truth_train.csv" ]  # never skipped
+	"$TL_ROOT/tests/loadgen/marginals.sh" kdd "$REALDATA/kddcup2015_xuetangx" > kdd.fig
+	run awk '$1 == "learners" { print $2 }' kdd.fig
+	assert_output 15466
+	tl-loadgen --profile mooc --learners 20000 --seed 1 > mooc.csv
+	tl-loadgen --profile mooc --learners 20000 --seed 2 > mooc2.csv
+	tl-loadgen --learners 20000 --seed 1 > default.csv
+	figures mooc.csv mooc2.csv default.csv
+	run within kdd mooc.csv mooc2.csv
+	assert_success
+	assert_output within
+	# the check can fail: the default profile misses every kind of figure
+	run within kdd default.csv
+	assert_failure 1
+	assert_line "default.csv single_day_share 0.1416 0.5928"
+	assert_line --regexp '^default.csv events_p90 '
+	assert_line --regexp '^default.csv per_active_day_median '
+	assert_line --regexp '^default.csv monday '
+	assert_line --regexp '^default.csv saturday '
+}
+
+@test "LG016: --profile mooc keeps each learner's archetype, arm and roi; deterministic; shards are the whole" {
+	tl-loadgen --learners 3000 --seed 9 --truth --arm-split 50:50 --outcome > d.csv
+	tl-loadgen --learners 3000 --seed 9 --truth --arm-split 50:50 --outcome --profile mooc > m.csv
+	tl-loadgen --learners 3000 --seed 9 --truth --arm-split 50:50 --outcome --profile mooc | cmp - m.csv
+	tl-loadgen --learners 3000 --seed 9 --truth --arm-split 50:50 --outcome --profile default | cmp - d.csv
+	head -n 1 d.csv | cmp - <(head -n 1 m.csv)
+	cut -d, -f1,6-8 d.csv | uniq > d.truth
+	cut -d, -f1,6-8 m.csv | uniq > m.truth
+	cmp d.truth m.truth
+	[ "$(wc -l < m.truth)" -eq 3001 ]   # every learner has events
+	run cmp -s d.csv m.csv
+	assert_failure 1
+	for i in 0 1 2; do tl-loadgen --learners 3000 --seed 9 --truth --profile mooc --shard $i/3 > part$i.csv; done
+	tail -q -n +2 part0.csv part1.csv part2.csv | sort -t, -k1,1 -s > merged.csv
+	cut -d, -f1-6 m.csv | tail -n +2 | cmp - merged.csv
+	# --assignment: the same archetypes and roi, the mooc profile's churn
+	cut -d, -f1,7 m.csv | uniq > arms.csv
+	tl-loadgen --seed 9 --assignment arms.csv > a-default.csv
+	tl-loadgen --seed 9 --assignment arms.csv --profile mooc > a-mooc.csv
+	cmp <(cut -d, -f1-4 a-default.csv) <(cut -d, -f1-4 a-mooc.csv)
+	tail -n +2 a-mooc.csv | cut -d, -f1,2 | cmp - <(tail -n +2 m.truth | cut -d, -f1,2)
+	run awk -F, 'FNR > 1 { n[FILENAME]++; c[FILENAME] += $5 }
+		END { print (c["a-mooc.csv"] / n["a-mooc.csv"] > c["a-default.csv"] / n["a-default.csv"] + 0.2) ? "more" : "not" }' a-default.csv a-mooc.csv
+	assert_output more
+}
+
+@test "LG017: under --profile mooc the archetypes keep their order" {
+	tl-loadgen --learners 4000 --seed 21 --truth --profile mooc > b.csv
+	run archetype_orders b.csv
+	assert_success
+	assert_output ok
+}

@@ -10,6 +10,7 @@
 
 #include "record/reader.h"
 #include "util/stats.h"
+#include "util/xsum.h"
 
 #define TL_SCORE_NAME_MAX 64      /* longest field, archetype or rule name */
 #define TL_SCORE_COND_MAX 16      /* most conditions in one rule */
@@ -113,12 +114,21 @@ void tl_score_eval(const struct tl_score_config *cfg, const double *values,
 unsigned tl_score_canary_bucket(const char *id, size_t n, uint64_t salt);
 int tl_score_canary_treated(unsigned bucket, double pct);
 
-/* Calibration: per archetype, the count and exact sums of the outcome and
- * of its squares (util/stats.h tl_xsum), so that merged shards calibrate
- * to the single run's bits. */
+/* Two exact sums (util/xsum.h), allocated when first needed: an
+ * accumulator is about 550 bytes, and a config may have 100,000 rules. */
+struct tl_score_sums {
+	struct tl_xsum a, b;
+};
+
+/* tl_score_sums_of: *p, allocated (zero) when NULL. */
+struct tl_score_sums *tl_score_sums_of(struct tl_score_sums **p);
+
+/* Calibration: per archetype, the count and the exact sums of the outcome
+ * (a) and of its squares (b), so that merged shards calibrate to the
+ * single run's bits. */
 struct tl_score_outcomes {
 	double n;
-	struct tl_xsum sum, sq;
+	struct tl_score_sums *s;  /* NULL before the first outcome */
 };
 
 struct tl_score_calibration {
@@ -156,7 +166,7 @@ struct tl_score_tally {
 	uint32_t *slots;          /* arch index + 1 by name hash: 100,000 rules are not n^2 */
 	size_t mask;
 	long long *n[2], *nscore[2];
-	struct tl_xsum *score[2], *mult[2];   /* exact sums, in any order the same */
+	struct tl_score_sums **sums[2];   /* the scores (a) and multipliers (b): exact sums, NULL for none */
 	long long nchurn[2];      /* learners with a churn_risk (tl-retention) */
 	double churn[2];          /* ... and its sum */
 };
@@ -172,8 +182,10 @@ void tl_score_tally_init(struct tl_score_tally *t, const struct tl_score_setup *
 void tl_score_tally_add(struct tl_score_tally *t, int arm, const struct tl_score_result *r);
 /* tl_score_tally_print: the summary tables of --summary. */
 void tl_score_tally_print(FILE *f, const struct tl_score_tally *t, const struct tl_score_setup *su);
-/* tl_score_tally_emit: the tally as a stats file (io/statsfile.h, kind
- * "summary", the parameters config, treatment, canary and salt). */
+/* tl_score_tally_emit: the tally as a stats file (io/statsrows.h, tool
+ * tl-score, the parameters stats (summary), config, treatment, canary and
+ * salt; a row archetype,ARM,NAME,LEARNERS,SCORED,SCORE_SUM,MULTIPLIER_SUM
+ * per arm and archetype with learners). */
 void tl_score_tally_emit(FILE *f, const struct tl_score_tally *t, const struct tl_score_setup *su);
 /* tl_score_tally_merge: add the stats files[0..nfiles) (standard input
  * when none) to t, which tl_score_tally_init made for su; exits 65 naming
@@ -181,8 +193,9 @@ void tl_score_tally_emit(FILE *f, const struct tl_score_tally *t, const struct t
 void tl_score_tally_merge(struct tl_score_tally *t, const struct tl_score_setup *su, int nfiles, char **files);
 void tl_score_tally_free(struct tl_score_tally *t);
 
-/* tl_score_calibration_emit: c as a stats file (kind "calibration", the
- * parameters config, cfg's id, and outcome). */
+/* tl_score_calibration_emit: c as a stats file (tool tl-score, the
+ * parameters stats (calibration), config, cfg's id, and outcome; a row
+ * outcome,ARCHETYPE,N,SUM,SUM_SQUARES per archetype, one skipped,N). */
 void tl_score_calibration_emit(FILE *f, const struct tl_score_calibration *c, const struct tl_score_config *cfg,
 			       const char *outcome);
 /* tl_score_calibration_merge: add the stats files to c (from

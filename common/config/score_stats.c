@@ -1,14 +1,15 @@
 /* score_stats.c - what tl-score counts over a run: the tally of --summary
  * (and of the --metrics gauges) and its table, and the sufficient
  * statistics of --summary and --calibrate in stats files (--emit-stats,
- * --merge; io/statsfile.h): counts, and exact sums, so that merged shards
- * print and calibrate what the single run does, to the last digit. */
+ * --merge; io/statsrows.h): counts, and exact sums (util/xsum.h), so that
+ * merged shards print and calibrate what the single run does, to the last
+ * digit. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "io/csvrow.h"
-#include "io/statsfile.h"
+#include "io/statsrows.h"
 #include "report/table.h"
 #include "util/err.h"
 #include "util/rng.h"
@@ -62,8 +63,7 @@ void tl_score_tally_init(struct tl_score_tally *t, const struct tl_score_setup *
 	for (int arm = 0; arm < 2; arm++) {
 		t->n[arm] = tl_xcalloc(cap, sizeof *t->n[arm]);
 		t->nscore[arm] = tl_xcalloc(cap, sizeof *t->nscore[arm]);
-		t->score[arm] = tl_xcalloc(cap, sizeof *t->score[arm]);
-		t->mult[arm] = tl_xcalloc(cap, sizeof *t->mult[arm]);
+		t->sums[arm] = tl_xcalloc(cap, sizeof *t->sums[arm]);
 	}
 	for (size_t i = 0; i < c->nrules; i++)
 		tally_find(t, c->rules[i].archetype, strlen(c->rules[i].archetype), 1);
@@ -74,14 +74,11 @@ void tl_score_tally_init(struct tl_score_tally *t, const struct tl_score_setup *
 void tl_score_tally_free(struct tl_score_tally *t)
 {
 	for (int arm = 0; arm < 2; arm++) {
-		for (size_t a = 0; a < t->narch; a++) {
-			tl_xsum_free(&t->score[arm][a]);
-			tl_xsum_free(&t->mult[arm][a]);
-		}
+		for (size_t a = 0; a < t->narch; a++)
+			free(t->sums[arm][a]);
 		free(t->n[arm]);
 		free(t->nscore[arm]);
-		free(t->score[arm]);
-		free(t->mult[arm]);
+		free(t->sums[arm]);
 	}
 	free(t->arch);
 	free(t->slots);
@@ -91,11 +88,12 @@ void tl_score_tally_add(struct tl_score_tally *t, int arm, const struct tl_score
 {
 	const char *name = r->rule->archetype;
 	size_t a = (size_t)tally_find(t, name, strlen(name), 1);
+	struct tl_score_sums *x = tl_score_sums_of(&t->sums[arm][a]);
 	t->n[arm][a]++;
-	tl_xsum_add(&t->mult[arm][a], r->rule->multiplier);
+	tl_xsum_add(&x->b, r->rule->multiplier);
 	if (!isnan(r->score)) {
 		t->nscore[arm][a]++;
-		tl_xsum_add(&t->score[arm][a], r->score);
+		tl_xsum_add(&x->a, r->score);
 	}
 }
 
@@ -125,17 +123,23 @@ static void print_arm(FILE *f, const struct tl_score_tally *t, int arm)
 	static const char *const head[] = {"archetype", "learners", "share", "mean_score", "mean_multiplier"};
 	struct tl_table tab = {.ncol = 5, .col = col, .gap = 1};
 	long long n = 0, ns = 0;
-	struct tl_xsum s = {0}, m = {0};
+	struct tl_xsum s, m;
+	tl_xsum_init(&s);
+	tl_xsum_init(&m);
 	for (size_t c = 0; c < tab.ncol; c++)
 		tl_table_cell(&tab, head[c]);
 	for (size_t a = 0; a < t->narch; a++) {
 		n += t->n[arm][a], ns += t->nscore[arm][a];
-		tl_xsum_add_sum(&s, &t->score[arm][a]);
-		tl_xsum_add_sum(&m, &t->mult[arm][a]);
+		if (t->sums[arm][a]) {
+			tl_xsum_merge(&s, &t->sums[arm][a]->a);
+			tl_xsum_merge(&m, &t->sums[arm][a]->b);
+		}
 	}
-	for (size_t a = 0; a < t->narch; a++)
-		print_row(&tab, t->arch[a], t->n[arm][a], n, t->nscore[arm][a], tl_xsum_value(&t->score[arm][a]),
-			  tl_xsum_value(&t->mult[arm][a]));
+	for (size_t a = 0; a < t->narch; a++) {
+		const struct tl_score_sums *x = t->sums[arm][a];
+		print_row(&tab, t->arch[a], t->n[arm][a], n, t->nscore[arm][a], x ? tl_xsum_value(&x->a) : 0,
+			  x ? tl_xsum_value(&x->b) : 0);
+	}
 	print_row(&tab, "all", n, n, ns, tl_xsum_value(&s), tl_xsum_value(&m));
 	tl_table_write(f, &tab, TL_TABLE_TEXT);
 	tl_table_clear(&tab);
@@ -143,8 +147,6 @@ static void print_arm(FILE *f, const struct tl_score_tally *t, int arm)
 		fprintf(f, "portfolio average multiplier: %.4f\n", tl_xsum_value(&m) / (double)n);
 	else
 		fprintf(f, "portfolio average multiplier: -\n");
-	tl_xsum_free(&s);
-	tl_xsum_free(&m);
 }
 
 void tl_score_tally_print(FILE *f, const struct tl_score_tally *t, const struct tl_score_setup *su)
@@ -162,16 +164,18 @@ void tl_score_tally_print(FILE *f, const struct tl_score_tally *t, const struct 
 
 /* ---- the summary's statistics ------------------------------------------------ */
 
-static const char *const tally_cols[] = {"arm", "archetype", "learners", "scored", "score_sum", "multiplier_sum"};
+#define STATS_TOOL "tl-score"
+#define STATS_VERSION 1
+
 static const char *const arm_names[] = {"control", "treatment"};
 
-/* The parameters of su; the values live in buf. */
+/* The parameters of su; the values live in sp. */
 struct setup_params {
-	struct tl_stats_param p[4];
+	struct tl_statsrows_want p[5];
 	char cfg[TL_SCORE_ID_MAX], tr[TL_SCORE_ID_MAX], canary[40], salt[24];
 };
 
-static void tally_spec(const struct tl_score_setup *su, struct setup_params *sp, struct tl_stats_spec *s)
+static void tally_params(const struct tl_score_setup *su, struct setup_params *sp)
 {
 	sp->tr[0] = sp->canary[0] = '\0';
 	if (su->tr) {
@@ -179,27 +183,31 @@ static void tally_spec(const struct tl_score_setup *su, struct setup_params *sp,
 		snprintf(sp->canary, sizeof sp->canary, "%.17g", su->canary);
 	}
 	snprintf(sp->salt, sizeof sp->salt, "%llu", (unsigned long long)su->salt);
-	sp->p[0] = (struct tl_stats_param){"config", tl_score_config_id(su->cfg, sp->cfg)};
-	sp->p[1] = (struct tl_stats_param){"treatment", sp->tr};
-	sp->p[2] = (struct tl_stats_param){"canary", sp->canary};
-	sp->p[3] = (struct tl_stats_param){"salt", sp->salt};
-	*s = (struct tl_stats_spec){"tl-score", "summary", sp->p, 4, tally_cols, 6};
+	sp->p[0] = (struct tl_statsrows_want){"stats", "summary"};
+	sp->p[1] = (struct tl_statsrows_want){"config", tl_score_config_id(su->cfg, sp->cfg)};
+	sp->p[2] = (struct tl_statsrows_want){"treatment", sp->tr};
+	sp->p[3] = (struct tl_statsrows_want){"canary", sp->canary};
+	sp->p[4] = (struct tl_statsrows_want){"salt", sp->salt};
 }
 
 void tl_score_tally_emit(FILE *f, const struct tl_score_tally *t, const struct tl_score_setup *su)
 {
 	struct setup_params sp;
-	struct tl_stats_spec s;
-	tally_spec(su, &sp, &s);
-	tl_stats_head(f, &s);
+	tally_params(su, &sp);
+	tl_statsrows_params(f, STATS_TOOL, STATS_VERSION, sp.p, 5);
 	for (int arm = 0; arm <= (su->tr != NULL); arm++)
 		for (size_t a = 0; a < t->narch; a++) {
-			fprintf(f, "%s,", arm_names[arm]);
+			const struct tl_score_sums *x = t->sums[arm][a];
+			if (!t->n[arm][a] && !x)
+				continue;   /* no learner */
+			fprintf(f, "archetype,%s,", arm_names[arm]);
 			tl_csv_put_field(f, t->arch[a], strlen(t->arch[a]));
 			fprintf(f, ",%lld,%lld,", t->n[arm][a], t->nscore[arm][a]);
-			tl_stats_put_xsum(f, &t->score[arm][a]);
+			struct tl_xsum zero;
+			tl_xsum_init(&zero);
+			tl_xsum_print(x ? &x->a : &zero, f);
 			putc(',', f);
-			tl_stats_put_xsum(f, &t->mult[arm][a]);
+			tl_xsum_print(x ? &x->b : &zero, f);
 			putc('\n', f);
 		}
 }
@@ -209,100 +217,113 @@ struct tally_merge {
 	int canary;
 };
 
-static void tally_row(void *ctx, struct tl_stats_in *in)
+static void unknown_row(const struct tl_statsrows *r, const char *want)
+{
+	const struct tl_str *k = &tl_statsrows_fields(r)[0];
+	tl_statsrows_die(r, "unknown row '%.*s' (%s)", (int)(k->n > 32 ? 32 : k->n), k->p, want);
+}
+
+/* archetype,ARM,NAME,LEARNERS,SCORED,SCORE_SUM,MULTIPLIER_SUM */
+static void tally_row(void *ctx, const struct tl_statsrows *r)
 {
 	struct tally_merge *m = ctx;
-	const struct tl_str *arm_f = tl_stats_field(in, 0), *arch = tl_stats_field(in, 1);
+	if (!tl_statsrows_kind(r, "archetype", 7))
+		unknown_row(r, "an archetype row");
+	struct tl_str arm_f = tl_statsrows_text(r, 1, "arm"), arch = tl_statsrows_text(r, 2, "archetype");
 	int arm = 0;
-	while (arm <= m->canary && !(arm_f->n == strlen(arm_names[arm]) && memcmp(arm_f->p, arm_names[arm], arm_f->n) == 0))
+	while (arm <= m->canary && !(arm_f.n == strlen(arm_names[arm]) && memcmp(arm_f.p, arm_names[arm], arm_f.n) == 0))
 		arm++;
 	if (arm > m->canary)
-		tl_stats_bad(in, "bad arm '%.*s' (%s)", (int)(arm_f->n > 60 ? 60 : arm_f->n), arm_f->p,
-			     m->canary ? "control or treatment" : "control: there is no canary");
-	long a = tally_find(m->t, arch->p, arch->n, 0);
+		tl_statsrows_die(r, "bad arm '%.*s' (%s)", (int)(arm_f.n > 60 ? 60 : arm_f.n), arm_f.p,
+				 m->canary ? "control or treatment" : "control: there is no canary");
+	long a = tally_find(m->t, arch.p, arch.n, 0);
 	if (a < 0)
-		tl_stats_bad(in, "archetype '%.*s' is not one of the configs'", (int)(arch->n > 60 ? 60 : arch->n), arch->p);
-	uint64_t n = tl_stats_count(in, 2), ns = tl_stats_count(in, 3);
+		tl_statsrows_die(r, "archetype '%.*s' is not one of the configs'", (int)(arch.n > 60 ? 60 : arch.n), arch.p);
+	long long n = tl_statsrows_count(r, 3, "learners"), ns = tl_statsrows_count(r, 4, "scored");
 	if (ns > n)
-		tl_stats_bad(in, "scored %llu is more than the %llu learners", (unsigned long long)ns, (unsigned long long)n);
-	m->t->n[arm][a] += (long long)n;
-	m->t->nscore[arm][a] += (long long)ns;
+		tl_statsrows_die(r, "scored %lld is more than the %lld learners", ns, n);
+	m->t->n[arm][a] += n;
+	m->t->nscore[arm][a] += ns;
 	if (m->t->n[arm][a] > (1LL << 53))
-		tl_stats_bad(in, "more than 2^53 learners");
-	tl_stats_xsum(in, 4, &m->t->score[arm][a]);
-	tl_stats_xsum(in, 5, &m->t->mult[arm][a]);
+		tl_statsrows_die(r, "more than 2^53 learners");
+	struct tl_score_sums *x = tl_score_sums_of(&m->t->sums[arm][a]);
+	tl_statsrows_xsum(r, 5, "score_sum", &x->a);
+	tl_statsrows_xsum(r, 6, "multiplier_sum", &x->b);
 }
 
 void tl_score_tally_merge(struct tl_score_tally *t, const struct tl_score_setup *su, int nfiles, char **files)
 {
 	struct setup_params sp;
-	struct tl_stats_spec s;
 	struct tally_merge m = {t, su->tr != NULL};
-	tally_spec(su, &sp, &s);
-	tl_stats_read(nfiles, files, &s, tally_row, &m);
+	tally_params(su, &sp);
+	tl_statsrows_merge(STATS_TOOL, STATS_VERSION, nfiles, files, sp.p, 5, tally_row, &m);
 }
 
 /* ---- the calibration's statistics ------------------------------------------- */
 
-static const char *const calib_cols[] = {"row", "archetype", "n", "sum", "sum_squares"};
+struct calib_params {
+	struct tl_statsrows_want p[3];
+	char id[TL_SCORE_ID_MAX];
+};
 
-static void calib_spec(const struct tl_score_config *cfg, const char *outcome, struct tl_stats_param *p,
-		       char *id, struct tl_stats_spec *s)
+static void calib_params(const struct tl_score_config *cfg, const char *outcome, struct calib_params *cp)
 {
-	p[0] = (struct tl_stats_param){"config", tl_score_config_id(cfg, id)};
-	p[1] = (struct tl_stats_param){"outcome", outcome};
-	*s = (struct tl_stats_spec){"tl-score", "calibration", p, 2, calib_cols, 5};
+	cp->p[0] = (struct tl_statsrows_want){"stats", "calibration"};
+	cp->p[1] = (struct tl_statsrows_want){"config", tl_score_config_id(cfg, cp->id)};
+	cp->p[2] = (struct tl_statsrows_want){"outcome", outcome};
 }
 
 void tl_score_calibration_emit(FILE *f, const struct tl_score_calibration *c, const struct tl_score_config *cfg,
 			       const char *outcome)
 {
-	struct tl_stats_param p[2];
-	struct tl_stats_spec s;
-	char id[TL_SCORE_ID_MAX];
-	calib_spec(cfg, outcome, p, id, &s);
-	tl_stats_head(f, &s);
+	struct calib_params cp;
+	calib_params(cfg, outcome, &cp);
+	tl_statsrows_params(f, STATS_TOOL, STATS_VERSION, cp.p, 3);
 	for (size_t k = 0; k < c->n; k++) {
+		const struct tl_score_sums *x = c->m[k].s;
+		if (!x)
+			continue;   /* no outcome */
 		fputs("outcome,", f);
 		tl_csv_put_field(f, c->archetypes[k], strlen(c->archetypes[k]));
 		fprintf(f, ",%.17g,", c->m[k].n);
-		tl_stats_put_xsum(f, &c->m[k].sum);
+		tl_xsum_print(&x->a, f);
 		putc(',', f);
-		tl_stats_put_xsum(f, &c->m[k].sq);
+		tl_xsum_print(&x->b, f);
 		putc('\n', f);
 	}
-	fprintf(f, "skipped,,%lld,0,0\n", c->skipped);
+	fprintf(f, "skipped,%lld\n", c->skipped);
 }
 
-static void calib_row(void *ctx, struct tl_stats_in *in)
+/* outcome,ARCHETYPE,N,SUM,SUM_SQUARES or skipped,N */
+static void calib_row(void *ctx, const struct tl_statsrows *r)
 {
 	struct tl_score_calibration *c = ctx;
-	const struct tl_str *row = tl_stats_field(in, 0), *arch = tl_stats_field(in, 1);
-	uint64_t n = tl_stats_count(in, 2);
-	if (row->n == 7 && memcmp(row->p, "skipped", 7) == 0) {
-		c->skipped += (long long)n;
+	if (tl_statsrows_kind(r, "skipped", 2)) {
+		c->skipped += tl_statsrows_count(r, 1, "skipped");
+		if (c->skipped > (1LL << 53))
+			tl_statsrows_die(r, "more than 2^53 learners skipped");
 		return;
 	}
-	if (!(row->n == 7 && memcmp(row->p, "outcome", 7) == 0))
-		tl_stats_bad(in, "bad row '%.*s' (outcome or skipped)", (int)(row->n > 60 ? 60 : row->n), row->p);
+	if (!tl_statsrows_kind(r, "outcome", 5))
+		unknown_row(r, "outcome or skipped");
+	struct tl_str arch = tl_statsrows_text(r, 1, "archetype");
 	size_t k = 0;
-	while (k < c->n && !(strlen(c->archetypes[k]) == arch->n && memcmp(c->archetypes[k], arch->p, arch->n) == 0))
+	while (k < c->n && !(strlen(c->archetypes[k]) == arch.n && memcmp(c->archetypes[k], arch.p, arch.n) == 0))
 		k++;
 	if (k == c->n)
-		tl_stats_bad(in, "archetype '%.*s' is not the config's", (int)(arch->n > 60 ? 60 : arch->n), arch->p);
-	c->m[k].n += (double)n;
+		tl_statsrows_die(r, "archetype '%.*s' is not the config's", (int)(arch.n > 60 ? 60 : arch.n), arch.p);
+	c->m[k].n += (double)tl_statsrows_count(r, 2, "n");
 	if (c->m[k].n > 9007199254740992.0)
-		tl_stats_bad(in, "more than 2^53 outcomes");
-	tl_stats_xsum(in, 3, &c->m[k].sum);
-	tl_stats_xsum(in, 4, &c->m[k].sq);
+		tl_statsrows_die(r, "more than 2^53 outcomes");
+	struct tl_score_sums *x = tl_score_sums_of(&c->m[k].s);
+	tl_statsrows_xsum(r, 3, "sum", &x->a);
+	tl_statsrows_xsum(r, 4, "sum_squares", &x->b);
 }
 
 void tl_score_calibration_merge(struct tl_score_calibration *c, const struct tl_score_config *cfg,
 				const char *outcome, int nfiles, char **files)
 {
-	struct tl_stats_param p[2];
-	struct tl_stats_spec s;
-	char id[TL_SCORE_ID_MAX];
-	calib_spec(cfg, outcome, p, id, &s);
-	tl_stats_read(nfiles, files, &s, calib_row, c);
+	struct calib_params cp;
+	calib_params(cfg, outcome, &cp);
+	tl_statsrows_merge(STATS_TOOL, STATS_VERSION, nfiles, files, cp.p, 3, calib_row, c);
 }

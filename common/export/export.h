@@ -77,6 +77,13 @@ void tl_xcols_values(struct tl_xcols *x, const struct tl_learner *l);
 
 void tl_xcols_free(struct tl_xcols *x);
 
+/* TL_XTOOL_VERSION: tool_version in the runs table and the cohort hash.
+ * Every tool of one build has the toolkit's version (the Makefile's
+ * VERSION, which --version prints), so this names the producing tools'
+ * version as well as tl-export's when they come from one installation;
+ * records carry algo_version (tl-score's), but no tool version. */
+#define TL_XTOOL_VERSION "tl " TL_VERSION
+
 /* The archetype counts and the other facts of a run. */
 #define TL_XARCH_MAX 256
 #define TL_XALGO_MAX 512

@@ -101,7 +101,7 @@ static void cohort(struct tl_xredis *r, const struct tl_xsummary *sum)
 	bulk_str(o, "algo_version"), bulk_str(o, sum->algo);
 	bulk_str(o, "learners"), bulk_int(o, sum->learners);
 	bulk_str(o, "exported_at"), bulk_str(o, sum->exported_at);
-	bulk_str(o, "tool_version"), bulk_str(o, "tl-export " TL_VERSION);
+	bulk_str(o, "tool_version"), bulk_str(o, TL_XTOOL_VERSION);
 	for (size_t i = 0; i < sum->narch; i++) {
 		size_t n = strlen(sum->arch[i]);
 		number(o, '$', (long long)(10 + n));

@@ -266,7 +266,11 @@ static void make_index(struct tl_xsqlite *s, const char *const *names)
 
 /* indexes: (archetype, churn_risk), which serves lookups by archetype,
  * the top churn risks of one archetype and counts by archetype; churn_risk;
- * each --index field that is not indexed first already. */
+ * each --index field that is not indexed first already. Then ANALYZE, so
+ * the planner knows how many learners share a value of each index (5
+ * archetypes among a million learners: archetype is no filter to start
+ * from). An index on archetype alone would be a third smaller but makes
+ * the GROUP BY no faster: its time is SQLite's per-row work, not pages. */
 static void indexes(struct tl_xsqlite *s, const struct tl_xcols *x)
 {
 	long a = tl_xcols_find(x, "archetype"), c = tl_xcols_find(x, "churn_risk");
@@ -284,6 +288,9 @@ static void indexes(struct tl_xsqlite *s, const struct tl_xcols *x)
 		if (!dup)
 			make_index(s, one);
 	}
+	put(&s->sql, "ANALYZE ");
+	table(s);
+	exec(s, text(&s->sql));
 }
 
 /* ---- the runs table --------------------------------------------------- */
@@ -355,7 +362,7 @@ static void runs_row(struct tl_xsqlite *s, const struct tl_xsummary *sum)
 				   "tool_version, sqlite_version, learners, inserted, updated, table_learners, "
 				   "archetypes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
 	const char *txt[7] = {sum->exported_at, s->tmp ? "create" : "upsert", s->o->table,
-			      tl_xsummary_as_of(sum, asof), sum->algo, "tl-export " TL_VERSION, sqlite3_libversion()};
+			      tl_xsummary_as_of(sum, asof), sum->algo, TL_XTOOL_VERSION, sqlite3_libversion()};
 	for (int i = 0; i < 7; i++)
 		if (txt[i][0])
 			sqlite3_bind_text(st, i + 1, txt[i], -1, SQLITE_TRANSIENT);

@@ -15,8 +15,8 @@ struct tl_sidefile {
 	char *buf;
 	size_t bufcap;
 	long lineno, recline;
-	size_t bytes;       /* read so far: at most TL_FILE_MAX */
-	size_t max_line;    /* 0, else no limit on bytes but this one on a line */
+	size_t bytes;       /* read so far: at most max_bytes */
+	size_t max_bytes, max_line;
 	struct tl_csv *csv;
 };
 
@@ -26,6 +26,7 @@ struct tl_sidefile *tl_sidefile_stream(FILE *f, const char *name, size_t max_fie
 	s->name = name;
 	s->f = f;
 	s->csv = tl_csv_new(max_field);
+	s->max_bytes = s->max_line = TL_FILE_MAX;
 	return s;
 }
 
@@ -40,18 +41,18 @@ struct tl_sidefile *tl_sidefile_open(const char *path, size_t max_field)
 }
 
 /* read_line: the next line into buf, its '\n' kept (getline(3), but a
- * file stops at TL_FILE_MAX bytes, so /dev/zero does not fill memory);
- * -1 at the end. */
+ * file stops at max_bytes and a line at max_line, so /dev/zero does not
+ * fill memory); -1 at the end. */
 static ssize_t read_line(struct tl_sidefile *s)
 {
 	size_t n = 0;
 	int c = 0;
 	while (c != '\n' && (c = getc_unlocked(s->f)) != EOF) {
-		if (s->max_line && n >= s->max_line)
-			tl_die_at(TL_EX_DATAERR, s->name, s->lineno + 1, "a line longer than %zu bytes", s->max_line);
-		if (!s->max_line && ++s->bytes > TL_FILE_MAX)
+		if (++s->bytes > s->max_bytes)
 			tl_die_at(TL_EX_DATAERR, s->name, s->lineno + 1,
-				  "longer than %zu bytes, the limit of a side file", TL_FILE_MAX);
+				  "longer than %zu bytes, the limit of a side file", s->max_bytes);
+		if (n >= s->max_line)
+			tl_die_at(TL_EX_DATAERR, s->name, s->lineno + 1, "a line longer than %zu bytes", s->max_line);
 		if (n + 1 >= s->bufcap) {
 			s->bufcap = s->bufcap ? 2 * s->bufcap : 4096;
 			s->buf = tl_xrealloc(s->buf, s->bufcap);
@@ -100,13 +101,17 @@ int tl_sidefile_next(struct tl_sidefile *s)
 	}
 }
 
-void tl_sidefile_long(struct tl_sidefile *s, size_t max_line) { s->max_line = max_line; }
-
 size_t tl_sidefile_nfields(const struct tl_sidefile *s) { return tl_csv_nfields(s->csv); }
 const struct tl_str *tl_sidefile_fields(const struct tl_sidefile *s) { return tl_csv_fields(s->csv); }
 long tl_sidefile_line(const struct tl_sidefile *s) { return s->recline; }
 long tl_sidefile_lines(const struct tl_sidefile *s) { return s->lineno; }
 const char *tl_sidefile_name(const struct tl_sidefile *s) { return s->name; }
+
+void tl_sidefile_limits(struct tl_sidefile *s, size_t max_bytes, size_t max_line)
+{
+	s->max_bytes = max_bytes;
+	s->max_line = max_line;
+}
 
 void tl_sidefile_close(struct tl_sidefile *s)
 {

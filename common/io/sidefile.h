@@ -20,11 +20,6 @@ struct tl_sidefile *tl_sidefile_open(const char *path, size_t max_field);
  * tl_sidefile_close does not close f. */
 struct tl_sidefile *tl_sidefile_stream(FILE *f, const char *name, size_t max_field);
 
-/* tl_sidefile_long: s may be longer than TL_FILE_MAX (the stats files of
- * a large cohort), but no line of it longer than max_line bytes (so
- * /dev/zero still stops; a field stays within max_field). */
-void tl_sidefile_long(struct tl_sidefile *s, size_t max_line);
-
 /* tl_sidefile_next: the next record; 1 with its fields ready, 0 at the
  * end. Exits 74 on a read error, 65 on bad CSV (an unterminated quoted
  * field at the end included). */
@@ -38,6 +33,11 @@ long tl_sidefile_line(const struct tl_sidefile *s);
 /* Physical lines read so far (blank ones included). */
 long tl_sidefile_lines(const struct tl_sidefile *s);
 const char *tl_sidefile_name(const struct tl_sidefile *s);
+
+/* tl_sidefile_limits: a file longer than max_bytes, or a line longer than
+ * max_line, is bad input (exit 65); both are TL_FILE_MAX (util/file.h)
+ * unless set. A stats file, whose rows grow with the data, sets its own. */
+void tl_sidefile_limits(struct tl_sidefile *s, size_t max_bytes, size_t max_line);
 
 void tl_sidefile_close(struct tl_sidefile *s);
 

@@ -1,136 +1,25 @@
 /* loadgen.c - tl-loadgen's generative model of learners: the archetypes,
  * the capability catalogue, one learner's events (the options are in
- * options.c, the writer in writer.c). Every real number that decides an
- * output byte comes from IEEE-754 basic operations and the exact helpers
- * below (no libm transcendental), so a seed gives the same bytes on every
- * machine. */
+ * options.c, the writer in writer.c, the exact real helpers and the world
+ * in model_impl.h, --profile mooc's days in profile_mooc.c). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/err.h"
 #include "loadgen/loadgen.h"
+#include "loadgen/model_impl.h"
 #include "util/rng.h"
 #include "util/tltime.h"
 
-#define SECS_PER_DAY 86400.0
 #define ZIPF_EXPONENT 1.1
 #define HALF_LIFE_DAYS 45.0      /* median capability half-life */
 #define HALF_LIFE_SD 0.18        /* sd of its logarithm */
-#define ENGAGEMENT_NOISE 0.3     /* uniform +- on the log engagement step */
-#define ENGAGEMENT_MAX 1.5       /* engagement stays below this x its start */
-#define MAX_NAME 24              /* longest domain or capability name */
-
-/* RNG streams of one learner index (index 0 is the catalogue). */
-enum { STREAM_EVENTS, STREAM_OUTCOME, STREAM_WORLD, STREAM_ASSIGNED };
-
-/* ---- deterministic real helpers ---------------------------------- */
-
-static const double LN2_HI = 6.93147180369123816490e-01; /* low bits 0 */
-static const double LN2_LO = 1.90821492927058770002e-10;
-
-/* pow2i: 2^k for -1022 <= k <= 1023, built from its bits (exact). */
-static double pow2i(int k)
-{
-	uint64_t bits = (uint64_t)(k + 1023) << 52;
-	double v;
-	memcpy(&v, &bits, sizeof v);
-	return v;
-}
-
-/* det_exp: e^x by range reduction, x = k ln2 + r with |r| <= 0.35, and
- * the Taylor polynomial of degree 13 (error < 1e-17): ~1 ulp, and the same
- * everywhere (floor and ldexp are exact). */
-static double det_exp(double x)
-{
-	static const double inv_fact[14] = {
-		1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040,
-		1.0 / 40320, 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600,
-		1.0 / 6227020800.0,
-	};
-	if (x < -700.0)
-		return 0.0;
-	if (x > 700.0)
-		x = 700.0;
-	double k = floor(x * 1.4426950408889634 + 0.5);
-	double r = (x - k * LN2_HI) - k * LN2_LO, p = inv_fact[13];
-	for (int i = 12; i >= 0; i--)
-		p = p * r + inv_fact[i];
-	return p * pow2i((int)k);
-}
-
-/* det_log: ln x for x > 0: x = 2^e m with m in [0.707, 1.414) (from the
- * bits, exact), ln m = 2 atanh(f), f = (m-1)/(m+1), |f| <= 0.172, to f^23. */
-static double det_log(double x)
-{
-	static const double inv_odd[11] = {
-		1.0 / 3, 1.0 / 5, 1.0 / 7, 1.0 / 9, 1.0 / 11, 1.0 / 13, 1.0 / 15, 1.0 / 17,
-		1.0 / 19, 1.0 / 21, 1.0 / 23,
-	};
-	uint64_t bits;
-	int adj = 0;
-	if (x < 0x1p-1022) {           /* subnormal: scale into the normal range */
-		x *= 0x1p54;
-		adj = 54;
-	}
-	memcpy(&bits, &x, sizeof bits);
-	int e = (int)(bits >> 52) - 1022 - adj;  /* x = 2^e m, m in [0.5, 1) */
-	bits = (bits & 0x000fffffffffffffULL) | 0x3fe0000000000000ULL;
-	double m;
-	memcpy(&m, &bits, sizeof m);
-	if (m < 0.70710678118654752) {
-		m *= 2.0;
-		e--;
-	}
-	double f = (m - 1.0) / (m + 1.0), f2 = f * f, s = 0.0;
-	for (int i = 10; i >= 0; i--)
-		s = (s + inv_odd[i]) * f2;
-	return e * LN2_HI + (2.0 * f * (1.0 + s) + e * LN2_LO);
-}
-
-/* A standard normal deviate (Marsaglia's polar method). */
-static double det_normal(struct tl_rng *r)
-{
-	for (;;) {
-		double u = 2.0 * tl_rng_uniform(r) - 1.0, v = 2.0 * tl_rng_uniform(r) - 1.0;
-		double s = u * u + v * v;
-		if (s > 0.0 && s < 1.0)
-			return u * sqrt(-2.0 * det_log(s) / s);
-	}
-}
-
-/* An exponential deviate with mean 1. */
-static double det_expo(struct tl_rng *r) { return -det_log(1.0 - tl_rng_uniform(r)); }
-
-/* Seed the stream of (seed, index, stream) through two splitmix64 steps. */
-static void seed_stream(struct tl_rng *r, uint64_t seed, long index, int stream)
-{
-	uint64_t x = seed, h = tl_splitmix64(&x);
-	h ^= (uint64_t)index * 0xd1b54a32d192ed03ULL + (uint64_t)stream * 0x8cb92ba72f3d8dd7ULL;
-	tl_rng_seed(r, tl_splitmix64(&h));
-}
-
-static double clamp(double x, double lo, double hi) { return x < lo ? lo : x > hi ? hi : x; }
 
 /* ---- archetypes -------------------------------------------------- */
 
-/* Medians of each archetype's behaviour; every learner draws its own
- * values around them (draw_person), so the archetypes overlap. */
-static const struct arch {
-	const char *name;
-	double roi;          /* v1 multiplier = mean outcome */
-	double rate0;        /* initial sessions per day */
-	double drift;        /* mean change of log engagement per session */
-	double hazard;       /* daily churn hazard at initial engagement */
-	double per_session;  /* mean events per session */
-	double interact;     /* share of events without a capability */
-	double adopt;        /* base probability that a use is an adoption */
-	double hl_mult;      /* multiplier on capability half-lives */
-	int focus;           /* focus domains, 0 = all domains alike */
-	double ratio_lo, ratio_hi; /* weight ratio between focus domains */
-	double explore;      /* share of domain draws that ignore the focus */
-	double stick;        /* share of events in their session's domain */
-} ARCH[TL_LG_NARCH] = {
+/* The archetypes' medians (struct tl_lg_archetype in model_impl.h). */
+const struct tl_lg_archetype tl_lg_archs[TL_LG_NARCH] = {
 	{"fast_learner", 1.80, 0.30, -0.050, 0.030, 3.0, 0.20, 0.55, 1.0, 3, 0.5, 0.9, 0.10, 0.7},
 	{"specialist", 1.60, 0.20, -0.030, 0.022, 3.0, 0.25, 0.20, 1.0, 2, 0.05, 0.40, 0.03, 0.9},
 	{"power_user", 1.40, 0.80, -0.020, 0.030, 4.2, 0.30, 0.12, 1.5, 3, 0.4, 0.8, 0.05, 0.8},
@@ -138,8 +27,8 @@ static const struct arch {
 	{"generalist", 1.00, 0.25, -0.150, 0.040, 2.2, 0.45, 0.35, 1.0, 0, 1.0, 1.0, 0.00, 0.1},
 };
 
-const char *tl_lg_arch_name(int a) { return ARCH[a].name; }
-double tl_lg_arch_roi(int a) { return ARCH[a].roi; }
+const char *tl_lg_arch_name(int a) { return tl_lg_archs[a].name; }
+double tl_lg_arch_roi(int a) { return tl_lg_archs[a].roi; }
 
 /* First index i in cum[0..n) with u < cum[i] (n - 1 when none). */
 static long search_cum(const double *cum, long n, double u)
@@ -157,25 +46,6 @@ static long search_cum(const double *cum, long n, double u)
 
 /* ---- the catalogue ----------------------------------------------- */
 
-struct tl_lg_world {
-	const struct tl_lg_config *cfg;
-	int64_t tmax;           /* end + horizon, seconds */
-	char (*dom_name)[MAX_NAME];
-	char (*cap_name)[MAX_NAME];
-	int32_t *cap_dom;       /* domain of each capability */
-	double *cap_hl;         /* half-life in seconds */
-	long *dom_off;          /* caps of domain d: dom_cap[dom_off[d] .. dom_off[d+1]) */
-	int32_t *dom_cap;       /* by popularity rank within the domain */
-	double *dom_cum;        /* cumulative Zipf weights, parallel to dom_cap */
-	/* scratch of the learner being generated */
-	uint64_t run;           /* number of tl_lg_generate calls so far */
-	uint64_t *stamp;        /* run in which the learner adopted the cap */
-	long nadopt;
-	int32_t *adopt_cap;     /* adopted capabilities, in adoption order */
-	double *adopt_t;        /* their adoption time (s) */
-	double *reuse_cum;      /* cumulative reuse propensities */
-	double *dom_pop;        /* cumulative domain popularity */
-};
 
 static const char *const DOMAIN_NAMES[] = {
 	"math", "code", "writing", "science", "language", "data", "design", "business",
@@ -274,13 +144,6 @@ double tl_lg_cap_half_life_days(const struct tl_lg_world *w, long cap)
 
 /* ---- one learner ------------------------------------------------- */
 
-/* The behaviour of one learner: its archetype's medians with noise. */
-struct person {
-	double rate0, drift, hazard, cont, interact, adopt, hl_mult, explore, stick;
-	int nfocus;
-	int32_t focus[4];
-	double focus_cum[4];
-};
 
 static int draw_arch(const struct tl_lg_config *c, struct tl_rng *r)
 {
@@ -305,11 +168,9 @@ static int popular_domain(const struct tl_lg_world *w, struct tl_rng *r)
 	return (int)search_cum(w->dom_pop, M, tl_rng_uniform(r) * w->dom_pop[M - 1]);
 }
 
-static double lognormal(struct tl_rng *r, double sd) { return det_exp(sd * det_normal(r)); }
-
-static void draw_person(struct tl_lg_world *w, struct tl_rng *r, int a, struct person *p)
+static void draw_person(struct tl_lg_world *w, struct tl_rng *r, int a, struct tl_lg_person *p)
 {
-	const struct arch *A = &ARCH[a];
+	const struct tl_lg_archetype *A = &tl_lg_archs[a];
 	int M = w->cfg->domains;
 	p->rate0 = A->rate0 * lognormal(r, 0.5);
 	p->drift = A->drift + 0.02 * det_normal(r);
@@ -339,7 +200,7 @@ static void draw_person(struct tl_lg_world *w, struct tl_rng *r, int a, struct p
 	}
 }
 
-static int draw_domain(const struct tl_lg_world *w, const struct person *p, struct tl_rng *r)
+int tl_lg_draw_domain(const struct tl_lg_world *w, const struct tl_lg_person *p, struct tl_rng *r)
 {
 	if (p->nfocus == 0)  /* generalists roam all domains alike */
 		return (int)tl_rng_below(r, (uint64_t)w->cfg->domains);
@@ -370,7 +231,7 @@ static long new_capability(struct tl_lg_world *w, int d, struct tl_rng *r)
 }
 
 /* Recompute the cumulative reuse propensities 2^(-age/half-life) at t. */
-static double reuse_weights(struct tl_lg_world *w, const struct person *p, double t)
+double tl_lg_reuse_weights(struct tl_lg_world *w, const struct tl_lg_person *p, double t)
 {
 	double cum = 0;
 	for (long i = 0; i < w->nadopt; i++) {
@@ -390,13 +251,11 @@ static void push_event(struct tl_lg_learner *l, double t, long cap, int dom)
 	l->ev[l->n++] = (struct tl_lg_event){(int64_t)floor(t), (int32_t)cap, dom};
 }
 
-/* One event at t in a session on domain d; *S is the total reuse
- * propensity, grown by an adoption (a fresh capability has weight 1). */
-static void one_event(struct tl_lg_world *w, struct tl_lg_learner *l, const struct person *p,
-		      struct tl_rng *r, double t, int d, double *S)
+void tl_lg_one_event(struct tl_lg_world *w, struct tl_lg_learner *l, const struct tl_lg_person *p,
+		     struct tl_rng *r, double t, int d, double *S)
 {
 	if (tl_rng_uniform(r) >= p->stick)
-		d = draw_domain(w, p, r);
+		d = tl_lg_draw_domain(w, p, r);
 	if (tl_rng_uniform(r) < p->interact) {
 		push_event(l, t, -1, d);
 		return;
@@ -417,8 +276,9 @@ static void one_event(struct tl_lg_world *w, struct tl_lg_learner *l, const stru
 	push_event(l, t, cap, cap >= 0 ? w->cap_dom[cap] : d);
 }
 
-/* Sessions from the join time until churn or end + horizon. */
-static void simulate(struct tl_lg_world *w, struct tl_lg_learner *l, const struct person *p,
+/* The default profile: sessions from the join time until churn or end +
+ * horizon. */
+static void simulate(struct tl_lg_world *w, struct tl_lg_learner *l, const struct tl_lg_person *p,
 		     struct tl_rng *r)
 {
 	const struct tl_lg_config *c = w->cfg;
@@ -427,12 +287,12 @@ static void simulate(struct tl_lg_world *w, struct tl_lg_learner *l, const struc
 	double e = p->rate0, tmax = (double)w->tmax + 1.0;
 	w->nadopt = 0;
 	for (;;) {
-		int d = draw_domain(w, p, r);
-		double S = reuse_weights(w, p, t);
+		int d = tl_lg_draw_domain(w, p, r);
+		double S = tl_lg_reuse_weights(w, p, t);
 		do {
 			if (t >= tmax)
 				return;
-			one_event(w, l, p, r, t, d, &S);
+			tl_lg_one_event(w, l, p, r, t, d, &S);
 			t += 15.0 + (double)tl_rng_below(r, 271);
 		} while (tl_rng_uniform(r) < p->cont);
 		double gap = det_expo(r) / e, churn = det_expo(r) / (p->hazard * p->rate0 / e);
@@ -465,26 +325,34 @@ static void draw_outcome(const struct tl_lg_config *c, struct tl_lg_learner *l)
 	seed_stream(&r, c->seed, l->index, STREAM_OUTCOME);
 	double u = tl_rng_uniform(&r), sd = c->outcome_sd;
 	l->arm = c->arms ? (u < c->control_share ? 0 : 1) : -1;
-	double mean = ARCH[l->arch].roi * (l->arm == 1 ? 1.0 + c->effect : 1.0);
+	double mean = tl_lg_archs[l->arch].roi * (l->arm == 1 ? 1.0 + c->effect : 1.0);
 	l->roi = mean * det_exp(sd * det_normal(&r) - 0.5 * sd * sd);
 }
 
 void tl_lg_generate(struct tl_lg_world *w, long index, struct tl_lg_learner *l)
 {
 	struct tl_rng r;
-	struct person p;
+	struct tl_lg_person p;
 	seed_stream(&r, w->cfg->seed, index, STREAM_EVENTS);
 	w->run++;  /* forget the previous learner's capabilities */
 	l->index = index;
 	l->n = 0;
 	l->arch = draw_arch(w->cfg, &r);
 	draw_person(w, &r, l->arch, &p);
-	simulate(w, l, &p, &r);
+	if (w->cfg->profile == TL_LG_PROFILE_MOOC)
+		tl_lg_mooc_simulate(w, l, &p, &r);
+	else
+		simulate(w, l, &p, &r);
 	sort_events(l);
 	draw_outcome(w->cfg, l);
 }
 
-double tl_lg_arch_churn(int a) { return 1.0 - det_exp(-30.0 * ARCH[a].hazard); }
+double tl_lg_arch_churn(const struct tl_lg_config *c, int a)
+{
+	if (c->profile == TL_LG_PROFILE_MOOC)
+		return tl_lg_mooc_churn(a);
+	return 1.0 - det_exp(-30.0 * tl_lg_archs[a].hazard);
+}
 
 /* The archetype is the first draw of the events stream (tl_lg_generate),
  * so it is the population's truth without simulating the events; the
@@ -495,9 +363,9 @@ void tl_lg_assigned_outcome(const struct tl_lg_config *c, long index, int treate
 	seed_stream(&r, c->seed, index, STREAM_EVENTS);
 	o->arch = draw_arch(c, &r);
 	seed_stream(&r, c->seed, index, STREAM_ASSIGNED);
-	double sd = c->outcome_sd, mean = ARCH[o->arch].roi * (treated ? 1.0 + c->effect : 1.0);
+	double sd = c->outcome_sd, mean = tl_lg_archs[o->arch].roi * (treated ? 1.0 + c->effect : 1.0);
 	o->roi = mean * det_exp(sd * det_normal(&r) - 0.5 * sd * sd);
-	double p = clamp(tl_lg_arch_churn(o->arch) + (treated ? c->churn_effect : 0.0), 0.0, 1.0);
+	double p = clamp(tl_lg_arch_churn(c, o->arch) + (treated ? c->churn_effect : 0.0), 0.0, 1.0);
 	o->churned = tl_rng_uniform(&r) < p;
 }
 

@@ -16,6 +16,10 @@ enum tl_lg_arch {
 	TL_LG_LONG_TERM_RETAINER, TL_LG_GENERALIST, TL_LG_NARCH
 };
 
+/* The generative models (--profile): today's, and one calibrated to the
+ * marginals of a real MOOC log (man/tl-loadgen.1, The mooc profile). */
+enum tl_lg_profile { TL_LG_PROFILE_DEFAULT, TL_LG_PROFILE_MOOC };
+
 /* Output shapes (-f): event CSV, event NDJSON, learner documents. */
 enum tl_lg_format { TL_LG_CSV, TL_LG_NDJSON, TL_LG_LEARNERS };
 
@@ -48,6 +52,7 @@ struct tl_lg_config {
 	double outcome_sd;        /* sd of the lognormal roi noise (default 0.5) */
 	long shard_i, shard_n;    /* --shard I/N (default 0/1) */
 	double rate;              /* --rate events/s, 0 = unlimited */
+	enum tl_lg_profile profile; /* --profile (default TL_LG_PROFILE_DEFAULT) */
 	enum tl_lg_format format;
 };
 
@@ -89,6 +94,7 @@ void tl_lg_parse_mix(struct tl_lg_config *c, const char *arg);
 void tl_lg_parse_arm_split(struct tl_lg_config *c, const char *arg);
 void tl_lg_parse_shard(struct tl_lg_config *c, const char *arg);
 void tl_lg_parse_format(struct tl_lg_config *c, const char *arg);
+void tl_lg_parse_profile(struct tl_lg_config *c, const char *arg);
 
 /* tl_lg_config_check: cross-option checks (end after start, C >= M,
  * times within years 0000-9999, ...); exits 64 on a violation. */
@@ -99,8 +105,9 @@ const char *tl_lg_arch_name(int arch);
 double tl_lg_arch_roi(int arch);
 
 /* tl_lg_arch_churn: the chance that a learner of the archetype churns
- * within 30 days at its initial engagement, 1 - exp(-30 lambda). */
-double tl_lg_arch_churn(int arch);
+ * within 30 days at its initial engagement under c's profile: 1 -
+ * exp(-30 lambda) by default, with --profile mooc its first-day leave too. */
+double tl_lg_arch_churn(const struct tl_lg_config *c, int arch);
 
 /* tl_lg_assigned_outcome: the true archetype of learner number index of
  * the population c describes (its seed and mix) and its outcome in the
@@ -128,8 +135,9 @@ int tl_lg_cap_domain(const struct tl_lg_world *w, long cap);
 double tl_lg_cap_half_life_days(const struct tl_lg_world *w, long cap);
 
 /* tl_lg_generate: generate learner number index (1..N) into l, replacing
- * its previous content. The result depends only on (seed, index) and the
- * catalogue options, never on other learners or on the shard. */
+ * its previous content. The result depends only on (seed, index), the
+ * catalogue options and the profile, never on other learners or on the
+ * shard; the archetype, arm and roi do not depend on the profile. */
 void tl_lg_generate(struct tl_lg_world *w, long index, struct tl_lg_learner *l);
 void tl_lg_learner_free(struct tl_lg_learner *l);
 

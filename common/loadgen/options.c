@@ -107,6 +107,16 @@ void tl_lg_parse_format(struct tl_lg_config *c, const char *arg)
 		tl_usage_error("-o wants csv, ndjson or learners, not '%s'", arg);
 }
 
+void tl_lg_parse_profile(struct tl_lg_config *c, const char *arg)
+{
+	if (strcmp(arg, "default") == 0)
+		c->profile = TL_LG_PROFILE_DEFAULT;
+	else if (strcmp(arg, "mooc") == 0)
+		c->profile = TL_LG_PROFILE_MOOC;
+	else
+		tl_usage_error("--profile wants default or mooc, not '%s'", arg);
+}
+
 void tl_lg_config_check(const struct tl_lg_config *c)
 {
 	const tl_time lo = -62167219200LL * TL_SEC;  /* 0000-01-01 */

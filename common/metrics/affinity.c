@@ -6,7 +6,7 @@
 
 #include "metrics/affinity.h"
 #include "io/csvrow.h"
-#include "io/statsfile.h"
+#include "io/statsrows.h"
 #include "util/err.h"
 
 /* Scratch reused across learners (§6.2 notation): n_d, u_d, a_d per domain
@@ -481,20 +481,13 @@ void tl_pairs_write(const struct tl_pairs *p, FILE *f)
 
 /* ---- the table's statistics: --emit-stats, --merge ------------------- */
 
-static const char *const pairs_cols[] = {"row", "from", "to", "learners", "sum_products"};
-
-static void pairs_spec(const char *as_of, struct tl_stats_param *prm, struct tl_stats_spec *s)
-{
-	*prm = (struct tl_stats_param){"as_of", as_of};
-	*s = (struct tl_stats_spec){"tl-affinity", "pairs", prm, 1, pairs_cols, 5};
-}
+#define STATS_TOOL "tl-affinity"
+#define STATS_VERSION 1
 
 void tl_pairs_emit(const struct tl_pairs *p, FILE *f, const char *as_of)
 {
-	struct tl_stats_param prm;
-	struct tl_stats_spec s;
-	pairs_spec(as_of, &prm, &s);
-	tl_stats_head(f, &s);
+	const struct tl_statsrows_want prm = {"as_of", as_of};
+	tl_statsrows_params(f, STATS_TOOL, STATS_VERSION, &prm, 1);
 	size_t k;
 	struct pair *v = sorted_pairs(p, &k);
 	for (size_t i = 0; i < k; i++) {
@@ -506,53 +499,54 @@ void tl_pairs_emit(const struct tl_pairs *p, FILE *f, const char *as_of)
 		fprintf(f, ",%llu,%.17g\n", (unsigned long long)v[i].learners, v[i].sum);
 	}
 	if (p->left_pairs)
-		fprintf(f, "other,,,%llu,%.17g\n", (unsigned long long)p->left_learners, p->left_sum);
+		fprintf(f, "other,%llu,%.17g\n", (unsigned long long)p->left_learners, p->left_sum);
 	free(v);
 }
 
-static size_t merge_domain(struct tl_pairs *p, const struct tl_stats_in *in, size_t col)
+static size_t merge_domain(struct tl_pairs *p, const struct tl_statsrows *r, size_t col, const char *what)
 {
-	const struct tl_str *d = tl_stats_field(in, col);
-	if (d->n == 0 || memchr(d->p, '\0', d->n))
-		tl_stats_bad(in, "bad %s '%.*s' (a domain: not empty, no NUL)", pairs_cols[col], (int)d->n, d->p);
-	return tl_names_add(&p->doms, d->p, d->n, NULL);
+	struct tl_str d = tl_statsrows_text(r, col, what);
+	if (d.n == 0)
+		tl_statsrows_die(r, "an empty domain (%s)", what);
+	return tl_names_add(&p->doms, d.p, d.n, NULL);
 }
 
-static void merge_pair(void *ctx, struct tl_stats_in *in)
+/* A pair row: pair,FROM,TO,LEARNERS,SUM_PRODUCTS; an other row (a full
+ * table) cannot be merged. */
+static void merge_pair(void *ctx, const struct tl_statsrows *r)
 {
 	struct tl_pairs *p = ctx;
-	const struct tl_str *row = tl_stats_field(in, 0);
-	if (row->n == 5 && memcmp(row->p, "other", 5) == 0)
-		tl_stats_bad(in, "this shard's table was full (%d pairs): which pairs a full table keeps depends "
-			     "on the order of all the learners, so no merge gives the single run's", TL_PAIRS_MAX);
-	if (!(row->n == 4 && memcmp(row->p, "pair", 4) == 0))
-		tl_stats_bad(in, "bad row '%.*s' (pair or other)", (int)(row->n > 60 ? 60 : row->n), row->p);
-	size_t A = merge_domain(p, in, 1), B = merge_domain(p, in, 2);
-	uint64_t learners = tl_stats_count(in, 3), sum = tl_stats_count(in, 4);
+	if (tl_statsrows_kind(r, "other", 3))
+		tl_statsrows_die(r, "this shard's table was full (%d pairs): which pairs a full table keeps depends "
+				 "on the order of all the learners, so no merge gives the single run's", TL_PAIRS_MAX);
+	if (!tl_statsrows_kind(r, "pair", 5)) {
+		const struct tl_str *k = &tl_statsrows_fields(r)[0];
+		tl_statsrows_die(r, "unknown row '%.*s' (pair or other)", (int)(k->n > 32 ? 32 : k->n), k->p);
+	}
+	size_t A = merge_domain(p, r, 1, "from"), B = merge_domain(p, r, 2, "to");
+	long long learners = tl_statsrows_count(r, 3, "learners"), sum = tl_statsrows_count(r, 4, "sum_products");
 	if (A == B || learners == 0 || sum < learners)
-		tl_stats_bad(in, "not a pair of --transfer-pairs (two domains, learners >= 1, sum_products >= learners)");
+		tl_statsrows_die(r, "not a pair of --transfer-pairs (two domains, learners >= 1, sum_products >= learners)");
 	if (!p->slots || (p->n + 1) * 2 > p->mask + 1)
 		pairs_grow(p);
 	uint64_t key = (uint64_t)(A + 1) << 32 | (B + 1);
 	struct pair *q = &p->slots[pairs_find(p, key)];
 	if (!q->key && p->n == TL_PAIRS_MAX)
-		tl_stats_bad(in, "more than %d distinct pairs: which a full table keeps depends on the order of all "
-			     "the learners, so no merge gives the single run's", TL_PAIRS_MAX);
+		tl_statsrows_die(r, "more than %d distinct pairs: which a full table keeps depends on the order of all "
+				 "the learners, so no merge gives the single run's", TL_PAIRS_MAX);
 	p->n += !q->key;
 	q->key = key;
-	q->learners += learners;
+	q->learners += (uint64_t)learners;
 	q->sum += (double)sum;
 	p->total += (double)sum;
 	if (q->sum > 9007199254740992.0 || p->total > 9007199254740992.0)
-		tl_stats_bad(in, "the sums pass 2^53, where they are no longer exact");
+		tl_statsrows_die(r, "the sums pass 2^53, where they are no longer exact");
 }
 
 void tl_pairs_merge(struct tl_pairs *p, int nfiles, char **files, const char *as_of)
 {
-	struct tl_stats_param prm;
-	struct tl_stats_spec s;
-	pairs_spec(as_of, &prm, &s);
-	tl_stats_read(nfiles, files, &s, merge_pair, p);
+	const struct tl_statsrows_want prm = {"as_of", as_of};
+	tl_statsrows_merge(STATS_TOOL, STATS_VERSION, nfiles, files, &prm, 1, merge_pair, p);
 }
 
 void tl_pairs_free(struct tl_pairs *p)

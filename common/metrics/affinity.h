@@ -84,9 +84,9 @@ void tl_pairs_add(struct tl_pairs *p, const struct tl_learner *l);
 void tl_pairs_write(const struct tl_pairs *p, FILE *f);
 
 /* tl_pairs_emit: the table's sufficient statistics as a stats file
- * (io/statsfile.h; kind "pairs", parameter as_of, the text of
- * tl_stats_as_of): row,from,to,learners,sum_products, one "pair" row per
- * pair and, when the table was full, one "other" row. */
+ * (io/statsrows.h; tool tl-affinity, parameter as_of, the text of
+ * tl_statsrows_as_of): a row pair,FROM,TO,LEARNERS,SUM_PRODUCTS per pair
+ * and, when the table was full, one row other,LEARNERS,SUM_PRODUCTS. */
 void tl_pairs_emit(const struct tl_pairs *p, FILE *f, const char *as_of);
 
 /* tl_pairs_merge: add the statistics of files[0..nfiles) (standard input

@@ -6,47 +6,19 @@
 #include "util/err.h"
 #include "metrics/eval.h"
 
-/* ---- binary ----------------------------------------------------------------- */
-
-static int by_score(const void *a, const void *b)
-{
-	double x = ((const struct tl_eval_pair *)a)->score, y = ((const struct tl_eval_pair *)b)->score;
-	return (x > y) - (x < y);
-}
-
-/* count_labels: positives and negatives of p[i..j). */
-static void count_labels(const struct tl_eval_pair *p, size_t i, size_t j, double *pos, double *neg)
-{
-	*pos = *neg = 0;
-	for (; i < j; i++)
-		*(p[i].label ? pos : neg) += 1;
-}
-
-/* group_end: the end of the run of scores equal to p[i].score (p sorted). */
-static size_t group_end(const struct tl_eval_pair *p, size_t n, size_t i)
-{
-	size_t j = i + 1;
-	while (j < n && p[j].score == p[i].score)
-		j++;
-	return j;
-}
+/* ---- binary: from the histogram (eval_hist.c) ---------------------------------- */
 
 /* A positive beats every negative with a lower score and ties with one
- * half of those with an equal score: U = Σ_groups pos_g·(neg_below +
- * neg_g/2), which equals R_pos - P(P+1)/2 with midranks. All counts are
+ * half of those with an equal score: U = Σ_scores pos_s·(neg_below +
+ * neg_s/2), which equals R_pos - P(P+1)/2 with midranks. All counts are
  * integers or halves, exact in doubles below 2^52. */
-double tl_eval_roc_auc(struct tl_eval_pair *p, size_t n)
+static double hist_auc(const struct tl_eval_hist *h, double P, double N)
 {
-	double P, N, u = 0, below = 0;
-	if (n > 1)
-		qsort(p, n, sizeof *p, by_score);
-	count_labels(p, 0, n, &P, &N);
+	double u = 0, below = 0;
 	if (P == 0 || N == 0)
 		return NAN;
-	for (size_t i = 0, j; i < n; i = j) {
-		double pg, ng;
-		j = group_end(p, n, i);
-		count_labels(p, i, j, &pg, &ng);
+	for (size_t i = 0; i < h->n; i++) {
+		double pg = (double)h->b[i].pos, ng = (double)h->b[i].neg;
 		u += pg * (below + 0.5 * ng);
 		below += ng;
 	}
@@ -55,84 +27,86 @@ double tl_eval_roc_auc(struct tl_eval_pair *p, size_t n)
 
 /* Walk the thresholds from the highest score down; at each distinct
  * score all its tied records enter together. */
-double tl_eval_average_precision(struct tl_eval_pair *p, size_t n)
+static double hist_ap(const struct tl_eval_hist *h, double P)
 {
-	double P, N, tp = 0, fp = 0, ap = 0;
-	if (n > 1)
-		qsort(p, n, sizeof *p, by_score);
-	count_labels(p, 0, n, &P, &N);
+	double tp = 0, fp = 0, ap = 0;
 	if (P == 0)
 		return NAN;
-	size_t j = n;
-	while (j > 0) {
-		size_t i = j - 1;
-		while (i > 0 && p[i - 1].score == p[j - 1].score)
-			i--;
-		double pg, ng;
-		count_labels(p, i, j, &pg, &ng);
+	for (size_t i = h->n; i-- > 0;) {
+		double pg = (double)h->b[i].pos, ng = (double)h->b[i].neg;
 		tp += pg;
 		fp += ng;
 		ap += (pg / P) * (tp / (tp + fp));
-		j = i;
 	}
 	return ap;
 }
 
-size_t tl_eval_roc_curve(struct tl_eval_pair *p, size_t n, struct tl_eval_roc_point **out)
+double tl_eval_roc_auc(struct tl_eval_pair *p, size_t n)
+{
+	struct tl_eval_hist h = {0};
+	double P = 0;
+	for (size_t i = 0; i < n; i++) {
+		tl_eval_hist_add(&h, p[i].score, p[i].label, !p[i].label);
+		P += p[i].label;
+	}
+	tl_eval_hist_compact(&h);
+	double auc = hist_auc(&h, P, (double)n - P);
+	tl_eval_hist_free(&h);
+	return auc;
+}
+
+size_t tl_eval_roc_curve(const struct tl_eval_hist *h, struct tl_eval_roc_point **out)
 {
 	long long tp = 0, fp = 0;
-	size_t k = 0, j = n;
-	*out = NULL;
-	if (n > 1)
-		qsort(p, n, sizeof *p, by_score);
-	if (n)
-		*out = tl_xmalloc(n * sizeof **out);
-	while (j > 0) {
-		size_t i = j - 1;
-		while (i > 0 && p[i - 1].score == p[j - 1].score)
-			i--;
-		for (size_t m = i; m < j; m++)
-			*(p[m].label ? &tp : &fp) += 1;
-		(*out)[k++] = (struct tl_eval_roc_point){p[i].score, tp, fp};
-		j = i;
+	size_t k = 0;
+	*out = h->n ? tl_xmalloc(h->n * sizeof **out) : NULL;
+	for (size_t i = h->n; i-- > 0;) {
+		tp += h->b[i].pos;
+		fp += h->b[i].neg;
+		(*out)[k++] = (struct tl_eval_roc_point){h->b[i].score, tp, fp};
 	}
 	return k;
 }
 
-static void brier_and_bins(const struct tl_eval_pair *p, size_t n, struct tl_eval_binary *out)
+/* Brier = Σ (s - y)² / n and the bins' score sums, each term a count
+ * times a square or a score, added exactly: the sums of one record at a
+ * time. */
+static void brier_and_bins(const struct tl_eval_hist *h, struct tl_eval_binary *out)
 {
-	struct tl_ksum b = {0, 0};
-	out->unit_scores = 1;
-	for (size_t i = 0; i < n; i++) {
-		double s = p[i].score;
-		if (!(s >= 0 && s <= 1)) {
-			out->unit_scores = 0;
-			break;
-		}
-		tl_ksum_add(&b, (s - p[i].label) * (s - p[i].label));
-		int k = s >= 1 ? TL_EVAL_BINS - 1 : (int)(s * TL_EVAL_BINS);
-		out->bins[k].n++;
-		out->bins[k].pos += p[i].label;
-		out->bins[k].sum_score += s;
-	}
-	if (!out->unit_scores || n == 0) {
-		memset(out->bins, 0, sizeof out->bins);
+	struct tl_xsum b = {0}, bin[TL_EVAL_BINS];
+	memset(bin, 0, sizeof bin);
+	out->unit_scores = h->n == 0 || (h->b[0].score >= 0 && h->b[h->n - 1].score <= 1);
+	if (!out->unit_scores || h->n == 0) {
 		out->brier = NAN;
 		return;
 	}
-	out->brier = tl_ksum_value(&b) / (double)n;
+	for (size_t i = 0; i < h->n; i++) {
+		const struct tl_eval_bucket *e = &h->b[i];
+		double s = e->score;
+		tl_xsum_add_product(&b, (double)e->pos, (s - 1) * (s - 1));
+		tl_xsum_add_product(&b, (double)e->neg, s * s);
+		int k = s >= 1 ? TL_EVAL_BINS - 1 : (int)(s * TL_EVAL_BINS);
+		out->bins[k].n += e->pos + e->neg;
+		out->bins[k].pos += e->pos;
+		tl_xsum_add_product(&bin[k], (double)(e->pos + e->neg), s);
+	}
+	for (int k = 0; k < TL_EVAL_BINS; k++)
+		out->bins[k].sum_score = tl_xsum_value(&bin[k]);
+	out->brier = tl_xsum_value(&b) / (double)out->n;
 }
 
-void tl_eval_binary(struct tl_eval_pair *p, size_t n, struct tl_eval_binary *out)
+void tl_eval_binary(struct tl_eval_hist *h, struct tl_eval_binary *out)
 {
 	memset(out, 0, sizeof *out);
-	out->n = (long long)n;
-	for (size_t i = 0; i < n; i++)
-		out->pos += p[i].label;
-	out->neg = out->n - out->pos;
-	out->roc_auc = tl_eval_roc_auc(p, n);
-	out->pr_auc = tl_eval_average_precision(p, n);
-	brier_and_bins(p, n, out);
+	tl_eval_hist_compact(h);
+	for (size_t i = 0; i < h->n; i++) {
+		out->pos += h->b[i].pos;
+		out->neg += h->b[i].neg;
+	}
+	out->n = out->pos + out->neg;
+	out->roc_auc = hist_auc(h, (double)out->pos, (double)out->neg);
+	out->pr_auc = hist_ap(h, (double)out->pos);
+	brier_and_bins(h, out);
 }
 
 /* ---- classification ------------------------------------------------------------ */
@@ -167,6 +141,12 @@ static size_t add_class(struct tl_confusion *c, const char *name, size_t n)
 
 int tl_confusion_add(struct tl_confusion *c, const char *truth, size_t tn, const char *pred, size_t pn)
 {
+	return tl_confusion_add_n(c, truth, tn, pred, pn, 1);
+}
+
+int tl_confusion_add_n(struct tl_confusion *c, const char *truth, size_t tn, const char *pred, size_t pn,
+		       long long count)
+{
 	size_t t = find_class(c, truth, tn), p = find_class(c, pred, pn);
 	int same = tn == pn && memcmp(truth, pred, tn) == 0;
 	int new_t = t == c->k, new_p = p == c->k;
@@ -176,8 +156,8 @@ int tl_confusion_add(struct tl_confusion *c, const char *truth, size_t tn, const
 		t = add_class(c, truth, tn);
 	if (new_p)
 		p = same ? t : add_class(c, pred, pn);
-	c->m[t * c->cap + p]++;
-	c->n++;
+	c->m[t * c->cap + p] += count;
+	c->n += count;
 	return 0;
 }
 
@@ -268,12 +248,12 @@ void tl_eval_numeric_add(struct tl_eval_numeric *a, double pred, double actual, 
 	double e = pred - actual;
 	a->n++;
 	a->within += fabs(e) <= tol + 1e-9;
-	tl_ksum_add(&a->abs, fabs(e));
-	tl_ksum_add(&a->sq, e * e);
-	tl_ksum_add(&a->err, e);
+	tl_xsum_add(&a->abs, fabs(e));
+	tl_xsum_add(&a->sq, e * e);
+	tl_xsum_add(&a->err, e);
 }
 
-double tl_eval_mae(const struct tl_eval_numeric *a) { return a->n ? tl_ksum_value(&a->abs) / (double)a->n : NAN; }
-double tl_eval_rmse(const struct tl_eval_numeric *a) { return a->n ? sqrt(tl_ksum_value(&a->sq) / (double)a->n) : NAN; }
-double tl_eval_bias(const struct tl_eval_numeric *a) { return a->n ? tl_ksum_value(&a->err) / (double)a->n : NAN; }
+double tl_eval_mae(const struct tl_eval_numeric *a) { return a->n ? tl_xsum_value(&a->abs) / (double)a->n : NAN; }
+double tl_eval_rmse(const struct tl_eval_numeric *a) { return a->n ? sqrt(tl_xsum_value(&a->sq) / (double)a->n) : NAN; }
+double tl_eval_bias(const struct tl_eval_numeric *a) { return a->n ? tl_xsum_value(&a->err) / (double)a->n : NAN; }
 double tl_eval_within(const struct tl_eval_numeric *a) { return ratio(a->within, a->n); }

@@ -1,13 +1,16 @@
 /* eval.h - metrics that compare predictions with truth (DESIGN §9):
  * confusion matrix with per-class precision / recall / F1, ROC AUC (exact
- * under ties), PR AUC (average precision), Brier score, calibration bins,
- * and MAE / RMSE / share within a tolerance. */
+ * under ties), PR AUC (average precision), Brier score, calibration bins
+ * (eval.c, from a histogram of the scores: eval_hist.c), and MAE / RMSE /
+ * share within a tolerance. Each is a function of statistics that merge
+ * exactly (metrics/eval_acc.h: tl-eval's pass, stats file and report). */
 #ifndef TL_EVAL_H
 #define TL_EVAL_H
 
 #include <stddef.h>
 
 #include "util/stats.h"
+#include "util/xsum.h"
 
 /* ---- binary: a score against a 0/1 label ---- */
 
@@ -15,6 +18,29 @@ struct tl_eval_pair {
 	double score;
 	int label;                /* 0 or 1 */
 };
+
+/* The evaluated records of one distinct score: all that ROC AUC with
+ * ties, average precision, the ROC curve, Brier and the calibration bins
+ * need, so a histogram of them is exact, and two merge by adding counts. */
+struct tl_eval_bucket {
+	double score;
+	long long pos, neg;
+};
+
+/* A score histogram (zero-initialize): b[0, n) distinct scores ascending,
+ * b[n, n + pending) added since, merged in by tl_eval_hist_compact, which
+ * tl_eval_hist_add also calls when the pending ones reach a quarter of n
+ * (at least 65536): memory grows with the distinct scores. */
+struct tl_eval_hist {
+	struct tl_eval_bucket *b;
+	size_t n, pending, cap;
+};
+
+/* tl_eval_hist_add: pos positives and neg negatives at score (finite;
+ * -0 is 0). */
+void tl_eval_hist_add(struct tl_eval_hist *h, double score, long long pos, long long neg);
+void tl_eval_hist_compact(struct tl_eval_hist *h);
+void tl_eval_hist_free(struct tl_eval_hist *h);
 
 #define TL_EVAL_BINS 10
 
@@ -34,13 +60,8 @@ struct tl_eval_binary {
 };
 
 /* tl_eval_roc_auc: the Mann-Whitney U / (pos·neg), ties counted one half
- * (midranks). Sorts p by score. NAN when a class is absent. */
+ * (midranks), of p[0..n) (sorts p). NAN when a class is absent. */
 double tl_eval_roc_auc(struct tl_eval_pair *p, size_t n);
-
-/* tl_eval_average_precision: Σ_k (R_k - R_{k-1}) P_k over the distinct
- * score thresholds, highest first (tied scores form one step). Sorts p.
- * NAN without positives. */
-double tl_eval_average_precision(struct tl_eval_pair *p, size_t n);
 
 /* One point of the ROC curve: the records with score >= threshold are
  * called positive; tp and fp count the true and false positives then. */
@@ -49,14 +70,17 @@ struct tl_eval_roc_point {
 	long long tp, fp;
 };
 
-/* tl_eval_roc_curve: the ROC curve of p[0..n) (sorts p), one point per
+/* tl_eval_roc_curve: the ROC curve of h (compacted), one point per
  * distinct score, highest first (tied scores enter together; the last
  * point has every record positive). Returns the number of points, with
- * them in *out (malloc'd, the caller frees; NULL when n is 0). */
-size_t tl_eval_roc_curve(struct tl_eval_pair *p, size_t n, struct tl_eval_roc_point **out);
+ * them in *out (malloc'd, the caller frees; NULL when h is empty). */
+size_t tl_eval_roc_curve(const struct tl_eval_hist *h, struct tl_eval_roc_point **out);
 
-/* tl_eval_binary: every binary metric of p[0..n) (sorts p). */
-void tl_eval_binary(struct tl_eval_pair *p, size_t n, struct tl_eval_binary *out);
+/* tl_eval_binary: every binary metric of h (compacts it): ROC AUC; average
+ * precision, sum over the distinct thresholds, highest first, of
+ * (R_k - R_{k-1}) P_k; Brier and the bins from exact sums (util/xsum.h
+ * tl_xsum), so they depend on the histogram only. */
+void tl_eval_binary(struct tl_eval_hist *h, struct tl_eval_binary *out);
 
 /* ---- classification: a confusion matrix of class labels ---- */
 
@@ -85,6 +109,9 @@ void tl_confusion_init(struct tl_confusion *c);
  * Returns 0, or -1 (nothing counted) when a new label would make more
  * than max_classes: the matrix is quadratic in the classes. */
 int tl_confusion_add(struct tl_confusion *c, const char *truth, size_t tn, const char *pred, size_t pn);
+/* tl_confusion_add_n: the same for count pairs (a merged cell). */
+int tl_confusion_add_n(struct tl_confusion *c, const char *truth, size_t tn, const char *pred, size_t pn,
+		       long long count);
 /* tl_confusion_sort: order the classes by name (bytewise). */
 void tl_confusion_sort(struct tl_confusion *c);
 long long tl_confusion_at(const struct tl_confusion *c, size_t truth, size_t pred);
@@ -96,9 +123,11 @@ void tl_confusion_free(struct tl_confusion *c);
 
 /* ---- numeric: a prediction against its actual value ---- */
 
+/* Exact sums (util/xsum.h): merged from shards they are the
+ * sums of one pass, to the last bit. */
 struct tl_eval_numeric {
 	long long n, within;
-	struct tl_ksum abs, sq, err;
+	struct tl_xsum abs, sq, err;
 };
 
 /* tl_eval_numeric_add: one (pred, actual); within when |pred - actual| <=

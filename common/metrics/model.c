@@ -1,17 +1,16 @@
-/* model.c - tl-model's statistics (DESIGN §11): feature specs and their
- * transforms, the K-fold of a learner id (by hash), ROC AUC (by
- * tl_eval_roc_auc, metrics/eval.c), RMSE. The
- * fitting is in model_fit.c, the model file in model_json.c. */
+/* model.c - tl-model's features (DESIGN §11): feature specs and their
+ * transforms, the K-fold of a learner id (by hash). The fitting is in
+ * model_fit.c (the step from pass to pass) and model_pass.c (a pass's
+ * sums), its files in model_files.c, model_stats.c and model_state.c, the
+ * model file in model_json.c. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/err.h"
-#include "metrics/eval.h"
 #include "metrics/model.h"
 #include "util/rng.h"
-#include "util/stats.h"
 
 /* ---- features -------------------------------------------------------------- */
 
@@ -69,26 +68,6 @@ int tl_transform_apply(enum tl_transform tf, double x, double *out)
 int tl_model_fold(const char *id, size_t n, int k)
 {
 	return (int)(tl_hash64(id, n, TL_MODEL_FOLD_SALT) % (uint64_t)k);
-}
-
-/* ---- metrics ---------------------------------------------------------------- */
-
-double tl_model_auc(const double *score, const double *y, size_t n)
-{
-	struct tl_eval_pair *p = tl_xmalloc((n ? n : 1) * sizeof *p);
-	for (size_t i = 0; i < n; i++)
-		p[i] = (struct tl_eval_pair){score[i], y[i] > 0.5};
-	double auc = tl_eval_roc_auc(p, n);
-	free(p);
-	return auc;
-}
-
-double tl_rmse(const double *pred, const double *y, size_t n)
-{
-	struct tl_ksum k = {0, 0};
-	for (size_t i = 0; i < n; i++)
-		tl_ksum_add(&k, (pred[i] - y[i]) * (pred[i] - y[i]));
-	return n ? sqrt(tl_ksum_value(&k) / (double)n) : NAN;
 }
 
 void tl_model_free(struct tl_model *m)

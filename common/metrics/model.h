@@ -72,35 +72,31 @@ int tl_transform_apply(enum tl_transform tf, double x, double *out);
 /* tl_model_fold: the CV fold (0..k-1) of a learner id. */
 int tl_model_fold(const char *id, size_t n, int k);
 
-/* tl_model_fit: fit m on the n rows of X (row-major n x m->p transformed
- * values, NAN = empty, imputed with the mean) and y (0/1 for logistic)
- * for which use[i] is non-zero (use NULL: all rows). Deterministic.
- * Returns 0, or -1 with a message in err: no rows, a feature without any
- * value, a constant feature without penalty, one class only (logistic),
- * a singular system, perfect separation without penalty, no convergence. */
-int tl_model_fit(struct tl_model *m, const double *X, const double *y, size_t n,
-		 const unsigned char *use, const struct tl_model_params *prm, char *err, size_t cap);
+/* The training data of a fit held in memory: n rows of p transformed
+ * values (row-major, NAN = empty, imputed with the mean), the targets (0/1
+ * for logistic) and, with cross-validation, each row's fold (else NULL). */
+struct tl_model_data {
+	const double *X, *y;
+	const int *fold;
+	size_t n;
+};
 
-/* tl_model_cv: K-fold cross-validation of m's settings (kind, features,
- * l2) over the folds fold[i] in 0..k-1: each fold is predicted by a model
- * fitted on the other folds. Sets m->cv_k, cv_auc or cv_rmse and the
- * per-fold arrays; pred (n values, may be NULL) gets the out-of-fold
- * predictions. Call after tl_model_fit. Returns 0 or -1 with err. */
-int tl_model_cv(struct tl_model *m, const double *X, const double *y, size_t n,
-		const int *fold, int k, const struct tl_model_params *prm, double *pred,
-		char *err, size_t cap);
+/* tl_model_fit: fit m (the caller sets kind, target, feat, p, l2 and
+ * skipped) on d, and with k > 0 cross-validate it over the folds d->fold
+ * (0..k-1): each fold is predicted by a model fitted, standardisation
+ * included, on the other folds; oof (n values, may be NULL) gets those
+ * predictions. The passes of a sharded fit (tl_fit_*, below) over the one
+ * shard d: the same model, bit for bit. Deterministic. Returns 0, or -1
+ * with a message in err: no rows, a feature without any value, a constant
+ * feature without penalty, a target not 0/1 or of one class only
+ * (logistic), a singular system, perfect separation without penalty, no
+ * convergence (for a fold: "cross-validation fold F of K: ..."). */
+int tl_model_fit(struct tl_model *m, const struct tl_model_data *d, int k, const struct tl_model_params *prm,
+		 double *oof, char *err, size_t cap);
 
 /* tl_model_predict: the prediction for one row x of m->p transformed
  * values (NAN = empty, imputed): a probability (logistic) or a value. */
 double tl_model_predict(const struct tl_model *m, const double *x);
-
-/* tl_model_auc: the ROC AUC of score against 0/1 targets y, by
- * tl_eval_roc_auc (Mann-Whitney with midranks, exact under ties); NAN when
- * a class is absent. */
-double tl_model_auc(const double *score, const double *y, size_t n);
-
-/* tl_rmse: root mean squared error; NAN when n is 0. */
-double tl_rmse(const double *pred, const double *y, size_t n);
 
 /* tl_model_write: the model as JSON (numbers %.17g) to f. */
 void tl_model_write(const struct tl_model *m, FILE *f);
@@ -111,5 +107,65 @@ int tl_model_read(struct tl_model *m, const char *text, size_t n, char *err, siz
 
 /* tl_model_free: free what m owns (not m itself) and zero it. */
 void tl_model_free(struct tl_model *m);
+
+/* ---- a fit in passes, over shards (metrics/model_impl.h) ----------------- */
+
+/* A fit under way: the settings, the pass, and each model's state (the
+ * full model and, with k folds, each fold's). */
+struct tl_fit;
+/* One pass's sums over some training records: a shard's, or a merge's. */
+struct tl_fit_sums;
+
+/* The most memory the exact sums of one pass may take, 512 MiB: a fit of
+ * p features and k folds has (k + 1)(p + 2)(p + 3) / 2 of them. */
+#define TL_FIT_MAX_SUMS ((double)(512 << 20))
+/* tl_fit_size: the bytes of one pass's sums for p features and k folds. */
+double tl_fit_size(size_t p, int k);
+
+/* tl_fit_new: a fit of the settings in m (kind, target, feat, p, l2,
+ * skipped; copied) with k-fold cross-validation (0: none), at pass 0. */
+struct tl_fit *tl_fit_new(const struct tl_model *m, int k, const struct tl_model_params *prm);
+void tl_fit_free(struct tl_fit *f);
+/* tl_fit_done: the model is complete (tl_fit_model). */
+int tl_fit_done(const struct tl_fit *f);
+
+/* tl_fit_sums_new: empty sums for f's current pass. */
+struct tl_fit_sums *tl_fit_sums_new(const struct tl_fit *f);
+void tl_fit_sums_free(struct tl_fit_sums *s);
+/* tl_fit_add: add one training record: x its p transformed values (NAN =
+ * empty), y its target (0/1 for logistic), fold its fold (0 without CV). */
+void tl_fit_add(struct tl_fit_sums *s, const double *x, double y, int fold);
+/* tl_fit_skip: count a record skipped for an empty target. */
+void tl_fit_skip(struct tl_fit_sums *s);
+/* tl_fit_tag: add learner id[0..n) with its x and y to the shard's
+ * fingerprint (a sum of hashes, so order does not matter), which each pass
+ * after the first must find unchanged. */
+void tl_fit_tag(struct tl_fit_sums *s, const char *id, size_t n, const double *x, double y);
+
+/* tl_fit_step: advance f by the pass whose sums (all the records') are s.
+ * Returns 0, or -1 with a message in err (those of tl_model_fit). */
+int tl_fit_step(struct tl_fit *f, struct tl_fit_sums *s, char *err, size_t cap);
+/* tl_fit_model: the fitted model of a done f, as a new *m (tl_model_free). */
+void tl_fit_model(const struct tl_fit *f, struct tl_model *m);
+/* tl_fit_predict: the prediction of unit u (0: the model; f + 1: fold f's)
+ * for the transformed values x, after the Newton passes. */
+double tl_fit_predict(const struct tl_fit *f, size_t u, const double *x);
+
+/* tl_fit_emit: the stats file of s (tl-model --emit-stats). */
+void tl_fit_emit(const struct tl_fit_sums *s, FILE *out);
+/* tl_fit_write_state: the state file of f (tl-model --merge, not done). */
+void tl_fit_write_state(const struct tl_fit *f, FILE *out);
+/* tl_fit_read_state: the fit a state file holds; exits 66 when it cannot
+ * be read, 65 as "FILE:LINE: what" when it is not a state file. */
+struct tl_fit *tl_fit_read_state(const char *path, const struct tl_model_params *prm);
+/* tl_fit_check: exits 65 at the state file's line when its settings are
+ * not those of m and k (a shard's options). */
+void tl_fit_check(const struct tl_fit *f, const struct tl_model *m, int k);
+/* tl_fit_merge: the sums of the stats files (one per shard, in any
+ * order; none: the standard input) of *f's pass; when *f is NULL (pass 0,
+ * no state), the fit of the first file's settings is made in *f. Exits 65
+ * as "FILE:LINE: what" on a file that is not a stats file of this pass and
+ * these settings, or of other shards than pass 0's. */
+struct tl_fit_sums *tl_fit_merge(struct tl_fit **f, int nfiles, char **files, const struct tl_model_params *prm);
 
 #endif

@@ -1,47 +1,18 @@
-/* model_fit.c - tl-model's fitting (DESIGN §11): prediction, standardised
- * features with mean imputation, logistic regression by Newton/IRLS with
- * an L2 penalty on the slopes (not the intercept), ridge regression by the
- * normal equations, K-fold cross-validation. */
+/* model_fit.c - tl-model's fitting (DESIGN §11), the step from one pass's
+ * sums to the next pass (metrics/model_impl.h): standardised features with
+ * mean imputation (pass 0), logistic regression by Newton/IRLS with step
+ * halving and an L2 penalty on the slopes (not the intercept), ridge
+ * regression as one Newton step from 0 (the normal equations), K-fold
+ * cross-validation as K more units fitted in the same passes, the
+ * metrics. A fit in memory (tl_model_fit) runs the same passes over its
+ * one shard. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics/model_impl.h"
 #include "util/err.h"
-#include "metrics/model.h"
-#include "util/stats.h"
-
-/* ---- prediction ------------------------------------------------------------- */
-
-/* The standardised value of feature f for the transformed value x. */
-static double zval(const struct tl_feature *f, double x)
-{
-	if (isnan(x) || !(f->sd > 0))
-		return 0;
-	return (x - f->mean) / f->sd;
-}
-
-static double sigmoid(double eta)
-{
-	if (eta >= 0)
-		return 1 / (1 + exp(-eta));
-	double e = exp(eta);
-	return e / (1 + e);
-}
-
-static double linpred(const struct tl_model *m, const double *x)
-{
-	double eta = m->intercept;
-	for (size_t j = 0; j < m->p; j++)
-		eta += m->feat[j].coef * zval(&m->feat[j], x[j]);
-	return eta;
-}
-
-double tl_model_predict(const struct tl_model *m, const double *x)
-{
-	double eta = linpred(m, x);
-	return m->kind == TL_MODEL_LOGISTIC ? sigmoid(eta) : eta;
-}
 
 /* ---- linear algebra ---------------------------------------------------------- */
 
@@ -87,126 +58,6 @@ static void chol_solve(const double *l, size_t q, double *b)
 	}
 }
 
-/* ---- the design ---------------------------------------------------------------- */
-
-/* The rows used by one fit, standardised: z is rows x p, yv is rows. */
-struct design {
-	size_t rows, p;
-	double *z, *yv;
-};
-
-/* standardise: the training mean, sd and missing count of every feature
- * over the used rows. -1 with err when a feature has no value, or is
- * constant while there is no penalty to pin its coefficient. */
-static int standardise(struct tl_model *m, const double *X, size_t n, const unsigned char *use,
-		       char *err, size_t cap)
-{
-	for (size_t j = 0; j < m->p; j++) {
-		struct tl_feature *f = &m->feat[j];
-		struct tl_moments mo = {0, 0, 0};
-		f->missing = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (use && !use[i])
-				continue;
-			double x = X[i * m->p + j];
-			if (isnan(x))
-				f->missing++;
-			else
-				tl_moments_add(&mo, x);
-		}
-		if (mo.n == 0) {
-			snprintf(err, cap, "feature '%s' has no value in the training data", f->spec);
-			return -1;
-		}
-		f->mean = mo.mean;
-		f->sd = mo.n >= 2 ? tl_moments_sd(&mo) : 0;
-		if (!(f->sd > 0) && m->l2 == 0) {
-			snprintf(err, cap, "singular system: feature '%s' is constant in the training data; "
-				"drop it or use --l2 > 0", f->spec);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static void design_build(struct design *d, const struct tl_model *m, const double *X, const double *y,
-			 size_t n, const unsigned char *use)
-{
-	size_t r = 0, p = m->p;
-	for (size_t i = 0; i < n; i++)
-		r += !use || use[i];
-	d->rows = r;
-	d->p = p;
-	d->z = tl_xmalloc((r * p + 1) * sizeof *d->z);
-	d->yv = tl_xmalloc((r ? r : 1) * sizeof *d->yv);
-	r = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (use && !use[i])
-			continue;
-		for (size_t j = 0; j < p; j++)
-			d->z[r * p + j] = zval(&m->feat[j], X[i * p + j]);
-		d->yv[r++] = y[i];
-	}
-}
-
-static void design_free(struct design *d)
-{
-	free(d->z);
-	free(d->yv);
-}
-
-/* eta of row r for the coefficients b (b[0] intercept), in the same order
- * of operations as linpred, so fitted and applied predictions agree. */
-static double row_eta(const struct design *d, size_t r, const double *b)
-{
-	double eta = b[0];
-	const double *z = d->z + r * d->p;
-	for (size_t j = 0; j < d->p; j++)
-		eta += b[j + 1] * z[j];
-	return eta;
-}
-
-/* ---- logistic regression ---------------------------------------------------- */
-
-/* The penalised objective: sum of log(1 + e^eta) - y eta, + l2/2 sum b_j^2. */
-static double logit_objective(const struct design *d, const double *b, double l2)
-{
-	struct tl_ksum k = {0, 0};
-	for (size_t r = 0; r < d->rows; r++) {
-		double eta = row_eta(d, r, b);
-		tl_ksum_add(&k, fmax(eta, 0) + log1p(exp(-fabs(eta))) - d->yv[r] * eta);
-	}
-	for (size_t j = 1; j <= d->p; j++)
-		tl_ksum_add(&k, 0.5 * l2 * b[j] * b[j]);
-	return tl_ksum_value(&k);
-}
-
-/* newton_system: gradient g (of the penalised log-likelihood) and the
- * negated Hessian h (q x q, lower triangle) at b. */
-static void newton_system(const struct design *d, const double *b, double l2, double *g, double *h)
-{
-	size_t q = d->p + 1;
-	memset(g, 0, q * sizeof *g);
-	memset(h, 0, q * q * sizeof *h);
-	for (size_t r = 0; r < d->rows; r++) {
-		double mu = sigmoid(row_eta(d, r, b)), w = mu * (1 - mu), res = d->yv[r] - mu;
-		const double *z = d->z + r * d->p;
-		g[0] += res;
-		h[0] += w;
-		for (size_t i = 1; i < q; i++) {
-			double wz = w * z[i - 1];
-			g[i] += res * z[i - 1];
-			h[i * q] += wz;
-			for (size_t k = 1; k <= i; k++)
-				h[i * q + k] += wz * z[k - 1];
-		}
-	}
-	for (size_t j = 1; j < q; j++) {
-		g[j] -= l2 * b[j];
-		h[j * q + j] += l2;
-	}
-}
-
 static double max_abs(const double *v, size_t n)
 {
 	double m = 0;
@@ -215,263 +66,426 @@ static double max_abs(const double *v, size_t n)
 	return m;
 }
 
-/* Slopes that have run away without a penalty: the data are separated. */
-static int separated(const double *b, size_t q, double l2)
+/* ---- the fit ------------------------------------------------------------------- */
+
+void fit_alloc(struct tl_fit *f)
 {
-	return l2 == 0 && max_abs(b + 1, q - 1) > 15;
+	size_t p = f->set.p, q = p + 1;
+	f->nunits = 1 + (size_t)f->k;
+	f->u = tl_xcalloc(f->nunits, sizeof *f->u);
+	for (size_t i = 0; i < f->nunits; i++) {
+		struct fit_unit *u = &f->u[i];
+		u->mean = tl_xcalloc(p, sizeof *u->mean);
+		u->sd = tl_xcalloc(p, sizeof *u->sd);
+		u->missing = tl_xcalloc(p, sizeof *u->missing);
+		u->b = tl_xcalloc(q, sizeof *u->b);
+		u->dir = tl_xcalloc(q, sizeof *u->dir);
+		u->cand = tl_xcalloc(q, sizeof *u->cand);
+		u->metric = u->log_loss = NAN;
+	}
+	f->cv = NAN;
 }
+
+struct tl_fit *tl_fit_new(const struct tl_model *m, int k, const struct tl_model_params *prm)
+{
+	struct tl_fit *f = tl_xcalloc(1, sizeof *f);
+	f->set.kind = m->kind;
+	f->set.target = tl_xstrdup(m->target);
+	f->set.l2 = m->l2;
+	f->set.p = m->p;
+	f->set.feat = tl_xcalloc(m->p, sizeof *f->set.feat);
+	for (size_t j = 0; j < m->p; j++) {
+		f->set.feat[j].spec = tl_xstrdup(m->feat[j].spec);
+		f->set.feat[j].field = tl_xstrdup(m->feat[j].field);
+		f->set.feat[j].tf = m->feat[j].tf;
+	}
+	f->skipped = m->skipped;
+	f->k = k;
+	f->prm = *prm;
+	fit_alloc(f);
+	return f;
+}
+
+void tl_fit_free(struct tl_fit *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->nunits; i++) {
+		struct fit_unit *u = &f->u[i];
+		free(u->mean);
+		free(u->sd);
+		free(u->missing);
+		free(u->b);
+		free(u->dir);
+		free(u->cand);
+	}
+	free(f->u);
+	free(f->shard);
+	tl_model_free(&f->set);
+	free(f);
+}
+
+int tl_fit_done(const struct tl_fit *f) { return f->phase == PH_DONE; }
+
+/* ---- pass 0: the standardisation ------------------------------------------------- */
+
+/* standardise: the mean and sample sd (n - 1) of count values from their
+ * exact sum and sum of squares: the mean is the rounded sum over count,
+ * corrected by the rounded remainder; the sum of squared deviations from
+ * it, sumsq - 2 mean sum + count mean^2, is computed exactly. */
+static void standardise(long count, const struct tl_xsum *sum, const struct tl_xsum *sumsq, double *mean,
+			double *sd)
+{
+	double n = (double)count, c0 = tl_xsum_value(sum) / n, t[TL_XSUM_TERMS_MAX];
+	struct tl_xsum r = *sum, m2 = *sumsq;
+	tl_xsum_add_product(&r, -n, c0);
+	*mean = c0 + tl_xsum_value(&r) / n;
+	int nt = tl_xsum_terms(sum, t);
+	for (int i = 0; i < nt; i++)
+		tl_xsum_add_product(&m2, -2 * *mean, t[i]);
+	double a = *mean * *mean, b = fma(*mean, *mean, -a);
+	tl_xsum_add_product(&m2, n, a);
+	tl_xsum_add_product(&m2, n, b);
+	*sd = sqrt(tl_xsum_value(&m2) / (n - 1));
+}
+
+/* feature_moments: unit ui's feature j from the groups it is fitted on. */
+static int feature_moments(struct tl_fit *f, size_t ui, size_t j, const struct tl_fit_sums *s, char *err,
+			   size_t cap)
+{
+	struct fit_unit *u = &f->u[ui];
+	const struct tl_feature *ft = &f->set.feat[j];
+	struct tl_xsum sum = {0}, sumsq = {0};
+	double lo = INFINITY, hi = -INFINITY;
+	long count = 0;
+	for (size_t g = 0; g < s->ngroups; g++)
+		if (ui == 0 || g != ui - 1) {
+			count += s->g[g].count[j];
+			lo = fmin(lo, s->g[g].min[j]);
+			hi = fmax(hi, s->g[g].max[j]);
+			tl_xsum_merge(&sum, &s->g[g].sum[j]);
+			tl_xsum_merge(&sumsq, &s->g[g].sumsq[j]);
+		}
+	if (count == 0) {
+		snprintf(err, cap, "feature '%s' has no value in the training data", ft->spec);
+		return -1;
+	}
+	u->missing[j] = u->n - count;
+	u->mean[j] = lo, u->sd[j] = 0;   /* a constant feature */
+	if (lo < hi)
+		standardise(count, &sum, &sumsq, &u->mean[j], &u->sd[j]);
+	if (!isfinite(u->mean[j]) || !isfinite(u->sd[j])) {
+		snprintf(err, cap, "feature '%s' has values too large to standardise", ft->spec);
+		return -1;
+	}
+	if (!(u->sd[j] > 0) && f->set.l2 == 0) {
+		snprintf(err, cap, "singular system: feature '%s' is constant in the training data; "
+			 "drop it or use --l2 > 0", ft->spec);
+		return -1;
+	}
+	return 0;
+}
+
+/* unit_moments: unit ui's standardisation and starting point. */
+static int unit_moments(struct tl_fit *f, size_t ui, const struct tl_fit_sums *s, char *err, size_t cap)
+{
+	struct fit_unit *u = &f->u[ui];
+	int logistic = f->set.kind == TL_MODEL_LOGISTIC;
+	for (size_t g = 0; g < s->ngroups; g++)
+		if (ui == 0 || g != ui - 1) {
+			u->n += s->g[g].rows;
+			u->positives += s->g[g].positives;
+		}
+	for (size_t j = 0; j < f->set.p; j++)
+		if (feature_moments(f, ui, j, s, err, cap) < 0)
+			return -1;
+	if (u->n == 0) {
+		snprintf(err, cap, "no training records");
+		return -1;
+	}
+	if (logistic && (u->positives == 0 || u->positives == u->n)) {
+		snprintf(err, cap, "target '%s' is %d for every training record; logistic needs both 0 and 1",
+			 f->set.target, u->positives ? 1 : 0);
+		return -1;
+	}
+	if (logistic) {
+		double ybar = (double)u->positives / (double)u->n;
+		u->cand[0] = log(ybar / (1 - ybar));
+	}
+	u->status = U_START;
+	return 0;
+}
+
+/* ---- Newton passes ------------------------------------------------------------------ */
 
 static void singular_msg(double l2, char *err, size_t cap)
 {
 	snprintf(err, cap, "singular system: the features are collinear; drop one of them or %s",
-		l2 > 0 ? "raise --l2" : "use --l2 > 0");
+		 l2 > 0 ? "raise --l2" : "use --l2 > 0");
 }
 
-static void separated_msg(char *err, size_t cap)
+/* fail: why unit u stops (slopes that ran away without a penalty: the
+ * data are separated). */
+static int fail(const struct tl_fit *f, const struct fit_unit *u, int singular, char *err, size_t cap)
 {
-	snprintf(err, cap, "no finite solution: the features separate the target perfectly "
-		"(or nearly); use --l2 > 0");
-}
-
-/* newton_step: the step that maximises the quadratic model at b, in g;
- * -1 when the system is singular. h is scratch. */
-static int newton_step(const struct design *d, const double *b, double l2, double *g, double *h)
-{
-	size_t q = d->p + 1;
-	newton_system(d, b, l2, g, h);
-	if (cholesky(h, q) < 0)
-		return -1;
-	chol_solve(h, q, g);
-	return 0;
-}
-
-/* logit_fit: penalised Newton/IRLS with step halving, from b (q values). */
-static int logit_fit(const struct design *d, double l2, const struct tl_model_params *prm, double *b,
-		     int *iters, char *err, size_t cap)
-{
-	size_t q = d->p + 1;
-	double *g = tl_xmalloc(q * sizeof *g), *h = tl_xmalloc(q * q * sizeof *h);
-	double *nb = tl_xmalloc(q * sizeof *nb);
-	double f = logit_objective(d, b, l2);
-	int rc = 1;
-	*iters = 0;
-	while (rc == 1 && *iters < prm->max_iter && !(l2 == 0 && max_abs(b + 1, q - 1) > 1e4)) {
-		++*iters;
-		if (newton_step(d, b, l2, g, h) < 0) {
-			rc = -1;
-			break;
-		}
-		double step = 1, fn = f;
-		for (int half = 0; half < 60; half++, step /= 2) {
-			for (size_t j = 0; j < q; j++)
-				nb[j] = b[j] + step * g[j];
-			fn = logit_objective(d, nb, l2);
-			if (fn <= f + 1e-12 * fabs(f))
-				break;
-		}
-		double moved = step * max_abs(g, q);
-		memcpy(b, nb, q * sizeof *b);
-		f = fn;
-		if (moved <= prm->tol * (1 + max_abs(b, q)))
-			rc = 0;
-	}
-	if (rc != 0 && separated(b, q, l2))
-		separated_msg(err, cap);
-	else if (rc < 0)
-		singular_msg(l2, err, cap);
-	else if (rc > 0)
-		snprintf(err, cap, "IRLS did not converge in %d iterations", prm->max_iter);
-	free(g);
-	free(h);
-	free(nb);
-	return rc == 0 ? 0 : -1;
-}
-
-/* ---- ridge regression -------------------------------------------------------- */
-
-static int ridge_fit(const struct design *d, double l2, double *b, char *err, size_t cap)
-{
-	size_t q = d->p + 1;
-	double *h = tl_xcalloc(q * q, sizeof *h);
-	memset(b, 0, q * sizeof *b);
-	for (size_t r = 0; r < d->rows; r++) {
-		const double *z = d->z + r * d->p;
-		double y = d->yv[r];
-		b[0] += y;
-		h[0] += 1;
-		for (size_t i = 1; i < q; i++) {
-			b[i] += z[i - 1] * y;
-			h[i * q] += z[i - 1];
-			for (size_t k = 1; k <= i; k++)
-				h[i * q + k] += z[i - 1] * z[k - 1];
-		}
-	}
-	for (size_t j = 1; j < q; j++)
-		h[j * q + j] += l2;
-	int rc = cholesky(h, q);
-	if (rc < 0)
-		singular_msg(l2, err, cap);
+	size_t q = fit_q(f);
+	if (f->set.l2 == 0 && max_abs(u->b + 1, q - 1) > 15)
+		snprintf(err, cap, "no finite solution: the features separate the target perfectly "
+			 "(or nearly); use --l2 > 0");
+	else if (singular)
+		singular_msg(f->set.l2, err, cap);
 	else
-		chol_solve(h, q, b);
+		snprintf(err, cap, "IRLS did not converge in %d iterations", f->prm.max_iter);
+	return -1;
+}
+
+/* newton_dir: the step that maximises the quadratic model at the
+ * candidate (the gradient and Hessian of a, penalised) in u->dir; -1 when
+ * the system is singular. */
+static int newton_dir(const struct tl_fit *f, struct fit_unit *u, const struct usums *a)
+{
+	size_t q = fit_q(f);
+	double l2 = f->set.l2, *h = tl_xcalloc(q * q, sizeof *h);
+	for (size_t i = 0; i < q; i++) {
+		u->dir[i] = tl_xsum_value(&a->grad[i]) - (i ? l2 * u->cand[i] : 0);
+		for (size_t k = 0; k <= i; k++)
+			h[i * q + k] = tl_xsum_value(&a->hess[hess_at(i, k)]);
+		if (i)
+			h[i * q + i] += l2;
+	}
+	int rc = cholesky(h, q);
+	if (rc == 0)
+		chol_solve(h, q, u->dir);
 	free(h);
 	return rc;
 }
 
-/* ---- fitting ------------------------------------------------------------------ */
-
-/* check_target: logistic targets are 0/1 with both classes present. */
-static int check_target(struct tl_model *m, const struct design *d, char *err, size_t cap)
+/* next_iteration: from the accepted b (the candidate just evaluated), the
+ * next Newton step, unless the iterations are used up or the slopes ran
+ * away. */
+static int next_iteration(const struct tl_fit *f, struct fit_unit *u, const struct usums *a, char *err,
+			  size_t cap)
 {
-	long pos = 0;
-	for (size_t r = 0; r < d->rows; r++) {
-		if (m->kind == TL_MODEL_LOGISTIC && d->yv[r] != 0 && d->yv[r] != 1) {
-			snprintf(err, cap, "target '%s' has the value %.17g; logistic needs 0 or 1", m->target, d->yv[r]);
+	size_t q = fit_q(f);
+	if (u->iterations >= f->prm.max_iter || (f->set.l2 == 0 && max_abs(u->b + 1, q - 1) > 1e4))
+		return fail(f, u, 0, err, cap);
+	if (newton_dir(f, u, a) < 0)
+		return fail(f, u, 1, err, cap);
+	u->iterations++;
+	u->step = 1;
+	u->halvings = 0;
+	for (size_t j = 0; j < q; j++)
+		u->cand[j] = u->b[j] + u->step * u->dir[j];
+	u->status = U_RUNNING;
+	return 0;
+}
+
+/* objective: the penalised objective at the candidate: the sum of
+ * log(1 + e^eta) - y eta, + l2/2 sum b_j^2. */
+static double objective(const struct tl_fit *f, const struct fit_unit *u, const struct usums *a)
+{
+	struct tl_xsum k = a->loss;
+	for (size_t j = 1; j < fit_q(f); j++)
+		tl_xsum_add(&k, 0.5 * f->set.l2 * u->cand[j] * u->cand[j]);
+	return tl_xsum_value(&k);
+}
+
+/* unit_newton: unit u after the evaluation of its candidate. */
+static int unit_newton(const struct tl_fit *f, struct fit_unit *u, const struct usums *a, char *err, size_t cap)
+{
+	size_t q = fit_q(f);
+	if (f->set.kind == TL_MODEL_LINEAR) {   /* one exact step from 0 */
+		if (newton_dir(f, u, a) < 0) {
+			singular_msg(f->set.l2, err, cap);
 			return -1;
 		}
-		pos += d->yv[r] == 1;
+		for (size_t j = 0; j < q; j++)
+			u->b[j] = u->cand[j] + u->dir[j];
+		u->iterations = 1;
+		u->status = U_DONE;
+		return 0;
 	}
-	m->positives = m->kind == TL_MODEL_LOGISTIC ? pos : 0;
-	if (m->kind == TL_MODEL_LOGISTIC && (pos == 0 || pos == (long)d->rows)) {
-		snprintf(err, cap, "target '%s' is %d for every training record; logistic needs both 0 and 1",
-			m->target, pos ? 1 : 0);
-		return -1;
+	double fc = objective(f, u, a);
+	if (u->status == U_RUNNING && !(fc <= u->f + 1e-12 * fabs(u->f)) && u->halvings < 59) {
+		u->halvings++;
+		u->step /= 2;
+		for (size_t j = 0; j < q; j++)
+			u->cand[j] = u->b[j] + u->step * u->dir[j];
+		return 0;
 	}
+	double moved = u->status == U_RUNNING ? u->step * max_abs(u->dir, q) : INFINITY;
+	memcpy(u->b, u->cand, q * sizeof *u->b);
+	u->f = fc;
+	if (moved <= f->prm.tol * (1 + max_abs(u->b, q))) {
+		u->status = U_DONE;
+		return 0;
+	}
+	return next_iteration(f, u, a, err, cap);
+}
+
+/* ---- the metrics pass ------------------------------------------------------------------ */
+
+static double unit_rmse(const struct tl_fit_sums *s, size_t u, long n)
+{
+	return n ? sqrt(tl_xsum_value(&s->us[u].loss) / (double)n) : NAN;
+}
+
+static void step_metrics(struct tl_fit *f, struct tl_fit_sums *s)
+{
+	struct fit_unit *u0 = &f->u[0];
+	if (f->set.kind == TL_MODEL_LOGISTIC) {
+		size_t n = 0;
+		u0->metric = tl_eval_roc_auc(s->pr[0].p, s->pr[0].n);
+		u0->log_loss = tl_xsum_value(&s->us[0].loss) / (double)u0->n;
+		for (size_t u = 1; u < f->nunits; u++) {
+			f->u[u].metric = tl_eval_roc_auc(s->pr[u].p, s->pr[u].n);
+			n += s->pr[u].n;
+		}
+		struct tl_eval_pair *all = tl_xmalloc((n ? n : 1) * sizeof *all);
+		n = 0;
+		for (size_t u = 1; u < f->nunits; u++, n += s->pr[u - 1].n)
+			memcpy(all + n, s->pr[u].p, s->pr[u].n * sizeof *all);
+		f->cv = f->k ? tl_eval_roc_auc(all, n) : NAN;
+		free(all);
+		return;
+	}
+	struct tl_xsum pooled = {0};
+	u0->metric = unit_rmse(s, 0, u0->n);
+	for (size_t u = 1; u < f->nunits; u++) {
+		f->u[u].metric = unit_rmse(s, u, u0->n - f->u[u].n);
+		tl_xsum_merge(&pooled, &s->us[u].loss);
+	}
+	f->cv = f->k ? sqrt(tl_xsum_value(&pooled) / (double)u0->n) : NAN;
+}
+
+/* ---- the step ------------------------------------------------------------------------ */
+
+/* fold_err: a fold's message names the fold. */
+static void fold_err(const struct tl_fit *f, size_t u, const char *why, char *err, size_t cap)
+{
+	if (u == 0)
+		snprintf(err, cap, "%s", why);
+	else
+		snprintf(err, cap, "cross-validation fold %zu of %d: %s", u, f->k, why);
+}
+
+int tl_fit_step(struct tl_fit *f, struct tl_fit_sums *s, char *err, size_t cap)
+{
+	char why[TL_MSG_MAX];
+	int all_done = 1;
+	for (size_t u = 0; u < f->nunits; u++) {
+		int rc = 0;
+		if (f->phase == PH_MOMENTS)
+			rc = unit_moments(f, u, s, why, sizeof why);
+		else if (f->phase == PH_NEWTON && f->u[u].status != U_DONE)
+			rc = unit_newton(f, &f->u[u], &s->us[u], why, sizeof why);
+		if (rc < 0) {
+			fold_err(f, u, why, err, cap);
+			return -1;
+		}
+		all_done &= f->u[u].status == U_DONE;
+	}
+	if (f->phase == PH_MOMENTS)
+		f->skipped += s->id.skipped;
+	if (f->phase == PH_METRICS)
+		step_metrics(f, s);
+	f->phase = f->phase == PH_MOMENTS ? PH_NEWTON
+		 : f->phase == PH_NEWTON ? (all_done ? PH_METRICS : PH_NEWTON) : PH_DONE;
+	f->pass++;
 	return 0;
 }
 
-/* training metrics from the fitted model, through tl_model_predict. */
-static void train_metrics(struct tl_model *m, const double *X, const double *y, size_t n,
-			  const unsigned char *use)
+/* ---- the model ------------------------------------------------------------------------ */
+
+static void model_cv(const struct tl_fit *f, struct tl_model *m)
 {
-	double *pr = tl_xmalloc((n ? n : 1) * sizeof *pr), *yy = tl_xmalloc((n ? n : 1) * sizeof *yy);
-	struct tl_ksum ll = {0, 0};
-	size_t r = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (use && !use[i])
-			continue;
-		double eta = linpred(m, X + i * m->p);
-		pr[r] = tl_model_predict(m, X + i * m->p);
-		yy[r++] = y[i];
-		tl_ksum_add(&ll, fmax(eta, 0) + log1p(exp(-fabs(eta))) - y[i] * eta);
+	m->cv_k = f->k;
+	if (!f->k)
+		return;
+	m->cv_fold = tl_xcalloc((size_t)f->k, sizeof *m->cv_fold);
+	m->cv_fold_n = tl_xcalloc((size_t)f->k, sizeof *m->cv_fold_n);
+	for (int k = 0; k < f->k; k++) {
+		m->cv_fold[k] = f->u[k + 1].metric;
+		m->cv_fold_n[k] = f->u[0].n - f->u[k + 1].n;
 	}
-	m->train_auc = m->train_log_loss = m->train_rmse = NAN;
-	if (m->kind == TL_MODEL_LOGISTIC) {
-		m->train_auc = tl_model_auc(pr, yy, r);
-		m->train_log_loss = tl_ksum_value(&ll) / (double)r;
-	} else {
-		m->train_rmse = tl_rmse(pr, yy, r);
-	}
-	free(pr);
-	free(yy);
+	if (m->kind == TL_MODEL_LOGISTIC)
+		m->cv_auc = f->cv;
+	else
+		m->cv_rmse = f->cv;
 }
 
-int tl_model_fit(struct tl_model *m, const double *X, const double *y, size_t n,
-		 const unsigned char *use, const struct tl_model_params *prm, char *err, size_t cap)
+void tl_fit_model(const struct tl_fit *f, struct tl_model *m)
 {
-	struct design d;
-	size_t q = m->p + 1;
-	int rc;
-	m->n = 0;
-	m->iterations = 0;
-	if (standardise(m, X, n, use, err, cap) < 0)
-		return -1;
-	design_build(&d, m, X, y, n, use);
-	m->n = (long)d.rows;
-	if (d.rows == 0) {
-		snprintf(err, cap, "no training records");
-		design_free(&d);
-		return -1;
+	const struct fit_unit *u = &f->u[0];
+	memset(m, 0, sizeof *m);
+	m->kind = f->set.kind;
+	m->target = tl_xstrdup(f->set.target);
+	m->l2 = f->set.l2;
+	m->p = f->set.p;
+	m->feat = tl_xcalloc(m->p, sizeof *m->feat);
+	for (size_t j = 0; j < m->p; j++) {
+		struct tl_feature *ft = &m->feat[j];
+		ft->spec = tl_xstrdup(f->set.feat[j].spec);
+		ft->field = tl_xstrdup(f->set.feat[j].field);
+		ft->tf = f->set.feat[j].tf;
+		ft->mean = u->mean[j];
+		ft->sd = u->sd[j];
+		ft->coef = u->b[j + 1];
+		ft->missing = u->missing[j];
 	}
-	if (check_target(m, &d, err, cap) < 0) {
-		design_free(&d);
-		return -1;
-	}
-	double *b = tl_xcalloc(q, sizeof *b);
+	m->intercept = u->b[0];
+	m->n = u->n;
+	m->skipped = f->skipped;
+	m->positives = m->kind == TL_MODEL_LOGISTIC ? u->positives : 0;
+	m->iterations = u->iterations;
+	m->train_auc = m->train_log_loss = m->train_rmse = m->cv_auc = m->cv_rmse = NAN;
 	if (m->kind == TL_MODEL_LOGISTIC) {
-		double ybar = (double)m->positives / (double)d.rows;
-		b[0] = log(ybar / (1 - ybar));
-		rc = logit_fit(&d, m->l2, prm, b, &m->iterations, err, cap);
+		m->train_auc = u->metric;
+		m->train_log_loss = u->log_loss;
 	} else {
-		rc = ridge_fit(&d, m->l2, b, err, cap);
-		m->iterations = 1;
+		m->train_rmse = u->metric;
+	}
+	model_cv(f, m);
+}
+
+double tl_fit_predict(const struct tl_fit *f, size_t u, const double *x)
+{
+	double eta = fit_eta(f, &f->u[u], f->u[u].b, x);
+	return f->set.kind == TL_MODEL_LOGISTIC ? fit_sigmoid(eta) : eta;
+}
+
+/* ---- a fit in memory: one shard ------------------------------------------------------- */
+
+static int check_targets(const struct tl_model *m, const struct tl_model_data *d, char *err, size_t cap)
+{
+	for (size_t i = 0; m->kind == TL_MODEL_LOGISTIC && i < d->n; i++)
+		if (d->y[i] != 0 && d->y[i] != 1) {
+			snprintf(err, cap, "target '%s' has the value %.17g; logistic needs 0 or 1", m->target, d->y[i]);
+			return -1;
+		}
+	return 0;
+}
+
+int tl_model_fit(struct tl_model *m, const struct tl_model_data *d, int k, const struct tl_model_params *prm,
+		 double *oof, char *err, size_t cap)
+{
+	if (check_targets(m, d, err, cap) < 0)
+		return -1;
+	struct tl_fit *f = tl_fit_new(m, k, prm);
+	int rc = 0;
+	while (rc == 0 && !tl_fit_done(f)) {
+		struct tl_fit_sums *s = tl_fit_sums_new(f);
+		for (size_t i = 0; i < d->n; i++)
+			tl_fit_add(s, d->X + i * m->p, d->y[i], k ? d->fold[i] : 0);
+		rc = tl_fit_step(f, s, err, cap);
+		tl_fit_sums_free(s);
 	}
 	if (rc == 0) {
-		m->intercept = b[0];
-		for (size_t j = 0; j < m->p; j++)
-			m->feat[j].coef = b[j + 1];
-		train_metrics(m, X, y, n, use);
+		for (size_t i = 0; oof && i < d->n; i++)
+			oof[i] = tl_fit_predict(f, k ? (size_t)d->fold[i] + 1 : 0, d->X + i * m->p);
+		tl_model_free(m);
+		tl_fit_model(f, m);
 	}
-	free(b);
-	design_free(&d);
-	return rc;
-}
-
-/* ---- cross-validation --------------------------------------------------------- */
-
-/* cv_fold: fit on every fold but f, predict fold f into pred. */
-static int cv_fold(const struct tl_model *m, const double *X, const double *y, size_t n, const int *fold,
-		   int f, const struct tl_model_params *prm, double *pred, unsigned char *use, char *err, size_t cap)
-{
-	struct tl_model t = *m;
-	char why[TL_MSG_MAX];
-	t.feat = tl_xmalloc(m->p * sizeof *t.feat);
-	memcpy(t.feat, m->feat, m->p * sizeof *t.feat);
-	t.cv_fold = NULL;
-	t.cv_fold_n = NULL;
-	for (size_t i = 0; i < n; i++)
-		use[i] = fold[i] != f;
-	int rc = tl_model_fit(&t, X, y, n, use, prm, why, sizeof why);
-	if (rc < 0)
-		snprintf(err, cap, "cross-validation fold %d of %d: %s", f + 1, m->cv_k, why);
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		if (fold[i] == f)
-			pred[i] = tl_model_predict(&t, X + i * m->p);
-	free(t.feat);
-	return rc;
-}
-
-/* fold_metric: the metric of the rows of fold f (f < 0: all rows). */
-static double fold_metric(const struct tl_model *m, const double *pred, const double *y, size_t n,
-			  const int *fold, int f, long *count)
-{
-	double *a = tl_xmalloc((n ? n : 1) * sizeof *a), *b = tl_xmalloc((n ? n : 1) * sizeof *b);
-	size_t r = 0;
-	for (size_t i = 0; i < n; i++)
-		if (f < 0 || fold[i] == f) {
-			a[r] = pred[i];
-			b[r++] = y[i];
-		}
-	double v = m->kind == TL_MODEL_LOGISTIC ? tl_model_auc(a, b, r) : tl_rmse(a, b, r);
-	*count = (long)r;
-	free(a);
-	free(b);
-	return v;
-}
-
-int tl_model_cv(struct tl_model *m, const double *X, const double *y, size_t n,
-		const int *fold, int k, const struct tl_model_params *prm, double *pred,
-		char *err, size_t cap)
-{
-	double *pr = pred ? pred : tl_xmalloc((n ? n : 1) * sizeof *pr);
-	unsigned char *use = tl_xmalloc(n ? n : 1);
-	int rc = 0;
-	long cnt;
-	free(m->cv_fold);
-	free(m->cv_fold_n);
-	m->cv_k = k;
-	m->cv_fold = tl_xcalloc((size_t)k, sizeof *m->cv_fold);
-	m->cv_fold_n = tl_xcalloc((size_t)k, sizeof *m->cv_fold_n);
-	for (int f = 0; f < k && rc == 0; f++)
-		rc = cv_fold(m, X, y, n, fold, f, prm, pr, use, err, cap);
-	for (int f = 0; f < k && rc == 0; f++)
-		m->cv_fold[f] = fold_metric(m, pr, y, n, fold, f, &m->cv_fold_n[f]);
-	m->cv_auc = m->cv_rmse = NAN;
-	if (rc == 0 && m->kind == TL_MODEL_LOGISTIC)
-		m->cv_auc = fold_metric(m, pr, y, n, fold, -1, &cnt);
-	else if (rc == 0)
-		m->cv_rmse = fold_metric(m, pr, y, n, fold, -1, &cnt);
-	if (!pred)
-		free(pr);
-	free(use);
+	tl_fit_free(f);
 	return rc;
 }

@@ -127,9 +127,9 @@ void tl_km_fit_observe(struct tl_km_fit *f, struct tl_str name, tl_time t, tl_ti
 void tl_km_fit_write(struct tl_km_fit *f, FILE *model, FILE *curves);
 
 /* tl_km_fit_emit: the fit's sufficient statistics as a stats file
- * (io/statsfile.h; kind "km", parameters churn_gap and as_of, the text
- * of tl_stats_as_of): per capability and duration, the stopped and
- * censored counts (capability,duration_us,stopped,censored). */
+ * (io/statsrows.h; tool tl-retention, parameters churn_gap and as_of, the
+ * text of tl_statsrows_as_of): per capability and duration, a row
+ * duration,CAPABILITY,DURATION_US,STOPPED,CENSORED. */
 void tl_km_fit_emit(struct tl_km_fit *f, FILE *out, const char *as_of);
 
 /* tl_km_fit_merge: add the statistics of files[0..nfiles) (standard input

@@ -9,7 +9,7 @@
 
 #include "metrics/affinity.h"
 #include "io/csvrow.h"
-#include "io/statsfile.h"
+#include "io/statsrows.h"
 #include "util/err.h"
 #include "metrics/retention.h"
 #include "util/stats.h"
@@ -268,29 +268,32 @@ void tl_km_fit_free(struct tl_km_fit *f)
 
 /* ---- the statistics: --emit-stats, --merge ----------------------------- */
 
-static const char *const stats_cols[] = {"capability", "duration_us", "stopped", "censored"};
+#define STATS_TOOL "tl-retention"
+#define STATS_VERSION 1
 
-static void stats_spec(const struct tl_km_fit *f, const char *as_of, struct tl_stats_param *p, char *gap,
-		       struct tl_stats_spec *s)
+struct fit_params {
+	struct tl_statsrows_want p[2];
+	char gap[TL_STATSROWS_VALUE_MAX];
+};
+
+static void fit_params(const struct tl_km_fit *f, const char *as_of, struct fit_params *fp)
 {
-	p[0] = (struct tl_stats_param){"churn_gap", tl_stats_duration(f->gap, gap)};
-	p[1] = (struct tl_stats_param){"as_of", as_of};
-	*s = (struct tl_stats_spec){"tl-retention", "km", p, 2, stats_cols, 4};
+	fp->p[0] = (struct tl_statsrows_want){"churn_gap", tl_statsrows_duration(f->gap, fp->gap)};
+	fp->p[1] = (struct tl_statsrows_want){"as_of", as_of};
 }
 
 static void emit_row(FILE *out, struct tl_str name, int64_t t, uint64_t d, uint64_t c)
 {
+	fputs("duration,", out);
 	tl_csv_put_field(out, name.p, name.n);
 	fprintf(out, ",%lld,%llu,%llu\n", (long long)t, (unsigned long long)d, (unsigned long long)c);
 }
 
 void tl_km_fit_emit(struct tl_km_fit *f, FILE *out, const char *as_of)
 {
-	struct tl_stats_param p[2];
-	struct tl_stats_spec s;
-	char gap[TL_STATS_VALUE_MAX];
-	stats_spec(f, as_of, p, gap, &s);
-	tl_stats_head(out, &s);
+	struct fit_params fp;
+	fit_params(f, as_of, &fp);
+	tl_statsrows_params(out, STATS_TOOL, STATS_VERSION, fp.p, 2);
 	fit_sort(f);
 	size_t *start;
 	uint32_t *order = cap_order(f, &start);
@@ -314,30 +317,45 @@ void tl_km_fit_emit(struct tl_km_fit *f, FILE *out, const char *as_of)
 	free(start);
 }
 
-static void merge_row(void *ctx, struct tl_stats_in *in)
+/* duration: field i, microseconds in digits (durations pass 2^53 us after
+ * 285 years, so not a count). */
+static int64_t duration(const struct tl_statsrows *r, size_t i)
+{
+	const struct tl_str *f = &tl_statsrows_fields(r)[i];
+	uint64_t v = 0;
+	int ok = f->n > 0 && f->n <= 18;   /* the years 0000 to 9999 are < 10^18 us */
+	for (size_t k = 0; ok && k < f->n; k++) {
+		ok = f->p[k] >= '0' && f->p[k] <= '9';
+		v = v * 10 + (uint64_t)(f->p[k] - '0');
+	}
+	if (!ok)
+		tl_statsrows_die(r, "bad duration_us: '%.*s' (microseconds, in digits)", (int)(f->n > 60 ? 60 : f->n), f->p);
+	return (int64_t)v;
+}
+
+/* A duration row: duration,CAPABILITY,DURATION_US,STOPPED,CENSORED. */
+static void merge_row(void *ctx, const struct tl_statsrows *r)
 {
 	struct tl_km_fit *f = ctx;
-	const struct tl_str *name = tl_stats_field(in, 0);
-	if (name->n == 0 || (name->n == 1 && name->p[0] == '*') || memchr(name->p, '\0', name->n))
-		tl_stats_bad(in, "bad capability '%.*s' (not empty, not '*', no NUL)", (int)(name->n > 60 ? 60 : name->n),
-			     name->p);
-	int64_t t = tl_stats_int(in, 1);
-	uint64_t d = tl_stats_count(in, 2), c = tl_stats_count(in, 3);
-	if (t < 0)
-		tl_stats_bad(in, "bad duration_us %lld (a duration is not negative)", (long long)t);
+	if (!tl_statsrows_kind(r, "duration", 5))
+		tl_statsrows_die(r, "unknown row '%.*s' (a duration row)", (int)(tl_statsrows_fields(r)[0].n > 32 ? 32
+				 : tl_statsrows_fields(r)[0].n), tl_statsrows_fields(r)[0].p);
+	struct tl_str name = tl_statsrows_text(r, 1, "capability");
+	if (name.n == 0 || (name.n == 1 && name.p[0] == '*'))
+		tl_statsrows_die(r, "bad capability '%.*s' (not empty, not '*')", (int)(name.n > 60 ? 60 : name.n), name.p);
+	int64_t t = duration(r, 2);
+	uint64_t d = (uint64_t)tl_statsrows_count(r, 3, "stopped"), c = (uint64_t)tl_statsrows_count(r, 4, "censored");
 	if (d + c == 0)
-		tl_stats_bad(in, "a row of no observation (stopped and censored are 0)");
+		tl_statsrows_die(r, "a row of no observation (stopped and censored are 0)");
 	f->merged += d + c;
 	if (f->merged > (1ULL << 53))
-		tl_stats_bad(in, "more than 2^53 observations");
-	add_cell(f, (uint32_t)tl_names_add(&f->caps, name->p, name->n, NULL), t, d, c);
+		tl_statsrows_die(r, "more than 2^53 observations");
+	add_cell(f, (uint32_t)tl_names_add(&f->caps, name.p, name.n, NULL), t, d, c);
 }
 
 void tl_km_fit_merge(struct tl_km_fit *f, int nfiles, char **files, const char *as_of)
 {
-	struct tl_stats_param p[2];
-	struct tl_stats_spec s;
-	char gap[TL_STATS_VALUE_MAX];
-	stats_spec(f, as_of, p, gap, &s);
-	tl_stats_read(nfiles, files, &s, merge_row, f);
+	struct fit_params fp;
+	fit_params(f, as_of, &fp);
+	tl_statsrows_merge(STATS_TOOL, STATS_VERSION, nfiles, files, fp.p, 2, merge_row, f);
 }

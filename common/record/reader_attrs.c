@@ -51,6 +51,15 @@ void rd_reserved_columns(const struct tl_reader *r)
 	}
 }
 
+void rd_reserved_attrs(const struct build *b)
+{
+	for (size_t i = 0; i < b->l.nattrs; i++) {
+		const char *why = rd_reserved(b->l.attrs[i].name, 1);
+		if (why)
+			rd_reserved_die(b->l.file, b->l.line, "key", b->l.attrs[i].name, why);
+	}
+}
+
 /* ---- attributes that varied within a learner (--stats) ---------------- */
 
 /* note: name joins the sorted set of varied names (once). */
@@ -206,6 +215,29 @@ void rd_varied_record(struct tl_reader *r, const struct tl_attr *attrs, size_t n
 	const char *why;
 	tl_json_members(rec->raw.p, rec->raw.p + rec->raw.n, vary_member, &c, &why);
 	for (size_t i = 0; i < nattrs; i++)
+		if (!v->seen[i])   /* on the first line only */
+			note(v, attrs[i].name);
+}
+
+void rd_varied_attrs(struct tl_reader *r, const struct tl_attr *attrs, size_t nattrs, const struct tl_attr *row,
+		     size_t n, int json)
+{
+	struct varied *v = r->varied;
+	struct first l = {attrs, nattrs};
+	if (json && nattrs > v->seencap) {
+		v->seencap = 2 * nattrs;
+		v->seen = tl_xrealloc(v->seen, v->seencap);
+	}
+	if (json && nattrs)
+		memset(v->seen, 0, nattrs);
+	for (size_t i = 0; i < n; i++) {
+		const struct tl_attr *a = attr_named(l, row[i].name, i);
+		if (a && json)
+			v->seen[a - attrs] = 1;
+		if (!a || a->value.n != row[i].value.n || memcmp(a->value.p, row[i].value.p, row[i].value.n) != 0)
+			note(v, row[i].name);
+	}
+	for (size_t i = 0; json && i < nattrs; i++)
 		if (!v->seen[i])   /* on the first line only */
 			note(v, attrs[i].name);
 }

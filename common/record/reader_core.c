@@ -19,25 +19,39 @@ const char *const rd_canon_names[NCANON] = {"learner_id", "ts", "domain", "capab
 
 /* ---- small helpers --------------------------------------------------- */
 
-void rd_bad(struct tl_reader *r, const char *raw, size_t rawn, const char *fmt, ...)
+static void bad_at(struct tl_reader *r, const char *file, long line, const char *raw, size_t rawn, const char *fmt,
+		   va_list ap)
 {
 	char msg[512];
-	va_list ap;
 	if (r->chunk) {
 		r->failed = 1;
 		return;
 	}
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
 	if (!r->opt->skip_bad)
-		tl_die_at(TL_EX_DATAERR, r->src.name, r->rec_line, "%s", msg);
+		tl_die_at(TL_EX_DATAERR, file, line, "%s", msg);
 	r->counts.records_rejected++;
 	r->counts.records_read++;
 	if (r->rejects) {
 		fwrite(raw, 1, rawn, r->rejects);
 		putc('\n', r->rejects);
 	}
+}
+
+void rd_bad(struct tl_reader *r, const char *raw, size_t rawn, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	bad_at(r, r->src.name, r->rec_line, raw, rawn, fmt, ap);
+	va_end(ap);
+}
+
+void rd_bad_at(struct tl_reader *r, const char *file, long line, const char *raw, size_t rawn, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	bad_at(r, file, line, raw, rawn, fmt, ap);
+	va_end(ap);
 }
 
 const char *rd_show(struct tl_str s, char *buf)
@@ -212,13 +226,20 @@ int rd_event_record(struct tl_reader *r, struct record *rec)
 	return 1;
 }
 
-void rd_start_learner(struct tl_reader *r, struct build *b, const struct record *rec)
+void rd_record_attrs(struct tl_reader *r, struct build *b, const struct record *rec)
 {
-	rd_build_start(b, rec->id, r->src.name, r->rec_line, r->shape);
 	if (r->shape == TL_SHAPE_EVENT_CSV)
 		rd_csv_attrs(r, b, rec->fields);
 	else if (r->shape == TL_SHAPE_EVENT_NDJSON)   /* a statement's members are per event */
 		rd_json_attrs(b, rec->raw, r->opt);
+}
+
+void rd_start_learner(struct tl_reader *r, struct build *b, const struct record *rec)
+{
+	rd_build_start(b, rec->id, r->src.name, r->rec_line, r->shape);
+	rd_record_attrs(r, b, rec);
+	if (r->shape == TL_SHAPE_EVENT_NDJSON)
+		rd_reserved_attrs(b);
 }
 
 /* add_event: append rec's event to b, unless it exceeds --max-events. */

@@ -113,21 +113,27 @@ const char *rd_as_of_value(const struct tl_reader *r, struct tl_str text, int js
 	return NULL;
 }
 
+const char *rd_record_as_of(const struct tl_reader *r, const struct record *rec, tl_time *out, char *msg,
+			    size_t cap)
+{
+	struct tl_str v = {"", 0};
+	int json = r->shape != TL_SHAPE_EVENT_CSV;
+	if (!json)
+		v = rec->fields[r->col_as_of];
+	if (json && !rd_json_member(rec->raw, r->opt->as_of_field, &v)) {
+		snprintf(msg, cap, "no '%s' member (--as-of-field)", r->opt->as_of_field);
+		return msg;
+	}
+	return rd_as_of_value(r, v, json, out, msg, cap);
+}
+
 /* rd_learner_as_of: --as-of-field from the row rec that starts a learner,
  * checked before the grouping check remembers it, so that a rejected row
  * leaves the learner to its next row. 0 when it was rejected. */
 int rd_learner_as_of(struct tl_reader *r, const struct record *rec, tl_time *out)
 {
 	char msg[200];
-	struct tl_str v = {"", 0};
-	int json = r->shape != TL_SHAPE_EVENT_CSV;
-	const char *why = msg;
-	if (!json)
-		v = rec->fields[r->col_as_of];
-	if (json && !rd_json_member(rec->raw, r->opt->as_of_field, &v))
-		snprintf(msg, sizeof msg, "no '%s' member (--as-of-field)", r->opt->as_of_field);
-	else
-		why = rd_as_of_value(r, v, json, out, msg, sizeof msg);
+	const char *why = rd_record_as_of(r, rec, out, msg, sizeof msg);
 	if (why)
 		rd_bad(r, rec->raw.p, rec->raw.n, "%s", why);
 	return !why;

@@ -187,6 +187,11 @@ const char *rd_show(struct tl_str s, char *buf);
 void rd_bad(struct tl_reader *r, const char *raw, size_t rawn, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* rd_bad_at: rd_bad of a record read earlier, at file:line (--ungrouped:
+ * a row judged when its learner is built). */
+void rd_bad_at(struct tl_reader *r, const char *file, long line, const char *raw, size_t rawn, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
 /* ---- the learner builder (learner.c) --------------------------------- */
 
 /* The first (up to) 8 bytes of a name as a word, zero-padded. */
@@ -369,12 +374,19 @@ static inline int is_csv_shape(enum tl_shape s) { return s == TL_SHAPE_EVENT_CSV
  * file, -1 when a bad record was skipped. */
 int rd_event_record(struct tl_reader *r, struct record *rec);
 
-/* rd_learner_as_of: the learner's --as-of-field from rec, the row that
- * starts it, in *out; 0 when rec was rejected for it (the learner then
- * starts at its next row). */
+/* rd_record_as_of: rec's --as-of-field in *out; NULL, or why rec cannot
+ * start its learner (in msg, or static). rd_learner_as_of: the same for
+ * rec, the row that starts the learner, in *out; 0 when rec was rejected
+ * for it (the learner then starts at its next row). */
+const char *rd_record_as_of(const struct tl_reader *r, const struct record *rec, tl_time *out, char *msg,
+			    size_t cap);
 int rd_learner_as_of(struct tl_reader *r, const struct record *rec, tl_time *out);
 
-/* rd_start_learner: b starts the learner of rec, with its attributes. */
+/* rd_record_attrs: rec's attributes appended to b, unchecked (event CSV:
+ * the columns that are not canonical; event NDJSON: the members; an xAPI
+ * statement: none). rd_start_learner: b starts the learner of rec, with
+ * its attributes, checked (rd_reserved_attrs). */
+void rd_record_attrs(struct tl_reader *r, struct build *b, const struct record *rec);
 void rd_start_learner(struct tl_reader *r, struct build *b, const struct record *rec);
 
 /* The grouping check's fingerprint of a learner id. */
@@ -511,8 +523,11 @@ const char *rd_reserved(struct tl_str name, int event_rows);
 _Noreturn void rd_reserved_die(const char *file, long line, const char *what, struct tl_str name, const char *why);
 
 /* rd_reserved_columns: exit 65 when a column of the header just read
- * (after --map) would be an attribute with a reserved name. */
+ * (after --map) would be an attribute with a reserved name.
+ * rd_reserved_attrs: the same for a key among the attributes of b, which
+ * an event NDJSON line started (at b's file and line). */
 void rd_reserved_columns(const struct tl_reader *r);
+void rd_reserved_attrs(const struct build *b);
 
 /* rd_varied_header: with --stats, the attribute columns of the event CSV
  * header just read. rd_varied_plain: compare the plain row line[0..n),
@@ -524,6 +539,11 @@ void rd_varied_header(struct tl_reader *r);
 void rd_varied_plain(struct tl_reader *r, const struct tl_learner *l, const char *line, size_t n,
 		     const uint32_t *commas);
 void rd_varied_record(struct tl_reader *r, const struct tl_attr *attrs, size_t nattrs, const struct record *rec);
+/* rd_varied_attrs: as rd_varied_record, a later row's attributes row[0..n)
+ * (json: of an event NDJSON line, where a first-row key it lacks varied
+ * too) against its learner's first-row attributes (--ungrouped). */
+void rd_varied_attrs(struct tl_reader *r, const struct tl_attr *attrs, size_t nattrs, const struct tl_attr *row,
+		     size_t n, int json);
 void rd_varied_merge(struct tl_reader *r, const struct tl_reader *w);
 void rd_varied_free(struct varied *v);
 
@@ -532,8 +552,8 @@ void rd_varied_free(struct varied *v);
 /* rd_ustore_load: read every event record (--ungrouped) into r->ustore. */
 void rd_ustore_load(struct tl_reader *r);
 
-/* rd_ustore_next: the next learner of r->ustore in first-seen order, or
- * NULL at the end. */
+/* rd_ustore_next: the next learner of r->ustore, in the byte order of
+ * their ids, or NULL at the end. */
 struct tl_learner *rd_ustore_next(struct tl_reader *r);
 
 /* rd_ustore_free: release u (NULL is fine). */

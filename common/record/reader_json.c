@@ -325,9 +325,6 @@ static int member_attr(void *ctx, const struct tl_json_member *m)
 	char *name = tl_arena_alloc(&b->arena, m->key.n + 1);
 	long n = tl_json_unescape(m->key, name);
 	struct tl_str key = {name, n < 0 ? 0 : (size_t)n};
-	const char *why = rd_reserved(key, 1);
-	if (why)
-		rd_reserved_die(b->l.file, b->l.line, "key", key, why);
 	rd_build_attr(b, key, m->value, 1);
 	return 0;
 }

@@ -1,10 +1,13 @@
 /* extsort.c - the external stable sort of extsort.h. A run is sorted by
- * an LSD radix sort on the key, which is stable, so the records of a key
- * keep the order they were added; a spilled run is its records one after
- * another ([key][length][bytes]) in the one scratch file; the merge takes
- * the least (key, run) from a heap, so equal keys keep the runs' order,
- * which is the order they were added in. */
+ * the 8 key bytes that follow the prefix all its keys share (a stable LSD
+ * radix sort over the bits of them that vary), and records that tie there but
+ * have longer keys by a stable merge sort of the whole key, so the
+ * records of a key keep the order they were added; a spilled run is its
+ * records one after another ([key length][length][key][bytes]) in the
+ * one scratch file; the merge takes the least (key, run) from a heap, so
+ * equal keys keep the runs' order, which is the order they were added in. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,14 +20,16 @@
 #define MIN_BUF 4096          /* a run's read buffer in a merge: at least */
 #define MAX_BUF (1u << 20)    /* ... and at most */
 #define OUT_BUF (1u << 16)    /* the write buffer of a spill or a pass */
-#define HDR 8                 /* a spilled record's key and length */
+#define HDR 8                 /* a spilled record's key length and length */
 #define PREFETCH 8            /* records read ahead in sorted order */
-#define DIGIT 11              /* radix bits a pass: 2 passes up to 4M keys */
+#define DIGIT 11              /* radix bits a pass, at most */
 
-/* A record of the run in memory: its bytes are buf[off..off+len). */
+/* A record of the run in memory: its key at buf[off..off+keyn), its
+ * bytes after the key; pfx is what sort_run sorts it by. */
 struct ent {
-	uint32_t key, len;
+	uint64_t pfx;
 	uint64_t off;
+	uint32_t keyn, len;
 };
 
 /* A spilled run: its bytes in the scratch file. */
@@ -37,9 +42,8 @@ struct cursor {
 	uint64_t pos, end;    /* the run's bytes not yet read into buf */
 	char *buf;
 	size_t cap, beg, lim; /* buf[beg..lim) read, not yet used */
-	uint32_t key;         /* the current record */
-	const char *rec;
-	size_t len;
+	const char *key, *rec; /* the current record */
+	size_t keyn, len;
 };
 
 /* A merge of runs: the heap holds cursor indices, least (key, index) on top. */
@@ -60,12 +64,13 @@ struct wout {
 };
 
 struct tl_xsort {
-	size_t memory, other;
+	size_t memory;
 	const char *what;
 	char *buf;            /* the run being filled */
 	size_t n, cap;
 	struct ent *ent, *tmp;
 	size_t nent, entcap, tmpcap;
+	size_t lcp, maxkey;   /* the run's keys: the prefix they share, the longest */
 	FILE *f;              /* the spilled runs, in input order */
 	struct wout out;
 	struct seg *runs;
@@ -73,6 +78,14 @@ struct tl_xsort {
 	size_t memi;          /* nothing spilled: the next record of the run */
 	struct merge m;
 };
+
+/* key_cmp: the order of keys: memcmp's, a key before the longer keys it
+ * begins. */
+static int key_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	int c = an && bn ? memcmp(a, b, an < bn ? an : bn) : 0;
+	return c ? c : (an > bn) - (an < bn);
+}
 
 /* ---- writing --------------------------------------------------------- */
 
@@ -117,10 +130,11 @@ static void wout_put(struct wout *w, const void *p, size_t n)
 	w->n += n;
 }
 
-static void wout_record(struct wout *w, uint32_t key, const void *p, size_t n)
+static void wout_record(struct wout *w, const void *key, size_t keyn, const void *p, size_t n)
 {
-	uint32_t hdr[2] = {key, (uint32_t)n};
+	uint32_t hdr[2] = {(uint32_t)keyn, (uint32_t)n};
 	wout_put(w, hdr, HDR);
+	wout_put(w, key, keyn);
 	wout_put(w, p, n);
 }
 
@@ -139,42 +153,139 @@ static FILE *wout_start(struct wout *w, const char *what)
 
 /* ---- the run in memory ----------------------------------------------- */
 
-/* run_budget: the bytes a run may hold (tl_xsort_other). */
-static size_t run_budget(const struct tl_xsort *s)
+/* prefix: the first k (at most 8) bytes of p, big-endian, 0-padded. */
+static uint64_t prefix(const unsigned char *p, size_t k)
 {
-	size_t quarter = s->memory / 4;
-	return s->other <= s->memory - quarter ? s->memory - s->other : quarter;
+	uint64_t w = 0;
+	if (k >= 8) {
+		memcpy(&w, p, 8);
+		return __builtin_bswap64(w);
+	}
+	for (size_t i = 0; i < 8; i++)
+		w = w << 8 | (i < k ? p[i] : 0);
+	return w;
 }
 
-/* sort_run: order the run's index by key, stably (LSD radix). */
+/* set_prefixes: each record's pfx, of the key bytes after the shared
+ * prefix: 8 of them; or, when no key has more than 7, those 7 and the
+ * length, which then orders the keys exactly ("a" before "a\0"). Returns
+ * the bits that vary among them: the radix sort skips the digits that do
+ * not. */
+static uint64_t set_prefixes(struct tl_xsort *s)
+{
+	uint64_t all = ~(uint64_t)0, any = 0;
+	int exact = s->maxkey - s->lcp <= 7;
+	for (size_t i = 0; i < s->nent; i++) {
+		struct ent *e = &s->ent[i];
+		size_t k = e->keyn - s->lcp;
+		const unsigned char *p = (const unsigned char *)s->buf + e->off + s->lcp;
+		e->pfx = exact ? prefix(p, k) | k : prefix(p, k);
+		all &= e->pfx;
+		any |= e->pfx;
+	}
+	return all ^ any;
+}
+
+static void swap_tmp(struct tl_xsort *s)
+{
+	struct ent *t = s->ent;
+	s->ent = s->tmp, s->tmp = t;
+	size_t c = s->entcap;
+	s->entcap = s->tmpcap, s->tmpcap = c;
+}
+
+/* squeeze: each pfx becomes the bits of it that vary (vary), packed in
+ * their order, which keeps the order of the records (the other bits are
+ * the same in all). Returns how many bits vary. Ids of digits vary in 4
+ * bits a byte: half the radix passes. */
+static unsigned squeeze(struct tl_xsort *s, uint64_t vary)
+{
+	uint64_t tab[8][256];   /* of byte j of pfx with value v: its bits packed */
+	unsigned nbits = 0, from = 8, to = 0;
+	memset(tab, 0, sizeof tab);
+	for (unsigned bit = 0; bit < 64; bit++) {
+		if (!(vary >> bit & 1))
+			continue;
+		for (unsigned v = 0; v < 256; v++)
+			tab[bit / 8][v] |= (uint64_t)(v >> bit % 8 & 1) << nbits;
+		from = from < bit / 8 ? from : bit / 8;
+		to = bit / 8 + 1;
+		nbits++;
+	}
+	for (size_t i = 0; i < s->nent; i++) {
+		uint64_t p = s->ent[i].pfx, c = 0;
+		for (unsigned j = from; j < to; j++)
+			c |= tab[j][p >> 8 * j & 0xff];
+		s->ent[i].pfx = c;
+	}
+	return nbits;
+}
+
+/* radix_pass: the run's index stably by the digit of pfx at shift, of
+ * width bits. */
+static void radix_pass(struct tl_xsort *s, unsigned shift, unsigned width)
+{
+	const uint64_t mask = (1u << width) - 1;
+	size_t at[1u << DIGIT] = {0};
+	for (size_t i = 0; i < s->nent; i++)
+		at[s->ent[i].pfx >> shift & mask]++;
+	size_t sum = 0;
+	for (size_t d = 0; d <= mask; d++) {
+		size_t c = at[d];
+		at[d] = sum;
+		sum += c;
+	}
+	for (size_t i = 0; i < s->nent; i++)
+		s->tmp[at[s->ent[i].pfx >> shift & mask]++] = s->ent[i];
+	swap_tmp(s);
+}
+
+static int ent_cmp(const struct tl_xsort *s, const struct ent *a, const struct ent *b)
+{
+	return key_cmp(s->buf + a->off, a->keyn, s->buf + b->off, b->keyn);
+}
+
+/* merge_sort: e[0..n) stably by whole keys (t: room for n). A run that is
+ * in order already costs one comparison a record: the records of one
+ * learner, which tie. */
+static void merge_sort(const struct tl_xsort *s, struct ent *e, size_t n, struct ent *t)
+{
+	if (n < 2)
+		return;
+	size_t h = n / 2, i = 0, j = h, k = 0;
+	merge_sort(s, e, h, t);
+	merge_sort(s, e + h, n - h, t);
+	if (ent_cmp(s, &e[h - 1], &e[h]) <= 0)
+		return;
+	while (i < h && j < n)
+		t[k++] = ent_cmp(s, &e[j], &e[i]) < 0 ? e[j++] : e[i++];
+	while (i < h)
+		t[k++] = e[i++];
+	memcpy(e, t, k * sizeof *e);
+}
+
+/* sort_run: order the run's index by (key, order added): a stable LSD
+ * radix sort on pfx, then, when a key is longer than pfx holds, each
+ * group of records that tie on pfx by the rest of their keys. */
 static void sort_run(struct tl_xsort *s)
 {
-	uint32_t keys = 0;
-	for (size_t i = 0; i < s->nent; i++)
-		keys |= s->ent[i].key;
-	if (!keys)
+	if (s->nent < 2)
 		return;
 	if (s->tmpcap < s->entcap) {
 		free(s->tmp);
 		s->tmp = tl_xmalloc(s->entcap * sizeof *s->tmp);
 		s->tmpcap = s->entcap;
 	}
-	for (unsigned shift = 0; shift < 32 && keys >> shift; shift += DIGIT) {
-		size_t at[1u << DIGIT] = {0};
-		for (size_t i = 0; i < s->nent; i++)
-			at[s->ent[i].key >> shift & ((1u << DIGIT) - 1)]++;
-		size_t sum = 0;
-		for (size_t d = 0; d < 1u << DIGIT; d++) {
-			size_t c = at[d];
-			at[d] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < s->nent; i++)
-			s->tmp[at[s->ent[i].key >> shift & ((1u << DIGIT) - 1)]++] = s->ent[i];
-		struct ent *t = s->ent;
-		s->ent = s->tmp, s->tmp = t;
-		size_t c = s->entcap;
-		s->entcap = s->tmpcap, s->tmpcap = c;
+	unsigned nbits = squeeze(s, set_prefixes(s));
+	unsigned passes = (nbits + DIGIT - 1) / DIGIT, width = passes ? (nbits + passes - 1) / passes : 0;
+	for (unsigned shift = 0; shift < nbits; shift += width)
+		radix_pass(s, shift, width);
+	if (s->maxkey - s->lcp <= 7)
+		return;
+	for (size_t i = 0, j; i < s->nent; i = j) {
+		for (j = i + 1; j < s->nent && s->ent[j].pfx == s->ent[i].pfx; j++)
+			;
+		merge_sort(s, s->ent + i, j - i, s->tmp);
 	}
 }
 
@@ -190,9 +301,10 @@ static void spill(struct tl_xsort *s)
 	}
 	uint64_t beg = s->out.off + s->out.n;
 	for (size_t i = 0; i < s->nent; i++) {
+		const struct ent *e = &s->ent[i];
 		if (i + PREFETCH < s->nent)
 			__builtin_prefetch(s->buf + s->ent[i + PREFETCH].off);
-		wout_record(&s->out, s->ent[i].key, s->buf + s->ent[i].off, s->ent[i].len);
+		wout_record(&s->out, s->buf + e->off, e->keyn, s->buf + e->off + e->keyn, e->len);
 	}
 	wout_flush(&s->out);
 	s->runs[s->nruns++] = (struct seg){beg, s->out.off};
@@ -207,24 +319,39 @@ static size_t grown(size_t cap, size_t need, size_t first, size_t most)
 	return c < need ? need : c;
 }
 
-void *tl_xsort_add(struct tl_xsort *s, uint32_t key, size_t n)
+/* shared: how many of the first most bytes of a and b are the same. */
+static size_t shared(const char *a, const char *b, size_t most)
 {
-	size_t budget = run_budget(s);
-	if (n >= UINT32_MAX)
-		tl_die(TL_EX_SOFTWARE, "%s: a record of %zu bytes", s->what, n);
-	if (s->nent && s->n + n + (s->nent + 1) * 2 * sizeof(struct ent) > budget)
+	size_t i = 0;
+	while (i < most && a[i] == b[i])
+		i++;
+	return i;
+}
+
+void *tl_xsort_add(struct tl_xsort *s, const void *key, size_t keyn, size_t n)
+{
+	size_t budget = s->memory;
+	if (keyn >= UINT32_MAX || n >= UINT32_MAX)
+		tl_die(TL_EX_SOFTWARE, "%s: a record of %zu bytes", s->what, keyn + n);
+	if (s->nent && s->n + keyn + n + (s->nent + 1) * 2 * sizeof(struct ent) > budget)
 		spill(s);
-	if (s->n + n > s->cap) {
-		s->cap = grown(s->cap, s->n + n, 1u << 16, budget);
+	if (s->n + keyn + n > s->cap) {
+		s->cap = grown(s->cap, s->n + keyn + n, 1u << 16, budget);
 		s->buf = tl_xrealloc(s->buf, s->cap);
 	}
 	if (s->nent == s->entcap) {
 		s->entcap = grown(s->entcap, s->nent + 1, 1024, budget / (2 * sizeof(struct ent)));
 		s->ent = tl_xrealloc(s->ent, s->entcap * sizeof *s->ent);
 	}
-	s->ent[s->nent++] = (struct ent){key, (uint32_t)n, s->n};
-	void *p = s->buf + s->n;
-	s->n += n;
+	if (keyn)
+		memcpy(s->buf + s->n, key, keyn);
+	if (!s->nent)
+		s->lcp = s->maxkey = keyn;
+	s->lcp = shared(s->buf, s->buf + s->n, s->lcp < keyn ? s->lcp : keyn);   /* the first key is at 0 */
+	s->maxkey = keyn > s->maxkey ? keyn : s->maxkey;
+	s->ent[s->nent++] = (struct ent){0, s->n, (uint32_t)keyn, (uint32_t)n};
+	void *p = s->buf + s->n + keyn;
+	s->n += keyn + n;
 	return p;
 }
 
@@ -270,21 +397,24 @@ static int advance(int fd, struct cursor *c, const char *what)
 	if (!fill(fd, c, HDR, what))
 		return 0;
 	memcpy(hdr, c->buf + c->beg, HDR);
-	if (!fill(fd, c, HDR + (size_t)hdr[1], what)) {
+	size_t need = HDR + (size_t)hdr[0] + hdr[1];
+	if (!fill(fd, c, need, what)) {
 		errno = EIO;
 		die_io(what, "read");
 	}
-	c->key = hdr[0];
+	c->keyn = hdr[0];
 	c->len = hdr[1];
-	c->rec = c->buf + c->beg + HDR;
-	c->beg += HDR + c->len;
+	c->key = c->buf + c->beg + HDR;
+	c->rec = c->key + c->keyn;
+	c->beg += need;
 	return 1;
 }
 
 static int before(const struct merge *m, size_t a, size_t b)
 {
-	uint32_t ka = m->cur[a].key, kb = m->cur[b].key;
-	return ka < kb || (ka == kb && a < b);
+	const struct cursor *x = &m->cur[a], *y = &m->cur[b];
+	int c = key_cmp(x->key, x->keyn, y->key, y->keyn);
+	return c < 0 || (c == 0 && a < b);
 }
 
 static void sift_down(struct merge *m, size_t i)
@@ -310,7 +440,7 @@ static void merge_open(struct merge *m, int fd, const struct seg *runs, size_t k
 	*m = (struct merge){fd, tl_xcalloc(k, sizeof *m->cur), k, 0, tl_xmalloc(k * sizeof *m->heap), 0};
 	for (size_t i = 0; i < k; i++) {
 		struct cursor *c = &m->cur[i];
-		*c = (struct cursor){runs[i].beg, runs[i].end, tl_xmalloc(bufsize), bufsize, 0, 0, 0, NULL, 0};
+		*c = (struct cursor){.pos = runs[i].beg, .end = runs[i].end, .buf = tl_xmalloc(bufsize), .cap = bufsize};
 		if (advance(fd, c, what))
 			m->heap[m->nheap++] = i;
 	}
@@ -319,26 +449,22 @@ static void merge_open(struct merge *m, int fd, const struct seg *runs, size_t k
 }
 
 /* merge_next: the least record of m's runs (tl_xsort_next). The top's
- * record stays valid until this is called again, so it advances then; a
- * top whose next record has the same key stays on top (the other runs
- * with that key come later in input order). */
-static int merge_next(struct merge *m, uint32_t *key, const void **p, size_t *n, const char *what)
+ * record stays valid until this is called again, so it advances then
+ * (and sinks below the runs whose next record is less, or ties and comes
+ * from a later run). */
+static int merge_next(struct merge *m, const void **key, size_t *keyn, const void **p, size_t *n,
+		      const char *what)
 {
 	if (m->given && m->nheap) {
-		struct cursor *c = &m->cur[m->heap[0]];
-		uint32_t was = c->key;
-		if (!advance(m->fd, c, what)) {
+		if (!advance(m->fd, &m->cur[m->heap[0]], what))
 			m->heap[0] = m->heap[--m->nheap];
-			sift_down(m, 0);
-		} else if (c->key != was) {
-			sift_down(m, 0);
-		}
+		sift_down(m, 0);
 	}
 	m->given = 0;
 	if (!m->nheap)
 		return 0;
 	const struct cursor *c = &m->cur[m->heap[0]];
-	*key = c->key, *p = c->rec, *n = c->len;
+	*key = c->key, *keyn = c->keyn, *p = c->rec, *n = c->len;
 	m->given = 1;
 	return 1;
 }
@@ -367,13 +493,12 @@ static void merge_pass(struct tl_xsort *s, size_t fanin)
 	for (size_t i = 0; i < s->nruns; i += fanin) {
 		size_t k = s->nruns - i < fanin ? s->nruns - i : fanin;
 		struct merge m;
-		merge_open(&m, fileno(s->f), s->runs + i, k, read_buffer(run_budget(s), k), s->what);
+		merge_open(&m, fileno(s->f), s->runs + i, k, read_buffer(s->memory, k), s->what);
 		uint64_t beg = w.off + w.n;
-		uint32_t key;
-		const void *p;
-		size_t n;
-		while (merge_next(&m, &key, &p, &n, s->what))
-			wout_record(&w, key, p, n);
+		const void *key, *p;
+		size_t keyn, n;
+		while (merge_next(&m, &key, &keyn, &p, &n, s->what))
+			wout_record(&w, key, keyn, p, n);
 		wout_flush(&w);
 		merge_close(&m);
 		s->runs[nout++] = (struct seg){beg, w.off};   /* i >= nout: read already */
@@ -395,8 +520,6 @@ struct tl_xsort *tl_xsort_new(size_t memory, const char *what)
 	return s;
 }
 
-void tl_xsort_other(struct tl_xsort *s, size_t bytes) { s->other = bytes; }
-
 void tl_xsort_done(struct tl_xsort *s)
 {
 	if (!s->nruns) {
@@ -408,22 +531,22 @@ void tl_xsort_done(struct tl_xsort *s)
 	free(s->buf), free(s->ent), free(s->tmp);
 	s->buf = NULL, s->ent = s->tmp = NULL;
 	s->cap = s->entcap = s->tmpcap = 0;
-	size_t budget = run_budget(s), fanin = budget / MIN_BUF < 2 ? 2 : budget / MIN_BUF;
+	size_t budget = s->memory, fanin = budget / MIN_BUF < 2 ? 2 : budget / MIN_BUF;
 	while (s->nruns > fanin)
 		merge_pass(s, fanin);
 	merge_open(&s->m, fileno(s->f), s->runs, s->nruns, read_buffer(budget, s->nruns), s->what);
 }
 
-int tl_xsort_next(struct tl_xsort *s, uint32_t *key, const void **p, size_t *n)
+int tl_xsort_next(struct tl_xsort *s, const void **key, size_t *keyn, const void **p, size_t *n)
 {
 	if (s->nruns)
-		return merge_next(&s->m, key, p, n, s->what);
+		return merge_next(&s->m, key, keyn, p, n, s->what);
 	if (s->memi == s->nent)
 		return 0;
 	const struct ent *e = &s->ent[s->memi++];
 	if (s->memi + PREFETCH < s->nent)   /* the records are in input order, scattered */
 		__builtin_prefetch(s->buf + e[PREFETCH].off);
-	*key = e->key, *p = s->buf + e->off, *n = e->len;
+	*key = s->buf + e->off, *keyn = e->keyn, *p = s->buf + e->off + e->keyn, *n = e->len;
 	return 1;
 }
 

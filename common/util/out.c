@@ -247,6 +247,37 @@ static int open_temp(struct pending *s, const char *path)
 	return fd;
 }
 
+/* stream_alias: the descriptor a path names when it is one of the
+ * process's own streams (/dev/stdout, /dev/stderr, /dev/fd/N,
+ * /proc/self/fd/N), else -1. Such an output is written to that descriptor
+ * as it is, never replaced: a rename over /dev/stdout would put a file in
+ * place of the system's link, and reopening it would truncate a file the
+ * shell opened for appending. */
+static int stream_alias(const char *path)
+{
+	if (strcmp(path, "/dev/stdout") == 0)
+		return STDOUT_FILENO;
+	if (strcmp(path, "/dev/stderr") == 0)
+		return STDERR_FILENO;
+	const char *n = strncmp(path, "/dev/fd/", 8) == 0 ? path + 8
+		      : strncmp(path, "/proc/self/fd/", 14) == 0 ? path + 14 : NULL;
+	if (!n || *n < '0' || *n > '9' || strlen(n) > 6 || strspn(n, "0123456789") != strlen(n))
+		return -1;
+	return atoi(n);
+}
+
+/* final_path: where the output named path is published: a symbolic link
+ * is followed to the file it names, so the link stays and its target is
+ * replaced (a link to nothing is replaced itself). The caller frees it. */
+static char *final_path(const char *path)
+{
+	struct stat st;
+	char *real;
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && (real = realpath(path, NULL)))
+		return real;
+	return tl_xstrdup(path);
+}
+
 static void publish_at_exit(void)
 {
 	static int registered;
@@ -303,21 +334,45 @@ static int write_all(int fd, const char *p, size_t n)
 int tl_output_write_now(const char *path, const char *p, size_t n)
 {
 	struct stat st;
+	int alias = stream_alias(path);
+	if (alias >= 0)
+		return write_all(alias, p, n);
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {   /* a device or FIFO: in place */
 		int fd = open(path, O_WRONLY);
 		int ok = fd >= 0 && write_all(fd, p, n) == 0;
 		return fd >= 0 && close(fd) == 0 && ok ? 0 : -1;
 	}
-	char *tmp = temp_name(path);
+	char *real = final_path(path), *tmp = temp_name(real);
 	int fd = mkstemp(tmp), ok = fd >= 0;
 	if (ok) {
-		ok = fchmod(fd, output_mode(path)) == 0 && write_all(fd, p, n) == 0;
-		ok = close(fd) == 0 && ok && rename(tmp, path) == 0;
+		ok = fchmod(fd, output_mode(real)) == 0 && write_all(fd, p, n) == 0;
+		ok = close(fd) == 0 && ok && rename(tmp, real) == 0;
 		if (!ok)
 			unlink(tmp);
 	}
 	free(tmp);
+	free(real);
 	return ok ? 0 : -1;
+}
+
+/* open_in_place: an output that is written as it is, not replaced: one
+ * of the process's streams, a device or a FIFO (e.g. /dev/full); NULL for
+ * a file, which gets a temporary. */
+static FILE *open_in_place(const char *path)
+{
+	int alias = stream_alias(path), fd = alias >= 0 ? dup(alias) : -1;
+	struct stat st;
+	FILE *f = NULL;
+	if (alias >= 0)
+		f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		f = fopen(path, "w");
+	else
+		return NULL;
+	if (!f)
+		tl_die(TL_EX_CANTCREAT, "%s:", path);
+	setvbuf(f, NULL, _IOFBF, OUT_BUFSIZE);
+	return f;
 }
 
 FILE *tl_output_open(const char *path)
@@ -336,22 +391,18 @@ FILE *tl_output_open(const char *path)
 		tl_pipe_grow(STDOUT_FILENO);
 		return stdout;
 	}
-	struct stat st;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		/* a device or FIFO (e.g. /dev/full): write it in place, no rename */
-		s->f = fopen(path, "w");
-		if (!s->f)
-			tl_die(TL_EX_CANTCREAT, "%s:", path);
-		setvbuf(s->f, NULL, _IOFBF, OUT_BUFSIZE);
+	s->f = open_in_place(path);
+	if (s->f) {
 		s->path = NULL;
 		s->name = tl_xstrdup(path);
 		return s->f;
 	}
-	int fd = open_temp(s, path);
+	char *real = final_path(path);
+	int fd = open_temp(s, real);
 	s->f = fdopen(fd, "w");
 	if (!s->f)
 		tl_die(TL_EX_CANTCREAT, "%s:", path);
-	s->path = tl_xstrdup(path);
+	s->path = real;
 	setvbuf(s->f, NULL, _IOFBF, OUT_BUFSIZE);
 	return s->f;
 }

@@ -8,7 +8,10 @@
  * to a temporary file in the same directory and renamed over the path by
  * tl_output_commit, so a failed run never leaves a partial file (tl_die
  * removes the temporary); a new file gets mode 0666 & ~umask, as a shell
- * redirect gives. Exits 73 when it cannot be created. */
+ * redirect gives. Exits 73 when it cannot be created. A symbolic link is
+ * followed (its target is replaced); a device, a FIFO and the process's
+ * own streams (/dev/stdout, /dev/fd/N, /proc/self/fd/N) are written in
+ * place, never replaced. */
 FILE *tl_output_open(const char *path);
 
 /* The first word of the line a failed tool ends its standard output with,

@@ -11,6 +11,7 @@
 #define TL_STATS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* ---- special functions ---- */
 
@@ -92,42 +93,5 @@ struct tl_ksum {
 void tl_ksum_add(struct tl_ksum *k, double x);
 /* Current value of the sum (sum + compensation). */
 double tl_ksum_value(const struct tl_ksum *k);
-
-/* An exact sum of doubles (zero-initialize, free with tl_xsum_free): the
- * terms are kept as a non-overlapping expansion (Shewchuk's grow-expansion,
- * the algorithm of Python's math.fsum), so tl_xsum_value is the correctly
- * rounded sum, the same whatever the order of the terms and however they
- * were split between accumulators; a sum that merges the statistics of
- * shards is the single run's to the last bit. Typically one to three parts;
- * a part array grows on the heap. A non-finite term, or a sum that
- * overflows, makes the value that of plain addition (inf or NaN). */
-struct tl_xsum {
-	double *part;               /* increasing magnitude, non-overlapping */
-	size_t n, cap;
-	double special;             /* the non-finite terms, summed plainly */
-	int has_special;
-};
-
-void tl_xsum_add(struct tl_xsum *s, double x);
-/* tl_xsum_add_square: add x*x exactly (its rounded product and the error
- * of that rounding, by fma). */
-void tl_xsum_add_square(struct tl_xsum *s, double x);
-/* tl_xsum_add_sum: add every term of b (a and b may not be one). */
-void tl_xsum_add_sum(struct tl_xsum *a, const struct tl_xsum *b);
-double tl_xsum_value(const struct tl_xsum *s);
-/* tl_xsum_terms: the exact sum as at most TL_XSUM_TERMS doubles t[0..k),
- * returns k: t[0] is the value, t[1] the value of what is left, and so on
- * until nothing is; the same terms for the same exact sum however it was
- * added up, and written %.17g and added back, the same sum. None for 0
- * (and the one non-finite value when it is not finite). */
-#define TL_XSUM_TERMS 48
-size_t tl_xsum_terms(const struct tl_xsum *s, double *t);
-/* tl_xsum_m2: for n terms y whose sum is s1 and whose sum of squares is s2
- * (tl_xsum_add_square), Σ(y - mean)² = (n·s2 - s1²)/n, from the exact
- * difference rounded once: the same for any order or split of the terms
- * (while no part underflows); 0 when n < 1. */
-double tl_xsum_m2(double n, const struct tl_xsum *s1, const struct tl_xsum *s2);
-void tl_xsum_clear(struct tl_xsum *s);
-void tl_xsum_free(struct tl_xsum *s);
 
 #endif

@@ -1,5 +1,5 @@
-/* fuzz_fitstats.c - libFuzzer harness for the stats files of io/statsfile
- * (tl(7) STATS FILES): tl-retention --fit, tl-affinity --transfer-pairs,
+/* fuzz_fitstats.c - libFuzzer harness for the stats files (io/statsrows,
+ * tl(7) STATS FILES) of tl-retention --fit, tl-affinity --transfer-pairs,
  * tl-score --summary and --calibrate, each merged as its --merge does. The
  * input is one to three stats files separated by a line holding one form
  * feed ("\n\f\n", as fuzz_stats.c), each read from a memfd by its
@@ -7,7 +7,7 @@
  * (churn gap 30d, as-of 2025-06-01, the built-in config v2, no canary,
  * outcome roi: the seeds in tests/fuzz/seeds/fitstats have them). A bad
  * file ends a merge in tl_die, caught with tl_die_catch; the harness frees
- * the result being built and io/statsfile the file it left open.
+ * the result being built and tl_statsrows_merge the reader it left.
  *
  * Invariants, each an abort when broken: a merge that succeeds writes its
  * result without dying; the files merged in the reverse order write the

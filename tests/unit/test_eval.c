@@ -1,6 +1,8 @@
 /* test_eval.c - unit tests of common/metrics/eval.c against hand-computed values,
  * a published ROC AUC and a brute-force pair count. */
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "metrics/eval.h"
 #include "util/rng.h"
@@ -16,14 +18,25 @@ static double auc_of(const double *s, const int *y, size_t n)
 	return a;
 }
 
+/* binary_of: every binary metric of the pairs, through a histogram. */
+static void binary_of(const struct tl_eval_pair *p, size_t n, struct tl_eval_binary *b)
+{
+	struct tl_eval_hist h = {0};
+	for (size_t i = 0; i < n; i++)
+		tl_eval_hist_add(&h, p[i].score, p[i].label, !p[i].label);
+	tl_eval_binary(&h, b);
+	tl_eval_hist_free(&h);
+}
+
 static double ap_of(const double *s, const int *y, size_t n)
 {
 	struct tl_eval_pair *p = malloc(n * sizeof *p);
+	struct tl_eval_binary b;
 	for (size_t i = 0; i < n; i++)
 		p[i] = (struct tl_eval_pair){s[i], y[i]};
-	double a = tl_eval_average_precision(p, n);
+	binary_of(p, n, &b);
 	free(p);
-	return a;
+	return b.pr_auc;
 }
 
 static void test_auc_hand(void)
@@ -42,8 +55,8 @@ static void test_auc_hand(void)
 	int one_class[] = {1, 1, 1, 1, 1, 1};
 	CHECK(isnan(auc_of(distinct, one_class, 6)));
 	struct tl_eval_binary b;
-	tl_eval_binary(NULL, 0, &b);      /* no records: nothing to sort */
-	CHECK(b.n == 0 && isnan(b.roc_auc) && isnan(b.pr_auc) && isnan(b.brier));
+	binary_of(NULL, 0, &b);           /* no records */
+	CHECK(b.n == 0 && isnan(b.roc_auc) && isnan(b.pr_auc) && isnan(b.brier) && b.unit_scores);
 }
 
 /* Ties across the classes, by hand with midranks: ascending scores
@@ -136,7 +149,7 @@ static void test_brier_bins(void)
 {
 	struct tl_eval_pair p[] = {{0.9, 1}, {0.8, 1}, {0.8, 0}, {0.3, 0}, {0.3, 1}, {0.1, 0}, {1.0, 1}, {0.0, 0}};
 	struct tl_eval_binary b;
-	tl_eval_binary(p, 8, &b);
+	binary_of(p, 8, &b);
 	/* .01 + .04 + .64 + .09 + .49 + .01 + 0 + 0 = 1.28 */
 	CHECK_NEAR(b.brier, 1.28 / 8, 1e-15);
 	CHECK(b.n == 8 && b.pos == 4 && b.neg == 4 && b.unit_scores);
@@ -145,9 +158,54 @@ static void test_brier_bins(void)
 	CHECK(b.bins[3].n == 2 && b.bins[1].n == 1 && b.bins[0].n == 1);
 	CHECK_NEAR(b.bins[9].sum_score, 1.9, 1e-15);
 	struct tl_eval_pair q[] = {{2.5, 1}, {0.5, 0}};
-	tl_eval_binary(q, 2, &b);
+	binary_of(q, 2, &b);
 	CHECK(!b.unit_scores && isnan(b.brier) && b.bins[5].n == 0);
 	CHECK_NEAR(b.roc_auc, 1.0, 0);
+}
+
+/* The histogram against a direct count: scores from few distinct values
+ * (batches fold into existing buckets) and from many (batches of new
+ * ones, merged in between), in random order, with -0 and 0 one score. */
+static void test_hist(void)
+{
+	struct tl_rng r;
+	tl_rng_seed(&r, 7);
+	enum { N = 600000, K = 400000 };
+	static long long pos[K], neg[K];
+	struct tl_eval_hist h = {0}, two = {0}, half = {0};
+	for (int i = 0; i < N; i++) {
+		int k = (int)tl_rng_below(&r, i < N / 2 ? 50 : K), y = tl_rng_uniform(&r) < 0.3;
+		double s = k == 0 && (i & 1) ? -0.0 : k;
+		*(y ? &pos[k] : &neg[k]) += 1;
+		tl_eval_hist_add(&h, s, y, !y);
+		tl_eval_hist_add(i % 3 ? &two : &half, s, y, !y);
+	}
+	tl_eval_hist_compact(&h);
+	int ok = 1;
+	size_t used = 0;
+	for (int k = 0; k < K; k++)
+		used += pos[k] + neg[k] > 0;
+	CHECK(h.n == used);
+	for (size_t i = 0, k = 0; i < h.n && ok; i++, k++) {
+		while (pos[k] + neg[k] == 0)
+			k++;
+		ok = h.b[i].score == (double)k && h.b[i].pos == pos[k] && h.b[i].neg == neg[k];
+		ok = ok && !(h.b[i].score == 0 && signbit(h.b[i].score));
+	}
+	CHECK(ok);
+	/* a histogram merged from another's buckets is the same */
+	tl_eval_hist_compact(&half);
+	for (size_t i = 0; i < half.n; i++)
+		tl_eval_hist_add(&two, half.b[i].score, half.b[i].pos, half.b[i].neg);
+	tl_eval_hist_compact(&two);
+	CHECK(two.n == h.n && memcmp(two.b, h.b, h.n * sizeof *h.b) == 0);
+	struct tl_eval_binary a, b;
+	tl_eval_binary(&h, &a);
+	tl_eval_binary(&two, &b);
+	CHECK(memcmp(&a, &b, sizeof a) == 0);
+	tl_eval_hist_free(&h);
+	tl_eval_hist_free(&two);
+	tl_eval_hist_free(&half);
 }
 
 static void test_confusion(void)
@@ -232,6 +290,7 @@ int main(void)
 	test_auc_brute_force();
 	test_average_precision();
 	test_brier_bins();
+	test_hist();
 	test_confusion();
 	test_confusion_growth();
 	test_numeric();

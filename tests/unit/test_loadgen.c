@@ -124,14 +124,14 @@ static void test_assigned(void)
 			same_arch &= l.arch == o.arch;
 		}
 		roi[t] += o.roi / tl_lg_arch_roi(o.arch);
-		churn[t] += o.churned - tl_lg_arch_churn(o.arch);
-		want_churn += tl_lg_arch_churn(o.arch);
+		churn[t] += o.churned - tl_lg_arch_churn(&c, o.arch);
+		want_churn += tl_lg_arch_churn(&c, o.arch);
 	}
 	CHECK(same_arch);
 	tl_lg_assigned_outcome(&c, 77, 1, &o);
 	tl_lg_assigned_outcome(&c, 77, 1, &again);
 	CHECK(o.arch == again.arch && o.roi == again.roi && o.churned == again.churned);
-	CHECK_NEAR(tl_lg_arch_churn(TL_LG_LONG_TERM_RETAINER), 1 - exp(-0.24), 1e-15);
+	CHECK_NEAR(tl_lg_arch_churn(&c, TL_LG_LONG_TERM_RETAINER), 1 - exp(-0.24), 1e-15);
 	/* per arm N/2 learners; lognormal sd 0.5 and a Bernoulli at most 0.5 */
 	CHECK_NEAR(roi[0] / (N / 2), 1.0, 4 * 0.533 / sqrt(N / 2));
 	CHECK_NEAR(roi[1] / (N / 2), 0.95, 4 * 0.533 / sqrt(N / 2));
@@ -139,6 +139,49 @@ static void test_assigned(void)
 	CHECK_NEAR(churn[1] / (N / 2), 0.03, 4 * 0.5 / sqrt(N / 2));
 	CHECK(want_churn / N > 0.3 && want_churn / N < 0.7);
 	tl_lg_learner_free(&l);
+	tl_lg_world_free(w);
+}
+
+/* --profile mooc: learner k is still a pure function of (seed, k), its
+ * archetype the first draw (so --assignment's truth is the log's), its
+ * events sorted within the window; more one-day learners than the default
+ * profile, and a mooc churn chance per archetype in (0, 1), ordered like
+ * the hazards. */
+static void test_mooc(void)
+{
+	struct tl_lg_config c;
+	tl_lg_config_init(&c);
+	tl_lg_parse_profile(&c, "mooc");
+	CHECK(c.profile == TL_LG_PROFILE_MOOC);
+	struct tl_lg_world *w = tl_lg_world_new(&c);
+	struct tl_lg_learner a = {0}, b = {0};
+	struct tl_lg_outcome o;
+	tl_lg_generate(w, 17, &a);
+	for (long k = 1; k <= 40; k++)
+		tl_lg_generate(w, k, &b);
+	tl_lg_generate(w, 17, &b);
+	CHECK(a.n == b.n && a.n > 0 && memcmp(a.ev, b.ev, a.n * sizeof *a.ev) == 0);
+	int64_t lo = c.start / TL_SEC, join_hi = c.end / TL_SEC, hi = (c.end + c.horizon) / TL_SEC;
+	long same_arch = 1, sorted = 1, in_range = 1, one_day = 0;
+	const long N = 3000;
+	for (long k = 1; k <= N; k++) {
+		tl_lg_generate(w, k, &a);
+		tl_lg_assigned_outcome(&c, k, 0, &o);
+		same_arch &= a.arch == o.arch;
+		in_range &= a.n > 0 && a.ev[0].ts >= lo && a.ev[0].ts < join_hi && a.ev[a.n - 1].ts <= hi;
+		for (size_t i = 1; i < a.n; i++)
+			sorted &= a.ev[i - 1].ts <= a.ev[i].ts;
+		one_day += a.ev[a.n - 1].ts / 86400 == a.ev[0].ts / 86400;
+	}
+	CHECK(same_arch && sorted && in_range);
+	CHECK(one_day > N / 2);
+	for (int i = 0; i < TL_LG_NARCH; i++) {
+		double p = tl_lg_arch_churn(&c, i);
+		CHECK(p > 0 && p < 1);
+	}
+	CHECK(tl_lg_arch_churn(&c, TL_LG_LONG_TERM_RETAINER) < tl_lg_arch_churn(&c, TL_LG_SPECIALIST));
+	tl_lg_learner_free(&a);
+	tl_lg_learner_free(&b);
 	tl_lg_world_free(w);
 }
 
@@ -165,6 +208,7 @@ int main(void)
 	test_catalogue();
 	test_learners();
 	test_assigned();
+	test_mooc();
 	test_parsers();
 	return UNIT_DONE();
 }

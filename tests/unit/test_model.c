@@ -24,6 +24,13 @@ static const double mtcars[32][4] = {
 
 static const struct tl_model_params prm = TL_MODEL_PARAMS_DEFAULTS;
 
+/* fit: m on the n rows of X and y, without cross-validation. */
+static int fit(struct tl_model *m, const double *X, const double *y, size_t n, char *err, size_t cap)
+{
+	struct tl_model_data d = {X, y, NULL, n};
+	return tl_model_fit(m, &d, 0, &prm, NULL, err, cap);
+}
+
 /* new_model: a model over the given specs (NULL-terminated). */
 static void new_model(struct tl_model *m, enum tl_model_kind kind, double l2, const char *target,
 		      const char *const *specs)
@@ -62,7 +69,7 @@ static void fit_mtcars(struct tl_model *m, int c1, int c2, const char *s1, const
 		y[i] = mtcars[i][3];
 	}
 	new_model(m, TL_MODEL_LOGISTIC, 0, "am", specs);
-	CHECK(tl_model_fit(m, X, y, 32, NULL, &prm, err, sizeof err) == 0);
+	CHECK(fit(m, X, y, 32, err, sizeof err) == 0);
 	if (*err)
 		fprintf(stderr, "fit: %s\n", err);
 }
@@ -130,7 +137,7 @@ static void test_separable(void)
 	struct tl_model m;
 	char err[300] = "";
 	new_model(&m, TL_MODEL_LOGISTIC, 1, "y", specs);
-	CHECK(tl_model_fit(&m, X, y, 6, NULL, &prm, err, sizeof err) == 0);
+	CHECK(fit(&m, X, y, 6, err, sizeof err) == 0);
 	CHECK(isfinite(m.feat[0].coef) && m.feat[0].coef > 0 && m.feat[0].coef < 10);
 	CHECK_NEAR(m.intercept, 0, 1e-12);          /* symmetric data */
 	CHECK_NEAR(m.train_auc, 1, 0);
@@ -138,7 +145,7 @@ static void test_separable(void)
 	tl_model_free(&m);
 
 	new_model(&m, TL_MODEL_LOGISTIC, 0, "y", specs);
-	CHECK(tl_model_fit(&m, X, y, 6, NULL, &prm, err, sizeof err) < 0);
+	CHECK(fit(&m, X, y, 6, err, sizeof err) < 0);
 	CHECK(strstr(err, "separate") != NULL);
 	tl_model_free(&m);
 }
@@ -155,7 +162,7 @@ static void test_penalised_mtcars(void)
 		y[i] = mtcars[i][3];
 	}
 	new_model(&m, TL_MODEL_LOGISTIC, 2.5, "am", specs);
-	CHECK(tl_model_fit(&m, X, y, 32, NULL, &prm, err, sizeof err) == 0);
+	CHECK(fit(&m, X, y, 32, err, sizeof err) == 0);
 	check_stationary(&m, X, y, 32);
 	tl_model_free(&m);
 }
@@ -169,20 +176,20 @@ static void test_singular(void)
 	struct tl_model m;
 	char err[300] = "";
 	new_model(&m, TL_MODEL_LOGISTIC, 0, "y", two);
-	CHECK(tl_model_fit(&m, X, y, 6, NULL, &prm, err, sizeof err) < 0);
+	CHECK(fit(&m, X, y, 6, err, sizeof err) < 0);
 	CHECK(strstr(err, "singular system") != NULL && strstr(err, "collinear") != NULL);
 	tl_model_free(&m);
 	new_model(&m, TL_MODEL_LINEAR, 0, "y", two);
-	CHECK(tl_model_fit(&m, X, y, 6, NULL, &prm, err, sizeof err) < 0);
+	CHECK(fit(&m, X, y, 6, err, sizeof err) < 0);
 	CHECK(strstr(err, "singular system") != NULL);
 	tl_model_free(&m);
 	new_model(&m, TL_MODEL_LOGISTIC, 0, "y", one);
-	CHECK(tl_model_fit(&m, C, y, 6, NULL, &prm, err, sizeof err) < 0);
+	CHECK(fit(&m, C, y, 6, err, sizeof err) < 0);
 	CHECK(strstr(err, "feature 'c' is constant") != NULL);
 	tl_model_free(&m);
 	/* with a penalty a constant feature gets coefficient 0 */
 	new_model(&m, TL_MODEL_LOGISTIC, 1, "y", one);
-	CHECK(tl_model_fit(&m, C, y, 6, NULL, &prm, err, sizeof err) == 0);
+	CHECK(fit(&m, C, y, 6, err, sizeof err) == 0);
 	CHECK(m.feat[1].sd == 0 && m.feat[1].coef == 0);
 	tl_model_free(&m);
 }
@@ -194,9 +201,9 @@ static void test_targets(void)
 	struct tl_model m;
 	char err[300] = "";
 	new_model(&m, TL_MODEL_LOGISTIC, 1, "t", specs);
-	CHECK(tl_model_fit(&m, X, y2, 4, NULL, &prm, err, sizeof err) < 0);
+	CHECK(fit(&m, X, y2, 4, err, sizeof err) < 0);
 	CHECK(strstr(err, "needs 0 or 1") != NULL);
-	CHECK(tl_model_fit(&m, X, y1, 4, NULL, &prm, err, sizeof err) < 0);
+	CHECK(fit(&m, X, y1, 4, err, sizeof err) < 0);
 	CHECK(strstr(err, "both 0 and 1") != NULL);
 	tl_model_free(&m);
 }
@@ -211,12 +218,12 @@ static void test_ridge(void)
 	char err[300];
 	double sd = sqrt(5.0 / 3);
 	new_model(&m, TL_MODEL_LINEAR, 0, "y", specs);
-	CHECK(tl_model_fit(&m, X, y, 4, NULL, &prm, err, sizeof err) == 0);
+	CHECK(fit(&m, X, y, 4, err, sizeof err) == 0);
 	CHECK_NEAR(m.feat[0].coef, 3 * sd, 1e-12);
 	CHECK_NEAR(m.intercept, 9.5, 1e-12);
 	CHECK_NEAR(m.train_rmse, 0, 1e-12);
 	m.l2 = 2;
-	CHECK(tl_model_fit(&m, X, y, 4, NULL, &prm, err, sizeof err) == 0);
+	CHECK(fit(&m, X, y, 4, err, sizeof err) == 0);
 	CHECK_NEAR(m.feat[0].coef, 3 * sd * 3 / 5, 1e-12);
 	CHECK_NEAR(m.intercept, 9.5, 1e-12);
 	tl_model_free(&m);
@@ -231,7 +238,7 @@ static void test_impute(void)
 	struct tl_model m;
 	char err[300];
 	new_model(&m, TL_MODEL_LINEAR, 0, "y", specs);
-	CHECK(tl_model_fit(&m, X, y, 4, NULL, &prm, err, sizeof err) == 0);
+	CHECK(fit(&m, X, y, 4, err, sizeof err) == 0);
 	CHECK_NEAR(m.feat[0].mean, 3, 1e-15);
 	CHECK_NEAR(m.feat[0].sd, 2, 1e-15);
 	CHECK(m.feat[0].missing == 1);
@@ -260,13 +267,6 @@ static void test_features(void)
 	CHECK(tl_transform_apply(TL_TF_SQRT, 9, &v) == 0 && v == 3);
 	CHECK(tl_transform_apply(TL_TF_LOG1P, M_E - 1, &v) == 0 && fabs(v - 1) < 1e-15);
 	CHECK(tl_transform_apply(TL_TF_NONE, INFINITY, &v) < 0);
-}
-
-/* The ROC AUC itself (tl_eval_roc_auc, with ties): test_eval.c. */
-static void test_rmse(void)
-{
-	double p[] = {1, 2, 3}, t[] = {1, 4, 3};
-	CHECK_NEAR(tl_rmse(p, t, 3), sqrt(4.0 / 3), 1e-15);
 }
 
 static char *model_json(const struct tl_model *m, size_t *n)
@@ -314,17 +314,17 @@ static void test_roundtrip(void)
 	}
 }
 
-/* CV: folds come from the id hash; each out-of-fold prediction equals a
- * model fitted without that fold. */
+/* CV: folds come from the id hash; each out-of-fold prediction is, bit
+ * for bit, that of a model fitted on the other folds alone (the fold's
+ * unit of the fit is that fit); cv_auc is the AUC of all of them. */
 static void test_cv(void)
 {
 	struct tl_model m, t;
-	double X[64], y[32], pred[32];
+	double X[64], y[32], pred[32], Xs[64], ys[32];
 	int fold[32], seen[4] = {0};
-	unsigned char use[32];
 	char err[300], id[16];
-	fit_mtcars(&m, 0, 1, "hp", "wt");
-	m.l2 = 1;
+	const char *specs[] = {"hp", "wt", NULL};
+	new_model(&m, TL_MODEL_LOGISTIC, 1, "am", specs);
 	for (int i = 0; i < 32; i++) {
 		X[2 * i] = mtcars[i][0];
 		X[2 * i + 1] = mtcars[i][1];
@@ -335,23 +335,29 @@ static void test_cv(void)
 		seen[fold[i]]++;
 	}
 	CHECK(seen[0] && seen[1] && seen[2] && seen[3]);
-	CHECK(tl_model_cv(&m, X, y, 32, fold, 4, &prm, pred, err, sizeof err) == 0);
+	struct tl_model_data d = {X, y, fold, 32};
+	CHECK(tl_model_fit(&m, &d, 4, &prm, pred, err, sizeof err) == 0);
 	CHECK(m.cv_k == 4 && isfinite(m.cv_auc) && m.cv_auc > 0.5 && m.cv_auc <= 1);
 	CHECK(m.cv_fold_n[0] + m.cv_fold_n[1] + m.cv_fold_n[2] + m.cv_fold_n[3] == 32);
-	const char *specs[] = {"hp", "wt", NULL};
-	new_model(&t, TL_MODEL_LOGISTIC, 1, "am", specs);
-	for (int i = 0; i < 32; i++)
-		use[i] = fold[i] != 2;
-	CHECK(tl_model_fit(&t, X, y, 32, use, &prm, err, sizeof err) == 0);
-	for (int i = 0; i < 32; i++)
-		if (fold[i] == 2)
-			CHECK(pred[i] == tl_model_predict(&t, X + 2 * i));
+	for (int k = 0; k < 4; k++) {
+		size_t n = 0;
+		for (int i = 0; i < 32; i++)
+			if (fold[i] != k) {
+				Xs[2 * n] = X[2 * i], Xs[2 * n + 1] = X[2 * i + 1], ys[n++] = y[i];
+			}
+		new_model(&t, TL_MODEL_LOGISTIC, 1, "am", specs);
+		CHECK(fit(&t, Xs, ys, n, err, sizeof err) == 0);
+		for (int i = 0; i < 32; i++)
+			if (fold[i] == k)
+				CHECK(pred[i] == tl_model_predict(&t, X + 2 * i));
+		CHECK(m.cv_fold_n[k] == 32 - (long)n);
+		tl_model_free(&t);
+	}
 	struct tl_eval_pair pairs[32];   /* cv_auc: the AUC of every out-of-fold prediction */
 	for (int i = 0; i < 32; i++)
 		pairs[i] = (struct tl_eval_pair){pred[i], y[i] > 0.5};
 	CHECK(tl_eval_roc_auc(pairs, 32) == m.cv_auc);
 	tl_model_free(&m);
-	tl_model_free(&t);
 }
 
 int main(void)
@@ -365,7 +371,6 @@ int main(void)
 	test_ridge();
 	test_impute();
 	test_features();
-	test_rmse();
 	test_roundtrip();
 	test_cv();
 	return UNIT_DONE();

@@ -432,9 +432,8 @@ static void fit_stats(void)
 	rewind(w);
 	CHECK(fread(buf, 1, sizeof buf - 1, w) > 0);
 	fclose(w);
-	CHECK_STR(buf, "tl_stats,1,tl-retention,km\nparam,churn_gap,2592000s\nparam,as_of,2025-04-11T00:00:00Z\n"
-		       "capability,duration_us,stopped,censored\n"
-		       "x,864000000000,1,0\nx,1728000000000,1,0\ny,7776000000000,0,1\n");
+	CHECK_STR(buf, "tl-stats,tl-retention,1\nparam,churn_gap,2592000s\nparam,as_of,2025-04-11T00:00:00Z\n"
+		       "duration,x,864000000000,1,0\nduration,x,1728000000000,1,0\nduration,y,7776000000000,0,1\n");
 	struct tl_km_fit *g = tl_km_fit_new(30 * TL_DAY);
 	char *files[] = {path, path};
 	tl_km_fit_merge(g, 2, files, "2025-04-11T00:00:00Z");

@@ -14,19 +14,17 @@
  *          4, 7, 13, 16 shifted by 1e9 (variance 30) defeats the naive formula.
  *  [CGL]   Chan, Golub & LeVeque (1979): pairwise merge of (n, mean, M2).
  *  [Neu]   Neumaier (1974): the sum 1 + 1e100 + 1 - 1e100 = 2.
- *  [She]   the exact sum: 1e16 + 1 + 1e-16 and 2^53 - 0.5 - 2^-54, whose
- *          correctly rounded values follow from the ties by hand.
  *  [MP]    High-precision values, each computed for this file with mpmath
  *          1.3.0 at 50-60 significant digits (ncdf, betainc, gammainc,
  *          findroot) and rounded to 17 digits; R's pnorm/qnorm/pt/qt/pchisq/
  *          qchisq give the same values to the digits R prints by default.
  */
 #include "util/stats.h"
+#include "util/xsum.h"
 #include "unit.h"
 
+#include <float.h>
 #include <math.h>
-#include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const double PI_ = 3.14159265358979323846;
@@ -470,95 +468,86 @@ static void test_ksum(void)
 	CHECK(tl_ksum_value(&z) == 0);
 }
 
-/* s written as its terms (%.17g) and read back into into; its value. */
-static double xsum_roundtrip(const struct tl_xsum *s, struct tl_xsum *into)
+/* xsum_of: the exact sum of v[0..n). */
+static struct tl_xsum xsum_of(const double *v, size_t n)
 {
-	double t[TL_XSUM_TERMS];
-	char buf[64];
-	size_t k = tl_xsum_terms(s, t);
-	CHECK(k == 0 || t[0] == tl_xsum_value(s));
-	for (size_t i = 0; i < k; i++) {
-		snprintf(buf, sizeof buf, "%.17g", t[i]);
-		tl_xsum_add(into, strtod(buf, NULL));
-	}
-	return tl_xsum_value(into);
+	struct tl_xsum s = {0};
+	for (size_t i = 0; i < n; i++)
+		tl_xsum_add(&s, v[i]);
+	return s;
 }
 
-/* 1 when a and b have the same terms: the text of an exact sum is one. */
-static int same_terms(const struct tl_xsum *a, const struct tl_xsum *b)
-{
-	double ta[TL_XSUM_TERMS], tb[TL_XSUM_TERMS];
-	size_t ka = tl_xsum_terms(a, ta), kb = tl_xsum_terms(b, tb);
-	return ka == kb && memcmp(ta, tb, ka * sizeof *ta) == 0;
-}
+static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
 
 static void test_xsum(void)
 {
-	static const double v[] = {1, 1e100, 1, -1e100};
-	struct tl_xsum k = {0};
-	for (int i = 0; i < 4; i++)
-		tl_xsum_add(&k, v[i]);
-	CHECK(tl_xsum_value(&k) == 2);
-	tl_xsum_clear(&k);
-	for (int i = 0; i < 10; i++)   /* the exact sum of ten 0.1 rounds to 1 */
-		tl_xsum_add(&k, 0.1);
-	CHECK(tl_xsum_value(&k) == 1.0);
-	/* round half to even needs the parts below the first inexact sum:
-	 * 1e16 + 1 is a tie that the 1e-16 breaks upwards; 2^53 - 0.5 is a tie
-	 * that -2^-54 breaks downwards */
-	tl_xsum_clear(&k);
-	tl_xsum_add(&k, 1e16), tl_xsum_add(&k, 1), tl_xsum_add(&k, 1e-16);
-	CHECK(tl_xsum_value(&k) == 10000000000000002.0);
-	tl_xsum_clear(&k);
-	tl_xsum_add(&k, 9007199254740992.0), tl_xsum_add(&k, -0.5), tl_xsum_add(&k, -0x1p-54);
-	CHECK(tl_xsum_value(&k) == 9007199254740991.0);
-	tl_xsum_clear(&k);
-	CHECK(tl_xsum_value(&k) == 0);
-	tl_xsum_add(&k, INFINITY);
-	CHECK(isinf(tl_xsum_value(&k)));
-	tl_xsum_free(&k);
-	/* any order, any split into shards, and the text form give the same bits */
-	enum { N = 3000 };
-	static double x[N];
-	uint64_t r = 12345;
-	for (int i = 0; i < N; i++) {
-		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
-		double u = (double)(r >> 11) / 9007199254740992.0;
-		x[i] = (u - 0.3) * pow(10, (double)(int)((r >> 3) % 40) - 20);
+	static const double cancel[] = {1, 1e100, 1, -1e100, 1e-300, -1e-300};
+	struct tl_xsum s = xsum_of(cancel, 6);
+	CHECK(tl_xsum_value(&s) == 2);
+	double ten[10];
+	for (int i = 0; i < 10; i++)
+		ten[i] = 0.1;
+	s = xsum_of(ten, 10);   /* exactly 1.000000000000000055511151231257827: rounds to 1 */
+	CHECK(tl_xsum_value(&s) == 1.0);
+	double parts[TL_XSUM_MAX_PARTS];
+	CHECK_EQ(tl_xsum_parts(&s, parts), 2);
+	CHECK(parts[0] == 1.0 && parts[1] == 0x1p-54);   /* the remainder: 10 (0.1 rounded) - 1 = 2^-54 */
+	/* ties to even, and a sticky bit below the tie */
+	static const double tie[] = {0x1p53, 1}, tie2[] = {0x1p53, 1, 0x1p-60}, tie3[] = {0x1p53 + 2, 1};
+	s = xsum_of(tie, 2);
+	CHECK(tl_xsum_value(&s) == 0x1p53);
+	s = xsum_of(tie2, 3);
+	CHECK(tl_xsum_value(&s) == 0x1p53 + 2);
+	s = xsum_of(tie3, 2);
+	CHECK(tl_xsum_value(&s) == 0x1p53 + 4);
+	/* subnormals are exact; the range's end overflows to infinity, and back */
+	static const double tiny[] = {0x1p-1074, 0x1p-1074, 0x1p-1074, -0x1p-1073};
+	s = xsum_of(tiny, 4);
+	CHECK(tl_xsum_value(&s) == 0x1p-1074);
+	static const double big[] = {DBL_MAX, DBL_MAX, -DBL_MAX};
+	s = xsum_of(big, 2);
+	CHECK(tl_xsum_value(&s) == INFINITY);
+	CHECK_EQ(tl_xsum_parts(&s, parts), 1);
+	s = xsum_of(big, 3);
+	CHECK(tl_xsum_value(&s) == DBL_MAX);
+	static const double neg[] = {-0.1, -0.2, 0.05};
+	s = xsum_of(neg, 3);   /* -0.1 - 0.2 rounds to -0.30000000000000004; exactly: */
+	CHECK(tl_xsum_value(&s) == -0.25);
+	/* infinities and NaN aside */
+	static const double inf[] = {1, INFINITY}, infs[] = {INFINITY, 1, -INFINITY};
+	s = xsum_of(inf, 2);
+	CHECK(tl_xsum_value(&s) == INFINITY);
+	s = xsum_of(infs, 3);
+	CHECK(isnan(tl_xsum_value(&s)));
+	/* the order of additions and the split into merged parts change nothing,
+	 * and the parts are the sum (random magnitudes and signs, 2^40 apart) */
+	uint64_t st = 42;
+	double v[2000];
+	for (int i = 0; i < 2000; i++) {
+		st = st * 6364136223846793005u + 1442695040888963407u;
+		double u = (double)(st >> 11) / 0x1p53;
+		v[i] = ldexp(u - 0.5, (int)(st % 80) - 40);
 	}
-	struct tl_xsum all = {0}, sq = {0};
-	for (int i = 0; i < N; i++)
-		tl_xsum_add(&all, x[i]), tl_xsum_add_square(&sq, x[i]);
-	double want = tl_xsum_value(&all), want_m2 = tl_xsum_m2(N, &all, &sq);
-	for (int shards = 1; shards <= 7; shards += 3) {
-		struct tl_xsum part[7] = {{0}}, psq[7] = {{0}}, m = {0}, msq = {0}, t = {0};
-		for (int i = N - 1; i >= 0; i--)   /* backwards, dealt round */
-			tl_xsum_add(&part[i % shards], x[i]), tl_xsum_add_square(&psq[i % shards], x[i]);
-		for (int s = 0; s < shards; s++) {
-			tl_xsum_add_sum(&m, &part[s]);
-			xsum_roundtrip(&psq[s], &msq);
-			tl_xsum_free(&part[s]);
-			tl_xsum_free(&psq[s]);
-		}
-		CHECK(tl_xsum_value(&m) == want);
-		CHECK(same_terms(&m, &all));   /* other parts, the same terms */
-		CHECK(xsum_roundtrip(&m, &t) == want);
-		CHECK(same_terms(&t, &all));
-		CHECK(tl_xsum_m2(N, &m, &msq) == want_m2);
-		tl_xsum_free(&m);
-		tl_xsum_free(&msq);
-		tl_xsum_free(&t);
-	}
-	tl_xsum_free(&all);
-	tl_xsum_free(&sq);
-	/* m2 by the exact difference: no cancellation at a large mean */
-	struct tl_xsum s1 = {0}, s2 = {0};
-	for (int i = 1; i <= 4; i++)
-		tl_xsum_add(&s1, 1e9 + i), tl_xsum_add_square(&s2, 1e9 + i);
-	CHECK(tl_xsum_m2(4, &s1, &s2) == 5);
-	CHECK(tl_xsum_m2(0, &s1, &s2) == 0);
-	tl_xsum_free(&s1);
-	tl_xsum_free(&s2);
+	struct tl_xsum all = xsum_of(v, 2000), a = xsum_of(v, 700), b = xsum_of(v + 700, 1300), r = {0};
+	for (int i = 1999; i >= 0; i--)
+		tl_xsum_add(&r, v[i]);
+	tl_xsum_merge(&a, &b);
+	CHECK(same_bits(tl_xsum_value(&a), tl_xsum_value(&all)));
+	CHECK(same_bits(tl_xsum_value(&r), tl_xsum_value(&all)));
+	size_t k = tl_xsum_parts(&all, parts);
+	struct tl_xsum back = xsum_of(parts, k), d = all;
+	double again[TL_XSUM_MAX_PARTS];
+	CHECK(k >= 1 && k == tl_xsum_parts(&back, again) && memcmp(parts, again, k * sizeof *parts) == 0);
+	for (size_t i = 0; i < k; i++)
+		tl_xsum_add(&d, -parts[i]);
+	CHECK(tl_xsum_value(&d) == 0);
+	/* a product, exactly: 3 (1/3 rounded) - 1 is the rounding error of 1/3, times 3 */
+	struct tl_xsum p = {0};
+	tl_xsum_add_product(&p, 3, 1.0 / 3);
+	tl_xsum_add(&p, -1);
+	CHECK(tl_xsum_value(&p) == 3 * (1.0 / 3) - 1 + fma(3, 1.0 / 3, -(3 * (1.0 / 3))));
+	struct tl_xsum z = {0};
+	CHECK(tl_xsum_value(&z) == 0 && tl_xsum_parts(&z, parts) == 0);
 }
 
 int main(void)
