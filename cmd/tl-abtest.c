@@ -316,6 +316,9 @@ int main(int argc, char **argv)
 	tl_front_report(&common);
 	common.own_o = 1;
 	parse_options(argc, argv, &common, &o);
+	if ((o.plan || o.merge) && common.shard_arg)
+		tl_usage_error("--shard selects the learners of the input, and %s reads none",
+			       o.plan ? "--baseline-mean" : "--merge");
 	if (o.plan) {
 		FILE *f = tl_output_open(common.output);
 		tl_ab_plan(f, o.fmt, o.base_mean, o.base_sd, &o.p);

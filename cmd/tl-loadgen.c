@@ -1,7 +1,7 @@
 /* tl-loadgen - write a deterministic synthetic event log of learners of
  * five archetypes (§10), as event CSV, event NDJSON or learner documents.
  * The model lives in common/loadgen/; this file parses options and loops
- * over the learners of the shard. */
+ * over the learners of the shard (--shard: by the hash of tl(7) SHARDS). */
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -80,7 +80,7 @@ static const char help[] =
 	"      --outcome-sd SD    sd of the lognormal roi noise (default " TL_XSTR(TL_LG_DEFAULT_OUTCOME_SD) ")\n"
 	"      --assignment FILE  write the outcomes (roi, churned) of FILE's learner_id,arm rows\n"
 	"      --churn-effect C   with --assignment: added to a treated learner's churn chance\n"
-	"      --shard I/N        only learners whose number mod N is I\n"
+	"      --shard I/N        only the learners of shard I of N (tl(7) SHARDS)\n"
 	"      --rate R           write at most R events per second\n"
 	"      --output FILE      write FILE atomically instead of stdout\n"
 	"  -h, --help             show this help\n"
@@ -137,7 +137,7 @@ static void parse_options(int argc, char **argv, struct tl_common *common, struc
 		case OPT_PROFILE: tl_lg_parse_profile(c, optarg); break;
 		case OPT_RATE: c->rate = tl_opt_double("--rate", optarg, 1e-3, 1e12); break;
 		case OPT_SEED: c->seed = (uint64_t)tl_opt_long("--seed", optarg, 0, LONG_MAX); break;
-		case OPT_SHARD: tl_lg_parse_shard(c, optarg); break;
+		case OPT_SHARD: c->shard = tl_opt_shard("--shard", optarg, TL_SHARD_MAX); break;
 		case OPT_START: c->start = tl_opt_time("--start", optarg); break;
 		case OPT_TRUTH: c->truth = 1; break;
 		case ':': tl_usage_error("option '%s' needs a value", argv[optind - 1]);
@@ -175,8 +175,9 @@ int main(int argc, char **argv)
 	struct tl_lg_world *world = tl_lg_world_new(cfg);
 	struct tl_lg_writer *wr = tl_lg_writer_new(out, name, world);
 	tl_lg_write_header(wr);
-	long first = cfg->shard_i == 0 ? cfg->shard_n : cfg->shard_i;
-	for (long k = first; k <= cfg->learners; k += cfg->shard_n) {
+	for (long k = 1; k <= cfg->learners; k++) {
+		if (!tl_lg_in_shard(cfg, k))
+			continue;
 		tl_lg_generate(world, k, &learner);
 		tl_lg_write_learner(wr, &learner);
 	}

@@ -118,6 +118,20 @@ measure "zstdcat | tl-velocity -o csv" "$bytes" "zstdcat '$zst' | tl-velocity --
 measure "tl-velocity -o csv FILE.zst" "$bytes" "tl-velocity --as-of $ASOF -o csv '$zst'"
 echo
 
+# Shards (tl(7) SHARDS): one shard of 8 reads the whole input but skips
+# 7/8 of the learners at their first row; tl-split writes the 8 files in
+# one pass (fsynced, as every output).
+echo "== --shard 0/8 against the whole, and tl-split -n 8"
+measure "tl-velocity --shard 0/8 -o csv" "$bytes" "tl-velocity --as-of $ASOF --shard 0/8 -o csv '$csv'"
+measure "1 thread: tl-velocity --shard 0/8" "$bytes" "TL_THREADS=1 tl-velocity --as-of $ASOF --shard 0/8 -o csv '$csv'"
+measure "tl-velocity --shard 0/8 < documents" "$(stat -c %s "$doc")" "tl-velocity --as-of $ASOF --shard 0/8 -o csv '$doc'"
+measure "tl-split -n 8" "$bytes" "tl-split -n 8 -o '$OUT/split' '$csv'"
+rm -f "$OUT"/split-*.csv
+echo "  whole / shard 0/8: $(ratio "${MEDIAN["tl-velocity -o csv"]}" "${MEDIAN["tl-velocity --shard 0/8 -o csv"]}")x;" \
+	"1 thread $(ratio "${MEDIAN["1 thread: tl-velocity -o csv"]}" "${MEDIAN["1 thread: tl-velocity --shard 0/8"]}")x;" \
+	"documents $(ratio "${MEDIAN["tl-velocity < documents"]}" "${MEDIAN["tl-velocity --shard 0/8 < documents"]}")x"
+echo
+
 # Where the pipeline's time goes. On C cores the pipeline cannot take less
 # wall time than its CPU time / C, and its CPU time is at least that of its
 # two stages on one thread plus the cost of the pipe between them: the

@@ -7,7 +7,7 @@
 load test_helper
 bats_require_minimum_version 1.5.0
 
-TOOLS=(tl-loadgen tl-velocity tl-affinity tl-retention tl-score tl-abtest tl-eval tl-model tl-export tl-report)
+TOOLS=(tl-loadgen tl-velocity tl-affinity tl-retention tl-score tl-abtest tl-eval tl-model tl-export tl-report tl-split)
 
 @test "BLD001: make install DESTDIR= PREFIX= installs every tool and man page" {
 	run make -C "$TL_ROOT" install DESTDIR="$BATS_TEST_TMPDIR/root" PREFIX=/usr

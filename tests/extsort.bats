@@ -270,6 +270,11 @@ rss_of() {
 	if ldd "$(command -v tl-velocity)" | grep -q libasan; then shadow=2048; fi
 	echo "peak RSS KiB: one row $base, 1M learners $rss (bound $((base + 16384 + shadow + 4096)))" >&2
 	[ "$rss" -le $((base + 16384 + shadow + 4096)) ]
+	# --shard: the other shard's learners are counted within --memory too
+	# (a set of their ids outside it took 16 bytes a learner)
+	rss=$(rss_of tl-velocity "${ASOF[@]}" -o csv --ungrouped --memory 16M --shard 1/2 one.csv)
+	echo "peak RSS KiB, --shard 1/2: $rss" >&2
+	[ "$rss" -le $((base + 16384 + shadow + 4096)) ]
 	# spilled, the same bytes as sorted in memory; each learner once, by id
 	run_pair 16M tl-velocity "${ASOF[@]}" -o csv one.csv
 	spilled 2

@@ -517,3 +517,33 @@ CAN=(--canary 30 --treatment v1 --salt 5)
 	tl-score --emit-stats out rows.csv | grep -q '^tl-stats,tl-score,1$'
 	[ -L out ]
 }
+
+@test "FM030: each tool's own --shard I/N over one input: the shards' stats merge to the single run (N = 1, 2, 3, 7)" {
+	tl-loadgen --learners 300 --seed 12 --outcome >ev.csv
+	score_rows "" 12 300 >rows.csv
+	tl-score -o csv rows.csv >scored.csv
+	tl-retention "${RET[@]}" --curves c.csv ev.csv >m.csv
+	tl-affinity "${AFF[@]}" --transfer-pairs p.csv ev.csv >/dev/null
+	tl-score "${CAN[@]}" --summary-file s.txt rows.csv >/dev/null
+	tl-score --calibrate --outcome roi scored.csv >cal.json 2>/dev/null
+	local n i
+	for n in "${SHARDS[@]}"; do
+		local r=() a=() s=() k=()
+		for ((i = 0; i < n; i++)); do
+			tl-retention "${RET[@]}" --shard "$i/$n" --emit-stats "r$i.st" ev.csv >/dev/null
+			tl-affinity "${AFF[@]}" --shard "$i/$n" --emit-stats "a$i.st" ev.csv >/dev/null
+			tl-score "${CAN[@]}" --shard "$i/$n" --emit-stats "s$i.st" rows.csv >/dev/null
+			tl-score --calibrate --outcome roi --shard "$i/$n" --emit-stats "k$i.st" scored.csv >/dev/null 2>&1
+			r+=("r$i.st") a+=("a$i.st") s+=("s$i.st") k+=("k$i.st")
+		done
+		tl-retention "${RET[@]}" --merge --curves "c$n.csv" "${r[@]}" >"m$n.csv"
+		same m.csv "m$n.csv"
+		same c.csv "c$n.csv"
+		tl-affinity "${AFF[@]}" --merge --transfer-pairs "p$n.csv" "${a[@]}"
+		same p.csv "p$n.csv"
+		tl-score "${CAN[@]}" --merge --summary-file "s$n.txt" "${s[@]}"
+		same s.txt "s$n.txt"
+		tl-score --calibrate --merge --outcome roi "${k[@]}" >"cal$n.json" 2>/dev/null
+		same cal.json "cal$n.json"
+	done
+}

@@ -174,6 +174,13 @@ fields_tl-loadgen() {
 	tl-loadgen --learners 3 --truth --arm-split 1:1 --outcome -f learners | json_keys | sed 's/^/name /'
 }
 
+# tl-split writes files of the input's records: its own words are those
+# of --stats
+fields_tl-split() {
+	tl-split -n 2 -o "$BATS_TEST_TMPDIR/split" --stats "$W" 2>&1 >/dev/null |
+		grep -oE '(records|read|written|rejected|files)' | sort -u | sed 's/^/name /'
+}
+
 fields_tl-batch() {
 	local d=$BATS_TEST_TMPDIR/batch
 	mkdir -p "$d"
@@ -236,7 +243,7 @@ fields_import-openedx-tracking() {
 }
 
 fields_tl() {
-	tl-velocity "${ASOF[@]}" --metrics "$BATS_TEST_TMPDIR/m.prom" "$W" >/dev/null
+	tl-velocity "${ASOF[@]}" --shard 0/1 --metrics "$BATS_TEST_TMPDIR/m.prom" "$W" >/dev/null
 	grep -oE '^tl_[a-z_]+' "$BATS_TEST_TMPDIR/m.prom" | sort -u | sed 's/^/name /'
 }
 
@@ -378,6 +385,10 @@ check_page() {
 
 @test "MP016: tl-export(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
 	check_page tl-export 10
+}
+
+@test "MP024: tl-split(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page tl-split 9
 }
 
 @test "MP017: tl-report(1) lint, SYNOPSIS, options, fields, EXAMPLES" {

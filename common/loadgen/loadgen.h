@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "util/shard.h"
 #include "util/tltime.h"
 
 /* The five archetypes, in the order of the §7 table. */
@@ -50,7 +51,7 @@ struct tl_lg_config {
 	const char *assignment;   /* --assignment FILE: outcomes for its learner_id,arm rows */
 	int outcome;              /* --outcome: roi column */
 	double outcome_sd;        /* sd of the lognormal roi noise (default 0.5) */
-	long shard_i, shard_n;    /* --shard I/N (default 0/1) */
+	struct tl_shard shard;    /* --shard I/N (n 0: every learner) */
 	double rate;              /* --rate events/s, 0 = unlimited */
 	enum tl_lg_profile profile; /* --profile (default TL_LG_PROFILE_DEFAULT) */
 	enum tl_lg_format format;
@@ -92,7 +93,6 @@ void tl_lg_config_init(struct tl_lg_config *c);
  * option (tl_usage_error). */
 void tl_lg_parse_mix(struct tl_lg_config *c, const char *arg);
 void tl_lg_parse_arm_split(struct tl_lg_config *c, const char *arg);
-void tl_lg_parse_shard(struct tl_lg_config *c, const char *arg);
 void tl_lg_parse_format(struct tl_lg_config *c, const char *arg);
 void tl_lg_parse_profile(struct tl_lg_config *c, const char *arg);
 
@@ -151,6 +151,14 @@ void tl_lg_write_header(struct tl_lg_writer *wr);
 void tl_lg_write_learner(struct tl_lg_writer *wr, const struct tl_lg_learner *l);
 /* tl_lg_writer_free: flush what is buffered into f, then free. */
 void tl_lg_writer_free(struct tl_lg_writer *wr);
+/* tl_lg_learner_id: the id of learner number index in buf: L and its
+ * number in at least 7 digits (more when --learners has more); returns
+ * its length. */
+size_t tl_lg_learner_id(const struct tl_lg_config *c, long index, char buf[32]);
+/* tl_lg_in_shard: whether learner number index is in c's --shard: the
+ * shard of its id by the hash of tl(7) SHARDS, as every tool's --shard
+ * reads it. */
+int tl_lg_in_shard(const struct tl_lg_config *c, long index);
 /* tl_lg_writer_events: events written so far. */
 uint64_t tl_lg_writer_events(const struct tl_lg_writer *wr);
 

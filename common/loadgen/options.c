@@ -1,5 +1,5 @@
 /* options.c - tl-loadgen's configuration: the defaults, the parsers of
- * --mix, --arm-split, --shard and -f, and the cross-option checks. */
+ * --mix, --arm-split and -f, and the cross-option checks. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -23,7 +23,6 @@ void tl_lg_config_init(struct tl_lg_config *c)
 	memcpy(c->mix, mix, sizeof mix);
 	c->control_share = 0.5;
 	c->outcome_sd = TL_LG_DEFAULT_OUTCOME_SD;
-	c->shard_n = 1;
 	c->format = TL_LG_CSV;
 }
 
@@ -78,21 +77,6 @@ void tl_lg_parse_arm_split(struct tl_lg_config *c, const char *arg)
 	free(copy);
 	c->arms = 1;
 	c->control_share = a / (a + b);
-}
-
-void tl_lg_parse_shard(struct tl_lg_config *c, const char *arg)
-{
-	char *end;
-	errno = 0;
-	long i = strtol(arg, &end, 10), n;
-	if (end == arg || *end != '/' || errno)
-		tl_usage_error("--shard wants I/N with 0 <= I < N: '%s'", arg);
-	const char *rest = end + 1;
-	n = strtol(rest, &end, 10);
-	if (end == rest || *end || errno || n < 1 || i < 0 || i >= n)
-		tl_usage_error("--shard wants I/N with 0 <= I < N: '%s'", arg);
-	c->shard_i = i;
-	c->shard_n = n;
 }
 
 void tl_lg_parse_format(struct tl_lg_config *c, const char *arg)

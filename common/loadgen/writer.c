@@ -20,7 +20,6 @@ struct tl_lg_writer {
 	const struct tl_lg_config *c;
 	char *buf;
 	size_t len;
-	int idwidth;
 	int64_t day;            /* day of the cached date */
 	char date[11];          /* "YYYY-MM-DDT" */
 	uint64_t events, batch, since_check;
@@ -134,9 +133,6 @@ struct tl_lg_writer *tl_lg_writer_new(FILE *f, const char *name, const struct tl
 	wr->c = tl_lg_world_config(w);
 	wr->buf = tl_xmalloc(BUF_SIZE);
 	wr->day = INT64_MIN;
-	wr->idwidth = 7;
-	for (long n = wr->c->learners; n >= 10000000; n /= 10)
-		wr->idwidth++;
 	if (wr->c->rate > 0) {
 		double b = wr->c->rate / 50.0;
 		wr->batch = b < 1 ? 1 : b > 4096 ? 4096 : (uint64_t)b;
@@ -265,10 +261,26 @@ static void write_document(struct tl_lg_writer *wr, const struct tl_lg_learner *
 	count_events(wr, l->n);
 }
 
+size_t tl_lg_learner_id(const struct tl_lg_config *c, long index, char buf[32])
+{
+	int width = 7;
+	for (long n = c->learners; n >= 10000000; n /= 10)
+		width++;
+	int k = snprintf(buf, 32, "L%0*ld", width, index);
+	return k > 0 ? (size_t)k : 0;
+}
+
+int tl_lg_in_shard(const struct tl_lg_config *c, long index)
+{
+	char id[32];
+	size_t n = tl_lg_learner_id(c, index, id);
+	return tl_shard_keeps(&c->shard, id, n);
+}
+
 void tl_lg_write_learner(struct tl_lg_writer *wr, const struct tl_lg_learner *l)
 {
 	char id[32], attrs[160];
-	snprintf(id, sizeof id, "L%0*ld", wr->idwidth, l->index);
+	tl_lg_learner_id(wr->c, l->index, id);
 	size_t alen = format_attrs(wr, l, wr->c->format != TL_LG_CSV, attrs);
 	switch (wr->c->format) {
 	case TL_LG_CSV: write_csv(wr, l, id, attrs, alen); break;

@@ -79,6 +79,9 @@ struct tl_counts {
 	uint64_t rows_counted, rows_zero;
 	uint64_t sort_spills, sort_passes;   /* --ungrouped: runs spilled, merge passes */
 	uint64_t xapi_statements, xapi_unknown_verbs;   /* xAPI input: read as interact */
+	/* --shard: the learners of other shards and their records (also in
+	 * learners_read, records_read) and rows (with --count-field) */
+	uint64_t learners_skipped, records_skipped, rows_skipped;
 };
 
 /* A reader is used by one thread at a time; distinct readers may be used

@@ -41,9 +41,7 @@ int tl_reader_chunkable(struct tl_reader *r, uint64_t *data_off, uint64_t *size)
 	return *data_off <= *size;
 }
 
-/* The learner_id of a plain line (no quote), or 0 when it has a quote
- * (TSV: any line is plain). */
-static int line_id(const struct tl_reader *r, const char *p, size_t n, struct tl_str *id)
+int rd_line_id(const struct tl_reader *r, const char *p, size_t n, struct tl_str *id)
 {
 	const char d = r->opt->delim;
 	if (!r->opt->tsv && memchr(p, '"', n))
@@ -80,7 +78,7 @@ uint64_t tl_reader_boundary(const struct tl_reader *r, uint64_t off, uint64_t si
 	for (;;) {
 		uint64_t start = tl_source_offset(&s);
 		struct tl_str id;
-		if (!tl_source_line(&s, &p, &n) || !line_id(r, p, n, &id) || id.n > r->opt->max_field)
+		if (!tl_source_line(&s, &p, &n) || !rd_line_id(r, p, n, &id) || id.n > r->opt->max_field)
 			break;
 		if (blank(p, n))
 			continue;
@@ -101,6 +99,7 @@ void tl_reader_range(struct tl_reader *r, uint64_t from, uint64_t to, long linen
 {
 	tl_source_range(&r->src, from, to, lineno);
 	r->quoted_seen = tl_csv_quoted(r->csv);
+	r->skip.on = 0;   /* a range starts a learner */
 }
 
 long tl_reader_lineno(const struct tl_reader *r) { return r->src.lineno; }
@@ -199,6 +198,9 @@ int tl_reader_chunk_merge(struct tl_reader *r, const struct tl_reader *w)
 	r->counts.learners_read += w->counts.learners_read;
 	r->counts.rows_counted += w->counts.rows_counted;
 	r->counts.rows_zero += w->counts.rows_zero;
+	r->counts.learners_skipped += w->counts.learners_skipped;
+	r->counts.records_skipped += w->counts.records_skipped;
+	r->counts.rows_skipped += w->counts.rows_skipped;
 	r->src.lineno += w->src.lineno;
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include "util/err.h"
 #include "util/out.h"
 #include "record/reader_impl.h"
+#include "record/reader_shard.h"
 #include "io/source.h"
 
 const char *const rd_canon_names[NCANON] = {"learner_id", "ts", "domain", "capability", "action"};
@@ -194,6 +195,8 @@ int rd_event_record(struct tl_reader *r, struct record *rec)
 		rec->id = rec->fields[r->col[COL_ID]];
 		if (!rec->id.n)
 			why = "missing learner_id";
+		else if (r->opt->shard.n && rd_shard_csv(r, rec))
+			return 2;
 		else
 			why = rd_csv_event(r, rec->fields, &rec->ev, msg, sizeof msg);
 	} else if (r->shape == TL_SHAPE_XAPI) {
@@ -207,6 +210,8 @@ int rd_event_record(struct tl_reader *r, struct record *rec)
 		if (!rd_ndjson_line(r, &rec->raw))
 			return 0;
 		why = rd_check_utf8(rec->raw, msg, sizeof msg);
+		if (!why && r->opt->shard.n && !r->jmap && rd_shard_json(r, rec))
+			return 2;
 		if (!why && r->jmap)
 			why = rd_jmap_event(r, rec->raw, &rec->ev, &rec->id, msg, sizeof msg);
 		else if (!why)
@@ -223,6 +228,9 @@ int rd_event_record(struct tl_reader *r, struct record *rec)
 			rd_bad(r, rec->raw.p, rec->raw.n, "%s", why);
 		return -1;
 	}
+	/* statements and --map's paths: the learner is known once read whole */
+	if (r->opt->shard.n && (r->shape == TL_SHAPE_XAPI || r->jmap) && rd_shard_other(r, rec->id))
+		return 2;
 	return 1;
 }
 
@@ -354,6 +362,9 @@ int rd_open_and_detect(struct tl_reader *r)
 		tl_die_at(TL_EX_DATAERR, s->name, r->rec_line, "bad CSV header: %s",
 			  rc == TL_CSV_MORE ? "a quoted name spans lines" : tl_csv_error(r->csv));
 	rd_read_header(r, tl_csv_fields(r->csv), tl_csv_nfields(r->csv));
+	r->header = tl_xrealloc(r->header, n + 1);
+	memcpy(r->header, p, n);
+	r->nheader = n;
 	r->shape = r->col[COL_TS] >= 0 ? TL_SHAPE_EVENT_CSV : TL_SHAPE_ROW_CSV;
 	rd_line_limits(r, 0);
 	if (r->shape == TL_SHAPE_ROW_CSV && !(r->flags & TL_READ_ROWS))
@@ -373,6 +384,37 @@ static struct tl_learner *flush_pending(struct tl_reader *r)
 	return rd_build_finish(&r->b[r->cur], 1);
 }
 
+/* reappears: the grouping check of the learner that rec starts: 1 when it
+ * was seen before (rec is then bad input). */
+static int reappears(struct tl_reader *r, const struct record *rec)
+{
+	long first = r->chunk ? rd_chunk_learner(r, rec->id) : seen_check(&r->seen, rec->id, r->rec_line);
+	if (!first)
+		return 0;
+	char shown[80];
+	rd_bad(r, rec->raw.p, rec->raw.n,
+	    "learner '%s' reappears after other learners (its rows began at line %ld); "
+	    "group the input by learner or use --ungrouped", rd_show(rec->id, shown), first);
+	return 1;
+}
+
+/* skip_event: rec is a row of another shard's learner (--shard): counted
+ * as skipped; when it starts that learner (checked for grouping as any
+ * learner is), the current one is complete and returned. */
+static struct tl_learner *skip_event(struct tl_reader *r, const struct record *rec)
+{
+	struct tl_learner *done = NULL;
+	if (!rd_skipping(r, rec->id)) {
+		if (reappears(r, rec))
+			return NULL;
+		if ((done = flush_pending(r)))
+			r->cur ^= 1;
+		rd_skip_start(r, rec->id);
+	}
+	rd_skip_row(r, rec->ev.count);
+	return done;
+}
+
 /* group_event: put rec into the current learner or start the next one.
  * Returns the learner that rec completed, or NULL. */
 static struct tl_learner *group_event(struct tl_reader *r, const struct record *rec)
@@ -386,17 +428,12 @@ static struct tl_learner *group_event(struct tl_reader *r, const struct record *
 	tl_time as_of = 0;
 	if (r->opt->as_of_field && !rd_learner_as_of(r, rec, &as_of))
 		return NULL;
-	long first = r->chunk ? rd_chunk_learner(r, rec->id) : seen_check(&r->seen, rec->id, r->rec_line);
-	if (first) {
-		char shown[80];
-		rd_bad(r, rec->raw.p, rec->raw.n,
-		    "learner '%s' reappears after other learners (its rows began at line %ld); "
-		    "group the input by learner or use --ungrouped", rd_show(rec->id, shown), first);
+	if (reappears(r, rec))
 		return NULL;
-	}
 	struct tl_learner *done = flush_pending(r);
 	if (done)
 		r->cur ^= 1;
+	r->skip.on = 0;
 	rd_start_learner(r, &r->b[r->cur], rec);
 	r->b[r->cur].l.as_of = as_of;
 	r->b[r->cur].l.has_as_of = r->opt->as_of_field != NULL;
@@ -444,6 +481,8 @@ struct tl_learner *tl_reader_next(struct tl_reader *r)
 			return flush_pending(r);
 		if (!is_event_shape(r->shape)) {
 			int rc = r->shape == TL_SHAPE_DOC ? rd_doc_record(r) : rd_row_record(r);
+			if (rc == 2)   /* another shard's learner, counted */
+				continue;
 			if (rc > 0) {
 				r->counts.learners_read++;
 				return &r->b[r->cur].l;
@@ -466,8 +505,10 @@ struct tl_learner *tl_reader_next(struct tl_reader *r)
 			r->counts.rows_zero++;
 			continue;
 		}
-		struct tl_learner *done = rc > 0 ? group_event(r, &rec) : NULL;
-		if (r->pending && r->shape == TL_SHAPE_EVENT_CSV)
+		struct tl_learner *done = rc == 2 ? skip_event(r, &rec) : rc > 0 ? group_event(r, &rec) : NULL;
+		if (r->skip.on && r->shape == TL_SHAPE_EVENT_CSV)
+			rd_fast_skip(r);
+		else if (r->pending && r->shape == TL_SHAPE_EVENT_CSV)
 			rd_fast_rows(r);
 		if (done)
 			return done;
@@ -486,6 +527,7 @@ void tl_reader_close(struct tl_reader *r)
 		rd_build_free(&r->b[i]);
 	rd_ustore_free(r->ustore);
 	rd_varied_free(r->varied);
+	rd_skip_free(&r->skip);
 	rd_xapi_free(r);
 	free(r->jmap);
 	tl_arena_free(&r->jarena);
@@ -494,6 +536,7 @@ void tl_reader_close(struct tl_reader *r)
 	free(r->fps);
 	free(r->colnames);
 	free(r->colbuf);
+	free(r->header);
 	free(r->raw);
 	free(r);
 }

@@ -7,6 +7,7 @@
 #include "io/csvrow.h"
 #include "util/err.h"
 #include "record/reader_impl.h"
+#include "record/reader_shard.h"
 
 static void raw_append(struct tl_reader *r, const char *p, size_t n)
 {
@@ -53,6 +54,8 @@ int rd_csv_record(struct tl_reader *r, struct tl_str *raw)
 				continue;
 			r->rec_line = r->src.lineno;
 			rd_cut_stream(r, p, n);
+			if (rd_skip_line(r, p, n))   /* --shard: another shard's learner, counted */
+				continue;
 		}
 		int rc = tl_csv_split(r->csv, p, n);
 		if (tl_csv_quoted(r->csv) != r->quoted_seen)
@@ -230,6 +233,10 @@ int rd_row_record(struct tl_reader *r)
 		rd_bad(r, raw.p, raw.n, "missing learner_id");
 		return -1;
 	}
+	if (r->opt->shard.n && rd_shard_other(r, f[r->col[COL_ID]])) {
+		rd_skip_learner(r, 1);
+		return 2;
+	}
 	struct build *b = &r->b[r->cur];
 	rd_build_start(b, f[r->col[COL_ID]], r->src.name, r->rec_line, TL_SHAPE_ROW_CSV);
 	for (size_t i = 0; i < r->ncols; i++) {
@@ -317,6 +324,27 @@ void rd_fast_rows(struct tl_reader *r)
 		if (r->varied && r->varied->open)
 			rd_varied_plain(r, &b->l, line, n, commas);
 		r->counts.records_read++;
+		s->beg += n + 1;
+		s->lineno++;
+	}
+}
+
+/* rd_fast_skip: the event CSV rows that follow in the buffer and continue
+ * the learner being skipped (--shard), counted, as rd_csv_record would
+ * (rd_skip_line): a line is found and its learner_id compared, nothing
+ * else. A line that is not such a row, or not whole in the buffer, or
+ * that starts with '#' (a failed upstream tool's "#tl-abort", which
+ * rd_csv_record reports), is left for the general path. */
+void rd_fast_skip(struct tl_reader *r)
+{
+	struct tl_source *s = &r->src;
+	while (r->skip.on && r->col_count < 0 && s->beg < s->end) {
+		const char *line = s->buf + s->beg, *nl = memchr(line, '\n', s->end - s->beg);
+		if (!nl || *line == '#')
+			return;
+		size_t n = (size_t)(nl - line);
+		if (!rd_skip_line(r, line, n))
+			return;
 		s->beg += n + 1;
 		s->lineno++;
 	}

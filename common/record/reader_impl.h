@@ -2,8 +2,9 @@
  * record/: reader_core.c (files, shape detection, grouping, the calls of
  * reader.h), learner.c (building a learner, and the API on one),
  * reader_csv.c, reader_json.c, reader_xapi.c and reader_xapi_map.c (xAPI
- * statements), reader_ungrouped.c (--ungrouped) and reader_chunk.c (the
- * chunks of record/chunk.h, for run.c).
+ * statements), reader_ungrouped.c (--ungrouped), reader_chunk.c (the
+ * chunks of record/chunk.h, for run.c) and reader_shard.c (--shard, its
+ * calls in reader_shard.h).
  * Only the .c files of record/ include it; commands see record/reader.h.
  *
  * The helpers of the fast loops (the CSV rows of fast_rows, the events of
@@ -67,6 +68,14 @@ struct seen {
 	size_t n;
 };
 
+/* --shard (reader_shard.c): the learner of another shard whose rows are
+ * being skipped; with --ungrouped, the fingerprints of those met. */
+struct skip {
+	char *id;                 /* its id, n bytes (cap allocated) */
+	size_t n, cap;
+	int on;
+};
+
 struct ustore;   /* reader_ungrouped.c */
 struct xframe;   /* reader_xapi.c */
 struct xmap;     /* reader_xapi_map.c */
@@ -97,6 +106,8 @@ struct tl_reader {
 	int col_as_of;            /* the --as-of-field column, -1 none */
 	size_t ncols;
 	struct tl_str *colnames;  /* header names (owned copies) */
+	char *header;             /* the header line as read (tl-split), nheader bytes */
+	size_t nheader;
 	char *colbuf;
 	/* grouping */
 	struct build b[2];
@@ -125,6 +136,7 @@ struct tl_reader {
 	char line_why[96];        /* why src.max_line is what it is */
 	struct varied *varied;    /* --stats of event rows; NULL otherwise */
 	char ts_iso[40];          /* a converted ts as text (rd_parse_ts) */
+	struct skip skip;         /* --shard */
 };
 
 
@@ -371,7 +383,8 @@ static inline int is_event_shape(enum tl_shape s)
 static inline int is_csv_shape(enum tl_shape s) { return s == TL_SHAPE_EVENT_CSV || s == TL_SHAPE_ROW_CSV; }
 
 /* rd_event_record: the next event of the current file. 1, 0 at end of
- * file, -1 when a bad record was skipped. */
+ * file, -1 when a bad record was skipped, 2 for a row of another shard's
+ * learner (--shard: only rec->id and rec->ev.count are set). */
 int rd_event_record(struct tl_reader *r, struct record *rec);
 
 /* rd_record_as_of: rec's --as-of-field in *out; NULL, or why rec cannot
@@ -415,11 +428,14 @@ const char *rd_csv_event(struct tl_reader *r, const struct tl_str *f, struct eve
 /* rd_csv_attrs: the non-canonical fields of f become b's attributes. */
 void rd_csv_attrs(struct tl_reader *r, struct build *b, const struct tl_str *f);
 
-/* rd_row_record: the next learner row (CSV without ts) into b[cur]. */
+/* rd_row_record: the next learner row (CSV without ts) into b[cur]; 2
+ * for another shard's (counted). */
 int rd_row_record(struct tl_reader *r);
 
-/* rd_fast_rows: append the plain rows that continue the current learner. */
+/* rd_fast_rows: append the plain rows that continue the current learner.
+ * rd_fast_skip: count the plain rows that continue the one skipped. */
 void rd_fast_rows(struct tl_reader *r);
+void rd_fast_skip(struct tl_reader *r);
 
 /* ---- reader_json.c --------------------------------------------------- */
 
@@ -459,7 +475,7 @@ int rd_json_member(struct tl_str raw, const char *name, struct tl_str *value);
 int rd_json_is_doc(const char *p, size_t n, int need_events);
 
 /* rd_doc_record: the next document into b[cur]. 1, 0 at end of file, -1
- * skipped. */
+ * skipped, 2 another shard's (counted). */
 int rd_doc_record(struct tl_reader *r);
 
 /* rd_json_string: a raw JSON value as text: a string (decoded into a when
@@ -560,6 +576,11 @@ struct tl_learner *rd_ustore_next(struct tl_reader *r);
 void rd_ustore_free(struct ustore *u);
 
 /* ---- reader_chunk.c -------------------------------------------------- */
+
+/* rd_line_id: the learner_id of the plain CSV line p[0..n) (no quote;
+ * TSV: any line) in *id, split at the separator only; 0 when it has a
+ * quote. */
+int rd_line_id(const struct tl_reader *r, const char *p, size_t n, struct tl_str *id);
 
 /* rd_chunk_learner: a chunk reader notes a new learner for the merge; 0. */
 long rd_chunk_learner(struct tl_reader *r, struct tl_str id);

@@ -10,6 +10,7 @@
 #include "util/err.h"
 #include "util/num.h"
 #include "record/reader_impl.h"
+#include "record/reader_shard.h"
 
 /* ---- event objects --------------------------------------------------- */
 
@@ -576,6 +577,8 @@ int rd_doc_record(struct tl_reader *r)
 		return 0;
 	struct build *b = &r->b[r->cur];
 	rd_build_start(b, (struct tl_str){"", 0}, r->src.name, r->rec_line, TL_SHAPE_DOC);
+	if (r->opt->shard.n && rd_shard_doc(r, line))
+		return 2;   /* another shard's: not checked further */
 	const char *why = rd_check_utf8(line, msg, sizeof msg);
 	if (!why)
 		why = doc_members(r, b, line, msg, sizeof msg);

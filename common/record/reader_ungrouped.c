@@ -22,6 +22,7 @@
 #include "util/err.h"
 #include "util/extsort.h"
 #include "record/reader_impl.h"
+#include "record/reader_shard.h"
 
 /* What the records need of an input file: its name and, for event CSV,
  * the names of its attribute columns (a record holds their values). */
@@ -64,6 +65,11 @@ struct uev {
 	uint8_t res;      /* an xAPI statement's result (RES_*) */
 };
 enum { AS_OF_OK, AS_OF_BAD };
+/* --shard: another shard's learner is its id in the sort, as a record of
+ * no bytes (a record is at least its header), once for each run of its
+ * rows: the learner is counted when the sort hands its id back, so the
+ * count takes no memory beyond --memory's. */
+#define SKIPPED 0
 #define STR_HDR sizeof(uint32_t)   /* a string's length */
 
 /* A record read back from the sort: spans into it. */
@@ -295,6 +301,8 @@ void rd_ustore_load(struct tl_reader *r)
 		int rc = rd_event_record(r, &rec);
 		if (rc > 0 && rec.ev.count == 0)   /* stands for no event: not a learner's row */
 			r->counts.rows_zero++;
+		else if (rc == 2 && rd_skip_unsorted(r, &rec))   /* --shard: another shard's */
+			(void)tl_xsort_add(u->sort, rec.id.p, rec.id.n, SKIPPED);
 		else if (rc > 0)
 			ustore_add(r, u, &rec);
 		else if (rc == 0)
@@ -323,6 +331,12 @@ struct tl_learner *rd_ustore_next(struct tl_reader *r)
 		}
 		memcpy(u->id, u->key, u->keyn);
 		u->idn = u->keyn;
+		if (u->len == SKIPPED) {   /* another shard's learner: counted, not built */
+			while (same_id(u))
+				u->have = tl_xsort_next(u->sort, &u->key, &u->keyn, &u->rec, &u->len);
+			rd_skip_sorted(r);
+			continue;
+		}
 		struct ulearner l = {0, 0};
 		do {
 			struct urec d;

@@ -74,6 +74,11 @@ static void run_metrics(FILE *f, const struct tl_run *run, int status, double la
 	metric(f, "tl_records_rejected", "Bad records skipped (--skip-bad).", (double)k->records_rejected);
 	metric(f, "tl_learners_read", "Learners read.", (double)k->learners_read);
 	metric(f, "tl_learners_written", "Learner records written.", (double)run->written);
+	if (run->c->shard.n) {
+		metric(f, "tl_records_skipped", "--shard: records of the learners of other shards.",
+		       (double)k->records_skipped);
+		metric(f, "tl_learners_skipped", "--shard: learners of other shards.", (double)k->learners_skipped);
+	}
 	if (run->c->ungrouped) {
 		metric(f, "tl_sort_runs_spilled", "--ungrouped: sorted runs spilled to $TMPDIR (0: sorted in memory).",
 		       (double)k->sort_spills);
@@ -166,11 +171,12 @@ static void reject_limit(const struct tl_common *c, const struct tl_counts *k)
 	if (!c->max_rejects)
 		return;
 	double rejected = (double)k->records_rejected;
-	double limit = c->max_rejects_pct ? c->max_rejects_n / 100 * (double)k->records_read : c->max_rejects_n;
+	uint64_t read = k->records_read - k->records_skipped;   /* --shard: of the shard's records */
+	double limit = c->max_rejects_pct ? c->max_rejects_n / 100 * (double)read : c->max_rejects_n;
 	if (rejected > limit)
 		tl_die(TL_EX_DATAERR, "%llu of %llu records were rejected (%.3g%%), more than --max-rejects %s allows",
-		       (unsigned long long)k->records_rejected, (unsigned long long)k->records_read,
-		       k->records_read ? 100 * rejected / (double)k->records_read : 0.0, c->max_rejects);
+		       (unsigned long long)k->records_rejected, (unsigned long long)read,
+		       read ? 100 * rejected / (double)read : 0.0, c->max_rejects);
 }
 
 /* count_rows: with --count-field, where every row went (a record is then
@@ -180,10 +186,12 @@ static const char *count_rows(const struct tl_common *c, const struct tl_counts 
 	static char buf[160];
 	if (!c->count_field)
 		return "";
-	snprintf(buf, sizeof buf, "; rows read %llu = counted %llu + count 0 %llu + rejected %llu",
-		 (unsigned long long)(k->rows_counted + k->rows_zero + k->records_rejected),
-		 (unsigned long long)k->rows_counted, (unsigned long long)k->rows_zero,
-		 (unsigned long long)k->records_rejected);
+	int n = snprintf(buf, sizeof buf, "; rows read %llu = counted %llu + count 0 %llu + rejected %llu",
+			 (unsigned long long)(k->rows_counted + k->rows_zero + k->records_rejected + k->rows_skipped),
+			 (unsigned long long)k->rows_counted, (unsigned long long)k->rows_zero,
+			 (unsigned long long)k->records_rejected);
+	if (c->shard.n && n > 0 && (size_t)n < sizeof buf)
+		snprintf(buf + n, sizeof buf - (size_t)n, " + skipped %llu", (unsigned long long)k->rows_skipped);
 	return buf;
 }
 
@@ -285,6 +293,23 @@ void tl_run_gauge(struct tl_run *run, const char *name, const char *help, const 
 	run->gauges[run->ngauges++] = (struct gauge){name, help, labels ? tl_xstrdup(labels) : NULL, value};
 }
 
+/* print_counts: the --stats line of the reconciliation (tl(7)
+ * RECONCILIATION); with --shard the other shards' records and learners. */
+static void print_counts(const struct tl_run *run, const struct tl_counts *k)
+{
+	fprintf(stderr, "%s: records read %llu = used %llu + future %llu + rejected %llu", tl_progname(),
+		(unsigned long long)k->records_read, (unsigned long long)run->used, (unsigned long long)run->future,
+		(unsigned long long)k->records_rejected);
+	if (run->c->shard.n)
+		fprintf(stderr, " + skipped %llu; learners read %llu = written %llu + skipped %llu (--shard %s)",
+			(unsigned long long)k->records_skipped, (unsigned long long)k->learners_read,
+			(unsigned long long)run->written, (unsigned long long)k->learners_skipped, run->c->shard_arg);
+	else
+		fprintf(stderr, "; learners read %llu, written %llu", (unsigned long long)k->learners_read,
+			(unsigned long long)run->written);
+	fprintf(stderr, "%s\n", count_rows(run->c, k));
+}
+
 /* print_varied: the --stats line of the attributes that varied within a
  * learner (tl(7) "Attributes"), when there are any: a few named. */
 static void print_varied(const struct tl_reader *r)
@@ -332,11 +357,13 @@ static void asof_warnings(const struct tl_run *run)
 int tl_run_close(struct tl_run *run)
 {
 	const struct tl_counts *k = tl_reader_counts(run->reader);
-	if (k->records_read != run->used + run->future + k->records_rejected || k->learners_read != run->written)
-		tl_die(TL_EX_SOFTWARE, "internal error: counts do not reconcile (read %llu, used %llu, future %llu, rejected %llu; learners %llu read, %llu written)",
+	if (k->records_read != run->used + run->future + k->records_rejected + k->records_skipped ||
+	    k->learners_read != run->written + k->learners_skipped)
+		tl_die(TL_EX_SOFTWARE, "internal error: counts do not reconcile (read %llu, used %llu, future %llu, rejected %llu, skipped %llu; learners %llu read, %llu written, %llu skipped)",
 		       (unsigned long long)k->records_read, (unsigned long long)run->used,
 		       (unsigned long long)run->future, (unsigned long long)k->records_rejected,
-		       (unsigned long long)k->learners_read, (unsigned long long)run->written);
+		       (unsigned long long)k->records_skipped, (unsigned long long)k->learners_read,
+		       (unsigned long long)run->written, (unsigned long long)k->learners_skipped);
 	reject_limit(run->c, k);
 	asof_warnings(run);
 	if (run->c->metrics)
@@ -344,10 +371,7 @@ int tl_run_close(struct tl_run *run)
 	tl_writer_close(run->writer);
 	tl_output_commit(run->out);
 	if (run->c->stats)
-		fprintf(stderr, "%s: records read %llu = used %llu + future %llu + rejected %llu; learners read %llu, written %llu%s\n",
-			tl_progname(), (unsigned long long)k->records_read, (unsigned long long)run->used,
-			(unsigned long long)run->future, (unsigned long long)k->records_rejected,
-			(unsigned long long)k->learners_read, (unsigned long long)run->written, count_rows(run->c, k));
+		print_counts(run, k);
 	if (run->c->stats)
 		print_varied(run->reader);
 	if (run->c->stats && k->xapi_statements)

@@ -220,6 +220,7 @@ int tl_common_option(struct tl_common *c, int opt, const char *arg, void (*usage
 	case TL_OPT_EPOCH: c->epoch = tl_opt_time("--epoch", arg); return 1;
 	case TL_OPT_COUNT_FIELD: c->count_field = tl_opt_name("--count-field", arg); return 1;
 	case TL_OPT_AS_OF_FIELD: c->as_of_field = tl_opt_name("--as-of-field", arg); return 1;
+	case TL_OPT_SHARD: c->shard = tl_opt_shard("--shard", arg, TL_SHARD_MAX); c->shard_arg = arg; return 1;
 	}
 	return xapi_option(c, opt, arg);
 }
@@ -249,6 +250,7 @@ void tl_common_usage(FILE *f)
 	      "      --xapi-domain ACT  xAPI domain: parent (default), grouping or category\n"
 	      "      --xapi-verbs FILE  the xAPI verb table (default: the shipped one)\n"
 	      "      --strict-verbs     an xAPI verb missing from the table is bad input\n"
+	      "      --shard I/N        only the learners of shard I of N (by a hash of the id)\n"
 	      "      --stats            print the reconciliation counts on stderr\n"
 	      "      --metrics FILE     write Prometheus text metrics to FILE\n"
 	      "      --progress         show progress on stderr when it is a terminal\n"
@@ -328,6 +330,14 @@ size_t tl_opt_size(const char *name, const char *arg, size_t lo, size_t hi)
 	if ((size_t)v << shift < lo)
 		tl_usage_error("%s: %s is below the minimum of %zuK", name, arg, lo >> 10);
 	return (size_t)v << shift;
+}
+
+struct tl_shard tl_opt_shard(const char *name, const char *arg, uint64_t max)
+{
+	struct tl_shard s;
+	if (tl_shard_parse(arg, max, &s) < 0)
+		tl_usage_error("%s wants I/N with 0 <= I < N <= %llu: '%s'", name, (unsigned long long)max, arg);
+	return s;
 }
 
 int tl_next_option(int argc, char **argv, const struct option *longopts, struct tl_common *c,

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "util/shard.h"
 #include "util/tltime.h"
 
 /* TL_VERSION: set by the Makefile's VERSION (-DTL_VERSION), its one place. */
@@ -36,7 +37,7 @@ enum {
 	TL_OPT_LABEL, TL_OPT_CHURN_HORIZON, TL_OPT_MAX_REJECTS,
 	TL_OPT_TS_UNIT, TL_OPT_EPOCH, TL_OPT_COUNT_FIELD, TL_OPT_AS_OF_FIELD, TL_OPT_TSV,
 	TL_OPT_MEMORY,
-	TL_OPT_XAPI_ACTOR, TL_OPT_XAPI_DOMAIN, TL_OPT_XAPI_VERBS, TL_OPT_STRICT_VERBS
+	TL_OPT_XAPI_ACTOR, TL_OPT_XAPI_DOMAIN, TL_OPT_XAPI_VERBS, TL_OPT_STRICT_VERBS, TL_OPT_SHARD
 };
 
 /* Short options every tool accepts (prepend to the tool's own). */
@@ -60,6 +61,7 @@ enum {
 	{.name = "output", .has_arg = required_argument, .val = TL_OPT_OUTPUT}, \
 	{.name = "progress", .has_arg = no_argument, .val = TL_OPT_PROGRESS}, \
 	{.name = "rejects", .has_arg = required_argument, .val = TL_OPT_REJECTS}, \
+	{.name = "shard", .has_arg = required_argument, .val = TL_OPT_SHARD}, \
 	{.name = "skip-bad", .has_arg = no_argument, .val = TL_OPT_SKIP_BAD}, \
 	{.name = "stats", .has_arg = no_argument, .val = TL_OPT_STATS}, \
 	{.name = "strict-verbs", .has_arg = no_argument, .val = TL_OPT_STRICT_VERBS}, \
@@ -120,6 +122,8 @@ struct tl_common {
 	int xapi_domain;          /* --xapi-domain: enum tl_xapi_domain */
 	const char *xapi_verbs;   /* --xapi-verbs FILE, NULL: TL_XAPI_VERBS or the shipped table */
 	int strict_verbs;         /* --strict-verbs */
+	struct tl_shard shard;    /* --shard I/N: only its learners (n 0: all) */
+	const char *shard_arg;    /* ... as given, NULL when not */
 };
 
 /* --xapi-domain: which context.contextActivities list gives the domain. */
@@ -180,5 +184,7 @@ tl_time tl_opt_time(const char *name, const char *arg);
 const char *tl_opt_name(const char *name, const char *arg);
 /* A size in bytes: digits and an optional K, M or G (powers of 1024). */
 size_t tl_opt_size(const char *name, const char *arg, size_t lo, size_t hi);
+/* A shard I/N (util/shard.h), N at most max. */
+struct tl_shard tl_opt_shard(const char *name, const char *arg, uint64_t max);
 
 #endif

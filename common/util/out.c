@@ -12,7 +12,9 @@
 #include "util/err.h"
 #include "util/out.h"
 
-#define MAX_OUTPUTS 16
+/* A tool's outputs are a handful; tl-split writes up to 1024 files
+ * (record/split.h TL_SPLIT_MAX) and its --rejects. */
+#define MAX_OUTPUTS 1040
 #define PIPE_BYTES (1 << 20)
 #define OUT_BUFSIZE (1 << 16)
 

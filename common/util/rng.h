@@ -7,13 +7,19 @@
 
 struct tl_rng { uint64_t s[4]; };
 
-/* splitmix64 step: advances *x and returns the next output. */
-static inline uint64_t tl_splitmix64(uint64_t *x)
+/* tl_mix64: splitmix64's finalizer (Stafford's Mix13), a bijection of
+ * 64-bit words; tl(7) SHARDS names it. */
+static inline uint64_t tl_mix64(uint64_t z)
 {
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
+}
+
+/* splitmix64 step: advances *x and returns the next output. */
+static inline uint64_t tl_splitmix64(uint64_t *x)
+{
+	return tl_mix64(*x += 0x9e3779b97f4a7c15ULL);
 }
 
 /* tl_rng_seed: fill the state from seed through splitmix64. */
@@ -60,14 +66,22 @@ static inline uint64_t tl_rng_below(struct tl_rng *r, uint64_t n)
 	return (uint64_t)(m >> 64);
 }
 
-/* tl_hash64: a 64-bit hash of bytes (FNV-1a folded through splitmix64),
- * stable across machines; used for canary and fold assignment. */
-static inline uint64_t tl_hash64(const void *p, unsigned long n, uint64_t salt)
+/* tl_fnv1a64: FNV-1a over the bytes p[0..n), from the offset basis
+ * 0xcbf29ce484222325 xor salt (salt 0: the standard FNV-1a-64). */
+static inline uint64_t tl_fnv1a64(const void *p, unsigned long n, uint64_t salt)
 {
 	const unsigned char *b = p;
 	uint64_t h = 0xcbf29ce484222325ULL ^ salt;
 	for (unsigned long i = 0; i < n; i++)
 		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* tl_hash64: a 64-bit hash of bytes (FNV-1a folded through splitmix64),
+ * stable across machines; used for canary and fold assignment. */
+static inline uint64_t tl_hash64(const void *p, unsigned long n, uint64_t salt)
+{
+	uint64_t h = tl_fnv1a64(p, n, salt);
 	return tl_splitmix64(&h);
 }
 

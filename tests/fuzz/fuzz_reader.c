@@ -29,6 +29,10 @@
  *     first good line decides the shape (tl(7)), and a line that passes
  *     for a document but is then rejected can make A read event lines as
  *     documents, which its output then no longer is.
+ *  E. --shard 0/2 and 1/2, when B read the input whole: neither dies (a
+ *     shard checks no more than the whole), each reads B's records and
+ *     learners, skipped ones included (tl(7) SHARDS), and B's output is
+ *     theirs interleaved: each learner's document in its shard's, in order.
  * The xAPI shape gets its own harness (fuzz_xapi.c) with that reader. */
 #include <setjmp.h>
 #include <stdint.h>
@@ -166,7 +170,8 @@ static void check_counts(const struct pass *p)
 {
 	if (p->died)
 		return;
-	if (p->k.records_read != p->records + p->k.records_rejected || p->k.learners_read != p->learners)
+	if (p->k.records_read != p->records + p->k.records_rejected + p->k.records_skipped ||
+	    p->k.learners_read != p->learners + p->k.learners_skipped)
 		abort();
 }
 
@@ -263,6 +268,45 @@ static void round_trip(const struct pass *a, unsigned o)
 	free(d.out);
 }
 
+/* next_line: the line at *s (before end), *s moved past it; its length. */
+static size_t next_line(const char **s, const char *end)
+{
+	const char *nl = memchr(*s, '\n', (size_t)(end - *s));
+	size_t n = (size_t)(nl - *s) + 1;
+	*s += n;
+	return n;
+}
+
+/* shards: E, over the options of B (c, without --skip-bad). */
+static void shards(struct tl_common *c, int flags, int nfiles, char **files, const struct pass *b)
+{
+	struct pass s[2];
+	for (int i = 0; i < 2; i++) {
+		c->shard = (struct tl_shard){(uint64_t)i, 2};
+		run_pass(c, flags, nfiles, files, &s[i]);
+		if (s[i].died || s[i].k.records_read != b->k.records_read || s[i].k.learners_read != b->k.learners_read)
+			abort();
+		check_counts(&s[i]);
+	}
+	c->shard = (struct tl_shard){0, 0};
+	const char *p[2] = {s[0].out, s[1].out}, *end[2] = {s[0].out + s[0].nout, s[1].out + s[1].nout};
+	const char *q = b->out, *qend = b->out + b->nout;
+	while (q < qend) {
+		const char *line = q;
+		size_t n = next_line(&q, qend);
+		int k = 0;
+		while (k < 2 && !((size_t)(end[k] - p[k]) >= n && memcmp(p[k], line, n) == 0))
+			k++;
+		if (k == 2)
+			abort();   /* a learner in neither shard's output, or out of order */
+		p[k] += n;
+	}
+	if (p[0] != end[0] || p[1] != end[1])
+		abort();   /* a shard wrote a learner the whole did not */
+	free(s[0].out);
+	free(s[1].out);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
@@ -285,6 +329,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!b.died) {
 		check_counts(&b);
 		same_output(&a, &b);
+		shards(&c, reader_flags(o), nfiles, files, &b);
 	}
 	if (!a.died && !a.docs && a.learners && nfiles == 1 && !c.as_of_field && !c.count_field) {
 		struct pass u;

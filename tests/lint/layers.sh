@@ -6,8 +6,8 @@
 # Folders of one rank may not include each other (no sideways includes),
 # and no two modules (FILE.c with FILE.h) include each other, even by a
 # longer path. A folder's private headers (record/chunk.h, record/run_impl.h,
-# record/reader_impl.h, abtest/internal.h, loadgen/model_impl.h,
-# metrics/model_impl.h) are included only inside it.
+# record/reader_impl.h, record/reader_shard.h, abtest/internal.h,
+# loadgen/model_impl.h, metrics/model_impl.h) are included only inside it.
 # Prints each violation as FILE:LINE: what, exits 1 when there is one.
 set -eu
 root=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -60,7 +60,7 @@ END {
 				edge[from_mod, to_mod] = f ":" line
 				adj[from_mod] = adj[from_mod] " " to_mod
 			}
-			if (inc ~ /^(record\/chunk|record\/reader_impl|record\/run_impl|abtest\/internal|loadgen\/model_impl)\.h$/ && to != own) {
+			if (inc ~ /^(record\/chunk|record\/reader_impl|record\/reader_shard|record\/run_impl|abtest\/internal|loadgen\/model_impl|metrics\/model_impl)\.h$/ && to != own) {
 				printf "%s:%d: #include \"%s\" is private to %s/\n", f, line, inc, to; bad = 1
 			}
 			if (rank(to) < 0 || to == "cmd" || to == "unit") {

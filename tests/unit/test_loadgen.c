@@ -194,8 +194,18 @@ static void test_parsers(void)
 	      c.mix[TL_LG_FAST_LEARNER] == 0);
 	tl_lg_parse_arm_split(&c, "20:80");
 	CHECK(c.arms && c.control_share == 0.2);
-	tl_lg_parse_shard(&c, "2/5");
-	CHECK(c.shard_i == 2 && c.shard_n == 5);
+	/* the ids, and their shards by the vectors of tl(7) SHARDS */
+	char id[32];
+	CHECK_EQ(tl_lg_learner_id(&c, 1, id), 8);
+	CHECK_STR(id, "L0000001");
+	CHECK(tl_lg_in_shard(&c, 1) && tl_lg_in_shard(&c, 2));   /* no --shard: all */
+	c.shard = (struct tl_shard){1, 7};
+	CHECK(tl_lg_in_shard(&c, 1) && !tl_lg_in_shard(&c, 2));   /* L0000001: 1, L0000002: 3 */
+	c.shard = (struct tl_shard){3, 7};
+	CHECK(!tl_lg_in_shard(&c, 1) && tl_lg_in_shard(&c, 2));
+	c.learners = 12345678;
+	CHECK_EQ(tl_lg_learner_id(&c, 42, id), 9);
+	CHECK_STR(id, "L00000042");
 	tl_lg_parse_format(&c, "learners");
 	CHECK(c.format == TL_LG_LEARNERS);
 	CHECK_STR(tl_lg_arch_name(TL_LG_LONG_TERM_RETAINER), "long_term_retainer");
