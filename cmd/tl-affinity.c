@@ -8,18 +8,24 @@
 #include <string.h>
 
 #include "metrics/affinity.h"
+#include "io/statsrows.h"
 #include "util/err.h"
 #include "util/opts.h"
 #include "util/out.h"
 #include "record/run.h"
 #include "config/params.h"
 
-enum { OPT_CONFIG = CHAR_MAX + 1, OPT_DOMAINS, OPT_MAX_ENTROPY, OPT_MIN_TOP_SHARE, OPT_TRANSFER_PAIRS };
+enum {
+	OPT_CONFIG = CHAR_MAX + 1, OPT_DOMAINS, OPT_EMIT_STATS, OPT_MAX_ENTROPY, OPT_MERGE, OPT_MIN_TOP_SHARE,
+	OPT_TRANSFER_PAIRS
+};
 
 static const struct option longopts[] = {
 	{.name = "config", .has_arg = required_argument, .val = OPT_CONFIG},
 	{.name = "domains", .has_arg = required_argument, .val = OPT_DOMAINS},
+	{.name = "emit-stats", .has_arg = required_argument, .val = OPT_EMIT_STATS},
 	{.name = "max-entropy", .has_arg = required_argument, .val = OPT_MAX_ENTROPY},
+	{.name = "merge", .has_arg = no_argument, .val = OPT_MERGE},
 	{.name = "min-top-share", .has_arg = required_argument, .val = OPT_MIN_TOP_SHARE},
 	{.name = "transfer-pairs", .has_arg = required_argument, .val = OPT_TRANSFER_PAIRS},
 	TL_COMMON_LONGOPTS,
@@ -28,7 +34,8 @@ static const struct option longopts[] = {
 
 static const char synopsis[] =
 	"usage: tl-affinity [--config FILE] [--domains M] [--max-entropy H] [--min-top-share S]\n"
-	"                   [--transfer-pairs FILE] [common options] [FILE ...]\n";
+	"                   [--transfer-pairs FILE] [--emit-stats FILE] [common options] [FILE ...]\n"
+	"       tl-affinity --merge --transfer-pairs FILE [--emit-stats FILE] [--as-of TIME] [STATS ...]\n";
 
 static const char help[] =
 	"Add domain focus fields (domain_entropy, domain_concentration, top_domain,\n"
@@ -40,14 +47,17 @@ static const char help[] =
 	"                             the config)\n"
 	"      --max-entropy H        specialist when entropy < H bits (default " TL_XSTR(TL_AFFINITY_MAX_ENTROPY) ")\n"
 	"      --min-top-share S      ... and top_domain_share > S (default " TL_XSTR(TL_AFFINITY_MIN_TOP_SHARE) ")\n"
-	"      --transfer-pairs FILE  write the cohort's transfer pairs table as CSV\n";
+	"      --transfer-pairs FILE  write the cohort's transfer pairs table as CSV\n"
+	"      --emit-stats FILE      also write the table's sufficient statistics\n"
+	"      --merge                read --emit-stats files, not events, and write the\n"
+	"                             table of all their learners\n";
 
 static void usage(int status) { tl_usage(status, synopsis, help); }
 
 struct options {
 	struct tl_affinity_params prm;
-	const char *pairs_path, *config;
-	int domains_given;
+	const char *pairs_path, *config, *emit_stats;
+	int domains_given, merge;
 };
 
 static void parse_options(int argc, char **argv, struct tl_common *c, struct options *o)
@@ -60,13 +70,18 @@ static void parse_options(int argc, char **argv, struct tl_common *c, struct opt
 			o->prm.domains = tl_opt_long("--domains", optarg, 2, LONG_MAX);
 			o->domains_given = 1;
 			break;
+		case OPT_EMIT_STATS: o->emit_stats = optarg; break;
+		case OPT_MERGE: o->merge = 1; break;
 		case OPT_MAX_ENTROPY: o->prm.max_entropy = tl_opt_double("--max-entropy", optarg, 0, 1e300); break;
 		case OPT_MIN_TOP_SHARE: o->prm.min_top_share = tl_opt_double("--min-top-share", optarg, 0, 1); break;
 		case OPT_TRANSFER_PAIRS: o->pairs_path = optarg; break;
 		default: usage(TL_EX_USAGE);
 		}
 	}
+	if (o->merge && !o->pairs_path && !o->emit_stats)
+		tl_usage_error("--merge writes the table of --transfer-pairs FILE (or its --emit-stats FILE)");
 	tl_common_output(c, "--transfer-pairs", o->pairs_path);
+	tl_common_output(c, "--emit-stats", o->emit_stats);
 	if (!o->domains_given) {   /* §6.2: M is --domains, else the config's */
 		struct tl_algo_params algo;
 		tl_algo_params_load(o->config, &algo);
@@ -138,6 +153,44 @@ static void affinity_merge(void *state, const void *chunk_state)
 	((struct affinity_state *)state)->specialists += ((const struct affinity_state *)chunk_state)->specialists;
 }
 
+/* The outputs of the table: --transfer-pairs and --emit-stats, opened
+ * before the input is read. */
+struct pairs_out {
+	FILE *table, *stats;
+};
+
+static void pairs_open(const struct options *o, struct pairs_out *po)
+{
+	po->table = o->pairs_path ? tl_output_open(o->pairs_path) : NULL;
+	po->stats = o->emit_stats ? tl_output_open(o->emit_stats) : NULL;
+}
+
+/* pairs_write: the table, its statistics; commit both. */
+static void pairs_write(const struct pairs_out *po, const struct tl_common *c, const struct tl_pairs *pairs)
+{
+	char as_of[TL_STATSROWS_VALUE_MAX];
+	if (po->table)
+		tl_pairs_write(pairs, po->table);
+	if (po->stats)
+		tl_pairs_emit(pairs, po->stats, tl_statsrows_as_of(c, as_of));
+	if (po->table)
+		tl_output_commit(po->table);
+	if (po->stats)
+		tl_output_commit(po->stats);
+}
+
+static int merge(const struct options *o, const struct tl_common *c, int nfiles, char **files)
+{
+	char as_of[TL_STATSROWS_VALUE_MAX];
+	struct tl_pairs *pairs = tl_pairs_new();
+	struct pairs_out po;
+	tl_pairs_merge(pairs, nfiles, files, tl_statsrows_as_of(c, as_of));
+	pairs_open(o, &po);
+	pairs_write(&po, c, pairs);
+	tl_pairs_free(pairs);
+	return TL_EX_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct tl_common common;
@@ -145,18 +198,20 @@ int main(int argc, char **argv)
 
 	tl_front_init("tl-affinity", argv, &common);
 	parse_options(argc, argv, &common, &o);
+	if (o.merge)
+		return merge(&o, &common, argc - optind, argv + optind);
 	struct tl_run *run = tl_run_open(&common, argc - optind, argv + optind, TL_READ_EVENTS | TL_READ_DOMAINS);
-	FILE *pf = o.pairs_path ? tl_output_open(o.pairs_path) : NULL;
-	struct affinity_state st = {.prm = o.prm, .pairs = pf ? tl_pairs_new() : NULL};
+	struct pairs_out po;
+	pairs_open(&o, &po);
+	int table = po.table || po.stats;
+	struct affinity_state st = {.prm = o.prm, .pairs = table ? tl_pairs_new() : NULL};
 	const struct tl_tool tool = {.learner = affinity_learner, .state_size = sizeof st,
 				     .merge = affinity_merge, .one_thread = st.pairs != NULL, .columns = affinity_columns};
 	tl_run_all(run, &tool, &st);
 	tl_run_gauge(run, "tl_affinity_specialists", "Learners flagged is_specialist.", NULL, (double)st.specialists);
-	if (pf)
-		tl_pairs_write(st.pairs, pf);
+	if (table)
+		pairs_write(&po, &common, st.pairs);
 	int status = tl_run_close(run);
-	if (pf)
-		tl_output_commit(pf);
 	tl_pairs_free(st.pairs);
 	return status;
 }

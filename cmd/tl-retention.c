@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/statsrows.h"
 #include "util/err.h"
 #include "util/opts.h"
 #include "util/out.h"
@@ -18,16 +19,18 @@
 #include "config/params.h"
 
 enum {
-	OPT_CHURN_GAP = CHAR_MAX + 1, OPT_CONFIG, OPT_CURVES, OPT_FIT, OPT_HALF_LIFE, OPT_MODEL, OPT_PERIOD,
-	OPT_RECENCY, OPT_REUSE_WEIGHT
+	OPT_CHURN_GAP = CHAR_MAX + 1, OPT_CONFIG, OPT_CURVES, OPT_EMIT_STATS, OPT_FIT, OPT_HALF_LIFE, OPT_MERGE,
+	OPT_MODEL, OPT_PERIOD, OPT_RECENCY, OPT_REUSE_WEIGHT
 };
 
 static const struct option longopts[] = {
 	{.name = "churn-gap", .has_arg = required_argument, .val = OPT_CHURN_GAP},
 	{.name = "config", .has_arg = required_argument, .val = OPT_CONFIG},
 	{.name = "curves", .has_arg = required_argument, .val = OPT_CURVES},
+	{.name = "emit-stats", .has_arg = required_argument, .val = OPT_EMIT_STATS},
 	{.name = "fit", .has_arg = no_argument, .val = OPT_FIT},
 	{.name = "half-life", .has_arg = required_argument, .val = OPT_HALF_LIFE},
+	{.name = "merge", .has_arg = no_argument, .val = OPT_MERGE},
 	{.name = "model", .has_arg = required_argument, .val = OPT_MODEL},
 	{.name = "period", .has_arg = required_argument, .val = OPT_PERIOD},
 	{.name = "recency-half-life", .has_arg = required_argument, .val = OPT_RECENCY},
@@ -41,14 +44,17 @@ static const struct option longopts[] = {
 struct options {
 	struct tl_retention_params prm;
 	tl_time churn_gap;
-	int fit;
-	const char *model, *curves, *config;
+	int fit, merge;
+	const char *model, *curves, *config, *emit_stats;
 };
 
 static const char synopsis[] =
 	"usage: tl-retention [--model FILE] [--half-life DUR] [--recency-half-life DUR]\n"
 	"                    [--reuse-weight W] [--period DUR] [--config FILE] [common options] [FILE ...]\n"
-	"       tl-retention --fit [--churn-gap DUR] [--curves FILE] [common options] [FILE ...]\n";
+	"       tl-retention --fit [--churn-gap DUR] [--curves FILE] [--emit-stats FILE]\n"
+	"                    [common options] [FILE ...]\n"
+	"       tl-retention --fit --merge [--churn-gap DUR] [--curves FILE] [--emit-stats FILE]\n"
+	"                    [--as-of TIME] [--output FILE] [STATS ...]\n";
 
 static const char help[] =
 	"Add retention fields (capabilities, reuses, days_since_last, reuse_score,\n"
@@ -64,7 +70,10 @@ static const char help[] =
 	"                             0.7 retention_strength, 0.3 velocity_momentum)\n"
 	"      --fit                  write the Kaplan-Meier half-life model, not records\n"
 	"      --churn-gap DUR        --fit: censor a last use closer to as-of (default " TL_XSTR(CHURN_GAP_DAYS) "d)\n"
-	"      --curves FILE          --fit: also write the survival curves as CSV\n";
+	"      --curves FILE          --fit: also write the survival curves as CSV\n"
+	"      --emit-stats FILE      --fit: also write the fit's sufficient statistics\n"
+	"      --merge                --fit: read --emit-stats files, not events, and fit\n"
+	"                             all their learners\n";
 
 static void usage(int status) { tl_usage(status, synopsis, help); }
 
@@ -76,7 +85,9 @@ static void parse_options(int argc, char **argv, struct tl_common *common, struc
 		case OPT_CHURN_GAP: o->churn_gap = tl_opt_duration("--churn-gap", optarg, 0); break;
 		case OPT_CONFIG: o->config = optarg; break;
 		case OPT_CURVES: o->curves = optarg; break;
+		case OPT_EMIT_STATS: o->emit_stats = optarg; break;
 		case OPT_FIT: o->fit = 1; break;
+		case OPT_MERGE: o->merge = 1; break;
 		case OPT_HALF_LIFE:
 			o->prm.half_life_days = tl_days(tl_opt_duration("--half-life", optarg, 0));
 			break;
@@ -91,7 +102,10 @@ static void parse_options(int argc, char **argv, struct tl_common *common, struc
 		tl_usage_error("--fit writes a model; it cannot be combined with --model");
 	if (o->curves && !o->fit)
 		tl_usage_error("--curves needs --fit");
+	if ((o->emit_stats || o->merge) && !o->fit)
+		tl_usage_error("%s needs --fit", o->merge ? "--merge" : "--emit-stats");
 	tl_common_output(common, "--curves", o->curves);
+	tl_common_output(common, "--emit-stats", o->emit_stats);
 	o->prm.churn_horizon = common->churn_horizon;
 	struct tl_algo_params algo;   /* §6.3: the churn weights come from the config */
 	tl_algo_params_load(o->config, &algo);
@@ -143,23 +157,43 @@ static void fit_learner(void *state, const struct tl_learner *l, tl_time asof, s
 	tl_km_fit_add(state, l, npast, asof);
 }
 
-static int fit(struct tl_common *common, int nfiles, char **files, const struct options *o)
+/* The model and curves of f, and its statistics with --emit-stats. */
+static void fit_write(struct tl_km_fit *km, FILE *model, const struct options *o, const struct tl_common *common)
 {
 	FILE *curves = o->curves ? tl_output_open(o->curves) : NULL;
-	struct tl_run *run = tl_run_open(common, nfiles, files, TL_READ_EVENTS);
-	struct tl_km_fit *km = tl_km_fit_new(o->churn_gap);
-	static const struct tl_tool tool = {.learner = fit_learner, .report = 1};
-	tl_run_all(run, &tool, km);
+	FILE *stats = o->emit_stats ? tl_output_open(o->emit_stats) : NULL;
+	char as_of[TL_STATSROWS_VALUE_MAX];
 	size_t n, censored = tl_km_fit_censored(km, &n);
 	if (n > 0 && censored == n)   /* every half-life is empty: say why (tl-retention(1)) */
 		tl_warn("warning: all %zu observations were censored (each last use less than --churn-gap %gd before as-of): "
 			"every half-life is empty; a later as-of or a shorter --churn-gap gives some", n, tl_days(o->churn_gap));
-	tl_km_fit_write(km, tl_run_output(run), curves);
-	tl_km_fit_free(km);
-	int status = tl_run_close(run);
+	tl_km_fit_write(km, model, curves);
+	if (stats) {
+		tl_km_fit_emit(km, stats, tl_statsrows_as_of(common, as_of));
+		tl_output_commit(stats);
+	}
 	if (curves)
 		tl_output_commit(curves);
-	return status;
+}
+
+static int fit(struct tl_common *common, int nfiles, char **files, const struct options *o)
+{
+	struct tl_km_fit *km = tl_km_fit_new(o->churn_gap);
+	char as_of[TL_STATSROWS_VALUE_MAX];
+	if (o->merge) {
+		tl_km_fit_merge(km, nfiles, files, tl_statsrows_as_of(common, as_of));
+		FILE *model = tl_output_open(common->output);
+		fit_write(km, model, o, common);
+		tl_output_commit(model);
+		tl_km_fit_free(km);
+		return TL_EX_OK;
+	}
+	struct tl_run *run = tl_run_open(common, nfiles, files, TL_READ_EVENTS);
+	static const struct tl_tool tool = {.learner = fit_learner, .report = 1};
+	tl_run_all(run, &tool, km);
+	fit_write(km, tl_run_output(run), o, common);
+	tl_km_fit_free(km);
+	return tl_run_close(run);
 }
 
 int main(int argc, char **argv)

@@ -13,18 +13,19 @@
 #include "util/out.h"
 #include "record/field.h"
 #include "record/run.h"
-#include "report/table.h"
 #include "config/score.h"
 
 enum {
-	OPT_CALIBRATE = CHAR_MAX + 1, OPT_CANARY, OPT_CONFIG, OPT_OUTCOME, OPT_PRINT_CONFIG,
-	OPT_SALT, OPT_SUMMARY, OPT_SUMMARY_FILE, OPT_TREATMENT
+	OPT_CALIBRATE = CHAR_MAX + 1, OPT_CANARY, OPT_CONFIG, OPT_EMIT_STATS, OPT_MERGE, OPT_OUTCOME,
+	OPT_PRINT_CONFIG, OPT_SALT, OPT_SUMMARY, OPT_SUMMARY_FILE, OPT_TREATMENT
 };
 
 static const struct option longopts[] = {
 	{.name = "calibrate", .has_arg = no_argument, .val = OPT_CALIBRATE},
 	{.name = "canary", .has_arg = required_argument, .val = OPT_CANARY},
 	{.name = "config", .has_arg = required_argument, .val = OPT_CONFIG},
+	{.name = "emit-stats", .has_arg = required_argument, .val = OPT_EMIT_STATS},
+	{.name = "merge", .has_arg = no_argument, .val = OPT_MERGE},
 	{.name = "outcome", .has_arg = required_argument, .val = OPT_OUTCOME},
 	{.name = "print-config", .has_arg = no_argument, .val = OPT_PRINT_CONFIG},
 	{.name = "salt", .has_arg = required_argument, .val = OPT_SALT},
@@ -38,28 +39,21 @@ static const struct option longopts[] = {
 #define SALT_DEFAULT 0   /* --salt */
 
 struct options {
-	const char *config, *treatment, *outcome, *summary_file;
+	const char *config, *treatment, *outcome, *summary_file, *emit_stats;
 	double canary;            /* percent treated, < 0 when no canary */
 	uint64_t salt;
-	int calibrate, summary, print_config;
-};
-
-/* Per arm × archetype sums for --summary and --metrics. */
-struct tally {
-	const char **arch;
-	size_t narch;
-	uint32_t *slots;   /* arch index + 1 by name hash: 100,000 rules are not n^2 */
-	size_t mask;
-	long long *n[2], *nscore[2];
-	double *score[2], *mult[2];
-	long long nchurn[2];        /* learners with a churn_risk (tl-retention) */
-	double churn[2];            /* ... and its sum */
+	int calibrate, summary, print_config, merge;
 };
 
 static const char synopsis[] =
 	"usage: tl-score [--config FILE] [--canary PCT --treatment FILE [--salt S]]\n"
-	"                [--summary] [--summary-file FILE] [common options] [FILE ...]\n"
-	"       tl-score --calibrate --outcome FIELD [--config FILE] [common options] [FILE ...]\n"
+	"                [--summary] [--summary-file FILE] [--emit-stats FILE] [common options] [FILE ...]\n"
+	"       tl-score --merge --summary [--summary-file FILE] [--config FILE]\n"
+	"                [--canary PCT --treatment FILE [--salt S]] [--emit-stats FILE] [STATS ...]\n"
+	"       tl-score --calibrate --outcome FIELD [--config FILE] [--emit-stats FILE]\n"
+	"                [common options] [FILE ...]\n"
+	"       tl-score --calibrate --merge --outcome FIELD [--config FILE] [--emit-stats FILE]\n"
+	"                [--output FILE] [STATS ...]\n"
 	"       tl-score --print-config [--config FILE]\n";
 
 static const char help[] =
@@ -73,6 +67,10 @@ static const char help[] =
 	"      --summary-file FILE write that summary to FILE instead\n"
 	"      --calibrate         write a config whose multipliers are mean outcomes\n"
 	"      --outcome FIELD     the outcome field of --calibrate\n"
+	"      --emit-stats FILE   also write the sufficient statistics of the summary\n"
+	"                          (or, with --calibrate, of the calibration)\n"
+	"      --merge             read --emit-stats files, not records, and summarise\n"
+	"                          (or calibrate) all their learners\n"
 	"      --print-config      print the config as JSON and exit\n";
 
 static void usage(int status) { tl_usage(status, synopsis, help); }
@@ -85,6 +83,8 @@ static void parse_options(int argc, char **argv, struct tl_common *common, struc
 		case OPT_CALIBRATE: o->calibrate = 1; break;
 		case OPT_CANARY: o->canary = tl_opt_double("--canary", optarg, 0, 100); break;
 		case OPT_CONFIG: o->config = optarg; break;
+		case OPT_EMIT_STATS: o->emit_stats = optarg; break;
+		case OPT_MERGE: o->merge = 1; break;
 		case OPT_OUTCOME: o->outcome = optarg; break;
 		case OPT_PRINT_CONFIG: o->print_config = 1; break;
 		case OPT_SALT: o->salt = (uint64_t)tl_opt_long("--salt", optarg, 0, LONG_MAX); break;
@@ -100,7 +100,12 @@ static void parse_options(int argc, char **argv, struct tl_common *common, struc
 		tl_usage_error("--calibrate and --outcome go together");
 	if (o->calibrate && (o->canary >= 0 || o->summary))
 		tl_usage_error("--calibrate writes a config: it takes neither --canary nor --summary");
+	if (o->merge && !o->calibrate && !o->summary && !o->emit_stats)
+		tl_usage_error("--merge needs --summary, --calibrate or --emit-stats: it writes no records");
+	if (o->print_config && (o->merge || o->emit_stats))
+		tl_usage_error("--print-config takes neither --merge nor --emit-stats");
 	tl_common_output(common, "--summary-file", o->summary_file);
+	tl_common_output(common, "--emit-stats", o->emit_stats);
 }
 
 /* read_values: cfg's fields of l, or exit 65 naming the field and its tool. */
@@ -119,124 +124,35 @@ static void read_values(const struct tl_score_config *cfg, const struct tl_learn
 	tl_field_bad(l, tl_learner_attr(l, field), "is not a number");
 }
 
-static size_t tally_arch(struct tally *t, const char *a)
+/* The summary's outputs, opened before the input is read (after
+ * tl_run_close, standard output is closed: /dev/stdout would be a new
+ * file, renamed over the link): --summary-file or stderr, --emit-stats. */
+struct summary_out {
+	FILE *summary, *stats;
+};
+
+static void summary_open(const struct options *o, struct summary_out *so)
 {
-	uint32_t h = 2166136261u;
-	for (const char *q = a; *q; q++)
-		h = (h ^ (unsigned char)*q) * 16777619u;
-	size_t j = h & t->mask;
-	for (; t->slots[j]; j = (j + 1) & t->mask)
-		if (strcmp(t->arch[t->slots[j] - 1], a) == 0)
-			return t->slots[j] - 1;
-	t->arch[t->narch] = a;
-	t->slots[j] = (uint32_t)(t->narch + 1);
-	return t->narch++;
+	so->summary = !o->summary ? NULL : o->summary_file ? tl_output_open(o->summary_file) : stderr;
+	so->stats = o->emit_stats ? tl_output_open(o->emit_stats) : NULL;
 }
 
-static void tally_init(struct tally *t, const struct tl_score_config *c, const struct tl_score_config *tr)
+static void summary_write(const struct summary_out *so, const struct tl_score_tally *t, const struct tl_score_setup *su)
 {
-	size_t cap = c->nrules + (tr ? tr->nrules : 0);
-	memset(t, 0, sizeof *t);
-	t->arch = tl_xcalloc(cap, sizeof *t->arch);
-	for (t->mask = 63; t->mask < 2 * cap; t->mask = 2 * t->mask + 1)
-		;
-	t->slots = tl_xcalloc(t->mask + 1, sizeof *t->slots);
-	for (int arm = 0; arm < 2; arm++) {
-		t->n[arm] = tl_xcalloc(cap, sizeof *t->n[arm]);
-		t->nscore[arm] = tl_xcalloc(cap, sizeof *t->nscore[arm]);
-		t->score[arm] = tl_xcalloc(cap, sizeof *t->score[arm]);
-		t->mult[arm] = tl_xcalloc(cap, sizeof *t->mult[arm]);
+	if (so->summary)
+		tl_score_tally_print(so->summary, t, su);
+	if (so->summary && so->summary != stderr)
+		tl_output_commit(so->summary);
+	if (so->stats) {
+		tl_score_tally_emit(so->stats, t, su);
+		tl_output_commit(so->stats);
 	}
-	for (size_t i = 0; i < c->nrules; i++)
-		tally_arch(t, c->rules[i].archetype);
-	for (size_t i = 0; tr && i < tr->nrules; i++)
-		tally_arch(t, tr->rules[i].archetype);
-}
-
-static void tally_free(struct tally *t)
-{
-	for (int arm = 0; arm < 2; arm++) {
-		free(t->n[arm]);
-		free(t->nscore[arm]);
-		free(t->score[arm]);
-		free(t->mult[arm]);
-	}
-	free(t->arch);
-	free(t->slots);
-}
-
-static void tally_add(struct tally *t, int arm, const struct tl_score_result *r)
-{
-	size_t a = tally_arch(t, r->rule->archetype);
-	t->n[arm][a]++;
-	t->mult[arm][a] += r->rule->multiplier;
-	if (!isnan(r->score)) {
-		t->nscore[arm][a]++;
-		t->score[arm][a] += r->score;
-	}
-}
-
-static void print_row(struct tl_table *tab, const char *name, long long n, long long total, long long nscore,
-		      double score, double mult)
-{
-	tl_table_cell(tab, name);
-	tl_table_cellf(tab, "%lld", n);
-	tl_table_cellf(tab, "%.4f", total ? (double)n / (double)total : 0.0);
-	if (nscore)
-		tl_table_cellf(tab, "%.4f", score / (double)nscore);
-	else
-		tl_table_cell(tab, "-");
-	if (n)
-		tl_table_cellf(tab, "%.4f", mult / (double)n);
-	else
-		tl_table_cell(tab, "-");
-}
-
-/* print_arm: one arm's table (report/table.h), columns at fixed widths. */
-static void print_arm(FILE *f, const struct tally *t, int arm)
-{
-	static const struct tl_table_col col[] = {{.width = 20, .fixed = 1}, {.width = 9, .fixed = 1},
-		{.width = 8, .fixed = 1}, {.width = 11, .fixed = 1}, {.width = 16, .fixed = 1}};
-	static const char *const head[] = {"archetype", "learners", "share", "mean_score", "mean_multiplier"};
-	struct tl_table tab = {.ncol = 5, .col = col, .gap = 1};
-	long long n = 0, ns = 0;
-	double s = 0, m = 0;
-	for (size_t c = 0; c < tab.ncol; c++)
-		tl_table_cell(&tab, head[c]);
-	for (size_t a = 0; a < t->narch; a++)
-		n += t->n[arm][a], ns += t->nscore[arm][a], s += t->score[arm][a], m += t->mult[arm][a];
-	for (size_t a = 0; a < t->narch; a++)
-		print_row(&tab, t->arch[a], t->n[arm][a], n, t->nscore[arm][a], t->score[arm][a], t->mult[arm][a]);
-	print_row(&tab, "all", n, n, ns, s, m);
-	tl_table_write(f, &tab, TL_TABLE_TEXT);
-	tl_table_clear(&tab);
-	if (n)
-		fprintf(f, "portfolio average multiplier: %.4f\n", m / (double)n);
-	else
-		fprintf(f, "portfolio average multiplier: -\n");
-}
-
-static void print_summary(const struct options *o, const struct tally *t, const struct tl_score_config *c,
-			  const struct tl_score_config *tr)
-{
-	FILE *f = o->summary_file ? tl_output_open(o->summary_file) : stderr;
-	if (!tr) {
-		fprintf(f, "tl-score summary: config %s\n", c->version);
-		print_arm(f, t, 0);
-	} else {
-		fprintf(f, "tl-score summary: arm control, config %s\n", c->version);
-		print_arm(f, t, 0);
-		fprintf(f, "\ntl-score summary: arm treatment (%g%%), config %s\n", o->canary, tr->version);
-		print_arm(f, t, 1);
-	}
-	if (o->summary_file)
-		tl_output_commit(f);
 }
 
 /* add_gauges: per arm, the learners per archetype, the portfolio's mean
  * ROI multiplier, the mean churn_risk (when the input has it) and the
  * config's version (an info gauge, for tl-batch's dashboard). */
-static void add_gauges(struct tl_run *run, const struct tally *t, int canary, const struct tl_score_config *c,
+static void add_gauges(struct tl_run *run, const struct tl_score_tally *t, int canary, const struct tl_score_config *c,
 		       const struct tl_score_config *tr)
 {
 	char labels[200];
@@ -247,7 +163,7 @@ static void add_gauges(struct tl_run *run, const struct tally *t, int canary, co
 		for (size_t a = 0; a < t->narch; a++) {
 			snprintf(labels, sizeof labels, "%sarchetype=\"%s\"", arm_label, t->arch[a]);
 			tl_run_gauge(run, "tl_score_learners", "Learners per archetype.", labels, (double)t->n[arm][a]);
-			n += t->n[arm][a], mult += t->mult[arm][a];
+			n += t->n[arm][a], mult += t->sums[arm][a] ? tl_xsum_value(&t->sums[arm][a]->b) : 0;
 		}
 		snprintf(labels, sizeof labels, "%salgo_version=\"%s\"", arm_label, (arm ? tr : c)->version);
 		tl_run_gauge(run, "tl_score_config_info", "The config that scored the learners (1).", labels, 1);
@@ -278,7 +194,7 @@ struct scoring {
 	const struct options *o;
 	const struct tl_score_config *cfg, *tr;   /* tr: the --canary treatment, or NULL */
 	double *v, *tv;                           /* their fields' values */
-	struct tally tally;
+	struct tl_score_tally tally;
 };
 
 static void score_learner(void *state, const struct tl_learner *l, tl_time asof, size_t npast, struct tl_writer *w)
@@ -295,7 +211,7 @@ static void score_learner(void *state, const struct tl_learner *l, tl_time asof,
 	const struct tl_score_config *use = treated ? tr : sc->cfg;
 	tl_score_eval(use, treated ? sc->tv : sc->v, &res);
 	put_result(w, use, &res, tr ? (treated ? "treatment" : "control") : NULL);
-	tally_add(&sc->tally, treated, &res);
+	tl_score_tally_add(&sc->tally, treated, &res);
 	const struct tl_attr *risk = tl_learner_attr(l, "churn_risk");
 	double v;
 	if (risk && tl_field_number(l, risk, &v)) {
@@ -318,20 +234,28 @@ static int score_run(struct tl_common *common, const struct options *o, int nfil
 	tl_score_config_load(o->config, &cfg);
 	if (tr)
 		tl_score_config_load(o->treatment, tr);
+	struct tl_score_setup su = {&cfg, tr, o->canary, o->salt};
 	struct scoring sc = {.o = o, .cfg = &cfg, .tr = tr, .v = tl_xcalloc(cfg.nfields + 1, sizeof *sc.v),
 			     .tv = tl_xcalloc(tr ? tr->nfields + 1 : 1, sizeof *sc.tv)};
-	tally_init(&sc.tally, &cfg, tr);
-	struct tl_run *run = tl_run_open(common, nfiles, files, TL_READ_ROWS);
-	static const struct tl_tool tool = {.learner = score_learner, .one_thread = 1,   /* the tally */
-					    .columns = score_columns};
-	tl_run_all(run, &tool, &sc);
-	add_gauges(run, &sc.tally, tr != NULL, &cfg, tr);
-	int rc = tl_run_close(run);
-	if (o->summary)
-		print_summary(o, &sc.tally, &cfg, tr);
+	tl_score_tally_init(&sc.tally, &su);
+	int rc = TL_EX_OK;
+	struct summary_out so;
+	if (o->merge) {
+		tl_score_tally_merge(&sc.tally, &su, nfiles, files);
+		summary_open(o, &so);
+	} else {
+		struct tl_run *run = tl_run_open(common, nfiles, files, TL_READ_ROWS);
+		static const struct tl_tool tool = {.learner = score_learner, .one_thread = 1,   /* the tally */
+						    .columns = score_columns};
+		summary_open(o, &so);
+		tl_run_all(run, &tool, &sc);
+		add_gauges(run, &sc.tally, tr != NULL, &cfg, tr);
+		rc = tl_run_close(run);
+	}
+	summary_write(&so, &sc.tally, &su);
 	free(sc.v);
 	free(sc.tv);
-	tally_free(&sc.tally);
+	tl_score_tally_free(&sc.tally);
 	tl_score_config_free(&cfg);
 	if (tr)
 		tl_score_config_free(tr);
@@ -351,7 +275,6 @@ struct calibration {
 	const struct options *o;
 	const struct tl_score_config *cfg;
 	struct tl_score_calibration cal;
-	long long skipped;
 };
 
 static void calibrate_one(void *state, const struct tl_learner *l, tl_time asof, size_t npast, struct tl_writer *w)
@@ -365,11 +288,30 @@ static void calibrate_one(void *state, const struct tl_learner *l, tl_time asof,
 	if (va && tl_attr_text(va, ver, sizeof ver) >= 0 && *ver && strcmp(ver, c->cfg->version) != 0)
 		tl_field_die(l, " was scored by %s, but the config is %s (use --config)", ver, c->cfg->version);
 	if (tl_field_number(l, tl_field_need(l, c->o->outcome, NULL), &y) == 0) {
-		c->skipped++;
+		c->cal.skipped++;
 		return;
 	}
 	if (tl_score_calibration_add(&c->cal, arch, strlen(arch), y) < 0)
 		tl_field_die(l, ": archetype '%s' is not in config %s", arch, c->cfg->version);
+}
+
+/* The calibrated config of c (to out), its warnings, and its statistics
+ * with --emit-stats. */
+static void calibrate_write(const struct options *o, struct tl_score_config *cfg, const struct tl_score_calibration *c,
+			    FILE *out)
+{
+	if (o->emit_stats) {   /* of the config the learners were scored with, before it is calibrated */
+		FILE *f = tl_output_open(o->emit_stats);
+		tl_score_calibration_emit(f, c, cfg, o->outcome);
+		tl_output_commit(f);
+	}
+	tl_score_calibrate(cfg, c, o->outcome);
+	for (size_t k = 0; k < c->n; k++)
+		if (c->m[k].n == 0)
+			tl_warn("archetype %s has no outcomes: its multiplier is unchanged", c->archetypes[k]);
+	if (c->skipped)
+		tl_warn("skipped %lld learner(s) with an empty %s", c->skipped, o->outcome);
+	tl_score_config_write(out, cfg);
 }
 
 static int calibrate_run(struct tl_common *common, const struct options *o, int nfiles, char **files)
@@ -378,17 +320,19 @@ static int calibrate_run(struct tl_common *common, const struct options *o, int 
 	struct calibration c = {.o = o, .cfg = &cfg};
 	tl_score_config_load(o->config, &cfg);
 	tl_score_calibration_init(&c.cal, &cfg);
-	struct tl_run *run = tl_run_open(common, nfiles, files, TL_READ_ROWS);
-	static const struct tl_tool tool = {.learner = calibrate_one, .report = 1};
-	tl_run_all(run, &tool, &c);
-	tl_score_calibrate(&cfg, &c.cal, o->outcome);
-	for (size_t k = 0; k < c.cal.n; k++)
-		if (c.cal.m[k].n == 0)
-			tl_warn("archetype %s has no outcomes: its multiplier is unchanged", c.cal.archetypes[k]);
-	if (c.skipped)
-		tl_warn("skipped %lld learner(s) with an empty %s", c.skipped, o->outcome);
-	tl_score_config_write(tl_run_output(run), &cfg);
-	int rc = tl_run_close(run);
+	int rc = TL_EX_OK;
+	if (o->merge) {
+		tl_score_calibration_merge(&c.cal, &cfg, o->outcome, nfiles, files);
+		FILE *out = tl_output_open(common->output);
+		calibrate_write(o, &cfg, &c.cal, out);
+		tl_output_commit(out);
+	} else {
+		struct tl_run *run = tl_run_open(common, nfiles, files, TL_READ_ROWS);
+		static const struct tl_tool tool = {.learner = calibrate_one, .report = 1};
+		tl_run_all(run, &tool, &c);
+		calibrate_write(o, &cfg, &c.cal, tl_run_output(run));
+		rc = tl_run_close(run);
+	}
 	tl_score_calibration_free(&c.cal);
 	tl_score_config_free(&cfg);
 	return rc;

@@ -36,6 +36,11 @@ setup_file() {
 	tl-abtest --metric roi --format json "$d/docs.ndjson" >"$d/ab.json" 2>/dev/null
 	tl-eval --score churn_risk --label churned --emit-stats "$d/scored.ndjson" >"$d/evalstats.csv"
 	tl-model --fit --target roi --kind linear --features velocity,retention_strength --cv 3 --emit-stats "$d/docs.ndjson" >"$d/model.stats"
+	# the stats files of --emit-stats FILE, for the merges
+	tl-retention --as-of 2025-12-01 --fit --emit-stats "$d/ret.st" "$d/ev.csv" >/dev/null 2>&1
+	tl-affinity --as-of 2025-12-01 --emit-stats "$d/aff.st" "$d/ev.csv" >/dev/null
+	tl-score --config v1 --emit-stats "$d/score.st" "$d/docs.ndjson" >/dev/null
+	tl-score --config v1 --calibrate --outcome roi --emit-stats "$d/cal.st" "$d/scored.ndjson" >/dev/null 2>&1
 }
 
 teardown() {
@@ -49,10 +54,15 @@ cases() {
 	cat <<EOC
 tl-velocity --as-of 2025-12-01 @output @metrics $d/ev.csv
 tl-velocity --as-of 2025-12-01 --skip-bad @rejects @output $d/bad.csv
-tl-affinity --as-of 2025-12-01 @transfer-pairs @output @metrics $d/ev.csv
+tl-affinity --as-of 2025-12-01 @transfer-pairs @emit-stats @output @metrics $d/ev.csv
+tl-affinity --as-of 2025-12-01 --merge @transfer-pairs @emit-stats $d/aff.st
 tl-retention --as-of 2025-12-01 @output @metrics $d/ev.csv
-tl-retention --as-of 2025-12-01 --fit @curves @output $d/ev.csv
-tl-score --config v1 --as-of 2025-12-01 @summary-file @output @metrics $d/docs.ndjson
+tl-retention --as-of 2025-12-01 --fit @curves @emit-stats @output $d/ev.csv
+tl-retention --as-of 2025-12-01 --fit --merge @curves @emit-stats @output $d/ret.st
+tl-score --config v1 --as-of 2025-12-01 @summary-file @emit-stats @output @metrics $d/docs.ndjson
+tl-score --config v1 --merge @summary-file @emit-stats $d/score.st
+tl-score --config v1 --calibrate --outcome roi @emit-stats @output @metrics $d/scored.ndjson
+tl-score --config v1 --calibrate --merge --outcome roi @emit-stats @output $d/cal.st
 tl-eval --score churn_risk --label churned @curve @output @metrics $d/scored.ndjson
 tl-eval --score churn_risk --label churned --emit-stats @output $d/scored.ndjson
 tl-eval --merge --format json @curve @output $d/evalstats.csv
@@ -279,6 +289,7 @@ tmpfs() { mkdir -p "$1" && mount -t tmpfs -o "size=$2" tmpfs "$1" 2>/dev/null; }
 		# the other outputs go to /dev/null, the main one to /dev/full
 		mapfile -t argv < <(printf '%s\n' "${argv[@]}" | sed 's|^/dev/null/.*|/dev/null|')
 		[ "${argv[0]}" != tl-export ] || continue   # RESP for redis, or nothing: tl-export --sqlite writes no stdout
+		[[ $c != *" --merge "* || $c == *@output* ]] || continue   # a merge into side files writes no stdout
 		run --separate-stderr bash -c '"$@" >/dev/full' run "${argv[@]}"
 		[ "$status" -eq 74 ] || { echo "$c: exit $status: $stderr"; false; }
 		[[ "${stderr##*$'\n'}" == "${argv[0]}: write error on standard output: No space left on device" ]] ||

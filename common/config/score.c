@@ -211,7 +211,7 @@ void tl_score_calibration_init(struct tl_score_calibration *c, const struct tl_s
 {
 	memset(c, 0, sizeof *c);
 	c->archetypes = tl_xcalloc(cfg->nrules, sizeof *c->archetypes);
-	c->m = tl_xcalloc(cfg->nrules, sizeof *c->m);
+	c->m = tl_xcalloc(cfg->nrules, sizeof *c->m);   /* zeroed: empty sums */
 	for (size_t i = 0; i < cfg->nrules; i++) {
 		size_t k = 0;
 		while (k < c->n && strcmp(c->archetypes[k], cfg->rules[i].archetype) != 0)
@@ -225,22 +225,57 @@ int tl_score_calibration_add(struct tl_score_calibration *c, const char *a, size
 {
 	for (size_t k = 0; k < c->n; k++)
 		if (strlen(c->archetypes[k]) == n && memcmp(c->archetypes[k], a, n) == 0) {
-			tl_moments_add(&c->m[k], outcome);
+			struct tl_score_sums *x = tl_score_sums_of(&c->m[k].s);
+			c->m[k].n++;
+			tl_xsum_add(&x->a, outcome);
+			tl_xsum_add_product(&x->b, outcome, outcome);
 			return 0;
 		}
 	return -1;
 }
 
-/* mean ± t(0.975, n-1)·sd/√n; NAN bounds when n < 2. */
-static void calib_entry(const struct tl_moments *m, struct tl_score_calib *e)
+struct tl_score_sums *tl_score_sums_of(struct tl_score_sums **p)
+{
+	if (!*p)
+		*p = tl_xcalloc(1, sizeof **p);   /* zero: two empty sums */
+	return *p;
+}
+
+/* exact_m2: Σ(y - mean)² of n terms whose sum is s1 and sum of squares
+ * s2, from the exact n·s2 - s1² (the terms of each, multiplied exactly by
+ * fma), rounded once, over n: the same bits for any order or split of the
+ * terms (while no product underflows). NaN when a sum is not finite. */
+static double exact_m2(double n, const struct tl_xsum *s1, const struct tl_xsum *s2)
+{
+	double t1[TL_XSUM_TERMS_MAX], t2[TL_XSUM_TERMS_MAX];
+	int k1 = tl_xsum_terms(s1, t1), k2 = tl_xsum_terms(s2, t2);
+	if (k1 < 0 || k2 < 0)
+		return NAN;
+	struct tl_xsum e;
+	tl_xsum_init(&e);
+	for (int i = 0; i < k2; i++)
+		tl_xsum_add_product(&e, t2[i], n);
+	for (int i = 0; i < k1; i++)
+		for (int j = 0; j < k1; j++)
+			tl_xsum_add_product(&e, -t1[i], t1[j]);
+	double v = tl_xsum_value(&e) / n;
+	return v < 0 ? 0 : v;   /* only an underflowed product makes it negative */
+}
+
+/* mean ± t(0.975, n-1)·sd/√n; NAN bounds when n < 2. The mean is the
+ * exact sum rounded, over n; the sd from exact_m2: the same bits whatever
+ * the order of the learners. */
+static void calib_entry(const struct tl_score_outcomes *m, struct tl_score_calib *e)
 {
 	e->n = (long long)m->n;
-	e->mean = m->n > 0 ? m->mean : NAN;
+	double mean = m->n > 0 ? tl_xsum_value(&m->s->a) / m->n : NAN;
+	e->mean = mean;
 	e->lo = e->hi = NAN;
 	if (m->n >= 2) {
-		double half = tl_t_quantile(0.975, m->n - 1) * tl_moments_sd(m) / sqrt(m->n);
-		e->lo = m->mean - half;
-		e->hi = m->mean + half;
+		double sd = sqrt(exact_m2(m->n, &m->s->a, &m->s->b) / (m->n - 1));
+		double half = tl_t_quantile(0.975, m->n - 1) * sd / sqrt(m->n);
+		e->lo = mean - half;
+		e->hi = mean + half;
 	}
 }
 
@@ -271,6 +306,8 @@ void tl_score_calibrate(struct tl_score_config *cfg, const struct tl_score_calib
 
 void tl_score_calibration_free(struct tl_score_calibration *c)
 {
+	for (size_t k = 0; k < c->n; k++)
+		free(c->m[k].s);
 	free(c->archetypes);
 	free(c->m);
 	memset(c, 0, sizeof *c);

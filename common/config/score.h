@@ -10,6 +10,7 @@
 
 #include "record/reader.h"
 #include "util/stats.h"
+#include "util/xsum.h"
 
 #define TL_SCORE_NAME_MAX 64      /* longest field, archetype or rule name */
 #define TL_SCORE_COND_MAX 16      /* most conditions in one rule */
@@ -113,11 +114,28 @@ void tl_score_eval(const struct tl_score_config *cfg, const double *values,
 unsigned tl_score_canary_bucket(const char *id, size_t n, uint64_t salt);
 int tl_score_canary_treated(unsigned bucket, double pct);
 
-/* Calibration: per-archetype moments of the outcome, in rule order. */
+/* Two exact sums (util/xsum.h), allocated when first needed: an
+ * accumulator is about 550 bytes, and a config may have 100,000 rules. */
+struct tl_score_sums {
+	struct tl_xsum a, b;
+};
+
+/* tl_score_sums_of: *p, allocated (zero) when NULL. */
+struct tl_score_sums *tl_score_sums_of(struct tl_score_sums **p);
+
+/* Calibration: per archetype, the count and the exact sums of the outcome
+ * (a) and of its squares (b), so that merged shards calibrate to the
+ * single run's bits. */
+struct tl_score_outcomes {
+	double n;
+	struct tl_score_sums *s;  /* NULL before the first outcome */
+};
+
 struct tl_score_calibration {
 	char **archetypes;        /* the config's archetypes, first-rule order */
-	struct tl_moments *m;
+	struct tl_score_outcomes *m;
 	size_t n;
+	long long skipped;        /* learners with an empty outcome */
 };
 
 /* tl_score_calibration_init: one accumulator per archetype of cfg. */
@@ -132,5 +150,58 @@ int tl_score_calibration_add(struct tl_score_calibration *c, const char *a, size
 void tl_score_calibrate(struct tl_score_config *cfg, const struct tl_score_calibration *c,
 			const char *outcome);
 void tl_score_calibration_free(struct tl_score_calibration *c);
+
+/* ---- the statistics of a run (score_stats.c) ------------------------- */
+
+/* tl_score_config_id: "VERSION:HASH", the config's version and a 64-bit
+ * hash of its JSON (tl_score_config_write), in buf (>= TL_SCORE_ID_MAX). */
+#define TL_SCORE_ID_MAX (TL_SCORE_NAME_MAX + 24)
+const char *tl_score_config_id(const struct tl_score_config *cfg, char *buf);
+
+/* What --summary and the --metrics gauges count, per arm (0: control, or
+ * all learners without a canary; 1: treatment) and archetype. */
+struct tl_score_tally {
+	const char **arch;        /* the configs' archetypes, rule order */
+	size_t narch;
+	uint32_t *slots;          /* arch index + 1 by name hash: 100,000 rules are not n^2 */
+	size_t mask;
+	long long *n[2], *nscore[2];
+	struct tl_score_sums **sums[2];   /* the scores (a) and multipliers (b): exact sums, NULL for none */
+	long long nchurn[2];      /* learners with a churn_risk (tl-retention) */
+	double churn[2];          /* ... and its sum */
+};
+
+/* The run the tally is of: its configs and canary (tr NULL: none). */
+struct tl_score_setup {
+	const struct tl_score_config *cfg, *tr;
+	double canary;            /* percent treated */
+	uint64_t salt;
+};
+
+void tl_score_tally_init(struct tl_score_tally *t, const struct tl_score_setup *su);
+void tl_score_tally_add(struct tl_score_tally *t, int arm, const struct tl_score_result *r);
+/* tl_score_tally_print: the summary tables of --summary. */
+void tl_score_tally_print(FILE *f, const struct tl_score_tally *t, const struct tl_score_setup *su);
+/* tl_score_tally_emit: the tally as a stats file (io/statsrows.h, tool
+ * tl-score, the parameters stats (summary), config, treatment, canary and
+ * salt; a row archetype,ARM,NAME,LEARNERS,SCORED,SCORE_SUM,MULTIPLIER_SUM
+ * per arm and archetype with learners). */
+void tl_score_tally_emit(FILE *f, const struct tl_score_tally *t, const struct tl_score_setup *su);
+/* tl_score_tally_merge: add the stats files[0..nfiles) (standard input
+ * when none) to t, which tl_score_tally_init made for su; exits 65 naming
+ * the file and line for one of another setup, or bad. */
+void tl_score_tally_merge(struct tl_score_tally *t, const struct tl_score_setup *su, int nfiles, char **files);
+void tl_score_tally_free(struct tl_score_tally *t);
+
+/* tl_score_calibration_emit: c as a stats file (tool tl-score, the
+ * parameters stats (calibration), config, cfg's id, and outcome; a row
+ * outcome,ARCHETYPE,N,SUM,SUM_SQUARES per archetype, one skipped,N). */
+void tl_score_calibration_emit(FILE *f, const struct tl_score_calibration *c, const struct tl_score_config *cfg,
+			       const char *outcome);
+/* tl_score_calibration_merge: add the stats files to c (from
+ * tl_score_calibration_init of cfg); exits 65 for one of another config or
+ * outcome, or bad. */
+void tl_score_calibration_merge(struct tl_score_calibration *c, const struct tl_score_config *cfg,
+				const char *outcome, int nfiles, char **files);
 
 #endif

@@ -263,3 +263,98 @@ void tl_statsrows_free(struct tl_statsrows *r)
 	free(r->tool);
 	free(r);
 }
+
+/* ---- a merge that takes the options of its shards ------------------------ */
+
+const char *tl_statsrows_duration(tl_time d, char *buf)
+{
+	long long sec = (long long)(d / TL_SEC), us = (long long)(d % TL_SEC);
+	if (us == 0) {
+		snprintf(buf, TL_STATSROWS_VALUE_MAX, "%llds", sec);
+		return buf;
+	}
+	int n = snprintf(buf, TL_STATSROWS_VALUE_MAX, "%lld.%06lld", sec, us);
+	while (n > 0 && buf[n - 1] == '0')
+		n--;
+	buf[n] = 's';
+	buf[n + 1] = '\0';
+	return buf;
+}
+
+const char *tl_statsrows_as_of(const struct tl_common *c, char *buf)
+{
+	buf[0] = '\0';
+	if (c->has_as_of && !c->as_of_field)
+		buf[tl_time_format(c->as_of, buf)] = '\0';
+	return buf;
+}
+
+void tl_statsrows_params(FILE *f, const char *tool, int version, const struct tl_statsrows_want *want, size_t n)
+{
+	tl_statsrows_head(f, tool, version);
+	for (size_t i = 0; i < n; i++)
+		tl_statsrows_param(f, want[i].name, want[i].value);
+}
+
+/* expect: the first block's parameters are want[0..n). */
+static void expect(const struct tl_statsrows *r, const struct tl_statsrows_want *want, size_t n)
+{
+	size_t got = tl_statsrows_nparams(r);
+	for (size_t i = 0; i < n || i < got; i++) {
+		long line = i < got ? tl_statsrows_param_line(r, i) : tl_statsrows_first_line(r);
+		const char *name = i < got ? tl_statsrows_param_name(r, i) : "";
+		if (i >= n)
+			tl_die_at(TL_EX_DATAERR, tl_statsrows_first_file(r), line,
+				  "an unexpected parameter %s (of another version of %s?)", name, r->tool);
+		if (i >= got || strcmp(name, want[i].name) != 0)
+			tl_die_at(TL_EX_DATAERR, tl_statsrows_first_file(r), line, "expected the parameter %s, found %s",
+				  want[i].name, i < got ? name : "none");
+		if (strcmp(tl_statsrows_param_value(r, i), want[i].value) != 0)
+			tl_die_at(TL_EX_DATAERR, tl_statsrows_first_file(r), line,
+				  "%s is '%s' in these statistics, '%s' in this merge: stats merge only with the "
+				  "options they were written with", name, tl_statsrows_param_value(r, i), want[i].value);
+	}
+}
+
+static struct tl_statsrows *merging;   /* what a caught die leaves */
+
+void tl_statsrows_merge(const char *tool, int version, int nfiles, char **files, const struct tl_statsrows_want *want,
+			size_t n, void (*row)(void *ctx, const struct tl_statsrows *r), void *ctx)
+{
+	static char *stdin_only[] = {"-"};
+	tl_statsrows_free(merging);
+	if (nfiles == 0)
+		nfiles = 1, files = stdin_only;
+	struct tl_statsrows *r = merging = tl_statsrows_new(tool, version);
+	int checked = 0, stdin_seen = 0, rc;
+	for (int i = 0; i < nfiles; i++) {
+		if (strcmp(files[i], "-") == 0 && stdin_seen++)
+			tl_die(TL_EX_USAGE, "standard input ('-') can be read only once");
+		tl_statsrows_open(r, files[i]);
+		while ((rc = tl_statsrows_next(r)) != TL_STATSROWS_EOF) {
+			if (!checked++)
+				expect(r, want, n);
+			if (rc == TL_STATSROWS_ROW)
+				row(ctx, r);
+		}
+	}
+	merging = NULL;
+	tl_statsrows_free(r);
+}
+
+int tl_statsrows_kind(const struct tl_statsrows *r, const char *kind, size_t nfields)
+{
+	if (!field_is(&tl_statsrows_fields(r)[0], kind))
+		return 0;
+	if (tl_statsrows_nfields(r) != nfields)
+		tl_statsrows_die(r, "%s row: %zu fields, not %zu", kind, tl_statsrows_nfields(r), nfields);
+	return 1;
+}
+
+void tl_statsrows_xsum(const struct tl_statsrows *r, size_t i, const char *what, struct tl_xsum *to)
+{
+	const struct tl_str *f = &tl_statsrows_fields(r)[i];
+	if (tl_xsum_parse(to, f->p, f->n) < 0)
+		tl_statsrows_die(r, "bad %s: '%.*s' (an exact sum: finite numbers apart by single spaces)", what,
+				 f->n > 64 ? 64 : (int)f->n, f->p);
+}

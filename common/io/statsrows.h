@@ -20,7 +20,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "util/opts.h"
 #include "util/str.h"
+#include "util/tltime.h"
+#include "util/xsum.h"
 
 /* ---- writing ---- */
 
@@ -80,5 +83,39 @@ _Noreturn void tl_statsrows_die(const struct tl_statsrows *r, const char *fmt, .
 	__attribute__((format(printf, 2, 3)));
 
 void tl_statsrows_free(struct tl_statsrows *r);   /* NULL: nothing */
+
+/* ---- a merge that takes the options of its shards ---- */
+
+/* The parameters a merge expects, from its own options: the first block's
+ * must be these, in this order. */
+struct tl_statsrows_want {
+	const char *name, *value;
+};
+
+/* Canonical values (in buf, >= TL_STATSROWS_VALUE_MAX bytes): a duration
+ * in seconds ("2592000s", "0.5s"); the as-of of a run, --as-of or
+ * TL_AS_OF as a timestamp, else empty (each learner's own). */
+#define TL_STATSROWS_VALUE_MAX 48
+const char *tl_statsrows_duration(tl_time d, char *buf);
+const char *tl_statsrows_as_of(const struct tl_common *c, char *buf);
+
+/* tl_statsrows_params: the head and the parameters of want[0..n). */
+void tl_statsrows_params(FILE *f, const char *tool, int version, const struct tl_statsrows_want *want, size_t n);
+
+/* tl_statsrows_merge: read the blocks of files[0..nfiles) (standard input
+ * when none) of TOOL's format VERSION; the first block's parameters must
+ * be want[0..n) (else exit 65, "FILE:LINE: NAME is 'X' in these
+ * statistics, 'Y' in this merge: ..."), the others' the first's; call
+ * row for each row. A reader a caught die leaves is freed by the next
+ * call. */
+void tl_statsrows_merge(const char *tool, int version, int nfiles, char **files, const struct tl_statsrows_want *want,
+			size_t n, void (*row)(void *ctx, const struct tl_statsrows *r), void *ctx);
+
+/* tl_statsrows_kind: 1 when the current row's kind (its first field) is
+ * kind, which then has exactly nfields fields (else exit 65). */
+int tl_statsrows_kind(const struct tl_statsrows *r, const char *kind, size_t nfields);
+/* tl_statsrows_xsum: field i, an exact sum as tl_xsum_print writes it,
+ * added to *to; else exit 65 "bad WHAT". */
+void tl_statsrows_xsum(const struct tl_statsrows *r, size_t i, const char *what, struct tl_xsum *to);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "metrics/affinity.h"
 #include "io/csvrow.h"
+#include "io/statsrows.h"
 #include "util/err.h"
 
 /* Scratch reused across learners (§6.2 notation): n_d, u_d, a_d per domain
@@ -434,21 +435,32 @@ static int pair_order(const void *x, const void *y)
 	return c ? c : name_cmp(nm[(a->key & 0xffffffffu) - 1], nm[(b->key & 0xffffffffu) - 1]);
 }
 
-void tl_pairs_write(const struct tl_pairs *p, FILE *f)
+/* sorted_pairs: the table's pairs in the order of tl_pairs_write; *k
+ * gets how many. The caller frees it. */
+static struct pair *sorted_pairs(const struct tl_pairs *p, size_t *k)
 {
 	struct pair *v = tl_xmalloc((p->n + 1) * sizeof *v);
-	size_t k = 0;
+	*k = 0;
 	for (size_t i = 0; p->slots && i <= p->mask; i++)
 		if (p->slots[i].key)
-			v[k++] = p->slots[i];
+			v[(*k)++] = p->slots[i];
 	sort_names = &p->doms;
-	qsort(v, k, sizeof *v, pair_order);
+	qsort(v, *k, sizeof *v, pair_order);
+	return v;
+}
+
+static struct tl_str pair_a(const struct tl_pairs *p, const struct pair *v) { return p->doms.names[(v->key >> 32) - 1]; }
+static struct tl_str pair_b(const struct tl_pairs *p, const struct pair *v) { return p->doms.names[(v->key & 0xffffffffu) - 1]; }
+
+void tl_pairs_write(const struct tl_pairs *p, FILE *f)
+{
+	size_t k;
+	struct pair *v = sorted_pairs(p, &k);
 	fputs("pair,learners,sum_products,share\n", f);
 	char *buf = NULL;
 	size_t cap = 0;
 	for (size_t i = 0; i < k; i++) {
-		struct tl_str A = p->doms.names[(v[i].key >> 32) - 1];
-		struct tl_str B = p->doms.names[(v[i].key & 0xffffffffu) - 1];
+		struct tl_str A = pair_a(p, &v[i]), B = pair_b(p, &v[i]);
 		if (A.n + B.n + 1 > cap) {
 			cap = (A.n + B.n + 1) * 2;
 			buf = tl_xrealloc(buf, cap);
@@ -465,6 +477,76 @@ void tl_pairs_write(const struct tl_pairs *p, FILE *f)
 			p->left_sum / p->total);
 	free(buf);
 	free(v);
+}
+
+/* ---- the table's statistics: --emit-stats, --merge ------------------- */
+
+#define STATS_TOOL "tl-affinity"
+#define STATS_VERSION 1
+
+void tl_pairs_emit(const struct tl_pairs *p, FILE *f, const char *as_of)
+{
+	const struct tl_statsrows_want prm = {"as_of", as_of};
+	tl_statsrows_params(f, STATS_TOOL, STATS_VERSION, &prm, 1);
+	size_t k;
+	struct pair *v = sorted_pairs(p, &k);
+	for (size_t i = 0; i < k; i++) {
+		struct tl_str A = pair_a(p, &v[i]), B = pair_b(p, &v[i]);
+		fputs("pair,", f);
+		tl_csv_put_field(f, A.p, A.n);
+		putc(',', f);
+		tl_csv_put_field(f, B.p, B.n);
+		fprintf(f, ",%llu,%.17g\n", (unsigned long long)v[i].learners, v[i].sum);
+	}
+	if (p->left_pairs)
+		fprintf(f, "other,%llu,%.17g\n", (unsigned long long)p->left_learners, p->left_sum);
+	free(v);
+}
+
+static size_t merge_domain(struct tl_pairs *p, const struct tl_statsrows *r, size_t col, const char *what)
+{
+	struct tl_str d = tl_statsrows_text(r, col, what);
+	if (d.n == 0)
+		tl_statsrows_die(r, "an empty domain (%s)", what);
+	return tl_names_add(&p->doms, d.p, d.n, NULL);
+}
+
+/* A pair row: pair,FROM,TO,LEARNERS,SUM_PRODUCTS; an other row (a full
+ * table) cannot be merged. */
+static void merge_pair(void *ctx, const struct tl_statsrows *r)
+{
+	struct tl_pairs *p = ctx;
+	if (tl_statsrows_kind(r, "other", 3))
+		tl_statsrows_die(r, "this shard's table was full (%d pairs): which pairs a full table keeps depends "
+				 "on the order of all the learners, so no merge gives the single run's", TL_PAIRS_MAX);
+	if (!tl_statsrows_kind(r, "pair", 5)) {
+		const struct tl_str *k = &tl_statsrows_fields(r)[0];
+		tl_statsrows_die(r, "unknown row '%.*s' (pair or other)", (int)(k->n > 32 ? 32 : k->n), k->p);
+	}
+	size_t A = merge_domain(p, r, 1, "from"), B = merge_domain(p, r, 2, "to");
+	long long learners = tl_statsrows_count(r, 3, "learners"), sum = tl_statsrows_count(r, 4, "sum_products");
+	if (A == B || learners == 0 || sum < learners)
+		tl_statsrows_die(r, "not a pair of --transfer-pairs (two domains, learners >= 1, sum_products >= learners)");
+	if (!p->slots || (p->n + 1) * 2 > p->mask + 1)
+		pairs_grow(p);
+	uint64_t key = (uint64_t)(A + 1) << 32 | (B + 1);
+	struct pair *q = &p->slots[pairs_find(p, key)];
+	if (!q->key && p->n == TL_PAIRS_MAX)
+		tl_statsrows_die(r, "more than %d distinct pairs: which a full table keeps depends on the order of all "
+				 "the learners, so no merge gives the single run's", TL_PAIRS_MAX);
+	p->n += !q->key;
+	q->key = key;
+	q->learners += (uint64_t)learners;
+	q->sum += (double)sum;
+	p->total += (double)sum;
+	if (q->sum > 9007199254740992.0 || p->total > 9007199254740992.0)
+		tl_statsrows_die(r, "the sums pass 2^53, where they are no longer exact");
+}
+
+void tl_pairs_merge(struct tl_pairs *p, int nfiles, char **files, const char *as_of)
+{
+	const struct tl_statsrows_want prm = {"as_of", as_of};
+	tl_statsrows_merge(STATS_TOOL, STATS_VERSION, nfiles, files, &prm, 1, merge_pair, p);
 }
 
 void tl_pairs_free(struct tl_pairs *p)

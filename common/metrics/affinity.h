@@ -83,6 +83,20 @@ void tl_pairs_add(struct tl_pairs *p, const struct tl_learner *l);
  * share = the pair's sum over the sum of all pairs (%.17g). */
 void tl_pairs_write(const struct tl_pairs *p, FILE *f);
 
+/* tl_pairs_emit: the table's sufficient statistics as a stats file
+ * (io/statsrows.h; tool tl-affinity, parameter as_of, the text of
+ * tl_statsrows_as_of): a row pair,FROM,TO,LEARNERS,SUM_PRODUCTS per pair
+ * and, when the table was full, one row other,LEARNERS,SUM_PRODUCTS. */
+void tl_pairs_emit(const struct tl_pairs *p, FILE *f, const char *as_of);
+
+/* tl_pairs_merge: add the statistics of files[0..nfiles) (standard input
+ * when none) to the new table p; tl_pairs_write then writes what one run
+ * over all their learners writes, byte for byte. Exits 65 naming the file
+ * and line for a file of another as_of, a bad one, and a merge the single
+ * run's table cannot be had from: a shard's table was full, the merged
+ * table would pass TL_PAIRS_MAX, or a sum passes 2^53. */
+void tl_pairs_merge(struct tl_pairs *p, int nfiles, char **files, const char *as_of);
+
 void tl_pairs_free(struct tl_pairs *p);
 
 #endif

@@ -1,6 +1,7 @@
 /* retention.c - §6.3: reuse score, retention strength, churn risk, and the
  * churn-model counts of one learner; Kaplan–Meier with Greenwood log-log
- * intervals; the half-life model's fit (writer) and reader. */
+ * intervals; a learner's observations of the half-life fit (the fit itself,
+ * its writers and its stats: retention_fit.c) and the model's reader. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -210,51 +211,65 @@ static void km_quantiles(const struct tl_km_step *s, struct tl_km_summary *sum)
 		sum->ci_high = (double)s->t;
 }
 
+/* One step of the estimate: d events and c censored at t, of at_risk. */
+struct km_walk {
+	double S, gw, z;
+	uint64_t at_risk;
+	size_t k;
+	struct tl_km_summary *sum;
+	void (*fn)(void *ctx, const struct tl_km_step *s);
+	void *ctx;
+};
+
+static void km_step(struct km_walk *w, int64_t t, uint64_t d, uint64_t c)
+{
+	struct tl_km_step s = {t, w->at_risk, d, c, 0, 0, NAN, NAN};
+	if (d) {
+		w->S *= (double)(w->at_risk - d) / (double)w->at_risk;
+		w->gw += w->at_risk > d ? (double)d / ((double)w->at_risk * (double)(w->at_risk - d)) : INFINITY;
+	}
+	s.surv = w->S;
+	s.greenwood = w->gw;
+	loglog_band(w->S, w->gw, w->z, &s.lower, &s.upper);
+	km_quantiles(&s, w->sum);
+	w->sum->events += d;
+	w->sum->censored += c;
+	w->at_risk -= d + c;
+	if (w->fn)
+		w->fn(w->ctx, &s);
+	w->k++;
+}
+
 size_t tl_km(const struct tl_km_obs *obs, size_t n, double z,
 	     void (*fn)(void *ctx, const struct tl_km_step *s), void *ctx, struct tl_km_summary *sum)
 {
 	*sum = (struct tl_km_summary){n, 0, 0, NAN, NAN, NAN};
-	double S = 1, gw = 0;
-	uint64_t at_risk = n;
-	size_t k = 0;
+	struct km_walk w = {1, 0, z, n, 0, sum, fn, ctx};
 	for (size_t i = 0; i < n;) {
-		struct tl_km_step s = {obs[i].t, at_risk, 0, 0, 0, 0, NAN, NAN};
-		for (; i < n && obs[i].t == s.t; i++)
-			obs[i].censored ? s.censored++ : s.events++;
-		if (s.events) {
-			S *= (double)(at_risk - s.events) / (double)at_risk;
-			gw += at_risk > s.events ? (double)s.events / ((double)at_risk * (double)(at_risk - s.events))
-						 : INFINITY;
-		}
-		s.surv = S;
-		s.greenwood = gw;
-		loglog_band(S, gw, z, &s.lower, &s.upper);
-		km_quantiles(&s, sum);
-		sum->events += s.events;
-		sum->censored += s.censored;
-		at_risk -= s.events + s.censored;
-		if (fn)
-			fn(ctx, &s);
-		k++;
+		int64_t t = obs[i].t;
+		uint64_t d = 0, c = 0;
+		for (; i < n && obs[i].t == t; i++)
+			obs[i].censored ? c++ : d++;
+		km_step(&w, t, d, c);
 	}
-	return k;
+	return w.k;
 }
 
-/* ---- the fit ----------------------------------------------------------- */
-
-struct tl_km_fit {
-	tl_time gap;
-	struct tl_names caps;
-	struct tl_km_obs *obs;
-	size_t n, cap;
-};
-
-struct tl_km_fit *tl_km_fit_new(tl_time churn_gap)
+size_t tl_km_counts(const struct tl_km_count *cnt, size_t n, double z,
+		    void (*fn)(void *ctx, const struct tl_km_step *s), void *ctx, struct tl_km_summary *sum)
 {
-	struct tl_km_fit *f = tl_xcalloc(1, sizeof *f);
-	f->gap = churn_gap;
-	return f;
+	uint64_t total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += cnt[i].events + cnt[i].censored;
+	*sum = (struct tl_km_summary){total, 0, 0, NAN, NAN, NAN};
+	struct km_walk w = {1, 0, z, total, 0, sum, fn, ctx};
+	for (size_t i = 0; i < n; i++)
+		if (cnt[i].events + cnt[i].censored)
+			km_step(&w, cnt[i].t, cnt[i].events, cnt[i].censored);
+	return w.k;
 }
+
+/* ---- the fit: one observation per (learner, capability) ---------------- */
 
 void tl_km_fit_add(struct tl_km_fit *f, const struct tl_learner *l, size_t npast, tl_time asof)
 {
@@ -271,10 +286,6 @@ void tl_km_fit_add(struct tl_km_fit *f, const struct tl_learner *l, size_t npast
 		}
 		R.c[e->cap].last = e->ts;
 	}
-	if (f->n + ncaps > f->cap) {
-		f->cap = (f->n + ncaps) * 2;
-		f->obs = tl_xrealloc(f->obs, f->cap * sizeof *f->obs);
-	}
 	for (size_t i = 0; i < ncaps; i++) {
 		struct tl_str name = l->caps[R.list[i]];
 		const struct capst *c = &R.c[R.list[i]];
@@ -282,118 +293,8 @@ void tl_km_fit_add(struct tl_km_fit *f, const struct tl_learner *l, size_t npast
 			tl_die_at(TL_EX_DATAERR, l->file, l->line,
 				  "learner '%.*s': a capability named '*' clashes with the pooled row of the model",
 				  (int)l->id.n, l->id.p);
-		uint32_t key = (uint32_t)tl_names_add(&f->caps, name.p, name.n, NULL);
-		f->obs[f->n++] = (struct tl_km_obs){c->last - c->first, key, asof - c->last < f->gap};
+		tl_km_fit_observe(f, name, c->last - c->first, asof - c->last);
 	}
-}
-
-static int by_key_time(const void *x, const void *y)
-{
-	const struct tl_km_obs *a = x, *b = y;
-	if (a->key != b->key)
-		return a->key < b->key ? -1 : 1;
-	return (a->t > b->t) - (a->t < b->t);
-}
-
-static int by_time(const void *x, const void *y)
-{
-	const struct tl_km_obs *a = x, *b = y;
-	return (a->t > b->t) - (a->t < b->t);
-}
-
-static _Thread_local const struct tl_names *sort_caps;
-
-static int by_name(const void *x, const void *y)
-{
-	struct tl_str a = sort_caps->names[*(const uint32_t *)x], b = sort_caps->names[*(const uint32_t *)y];
-	int c = memcmp(a.p, b.p, a.n < b.n ? a.n : b.n);
-	return c ? c : (a.n > b.n) - (a.n < b.n);
-}
-
-static void put_days(FILE *f, double t)
-{
-	if (isnan(t))
-		putc(',', f);
-	else
-		fprintf(f, ",%.17g", t / (double)TL_DAY);
-}
-
-/* A curve row of --curves. */
-struct curve_ctx {
-	FILE *f;
-	struct tl_str name;
-};
-
-static void curve_row(void *ctx, const struct tl_km_step *s)
-{
-	const struct curve_ctx *c = ctx;
-	tl_csv_put_field(c->f, c->name.p, c->name.n);
-	fprintf(c->f, ",%.17g,%llu,%llu,%.17g\n", tl_days(s->t), (unsigned long long)s->at_risk,
-		(unsigned long long)s->events, s->surv);
-}
-
-/* One model row and, when curves is set, its curve rows. */
-static void fit_row(FILE *model, FILE *curves, struct tl_str name, const struct tl_km_obs *obs, size_t n, double z)
-{
-	struct tl_km_summary s;
-	struct curve_ctx c = {curves, name};
-	tl_km(obs, n, z, curves ? curve_row : NULL, &c, &s);
-	tl_csv_put_field(model, name.p, name.n);
-	fprintf(model, ",%llu,%llu,%llu", (unsigned long long)s.n, (unsigned long long)s.events,
-		(unsigned long long)s.censored);
-	put_days(model, s.median);
-	put_days(model, s.ci_low);
-	put_days(model, s.ci_high);
-	putc('\n', model);
-}
-
-void tl_km_fit_write(struct tl_km_fit *f, FILE *model, FILE *curves)
-{
-	double z = tl_norm_quantile(0.975);
-	size_t ncaps = f->caps.n;
-	if (f->n > 1)   /* qsort's base may not be NULL, even for 0 items */
-		qsort(f->obs, f->n, sizeof *f->obs, by_key_time);
-	size_t *start = tl_xcalloc(ncaps + 1, sizeof *start);
-	for (size_t i = 0; i < f->n; i++)
-		start[f->obs[i].key + 1]++;
-	for (size_t c = 0; c < ncaps; c++)
-		start[c + 1] += start[c];
-	uint32_t *order = tl_xmalloc((ncaps + 1) * sizeof *order);
-	for (size_t c = 0; c < ncaps; c++)
-		order[c] = (uint32_t)c;
-	sort_caps = &f->caps;
-	if (ncaps > 1)
-		qsort(order, ncaps, sizeof *order, by_name);
-	fputs("capability,learners,stopped,censored,half_life_days,ci_low,ci_high\n", model);
-	if (curves)
-		fputs("capability,day,at_risk,events,survival\n", curves);
-	for (size_t i = 0; i < ncaps; i++) {
-		uint32_t c = order[i];
-		fit_row(model, curves, f->caps.names[c], f->obs + start[c], start[c + 1] - start[c], z);
-	}
-	if (f->n > 1)
-		qsort(f->obs, f->n, sizeof *f->obs, by_time);
-	fit_row(model, curves, (struct tl_str){"*", 1}, f->obs, f->n, z);
-	free(order);
-	free(start);
-}
-
-size_t tl_km_fit_censored(const struct tl_km_fit *f, size_t *n)
-{
-	size_t c = 0;
-	for (size_t i = 0; i < f->n; i++)
-		c += f->obs[i].censored != 0;
-	*n = f->n;
-	return c;
-}
-
-void tl_km_fit_free(struct tl_km_fit *f)
-{
-	if (!f)
-		return;
-	tl_names_free(&f->caps);
-	free(f->obs);
-	free(f);
 }
 
 /* ---- the model reader ----------------------------------------------- */

@@ -92,7 +92,19 @@ struct tl_km_summary {
 size_t tl_km(const struct tl_km_obs *obs, size_t n, double z,
 	     void (*fn)(void *ctx, const struct tl_km_step *s), void *ctx, struct tl_km_summary *sum);
 
-/* ---- the half-life model (--fit, --model) ---------------------------- */
+/* The observations at one time t: how many events and censored. */
+struct tl_km_count {
+	int64_t t;
+	uint64_t events, censored;
+};
+
+/* tl_km_counts: tl_km from the counts cnt[0..n), in increasing t, each t
+ * once (a count of none is skipped): the same steps and summary, bit for
+ * bit, as tl_km of the observations they count. */
+size_t tl_km_counts(const struct tl_km_count *cnt, size_t n, double z,
+		    void (*fn)(void *ctx, const struct tl_km_step *s), void *ctx, struct tl_km_summary *sum);
+
+/* ---- the half-life model (--fit, --model; retention_fit.c) ------------ */
 
 struct tl_km_fit;
 
@@ -104,15 +116,31 @@ struct tl_km_fit *tl_km_fit_new(tl_time churn_gap);
  * A capability named "*" exits 65 (it would clash with the pooled row). */
 void tl_km_fit_add(struct tl_km_fit *f, const struct tl_learner *l, size_t npast, tl_time asof);
 
+/* tl_km_fit_observe: one observation of capability name: duration t,
+ * censored when since_last < churn_gap (what tl_km_fit_add adds). */
+void tl_km_fit_observe(struct tl_km_fit *f, struct tl_str name, tl_time t, tl_time since_last);
+
 /* tl_km_fit_write: the model CSV (capability,learners,stopped,censored,
  * half_life_days,ci_low,ci_high), sorted by capability with the pooled
  * "*" row last; and, when curves is not NULL, every curve as CSV
  * (capability,day,at_risk,events,survival). Times are in days. */
 void tl_km_fit_write(struct tl_km_fit *f, FILE *model, FILE *curves);
 
+/* tl_km_fit_emit: the fit's sufficient statistics as a stats file
+ * (io/statsrows.h; tool tl-retention, parameters churn_gap and as_of, the
+ * text of tl_statsrows_as_of): per capability and duration, a row
+ * duration,CAPABILITY,DURATION_US,STOPPED,CENSORED. */
+void tl_km_fit_emit(struct tl_km_fit *f, FILE *out, const char *as_of);
+
+/* tl_km_fit_merge: add the statistics of files[0..nfiles) (standard input
+ * when none) to f; each must have been written with f's churn gap and
+ * as_of, else exit 65 naming the file and line. Then tl_km_fit_write gives
+ * what one fit over all their learners gives, byte for byte. */
+void tl_km_fit_merge(struct tl_km_fit *f, int nfiles, char **files, const char *as_of);
+
 /* tl_km_fit_censored: how many observations were censored; *n gets how
  * many there are. */
-size_t tl_km_fit_censored(const struct tl_km_fit *f, size_t *n);
+size_t tl_km_fit_censored(struct tl_km_fit *f, size_t *n);
 
 void tl_km_fit_free(struct tl_km_fit *f);
 

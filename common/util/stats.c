@@ -29,6 +29,10 @@
  *         COMPSTAT 1982.
  *  [Neu]  Neumaier, "Rundungsfehleranalyse einiger Verfahren zur Summation
  *         endlicher Summen", ZAMM 54 (1974) 39-51.
+ *  [She]  Shewchuk, "Adaptive precision floating-point arithmetic and fast
+ *         robust geometric predicates", Discrete & Computational Geometry
+ *         18 (1997) 305-363 (GROW-EXPANSION; the final rounding as in
+ *         Python's math.fsum).
  *
  * Accuracy, measured against mpmath at 50-60 digits over grids of the whole
  * domain (relative errors): normal cdf, sf and quantile ~1e-16; t cdf and sf2

@@ -23,7 +23,7 @@ sh tests/fuzz/seeds.sh build-fuzz/seeds
 # dicts NAME: the dictionaries of harness NAME (the parsers' have none)
 dicts() {
 	case $1 in
-	csv | stats | evalstats | modelfit) echo csv ;;
+	csv | stats | evalstats | modelfit | fitstats) echo csv ;;
 	json | sidefiles) echo json ;;
 	reader) echo csv json xapi ;;
 	esac

@@ -1,7 +1,9 @@
 /* test_retention.c - unit tests of retention.c: Kaplan–Meier against
  * published reference values, §6.3 per-learner fields (the §6.4 worked
  * example and §6.5 edge cases), the fit's CSV and the model lookup. */
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "metrics/retention.h"
@@ -377,14 +379,93 @@ static void fit_and_model(void)
 	unlink(path);
 }
 
+/* tl_km_counts gives tl_km's steps and summary, bit for bit, on random
+ * observations with many ties. */
+static void km_counts_same(void)
+{
+	static struct tl_km_obs o[600];
+	static struct tl_km_count cnt[600];
+	static struct tl_km_step a[600];
+	uint64_t r = 99;
+	size_t n = 600;
+	for (size_t i = 0; i < n; i++) {
+		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+		o[i] = (struct tl_km_obs){(int64_t)(r >> 58), 0, (uint32_t)(r >> 20) % 3 == 0};
+	}
+	for (size_t i = 1; i < n; i++)   /* insertion sort by t */
+		for (size_t j = i; j > 0 && o[j - 1].t > o[j].t; j--) {
+			struct tl_km_obs t = o[j];
+			o[j] = o[j - 1];
+			o[j - 1] = t;
+		}
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!m || cnt[m - 1].t != o[i].t)
+			cnt[m++] = (struct tl_km_count){o[i].t, 0, 0};
+		o[i].censored ? cnt[m - 1].censored++ : cnt[m - 1].events++;
+	}
+	struct tl_km_summary s1, s2;
+	double z = tl_norm_quantile(0.975);
+	size_t k1 = 0, k2 = tl_km(o, n, z, collect, &k1, &s1);
+	CHECK(k1 == k2 && k1 <= 64);
+	memcpy(a, steps, k1 * sizeof *a);
+	size_t k3 = 0;
+	CHECK(tl_km_counts(cnt, m, z, collect, &k3, &s2) == k2 && k3 == k1);
+	CHECK(memcmp(a, steps, k1 * sizeof *a) == 0);
+	CHECK(memcmp(&s1, &s2, sizeof s1) == 0);
+}
+
+/* --emit-stats of the fit of fit_and_model, and a merge of it twice: the
+ * counts per capability and duration, doubled. */
+static void fit_stats(void)
+{
+	struct tl_km_fit *f = tl_km_fit_new(30 * TL_DAY);
+	static const struct ev e1[] = {{0, "", "x", "use"}, {5, "", "y", "use"}, {10, "", "x", "use"},
+				       {95, "", "y", "use"}};
+	tl_km_fit_add(f, learner(e1, 4), 4, JAN1 + day(100));
+	static const struct ev e2[] = {{0, "", "x", "use"}, {20, "", "x", "adopt"}};
+	tl_km_fit_add(f, learner(e2, 2), 2, JAN1 + day(100));
+	char path[] = "/tmp/test_retention_XXXXXX", buf[1024] = {0};
+	FILE *w = fdopen(mkstemp(path), "w+");
+	tl_km_fit_emit(f, w, "2025-04-11T00:00:00Z");
+	tl_km_fit_free(f);
+	rewind(w);
+	CHECK(fread(buf, 1, sizeof buf - 1, w) > 0);
+	fclose(w);
+	CHECK_STR(buf, "tl-stats,tl-retention,1\nparam,churn_gap,2592000s\nparam,as_of,2025-04-11T00:00:00Z\n"
+		       "duration,x,864000000000,1,0\nduration,x,1728000000000,1,0\nduration,y,7776000000000,0,1\n");
+	struct tl_km_fit *g = tl_km_fit_new(30 * TL_DAY);
+	char *files[] = {path, path};
+	tl_km_fit_merge(g, 2, files, "2025-04-11T00:00:00Z");
+	size_t n, censored = tl_km_fit_censored(g, &n);
+	CHECK(n == 6 && censored == 2);
+	FILE *m = tmpfile();
+	tl_km_fit_write(g, m, NULL);
+	tl_km_fit_free(g);
+	memset(buf, 0, sizeof buf);
+	rewind(m);
+	CHECK(fread(buf, 1, sizeof buf - 1, m) > 0);
+	fclose(m);
+	/* x: 10, 10, 20, 20: S(10) = 0.5, Greenwood 2/(4·2) = 0.25, the upper
+	 * band 0.5^exp(-1.96·0.5/0.6931) = 0.845 > 0.5; S(20) = 0 has no band:
+	 * ci_high empty */
+	CHECK_STR(buf, "capability,learners,stopped,censored,half_life_days,ci_low,ci_high\n"
+		       "x,4,4,0,10,10,\n"
+		       "y,2,0,2,,,\n"
+		       "*,6,4,2,20,10,\n");
+	unlink(path);
+}
+
 int main(void)
 {
 	km_6mp();
+	km_counts_same();
 	km_control();
 	km_edges();
 	worked_example();
 	empty_and_labels();
 	reuse_long();
 	fit_and_model();
+	fit_stats();
 	return UNIT_DONE();
 }

@@ -1,11 +1,17 @@
 /* test_sidefile.c - the CSV side-file reader: a byte-order mark, blank
  * lines, quoted fields (one spanning lines), CRLF, and the line numbers
- * of records; bad CSV ends the read (caught with tl_die_catch). */
+ * of records; bad CSV ends the read (caught with tl_die_catch). The stats
+ * files over it (io/statsrows' merge of a tool's options): a head and rows
+ * written and read back, exact sums through their text, the parameters'
+ * canonical values, and a parameter of other options refused. */
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "io/sidefile.h"
+#include "io/statsrows.h"
 #include "util/err.h"
 #include "unit.h"
 
@@ -64,9 +70,74 @@ static int fails(const char *text)
 	return 0;
 }
 
+/* A stats table read back: the sum of its counts and of its exact sums. */
+struct stats_got {
+	long long count;
+	struct tl_xsum sum;
+	int rows;
+};
+
+static void stats_row(void *ctx, const struct tl_statsrows *r)
+{
+	struct stats_got *g = ctx;
+	if (!tl_statsrows_kind(r, "row", 4))
+		tl_statsrows_die(r, "not a row");
+	g->count += tl_statsrows_count(r, 2, "n");
+	tl_statsrows_xsum(r, 3, "sum", &g->sum);
+	g->rows++;
+}
+
+/* 1 when the merge of path with the parameters want ends in tl_die. */
+static int merge_fails(char *path, const struct tl_statsrows_want *want, size_t n, struct stats_got *g)
+{
+	static jmp_buf jb;
+	if (setjmp(jb)) {
+		tl_die_catch(NULL);
+		return 1;
+	}
+	tl_die_catch(&jb);
+	tl_statsrows_merge("tl-test", 1, 1, &path, want, n, stats_row, g);
+	tl_die_catch(NULL);
+	return 0;
+}
+
+static void stats_files(void)
+{
+	char buf[TL_STATSROWS_VALUE_MAX];
+	CHECK_STR(tl_statsrows_duration(30 * TL_DAY, buf), "2592000s");
+	CHECK_STR(tl_statsrows_duration(TL_SEC / 2, buf), "0.5s");
+	CHECK_STR(tl_statsrows_duration(1, buf), "0.000001s");
+	CHECK_STR(tl_statsrows_duration(0, buf), "0s");
+	static const struct tl_statsrows_want prm[] = {{"gap", "7s"}, {"as_of", ""}};
+	char path[] = "/tmp/test_statsrows_XXXXXX";
+	FILE *f = fdopen(mkstemp(path), "w");
+	tl_statsrows_params(f, "tl-test", 1, prm, 2);
+	struct tl_xsum a, all;
+	tl_xsum_init(&all);
+	for (int i = 0; i < 3; i++) {   /* 0.1 ten times per row: the terms carry what %.17g of it drops */
+		tl_xsum_init(&a);
+		for (int k = 0; k < 10; k++)
+			tl_xsum_add(&a, 0.1 * (i + 1)), tl_xsum_add(&all, 0.1 * (i + 1));
+		fprintf(f, "row,\"r,%d\",%d,", i, i + 1);
+		tl_xsum_print(&a, f);
+		fputc('\n', f);
+	}
+	fclose(f);
+	struct stats_got g = {0};
+	CHECK(!merge_fails(path, prm, 2, &g));
+	CHECK(g.rows == 3 && g.count == 6);
+	CHECK(tl_xsum_value(&g.sum) == tl_xsum_value(&all));
+	static const struct tl_statsrows_want other[] = {{"gap", "8s"}, {"as_of", ""}}, fewer[] = {{"gap", "7s"}};
+	CHECK(merge_fails(path, other, 2, &g));
+	CHECK(merge_fails(path, fewer, 1, &g));   /* as_of was not expected: refused too, not ignored */
+	unlink(path);
+}
+
 int main(void)
 {
 	struct got g;
+
+	stats_files();
 
 	read_all("\xEF\xBB\xBF" "a,b\n1,2\n", &g);
 	CHECK(g.n == 2);
