@@ -380,7 +380,7 @@ Try 'tl-velocity --help' for more information."
 		"tl-model --model /dev/zero $TESTDATA/abtest/abtest-learners.csv|tl-model: /dev/zero: File too large"
 		"tl-model --merge --state /dev/zero $W|tl-model: /dev/zero: File too large"
 		# a stats file has no size limit (its last pass holds a record per learner), a line has
-		"tl-model --merge /dev/zero|tl-model: /dev/zero:1: a line longer than 67108864 bytes, the limit of a side file's line"
+		"tl-model --merge /dev/zero|tl-model: /dev/zero:1: a line longer than 67108864 bytes"
 	)
 	for c in "${cases[@]}"; do
 		run --separate-stderr bash -c "$(limit_mem 400000)timeout 10 ${c%%|*}"
