@@ -297,3 +297,22 @@ PY
 	assert_success
 	sort out/current/learners.ndjson | cmp - "$BATS_FILE_TMPDIR/single.sorted"
 }
+
+@test "PAR010: side results merged from 1, 3 and 7 shards are tl-batch's: tl-score --summary-file (the shipped batch.conf's stage) and tl-affinity --transfer-pairs" {
+	local n
+	printf '%s\n' "input $BATS_FILE_TMPDIR/good.csv" "as_of $ASOF" "output single" "textfile tf" \
+		"stage velocity tl-velocity" "stage affinity tl-affinity --transfer-pairs {gen}/pairs.csv" \
+		"stage retention tl-retention" \
+		"stage score tl-score --config $TL_ROOT/config/v2.json --summary --summary-file {gen}/summary.txt" >side.conf
+	tl-batch --config side.conf 2>/dev/null
+	[ -s single/current/summary.txt ]
+	[ -s single/current/pairs.csv ]
+	sed 's/^output single/output out/' side.conf >par.conf
+	for n in 1 3 7; do
+		run --separate-stderr tl-parallel --config par.conf -j 2 --shards "$n"
+		assert_success
+		cmp single/current/summary.txt out/current/summary.txt
+		cmp single/current/pairs.csv out/current/pairs.csv
+		sort out/current/learners.ndjson | cmp - <(sort single/current/learners.ndjson)
+	done
+}
