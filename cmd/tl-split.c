@@ -45,19 +45,9 @@ static const char help[] =
 	"  -h, --help            show this help\n"
 	"      --version         show the version\n";
 
-/* usage: the help on stdout (status 0), else the synopsis and the hint on
- * stderr and exit: tl-split takes only some of tl(7)'s common options, so
- * not tl_usage's block. */
-static void usage(int status)
-{
-	FILE *f = status ? stderr : stdout;
-	fputs(synopsis, f);
-	if (status) {
-		fprintf(f, "Try '%s --help' for more information.\n", tl_progname());
-		exit(status);
-	}
-	fputs(help, f);
-}
+/* usage: tl-split takes only some of tl(7)'s common options, listed in
+ * its help, so not tl_usage's block. */
+static void usage(int status) { tl_usage_own(status, synopsis, help); }
 
 struct options {
 	long n;

@@ -33,7 +33,7 @@ void tl_front_report(struct tl_common *c)
 	c->report = report_tool = 1;
 }
 
-void tl_usage(int status, const char *synopsis, const char *help)
+void tl_usage_own(int status, const char *synopsis, const char *help)
 {
 	FILE *f = status ? stderr : stdout;
 	fputs(synopsis, f);
@@ -42,7 +42,12 @@ void tl_usage(int status, const char *synopsis, const char *help)
 		exit(status);
 	}
 	fputs(help, f);
-	tl_common_usage(f);
+}
+
+void tl_usage(int status, const char *synopsis, const char *help)
+{
+	tl_usage_own(status, synopsis, help);
+	tl_common_usage(stdout);
 }
 
 void tl_exit_written(void)

@@ -150,6 +150,9 @@ void tl_front_report(struct tl_common *c);
  * the synopsis and "Try 'NAME --help' for more information." on stderr,
  * then exit(status). synopsis starts "usage: ", as the man page's. */
 void tl_usage(int status, const char *synopsis, const char *help);
+/* tl_usage_own: tl_usage without the common options' block, for a tool
+ * that takes only some of them (tl-split) and lists those in its help. */
+void tl_usage_own(int status, const char *synopsis, const char *help);
 
 /* tl_exit_written: exit 0 after --help or --version wrote to stdout, or
  * 74 with "NAME: write error on standard output: ..." when that failed. */

@@ -180,18 +180,10 @@ static void check(const struct kind *k, int nfiles, char **files)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	int fds[MAX_FILES], nfiles = 0;
-	char names[MAX_FILES][32], *files[MAX_FILES];
-	const uint8_t *p = data, *end = data + size;
-	for (;;) {
-		const uint8_t *sep = nfiles + 1 < MAX_FILES ? memmem(p, (size_t)(end - p), "\n\f\n", 3) : NULL;
-		fds[nfiles] = mem_file(p, (size_t)((sep ? sep + 1 : end) - p), names[nfiles], sizeof names[nfiles]);
-		files[nfiles] = names[nfiles];
-		nfiles++;
-		if (!sep)
-			break;
-		p = sep + 3;
-	}
+	int fds[MAX_FILES];
+	mem_name names[MAX_FILES];
+	char *files[MAX_FILES];
+	int nfiles = mem_files(data, size, MAX_FILES, fds, names, files);
 	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
 		for (int i = 0; i < nfiles; i++)
 			lseek(fds[i], 0, SEEK_SET);

@@ -219,23 +219,6 @@ static void check_output(const struct pass *p)
 	}
 }
 
-static int split_files(const uint8_t *data, size_t size, int *fds, char names[][32], char **files)
-{
-	int n = 0;
-	const uint8_t *p = data, *end = data + size;
-	while (n < MAX_FILES) {
-		const uint8_t *sep = n + 1 < MAX_FILES ? memmem(p, (size_t)(end - p), "\n\f\n", 3) : NULL;
-		size_t len = (size_t)((sep ? sep + 1 : end) - p);   /* the file keeps its '\n' */
-		fds[n] = mem_file(p, len, names[n], sizeof names[n]);
-		files[n] = names[n];
-		n++;
-		if (!sep)
-			break;
-		p = sep + 3;
-	}
-	return n;
-}
-
 static void same_output(const struct pass *a, const struct pass *b)
 {
 	if (getenv("FUZZ_SHOW"))   /* what differs, when run on one input */
@@ -313,8 +296,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	unsigned o = data[0];
 	int fds[MAX_FILES];
-	char names[MAX_FILES][32], *files[MAX_FILES];
-	int nfiles = split_files(data + 1, size - 1, fds, names, files);
+	mem_name names[MAX_FILES];
+	char *files[MAX_FILES];
+	int nfiles = mem_files(data + 1, size - 1, MAX_FILES, fds, names, files);
 	struct tl_common c;
 	options(&c, o);
 	struct pass a, b;
