@@ -98,12 +98,9 @@ long tl_statsrows_first_line(const struct tl_statsrows *r) { return r->first_lin
 
 void tl_statsrows_die(const struct tl_statsrows *r, const char *fmt, ...)
 {
-	char msg[TL_MSG_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	tl_die_at(TL_EX_DATAERR, r->file, tl_statsrows_line(r), "%s", msg);
+	tl_vdie_at(TL_EX_DATAERR, r->file, tl_statsrows_line(r), fmt, ap);
 }
 
 static int field_is(const struct tl_str *f, const char *s)

@@ -86,12 +86,9 @@ void put_end(struct wr *w) { put_long(w, "end", -1, -1, w->n + 1); }
 
 void rec_die(const struct rec *r, const char *fmt, ...)
 {
-	char msg[TL_MSG_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	tl_die_at(TL_EX_DATAERR, r->file, r->line, "%s", msg);
+	tl_vdie_at(TL_EX_DATAERR, r->file, r->line, fmt, ap);
 }
 
 static int is(const struct tl_str *s, const char *want)

@@ -92,6 +92,14 @@ void tl_die_at(int code, const char *file, long line, const char *fmt, ...)
 	finish(code);
 }
 
+void tl_vdie_at(int code, const char *file, long line, const char *fmt, va_list ap)
+{
+	if (die_jump)
+		longjmp(*die_jump, 1);
+	vwarn_prefixed(file, line, fmt, ap);
+	finish(code);
+}
+
 void tl_usage_error(const char *fmt, ...)
 {
 	va_list ap;

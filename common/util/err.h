@@ -48,6 +48,10 @@ _Noreturn void tl_die(int code, const char *fmt, ...) __attribute__((format(prin
 /* "tl-x: FILE:LINE: msg" then exit(code). */
 _Noreturn void tl_die_at(int code, const char *file, long line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* tl_vdie_at: tl_die_at for a caller that takes its own format and
+ * arguments (a module's "die at the current row"). */
+_Noreturn void tl_vdie_at(int code, const char *file, long line, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
 /* A usage error: message, "Try 'tl-x --help' ...", exit 64. */
 _Noreturn void tl_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
