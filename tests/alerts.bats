@@ -71,20 +71,25 @@ teardown() {
 }
 
 @test "AL002: promtool test rules: each alert firing and not firing; a changed threshold fails the test" {
-	run promtool test rules "$TL_ROOT/tests/prometheus/tl-alerts.test.yml"
+	local tests="$TL_ROOT/tests/prometheus/tl-alerts.test.yml $TL_ROOT/tests/prometheus/tl-alerts-days.test.yml"
+	# shellcheck disable=SC2086 # the two files
+	run promtool test rules $tests
 	assert_success
 	local a
 	for a in TlBatchFailed TlBatchNoRecentSuccess TlBatchRejectRateHigh TlBatchLearnersDropped \
 		TlBatchArchetypeShift TlBatchChurnRiskShift TlBatchSlow; do
 		# firing (exp_alerts with labels) and not firing (exp_alerts: [])
-		[ "$(grep -A2 "alertname: $a\$" "$TL_ROOT/tests/prometheus/tl-alerts.test.yml" | grep -c 'exp_alerts: \[\]')" -ge 1 ] || { echo "$a: no quiet case"; false; }
-		[ "$(grep -A3 "alertname: $a\$" "$TL_ROOT/tests/prometheus/tl-alerts.test.yml" | grep -c 'exp_labels')" -ge 1 ] || { echo "$a: no firing case"; false; }
+		# shellcheck disable=SC2086
+		[ "$(cat $tests | grep -A2 "alertname: $a\$" | grep -c 'exp_alerts: \[\]')" -ge 1 ] || { echo "$a: no quiet case"; false; }
+		# shellcheck disable=SC2086
+		[ "$(cat $tests | grep -A3 "alertname: $a\$" | grep -c 'exp_labels')" -ge 1 ] || { echo "$a: no firing case"; false; }
 	done
 	# the tests can fail: a copy of the rules with other thresholds
 	mkdir -p t/config/prometheus t/tests/prometheus
 	sed 's/> 0.01$/> 0.05/; s/> 26 \* 3600/> 28 * 3600/; s/< 0.8 \*/< 0.5 */' "$RULES" >t/config/prometheus/tl-alerts.yml
-	cp "$TL_ROOT/tests/prometheus/tl-alerts.test.yml" t/tests/prometheus/
-	run promtool test rules t/tests/prometheus/tl-alerts.test.yml
+	# shellcheck disable=SC2086
+	cp $tests t/tests/prometheus/
+	run promtool test rules t/tests/prometheus/tl-alerts.test.yml t/tests/prometheus/tl-alerts-days.test.yml
 	assert_failure
 	assert_output --partial "alertname: TlBatchRejectRateHigh"
 	assert_output --partial "alertname: TlBatchNoRecentSuccess"
