@@ -31,7 +31,7 @@ Q = @
 endif
 
 .SECONDARY:
-.PHONY: all deps check unit headers bats san bats-san bats-tsan manlint lint demo bench bench-export bench-model bench-scale install deb version clean
+.PHONY: all deps check check-slow unit headers bats san bats-san bats-tsan manlint lint demo bench bench-export bench-model bench-scale install deb version clean
 
 # The preload library of tests/faults.bats (failing fsync and write(2));
 # plain flags whatever the build, since it is loaded into every build's tools.
@@ -90,19 +90,25 @@ unit: $(UNITS) headers
 # one file stay in order: some share a setup_file fixture).
 BATS_JOBS = $(shell command -v parallel >/dev/null 2>&1 && echo --jobs 2 --no-parallelize-within-files)
 
+# tests/slow-*.bats (the plan's full-size A/B and rollout decisions, about
+# 90 s of CPU) are make check-slow, which .ci/run runs after make check.
+BATS_SUITES = $(filter-out tests/slow-%.bats,$(sort $(wildcard tests/*.bats)))
 bats: all
-	TL_BIN=$(CURDIR)/$(BIN) bats $(BATS_JOBS) tests/
+	TL_BIN=$(CURDIR)/$(BIN) bats $(BATS_JOBS) $(BATS_SUITES)
+
+check-slow: all
+	TL_BIN=$(CURDIR)/$(BIN) bats $(BATS_JOBS) $(sort $(wildcard tests/slow-*.bats))
 
 # The same CLI suite against an AddressSanitizer + UBSan build.
 san:
 	$(MAKE) BUILD=build-san BIN=bin-san CFLAGS="$(SANFLAGS)" all
 	$(MAKE) BUILD=build-san BIN=bin-san CFLAGS="$(SANFLAGS)" unit
 
-# tests/slow-*.bats (large-sample statistics) and tests/deb.bats (the
-# package, built from its own objects) run once, in the plain pass.
+# tests/deb.bats (the package, built from its own objects) runs once, in
+# the plain pass.
 bats-san: san
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	TL_BIN=$(CURDIR)/bin-san bats $(BATS_JOBS) $(filter-out tests/slow-%.bats tests/deb.bats,$(sort $(wildcard tests/*.bats)))
+	TL_BIN=$(CURDIR)/bin-san bats $(BATS_JOBS) $(filter-out tests/deb.bats,$(BATS_SUITES))
 
 # The threaded loop (run.c tl_run_all) under ThreadSanitizer: the chunk
 # suite compares every threaded run with the serial one, and a race makes

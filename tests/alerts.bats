@@ -64,7 +64,7 @@ teardown() {
 @test "AL001: the rules load; at least six alerts, each with a summary and a runbook" {
 	run promtool check rules "$RULES"
 	assert_success
-	assert_output --partial "SUCCESS: 8 rules found"
+	assert_output --partial "SUCCESS: 9 rules found"
 	[ "$(grep -c '^      - alert: TlBatch' "$RULES")" -ge 6 ]
 	[ "$(grep -c '^          runbook: "tl-ops(7), ALERTS, Tl' "$RULES")" -eq "$(grep -c '^      - alert:' "$RULES")" ]
 	[ "$(grep -c '^          summary: ' "$RULES")" -eq "$(grep -c '^      - alert:' "$RULES")" ]
@@ -77,7 +77,7 @@ teardown() {
 	assert_success
 	local a
 	for a in TlBatchFailed TlBatchNoRecentSuccess TlBatchRejectRateHigh TlBatchLearnersDropped \
-		TlBatchArchetypeShift TlBatchChurnRiskShift TlBatchSlow; do
+		TlBatchArchetypeShift TlBatchChurnRiskShift TlBatchSlow TlParallelFailed; do
 		# firing (exp_alerts with labels) and not firing (exp_alerts: [])
 		# shellcheck disable=SC2086
 		[ "$(cat $tests | grep -A2 "alertname: $a\$" | grep -c 'exp_alerts: \[\]')" -ge 1 ] || { echo "$a: no quiet case"; false; }
