@@ -426,6 +426,7 @@ CAN=(--canary 30 --treatment v1 --salt 5)
 	assert_equal "$stderr" "$want_err"
 }
 
+# bats test_tags=heavy
 @test "FM022: tl-score --merge on the real KDD Cup 2015 log: --summary and --calibrate --outcome dropout" {
 	local kdd=$REALDATA/kddcup2015_xuetangx
 	import-kddcup2015.sh "$kdd/truth_train.csv" "$kdd"/trainCourse*.csv >kdd.csv 2>/dev/null

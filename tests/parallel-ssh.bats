@@ -153,6 +153,7 @@ hosts_of() {
 	grep -qx "mode shared" out/current/manifest
 }
 
+# bats test_tags=heavy
 @test "PSSH003: a host that refuses connections fails its shards clearly, nothing published; --resume elsewhere finishes; with --retries 2 the other host takes them" {
 	tl-parallel --config good.conf -j 2 --shards 2 2>/dev/null
 	local before

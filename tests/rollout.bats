@@ -208,6 +208,7 @@ wait_for() { # wait_for SECONDS CMD...
 	done
 }
 
+# bats test_tags=heavy
 @test "ROL004: drill 4: a rollout killed mid-stage (SIGKILL) resumes from the audit log; never two active configs; nothing lost" {
 	blocker
 	# the ramp holds until it has 1,000 treated learners: three looks to kill

@@ -347,6 +347,7 @@ EOF
 	grep -qx 'tl_learners_written{tool="tl-abtest"} 60' "$BATS_TEST_TMPDIR/m.prom"
 }
 
+# bats test_tags=heavy
 @test "ABT021: A/A: 400 salted splits of one tl-loadgen population reject at 0.05 +- 0.025" {
 	# One population (20000 learners, --effect 0), 400 splits, each with
 	# arms drawn by a hash of the learner and the split's salt

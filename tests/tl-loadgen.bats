@@ -347,6 +347,7 @@ sys.exit(1 if off else 0)
 EOF
 }
 
+# bats test_tags=heavy
 @test "LG015: --profile mooc has the marginals of KDD Cup 2015 within the page's tolerances; the default profile has not" {
 	[ -r "$REALDATA/kddcup2015_xuetangx/truth_train.csv" ]  # never skipped
 	"$TL_ROOT/tests/loadgen/marginals.sh" kdd "$REALDATA/kddcup2015_xuetangx" > kdd.fig

@@ -102,6 +102,7 @@ for i, s in enumerate(re.findall(r"<svg .*?</svg>", open(sys.argv[1]).read(), fl
 	assert_output --partial "forest "
 }
 
+# bats test_tags=heavy
 @test "REP005: real browser: Chromium renders a page that is not blank, every plot drawn, nothing too wide" {
 	command -v chromium >/dev/null || { echo "chromium is not installed (scripts/install-deps.sh)" >&2; return 1; }
 	run python3 "$R/check-render.py" "$HTML" "$BATS_TEST_TMPDIR" 5

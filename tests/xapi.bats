@@ -17,11 +17,14 @@ MO="$XF/moodle_logstore_xapi"
 # moodle: the Moodle statements, one per line, each with the time of its
 # case's event.json (the statements have none), in $BATS_TEST_TMPDIR/moodle.ndjson.
 moodle() {
-	local d t
-	for d in $(find "$MO" -name statements.json -printf '%h\n' | sort); do
-		t=$(jq -r '.timecreated | todate' "$d/event.json")
-		jq -c --arg t "$t" '.[] | .timestamp = $t' "$d/statements.json"
-	done >"$BATS_TEST_TMPDIR/moodle.ndjson"
+	local d files=()
+	while IFS= read -r d; do
+		files+=("$d/event.json" "$d/statements.json")
+	done < <(find "$MO" -name statements.json -printf '%h\n' | sort)
+	# one jq over the pairs (a jq per case took 30 s): each case's
+	# timecreated, then its statements
+	jq -cn '[inputs] | _nwise(2) | (.[0].timecreated | todate) as $t | .[1][] | .timestamp = $t' \
+		"${files[@]}" >"$BATS_TEST_TMPDIR/moodle.ndjson"
 }
 
 # openedx: the Open edX expected statements as the files are (pretty-printed
