@@ -159,7 +159,7 @@ bench-model: deps
 	@scripts/bench-model.sh
 
 # tl-export alone at 1M learners (EXPORT_LEARNERS, QUERIES, GROUP_QUERIES):
-# some 10 minutes on the 2 shared cores, ending with a summary of the targets.
+# 3 to 6 minutes on the 2 shared cores, ending with a summary of the targets.
 bench-export: deps
 	$(MAKE) all
 	@scripts/bench-export.sh

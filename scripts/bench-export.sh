@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench-export.sh - tl-export at a million learners (make bench, after
-# bench.sh; make bench-export alone: some 10 minutes on 2 cores): export
+# bench.sh; make bench-export alone: 3 to 6 minutes on 2 cores): export
 # time to SQLite and to Redis against the time to produce the rows, the
 # database's size, query latency (scripts/bench-export-client.c) and the
 # cache hit rate of the next day's lookups (scripts/bench-export-query.py),
