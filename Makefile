@@ -166,8 +166,8 @@ bench-model: deps
 	$(MAKE) all
 	@scripts/bench-model.sh
 
-# tl-export alone at 1M learners (EXPORT_LEARNERS, QUERIES, GROUP_QUERIES): 20 to 60
-# minutes on the 2 shared cores, most of it the 10,000 GROUP BY queries.
+# tl-export alone at 1M learners (EXPORT_LEARNERS, QUERIES, GROUP_QUERIES):
+# 3 to 6 minutes on the 2 shared cores, ending with a summary of the targets.
 bench-export: deps
 	$(MAKE) all
 	@scripts/bench-export.sh
