@@ -22,7 +22,7 @@
 
 enum {
 	OPT_CV = CHAR_MAX + 1, OPT_EMIT, OPT_FEATURES, OPT_FEATURES_FILE, OPT_FIELD, OPT_FIT, OPT_KIND,
-	OPT_L2, OPT_MERGE, OPT_MODEL, OPT_STATE, OPT_TARGET
+	OPT_L2, OPT_MERGE, OPT_MODEL, OPT_STATE, OPT_TARGET, OPT_TIMES
 };
 
 static const struct option longopts[] = {
@@ -38,6 +38,7 @@ static const struct option longopts[] = {
 	{.name = "model", .has_arg = required_argument, .val = OPT_MODEL},
 	{.name = "state", .has_arg = required_argument, .val = OPT_STATE},
 	{.name = "target", .has_arg = required_argument, .val = OPT_TARGET},
+	{.name = "times", .has_arg = required_argument, .val = OPT_TIMES},
 	TL_COMMON_LONGOPTS,
 	{0}
 };
@@ -50,6 +51,7 @@ struct options {
 	const char *state;       /* --state FILE */
 	const char *target;
 	const char *field;       /* --field NAME */
+	const char *times;       /* --times FIELD */
 	char **specs;            /* feature specs in order */
 	size_t nspecs;
 	int kind_set, l2_set;
@@ -63,7 +65,7 @@ static const char synopsis[] =
 	"                [--kind logistic|linear] [--l2 LAMBDA] [--cv K]\n"
 	"                [--emit-stats [--state FILE]] [common options] [FILE ...]\n"
 	"       tl-model --merge [--state FILE] [--output FILE] [STATS ...]\n"
-	"       tl-model --model FILE [--field NAME] [common options] [FILE ...]\n";
+	"       tl-model --model FILE [--field NAME] [--times FIELD] [common options] [FILE ...]\n";
 
 static const char help[] =
 	"Fit a logistic or linear model on learner fields and write it as JSON (--fit),\n"
@@ -82,7 +84,8 @@ static const char help[] =
 	"                              or the model file when the fit is complete\n"
 	"      --model FILE            apply the model in FILE to each record\n"
 	"      --field NAME            the prediction's field (default TARGET_probability,\n"
-	"                              or TARGET_predicted for a linear model)\n";
+	"                              or TARGET_predicted for a linear model)\n"
+	"      --times FIELD           multiply the prediction by the record's number FIELD\n";
 
 static void usage(int status) { tl_usage(status, synopsis, help); }
 
@@ -163,6 +166,7 @@ static void parse_options(int argc, char **argv, struct tl_common *c, struct opt
 		case OPT_MODEL: o->model = optarg; break;
 		case OPT_STATE: o->state = optarg; break;
 		case OPT_TARGET: o->target = optarg; break;
+		case OPT_TIMES: o->times = optarg; break;
 		default: usage(TL_EX_USAGE);
 		}
 	}
@@ -178,8 +182,10 @@ static void parse_options(int argc, char **argv, struct tl_common *c, struct opt
 		tl_usage_error("--fit needs --target FIELD");
 	if (o->fit && !o->nspecs)
 		tl_usage_error("--fit needs --features LIST or --features-file FILE");
-	if (!o->model && o->field)
-		tl_usage_error("--field applies only with --model");
+	if (!o->model && (o->field || o->times))
+		tl_usage_error("%s applies only with --model", o->field ? "--field" : "--times");
+	if (o->times && !*o->times)
+		tl_usage_error("--times: empty field name");
 	if (!o->fit && (o->target || o->nspecs || o->kind_set || o->l2_set || o->cv))
 		tl_usage_error("--target, --features, --kind, --l2 and --cv apply only with --fit");
 	if (o->field && !*o->field)
@@ -414,6 +420,7 @@ static void load_model(struct tl_model *m, const char *path)
 struct applying {
 	const struct tl_model *m;
 	const char *field;
+	const char *times;       /* --times: the factor's field, or NULL */
 	double *x;
 	long imputed;
 };
@@ -426,7 +433,10 @@ static void apply_learner(void *state, const struct tl_learner *l, tl_time asof,
 		ap->x[j] = feature_value(l, &ap->m->feat[j]);
 		ap->imputed += isnan(ap->x[j]);
 	}
-	tl_put_num(w, ap->field, tl_model_predict(ap->m, ap->x));
+	double y = tl_model_predict(ap->m, ap->x), k;
+	if (ap->times && !tl_field_number(l, tl_field_need(l, ap->times, "--times"), &k))
+		k = NAN;   /* an empty factor: an empty prediction */
+	tl_put_num(w, ap->field, ap->times ? y * k : y);
 }
 
 static void apply_columns(void *state, struct tl_writer *w)
@@ -442,7 +452,7 @@ static int apply_main(const struct tl_common *c, const struct options *o, int nf
 	char *field = o->field ? tl_xstrdup(o->field) : tl_xmalloc(strlen(m.target) + strlen(suffix) + 1);
 	if (!o->field)
 		strcat(strcpy(field, m.target), suffix);
-	struct applying ap = {.m = &m, .field = field, .x = tl_xmalloc(m.p * sizeof *ap.x)};
+	struct applying ap = {.m = &m, .field = field, .times = o->times, .x = tl_xmalloc(m.p * sizeof *ap.x)};
 	struct tl_run *run = tl_run_open(c, nfiles, files, TL_READ_ROWS);
 	static const struct tl_tool tool = {.learner = apply_learner, .one_thread = 1, .columns = apply_columns};
 	tl_run_all(run, &tool, &ap);
