@@ -406,8 +406,9 @@ static int merge_main(const struct tl_common *c, const struct options *o, int nf
 
 static void load_model(struct tl_model *m, const char *path)
 {
-	char *text, err[TL_MSG_MAX];
+	char *text, err[TL_MSG_MAX], found[TL_DATA_PATH_MAX];
 	size_t n;
+	path = tl_data_path(path, ".json", found, sizeof found);   /* --model velocity-active */
 	int rc = tl_read_file(path, &text, &n);
 	if (rc)
 		tl_die(rc, "%s:", path);

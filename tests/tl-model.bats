@@ -370,3 +370,16 @@ print(empty)' plain.csv times.csv
 	assert_failure 64
 	assert_equal "${stderr%%$'\n'*}" "tl-model: --times applies only with --model"
 }
+
+@test "MOD041: the shipped two-part velocity models: config/velocity.features's specs, next_active and next_velocity_active" {
+	local want
+	want=$(sed 's/#.*//; s/[[:space:]]*$//; /^$/d' "$TL_ROOT/config/velocity.features" | paste -sd ,)
+	[ "$(printf '%s\n' "$want" | tr , '\n' | wc -l)" -eq 15 ]
+	for m in velocity-active:logistic:next_active velocity-given-active:linear:next_velocity_active; do
+		run model_get "$TL_ROOT/config/${m%%:*}.json" '",".join(f["spec"] for f in m["features"]) + " " + m["kind"] + " " + m["target"]'
+		assert_output "$want $(echo "$m" | cut -d: -f2) ${m##*:}"
+	done
+	# the given-active model was fitted on the active learners only
+	run model_get "$TL_ROOT/config/velocity-given-active.json" 'm["n"] < m["skipped"]'
+	assert_output True
+}
