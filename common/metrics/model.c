@@ -80,5 +80,7 @@ void tl_model_free(struct tl_model *m)
 	free(m->target);
 	free(m->cv_fold);
 	free(m->cv_fold_n);
+	free(m->ho.field);
+	free(m->ho.value);
 	memset(m, 0, sizeof *m);
 }

@@ -27,6 +27,19 @@ struct tl_feature {
 
 /* Salt of the fold hash: fold = tl_hash64(learner_id, salt) mod K. */
 #define TL_MODEL_FOLD_SALT 0x746c2d6d6f64656cULL   /* "tl-model" */
+/* Salt of the held-out split: held out when tl_hash64(learner_id, salt)
+ * >> 11, over 2^53, is below the fraction. */
+#define TL_MODEL_HOLDOUT_SALT 0x746c2d686f6c646fULL   /* "tl-holdo" */
+
+/* A held-out evaluation (tl-model --holdout, --holdout-field): how the
+ * records were held out, and the model's metrics on them (NAN: not
+ * computed; n 0: no held-out part). */
+struct tl_holdout {
+	double fraction;         /* --holdout F, else 0 */
+	char *field, *value;     /* --holdout-field FIELD=VALUE, else NULL */
+	long n;
+	double auc, log_loss, rmse, accuracy, macro_f1;
+};
 
 /* Fitting controls. */
 struct tl_model_params {
@@ -55,6 +68,7 @@ struct tl_model {
 	double cv_auc, cv_rmse;  /* pooled over the out-of-fold predictions */
 	double *cv_fold;         /* cv_k per-fold values (AUC or RMSE), owned */
 	long *cv_fold_n;         /* cv_k held-out row counts, owned */
+	struct tl_holdout ho;    /* strings owned */
 };
 
 /* tl_feature_parse: split spec ("NAME", "log1p:NAME", "sqrt:NAME") into
@@ -93,6 +107,26 @@ struct tl_model_data {
  * convergence (for a fold: "cross-validation fold F of K: ..."). */
 int tl_model_fit(struct tl_model *m, const struct tl_model_data *d, int k, const struct tl_model_params *prm,
 		 double *oof, char *err, size_t cap);
+
+/* tl_model_held_out: learner id[0..n) falls in the held-out fraction. */
+int tl_model_held_out(const char *id, size_t n, double fraction);
+
+/* tl_model_holdout: the metrics of the fitted m on the held-out records d
+ * (d->fold unused) into m->ho: ROC AUC and log loss (logistic), RMSE
+ * (linear). */
+void tl_model_holdout(struct tl_model *m, const struct tl_model_data *d);
+
+/* tl_model_pred_field: the default field of m's prediction, malloc'd:
+ * TARGET_probability (logistic), TARGET_predicted (linear). */
+char *tl_model_pred_field(const struct tl_model *m);
+
+/* The out-of-fold predictions file (tl-model --oof): CSV, a header, then
+ * one row per training record: learner_id, fold, the target, the
+ * prediction (%.17g). */
+void tl_model_oof_header(FILE *f, const struct tl_model *m);
+/* tl_model_oof_row: id[0..n), its fold, its target y and prediction. */
+void tl_model_oof_row(FILE *f, const struct tl_model *m, const char *id, size_t n, int fold, double y,
+		      double pred);
 
 /* tl_model_predict: the prediction for one row x of m->p transformed
  * values (NAN = empty, imputed): a probability (logistic) or a value. */
@@ -147,6 +181,10 @@ void tl_fit_tag(struct tl_fit_sums *s, const char *id, size_t n, const double *x
 int tl_fit_step(struct tl_fit *f, struct tl_fit_sums *s, char *err, size_t cap);
 /* tl_fit_model: the fitted model of a done f, as a new *m (tl_model_free). */
 void tl_fit_model(const struct tl_fit *f, struct tl_model *m);
+/* tl_fit_oof_pass: f's pass is the metrics pass of a cross-validated
+ * fit, whose fold models are final (tl_fit_predict gives the out-of-fold
+ * predictions). */
+int tl_fit_oof_pass(const struct tl_fit *f);
 /* tl_fit_predict: the prediction of unit u (0: the model; f + 1: fold f's)
  * for the transformed values x, after the Newton passes. */
 double tl_fit_predict(const struct tl_fit *f, size_t u, const double *x);

@@ -126,6 +126,7 @@ void tl_fit_free(struct tl_fit *f)
 }
 
 int tl_fit_done(const struct tl_fit *f) { return f->phase == PH_DONE; }
+int tl_fit_oof_pass(const struct tl_fit *f) { return f->phase == PH_METRICS && f->k > 0; }
 
 /* ---- pass 0: the standardisation ------------------------------------------------- */
 

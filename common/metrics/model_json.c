@@ -66,6 +66,27 @@ static cJSON *json_cv(const struct tl_model *m)
 	return o;
 }
 
+/* json_holdout: how the records were held out and the metrics on them. */
+static cJSON *json_holdout(const struct tl_model *m)
+{
+	const struct tl_holdout *h = &m->ho;
+	cJSON *o = cJSON_CreateObject();
+	if (h->field) {
+		cJSON_AddStringToObject(o, "field", h->field);
+		cJSON_AddStringToObject(o, "value", h->value);
+	} else {
+		cJSON_AddItemToObject(o, "fraction", jnum(h->fraction));
+	}
+	cJSON_AddItemToObject(o, "n", jint(h->n));
+	if (m->kind == TL_MODEL_LOGISTIC) {
+		cJSON_AddItemToObject(o, "auc", jnum(h->auc));
+		cJSON_AddItemToObject(o, "log_loss", jnum(h->log_loss));
+	} else {
+		cJSON_AddItemToObject(o, "rmse", jnum(h->rmse));
+	}
+	return o;
+}
+
 /* print_compact: one value on one line. */
 static void print_compact(const cJSON *v, FILE *f)
 {
@@ -122,6 +143,8 @@ void tl_model_write(const struct tl_model *m, FILE *f)
 	}
 	cJSON_AddItemToObject(o, "train", train);
 	cJSON_AddItemToObject(o, "cv", json_cv(m));
+	if (m->ho.field || m->ho.fraction > 0)
+		cJSON_AddItemToObject(o, "holdout", json_holdout(m));
 	print_model(o, f);
 	cJSON_Delete(o);
 }
