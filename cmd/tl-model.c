@@ -13,7 +13,6 @@
 
 #include "util/datadir.h"
 #include "util/err.h"
-#include "util/file.h"
 #include "metrics/model.h"
 #include "util/opts.h"
 #include "util/out.h"
@@ -240,26 +239,6 @@ static void check_options(const struct options *o)
 
 /* ---- reading values ------------------------------------------------------------ */
 
-/* feature_value: the transformed value of feature f in learner l, NAN when
- * empty; exits 65 when the field is absent, not a number, or outside the
- * transform's domain. */
-static double feature_value(const struct tl_learner *l, const struct tl_feature *f)
-{
-	const struct tl_attr *a = tl_learner_attr(l, f->field);
-	double x, v;
-	if (!a) {
-		char used_by[256];
-		snprintf(used_by, sizeof used_by, "feature '%s'", f->spec);
-		tl_field_missing(l, f->field, used_by);
-	}
-	if (tl_field_number(l, a, &x) == 0)
-		return NAN;
-	if (tl_transform_apply(f->tf, x, &v) < 0)
-		tl_field_die(l, ": feature '%s': %.17g is outside the domain of %s", f->spec, x,
-			     f->tf == TL_TF_NONE ? "a number (not finite)" :
-			     f->tf == TL_TF_LOG1P ? "log1p (x > -1)" : "sqrt (x >= 0)");
-	return v;
-}
 
 /* target_value: 1 and *y, or 0 when the target is empty; exits 65 when it
  * is absent, not a number, or not a 0/1 field (tl(7) "Booleans") for a
@@ -462,7 +441,7 @@ static void fit_learner(void *state, const struct tl_learner *l, tl_time asof, s
 		return;
 	}
 	for (size_t j = 0; j < ft->m.p; j++)
-		ft->x[j] = feature_value(l, &ft->m.feat[j]);
+		ft->x[j] = tl_model_value(l, &ft->m.feat[j]);
 	if (held_out(ft, l)) {
 		rows_add(&ft->ho, ft->x, ft->m.p, y, 0, &l->id);
 		return;
@@ -655,17 +634,6 @@ static int merge_main(const struct tl_common *c, const struct options *o, int nf
 
 /* ---- --model ------------------------------------------------------------------------ */
 
-static void load_model(struct tl_model *m, const char *path)
-{
-	char *text, err[TL_MSG_MAX];
-	size_t n;
-	int rc = tl_read_file(path, &text, &n);
-	if (rc)
-		tl_die(rc, "%s:", path);
-	if (tl_model_read(m, text, n, err, sizeof err) < 0)
-		tl_die(TL_EX_DATAERR, "%s: bad model: %s", path, err);
-	free(text);
-}
 
 /* What applying a model needs, learner by learner. */
 struct applying {
@@ -682,7 +650,7 @@ static void apply_learner(void *state, const struct tl_learner *l, tl_time asof,
 	const struct tl_model *m = ap->m;
 	(void)asof, (void)npast;
 	for (size_t j = 0; j < m->p; j++) {
-		ap->x[j] = feature_value(l, &m->feat[j]);
+		ap->x[j] = tl_model_value(l, &m->feat[j]);
 		ap->imputed += isnan(ap->x[j]);
 	}
 	if (m->kind != TL_MODEL_MULTINOMIAL) {
@@ -706,7 +674,7 @@ static void apply_columns(void *state, struct tl_writer *w)
 static int apply_main(const struct tl_common *c, const struct options *o, int nfiles, char **files)
 {
 	struct tl_model m;
-	load_model(&m, o->model);
+	tl_model_load(o->model, &m);
 	char *field = o->field ? tl_xstrdup(o->field) : tl_model_pred_field(&m);
 	struct applying ap = {.m = &m, .field = field, .x = tl_xmalloc(m.p * sizeof *ap.x)};
 	if (m.kind == TL_MODEL_MULTINOMIAL) {

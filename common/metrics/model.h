@@ -177,6 +177,30 @@ void tl_model_write(const struct tl_model *m, FILE *f);
  * frees with tl_model_free). Returns 0, or -1 with a message in err. */
 int tl_model_read(struct tl_model *m, const char *text, size_t n, char *err, size_t cap);
 
+/* ---- applying a model to learner records (model_apply.c) ----------------- */
+
+struct tl_learner;
+
+/* tl_model_load: the model file path into *m (tl_model_free); exits 66
+ * when it cannot be read, 65 "PATH: bad model: what" when it is not one. */
+void tl_model_load(const char *path, struct tl_model *m);
+
+/* tl_model_value: the transformed value of feature f in learner l, NAN
+ * when empty; exits 65 naming the record when the field is absent, not a
+ * number, or outside the transform's domain. */
+double tl_model_value(const struct tl_learner *l, const struct tl_feature *f);
+
+/* The most features a reason names. */
+#define TL_MODEL_REASONS 3
+/* tl_model_reason: why a multinomial m predicts class k (probabilities
+ * prob) for the transformed values x, in buf: "model p=P" (P with %.2f),
+ * then ": " and up to TL_MODEL_REASONS features "SPEC +Z.Zsd" separated
+ * by ", ": those whose contribution (b_jk - mean_l b_jl) z_j, the push of
+ * the feature towards class k above the mean class, is largest and
+ * positive, largest first (a tie in the order of the features), with
+ * their standardised values z_j (%+.1f). Cut to cap bytes. */
+void tl_model_reason(const struct tl_model *m, const double *x, size_t k, const double *prob, char *buf, size_t cap);
+
 /* tl_model_free: free what m owns (not m itself) and zero it. */
 void tl_model_free(struct tl_model *m);
 
