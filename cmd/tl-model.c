@@ -13,7 +13,6 @@
 
 #include "util/datadir.h"
 #include "util/err.h"
-#include "util/file.h"
 #include "metrics/model.h"
 #include "util/opts.h"
 #include "util/out.h"
@@ -69,21 +68,21 @@ struct options {
 
 static const char synopsis[] =
 	"usage: tl-model --fit --target FIELD --features LIST | --features-file FILE\n"
-	"                [--kind logistic|linear] [--l2 LAMBDA] [--cv K [--oof FILE]]\n"
+	"                [--kind logistic|linear|multinomial] [--l2 LAMBDA] [--cv K [--oof FILE]]\n"
 	"                [--holdout F | --holdout-field FIELD=VALUE]\n"
 	"                [--emit-stats [--state FILE]] [common options] [FILE ...]\n"
 	"       tl-model --merge [--state FILE] [--output FILE] [STATS ...]\n"
 	"       tl-model --model FILE [--field NAME] [--times FIELD] [common options] [FILE ...]\n";
 
 static const char help[] =
-	"Fit a logistic or linear model on learner fields and write it as JSON (--fit),\n"
+	"Fit a logistic, linear or multinomial model on learner fields and write it as JSON (--fit),\n"
 	"or add a model's prediction to each learner record (--model).\n\n"
 	"      --fit                   fit a model; the output is the model file\n"
-	"      --target FIELD          the field to predict (0/1 for logistic)\n"
+	"      --target FIELD          the field to predict (0/1 for logistic, a class for multinomial)\n"
 	"      --features LIST         comma-separated feature specs: FIELD, log1p:FIELD,\n"
 	"                              sqrt:FIELD (may be repeated)\n"
 	"      --features-file FILE    feature specs, one a line ('#' comments)\n"
-	"      --kind KIND             logistic (default) or linear\n"
+	"      --kind KIND             logistic (default), linear or multinomial\n"
 	"      --l2 LAMBDA             L2 penalty on the standardised slopes (default " TL_XSTR(L2_DEFAULT) ")\n"
 	"      --cv K                  also report K-fold cross-validated AUC or RMSE\n"
 	"      --oof FILE              write each training record's out-of-fold prediction\n"
@@ -96,7 +95,7 @@ static const char help[] =
 	"                              or the model file when the fit is complete\n"
 	"      --model FILE            apply the model in FILE to each record\n"
 	"      --field NAME            the prediction's field (default TARGET_probability,\n"
-	"                              or TARGET_predicted for a linear model)\n"
+	"                              or TARGET_predicted for a linear or multinomial model)\n"
 	"      --times FIELD           multiply the prediction by the record's number FIELD\n";
 
 static void usage(int status) { tl_usage(status, synopsis, help); }
@@ -183,9 +182,10 @@ static void parse_options(int argc, char **argv, struct tl_common *c, struct opt
 		case OPT_HOLDOUT: o->holdout = tl_opt_double("--holdout", optarg, 0, 1); o->holdout_set = 1; break;
 		case OPT_HOLDOUT_FIELD: holdout_field(o, optarg); break;
 		case OPT_KIND:
-			if (strcmp(optarg, "logistic") && strcmp(optarg, "linear"))
-				tl_usage_error("--kind: '%s' is not logistic or linear", optarg);
-			o->kind = strcmp(optarg, "logistic") == 0 ? TL_MODEL_LOGISTIC : TL_MODEL_LINEAR;
+			if (strcmp(optarg, "logistic") && strcmp(optarg, "linear") && strcmp(optarg, "multinomial"))
+				tl_usage_error("--kind: '%s' is not logistic, linear or multinomial", optarg);
+			o->kind = strcmp(optarg, "logistic") == 0 ? TL_MODEL_LOGISTIC
+				: strcmp(optarg, "linear") == 0 ? TL_MODEL_LINEAR : TL_MODEL_MULTINOMIAL;
 			o->kind_set = 1;
 			break;
 		case OPT_L2: o->l2 = tl_opt_double("--l2", optarg, 0, 1e300); o->l2_set = 1; break;
@@ -234,6 +234,8 @@ static void check_options(const struct options *o)
 		tl_usage_error("--holdout: %g is not a fraction strictly between 0 and 1", o->holdout);
 	if (o->holdout_set && o->ho_field)
 		tl_usage_error("give one of --holdout and --holdout-field");
+	if (o->emit && o->kind == TL_MODEL_MULTINOMIAL)
+		tl_usage_error("--kind multinomial fits in one process: --emit-stats is not supported for it");
 	if (o->emit && (o->holdout_set || o->ho_field))
 		tl_usage_error("--holdout and --holdout-field apply only to a fit in one process, not with --emit-stats");
 	if (o->fit && tl_fit_size(o->nspecs, o->cv) > TL_FIT_MAX_SUMS)
@@ -243,33 +245,42 @@ static void check_options(const struct options *o)
 
 /* ---- reading values ------------------------------------------------------------ */
 
-/* feature_value: the transformed value of feature f in learner l, NAN when
- * empty; exits 65 when the field is absent, not a number, or outside the
- * transform's domain. */
-static double feature_value(const struct tl_learner *l, const struct tl_feature *f)
-{
-	const struct tl_attr *a = tl_learner_attr(l, f->field);
-	double x, v;
-	if (!a) {
-		char used_by[256];
-		snprintf(used_by, sizeof used_by, "feature '%s'", f->spec);
-		tl_field_missing(l, f->field, used_by);
-	}
-	if (tl_field_number(l, a, &x) == 0)
-		return NAN;
-	if (tl_transform_apply(f->tf, x, &v) < 0)
-		tl_field_die(l, ": feature '%s': %.17g is outside the domain of %s", f->spec, x,
-			     f->tf == TL_TF_NONE ? "a number (not finite)" :
-			     f->tf == TL_TF_LOG1P ? "log1p (x > -1)" : "sqrt (x >= 0)");
-	return v;
-}
 
 /* target_value: 1 and *y, or 0 when the target is empty; exits 65 when it
  * is absent, not a number, or not a 0/1 field (tl(7) "Booleans") for a
  * logistic model. */
-static int target_value(const struct tl_learner *l, const struct tl_model *m, double *y)
+/* The classes of a multinomial target, in the order first seen. */
+struct classes {
+	char **name;
+	size_t n;
+	struct tl_field_buf tb;
+};
+
+#define MAX_CLASSES 1000
+
+/* class_value: the class of a's text in *y (a new one added), or 0 when empty. */
+static int class_value(struct classes *c, const struct tl_learner *l, const struct tl_attr *a, double *y)
+{
+	size_t n = tl_field_text(a, &c->tb), k = 0;
+	if (n == 0)
+		return 0;
+	while (k < c->n && strcmp(c->name[k], c->tb.p) != 0)
+		k++;
+	if (k == c->n) {
+		if (c->n == MAX_CLASSES)
+			tl_field_bad(l, a, "is a class beyond the " TL_XSTR(MAX_CLASSES) " a multinomial target may have");
+		c->name = tl_xrealloc(c->name, (c->n + 1) * sizeof *c->name);
+		c->name[c->n++] = tl_xstrdup(c->tb.p);
+	}
+	*y = (double)k;
+	return 1;
+}
+
+static int target_value(const struct tl_learner *l, const struct tl_model *m, struct classes *c, double *y)
 {
 	const struct tl_attr *a = tl_field_need(l, m->target, "--target");
+	if (m->kind == TL_MODEL_MULTINOMIAL)
+		return class_value(c, l, a, y);
 	if (m->kind == TL_MODEL_LOGISTIC) {
 		int b = tl_field_boolean_for(l, a, "a logistic model needs 0 or 1 (use --kind linear for numbers)");
 		*y = b;
@@ -349,12 +360,27 @@ static void model_init(struct tl_model *m, const struct options *o)
 	m->cv_auc = m->cv_rmse = NAN;
 }
 
+/* report_classes: a multinomial fit's lines. */
+static void report_classes(const struct tl_model *m)
+{
+	if (m->cv_k)
+		tl_warn("%d-fold cross-validated accuracy %.6g, macro F1 %.6g, log loss %.6g (n %ld; training macro F1 %.6g)",
+			m->cv_k, m->cv_accuracy, m->cv_macro_f1, m->cv_log_loss, m->n, m->train_macro_f1);
+	if (m->ho.field || m->ho.fraction > 0)
+		tl_warn("held-out accuracy %.6g, macro F1 %.6g, log loss %.6g (n %ld, not in the %ld training records)",
+			m->ho.accuracy, m->ho.macro_f1, m->ho.log_loss, m->ho.n, m->n);
+}
+
 /* report_fit: the fit's lines on the standard error. */
 static void report_fit(const struct tl_model *m)
 {
 	int logistic = m->kind == TL_MODEL_LOGISTIC;
 	if (m->skipped)
 		tl_warn("skipped %ld record%s with an empty target '%s'", m->skipped, m->skipped == 1 ? "" : "s", m->target);
+	if (m->kind == TL_MODEL_MULTINOMIAL) {
+		report_classes(m);
+		return;
+	}
 	if (m->cv_k)
 		tl_warn("%d-fold cross-validated %s %.6g (n %ld; training %s %.6g)", m->cv_k,
 			logistic ? "ROC AUC" : "RMSE", logistic ? m->cv_auc : m->cv_rmse, m->n,
@@ -366,16 +392,18 @@ static void report_fit(const struct tl_model *m)
 
 static void gauges(struct tl_run *run, const struct tl_model *m, long n, long skipped)
 {
-	int logistic = m->kind == TL_MODEL_LOGISTIC;
+	int logistic = m->kind == TL_MODEL_LOGISTIC, multi = m->kind == TL_MODEL_MULTINOMIAL;
+	const char *cv = logistic ? "tl_model_cv_auc" : multi ? "tl_model_cv_macro_f1" : "tl_model_cv_rmse";
+	const char *ho = logistic ? "tl_model_holdout_auc" : multi ? "tl_model_holdout_macro_f1" : "tl_model_holdout_rmse";
 	tl_run_gauge(run, "tl_model_training_records", "Records the model was fitted on.", NULL, (double)n);
 	tl_run_gauge(run, "tl_model_skipped_records", "Records skipped for an empty target.", NULL, (double)skipped);
 	if (m->cv_k)
-		tl_run_gauge(run, logistic ? "tl_model_cv_auc" : "tl_model_cv_rmse",
-			     "Cross-validated metric of the fitted model.", NULL, logistic ? m->cv_auc : m->cv_rmse);
+		tl_run_gauge(run, cv, "Cross-validated metric of the fitted model.", NULL,
+			     logistic ? m->cv_auc : multi ? m->cv_macro_f1 : m->cv_rmse);
 	if (m->ho.field || m->ho.fraction > 0) {
 		tl_run_gauge(run, "tl_model_holdout_records", "Records held out of the fit.", NULL, (double)m->ho.n);
-		tl_run_gauge(run, logistic ? "tl_model_holdout_auc" : "tl_model_holdout_rmse",
-			     "The fitted model's metric on the held-out records.", NULL, logistic ? m->ho.auc : m->ho.rmse);
+		tl_run_gauge(run, ho, "The fitted model's metric on the held-out records.", NULL,
+			     logistic ? m->ho.auc : multi ? m->ho.macro_f1 : m->ho.rmse);
 	}
 }
 
@@ -388,6 +416,7 @@ struct fitting {
 	struct tl_fit_sums *s;   /* and this shard's sums */
 	FILE *oof;               /* --emit-stats --oof, in the metrics pass */
 	struct tl_field_buf tb;
+	struct classes cl;       /* multinomial */
 	double *x;
 	long n;                  /* training records */
 	int cv;
@@ -411,14 +440,14 @@ static void fit_learner(void *state, const struct tl_learner *l, tl_time asof, s
 	struct fitting *ft = state;
 	double y;
 	(void)asof, (void)npast, (void)w;
-	if (!target_value(l, &ft->m, &y)) {
+	if (!target_value(l, &ft->m, &ft->cl, &y)) {
 		ft->m.skipped++;
 		if (ft->s)
 			tl_fit_skip(ft->s);
 		return;
 	}
 	for (size_t j = 0; j < ft->m.p; j++)
-		ft->x[j] = feature_value(l, &ft->m.feat[j]);
+		ft->x[j] = tl_model_value(l, &ft->m.feat[j]);
 	if (held_out(ft, l)) {
 		rows_add(&ft->ho, ft->x, ft->m.p, y, 0, &l->id);
 		return;
@@ -429,8 +458,10 @@ static void fit_learner(void *state, const struct tl_learner *l, tl_time asof, s
 		tl_fit_tag(ft->s, l->id.p, l->id.n, ft->x, y);
 		tl_fit_add(ft->s, ft->x, y, fold);
 		if (ft->oof)
-			tl_model_oof_row(ft->oof, &ft->m, l->id.p, l->id.n, fold, y,
-					 tl_fit_predict(ft->fit, (size_t)fold + 1, ft->x));
+		{
+			double pred = tl_fit_predict(ft->fit, (size_t)fold + 1, ft->x);
+			tl_model_oof_row(ft->oof, &ft->m, l->id.p, l->id.n, fold, y, &pred);
+		}
 	} else {
 		rows_add(&ft->r, ft->x, ft->m.p, y, fold, &l->id);
 	}
@@ -442,7 +473,8 @@ static void write_oof(const char *path, const struct tl_model *m, const struct r
 	FILE *f = tl_output_open(path);
 	tl_model_oof_header(f, m);
 	for (size_t i = 0; i < r->n; i++)
-		tl_model_oof_row(f, m, r->ids + r->off[i], r->off[i + 1] - r->off[i], r->fold[i], r->y[i], oof[i]);
+		tl_model_oof_row(f, m, r->ids + r->off[i], r->off[i + 1] - r->off[i], r->fold[i], r->y[i],
+				 oof + i * (m->nclass ? m->nclass : 1));
 	tl_output_commit(f);
 }
 
@@ -459,12 +491,62 @@ static void holdout(struct fitting *ft)
 	tl_model_holdout(&ft->m, &d);
 }
 
+static const char *const *sort_names;
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(sort_names[*(const size_t *)a], sort_names[*(const size_t *)b]);
+}
+
+/* set_classes: the model's classes, those of the training records in byte
+ * order, and each record's class renumbered; exits 65 on a held-out
+ * record of a class without training records. */
+static void set_classes(struct fitting *ft)
+{
+	struct classes *c = &ft->cl;
+	size_t *order = tl_xmalloc((c->n ? c->n : 1) * sizeof *order), *rank = tl_xmalloc((c->n ? c->n : 1) * sizeof *rank);
+	long *count = tl_xcalloc(c->n ? c->n : 1, sizeof *count);
+	size_t used = 0;
+	for (size_t i = 0; i < ft->r.n; i++)
+		count[(size_t)ft->r.y[i]]++;
+	for (size_t k = 0; k < c->n; k++)
+		if (count[k])
+			order[used++] = k;
+	sort_names = (const char *const *)c->name;
+	qsort(order, used, sizeof *order, by_name);
+	for (size_t k = 0; k < c->n; k++)
+		rank[k] = SIZE_MAX;
+	ft->m.classes = tl_xcalloc(used ? used : 1, sizeof *ft->m.classes);
+	for (size_t k = 0; k < used; k++) {
+		rank[order[k]] = k;
+		ft->m.classes[k] = tl_xstrdup(c->name[order[k]]);
+	}
+	ft->m.nclass = used;
+	for (size_t i = 0; i < ft->r.n; i++)
+		ft->r.y[i] = (double)rank[(size_t)ft->r.y[i]];
+	for (size_t i = 0; i < ft->ho.n; i++) {
+		if (rank[(size_t)ft->ho.y[i]] == SIZE_MAX)
+			tl_die(TL_EX_DATAERR, "held-out class '%s' of target '%s' has no training record",
+			       c->name[(size_t)ft->ho.y[i]], ft->m.target);
+		ft->ho.y[i] = (double)rank[(size_t)ft->ho.y[i]];
+	}
+	free(order);
+	free(rank);
+	free(count);
+	if (tl_fit_size_classes(ft->m.p, ft->cv, used) > TL_FIT_MAX_SUMS)
+		tl_die(TL_EX_DATAERR, "%zu classes of %zu features with %d folds: the sums of a pass would take %.0f MiB, more than %.0f",
+		       used, ft->m.p, ft->cv, tl_fit_size_classes(ft->m.p, ft->cv, used) / 1048576, TL_FIT_MAX_SUMS / 1048576);
+}
+
 /* fit_one: the fit in memory, the model file its output. */
 static void fit_one(struct tl_run *run, struct fitting *ft, const struct tl_model_params *prm)
 {
 	struct tl_model_data d = {ft->r.X, ft->r.y, ft->r.fold, ft->r.n};
 	char err[TL_MSG_MAX];
-	double *oof = ft->o->oof ? tl_xmalloc((ft->r.n ? ft->r.n : 1) * sizeof *oof) : NULL;
+	if (ft->m.kind == TL_MODEL_MULTINOMIAL)
+		set_classes(ft);
+	double *oof = ft->o->oof ? tl_xmalloc((ft->r.n ? ft->r.n : 1) * (ft->m.nclass ? ft->m.nclass : 1) * sizeof *oof)
+				 : NULL;
 	if (tl_model_fit(&ft->m, &d, ft->cv, prm, oof, err, sizeof err) < 0)
 		tl_die(TL_EX_DATAERR, "%s", err);
 	holdout(ft);
@@ -518,6 +600,10 @@ static int fit_main(const struct tl_common *c, const struct options *o, int nfil
 	rows_free(&ft.r);
 	rows_free(&ft.ho);
 	free(ft.tb.p);
+	free(ft.cl.tb.p);
+	for (size_t k = 0; k < ft.cl.n; k++)
+		free(ft.cl.name[k]);
+	free(ft.cl.name);
 	free(ft.x);
 	tl_model_free(&ft.m);
 	return rc;
@@ -554,53 +640,64 @@ static int merge_main(const struct tl_common *c, const struct options *o, int nf
 
 /* ---- --model ------------------------------------------------------------------------ */
 
-static void load_model(struct tl_model *m, const char *path)
-{
-	char *text, err[TL_MSG_MAX], found[TL_DATA_PATH_MAX];
-	size_t n;
-	path = tl_data_path(path, ".json", found, sizeof found);   /* --model velocity-active */
-	int rc = tl_read_file(path, &text, &n);
-	if (rc)
-		tl_die(rc, "%s:", path);
-	if (tl_model_read(m, text, n, err, sizeof err) < 0)
-		tl_die(TL_EX_DATAERR, "%s: bad model: %s", path, err);
-	free(text);
-}
 
 /* What applying a model needs, learner by learner. */
 struct applying {
 	const struct tl_model *m;
 	const char *field;
 	const char *times;       /* --times: the factor's field, or NULL */
-	double *x;
+	char **pfield;           /* multinomial: p_CLASS */
+	double *x, *prob;
 	long imputed;
 };
 
 static void apply_learner(void *state, const struct tl_learner *l, tl_time asof, size_t npast, struct tl_writer *w)
 {
 	struct applying *ap = state;
+	const struct tl_model *m = ap->m;
 	(void)asof, (void)npast;
-	for (size_t j = 0; j < ap->m->p; j++) {
-		ap->x[j] = feature_value(l, &ap->m->feat[j]);
+	for (size_t j = 0; j < m->p; j++) {
+		ap->x[j] = tl_model_value(l, &m->feat[j]);
 		ap->imputed += isnan(ap->x[j]);
 	}
-	double y = tl_model_predict(ap->m, ap->x), k;
-	if (ap->times && !tl_field_number(l, tl_field_need(l, ap->times, "--times"), &k))
-		k = NAN;   /* an empty factor: an empty prediction */
-	tl_put_num(w, ap->field, ap->times ? y * k : y);
+	if (m->kind != TL_MODEL_MULTINOMIAL) {
+		double y = tl_model_predict(m, ap->x), k;
+		if (ap->times && !tl_field_number(l, tl_field_need(l, ap->times, "--times"), &k))
+			k = NAN;   /* an empty factor: an empty prediction */
+		tl_put_num(w, ap->field, ap->times ? y * k : y);
+		return;
+	}
+	size_t k = tl_model_predict_classes(m, ap->x, ap->prob);
+	for (size_t c = 0; c < m->nclass; c++)
+		tl_put_num(w, ap->pfield[c], ap->prob[c]);
+	tl_put_text(w, ap->field, m->classes[k], strlen(m->classes[k]));
 }
 
 static void apply_columns(void *state, struct tl_writer *w)
 {
-	tl_put_num(w, ((const struct applying *)state)->field, NAN);
+	const struct applying *ap = state;
+	for (size_t c = 0; ap->m->kind == TL_MODEL_MULTINOMIAL && c < ap->m->nclass; c++)
+		tl_put_num(w, ap->pfield[c], NAN);
+	tl_put_num(w, ap->field, NAN);
 }
 
 static int apply_main(const struct tl_common *c, const struct options *o, int nfiles, char **files)
 {
 	struct tl_model m;
-	load_model(&m, o->model);
+	char found[TL_DATA_PATH_MAX];
+	tl_model_load(tl_data_path(o->model, ".json", found, sizeof found), &m);   /* --model velocity-active */
+	if (o->times && m.kind == TL_MODEL_MULTINOMIAL) {
+		tl_model_free(&m);
+		tl_usage_error("--times applies to a logistic or linear model, not to %s's classes", o->model);
+	}
 	char *field = o->field ? tl_xstrdup(o->field) : tl_model_pred_field(&m);
 	struct applying ap = {.m = &m, .field = field, .times = o->times, .x = tl_xmalloc(m.p * sizeof *ap.x)};
+	if (m.kind == TL_MODEL_MULTINOMIAL) {
+		ap.prob = tl_xmalloc(m.nclass * sizeof *ap.prob);
+		ap.pfield = tl_xmalloc(m.nclass * sizeof *ap.pfield);
+		for (size_t k = 0; k < m.nclass; k++)
+			ap.pfield[k] = tl_model_prob_field(&m, k);
+	}
 	struct tl_run *run = tl_run_open(c, nfiles, files, TL_READ_ROWS);
 	static const struct tl_tool tool = {.learner = apply_learner, .one_thread = 1, .columns = apply_columns};
 	tl_run_all(run, &tool, &ap);
@@ -608,6 +705,10 @@ static int apply_main(const struct tl_common *c, const struct options *o, int nf
 		     NULL, (double)ap.imputed);
 	int rc = tl_run_close(run);
 	free(ap.x);
+	free(ap.prob);
+	for (size_t k = 0; ap.pfield && k < m.nclass; k++)
+		free(ap.pfield[k]);
+	free(ap.pfield);
 	free(field);
 	tl_model_free(&m);
 	return rc;

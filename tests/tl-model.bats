@@ -369,6 +369,11 @@ print(empty)' plain.csv times.csv
 	run --separate-stderr tl-model --fit --target dropout --features interactions --times p "$TESTDATA/model/model-churn.csv"
 	assert_failure 64
 	assert_equal "${stderr%%$'\n'*}" "tl-model: --times applies only with --model"
+	# a multinomial model's prediction is a class: no factor
+	tl-model --fit --kind multinomial --target kind --features x1,x3 --output mm.json "$TESTDATA/model/model-classes.csv" 2>/dev/null
+	run --separate-stderr tl-model --model mm.json --times x1 "$TESTDATA/model/model-classes.csv"
+	assert_failure 64
+	assert_equal "${stderr%%$'\n'*}" "tl-model: --times applies to a logistic or linear model, not to mm.json's classes"
 }
 
 @test "MOD041: the shipped two-part velocity models: config/velocity.features's specs, next_active and next_velocity_active" {

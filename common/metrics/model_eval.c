@@ -19,6 +19,12 @@ int tl_model_held_out(const char *id, size_t n, double fraction)
 	return (double)(h >> 11) * 0x1p-53 < fraction;
 }
 
+char *tl_model_prob_field(const struct tl_model *m, size_t k)
+{
+	char *field = tl_xmalloc(strlen(m->classes[k]) + 3);
+	return strcat(strcpy(field, "p_"), m->classes[k]);
+}
+
 char *tl_model_pred_field(const struct tl_model *m)
 {
 	const char *suffix = m->kind == TL_MODEL_LOGISTIC ? "_probability" : "_predicted";
@@ -51,12 +57,33 @@ static void holdout_binary(struct tl_model *m, const struct tl_model_data *d)
 	free(pr);
 }
 
+static void holdout_classes(struct tl_model *m, const struct tl_model_data *d)
+{
+	size_t c = m->nclass;
+	long *conf = tl_xcalloc(c * c, sizeof *conf);
+	double *prob = tl_xmalloc(c * sizeof *prob);
+	struct tl_xsum loss = {0};
+	for (size_t i = 0; i < d->n; i++) {
+		size_t y = (size_t)d->y[i], k = tl_model_predict_classes(m, d->X + i * m->p, prob);
+		conf[y * c + k]++;
+		tl_xsum_add(&loss, -log(prob[y]));
+	}
+	tl_model_class_metrics(conf, c, &m->ho.accuracy, &m->ho.macro_f1);
+	m->ho.log_loss = d->n ? tl_xsum_value(&loss) / (double)d->n : NAN;
+	free(conf);
+	free(prob);
+}
+
 void tl_model_holdout(struct tl_model *m, const struct tl_model_data *d)
 {
 	m->ho.n = (long)d->n;
 	m->ho.auc = m->ho.log_loss = m->ho.rmse = m->ho.accuracy = m->ho.macro_f1 = NAN;
 	if (m->kind == TL_MODEL_LOGISTIC) {
 		holdout_binary(m, d);
+		return;
+	}
+	if (m->kind == TL_MODEL_MULTINOMIAL) {
+		holdout_classes(m, d);
 		return;
 	}
 	struct tl_xsum sq = {0};
@@ -69,23 +96,47 @@ void tl_model_holdout(struct tl_model *m, const struct tl_model_data *d)
 
 /* ---- the out-of-fold predictions -------------------------------------------- */
 
+static void put_field(FILE *f, char *owned)
+{
+	fputc(',', f);
+	tl_csv_put_field(f, owned, strlen(owned));
+	free(owned);
+}
+
 void tl_model_oof_header(FILE *f, const struct tl_model *m)
 {
-	char *field = tl_model_pred_field(m);
-	fputs("learner_id,fold,", f);
-	tl_csv_put_field(f, m->target, strlen(m->target));
-	fputc(',', f);
-	tl_csv_put_field(f, field, strlen(field));
+	fputs("learner_id,fold", f);
+	put_field(f, tl_xstrdup(m->target));
+	for (size_t k = 0; m->kind == TL_MODEL_MULTINOMIAL && k < m->nclass; k++)
+		put_field(f, tl_model_prob_field(m, k));
+	put_field(f, tl_model_pred_field(m));
 	fputc('\n', f);
-	free(field);
+}
+
+/* put_class: ",CLASS" */
+static void put_class(FILE *f, const struct tl_model *m, size_t k)
+{
+	fputc(',', f);
+	tl_csv_put_field(f, m->classes[k], strlen(m->classes[k]));
 }
 
 void tl_model_oof_row(FILE *f, const struct tl_model *m, const char *id, size_t n, int fold, double y,
-		      double pred)
+		      const double *pred)
 {
 	tl_csv_put_field(f, id, n);
-	if (m->kind == TL_MODEL_LOGISTIC)
-		fprintf(f, ",%d,%d,%.17g\n", fold, y > 0.5, pred);
-	else
-		fprintf(f, ",%d,%.17g,%.17g\n", fold, y, pred);
+	fprintf(f, ",%d", fold);
+	if (m->kind == TL_MODEL_LOGISTIC) {
+		fprintf(f, ",%d,%.17g\n", y > 0.5, pred[0]);
+	} else if (m->kind == TL_MODEL_LINEAR) {
+		fprintf(f, ",%.17g,%.17g\n", y, pred[0]);
+	} else {
+		size_t best = 0;
+		put_class(f, m, (size_t)y);
+		for (size_t k = 0; k < m->nclass; k++) {
+			fprintf(f, ",%.17g", pred[k]);
+			best = pred[k] > pred[best] ? k : best;
+		}
+		put_class(f, m, best);
+		fputc('\n', f);
+	}
 }
