@@ -9,8 +9,10 @@ usage: validate-table.py DIR SEED TRAIN LEARNERS END HORIZON STRICT PROFILE
 Every criterion has the columns v1 (the v1 rules), v2 (the v2 rules) and
 learned (tl-model, fitted on the training seeds); a criterion passes when
 one of its columns meets the target, and each failure gets one line with
-the reason. Then the velocity predictions beside their baselines, on all
-learners and on the learners active in the next period.
+the reason. Then the operating points of the precision and recall targets
+(the rule's, the learned argmax's and what any threshold of the learned
+class probability attains), and the velocity predictions beside their
+baselines, on all learners and on the learners active in the next period.
 """
 import csv
 import json
@@ -65,6 +67,37 @@ def vstats(pairs):
             (sum(e * e for e in err) / n) ** 0.5)
 
 
+def curve(pairs):
+    """(precision, recall) at each threshold of the (score, positive) pairs,
+    from the highest score down, tied scores taken together"""
+    pts = sorted(pairs, key=lambda sp: -sp[0])
+    npos = sum(p for _, p in pts)
+    out, tp, i = [], 0, 0
+    while i < len(pts):
+        j = i
+        while j < len(pts) and pts[j][0] == pts[i][0]:
+            tp += pts[j][1]
+            j += 1
+        out.append((tp / j, tp / npos if npos else 0.0))
+        i = j
+    return out
+
+
+def operating_points(learned, c2, cl, targets):
+    """for each (class, 'precision' or 'recall', t): the v2 rule's and the
+    argmax's (precision, recall), the other measure of p_CLASS at the rule's
+    value of the target's measure, and the best other measure of p_CLASS
+    where the target's measure reaches t"""
+    out = {}
+    for a, key, t in targets:
+        c = curve([(float(r["p_" + a]), r["true_archetype"] == a) for r in learned])
+        rule = (cls(c2, a, "precision"), cls(c2, a, "recall"))
+        k = 0 if key == "precision" else 1          # the target's measure
+        at = lambda v: max((pt[1 - k] for pt in c if pt[k] >= v - 1e-12), default=0.0)
+        out[a] = (rule, (cls(cl, a, "precision"), cls(cl, a, "recall")), at(rule[k]), at(t))
+    return out
+
+
 def velocity(d, c):
     """the velocity predictions on the evaluation seed, all learners and the
     active ones: {name: ((mae, within, rmse) all, (...) active)}, n, n active,
@@ -98,7 +131,7 @@ def velocity(d, c):
 def main(argv):
     d, seed, train, learners, end, horizon, strict, profile = argv[1:9]
     c = shrink_factor(argv[9:])
-    c1, c2 = load_json(d, "class-v1.json"), load_json(d, "class-v2.json")
+    c1, c2, cl = (load_json(d, f"class-{v}.json") for v in ("v1", "v2", "learned"))
     ch = [load_json(d, f"churn-{v}.json")["roc_auc"] for v in ("v1", "v2", "learned")]
     vel, n_all, n_act, inactive, nonzero_top = velocity(d, c)
 
@@ -120,12 +153,12 @@ def main(argv):
     ge = lambda t: lambda v: v is not None and v >= t
     rows = [   # name, target, (v1, v2, learned), ok
         ("fast_learner recall", ">= 0.90",
-         (cls(c1, "fast_learner", "recall"), cls(c2, "fast_learner", "recall"), None), ge(0.90)),
+         tuple(cls(r, "fast_learner", "recall") for r in (c1, c2, cl)), ge(0.90)),
         ("specialist precision", ">= 0.95",
-         (cls(c1, "specialist", "precision"), cls(c2, "specialist", "precision"), None), ge(0.95)),
+         tuple(cls(r, "specialist", "precision") for r in (c1, c2, cl)), ge(0.95)),
         ("long_term_retainer precision", ">= 0.88",
-         (cls(c1, "long_term_retainer", "precision"), cls(c2, "long_term_retainer", "precision"), None), ge(0.88)),
-        ("archetype macro F1 > v1", "> %.4f" % c1["macro_f1"], (c1["macro_f1"], c2["macro_f1"], None),
+         tuple(cls(r, "long_term_retainer", "precision") for r in (c1, c2, cl)), ge(0.88)),
+        ("archetype macro F1 > v1", "> %.4f" % c1["macro_f1"], (c1["macro_f1"], c2["macro_f1"], cl["macro_f1"]),
          lambda v: v is not None and v > c1["macro_f1"]),
         ("churn ROC AUC", ">= 0.80", tuple(ch), ge(0.80)),
         ("velocity within +-0.10 (all)", ">= 0.85", vcol(0, 1), ge(0.85)),
@@ -135,13 +168,18 @@ def main(argv):
         ("specialists concentration > 0.65", ">= 0.80", (None, spec_share, None), ge(0.80)),
         ("half-lives in [30, 60] days", ">= 0.80", (None, hl_share, None), ge(0.80)),
     ]
+    targets = (("fast_learner", "recall", 0.90), ("specialist", "precision", 0.95),
+               ("long_term_retainer", "precision", 0.88))
+    ops = operating_points(rows_of(f"{d}/learned.csv"), c2, cl, targets)
+
     # the reason of a failure, beyond the best value and its column
-    def rule_point(a):
-        return "v2's rule: precision %s, recall %s" % (fmt(cls(c2, a, "precision")), fmt(cls(c2, a, "recall")))
+    def attainable(a, key, t):
+        other = "recall" if key == "precision" else "precision"
+        return "no threshold of p_%s does better than %s %s at %s >= %.2f" % (a, other, fmt(ops[a][3]), key, t)
     why = {
-        "fast_learner recall": rule_point("fast_learner"),
-        "specialist precision": rule_point("specialist"),
-        "long_term_retainer precision": rule_point("long_term_retainer"),
+        "fast_learner recall": attainable(*targets[0]),
+        "specialist precision": attainable(*targets[1]),
+        "long_term_retainer precision": attainable(*targets[2]),
         "half-lives in [30, 60] days": "the median fitted half-life is %s days" % fmt(hv[len(hv) // 2] if hv else None),
         "velocity within +-0.10 (all)":
             "constant 0 reaches %.4f: %.0f%% of learners have no event in the next period"
@@ -177,6 +215,16 @@ def main(argv):
         print("FAIL " + f)
     if failed:
         print()
+    print("%-36s %-16s %-16s %s" % ("operating points", "v2 rule", "learned argmax", "learned p_CLASS, any threshold"))
+    print("%-36s %-7s %-8s %-7s %-8s %-16s %s" % ("", "P", "R", "P", "R", "at the rule's", "at the target"))
+    for a, key, t in targets:
+        rule, am, at_rule, at_t = ops[a]
+        other = "R" if key == "precision" else "P"
+        print("%-36s %-7s %-8s %-7s %-8s %-16s %s" % ("%s %s >= %.2f" % (a, key, t), *map(fmt, rule + am),
+                                                      other + " " + fmt(at_rule), other + " " + fmt(at_t)))
+    print("  P precision, R recall; a threshold of p_CLASS set where the target's measure (P or R) equals")
+    print("  the v2 rule's, or reaches the target, gives at best the other measure shown")
+    print()
     print("velocity: next_velocity_actual of (as-of, as-of + 7d]; all learners n = %d, active next period n = %d"
           % (n_all, n_act))
     print("%-22s %8s %8s %8s   %8s %8s %8s" % ("prediction", "MAE", "within", "RMSE", "MAE", "within", "RMSE"))
@@ -190,7 +238,8 @@ def main(argv):
     print()
     print("notes: a criterion passes when one of its columns meets the target.")
     print("  churn score: v1 days_since_last, v2 churn_risk, learned tl-model on config/churn.features")
-    print("  (label churned); archetypes: v1, v2 rules; the learned column is empty where no model is fitted.")
+    print("  (label churned); archetypes: v1, v2 rules, learned tl-model --kind multinomial on")
+    print("  config/archetype.features (its argmax); the learned column is empty where no model is fitted.")
     print("  specialists: true_archetype = specialist (n = %d)" % len(spec))
     med = hv[len(hv) // 2] if hv else None
     print("  half-lives: %d capabilities with a half-life (median %s days), %d without"

@@ -3,8 +3,8 @@
 # and 18), honestly: learned models are fitted on training seeds of
 # tl-loadgen and every number is measured on another seed. For each seed:
 # a labelled population, the capability half-life model, the metric
-# pipeline with --label; on the training seeds, fits of tl-model (churn,
-# the two-part velocity) and the shrinkage of the last-period baseline; on
+# pipeline with --label; on the training seeds, fits of tl-model (the
+# archetypes, churn, the two-part velocity) and the shrinkage of the last-period baseline; on
 # the evaluation seed, the v1 and v2 rules, the learned models, tl-eval,
 # and one table (scripts/validate-table.py). Needs python3.
 set -eu
@@ -22,7 +22,8 @@ Generate N labelled learners (default 20000) with tl-loadgen --profile P
 tl-loadgen(1)) for each training seed (default 3,11) and for the
 evaluation seed S (default 7), observe them at --end (default 2025-10-01)
 and label them from the --horizon after it (default 60d). Fit the learned
-models (tl-model: churn on config/churn.features, the two-part velocity on
+models (tl-model: the archetypes, multinomial on config/archetype.features;
+churn on config/churn.features; the two-part velocity on
 config/velocity.features) and the shrinkage factor of the last-period
 velocity on the training seeds; score seed S with config/v1.json,
 config/v2.json and the learned models, and print the acceptance table.
@@ -110,6 +111,7 @@ for s in $(echo "$train" | tr , ' '); do
 done
 
 # 2. the learned models, fitted on the training seeds only
+fit archetype --kind multinomial --target true_archetype --features-file archetype
 fit churn --target churned --features-file churn
 fit velocity-active --target next_active --features-file velocity
 fit velocity-given-active --kind linear --target next_velocity_active --features-file velocity
@@ -117,7 +119,8 @@ fit velocity-given-active --kind linear --target next_velocity_active --features
 # 3. the evaluation seed: rule scores, then the learned predictions
 tl-score --config "$v1" -o csv --output "$dir/v1.csv" "$dir/features.ndjson"
 tl-score --config "$v2" -o csv --output "$dir/v2.csv" "$dir/features.ndjson"
-tl-model --model "$dir/churn.json" --field churn_learned "$dir/features.ndjson" \
+tl-model --model "$dir/archetype.json" --field archetype_learned "$dir/features.ndjson" \
+	| tl-model --model "$dir/churn.json" --field churn_learned \
 	| tl-model --model "$dir/velocity-active.json" --field p_active \
 	| tl-model --model "$dir/velocity-given-active.json" --times p_active --field velocity_pred \
 		-o csv --output "$dir/learned.csv"
@@ -127,6 +130,7 @@ tl-model --model "$dir/churn.json" --field churn_learned "$dir/features.ndjson" 
 for v in v1 v2; do
 	tl-eval --truth true_archetype --pred archetype --format json --output "$dir/class-$v.json" "$dir/$v.csv"
 done
+tl-eval --truth true_archetype --pred archetype_learned --format json --output "$dir/class-learned.json" "$dir/learned.csv"
 tl-eval --score days_since_last --label churned --format json --output "$dir/churn-v1.json" "$dir/v1.csv"
 tl-eval --score churn_risk --label churned --format json --output "$dir/churn-v2.json" "$dir/v2.csv"
 tl-eval --score churn_learned --label churned --format json --output "$dir/churn-learned.json" "$dir/learned.csv"

@@ -33,6 +33,7 @@ check_seed() {
 	done >> "$dir/tl-eval.txt"
 	# the learned models are the fits on the training seeds' files alone
 	local t=("$dir/train-3-features.ndjson" "$dir/train-11-features.ndjson")
+	tl-model --fit --kind multinomial --target true_archetype --features-file archetype "${t[@]}" | cmp - "$dir/archetype.json"
 	tl-model --fit --target churned --features-file churn "${t[@]}" | cmp - "$dir/churn.json"
 	tl-model --fit --target next_active --features-file velocity "${t[@]}" | cmp - "$dir/velocity-active.json"
 	tl-model --fit --kind linear --target next_velocity_active --features-file velocity "${t[@]}" 2>/dev/null |
@@ -68,12 +69,31 @@ def prf(rs, a):
     tp = sum(r["archetype"] == a and r["true_archetype"] == a for r in rs)
     pred = sum(r["archetype"] == a for r in rs); sup = sum(r["true_archetype"] == a for r in rs)
     return tp / pred if pred else 0.0, tp / sup, 2 * tp / (pred + sup)
-close("fast_learner recall", prf(rows["v1"], "fast_learner")[1], prf(rows["v2"], "fast_learner")[1])
-close("specialist precision", prf(rows["v1"], "specialist")[0], prf(rows["v2"], "specialist")[0])
-close("long_term_retainer precision", prf(rows["v1"], "long_term_retainer")[0], prf(rows["v2"], "long_term_retainer")[0])
+rows["learned"] = [dict(r, archetype=r["archetype_learned"]) for r in learned]
+V = ("v1", "v2", "learned")
+close("fast_learner recall", *(prf(rows[v], "fast_learner")[1] for v in V))
+close("specialist precision", *(prf(rows[v], "specialist")[0] for v in V))
+close("long_term_retainer precision", *(prf(rows[v], "long_term_retainer")[0] for v in V))
 arch = sorted({r["true_archetype"] for r in rows["v2"]})
 f1 = {v: sum(prf(rows[v], a)[2] for a in arch) / len(arch) for v in rows}
-close("archetype macro F1 > v1", f1["v1"], f1["v2"])
+close("archetype macro F1 > v1", f1["v1"], f1["v2"], f1["learned"])
+
+# the operating points, by brute force over the thresholds of p_CLASS
+ops = {l[:36].strip(): l[36:].split() for l in next(b for b in blocks if b.startswith("operating points")).splitlines()[2:5]}
+for a, key, t in (("fast_learner", "recall", 0.90), ("specialist", "precision", 0.95), ("long_term_retainer", "precision", 0.88)):
+    got = ops[f"{a} {key} >= {t:.2f}"]
+    rp, rr, _ = prf(rows["v2"], a); ap, ar, _ = prf(rows["learned"], a)
+    assert all(abs(float(g) - w) < 6e-5 for g, w in zip(got[:4], (rp, rr, ap, ar))), (a, got)
+    sc = [(float(r["p_" + a]), r["true_archetype"] == a) for r in learned]
+    npos = sum(y for _, y in sc); pts = []
+    for th in sorted({x for x, _ in sc}):
+        sel = [y for x, y in sc if x >= th]
+        pts.append((sum(sel) / len(sel), sum(sel) / npos))
+    k = 0 if key == "precision" else 1
+    best = lambda v: max((pt[1 - k] for pt in pts if pt[k] >= v - 1e-12), default=0.0)
+    other = "R" if key == "precision" else "P"
+    assert got[4] == other and got[6] == other, got
+    assert abs(float(got[5]) - best((rp, rr)[k])) < 6e-5 and abs(float(got[7]) - best(t)) < 6e-5, (a, got, best((rp, rr)[k]), best(t))
 
 def auc(pairs):                     # midrank Mann-Whitney, independent of tl-eval
     pairs = sorted(pairs); ranks = {}; i = 0
