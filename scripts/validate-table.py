@@ -237,9 +237,12 @@ def main(argv):
     print("  two-part = P(next_active) x E[next_velocity_active], tl-model on config/velocity.features")
     print()
     print("notes: a criterion passes when one of its columns meets the target.")
-    print("  churn score: v1 days_since_last, v2 churn_risk, learned tl-model on config/churn.features")
-    print("  (label churned); archetypes: v1, v2 rules, learned tl-model --kind multinomial on")
-    print("  config/archetype.features (its argmax); the learned column is empty where no model is fitted.")
+    print("  churn score (label churned): v1 days_since_last, v2 churn_risk, learned tl-model on")
+    print("  config/churn.features", end="")
+    print(";\n  churn_risk ranks the churners worse than days_since_last alone (AUC %.4f against %.4f)"
+          % (ch[1], ch[0]) if ch[1] < ch[0] else "")
+    print("  archetypes: v1, v2 rules, learned tl-model --kind multinomial on config/archetype.features")
+    print("  (its argmax); a column is empty where it has no prediction")
     print("  specialists: true_archetype = specialist (n = %d)" % len(spec))
     med = hv[len(hv) // 2] if hv else None
     print("  half-lives: %d capabilities with a half-life (median %s days), %d without"
