@@ -13,7 +13,6 @@
 
 #include "util/datadir.h"
 #include "util/err.h"
-#include "util/file.h"
 #include "metrics/model.h"
 #include "util/opts.h"
 #include "util/out.h"
@@ -21,8 +20,8 @@
 #include "record/run.h"
 
 enum {
-	OPT_CV = CHAR_MAX + 1, OPT_EMIT, OPT_FEATURES, OPT_FEATURES_FILE, OPT_FIELD, OPT_FIT, OPT_KIND,
-	OPT_L2, OPT_MERGE, OPT_MODEL, OPT_STATE, OPT_TARGET
+	OPT_CV = CHAR_MAX + 1, OPT_EMIT, OPT_FEATURES, OPT_FEATURES_FILE, OPT_FIELD, OPT_FIT, OPT_HOLDOUT,
+	OPT_HOLDOUT_FIELD, OPT_KIND, OPT_L2, OPT_MERGE, OPT_MODEL, OPT_OOF, OPT_STATE, OPT_TARGET, OPT_TIMES
 };
 
 static const struct option longopts[] = {
@@ -32,12 +31,16 @@ static const struct option longopts[] = {
 	{.name = "features-file", .has_arg = required_argument, .val = OPT_FEATURES_FILE},
 	{.name = "field", .has_arg = required_argument, .val = OPT_FIELD},
 	{.name = "fit", .has_arg = no_argument, .val = OPT_FIT},
+	{.name = "holdout", .has_arg = required_argument, .val = OPT_HOLDOUT},
+	{.name = "holdout-field", .has_arg = required_argument, .val = OPT_HOLDOUT_FIELD},
 	{.name = "kind", .has_arg = required_argument, .val = OPT_KIND},
 	{.name = "l2", .has_arg = required_argument, .val = OPT_L2},
 	{.name = "merge", .has_arg = no_argument, .val = OPT_MERGE},
 	{.name = "model", .has_arg = required_argument, .val = OPT_MODEL},
+	{.name = "oof", .has_arg = required_argument, .val = OPT_OOF},
 	{.name = "state", .has_arg = required_argument, .val = OPT_STATE},
 	{.name = "target", .has_arg = required_argument, .val = OPT_TARGET},
+	{.name = "times", .has_arg = required_argument, .val = OPT_TIMES},
 	TL_COMMON_LONGOPTS,
 	{0}
 };
@@ -50,6 +53,11 @@ struct options {
 	const char *state;       /* --state FILE */
 	const char *target;
 	const char *field;       /* --field NAME */
+	const char *times;       /* --times FIELD */
+	const char *oof;         /* --oof FILE */
+	double holdout;          /* --holdout F, else 0 */
+	int holdout_set;
+	char *ho_field, *ho_value;   /* --holdout-field FIELD=VALUE */
 	char **specs;            /* feature specs in order */
 	size_t nspecs;
 	int kind_set, l2_set;
@@ -60,29 +68,35 @@ struct options {
 
 static const char synopsis[] =
 	"usage: tl-model --fit --target FIELD --features LIST | --features-file FILE\n"
-	"                [--kind logistic|linear] [--l2 LAMBDA] [--cv K]\n"
+	"                [--kind logistic|linear|multinomial] [--l2 LAMBDA] [--cv K [--oof FILE]]\n"
+	"                [--holdout F | --holdout-field FIELD=VALUE]\n"
 	"                [--emit-stats [--state FILE]] [common options] [FILE ...]\n"
 	"       tl-model --merge [--state FILE] [--output FILE] [STATS ...]\n"
-	"       tl-model --model FILE [--field NAME] [common options] [FILE ...]\n";
+	"       tl-model --model FILE [--field NAME] [--times FIELD] [common options] [FILE ...]\n";
 
 static const char help[] =
-	"Fit a logistic or linear model on learner fields and write it as JSON (--fit),\n"
+	"Fit a logistic, linear or multinomial model on learner fields and write it as JSON (--fit),\n"
 	"or add a model's prediction to each learner record (--model).\n\n"
 	"      --fit                   fit a model; the output is the model file\n"
-	"      --target FIELD          the field to predict (0/1 for logistic)\n"
+	"      --target FIELD          the field to predict (0/1 for logistic, a class for multinomial)\n"
 	"      --features LIST         comma-separated feature specs: FIELD, log1p:FIELD,\n"
 	"                              sqrt:FIELD (may be repeated)\n"
 	"      --features-file FILE    feature specs, one a line ('#' comments)\n"
-	"      --kind KIND             logistic (default) or linear\n"
+	"      --kind KIND             logistic (default), linear or multinomial\n"
 	"      --l2 LAMBDA             L2 penalty on the standardised slopes (default " TL_XSTR(L2_DEFAULT) ")\n"
 	"      --cv K                  also report K-fold cross-validated AUC or RMSE\n"
+	"      --oof FILE              write each training record's out-of-fold prediction\n"
+	"      --holdout F             hold out a fraction F of the learners (by id hash)\n"
+	"                              and report the model's metrics on them\n"
+	"      --holdout-field FIELD=VALUE  hold out the records whose FIELD is VALUE\n"
 	"      --emit-stats            write this shard's sums of one pass (CSV), not the model\n"
 	"      --state FILE            the state of the pass (written by --merge)\n"
 	"      --merge                 sum the shards' stats files: write the next state,\n"
 	"                              or the model file when the fit is complete\n"
 	"      --model FILE            apply the model in FILE to each record\n"
 	"      --field NAME            the prediction's field (default TARGET_probability,\n"
-	"                              or TARGET_predicted for a linear model)\n";
+	"                              or TARGET_predicted for a linear or multinomial model)\n"
+	"      --times FIELD           multiply the prediction by the record's number FIELD\n";
 
 static void usage(int status) { tl_usage(status, synopsis, help); }
 
@@ -141,6 +155,19 @@ static void add_file(struct options *o, const char *path)
 	fclose(f);
 }
 
+static void holdout_field(struct options *o, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	if (!eq || eq == arg)
+		tl_usage_error("--holdout-field: '%s' is not FIELD=VALUE", arg);
+	free(o->ho_field);
+	free(o->ho_value);
+	o->ho_field = tl_xstrndup(arg, (size_t)(eq - arg));
+	o->ho_value = tl_xstrdup(eq + 1);
+}
+
+static void check_options(const struct options *o);
+
 static void parse_options(int argc, char **argv, struct tl_common *c, struct options *o)
 {
 	int opt;
@@ -152,20 +179,31 @@ static void parse_options(int argc, char **argv, struct tl_common *c, struct opt
 		case OPT_FEATURES_FILE: add_file(o, optarg); break;
 		case OPT_FIELD: o->field = optarg; break;
 		case OPT_FIT: o->fit = 1; break;
+		case OPT_HOLDOUT: o->holdout = tl_opt_double("--holdout", optarg, 0, 1); o->holdout_set = 1; break;
+		case OPT_HOLDOUT_FIELD: holdout_field(o, optarg); break;
 		case OPT_KIND:
-			if (strcmp(optarg, "logistic") && strcmp(optarg, "linear"))
-				tl_usage_error("--kind: '%s' is not logistic or linear", optarg);
-			o->kind = strcmp(optarg, "logistic") == 0 ? TL_MODEL_LOGISTIC : TL_MODEL_LINEAR;
+			if (strcmp(optarg, "logistic") && strcmp(optarg, "linear") && strcmp(optarg, "multinomial"))
+				tl_usage_error("--kind: '%s' is not logistic, linear or multinomial", optarg);
+			o->kind = strcmp(optarg, "logistic") == 0 ? TL_MODEL_LOGISTIC
+				: strcmp(optarg, "linear") == 0 ? TL_MODEL_LINEAR : TL_MODEL_MULTINOMIAL;
 			o->kind_set = 1;
 			break;
 		case OPT_L2: o->l2 = tl_opt_double("--l2", optarg, 0, 1e300); o->l2_set = 1; break;
 		case OPT_MERGE: o->merge = 1; break;
 		case OPT_MODEL: o->model = optarg; break;
+		case OPT_OOF: o->oof = optarg; break;
 		case OPT_STATE: o->state = optarg; break;
 		case OPT_TARGET: o->target = optarg; break;
+		case OPT_TIMES: o->times = optarg; break;
 		default: usage(TL_EX_USAGE);
 		}
 	}
+	check_options(o);
+}
+
+/* check_options: the options that go together. */
+static void check_options(const struct options *o)
+{
 	if (o->fit + o->merge + !!o->model != 1)
 		tl_usage_error("give one of --fit, --merge and --model FILE");
 	if (o->emit && !o->fit)
@@ -178,12 +216,28 @@ static void parse_options(int argc, char **argv, struct tl_common *c, struct opt
 		tl_usage_error("--fit needs --target FIELD");
 	if (o->fit && !o->nspecs)
 		tl_usage_error("--fit needs --features LIST or --features-file FILE");
-	if (!o->model && o->field)
-		tl_usage_error("--field applies only with --model");
+	if (!o->model && (o->field || o->times))
+		tl_usage_error("%s applies only with --model", o->field ? "--field" : "--times");
+	if (o->times && !*o->times)
+		tl_usage_error("--times: empty field name");
 	if (!o->fit && (o->target || o->nspecs || o->kind_set || o->l2_set || o->cv))
 		tl_usage_error("--target, --features, --kind, --l2 and --cv apply only with --fit");
 	if (o->field && !*o->field)
 		tl_usage_error("--field: empty name");
+	if (!o->fit && (o->oof || o->holdout_set || o->ho_field))
+		tl_usage_error("--oof, --holdout and --holdout-field apply only with --fit");
+	if (o->oof && !o->cv)
+		tl_usage_error("--oof needs --cv K (the predictions of the fold models)");
+	if (o->oof && !*o->oof)
+		tl_usage_error("--oof: empty file name");
+	if (o->holdout_set && !(o->holdout > 0 && o->holdout < 1))
+		tl_usage_error("--holdout: %g is not a fraction strictly between 0 and 1", o->holdout);
+	if (o->holdout_set && o->ho_field)
+		tl_usage_error("give one of --holdout and --holdout-field");
+	if (o->emit && o->kind == TL_MODEL_MULTINOMIAL)
+		tl_usage_error("--kind multinomial fits in one process: --emit-stats is not supported for it");
+	if (o->emit && (o->holdout_set || o->ho_field))
+		tl_usage_error("--holdout and --holdout-field apply only to a fit in one process, not with --emit-stats");
 	if (o->fit && tl_fit_size(o->nspecs, o->cv) > TL_FIT_MAX_SUMS)
 		tl_usage_error("%zu features with %d folds: the sums of a pass would take %.0f MiB, more than %.0f",
 			       o->nspecs, o->cv, tl_fit_size(o->nspecs, o->cv) / 1048576, TL_FIT_MAX_SUMS / 1048576);
@@ -191,33 +245,42 @@ static void parse_options(int argc, char **argv, struct tl_common *c, struct opt
 
 /* ---- reading values ------------------------------------------------------------ */
 
-/* feature_value: the transformed value of feature f in learner l, NAN when
- * empty; exits 65 when the field is absent, not a number, or outside the
- * transform's domain. */
-static double feature_value(const struct tl_learner *l, const struct tl_feature *f)
-{
-	const struct tl_attr *a = tl_learner_attr(l, f->field);
-	double x, v;
-	if (!a) {
-		char used_by[256];
-		snprintf(used_by, sizeof used_by, "feature '%s'", f->spec);
-		tl_field_missing(l, f->field, used_by);
-	}
-	if (tl_field_number(l, a, &x) == 0)
-		return NAN;
-	if (tl_transform_apply(f->tf, x, &v) < 0)
-		tl_field_die(l, ": feature '%s': %.17g is outside the domain of %s", f->spec, x,
-			     f->tf == TL_TF_NONE ? "a number (not finite)" :
-			     f->tf == TL_TF_LOG1P ? "log1p (x > -1)" : "sqrt (x >= 0)");
-	return v;
-}
 
 /* target_value: 1 and *y, or 0 when the target is empty; exits 65 when it
  * is absent, not a number, or not a 0/1 field (tl(7) "Booleans") for a
  * logistic model. */
-static int target_value(const struct tl_learner *l, const struct tl_model *m, double *y)
+/* The classes of a multinomial target, in the order first seen. */
+struct classes {
+	char **name;
+	size_t n;
+	struct tl_field_buf tb;
+};
+
+#define MAX_CLASSES 1000
+
+/* class_value: the class of a's text in *y (a new one added), or 0 when empty. */
+static int class_value(struct classes *c, const struct tl_learner *l, const struct tl_attr *a, double *y)
+{
+	size_t n = tl_field_text(a, &c->tb), k = 0;
+	if (n == 0)
+		return 0;
+	while (k < c->n && strcmp(c->name[k], c->tb.p) != 0)
+		k++;
+	if (k == c->n) {
+		if (c->n == MAX_CLASSES)
+			tl_field_bad(l, a, "is a class beyond the " TL_XSTR(MAX_CLASSES) " a multinomial target may have");
+		c->name = tl_xrealloc(c->name, (c->n + 1) * sizeof *c->name);
+		c->name[c->n++] = tl_xstrdup(c->tb.p);
+	}
+	*y = (double)k;
+	return 1;
+}
+
+static int target_value(const struct tl_learner *l, const struct tl_model *m, struct classes *c, double *y)
 {
 	const struct tl_attr *a = tl_field_need(l, m->target, "--target");
+	if (m->kind == TL_MODEL_MULTINOMIAL)
+		return class_value(c, l, a, y);
 	if (m->kind == TL_MODEL_LOGISTIC) {
 		int b = tl_field_boolean_for(l, a, "a logistic model needs 0 or 1 (use --kind linear for numbers)");
 		*y = b;
@@ -232,25 +295,55 @@ static int target_value(const struct tl_learner *l, const struct tl_model *m, do
 
 /* ---- --fit ------------------------------------------------------------------------ */
 
-/* The training data, buffered: n rows of p transformed values. */
+/* The training data, buffered: n rows of p transformed values, and with
+ * --oof the learner ids (row i's is ids[off[i]..off[i + 1])). */
 struct rows {
 	double *X, *y;
 	int *fold;
 	size_t n, cap;
+	int keep_ids;
+	char *ids;
+	size_t *off, ids_len, ids_cap;
 };
 
-static void rows_add(struct rows *r, const double *x, size_t p, double y, int fold)
+static void rows_add_id(struct rows *r, const struct tl_str *id)
+{
+	if (r->n == 1)
+		r->off[0] = 0;
+	if (r->ids_len + id->n > r->ids_cap) {
+		r->ids_cap = 2 * (r->ids_cap + id->n) + 1024;
+		r->ids = tl_xrealloc(r->ids, r->ids_cap);
+	}
+	memcpy(r->ids + r->ids_len, id->p, id->n);
+	r->ids_len += id->n;
+	r->off[r->n] = r->ids_len;
+}
+
+static void rows_add(struct rows *r, const double *x, size_t p, double y, int fold, const struct tl_str *id)
 {
 	if (r->n == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 1024;
 		r->X = tl_xrealloc(r->X, r->cap * p * sizeof *r->X);
 		r->y = tl_xrealloc(r->y, r->cap * sizeof *r->y);
 		r->fold = tl_xrealloc(r->fold, r->cap * sizeof *r->fold);
+		if (r->keep_ids)
+			r->off = tl_xrealloc(r->off, (r->cap + 1) * sizeof *r->off);
 	}
 	memcpy(r->X + r->n * p, x, p * sizeof *x);
 	r->y[r->n] = y;
 	r->fold[r->n] = fold;
 	r->n++;
+	if (r->keep_ids)
+		rows_add_id(r, id);
+}
+
+static void rows_free(struct rows *r)
+{
+	free(r->X);
+	free(r->y);
+	free(r->fold);
+	free(r->ids);
+	free(r->off);
 }
 
 static void model_init(struct tl_model *m, const struct options *o)
@@ -267,60 +360,182 @@ static void model_init(struct tl_model *m, const struct options *o)
 	m->cv_auc = m->cv_rmse = NAN;
 }
 
+/* report_classes: a multinomial fit's lines. */
+static void report_classes(const struct tl_model *m)
+{
+	if (m->cv_k)
+		tl_warn("%d-fold cross-validated accuracy %.6g, macro F1 %.6g, log loss %.6g (n %ld; training macro F1 %.6g)",
+			m->cv_k, m->cv_accuracy, m->cv_macro_f1, m->cv_log_loss, m->n, m->train_macro_f1);
+	if (m->ho.field || m->ho.fraction > 0)
+		tl_warn("held-out accuracy %.6g, macro F1 %.6g, log loss %.6g (n %ld, not in the %ld training records)",
+			m->ho.accuracy, m->ho.macro_f1, m->ho.log_loss, m->ho.n, m->n);
+}
+
 /* report_fit: the fit's lines on the standard error. */
 static void report_fit(const struct tl_model *m)
 {
 	int logistic = m->kind == TL_MODEL_LOGISTIC;
 	if (m->skipped)
 		tl_warn("skipped %ld record%s with an empty target '%s'", m->skipped, m->skipped == 1 ? "" : "s", m->target);
+	if (m->kind == TL_MODEL_MULTINOMIAL) {
+		report_classes(m);
+		return;
+	}
 	if (m->cv_k)
 		tl_warn("%d-fold cross-validated %s %.6g (n %ld; training %s %.6g)", m->cv_k,
 			logistic ? "ROC AUC" : "RMSE", logistic ? m->cv_auc : m->cv_rmse, m->n,
 			logistic ? "AUC" : "RMSE", logistic ? m->train_auc : m->train_rmse);
+	if (m->ho.field || m->ho.fraction > 0)
+		tl_warn("held-out %s %.6g (n %ld, not in the %ld training records)", logistic ? "ROC AUC" : "RMSE",
+			logistic ? m->ho.auc : m->ho.rmse, m->ho.n, m->n);
 }
 
 static void gauges(struct tl_run *run, const struct tl_model *m, long n, long skipped)
 {
-	int logistic = m->kind == TL_MODEL_LOGISTIC;
+	int logistic = m->kind == TL_MODEL_LOGISTIC, multi = m->kind == TL_MODEL_MULTINOMIAL;
+	const char *cv = logistic ? "tl_model_cv_auc" : multi ? "tl_model_cv_macro_f1" : "tl_model_cv_rmse";
+	const char *ho = logistic ? "tl_model_holdout_auc" : multi ? "tl_model_holdout_macro_f1" : "tl_model_holdout_rmse";
 	tl_run_gauge(run, "tl_model_training_records", "Records the model was fitted on.", NULL, (double)n);
 	tl_run_gauge(run, "tl_model_skipped_records", "Records skipped for an empty target.", NULL, (double)skipped);
 	if (m->cv_k)
-		tl_run_gauge(run, logistic ? "tl_model_cv_auc" : "tl_model_cv_rmse",
-			     "Cross-validated metric of the fitted model.", NULL, logistic ? m->cv_auc : m->cv_rmse);
+		tl_run_gauge(run, cv, "Cross-validated metric of the fitted model.", NULL,
+			     logistic ? m->cv_auc : multi ? m->cv_macro_f1 : m->cv_rmse);
+	if (m->ho.field || m->ho.fraction > 0) {
+		tl_run_gauge(run, "tl_model_holdout_records", "Records held out of the fit.", NULL, (double)m->ho.n);
+		tl_run_gauge(run, ho, "The fitted model's metric on the held-out records.", NULL,
+			     logistic ? m->ho.auc : multi ? m->ho.macro_f1 : m->ho.rmse);
+	}
 }
 
 /* What --fit reads, learner by learner: into rows, or a shard's sums. */
 struct fitting {
+	const struct options *o;
 	struct tl_model m;
-	struct rows r;
+	struct rows r, ho;       /* the training records; the held-out ones */
 	struct tl_fit *fit;      /* --emit-stats: the pass, */
 	struct tl_fit_sums *s;   /* and this shard's sums */
+	FILE *oof;               /* --emit-stats --oof, in the metrics pass */
+	struct tl_field_buf tb;
+	struct classes cl;       /* multinomial */
 	double *x;
 	long n;                  /* training records */
 	int cv;
 };
+
+/* held_out: the learner is held out of the fit (--holdout, --holdout-field). */
+static int held_out(struct fitting *ft, const struct tl_learner *l)
+{
+	const struct options *o = ft->o;
+	if (o->holdout_set)
+		return tl_model_held_out(l->id.p, l->id.n, o->holdout);
+	if (!o->ho_field)
+		return 0;
+	const struct tl_attr *a = tl_field_need(l, o->ho_field, "--holdout-field");
+	tl_field_text(a, &ft->tb);
+	return strcmp(ft->tb.p, o->ho_value) == 0;
+}
 
 static void fit_learner(void *state, const struct tl_learner *l, tl_time asof, size_t npast, struct tl_writer *w)
 {
 	struct fitting *ft = state;
 	double y;
 	(void)asof, (void)npast, (void)w;
-	if (!target_value(l, &ft->m, &y)) {
+	if (!target_value(l, &ft->m, &ft->cl, &y)) {
 		ft->m.skipped++;
 		if (ft->s)
 			tl_fit_skip(ft->s);
 		return;
 	}
 	for (size_t j = 0; j < ft->m.p; j++)
-		ft->x[j] = feature_value(l, &ft->m.feat[j]);
+		ft->x[j] = tl_model_value(l, &ft->m.feat[j]);
+	if (held_out(ft, l)) {
+		rows_add(&ft->ho, ft->x, ft->m.p, y, 0, &l->id);
+		return;
+	}
 	int fold = ft->cv > 0 ? tl_model_fold(l->id.p, l->id.n, ft->cv) : 0;
 	ft->n++;
 	if (ft->s) {
 		tl_fit_tag(ft->s, l->id.p, l->id.n, ft->x, y);
 		tl_fit_add(ft->s, ft->x, y, fold);
+		if (ft->oof)
+		{
+			double pred = tl_fit_predict(ft->fit, (size_t)fold + 1, ft->x);
+			tl_model_oof_row(ft->oof, &ft->m, l->id.p, l->id.n, fold, y, &pred);
+		}
 	} else {
-		rows_add(&ft->r, ft->x, ft->m.p, y, fold);
+		rows_add(&ft->r, ft->x, ft->m.p, y, fold, &l->id);
 	}
+}
+
+/* write_oof: the out-of-fold predictions of the rows, in their order. */
+static void write_oof(const char *path, const struct tl_model *m, const struct rows *r, const double *oof)
+{
+	FILE *f = tl_output_open(path);
+	tl_model_oof_header(f, m);
+	for (size_t i = 0; i < r->n; i++)
+		tl_model_oof_row(f, m, r->ids + r->off[i], r->off[i + 1] - r->off[i], r->fold[i], r->y[i],
+				 oof + i * (m->nclass ? m->nclass : 1));
+	tl_output_commit(f);
+}
+
+/* holdout: the fitted model's metrics on the held-out records. */
+static void holdout(struct fitting *ft)
+{
+	const struct options *o = ft->o;
+	struct tl_model_data d = {ft->ho.X, ft->ho.y, NULL, ft->ho.n};
+	if (!o->holdout_set && !o->ho_field)
+		return;
+	ft->m.ho.fraction = o->holdout;
+	ft->m.ho.field = o->ho_field ? tl_xstrdup(o->ho_field) : NULL;
+	ft->m.ho.value = o->ho_value ? tl_xstrdup(o->ho_value) : NULL;
+	tl_model_holdout(&ft->m, &d);
+}
+
+static const char *const *sort_names;
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(sort_names[*(const size_t *)a], sort_names[*(const size_t *)b]);
+}
+
+/* set_classes: the model's classes, those of the training records in byte
+ * order, and each record's class renumbered; exits 65 on a held-out
+ * record of a class without training records. */
+static void set_classes(struct fitting *ft)
+{
+	struct classes *c = &ft->cl;
+	size_t *order = tl_xmalloc((c->n ? c->n : 1) * sizeof *order), *rank = tl_xmalloc((c->n ? c->n : 1) * sizeof *rank);
+	long *count = tl_xcalloc(c->n ? c->n : 1, sizeof *count);
+	size_t used = 0;
+	for (size_t i = 0; i < ft->r.n; i++)
+		count[(size_t)ft->r.y[i]]++;
+	for (size_t k = 0; k < c->n; k++)
+		if (count[k])
+			order[used++] = k;
+	sort_names = (const char *const *)c->name;
+	qsort(order, used, sizeof *order, by_name);
+	for (size_t k = 0; k < c->n; k++)
+		rank[k] = SIZE_MAX;
+	ft->m.classes = tl_xcalloc(used ? used : 1, sizeof *ft->m.classes);
+	for (size_t k = 0; k < used; k++) {
+		rank[order[k]] = k;
+		ft->m.classes[k] = tl_xstrdup(c->name[order[k]]);
+	}
+	ft->m.nclass = used;
+	for (size_t i = 0; i < ft->r.n; i++)
+		ft->r.y[i] = (double)rank[(size_t)ft->r.y[i]];
+	for (size_t i = 0; i < ft->ho.n; i++) {
+		if (rank[(size_t)ft->ho.y[i]] == SIZE_MAX)
+			tl_die(TL_EX_DATAERR, "held-out class '%s' of target '%s' has no training record",
+			       c->name[(size_t)ft->ho.y[i]], ft->m.target);
+		ft->ho.y[i] = (double)rank[(size_t)ft->ho.y[i]];
+	}
+	free(order);
+	free(rank);
+	free(count);
+	if (tl_fit_size_classes(ft->m.p, ft->cv, used) > TL_FIT_MAX_SUMS)
+		tl_die(TL_EX_DATAERR, "%zu classes of %zu features with %d folds: the sums of a pass would take %.0f MiB, more than %.0f",
+		       used, ft->m.p, ft->cv, tl_fit_size_classes(ft->m.p, ft->cv, used) / 1048576, TL_FIT_MAX_SUMS / 1048576);
 }
 
 /* fit_one: the fit in memory, the model file its output. */
@@ -328,40 +543,67 @@ static void fit_one(struct tl_run *run, struct fitting *ft, const struct tl_mode
 {
 	struct tl_model_data d = {ft->r.X, ft->r.y, ft->r.fold, ft->r.n};
 	char err[TL_MSG_MAX];
-	if (tl_model_fit(&ft->m, &d, ft->cv, prm, NULL, err, sizeof err) < 0)
+	if (ft->m.kind == TL_MODEL_MULTINOMIAL)
+		set_classes(ft);
+	double *oof = ft->o->oof ? tl_xmalloc((ft->r.n ? ft->r.n : 1) * (ft->m.nclass ? ft->m.nclass : 1) * sizeof *oof)
+				 : NULL;
+	if (tl_model_fit(&ft->m, &d, ft->cv, prm, oof, err, sizeof err) < 0)
 		tl_die(TL_EX_DATAERR, "%s", err);
+	holdout(ft);
 	tl_model_write(&ft->m, tl_run_output(run));
+	if (oof)
+		write_oof(ft->o->oof, &ft->m, &ft->r, oof);
+	free(oof);
 	report_fit(&ft->m);
 	gauges(run, &ft->m, ft->m.n, ft->m.skipped);
 }
 
+/* start_emit: the pass of a shard's --emit-stats, its sums, and with
+ * --oof in the metrics pass the predictions file. */
+static void start_emit(struct fitting *ft, const struct options *o, const struct tl_model_params *prm)
+{
+	ft->fit = o->state ? tl_fit_read_state(o->state, prm) : tl_fit_new(&ft->m, o->cv, prm);
+	if (o->state)
+		tl_fit_check(ft->fit, &ft->m, o->cv);
+	ft->s = tl_fit_sums_new(ft->fit);
+	if (o->oof && tl_fit_oof_pass(ft->fit)) {
+		ft->oof = tl_output_open(o->oof);
+		tl_model_oof_header(ft->oof, &ft->m);
+	}
+}
+
 static int fit_main(const struct tl_common *c, const struct options *o, int nfiles, char **files)
 {
-	struct fitting ft = {.cv = o->cv};
+	struct fitting ft = {.o = o, .cv = o->cv};
 	struct tl_model_params prm = TL_MODEL_PARAMS_DEFAULTS;
+	const char *out[2] = {c->output, o->oof}, *outopt[2] = {"--output", "--oof"};
+	tl_paths_distinct(out, outopt, 2, files, nfiles);
 	model_init(&ft.m, o);
 	ft.x = tl_xmalloc(ft.m.p * sizeof *ft.x);
-	if (o->emit) {   /* in ft, reachable when a bad record exits */
-		ft.fit = o->state ? tl_fit_read_state(o->state, &prm) : tl_fit_new(&ft.m, o->cv, &prm);
-		if (o->state)
-			tl_fit_check(ft.fit, &ft.m, o->cv);
-		ft.s = tl_fit_sums_new(ft.fit);
-	}
+	ft.r.keep_ids = !!o->oof;
+	if (o->emit)   /* in ft, reachable when a bad record exits */
+		start_emit(&ft, o, &prm);
 	struct tl_run *run = tl_run_open(c, nfiles, files, TL_READ_ROWS);
 	static const struct tl_tool tool = {.learner = fit_learner, .report = 1};
 	tl_run_all(run, &tool, &ft);
 	if (o->emit) {
 		tl_fit_emit(ft.s, tl_run_output(run));
 		gauges(run, &ft.m, ft.n, ft.m.skipped);
+		if (ft.oof)
+			tl_output_commit(ft.oof);
 	} else {
 		fit_one(run, &ft, &prm);
 	}
 	int rc = tl_run_close(run);
 	tl_fit_sums_free(ft.s);
 	tl_fit_free(ft.fit);
-	free(ft.r.X);
-	free(ft.r.y);
-	free(ft.r.fold);
+	rows_free(&ft.r);
+	rows_free(&ft.ho);
+	free(ft.tb.p);
+	free(ft.cl.tb.p);
+	for (size_t k = 0; k < ft.cl.n; k++)
+		free(ft.cl.name[k]);
+	free(ft.cl.name);
 	free(ft.x);
 	tl_model_free(&ft.m);
 	return rc;
@@ -398,51 +640,64 @@ static int merge_main(const struct tl_common *c, const struct options *o, int nf
 
 /* ---- --model ------------------------------------------------------------------------ */
 
-static void load_model(struct tl_model *m, const char *path)
-{
-	char *text, err[TL_MSG_MAX];
-	size_t n;
-	int rc = tl_read_file(path, &text, &n);
-	if (rc)
-		tl_die(rc, "%s:", path);
-	if (tl_model_read(m, text, n, err, sizeof err) < 0)
-		tl_die(TL_EX_DATAERR, "%s: bad model: %s", path, err);
-	free(text);
-}
 
 /* What applying a model needs, learner by learner. */
 struct applying {
 	const struct tl_model *m;
 	const char *field;
-	double *x;
+	const char *times;       /* --times: the factor's field, or NULL */
+	char **pfield;           /* multinomial: p_CLASS */
+	double *x, *prob;
 	long imputed;
 };
 
 static void apply_learner(void *state, const struct tl_learner *l, tl_time asof, size_t npast, struct tl_writer *w)
 {
 	struct applying *ap = state;
+	const struct tl_model *m = ap->m;
 	(void)asof, (void)npast;
-	for (size_t j = 0; j < ap->m->p; j++) {
-		ap->x[j] = feature_value(l, &ap->m->feat[j]);
+	for (size_t j = 0; j < m->p; j++) {
+		ap->x[j] = tl_model_value(l, &m->feat[j]);
 		ap->imputed += isnan(ap->x[j]);
 	}
-	tl_put_num(w, ap->field, tl_model_predict(ap->m, ap->x));
+	if (m->kind != TL_MODEL_MULTINOMIAL) {
+		double y = tl_model_predict(m, ap->x), k;
+		if (ap->times && !tl_field_number(l, tl_field_need(l, ap->times, "--times"), &k))
+			k = NAN;   /* an empty factor: an empty prediction */
+		tl_put_num(w, ap->field, ap->times ? y * k : y);
+		return;
+	}
+	size_t k = tl_model_predict_classes(m, ap->x, ap->prob);
+	for (size_t c = 0; c < m->nclass; c++)
+		tl_put_num(w, ap->pfield[c], ap->prob[c]);
+	tl_put_text(w, ap->field, m->classes[k], strlen(m->classes[k]));
 }
 
 static void apply_columns(void *state, struct tl_writer *w)
 {
-	tl_put_num(w, ((const struct applying *)state)->field, NAN);
+	const struct applying *ap = state;
+	for (size_t c = 0; ap->m->kind == TL_MODEL_MULTINOMIAL && c < ap->m->nclass; c++)
+		tl_put_num(w, ap->pfield[c], NAN);
+	tl_put_num(w, ap->field, NAN);
 }
 
 static int apply_main(const struct tl_common *c, const struct options *o, int nfiles, char **files)
 {
 	struct tl_model m;
-	load_model(&m, o->model);
-	const char *suffix = m.kind == TL_MODEL_LOGISTIC ? "_probability" : "_predicted";
-	char *field = o->field ? tl_xstrdup(o->field) : tl_xmalloc(strlen(m.target) + strlen(suffix) + 1);
-	if (!o->field)
-		strcat(strcpy(field, m.target), suffix);
-	struct applying ap = {.m = &m, .field = field, .x = tl_xmalloc(m.p * sizeof *ap.x)};
+	char found[TL_DATA_PATH_MAX];
+	tl_model_load(tl_data_path(o->model, ".json", found, sizeof found), &m);   /* --model velocity-active */
+	if (o->times && m.kind == TL_MODEL_MULTINOMIAL) {
+		tl_model_free(&m);
+		tl_usage_error("--times applies to a logistic or linear model, not to %s's classes", o->model);
+	}
+	char *field = o->field ? tl_xstrdup(o->field) : tl_model_pred_field(&m);
+	struct applying ap = {.m = &m, .field = field, .times = o->times, .x = tl_xmalloc(m.p * sizeof *ap.x)};
+	if (m.kind == TL_MODEL_MULTINOMIAL) {
+		ap.prob = tl_xmalloc(m.nclass * sizeof *ap.prob);
+		ap.pfield = tl_xmalloc(m.nclass * sizeof *ap.pfield);
+		for (size_t k = 0; k < m.nclass; k++)
+			ap.pfield[k] = tl_model_prob_field(&m, k);
+	}
 	struct tl_run *run = tl_run_open(c, nfiles, files, TL_READ_ROWS);
 	static const struct tl_tool tool = {.learner = apply_learner, .one_thread = 1, .columns = apply_columns};
 	tl_run_all(run, &tool, &ap);
@@ -450,6 +705,10 @@ static int apply_main(const struct tl_common *c, const struct options *o, int nf
 		     NULL, (double)ap.imputed);
 	int rc = tl_run_close(run);
 	free(ap.x);
+	free(ap.prob);
+	for (size_t k = 0; ap.pfield && k < m.nclass; k++)
+		free(ap.pfield[k]);
+	free(ap.pfield);
 	free(field);
 	tl_model_free(&m);
 	return rc;
@@ -468,5 +727,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < o.nspecs; i++)
 		free(o.specs[i]);
 	free(o.specs);
+	free(o.ho_field);
+	free(o.ho_value);
 	return rc;
 }

@@ -14,9 +14,10 @@
 #include "record/field.h"
 #include "record/run.h"
 #include "config/score.h"
+#include "metrics/model.h"
 
 enum {
-	OPT_CALIBRATE = CHAR_MAX + 1, OPT_CANARY, OPT_CONFIG, OPT_EMIT_STATS, OPT_MERGE, OPT_OUTCOME,
+	OPT_CALIBRATE = CHAR_MAX + 1, OPT_CANARY, OPT_CONFIG, OPT_EMIT_STATS, OPT_MERGE, OPT_MODEL, OPT_OUTCOME,
 	OPT_PRINT_CONFIG, OPT_SALT, OPT_SUMMARY, OPT_SUMMARY_FILE, OPT_TREATMENT
 };
 
@@ -26,6 +27,7 @@ static const struct option longopts[] = {
 	{.name = "config", .has_arg = required_argument, .val = OPT_CONFIG},
 	{.name = "emit-stats", .has_arg = required_argument, .val = OPT_EMIT_STATS},
 	{.name = "merge", .has_arg = no_argument, .val = OPT_MERGE},
+	{.name = "model", .has_arg = required_argument, .val = OPT_MODEL},
 	{.name = "outcome", .has_arg = required_argument, .val = OPT_OUTCOME},
 	{.name = "print-config", .has_arg = no_argument, .val = OPT_PRINT_CONFIG},
 	{.name = "salt", .has_arg = required_argument, .val = OPT_SALT},
@@ -40,13 +42,14 @@ static const struct option longopts[] = {
 
 struct options {
 	const char *config, *treatment, *outcome, *summary_file, *emit_stats;
+	const char *model;        /* --model FILE: a multinomial tl-model */
 	double canary;            /* percent treated, < 0 when no canary */
 	uint64_t salt;
 	int calibrate, summary, print_config, merge;
 };
 
 static const char synopsis[] =
-	"usage: tl-score [--config FILE] [--canary PCT --treatment FILE [--salt S]]\n"
+	"usage: tl-score [--config FILE] [--model FILE | --canary PCT --treatment FILE [--salt S]]\n"
 	"                [--summary] [--summary-file FILE] [--emit-stats FILE] [common options] [FILE ...]\n"
 	"       tl-score --merge --summary [--summary-file FILE] [--config FILE]\n"
 	"                [--canary PCT --treatment FILE [--salt S]] [--emit-stats FILE] [STATS ...]\n"
@@ -60,6 +63,7 @@ static const char help[] =
 	"Add archetype, roi_multiplier, score, algo_version and archetype_reason to\n"
 	"each learner record (learner rows or documents), by a JSON rule config.\n\n"
 	"      --config FILE       rule config (default: the built-in v2)\n"
+	"      --model FILE        the archetype from a multinomial tl-model model, not the rules\n"
 	"      --canary PCT        score PCT percent of learners with --treatment; adds arm\n"
 	"      --treatment FILE    the treatment config of --canary\n"
 	"      --salt S            canary hash salt, an integer (default " TL_XSTR(SALT_DEFAULT) ")\n"
@@ -85,6 +89,7 @@ static void parse_options(int argc, char **argv, struct tl_common *common, struc
 		case OPT_CONFIG: o->config = optarg; break;
 		case OPT_EMIT_STATS: o->emit_stats = optarg; break;
 		case OPT_MERGE: o->merge = 1; break;
+		case OPT_MODEL: o->model = optarg; break;
 		case OPT_OUTCOME: o->outcome = optarg; break;
 		case OPT_PRINT_CONFIG: o->print_config = 1; break;
 		case OPT_SALT: o->salt = (uint64_t)tl_opt_long("--salt", optarg, 0, LONG_MAX); break;
@@ -102,6 +107,8 @@ static void parse_options(int argc, char **argv, struct tl_common *common, struc
 		tl_usage_error("--calibrate writes a config: it takes neither --canary nor --summary");
 	if (o->merge && !o->calibrate && !o->summary && !o->emit_stats)
 		tl_usage_error("--merge needs --summary, --calibrate or --emit-stats: it writes no records");
+	if (o->model && (o->canary >= 0 || o->calibrate || o->merge || o->print_config))
+		tl_usage_error("--model scores records: it takes none of --canary, --calibrate, --merge and --print-config");
 	if (o->print_config && (o->merge || o->emit_stats))
 		tl_usage_error("--print-config takes neither --merge nor --emit-stats");
 	tl_common_output(common, "--summary-file", o->summary_file);
@@ -189,13 +196,69 @@ static void put_result(struct tl_writer *w, const struct tl_score_config *cfg, c
 		tl_put_text(w, "arm", arm, strlen(arm));
 }
 
+/* --model: the model, each class's rule in the config (its multiplier),
+ * a learner's feature values, probabilities and reason. */
+struct learned {
+	struct tl_model m;
+	const struct tl_score_rule **rule;
+	double *x, *prob;
+	char reason[TL_SCORE_REASON_MAX];
+};
+
 /* What scoring reads and tallies, learner by learner. */
 struct scoring {
 	const struct options *o;
 	const struct tl_score_config *cfg, *tr;   /* tr: the --canary treatment, or NULL */
 	double *v, *tv;                           /* their fields' values */
 	struct tl_score_tally tally;
+	struct learned *lm;                       /* --model, or NULL */
 };
+
+/* learned_open: the model of --model, each class an archetype of cfg (the
+ * first rule of the archetype gives its multiplier); exits 65 otherwise. */
+static struct learned *learned_open(const char *path, const struct tl_score_config *cfg)
+{
+	struct learned *lm = tl_xcalloc(1, sizeof *lm);
+	tl_model_load(path, &lm->m);
+	if (lm->m.kind != TL_MODEL_MULTINOMIAL) {
+		tl_model_free(&lm->m);
+		tl_die(TL_EX_DATAERR, "%s: not a multinomial model (tl-model --fit --kind multinomial)", path);
+	}
+	lm->rule = tl_xcalloc(lm->m.nclass, sizeof *lm->rule);
+	for (size_t k = 0; k < lm->m.nclass; k++) {
+		for (size_t r = 0; r < cfg->nrules && !lm->rule[k]; r++)
+			if (strcmp(cfg->rules[r].archetype, lm->m.classes[k]) == 0)
+				lm->rule[k] = &cfg->rules[r];
+		if (!lm->rule[k])
+			tl_die(TL_EX_DATAERR, "%s: class '%s' is not an archetype of config %s", path, lm->m.classes[k],
+			       cfg->version);
+	}
+	lm->x = tl_xcalloc(lm->m.p ? lm->m.p : 1, sizeof *lm->x);
+	lm->prob = tl_xcalloc(lm->m.nclass, sizeof *lm->prob);
+	return lm;
+}
+
+static void learned_free(struct learned *lm)
+{
+	if (!lm)
+		return;
+	free(lm->rule);
+	free(lm->x);
+	free(lm->prob);
+	tl_model_free(&lm->m);
+	free(lm);
+}
+
+/* learned_eval: the model's archetype of l in res, with its rule's
+ * multiplier and the model's reason. */
+static void learned_eval(struct learned *lm, const struct tl_learner *l, struct tl_score_result *res)
+{
+	for (size_t j = 0; j < lm->m.p; j++)
+		lm->x[j] = tl_model_value(l, &lm->m.feat[j]);
+	size_t k = tl_model_predict_classes(&lm->m, lm->x, lm->prob);
+	res->rule = lm->rule[k];
+	tl_model_reason(&lm->m, lm->x, k, lm->prob, res->reason, sizeof res->reason);
+}
 
 static void score_learner(void *state, const struct tl_learner *l, tl_time asof, size_t npast, struct tl_writer *w)
 {
@@ -210,6 +273,8 @@ static void score_learner(void *state, const struct tl_learner *l, tl_time asof,
 		read_values(tr, l, sc->tv);
 	const struct tl_score_config *use = treated ? tr : sc->cfg;
 	tl_score_eval(use, treated ? sc->tv : sc->v, &res);
+	if (sc->lm)
+		learned_eval(sc->lm, l, &res);
 	put_result(w, use, &res, tr ? (treated ? "treatment" : "control") : NULL);
 	tl_score_tally_add(&sc->tally, treated, &res);
 	const struct tl_attr *risk = tl_learner_attr(l, "churn_risk");
@@ -238,6 +303,8 @@ static int score_run(struct tl_common *common, const struct options *o, int nfil
 	struct scoring sc = {.o = o, .cfg = &cfg, .tr = tr, .v = tl_xcalloc(cfg.nfields + 1, sizeof *sc.v),
 			     .tv = tl_xcalloc(tr ? tr->nfields + 1 : 1, sizeof *sc.tv)};
 	tl_score_tally_init(&sc.tally, &su);
+	if (o->model)
+		sc.lm = learned_open(o->model, &cfg);
 	int rc = TL_EX_OK;
 	struct summary_out so;
 	if (o->merge) {
@@ -253,6 +320,7 @@ static int score_run(struct tl_common *common, const struct options *o, int nfil
 		rc = tl_run_close(run);
 	}
 	summary_write(&so, &sc.tally, &su);
+	learned_free(sc.lm);
 	free(sc.v);
 	free(sc.tv);
 	tl_score_tally_free(&sc.tally);

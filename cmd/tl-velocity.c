@@ -1,6 +1,7 @@
 /* tl-velocity - add adoption velocity fields (DESIGN §6.1) to each learner:
  * interactions, adoptions, periods, tenure, simple and EMA velocity, trend,
- * prediction and momentum; with --label, next_velocity_actual. */
+ * prediction and momentum; with --label, next_velocity_actual, next_active
+ * and next_velocity_active. */
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -86,8 +87,12 @@ static void put_fields(struct tl_writer *w, const struct tl_velocity *v, tl_time
 	tl_put_num(w, "velocity_trend", v->trend);
 	tl_put_num(w, "velocity_next", v->next);
 	tl_put_num(w, "velocity_momentum", v->momentum);
-	if (label)
+	if (label) {
+		int active = v->next_interactions > 0;
 		tl_put_num(w, "next_velocity_actual", v->next_actual);
+		tl_put_int(w, "next_active", active);
+		tl_put_num(w, "next_velocity_active", active ? v->next_actual : NAN);
+	}
 	tl_put_time(w, "as_of", asof);
 }
 

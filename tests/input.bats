@@ -261,7 +261,7 @@ V=(tl-velocity --as-of 2025-02-01T00:00:00Z -o csv)
 	printf 'learner_id,ts,domain,cohort\n' > head.csv
 	run --separate-stderr "${V[@]}" --label head.csv
 	assert_success
-	[ "$output" = "learner_id,cohort,${velo%,as_of},next_velocity_actual,as_of" ]
+	[ "$output" = "learner_id,cohort,${velo%,as_of},next_velocity_actual,next_active,next_velocity_active,as_of" ]
 	# every row rejected: still the header
 	printf 'learner_id,ts\nL1,yesterday\n' > bad.csv
 	run --separate-stderr "${V[@]}" --skip-bad bad.csv

@@ -331,3 +331,60 @@ sys.exit(0 if all(abs(g - w) < 1e-9 * max(1, abs(w)) for g, w in zip(got, b)) an
 	grep -qx 'tl_model_imputed_values{tool="tl-model"} 2' "$BATS_TEST_TMPDIR/a.prom"
 }
 
+
+@test "MOD040: --times FIELD multiplies the prediction by the record's number; empty gives empty; a missing or bad field is an error" {
+	cd "$BATS_TEST_TMPDIR" || return
+	tl-model --fit --target dropout --features interactions --output m.json "$TESTDATA/model/model-churn.csv" 2>/dev/null
+	tl-model --model m.json --field p -o csv "$TESTDATA/model/model-churn.csv" > plain.csv
+	run --separate-stderr tl-model --model m.json --field p --times days_since_last -o csv "$TESTDATA/model/model-churn.csv"
+	assert_success
+	printf '%s\n' "$output" > times.csv
+	# row by row: p times days_since_last (both printed %.6g), empty where the factor is empty
+	run python3 -c '
+import csv, sys
+a, b = (list(csv.DictReader(open(f))) for f in sys.argv[1:])
+assert len(a) == len(b) == 40 and [r["learner_id"] for r in a] == [r["learner_id"] for r in b]
+empty = 0
+for r, s in zip(a, b):
+    if r["days_since_last"] == "":
+        assert s["p"] == "", s; empty += 1
+    else:
+        want = float(r["p"]) * float(r["days_since_last"])
+        assert abs(float(s["p"]) - want) <= 1e-5 * abs(want), (s, want)
+print(empty)' plain.csv times.csv
+	assert_success
+	assert_output 2
+	# the recipe of tl-model(1): a probability field, then a second model times it
+	tl-model --model m.json --field q "$TESTDATA/model/model-churn.csv" | tl-model --model m.json --times q --field qq -o csv > qq.csv
+	run awk -F, 'NR > 1 { d = $8 - $7 * $7; if (d < 0) d = -d; if (d > 1e-5 * $8) bad++ } END { print NR - 1, bad + 0 }' qq.csv
+	assert_output '40 0'
+	run --separate-stderr tl-model --model m.json --times nosuch "$TESTDATA/model/model-churn.csv"
+	assert_failure 65
+	[[ $stderr == *"learner 'L01' has no field 'nosuch', used by --times (no tl tool produces it; add it to the input)" ]]
+	run --separate-stderr tl-model --model m.json --times cohort "$TESTDATA/model/model-churn.csv"
+	assert_failure 65
+	[[ $stderr == *"field 'cohort' is not a number: 'a'" ]]
+	run --separate-stderr tl-model --model m.json --times ""  "$TESTDATA/model/model-churn.csv"
+	assert_failure 64
+	run --separate-stderr tl-model --fit --target dropout --features interactions --times p "$TESTDATA/model/model-churn.csv"
+	assert_failure 64
+	assert_equal "${stderr%%$'\n'*}" "tl-model: --times applies only with --model"
+	# a multinomial model's prediction is a class: no factor
+	tl-model --fit --kind multinomial --target kind --features x1,x3 --output mm.json "$TESTDATA/model/model-classes.csv" 2>/dev/null
+	run --separate-stderr tl-model --model mm.json --times x1 "$TESTDATA/model/model-classes.csv"
+	assert_failure 64
+	assert_equal "${stderr%%$'\n'*}" "tl-model: --times applies to a logistic or linear model, not to mm.json's classes"
+}
+
+@test "MOD041: the shipped two-part velocity models: config/velocity.features's specs, next_active and next_velocity_active" {
+	local want
+	want=$(sed 's/#.*//; s/[[:space:]]*$//; /^$/d' "$TL_ROOT/config/velocity.features" | paste -sd ,)
+	[ "$(printf '%s\n' "$want" | tr , '\n' | wc -l)" -eq 15 ]
+	for m in velocity-active:logistic:next_active velocity-given-active:linear:next_velocity_active; do
+		run model_get "$TL_ROOT/config/${m%%:*}.json" '",".join(f["spec"] for f in m["features"]) + " " + m["kind"] + " " + m["target"]'
+		assert_output "$want $(echo "$m" | cut -d: -f2) ${m##*:}"
+	done
+	# the given-active model was fitted on the active learners only
+	run model_get "$TL_ROOT/config/velocity-given-active.json" 'm["n"] < m["skipped"]'
+	assert_output True
+}

@@ -29,11 +29,13 @@ field() {
 	[ "$(field velocity)" = "$(awk 'BEGIN { printf "%.6g", .343 * (.15 * 2^(-14/90) + .35 * 2^(-21/90)) }')" ]
 }
 
-@test "VE002: --label adds next_velocity_actual from (asof, asof+P]" {
+@test "VE002: --label adds next_velocity_actual, next_active and next_velocity_active from (asof, asof+P]" {
 	# as-of Jan 8: window (Jan 8, Jan 15] holds Jan 9 algebra (reuse) and Jan 10 loops (new)
 	run --separate-stderr tl-velocity --as-of 2025-01-08T00:00:00Z --label -o csv "$TESTDATA/worked/worked.csv"
 	assert_success
 	[ "$(field next_velocity_actual)" = 0.5 ]
+	[ "$(field next_active)" = 1 ]
+	[ "$(field next_velocity_active)" = 0.5 ]
 	[ "$(field interactions)" = 2 ]
 	# an event exactly at asof+P is inside: as-of Jan 3 -> (Jan 3, Jan 10] holds Jan 9, Jan 10
 	run tl-velocity --as-of 2025-01-03T00:00:00Z --label -o csv "$TESTDATA/worked/worked.csv"
@@ -42,18 +44,26 @@ field() {
 	# as-of Jan 2 +1us -> (.., Jan 9 +1us] holds only Jan 9 (reuse): 0
 	run tl-velocity --as-of 2025-01-02T00:00:00.000001Z --label -o csv "$TESTDATA/worked/worked.csv"
 	[ "$(field next_velocity_actual)" = 0 ]
-	# an empty window gives 0, and no label column without --label
+	# a window of reuses only: active, velocity 0 (not empty)
+	[ "$(field next_active)" = 1 ]
+	[ "$(field next_velocity_active)" = 0 ]
+	# an empty window gives 0, inactive, and an empty velocity given active
 	run tl-velocity "${ASOF[@]}" --label -o csv "$TESTDATA/worked/worked.csv"
 	[ "$(field next_velocity_actual)" = 0 ]
+	[ "$(field next_active)" = 0 ]
+	[ "$(field next_velocity_active)" = "" ]
+	run tl-velocity "${ASOF[@]}" --label "$TESTDATA/worked/worked.csv"
+	assert_output --partial '"next_velocity_actual":0,"next_active":0,"next_velocity_active":null,'
 	run tl-velocity "${ASOF[@]}" -o csv "$TESTDATA/worked/worked.csv"
 	refute_output --partial next_velocity_actual
+	refute_output --partial next_active
 }
 
 @test "VE003: a learner with no event at or before as-of has empty ratios" {
 	run --separate-stderr tl-velocity --as-of 2024-12-25 --label -o csv "$TESTDATA/worked/worked.csv"
 	assert_success
 	# the label still looks ahead: (Dec 25, Jan 1] holds the first adoption
-	assert_line --index 1 'L1,0,0,0,,,,,,,1,2024-12-25T00:00:00Z'
+	assert_line --index 1 'L1,0,0,0,,,,,,,1,1,1,2024-12-25T00:00:00Z'
 	run tl-velocity --as-of 2024-12-25 "$TESTDATA/worked/worked.csv"
 	assert_output --partial '"interactions":0,"adoptions":0,"periods":0,"tenure_days":null,"velocity_simple":null'
 }

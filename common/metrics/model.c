@@ -75,10 +75,18 @@ void tl_model_free(struct tl_model *m)
 	for (size_t j = 0; j < m->p; j++) {
 		free(m->feat[j].spec);
 		free(m->feat[j].field);
+		free(m->feat[j].mcoef);
 	}
 	free(m->feat);
+	for (size_t k = 0; k < m->nclass; k++)
+		free(m->classes[k]);
+	free(m->classes);
+	free(m->mint);
+	free(m->class_n);
 	free(m->target);
 	free(m->cv_fold);
 	free(m->cv_fold_n);
+	free(m->ho.field);
+	free(m->ho.value);
 	memset(m, 0, sizeof *m);
 }

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum tl_model_kind { TL_MODEL_LOGISTIC, TL_MODEL_LINEAR };
+enum tl_model_kind { TL_MODEL_LOGISTIC, TL_MODEL_LINEAR, TL_MODEL_MULTINOMIAL };
 
 /* A feature's transform, applied to the field's value before anything else. */
 enum tl_transform { TL_TF_NONE, TL_TF_LOG1P, TL_TF_SQRT };
@@ -23,10 +23,24 @@ struct tl_feature {
 	enum tl_transform tf;
 	double mean, sd, coef;
 	long missing;            /* training rows imputed with mean */
+	double *mcoef;           /* multinomial: one coefficient per class (the reference's 0), owned */
 };
 
 /* Salt of the fold hash: fold = tl_hash64(learner_id, salt) mod K. */
 #define TL_MODEL_FOLD_SALT 0x746c2d6d6f64656cULL   /* "tl-model" */
+/* Salt of the held-out split: held out when tl_hash64(learner_id, salt)
+ * >> 11, over 2^53, is below the fraction. */
+#define TL_MODEL_HOLDOUT_SALT 0x746c2d686f6c646fULL   /* "tl-holdo" */
+
+/* A held-out evaluation (tl-model --holdout, --holdout-field): how the
+ * records were held out, and the model's metrics on them (NAN: not
+ * computed; n 0: no held-out part). */
+struct tl_holdout {
+	double fraction;         /* --holdout F, else 0 */
+	char *field, *value;     /* --holdout-field FIELD=VALUE, else NULL */
+	long n;
+	double auc, log_loss, rmse, accuracy, macro_f1;
+};
 
 /* Fitting controls. */
 struct tl_model_params {
@@ -55,6 +69,16 @@ struct tl_model {
 	double cv_auc, cv_rmse;  /* pooled over the out-of-fold predictions */
 	double *cv_fold;         /* cv_k per-fold values (AUC or RMSE), owned */
 	long *cv_fold_n;         /* cv_k held-out row counts, owned */
+	struct tl_holdout ho;    /* strings owned */
+	/* multinomial (softmax) regression: the classes of the target in byte
+	 * order, class 0 the reference (its intercept and coefficients 0);
+	 * eta_k = mint[k] + sum_j feat[j].mcoef[k] z_j. The metrics are the
+	 * accuracy, macro F1 and log loss; cv_fold holds the folds' accuracy. */
+	char **classes;
+	size_t nclass;
+	double *mint;            /* nclass intercepts */
+	long *class_n;           /* nclass training records */
+	double train_accuracy, train_macro_f1, cv_accuracy, cv_macro_f1, cv_log_loss;
 };
 
 /* tl_feature_parse: split spec ("NAME", "log1p:NAME", "sqrt:NAME") into
@@ -94,6 +118,54 @@ struct tl_model_data {
 int tl_model_fit(struct tl_model *m, const struct tl_model_data *d, int k, const struct tl_model_params *prm,
 		 double *oof, char *err, size_t cap);
 
+/* tl_model_held_out: learner id[0..n) falls in the held-out fraction. */
+int tl_model_held_out(const char *id, size_t n, double fraction);
+
+/* tl_model_holdout: the metrics of the fitted m on the held-out records d
+ * (d->fold unused) into m->ho: ROC AUC and log loss (logistic), RMSE
+ * (linear). */
+void tl_model_holdout(struct tl_model *m, const struct tl_model_data *d);
+
+/* tl_model_pred_field: the default field of m's prediction, malloc'd:
+ * TARGET_probability (logistic), TARGET_predicted (linear, and the class
+ * of a multinomial model). */
+char *tl_model_pred_field(const struct tl_model *m);
+
+/* tl_model_prob_field: the field of class k's probability (multinomial),
+ * malloc'd: p_CLASS. */
+char *tl_model_prob_field(const struct tl_model *m, size_t k);
+
+/* The out-of-fold predictions file (tl-model --oof): CSV, a header, then
+ * one row per training record: learner_id, fold, the target, the
+ * prediction (%.17g); multinomial: the class name, each class's
+ * probability, the predicted class. */
+void tl_model_oof_header(FILE *f, const struct tl_model *m);
+/* tl_model_oof_row: id[0..n), its fold, its target y (a class index for
+ * multinomial) and prediction (nclass probabilities for multinomial). */
+void tl_model_oof_row(FILE *f, const struct tl_model *m, const char *id, size_t n, int fold, double y,
+		      const double *pred);
+
+/* tl_model_class_metrics: the accuracy and the macro F1 (the mean over
+ * the classes with support of 2TP / (2TP + FP + FN), as tl-eval) of the
+ * c x c confusion counts conf[truth * c + predicted]; NAN when empty. */
+void tl_model_class_metrics(const long *conf, size_t c, double *accuracy, double *macro_f1);
+
+/* tl_multi_terms: one record's terms of a multinomial fit of c classes
+ * (class 0 the reference) at the coefficients b ((c - 1) r: class k's r
+ * from (k - 1) r, the intercept first) for zt (r values: 1, then the
+ * standardised features), y its class: returns the loss log sum_k
+ * e^eta_k - eta_y; grad gets the gradient of the log-likelihood ((c - 1)
+ * r), hess the lower triangle of the negated Hessian, H[a][b] at a (a +
+ * 1) / 2 + b for b <= a: P_k (d_kl - P_l) zt_i zt_j, a = (k - 1) r + i,
+ * b = (l - 1) r + j. work: 2 c doubles. */
+double tl_multi_terms(size_t c, size_t r, const double *b, const double *zt, size_t y, double *work,
+		      double *grad, double *hess);
+
+/* tl_model_predict_classes: a multinomial m's class probabilities for x
+ * in prob (m->nclass); returns the predicted class: the highest linear
+ * predictor, a tie to the first class in byte order. */
+size_t tl_model_predict_classes(const struct tl_model *m, const double *x, double *prob);
+
 /* tl_model_predict: the prediction for one row x of m->p transformed
  * values (NAN = empty, imputed): a probability (logistic) or a value. */
 double tl_model_predict(const struct tl_model *m, const double *x);
@@ -104,6 +176,30 @@ void tl_model_write(const struct tl_model *m, FILE *f);
 /* tl_model_read: parse a model file's text into *m (which the caller then
  * frees with tl_model_free). Returns 0, or -1 with a message in err. */
 int tl_model_read(struct tl_model *m, const char *text, size_t n, char *err, size_t cap);
+
+/* ---- applying a model to learner records (model_apply.c) ----------------- */
+
+struct tl_learner;
+
+/* tl_model_load: the model file path into *m (tl_model_free); exits 66
+ * when it cannot be read, 65 "PATH: bad model: what" when it is not one. */
+void tl_model_load(const char *path, struct tl_model *m);
+
+/* tl_model_value: the transformed value of feature f in learner l, NAN
+ * when empty; exits 65 naming the record when the field is absent, not a
+ * number, or outside the transform's domain. */
+double tl_model_value(const struct tl_learner *l, const struct tl_feature *f);
+
+/* The most features a reason names. */
+#define TL_MODEL_REASONS 3
+/* tl_model_reason: why a multinomial m predicts class k (probabilities
+ * prob) for the transformed values x, in buf: "model p=P" (P with %.2f),
+ * then ": " and up to TL_MODEL_REASONS features "SPEC +Z.Zsd" separated
+ * by ", ": those whose contribution (b_jk - mean_l b_jl) z_j, the push of
+ * the feature towards class k above the mean class, is largest and
+ * positive, largest first (a tie in the order of the features), with
+ * their standardised values z_j (%+.1f). Cut to cap bytes. */
+void tl_model_reason(const struct tl_model *m, const double *x, size_t k, const double *prob, char *buf, size_t cap);
 
 /* tl_model_free: free what m owns (not m itself) and zero it. */
 void tl_model_free(struct tl_model *m);
@@ -147,9 +243,18 @@ void tl_fit_tag(struct tl_fit_sums *s, const char *id, size_t n, const double *x
 int tl_fit_step(struct tl_fit *f, struct tl_fit_sums *s, char *err, size_t cap);
 /* tl_fit_model: the fitted model of a done f, as a new *m (tl_model_free). */
 void tl_fit_model(const struct tl_fit *f, struct tl_model *m);
+/* tl_fit_oof_pass: f's pass is the metrics pass of a cross-validated
+ * fit, whose fold models are final (tl_fit_predict gives the out-of-fold
+ * predictions). */
+int tl_fit_oof_pass(const struct tl_fit *f);
 /* tl_fit_predict: the prediction of unit u (0: the model; f + 1: fold f's)
  * for the transformed values x, after the Newton passes. */
 double tl_fit_predict(const struct tl_fit *f, size_t u, const double *x);
+/* tl_fit_predict_classes: the same for a multinomial fit: the class
+ * probabilities in prob, the predicted class returned. */
+size_t tl_fit_predict_classes(const struct tl_fit *f, size_t u, const double *x, double *prob);
+/* tl_fit_size_classes: tl_fit_size for a multinomial fit of c classes. */
+double tl_fit_size_classes(size_t p, int k, size_t c);
 
 /* tl_fit_emit: the stats file of s (tl-model --emit-stats). */
 void tl_fit_emit(const struct tl_fit_sums *s, FILE *out);

@@ -70,7 +70,7 @@ static double max_abs(const double *v, size_t n)
 
 void fit_alloc(struct tl_fit *f)
 {
-	size_t p = f->set.p, q = p + 1;
+	size_t p = f->set.p, q = fit_q(f);
 	f->nunits = 1 + (size_t)f->k;
 	f->u = tl_xcalloc(f->nunits, sizeof *f->u);
 	for (size_t i = 0; i < f->nunits; i++) {
@@ -81,7 +81,8 @@ void fit_alloc(struct tl_fit *f)
 		u->b = tl_xcalloc(q, sizeof *u->b);
 		u->dir = tl_xcalloc(q, sizeof *u->dir);
 		u->cand = tl_xcalloc(q, sizeof *u->cand);
-		u->metric = u->log_loss = NAN;
+		u->class_n = fit_multi(f) ? tl_xcalloc(f->set.nclass, sizeof *u->class_n) : NULL;
+		u->metric = u->log_loss = u->f1 = NAN;
 	}
 	f->cv = NAN;
 }
@@ -98,6 +99,12 @@ struct tl_fit *tl_fit_new(const struct tl_model *m, int k, const struct tl_model
 		f->set.feat[j].spec = tl_xstrdup(m->feat[j].spec);
 		f->set.feat[j].field = tl_xstrdup(m->feat[j].field);
 		f->set.feat[j].tf = m->feat[j].tf;
+	}
+	if (m->kind == TL_MODEL_MULTINOMIAL) {
+		f->set.nclass = m->nclass;
+		f->set.classes = tl_xcalloc(m->nclass, sizeof *f->set.classes);
+		for (size_t k = 0; k < m->nclass; k++)
+			f->set.classes[k] = tl_xstrdup(m->classes[k]);
 	}
 	f->skipped = m->skipped;
 	f->k = k;
@@ -118,6 +125,7 @@ void tl_fit_free(struct tl_fit *f)
 		free(u->b);
 		free(u->dir);
 		free(u->cand);
+		free(u->class_n);
 	}
 	free(f->u);
 	free(f->shard);
@@ -126,6 +134,7 @@ void tl_fit_free(struct tl_fit *f)
 }
 
 int tl_fit_done(const struct tl_fit *f) { return f->phase == PH_DONE; }
+int tl_fit_oof_pass(const struct tl_fit *f) { return f->phase == PH_METRICS && f->k > 0; }
 
 /* ---- pass 0: the standardisation ------------------------------------------------- */
 
@@ -212,6 +221,8 @@ static int unit_moments(struct tl_fit *f, size_t ui, const struct tl_fit_sums *s
 		double ybar = (double)u->positives / (double)u->n;
 		u->cand[0] = log(ybar / (1 - ybar));
 	}
+	if (fit_multi(f) && fit_multi_start(f, u, ui, s, err, cap) < 0)
+		return -1;
 	u->status = U_START;
 	return 0;
 }
@@ -224,12 +235,21 @@ static void singular_msg(double l2, char *err, size_t cap)
 		 l2 > 0 ? "raise --l2" : "use --l2 > 0");
 }
 
+/* max_slope: the largest |slope| of b. */
+static double max_slope(const struct tl_fit *f, const double *b)
+{
+	double m = 0;
+	for (size_t i = 0; i < fit_q(f); i++)
+		if (fit_is_slope(f, i))
+			m = fmax(m, fabs(b[i]));
+	return m;
+}
+
 /* fail: why unit u stops (slopes that ran away without a penalty: the
  * data are separated). */
 static int fail(const struct tl_fit *f, const struct fit_unit *u, int singular, char *err, size_t cap)
 {
-	size_t q = fit_q(f);
-	if (f->set.l2 == 0 && max_abs(u->b + 1, q - 1) > 15)
+	if (f->set.l2 == 0 && max_slope(f, u->b) > 15)
 		snprintf(err, cap, "no finite solution: the features separate the target perfectly "
 			 "(or nearly); use --l2 > 0");
 	else if (singular)
@@ -247,10 +267,11 @@ static int newton_dir(const struct tl_fit *f, struct fit_unit *u, const struct u
 	size_t q = fit_q(f);
 	double l2 = f->set.l2, *h = tl_xcalloc(q * q, sizeof *h);
 	for (size_t i = 0; i < q; i++) {
-		u->dir[i] = tl_xsum_value(&a->grad[i]) - (i ? l2 * u->cand[i] : 0);
+		int slope = fit_is_slope(f, i);
+		u->dir[i] = tl_xsum_value(&a->grad[i]) - (slope ? l2 * u->cand[i] : 0);
 		for (size_t k = 0; k <= i; k++)
 			h[i * q + k] = tl_xsum_value(&a->hess[hess_at(i, k)]);
-		if (i)
+		if (slope)
 			h[i * q + i] += l2;
 	}
 	int rc = cholesky(h, q);
@@ -267,7 +288,7 @@ static int next_iteration(const struct tl_fit *f, struct fit_unit *u, const stru
 			  size_t cap)
 {
 	size_t q = fit_q(f);
-	if (u->iterations >= f->prm.max_iter || (f->set.l2 == 0 && max_abs(u->b + 1, q - 1) > 1e4))
+	if (u->iterations >= f->prm.max_iter || (f->set.l2 == 0 && max_slope(f, u->b) > 1e4))
 		return fail(f, u, 0, err, cap);
 	if (newton_dir(f, u, a) < 0)
 		return fail(f, u, 1, err, cap);
@@ -286,7 +307,8 @@ static double objective(const struct tl_fit *f, const struct fit_unit *u, const 
 {
 	struct tl_xsum k = a->loss;
 	for (size_t j = 1; j < fit_q(f); j++)
-		tl_xsum_add(&k, 0.5 * f->set.l2 * u->cand[j] * u->cand[j]);
+		if (fit_is_slope(f, j))
+			tl_xsum_add(&k, 0.5 * f->set.l2 * u->cand[j] * u->cand[j]);
 	return tl_xsum_value(&k);
 }
 
@@ -333,6 +355,10 @@ static double unit_rmse(const struct tl_fit_sums *s, size_t u, long n)
 static void step_metrics(struct tl_fit *f, struct tl_fit_sums *s)
 {
 	struct fit_unit *u0 = &f->u[0];
+	if (fit_multi(f)) {
+		fit_multi_metrics(f, s);
+		return;
+	}
 	if (f->set.kind == TL_MODEL_LOGISTIC) {
 		size_t n = 0;
 		u0->metric = tl_eval_roc_auc(s->pr[0].p, s->pr[0].n);
@@ -410,7 +436,7 @@ static void model_cv(const struct tl_fit *f, struct tl_model *m)
 	}
 	if (m->kind == TL_MODEL_LOGISTIC)
 		m->cv_auc = f->cv;
-	else
+	else if (m->kind == TL_MODEL_LINEAR)
 		m->cv_rmse = f->cv;
 }
 
@@ -442,8 +468,10 @@ void tl_fit_model(const struct tl_fit *f, struct tl_model *m)
 	if (m->kind == TL_MODEL_LOGISTIC) {
 		m->train_auc = u->metric;
 		m->train_log_loss = u->log_loss;
-	} else {
+	} else if (m->kind == TL_MODEL_LINEAR) {
 		m->train_rmse = u->metric;
+	} else {
+		fit_multi_model(f, m);
 	}
 	model_cv(f, m);
 }
@@ -463,6 +491,16 @@ static int check_targets(const struct tl_model *m, const struct tl_model_data *d
 			snprintf(err, cap, "target '%s' has the value %.17g; logistic needs 0 or 1", m->target, d->y[i]);
 			return -1;
 		}
+	for (size_t i = 0; m->kind == TL_MODEL_MULTINOMIAL && i < d->n; i++)
+		if (!(d->y[i] >= 0 && d->y[i] < (double)m->nclass && d->y[i] == floor(d->y[i]))) {
+			snprintf(err, cap, "target '%s': class %.17g is not one of the %zu", m->target, d->y[i], m->nclass);
+			return -1;
+		}
+	if (m->kind == TL_MODEL_MULTINOMIAL && m->nclass < 2) {
+		snprintf(err, cap, "target '%s' has %zu class%s in the training data; multinomial needs 2 or more",
+			 m->target, m->nclass, m->nclass == 1 ? "" : "es");
+		return -1;
+	}
 	return 0;
 }
 
@@ -481,8 +519,14 @@ int tl_model_fit(struct tl_model *m, const struct tl_model_data *d, int k, const
 		tl_fit_sums_free(s);
 	}
 	if (rc == 0) {
-		for (size_t i = 0; oof && i < d->n; i++)
-			oof[i] = tl_fit_predict(f, k ? (size_t)d->fold[i] + 1 : 0, d->X + i * m->p);
+		size_t c = m->kind == TL_MODEL_MULTINOMIAL ? m->nclass : 1;
+		for (size_t i = 0; oof && i < d->n; i++) {
+			size_t u = k ? (size_t)d->fold[i] + 1 : 0;
+			if (c > 1)
+				tl_fit_predict_classes(f, u, d->X + i * m->p, oof + i * c);
+			else
+				oof[i] = tl_fit_predict(f, u, d->X + i * m->p);
+		}
 		tl_model_free(m);
 		tl_fit_model(f, m);
 	}

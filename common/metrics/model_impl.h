@@ -30,8 +30,10 @@ struct fit_unit {
 	double f, step;             /* the objective at b; the step of cand */
 	int iterations, halvings;
 	enum unit_status status;
-	double metric;              /* the metrics pass: AUC or RMSE (unit 0: training) */
-	double log_loss;            /* unit 0, logistic */
+	double metric;              /* the metrics pass: AUC, RMSE or accuracy (unit 0: training) */
+	double log_loss;            /* unit 0, logistic; every unit, multinomial */
+	long *class_n;              /* multinomial: nclass */
+	double f1;                  /* multinomial: macro F1 */
 };
 
 /* One shard as pass 0 saw it: its training records' fingerprint. */
@@ -59,6 +61,7 @@ struct tl_fit {
 	const char *path;           /* the state file, or NULL */
 	long line[SET_N];           /* its setting records (SET_FEATURE: the count) */
 	double cv;                  /* the metrics pass: the pooled out-of-fold metric */
+	double cv_f1, cv_log_loss;  /* multinomial */
 };
 
 /* Pass 0: the moments of one fold's records (all records without CV). */
@@ -67,12 +70,14 @@ struct group {
 	long *count;                /* p: records with a value */
 	double *min, *max;          /* p */
 	struct tl_xsum *sum, *sumsq;
+	long *class_n;              /* multinomial: nclass */
 };
 
 /* A Newton pass: one unit's sums at its candidate; the metrics pass: the
  * loss (logistic, unit 0) or squared error (linear) in loss. */
 struct usums {
 	struct tl_xsum loss, *grad, *hess;   /* q, and q (q + 1) / 2 (lower triangle) */
+	long *conf;                 /* multinomial, the metrics pass: nclass^2 */
 };
 
 /* The metrics pass, logistic: a unit's predictions and targets. */
@@ -89,10 +94,18 @@ struct tl_fit_sums {
 	struct group *g;            /* PH_MOMENTS */
 	struct usums *us;           /* PH_NEWTON, PH_METRICS: nunits */
 	struct pairs *pr;           /* PH_METRICS, logistic: nunits */
-	double *z;                  /* scratch: p */
+	double *z;                  /* scratch: p, and multinomial 2 nclass + p + 1 */
 };
 
-static inline size_t fit_q(const struct tl_fit *f) { return f->set.p + 1; }
+static inline int fit_multi(const struct tl_fit *f) { return f->set.kind == TL_MODEL_MULTINOMIAL; }
+/* The coefficients: p + 1 (the intercept first); multinomial: p + 1 for
+ * each class but the reference, class k's from (k - 1)(p + 1). */
+static inline size_t fit_q(const struct tl_fit *f)
+{
+	return fit_multi(f) ? (f->set.nclass - 1) * (f->set.p + 1) : f->set.p + 1;
+}
+/* fit_is_slope: coefficient i is penalised (not an intercept). */
+static inline int fit_is_slope(const struct tl_fit *f, size_t i) { return i % (f->set.p + 1) != 0; }
 static inline size_t hess_n(size_t q) { return q * (q + 1) / 2; }
 /* The index of H[i][j], j <= i, in the lower triangle. */
 static inline size_t hess_at(size_t i, size_t j) { return i * (i + 1) / 2 + j; }
@@ -107,6 +120,23 @@ double fit_sigmoid(double eta);
 double fit_loss(double eta, double y);
 /* fit_unit_of: the unit a fold's held-out records are predicted by. */
 static inline size_t fit_unit_of(const struct tl_fit *f, int fold) { return f->k ? (size_t)fold + 1 : 0; }
+
+/* ---- multinomial (model_multi.c) ---- */
+/* fit_multi_eta: unit u's linear predictors at b for x: eta[0] = 0, then
+ * each other class's, in the order of tl_model_predict_classes. */
+void fit_multi_eta(const struct tl_fit *f, const struct fit_unit *u, const double *b, const double *x, double *eta);
+/* fit_softmax: the probabilities of eta[0..c) in prob; returns log sum e^eta. */
+double fit_softmax(const double *eta, size_t c, double *prob);
+size_t fit_argmax(const double *eta, size_t c);
+size_t fit_multi_scratch(const struct tl_fit *f);
+void fit_multi_newton_row(struct tl_fit_sums *s, size_t u, const double *x, double y);
+void fit_multi_metrics_row(struct tl_fit_sums *s, size_t u, const double *x, double y);
+/* fit_multi_start: unit u's class counts and starting intercepts; -1
+ * with a message when a class has no record. */
+int fit_multi_start(struct tl_fit *f, struct fit_unit *u, size_t ui, const struct tl_fit_sums *s, char *err,
+		    size_t cap);
+void fit_multi_metrics(struct tl_fit *f, const struct tl_fit_sums *s);
+void fit_multi_model(const struct tl_fit *f, struct tl_model *m);
 
 /* fit_alloc: f's units for its settings (set, k), zeroed. */
 void fit_alloc(struct tl_fit *f);

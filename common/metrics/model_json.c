@@ -30,6 +30,20 @@ static cJSON *jint(long v)
 	return cJSON_CreateRaw(buf);
 }
 
+/* jnums: an array of n numbers. */
+static cJSON *jnums(const double *v, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, jnum(v[i]));
+	return a;
+}
+
+static const char *kind_name(enum tl_model_kind k)
+{
+	return k == TL_MODEL_LOGISTIC ? "logistic" : k == TL_MODEL_LINEAR ? "linear" : "multinomial";
+}
+
 static cJSON *json_features(const struct tl_model *m)
 {
 	cJSON *arr = cJSON_CreateArray();
@@ -41,21 +55,35 @@ static cJSON *json_features(const struct tl_model *m)
 		cJSON_AddStringToObject(o, "transform", tl_transform_name(f->tf));
 		cJSON_AddItemToObject(o, "mean", jnum(f->mean));
 		cJSON_AddItemToObject(o, "sd", jnum(f->sd));
-		cJSON_AddItemToObject(o, "coef", jnum(f->coef));
+		if (m->kind == TL_MODEL_MULTINOMIAL)
+			cJSON_AddItemToObject(o, "coef", jnums(f->mcoef, m->nclass));
+		else
+			cJSON_AddItemToObject(o, "coef", jnum(f->coef));
 		cJSON_AddItemToObject(o, "missing", jint(f->missing));
 		cJSON_AddItemToArray(arr, o);
 	}
 	return arr;
 }
 
+/* json_classes: the multinomial metrics. */
+static void json_classes(cJSON *o, double accuracy, double f1, double log_loss)
+{
+	cJSON_AddItemToObject(o, "accuracy", jnum(accuracy));
+	cJSON_AddItemToObject(o, "macro_f1", jnum(f1));
+	cJSON_AddItemToObject(o, "log_loss", jnum(log_loss));
+}
+
 static cJSON *json_cv(const struct tl_model *m)
 {
-	const char *metric = m->kind == TL_MODEL_LOGISTIC ? "auc" : "rmse";
+	const char *metric = m->kind == TL_MODEL_LOGISTIC ? "auc" : m->kind == TL_MODEL_LINEAR ? "rmse" : "accuracy";
 	if (m->cv_k == 0)
 		return cJSON_CreateNull();
 	cJSON *o = cJSON_CreateObject(), *folds = cJSON_CreateArray();
 	cJSON_AddItemToObject(o, "k", jint(m->cv_k));
-	cJSON_AddItemToObject(o, metric, jnum(m->kind == TL_MODEL_LOGISTIC ? m->cv_auc : m->cv_rmse));
+	if (m->kind == TL_MODEL_MULTINOMIAL)
+		json_classes(o, m->cv_accuracy, m->cv_macro_f1, m->cv_log_loss);
+	else
+		cJSON_AddItemToObject(o, metric, jnum(m->kind == TL_MODEL_LOGISTIC ? m->cv_auc : m->cv_rmse));
 	for (int f = 0; f < m->cv_k; f++) {
 		cJSON *fo = cJSON_CreateObject();
 		cJSON_AddItemToObject(fo, "n", jint(m->cv_fold_n[f]));
@@ -63,6 +91,29 @@ static cJSON *json_cv(const struct tl_model *m)
 		cJSON_AddItemToArray(folds, fo);
 	}
 	cJSON_AddItemToObject(o, "folds", folds);
+	return o;
+}
+
+/* json_holdout: how the records were held out and the metrics on them. */
+static cJSON *json_holdout(const struct tl_model *m)
+{
+	const struct tl_holdout *h = &m->ho;
+	cJSON *o = cJSON_CreateObject();
+	if (h->field) {
+		cJSON_AddStringToObject(o, "field", h->field);
+		cJSON_AddStringToObject(o, "value", h->value);
+	} else {
+		cJSON_AddItemToObject(o, "fraction", jnum(h->fraction));
+	}
+	cJSON_AddItemToObject(o, "n", jint(h->n));
+	if (m->kind == TL_MODEL_LOGISTIC) {
+		cJSON_AddItemToObject(o, "auc", jnum(h->auc));
+		cJSON_AddItemToObject(o, "log_loss", jnum(h->log_loss));
+	} else if (m->kind == TL_MODEL_LINEAR) {
+		cJSON_AddItemToObject(o, "rmse", jnum(h->rmse));
+	} else {
+		json_classes(o, h->accuracy, h->macro_f1, h->log_loss);
+	}
 	return o;
 }
 
@@ -100,14 +151,29 @@ static void print_model(const cJSON *o, FILE *f)
 	fputs("}\n", f);
 }
 
+/* json_class_names: the classes, and their training records. */
+static void json_class_names(cJSON *o, const struct tl_model *m)
+{
+	cJSON *names = cJSON_CreateArray(), *n = cJSON_CreateArray();
+	for (size_t k = 0; k < m->nclass; k++) {
+		cJSON_AddItemToArray(names, cJSON_CreateString(m->classes[k]));
+		cJSON_AddItemToArray(n, jint(m->class_n[k]));
+	}
+	cJSON_AddItemToObject(o, "classes", names);
+	cJSON_AddItemToObject(o, "class_n", n);
+}
+
 void tl_model_write(const struct tl_model *m, FILE *f)
 {
+	int multi = m->kind == TL_MODEL_MULTINOMIAL;
 	cJSON *o = cJSON_CreateObject(), *train = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "format", "tl-model 1");
-	cJSON_AddStringToObject(o, "kind", m->kind == TL_MODEL_LOGISTIC ? "logistic" : "linear");
+	cJSON_AddStringToObject(o, "kind", kind_name(m->kind));
 	cJSON_AddStringToObject(o, "target", m->target);
+	if (multi)
+		json_class_names(o, m);
 	cJSON_AddItemToObject(o, "features", json_features(m));
-	cJSON_AddItemToObject(o, "intercept", jnum(m->intercept));
+	cJSON_AddItemToObject(o, "intercept", multi ? jnums(m->mint, m->nclass) : jnum(m->intercept));
 	cJSON_AddItemToObject(o, "l2", jnum(m->l2));
 	cJSON_AddItemToObject(o, "n", jint(m->n));
 	cJSON_AddItemToObject(o, "skipped", jint(m->skipped));
@@ -117,11 +183,15 @@ void tl_model_write(const struct tl_model *m, FILE *f)
 	if (m->kind == TL_MODEL_LOGISTIC) {
 		cJSON_AddItemToObject(train, "auc", jnum(m->train_auc));
 		cJSON_AddItemToObject(train, "log_loss", jnum(m->train_log_loss));
-	} else {
+	} else if (!multi) {
 		cJSON_AddItemToObject(train, "rmse", jnum(m->train_rmse));
+	} else {
+		json_classes(train, m->train_accuracy, m->train_macro_f1, m->train_log_loss);
 	}
 	cJSON_AddItemToObject(o, "train", train);
 	cJSON_AddItemToObject(o, "cv", json_cv(m));
+	if (m->ho.field || m->ho.fraction > 0)
+		cJSON_AddItemToObject(o, "holdout", json_holdout(m));
 	print_model(o, f);
 	cJSON_Delete(o);
 }
@@ -156,7 +226,29 @@ static int get_count(const cJSON *o, const char *name, long *out, const char *wh
 	return 0;
 }
 
-static int read_feature(const cJSON *o, size_t j, struct tl_feature *f, char *err, size_t cap)
+/* get_nums: the member name of o, an array of n finite numbers, into a
+ * new *out. */
+static int get_nums(const cJSON *o, const char *name, size_t n, double **out, const char *where, char *err,
+		    size_t cap)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, name);
+	size_t i = 0;
+	if (!cJSON_IsArray(a) || (size_t)cJSON_GetArraySize(a) != n) {
+		snprintf(err, cap, "%s'%s' is %s", where, name, a ? "not an array of one number per class" : "missing");
+		return -1;
+	}
+	*out = tl_xcalloc(n, sizeof **out);
+	for (const cJSON *v = a->child; v; v = v->next, i++) {
+		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) {
+			snprintf(err, cap, "%s'%s'[%zu] is not a finite number", where, name, i);
+			return -1;
+		}
+		(*out)[i] = v->valuedouble;
+	}
+	return 0;
+}
+
+static int read_feature(const cJSON *o, size_t j, struct tl_feature *f, size_t nclass, char *err, size_t cap)
 {
 	char where[48], why[TL_MSG_MAX];
 	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(o, "spec"), *tr;
@@ -175,7 +267,8 @@ static int read_feature(const cJSON *o, size_t j, struct tl_feature *f, char *er
 		return -1;
 	}
 	if (get_num(o, "mean", 1, &f->mean, where, err, cap) < 0 || get_num(o, "sd", 1, &f->sd, where, err, cap) < 0 ||
-	    get_num(o, "coef", 1, &f->coef, where, err, cap) < 0 || get_count(o, "missing", &f->missing, where, err, cap) < 0)
+	    (nclass ? get_nums(o, "coef", nclass, &f->mcoef, where, err, cap) : get_num(o, "coef", 1, &f->coef, where, err, cap)) < 0 ||
+	    get_count(o, "missing", &f->missing, where, err, cap) < 0)
 		return -1;
 	if (f->sd < 0) {
 		snprintf(err, cap, "%s'sd' is negative", where);
@@ -217,6 +310,32 @@ static int duplicate_feature(const struct tl_model *m, char *err, size_t cap)
 	return d >= 0 ? -1 : 0;
 }
 
+/* read_classes: a multinomial model's classes: two or more distinct
+ * non-empty strings, in byte order. */
+static int read_classes(struct tl_model *m, const cJSON *o, char *err, size_t cap)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "classes");
+	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) < 2) {
+		snprintf(err, cap, "'classes' is missing or not an array of two or more classes");
+		return -1;
+	}
+	m->classes = tl_xcalloc((size_t)cJSON_GetArraySize(a), sizeof *m->classes);
+	for (const cJSON *c = a->child; c; c = c->next, m->nclass++) {
+		if (!cJSON_IsString(c) || !*c->valuestring) {
+			snprintf(err, cap, "classes[%zu] is not a non-empty string", m->nclass);
+			return -1;
+		}
+		m->classes[m->nclass] = tl_xstrdup(c->valuestring);
+		if (m->nclass && strcmp(m->classes[m->nclass - 1], c->valuestring) >= 0) {
+			snprintf(err, cap, "classes[%zu] '%s' is not after '%s' in byte order", m->nclass, c->valuestring,
+				 m->classes[m->nclass - 1]);
+			m->nclass++;
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int read_header(struct tl_model *m, const cJSON *o, char *err, size_t cap)
 {
 	const cJSON *format = cJSON_GetObjectItemCaseSensitive(o, "format");
@@ -226,17 +345,23 @@ static int read_header(struct tl_model *m, const cJSON *o, char *err, size_t cap
 	}
 	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(o, "kind");
 	const cJSON *target = cJSON_GetObjectItemCaseSensitive(o, "target");
-	if (!cJSON_IsString(kind) || (strcmp(kind->valuestring, "logistic") && strcmp(kind->valuestring, "linear"))) {
-		snprintf(err, cap, "'kind' is missing or not \"logistic\" or \"linear\"");
+	if (!cJSON_IsString(kind) || (strcmp(kind->valuestring, "logistic") && strcmp(kind->valuestring, "linear") &&
+				      strcmp(kind->valuestring, "multinomial"))) {
+		snprintf(err, cap, "'kind' is missing or not \"logistic\", \"linear\" or \"multinomial\"");
 		return -1;
 	}
-	m->kind = strcmp(kind->valuestring, "logistic") == 0 ? TL_MODEL_LOGISTIC : TL_MODEL_LINEAR;
+	m->kind = strcmp(kind->valuestring, "logistic") == 0 ? TL_MODEL_LOGISTIC
+		: strcmp(kind->valuestring, "linear") == 0 ? TL_MODEL_LINEAR : TL_MODEL_MULTINOMIAL;
 	if (!cJSON_IsString(target) || !*target->valuestring) {
 		snprintf(err, cap, "'target' is missing or not a non-empty string");
 		return -1;
 	}
 	m->target = tl_xstrdup(target->valuestring);
-	if (get_num(o, "intercept", 1, &m->intercept, "", err, cap) < 0 || get_num(o, "l2", 0, &m->l2, "", err, cap) < 0)
+	if (m->kind == TL_MODEL_MULTINOMIAL && read_classes(m, o, err, cap) < 0)
+		return -1;
+	if ((m->nclass ? get_nums(o, "intercept", m->nclass, &m->mint, "", err, cap)
+		       : get_num(o, "intercept", 1, &m->intercept, "", err, cap)) < 0 ||
+	    get_num(o, "l2", 0, &m->l2, "", err, cap) < 0)
 		return -1;
 	return get_count(o, "n", &m->n, "", err, cap);
 }
@@ -269,7 +394,7 @@ int tl_model_read(struct tl_model *m, const char *text, size_t n, char *err, siz
 	}
 	m->feat = tl_xcalloc((size_t)cJSON_GetArraySize(fs), sizeof *m->feat);
 	for (const cJSON *f = fs->child; f; f = f->next, m->p++)
-		if (read_feature(f, m->p, &m->feat[m->p], err, cap) < 0) {
+		if (read_feature(f, m->p, &m->feat[m->p], m->nclass, err, cap) < 0) {
 			m->p++;     /* free what the failed feature holds */
 			goto out;
 		}

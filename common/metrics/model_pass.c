@@ -60,8 +60,9 @@ double tl_fit_size(size_t p, int k)
 
 /* ---- the sums ------------------------------------------------------------------- */
 
-static void group_alloc(struct group *g, size_t p)
+static void group_alloc(struct group *g, size_t p, size_t nclass)
 {
+	g->class_n = nclass ? tl_xcalloc(nclass, sizeof *g->class_n) : NULL;
 	g->count = tl_xcalloc(p, sizeof *g->count);
 	g->min = tl_xmalloc(p * sizeof *g->min);
 	g->max = tl_xmalloc(p * sizeof *g->max);
@@ -79,12 +80,12 @@ struct tl_fit_sums *tl_fit_sums_new(const struct tl_fit *f)
 	size_t p = f->set.p, q = fit_q(f);
 	s->fit = f;
 	s->nunits = f->nunits;
-	s->z = tl_xmalloc((p ? p : 1) * sizeof *s->z);
+	s->z = tl_xmalloc((fit_multi(f) ? fit_multi_scratch(f) : p ? p : 1) * sizeof *s->z);
 	if (f->phase == PH_MOMENTS) {
 		s->ngroups = f->k ? (size_t)f->k : 1;
 		s->g = tl_xcalloc(s->ngroups, sizeof *s->g);
 		for (size_t i = 0; i < s->ngroups; i++)
-			group_alloc(&s->g[i], p);
+			group_alloc(&s->g[i], p, fit_multi(f) ? f->set.nclass : 0);
 		return s;
 	}
 	s->us = tl_xcalloc(f->nunits, sizeof *s->us);
@@ -95,6 +96,8 @@ struct tl_fit_sums *tl_fit_sums_new(const struct tl_fit *f)
 		}
 	if (f->phase == PH_METRICS && f->set.kind == TL_MODEL_LOGISTIC)
 		s->pr = tl_xcalloc(f->nunits, sizeof *s->pr);
+	for (size_t u = 0; f->phase == PH_METRICS && fit_multi(f) && u < f->nunits; u++)
+		s->us[u].conf = tl_xcalloc(f->set.nclass * f->set.nclass, sizeof *s->us[u].conf);
 	return s;
 }
 
@@ -108,10 +111,12 @@ void tl_fit_sums_free(struct tl_fit_sums *s)
 		free(s->g[i].max);
 		free(s->g[i].sum);
 		free(s->g[i].sumsq);
+		free(s->g[i].class_n);
 	}
 	for (size_t u = 0; s->us && u < s->nunits; u++) {
 		free(s->us[u].grad);
 		free(s->us[u].hess);
+		free(s->us[u].conf);
 	}
 	for (size_t u = 0; s->pr && u < s->nunits; u++)
 		free(s->pr[u].p);
@@ -130,6 +135,8 @@ static void moments_row(struct tl_fit_sums *s, const double *x, double y, int fo
 	struct group *g = &s->g[f->k ? fold : 0];
 	g->rows++;
 	g->positives += f->set.kind == TL_MODEL_LOGISTIC && y == 1;
+	if (g->class_n)
+		g->class_n[(size_t)y]++;
 	for (size_t j = 0; j < f->set.p; j++) {
 		if (isnan(x[j]))
 			continue;
@@ -211,12 +218,12 @@ void tl_fit_add(struct tl_fit_sums *s, const double *x, double y, int fold)
 	case PH_NEWTON:
 		for (size_t u = 0; u < f->nunits; u++)
 			if (f->u[u].status != U_DONE && (u == 0 || (int)u - 1 != fold))
-				newton_row(s, u, x, y);
+				(fit_multi(f) ? fit_multi_newton_row : newton_row)(s, u, x, y);
 		break;
 	case PH_METRICS:
-		metrics_row(s, 0, x, y);
+		(fit_multi(f) ? fit_multi_metrics_row : metrics_row)(s, 0, x, y);
 		if (f->k)
-			metrics_row(s, (size_t)fold + 1, x, y);
+			(fit_multi(f) ? fit_multi_metrics_row : metrics_row)(s, (size_t)fold + 1, x, y);
 		break;
 	case PH_DONE:
 		break;

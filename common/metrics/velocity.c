@@ -105,7 +105,8 @@ static void trend(const struct walk *w, struct tl_velocity *out)
 
 /* The label window (asof, asof+P] (§3, §6.5): adoptions are first uses
  * ever; seen holds every capability used at or before as-of. */
-static double next_actual(const struct tl_learner *l, size_t npast, tl_time asof, tl_time period)
+static double next_actual(const struct tl_learner *l, size_t npast, tl_time asof, tl_time period,
+			  long long *events)
 {
 	long long I = 0, A = 0;
 	for (size_t i = npast; i < l->nev && l->ev[i].ts <= asof + period; i++) {
@@ -116,6 +117,7 @@ static double next_actual(const struct tl_learner *l, size_t npast, tl_time asof
 			A++;
 		}
 	}
+	*events = I;
 	return I ? (double)A / (double)I : 0;
 }
 
@@ -123,7 +125,7 @@ void tl_velocity_compute(const struct tl_learner *l, size_t npast, tl_time asof,
 			 const struct tl_velocity_params *prm, struct tl_velocity *out)
 {
 	reserve(l->ncaps, (size_t)prm->trend_window);
-	*out = (struct tl_velocity){0, 0, 0, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+	*out = (struct tl_velocity){0, 0, 0, NAN, NAN, NAN, NAN, NAN, NAN, NAN, 0};
 	if (npast > 0) {
 		struct walk w = {prm, l->ev[0].ts, asof, 0, 0, -1, 0, 0, prm->trend_window};
 		w.K = (asof - w.t0) / prm->period;
@@ -156,5 +158,5 @@ void tl_velocity_compute(const struct tl_learner *l, size_t npast, tl_time asof,
 		out->momentum = w.maxE > 0 ? w.E / w.maxE : 0;
 		trend(&w, out);
 	}
-	out->next_actual = next_actual(l, npast, asof, prm->period);
+	out->next_actual = next_actual(l, npast, asof, prm->period, &out->next_interactions);
 }

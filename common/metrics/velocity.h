@@ -26,11 +26,13 @@ struct tl_velocity_params {
 struct tl_velocity {
 	long long interactions, adoptions, periods;
 	double tenure_days, velocity_simple, velocity, trend, next, momentum;
-	double next_actual;      /* label: velocity of (asof, asof+P] */
+	double next_actual;      /* label: velocity of (asof, asof+P], 0 when empty */
+	long long next_interactions;   /* label: events in (asof, asof+P] */
 };
 
 /* tl_velocity_compute: fill *out from the learner's events, of which the
- * first npast are at or before asof. next_actual is always computed.
+ * first npast are at or before asof. next_actual and next_interactions
+ * are always computed.
  * Uses internal scratch buffers, one set per thread: the worker threads
  * of run.c may call it at the same time. */
 void tl_velocity_compute(const struct tl_learner *l, size_t npast, tl_time asof,

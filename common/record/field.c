@@ -22,6 +22,8 @@ static const struct {
 	{.field = "velocity_next", .tool = "tl-velocity"},
 	{.field = "velocity_momentum", .tool = "tl-velocity"},
 	{.field = "next_velocity_actual", .tool = "tl-velocity --label"},
+	{.field = "next_active", .tool = "tl-velocity --label"},
+	{.field = "next_velocity_active", .tool = "tl-velocity --label"},
 	{.field = "domain_entropy", .tool = "tl-affinity"},
 	{.field = "domain_concentration", .tool = "tl-affinity"},
 	{.field = "top_domain", .tool = "tl-affinity"},

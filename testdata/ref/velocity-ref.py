@@ -30,6 +30,7 @@ from tlref import DAY, US, main, parse_duration
 FIELDS = ["interactions", "adoptions", "periods", "tenure_days",
           "velocity_simple", "velocity", "velocity_trend", "velocity_next",
           "velocity_momentum"]
+LABELS = ["next_velocity_actual", "next_active", "next_velocity_active"]
 
 
 def ols(xs, ys):
@@ -89,6 +90,8 @@ def velocity(events, T, P, alpha, hv, W, label):
     if label:
         win = [a for e, a in zip(evs, adopt) if T < e[0] <= T + P]
         out["next_velocity_actual"] = sum(win) / len(win) if win else 0.0
+        out["next_active"] = "1" if win else "0"
+        out["next_velocity_active"] = sum(win) / len(win) if win else None
     return out
 
 
@@ -110,4 +113,4 @@ def options(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(__doc__, options, lambda o: FIELDS + (["next_velocity_actual"] if o.label else []), expect))
+    sys.exit(main(__doc__, options, lambda o: FIELDS + (LABELS if o.label else []), expect))

@@ -59,6 +59,7 @@ static void worked_example(void)
 	CHECK_NEAR(v.trend, -0.0912, 1e-15);
 	CHECK_NEAR(v.next, 0.0797, 1e-15);
 	CHECK_NEAR(v.next_actual, 0, 0);           /* no event after as-of */
+	CHECK(v.next_interactions == 0);           /* so next_active 0 */
 
 	/* decay on, Hv = 90d: age_p = 28 - 7(p+1) days, decay = 2^(-age/90) */
 	p.decay_half_life = 90 * TL_DAY;
@@ -104,6 +105,7 @@ static void edge_cases(void)
 	asof = evs[0].ts - 3 * TL_DAY;
 	tl_velocity_compute(&l, 0, asof, &p, &v);
 	CHECK_NEAR(v.next_actual, 2.0 / 3, 1e-15);
+	CHECK(v.next_interactions == 3);
 	/* the window is (asof, asof+P]: an event exactly at asof+P is in */
 	asof = evs[2].ts - 7 * TL_DAY;
 	tl_velocity_compute(&l, 0, asof, &p, &v);
@@ -111,6 +113,11 @@ static void edge_cases(void)
 	/* a capability used before as-of counts as a reuse in the window */
 	tl_velocity_compute(&l, 1, evs[0].ts, &p, &v);
 	CHECK_NEAR(v.next_actual, 1.0 / 2, 1e-15);   /* window days 11, 12: b new, b reuse */
+	CHECK(v.next_interactions == 2);
+	/* a window of reuses only: active, velocity 0 */
+	tl_velocity_compute(&l, 2, evs[1].ts + TL_DAY / 2, &p, &v);
+	CHECK(v.next_interactions == 1);              /* day 12: b again */
+	CHECK_NEAR(v.next_actual, 0, 0);
 	/* interactions and uses of an empty capability are never adoptions */
 	static const struct ev plain[] = {{0, NULL, 1}, {1, "x", 0}, {2, "x", 1}, {3, "x", 1}};
 	l = make(plain, 4, caps, &nc, evs);

@@ -1,0 +1,142 @@
+/* model_eval.c - tl-model's evaluations beyond the fit (DESIGN §11): the
+ * held-out split of the learners (by a hash of the id, with its own salt)
+ * and the model's metrics on the held-out records; the out-of-fold
+ * predictions file. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics/eval.h"
+#include "metrics/model_impl.h"
+#include "io/csvrow.h"
+#include "util/err.h"
+#include "util/rng.h"
+
+int tl_model_held_out(const char *id, size_t n, double fraction)
+{
+	uint64_t h = tl_hash64(id, n, TL_MODEL_HOLDOUT_SALT);
+	return (double)(h >> 11) * 0x1p-53 < fraction;
+}
+
+char *tl_model_prob_field(const struct tl_model *m, size_t k)
+{
+	char *field = tl_xmalloc(strlen(m->classes[k]) + 3);
+	return strcat(strcpy(field, "p_"), m->classes[k]);
+}
+
+char *tl_model_pred_field(const struct tl_model *m)
+{
+	const char *suffix = m->kind == TL_MODEL_LOGISTIC ? "_probability" : "_predicted";
+	char *field = tl_xmalloc(strlen(m->target) + strlen(suffix) + 1);
+	return strcat(strcpy(field, m->target), suffix);
+}
+
+/* ---- held out -------------------------------------------------------------- */
+
+/* model_eta: m's linear predictor for x, in tl_model_predict's order. */
+static double model_eta(const struct tl_model *m, const double *x)
+{
+	double eta = m->intercept;
+	for (size_t j = 0; j < m->p; j++)
+		eta += m->feat[j].coef * fit_zval(x[j], m->feat[j].mean, m->feat[j].sd);
+	return eta;
+}
+
+static void holdout_binary(struct tl_model *m, const struct tl_model_data *d)
+{
+	struct tl_eval_pair *pr = tl_xmalloc((d->n ? d->n : 1) * sizeof *pr);
+	struct tl_xsum loss = {0};
+	for (size_t i = 0; i < d->n; i++) {
+		double eta = model_eta(m, d->X + i * m->p);
+		pr[i] = (struct tl_eval_pair){fit_sigmoid(eta), d->y[i] > 0.5};
+		tl_xsum_add(&loss, fit_loss(eta, d->y[i]));
+	}
+	m->ho.auc = tl_eval_roc_auc(pr, d->n);
+	m->ho.log_loss = d->n ? tl_xsum_value(&loss) / (double)d->n : NAN;
+	free(pr);
+}
+
+static void holdout_classes(struct tl_model *m, const struct tl_model_data *d)
+{
+	size_t c = m->nclass;
+	long *conf = tl_xcalloc(c * c, sizeof *conf);
+	double *prob = tl_xmalloc(c * sizeof *prob);
+	struct tl_xsum loss = {0};
+	for (size_t i = 0; i < d->n; i++) {
+		size_t y = (size_t)d->y[i], k = tl_model_predict_classes(m, d->X + i * m->p, prob);
+		conf[y * c + k]++;
+		tl_xsum_add(&loss, -log(prob[y]));
+	}
+	tl_model_class_metrics(conf, c, &m->ho.accuracy, &m->ho.macro_f1);
+	m->ho.log_loss = d->n ? tl_xsum_value(&loss) / (double)d->n : NAN;
+	free(conf);
+	free(prob);
+}
+
+void tl_model_holdout(struct tl_model *m, const struct tl_model_data *d)
+{
+	m->ho.n = (long)d->n;
+	m->ho.auc = m->ho.log_loss = m->ho.rmse = m->ho.accuracy = m->ho.macro_f1 = NAN;
+	if (m->kind == TL_MODEL_LOGISTIC) {
+		holdout_binary(m, d);
+		return;
+	}
+	if (m->kind == TL_MODEL_MULTINOMIAL) {
+		holdout_classes(m, d);
+		return;
+	}
+	struct tl_xsum sq = {0};
+	for (size_t i = 0; i < d->n; i++) {
+		double e = tl_model_predict(m, d->X + i * m->p) - d->y[i];
+		tl_xsum_add(&sq, e * e);
+	}
+	m->ho.rmse = d->n ? sqrt(tl_xsum_value(&sq) / (double)d->n) : NAN;
+}
+
+/* ---- the out-of-fold predictions -------------------------------------------- */
+
+static void put_field(FILE *f, char *owned)
+{
+	fputc(',', f);
+	tl_csv_put_field(f, owned, strlen(owned));
+	free(owned);
+}
+
+void tl_model_oof_header(FILE *f, const struct tl_model *m)
+{
+	fputs("learner_id,fold", f);
+	put_field(f, tl_xstrdup(m->target));
+	for (size_t k = 0; m->kind == TL_MODEL_MULTINOMIAL && k < m->nclass; k++)
+		put_field(f, tl_model_prob_field(m, k));
+	put_field(f, tl_model_pred_field(m));
+	fputc('\n', f);
+}
+
+/* put_class: ",CLASS" */
+static void put_class(FILE *f, const struct tl_model *m, size_t k)
+{
+	fputc(',', f);
+	tl_csv_put_field(f, m->classes[k], strlen(m->classes[k]));
+}
+
+void tl_model_oof_row(FILE *f, const struct tl_model *m, const char *id, size_t n, int fold, double y,
+		      const double *pred)
+{
+	tl_csv_put_field(f, id, n);
+	fprintf(f, ",%d", fold);
+	if (m->kind == TL_MODEL_LOGISTIC) {
+		fprintf(f, ",%d,%.17g\n", y > 0.5, pred[0]);
+	} else if (m->kind == TL_MODEL_LINEAR) {
+		fprintf(f, ",%.17g,%.17g\n", y, pred[0]);
+	} else {
+		size_t best = 0;
+		put_class(f, m, (size_t)y);
+		for (size_t k = 0; k < m->nclass; k++) {
+			fprintf(f, ",%.17g", pred[k]);
+			best = pred[k] > pred[best] ? k : best;
+		}
+		put_class(f, m, best);
+		fputc('\n', f);
+	}
+}
