@@ -1,6 +1,7 @@
 /* tl-retention - add reuse and retention fields (DESIGN §6.3) to each
  * learner: capabilities, reuses, days since last, reuse score, retention
- * strength, churn risk and activity counts for churn models; with --label,
+ * strength, churn risk, activity counts and the daily activity fields
+ * (metrics/activity) for churn models; with --label,
  * churned. With --fit, write the capability half-life model (Kaplan–Meier
  * medians with Greenwood log-log intervals) instead. */
 #include <limits.h>
