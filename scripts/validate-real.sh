@@ -158,12 +158,13 @@ while [ $# -ge 2 ]; do
 done
 cvall=$(cv_auc "$w/kdd-model.json")
 echo
-# one_visit FILE: the one-visit learners of the last week against all: n,
-# dropout share and median churn_risk of each, and the share of all whose
-# churn_risk is above the one-visit learners' median.
+# one_visit FILE: the one-visit learners of the last week against all (the
+# rows with a churn_risk: every KDD enrolment has one): n, dropout share
+# and median churn_risk of each, and the share of all whose churn_risk is
+# above the one-visit learners' median.
 one_visit() {
 	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-		{ print ($c["active_days"] == 1 && $c["events_last_7d"] > 0) ? 1 : 0, $c["dropout"], $c["churn_risk"] }' "$1" |
+		$c["churn_risk"] != "" { print ($c["active_days"] == 1 && $c["events_last_7d"] > 0) ? 1 : 0, $c["dropout"], $c["churn_risk"] }' "$1" |
 		sort -k3,3g | awk '
 		{ n[$1]++; y[$1] += $2; r[$1, n[$1]] = $3; all[++na] = $3 }
 		END {
