@@ -1,6 +1,7 @@
 /* tl-retention - add reuse and retention fields (DESIGN §6.3) to each
  * learner: capabilities, reuses, days since last, reuse score, retention
- * strength, churn risk and activity counts for churn models; with --label,
+ * strength, churn risk, activity counts and the daily activity fields
+ * (metrics/activity) for churn models; with --label,
  * churned. With --fit, write the capability half-life model (Kaplan–Meier
  * medians with Greenwood log-log intervals) instead. */
 #include <limits.h>
@@ -13,6 +14,7 @@
 #include "util/err.h"
 #include "util/opts.h"
 #include "util/out.h"
+#include "metrics/activity.h"
 #include "metrics/retention.h"
 #include "record/field.h"
 #include "record/run.h"
@@ -58,7 +60,9 @@ static const char synopsis[] =
 
 static const char help[] =
 	"Add retention fields (capabilities, reuses, days_since_last, reuse_score,\n"
-	"retention_strength, churn_risk, active_days, events_last_7d, events_prev_7d;\n"
+	"retention_strength, churn_risk, active_days, events_last_7d, events_prev_7d,\n"
+	"events_last_3d, active_days_7d, active_days_14d, active_days_decayed,\n"
+	"activity_trend, longest_gap_days, weekend_share, events_per_active_day;\n"
 	"with --label, churned) to each learner. Reads event CSV, event NDJSON or\n"
 	"learner documents. With --fit, write the capability half-life model as CSV.\n\n"
 	"      --model FILE           capability half-lives from a --fit model\n"
@@ -121,7 +125,8 @@ static double momentum_of(const struct tl_learner *l)
 	return a && tl_field_number(l, a, &v) > 0 ? v : NAN;
 }
 
-static void put_fields(struct tl_writer *w, const struct tl_retention *r, tl_time asof, int label)
+static void put_fields(struct tl_writer *w, const struct tl_retention *r, const struct tl_activity *a, tl_time asof,
+		       int label)
 {
 	tl_put_int(w, "capabilities", r->capabilities);
 	tl_put_int(w, "reuses", r->reuses);
@@ -132,6 +137,14 @@ static void put_fields(struct tl_writer *w, const struct tl_retention *r, tl_tim
 	tl_put_int(w, "active_days", r->active_days);
 	tl_put_int(w, "events_last_7d", r->events_last_7d);
 	tl_put_int(w, "events_prev_7d", r->events_prev_7d);
+	tl_put_int(w, "events_last_3d", a->events_last_3d);
+	tl_put_int(w, "active_days_7d", a->active_days_7d);
+	tl_put_int(w, "active_days_14d", a->active_days_14d);
+	tl_put_num(w, "active_days_decayed", a->active_days_decayed);
+	tl_put_num(w, "activity_trend", a->trend);
+	tl_put_num(w, "longest_gap_days", a->longest_gap_days);
+	tl_put_num(w, "weekend_share", a->weekend_share);
+	tl_put_num(w, "events_per_active_day", a->events_per_active_day);
 	if (label)
 		tl_put_int(w, "churned", r->churned);
 	tl_put_time(w, "as_of", asof);
@@ -146,8 +159,10 @@ static void retention_learner(void *state, const struct tl_learner *l, tl_time a
 {
 	const struct retention_state *st = state;
 	struct tl_retention r;
+	struct tl_activity a;
 	tl_retention_compute(l, npast, asof, momentum_of(l), &st->prm, &r);
-	put_fields(w, &r, asof, st->label);
+	tl_activity_compute(l, npast, asof, &a);
+	put_fields(w, &r, &a, asof, st->label);
 }
 
 /* --fit: one observation per (learner, capability), then the model. */

@@ -26,12 +26,17 @@
 # rows, as-of module day 7; the 100,000-row random sample of the whole log,
 # as-of module day 100.
 #
+# Also the learners the §6.3 rule ranks safest by mistake: the one-visit
+# learners of the last week (active_days 1, events_last_7d > 0), their
+# dropout rate and their churn_risk against all enrolments'.
+#
 # Prints Markdown tables on stdout, progress on stderr. Exit 0 when the
-# targets of the KDD extract are met (5-fold CV AUC >= 0.88; on every
-# course-held-out split the learned model beats the best of the rule, days
-# since last and the interaction count by >= 0.02; fitting all enrolments
-# in under 2 s), 1 when one is not (the table says which), other codes on
-# errors.
+# targets of the KDD extract are met (5-fold CV AUC >= 0.88; on every one
+# of the six course-held-out splits the learned model beats the best of the
+# rule, days since last and the interaction count by >= 0.03, issue 18;
+# fitting all enrolments in under 2 s), 1 when one is not (a "- NOT MET:"
+# line for each target or split missed, with its number and the shortfall),
+# other codes on errors.
 set -eu
 
 prog=validate-real.sh
@@ -42,6 +47,7 @@ PATH="$TL_BIN:$root/scripts:$PATH"
 export PATH LC_ALL=C
 unset TL_AS_OF
 keep='' features=$root/config/churn.features
+min_margin=0.03   # issue 18: the learned model's lead on every course-held-out split
 while getopts k:f:h opt; do
 	case $opt in
 	k) keep=$OPTARG ;;
@@ -111,7 +117,7 @@ row() {
 	awk -v name="$1" -v n="$2" -v r="$3" -v d="$4" -v i="$5" -v a="$6" -v m="$7" -v out="$w/margins" 'BEGIN {
 		best = r; if (d > best) best = d; if (i > best) best = i
 		printf "| %s | %d | %.4f | %.4f | %.4f | %.4f | %.4f | %+.4f |\n", name, n, r, d, i, a, m, m - best
-		if (name !~ /CV/) print m - best >> out
+		if (name !~ /CV/) { split(name, s, ":"); print s[1], m - best >> out }
 	}'
 }
 
@@ -152,6 +158,30 @@ while [ $# -ge 2 ]; do
 done
 cvall=$(cv_auc "$w/kdd-model.json")
 echo
+# one_visit FILE: the one-visit learners of the last week against all (the
+# rows with a churn_risk: every KDD enrolment has one): n, dropout share
+# and median churn_risk of each, and the share of all whose churn_risk is
+# above the one-visit learners' median.
+one_visit() {
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$c["churn_risk"] != "" { print ($c["active_days"] == 1 && $c["events_last_7d"] > 0) ? 1 : 0, $c["dropout"], $c["churn_risk"] }' "$1" |
+		sort -k3,3g | awk '
+		{ n[$1]++; y[$1] += $2; r[$1, n[$1]] = $3; all[++na] = $3 }
+		END {
+			m = r[1, int((n[1] + 1) / 2)]; if (n[1] % 2 == 0) m = (m + r[1, n[1] / 2 + 1]) / 2
+			ma = all[int((na + 1) / 2)]; if (na % 2 == 0) ma = (ma + all[na / 2 + 1]) / 2
+			for (i = 1; i <= na; i++) above += all[i] > m
+			printf "%d %.4f %.3f %d %.4f %.3f %.4f\n", n[1], y[1] / n[1], m, na, (y[0] + y[1]) / na, ma, above / na
+		}'
+}
+one_visit "$data" >"$w/one-visit.txt"
+read -r ov_n ov_y ov_m all_n all_y all_m ov_above <"$w/one-visit.txt"
+pct() { awk -v x="$1" 'BEGIN { printf "%.1f%%", 100 * x }'; }
+echo "The §6.3 rule ranks new one-visit learners as safe: the $ov_n enrolments active on one day only,"
+echo "within the last 7 days (active_days 1, events_last_7d > 0), drop out at $(pct "$ov_y") (all $all_n:"
+echo "$(pct "$all_y")), yet their median churn_risk is $ov_m (all: $all_m), lower than that of $(pct "$ov_above") of all"
+echo "enrolments."
+echo
 echo "All $(echo "$allnum" | tr ',' '\n' | grep -c .) numeric fields of the three tools as features instead: 5-fold CV AUC $(f4 "$(cv_auc "$w/kdd-model-all.json")")."
 echo
 echo "What the learned model relies on (all courses; coefficients per standard deviation of the"
@@ -171,8 +201,14 @@ target() {
 }
 echo "Targets:"
 target "$(awk -v x="$cvall" 'BEGIN { print (x >= 0.88 ? "met" : "no") }')" "5-fold CV AUC $(f4 "$cvall") ≥ 0.88"
-minm=$(sort -g "$w/margins" | head -1)
-target "$(awk -v x="$minm" 'BEGIN { print (x >= 0.02 ? "met" : "no") }')" "smallest course-held-out margin over the best baseline $(awk -v x="$minm" 'BEGIN { printf "%+.4f", x }') ≥ +0.02 ($(wc -l <"$w/margins") splits)"
+# the margin of every split (issue 18: at least +0.03 on each)
+while read -r sp m; do
+	target "$(awk -v x="$m" -v t="$min_margin" 'BEGIN { print (x + 0 >= t - 5e-13 ? "met" : "no") }')" \
+		"$(awk -v s="$sp" -v x="$m" -v t="$min_margin" 'BEGIN {
+			printf "split %s: course-held-out margin over the best baseline %+.4f (target ≥ %+.2f", s, x, t
+			if (x + 0 < t - 5e-13) printf "; short by %.4f", t - x
+			printf ")" }')"
+done <"$w/margins"
 target "$(awk -v x="$fit_s" 'BEGIN { print (x < 2 ? "met" : "no") }')" "fit on $n enrolments in $(f4 "$fit_s") s < 2 s"
 
 # ---- OULAD ---------------------------------------------------------------------

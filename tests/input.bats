@@ -277,7 +277,7 @@ V=(tl-velocity --as-of 2025-02-01T00:00:00Z -o csv)
 	[ "$output" = "learner_id,cohort,domain_entropy,domain_concentration,top_domain,top_domain_share,domains,is_specialist,transfer_score,transfer_pair,as_of" ]
 	run --separate-stderr tl-retention -o csv < /dev/null
 	assert_success
-	[ "$output" = "learner_id,capabilities,reuses,days_since_last,reuse_score,retention_strength,churn_risk,active_days,events_last_7d,events_prev_7d,as_of" ]
+	[ "$output" = "learner_id,capabilities,reuses,days_since_last,reuse_score,retention_strength,churn_risk,active_days,events_last_7d,events_prev_7d,events_last_3d,active_days_7d,active_days_14d,active_days_decayed,activity_trend,longest_gap_days,weekend_share,events_per_active_day,as_of" ]
 	# learner rows: every column but learner_id
 	printf 'learner_id,days_since_last,x\n' > rows.csv
 	run --separate-stderr tl-score -o csv rows.csv

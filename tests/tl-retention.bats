@@ -13,6 +13,7 @@ bats_require_minimum_version 1.5.0
 ASOF=(--as-of 2025-01-29T00:00:00Z)
 
 RET=(capabilities reuses days_since_last reuse_score retention_strength churn_risk active_days events_last_7d events_prev_7d)
+ACT=(events_last_3d active_days_7d active_days_14d active_days_decayed activity_trend longest_gap_days weekend_share events_per_active_day)
 # DESIGN §6.4 (capabilities 2, reuses 2, days_since_last 9, reuse_score,
 # strength); churn_risk 1 - 0.544737 without momentum, 0.515784 (§6.4) with
 # it; by hand: active days Jan 1, 2, 9, 10, 20; none in (Jan 22, Jan 29];
@@ -77,13 +78,13 @@ WORKED_MOM="$WORKED_BASE churn_risk=0.515784 active_days=5 events_last_7d=0 even
 	run tl-retention "${ASOF[@]}" -o csv "$TESTDATA/worked/worked.csv"
 	[[ "${lines[0]}" != *churned* ]]
 	run tl-retention "${ASOF[@]}" --label -o csv "$TESTDATA/worked/worked.csv"
-	[[ "${lines[0]}" == *,events_prev_7d,churned,as_of ]]
+	[[ "${lines[0]}" == *,events_per_active_day,churned,as_of ]]
 }
 
 @test "RET005: §6.5: no event at or before as-of, no capability, days from any action" {
 	# as-of before every event: counts 0, the rest empty, churned computed
 	run --separate-stderr tl-retention --as-of 2024-12-15 --label "$TESTDATA/worked/worked.csv"
-	assert_output --partial '"capabilities":0,"reuses":0,"days_since_last":null,"reuse_score":null,"retention_strength":null,"churn_risk":null,"active_days":0,"events_last_7d":0,"events_prev_7d":0,"churned":0,"as_of":"2024-12-15T00:00:00Z"}'
+	assert_output --partial '"capabilities":0,"reuses":0,"days_since_last":null,"reuse_score":null,"retention_strength":null,"churn_risk":null,"active_days":0,"events_last_7d":0,"events_prev_7d":0,"events_last_3d":0,"active_days_7d":0,"active_days_14d":0,"active_days_decayed":null,"activity_trend":null,"longest_gap_days":null,"weekend_share":null,"events_per_active_day":null,"churned":0,"as_of":"2024-12-15T00:00:00Z"}'
 	# only interactions: empty strength and churn even with a momentum
 	printf 'learner_id,ts,capability,action,velocity_momentum\nL,2025-01-01,algebra,interact,0.5\nL,2025-01-02T12:00:00Z,,use,0.5\n' >"$BATS_TEST_TMPDIR/i.csv"
 	run csvf "tl-retention ${ASOF[*]} -o csv '$BATS_TEST_TMPDIR/i.csv'" "${RET[@]}"
@@ -112,6 +113,31 @@ WORKED_MOM="$WORKED_BASE churn_risk=0.515784 active_days=5 events_last_7d=0 even
 	printf 'learner_id,ts\nL,2025-01-15T00:00:00Z\nL,2025-01-15T00:00:01Z\nL,2025-01-22T00:00:00Z\nL,2025-01-22T00:00:01Z\nL,2025-01-27T23:30:00Z\nL,2025-01-28T00:30:00+01:00\nL,2025-01-29T00:00:00Z\nL,2025-01-29T00:00:01Z\n' >"$BATS_TEST_TMPDIR/w.csv"
 	run csvf "tl-retention ${ASOF[*]} -o csv '$BATS_TEST_TMPDIR/w.csv'" active_days events_last_7d events_prev_7d days_since_last
 	assert_output "active_days=4 events_last_7d=4 events_prev_7d=2 days_since_last=0"
+}
+
+@test "RET021: the daily activity fields: the worked example, window edges, UTC days, weekends, the trend and the gap" {
+	# §6.4's learner (days Jan 1, 2, 9, 10, 20, all Wed-Mon but no weekend)
+	# at Jan 29 00:00: none in the last 3 or 7 days, Jan 20 in the last 14;
+	# 2^-14 + 2^-13.5 + 2^-10 + 2^-9.5 + 2^-4.5 = 0.0466992; one event 9
+	# days back: (6.5 - 9)/227.5; gaps 6 and 9 days, the tail Jan 21 to 29 8
+	run csvf "tl-retention ${ASOF[*]} -o csv '$TESTDATA/worked/worked.csv'" "${ACT[@]}"
+	assert_output "events_last_3d=0 active_days_7d=0 active_days_14d=1 active_days_decayed=0.0466992 activity_trend=-0.010989 longest_gap_days=9 weekend_share=0 events_per_active_day=1"
+	# as-of Wed Jan 15 12:00: Jan 12 12:00 is T-3d exactly (out of the last
+	# 3 days), Jan 8 12:00 T-7d (out of the last 7, but its UTC day counts
+	# through 18:00); Sat Jan 4, Sun Jan 5 and Sun Jan 12 are 3 of 8
+	# events; days back 14, 11, 10, 7, 6, 3, 2, 0: Σ (6.5 - k) over those
+	# under 14 is 6.5, the slope 6.5/227.5; the gaps 2, 0, 2, 3, 0, 1 days;
+	# the days start 14.5, 11.5, 10.5, 7.5, 3.5, 2.5, 0.5 days before T:
+	# Σ 2^(-a/2) = 1.6844; the event of Jan 20 is after as-of
+	printf 'learner_id,ts\nL,2025-01-01T00:00:00Z\nL,2025-01-04T12:00:00Z\nL,2025-01-05T06:00:00Z\nL,2025-01-08T12:00:00Z\nL,2025-01-08T18:00:00Z\nL,2025-01-12T12:00:00Z\nL,2025-01-13T00:00:00Z\nL,2025-01-15T12:00:00Z\nL,2025-01-20T00:00:00Z\n' >"$BATS_TEST_TMPDIR/a.csv"
+	run csvf "tl-retention --as-of 2025-01-15T12:00:00Z -o csv '$BATS_TEST_TMPDIR/a.csv'" "${ACT[@]}"
+	assert_output "events_last_3d=2 active_days_7d=4 active_days_14d=6 active_days_decayed=1.6844 activity_trend=0.0285714 longest_gap_days=3 weekend_share=0.375 events_per_active_day=1.14286"
+	# 00:30+01:00 on Sat Jan 4 is Fri Jan 3 23:30 UTC: not a weekend; the
+	# tail from Jan 4 00:00 to as-of Jan 5 12:00 is 1.5 days; the day
+	# started 2.5 days before as-of: 2^-1.25
+	printf 'learner_id,ts\nL,2025-01-04T00:30:00+01:00\n' >"$BATS_TEST_TMPDIR/z.csv"
+	run csvf "tl-retention --as-of 2025-01-05T12:00:00Z -o csv '$BATS_TEST_TMPDIR/z.csv'" weekend_share longest_gap_days active_days_decayed
+	assert_output "weekend_share=0 longest_gap_days=1.5 active_days_decayed=0.420448"
 }
 
 @test "RET007: options: --half-life, --recency-half-life, --reuse-weight, --period" {

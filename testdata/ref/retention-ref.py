@@ -39,16 +39,21 @@ weights and scores in floats.
 """
 import argparse
 import csv
+import datetime
 import importlib.util
 import math
 import os
 import sys
 
-from tlref import DAY, US, close, main, parse_duration
+from tlref import DAY, EPOCH, US, close, main, parse_duration
 
 FIELDS = ["capabilities", "reuses", "days_since_last", "reuse_score",
           "retention_strength", "churn_risk", "active_days", "events_last_7d",
-          "events_prev_7d"]
+          "events_prev_7d", "events_last_3d", "active_days_7d", "active_days_14d",
+          "active_days_decayed", "activity_trend", "longest_gap_days", "weekend_share",
+          "events_per_active_day"]
+COUNTS = ("capabilities", "reuses", "active_days", "events_last_7d", "events_prev_7d",
+          "events_last_3d", "active_days_7d", "active_days_14d")
 CHURN_W = (0.7, 0.3)          # built-in v2 config: retention_strength, velocity_momentum
 
 _velocity_ref = None
@@ -104,7 +109,7 @@ def retention(events, T, P, lam, omega, h_default, model, horizon, label):
     if label:
         out["churned"] = "0" if any(T < e[0] <= T + horizon for e in evs) else "1"
     if not past:
-        for f in ("capabilities", "reuses", "active_days", "events_last_7d", "events_prev_7d"):
+        for f in COUNTS:
             out[f] = "0"
         return out
     t0 = past[0][0]
@@ -127,6 +132,7 @@ def retention(events, T, P, lam, omega, h_default, model, horizon, label):
     week = 7 * DAY * US
     out["events_last_7d"] = str(sum(1 for e in past if T - week < e[0] <= T))
     out["events_prev_7d"] = str(sum(1 for e in past if T - 2 * week < e[0] <= T - week))
+    out.update(activity([e[0] for e in past], T))
     if not a:
         return out                                       # no capability: the scores empty
     num = den = 0.0
@@ -151,6 +157,32 @@ def retention(events, T, P, lam, omega, h_default, model, horizon, label):
     out["retention_strength"] = strength
     out["churn_risk"] = 1 - strength
     out["_strength"] = strength
+    return out
+
+
+def activity(ts, T):
+    """the daily activity fields of tl-retention(1) OUTPUT FIELDS, from the
+    times ts (at or before T, at least one): windows (T - N days, T], UTC
+    days [00:00, 24:00)"""
+    D = DAY * US
+    active = sorted({t // D for t in ts})                 # floor: UTC day numbers
+    out = {}
+    out["events_last_3d"] = str(sum(1 for t in ts if t > T - 3 * D))
+    out["active_days_7d"] = str(len({t // D for t in ts if t > T - 7 * D}))
+    out["active_days_14d"] = str(len({t // D for t in ts if t > T - 14 * D}))
+    out["active_days_decayed"] = sum(0.5 ** (days(T - d * D) / 2) for d in active)
+    # the OLS slope of c_k against x_k = -k, k = 0..13, the general formula
+    c = [sum(1 for t in ts if (T - t) // D == k) for k in range(14)]
+    x = [-k for k in range(14)]
+    mx, my = sum(x) / 14, sum(c) / 14
+    out["activity_trend"] = (sum((a - mx) * (b - my) for a, b in zip(x, c))
+                             / sum((a - mx) ** 2 for a in x))
+    gaps = [b - a - 1 for a, b in zip(active, active[1:])]
+    out["longest_gap_days"] = max([0] + gaps + [days(T - (active[-1] + 1) * D)])
+    weekend = sum(1 for t in ts
+                  if datetime.date.fromordinal(EPOCH + t // D).weekday() >= 5)   # Sat 5, Sun 6
+    out["weekend_share"] = weekend / len(ts)
+    out["events_per_active_day"] = len(ts) / len(active)
     return out
 
 
