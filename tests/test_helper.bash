@@ -171,7 +171,7 @@ v2_config_with() {
 # FIELD=VALUE with each shipped config in place of its {}.
 shipped_configs_give() {
 	local c n=0
-	for c in "$TL_ROOT"/config/v*.json; do
+	for c in "$TL_ROOT"/config/v[0-9]*.json; do
 		run csvf "${1//\{\}/$c}" "${2%%=*}"
 		assert_output "$2"
 		n=$((n + 1))
