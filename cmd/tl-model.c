@@ -228,8 +228,6 @@ static void check_options(const struct options *o)
 		tl_usage_error("--holdout: %g is not a fraction strictly between 0 and 1", o->holdout);
 	if (o->holdout_set && o->ho_field)
 		tl_usage_error("give one of --holdout and --holdout-field");
-	if (o->emit && o->kind == TL_MODEL_MULTINOMIAL)
-		tl_usage_error("--kind multinomial fits in one process: --emit-stats is not supported for it");
 	if (o->emit && (o->holdout_set || o->ho_field))
 		tl_usage_error("--holdout and --holdout-field apply only to a fit in one process, not with --emit-stats");
 	if (o->fit && tl_fit_size(o->nspecs, o->cv) > TL_FIT_MAX_SUMS)
@@ -243,14 +241,16 @@ static void check_options(const struct options *o)
 /* target_value: 1 and *y, or 0 when the target is empty; exits 65 when it
  * is absent, not a number, or not a 0/1 field (tl(7) "Booleans") for a
  * logistic model. */
-/* The classes of a multinomial target, in the order first seen. */
+/* The classes of a multinomial target, in the order first seen; over
+ * shards (s), the fit's. */
 struct classes {
 	char **name;
 	size_t n;
 	struct tl_field_buf tb;
+	struct tl_fit_sums *s;
 };
 
-#define MAX_CLASSES 1000
+#define MAX_CLASSES TL_MODEL_MAX_CLASSES
 
 /* class_value: the class of a's text in *y (a new one added), or 0 when empty. */
 static int class_value(struct classes *c, const struct tl_learner *l, const struct tl_attr *a, double *y)
@@ -258,6 +258,15 @@ static int class_value(struct classes *c, const struct tl_learner *l, const stru
 	size_t n = tl_field_text(a, &c->tb), k = 0;
 	if (n == 0)
 		return 0;
+	if (c->s) {
+		long sk = tl_fit_class(c->s, c->tb.p, n);
+		if (sk == -1)
+			tl_field_bad(l, a, "is none of the classes of pass 0 (did the input change?)");
+		if (sk < 0)
+			tl_field_bad(l, a, "is a class beyond the " TL_XSTR(MAX_CLASSES) " a multinomial target may have");
+		*y = (double)sk;
+		return 1;
+	}
 	while (k < c->n && strcmp(c->name[k], c->tb.p) != 0)
 		k++;
 	if (k == c->n) {
@@ -409,6 +418,7 @@ struct fitting {
 	struct tl_fit *fit;      /* --emit-stats: the pass, */
 	struct tl_fit_sums *s;   /* and this shard's sums */
 	FILE *oof;               /* --emit-stats --oof, in the metrics pass */
+	double *oofp;            /* its class probabilities (multinomial) */
 	struct tl_field_buf tb;
 	struct classes cl;       /* multinomial */
 	double *x;
@@ -427,6 +437,17 @@ static int held_out(struct fitting *ft, const struct tl_learner *l)
 	const struct tl_attr *a = tl_field_need(l, o->ho_field, "--holdout-field");
 	tl_field_text(a, &ft->tb);
 	return strcmp(ft->tb.p, o->ho_value) == 0;
+}
+
+/* shard_oof: a shard's out-of-fold prediction of l, in the metrics pass. */
+static void shard_oof(struct fitting *ft, const struct tl_learner *l, int fold, double y)
+{
+	double one, *pred = ft->m.nclass ? ft->oofp : &one;
+	if (ft->m.nclass)
+		tl_fit_predict_classes(ft->fit, (size_t)fold + 1, ft->x, pred);
+	else
+		one = tl_fit_predict(ft->fit, (size_t)fold + 1, ft->x);
+	tl_model_oof_row(ft->oof, &ft->m, l->id.p, l->id.n, fold, y, pred);
 }
 
 static void fit_learner(void *state, const struct tl_learner *l, tl_time asof, size_t npast, struct tl_writer *w)
@@ -449,13 +470,13 @@ static void fit_learner(void *state, const struct tl_learner *l, tl_time asof, s
 	int fold = ft->cv > 0 ? tl_model_fold(l->id.p, l->id.n, ft->cv) : 0;
 	ft->n++;
 	if (ft->s) {
-		tl_fit_tag(ft->s, l->id.p, l->id.n, ft->x, y);
+		if (ft->m.kind == TL_MODEL_MULTINOMIAL)
+			tl_fit_tag_class(ft->s, l->id.p, l->id.n, ft->x, ft->cl.tb.p, strlen(ft->cl.tb.p));
+		else
+			tl_fit_tag(ft->s, l->id.p, l->id.n, ft->x, y);
 		tl_fit_add(ft->s, ft->x, y, fold);
 		if (ft->oof)
-		{
-			double pred = tl_fit_predict(ft->fit, (size_t)fold + 1, ft->x);
-			tl_model_oof_row(ft->oof, &ft->m, l->id.p, l->id.n, fold, y, &pred);
-		}
+			shard_oof(ft, l, fold, y);
 	} else {
 		rows_add(&ft->r, ft->x, ft->m.p, y, fold, &l->id);
 	}
@@ -560,7 +581,14 @@ static void start_emit(struct fitting *ft, const struct options *o, const struct
 	if (o->state)
 		tl_fit_check(ft->fit, &ft->m, o->cv);
 	ft->s = tl_fit_sums_new(ft->fit);
+	ft->cl.s = ft->s;
 	if (o->oof && tl_fit_oof_pass(ft->fit)) {
+		char *const *names;
+		size_t c = tl_fit_classes(ft->fit, &names);
+		ft->m.classes = tl_xcalloc(c ? c : 1, sizeof *ft->m.classes);
+		for (ft->m.nclass = 0; ft->m.nclass < c; ft->m.nclass++)
+			ft->m.classes[ft->m.nclass] = tl_xstrdup(names[ft->m.nclass]);
+		ft->oofp = tl_xcalloc(c ? c : 1, sizeof *ft->oofp);
 		ft->oof = tl_output_open(o->oof);
 		tl_model_oof_header(ft->oof, &ft->m);
 	}
@@ -595,6 +623,7 @@ static int fit_main(const struct tl_common *c, const struct options *o, int nfil
 	rows_free(&ft.ho);
 	free(ft.tb.p);
 	free(ft.cl.tb.p);
+	free(ft.oofp);
 	for (size_t k = 0; k < ft.cl.n; k++)
 		free(ft.cl.name[k]);
 	free(ft.cl.name);

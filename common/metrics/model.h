@@ -238,6 +238,21 @@ void tl_fit_skip(struct tl_fit_sums *s);
  * after the first must find unchanged. */
 void tl_fit_tag(struct tl_fit_sums *s, const char *id, size_t n, const double *x, double y);
 
+/* The most classes of a multinomial target. */
+#define TL_MODEL_MAX_CLASSES 1000
+/* tl_fit_class: the class index of the target name[0..n) in a
+ * multinomial fit: its place among the fit's classes (byte order) once
+ * they are known, -1 when it is none of them; in pass 0 of a fit of
+ * unknown classes (a shard's), the class in the order seen, added when
+ * new; -2 when there would be more than TL_MODEL_MAX_CLASSES. Its result
+ * is tl_fit_add's y. */
+long tl_fit_class(struct tl_fit_sums *s, const char *name, size_t n);
+/* tl_fit_classes: a multinomial fit's classes (none before pass 1). */
+size_t tl_fit_classes(const struct tl_fit *f, char *const **names);
+/* tl_fit_tag_class: tl_fit_tag for a multinomial record of class name. */
+void tl_fit_tag_class(struct tl_fit_sums *s, const char *id, size_t n, const double *x, const char *name,
+		      size_t len);
+
 /* tl_fit_step: advance f by the pass whose sums (all the records') are s.
  * Returns 0, or -1 with a message in err (those of tl_model_fit). */
 int tl_fit_step(struct tl_fit *f, struct tl_fit_sums *s, char *err, size_t cap);

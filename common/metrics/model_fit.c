@@ -399,6 +399,8 @@ int tl_fit_step(struct tl_fit *f, struct tl_fit_sums *s, char *err, size_t cap)
 {
 	char why[TL_MSG_MAX];
 	int all_done = 1;
+	if (f->phase == PH_MOMENTS && fit_multi(f) && !f->set.nclass && fit_multi_adopt(f, s, err, cap) < 0)
+		return -1;
 	for (size_t u = 0; u < f->nunits; u++) {
 		int rc = 0;
 		if (f->phase == PH_MOMENTS)

@@ -95,6 +95,11 @@ struct tl_fit_sums {
 	struct usums *us;           /* PH_NEWTON, PH_METRICS: nunits */
 	struct pairs *pr;           /* PH_METRICS, logistic: nunits */
 	double *z;                  /* scratch: p, and multinomial 2 nclass + p + 1 */
+	/* Pass 0 of a multinomial fit whose classes are not known yet (a
+	 * shard's, a merge's): the classes seen, in the order seen; each
+	 * group's class_n has ncls counts. */
+	char **cls;
+	size_t ncls;
 };
 
 static inline int fit_multi(const struct tl_fit *f) { return f->set.kind == TL_MODEL_MULTINOMIAL; }
@@ -102,7 +107,7 @@ static inline int fit_multi(const struct tl_fit *f) { return f->set.kind == TL_M
  * each class but the reference, class k's from (k - 1)(p + 1). */
 static inline size_t fit_q(const struct tl_fit *f)
 {
-	return fit_multi(f) ? (f->set.nclass - 1) * (f->set.p + 1) : f->set.p + 1;
+	return fit_multi(f) ? (f->set.nclass ? f->set.nclass - 1 : 0) * (f->set.p + 1) : f->set.p + 1;
 }
 /* fit_is_slope: coefficient i is penalised (not an intercept). */
 static inline int fit_is_slope(const struct tl_fit *f, size_t i) { return i % (f->set.p + 1) != 0; }
@@ -136,6 +141,10 @@ void fit_multi_metrics_row(struct tl_fit_sums *s, size_t u, const double *x, dou
 int fit_multi_start(struct tl_fit *f, struct fit_unit *u, size_t ui, const struct tl_fit_sums *s, char *err,
 		    size_t cap);
 void fit_multi_metrics(struct tl_fit *f, const struct tl_fit_sums *s);
+/* fit_multi_adopt: after pass 0 without known classes, f's classes are
+ * those of s in byte order, s's counts renumbered and f's units sized
+ * for them; -1 with a message when there are fewer than 2. */
+int fit_multi_adopt(struct tl_fit *f, struct tl_fit_sums *s, char *err, size_t cap);
 void fit_multi_model(const struct tl_fit *f, struct tl_model *m);
 
 /* fit_alloc: f's units for its settings (set, k), zeroed. */

@@ -130,6 +130,64 @@ int fit_multi_start(struct tl_fit *f, struct fit_unit *u, size_t ui, const struc
 	return 0;
 }
 
+size_t tl_fit_classes(const struct tl_fit *f, char *const **names)
+{
+	*names = f->set.classes;
+	return fit_multi(f) ? f->set.nclass : 0;
+}
+
+/* ---- classes found in pass 0 ------------------------------------------------- */
+
+static const char *const *sort_cls;
+
+static int by_class(const void *a, const void *b)
+{
+	return strcmp(sort_cls[*(const size_t *)a], sort_cls[*(const size_t *)b]);
+}
+
+/* resize_units: f's units' coefficients for its classes. */
+static void resize_units(struct tl_fit *f)
+{
+	size_t q = fit_q(f);
+	for (size_t i = 0; i < f->nunits; i++) {
+		struct fit_unit *u = &f->u[i];
+		free(u->b), free(u->dir), free(u->cand), free(u->class_n);
+		u->b = tl_xcalloc(q, sizeof *u->b);
+		u->dir = tl_xcalloc(q, sizeof *u->dir);
+		u->cand = tl_xcalloc(q, sizeof *u->cand);
+		u->class_n = tl_xcalloc(f->set.nclass, sizeof *u->class_n);
+	}
+}
+
+int fit_multi_adopt(struct tl_fit *f, struct tl_fit_sums *s, char *err, size_t cap)
+{
+	size_t c = s->ncls, *order = tl_xmalloc((c ? c : 1) * sizeof *order);
+	long *tmp = tl_xmalloc((c ? c : 1) * sizeof *tmp);
+	if (c < 2) {
+		free(order), free(tmp);
+		snprintf(err, cap, "target '%s' has %zu class%s in the training data; multinomial needs 2 or more",
+			 f->set.target, c, c == 1 ? "" : "es");
+		return -1;
+	}
+	for (size_t k = 0; k < c; k++)
+		order[k] = k;
+	sort_cls = (const char *const *)s->cls;
+	qsort(order, c, sizeof *order, by_class);
+	f->set.classes = tl_xcalloc(c, sizeof *f->set.classes);
+	for (size_t k = 0; k < c; k++)
+		f->set.classes[k] = tl_xstrdup(s->cls[order[k]]);
+	f->set.nclass = c;
+	for (size_t g = 0; g < s->ngroups; g++) {
+		for (size_t k = 0; k < c; k++)
+			tmp[k] = s->g[g].class_n[order[k]];
+		memcpy(s->g[g].class_n, tmp, c * sizeof *tmp);
+	}
+	free(order);
+	free(tmp);
+	resize_units(f);
+	return 0;
+}
+
 /* ---- the metrics --------------------------------------------------------------- */
 
 void tl_model_class_metrics(const long *conf, size_t c, double *accuracy, double *macro_f1)
