@@ -241,40 +241,25 @@ static void check_options(const struct options *o)
 /* target_value: 1 and *y, or 0 when the target is empty; exits 65 when it
  * is absent, not a number, or not a 0/1 field (tl(7) "Booleans") for a
  * logistic model. */
-/* The classes of a multinomial target, in the order first seen; over
- * shards (s), the fit's. */
+/* A multinomial target's classes: in memory as first seen (known), over
+ * shards the fit's (s). */
 struct classes {
-	char **name;
-	size_t n;
+	struct tl_model_classes known;
 	struct tl_field_buf tb;
 	struct tl_fit_sums *s;
 };
 
-#define MAX_CLASSES TL_MODEL_MAX_CLASSES
-
 /* class_value: the class of a's text in *y (a new one added), or 0 when empty. */
 static int class_value(struct classes *c, const struct tl_learner *l, const struct tl_attr *a, double *y)
 {
-	size_t n = tl_field_text(a, &c->tb), k = 0;
+	size_t n = tl_field_text(a, &c->tb);
 	if (n == 0)
 		return 0;
-	if (c->s) {
-		long sk = tl_fit_class(c->s, c->tb.p, n);
-		if (sk == -1)
-			tl_field_bad(l, a, "is none of the classes of pass 0 (did the input change?)");
-		if (sk < 0)
-			tl_field_bad(l, a, "is a class beyond the " TL_XSTR(MAX_CLASSES) " a multinomial target may have");
-		*y = (double)sk;
-		return 1;
-	}
-	while (k < c->n && strcmp(c->name[k], c->tb.p) != 0)
-		k++;
-	if (k == c->n) {
-		if (c->n == MAX_CLASSES)
-			tl_field_bad(l, a, "is a class beyond the " TL_XSTR(MAX_CLASSES) " a multinomial target may have");
-		c->name = tl_xrealloc(c->name, (c->n + 1) * sizeof *c->name);
-		c->name[c->n++] = tl_xstrdup(c->tb.p);
-	}
+	long k = c->s ? tl_fit_class(c->s, c->tb.p, n) : tl_model_class_of(&c->known, c->tb.p, n);
+	if (k == -1 && c->s)
+		tl_field_bad(l, a, "is none of the classes of pass 0 (did the input change?)");
+	if (k < 0)
+		tl_field_bad(l, a, "is a class beyond the " TL_XSTR(TL_MODEL_MAX_CLASSES) " a multinomial target may have");
 	*y = (double)k;
 	return 1;
 }
@@ -506,51 +491,19 @@ static void holdout(struct fitting *ft)
 	tl_model_holdout(&ft->m, &d);
 }
 
-static const char *const *sort_names;
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(sort_names[*(const size_t *)a], sort_names[*(const size_t *)b]);
-}
-
 /* set_classes: the model's classes, those of the training records in byte
- * order, and each record's class renumbered; exits 65 on a held-out
- * record of a class without training records. */
+ * order, each record's class renumbered; exits 65 on a held-out record of
+ * a class without training records, or sums too large. */
 static void set_classes(struct fitting *ft)
 {
-	struct classes *c = &ft->cl;
-	size_t *order = tl_xmalloc((c->n ? c->n : 1) * sizeof *order), *rank = tl_xmalloc((c->n ? c->n : 1) * sizeof *rank);
-	long *count = tl_xcalloc(c->n ? c->n : 1, sizeof *count);
-	size_t used = 0;
-	for (size_t i = 0; i < ft->r.n; i++)
-		count[(size_t)ft->r.y[i]]++;
-	for (size_t k = 0; k < c->n; k++)
-		if (count[k])
-			order[used++] = k;
-	sort_names = (const char *const *)c->name;
-	qsort(order, used, sizeof *order, by_name);
-	for (size_t k = 0; k < c->n; k++)
-		rank[k] = SIZE_MAX;
-	ft->m.classes = tl_xcalloc(used ? used : 1, sizeof *ft->m.classes);
-	for (size_t k = 0; k < used; k++) {
-		rank[order[k]] = k;
-		ft->m.classes[k] = tl_xstrdup(c->name[order[k]]);
-	}
-	ft->m.nclass = used;
-	for (size_t i = 0; i < ft->r.n; i++)
-		ft->r.y[i] = (double)rank[(size_t)ft->r.y[i]];
-	for (size_t i = 0; i < ft->ho.n; i++) {
-		if (rank[(size_t)ft->ho.y[i]] == SIZE_MAX)
-			tl_die(TL_EX_DATAERR, "held-out class '%s' of target '%s' has no training record",
-			       c->name[(size_t)ft->ho.y[i]], ft->m.target);
-		ft->ho.y[i] = (double)rank[(size_t)ft->ho.y[i]];
-	}
-	free(order);
-	free(rank);
-	free(count);
-	if (tl_fit_size_classes(ft->m.p, ft->cv, used) > TL_FIT_MAX_SUMS)
+	long unseen = tl_model_classes_set(&ft->m, &ft->cl.known, ft->r.y, ft->r.n, ft->ho.y, ft->ho.n);
+	size_t c = ft->m.nclass;
+	if (unseen >= 0)
+		tl_die(TL_EX_DATAERR, "held-out class '%s' of target '%s' has no training record",
+		       ft->cl.known.name[unseen], ft->m.target);
+	if (tl_fit_size_classes(ft->m.p, ft->cv, c) > TL_FIT_MAX_SUMS)
 		tl_die(TL_EX_DATAERR, "%zu classes of %zu features with %d folds: the sums of a pass would take %.0f MiB, more than %.0f",
-		       used, ft->m.p, ft->cv, tl_fit_size_classes(ft->m.p, ft->cv, used) / 1048576, TL_FIT_MAX_SUMS / 1048576);
+		       c, ft->m.p, ft->cv, tl_fit_size_classes(ft->m.p, ft->cv, c) / 1048576, TL_FIT_MAX_SUMS / 1048576);
 }
 
 /* fit_one: the fit in memory, the model file its output. */
@@ -624,9 +577,7 @@ static int fit_main(const struct tl_common *c, const struct options *o, int nfil
 	free(ft.tb.p);
 	free(ft.cl.tb.p);
 	free(ft.oofp);
-	for (size_t k = 0; k < ft.cl.n; k++)
-		free(ft.cl.name[k]);
-	free(ft.cl.name);
+	tl_model_classes_free(&ft.cl.known);
 	free(ft.x);
 	tl_model_free(&ft.m);
 	return rc;

@@ -145,6 +145,23 @@ void tl_model_oof_header(FILE *f, const struct tl_model *m);
 void tl_model_oof_row(FILE *f, const struct tl_model *m, const char *id, size_t n, int fold, double y,
 		      const double *pred);
 
+/* The classes of a multinomial target as a fit in memory meets them, in
+ * the order first seen (tl-model --fit); zero it before the first use. */
+struct tl_model_classes {
+	char **name;
+	size_t n;
+};
+/* tl_model_class_of: the index of class s[0..n) in c, added when new; -1
+ * when it would be one more than TL_MODEL_MAX_CLASSES. */
+long tl_model_class_of(struct tl_model_classes *c, const char *s, size_t n);
+/* tl_model_classes_set: m's classes: those of c that the training targets
+ * y[0..n) (indices in c) have, in byte order, y renumbered to them, and
+ * the held-out targets yh[0..nh) too. Returns -1, or the index in c of a
+ * held-out class without training records. */
+long tl_model_classes_set(struct tl_model *m, const struct tl_model_classes *c, double *y, size_t n, double *yh,
+			  size_t nh);
+void tl_model_classes_free(struct tl_model_classes *c);
+
 /* tl_model_class_metrics: the accuracy and the macro F1 (the mean over
  * the classes with support of 2TP / (2TP + FP + FN), as tl-eval) of the
  * c x c confusion counts conf[truth * c + predicted]; NAN when empty. */

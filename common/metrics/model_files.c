@@ -275,8 +275,10 @@ void rec_settings(struct rec *r, struct tl_model *set, int *k, long *line)
 		if (bad < 0)
 			rec_die(r, "%s", err);
 		for (size_t j = 0; j < set->p; j++)
-			if (strcmp(set->feat[j].spec, set->feat[set->p].spec) == 0)
+			if (strcmp(set->feat[j].spec, set->feat[set->p].spec) == 0) {
+				set->p++;   /* freed with the others when the die is caught */
 				rec_die(r, "feature '%s' is given twice", set->feat[j].spec);
+			}
 	}
 	if (set->kind == TL_MODEL_MULTINOMIAL)
 		rec_classes(r, set, *k);

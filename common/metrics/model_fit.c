@@ -100,7 +100,7 @@ struct tl_fit *tl_fit_new(const struct tl_model *m, int k, const struct tl_model
 		f->set.feat[j].field = tl_xstrdup(m->feat[j].field);
 		f->set.feat[j].tf = m->feat[j].tf;
 	}
-	if (m->kind == TL_MODEL_MULTINOMIAL) {
+	if (m->kind == TL_MODEL_MULTINOMIAL && m->nclass) {
 		f->set.nclass = m->nclass;
 		f->set.classes = tl_xcalloc(m->nclass, sizeof *f->set.classes);
 		for (size_t k = 0; k < m->nclass; k++)
