@@ -172,11 +172,26 @@ void tl_model_class_metrics(const long *conf, size_t c, double *accuracy, double
  * from (k - 1) r, the intercept first) for zt (r values: 1, then the
  * standardised features), y its class: returns the loss log sum_k
  * e^eta_k - eta_y; grad gets the gradient of the log-likelihood ((c - 1)
- * r), hess the lower triangle of the negated Hessian, H[a][b] at a (a +
- * 1) / 2 + b for b <= a: P_k (d_kl - P_l) zt_i zt_j, a = (k - 1) r + i,
- * b = (l - 1) r + j. work: 2 c doubles. */
+ * r), hess the negated Hessian H[a][b] = P_k (d_kl - P_l) zt_i zt_j, a =
+ * (k - 1) r + i, b = (l - 1) r + j, each block (k, l) symmetric in i and
+ * j: the tl_multi_hess_n entries at tl_multi_hess_at(r, a, b). work: 2 c
+ * doubles. */
 double tl_multi_terms(size_t c, size_t r, const double *b, const double *zt, size_t y, double *work,
 		      double *grad, double *hess);
+/* tl_multi_hess_n: the entries of the Hessian of c classes and r
+ * coefficients each: the lower triangle of each block (k, l), l <= k,
+ * (c - 1) c / 2 blocks of r (r + 1) / 2. */
+static inline size_t tl_multi_hess_n(size_t c, size_t r) { return (c - 1) * c / 2 * (r * (r + 1) / 2); }
+/* tl_multi_hess_at: the entry of H[a][b] (either order). */
+static inline size_t tl_multi_hess_at(size_t r, size_t a, size_t b)
+{
+	size_t t = a < b ? a : b, ka, kb, i, j;
+	a = a < b ? b : a, b = t;
+	ka = a / r, kb = b / r, i = a % r, j = b % r;
+	if (j > i)
+		t = i, i = j, j = t;
+	return ((ka * (ka + 1) / 2 + kb) * (r * (r + 1)) / 2) + i * (i + 1) / 2 + j;
+}
 
 /* tl_model_predict_classes: a multinomial m's class probabilities for x
  * in prob (m->nclass); returns the predicted class: the highest linear

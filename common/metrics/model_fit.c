@@ -270,7 +270,7 @@ static int newton_dir(const struct tl_fit *f, struct fit_unit *u, const struct u
 		int slope = fit_is_slope(f, i);
 		u->dir[i] = tl_xsum_value(&a->grad[i]) - (slope ? l2 * u->cand[i] : 0);
 		for (size_t k = 0; k <= i; k++)
-			h[i * q + k] = tl_xsum_value(&a->hess[hess_at(i, k)]);
+			h[i * q + k] = tl_xsum_value(&a->hess[fit_hess_at(f, i, k)]);
 		if (slope)
 			h[i * q + i] += l2;
 	}

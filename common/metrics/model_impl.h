@@ -114,6 +114,21 @@ static inline int fit_is_slope(const struct tl_fit *f, size_t i) { return i % (f
 static inline size_t hess_n(size_t q) { return q * (q + 1) / 2; }
 /* The index of H[i][j], j <= i, in the lower triangle. */
 static inline size_t hess_at(size_t i, size_t j) { return i * (i + 1) / 2 + j; }
+/* The Hessian's entries (exact sums), and the one of H[i][k], k <= i: the
+ * lower triangle, or multinomial tl_multi_hess_at's; fit_hess_own: H[i][k]
+ * is the entry's own (not the mirror, within a block, of another). */
+static inline size_t fit_hess_n(const struct tl_fit *f)
+{
+	return fit_multi(f) ? (f->set.nclass < 2 ? 0 : tl_multi_hess_n(f->set.nclass, f->set.p + 1)) : hess_n(fit_q(f));
+}
+static inline size_t fit_hess_at(const struct tl_fit *f, size_t i, size_t k)
+{
+	return fit_multi(f) ? tl_multi_hess_at(f->set.p + 1, i, k) : hess_at(i, k);
+}
+static inline int fit_hess_own(const struct tl_fit *f, size_t i, size_t k)
+{
+	return !fit_multi(f) || k % (f->set.p + 1) <= i % (f->set.p + 1);
+}
 
 /* fit_zval: the standardised value of x for mean and sd (0 when empty). */
 double fit_zval(double x, double mean, double sd);

@@ -60,16 +60,17 @@ double tl_multi_terms(size_t c, size_t r, const double *b, const double *zt, siz
 		eta[k] = e;
 	}
 	double loss = fit_softmax(eta, c, prob) - eta[y];
+	size_t tri = r * (r + 1) / 2;
 	for (size_t k = 1; k < c; k++) {
 		double res = (y == k) - prob[k];
-		for (size_t i = 0; i < r; i++) {
-			size_t row = (k - 1) * r + i;
-			grad[row] = res * zt[i];
-			for (size_t l = 1; l <= k; l++) {
-				double wz = prob[k] * ((k == l) - prob[l]) * zt[i];
-				double *h = &hess[row * (row + 1) / 2 + (l - 1) * r];
-				for (size_t j = 0, n = l == k ? i + 1 : r; j < n; j++)
-					h[j] = wz * zt[j];
+		for (size_t i = 0; i < r; i++)
+			grad[(k - 1) * r + i] = res * zt[i];
+		for (size_t l = 1; l <= k; l++) {   /* block (k, l): its lower triangle */
+			double w = prob[k] * ((k == l) - prob[l]), *h = hess + ((k - 1) * k / 2 + (l - 1)) * tri;
+			for (size_t i = 0; i < r; i++) {
+				double wz = w * zt[i];
+				for (size_t j = 0; j <= i; j++)
+					*h++ = wz * zt[j];
 			}
 		}
 	}
@@ -81,7 +82,7 @@ double tl_multi_terms(size_t c, size_t r, const double *b, const double *zt, siz
 size_t fit_multi_scratch(const struct tl_fit *f)
 {
 	size_t q = fit_q(f);
-	return 2 * f->set.nclass + f->set.p + 1 + q + hess_n(q);
+	return 2 * f->set.nclass + f->set.p + 1 + q + fit_hess_n(f);
 }
 
 void fit_multi_newton_row(struct tl_fit_sums *s, size_t u, const double *x, double y)
@@ -97,7 +98,7 @@ void fit_multi_newton_row(struct tl_fit_sums *s, size_t u, const double *x, doub
 	tl_xsum_add(&a->loss, tl_multi_terms(c, p + 1, un->cand, zt, (size_t)y, work, grad, hess));
 	for (size_t i = 0; i < q; i++)
 		tl_xsum_add(&a->grad[i], grad[i]);
-	for (size_t i = 0, n = hess_n(q); i < n; i++)
+	for (size_t i = 0, n = fit_hess_n(f); i < n; i++)
 		tl_xsum_add(&a->hess[i], hess[i]);
 }
 
@@ -298,6 +299,6 @@ size_t tl_model_predict_classes(const struct tl_model *m, const double *x, doubl
 
 double tl_fit_size_classes(size_t p, int k, size_t c)
 {
-	double q = (double)(c - 1) * ((double)p + 1);
-	return ((double)k + 1) * (q + 1) * (q + 2) / 2 * (double)sizeof(struct tl_xsum);
+	double r = (double)p + 1, q = (double)(c - 1) * r, blocks = (double)(c - 1) * (double)c / 2;
+	return ((double)k + 1) * (1 + q + blocks * r * (r + 1) / 2) * (double)sizeof(struct tl_xsum);
 }

@@ -92,7 +92,7 @@ struct tl_fit_sums *tl_fit_sums_new(const struct tl_fit *f)
 	for (size_t u = 0; f->phase == PH_NEWTON && u < f->nunits; u++)
 		if (f->u[u].status != U_DONE) {
 			s->us[u].grad = tl_xcalloc(q, sizeof *s->us[u].grad);
-			s->us[u].hess = tl_xcalloc(hess_n(q), sizeof *s->us[u].hess);
+			s->us[u].hess = tl_xcalloc(fit_hess_n(f), sizeof *s->us[u].hess);
 		}
 	if (f->phase == PH_METRICS && f->set.kind == TL_MODEL_LOGISTIC)
 		s->pr = tl_xcalloc(f->nunits, sizeof *s->pr);

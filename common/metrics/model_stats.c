@@ -66,7 +66,8 @@ static void emit_newton(struct wr *w, const struct tl_fit_sums *s)
 			put_xsum(w, "grad", (long)u, (long)i, -1, &a->grad[i]);
 		for (size_t i = 0; i < q; i++)
 			for (size_t k = 0; k <= i; k++)
-				put_xsum(w, "hess", (long)u, (long)i, (long)k, &a->hess[hess_at(i, k)]);
+				if (fit_hess_own(f, i, k))
+					put_xsum(w, "hess", (long)u, (long)i, (long)k, &a->hess[fit_hess_at(f, i, k)]);
 	}
 }
 
@@ -211,7 +212,8 @@ static void read_newton(struct rec *r, struct tl_fit_sums *s)
 			rec_xsum(r, rec_expect(r, "grad", (long)u, (long)i, -1), &a->grad[i]);
 		for (size_t i = 0; i < q; i++)
 			for (size_t k = 0; k <= i; k++)
-				rec_xsum(r, rec_expect(r, "hess", (long)u, (long)i, (long)k), &a->hess[hess_at(i, k)]);
+				if (fit_hess_own(f, i, k))
+					rec_xsum(r, rec_expect(r, "hess", (long)u, (long)i, (long)k), &a->hess[fit_hess_at(f, i, k)]);
 	}
 }
 
