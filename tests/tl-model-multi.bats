@@ -74,8 +74,9 @@ print(len(out), bad); sys.exit(1 if bad or len(out) != len(data) else 0)' "$DATA
 }
 
 @test "MMU003: --cv --oof: each row is --fit on the other folds applied with --model; the pooled metrics are tl-eval's on the file" {
-	run --separate-stderr tl-model --fit --kind multinomial --target kind --features "$SPECS" --cv 3 --oof oof.csv --output m.json "$DATA"
+	run --separate-stderr tl-model --fit --kind multinomial --target kind --features "$SPECS" --cv 3 --oof oof.csv --metrics m.prom --output m.json "$DATA"
 	assert_success
+	grep -q '^tl_model_cv_macro_f1{tool="tl-model"} 0.4766' m.prom
 	assert_equal "$(head -1 oof.csv)" "learner_id,fold,kind,p_alpha,p_beta,p_gamma,kind_predicted"
 	assert_equal "$(wc -l <oof.csv)" 60
 	local f
