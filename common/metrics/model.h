@@ -1,7 +1,9 @@
 /* model.h - learned scores from learner fields (DESIGN §11): feature specs
  * with transforms, standardisation, mean imputation, logistic regression by
- * penalised IRLS, ridge regression, K-fold cross-validation (ROC AUC by
- * tl_eval_roc_auc of metrics/eval.h, or RMSE), and the JSON model file. */
+ * penalised IRLS, ridge regression, multinomial (softmax) regression by
+ * Newton, K-fold cross-validation (ROC AUC by tl_eval_roc_auc of
+ * metrics/eval.h, RMSE, or accuracy and macro F1), out-of-fold predictions,
+ * a held-out split, the JSON model file, and applying it to records. */
 #ifndef TL_MODEL_H
 #define TL_MODEL_H
 

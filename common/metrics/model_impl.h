@@ -7,7 +7,11 @@
  * not converged at its candidate coefficients; then one pass for the
  * metrics. The stats and state files (model_files.c, model_stats.c,
  * model_state.c) carry the sums and the fit between processes; every sum
- * is exact (util/xsum.h), so a fit over shards is the single fit. */
+ * is exact (util/xsum.h), so a fit over shards is the single fit. A
+ * multinomial fit (model_multi.c) has (C - 1)(p + 1) coefficients per
+ * unit, class 0 the reference; when its classes are not known before
+ * pass 0 (over shards), the sums of pass 0 collect them, and the step of
+ * pass 0 orders them by bytes and sizes the units. */
 #ifndef TL_MODEL_IMPL_H
 #define TL_MODEL_IMPL_H
 
