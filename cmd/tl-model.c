@@ -234,8 +234,6 @@ static void check_options(const struct options *o)
 		tl_usage_error("--holdout: %g is not a fraction strictly between 0 and 1", o->holdout);
 	if (o->holdout_set && o->ho_field)
 		tl_usage_error("give one of --holdout and --holdout-field");
-	if (o->emit && o->kind == TL_MODEL_MULTINOMIAL)
-		tl_usage_error("--kind multinomial fits in one process: --emit-stats is not supported for it");
 	if (o->emit && (o->holdout_set || o->ho_field))
 		tl_usage_error("--holdout and --holdout-field apply only to a fit in one process, not with --emit-stats");
 	if (o->fit && tl_fit_size(o->nspecs, o->cv) > TL_FIT_MAX_SUMS)
@@ -249,29 +247,25 @@ static void check_options(const struct options *o)
 /* target_value: 1 and *y, or 0 when the target is empty; exits 65 when it
  * is absent, not a number, or not a 0/1 field (tl(7) "Booleans") for a
  * logistic model. */
-/* The classes of a multinomial target, in the order first seen. */
+/* A multinomial target's classes: in memory as first seen (known), over
+ * shards the fit's (s). */
 struct classes {
-	char **name;
-	size_t n;
+	struct tl_model_classes known;
 	struct tl_field_buf tb;
+	struct tl_fit_sums *s;
 };
-
-#define MAX_CLASSES 1000
 
 /* class_value: the class of a's text in *y (a new one added), or 0 when empty. */
 static int class_value(struct classes *c, const struct tl_learner *l, const struct tl_attr *a, double *y)
 {
-	size_t n = tl_field_text(a, &c->tb), k = 0;
+	size_t n = tl_field_text(a, &c->tb);
 	if (n == 0)
 		return 0;
-	while (k < c->n && strcmp(c->name[k], c->tb.p) != 0)
-		k++;
-	if (k == c->n) {
-		if (c->n == MAX_CLASSES)
-			tl_field_bad(l, a, "is a class beyond the " TL_XSTR(MAX_CLASSES) " a multinomial target may have");
-		c->name = tl_xrealloc(c->name, (c->n + 1) * sizeof *c->name);
-		c->name[c->n++] = tl_xstrdup(c->tb.p);
-	}
+	long k = c->s ? tl_fit_class(c->s, c->tb.p, n) : tl_model_class_of(&c->known, c->tb.p, n);
+	if (k == -1 && c->s)
+		tl_field_bad(l, a, "is none of the classes of pass 0 (did the input change?)");
+	if (k < 0)
+		tl_field_bad(l, a, "is a class beyond the " TL_XSTR(TL_MODEL_MAX_CLASSES) " a multinomial target may have");
 	*y = (double)k;
 	return 1;
 }
@@ -415,6 +409,7 @@ struct fitting {
 	struct tl_fit *fit;      /* --emit-stats: the pass, */
 	struct tl_fit_sums *s;   /* and this shard's sums */
 	FILE *oof;               /* --emit-stats --oof, in the metrics pass */
+	double *oofp;            /* its class probabilities (multinomial) */
 	struct tl_field_buf tb;
 	struct classes cl;       /* multinomial */
 	double *x;
@@ -433,6 +428,17 @@ static int held_out(struct fitting *ft, const struct tl_learner *l)
 	const struct tl_attr *a = tl_field_need(l, o->ho_field, "--holdout-field");
 	tl_field_text(a, &ft->tb);
 	return strcmp(ft->tb.p, o->ho_value) == 0;
+}
+
+/* shard_oof: a shard's out-of-fold prediction of l, in the metrics pass. */
+static void shard_oof(struct fitting *ft, const struct tl_learner *l, int fold, double y)
+{
+	double one, *pred = ft->m.nclass ? ft->oofp : &one;
+	if (ft->m.nclass)
+		tl_fit_predict_classes(ft->fit, (size_t)fold + 1, ft->x, pred);
+	else
+		one = tl_fit_predict(ft->fit, (size_t)fold + 1, ft->x);
+	tl_model_oof_row(ft->oof, &ft->m, l->id.p, l->id.n, fold, y, pred);
 }
 
 static void fit_learner(void *state, const struct tl_learner *l, tl_time asof, size_t npast, struct tl_writer *w)
@@ -455,13 +461,13 @@ static void fit_learner(void *state, const struct tl_learner *l, tl_time asof, s
 	int fold = ft->cv > 0 ? tl_model_fold(l->id.p, l->id.n, ft->cv) : 0;
 	ft->n++;
 	if (ft->s) {
-		tl_fit_tag(ft->s, l->id.p, l->id.n, ft->x, y);
+		if (ft->m.kind == TL_MODEL_MULTINOMIAL)
+			tl_fit_tag_class(ft->s, l->id.p, l->id.n, ft->x, ft->cl.tb.p, strlen(ft->cl.tb.p));
+		else
+			tl_fit_tag(ft->s, l->id.p, l->id.n, ft->x, y);
 		tl_fit_add(ft->s, ft->x, y, fold);
 		if (ft->oof)
-		{
-			double pred = tl_fit_predict(ft->fit, (size_t)fold + 1, ft->x);
-			tl_model_oof_row(ft->oof, &ft->m, l->id.p, l->id.n, fold, y, &pred);
-		}
+			shard_oof(ft, l, fold, y);
 	} else {
 		rows_add(&ft->r, ft->x, ft->m.p, y, fold, &l->id);
 	}
@@ -491,51 +497,19 @@ static void holdout(struct fitting *ft)
 	tl_model_holdout(&ft->m, &d);
 }
 
-static const char *const *sort_names;
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(sort_names[*(const size_t *)a], sort_names[*(const size_t *)b]);
-}
-
 /* set_classes: the model's classes, those of the training records in byte
- * order, and each record's class renumbered; exits 65 on a held-out
- * record of a class without training records. */
+ * order, each record's class renumbered; exits 65 on a held-out record of
+ * a class without training records, or sums too large. */
 static void set_classes(struct fitting *ft)
 {
-	struct classes *c = &ft->cl;
-	size_t *order = tl_xmalloc((c->n ? c->n : 1) * sizeof *order), *rank = tl_xmalloc((c->n ? c->n : 1) * sizeof *rank);
-	long *count = tl_xcalloc(c->n ? c->n : 1, sizeof *count);
-	size_t used = 0;
-	for (size_t i = 0; i < ft->r.n; i++)
-		count[(size_t)ft->r.y[i]]++;
-	for (size_t k = 0; k < c->n; k++)
-		if (count[k])
-			order[used++] = k;
-	sort_names = (const char *const *)c->name;
-	qsort(order, used, sizeof *order, by_name);
-	for (size_t k = 0; k < c->n; k++)
-		rank[k] = SIZE_MAX;
-	ft->m.classes = tl_xcalloc(used ? used : 1, sizeof *ft->m.classes);
-	for (size_t k = 0; k < used; k++) {
-		rank[order[k]] = k;
-		ft->m.classes[k] = tl_xstrdup(c->name[order[k]]);
-	}
-	ft->m.nclass = used;
-	for (size_t i = 0; i < ft->r.n; i++)
-		ft->r.y[i] = (double)rank[(size_t)ft->r.y[i]];
-	for (size_t i = 0; i < ft->ho.n; i++) {
-		if (rank[(size_t)ft->ho.y[i]] == SIZE_MAX)
-			tl_die(TL_EX_DATAERR, "held-out class '%s' of target '%s' has no training record",
-			       c->name[(size_t)ft->ho.y[i]], ft->m.target);
-		ft->ho.y[i] = (double)rank[(size_t)ft->ho.y[i]];
-	}
-	free(order);
-	free(rank);
-	free(count);
-	if (tl_fit_size_classes(ft->m.p, ft->cv, used) > TL_FIT_MAX_SUMS)
+	long unseen = tl_model_classes_set(&ft->m, &ft->cl.known, ft->r.y, ft->r.n, ft->ho.y, ft->ho.n);
+	size_t c = ft->m.nclass;
+	if (unseen >= 0)
+		tl_die(TL_EX_DATAERR, "held-out class '%s' of target '%s' has no training record",
+		       ft->cl.known.name[unseen], ft->m.target);
+	if (tl_fit_size_classes(ft->m.p, ft->cv, c) > TL_FIT_MAX_SUMS)
 		tl_die(TL_EX_DATAERR, "%zu classes of %zu features with %d folds: the sums of a pass would take %.0f MiB, more than %.0f",
-		       used, ft->m.p, ft->cv, tl_fit_size_classes(ft->m.p, ft->cv, used) / 1048576, TL_FIT_MAX_SUMS / 1048576);
+		       c, ft->m.p, ft->cv, tl_fit_size_classes(ft->m.p, ft->cv, c) / 1048576, TL_FIT_MAX_SUMS / 1048576);
 }
 
 /* fit_one: the fit in memory, the model file its output. */
@@ -566,7 +540,14 @@ static void start_emit(struct fitting *ft, const struct options *o, const struct
 	if (o->state)
 		tl_fit_check(ft->fit, &ft->m, o->cv);
 	ft->s = tl_fit_sums_new(ft->fit);
+	ft->cl.s = ft->s;
 	if (o->oof && tl_fit_oof_pass(ft->fit)) {
+		char *const *names;
+		size_t c = tl_fit_classes(ft->fit, &names);
+		ft->m.classes = tl_xcalloc(c ? c : 1, sizeof *ft->m.classes);
+		for (ft->m.nclass = 0; ft->m.nclass < c; ft->m.nclass++)
+			ft->m.classes[ft->m.nclass] = tl_xstrdup(names[ft->m.nclass]);
+		ft->oofp = tl_xcalloc(c ? c : 1, sizeof *ft->oofp);
 		ft->oof = tl_output_open(o->oof);
 		tl_model_oof_header(ft->oof, &ft->m);
 	}
@@ -601,9 +582,8 @@ static int fit_main(const struct tl_common *c, const struct options *o, int nfil
 	rows_free(&ft.ho);
 	free(ft.tb.p);
 	free(ft.cl.tb.p);
-	for (size_t k = 0; k < ft.cl.n; k++)
-		free(ft.cl.name[k]);
-	free(ft.cl.name);
+	free(ft.oofp);
+	tl_model_classes_free(&ft.cl.known);
 	free(ft.x);
 	tl_model_free(&ft.m);
 	return rc;

@@ -24,7 +24,7 @@ TOOLS=(tl-loadgen tl-velocity tl-affinity tl-retention tl-score tl-abtest tl-eva
 	[ -x "$r/bin/tl-batch" ]
 	[ -f "$r/share/man/man1/tl-batch.1" ]
 	[ -f "$r/share/man/man7/tl-ops.7" ]
-	for f in v1.json v2.json churn.features velocity.features velocity-active.json velocity-given-active.json batch.conf prometheus/tl-alerts.yml grafana/tl-dashboard.json \
+	for f in v1.json v2.json churn.features archetype.features velocity.features velocity-active.json velocity-given-active.json batch.conf prometheus/tl-alerts.yml grafana/tl-dashboard.json \
 		systemd/tl-batch.service systemd/tl-batch.timer import-kddcup2015.sh import-oulad.sh \
 		import-openedx-tracking.sh lib/civil.awk; do
 		[ -f "$r/share/tl/$f" ] || { echo "not installed: share/tl/$f"; false; }

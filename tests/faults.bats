@@ -70,6 +70,7 @@ tl-abtest --metric roi @output @metrics $d/docs.ndjson
 tl-abtest --metric roi --emit-stats @output $d/docs.ndjson
 tl-abtest --merge --metric roi --format json @output $d/stats.csv
 tl-model --fit --target roi --kind linear --features velocity,retention_strength @output @metrics $d/docs.ndjson
+tl-model --fit --target roi --kind linear --features velocity,retention_strength --cv 3 @oof @output @metrics $d/docs.ndjson
 tl-model --fit --target roi --kind linear --features velocity,retention_strength --cv 3 --emit-stats @output @metrics $d/docs.ndjson
 tl-model --merge @output $d/model.stats
 tl-loadgen --learners 2000 @output

@@ -8,6 +8,9 @@
 load test_helper
 bats_require_minimum_version 1.5.0
 
+# shellcheck source-path=SCRIPTDIR source=../scripts/lib/model.sh
+. "$TL_ROOT/scripts/lib/model.sh"
+
 SPECS=x1,log1p:count,x3
 DATA=$TESTDATA/model/model-classes.csv
 
@@ -71,8 +74,9 @@ print(len(out), bad); sys.exit(1 if bad or len(out) != len(data) else 0)' "$DATA
 }
 
 @test "MMU003: --cv --oof: each row is --fit on the other folds applied with --model; the pooled metrics are tl-eval's on the file" {
-	run --separate-stderr tl-model --fit --kind multinomial --target kind --features "$SPECS" --cv 3 --oof oof.csv --output m.json "$DATA"
+	run --separate-stderr tl-model --fit --kind multinomial --target kind --features "$SPECS" --cv 3 --oof oof.csv --metrics m.prom --output m.json "$DATA"
 	assert_success
+	grep -q '^tl_model_cv_macro_f1{tool="tl-model"} 0.4766' m.prom
 	assert_equal "$(head -1 oof.csv)" "learner_id,fold,kind,p_alpha,p_beta,p_gamma,kind_predicted"
 	assert_equal "$(wc -l <oof.csv)" 60
 	local f
@@ -127,7 +131,7 @@ PY
 	cmp a.json b.json
 }
 
-@test "MMU006: errors: one class, a class only held out, a fold without a class, --emit-stats, a bad model file" {
+@test "MMU006: errors: one class, a class only held out, a fold without a class, a bad model file" {
 	awk -F, 'NR == 1 || $6 == "beta"' "$DATA" >one.csv
 	run --separate-stderr tl-model --fit --kind multinomial --target kind --features "$SPECS" one.csv
 	assert_failure 65
@@ -140,9 +144,6 @@ PY
 	run --separate-stderr tl-model --fit --kind multinomial --target kind --features "$SPECS" --cv 10 rare.csv
 	assert_failure 65
 	[[ "$stderr" == *"cross-validation fold "*" of 10: class '"*"' of target 'kind' has no training record"* ]]
-	run --separate-stderr tl-model --fit --kind multinomial --target kind --features "$SPECS" --emit-stats "$DATA"
-	assert_failure 64
-	[[ "$stderr" == *"--emit-stats is not supported for it"* ]]
 	tl-model --fit --kind multinomial --target kind --features "$SPECS" --output m.json "$DATA" 2>/dev/null
 	sed 's/"beta",/"zeta",/' m.json >bad.json
 	run --separate-stderr tl-model --model bad.json "$DATA"
@@ -160,4 +161,66 @@ PY
 	[[ "$output" != *"archetype.features"* ]]
 	run grep -cv '^\(#\|$\)' "$TL_ROOT/config/archetype.features"
 	[ "$output" -ge 10 ]
+}
+
+# deal N [EMPTY]: the data's rows round-robin into shard0.csv ..
+# shard(N-1).csv; with EMPTY the last shard has its header alone.
+deal() {
+	local n=$1 d=$1
+	[ -z "${2:-}" ] || d=$((n - 1))
+	rm -f shard*.csv
+	awk -v n="$n" -v d="$d" 'NR == 1 { for (i = 0; i < n; i++) print > ("shard" i ".csv"); next }
+		{ print > ("shard" ((NR - 2) % d) ".csv") }' "$DATA"
+}
+
+# run_pass P STATE DIR: every shard's --emit-stats of one pass, and its
+# out-of-fold predictions (written in the last pass).
+run_pass() {
+	local f
+	for f in shard*.csv; do
+		tl-model --fit --kind multinomial --target kind --features "$SPECS" --cv 3 --oof "oof-${f%.csv}.out" \
+			--emit-stats ${2:+--state "$2"} --output "$3/${f%.*}.stats" "$f" || return 1
+	done
+}
+
+@test "MMU008: over shards (--emit-stats, --merge) at N = 1, 2, 3 and 7 (one empty): the single fit byte for byte, --oof too" {
+	tl-model --fit --kind multinomial --target kind --features "$SPECS" --cv 3 --oof single.oof --output single.json "$DATA" 2>single.err
+	local n
+	for n in 1 2 3 7; do
+		if [ "$n" = 7 ]; then deal 7 empty; else deal "$n"; fi
+		rm -rf work oof-*.out
+		run --separate-stderr tl_model_fit_loop run_pass work sharded.json
+		[ "$status" -eq 0 ] || { echo "N=$n: $stderr" >&2; return 1; }
+		[ "$stderr" = "$(<single.err)" ] || { echo "N=$n: stderr: $stderr" >&2; return 1; }
+		cmp single.json sharded.json
+		[ "$(tail -qn +2 oof-*.out | sort)" = "$(tail -n +2 single.oof | sort)" ]
+	done
+	# the state names the classes, in byte order, and each unit's counts
+	grep -q '^class,,0,,alpha$' work/state-1
+	grep -q '^class_n,0,2,,15$' work/state-1
+}
+
+@test "MMU009: over shards: a class that pass 0 did not see, and a shard whose classes changed, stop at their record, exit 65" {
+	deal 2
+	tl-model --fit --kind multinomial --target kind --features "$SPECS" --emit-stats --output p0-0.stats shard0.csv
+	tl-model --fit --kind multinomial --target kind --features "$SPECS" --emit-stats --output p0-1.stats shard1.csv
+	tl-model --merge --output state1 p0-0.stats p0-1.stats
+	local class other
+	class=$(sed -n '2s/.*,//p' shard1.csv)
+	other=alpha
+	[ "$class" != alpha ] || other=beta
+	sed -i '2s/,[a-z]*$/,delta/' shard1.csv
+	run --separate-stderr tl-model --fit --kind multinomial --target kind --features "$SPECS" --emit-stats --state state1 shard1.csv
+	assert_failure 65
+	[[ "$stderr" == *"shard1.csv:2: "*"'kind' is none of the classes of pass 0 (did the input change?): 'delta'"* ]]
+	sed -i "2s/,delta\$/,$other/" shard1.csv
+	tl-model --fit --kind multinomial --target kind --features "$SPECS" --emit-stats --state state1 --output p1-0.stats shard0.csv
+	tl-model --fit --kind multinomial --target kind --features "$SPECS" --emit-stats --state state1 --output p1-1.stats shard1.csv
+	run --separate-stderr tl-model --merge --state state1 p1-0.stats p1-1.stats
+	assert_failure 65
+	[[ "$stderr" == *"p1-1.stats:"*"is not one of the 2 shards of pass 0"* ]]
+	sed 's/^class,,1,,beta$/class,,1,,alpha/' state1 >bad-state
+	run --separate-stderr tl-model --fit --kind multinomial --target kind --features "$SPECS" --emit-stats --state bad-state shard0.csv
+	assert_failure 65
+	[[ "$stderr" == *"bad-state:"*"class 'alpha' is empty or not after the one before in byte order"* ]]
 }

@@ -1,7 +1,9 @@
 /* model.h - learned scores from learner fields (DESIGN §11): feature specs
  * with transforms, standardisation, mean imputation, logistic regression by
- * penalised IRLS, ridge regression, K-fold cross-validation (ROC AUC by
- * tl_eval_roc_auc of metrics/eval.h, or RMSE), and the JSON model file. */
+ * penalised IRLS, ridge regression, multinomial (softmax) regression by
+ * Newton, K-fold cross-validation (ROC AUC by tl_eval_roc_auc of
+ * metrics/eval.h, RMSE, or accuracy and macro F1), out-of-fold predictions,
+ * a held-out split, the JSON model file, and applying it to records. */
 #ifndef TL_MODEL_H
 #define TL_MODEL_H
 
@@ -145,6 +147,23 @@ void tl_model_oof_header(FILE *f, const struct tl_model *m);
 void tl_model_oof_row(FILE *f, const struct tl_model *m, const char *id, size_t n, int fold, double y,
 		      const double *pred);
 
+/* The classes of a multinomial target as a fit in memory meets them, in
+ * the order first seen (tl-model --fit); zero it before the first use. */
+struct tl_model_classes {
+	char **name;
+	size_t n;
+};
+/* tl_model_class_of: the index of class s[0..n) in c, added when new; -1
+ * when it would be one more than TL_MODEL_MAX_CLASSES. */
+long tl_model_class_of(struct tl_model_classes *c, const char *s, size_t n);
+/* tl_model_classes_set: m's classes: those of c that the training targets
+ * y[0..n) (indices in c) have, in byte order, y renumbered to them, and
+ * the held-out targets yh[0..nh) too. Returns -1, or the index in c of a
+ * held-out class without training records. */
+long tl_model_classes_set(struct tl_model *m, const struct tl_model_classes *c, double *y, size_t n, double *yh,
+			  size_t nh);
+void tl_model_classes_free(struct tl_model_classes *c);
+
 /* tl_model_class_metrics: the accuracy and the macro F1 (the mean over
  * the classes with support of 2TP / (2TP + FP + FN), as tl-eval) of the
  * c x c confusion counts conf[truth * c + predicted]; NAN when empty. */
@@ -155,11 +174,26 @@ void tl_model_class_metrics(const long *conf, size_t c, double *accuracy, double
  * from (k - 1) r, the intercept first) for zt (r values: 1, then the
  * standardised features), y its class: returns the loss log sum_k
  * e^eta_k - eta_y; grad gets the gradient of the log-likelihood ((c - 1)
- * r), hess the lower triangle of the negated Hessian, H[a][b] at a (a +
- * 1) / 2 + b for b <= a: P_k (d_kl - P_l) zt_i zt_j, a = (k - 1) r + i,
- * b = (l - 1) r + j. work: 2 c doubles. */
+ * r), hess the negated Hessian H[a][b] = P_k (d_kl - P_l) zt_i zt_j, a =
+ * (k - 1) r + i, b = (l - 1) r + j, each block (k, l) symmetric in i and
+ * j: the tl_multi_hess_n entries at tl_multi_hess_at(r, a, b). work: 2 c
+ * doubles. */
 double tl_multi_terms(size_t c, size_t r, const double *b, const double *zt, size_t y, double *work,
 		      double *grad, double *hess);
+/* tl_multi_hess_n: the entries of the Hessian of c classes and r
+ * coefficients each: the lower triangle of each block (k, l), l <= k,
+ * (c - 1) c / 2 blocks of r (r + 1) / 2. */
+static inline size_t tl_multi_hess_n(size_t c, size_t r) { return (c - 1) * c / 2 * (r * (r + 1) / 2); }
+/* tl_multi_hess_at: the entry of H[a][b] (either order). */
+static inline size_t tl_multi_hess_at(size_t r, size_t a, size_t b)
+{
+	size_t t = a < b ? a : b, ka, kb, i, j;
+	a = a < b ? b : a, b = t;
+	ka = a / r, kb = b / r, i = a % r, j = b % r;
+	if (j > i)
+		t = i, i = j, j = t;
+	return ((ka * (ka + 1) / 2 + kb) * (r * (r + 1)) / 2) + i * (i + 1) / 2 + j;
+}
 
 /* tl_model_predict_classes: a multinomial m's class probabilities for x
  * in prob (m->nclass); returns the predicted class: the highest linear
@@ -237,6 +271,21 @@ void tl_fit_skip(struct tl_fit_sums *s);
  * fingerprint (a sum of hashes, so order does not matter), which each pass
  * after the first must find unchanged. */
 void tl_fit_tag(struct tl_fit_sums *s, const char *id, size_t n, const double *x, double y);
+
+/* The most classes of a multinomial target. */
+#define TL_MODEL_MAX_CLASSES 1000
+/* tl_fit_class: the class index of the target name[0..n) in a
+ * multinomial fit: its place among the fit's classes (byte order) once
+ * they are known, -1 when it is none of them; in pass 0 of a fit of
+ * unknown classes (a shard's), the class in the order seen, added when
+ * new; -2 when there would be more than TL_MODEL_MAX_CLASSES. Its result
+ * is tl_fit_add's y. */
+long tl_fit_class(struct tl_fit_sums *s, const char *name, size_t n);
+/* tl_fit_classes: a multinomial fit's classes (none before pass 1). */
+size_t tl_fit_classes(const struct tl_fit *f, char *const **names);
+/* tl_fit_tag_class: tl_fit_tag for a multinomial record of class name. */
+void tl_fit_tag_class(struct tl_fit_sums *s, const char *id, size_t n, const double *x, const char *name,
+		      size_t len);
 
 /* tl_fit_step: advance f by the pass whose sums (all the records') are s.
  * Returns 0, or -1 with a message in err (those of tl_model_fit). */

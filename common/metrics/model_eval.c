@@ -32,6 +32,68 @@ char *tl_model_pred_field(const struct tl_model *m)
 	return strcat(strcpy(field, m->target), suffix);
 }
 
+/* ---- the classes of a fit in memory ------------------------------------------ */
+
+long tl_model_class_of(struct tl_model_classes *c, const char *s, size_t n)
+{
+	for (size_t k = 0; k < c->n; k++)
+		if (strlen(c->name[k]) == n && memcmp(c->name[k], s, n) == 0)
+			return (long)k;
+	if (c->n == TL_MODEL_MAX_CLASSES)
+		return -1;
+	c->name = tl_xrealloc(c->name, (c->n + 1) * sizeof *c->name);
+	c->name[c->n] = tl_xstrndup(s, n);
+	return (long)c->n++;
+}
+
+static const char *const *sort_names;
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(sort_names[*(const size_t *)a], sort_names[*(const size_t *)b]);
+}
+
+long tl_model_classes_set(struct tl_model *m, const struct tl_model_classes *c, double *y, size_t n, double *yh,
+			  size_t nh)
+{
+	size_t *order = tl_xmalloc((c->n ? c->n : 1) * sizeof *order), *rank = tl_xmalloc((c->n ? c->n : 1) * sizeof *rank);
+	size_t used = 0;
+	long unseen = -1;
+	for (size_t k = 0; k < c->n; k++)
+		rank[k] = SIZE_MAX;
+	for (size_t i = 0; i < n; i++)
+		rank[(size_t)y[i]] = 0;   /* has a training record */
+	for (size_t k = 0; k < c->n; k++)
+		if (rank[k] == 0)
+			order[used++] = k;
+	sort_names = (const char *const *)c->name;
+	qsort(order, used, sizeof *order, by_name);
+	m->classes = tl_xcalloc(used ? used : 1, sizeof *m->classes);
+	for (size_t k = 0; k < used; k++) {
+		rank[order[k]] = k;
+		m->classes[k] = tl_xstrdup(c->name[order[k]]);
+	}
+	m->nclass = used;
+	for (size_t i = 0; i < n; i++)
+		y[i] = (double)rank[(size_t)y[i]];
+	for (size_t i = 0; i < nh && unseen < 0; i++) {
+		if (rank[(size_t)yh[i]] == SIZE_MAX)
+			unseen = (long)yh[i];
+		yh[i] = (double)rank[(size_t)yh[i]];
+	}
+	free(order);
+	free(rank);
+	return unseen;
+}
+
+void tl_model_classes_free(struct tl_model_classes *c)
+{
+	for (size_t k = 0; k < c->n; k++)
+		free(c->name[k]);
+	free(c->name);
+	memset(c, 0, sizeof *c);
+}
+
 /* ---- held out -------------------------------------------------------------- */
 
 /* model_eta: m's linear predictor for x, in tl_model_predict's order. */

@@ -71,13 +71,19 @@ void put_header(struct wr *w, const char *format)
 
 void put_settings(struct wr *w, const struct tl_fit *f)
 {
-	put_text(w, "kind", -1, f->set.kind == TL_MODEL_LOGISTIC ? "logistic" : "linear");
+	static const char *const kinds[] = {"logistic", "linear", "multinomial"};
+	put_text(w, "kind", -1, kinds[f->set.kind]);
 	put_text(w, "target", -1, f->set.target);
 	put_num(w, "l2", -1, -1, f->set.l2);
 	put_long(w, "folds", -1, -1, f->k);
 	put_long(w, "features", -1, -1, (long)f->set.p);
 	for (size_t j = 0; j < f->set.p; j++)
 		put_text(w, "feature", (long)j, f->set.feat[j].spec);
+	if (!fit_multi(f))
+		return;
+	put_long(w, "classes", -1, -1, (long)f->set.nclass);   /* 0 in pass 0: not known yet */
+	for (size_t k = 0; k < f->set.nclass; k++)
+		put_text(w, "class", (long)k, f->set.classes[k]);
 }
 
 void put_end(struct wr *w) { put_long(w, "end", -1, -1, w->n + 1); }
@@ -221,15 +227,33 @@ void rec_end(struct rec *r)
 
 /* ---- the settings ------------------------------------------------------------------ */
 
+/* rec_classes: a multinomial fit's classes: none (pass 0), or 2 or more
+ * distinct ones in byte order. */
+static void rec_classes(struct rec *r, struct tl_model *set, int k)
+{
+	long c = rec_count(r, rec_expect(r, "classes", -1, -1, -1));
+	if (c == 1 || c > TL_MODEL_MAX_CLASSES || (c && tl_fit_size_classes(set->p, k, (size_t)c) > TL_FIT_MAX_SUMS))
+		rec_die(r, "%ld classes: not a fit tl-model makes", c);
+	set->classes = tl_xcalloc((size_t)(c ? c : 1), sizeof *set->classes);
+	for (; set->nclass < (size_t)c; set->nclass++) {
+		set->classes[set->nclass] = rec_text(rec_expect(r, "class", -1, (long)set->nclass, -1));
+		if (!*set->classes[set->nclass] ||
+		    (set->nclass && strcmp(set->classes[set->nclass - 1], set->classes[set->nclass]) >= 0)) {
+			set->nclass++;
+			rec_die(r, "class '%s' is empty or not after the one before in byte order", set->classes[set->nclass - 1]);
+		}
+	}
+}
+
 void rec_settings(struct rec *r, struct tl_model *set, int *k, long *line)
 {
 	char err[TL_MSG_MAX];
 	const struct tl_str *v = rec_expect(r, "kind", -1, -1, -1);
 	memset(set, 0, sizeof *set);
 	line[SET_KIND] = r->line;
-	if (!is(v, "logistic") && !is(v, "linear"))
-		rec_die(r, "kind '%.*s' is not logistic or linear", (int)v->n, v->p);
-	set->kind = is(v, "logistic") ? TL_MODEL_LOGISTIC : TL_MODEL_LINEAR;
+	if (!is(v, "logistic") && !is(v, "linear") && !is(v, "multinomial"))
+		rec_die(r, "kind '%.*s' is not logistic, linear or multinomial", (int)v->n, v->p);
+	set->kind = is(v, "logistic") ? TL_MODEL_LOGISTIC : is(v, "linear") ? TL_MODEL_LINEAR : TL_MODEL_MULTINOMIAL;
 	set->target = rec_text(rec_expect(r, "target", -1, -1, -1));
 	line[SET_TARGET] = r->line;
 	set->l2 = rec_num(r, rec_expect(r, "l2", -1, -1, -1));
@@ -251,15 +275,19 @@ void rec_settings(struct rec *r, struct tl_model *set, int *k, long *line)
 		if (bad < 0)
 			rec_die(r, "%s", err);
 		for (size_t j = 0; j < set->p; j++)
-			if (strcmp(set->feat[j].spec, set->feat[set->p].spec) == 0)
+			if (strcmp(set->feat[j].spec, set->feat[set->p].spec) == 0) {
+				set->p++;   /* freed with the others when the die is caught */
 				rec_die(r, "feature '%s' is given twice", set->feat[j].spec);
+			}
 	}
+	if (set->kind == TL_MODEL_MULTINOMIAL)
+		rec_classes(r, set, *k);
 }
 
 int settings_differ(const struct tl_fit *f, const struct tl_model *set, int k, size_t *feature, char *what,
 		    size_t cap)
 {
-	static const char *const kinds[] = {"logistic", "linear"};
+	static const char *const kinds[] = {"logistic", "linear", "multinomial"};
 	const struct tl_model *a = &f->set;
 	if (a->kind != set->kind)
 		return snprintf(what, cap, "kind %s, not %s", kinds[set->kind], kinds[a->kind]), SET_KIND;

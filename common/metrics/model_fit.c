@@ -100,7 +100,7 @@ struct tl_fit *tl_fit_new(const struct tl_model *m, int k, const struct tl_model
 		f->set.feat[j].field = tl_xstrdup(m->feat[j].field);
 		f->set.feat[j].tf = m->feat[j].tf;
 	}
-	if (m->kind == TL_MODEL_MULTINOMIAL) {
+	if (m->kind == TL_MODEL_MULTINOMIAL && m->nclass) {
 		f->set.nclass = m->nclass;
 		f->set.classes = tl_xcalloc(m->nclass, sizeof *f->set.classes);
 		for (size_t k = 0; k < m->nclass; k++)
@@ -270,7 +270,7 @@ static int newton_dir(const struct tl_fit *f, struct fit_unit *u, const struct u
 		int slope = fit_is_slope(f, i);
 		u->dir[i] = tl_xsum_value(&a->grad[i]) - (slope ? l2 * u->cand[i] : 0);
 		for (size_t k = 0; k <= i; k++)
-			h[i * q + k] = tl_xsum_value(&a->hess[hess_at(i, k)]);
+			h[i * q + k] = tl_xsum_value(&a->hess[fit_hess_at(f, i, k)]);
 		if (slope)
 			h[i * q + i] += l2;
 	}
@@ -399,6 +399,8 @@ int tl_fit_step(struct tl_fit *f, struct tl_fit_sums *s, char *err, size_t cap)
 {
 	char why[TL_MSG_MAX];
 	int all_done = 1;
+	if (f->phase == PH_MOMENTS && fit_multi(f) && !f->set.nclass && fit_multi_adopt(f, s, err, cap) < 0)
+		return -1;
 	for (size_t u = 0; u < f->nunits; u++) {
 		int rc = 0;
 		if (f->phase == PH_MOMENTS)

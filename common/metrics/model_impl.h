@@ -7,7 +7,11 @@
  * not converged at its candidate coefficients; then one pass for the
  * metrics. The stats and state files (model_files.c, model_stats.c,
  * model_state.c) carry the sums and the fit between processes; every sum
- * is exact (util/xsum.h), so a fit over shards is the single fit. */
+ * is exact (util/xsum.h), so a fit over shards is the single fit. A
+ * multinomial fit (model_multi.c) has (C - 1)(p + 1) coefficients per
+ * unit, class 0 the reference; when its classes are not known before
+ * pass 0 (over shards), the sums of pass 0 collect them, and the step of
+ * pass 0 orders them by bytes and sizes the units. */
 #ifndef TL_MODEL_IMPL_H
 #define TL_MODEL_IMPL_H
 
@@ -95,6 +99,11 @@ struct tl_fit_sums {
 	struct usums *us;           /* PH_NEWTON, PH_METRICS: nunits */
 	struct pairs *pr;           /* PH_METRICS, logistic: nunits */
 	double *z;                  /* scratch: p, and multinomial 2 nclass + p + 1 */
+	/* Pass 0 of a multinomial fit whose classes are not known yet (a
+	 * shard's, a merge's): the classes seen, in the order seen; each
+	 * group's class_n has ncls counts. */
+	char **cls;
+	size_t ncls;
 };
 
 static inline int fit_multi(const struct tl_fit *f) { return f->set.kind == TL_MODEL_MULTINOMIAL; }
@@ -102,13 +111,28 @@ static inline int fit_multi(const struct tl_fit *f) { return f->set.kind == TL_M
  * each class but the reference, class k's from (k - 1)(p + 1). */
 static inline size_t fit_q(const struct tl_fit *f)
 {
-	return fit_multi(f) ? (f->set.nclass - 1) * (f->set.p + 1) : f->set.p + 1;
+	return fit_multi(f) ? (f->set.nclass ? f->set.nclass - 1 : 0) * (f->set.p + 1) : f->set.p + 1;
 }
 /* fit_is_slope: coefficient i is penalised (not an intercept). */
 static inline int fit_is_slope(const struct tl_fit *f, size_t i) { return i % (f->set.p + 1) != 0; }
 static inline size_t hess_n(size_t q) { return q * (q + 1) / 2; }
 /* The index of H[i][j], j <= i, in the lower triangle. */
 static inline size_t hess_at(size_t i, size_t j) { return i * (i + 1) / 2 + j; }
+/* The Hessian's entries (exact sums), and the one of H[i][k], k <= i: the
+ * lower triangle, or multinomial tl_multi_hess_at's; fit_hess_own: H[i][k]
+ * is the entry's own (not the mirror, within a block, of another). */
+static inline size_t fit_hess_n(const struct tl_fit *f)
+{
+	return fit_multi(f) ? (f->set.nclass < 2 ? 0 : tl_multi_hess_n(f->set.nclass, f->set.p + 1)) : hess_n(fit_q(f));
+}
+static inline size_t fit_hess_at(const struct tl_fit *f, size_t i, size_t k)
+{
+	return fit_multi(f) ? tl_multi_hess_at(f->set.p + 1, i, k) : hess_at(i, k);
+}
+static inline int fit_hess_own(const struct tl_fit *f, size_t i, size_t k)
+{
+	return !fit_multi(f) || k % (f->set.p + 1) <= i % (f->set.p + 1);
+}
 
 /* fit_zval: the standardised value of x for mean and sd (0 when empty). */
 double fit_zval(double x, double mean, double sd);
@@ -136,6 +160,10 @@ void fit_multi_metrics_row(struct tl_fit_sums *s, size_t u, const double *x, dou
 int fit_multi_start(struct tl_fit *f, struct fit_unit *u, size_t ui, const struct tl_fit_sums *s, char *err,
 		    size_t cap);
 void fit_multi_metrics(struct tl_fit *f, const struct tl_fit_sums *s);
+/* fit_multi_adopt: after pass 0 without known classes, f's classes are
+ * those of s in byte order, s's counts renumbered and f's units sized
+ * for them; -1 with a message when there are fewer than 2. */
+int fit_multi_adopt(struct tl_fit *f, struct tl_fit_sums *s, char *err, size_t cap);
 void fit_multi_model(const struct tl_fit *f, struct tl_model *m);
 
 /* fit_alloc: f's units for its settings (set, k), zeroed. */

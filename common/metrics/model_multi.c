@@ -60,16 +60,17 @@ double tl_multi_terms(size_t c, size_t r, const double *b, const double *zt, siz
 		eta[k] = e;
 	}
 	double loss = fit_softmax(eta, c, prob) - eta[y];
+	size_t tri = r * (r + 1) / 2;
 	for (size_t k = 1; k < c; k++) {
 		double res = (y == k) - prob[k];
-		for (size_t i = 0; i < r; i++) {
-			size_t row = (k - 1) * r + i;
-			grad[row] = res * zt[i];
-			for (size_t l = 1; l <= k; l++) {
-				double wz = prob[k] * ((k == l) - prob[l]) * zt[i];
-				double *h = &hess[row * (row + 1) / 2 + (l - 1) * r];
-				for (size_t j = 0, n = l == k ? i + 1 : r; j < n; j++)
-					h[j] = wz * zt[j];
+		for (size_t i = 0; i < r; i++)
+			grad[(k - 1) * r + i] = res * zt[i];
+		for (size_t l = 1; l <= k; l++) {   /* block (k, l): its lower triangle */
+			double w = prob[k] * ((k == l) - prob[l]), *h = hess + ((k - 1) * k / 2 + (l - 1)) * tri;
+			for (size_t i = 0; i < r; i++) {
+				double wz = w * zt[i];
+				for (size_t j = 0; j <= i; j++)
+					*h++ = wz * zt[j];
 			}
 		}
 	}
@@ -81,7 +82,7 @@ double tl_multi_terms(size_t c, size_t r, const double *b, const double *zt, siz
 size_t fit_multi_scratch(const struct tl_fit *f)
 {
 	size_t q = fit_q(f);
-	return 2 * f->set.nclass + f->set.p + 1 + q + hess_n(q);
+	return 2 * f->set.nclass + f->set.p + 1 + q + fit_hess_n(f);
 }
 
 void fit_multi_newton_row(struct tl_fit_sums *s, size_t u, const double *x, double y)
@@ -97,7 +98,7 @@ void fit_multi_newton_row(struct tl_fit_sums *s, size_t u, const double *x, doub
 	tl_xsum_add(&a->loss, tl_multi_terms(c, p + 1, un->cand, zt, (size_t)y, work, grad, hess));
 	for (size_t i = 0; i < q; i++)
 		tl_xsum_add(&a->grad[i], grad[i]);
-	for (size_t i = 0, n = hess_n(q); i < n; i++)
+	for (size_t i = 0, n = fit_hess_n(f); i < n; i++)
 		tl_xsum_add(&a->hess[i], hess[i]);
 }
 
@@ -127,6 +128,64 @@ int fit_multi_start(struct tl_fit *f, struct fit_unit *u, size_t ui, const struc
 		}
 	for (size_t k = 1; k < c; k++)
 		u->cand[(k - 1) * r] = log((double)u->class_n[k] / (double)u->class_n[0]);
+	return 0;
+}
+
+size_t tl_fit_classes(const struct tl_fit *f, char *const **names)
+{
+	*names = f->set.classes;
+	return fit_multi(f) ? f->set.nclass : 0;
+}
+
+/* ---- classes found in pass 0 ------------------------------------------------- */
+
+static const char *const *sort_cls;
+
+static int by_class(const void *a, const void *b)
+{
+	return strcmp(sort_cls[*(const size_t *)a], sort_cls[*(const size_t *)b]);
+}
+
+/* resize_units: f's units' coefficients for its classes. */
+static void resize_units(struct tl_fit *f)
+{
+	size_t q = fit_q(f);
+	for (size_t i = 0; i < f->nunits; i++) {
+		struct fit_unit *u = &f->u[i];
+		free(u->b), free(u->dir), free(u->cand), free(u->class_n);
+		u->b = tl_xcalloc(q, sizeof *u->b);
+		u->dir = tl_xcalloc(q, sizeof *u->dir);
+		u->cand = tl_xcalloc(q, sizeof *u->cand);
+		u->class_n = tl_xcalloc(f->set.nclass, sizeof *u->class_n);
+	}
+}
+
+int fit_multi_adopt(struct tl_fit *f, struct tl_fit_sums *s, char *err, size_t cap)
+{
+	size_t c = s->ncls, *order = tl_xmalloc((c ? c : 1) * sizeof *order);
+	long *tmp = tl_xmalloc((c ? c : 1) * sizeof *tmp);
+	if (c < 2) {
+		free(order), free(tmp);
+		snprintf(err, cap, "target '%s' has %zu class%s in the training data; multinomial needs 2 or more",
+			 f->set.target, c, c == 1 ? "" : "es");
+		return -1;
+	}
+	for (size_t k = 0; k < c; k++)
+		order[k] = k;
+	sort_cls = (const char *const *)s->cls;
+	qsort(order, c, sizeof *order, by_class);
+	f->set.classes = tl_xcalloc(c, sizeof *f->set.classes);
+	for (size_t k = 0; k < c; k++)
+		f->set.classes[k] = tl_xstrdup(s->cls[order[k]]);
+	f->set.nclass = c;
+	for (size_t g = 0; g < s->ngroups; g++) {
+		for (size_t k = 0; k < c; k++)
+			tmp[k] = s->g[g].class_n[order[k]];
+		memcpy(s->g[g].class_n, tmp, c * sizeof *tmp);
+	}
+	free(order);
+	free(tmp);
+	resize_units(f);
 	return 0;
 }
 
@@ -240,6 +299,6 @@ size_t tl_model_predict_classes(const struct tl_model *m, const double *x, doubl
 
 double tl_fit_size_classes(size_t p, int k, size_t c)
 {
-	double q = (double)(c - 1) * ((double)p + 1);
-	return ((double)k + 1) * (q + 1) * (q + 2) / 2 * (double)sizeof(struct tl_xsum);
+	double r = (double)p + 1, q = (double)(c - 1) * r, blocks = (double)(c - 1) * (double)c / 2;
+	return ((double)k + 1) * (1 + q + blocks * r * (r + 1) / 2) * (double)sizeof(struct tl_xsum);
 }

@@ -92,7 +92,7 @@ struct tl_fit_sums *tl_fit_sums_new(const struct tl_fit *f)
 	for (size_t u = 0; f->phase == PH_NEWTON && u < f->nunits; u++)
 		if (f->u[u].status != U_DONE) {
 			s->us[u].grad = tl_xcalloc(q, sizeof *s->us[u].grad);
-			s->us[u].hess = tl_xcalloc(hess_n(q), sizeof *s->us[u].hess);
+			s->us[u].hess = tl_xcalloc(fit_hess_n(f), sizeof *s->us[u].hess);
 		}
 	if (f->phase == PH_METRICS && f->set.kind == TL_MODEL_LOGISTIC)
 		s->pr = tl_xcalloc(f->nunits, sizeof *s->pr);
@@ -120,6 +120,9 @@ void tl_fit_sums_free(struct tl_fit_sums *s)
 	}
 	for (size_t u = 0; s->pr && u < s->nunits; u++)
 		free(s->pr[u].p);
+	for (size_t k = 0; k < s->ncls; k++)
+		free(s->cls[k]);
+	free(s->cls);
 	free(s->g);
 	free(s->us);
 	free(s->pr);
@@ -231,6 +234,51 @@ void tl_fit_add(struct tl_fit_sums *s, const double *x, double y, int fold)
 }
 
 void tl_fit_skip(struct tl_fit_sums *s) { s->id.skipped++; }
+
+/* class_cmp: name[0..n) against the NUL-terminated c, as bytes. */
+static int class_cmp(const char *name, size_t n, const char *c)
+{
+	size_t m = strlen(c);
+	int d = memcmp(name, c, n < m ? n : m);
+	return d ? d : (n > m) - (n < m);
+}
+
+long tl_fit_class(struct tl_fit_sums *s, const char *name, size_t n)
+{
+	const struct tl_fit *f = s->fit;
+	if (f->set.nclass) {   /* known: in byte order */
+		size_t lo = 0, hi = f->set.nclass;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			int d = class_cmp(name, n, f->set.classes[mid]);
+			if (d == 0)
+				return (long)mid;
+			if (d < 0)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		return -1;
+	}
+	for (size_t k = 0; k < s->ncls; k++)
+		if (class_cmp(name, n, s->cls[k]) == 0)
+			return (long)k;
+	if (s->ncls == TL_MODEL_MAX_CLASSES || f->phase != PH_MOMENTS)
+		return -2;
+	s->cls = tl_xrealloc(s->cls, (s->ncls + 1) * sizeof *s->cls);
+	s->cls[s->ncls] = tl_xstrndup(name, n);
+	for (size_t g = 0; g < s->ngroups; g++) {
+		s->g[g].class_n = tl_xrealloc(s->g[g].class_n, (s->ncls + 1) * sizeof *s->g[g].class_n);
+		s->g[g].class_n[s->ncls] = 0;
+	}
+	return (long)s->ncls++;
+}
+
+void tl_fit_tag_class(struct tl_fit_sums *s, const char *id, size_t n, const double *x, const char *name,
+		      size_t len)
+{
+	tl_fit_tag(s, id, n, x, (double)(tl_hash64(name, len, FP_SALT) >> 11));
+}
 
 /* mix: v's bits into the hash h. */
 static uint64_t mix(uint64_t h, double v)

@@ -35,6 +35,8 @@ static void put_unit(struct wr *w, const struct tl_fit *f, size_t i)
 	put_long(w, "n", n, -1, u->n);
 	if (f->set.kind == TL_MODEL_LOGISTIC)
 		put_long(w, "positives", n, -1, u->positives);
+	for (size_t k = 0; fit_multi(f) && k < f->set.nclass; k++)
+		put_long(w, "class_n", n, (long)k, u->class_n[k]);
 	for (size_t j = 0; j < f->set.p; j++) {
 		put_num(w, "mean", n, (long)j, u->mean[j]);
 		put_num(w, "sd", n, (long)j, u->sd[j]);
@@ -107,6 +109,9 @@ static void read_unit(struct rec *r, struct tl_fit *f, size_t i)
 	u->n = get_count(r, "n", n, -1, 1L << 53);
 	if (f->set.kind == TL_MODEL_LOGISTIC)
 		u->positives = get_count(r, "positives", n, -1, u->n);
+	for (size_t k = 0; fit_multi(f) && k < f->set.nclass; k++)
+		if ((u->class_n[k] = get_count(r, "class_n", n, (long)k, u->n)) == 0)
+			rec_die(r, "class %zu has no training record", k);
 	for (size_t j = 0; j < f->set.p; j++) {
 		u->mean[j] = get(r, "mean", n, (long)j, -HUGE_VAL, HUGE_VAL);
 		u->sd[j] = get(r, "sd", n, (long)j, 0, HUGE_VAL);
@@ -177,6 +182,8 @@ static void read_fit(struct rec *r, const struct tl_model_params *prm)
 		rec_die(r, "pass %ld, phase '%.*s': not the state of a pass after the first", pass, (int)r->f[4].n,
 			r->f[4].p);
 	rec_settings(r, &reading.set, &k, line);
+	if (reading.set.kind == TL_MODEL_MULTINOMIAL && reading.set.nclass < 2)
+		rec_die(r, "a multinomial state without its classes");
 	struct tl_fit *f = reading.f = tl_fit_new(&reading.set, k, prm);
 	memcpy(f->line, line, sizeof line);
 	f->pass = pass;

@@ -18,14 +18,30 @@ static const char stats_format[] = "tl-model stats 1";
 
 /* ---- --emit-stats ------------------------------------------------------------------ */
 
+/* The classes of pass 0's sums: those seen (a shard's), or the fit's. */
+static size_t sums_classes(const struct tl_fit_sums *s, char *const **names)
+{
+	*names = s->fit->set.nclass ? s->fit->set.classes : s->cls;
+	return s->fit->set.nclass ? s->fit->set.nclass : s->ncls;
+}
+
 static void emit_moments(struct wr *w, const struct tl_fit_sums *s)
 {
 	const struct tl_fit *f = s->fit;
+	char *const *names;
+	size_t nc = fit_multi(f) ? sums_classes(s, &names) : 0;
+	if (fit_multi(f)) {
+		put_long(w, "seen", -1, -1, (long)nc);
+		for (size_t k = 0; k < nc; k++)
+			put_text(w, "class", (long)k, names[k]);
+	}
 	for (size_t g = 0; g < s->ngroups; g++) {
 		const struct group *gr = &s->g[g];
 		put_long(w, "rows", (long)g, -1, gr->rows);
 		if (f->set.kind == TL_MODEL_LOGISTIC)
 			put_long(w, "positives", (long)g, -1, gr->positives);
+		for (size_t k = 0; k < nc; k++)
+			put_long(w, "class_n", (long)g, (long)k, gr->class_n[k]);
 		for (size_t j = 0; j < f->set.p; j++) {
 			put_long(w, "count", (long)g, (long)j, gr->count[j]);
 			put_num(w, "min", (long)g, (long)j, gr->min[j]);
@@ -44,13 +60,14 @@ static void emit_newton(struct wr *w, const struct tl_fit_sums *s)
 		const struct usums *a = &s->us[u];
 		if (f->u[u].status == U_DONE)
 			continue;
-		if (f->set.kind == TL_MODEL_LOGISTIC)
+		if (f->set.kind != TL_MODEL_LINEAR)
 			put_xsum(w, "loss", (long)u, -1, -1, &a->loss);
 		for (size_t i = 0; i < q; i++)
 			put_xsum(w, "grad", (long)u, (long)i, -1, &a->grad[i]);
 		for (size_t i = 0; i < q; i++)
 			for (size_t k = 0; k <= i; k++)
-				put_xsum(w, "hess", (long)u, (long)i, (long)k, &a->hess[hess_at(i, k)]);
+				if (fit_hess_own(f, i, k))
+					put_xsum(w, "hess", (long)u, (long)i, (long)k, &a->hess[fit_hess_at(f, i, k)]);
 	}
 }
 
@@ -60,6 +77,15 @@ static void emit_metrics(struct wr *w, const struct tl_fit_sums *s)
 	if (f->set.kind == TL_MODEL_LINEAR) {
 		for (size_t u = 0; u < f->nunits; u++)
 			put_xsum(w, "sqerr", (long)u, -1, -1, &s->us[u].loss);
+		return;
+	}
+	if (fit_multi(f)) {
+		size_t c = f->set.nclass;
+		for (size_t u = 0; u < f->nunits; u++) {
+			put_xsum(w, "loss", (long)u, -1, -1, &s->us[u].loss);
+			for (size_t i = 0; i < c * c; i++)
+				put_long(w, "confusion", (long)u, (long)i, s->us[u].conf[i]);
+		}
 		return;
 	}
 	put_xsum(w, "loss", 0, -1, -1, &s->us[0].loss);
@@ -94,15 +120,59 @@ void tl_fit_emit(const struct tl_fit_sums *s, FILE *out)
 
 /* ---- --merge: one file ---------------------------------------------------------------- */
 
+/* The file's classes to the merged sums' (read_classes), reachable when a
+ * bad file dies. */
+static long *class_map;
+
+/* read_classes: a multinomial shard's classes of pass 0, as the merged
+ * sums' classes (map: the file's to the sums'). */
+static size_t read_classes(struct rec *r, struct tl_fit_sums *s, long **map)
+{
+	free(class_map);
+	class_map = NULL;
+	long n = rec_count(r, rec_expect(r, "seen", -1, -1, -1));
+	if (n > TL_MODEL_MAX_CLASSES)
+		rec_die(r, "%ld classes: more than %d", n, TL_MODEL_MAX_CLASSES);
+	*map = class_map = tl_xcalloc((size_t)(n ? n : 1), sizeof **map);
+	for (long k = 0; k < n; k++) {
+		const struct tl_str *v = rec_expect(r, "class", -1, k, -1);
+		char *name = rec_text(v);
+		long c = *name ? tl_fit_class(s, name, strlen(name)) : -1;
+		for (long j = 0; c >= 0 && j < k; j++)
+			if ((*map)[j] == c)
+				c = -1;
+		free(name);
+		if (c < 0)
+			rec_die(r, "class %ld is empty, given twice, or beyond %d", k, TL_MODEL_MAX_CLASSES);
+		(*map)[k] = c;
+	}
+	return (size_t)n;
+}
+
+/* read_class_n: group g's counts of the file's nc classes. */
+static long read_class_n(struct rec *r, struct group *gr, size_t g, size_t nc, const long *map)
+{
+	long sum = 0;
+	for (size_t k = 0; k < nc; k++) {
+		long c = rec_count(r, rec_expect(r, "class_n", (long)g, (long)k, -1));
+		gr->class_n[map[k]] += c;
+		sum += c;
+	}
+	return sum;
+}
+
 static void read_moments(struct rec *r, struct tl_fit_sums *s, long records)
 {
 	const struct tl_fit *f = s->fit;
-	long total = 0;
+	long total = 0, *map = NULL;
+	size_t nc = fit_multi(f) ? read_classes(r, s, &map) : 0;
 	for (size_t g = 0; g < s->ngroups; g++) {
 		struct group *gr = &s->g[g];
 		long rows = rec_count(r, rec_expect(r, "rows", (long)g, -1, -1)), pos = 0;
 		if (f->set.kind == TL_MODEL_LOGISTIC && (pos = rec_count(r, rec_expect(r, "positives", (long)g, -1, -1))) > rows)
 			rec_die(r, "%ld positives of %ld records", pos, rows);
+		if (fit_multi(f) && read_class_n(r, gr, g, nc, map) != rows)
+			rec_die(r, "the classes' records add up to other than %ld", rows);
 		gr->rows += rows;
 		gr->positives += pos;
 		total += rows;
@@ -124,6 +194,8 @@ static void read_moments(struct rec *r, struct tl_fit_sums *s, long records)
 	}
 	if (total != records)
 		rec_die(r, "the folds' records add up to %ld, not %ld", total, records);
+	free(class_map);
+	class_map = NULL;
 }
 
 static void read_newton(struct rec *r, struct tl_fit_sums *s)
@@ -134,13 +206,14 @@ static void read_newton(struct rec *r, struct tl_fit_sums *s)
 		struct usums *a = &s->us[u];
 		if (f->u[u].status == U_DONE)
 			continue;
-		if (f->set.kind == TL_MODEL_LOGISTIC)
+		if (f->set.kind != TL_MODEL_LINEAR)
 			rec_xsum(r, rec_expect(r, "loss", (long)u, -1, -1), &a->loss);
 		for (size_t i = 0; i < q; i++)
 			rec_xsum(r, rec_expect(r, "grad", (long)u, (long)i, -1), &a->grad[i]);
 		for (size_t i = 0; i < q; i++)
 			for (size_t k = 0; k <= i; k++)
-				rec_xsum(r, rec_expect(r, "hess", (long)u, (long)i, (long)k), &a->hess[hess_at(i, k)]);
+				if (fit_hess_own(f, i, k))
+					rec_xsum(r, rec_expect(r, "hess", (long)u, (long)i, (long)k), &a->hess[fit_hess_at(f, i, k)]);
 	}
 }
 
@@ -157,6 +230,28 @@ static void read_scores(struct rec *r, struct tl_fit_sums *s, size_t u, long n)
 	}
 }
 
+/* read_confusion: a multinomial fit's losses and confusion counts. */
+static void read_confusion(struct rec *r, struct tl_fit_sums *s, long records)
+{
+	const struct tl_fit *f = s->fit;
+	size_t c = f->set.nclass;
+	long held_out = 0;
+	for (size_t u = 0; u < f->nunits; u++) {
+		long n = 0;
+		rec_xsum(r, rec_expect(r, "loss", (long)u, -1, -1), &s->us[u].loss);
+		for (size_t i = 0; i < c * c; i++) {
+			long v = rec_count(r, rec_expect(r, "confusion", (long)u, (long)i, -1));
+			s->us[u].conf[i] += v;
+			n += v;
+		}
+		if (u == 0 ? n != records : n > records - held_out)
+			rec_die(r, "%ld predictions of %ld records", n, u ? records - held_out : records);
+		held_out += u ? n : 0;
+	}
+	if (f->k && held_out != records)
+		rec_die(r, "the folds hold %ld of the %ld records", held_out, records);
+}
+
 static void read_metrics(struct rec *r, struct tl_fit_sums *s, long records)
 {
 	const struct tl_fit *f = s->fit;
@@ -164,6 +259,10 @@ static void read_metrics(struct rec *r, struct tl_fit_sums *s, long records)
 	if (f->set.kind == TL_MODEL_LINEAR) {
 		for (size_t u = 0; u < f->nunits; u++)
 			rec_xsum(r, rec_expect(r, "sqerr", (long)u, -1, -1), &s->us[u].loss);
+		return;
+	}
+	if (fit_multi(f)) {
+		read_confusion(r, s, records);
 		return;
 	}
 	rec_xsum(r, rec_expect(r, "loss", 0, -1, -1), &s->us[0].loss);
@@ -245,6 +344,8 @@ static void merging_free(void)
 	tl_fit_sums_free(merging.s);
 	tl_fit_free(merging.fit);
 	memset(&merging, 0, sizeof merging);
+	free(class_map);
+	class_map = NULL;
 }
 
 /* read_stats: file's sums into merging.s, of the fit f (NULL: pass 0,

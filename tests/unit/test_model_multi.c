@@ -11,11 +11,8 @@
 #include "metrics/model.h"
 #include "unit.h"
 
-/* H[a][b] of the lower triangle, either order. */
-static double hat(const double *h, size_t a, size_t b)
-{
-	return a >= b ? h[a * (a + 1) / 2 + b] : h[b * (b + 1) / 2 + a];
-}
+/* H[a][b] of the blocks of 2 coefficients, either order. */
+static double hat(const double *h, size_t a, size_t b) { return h[tl_multi_hess_at(2, a, b)]; }
 
 /* At b = 0 with 3 classes every P is 1/3: loss log 3; the gradient
  * (y_k - 1/3) zt; the blocks P_k (d_kl - P_l) zt zt' = 2/9 zz' on the
@@ -68,6 +65,7 @@ static void test_terms_differences(void)
 	enum { C = 4, R = 3, Q = (C - 1) * R };
 	double b[Q] = {0.3, -1.2, 0.7, -0.4, 0.9, 0.1, 1.1, -0.6, -0.8}, zt[R] = {1, -0.7, 1.9};
 	double work[2 * C], g[Q], h[Q * (Q + 1) / 2], gp[Q], gm[Q], hs[Q * (Q + 1) / 2];
+	CHECK_EQ(tl_multi_hess_n(C, R), 36);   /* 6 blocks of 6 */
 	tl_multi_terms(C, R, b, zt, 3, work, g, h);
 	for (size_t a = 0; a < Q; a++) {
 		double e = 1e-6, keep = b[a];
@@ -78,7 +76,7 @@ static void test_terms_differences(void)
 		b[a] = keep;
 		CHECK_NEAR(g[a], -(lp - lm) / (2 * e), 1e-8);
 		for (size_t c = 0; c < Q; c++)
-			CHECK_NEAR(hat(h, c, a), -(gp[c] - gm[c]) / (2 * e), 1e-8);
+			CHECK_NEAR(h[tl_multi_hess_at(R, c, a)], -(gp[c] - gm[c]) / (2 * e), 1e-8);
 	}
 }
 
