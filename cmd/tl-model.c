@@ -241,105 +241,6 @@ static void check_options(const struct options *o)
 			       o->nspecs, o->cv, tl_fit_size(o->nspecs, o->cv) / 1048576, TL_FIT_MAX_SUMS / 1048576);
 }
 
-/* ---- reading values ------------------------------------------------------------ */
-
-
-/* target_value: 1 and *y, or 0 when the target is empty; exits 65 when it
- * is absent, not a number, or not a 0/1 field (tl(7) "Booleans") for a
- * logistic model. */
-/* A multinomial target's classes: in memory as first seen (known), over
- * shards the fit's (s). */
-struct classes {
-	struct tl_model_classes known;
-	struct tl_field_buf tb;
-	struct tl_fit_sums *s;
-};
-
-/* class_value: the class of a's text in *y (a new one added), or 0 when empty. */
-static int class_value(struct classes *c, const struct tl_learner *l, const struct tl_attr *a, double *y)
-{
-	size_t n = tl_field_text(a, &c->tb);
-	if (n == 0)
-		return 0;
-	long k = c->s ? tl_fit_class(c->s, c->tb.p, n) : tl_model_class_of(&c->known, c->tb.p, n);
-	if (k == -1 && c->s)
-		tl_field_bad(l, a, "is none of the classes of pass 0 (did the input change?)");
-	if (k < 0)
-		tl_field_bad(l, a, "is a class beyond the " TL_XSTR(TL_MODEL_MAX_CLASSES) " a multinomial target may have");
-	*y = (double)k;
-	return 1;
-}
-
-static int target_value(const struct tl_learner *l, const struct tl_model *m, struct classes *c, double *y)
-{
-	const struct tl_attr *a = tl_field_need(l, m->target, "--target");
-	if (m->kind == TL_MODEL_MULTINOMIAL)
-		return class_value(c, l, a, y);
-	if (m->kind == TL_MODEL_LOGISTIC) {
-		int b = tl_field_boolean_for(l, a, "a logistic model needs 0 or 1 (use --kind linear for numbers)");
-		*y = b;
-		return b >= 0;
-	}
-	if (tl_field_number(l, a, y) == 0)
-		return 0;
-	if (!isfinite(*y))
-		tl_field_bad(l, a, "is not a number");
-	return 1;
-}
-
-/* ---- --fit ------------------------------------------------------------------------ */
-
-/* The training data, buffered: n rows of p transformed values, and with
- * --oof the learner ids (row i's is ids[off[i]..off[i + 1])). */
-struct rows {
-	double *X, *y;
-	int *fold;
-	size_t n, cap;
-	int keep_ids;
-	char *ids;
-	size_t *off, ids_len, ids_cap;
-};
-
-static void rows_add_id(struct rows *r, const struct tl_str *id)
-{
-	if (r->n == 1)
-		r->off[0] = 0;
-	if (r->ids_len + id->n > r->ids_cap) {
-		r->ids_cap = 2 * (r->ids_cap + id->n) + 1024;
-		r->ids = tl_xrealloc(r->ids, r->ids_cap);
-	}
-	memcpy(r->ids + r->ids_len, id->p, id->n);
-	r->ids_len += id->n;
-	r->off[r->n] = r->ids_len;
-}
-
-static void rows_add(struct rows *r, const double *x, size_t p, double y, int fold, const struct tl_str *id)
-{
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 1024;
-		r->X = tl_xrealloc(r->X, r->cap * p * sizeof *r->X);
-		r->y = tl_xrealloc(r->y, r->cap * sizeof *r->y);
-		r->fold = tl_xrealloc(r->fold, r->cap * sizeof *r->fold);
-		if (r->keep_ids)
-			r->off = tl_xrealloc(r->off, (r->cap + 1) * sizeof *r->off);
-	}
-	memcpy(r->X + r->n * p, x, p * sizeof *x);
-	r->y[r->n] = y;
-	r->fold[r->n] = fold;
-	r->n++;
-	if (r->keep_ids)
-		rows_add_id(r, id);
-}
-
-static void rows_free(struct rows *r)
-{
-	free(r->X);
-	free(r->y);
-	free(r->fold);
-	free(r->ids);
-	free(r->off);
-}
-
 static void model_init(struct tl_model *m, const struct options *o)
 {
 	char err[TL_MSG_MAX];
@@ -405,13 +306,13 @@ static void gauges(struct tl_run *run, const struct tl_model *m, long n, long sk
 struct fitting {
 	const struct options *o;
 	struct tl_model m;
-	struct rows r, ho;       /* the training records; the held-out ones */
+	struct tl_model_rows r, ho;       /* the training records; the held-out ones */
 	struct tl_fit *fit;      /* --emit-stats: the pass, */
 	struct tl_fit_sums *s;   /* and this shard's sums */
 	FILE *oof;               /* --emit-stats --oof, in the metrics pass */
 	double *oofp;            /* its class probabilities (multinomial) */
 	struct tl_field_buf tb;
-	struct classes cl;       /* multinomial */
+	struct tl_model_target cl;
 	double *x;
 	long n;                  /* training records */
 	int cv;
@@ -446,7 +347,7 @@ static void fit_learner(void *state, const struct tl_learner *l, tl_time asof, s
 	struct fitting *ft = state;
 	double y;
 	(void)asof, (void)npast, (void)w;
-	if (!target_value(l, &ft->m, &ft->cl, &y)) {
+	if (!tl_model_target_value(&ft->cl, &ft->m, l, &y)) {
 		ft->m.skipped++;
 		if (ft->s)
 			tl_fit_skip(ft->s);
@@ -455,7 +356,7 @@ static void fit_learner(void *state, const struct tl_learner *l, tl_time asof, s
 	for (size_t j = 0; j < ft->m.p; j++)
 		ft->x[j] = tl_model_value(l, &ft->m.feat[j]);
 	if (held_out(ft, l)) {
-		rows_add(&ft->ho, ft->x, ft->m.p, y, 0, &l->id);
+		tl_model_rows_add(&ft->ho, ft->x, ft->m.p, y, 0, &l->id);
 		return;
 	}
 	int fold = ft->cv > 0 ? tl_model_fold(l->id.p, l->id.n, ft->cv) : 0;
@@ -469,19 +370,8 @@ static void fit_learner(void *state, const struct tl_learner *l, tl_time asof, s
 		if (ft->oof)
 			shard_oof(ft, l, fold, y);
 	} else {
-		rows_add(&ft->r, ft->x, ft->m.p, y, fold, &l->id);
+		tl_model_rows_add(&ft->r, ft->x, ft->m.p, y, fold, &l->id);
 	}
-}
-
-/* write_oof: the out-of-fold predictions of the rows, in their order. */
-static void write_oof(const char *path, const struct tl_model *m, const struct rows *r, const double *oof)
-{
-	FILE *f = tl_output_open(path);
-	tl_model_oof_header(f, m);
-	for (size_t i = 0; i < r->n; i++)
-		tl_model_oof_row(f, m, r->ids + r->off[i], r->off[i + 1] - r->off[i], r->fold[i], r->y[i],
-				 oof + i * (m->nclass ? m->nclass : 1));
-	tl_output_commit(f);
 }
 
 /* holdout: the fitted model's metrics on the held-out records. */
@@ -526,7 +416,7 @@ static void fit_one(struct tl_run *run, struct fitting *ft, const struct tl_mode
 	holdout(ft);
 	tl_model_write(&ft->m, tl_run_output(run));
 	if (oof)
-		write_oof(ft->o->oof, &ft->m, &ft->r, oof);
+		tl_model_rows_write_oof(ft->o->oof, &ft->m, &ft->r, oof);
 	free(oof);
 	report_fit(&ft->m);
 	gauges(run, &ft->m, ft->m.n, ft->m.skipped);
@@ -578,12 +468,11 @@ static int fit_main(const struct tl_common *c, const struct options *o, int nfil
 	int rc = tl_run_close(run);
 	tl_fit_sums_free(ft.s);
 	tl_fit_free(ft.fit);
-	rows_free(&ft.r);
-	rows_free(&ft.ho);
+	tl_model_rows_free(&ft.r);
+	tl_model_rows_free(&ft.ho);
 	free(ft.tb.p);
-	free(ft.cl.tb.p);
 	free(ft.oofp);
-	tl_model_classes_free(&ft.cl.known);
+	tl_model_target_free(&ft.cl);
 	free(ft.x);
 	tl_model_free(&ft.m);
 	return rc;

@@ -11,6 +11,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "record/field.h"
+#include "util/str.h"
+
 enum tl_model_kind { TL_MODEL_LOGISTIC, TL_MODEL_LINEAR, TL_MODEL_MULTINOMIAL };
 
 /* A feature's transform, applied to the field's value before anything else. */
@@ -163,6 +166,43 @@ long tl_model_class_of(struct tl_model_classes *c, const char *s, size_t n);
 long tl_model_classes_set(struct tl_model *m, const struct tl_model_classes *c, double *y, size_t n, double *yh,
 			  size_t nh);
 void tl_model_classes_free(struct tl_model_classes *c);
+
+/* ---- what --fit reads in one process (model_rows.c) ---- */
+
+struct tl_learner;
+struct tl_fit_sums;
+
+/* The target of a fit being read: a multinomial target's classes, as first
+ * seen in memory (known), or a shard's fit's (s, set by the caller). */
+struct tl_model_target {
+	struct tl_model_classes known;
+	struct tl_field_buf tb;     /* the last class read, as text */
+	struct tl_fit_sums *s;
+};
+/* tl_model_target_value: 1 with learner l's target in *y (a class index
+ * for multinomial), or 0 when it is empty; exits 65 when it is absent, not
+ * a number, not a 0/1 field (tl(7) "Booleans") for a logistic model, or a
+ * class pass 0 did not see. */
+int tl_model_target_value(struct tl_model_target *t, const struct tl_model *m, const struct tl_learner *l, double *y);
+void tl_model_target_free(struct tl_model_target *t);
+
+/* Records buffered for a fit in memory: n rows of p transformed values,
+ * their targets and folds, and with keep_ids (--oof) the learner ids (row
+ * i's is ids[off[i]..off[i + 1])). Zeroed is empty. */
+struct tl_model_rows {
+	double *X, *y;
+	int *fold;
+	size_t n, cap;
+	int keep_ids;
+	char *ids;
+	size_t *off, ids_len, ids_cap;
+};
+void tl_model_rows_add(struct tl_model_rows *r, const double *x, size_t p, double y, int fold, const struct tl_str *id);
+/* tl_model_rows_write_oof: the out-of-fold predictions oof of r's rows, in
+ * their order, to path (util/out: published whole or not at all). */
+void tl_model_rows_write_oof(const char *path, const struct tl_model *m, const struct tl_model_rows *r,
+			     const double *oof);
+void tl_model_rows_free(struct tl_model_rows *r);
 
 /* tl_model_class_metrics: the accuracy and the macro F1 (the mean over
  * the classes with support of 2TP / (2TP + FP + FN), as tl-eval) of the
