@@ -292,6 +292,7 @@ emit() {
 	assert_equal "$stderr" "tl-eval: -:$(($(wc -l <"$d/0.stats") + $(wc -l <"$d/1.stats") + l)): the same learners as -:$l: a shard given twice"
 	# two empty shards are not alike: the merge is the single run's
 	grep -qx 'learner_ids,0,0000000000000000' "$d/3.stats"
+	# shellcheck disable=SC2086
 	tl-eval $m --emit-stats "$BATS_FILE_TMPDIR/rows.csv" >"$d/one.stats"
 	tl-eval --merge --emit-stats "$d"/[0-3].stats >"$d/merged.stats"
 	cmp "$d/one.stats" "$d/merged.stats"

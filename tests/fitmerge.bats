@@ -560,25 +560,25 @@ CAN=(--canary 30 --treatment v1 --salt 5)
 # A given twice, C with B, or A's block twice in one file is exit 65 at the
 # learner_ids record, and nothing is written; A with B merges.
 twice() {
-	local tool=$1 a=$2 b=$3 c=$4 la lb
+	local tool=$1 one=$2 two=$3 dup=$4 la lb
 	shift 4
-	la=$(grep -n '^learner_ids,[1-9]' "$a" | cut -d: -f1)
-	lb=$(grep -n '^learner_ids,[1-9]' "$b" | cut -d: -f1)
+	la=$(grep -n '^learner_ids,[1-9]' "$one" | cut -d: -f1)
+	lb=$(grep -n '^learner_ids,[1-9]' "$two" | cut -d: -f1)
 	[ -n "$la" ] && [ -n "$lb" ]
-	run --separate-stderr "$tool" "$@" --merge --emit-stats m.st "$a" "$b" "$a"
+	run --separate-stderr "$tool" "$@" --merge --emit-stats m.st "$one" "$two" "$one"
 	assert_failure 65
-	assert_equal "$stderr" "$tool: $a:$la: the same learners as $a:$la: a shard given twice"
+	assert_equal "$stderr" "$tool: $one:$la: the same learners as $one:$la: a shard given twice"
 	[ ! -e m.st ]
-	run --separate-stderr "$tool" "$@" --merge --emit-stats m.st "$a" "$b" "$c"
+	run --separate-stderr "$tool" "$@" --merge --emit-stats m.st "$one" "$two" "$dup"
 	assert_failure 65
-	assert_equal "$stderr" "$tool: $c:$lb: the same learners as $b:$lb: a shard given twice"
+	assert_equal "$stderr" "$tool: $dup:$lb: the same learners as $two:$lb: a shard given twice"
 	[ ! -e m.st ]
-	cat "$a" "$a" >cat.st
+	cat "$one" "$one" >cat.st
 	run --separate-stderr "$tool" "$@" --merge --emit-stats m.st cat.st
 	assert_failure 65
-	assert_equal "$stderr" "$tool: cat.st:$(($(wc -l <"$a") + la)): the same learners as cat.st:$la: a shard given twice"
+	assert_equal "$stderr" "$tool: cat.st:$(($(wc -l <"$one") + la)): the same learners as cat.st:$la: a shard given twice"
 	[ ! -e m.st ]
-	"$tool" "$@" --merge --emit-stats m.st "$a" "$b" >/dev/null 2>&1
+	"$tool" "$@" --merge --emit-stats m.st "$one" "$two" >/dev/null 2>&1
 	[ -s m.st ]
 	rm m.st
 }
