@@ -166,13 +166,14 @@ static void pairs_open(const struct options *o, struct pairs_out *po)
 }
 
 /* pairs_write: the table, its statistics; commit both. */
-static void pairs_write(const struct pairs_out *po, const struct tl_common *c, const struct tl_pairs *pairs)
+static void pairs_write(const struct pairs_out *po, const struct tl_common *c, const struct tl_pairs *pairs,
+			const struct tl_learner_set *ids)
 {
 	char as_of[TL_STATSROWS_VALUE_MAX];
 	if (po->table)
 		tl_pairs_write(pairs, po->table);
 	if (po->stats)
-		tl_pairs_emit(pairs, po->stats, tl_statsrows_as_of(c, as_of));
+		tl_pairs_emit(pairs, po->stats, tl_statsrows_as_of(c, as_of), ids);
 	if (po->table)
 		tl_output_commit(po->table);
 	if (po->stats)
@@ -184,9 +185,10 @@ static int merge(const struct options *o, const struct tl_common *c, int nfiles,
 	char as_of[TL_STATSROWS_VALUE_MAX];
 	struct tl_pairs *pairs = tl_pairs_new();
 	struct pairs_out po;
-	tl_pairs_merge(pairs, nfiles, files, tl_statsrows_as_of(c, as_of));
+	struct tl_learner_set ids;
+	tl_pairs_merge(pairs, nfiles, files, tl_statsrows_as_of(c, as_of), &ids);
 	pairs_open(o, &po);
-	pairs_write(&po, c, pairs);
+	pairs_write(&po, c, pairs, &ids);
 	tl_pairs_free(pairs);
 	return TL_EX_OK;
 }
@@ -209,8 +211,9 @@ int main(int argc, char **argv)
 				     .merge = affinity_merge, .one_thread = st.pairs != NULL, .columns = affinity_columns};
 	tl_run_all(run, &tool, &st);
 	tl_run_gauge(run, "tl_affinity_specialists", "Learners flagged is_specialist.", NULL, (double)st.specialists);
+	struct tl_learner_set ids = tl_run_learners(run);
 	if (table)
-		pairs_write(&po, &common, st.pairs);
+		pairs_write(&po, &common, st.pairs, &ids);
 	int status = tl_run_close(run);
 	tl_pairs_free(st.pairs);
 	return status;

@@ -222,6 +222,7 @@ static int run_input(const struct options *o, struct tl_common *common, int nfil
 	struct tl_run *run = tl_run_open(common, nfiles, files, TL_READ_ROWS);
 	static const struct tl_tool tool = {.learner = eval_learner, .report = 1};
 	tl_run_all(run, &tool, &s);
+	s.a->ids = tl_run_learners(run);
 	finish(o, s.a, tl_run_output(run));
 	int rc = tl_run_close(run);
 	tl_eval_acc_free(s.a);

@@ -173,7 +173,8 @@ static void fit_learner(void *state, const struct tl_learner *l, tl_time asof, s
 }
 
 /* The model and curves of f, and its statistics with --emit-stats. */
-static void fit_write(struct tl_km_fit *km, FILE *model, const struct options *o, const struct tl_common *common)
+static void fit_write(struct tl_km_fit *km, FILE *model, const struct options *o, const struct tl_common *common,
+		      const struct tl_learner_set *ids)
 {
 	FILE *curves = o->curves ? tl_output_open(o->curves) : NULL;
 	FILE *stats = o->emit_stats ? tl_output_open(o->emit_stats) : NULL;
@@ -184,7 +185,7 @@ static void fit_write(struct tl_km_fit *km, FILE *model, const struct options *o
 			"every half-life is empty; a later as-of or a shorter --churn-gap gives some", n, tl_days(o->churn_gap));
 	tl_km_fit_write(km, model, curves);
 	if (stats) {
-		tl_km_fit_emit(km, stats, tl_statsrows_as_of(common, as_of));
+		tl_km_fit_emit(km, stats, tl_statsrows_as_of(common, as_of), ids);
 		tl_output_commit(stats);
 	}
 	if (curves)
@@ -196,9 +197,10 @@ static int fit(struct tl_common *common, int nfiles, char **files, const struct 
 	struct tl_km_fit *km = tl_km_fit_new(o->churn_gap);
 	char as_of[TL_STATSROWS_VALUE_MAX];
 	if (o->merge) {
-		tl_km_fit_merge(km, nfiles, files, tl_statsrows_as_of(common, as_of));
+		struct tl_learner_set ids;
+		tl_km_fit_merge(km, nfiles, files, tl_statsrows_as_of(common, as_of), &ids);
 		FILE *model = tl_output_open(common->output);
-		fit_write(km, model, o, common);
+		fit_write(km, model, o, common, &ids);
 		tl_output_commit(model);
 		tl_km_fit_free(km);
 		return TL_EX_OK;
@@ -206,7 +208,8 @@ static int fit(struct tl_common *common, int nfiles, char **files, const struct 
 	struct tl_run *run = tl_run_open(common, nfiles, files, TL_READ_EVENTS);
 	static const struct tl_tool tool = {.learner = fit_learner, .report = 1};
 	tl_run_all(run, &tool, km);
-	fit_write(km, tl_run_output(run), o, common);
+	struct tl_learner_set ids = tl_run_learners(run);
+	fit_write(km, tl_run_output(run), o, common, &ids);
 	tl_km_fit_free(km);
 	return tl_run_close(run);
 }

@@ -144,14 +144,15 @@ static void summary_open(const struct options *o, struct summary_out *so)
 	so->stats = o->emit_stats ? tl_output_open(o->emit_stats) : NULL;
 }
 
-static void summary_write(const struct summary_out *so, const struct tl_score_tally *t, const struct tl_score_setup *su)
+static void summary_write(const struct summary_out *so, const struct tl_score_tally *t, const struct tl_score_setup *su,
+			  const struct tl_learner_set *ids)
 {
 	if (so->summary)
 		tl_score_tally_print(so->summary, t, su);
 	if (so->summary && so->summary != stderr)
 		tl_output_commit(so->summary);
 	if (so->stats) {
-		tl_score_tally_emit(so->stats, t, su);
+		tl_score_tally_emit(so->stats, t, su, ids);
 		tl_output_commit(so->stats);
 	}
 }
@@ -307,8 +308,9 @@ static int score_run(struct tl_common *common, const struct options *o, int nfil
 		sc.lm = learned_open(o->model, &cfg);
 	int rc = TL_EX_OK;
 	struct summary_out so;
+	struct tl_learner_set ids;
 	if (o->merge) {
-		tl_score_tally_merge(&sc.tally, &su, nfiles, files);
+		tl_score_tally_merge(&sc.tally, &su, nfiles, files, &ids);
 		summary_open(o, &so);
 	} else {
 		struct tl_run *run = tl_run_open(common, nfiles, files, TL_READ_ROWS);
@@ -317,9 +319,10 @@ static int score_run(struct tl_common *common, const struct options *o, int nfil
 		summary_open(o, &so);
 		tl_run_all(run, &tool, &sc);
 		add_gauges(run, &sc.tally, tr != NULL, &cfg, tr);
+		ids = tl_run_learners(run);
 		rc = tl_run_close(run);
 	}
-	summary_write(&so, &sc.tally, &su);
+	summary_write(&so, &sc.tally, &su, &ids);
 	learned_free(sc.lm);
 	free(sc.v);
 	free(sc.tv);
@@ -366,11 +369,11 @@ static void calibrate_one(void *state, const struct tl_learner *l, tl_time asof,
 /* The calibrated config of c (to out), its warnings, and its statistics
  * with --emit-stats. */
 static void calibrate_write(const struct options *o, struct tl_score_config *cfg, const struct tl_score_calibration *c,
-			    FILE *out)
+			    FILE *out, const struct tl_learner_set *ids)
 {
 	if (o->emit_stats) {   /* of the config the learners were scored with, before it is calibrated */
 		FILE *f = tl_output_open(o->emit_stats);
-		tl_score_calibration_emit(f, c, cfg, o->outcome);
+		tl_score_calibration_emit(f, c, cfg, o->outcome, ids);
 		tl_output_commit(f);
 	}
 	tl_score_calibrate(cfg, c, o->outcome);
@@ -389,16 +392,18 @@ static int calibrate_run(struct tl_common *common, const struct options *o, int 
 	tl_score_config_load(o->config, &cfg);
 	tl_score_calibration_init(&c.cal, &cfg);
 	int rc = TL_EX_OK;
+	struct tl_learner_set ids;
 	if (o->merge) {
-		tl_score_calibration_merge(&c.cal, &cfg, o->outcome, nfiles, files);
+		tl_score_calibration_merge(&c.cal, &cfg, o->outcome, nfiles, files, &ids);
 		FILE *out = tl_output_open(common->output);
-		calibrate_write(o, &cfg, &c.cal, out);
+		calibrate_write(o, &cfg, &c.cal, out, &ids);
 		tl_output_commit(out);
 	} else {
 		struct tl_run *run = tl_run_open(common, nfiles, files, TL_READ_ROWS);
 		static const struct tl_tool tool = {.learner = calibrate_one, .report = 1};
 		tl_run_all(run, &tool, &c);
-		calibrate_write(o, &cfg, &c.cal, tl_run_output(run));
+		ids = tl_run_learners(run);
+		calibrate_write(o, &cfg, &c.cal, tl_run_output(run), &ids);
 		rc = tl_run_close(run);
 	}
 	tl_score_calibration_free(&c.cal);

@@ -226,14 +226,14 @@ emit() {
 	run --separate-stderr tl-eval --merge "$d/more"
 	assert_failure 65
 	assert_equal "$stderr" "tl-eval: $d/more:1: the rows count $((600 - skipped)) learners evaluated and $skipped skipped, but 601 learners"
-	sed '7s/,[0-9]*$/,x/' "$d/a" >"$d/bad"
+	sed '8s/,[0-9]*$/,x/' "$d/a" >"$d/bad"
 	run --separate-stderr tl-eval --merge "$d/bad"
 	assert_failure 65
-	[[ $stderr == "tl-eval: $d/bad:7: bad negatives: 'x' (a count, 0 to 2^53)" ]]
-	sed '7s/^score/cell/' "$d/a" >"$d/kind"
+	[[ $stderr == "tl-eval: $d/bad:8: bad negatives: 'x' (a count, 0 to 2^53)" ]]
+	sed '8s/^score/cell/' "$d/a" >"$d/kind"
 	run --separate-stderr tl-eval --merge "$d/kind"
 	assert_failure 65
-	assert_equal "$stderr" "tl-eval: $d/kind:7: a cell row in the stats of the binary mode"
+	assert_equal "$stderr" "tl-eval: $d/kind:8: a cell row in the stats of the binary mode"
 	printf 'by,segment,arm,metric,kind,covariate,n,mean,m2,mean_x,m2_x,c_xy\n' >"$d/ab"
 	run --separate-stderr tl-eval --merge "$d/ab"
 	assert_failure 65
@@ -265,4 +265,36 @@ emit() {
 	run --separate-stderr tl-eval --truth t --pred p "$f"
 	assert_failure 65
 	assert_equal "$stderr" "tl-eval: $f:1: learner 'L1': field 't' holds a NUL byte: '\"a\\u0000b\"'"
+}
+
+@test "EVM009: a shard's stats given twice, or two files of the same learners, are exit 65 and nothing is written; empty shards merge" {
+	local d="$BATS_TEST_TMPDIR" m="--score churn_risk --label churned" i l
+	split_rows "$BATS_FILE_TMPDIR/rows.csv" 4 2 "$d/s"
+	for i in 0 1 2 3; do
+		# shellcheck disable=SC2086 # $m: the options of the mode
+		tl-eval $m --emit-stats "$d/s/$i.csv" >"$d/$i.stats"
+	done
+	# shellcheck disable=SC2086
+	tl-eval $m --emit-stats "$d/s/1.csv" >"$d/again.stats"
+	l=$(grep -n '^learner_ids,300,' "$d/0.stats" | cut -d: -f1)
+	[ -n "$l" ]
+	run --separate-stderr tl-eval --merge --output "$d/o.txt" "$d/0.stats" "$d/1.stats" "$d/0.stats"
+	assert_failure 65
+	assert_equal "$stderr" "tl-eval: $d/0.stats:$l: the same learners as $d/0.stats:$l: a shard given twice"
+	[ ! -e "$d/o.txt" ]
+	run --separate-stderr tl-eval --merge --emit-stats --output "$d/o.txt" "$d/1.stats" "$d/again.stats"
+	assert_failure 65
+	assert_equal "$stderr" "tl-eval: $d/again.stats:$l: the same learners as $d/1.stats:$l: a shard given twice"
+	[ ! -e "$d/o.txt" ]
+	cat "$d/0.stats" "$d/1.stats" "$d/0.stats" >"$d/cat.stats"
+	run --separate-stderr tl-eval --merge - <"$d/cat.stats"
+	assert_failure 65
+	assert_equal "$stderr" "tl-eval: -:$(($(wc -l <"$d/0.stats") + $(wc -l <"$d/1.stats") + l)): the same learners as -:$l: a shard given twice"
+	# two empty shards are not alike: the merge is the single run's
+	grep -qx 'learner_ids,0,0000000000000000' "$d/3.stats"
+	# shellcheck disable=SC2086
+	tl-eval $m --emit-stats "$BATS_FILE_TMPDIR/rows.csv" >"$d/one.stats"
+	tl-eval --merge --emit-stats "$d"/[0-3].stats >"$d/merged.stats"
+	cmp "$d/one.stats" "$d/merged.stats"
+	grep -qx 'learner_ids,600,[0-9a-f]\{16\}' "$d/one.stats"
 }

@@ -91,7 +91,7 @@ ret_shards() {
 	mapfile -t st < <(ret_shards 7 2 3)
 	local empty=0 f
 	for f in "${st[@]}"; do
-		[ "$(sed -n 4,\$p "$f" | wc -l)" -gt 0 ] || empty=$((empty + 1))
+		[ "$(sed -n 5,\$p "$f" | wc -l)" -gt 0 ] || empty=$((empty + 1))
 	done
 	[ "$empty" -ge 4 ]
 	tl-retention "${RET[@]}" --merge --curves c7.csv "${st[@]}" >m7.csv
@@ -100,7 +100,7 @@ ret_shards() {
 	# only empty shards: the fit of no learner
 	head -1 all.csv >none.csv
 	tl-retention "${RET[@]}" --curves cn.csv --emit-stats none.st none.csv >mn.csv
-	[ "$(wc -l <none.st)" -eq 3 ]
+	[ "$(wc -l <none.st)" -eq 4 ]
 	tl-retention "${RET[@]}" --merge --curves cn2.csv none.st none.st >mn2.csv
 	same mn.csv mn2.csv
 	same cn.csv cn2.csv
@@ -182,9 +182,13 @@ ret_shards() {
 	assert_equal "$stderr" "tl-retention: p4.st:4: an unexpected parameter extra (of another version of tl-retention?)"
 	# files joined with cat are blocks: they merge as the files, and each
 	# block must have the first's parameters
-	cat s.st s.st >two.st
+	local i
+	for i in 0 1; do
+		tl-loadgen --learners 20 --seed 3 --shard "$i/2" | tl-retention "${RET[@]}" --emit-stats "h$i.st" >/dev/null
+	done
+	cat h0.st h1.st >two.st
 	tl-retention "${RET[@]}" --merge two.st >m2.csv
-	tl-retention "${RET[@]}" --merge s.st s.st >m2b.csv
+	tl-retention "${RET[@]}" --merge h0.st h1.st >m2b.csv
 	same m2.csv m2b.csv
 	{ cat s.st; sed '2s/1209600/1/' s.st; } >cat.st
 	run --separate-stderr tl-retention "${RET[@]}" --merge cat.st
@@ -250,7 +254,7 @@ AFF=(--as-of 2025-11-01)
 	local st=() i empty=0
 	for ((i = 0; i < 7; i++)); do
 		tl-loadgen --learners 3 --seed 9 --shard "$i/7" | tl-affinity "${AFF[@]}" --emit-stats "e$i.st" >/dev/null
-		[ "$(wc -l <"e$i.st")" -gt 2 ] || empty=$((empty + 1))
+		[ "$(wc -l <"e$i.st")" -gt 3 ] || empty=$((empty + 1))
 		st+=("e$i.st")
 	done
 	[ "$empty" -ge 4 ]
@@ -482,7 +486,7 @@ CAN=(--canary 30 --treatment v1 --salt 5)
 	assert_equal "$stderr" "tl-score: k.st:4: outcome is 'roi' in these statistics, 'gain' in this merge: stats merge only with the options they were written with"
 	# a summary row: an arm without a canary, an archetype of no config,
 	# scored > learners, a bad sum, an unknown kind
-	grep -q '^archetype,control,' <(sed -n 7p s.st)
+	grep -q '^archetype,control,' <(sed -n 8p s.st)
 	local cases=(
 		"s/^archetype,control,/archetype,treatment,/|bad arm 'treatment' (control: there is no canary)"
 		"s/^archetype,control,[^,]*,/archetype,control,wizard,/|archetype 'wizard' is not one of the configs'"
@@ -494,15 +498,15 @@ CAN=(--canary 30 --treatment v1 --salt 5)
 	)
 	local c
 	for c in "${cases[@]}"; do
-		sed "7${c%%|*}" s.st >bad.st
+		sed "8${c%%|*}" s.st >bad.st
 		run --separate-stderr tl-score --merge --summary bad.st
 		assert_failure 65
-		assert_equal "$stderr" "tl-score: bad.st:7: ${c#*|}"
+		assert_equal "$stderr" "tl-score: bad.st:8: ${c#*|}"
 	done
 	sed 's/^outcome,[^,]*,/outcome,wizard,/' k.st >bad.st
 	run --separate-stderr tl-score --calibrate --merge --outcome roi bad.st
 	assert_failure 65
-	assert_equal "$stderr" "tl-score: bad.st:5: archetype 'wizard' is not the config's"
+	assert_equal "$stderr" "tl-score: bad.st:6: archetype 'wizard' is not the config's"
 	run --separate-stderr tl-score --merge rows.csv
 	assert_failure 64
 	assert_equal "${stderr_lines[0]}" "tl-score: --merge needs --summary, --calibrate or --emit-stats: it writes no records"
@@ -547,4 +551,72 @@ CAN=(--canary 30 --treatment v1 --salt 5)
 		tl-score --calibrate --merge --outcome roi "${k[@]}" >"cal$n.json" 2>/dev/null
 		same cal.json "cal$n.json"
 	done
+}
+
+# ---- a shard given twice -----------------------------------------------------
+
+# twice TOOL A B C OPTION...: A and B are two shards' stats, C a file of
+# B's learners written by another run; merged with TOOL OPTION... --merge,
+# A given twice, C with B, or A's block twice in one file is exit 65 at the
+# learner_ids record, and nothing is written; A with B merges.
+twice() {
+	local tool=$1 one=$2 two=$3 dup=$4 la lb
+	shift 4
+	la=$(grep -n '^learner_ids,[1-9]' "$one" | cut -d: -f1)
+	lb=$(grep -n '^learner_ids,[1-9]' "$two" | cut -d: -f1)
+	[ -n "$la" ] && [ -n "$lb" ]
+	run --separate-stderr "$tool" "$@" --merge --emit-stats m.st "$one" "$two" "$one"
+	assert_failure 65
+	assert_equal "$stderr" "$tool: $one:$la: the same learners as $one:$la: a shard given twice"
+	[ ! -e m.st ]
+	run --separate-stderr "$tool" "$@" --merge --emit-stats m.st "$one" "$two" "$dup"
+	assert_failure 65
+	assert_equal "$stderr" "$tool: $dup:$lb: the same learners as $two:$lb: a shard given twice"
+	[ ! -e m.st ]
+	cat "$one" "$one" >cat.st
+	run --separate-stderr "$tool" "$@" --merge --emit-stats m.st cat.st
+	assert_failure 65
+	assert_equal "$stderr" "$tool: cat.st:$(($(wc -l <"$one") + la)): the same learners as cat.st:$la: a shard given twice"
+	[ ! -e m.st ]
+	"$tool" "$@" --merge --emit-stats m.st "$one" "$two" >/dev/null 2>&1
+	[ -s m.st ]
+	rm m.st
+}
+
+@test "FM040: a shard's stats given twice, or two files of the same learners, are exit 65 in every merge; empty shards are not alike" {
+	tl-loadgen --learners 60 --seed 13 --outcome >ev.csv
+	score_rows "" 13 60 >rows.csv
+	tl-score -o csv rows.csv >scored.csv
+	local i
+	for i in 0 1 2; do   # shard 1 is run again (i = 2): another file of its learners
+		tl-retention "${RET[@]}" --shard "$((i ? 1 : 0))/2" --emit-stats "r$i.st" ev.csv >/dev/null
+		tl-affinity "${AFF[@]}" --shard "$((i ? 1 : 0))/2" --emit-stats "a$i.st" ev.csv >/dev/null
+		tl-score --shard "$((i ? 1 : 0))/2" --emit-stats "s$i.st" rows.csv >/dev/null
+		tl-score --calibrate --outcome roi --shard "$((i ? 1 : 0))/2" --emit-stats "k$i.st" scored.csv >/dev/null 2>&1
+	done
+	mv r2.st rc.st && mv a2.st ac.st && mv s2.st sc.st && mv k2.st kc.st
+	twice tl-retention r0.st r1.st rc.st "${RET[@]}"
+	twice tl-affinity a0.st a1.st ac.st "${AFF[@]}"
+	twice tl-score s0.st s1.st sc.st
+	twice tl-score k0.st k1.st kc.st --calibrate --outcome roi
+	# the record: the learners of the run, their sum in a merge's stats
+	sed -n 's/^learner_ids,\([0-9]*\),.*/\1/p' r0.st r1.st | awk '{ s += $1 } END { exit s != 60 }'
+	tl-retention "${RET[@]}" --emit-stats r.st ev.csv >/dev/null
+	tl-retention "${RET[@]}" --merge --emit-stats m.st r1.st r0.st >/dev/null
+	same r.st m.st
+	grep -qx 'learner_ids,60,[0-9a-f]\{16\}' m.st
+	# empty shards (count 0) are all alike, and merge: 2 learners in 7 shards
+	for i in 0 1 2 3 4 5 6; do
+		tl-loadgen --learners 2 --seed 13 --shard "$i/7" | tl-retention "${RET[@]}" --emit-stats "e$i.st" >/dev/null
+	done
+	[ "$(grep -c '^learner_ids,0,0000000000000000$' e[0-6].st | grep -c ':1$')" -ge 5 ]
+	tl-retention "${RET[@]}" --merge e[0-6].st >/dev/null
+	# a file of before (no learner_ids record) is not checked
+	sed '/^learner_ids,/d' r0.st >old.st
+	tl-retention "${RET[@]}" --merge old.st old.st >/dev/null
+	# a damaged record
+	sed 's/^learner_ids,\([0-9]*\),.*/learner_ids,\1,xyz/' r0.st >bad.st
+	run --separate-stderr tl-retention "${RET[@]}" --merge bad.st
+	assert_failure 65
+	assert_equal "$stderr" "tl-retention: bad.st:4: bad learners' fingerprint: 'xyz' (16 hex digits)"
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "util/shard.h"
 #include "record/reader.h"
 #include "util/stats.h"
 #include "util/xsum.h"
@@ -186,22 +187,26 @@ void tl_score_tally_print(FILE *f, const struct tl_score_tally *t, const struct 
  * tl-score, the parameters stats (summary), config, treatment, canary and
  * salt; a row archetype,ARM,NAME,LEARNERS,SCORED,SCORE_SUM,MULTIPLIER_SUM
  * per arm and archetype with learners). */
-void tl_score_tally_emit(FILE *f, const struct tl_score_tally *t, const struct tl_score_setup *su);
+/* l: the learners tallied, the block's learners record (NULL: none). */
+void tl_score_tally_emit(FILE *f, const struct tl_score_tally *t, const struct tl_score_setup *su,
+			 const struct tl_learner_set *l);
 /* tl_score_tally_merge: add the stats files[0..nfiles) (standard input
  * when none) to t, which tl_score_tally_init made for su; exits 65 naming
  * the file and line for one of another setup, or bad. */
-void tl_score_tally_merge(struct tl_score_tally *t, const struct tl_score_setup *su, int nfiles, char **files);
+/* *l gets the files' learners (io/statsrows.h tl_statsrows_merge). */
+void tl_score_tally_merge(struct tl_score_tally *t, const struct tl_score_setup *su, int nfiles, char **files,
+			  struct tl_learner_set *l);
 void tl_score_tally_free(struct tl_score_tally *t);
 
 /* tl_score_calibration_emit: c as a stats file (tool tl-score, the
  * parameters stats (calibration), config, cfg's id, and outcome; a row
  * outcome,ARCHETYPE,N,SUM,SUM_SQUARES per archetype, one skipped,N). */
 void tl_score_calibration_emit(FILE *f, const struct tl_score_calibration *c, const struct tl_score_config *cfg,
-			       const char *outcome);
+			       const char *outcome, const struct tl_learner_set *l);
 /* tl_score_calibration_merge: add the stats files to c (from
  * tl_score_calibration_init of cfg); exits 65 for one of another config or
  * outcome, or bad. */
 void tl_score_calibration_merge(struct tl_score_calibration *c, const struct tl_score_config *cfg,
-				const char *outcome, int nfiles, char **files);
+				const char *outcome, int nfiles, char **files, struct tl_learner_set *l);
 
 #endif

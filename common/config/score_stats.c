@@ -190,11 +190,12 @@ static void tally_params(const struct tl_score_setup *su, struct setup_params *s
 	sp->p[4] = (struct tl_statsrows_want){"salt", sp->salt};
 }
 
-void tl_score_tally_emit(FILE *f, const struct tl_score_tally *t, const struct tl_score_setup *su)
+void tl_score_tally_emit(FILE *f, const struct tl_score_tally *t, const struct tl_score_setup *su,
+			 const struct tl_learner_set *l)
 {
 	struct setup_params sp;
 	tally_params(su, &sp);
-	tl_statsrows_params(f, STATS_TOOL, STATS_VERSION, sp.p, 5);
+	tl_statsrows_params(f, STATS_TOOL, STATS_VERSION, sp.p, 5, l);
 	for (int arm = 0; arm <= (su->tr != NULL); arm++)
 		for (size_t a = 0; a < t->narch; a++) {
 			const struct tl_score_sums *x = t->sums[arm][a];
@@ -251,12 +252,13 @@ static void tally_row(void *ctx, const struct tl_statsrows *r)
 	tl_statsrows_xsum(r, 6, "multiplier_sum", &x->b);
 }
 
-void tl_score_tally_merge(struct tl_score_tally *t, const struct tl_score_setup *su, int nfiles, char **files)
+void tl_score_tally_merge(struct tl_score_tally *t, const struct tl_score_setup *su, int nfiles, char **files,
+			  struct tl_learner_set *l)
 {
 	struct setup_params sp;
 	struct tally_merge m = {t, su->tr != NULL};
 	tally_params(su, &sp);
-	tl_statsrows_merge(STATS_TOOL, STATS_VERSION, nfiles, files, sp.p, 5, tally_row, &m);
+	tl_statsrows_merge(STATS_TOOL, STATS_VERSION, nfiles, files, sp.p, 5, tally_row, &m, l);
 }
 
 /* ---- the calibration's statistics ------------------------------------------- */
@@ -274,11 +276,11 @@ static void calib_params(const struct tl_score_config *cfg, const char *outcome,
 }
 
 void tl_score_calibration_emit(FILE *f, const struct tl_score_calibration *c, const struct tl_score_config *cfg,
-			       const char *outcome)
+			       const char *outcome, const struct tl_learner_set *l)
 {
 	struct calib_params cp;
 	calib_params(cfg, outcome, &cp);
-	tl_statsrows_params(f, STATS_TOOL, STATS_VERSION, cp.p, 3);
+	tl_statsrows_params(f, STATS_TOOL, STATS_VERSION, cp.p, 3, l);
 	for (size_t k = 0; k < c->n; k++) {
 		const struct tl_score_sums *x = c->m[k].s;
 		if (!x)
@@ -321,9 +323,9 @@ static void calib_row(void *ctx, const struct tl_statsrows *r)
 }
 
 void tl_score_calibration_merge(struct tl_score_calibration *c, const struct tl_score_config *cfg,
-				const char *outcome, int nfiles, char **files)
+				const char *outcome, int nfiles, char **files, struct tl_learner_set *l)
 {
 	struct calib_params cp;
 	calib_params(cfg, outcome, &cp);
-	tl_statsrows_merge(STATS_TOOL, STATS_VERSION, nfiles, files, cp.p, 3, calib_row, c);
+	tl_statsrows_merge(STATS_TOOL, STATS_VERSION, nfiles, files, cp.p, 3, calib_row, c, l);
 }

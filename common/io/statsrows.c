@@ -38,8 +38,20 @@ void tl_statsrows_param_num(FILE *f, const char *name, double value)
 	tl_statsrows_param(f, name, buf);
 }
 
+void tl_statsrows_learners_put(FILE *f, const struct tl_learner_set *l)
+{
+	if (l && l->known)
+		fprintf(f, "learner_ids,%llu,%016llx\n", (unsigned long long)l->count, (unsigned long long)l->fp);
+}
+
 struct param {
 	char *name, *value;
+	long line;
+};
+
+struct block_learners {   /* a block's learners record */
+	uint64_t count, fp;
+	const char *file;   /* of files */
 	long line;
 };
 
@@ -61,6 +73,11 @@ struct tl_statsrows {
 	long block_line;
 	int head_waits;             /* the record read is a head, checked at the next call */
 	int at_end;                 /* BLOCK_END was returned: the line is the block's */
+	int has_learners;           /* the current block had its learners record */
+	size_t nblocks;
+	struct block_learners *lrn; /* the blocks' learners records */
+	size_t nlrn, caplrn;
+	struct tl_learner_set sum;  /* of lrn */
 };
 
 struct tl_statsrows *tl_statsrows_new(const char *tool, int version)
@@ -152,6 +169,8 @@ static void head(struct tl_statsrows *r)
 	r->in_block = 1;
 	r->nparam = 0;
 	r->rows = 0;
+	r->has_learners = 0;
+	r->nblocks++;
 	r->block_line = tl_sidefile_line(r->in);
 	if (!r->have_first) {
 		r->have_first = 1;
@@ -200,6 +219,59 @@ static void params_done(struct tl_statsrows *r)
 	r->rows = 1;
 }
 
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* hex64: field i as 1 to 16 hex digits. */
+static uint64_t hex64(const struct tl_statsrows *r, size_t i, const char *what)
+{
+	const struct tl_str *f = &tl_statsrows_fields(r)[i];
+	uint64_t v = 0;
+	int ok = f->n > 0 && f->n <= 16;
+	for (size_t k = 0; ok && k < f->n; k++) {
+		int d = hex_digit(f->p[k]);
+		ok = d >= 0;
+		v = v << 4 | (uint64_t)(ok ? d : 0);
+	}
+	if (!ok)
+		tl_statsrows_die(r, "bad %s: '%.*s' (16 hex digits)", what, f->n > 32 ? 32 : (int)f->n, f->p);
+	return v;
+}
+
+/* learners_record: the current record is the block's learners record: keep it,
+ * unless another block had the same learners (a shard given twice). */
+static void learners_record(struct tl_statsrows *r)
+{
+	if (tl_statsrows_nfields(r) != 3)
+		tl_statsrows_die(r, "a learner_ids record has 3 fields, not %zu", tl_statsrows_nfields(r));
+	if (r->has_learners)
+		tl_statsrows_die(r, "a second learner_ids record in the block");
+	if (r->rows)
+		tl_statsrows_die(r, "a learner_ids record after the block's rows");
+	params_done(r);
+	struct block_learners b = {(uint64_t)tl_statsrows_count(r, 1, "learner count"), hex64(r, 2, "learners' fingerprint"),
+				   r->file, tl_statsrows_line(r)};
+	for (size_t i = 0; b.count && i < r->nlrn; i++)
+		if (r->lrn[i].count == b.count && r->lrn[i].fp == b.fp)
+			tl_statsrows_die(r, "the same learners as %s:%ld: a shard given twice", r->lrn[i].file, r->lrn[i].line);
+	if (r->nlrn == r->caplrn) {
+		r->caplrn = r->caplrn ? 2 * r->caplrn : 8;
+		r->lrn = tl_xrealloc(r->lrn, r->caplrn * sizeof *r->lrn);
+	}
+	r->lrn[r->nlrn++] = b;
+	r->has_learners = 1;
+	tl_learner_set_join(&r->sum, &(struct tl_learner_set){b.count, b.fp, 1});
+}
+
+struct tl_learner_set tl_statsrows_learners(const struct tl_statsrows *r)
+{
+	struct tl_learner_set s = r->sum;
+	s.known = r->nblocks > 0 && r->nlrn == r->nblocks;
+	return s;
+}
+
 int tl_statsrows_next(struct tl_statsrows *r)
 {
 	r->at_end = 0;
@@ -235,6 +307,8 @@ int tl_statsrows_next(struct tl_statsrows *r)
 			head(r);
 		else if (field_is(&fd[0], "param"))
 			param(r);
+		else if (field_is(&fd[0], "learner_ids"))
+			learners_record(r);
 		else {
 			if (!r->rows)
 				params_done(r);
@@ -256,6 +330,7 @@ void tl_statsrows_free(struct tl_statsrows *r)
 	for (size_t i = 0; i < r->nfiles; i++)
 		free(r->files[i]);
 	free(r->files);
+	free(r->lrn);
 	free(r->first);
 	free(r->tool);
 	free(r);
@@ -286,11 +361,13 @@ const char *tl_statsrows_as_of(const struct tl_common *c, char *buf)
 	return buf;
 }
 
-void tl_statsrows_params(FILE *f, const char *tool, int version, const struct tl_statsrows_want *want, size_t n)
+void tl_statsrows_params(FILE *f, const char *tool, int version, const struct tl_statsrows_want *want, size_t n,
+			 const struct tl_learner_set *l)
 {
 	tl_statsrows_head(f, tool, version);
 	for (size_t i = 0; i < n; i++)
 		tl_statsrows_param(f, want[i].name, want[i].value);
+	tl_statsrows_learners_put(f, l);
 }
 
 /* expect: the first block's parameters are want[0..n). */
@@ -316,7 +393,8 @@ static void expect(const struct tl_statsrows *r, const struct tl_statsrows_want 
 static struct tl_statsrows *merging;   /* what a caught die leaves */
 
 void tl_statsrows_merge(const char *tool, int version, int nfiles, char **files, const struct tl_statsrows_want *want,
-			size_t n, void (*row)(void *ctx, const struct tl_statsrows *r), void *ctx)
+			size_t n, void (*row)(void *ctx, const struct tl_statsrows *r), void *ctx,
+			struct tl_learner_set *learners)
 {
 	static char *stdin_only[] = {"-"};
 	tl_statsrows_free(merging);
@@ -335,6 +413,8 @@ void tl_statsrows_merge(const char *tool, int version, int nfiles, char **files,
 				row(ctx, r);
 		}
 	}
+	if (learners)
+		*learners = tl_statsrows_learners(r);
 	merging = NULL;
 	tl_statsrows_free(r);
 }

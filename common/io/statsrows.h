@@ -5,14 +5,20 @@
  *
  *     tl-stats,TOOL,VERSION     the block's first record
  *     param,NAME,VALUE          any number: what the statistics depend on
- *     KIND,...                  the tool's rows (KIND is neither of those)
+ *     learner_ids,COUNT,FP      at most one: the learners of the block
+ *     KIND,...                  the tool's rows (KIND is none of those)
  *
  * A file written by a tool is one block; files joined with cat(1) hold
  * several. A reader takes the blocks of any number of files and checks
  * that each has the TOOL and VERSION asked for and the parameters of the
  * first block, the same names with the same values in the same order;
  * anything else exits 65 as "FILE:LINE: what", naming the other block's
- * FILE:LINE. Counts and numbers in the rows are read with the checks
+ * FILE:LINE. The learner_ids record (util/shard.h's tl_learner_set: their
+ * number and fingerprint, 16 hex digits) is the reader's, not a row: a
+ * block with learners (COUNT > 0) that are exactly another block's exits
+ * 65 "FILE:LINE: the same learners as FILE:LINE: a shard given twice"; a
+ * block without the record (a file of before) is not checked. Counts
+ * and numbers in the rows are read with the checks
  * below, which also name the file and line. */
 #ifndef TL_STATSROWS_H
 #define TL_STATSROWS_H
@@ -21,6 +27,7 @@
 #include <stdio.h>
 
 #include "util/opts.h"
+#include "util/shard.h"
 #include "util/str.h"
 #include "util/tltime.h"
 #include "util/xsum.h"
@@ -33,6 +40,10 @@ void tl_statsrows_head(FILE *f, const char *tool, int version);
 void tl_statsrows_param(FILE *f, const char *name, const char *value);
 /* tl_statsrows_param_num: a numeric parameter with round-trip precision. */
 void tl_statsrows_param_num(FILE *f, const char *name, double value);
+
+/* tl_statsrows_learners_put: the learner_ids record of l (nothing when
+ * l is NULL or not known). */
+void tl_statsrows_learners_put(FILE *f, const struct tl_learner_set *l);
 
 /* ---- reading ---- */
 
@@ -71,6 +82,10 @@ long tl_statsrows_param_line(const struct tl_statsrows *r, size_t i);
 const char *tl_statsrows_first_file(const struct tl_statsrows *r);
 long tl_statsrows_first_line(const struct tl_statsrows *r);
 
+/* tl_statsrows_learners: the learners of the blocks read so far, known
+ * when every block had the record (what a merge re-emits). */
+struct tl_learner_set tl_statsrows_learners(const struct tl_statsrows *r);
+
 /* tl_statsrows_count: field i of the current row as a count, a whole
  * number from 0 to 2^53 written in digits; else exits 65 "bad WHAT". */
 long long tl_statsrows_count(const struct tl_statsrows *r, size_t i, const char *what);
@@ -99,17 +114,21 @@ struct tl_statsrows_want {
 const char *tl_statsrows_duration(tl_time d, char *buf);
 const char *tl_statsrows_as_of(const struct tl_common *c, char *buf);
 
-/* tl_statsrows_params: the head and the parameters of want[0..n). */
-void tl_statsrows_params(FILE *f, const char *tool, int version, const struct tl_statsrows_want *want, size_t n);
+/* tl_statsrows_params: the head, the parameters of want[0..n) and the
+ * learner_ids record of l (none when NULL or not known). */
+void tl_statsrows_params(FILE *f, const char *tool, int version, const struct tl_statsrows_want *want, size_t n,
+			 const struct tl_learner_set *l);
 
 /* tl_statsrows_merge: read the blocks of files[0..nfiles) (standard input
  * when none) of TOOL's format VERSION; the first block's parameters must
  * be want[0..n) (else exit 65, "FILE:LINE: NAME is 'X' in these
  * statistics, 'Y' in this merge: ..."), the others' the first's; call
- * row for each row. A reader a caught die leaves is freed by the next
- * call. */
+ * row for each row; *learners (when not NULL) gets the blocks' learners
+ * (tl_statsrows_learners). A reader a caught die leaves is freed by the
+ * next call. */
 void tl_statsrows_merge(const char *tool, int version, int nfiles, char **files, const struct tl_statsrows_want *want,
-			size_t n, void (*row)(void *ctx, const struct tl_statsrows *r), void *ctx);
+			size_t n, void (*row)(void *ctx, const struct tl_statsrows *r), void *ctx,
+			struct tl_learner_set *learners);
 
 /* tl_statsrows_kind: 1 when the current row's kind (its first field) is
  * kind, which then has exactly nfields fields (else exit 65). */

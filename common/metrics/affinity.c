@@ -484,10 +484,10 @@ void tl_pairs_write(const struct tl_pairs *p, FILE *f)
 #define STATS_TOOL "tl-affinity"
 #define STATS_VERSION 1
 
-void tl_pairs_emit(const struct tl_pairs *p, FILE *f, const char *as_of)
+void tl_pairs_emit(const struct tl_pairs *p, FILE *f, const char *as_of, const struct tl_learner_set *l)
 {
 	const struct tl_statsrows_want prm = {"as_of", as_of};
-	tl_statsrows_params(f, STATS_TOOL, STATS_VERSION, &prm, 1);
+	tl_statsrows_params(f, STATS_TOOL, STATS_VERSION, &prm, 1, l);
 	size_t k;
 	struct pair *v = sorted_pairs(p, &k);
 	for (size_t i = 0; i < k; i++) {
@@ -543,10 +543,10 @@ static void merge_pair(void *ctx, const struct tl_statsrows *r)
 		tl_statsrows_die(r, "the sums pass 2^53, where they are no longer exact");
 }
 
-void tl_pairs_merge(struct tl_pairs *p, int nfiles, char **files, const char *as_of)
+void tl_pairs_merge(struct tl_pairs *p, int nfiles, char **files, const char *as_of, struct tl_learner_set *l)
 {
 	const struct tl_statsrows_want prm = {"as_of", as_of};
-	tl_statsrows_merge(STATS_TOOL, STATS_VERSION, nfiles, files, &prm, 1, merge_pair, p);
+	tl_statsrows_merge(STATS_TOOL, STATS_VERSION, nfiles, files, &prm, 1, merge_pair, p, l);
 }
 
 void tl_pairs_free(struct tl_pairs *p)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "util/arena.h"
+#include "util/shard.h"
 #include "record/reader.h"
 
 struct tl_affinity_params {
@@ -87,7 +88,8 @@ void tl_pairs_write(const struct tl_pairs *p, FILE *f);
  * (io/statsrows.h; tool tl-affinity, parameter as_of, the text of
  * tl_statsrows_as_of): a row pair,FROM,TO,LEARNERS,SUM_PRODUCTS per pair
  * and, when the table was full, one row other,LEARNERS,SUM_PRODUCTS. */
-void tl_pairs_emit(const struct tl_pairs *p, FILE *f, const char *as_of);
+/* l: the learners of the table, its learners record (NULL: none). */
+void tl_pairs_emit(const struct tl_pairs *p, FILE *f, const char *as_of, const struct tl_learner_set *l);
 
 /* tl_pairs_merge: add the statistics of files[0..nfiles) (standard input
  * when none) to the new table p; tl_pairs_write then writes what one run
@@ -95,7 +97,8 @@ void tl_pairs_emit(const struct tl_pairs *p, FILE *f, const char *as_of);
  * and line for a file of another as_of, a bad one, and a merge the single
  * run's table cannot be had from: a shard's table was full, the merged
  * table would pass TL_PAIRS_MAX, or a sum passes 2^53. */
-void tl_pairs_merge(struct tl_pairs *p, int nfiles, char **files, const char *as_of);
+/* *l gets the files' learners (io/statsrows.h tl_statsrows_merge). */
+void tl_pairs_merge(struct tl_pairs *p, int nfiles, char **files, const char *as_of, struct tl_learner_set *l);
 
 void tl_pairs_free(struct tl_pairs *p);
 

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 
+#include "util/shard.h"
 #include "metrics/eval.h"
 
 enum tl_eval_mode { TL_EVAL_CLASS, TL_EVAL_BINARY, TL_EVAL_NUMERIC };
@@ -29,6 +30,7 @@ struct tl_eval_setup {
 struct tl_eval_acc {
 	struct tl_eval_setup s;
 	long long learners, skipped;
+	struct tl_learner_set ids;   /* the learners read (a run's, a merge's sum): the learner_ids record */
 	struct tl_confusion conf;                            /* classification */
 	struct tl_eval_hist hist;                            /* binary */
 	struct tl_eval_numeric num[1 + TL_EVAL_MAX_BASELINES];  /* numeric: --pred, then each --baseline */

@@ -83,6 +83,7 @@ static void emit_params(const struct tl_eval_setup *s, FILE *f)
 void tl_eval_emit(struct tl_eval_acc *a, FILE *f)
 {
 	emit_params(&a->s, f);
+	tl_statsrows_learners_put(f, &a->ids);
 	fprintf(f, "learners,%lld\nskipped,%lld\n", a->learners, a->skipped);
 	if (a->s.mode == TL_EVAL_CLASS) {
 		tl_confusion_sort(&a->conf);
@@ -376,6 +377,7 @@ struct tl_eval_acc *tl_eval_merge(int nfiles, char **files, const struct tl_eval
 	struct tl_eval_acc *a = merging.a = tl_eval_acc_new(&none, max_classes);
 	for (int i = 0; i < nfiles; i++)
 		read_file(r, files[i], a, &setup, want);
+	a->ids = tl_statsrows_learners(r);
 	merging.a = NULL;   /* the caller's */
 	merging_free();
 	return a;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "util/shard.h"
 #include "record/reader.h"
 
 struct tl_retention_model;
@@ -130,13 +131,16 @@ void tl_km_fit_write(struct tl_km_fit *f, FILE *model, FILE *curves);
  * (io/statsrows.h; tool tl-retention, parameters churn_gap and as_of, the
  * text of tl_statsrows_as_of): per capability and duration, a row
  * duration,CAPABILITY,DURATION_US,STOPPED,CENSORED. */
-void tl_km_fit_emit(struct tl_km_fit *f, FILE *out, const char *as_of);
+/* l: the learners of the fit (a run's tl_run_learners, a merge's sum), its
+ * learners record (NULL: none). */
+void tl_km_fit_emit(struct tl_km_fit *f, FILE *out, const char *as_of, const struct tl_learner_set *l);
 
 /* tl_km_fit_merge: add the statistics of files[0..nfiles) (standard input
  * when none) to f; each must have been written with f's churn gap and
  * as_of, else exit 65 naming the file and line. Then tl_km_fit_write gives
  * what one fit over all their learners gives, byte for byte. */
-void tl_km_fit_merge(struct tl_km_fit *f, int nfiles, char **files, const char *as_of);
+/* *l gets the files' learners (io/statsrows.h tl_statsrows_merge). */
+void tl_km_fit_merge(struct tl_km_fit *f, int nfiles, char **files, const char *as_of, struct tl_learner_set *l);
 
 /* tl_km_fit_censored: how many observations were censored; *n gets how
  * many there are. */

@@ -289,11 +289,11 @@ static void emit_row(FILE *out, struct tl_str name, int64_t t, uint64_t d, uint6
 	fprintf(out, ",%lld,%llu,%llu\n", (long long)t, (unsigned long long)d, (unsigned long long)c);
 }
 
-void tl_km_fit_emit(struct tl_km_fit *f, FILE *out, const char *as_of)
+void tl_km_fit_emit(struct tl_km_fit *f, FILE *out, const char *as_of, const struct tl_learner_set *l)
 {
 	struct fit_params fp;
 	fit_params(f, as_of, &fp);
-	tl_statsrows_params(out, STATS_TOOL, STATS_VERSION, fp.p, 2);
+	tl_statsrows_params(out, STATS_TOOL, STATS_VERSION, fp.p, 2, l);
 	fit_sort(f);
 	size_t *start;
 	uint32_t *order = cap_order(f, &start);
@@ -353,9 +353,9 @@ static void merge_row(void *ctx, const struct tl_statsrows *r)
 	add_cell(f, (uint32_t)tl_names_add(&f->caps, name.p, name.n, NULL), t, d, c);
 }
 
-void tl_km_fit_merge(struct tl_km_fit *f, int nfiles, char **files, const char *as_of)
+void tl_km_fit_merge(struct tl_km_fit *f, int nfiles, char **files, const char *as_of, struct tl_learner_set *l)
 {
 	struct fit_params fp;
 	fit_params(f, as_of, &fp);
-	tl_statsrows_merge(STATS_TOOL, STATS_VERSION, nfiles, files, fp.p, 2, merge_row, f);
+	tl_statsrows_merge(STATS_TOOL, STATS_VERSION, nfiles, files, fp.p, 2, merge_row, f, l);
 }

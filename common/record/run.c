@@ -269,8 +269,16 @@ struct tl_learner *tl_run_next(struct tl_run *run, tl_time *asof, size_t *npast)
 	if (!l)
 		return NULL;
 	tl_run_learner_asof(run->c, run->now, l, asof, npast, &run->used, &run->future, &run->gap);
+	tl_learner_set_add(&run->learners, l->id.p, l->id.n);
 	tl_writer_begin(run->writer, l);
 	return l;
+}
+
+struct tl_learner_set tl_run_learners(const struct tl_run *run)
+{
+	struct tl_learner_set s = run->learners;
+	s.known = 1;
+	return s;
 }
 
 struct tl_writer *tl_run_writer(struct tl_run *run) { return run->writer; }

@@ -5,6 +5,7 @@
 #define TL_RUN_H
 
 #include "util/opts.h"
+#include "util/shard.h"
 #include "record/reader.h"
 #include "record/writer.h"
 
@@ -33,6 +34,10 @@ void tl_run_consumed(struct tl_run *run);
 /* tl_run_gauge: add a tool gauge to --metrics (labels like
  * "archetype=\"specialist\"" or NULL). name and help must outlive run. */
 void tl_run_gauge(struct tl_run *run, const char *name, const char *help, const char *labels, double value);
+
+/* tl_run_learners: the learners of the run so far (another shard's not
+ * among them), known: what a stats file names (tl(7) STATS FILES). */
+struct tl_learner_set tl_run_learners(const struct tl_run *run);
 
 /* tl_run_output: the output stream (for tools that write reports). */
 FILE *tl_run_output(struct tl_run *run);

@@ -49,6 +49,7 @@ struct slot {
 	struct tl_writer *writer;
 	void *tool_state;
 	uint64_t used, future, written;
+	struct tl_learner_set learners;
 	struct tl_asof_gap gap;
 };
 
@@ -147,6 +148,7 @@ static void read_chunk(struct pool *p, struct slot *s, uint64_t k)
 	tl_writer_clear(s->writer);
 	memcpy(s->tool_state, p->state0, p->tool->state_size);
 	s->used = s->future = s->written = 0;
+	s->learners = (struct tl_learner_set){0, 0, 0};
 	memset(&s->gap, 0, sizeof s->gap);
 	s->failed = 0;
 	jmp_buf jb;
@@ -161,6 +163,7 @@ static void read_chunk(struct pool *p, struct slot *s, uint64_t k)
 		tl_time asof;
 		size_t npast;
 		tl_run_learner_asof(p->run->c, p->run->now, l, &asof, &npast, &s->used, &s->future, &s->gap);
+		tl_learner_set_add(&s->learners, l->id.p, l->id.n);
 		tl_writer_begin(s->writer, l);
 		p->tool->learner(s->tool_state, l, asof, npast, s->writer);
 		tl_writer_end(s->writer);
@@ -279,6 +282,7 @@ static int merge_chunk(struct tl_run *run, const struct tl_tool *tool, void *sta
 		tl_die(TL_EX_IOERR, "write error on %s:", run->c->output ? run->c->output : "standard output");
 	run->used += s->used;
 	run->future += s->future;
+	tl_learner_set_join(&run->learners, &s->learners);
 	tl_run_gap_merge(&run->gap, &s->gap);
 	run->written += s->written;
 	if (tool->merge)

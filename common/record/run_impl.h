@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "util/opts.h"
+#include "util/shard.h"
 #include "record/reader.h"
 #include "record/writer.h"
 
@@ -32,6 +33,7 @@ struct tl_run {
 	tl_time now;
 	double t_start, t_progress;
 	uint64_t used, future, written;
+	struct tl_learner_set learners;   /* every learner tl_run_next gave, and the workers */
 	struct tl_asof_gap gap;
 	int uses_as_of;     /* the tool reads events (TL_READ_EVENTS): its metrics use as-of */
 	struct tl_learner *cur;

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/rng.h"
+
 /* The most shards of --shard I/N. */
 #define TL_SHARD_MAX 4294967295UL
 
@@ -42,5 +44,30 @@ static inline int tl_shard_keeps(const struct tl_shard *s, const char *p, size_t
 /* tl_shard_parse: "I/N", decimal digits only, 0 <= I < N <= max. 0, or
  * -1 when arg is not that. */
 int tl_shard_parse(const char *arg, uint64_t max, struct tl_shard *out);
+
+/* A set of learners, as a stats file names the learners of its block (tl(7)
+ * STATS FILES): their number and their fingerprint, the sum mod 2^64 over
+ * them of mix64(FNV-1a-64(id) with the offset basis xor the salt below),
+ * so that the order they came in, and the threads that read them, do not
+ * change it, and the shards of a run add up to it. known: 0 when a stats
+ * file of before did not say. */
+#define TL_LEARNER_SET_SALT 0x6c6561726e657273ULL   /* "learners" */
+struct tl_learner_set {
+	uint64_t count, fp;
+	int known;
+};
+
+static inline void tl_learner_set_add(struct tl_learner_set *s, const char *p, size_t n)
+{
+	s->count++;
+	s->fp += tl_mix64(tl_fnv1a64(p, n, TL_LEARNER_SET_SALT));
+}
+
+/* tl_learner_set_join: s gets the learners of t as well (disjoint). */
+static inline void tl_learner_set_join(struct tl_learner_set *s, const struct tl_learner_set *t)
+{
+	s->count += t->count;
+	s->fp += t->fp;
+}
 
 #endif

@@ -60,9 +60,9 @@ for fmt in text json md; do
 	case_ "abtest-td-$fmt" "tl-abtest --metric roi --binary clicked --by archetype --covariate pre_roi --format $fmt $td/abtest/abtest-learners.csv"
 done
 case_ abtest-emit "tl-abtest --metric roi --binary clicked --by archetype --emit-stats $td/abtest/abtest-learners.csv > s.csv && cat s.csv && tl-abtest --merge s.csv s.csv"
-case_ eval-emit-class "tl-eval --truth true_archetype --pred archetype --emit-stats scored.csv > e.csv && cat e.csv && tl-eval --merge e.csv e.csv"
-case_ eval-emit-churn "tl-eval --score churn_risk --label churned --emit-stats scored.csv > e.csv && cat e.csv && tl-eval --merge -o json e.csv e.csv"
-case_ eval-emit-vel "tl-eval --pred velocity_next --actual next_velocity_actual --baseline velocity_simple --emit-stats scored.csv > e.csv && cat e.csv && tl-eval --merge -o md e.csv e.csv"
+case_ eval-emit-class "tl-eval --truth true_archetype --pred archetype --emit-stats scored.csv > e.csv && cat e.csv && tl-eval --truth true_archetype --pred archetype --shard 0/2 --emit-stats scored.csv > e0.csv && tl-eval --truth true_archetype --pred archetype --shard 1/2 --emit-stats scored.csv > e1.csv && tl-eval --merge e0.csv e1.csv && tl-eval --merge e.csv e.csv"
+case_ eval-emit-churn "tl-eval --score churn_risk --label churned --emit-stats scored.csv > e.csv && cat e.csv && tl-eval --score churn_risk --label churned --shard 0/2 --emit-stats scored.csv > e0.csv && tl-eval --score churn_risk --label churned --shard 1/2 --emit-stats scored.csv > e1.csv && tl-eval --merge -o json e0.csv e1.csv && tl-eval --merge e.csv e.csv"
+case_ eval-emit-vel "tl-eval --pred velocity_next --actual next_velocity_actual --baseline velocity_simple --emit-stats scored.csv > e.csv && cat e.csv && tl-eval --pred velocity_next --actual next_velocity_actual --baseline velocity_simple --shard 0/2 --emit-stats scored.csv > e0.csv && tl-eval --pred velocity_next --actual next_velocity_actual --baseline velocity_simple --shard 1/2 --emit-stats scored.csv > e1.csv && tl-eval --merge -o md e0.csv e1.csv && tl-eval --merge e.csv e.csv"
 case_ abtest-plan "tl-abtest --baseline-mean 1.5 --baseline-sd 0.6 --mde 0.05"
 case_ model-fit "tl-model --fit --target churned --features interactions,log1p:days_since_last,sqrt:active_days --cv 5 scored.csv > m.json && cat m.json && tl-model --model m.json -o csv scored.csv"
 case_ model-linear "tl-model --fit --kind linear --target roi --features interactions,velocity scored.csv"

@@ -11,7 +11,7 @@
  *
  * Invariants, each an abort when broken: a merge that succeeds writes its
  * result without dying; the files merged in the reverse order write the
- * same bytes (exact counts and sums: no order shows); and its --emit-stats
+ * same bytes and learners (exact counts and sums: no order shows); and its --emit-stats
  * merges again to the same statistics (a fixed point of merge and emit). */
 #include <setjmp.h>
 #include <stdint.h>
@@ -33,22 +33,22 @@
  * output) or emit it, free it. */
 struct kind {
 	void *(*make)(void);
-	void (*merge)(void *r, int nfiles, char **files);
+	void (*merge)(void *r, int nfiles, char **files, struct tl_learner_set *ids);
 	void (*write)(void *r, FILE *f);
-	void (*emit)(void *r, FILE *f);
+	void (*emit)(void *r, FILE *f, const struct tl_learner_set *ids);
 	void (*free)(void *r);
 };
 
 static void *km_make(void) { return tl_km_fit_new(30 * TL_DAY); }
-static void km_merge(void *r, int n, char **f) { tl_km_fit_merge(r, n, f, AS_OF); }
+static void km_merge(void *r, int n, char **f, struct tl_learner_set *ids) { tl_km_fit_merge(r, n, f, AS_OF, ids); }
 static void km_write(void *r, FILE *f) { tl_km_fit_write(r, f, f); }
-static void km_emit(void *r, FILE *f) { tl_km_fit_emit(r, f, AS_OF); }
+static void km_emit(void *r, FILE *f, const struct tl_learner_set *ids) { tl_km_fit_emit(r, f, AS_OF, ids); }
 static void km_free(void *r) { tl_km_fit_free(r); }
 
 static void *pairs_make(void) { return tl_pairs_new(); }
-static void pairs_merge(void *r, int n, char **f) { tl_pairs_merge(r, n, f, AS_OF); }
+static void pairs_merge(void *r, int n, char **f, struct tl_learner_set *ids) { tl_pairs_merge(r, n, f, AS_OF, ids); }
 static void pairs_write(void *r, FILE *f) { tl_pairs_write(r, f); }
-static void pairs_emit(void *r, FILE *f) { tl_pairs_emit(r, f, AS_OF); }
+static void pairs_emit(void *r, FILE *f, const struct tl_learner_set *ids) { tl_pairs_emit(r, f, AS_OF, ids); }
 static void pairs_free(void *r) { tl_pairs_free(r); }
 
 /* tl-score: a config, and the tally or the calibration of it. */
@@ -80,17 +80,30 @@ static void score_free(void *r)
 	free(s);
 }
 
-static void tally_merge(void *r, int n, char **f) { struct score *s = r; tl_score_tally_merge(&s->t, &s->su, n, f); }
-static void tally_write(void *r, FILE *f) { struct score *s = r; tl_score_tally_print(f, &s->t, &s->su); }
-static void tally_emit(void *r, FILE *f) { struct score *s = r; tl_score_tally_emit(f, &s->t, &s->su); }
-
-static void calib_merge(void *r, int n, char **f)
+static void tally_merge(void *r, int n, char **f, struct tl_learner_set *ids)
 {
 	struct score *s = r;
-	tl_score_calibration_merge(&s->c, &s->cfg, "roi", n, f);
+	tl_score_tally_merge(&s->t, &s->su, n, f, ids);
 }
 
-static void calib_emit(void *r, FILE *f) { struct score *s = r; tl_score_calibration_emit(f, &s->c, &s->cfg, "roi"); }
+static void tally_write(void *r, FILE *f) { struct score *s = r; tl_score_tally_print(f, &s->t, &s->su); }
+static void tally_emit(void *r, FILE *f, const struct tl_learner_set *ids)
+{
+	struct score *s = r;
+	tl_score_tally_emit(f, &s->t, &s->su, ids);
+}
+
+static void calib_merge(void *r, int n, char **f, struct tl_learner_set *ids)
+{
+	struct score *s = r;
+	tl_score_calibration_merge(&s->c, &s->cfg, "roi", n, f, ids);
+}
+
+static void calib_emit(void *r, FILE *f, const struct tl_learner_set *ids)
+{
+	struct score *s = r;
+	tl_score_calibration_emit(f, &s->c, &s->cfg, "roi", ids);
+}
 
 static void calib_write(void *r, FILE *f)   /* on a copy: calibrating changes the config */
 {
@@ -110,7 +123,7 @@ static const struct kind kinds[] = {
 };
 
 /* merge: the result of files merged as k does, or NULL when it died. */
-static void *merge(const struct kind *k, int nfiles, char **files)
+static void *merge(const struct kind *k, int nfiles, char **files, struct tl_learner_set *ids)
 {
 	static jmp_buf jb;
 	static void *r;
@@ -121,14 +134,14 @@ static void *merge(const struct kind *k, int nfiles, char **files)
 		return NULL;
 	}
 	tl_die_catch(&jb);
-	k->merge(r, nfiles, files);
+	k->merge(r, nfiles, files, ids);
 	tl_die_catch(NULL);
 	return r;
 }
 
 /* output: what write (emit when emit is set) gives, in a malloc'd
  * buffer of *n bytes; a die there is a broken invariant. */
-static char *output(const struct kind *k, void *r, int emit, size_t *n)
+static char *output(const struct kind *k, void *r, const struct tl_learner_set *ids, int emit, size_t *n)
 {
 	char *buf = NULL;
 	FILE *f = open_memstream(&buf, n);
@@ -138,7 +151,10 @@ static char *output(const struct kind *k, void *r, int emit, size_t *n)
 	if (setjmp(jb))
 		abort();
 	tl_die_catch(&jb);
-	(emit ? k->emit : k->write)(r, f);
+	if (emit)
+		k->emit(r, f, ids);
+	else
+		k->write(r, f);
 	tl_die_catch(NULL);
 	fclose(f);
 	return buf;
@@ -146,28 +162,29 @@ static char *output(const struct kind *k, void *r, int emit, size_t *n)
 
 static void check(const struct kind *k, int nfiles, char **files)
 {
-	void *r = merge(k, nfiles, files);
+	struct tl_learner_set ids, qids;
+	void *r = merge(k, nfiles, files, &ids);
 	if (!r)
 		return;
 	char *rev[MAX_FILES];
 	for (int i = 0; i < nfiles; i++)
 		rev[i] = files[nfiles - 1 - i];
-	void *q = merge(k, nfiles, rev);
+	void *q = merge(k, nfiles, rev, &qids);
 	size_t n1, n2, e1, e2;
-	char *w1 = output(k, r, 0, &n1), *s1 = output(k, r, 1, &e1);
+	char *w1 = output(k, r, &ids, 0, &n1), *s1 = output(k, r, &ids, 1, &e1);
 	if (!q)
 		abort();   /* the other order refused what this one took */
-	char *w2 = output(k, q, 0, &n2);
-	if (n1 != n2 || memcmp(w1, w2, n1) != 0)
+	char *w2 = output(k, q, &qids, 0, &n2);
+	if (n1 != n2 || memcmp(w1, w2, n1) != 0 || ids.known != qids.known || ids.count != qids.count || ids.fp != qids.fp)
 		abort();
 	k->free(q);
 	char name[32], *again[1] = {name};
 	int fd = mem_file(s1, e1, name, sizeof name);
-	q = merge(k, 1, again);
+	q = merge(k, 1, again, &qids);
 	close(fd);
 	if (!q)
 		abort();   /* what --emit-stats wrote of a merge is refused */
-	char *s2 = output(k, q, 1, &e2);
+	char *s2 = output(k, q, &qids, 1, &e2);
 	if (e1 != e2 || memcmp(s1, s2, e1) != 0)
 		abort();
 	k->free(q);

@@ -427,7 +427,7 @@ static void fit_stats(void)
 	tl_km_fit_add(f, learner(e2, 2), 2, JAN1 + day(100));
 	char path[] = "/tmp/test_retention_XXXXXX", buf[1024] = {0};
 	FILE *w = fdopen(mkstemp(path), "w+");
-	tl_km_fit_emit(f, w, "2025-04-11T00:00:00Z");
+	tl_km_fit_emit(f, w, "2025-04-11T00:00:00Z", NULL);   /* no learner_ids: a file of before */
 	tl_km_fit_free(f);
 	rewind(w);
 	CHECK(fread(buf, 1, sizeof buf - 1, w) > 0);
@@ -436,7 +436,7 @@ static void fit_stats(void)
 		       "duration,x,864000000000,1,0\nduration,x,1728000000000,1,0\nduration,y,7776000000000,0,1\n");
 	struct tl_km_fit *g = tl_km_fit_new(30 * TL_DAY);
 	char *files[] = {path, path};
-	tl_km_fit_merge(g, 2, files, "2025-04-11T00:00:00Z");
+	tl_km_fit_merge(g, 2, files, "2025-04-11T00:00:00Z", NULL);   /* unchecked: the same file twice */
 	size_t n, censored = tl_km_fit_censored(g, &n);
 	CHECK(n == 6 && censored == 2);
 	FILE *m = tmpfile();

@@ -54,9 +54,28 @@ static void test_parse(void)
 	CHECK_EQ(tl_shard_parse("3/9", 8, &s), -1);
 }
 
+/* The learners of a stats block (tl(7) STATS FILES): the values python3
+ * gives for mix64(FNV-1a-64 from the basis xor the salt), summed; the
+ * order and a split into shards do not change the sum. */
+static void test_learner_set(void)
+{
+	struct tl_learner_set a = {0}, b = {0}, c = {0};
+	tl_learner_set_add(&a, "L1", 2);
+	CHECK(a.count == 1 && a.fp == 0x7b0c76d4cd7b8a09ULL);
+	tl_learner_set_add(&a, "L2", 2);
+	tl_learner_set_add(&a, "L3", 2);
+	CHECK(a.count == 3 && a.fp == 0x78c7bfb0ec35faf7ULL);
+	tl_learner_set_add(&b, "L3", 2);
+	tl_learner_set_add(&b, "L1", 2);
+	tl_learner_set_add(&c, "L2", 2);
+	tl_learner_set_join(&b, &c);
+	CHECK(b.count == a.count && b.fp == a.fp);
+}
+
 int main(void)
 {
 	test_vectors();
 	test_parse();
+	test_learner_set();
 	return UNIT_DONE();
 }

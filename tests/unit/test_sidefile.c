@@ -96,7 +96,7 @@ static int merge_fails(char *path, const struct tl_statsrows_want *want, size_t 
 		return 1;
 	}
 	tl_die_catch(&jb);
-	tl_statsrows_merge("tl-test", 1, 1, &path, want, n, stats_row, g);
+	tl_statsrows_merge("tl-test", 1, 1, &path, want, n, stats_row, g, NULL);
 	tl_die_catch(NULL);
 	return 0;
 }
@@ -111,7 +111,7 @@ static void stats_files(void)
 	static const struct tl_statsrows_want prm[] = {{"gap", "7s"}, {"as_of", ""}};
 	char path[] = "/tmp/test_statsrows_XXXXXX";
 	FILE *f = fdopen(mkstemp(path), "w");
-	tl_statsrows_params(f, "tl-test", 1, prm, 2);
+	tl_statsrows_params(f, "tl-test", 1, prm, 2, NULL);
 	struct tl_xsum a, all;
 	tl_xsum_init(&all);
 	for (int i = 0; i < 3; i++) {   /* 0.1 ten times per row: the terms carry what %.17g of it drops */
