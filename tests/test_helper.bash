@@ -222,3 +222,18 @@ ref_check() {
 	assert_success
 	[ "$(grep -c 'all match$' <<<"$output")" -eq "$n" ]
 }
+
+# deal_rows FILE N [EMPTY]: FILE's rows (a header line, one learner a line)
+# dealt round-robin into shard0.csv .. shard(N-1).csv in the current
+# directory; with EMPTY, shard N-1 gets none (its header alone), and with
+# EMPTY=bare not even a header (an empty file).
+deal_rows() {
+	local n=$2 deal=$2
+	[ -z "${3:-}" ] || deal=$((n - 1))
+	rm -f shard*.csv
+	awk -v n="$n" -v deal="$deal" 'NR == 1 { for (i = 0; i < n; i++) print > ("shard" i ".csv"); next }
+		{ print > ("shard" ((NR - 2) % deal) ".csv") }' "$1"
+	if [ "${3:-}" = bare ]; then
+		: >"shard$((n - 1)).csv"
+	fi
+}

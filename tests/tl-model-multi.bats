@@ -163,16 +163,6 @@ PY
 	[ "$output" -ge 10 ]
 }
 
-# deal N [EMPTY]: the data's rows round-robin into shard0.csv ..
-# shard(N-1).csv; with EMPTY the last shard has its header alone.
-deal() {
-	local n=$1 d=$1
-	[ -z "${2:-}" ] || d=$((n - 1))
-	rm -f shard*.csv
-	awk -v n="$n" -v d="$d" 'NR == 1 { for (i = 0; i < n; i++) print > ("shard" i ".csv"); next }
-		{ print > ("shard" ((NR - 2) % d) ".csv") }' "$DATA"
-}
-
 # run_pass P STATE DIR: every shard's --emit-stats of one pass, and its
 # out-of-fold predictions (written in the last pass).
 run_pass() {
@@ -187,7 +177,7 @@ run_pass() {
 	tl-model --fit --kind multinomial --target kind --features "$SPECS" --cv 3 --oof single.oof --output single.json "$DATA" 2>single.err
 	local n
 	for n in 1 2 3 7; do
-		if [ "$n" = 7 ]; then deal 7 empty; else deal "$n"; fi
+		if [ "$n" = 7 ]; then deal_rows "$DATA" 7 empty; else deal_rows "$DATA" "$n"; fi
 		rm -rf work oof-*.out
 		run --separate-stderr tl_model_fit_loop run_pass work sharded.json
 		[ "$status" -eq 0 ] || { echo "N=$n: $stderr" >&2; return 1; }
@@ -201,7 +191,7 @@ run_pass() {
 }
 
 @test "MMU009: over shards: a class that pass 0 did not see, and a shard whose classes changed, stop at their record, exit 65" {
-	deal 2
+	deal_rows "$DATA" 2
 	tl-model --fit --kind multinomial --target kind --features "$SPECS" --emit-stats --output p0-0.stats shard0.csv
 	tl-model --fit --kind multinomial --target kind --features "$SPECS" --emit-stats --output p0-1.stats shard1.csv
 	tl-model --merge --output state1 p0-0.stats p0-1.stats

@@ -19,21 +19,6 @@ setup() {
 	cd "$BATS_TEST_TMPDIR" || return
 }
 
-# split_rows FILE N [EMPTY]: FILE's rows (a header line, one learner a
-# line) dealt round-robin into shard0.csv .. shard(N-1).csv; with EMPTY,
-# shard N-1 gets none (its header alone), and with EMPTY=bare not even a
-# header (an empty file).
-split_rows() {
-	local n=$2 deal=$2
-	[ -z "${3:-}" ] || deal=$((n - 1))
-	rm -f shard*.csv
-	awk -v n="$n" -v deal="$deal" 'NR == 1 { for (i = 0; i < n; i++) print > ("shard" i ".csv"); next }
-		{ print > ("shard" ((NR - 2) % deal) ".csv") }' "$1"
-	if [ "${3:-}" = bare ]; then
-		: >"shard$((n - 1)).csv"
-	fi
-}
-
 # The fit's settings, for the single fit and for every shard.
 FIT=()
 
@@ -79,7 +64,7 @@ PY
 # the single fit (byte for byte and by same_model); the merge reports what
 # the single fit does.
 check_n() {
-	split_rows "$TESTDATA/model/model-churn.csv" "$@"
+	deal_rows "$TESTDATA/model/model-churn.csv" "$@"
 	run --separate-stderr fit_shards sharded.json
 	[ "$status" -eq 0 ] || { echo "N=$1: $stderr" >&2; return 1; }
 	[ "$stderr" = "$(<single.err)" ] || { echo "N=$1: stderr: $stderr" >&2; return 1; }
@@ -111,7 +96,7 @@ check_n() {
 	[ "$(find work -name 'state-*' | wc -l)" -eq 3 ]
 	FIT=(--target am --features "hp,wt" --l2 0)
 	tl-model --fit "${FIT[@]}" --output single.json "$TESTDATA/model/model-mtcars.csv" 2>single.err
-	split_rows "$TESTDATA/model/model-mtcars.csv" 3
+	deal_rows "$TESTDATA/model/model-mtcars.csv" 3
 	fit_shards sharded.json
 	cmp single.json sharded.json
 	same_model single.json sharded.json
@@ -158,7 +143,7 @@ json.dump(m, open("b.json", "w"))'
 
 @test "MSH005: a shard's stats are deterministic; a failed shard or merge publishes nothing" {
 	FIT=(--target dropout --features "$CHURN_SPECS")
-	split_rows "$TESTDATA/model/model-churn.csv" 3
+	deal_rows "$TESTDATA/model/model-churn.csv" 3
 	tl-model --fit "${FIT[@]}" --emit-stats --output a.stats shard1.csv
 	tl-model --fit "${FIT[@]}" --emit-stats --output b.stats shard1.csv
 	cmp a.stats b.stats
@@ -207,7 +192,7 @@ pass1() {
 
 @test "MSH006: stats of other settings, another pass or another state, and a shard's options against its state: FILE:LINE, exit 65" {
 	FIT=(--target dropout --features "$CHURN_SPECS")
-	split_rows "$TESTDATA/model/model-churn.csv" 3
+	deal_rows "$TESTDATA/model/model-churn.csv" 3
 	pass1 a
 	# pass 0 with another penalty on one shard
 	tl-model --fit "${FIT[@]}" --l2 2 --emit-stats --output l2.stats shard1.csv
@@ -238,7 +223,7 @@ pass1() {
 
 @test "MSH007: shards that are not pass 0's: changed input, one left out, one twice, a truncated or foreign file: FILE:LINE, exit 65" {
 	FIT=(--target dropout --features "$CHURN_SPECS")
-	split_rows "$TESTDATA/model/model-churn.csv" 3
+	deal_rows "$TESTDATA/model/model-churn.csv" 3
 	pass1 a
 	tl-model --merge --state a/state --output /dev/null a/0.stats a/1.stats a/2.stats
 	# shard 1's input changed between the passes (one value)
