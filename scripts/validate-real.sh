@@ -4,10 +4,12 @@
 # $REALDATA (default ../shared/realdata next to the repository).
 #
 # usage: validate-real.sh [-k DIR] [-f FEATURES]
+# Validate the churn scores on the real KDD Cup 2015 and OULAD extracts; see validate-real(1).
 #   -k DIR       keep the intermediate files in DIR (default: a temporary
 #                directory, removed at exit)
 #   -f FEATURES  the feature specs of the learned model
 #                (default config/churn.features)
+#   -h, --help   show this help
 #
 # KDD: import (scripts/import-kddcup2015.sh, the dropout label rides along
 # as a learner attribute, which is the join; its rows are daily counts,
@@ -48,11 +50,14 @@ export PATH LC_ALL=C
 unset TL_AS_OF
 keep='' features=$root/config/churn.features
 min_margin=0.03   # issue 18: the learned model's lead on every course-held-out split
+# the help: the header from its usage line, up to set -eu
+usage() { sed -n '/^# usage: /,/^set -eu/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
+[ "${1:-}" != --help ] || { usage; exit 0; }
 while getopts k:f:h opt; do
 	case $opt in
 	k) keep=$OPTARG ;;
 	f) features=$OPTARG ;;
-	h) sed -n '2,/^set -eu/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+	h) usage; exit 0 ;;
 	*) echo "usage: $prog [-k DIR] [-f FEATURES]" >&2; exit 64 ;;
 	esac
 done

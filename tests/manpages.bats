@@ -251,6 +251,22 @@ fields_import-openedx-tracking() {
 	import-openedx-tracking.sh "$t" 2>/dev/null | json_keys | sed 's/^/tag /'
 }
 
+# the acceptance scripts (scripts/validate*.sh): validate.sh's kept files
+# (a training seed's as train-S-NAME) and the columns of its first table;
+# validate-real.sh's Markdown table headers, as the script prints them
+# (read from it: a run is 10 s, and its EXAMPLES run it once).
+fields_validate() {
+	local d=$BATS_TEST_TMPDIR/validate
+	validate.sh --learners 300 --keep "$d" >"$d.txt"
+	(cd "$d" && printf '%s\n' *) | sed 's/^train-[0-9]*-/train-S-/' | sort -u | sed 's/^/tag /'
+	sed -n 2p "$d.txt" | tr -s ' ' '\n' | sed 's/^/name /'
+}
+
+fields_validate-real() {
+	sed -n 's/^echo "| \(.*\) |"$/\1/p' scripts/validate-real.sh | tr '|' '\n' |
+		grep -oE '[a-z_][a-z0-9_]*' | sort -u | sed 's/^/name /'
+}
+
 fields_tl() {
 	tl-velocity "${ASOF[@]}" --shard 0/1 --metrics "$BATS_TEST_TMPDIR/m.prom" "$W" >/dev/null
 	grep -oE '^tl_[a-z_]+' "$BATS_TEST_TMPDIR/m.prom" | sort -u | sed 's/^/name /'
@@ -329,12 +345,14 @@ check_examples() {
 # check_page NAME MIN: the checks (a)-(e) of man/NAME.1 or man/NAME.7; its
 # EXAMPLES hold at least MIN commands (as many as today: an example that
 # stops being found, say by a changed prompt, fails). The page of an
-# importer, import-X(1), is that of the script import-X.sh.
+# importer, import-X(1), is that of the script import-X.sh, and so is the
+# page of an acceptance script, validate(1) of validate.sh, validate-real(1)
+# of validate-real.sh.
 check_page() {
 	local name=$1 min=$2 page tool=$1 bad=0
 	page=man/$name.1
 	[ "$name" = tl ] && page=man/tl.7
-	[[ $name != import-* ]] || tool=$name.sh
+	[[ $name != import-* && $name != validate* ]] || tool=$name.sh
 	[ -f "$page" ] || { echo "no page $page" >&2; return 1; }
 	check_lint "$page" >&2 || bad=1
 	[ "$name" = tl ] || check_synopsis "$page" "$tool" >&2 || bad=1
@@ -354,6 +372,8 @@ check_page() {
 		<(cd man && printf '%s\n' tl-*.1 | sed 's/\.1$//')
 	# the importers: scripts/import-X.sh has its page import-X(1)
 	diff <(cd scripts && printf '%s\n' import-*.sh | sed 's/\.sh$//') <(cd man && printf '%s\n' import-*.1 | sed 's/\.1$//')
+	# the acceptance scripts, not installed: scripts/validate*.sh has its page validate*(1)
+	diff <(cd scripts && printf '%s\n' validate*.sh | sed 's/\.sh$//') <(cd man && printf '%s\n' validate*.1 | sed 's/\.1$//')
 }
 
 @test "MP002: tl(7) lint, common options, --metrics names, EXAMPLES" {
@@ -428,6 +448,14 @@ check_page() {
 
 @test "MP023: import-openedx-tracking(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
 	check_page import-openedx-tracking 5
+}
+
+@test "MP025: validate(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page validate 10
+}
+
+@test "MP026: validate-real(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page validate-real 4
 }
 
 @test "MP019: tl-ops(7) lint; its ALERTS are the rules' alerts; each procedure has its drill" {
