@@ -171,8 +171,10 @@ bench-export: deps
 # The tools and the scripts that are commands (scripts/tl-*) in bin; the
 # shipped configs (found by name: --config v1, util/datadir.h), the feature
 # lists, the importers with their awk library, alert rules, dashboard and
-# systemd units in share/tl.
+# systemd units in share/tl. The acceptance scripts of the source tree
+# (scripts/validate*.sh) are not installed, nor are their pages.
 SCRIPTS   = $(sort $(wildcard scripts/tl-*))
+DEVPAGES  = $(wildcard man/validate*.1)
 SHARE     = $(sort $(wildcard config/*.json config/*.features)) config/batch.conf
 IMPORTERS = $(sort $(wildcard scripts/import-*.sh))
 install: all
@@ -180,7 +182,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/tl/prometheus $(DESTDIR)$(PREFIX)/share/tl/grafana $(DESTDIR)$(PREFIX)/share/tl/systemd
 	install -d $(DESTDIR)$(PREFIX)/share/tl/lib
 	install -m 755 $(TOOLS) $(SCRIPTS) $(DESTDIR)$(PREFIX)/bin
-	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 $(filter-out $(DEVPAGES),$(wildcard man/*.1)) $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(PREFIX)/share/man/man7
 	install -m 644 $(SHARE) $(DESTDIR)$(PREFIX)/share/tl
 	install -m 755 $(IMPORTERS) $(DESTDIR)$(PREFIX)/share/tl

@@ -455,7 +455,7 @@ check_page() {
 }
 
 @test "MP026: validate-real(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
-	check_page validate-real 4
+	check_page validate-real 7
 }
 
 @test "MP019: tl-ops(7) lint; its ALERTS are the rules' alerts; each procedure has its drill" {
