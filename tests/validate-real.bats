@@ -222,3 +222,15 @@ table_cell() {
 	EOF
 	assert_success
 }
+
+@test "VAL010: --help and -h print the usage first (the SYNOPSIS of validate-real(1)) and exit 0; an unknown option exits 64" {
+	run validate-real.sh --help
+	assert_success
+	assert_line --index 0 "usage: validate-real.sh [-k DIR] [-f FEATURES]"
+	assert_line --index 6 "  -h, --help   show this help"
+	[ "$(validate-real.sh -h)" = "$output" ]
+	run --separate-stderr validate-real.sh -x
+	assert_failure 64
+	# shellcheck disable=SC2154 # stderr_lines: set by bats' run --separate-stderr
+	assert_equal "${stderr_lines[1]}" "usage: validate-real.sh [-k DIR] [-f FEATURES]"
+}
