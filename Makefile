@@ -215,7 +215,7 @@ clean:
 # for FUZZ_CHECK_SECONDS. A harness for the xAPI reader goes in as
 # tests/fuzz/fuzz_xapi.c (with a dictionary in run.sh's dicts).
 FUZZ_SECONDS ?= 60
-FUZZ_CHECK_SECONDS ?= 20
+FUZZ_CHECK_SECONDS ?= 15
 FUZZ_CC      ?= clang
 FUZZ_CFLAGS   = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZERS       = $(patsubst tests/fuzz/%.c,build-fuzz/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))

@@ -450,10 +450,12 @@ check_page() {
 	check_page import-openedx-tracking 5
 }
 
+# bats test_tags=heavy
 @test "MP025: validate(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
 	check_page validate 10
 }
 
+# bats test_tags=heavy
 @test "MP026: validate-real(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
 	check_page validate-real 7
 }
