@@ -353,8 +353,7 @@ static void fit_learner(void *state, const struct tl_learner *l, tl_time asof, s
 			tl_fit_skip(ft->s);
 		return;
 	}
-	for (size_t j = 0; j < ft->m.p; j++)
-		ft->x[j] = tl_model_value(l, &ft->m.feat[j]);
+	tl_model_values(l, &ft->m, ft->x);
 	if (held_out(ft, l)) {
 		tl_model_rows_add(&ft->ho, ft->x, ft->m.p, y, 0, &l->id);
 		return;
@@ -525,10 +524,7 @@ static void apply_learner(void *state, const struct tl_learner *l, tl_time asof,
 	struct applying *ap = state;
 	const struct tl_model *m = ap->m;
 	(void)asof, (void)npast;
-	for (size_t j = 0; j < m->p; j++) {
-		ap->x[j] = tl_model_value(l, &m->feat[j]);
-		ap->imputed += isnan(ap->x[j]);
-	}
+	ap->imputed += (long)tl_model_values(l, m, ap->x);
 	if (m->kind != TL_MODEL_MULTINOMIAL) {
 		double y = tl_model_predict(m, ap->x), k;
 		if (ap->times && !tl_field_number(l, tl_field_need(l, ap->times, "--times"), &k))

@@ -254,8 +254,7 @@ static void learned_free(struct learned *lm)
  * multiplier and the model's reason. */
 static void learned_eval(struct learned *lm, const struct tl_learner *l, struct tl_score_result *res)
 {
-	for (size_t j = 0; j < lm->m.p; j++)
-		lm->x[j] = tl_model_value(l, &lm->m.feat[j]);
+	tl_model_values(l, &lm->m, lm->x);
 	size_t k = tl_model_predict_classes(&lm->m, lm->x, lm->prob);
 	res->rule = lm->rule[k];
 	tl_model_reason(&lm->m, lm->x, k, lm->prob, res->reason, sizeof res->reason);
@@ -273,9 +272,12 @@ static void score_learner(void *state, const struct tl_learner *l, tl_time asof,
 	if (tr)
 		read_values(tr, l, sc->tv);
 	const struct tl_score_config *use = treated ? tr : sc->cfg;
-	tl_score_eval(use, treated ? sc->tv : sc->v, &res);
-	if (sc->lm)
+	if (sc->lm) {   /* the model picks the archetype: the rules are not matched */
+		res.score = tl_score_composite(use, sc->v);
 		learned_eval(sc->lm, l, &res);
+	} else {
+		tl_score_eval(use, treated ? sc->tv : sc->v, &res);
+	}
 	put_result(w, use, &res, tr ? (treated ? "treatment" : "control") : NULL);
 	tl_score_tally_add(&sc->tally, treated, &res);
 	const struct tl_attr *risk = tl_learner_attr(l, "churn_risk");

@@ -154,8 +154,8 @@ static int cond_holds(const struct tl_score_cond *c, double x)
 	return 0;
 }
 
-/* composite: Σ w·clamp(x) (|w|·(1 - clamp(x)) for w < 0) / Σ |w|. */
-static double composite(const struct tl_score_config *cfg, const double *values)
+/* tl_score_composite: Σ w·clamp(x) (|w|·(1 - clamp(x)) for w < 0) / Σ |w|. */
+double tl_score_composite(const struct tl_score_config *cfg, const double *values)
 {
 	double num = 0, den = 0;
 	for (size_t i = 0; i < cfg->nterms; i++) {
@@ -192,7 +192,7 @@ void tl_score_eval(const struct tl_score_config *cfg, const double *values, stru
 			break;
 	}
 	res->rule = r;
-	res->score = composite(cfg, values);
+	res->score = tl_score_composite(cfg, values);
 	reason(cfg, r, values, res->reason);
 }
 

@@ -104,6 +104,9 @@ struct tl_score_result {
 	char reason[TL_SCORE_REASON_MAX];   /* "rule: field=value>=threshold & ..." */
 };
 
+/* tl_score_composite: cfg's composite score of one learner's values (the
+ * score tl_score_eval gives, without matching the rules). */
+double tl_score_composite(const struct tl_score_config *cfg, const double *values);
 /* tl_score_eval: apply cfg to one learner's values (from tl_score_values).
  * An empty value satisfies no condition. */
 void tl_score_eval(const struct tl_score_config *cfg, const double *values,

@@ -263,6 +263,9 @@ void tl_model_load(const char *path, struct tl_model *m);
  * when empty; exits 65 naming the record when the field is absent, not a
  * number, or outside the transform's domain. */
 double tl_model_value(const struct tl_learner *l, const struct tl_feature *f);
+/* tl_model_values: every feature of m in learner l into x[0..p); returns
+ * how many are empty (NAN, imputed with the mean by the model). */
+size_t tl_model_values(const struct tl_learner *l, const struct tl_model *m, double *x);
 
 /* The most features a reason names. */
 #define TL_MODEL_REASONS 3

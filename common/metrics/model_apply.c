@@ -45,6 +45,16 @@ double tl_model_value(const struct tl_learner *l, const struct tl_feature *f)
 	return v;
 }
 
+size_t tl_model_values(const struct tl_learner *l, const struct tl_model *m, double *x)
+{
+	size_t empty = 0;
+	for (size_t j = 0; j < m->p; j++) {
+		x[j] = tl_model_value(l, &m->feat[j]);
+		empty += isnan(x[j]);
+	}
+	return empty;
+}
+
 /* contribution: feature j's push of class k above the mean class at x:
  * (b_jk - mean_l b_jl) z_j. */
 static double contribution(const struct tl_model *m, size_t j, size_t k, const double *x, double *z)
