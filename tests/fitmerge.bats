@@ -164,7 +164,8 @@ ret_shards() {
 		"s/\$/,1/|$row: duration row: 6 fields, not 5"
 		"s/^duration,[^,]*,/duration,*,/|$row: bad capability '\*' (not empty, not '\*')"
 		"s/^duration,/dur,/|$row: unknown row 'dur' (a duration row)"
-		"s/,\([0-9]*\),\([0-9]*\)\$/,9007199254740993,\2/|$row: more than 2^53 observations"
+		"s/,\([0-9]*\),\([0-9]*\)\$/,9007199254740993,\2/|$row: bad stopped: '9007199254740993' (a count, 0 to 2^53)"
+		"s/,\([0-9]*\),\([0-9]*\)\$/,9007199254740992,1/|$row: more than 2^53 observations"
 	)
 	local c
 	for c in "${cases[@]}"; do

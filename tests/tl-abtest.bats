@@ -310,6 +310,11 @@ EOF
 	run --separate-stderr tl-abtest --merge "$d/bad.csv"
 	[ "$status" -eq 65 ]
 	[[ $stderr == *"bad.csv:3: bad n"* ]]
+	# 2^53 + 1 learners: a double reads 2^53 and would take it
+	awk -F, -v OFS=, 'NR == 3 { $7 = "9007199254740993" } 1' "$d/s.csv" >"$d/big.csv"
+	run --separate-stderr tl-abtest --merge "$d/big.csv"
+	[ "$status" -eq 65 ]
+	[[ $stderr == *"big.csv:3: bad n: '9007199254740993' (a count of learners)" ]]
 	run --separate-stderr tl-abtest --merge --sequential --look-every 5 "$d/s.csv"
 	[ "$status" -eq 64 ]
 }

@@ -13,7 +13,6 @@
 #define STATS_MAX_FIELD ((size_t)1 << 20)     /* a class label, a field name */
 #define STATS_MAX_BYTES ((size_t)1 << 40)     /* rows grow with the data: no real limit */
 #define STATS_MAX_LINE ((size_t)16 << 20)     /* but a line is bounded (/dev/zero) */
-#define STATS_MAX_COUNT 9007199254740992.0    /* 2^53 */
 
 void tl_statsrows_head(FILE *f, const char *tool, int version)
 {
@@ -145,11 +144,8 @@ double tl_statsrows_number(const struct tl_statsrows *r, size_t i, const char *w
 long long tl_statsrows_count(const struct tl_statsrows *r, size_t i, const char *what)
 {
 	const struct tl_str *f = &tl_statsrows_fields(r)[i];
-	double v = 0;
-	size_t k = 0;
-	while (k < f->n && f->p[k] >= '0' && f->p[k] <= '9')
-		k++;
-	if (f->n == 0 || k < f->n || tl_num_parse(f->p, f->n, &v) < 0 || v > STATS_MAX_COUNT)
+	unsigned long long v = 0;
+	if (tl_count_parse(f->p, f->n, &v) < 0)
 		tl_statsrows_die(r, "bad %s: '%.*s' (a count, 0 to 2^53)", what, f->n > 64 ? 64 : (int)f->n, f->p);
 	return (long long)v;
 }

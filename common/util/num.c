@@ -174,3 +174,19 @@ int tl_num_parse(const char *s, size_t n, double *out)
 	*out = v;
 	return errno == ERANGE || !isfinite(v) ? TL_NUM_RANGE : 0;
 }
+
+int tl_count_parse(const char *s, size_t n, unsigned long long *out)
+{
+	unsigned long long v = 0;
+	if (n == 0 || n > 16)   /* 2^53 has 16 digits; so v * 10 cannot wrap below */
+		return TL_NUM_BAD;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return TL_NUM_BAD;
+		v = v * 10 + (unsigned long long)(s[i] - '0');
+	}
+	if (v > TL_COUNT_MAX)
+		return TL_NUM_BAD;
+	*out = v;
+	return 0;
+}

@@ -22,4 +22,11 @@ double tl_round_g6(double v);
  * tiny value rounded to). */
 enum { TL_NUM_BAD = -1, TL_NUM_RANGE = -2 };
 int tl_num_parse(const char *s, size_t n, double *out);
+
+/* tl_count_parse: a count in a stats file, s[0..n) all decimal digits with
+ * a value from 0 to TL_COUNT_MAX (2^53, the last whole number a double
+ * holds exactly), in *out; 0, or TL_NUM_BAD. Read as an integer, so 2^53 + 1
+ * is refused rather than rounded to 2^53 as a double reader would. */
+#define TL_COUNT_MAX 9007199254740992ULL
+int tl_count_parse(const char *s, size_t n, unsigned long long *out);
 #endif

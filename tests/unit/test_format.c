@@ -1,4 +1,5 @@
-/* test_format.c - the fast %.6g formatter equals printf, and time parsing. */
+/* test_format.c - the fast %.6g formatter equals printf, time parsing, and
+ * the stats files' count reader. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -130,9 +131,30 @@ static void check_common_form(void)
 	CHECK(accepted == 24 * 9 * 20);   /* hh 0..23, mi 0..56 by 7, ss 0..57 by 3 */
 }
 
+/* tl_count_parse: digits only, exact up to 2^53; 2^53 + 1 is refused, where
+ * a double reader rounds it to 2^53 and accepts it. */
+static void check_count(void)
+{
+	unsigned long long v = 7;
+	CHECK(tl_count_parse("0", 1, &v) == 0 && v == 0);
+	CHECK(tl_count_parse("12345", 5, &v) == 0 && v == 12345);
+	CHECK(tl_count_parse("9007199254740992", 16, &v) == 0 && v == 9007199254740992ULL);
+	CHECK(tl_count_parse("9007199254740993", 16, &v) == TL_NUM_BAD);
+	CHECK(tl_count_parse("9999999999999999", 16, &v) == TL_NUM_BAD);
+	CHECK(tl_count_parse("18446744073709551617", 20, &v) == TL_NUM_BAD);   /* 2^64 + 1 wraps to 1 */
+	CHECK(tl_count_parse("", 0, &v) == TL_NUM_BAD);
+	CHECK(tl_count_parse("1.5", 3, &v) == TL_NUM_BAD);
+	CHECK(tl_count_parse("-1", 2, &v) == TL_NUM_BAD);
+	CHECK(tl_count_parse("+1", 2, &v) == TL_NUM_BAD);
+	CHECK(tl_count_parse("1e3", 3, &v) == TL_NUM_BAD);
+	CHECK(tl_count_parse("12 ", 3, &v) == TL_NUM_BAD);
+	CHECK(v == 9007199254740992ULL);   /* a refusal leaves *out alone */
+}
+
 int main(void)
 {
 	check_g6();
+	check_count();
 	check_time();
 	check_common_form();
 	return UNIT_DONE();
