@@ -58,8 +58,7 @@ struct options {
 	double holdout;          /* --holdout F, else 0 */
 	int holdout_set;
 	char *ho_field, *ho_value;   /* --holdout-field FIELD=VALUE */
-	char **specs;            /* feature specs in order */
-	size_t nspecs;
+	struct tl_feature_specs specs;   /* --features, --features-file, in order */
 	int kind_set, l2_set;
 	enum tl_model_kind kind;
 	double l2;
@@ -102,59 +101,6 @@ static void usage(int status) { tl_usage(status, synopsis, help); }
 
 /* ---- options ----------------------------------------------------------------- */
 
-static void add_spec(struct options *o, const char *s, size_t n)
-{
-	while (n && (*s == ' ' || *s == '\t'))
-		s++, n--;
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-		n--;
-	if (!n)
-		tl_usage_error("--features: empty feature spec");
-	char *spec = tl_xstrndup(s, n);
-	for (size_t i = 0; i < o->nspecs; i++)
-		if (strcmp(o->specs[i], spec) == 0)
-			tl_usage_error("feature '%s' is given twice", spec);
-	o->specs = tl_xrealloc(o->specs, (o->nspecs + 1) * sizeof *o->specs);
-	o->specs[o->nspecs++] = spec;
-}
-
-static void add_list(struct options *o, const char *list)
-{
-	for (const char *p = list;; ) {
-		const char *comma = strchr(p, ',');
-		add_spec(o, p, comma ? (size_t)(comma - p) : strlen(p));
-		if (!comma)
-			break;
-		p = comma + 1;
-	}
-}
-
-/* add_file: feature specs one a line; blank lines and '#' comments skipped. */
-static void add_file(struct options *o, const char *path)
-{
-	char found[TL_DATA_PATH_MAX];
-	path = tl_data_path(path, ".features", found, sizeof found);   /* --features-file churn */
-	FILE *f = fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	if (!f)
-		tl_die(TL_EX_NOINPUT, "%s:", path);
-	while ((n = getline(&line, &cap, f)) > 0) {
-		char *hash = strchr(line, '#');
-		size_t len = hash ? (size_t)(hash - line) : (size_t)n;
-		while (len && strchr(" \t\r\n", line[len - 1]))
-			len--;
-		size_t start = strspn(line, " \t");
-		if (start < len)
-			add_spec(o, line + start, len - start);
-	}
-	if (ferror(f))
-		tl_die(TL_EX_IOERR, "%s:", path);
-	free(line);
-	fclose(f);
-}
-
 static void holdout_field(struct options *o, const char *arg)
 {
 	const char *eq = strchr(arg, '=');
@@ -175,8 +121,8 @@ static void parse_options(int argc, char **argv, struct tl_common *c, struct opt
 		switch (opt) {
 		case OPT_CV: o->cv = (int)tl_opt_long("--cv", optarg, 2, 1000); break;
 		case OPT_EMIT: o->emit = 1; break;
-		case OPT_FEATURES: add_list(o, optarg); break;
-		case OPT_FEATURES_FILE: add_file(o, optarg); break;
+		case OPT_FEATURES: tl_feature_specs_add_list(&o->specs, optarg); break;
+		case OPT_FEATURES_FILE: tl_feature_specs_add_file(&o->specs, optarg); break;
 		case OPT_FIELD: o->field = optarg; break;
 		case OPT_FIT: o->fit = 1; break;
 		case OPT_HOLDOUT: o->holdout = tl_opt_double("--holdout", optarg, 0, 1); o->holdout_set = 1; break;
@@ -214,13 +160,13 @@ static void check_options(const struct options *o)
 		tl_usage_error("--state: empty file name");
 	if (o->fit && (!o->target || !*o->target))
 		tl_usage_error("--fit needs --target FIELD");
-	if (o->fit && !o->nspecs)
+	if (o->fit && !o->specs.n)
 		tl_usage_error("--fit needs --features LIST or --features-file FILE");
 	if (!o->model && (o->field || o->times))
 		tl_usage_error("%s applies only with --model", o->field ? "--field" : "--times");
 	if (o->times && !*o->times)
 		tl_usage_error("--times: empty field name");
-	if (!o->fit && (o->target || o->nspecs || o->kind_set || o->l2_set || o->cv))
+	if (!o->fit && (o->target || o->specs.n || o->kind_set || o->l2_set || o->cv))
 		tl_usage_error("--target, --features, --kind, --l2 and --cv apply only with --fit");
 	if (o->field && !*o->field)
 		tl_usage_error("--field: empty name");
@@ -236,9 +182,9 @@ static void check_options(const struct options *o)
 		tl_usage_error("give one of --holdout and --holdout-field");
 	if (o->emit && (o->holdout_set || o->ho_field))
 		tl_usage_error("--holdout and --holdout-field apply only to a fit in one process, not with --emit-stats");
-	if (o->fit && tl_fit_size(o->nspecs, o->cv) > TL_FIT_MAX_SUMS)
+	if (o->fit && tl_fit_size(o->specs.n, o->cv) > TL_FIT_MAX_SUMS)
 		tl_usage_error("%zu features with %d folds: the sums of a pass would take %.0f MiB, more than %.0f",
-			       o->nspecs, o->cv, tl_fit_size(o->nspecs, o->cv) / 1048576, TL_FIT_MAX_SUMS / 1048576);
+			       o->specs.n, o->cv, tl_fit_size(o->specs.n, o->cv) / 1048576, TL_FIT_MAX_SUMS / 1048576);
 }
 
 static void model_init(struct tl_model *m, const struct options *o)
@@ -248,9 +194,9 @@ static void model_init(struct tl_model *m, const struct options *o)
 	m->kind = o->kind;
 	m->target = tl_xstrdup(o->target);
 	m->l2 = o->l2;
-	m->feat = tl_xcalloc(o->nspecs, sizeof *m->feat);
-	for (size_t j = 0; j < o->nspecs; j++, m->p++)
-		if (tl_feature_parse(o->specs[j], &m->feat[j], err, sizeof err) < 0)
+	m->feat = tl_xcalloc(o->specs.n, sizeof *m->feat);
+	for (size_t j = 0; j < o->specs.n; j++, m->p++)
+		if (tl_feature_parse(o->specs.spec[j], &m->feat[j], err, sizeof err) < 0)
 			tl_usage_error("%s", err);
 	m->cv_auc = m->cv_rmse = NAN;
 }
@@ -589,9 +535,7 @@ int main(int argc, char **argv)
 	int rc = o.fit ? fit_main(&common, &o, argc - optind, argv + optind)
 		 : o.merge ? merge_main(&common, &o, argc - optind, argv + optind)
 		       : apply_main(&common, &o, argc - optind, argv + optind);
-	for (size_t i = 0; i < o.nspecs; i++)
-		free(o.specs[i]);
-	free(o.specs);
+	tl_feature_specs_free(&o.specs);
 	free(o.ho_field);
 	free(o.ho_value);
 	return rc;

@@ -86,6 +86,20 @@ struct tl_model {
 	double train_accuracy, train_macro_f1, cv_accuracy, cv_macro_f1, cv_log_loss;
 };
 
+/* The feature specs of a fit as given, in order: --features LIST (comma
+ * separated) and --features-file FILE (one a line, '#' comments, blank
+ * lines skipped; FILE also a shipped name, "churn" for
+ * config/churn.features). Surrounding blanks are trimmed; an empty spec or
+ * one given twice is a usage error (exit 64), a file that cannot be read
+ * exits 66 or 74. */
+struct tl_feature_specs {
+	char **spec;
+	size_t n;
+};
+void tl_feature_specs_add_list(struct tl_feature_specs *fs, const char *list);
+void tl_feature_specs_add_file(struct tl_feature_specs *fs, const char *path);
+void tl_feature_specs_free(struct tl_feature_specs *fs);
+
 /* tl_feature_parse: split spec ("NAME", "log1p:NAME", "sqrt:NAME") into
  * *f (allocating spec and field; other members zeroed). Returns 0, or -1
  * with a message in err (unknown transform, empty name). */
