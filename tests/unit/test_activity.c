@@ -31,13 +31,22 @@ static const struct tl_learner *learner(tl_time base, const double *days, size_t
 	return &L;
 }
 
+/* tl_activity_compute on the first npast events of l as of asof, cut
+ * into days as tl-retention cuts them. */
+static void activity(const struct tl_learner *l, size_t npast, tl_time asof, struct tl_activity *out)
+{
+	struct tl_daycut days;
+	tl_daycut_build(l, npast, asof, &days);
+	tl_activity_compute(&days, out);
+}
+
 /* The §6.4 worked example: events Jan 1, 2, 9, 10, 20 at midnight, as-of
  * Jan 29 00:00. */
 static void worked(void)
 {
 	static const double d[] = {0, 1, 8, 9, 19};
 	struct tl_activity a;
-	tl_activity_compute(learner(JAN1, d, 5), 5, JAN1 + day(28), &a);
+	activity(learner(JAN1, d, 5), 5, JAN1 + day(28), &a);
 	CHECK_EQ(a.events_last_3d, 0);      /* none in (Jan 26, Jan 29] */
 	CHECK_EQ(a.active_days_7d, 0);      /* none in (Jan 22, Jan 29] */
 	CHECK_EQ(a.active_days_14d, 1);     /* Jan 20 in (Jan 15, Jan 29] */
@@ -58,7 +67,7 @@ static void boundaries(void)
 {
 	static const double d[] = {0, 3.5, 4.25, 7.5, 7.75, 11.5, 12, 14.5};
 	struct tl_activity a;
-	tl_activity_compute(learner(JAN1, d, 8), 8, JAN1 + day(14.5), &a);
+	activity(learner(JAN1, d, 8), 8, JAN1 + day(14.5), &a);
 	/* (T-3d, T] = (day 11.5, day 14.5]: 12 and 14.5; 11.5 is T-3d exactly */
 	CHECK_EQ(a.events_last_3d, 2);
 	/* (day 7.5, day 14.5]: 7.75 (UTC day 7; 7.5 is T-7d, out), 11.5, 12,
@@ -79,7 +88,7 @@ static void boundaries(void)
 	CHECK_NEAR(a.weekend_share, 3.0 / 8, 0);   /* 3.5, 4.25, 11.5 */
 	CHECK_NEAR(a.events_per_active_day, 8.0 / 7, 1e-15);
 	/* only the first npast events are the learner's past */
-	tl_activity_compute(&L, 3, JAN1 + day(4.5), &a);
+	activity(&L, 3, JAN1 + day(4.5), &a);
 	CHECK_EQ(a.events_last_3d, 2);
 	CHECK_NEAR(a.events_per_active_day, 1, 0);
 	CHECK_NEAR(a.weekend_share, 2.0 / 3, 1e-15);
@@ -91,18 +100,18 @@ static void tail_and_empty(void)
 {
 	static const double d[] = {0};
 	struct tl_activity a;
-	tl_activity_compute(learner(JAN1, d, 1), 1, JAN1 + day(10), &a);
+	activity(learner(JAN1, d, 1), 1, JAN1 + day(10), &a);
 	CHECK_NEAR(a.longest_gap_days, 9, 0);                 /* Jan 2 00:00 to Jan 11 00:00 */
 	CHECK_NEAR(a.trend, (6.5 - 10) / 227.5, 1e-15);
-	tl_activity_compute(&L, 1, JAN1 + day(10.25), &a);
+	activity(&L, 1, JAN1 + day(10.25), &a);
 	CHECK_NEAR(a.longest_gap_days, 9.25, 1e-12);
-	tl_activity_compute(&L, 1, JAN1 + day(14), &a);
+	activity(&L, 1, JAN1 + day(14), &a);
 	CHECK_NEAR(a.trend, 0, 0);                            /* 14 days back: no bin */
 	CHECK_EQ(a.active_days_14d, 0);                       /* T-14d exactly is out */
-	tl_activity_compute(&L, 1, JAN1 + day(14) - 1, &a);
+	activity(&L, 1, JAN1 + day(14) - 1, &a);
 	CHECK_EQ(a.active_days_14d, 1);
 	CHECK_NEAR(a.trend, (6.5 - 13) / 227.5, 1e-15);
-	tl_activity_compute(&L, 0, JAN1, &a);
+	activity(&L, 0, JAN1, &a);
 	CHECK(a.events_last_3d == 0 && a.active_days_7d == 0 && a.active_days_14d == 0);
 	CHECK(isnan(a.active_days_decayed) && isnan(a.trend) && isnan(a.longest_gap_days));
 	CHECK(isnan(a.weekend_share) && isnan(a.events_per_active_day));
@@ -114,7 +123,7 @@ static void weekdays(void)
 {
 	static const double d[] = {-5, -4.5, -4, -3.5, -1, -0.5, 0, 2, 3};
 	struct tl_activity a;
-	tl_activity_compute(learner(0, d, 9), 9, day(3), &a);
+	activity(learner(0, d, 9), 9, day(3), &a);
 	/* Sat -5, Sat -4.5, Sun -4, Sun -3.5 (Dec 28 12:00), Wed -1, Wed -0.5,
 	 * Thu 0, Sat 2 (Jan 3), Sun 3 (Jan 4) */
 	CHECK_NEAR(a.weekend_share, 6.0 / 9, 1e-15);
