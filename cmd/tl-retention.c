@@ -158,10 +158,12 @@ struct retention_state {
 static void retention_learner(void *state, const struct tl_learner *l, tl_time asof, size_t npast, struct tl_writer *w)
 {
 	const struct retention_state *st = state;
+	struct tl_daycut days;   /* the learner's events cut into days once, for both */
 	struct tl_retention r;
 	struct tl_activity a;
-	tl_retention_compute(l, npast, asof, momentum_of(l), &st->prm, &r);
-	tl_activity_compute(l, npast, asof, &a);
+	tl_daycut_build(l, npast, asof, &days);
+	tl_retention_compute(&days, momentum_of(l), &st->prm, &r);
+	tl_activity_compute(&days, &a);
 	put_fields(w, &r, &a, asof, st->label);
 }
 

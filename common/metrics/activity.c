@@ -1,10 +1,13 @@
 /* activity.c - the daily activity of one learner before as-of
- * (activity.h; the definitions are tl-retention(1)'s OUTPUT FIELDS). One
- * pass over the past events, which are sorted by time. */
+ * (activity.h; the definitions are tl-retention(1)'s OUTPUT FIELDS), from
+ * the learner's days (daycut.h): one pass over the active days, none over
+ * the events. */
 #include <math.h>
 
 #include "util/tltime.h"
 #include "metrics/activity.h"
+
+_Static_assert(TL_ACTIVITY_TREND_DAYS <= TL_DAYCUT_BACK, "the trend's days are daycut's recent bins");
 
 /* The UTC weekday of day number d (days since 1970-01-01, a Thursday):
  * 0 Sunday .. 6 Saturday. */
@@ -14,63 +17,54 @@ static int weekday(int64_t d)
 	return w < 0 ? w + 7 : w;
 }
 
-/* What the pass keeps between events. */
-struct pass {
-	int64_t lastday, gap;           /* the previous active UTC day; the longest gap so far */
-	int64_t last7, last14;          /* the last UTC day counted in each window */
-	long long days, weekend;
-	double trend_num;               /* Σ over events of (N-1)/2 - k, k the event's day back */
-};
-
-static void add_day(struct pass *p, int64_t d, tl_time asof, struct tl_activity *out)
+/* The days in (T-7d, T] and (T-14d, T]: a day is in a window when its
+ * last event is; the days are in time order, so they are a tail. */
+static void windows(const struct tl_daycut *c, struct tl_activity *out)
 {
-	tl_time start = d * TL_DAY;
-	if (p->days && d - p->lastday - 1 > p->gap)
-		p->gap = d - p->lastday - 1;
-	p->days++;
-	p->lastday = d;
-	out->active_days_decayed += exp2(-tl_days(asof - start) / TL_ACTIVITY_DECAY_HALF_LIFE_DAYS);
-}
-
-/* An event of UTC day d in the windows (T-7d, T] and (T-14d, T]: its
- * day counts once in each it is in. */
-static void add_window(struct pass *p, tl_time ts, int64_t d, tl_time asof, struct tl_activity *out)
-{
-	if (ts > asof - 7 * TL_DAY && d != p->last7) {
-		out->active_days_7d++;
-		p->last7 = d;
-	}
-	if (ts > asof - 14 * TL_DAY && d != p->last14) {
+	const struct tl_event *ev = c->l->ev;
+	for (size_t i = c->n; i-- > 0;) {
+		tl_time last = ev[c->d[i].end - 1].ts;
+		if (last <= c->asof - 14 * TL_DAY)
+			break;
 		out->active_days_14d++;
-		p->last14 = d;
+		out->active_days_7d += last > c->asof - 7 * TL_DAY;
 	}
 }
 
-void tl_activity_compute(const struct tl_learner *l, size_t npast, tl_time asof, struct tl_activity *out)
+/* The OLS slope of the daily counts n_k, k = 0 .. N-1 days back (bins
+ * of (T-(k+1)d, T-kd]): Σ_k n_k·((N-1)/2 - k) / (N(N²-1)/12). The terms
+ * are multiples of 1/2, so the sum is exact in any order. */
+static double trend(const struct tl_daycut *c)
+{
+	const double n = TL_ACTIVITY_TREND_DAYS, mid = (n - 1) / 2;
+	double num = 0;
+	for (int k = 0; k < TL_ACTIVITY_TREND_DAYS; k++)
+		num += (double)c->back[k] * (mid - (double)k);
+	return num / (n * (n * n - 1) / 12);
+}
+
+void tl_activity_compute(const struct tl_daycut *c, struct tl_activity *out)
 {
 	*out = (struct tl_activity){0, 0, 0, NAN, NAN, NAN, NAN, NAN};
-	if (npast == 0)
+	if (c->npast == 0)
 		return;
-	struct pass p = {INT64_MIN, 0, INT64_MIN, INT64_MIN, 0, 0, 0};
-	const double mid = (TL_ACTIVITY_TREND_DAYS - 1) / 2.0;
+	out->events_last_3d = tl_daycut_count(c, 0, 3);
+	windows(c, out);
+	out->trend = trend(c);
+	int64_t gap = 0;             /* the longest run of days without an event between two active days */
+	long long weekend = 0;
 	out->active_days_decayed = 0;
-	for (size_t i = 0; i < npast; i++) {
-		tl_time ts = l->ev[i].ts;
-		int64_t d = tl_floor_div(ts, TL_DAY), back = (asof - ts) / TL_DAY;
-		if (d != p.lastday)
-			add_day(&p, d, asof, out);
-		add_window(&p, ts, d, asof, out);
-		if (back < 3)
-			out->events_last_3d++;
-		if (back < TL_ACTIVITY_TREND_DAYS)
-			p.trend_num += mid - (double)back;
+	for (size_t i = 0; i < c->n; i++) {
+		int64_t d = c->d[i].day;
+		if (i && d - c->d[i - 1].day - 1 > gap)
+			gap = d - c->d[i - 1].day - 1;
+		out->active_days_decayed += exp2(-tl_days(c->asof - d * TL_DAY) / TL_ACTIVITY_DECAY_HALF_LIFE_DAYS);
 		int w = weekday(d);
-		p.weekend += w == 0 || w == 6;
+		if (w == 0 || w == 6)
+			weekend += (long long)(c->d[i].end - tl_daycut_start(c, i));
 	}
-	double n = TL_ACTIVITY_TREND_DAYS;
-	out->trend = p.trend_num / (n * (n * n - 1) / 12);
-	double tail = tl_days(asof - (p.lastday + 1) * TL_DAY);
-	out->longest_gap_days = tail > (double)p.gap ? tail : (double)p.gap;
-	out->weekend_share = (double)p.weekend / (double)npast;
-	out->events_per_active_day = (double)npast / (double)p.days;
+	double tail = tl_days(c->asof - (c->d[c->n - 1].day + 1) * TL_DAY);
+	out->longest_gap_days = tail > (double)gap ? tail : (double)gap;
+	out->weekend_share = (double)weekend / (double)c->npast;
+	out->events_per_active_day = (double)c->npast / (double)c->n;
 }

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "record/reader.h"
+#include "metrics/daycut.h"
 
 /* The window of the trend, in days, and the half-life of the weight of
  * active_days_decayed, in days. */
@@ -28,8 +28,8 @@ struct tl_activity {
 	double events_per_active_day;
 };
 
-/* tl_activity_compute: fill *out from the first npast events of l (sorted
- * by time, all at or before asof). */
-void tl_activity_compute(const struct tl_learner *l, size_t npast, tl_time asof, struct tl_activity *out);
+/* tl_activity_compute: fill *out from the days of a learner's past before
+ * as-of (tl_daycut_build). */
+void tl_activity_compute(const struct tl_daycut *c, struct tl_activity *out);
 
 #endif

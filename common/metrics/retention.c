@@ -84,23 +84,13 @@ static double grid_tail(const struct grid *g, int64_t a)
 	return 1 + (n > 0 ? g->wK1 * expm1(-(double)n * g->x) / expm1(-g->x) : 0);
 }
 
-/* One pass over the past events: counts, a_c/l_c, and the numerator of
+/* One pass over the past events: uses, a_c/l_c, and the numerator of
  * reuse_score, Σ [c used in p]·w(end of p) over periods after a_c's. */
 static double walk(const struct tl_learner *l, size_t npast, struct grid *g, struct tl_retention *out)
 {
 	double num = 0;
-	int64_t lastday = INT64_MIN;
 	for (size_t i = 0; i < npast; i++) {
 		const struct tl_event *e = &l->ev[i];
-		int64_t day = tl_floor_div(e->ts, TL_DAY);
-		if (day != lastday) {
-			out->active_days++;
-			lastday = day;
-		}
-		if (e->ts > g->T - 7 * TL_DAY)
-			out->events_last_7d++;
-		else if (e->ts > g->T - 14 * TL_DAY)
-			out->events_prev_7d++;
 		if (!e->use)
 			continue;
 		int64_t p = (e->ts - g->t0) / g->P;
@@ -144,13 +134,19 @@ double tl_retention_churn_risk(double strength, double momentum, double momentum
 	return 1 - ((1 - momentum_weight) * strength + momentum_weight * tl_round_g6(momentum));
 }
 
-void tl_retention_compute(const struct tl_learner *l, size_t npast, tl_time asof, double momentum,
-			  const struct tl_retention_params *prm, struct tl_retention *out)
+void tl_retention_compute(const struct tl_daycut *days, double momentum, const struct tl_retention_params *prm,
+			  struct tl_retention *out)
 {
+	const struct tl_learner *l = days->l;
+	size_t npast = days->npast;
+	tl_time asof = days->asof;
 	*out = (struct tl_retention){0, 0, 0, 0, 0, NAN, NAN, NAN, NAN, 1};
 	out->churned = !(npast < l->nev && l->ev[npast].ts <= asof + prm->churn_horizon);
 	if (npast == 0)
 		return;
+	out->active_days = (long long)days->n;
+	out->events_last_7d = tl_daycut_count(days, 0, 7);
+	out->events_prev_7d = tl_daycut_count(days, 7, 14);
 	reserve(l->ncaps);
 	struct grid g;
 	grid_init(&g, l->ev[0].ts, asof, prm);

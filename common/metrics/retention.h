@@ -10,6 +10,7 @@
 
 #include "util/shard.h"
 #include "record/reader.h"
+#include "metrics/daycut.h"
 
 struct tl_retention_model;
 
@@ -48,13 +49,13 @@ struct tl_retention {
 	int churned;                /* label: no event in (asof, asof+H] */
 };
 
-/* tl_retention_compute: fill *out from l's events, of which the first
- * npast are at or before asof. momentum is the record's velocity_momentum,
- * NAN when it has none. Uses internal scratch buffers reused across calls,
- * one set per thread: the worker threads of run.c may call it at the same
- * time. */
-void tl_retention_compute(const struct tl_learner *l, size_t npast, tl_time asof, double momentum,
-			  const struct tl_retention_params *prm, struct tl_retention *out);
+/* tl_retention_compute: fill *out from the days of a learner's past before
+ * as-of (tl_daycut_build: its events, of which the first npast are at or
+ * before asof). momentum is the record's velocity_momentum, NAN when it
+ * has none. Uses internal scratch buffers reused across calls, one set per
+ * thread: the worker threads of run.c may call it at the same time. */
+void tl_retention_compute(const struct tl_daycut *days, double momentum, const struct tl_retention_params *prm,
+			  struct tl_retention *out);
 
 /* tl_retention_churn_risk: §6.3 churn_risk from retention_strength and
  * velocity_momentum (NAN: absent); NAN when strength is NAN. For a tool

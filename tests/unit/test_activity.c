@@ -1,8 +1,10 @@
 /* test_activity.c - unit tests of activity.c, the daily activity fields of
  * tl-retention, against values computed by hand (the sums are in the
  * comments): window boundaries, UTC days, the OLS slope, the longest gap
- * with its tail to as-of, weekdays before 1970, no event. */
+ * with its tail to as-of, weekdays before 1970, no event; and against a
+ * direct per-event reference on pseudo-random learners, bit for bit. */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "metrics/activity.h"
@@ -31,13 +33,22 @@ static const struct tl_learner *learner(tl_time base, const double *days, size_t
 	return &L;
 }
 
+/* tl_activity_compute on the first npast events of l as of asof, cut
+ * into days as tl-retention cuts them. */
+static void activity(const struct tl_learner *l, size_t npast, tl_time asof, struct tl_activity *out)
+{
+	struct tl_daycut days;
+	tl_daycut_build(l, npast, asof, &days);
+	tl_activity_compute(&days, out);
+}
+
 /* The §6.4 worked example: events Jan 1, 2, 9, 10, 20 at midnight, as-of
  * Jan 29 00:00. */
 static void worked(void)
 {
 	static const double d[] = {0, 1, 8, 9, 19};
 	struct tl_activity a;
-	tl_activity_compute(learner(JAN1, d, 5), 5, JAN1 + day(28), &a);
+	activity(learner(JAN1, d, 5), 5, JAN1 + day(28), &a);
 	CHECK_EQ(a.events_last_3d, 0);      /* none in (Jan 26, Jan 29] */
 	CHECK_EQ(a.active_days_7d, 0);      /* none in (Jan 22, Jan 29] */
 	CHECK_EQ(a.active_days_14d, 1);     /* Jan 20 in (Jan 15, Jan 29] */
@@ -58,7 +69,7 @@ static void boundaries(void)
 {
 	static const double d[] = {0, 3.5, 4.25, 7.5, 7.75, 11.5, 12, 14.5};
 	struct tl_activity a;
-	tl_activity_compute(learner(JAN1, d, 8), 8, JAN1 + day(14.5), &a);
+	activity(learner(JAN1, d, 8), 8, JAN1 + day(14.5), &a);
 	/* (T-3d, T] = (day 11.5, day 14.5]: 12 and 14.5; 11.5 is T-3d exactly */
 	CHECK_EQ(a.events_last_3d, 2);
 	/* (day 7.5, day 14.5]: 7.75 (UTC day 7; 7.5 is T-7d, out), 11.5, 12,
@@ -79,7 +90,7 @@ static void boundaries(void)
 	CHECK_NEAR(a.weekend_share, 3.0 / 8, 0);   /* 3.5, 4.25, 11.5 */
 	CHECK_NEAR(a.events_per_active_day, 8.0 / 7, 1e-15);
 	/* only the first npast events are the learner's past */
-	tl_activity_compute(&L, 3, JAN1 + day(4.5), &a);
+	activity(&L, 3, JAN1 + day(4.5), &a);
 	CHECK_EQ(a.events_last_3d, 2);
 	CHECK_NEAR(a.events_per_active_day, 1, 0);
 	CHECK_NEAR(a.weekend_share, 2.0 / 3, 1e-15);
@@ -91,18 +102,18 @@ static void tail_and_empty(void)
 {
 	static const double d[] = {0};
 	struct tl_activity a;
-	tl_activity_compute(learner(JAN1, d, 1), 1, JAN1 + day(10), &a);
+	activity(learner(JAN1, d, 1), 1, JAN1 + day(10), &a);
 	CHECK_NEAR(a.longest_gap_days, 9, 0);                 /* Jan 2 00:00 to Jan 11 00:00 */
 	CHECK_NEAR(a.trend, (6.5 - 10) / 227.5, 1e-15);
-	tl_activity_compute(&L, 1, JAN1 + day(10.25), &a);
+	activity(&L, 1, JAN1 + day(10.25), &a);
 	CHECK_NEAR(a.longest_gap_days, 9.25, 1e-12);
-	tl_activity_compute(&L, 1, JAN1 + day(14), &a);
+	activity(&L, 1, JAN1 + day(14), &a);
 	CHECK_NEAR(a.trend, 0, 0);                            /* 14 days back: no bin */
 	CHECK_EQ(a.active_days_14d, 0);                       /* T-14d exactly is out */
-	tl_activity_compute(&L, 1, JAN1 + day(14) - 1, &a);
+	activity(&L, 1, JAN1 + day(14) - 1, &a);
 	CHECK_EQ(a.active_days_14d, 1);
 	CHECK_NEAR(a.trend, (6.5 - 13) / 227.5, 1e-15);
-	tl_activity_compute(&L, 0, JAN1, &a);
+	activity(&L, 0, JAN1, &a);
 	CHECK(a.events_last_3d == 0 && a.active_days_7d == 0 && a.active_days_14d == 0);
 	CHECK(isnan(a.active_days_decayed) && isnan(a.trend) && isnan(a.longest_gap_days));
 	CHECK(isnan(a.weekend_share) && isnan(a.events_per_active_day));
@@ -114,12 +125,88 @@ static void weekdays(void)
 {
 	static const double d[] = {-5, -4.5, -4, -3.5, -1, -0.5, 0, 2, 3};
 	struct tl_activity a;
-	tl_activity_compute(learner(0, d, 9), 9, day(3), &a);
+	activity(learner(0, d, 9), 9, day(3), &a);
 	/* Sat -5, Sat -4.5, Sun -4, Sun -3.5 (Dec 28 12:00), Wed -1, Wed -0.5,
 	 * Thu 0, Sat 2 (Jan 3), Sun 3 (Jan 4) */
 	CHECK_NEAR(a.weekend_share, 6.0 / 9, 1e-15);
 	CHECK_NEAR(a.events_per_active_day, 9.0 / 6, 1e-15);   /* days -5, -4, -1, 0, 2, 3 */
 	CHECK_NEAR(a.longest_gap_days, 2, 0);                  /* Dec 29, 30 */
+}
+
+/* The fields by their definitions, one event at a time: each event's UTC
+ * day and whole days back, no day cut (what activity.c computed before
+ * the days of daycut.h). */
+static void reference(const struct tl_learner *l, size_t npast, tl_time T, struct tl_activity *r)
+{
+	*r = (struct tl_activity){0, 0, 0, 0, 0, 0, 0, 0};
+	int64_t last = INT64_MIN, last7 = INT64_MIN, last14 = INT64_MIN, gap = 0;
+	long long days = 0, weekend = 0;
+	for (size_t i = 0; i < npast; i++) {
+		tl_time ts = l->ev[i].ts;
+		int64_t d = tl_floor_div(ts, TL_DAY), back = (T - ts) / TL_DAY;
+		if (d != last) {
+			if (days && d - last - 1 > gap)
+				gap = d - last - 1;
+			days++;
+			last = d;
+			r->active_days_decayed += exp2(-tl_days(T - d * TL_DAY) / 2);
+		}
+		r->events_last_3d += ts > T - 3 * TL_DAY;
+		r->active_days_7d += ts > T - 7 * TL_DAY && d != last7;
+		last7 = ts > T - 7 * TL_DAY ? d : last7;
+		r->active_days_14d += ts > T - 14 * TL_DAY && d != last14;
+		last14 = ts > T - 14 * TL_DAY ? d : last14;
+		r->trend += back < 14 ? 6.5 - (double)back : 0;
+		int64_t w = d + 4 - 7 * tl_floor_div(d + 4, 7);   /* 0 Sunday */
+		weekend += w == 0 || w == 6;
+	}
+	r->trend /= 14 * (14 * 14 - 1) / 12.0;
+	double tail = tl_days(T - (last + 1) * TL_DAY);
+	r->longest_gap_days = tail > (double)gap ? tail : (double)gap;
+	r->weekend_share = (double)weekend / (double)npast;
+	r->events_per_active_day = (double)npast / (double)days;
+}
+
+/* 400 learners of 1 to 64 events up to 3 days apart, from before 1970 to
+ * 2025, as-of anywhere from before their first event to 20 days after
+ * their last: every field equal to the reference. Half the learners have
+ * their times and as-of on whole hours, so that events fall on midnight
+ * and on the window bounds T - kd exactly; half to the microsecond. */
+static void against_reference(void)
+{
+	uint64_t x = 2718281828;
+	int same = 1, tried = 0;
+	for (int n = 0; n < 400; n++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		size_t nev = 1 + (x >> 58);
+		tl_time t = (n % 2 ? JAN1 : 0) - (tl_time)((x >> 30) % 50) * TL_DAY;
+		tl_time unit = n % 4 < 2 ? 3600 * TL_SEC : 1;
+		memset(&L, 0, sizeof L);
+		L.ev = evs;
+		for (size_t i = 0; i < nev; i++) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			t += (x >> 40) % 4 == 0 ? 0 : (tl_time)((x >> 20) % (uint64_t)(3 * TL_DAY)) / unit * unit;
+			evs[i] = (struct tl_event){.ts = t, .dom = -1, .cap = -1};
+		}
+		L.nev = nev;
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		tl_time T = evs[0].ts - TL_DAY + (tl_time)((x >> 16) % (uint64_t)(t - evs[0].ts + 21 * TL_DAY)) / unit * unit;
+		size_t npast = 0;
+		while (npast < nev && evs[npast].ts <= T)
+			npast++;
+		if (npast == 0)
+			continue;
+		struct tl_activity a, r;
+		activity(&L, npast, T, &a);
+		reference(&L, npast, T, &r);
+		tried++;
+		same &= a.events_last_3d == r.events_last_3d && a.active_days_7d == r.active_days_7d &&
+			a.active_days_14d == r.active_days_14d && a.active_days_decayed == r.active_days_decayed &&
+			a.trend == r.trend && a.longest_gap_days == r.longest_gap_days &&
+			a.weekend_share == r.weekend_share && a.events_per_active_day == r.events_per_active_day;
+	}
+	CHECK(tried > 300);
+	CHECK(same);
 }
 
 int main(void)
@@ -128,5 +215,6 @@ int main(void)
 	boundaries();
 	tail_and_empty();
 	weekdays();
+	against_reference();
 	return UNIT_DONE();
 }

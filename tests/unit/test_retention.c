@@ -197,6 +197,16 @@ static struct tl_learner *learner(const struct ev *e, size_t n)
 
 static const struct tl_retention_params DEF = TL_RETENTION_DEFAULTS;
 
+/* tl_retention_compute on the first npast events of l as of asof, cut
+ * into days as tl-retention cuts them. */
+static void retention(const struct tl_learner *l, size_t npast, tl_time asof, double momentum,
+		      const struct tl_retention_params *prm, struct tl_retention *out)
+{
+	struct tl_daycut days;
+	tl_daycut_build(l, npast, asof, &days);
+	tl_retention_compute(&days, momentum, prm, out);
+}
+
 static void worked_example(void)
 {
 	/* §6.4: as-of Jan 29, t0 = Jan 1, K = 4. Period ends Jan 8, 15, 22,
@@ -212,7 +222,7 @@ static void worked_example(void)
 	double strength = 0.5 * reuse + 0.5 * mean;
 	struct tl_retention r;
 	tl_time T = JAN1 + day(28);
-	tl_retention_compute(learner(e, 5), 5, T, NAN, &DEF, &r);
+	retention(learner(e, 5), 5, T, NAN, &DEF, &r);
 	CHECK(r.capabilities == 2 && r.reuses == 2);
 	CHECK_NEAR(r.days_since_last, 9, 0);
 	CHECK_NEAR(r.reuse_score, reuse, 1e-15);
@@ -221,7 +231,7 @@ static void worked_example(void)
 	CHECK_NEAR(r.strength, 0.544737, 5e-7);             /* §6.4 */
 	/* churn_risk uses the written (%.6g) strength, so any tool order agrees */
 	CHECK_NEAR(r.churn_risk, 1 - 0.544737, 1e-15);       /* no momentum */
-	tl_retention_compute(&L, 5, T, 0.343, &DEF, &r);
+	retention(&L, 5, T, 0.343, &DEF, &r);
 	CHECK_NEAR(r.churn_risk, 1 - (0.7 * 0.544737 + 0.3 * 0.343), 1e-15);
 	CHECK_NEAR(r.churn_risk, 0.515784, 5e-7);           /* §6.4 */
 	/* churn-model counts: days Jan 1, 2, 9, 10, 20; Jan 20 is in
@@ -231,7 +241,7 @@ static void worked_example(void)
 	struct tl_retention_params h0 = DEF;
 	h0.half_life_days = 0;
 	h0.reuse_weight = 0;
-	tl_retention_compute(&L, 5, JAN1 + day(19), NAN, &h0, &r);   /* algebra at T: 1, loops 0 */
+	retention(&L, 5, JAN1 + day(19), NAN, &h0, &r);   /* algebra at T: 1, loops 0 */
 	CHECK_NEAR(r.strength, 0.5, 0);
 }
 
@@ -241,31 +251,31 @@ static void empty_and_labels(void)
 	struct tl_retention r;
 	/* no event at or before as-of: counts 0, everything else empty;
 	 * churned still computed: the event at day 0 is in (T, T + 30d] */
-	tl_retention_compute(learner(e, 3), 0, JAN1 - day(1), NAN, &DEF, &r);
+	retention(learner(e, 3), 0, JAN1 - day(1), NAN, &DEF, &r);
 	CHECK(r.capabilities == 0 && r.reuses == 0 && r.active_days == 0 && r.events_last_7d == 0);
 	CHECK(isnan(r.days_since_last) && isnan(r.reuse_score) && isnan(r.strength) && isnan(r.churn_risk));
 	CHECK(r.churned == 0);
 	/* no capability: empty strength and churn_risk, days_since_last set */
-	tl_retention_compute(&L, 1, JAN1 + day(3), 0.5, &DEF, &r);
+	retention(&L, 1, JAN1 + day(3), 0.5, &DEF, &r);
 	CHECK(r.capabilities == 0 && isnan(r.strength) && isnan(r.churn_risk));
 	CHECK_NEAR(r.days_since_last, 3, 0);
 	/* churned: next event at day 10 = T + 30d exactly -> not churned */
-	tl_retention_compute(&L, 1, JAN1 + day(10) - 30 * TL_DAY, NAN, &DEF, &r);
+	retention(&L, 1, JAN1 + day(10) - 30 * TL_DAY, NAN, &DEF, &r);
 	CHECK(r.churned == 0);
-	tl_retention_compute(&L, 1, JAN1 + day(10) - 30 * TL_DAY - 1, NAN, &DEF, &r);
+	retention(&L, 1, JAN1 + day(10) - 30 * TL_DAY - 1, NAN, &DEF, &r);
 	CHECK(r.churned == 1);
 	/* every capability adopted in period K: reuse_score empty, the mean alone */
-	tl_retention_compute(&L, 2, JAN1 + day(12), NAN, &DEF, &r);
+	retention(&L, 2, JAN1 + day(12), NAN, &DEF, &r);
 	CHECK(isnan(r.reuse_score));
 	CHECK_NEAR(r.strength, 1 - 2.0 / 90, 1e-15);
 	/* days_since_last counts from the last event of any action */
 	static const struct ev e2[] = {{0, "", "c", "use"}, {5, "", "", "interact"}};
-	tl_retention_compute(learner(e2, 2), 2, JAN1 + day(6), NAN, &DEF, &r);
+	retention(learner(e2, 2), 2, JAN1 + day(6), NAN, &DEF, &r);
 	CHECK_NEAR(r.days_since_last, 1, 0);
 	/* 7-day windows: asof-7d is in the previous window, asof-14d in none */
 	static const struct ev e3[] = {{0, "", "", ""}, {1, "", "", ""}, {7.5, "", "", ""}, {8, "", "", ""},
 				       {14.5, "", "", ""}, {15, "", "", ""}};
-	tl_retention_compute(learner(e3, 6), 6, JAN1 + day(15), NAN, &DEF, &r);
+	retention(learner(e3, 6), 6, JAN1 + day(15), NAN, &DEF, &r);
 	CHECK(r.events_last_7d == 2 && r.events_prev_7d == 2 && r.active_days == 6);
 }
 
@@ -287,7 +297,7 @@ static void reuse_long(void)
 	prm.period = 5 * TL_DAY;
 	tl_time T = JAN1 + day(t + 0.3);
 	struct tl_retention r;
-	tl_retention_compute(learner(e, 400), 400, T, NAN, &prm, &r);
+	retention(learner(e, 400), 400, T, NAN, &prm, &r);
 	/* direct: for each capability, each period after its adoption */
 	double lambda = log(2) / tl_days(prm.recency_half_life), num = 0, den = 0;
 	tl_time t0 = evs[0].ts;
@@ -373,7 +383,7 @@ static void fit_and_model(void)
 	struct tl_retention_params prm = DEF;
 	prm.model = mod;
 	struct tl_retention r;
-	tl_retention_compute(learner(e3, 2), 2, JAN1 + day(1), NAN, &prm, &r);
+	retention(learner(e3, 2), 2, JAN1 + day(1), NAN, &prm, &r);
 	CHECK_NEAR(r.strength, (0 + 1) / 2.0, 1e-15);        /* z: l = T -> 1; q: h 0 -> 0 */
 	tl_retention_model_free(mod);
 	unlink(path);
