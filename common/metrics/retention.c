@@ -51,6 +51,7 @@ struct grid {
 	int64_t K;
 	double wK1;        /* w(end of K-1) = exp(-λ·days(T - (t0 + K·P))) */
 	double x;          /* λ·P in days: -log q */
+	double em1x;       /* expm1(-x), the denominator of every tail */
 	int64_t cached_p;
 	double cached_w;
 };
@@ -62,6 +63,7 @@ static void grid_init(struct grid *g, tl_time t0, tl_time T, const struct tl_ret
 	g->K = (T - t0) / prm->period;
 	g->wK1 = exp(-lambda * tl_days(T - (t0 + g->K * prm->period)));
 	g->x = lambda * tl_days(prm->period);
+	g->em1x = expm1(-g->x);
 	g->cached_p = -1;
 	g->cached_w = 0;
 }
@@ -81,7 +83,7 @@ static double grid_tail(const struct grid *g, int64_t a)
 	if (a >= g->K)
 		return 0;
 	int64_t n = g->K - 1 - a;   /* periods a+1 .. K-1 */
-	return 1 + (n > 0 ? g->wK1 * expm1(-(double)n * g->x) / expm1(-g->x) : 0);
+	return 1 + (n > 0 ? g->wK1 * expm1(-(double)n * g->x) / g->em1x : 0);
 }
 
 /* One pass over the past events: uses, a_c/l_c, and the numerator of
