@@ -30,7 +30,9 @@ PKGS="build-essential shellcheck libasan8 libtsan2 libcsv-dev libcjson-dev bats 
  clang libclang-rt-14-dev valgrind"
 missing=""
 for p in $PKGS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+	# installed, also while its triggers wait (a dpkg run elsewhere)
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -qE '^install ok (installed|triggers-pending|triggers-awaited)$' ||
+		missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
 if [ "$dry" -eq 1 ]; then
