@@ -30,8 +30,9 @@ PKGS="build-essential shellcheck libasan8 libtsan2 libcsv-dev libcjson-dev bats 
  clang libclang-rt-14-dev valgrind"
 missing=""
 for p in $PKGS; do
-	# installed, also while its triggers wait (a dpkg run elsewhere)
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -qE '^install ok (installed|triggers-pending|triggers-awaited)$' ||
+	# installed, also while a dpkg run elsewhere runs its triggers
+	# (half-configured, triggers-pending, triggers-awaited: its files are there)
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -qE '^install ok (installed|half-configured|triggers-pending|triggers-awaited)$' ||
 		missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
