@@ -31,7 +31,7 @@ Q = @
 endif
 
 .SECONDARY:
-.PHONY: all deps check check-slow unit headers bats san bats-san bats-tsan manlint lint demo bench bench-export bench-model bench-scale install deb version clean
+.PHONY: all deps check check-slow unit headers bats san bats-san bats-tsan manlint lint demo bench bench-export bench-model bench-scale install deb version devpages clean
 
 # The preload library of tests/faults.bats (failing fsync and write(2));
 # plain flags whatever the build, since it is loaded into every build's tools.
@@ -174,9 +174,10 @@ bench-export: deps
 # shipped configs (found by name: --config v1, util/datadir.h), the feature
 # lists, the importers with their awk library, alert rules, dashboard and
 # systemd units in share/tl. The acceptance scripts of the source tree
-# (scripts/validate*.sh) are not installed, nor are their pages.
+# (scripts/validate*.sh), the benches, the demo, install-deps.sh and
+# make-deb.sh are not installed, nor are their pages (DEVPAGES).
 SCRIPTS   = $(sort $(wildcard scripts/tl-*))
-DEVPAGES  = $(wildcard man/validate*.1)
+DEVPAGES  = $(sort $(wildcard man/validate*.1 man/bench*.1 man/demo.1 man/install-deps.1 man/make-deb.1))
 SHARE     = $(sort $(wildcard config/*.json config/*.features)) config/batch.conf
 IMPORTERS = $(sort $(wildcard scripts/import-*.sh))
 install: all
@@ -195,6 +196,10 @@ install: all
 
 version:
 	@echo $(VERSION)
+
+# the pages of the developer scripts, not installed (MP001, DEB003)
+devpages:
+	@echo $(DEVPAGES)
 
 # The Debian package tl_VERSION_ARCH.deb in DEB_OUT (scripts/make-deb.sh),
 # checked with lintian (errors fail the build).

@@ -1,9 +1,22 @@
 #!/usr/bin/env bash
 # bench-duckdb.sh - the DuckDB peer of the affinity benchmark, driven by
 # Node.js through @duckdb/node-api (a prebuilt engine from the npm registry).
-#   bench-duckdb.sh setup DIR       install @duckdb/node-api under DIR/node
-#   bench-duckdb.sh run DIR FILE    count(*), entropy(domain) GROUP BY learner_id
+# Run by scripts/bench.sh (DUCKDB=1).
+#
+# usage: bench-duckdb.sh setup DIR | run DIR FILE
+# The DuckDB peer of bench.sh's affinity benchmark; see bench-duckdb(1).
+#   setup DIR     install @duckdb/node-api under DIR/node with npm
+#   run DIR FILE  count(*), entropy(domain) GROUP BY learner_id of the event CSV FILE
+#   -h, --help    show this help
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib/usage.sh
+. "$(dirname "$0")/lib/usage.sh"   # help, usage: from the header above
+case ${1:-} in
+-h | --help) help ;;
+setup) [ $# -eq 2 ] || usage ;;
+run) [ $# -eq 3 ] || usage ;;
+*) usage ;;
+esac
 dir=$2/node
 case $1 in
 setup)

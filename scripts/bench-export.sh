@@ -17,10 +17,26 @@
 # the client and the server waited for a CPU (/proc/PID/schedstat): on a
 # shared machine that, not Redis, is the tail.
 #
+# usage: bench-export.sh [-h]
+# tl-export to SQLite and Redis at a million learners; see bench-export(1).
+#   -h, --help  show this help
 # Environment: EXPORT_LEARNERS (default 1000000), QUERIES (default 10000),
 # GROUP_QUERIES (default 200: each takes some 50 to 200 ms), OUT (work
-# directory, default bench-out/; this uses OUT/export).
+# directory, default bench-out/ of the source tree; this uses OUT/export),
+# BIN (the tools, default bin/).
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib/usage.sh
+. "$(dirname "$0")/lib/usage.sh"   # help, usage: from the header above
+[ "${1:-}" != --help ] || help
+while getopts h opt; do
+	case $opt in
+	h) help ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 0 ] || usage
+case ${OUT:-} in '' | /*) ;; *) OUT=$PWD/$OUT ;; esac   # a relative OUT is the caller's
 cd "$(dirname "$0")/.."
 BIN=${BIN:-$PWD/bin}
 N=${EXPORT_LEARNERS:-1000000}

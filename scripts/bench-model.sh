@@ -11,10 +11,25 @@
 # checked against the single one byte for byte. Timings on a shared
 # 2-core machine are noisy: compare the ratios.
 #
+# usage: bench-model.sh [-h]
+# tl-model --fit in one process against the same fit over shards; see bench-model(1).
+#   -h, --help  show this help
 # Environment: RUNS (default 3), LEARNERS (default 100000), SHARDS
-# (default 4), OUT (work directory, default bench-out/), BIN (the tools,
-# default bin/).
+# (default 4), OUT (work directory, default bench-out/ of the source tree;
+# this uses OUT/model), BIN (the tools, default bin/).
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib/usage.sh
+. "$(dirname "$0")/lib/usage.sh"   # help, usage: from the header above
+[ "${1:-}" != --help ] || help
+while getopts h opt; do
+	case $opt in
+	h) help ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 0 ] || usage
+case ${OUT:-} in '' | /*) ;; *) OUT=$PWD/$OUT ;; esac   # a relative OUT is the caller's
 cd "$(dirname "$0")/.."
 BIN=${BIN:-$PWD/bin}
 RUNS=${RUNS:-3}

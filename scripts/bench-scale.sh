@@ -19,11 +19,27 @@
 #      event going in to its record coming out (scripts/bench-latency.py),
 #      with the worker threads (the default) and with TL_THREADS=1.
 #
-# Environment: SCALE, SHARD_LEARNERS, RATES, LATENCY_SECONDS (0 skips a
-# part: SCALE=, SHARD_LEARNERS=0, RATES=), OUT (work directory, default
-# bench-out/). The machine is shared: the load average is printed with
-# each part.
+# The machine is shared: the load average is printed with each part.
+#
+# usage: bench-scale.sh [-h]
+# tl at scale: streaming, shards, latency; see bench-scale(1).
+#   -h, --help  show this help
+# Environment: SCALE, SHARD_LEARNERS, RATES, LATENCY_SECONDS (empty or 0
+# skips a part: SCALE=, SHARD_LEARNERS=0, RATES=), OUT (work directory,
+# default bench-out/ of the source tree), BIN (the tools, default bin/).
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib/usage.sh
+. "$(dirname "$0")/lib/usage.sh"   # help, usage: from the header above
+[ "${1:-}" != --help ] || help
+while getopts h opt; do
+	case $opt in
+	h) help ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 0 ] || usage
+case ${OUT:-} in '' | /*) ;; *) OUT=$PWD/$OUT ;; esac   # a relative OUT is the caller's
 cd "$(dirname "$0")/.."
 BIN=${BIN:-$PWD/bin}
 SCALE=${SCALE-1000000 10000000}

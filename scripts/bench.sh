@@ -6,16 +6,31 @@
 # input, peak RSS; then the ratios the issues set as targets. Timings on a
 # shared 2-core machine are noisy: compare the ratios, not absolute times.
 #
+# usage: bench.sh [-h]
+# Throughput and peak memory of the tl tools beside their peers; see bench(1).
+#   -h, --help  show this help
 # Environment: RUNS (default 5), LEARNERS (default 100000), BIG (learners of
 # the large run, default 1000000; 0 skips it), OUT (work directory, default
-# bench-out/), DUCKDB (1: install @duckdb/node-api with npm and compare),
-# UNGROUPED (events of the log in time order for --ungrouped against
-# sort | tl-velocity, default 10000000, and the most learners of one event
-# each whose peak RSS under --memory 64M is shown beside 1000000's; 0
-# skips it), XAPI_LEARNERS (learners
-# of the xAPI comparison, default 4000, about 80 MB of statements; 0 skips
-# it).
+# bench-out/ of the source tree), DUCKDB (1, the default: install
+# @duckdb/node-api with npm and compare; 0 skips it), UNGROUPED (events of
+# the log in time order for --ungrouped against sort | tl-velocity, default
+# 10000000, and the most learners of one event each whose peak RSS under
+# --memory 64M is shown beside 1000000's; 0 skips it), XAPI_LEARNERS
+# (learners of the xAPI comparison, default 4000, about 80 MB of
+# statements; 0 skips it), BIN (the tools, default bin/).
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib/usage.sh
+. "$(dirname "$0")/lib/usage.sh"   # help, usage: from the header above
+[ "${1:-}" != --help ] || help
+while getopts h opt; do
+	case $opt in
+	h) help ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 0 ] || usage
+case ${OUT:-} in '' | /*) ;; *) OUT=$PWD/$OUT ;; esac   # a relative OUT is the caller's
 cd "$(dirname "$0")/.."
 BIN=${BIN:-$PWD/bin}
 RUNS=${RUNS:-5}

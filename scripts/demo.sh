@@ -5,7 +5,25 @@
 # truth, and runs the A/B decision on a simulated 50:50 experiment whose
 # treatment raises the ROI outcome by 6.3%. It ends by writing the results
 # report, Markdown and HTML with plots (tl-report), and says where it is.
+#
+# usage: demo.sh [-h]
+# The main job of tl on synthetic data, end to end; see demo(1).
+#   -h, --help  show this help
+# Environment: N (learners, default 20000), OUT (the output directory,
+# default demo-out/ of the source tree), TL_BIN (the tools, default bin/).
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib/usage.sh
+. "$(dirname "$0")/lib/usage.sh"   # help, usage: from the header above
+[ "${1:-}" != --help ] || help
+while getopts h opt; do
+	case $opt in
+	h) help ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 0 ] || usage
+case ${OUT:-} in '' | /*) ;; *) OUT=$PWD/$OUT ;; esac   # a relative OUT is the caller's
 cd "$(dirname "$0")/.."
 export PATH="${TL_BIN:-$PWD/bin}:$PATH" LC_ALL=C   # TL_BIN: the tests run it on a sanitizer build too
 N=${N:-20000}

@@ -1,8 +1,26 @@
 #!/bin/sh
-# install-deps.sh - install the Debian packages tl needs to build and test.
-# Usage: scripts/install-deps.sh [--if-missing]
-# With --if-missing it installs only when a package is absent (fast no-op).
+# install-deps.sh - install the Debian packages tl needs to build and test
+# (make deps, .ci/run): those of PKGS below that dpkg does not have
+# installed, with apt-get, through sudo when not root.
+#
+# usage: install-deps.sh [-n] [--if-missing]
+# Install the Debian packages tl needs to build and test; see install-deps(1).
+#   -n            list the missing packages, one a line, and install nothing
+#   --if-missing  install only the missing packages (what it always does:
+#                 nothing to do is a fast no-op)
+#   -h, --help    show this help
 set -eu
+# shellcheck source=scripts/lib/usage.sh
+. "$(dirname "$0")/lib/usage.sh"   # help, usage: from the header above
+dry=0
+for a in "$@"; do
+	case $a in
+	-n) dry=1 ;;
+	--if-missing) ;;
+	-h | --help) help ;;
+	*) usage ;;
+	esac
+done
 PKGS="build-essential shellcheck libasan8 libtsan2 libcsv-dev libcjson-dev bats bats-support bats-assert parallel mandoc datamash time python3 bsdutils util-linux jq
  prometheus prometheus-node-exporter curl
  libsqlite3-dev sqlite3 redis-server redis-tools zlib1g-dev libzstd-dev zstd
@@ -12,9 +30,17 @@ PKGS="build-essential shellcheck libasan8 libtsan2 libcsv-dev libcjson-dev bats 
  clang libclang-rt-14-dev valgrind"
 missing=""
 for p in $PKGS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+	# installed, also while a dpkg run elsewhere runs its triggers
+	# (half-configured, triggers-pending, triggers-awaited: its files are there)
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -qE '^install ok (installed|half-configured|triggers-pending|triggers-awaited)$' ||
+		missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
+if [ "$dry" -eq 1 ]; then
+	# shellcheck disable=SC2086 # split on purpose: one package a line
+	printf '%s\n' $missing
+	exit 1
+fi
 echo "install-deps: installing:$missing" >&2
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo

@@ -6,9 +6,24 @@
 # binaries link (dpkg-shlibdeps); Prometheus and the rest are Suggests.
 # The package is checked with lintian; debian/lintian-overrides says why
 # each kept tag is kept.
+#
+# usage: make-deb.sh VERSION OUTDIR
+# Build the Debian package tl_VERSION_ARCH.deb in OUTDIR; see make-deb(1).
+#   -h, --help  show this help
 set -eu
-version=${1:?usage: make-deb.sh VERSION OUTDIR}
-outdir=${2:?usage: make-deb.sh VERSION OUTDIR}
+# shellcheck source=scripts/lib/usage.sh
+. "$(dirname "$0")/lib/usage.sh"   # help, usage: from the header above
+[ "${1:-}" != --help ] || help
+while getopts h opt; do
+	case $opt in
+	h) help ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+if [ $# -ne 2 ] || [ -z "$1" ] || [ -z "$2" ]; then usage; fi
+version=$1 outdir=$2
+case $outdir in /*) ;; *) outdir=$PWD/$outdir ;; esac   # a relative OUTDIR is the caller's
 root=$(cd "$(dirname "$0")/.." && pwd)
 arch=$(dpkg --print-architecture)
 build=$root/build-deb/$version

@@ -5,6 +5,8 @@ half-life model) and the training seeds' last-period files.
 
 usage: validate-table.py DIR SEED TRAIN LEARNERS END HORIZON STRICT PROFILE
                          TRAIN-LAST-PERIOD.csv ...
+The acceptance table of validate.sh from its files; see validate-table(1).
+  -h, --help  show this help
 
 Every criterion has the columns v1 (the v1 rules), v2 (the v2 rules) and
 learned (tl-model, fitted on the training seeds); a criterion passes when
@@ -251,5 +253,16 @@ def main(argv):
     return 1 if failed and strict == "1" else 0
 
 
+def usage_text():
+    """The help: the docstring from its usage line to the first blank line."""
+    return __doc__[__doc__.index("usage: "):].split("\n\n")[0]
+
+
 if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] in ("-h", "--help"):
+        print(usage_text())
+        sys.exit(0)
+    if len(sys.argv) < 10 or sys.argv[1].startswith("-") or sys.argv[7] not in ("0", "1"):
+        print(usage_text().split("\n")[0], file=sys.stderr)
+        sys.exit(64)
     sys.exit(main(sys.argv))

@@ -267,6 +267,40 @@ fields_validate-real() {
 		grep -oE '[a-z_][a-z0-9_]*' | sort -u | sed 's/^/name /'
 }
 
+# the developer scripts (benches, demo, install-deps, make-deb): the
+# environment variables each reads with a default (${VAR:-DEFAULT} or
+# ${VAR-DEFAULT}; not a variable of its own tested with ${VAR:-}), each a
+# list tag of its ENVIRONMENT.
+script_env() {
+	grep -oE '\$\{[A-Z][A-Z0-9_]*:?-[^}]' "scripts/$1" | grep -oE '[A-Z][A-Z0-9_]*' | sort -u | sed 's/^/tag /'
+}
+fields_bench() { script_env bench.sh; }
+fields_bench-export() { script_env bench-export.sh; }
+fields_bench-model() { script_env bench-model.sh; }
+fields_bench-scale() { script_env bench-scale.sh; }
+fields_demo() { script_env demo.sh; }
+fields_make-deb() { script_env make-deb.sh; }
+
+# bench-duckdb.sh reads no variable: its commands
+fields_bench-duckdb() {
+	sed -n 's/^\([a-z]*\)) .*/tag \1/p' scripts/bench-duckdb.sh
+}
+
+# install-deps.sh: the packages it installs, each named in the page
+fields_install-deps() {
+	sed -n '/^PKGS="/,/"$/p' scripts/install-deps.sh | tr -d '"' | sed 's/^PKGS=//' | tr ' ' '\n' | grep . | sed 's/^/name /'
+}
+
+# validate-table.py: the columns of its criteria and velocity tables, as
+# the script prints their headers (read from it), each a list tag
+fields_validate-table() {
+	{
+		sed -n 's/.*print("%-34s %-9s %8s %8s %8s  %s" % ("\([^"]*\)", "\([^"]*\)", \*cols, "\([^"]*\)")).*/\1 \2 \3/p' scripts/validate-table.py
+		sed -n 's/^ *cols = (\(.*\))$/\1/p' scripts/validate-table.py | tr -d '",'
+		sed -n 's/.*("prediction", "\([A-Za-z]*\)", "\([a-z]*\)", "\([A-Z]*\)".*/prediction \1 \2 \3/p' scripts/validate-table.py
+	} | tr ' ' '\n' | grep . | sed 's/^/tag /'
+}
+
 fields_tl() {
 	tl-velocity "${ASOF[@]}" --shard 0/1 --metrics "$BATS_TEST_TMPDIR/m.prom" "$W" >/dev/null
 	grep -oE '^tl_[a-z_]+' "$BATS_TEST_TMPDIR/m.prom" | sort -u | sed 's/^/name /'
@@ -352,7 +386,9 @@ check_page() {
 	local name=$1 min=$2 page tool=$1 bad=0
 	page=man/$name.1
 	[ "$name" = tl ] && page=man/tl.7
-	[[ $name != import-* && $name != validate* ]] || tool=$name.sh
+	# a script of scripts/ (an importer, the acceptance scripts, the
+	# benches, ...): its page is that of NAME.sh or NAME.py
+	if [ -f "scripts/$name.sh" ]; then tool=$name.sh; elif [ -f "scripts/$name.py" ]; then tool=$name.py; fi
 	[ -f "$page" ] || { echo "no page $page" >&2; return 1; }
 	check_lint "$page" >&2 || bad=1
 	[ "$name" = tl ] || check_synopsis "$page" "$tool" >&2 || bad=1
@@ -372,8 +408,14 @@ check_page() {
 		<(cd man && printf '%s\n' tl-*.1 | sed 's/\.1$//')
 	# the importers: scripts/import-X.sh has its page import-X(1)
 	diff <(cd scripts && printf '%s\n' import-*.sh | sed 's/\.sh$//') <(cd man && printf '%s\n' import-*.1 | sed 's/\.1$//')
-	# the acceptance scripts, not installed: scripts/validate*.sh has its page validate*(1)
-	diff <(cd scripts && printf '%s\n' validate*.sh | sed 's/\.sh$//') <(cd man && printf '%s\n' validate*.1 | sed 's/\.1$//')
+	# every other script of scripts/ (the acceptance scripts, the benches,
+	# demo, install-deps, make-deb, validate-table.py), not installed: NAME.sh
+	# or NAME.py has its page NAME(1), one of the Makefile's DEVPAGES
+	local scripts dev
+	scripts=$(cd scripts && printf '%s\n' *.sh validate-table.py | grep -v '^import-' | sed 's/\.[a-z]*$//' | sort)
+	dev=$(make --no-print-directory -s devpages | tr ' ' '\n' | sed 's|^man/||; s/\.1$//' | sort)
+	[ -n "$scripts" ] && [ "$scripts" = "$dev" ] || { diff <(echo "$scripts") <(echo "$dev") >&2; return 1; }
+	diff <(echo "$scripts") <(cd man && for s in $scripts; do [ -f "$s.1" ] && echo "$s"; done)
 }
 
 @test "MP002: tl(7) lint, common options, --metrics names, EXAMPLES" {
@@ -458,6 +500,43 @@ check_page() {
 # bats test_tags=heavy
 @test "MP026: validate-real(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
 	check_page validate-real 7
+}
+
+@test "MP027: bench(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page bench 7
+}
+
+@test "MP028: bench-duckdb(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page bench-duckdb 2
+}
+
+@test "MP029: bench-export(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page bench-export 5
+}
+
+@test "MP030: bench-model(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page bench-model 3
+}
+
+@test "MP031: bench-scale(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page bench-scale 5
+}
+
+@test "MP032: demo(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page demo 5
+}
+
+@test "MP033: install-deps(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page install-deps 2
+}
+
+# bats test_tags=heavy
+@test "MP034: make-deb(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page make-deb 4
+}
+
+@test "MP035: validate-table(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
+	check_page validate-table 6
 }
 
 @test "MP019: tl-ops(7) lint; its ALERTS are the rules' alerts; each procedure has its drill" {

@@ -1,10 +1,11 @@
-# usage.sh - the help and usage of an importer (sourced by scripts/import-*.sh):
-# both are read from the script's header, from its "# usage: " line to
-# "set -eu", so the text has one copy (the page is import-NAME(1)).
+# usage.sh - the help and usage of a script of scripts/ (sourced by the
+# importers, the benches, demo.sh, install-deps.sh, make-deb.sh): both are
+# read from the script's header, from its "# usage: " line to its "set -eu"
+# or "set -euo pipefail", so the text has one copy (the page is NAME(1)).
 
 # help: the usage and the options on stdout, exit 0.
 help() {
-	sed -n '/^# usage: /,/^set -eu$/p' "$0" | sed '$d; s/^# \{0,1\}//'
+	sed -n '/^# usage: /,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'
 	exit 0
 }
 
