@@ -213,7 +213,9 @@ if have tl-affinity; then
 	echo "== tl-affinity"
 	measure "datamash count countunique" "$bytes" "datamash -t, -H -g1 count 1 countunique 3 < '$csv'"
 	measure "tl-affinity -o csv" "$bytes" "tl-affinity --as-of $ASOF -o csv '$csv'"
-	if [ "$DUCKDB" = 1 ] && scripts/bench-duckdb.sh setup "$OUT" > "$OUT/duckdb-setup.log" 2>&1; then
+	if [ "$DUCKDB" != 1 ]; then
+		echo "  duckdb: not measured (DUCKDB=$DUCKDB)"
+	elif scripts/bench-duckdb.sh setup "$OUT" > "$OUT/duckdb-setup.log" 2>&1; then
 		measure "duckdb count+entropy GROUP BY" "$bytes" "scripts/bench-duckdb.sh run '$OUT' '$csv'"
 	else
 		echo "  duckdb: not measured (see $OUT/duckdb-setup.log)"

@@ -50,15 +50,15 @@ export PATH LC_ALL=C
 unset TL_AS_OF
 keep='' features=$root/config/churn.features
 min_margin=0.03   # issue 18: the learned model's lead on every course-held-out split
-# the help: the header from its usage line, up to set -eu
-usage() { sed -n '/^# usage: /,/^set -eu/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
-[ "${1:-}" != --help ] || { usage; exit 0; }
+# shellcheck source-path=SCRIPTDIR source=lib/usage.sh
+. "$root/scripts/lib/usage.sh"   # help, usage: from the header above
+[ "${1:-}" != --help ] || help
 while getopts k:f:h opt; do
 	case $opt in
 	k) keep=$OPTARG ;;
 	f) features=$OPTARG ;;
-	h) usage; exit 0 ;;
-	*) echo "usage: $prog [-k DIR] [-f FEATURES]" >&2; exit 64 ;;
+	h) help ;;
+	*) usage ;;
 	esac
 done
 K=$REALDATA/kddcup2015_xuetangx
