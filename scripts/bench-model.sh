@@ -20,15 +20,7 @@
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib/usage.sh
 . "$(dirname "$0")/lib/usage.sh"   # help, usage: from the header above
-[ "${1:-}" != --help ] || help
-while getopts h opt; do
-	case $opt in
-	h) help ;;
-	*) usage ;;
-	esac
-done
-shift $((OPTIND - 1))
-[ $# -eq 0 ] || usage
+only_help 0 "$@"
 case ${OUT:-} in '' | /*) ;; *) OUT=$PWD/$OUT ;; esac   # a relative OUT is the caller's
 cd "$(dirname "$0")/.."
 BIN=${BIN:-$PWD/bin}

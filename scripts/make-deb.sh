@@ -13,15 +13,9 @@
 set -eu
 # shellcheck source=scripts/lib/usage.sh
 . "$(dirname "$0")/lib/usage.sh"   # help, usage: from the header above
-[ "${1:-}" != --help ] || help
-while getopts h opt; do
-	case $opt in
-	h) help ;;
-	*) usage ;;
-	esac
-done
+only_help 2 "$@"
 shift $((OPTIND - 1))
-if [ $# -ne 2 ] || [ -z "$1" ] || [ -z "$2" ]; then usage; fi
+{ [ -n "$1" ] && [ -n "$2" ]; } || usage
 version=$1 outdir=$2
 case $outdir in /*) ;; *) outdir=$PWD/$outdir ;; esac   # a relative OUTDIR is the caller's
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -14,3 +14,20 @@ usage() {
 	sed -n 's/^# usage: /usage: /p' "$0" >&2
 	exit 64
 }
+
+# only_help N ARGS...: the options of a script whose only option is -h or
+# --help: the help for either; the usage (exit 64) for another option or
+# for other than N operands. The caller then shifts $((OPTIND - 1)).
+only_help() {
+	n=$1
+	shift
+	[ "${1:-}" != --help ] || help
+	OPTIND=1
+	while getopts h opt; do
+		case $opt in
+		h) help ;;
+		*) usage ;;
+		esac
+	done
+	[ $(($# - OPTIND + 1)) -eq "$n" ] || usage
+}
