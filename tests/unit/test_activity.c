@@ -9,29 +9,7 @@
 
 #include "metrics/activity.h"
 #include "unit.h"
-
-static struct tl_learner L;
-static struct tl_event evs[64];
-
-/* 2025-01-01T00:00:00Z, a Wednesday */
-#define JAN1 ((tl_time)1735689600 * TL_SEC)
-
-static tl_time day(double d) { return (tl_time)(d * (double)TL_DAY); }
-
-/* A learner with events at base + days[i] (sorted). */
-static const struct tl_learner *learner(tl_time base, const double *days, size_t n)
-{
-	memset(&L, 0, sizeof L);
-	L.id = (struct tl_str){"L", 1};
-	L.ev = evs;
-	for (size_t i = 0; i < n; i++) {
-		evs[i] = (struct tl_event){0};
-		evs[i].ts = base + day(days[i]);
-		evs[i].dom = evs[i].cap = -1;
-	}
-	L.nev = n;
-	return &L;
-}
+#include "unit_days.h"
 
 /* tl_activity_compute on the first npast events of l as of asof, cut
  * into days as tl-retention cuts them. */

@@ -6,30 +6,7 @@
 
 #include "metrics/daycut.h"
 #include "unit.h"
-
-static struct tl_learner L;
-static struct tl_event evs[1024];
-
-/* 2025-01-01T00:00:00Z is day 20089 */
-#define JAN1 ((tl_time)1735689600 * TL_SEC)
-#define JAN1_DAY 20089
-
-static tl_time day(double d) { return (tl_time)(d * (double)TL_DAY); }
-
-/* A learner with events at base + days[i] (sorted); nev is n. */
-static const struct tl_learner *learner(tl_time base, const double *days, size_t n)
-{
-	memset(&L, 0, sizeof L);
-	L.id = (struct tl_str){"L", 1};
-	L.ev = evs;
-	for (size_t i = 0; i < n; i++) {
-		evs[i] = (struct tl_event){0};
-		evs[i].ts = base + day(days[i]);
-		evs[i].dom = evs[i].cap = -1;
-	}
-	L.nev = n;
-	return &L;
-}
+#include "unit_days.h"
 
 /* Day 0 and its last microsecond, 1 (midnight: day 1) and 1.5, 4, 9.25;
  * as-of day 10, and an event on day 12 after it. */
