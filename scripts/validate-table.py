@@ -144,6 +144,8 @@ def main(argv):
     hl = [r["half_life_days"] for r in rows_of(f"{d}/model.csv") if r["capability"] != "*"]
     hv = sorted(float(h) for h in hl if h != "")
     hl_share = sum(30 <= h <= 60 for h in hv) / len(hv) if hv else None
+    ncap = sum(int(r["capabilities"] or 0) for r in v2rows)
+    reuses = sum(int(r["reuses"] or 0) for r in v2rows) / ncap if ncap else None
 
     V = ("velocity_simple (v1)", "velocity_next (v2)", "two-part (learned)")
     B = ("constant 0", "last period v_K", "shrunk last period")
@@ -182,7 +184,10 @@ def main(argv):
         "fast_learner recall": attainable(*targets[0]),
         "specialist precision": attainable(*targets[1]),
         "long_term_retainer precision": attainable(*targets[2]),
-        "half-lives in [30, 60] days": "the median fitted half-life is %s days" % fmt(hv[len(hv) // 2] if hv else None),
+        "half-lives in [30, 60] days":
+            "the median fitted half-life is %s days: DESIGN 6.3's is the median time from a capability's adoption"
+            " to its last use (reused %s times on average here), tl-loadgen's the half-life of its reuse"
+            " propensity, another quantity" % (fmt(hv[len(hv) // 2] if hv else None), fmt(reuses)),
         "velocity within +-0.10 (all)":
             "constant 0 reaches %.4f: %.0f%% of learners have no event in the next period"
             % (vel["constant 0"][0][1], 100 * inactive),
