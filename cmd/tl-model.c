@@ -201,53 +201,6 @@ static void model_init(struct tl_model *m, const struct options *o)
 	m->cv_auc = m->cv_rmse = NAN;
 }
 
-/* report_classes: a multinomial fit's lines. */
-static void report_classes(const struct tl_model *m)
-{
-	if (m->cv_k)
-		tl_warn("%d-fold cross-validated accuracy %.6g, macro F1 %.6g, log loss %.6g (n %ld; training macro F1 %.6g)",
-			m->cv_k, m->cv_accuracy, m->cv_macro_f1, m->cv_log_loss, m->n, m->train_macro_f1);
-	if (m->ho.field || m->ho.fraction > 0)
-		tl_warn("held-out accuracy %.6g, macro F1 %.6g, log loss %.6g (n %ld, not in the %ld training records)",
-			m->ho.accuracy, m->ho.macro_f1, m->ho.log_loss, m->ho.n, m->n);
-}
-
-/* report_fit: the fit's lines on the standard error. */
-static void report_fit(const struct tl_model *m)
-{
-	int logistic = m->kind == TL_MODEL_LOGISTIC;
-	if (m->skipped)
-		tl_warn("skipped %ld record%s with an empty target '%s'", m->skipped, m->skipped == 1 ? "" : "s", m->target);
-	if (m->kind == TL_MODEL_MULTINOMIAL) {
-		report_classes(m);
-		return;
-	}
-	if (m->cv_k)
-		tl_warn("%d-fold cross-validated %s %.6g (n %ld; training %s %.6g)", m->cv_k,
-			logistic ? "ROC AUC" : "RMSE", logistic ? m->cv_auc : m->cv_rmse, m->n,
-			logistic ? "AUC" : "RMSE", logistic ? m->train_auc : m->train_rmse);
-	if (m->ho.field || m->ho.fraction > 0)
-		tl_warn("held-out %s %.6g (n %ld, not in the %ld training records)", logistic ? "ROC AUC" : "RMSE",
-			logistic ? m->ho.auc : m->ho.rmse, m->ho.n, m->n);
-}
-
-static void gauges(struct tl_run *run, const struct tl_model *m, long n, long skipped)
-{
-	int logistic = m->kind == TL_MODEL_LOGISTIC, multi = m->kind == TL_MODEL_MULTINOMIAL;
-	const char *cv = logistic ? "tl_model_cv_auc" : multi ? "tl_model_cv_macro_f1" : "tl_model_cv_rmse";
-	const char *ho = logistic ? "tl_model_holdout_auc" : multi ? "tl_model_holdout_macro_f1" : "tl_model_holdout_rmse";
-	tl_run_gauge(run, "tl_model_training_records", "Records the model was fitted on.", NULL, (double)n);
-	tl_run_gauge(run, "tl_model_skipped_records", "Records skipped for an empty target.", NULL, (double)skipped);
-	if (m->cv_k)
-		tl_run_gauge(run, cv, "Cross-validated metric of the fitted model.", NULL,
-			     logistic ? m->cv_auc : multi ? m->cv_macro_f1 : m->cv_rmse);
-	if (m->ho.field || m->ho.fraction > 0) {
-		tl_run_gauge(run, "tl_model_holdout_records", "Records held out of the fit.", NULL, (double)m->ho.n);
-		tl_run_gauge(run, ho, "The fitted model's metric on the held-out records.", NULL,
-			     logistic ? m->ho.auc : multi ? m->ho.macro_f1 : m->ho.rmse);
-	}
-}
-
 /* What --fit reads, learner by learner: into rows, or a shard's sums. */
 struct fitting {
 	const struct options *o;
@@ -363,8 +316,8 @@ static void fit_one(struct tl_run *run, struct fitting *ft, const struct tl_mode
 	if (oof)
 		tl_model_rows_write_oof(ft->o->oof, &ft->m, &ft->r, oof);
 	free(oof);
-	report_fit(&ft->m);
-	gauges(run, &ft->m, ft->m.n, ft->m.skipped);
+	tl_model_report_fit(&ft->m);
+	tl_model_gauges(run, &ft->m, ft->m.n, ft->m.skipped);
 }
 
 /* start_emit: the pass of a shard's --emit-stats, its sums, and with
@@ -404,7 +357,7 @@ static int fit_main(const struct tl_common *c, const struct options *o, int nfil
 	tl_run_all(run, &tool, &ft);
 	if (o->emit) {
 		tl_fit_emit(ft.s, tl_run_output(run));
-		gauges(run, &ft.m, ft.n, ft.m.skipped);
+		tl_model_gauges(run, &ft.m, ft.n, ft.m.skipped);
 		if (ft.oof)
 			tl_output_commit(ft.oof);
 	} else {
@@ -441,7 +394,7 @@ static int merge_main(const struct tl_common *c, const struct options *o, int nf
 		struct tl_model m;
 		tl_fit_model(fit, &m);
 		tl_model_write(&m, out);
-		report_fit(&m);
+		tl_model_report_fit(&m);
 		tl_model_free(&m);
 	} else {
 		tl_fit_write_state(fit, out);

@@ -145,6 +145,15 @@ int tl_model_held_out(const char *id, size_t n, double fraction);
  * (linear). */
 void tl_model_holdout(struct tl_model *m, const struct tl_model_data *d);
 
+/* tl_model_report_fit: the fit's lines on the standard error: records
+ * skipped for an empty target, the cross-validated and held-out metrics. */
+void tl_model_report_fit(const struct tl_model *m);
+
+/* tl_model_gauges: a fit's --metrics gauges (records fitted and skipped,
+ * the cross-validated and held-out metric of its kind). */
+struct tl_run;
+void tl_model_gauges(struct tl_run *run, const struct tl_model *m, long n, long skipped);
+
 /* tl_model_pred_field: the default field of m's prediction, malloc'd:
  * TARGET_probability (logistic), TARGET_predicted (linear, and the class
  * of a multinomial model). */

@@ -1,7 +1,7 @@
 /* model_eval.c - tl-model's evaluations beyond the fit (DESIGN §11): the
  * held-out split of the learners (by a hash of the id, with its own salt)
  * and the model's metrics on the held-out records; the out-of-fold
- * predictions file. */
+ * predictions file; the fit's lines on stderr and its --metrics gauges. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 #include "metrics/eval.h"
 #include "metrics/model_impl.h"
 #include "io/csvrow.h"
+#include "record/run.h"
 #include "util/err.h"
 #include "util/rng.h"
 
@@ -200,5 +201,53 @@ void tl_model_oof_row(FILE *f, const struct tl_model *m, const char *id, size_t 
 		}
 		put_class(f, m, best);
 		fputc('\n', f);
+	}
+}
+
+/* ---- the fit's report ------------------------------------------------------- */
+
+/* report_classes: a multinomial fit's lines. */
+static void report_classes(const struct tl_model *m)
+{
+	if (m->cv_k)
+		tl_warn("%d-fold cross-validated accuracy %.6g, macro F1 %.6g, log loss %.6g (n %ld; training macro F1 %.6g)",
+			m->cv_k, m->cv_accuracy, m->cv_macro_f1, m->cv_log_loss, m->n, m->train_macro_f1);
+	if (m->ho.field || m->ho.fraction > 0)
+		tl_warn("held-out accuracy %.6g, macro F1 %.6g, log loss %.6g (n %ld, not in the %ld training records)",
+			m->ho.accuracy, m->ho.macro_f1, m->ho.log_loss, m->ho.n, m->n);
+}
+
+void tl_model_report_fit(const struct tl_model *m)
+{
+	int logistic = m->kind == TL_MODEL_LOGISTIC;
+	if (m->skipped)
+		tl_warn("skipped %ld record%s with an empty target '%s'", m->skipped, m->skipped == 1 ? "" : "s", m->target);
+	if (m->kind == TL_MODEL_MULTINOMIAL) {
+		report_classes(m);
+		return;
+	}
+	if (m->cv_k)
+		tl_warn("%d-fold cross-validated %s %.6g (n %ld; training %s %.6g)", m->cv_k,
+			logistic ? "ROC AUC" : "RMSE", logistic ? m->cv_auc : m->cv_rmse, m->n,
+			logistic ? "AUC" : "RMSE", logistic ? m->train_auc : m->train_rmse);
+	if (m->ho.field || m->ho.fraction > 0)
+		tl_warn("held-out %s %.6g (n %ld, not in the %ld training records)", logistic ? "ROC AUC" : "RMSE",
+			logistic ? m->ho.auc : m->ho.rmse, m->ho.n, m->n);
+}
+
+void tl_model_gauges(struct tl_run *run, const struct tl_model *m, long n, long skipped)
+{
+	int logistic = m->kind == TL_MODEL_LOGISTIC, multi = m->kind == TL_MODEL_MULTINOMIAL;
+	const char *cv = logistic ? "tl_model_cv_auc" : multi ? "tl_model_cv_macro_f1" : "tl_model_cv_rmse";
+	const char *ho = logistic ? "tl_model_holdout_auc" : multi ? "tl_model_holdout_macro_f1" : "tl_model_holdout_rmse";
+	tl_run_gauge(run, "tl_model_training_records", "Records the model was fitted on.", NULL, (double)n);
+	tl_run_gauge(run, "tl_model_skipped_records", "Records skipped for an empty target.", NULL, (double)skipped);
+	if (m->cv_k)
+		tl_run_gauge(run, cv, "Cross-validated metric of the fitted model.", NULL,
+			     logistic ? m->cv_auc : multi ? m->cv_macro_f1 : m->cv_rmse);
+	if (m->ho.field || m->ho.fraction > 0) {
+		tl_run_gauge(run, "tl_model_holdout_records", "Records held out of the fit.", NULL, (double)m->ho.n);
+		tl_run_gauge(run, ho, "The fitted model's metric on the held-out records.", NULL,
+			     logistic ? m->ho.auc : multi ? m->ho.macro_f1 : m->ho.rmse);
 	}
 }
