@@ -107,10 +107,12 @@ san:
 # tests/deb.bats (the package, built from its own objects) and the tests
 # tagged heavy (`# bats test_tags=heavy`: a browser, ssh retries, a kill
 # drill, a loop of 400 A/B tests, large samples; the C they run, smaller
-# tests run under the sanitizers) run once, in the plain pass.
+# tests run under the sanitizers) run once, in the plain pass; so do those
+# tagged plain, whose scripts run bin/'s tools whatever TL_BIN says (the
+# benches' EXAMPLES: the ASan pass would only repeat them).
 bats-san: san
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	TL_BIN=$(CURDIR)/bin-san bats $(BATS_JOBS) --filter-tags '!heavy' $(filter-out tests/deb.bats,$(BATS_SUITES))
+	TL_BIN=$(CURDIR)/bin-san bats $(BATS_JOBS) --filter-tags '!heavy,!plain' $(filter-out tests/deb.bats,$(BATS_SUITES))
 
 # The threaded loop (run.c tl_run_all) under ThreadSanitizer: the chunk
 # suite compares every threaded run with the serial one, and a race makes

@@ -502,22 +502,27 @@ check_page() {
 	check_page validate-real 7
 }
 
+# bats test_tags=plain
 @test "MP027: bench(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
 	check_page bench 7
 }
 
+# bats test_tags=plain
 @test "MP028: bench-duckdb(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
 	check_page bench-duckdb 2
 }
 
+# bats test_tags=plain
 @test "MP029: bench-export(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
 	check_page bench-export 5
 }
 
+# bats test_tags=plain
 @test "MP030: bench-model(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
 	check_page bench-model 3
 }
 
+# bats test_tags=plain
 @test "MP031: bench-scale(1) lint, SYNOPSIS, options, fields, EXAMPLES" {
 	check_page bench-scale 5
 }
