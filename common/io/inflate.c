@@ -42,7 +42,7 @@ struct ring {
 	struct block b[NBLK];
 	unsigned head, count;
 	size_t off;
-	int stop;
+	int stop, joined;
 };
 
 struct tl_inflate {
@@ -256,8 +256,10 @@ static void ring_stop(struct ring *r)
 	r->stop = 1;
 	pthread_cond_broadcast(&r->freed);
 	pthread_mutex_unlock(&r->mu);
-	pthread_cancel(r->th);   /* only while it waits in read(2) */
-	pthread_join(r->th, NULL);
+	if (!r->joined) {
+		pthread_cancel(r->th);   /* only while it waits in read(2) */
+		pthread_join(r->th, NULL);
+	}
 	ring_free(r);
 }
 
@@ -327,8 +329,11 @@ static size_t ring_read(struct tl_inflate *z, char *out, size_t cap)
 	pthread_mutex_lock(&r->mu);
 	long n = span(r, cap);
 	pthread_mutex_unlock(&r->mu);
-	if (n < 0)
+	if (n < 0) {   /* the decoder has ended: join it before exiting */
+		pthread_join(r->th, NULL);
+		r->joined = 1;
 		z_raise(z);
+	}
 	for (size_t done = 0; done < (size_t)n;) {
 		const struct block *b = &r->b[r->head];
 		size_t k = b->len - r->off < (size_t)n - done ? b->len - r->off : (size_t)n - done;
