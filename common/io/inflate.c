@@ -1,5 +1,6 @@
 /* inflate.c - gzip and zstd input decompressed as a stream (see inflate.h). */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@ struct ring {
 	unsigned head, count;
 	size_t off;
 	int stop, joined;
+	int wake[2];   /* a pipe: tl_inflate_free wakes a decoder in poll(2) */
 };
 
 struct tl_inflate {
@@ -81,8 +83,8 @@ int tl_inflate_prefix(const unsigned char *p, size_t n)
 const char *tl_inflate_what(enum tl_zkind kind) { return kind == TL_Z_GZIP ? "gzip" : "zstd"; }
 
 /* refill: more compressed bytes when all were given; 0 at the end, -1
- * on a read error (recorded). The decoder thread may be cancelled only
- * while it waits in read(2) (tl_inflate_free). */
+ * on a read error (recorded). The decoder thread waits for bytes in
+ * poll(2), which tl_inflate_free interrupts (then it reads no more). */
 static int refill(struct tl_inflate *z)
 {
 	if (z->at < z->len)
@@ -90,13 +92,16 @@ static int refill(struct tl_inflate *z)
 	if (z->in_eof)
 		return 0;
 	ssize_t got;
-	if (z->ring)
-		pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
+	if (z->ring) {
+		struct pollfd pf[2] = {{.fd = z->fd, .events = POLLIN}, {.fd = z->ring->wake[0], .events = POLLIN}};
+		while (poll(pf, 2, -1) < 0 && errno == EINTR)
+			;
+		if (pf[1].revents)
+			return 0;   /* stopped: the ring is freed, nothing reads on */
+	}
 	do
 		got = read(z->fd, z->in, IN_SIZE);
 	while (got < 0 && errno == EINTR);
-	if (z->ring)
-		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 	if (got < 0) {
 		z->err = E_READ;
 		z->err_no = errno;
@@ -204,7 +209,6 @@ static void *decoder(void *arg)
 {
 	struct tl_inflate *z = arg;
 	struct ring *r = z->ring;
-	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 	pthread_mutex_lock(&r->mu);
 	for (;;) {
 		while (r->count == NBLK && !r->stop)
@@ -230,6 +234,8 @@ static void ring_free(struct ring *r)
 	pthread_mutex_destroy(&r->mu);
 	pthread_cond_destroy(&r->filled);
 	pthread_cond_destroy(&r->freed);
+	close(r->wake[0]);
+	close(r->wake[1]);
 	for (int i = 0; i < NBLK; i++)
 		free(r->b[i].data);
 	free(r);
@@ -244,7 +250,11 @@ static void ring_start(struct tl_inflate *z)
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->filled, NULL);
 	pthread_cond_init(&r->freed, NULL);
-	if (pthread_create(&r->th, NULL, decoder, z) != 0) {
+	if (pipe(r->wake) != 0) {
+		r->wake[0] = r->wake[1] = -1;
+		ring_free(r);
+		z->ring = NULL;
+	} else if (pthread_create(&r->th, NULL, decoder, z) != 0) {
 		ring_free(r);
 		z->ring = NULL;
 	}
@@ -257,7 +267,8 @@ static void ring_stop(struct ring *r)
 	pthread_cond_broadcast(&r->freed);
 	pthread_mutex_unlock(&r->mu);
 	if (!r->joined) {
-		pthread_cancel(r->th);   /* only while it waits in read(2) */
+		while (write(r->wake[1], "", 1) < 0 && errno == EINTR)
+			;
 		pthread_join(r->th, NULL);
 	}
 	ring_free(r);
