@@ -249,3 +249,111 @@ docs_with() {
 	workers 20
 	run ! grep -q churn_risk "$BATS_TEST_TMPDIR/p.out"
 }
+
+# zsame CMD...: CMD with TL_THREADS=1 (inflating on the reading thread)
+# and without (a decoder thread, io/inflate.c): the same stdout (also after
+# an error: the rows before it), stderr and exit status; sets $status.
+zsame() {
+	local d=$BATS_TEST_TMPDIR rs=0 rp=0
+	TL_THREADS=1 "$@" <"${IN:-/dev/null}" >"$d/s.out" 2>"$d/s.err" || rs=$?
+	"$@" <"${IN:-/dev/null}" >"$d/p.out" 2>"$d/p.err" || rp=$?
+	[ "$rs" -eq "$rp" ] || { echo "exit $rs on one thread, $rp with the decoder thread" >&2; return 1; }
+	cmp "$d/s.out" "$d/p.out" || return 1
+	diff "$d/s.err" "$d/p.err" >&2 || return 1
+	status=$rs
+}
+
+# big_events: $BATS_FILE_TMPDIR/big.csv, 3000 learners (about 4 MB: more
+# than the decoder's blocks of 1 MiB), made once.
+big_events() {
+	big=$BATS_FILE_TMPDIR/big.csv
+	[ -s "$big" ] || tl-loadgen --learners 3000 --seed 7 >"$big"
+}
+
+@test "CH015: gzip and zstd input on the decoder thread: the same bytes as on one thread, from a file, stdin and concatenated members" {
+	cd "$BATS_TEST_TMPDIR"
+	big_events
+	gzip -c "$big" >big.gz
+	zstd -q -c "$big" >big.zst
+	tl-velocity "${ASOF[@]}" -o csv "$big" >want.out
+	for f in big.gz big.zst; do
+		zsame tl-velocity "${ASOF[@]}" -o csv "$f"
+		cmp want.out "$BATS_TEST_TMPDIR/p.out"
+		IN=$f zsame tl-velocity "${ASOF[@]}" -o csv
+		cmp want.out "$BATS_TEST_TMPDIR/p.out"
+	done
+	# two members / frames, each past a block, the cut inside a learner
+	head -n 40000 "$big" >a.csv
+	tail -n +40001 "$big" >b.csv
+	{ gzip -c a.csv; gzip -c b.csv; } >cat.gz
+	{ zstd -q -c a.csv; zstd -q -c b.csv; } >cat.zst
+	for f in cat.gz cat.zst; do
+		zsame tl-velocity "${ASOF[@]}" -o csv "$f"
+		cmp want.out "$BATS_TEST_TMPDIR/p.out"
+	done
+	zsame tl-affinity "${ASOF[@]}" big.gz
+	[ -s "$BATS_TEST_TMPDIR/p.out" ]
+}
+
+@test "CH016: a gzip file corrupt in the middle: the rows before the error, then the message, as on one thread" {
+	cd "$BATS_TEST_TMPDIR"
+	big_events
+	gzip -c "$big" >big.gz
+	zstd -q -c "$big" >big.zst
+	tl-velocity "${ASOF[@]}" -o csv "$big" >full.out
+	f=big.gz
+	size=$(wc -c <"$f") most=0
+	{
+		for at in $((size / 3)) $((size / 2)) $((size * 4 / 5)); do
+			cp "$f" "bad.${f#big.}"
+			printf '\377\377\377\377\377\377\377\377' | dd of="bad.${f#big.}" bs=1 seek="$at" conv=notrunc 2>/dev/null
+			zsame tl-velocity "${ASOF[@]}" -o csv "bad.${f#big.}"
+			[ "$status" -eq 65 ]
+			grep -q "^tl-velocity: bad\.${f#big.}: corrupt $(if [ "$f" = big.gz ]; then echo gzip; else echo zstd; fi) data: " "$BATS_TEST_TMPDIR/p.err"
+			rows=$(wc -l <"$BATS_TEST_TMPDIR/p.out")
+			[ "$rows" -lt "$(wc -l <full.out)" ]
+			[ "$rows" -le "$most" ] || most=$rows
+		done
+		# rows came before a later error (the output flushes in buffers)
+		[ "$most" -gt 1000 ]
+	}
+}
+
+@test "CH017: truncated, trailing bytes and empty compressed files on the decoder thread: the same output and message as on one thread" {
+	cd "$BATS_TEST_TMPDIR"
+	big_events
+	gzip -c "$big" >big.gz
+	zstd -q -c "$big" >big.zst
+	head -c $(($(wc -c <big.gz) * 2 / 3)) big.gz >cut.gz
+	head -c $(($(wc -c <big.zst) * 2 / 3)) big.zst >cut.zst
+	zsame tl-velocity "${ASOF[@]}" -o csv cut.gz
+	[ "$status" -eq 65 ]
+	grep -qx 'tl-velocity: cut.gz: truncated gzip data: the file ends inside a compressed member' "$BATS_TEST_TMPDIR/p.err"
+	zsame tl-velocity "${ASOF[@]}" -o csv cut.zst
+	[ "$status" -eq 65 ]
+	grep -qx 'tl-velocity: cut.zst: truncated zstd data: the file ends inside a frame' "$BATS_TEST_TMPDIR/p.err"
+	{ cat big.gz; echo junk; } >trail.gz
+	zsame tl-velocity "${ASOF[@]}" -o csv trail.gz
+	[ "$status" -eq 65 ]
+	grep -qx 'tl-velocity: trail.gz: corrupt gzip data: bytes after the last member are not gzip' "$BATS_TEST_TMPDIR/p.err"
+	gzip -c </dev/null >empty.gz
+	zstd -q -c </dev/null >empty.zst
+	for f in empty.gz empty.zst; do
+		zsame tl-velocity "${ASOF[@]}" -o csv "$f"
+		cp "$BATS_TEST_TMPDIR/p.out" "$f.out"
+		TL_THREADS=1 tl-velocity "${ASOF[@]}" -o csv /dev/null >plain.out 2>plain.err || true
+		cmp plain.out "$f.out"
+	done
+}
+
+@test "CH018: a bad row early in a compressed file ends the run while the decoder thread is ahead, as on one thread" {
+	cd "$BATS_TEST_TMPDIR"
+	big_events
+	awk 'NR == 500 { $0 = $0 ",extra,fields" } { print }' "$big" | gzip -c >early.gz
+	awk 'NR == 500 { $0 = $0 ",extra,fields" } { print }' "$big" | zstd -q -c >early.zst
+	for f in early.gz early.zst; do
+		zsame tl-velocity "${ASOF[@]}" -o csv "$f"
+		[ "$status" -eq 65 ]
+		grep -q ":500: " "$BATS_TEST_TMPDIR/p.err"
+	done
+}

@@ -451,11 +451,9 @@ void tl_run_all(struct tl_run *run, const struct tl_tool *tool, void *state)
 static void run_loops(struct tl_run *run, const struct tl_tool *tool, void *state)
 {
 	uint64_t at = 0, size = 0;
-	const char *threads = getenv("TL_THREADS");
 	uint64_t chunk = env_bytes("TL_CHUNK_BYTES", CHUNK_BYTES);
 	int mode = 0;   /* 1: ranges of event CSV, 2: a stream of documents */
-	int serial = tool->one_thread || tool->report || (threads && strcmp(threads, "1") == 0);
-	if (!serial && sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
+	if (!tool->one_thread && !tool->report && tl_threads_allowed()) {
 		/* --skip-bad keeps event CSV to one thread: a skipped row between
 		 * two parts of a learner leaves the learner open, which a chunk
 		 * boundary there would not (without it, the first bad row ends

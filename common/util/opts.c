@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/err.h"
 #include "util/opts.h"
@@ -353,4 +354,10 @@ int tl_next_option(int argc, char **argv, const struct option *longopts, struct 
 		if (!tl_common_option(c, opt, optarg, usage))
 			return opt;
 	return -1;
+}
+
+int tl_threads_allowed(void)
+{
+	const char *threads = getenv("TL_THREADS");
+	return !(threads && strcmp(threads, "1") == 0) && sysconf(_SC_NPROCESSORS_ONLN) >= 2;
 }

@@ -178,6 +178,10 @@ int tl_next_option(int argc, char **argv, const struct option *longopts, struct 
 void tl_common_usage(FILE *f);
 
 /* Checked option values: each exits 64 naming the option on a bad value. */
+/* tl_threads_allowed: worker threads may run: TL_THREADS is not 1 and
+ * the machine has two processors or more (tl(7) THREADS). */
+int tl_threads_allowed(void);
+
 double tl_opt_double(const char *name, const char *arg, double lo, double hi);
 long tl_opt_long(const char *name, const char *arg, long lo, long hi);
 /* A duration (§6.5); zero is allowed only when allow_zero. */
