@@ -283,6 +283,26 @@ tmpfs() { mkdir -p "$1" && mount -t tmpfs -o "size=$2" tmpfs "$1" 2>/dev/null; }
 	assert_output "$(printf 'db.sqlite\nm.prom\nshort.sqlite')"
 }
 
+@test "FLT008: a signal the instant a temporary is made (SIGTERM raised inside mkstemp): the tool dies by it and leaves no temporary, for --output and for the metrics of a failed run" {
+	[ -f "$SHIM" ] || { echo "no $SHIM: make all builds it" >&2; false; }
+	cd "$BATS_TEST_TMPDIR"
+	mkdir disk
+	local d=$BATS_FILE_TMPDIR pre=(env LD_PRELOAD="$SHIM" TL_FAULT=term-at-create TL_FAULT_PATH=disk/ ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0")
+	echo previous >disk/v.csv
+	run "${pre[@]}" tl-velocity --as-of 2025-12-01 -o csv --output disk/v.csv "$d/ev.csv"
+	[ "$status" -eq 143 ] || { echo "exit $status: $output"; false; }
+	run ls -A disk
+	assert_output v.csv
+	[ "$(cat disk/v.csv)" = previous ]
+	# tl_output_write_now's temporary, in no slot: held from its making to its rename
+	printf 'learner_id,ts\nL1,bad\n' >bad.csv
+	run "${pre[@]}" tl-velocity --metrics disk/m.prom bad.csv
+	[ "$status" -eq 143 ] || { echo "exit $status: $output"; false; }
+	run ls -A disk
+	assert_output "$(printf 'm.prom\nv.csv')"
+	grep -qx 'tl_run_exit_status{tool="tl-velocity"} 65' disk/m.prom
+}
+
 @test "FLT005: standard output on a full disk (/dev/full): every tool exits 74 with 'write error on standard output'" {
 	local c argv
 	while read -r c; do

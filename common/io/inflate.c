@@ -10,6 +10,7 @@
 
 #include "util/err.h"
 #include "util/opts.h"
+#include "util/out.h"
 #include "io/inflate.h"
 
 #define IN_SIZE (1 << 18)   /* compressed bytes read at a time */
@@ -254,7 +255,7 @@ static void ring_start(struct tl_inflate *z)
 		r->wake[0] = r->wake[1] = -1;
 		ring_free(r);
 		z->ring = NULL;
-	} else if (pthread_create(&r->th, NULL, decoder, z) != 0) {
+	} else if (tl_thread_start(&r->th, decoder, z) != 0) {
 		ring_free(r);
 		z->ring = NULL;
 	}

@@ -220,7 +220,7 @@ static int pool_start(struct tl_run *run, const struct tl_tool *tool, const void
 	static const int index[NWORKERS] = {0, 1};
 	for (; nworkers < NWORKERS; nworkers++) {
 		pthread_t t;
-		if (pthread_create(&t, NULL, worker_main, (void *)&index[nworkers]) != 0)
+		if (tl_thread_start(&t, worker_main, (void *)&index[nworkers]) != 0)
 			break;
 		pthread_detach(t);
 	}

@@ -1,5 +1,6 @@
 /* out.c - atomic output files and checked stdout. */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <limits.h>
@@ -75,9 +76,9 @@ void tl_output_abort_all(void)
 	for (int i = 0; i < MAX_OUTPUTS; i++)
 		if (outputs[i].tmp) {
 			char *tmp = outputs[i].tmp;
-			outputs[i].tmp = NULL;   /* first: the signal handler reads it */
+			unlink(tmp);   /* first: a signal after it unlinks nothing more */
+			outputs[i].tmp = NULL;   /* before the free: the signal handler reads it */
 			outputs[i].ready = 0;
-			unlink(tmp);
 			free(tmp);
 		}
 }
@@ -94,6 +95,29 @@ static void on_signal(int sig)
 		signal_mark_len = 0;   /* the reader is gone */
 	signal(sig, SIG_DFL);
 	raise(sig);
+}
+
+/* hold / release: SIGTERM, SIGINT and SIGHUP blocked in this thread across
+ * a step the handler must not cut (a temporary made, not yet in a slot). */
+static void hold(sigset_t *old)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+static void release(const sigset_t *old) { pthread_sigmask(SIG_SETMASK, old, NULL); }
+
+int tl_thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	sigset_t old;
+	hold(&old);   /* the new thread inherits the mask */
+	int rc = pthread_create(t, NULL, fn, arg);
+	release(&old);
+	return rc;
 }
 
 static void catch_signals(void)
@@ -239,12 +263,16 @@ static int open_temp(struct pending *s, const char *path)
 {
 	catch_signals();
 	char *tmp = temp_name(path);
+	sigset_t old;
+	hold(&old);   /* a signal between mkstemp and the slot would leave the file */
 	int fd = mkstemp(tmp);
+	if (fd >= 0)
+		s->tmp = tmp;   /* complete before the signal handler can see it */
+	release(&old);
 	if (fd < 0) {
 		free(tmp);
 		tl_die(TL_EX_CANTCREAT, "%s:", path);
 	}
-	s->tmp = tmp;   /* complete before the signal handler can see it */
 	create_mode(fd, path);
 	return fd;
 }
@@ -345,6 +373,8 @@ int tl_output_write_now(const char *path, const char *p, size_t n)
 		return fd >= 0 && close(fd) == 0 && ok ? 0 : -1;
 	}
 	char *real = final_path(path), *tmp = temp_name(real);
+	sigset_t old;
+	hold(&old);   /* the temporary is in no slot: no signal between its making and its rename */
 	int fd = mkstemp(tmp), ok = fd >= 0;
 	if (ok) {
 		ok = fchmod(fd, output_mode(real)) == 0 && write_all(fd, p, n) == 0;
@@ -352,6 +382,7 @@ int tl_output_write_now(const char *path, const char *p, size_t n)
 		if (!ok)
 			unlink(tmp);
 	}
+	release(&old);
 	free(tmp);
 	free(real);
 	return ok ? 0 : -1;

@@ -2,6 +2,7 @@
 #ifndef TL_OUT_H
 #define TL_OUT_H
 
+#include <pthread.h>
 #include <stdio.h>
 
 /* tl_output_open: open an output. NULL or "-" is stdout; a path is written
@@ -60,6 +61,12 @@ void tl_output_commit(FILE *f);
  * effort): tools in a pipeline then hand over records in large blocks
  * instead of 64 KiB ones, and switch between processes less. */
 void tl_pipe_grow(int fd);
+
+/* tl_thread_start: pthread_create with SIGTERM, SIGINT and SIGHUP blocked
+ * in the new thread, so they reach the thread that opens the outputs,
+ * which holds them while a temporary exists unknown to the handler that
+ * removes the temporaries. 0, or pthread_create's error. */
+int tl_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
 
 /* tl_output_abort_all: remove every temporary not yet committed
  * (installed as the die hook by tl_output_open). */

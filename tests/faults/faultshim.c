@@ -9,7 +9,11 @@
  *   TL_FAULT=short       write and pwrite write at most 3 bytes a call;
  *   TL_FAULT=full        the file is created, then its descriptor made
  *                        one of /dev/full: every write fails with ENOSPC,
- *                        stdio's too.
+ *                        stdio's too;
+ *   TL_FAULT=term-at-create  SIGTERM is raised as soon as the file is
+ *                        created, inside the call that makes it: a signal
+ *                        in the instant between a temporary's making and
+ *                        the moment the tool knows of it.
  * glibc's stdio writes through its own internal write, which no preload
  * sees: a stdio stream (FILE) fails by fsync or full here, or on a full
  * tmpfs or past ulimit -f (the tests); the write(2) callers (util/out's
@@ -18,6 +22,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +49,8 @@ static int mark(int fd, const char *path)
 	if (fd >= 0 && fd < MAX_FD)
 		marked[fd] = want && *want && path && strstr(path, want) != NULL;
 	const char *m = getenv("TL_FAULT");
+	if (fd >= 0 && fd < MAX_FD && marked[fd] && m && strcmp(m, "term-at-create") == 0)
+		raise(SIGTERM);
 	if (fd >= 0 && fd < MAX_FD && marked[fd] && m && strcmp(m, "full") == 0) {
 		static int (*real_open)(const char *, int, ...);
 		if (!real_open)
