@@ -264,17 +264,18 @@ zsame() {
 }
 
 # big_events: $BATS_FILE_TMPDIR/big.csv, 3000 learners (about 4 MB: more
-# than the decoder's blocks of 1 MiB), made once.
+# than the decoder's blocks of 1 MiB), made once; and big.gz and big.zst of
+# it in the current directory.
 big_events() {
 	big=$BATS_FILE_TMPDIR/big.csv
 	[ -s "$big" ] || tl-loadgen --learners 3000 --seed 7 >"$big"
+	gzip -c "$big" >big.gz
+	zstd -q -c "$big" >big.zst
 }
 
 @test "CH015: gzip and zstd input on the decoder thread: the same bytes as on one thread, from a file, stdin and concatenated members" {
 	cd "$BATS_TEST_TMPDIR"
 	big_events
-	gzip -c "$big" >big.gz
-	zstd -q -c "$big" >big.zst
 	tl-velocity "${ASOF[@]}" -o csv "$big" >want.out
 	for f in big.gz big.zst; do
 		zsame tl-velocity "${ASOF[@]}" -o csv "$f"
@@ -298,8 +299,6 @@ big_events() {
 @test "CH016: a gzip file corrupt in the middle: the rows before the error, then the message, as on one thread" {
 	cd "$BATS_TEST_TMPDIR"
 	big_events
-	gzip -c "$big" >big.gz
-	zstd -q -c "$big" >big.zst
 	tl-velocity "${ASOF[@]}" -o csv "$big" >full.out
 	f=big.gz
 	size=$(wc -c <"$f") most=0
@@ -322,8 +321,6 @@ big_events() {
 @test "CH017: truncated, trailing bytes and empty compressed files on the decoder thread: the same output and message as on one thread" {
 	cd "$BATS_TEST_TMPDIR"
 	big_events
-	gzip -c "$big" >big.gz
-	zstd -q -c "$big" >big.zst
 	head -c $(($(wc -c <big.gz) * 2 / 3)) big.gz >cut.gz
 	head -c $(($(wc -c <big.zst) * 2 / 3)) big.zst >cut.zst
 	zsame tl-velocity "${ASOF[@]}" -o csv cut.gz
