@@ -195,6 +195,7 @@ WORKED_MOM="$WORKED_BASE churn_risk=0.515784 active_days=5 events_last_7d=0 even
 		 "$h|x,1,1,0,nan:2:bad half_life_days 'nan' (want a number >= 0 or empty)" \
 		 "$h|x,1.5,1,0,3:2:bad learners '1.5' (want a count)" \
 		 "$h|x,,1,0,3:2:bad learners '' (want a count)" \
+		 "$h|x,9007199254740993,9007199254740993,0,3:2:bad learners '9007199254740993' (want a count)" \
 		 "$h,ci_low|x,1,1,0,3,a:2:bad ci_low 'a' (want a number >= 0 or empty)" \
 		 "$h|x,2,1,0,3:2:learners (2) is not stopped + censored (1)" \
 		 "$h|,1,1,0,3:2:empty capability" \

@@ -122,7 +122,7 @@ static void stats_fields(struct sfile *sf, const struct tl_str *fd, size_t nf, i
 	for (int i = 0; i < 6; i++)
 		r->v[i] = stats_num(&fd[6 + i], learners ? i > 0 : 0, file, line, stats_cols[6 + i]);
 	unsigned long long n = 0;   /* read as an integer: 2^53 + 1 is refused, not rounded */
-	if (tl_count_parse(fd[6].p, fd[6].n, &n) < 0)
+	if (tl_uint_parse(fd[6].p, fd[6].n, TL_COUNT_MAX, &n) < 0)
 		tl_die_at(TL_EX_DATAERR, file, line, "bad n: '%.*s' (a count of learners)", (int)fd[6].n, fd[6].p);
 	r->file = file;
 	r->line = line;

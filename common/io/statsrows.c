@@ -145,7 +145,7 @@ long long tl_statsrows_count(const struct tl_statsrows *r, size_t i, const char 
 {
 	const struct tl_str *f = &tl_statsrows_fields(r)[i];
 	unsigned long long v = 0;
-	if (tl_count_parse(f->p, f->n, &v) < 0)
+	if (tl_uint_parse(f->p, f->n, TL_COUNT_MAX, &v) < 0)
 		tl_statsrows_die(r, "bad %s: '%.*s' (a count, 0 to 2^53)", what, f->n > 64 ? 64 : (int)f->n, f->p);
 	return (long long)v;
 }

@@ -364,10 +364,12 @@ static double model_number(const struct mreader *r, int c, int count, int allow_
 		return NAN;
 	int ok = s.n > 0 && s.n < 64;
 	double v = 0;
-	if (ok) {
+	unsigned long long u = 0;
+	if (ok && count) {   /* read as an integer: 2^53 + 1 is refused, not rounded */
+		ok = tl_uint_parse(s.p, s.n, TL_COUNT_MAX, &u) == 0;
+		v = (double)u;
+	} else if (ok) {
 		ok = tl_num_parse(s.p, s.n, &v) == 0 && v >= 0 && s.p[0] != '+';   /* the one number rule */
-		for (size_t i = 0; ok && count && i < s.n; i++)
-			ok = s.p[i] >= '0' && s.p[i] <= '9';
 	}
 	if (!ok)
 		tl_die_at(TL_EX_DATAERR, r->path, r->recline, "bad %s '%.*s' (want %s)", model_cols[c],

@@ -11,6 +11,7 @@
 #include "io/csvrow.h"
 #include "io/statsrows.h"
 #include "util/err.h"
+#include "util/num.h"
 #include "metrics/retention.h"
 #include "util/stats.h"
 
@@ -322,13 +323,8 @@ void tl_km_fit_emit(struct tl_km_fit *f, FILE *out, const char *as_of, const str
 static int64_t duration(const struct tl_statsrows *r, size_t i)
 {
 	const struct tl_str *f = &tl_statsrows_fields(r)[i];
-	uint64_t v = 0;
-	int ok = f->n > 0 && f->n <= 18;   /* the years 0000 to 9999 are < 10^18 us */
-	for (size_t k = 0; ok && k < f->n; k++) {
-		ok = f->p[k] >= '0' && f->p[k] <= '9';
-		v = v * 10 + (uint64_t)(f->p[k] - '0');
-	}
-	if (!ok)
+	unsigned long long v = 0;
+	if (tl_uint_parse(f->p, f->n, 999999999999999999ULL, &v) < 0)   /* the years 0000 to 9999 are < 10^18 us */
 		tl_statsrows_die(r, "bad duration_us: '%.*s' (microseconds, in digits)", (int)(f->n > 60 ? 60 : f->n), f->p);
 	return (int64_t)v;
 }

@@ -175,18 +175,19 @@ int tl_num_parse(const char *s, size_t n, double *out)
 	return errno == ERANGE || !isfinite(v) ? TL_NUM_RANGE : 0;
 }
 
-int tl_count_parse(const char *s, size_t n, unsigned long long *out)
+int tl_uint_parse(const char *s, size_t n, unsigned long long max, unsigned long long *out)
 {
 	unsigned long long v = 0;
-	if (n == 0 || n > 16)   /* 2^53 has 16 digits; so v * 10 cannot wrap below */
+	if (n == 0)
 		return TL_NUM_BAD;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return TL_NUM_BAD;
-		v = v * 10 + (unsigned long long)(s[i] - '0');
+		unsigned d = (unsigned)(s[i] - '0');
+		if (v > (max - d) / 10 || d > max)   /* v * 10 + d > max, without wrapping */
+			return TL_NUM_BAD;
+		v = v * 10 + d;
 	}
-	if (v > TL_COUNT_MAX)
-		return TL_NUM_BAD;
 	*out = v;
 	return 0;
 }

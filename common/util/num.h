@@ -23,10 +23,10 @@ double tl_round_g6(double v);
 enum { TL_NUM_BAD = -1, TL_NUM_RANGE = -2 };
 int tl_num_parse(const char *s, size_t n, double *out);
 
-/* tl_count_parse: a count in a stats file, s[0..n) all decimal digits with
- * a value from 0 to TL_COUNT_MAX (2^53, the last whole number a double
- * holds exactly), in *out; 0, or TL_NUM_BAD. Read as an integer, so 2^53 + 1
- * is refused rather than rounded to 2^53 as a double reader would. */
-#define TL_COUNT_MAX 9007199254740992ULL
-int tl_count_parse(const char *s, size_t n, unsigned long long *out);
+/* tl_uint_parse: s[0..n) all decimal digits (leading zeros allowed) with a
+ * value from 0 to max, in *out; 0, or TL_NUM_BAD (*out untouched). Exact:
+ * read as an integer, so a count of 2^53 + 1 is refused against
+ * TL_COUNT_MAX, where a double reader would round it to 2^53. */
+#define TL_COUNT_MAX 9007199254740992ULL   /* 2^53: the last whole number a double holds exactly */
+int tl_uint_parse(const char *s, size_t n, unsigned long long max, unsigned long long *out);
 #endif

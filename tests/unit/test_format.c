@@ -131,23 +131,29 @@ static void check_common_form(void)
 	CHECK(accepted == 24 * 9 * 20);   /* hh 0..23, mi 0..56 by 7, ss 0..57 by 3 */
 }
 
-/* tl_count_parse: digits only, exact up to 2^53; 2^53 + 1 is refused, where
+/* tl_uint_parse: digits only, exact up to 2^53; 2^53 + 1 is refused, where
  * a double reader rounds it to 2^53 and accepts it. */
 static void check_count(void)
 {
 	unsigned long long v = 7;
-	CHECK(tl_count_parse("0", 1, &v) == 0 && v == 0);
-	CHECK(tl_count_parse("12345", 5, &v) == 0 && v == 12345);
-	CHECK(tl_count_parse("9007199254740992", 16, &v) == 0 && v == 9007199254740992ULL);
-	CHECK(tl_count_parse("9007199254740993", 16, &v) == TL_NUM_BAD);
-	CHECK(tl_count_parse("9999999999999999", 16, &v) == TL_NUM_BAD);
-	CHECK(tl_count_parse("18446744073709551617", 20, &v) == TL_NUM_BAD);   /* 2^64 + 1 wraps to 1 */
-	CHECK(tl_count_parse("", 0, &v) == TL_NUM_BAD);
-	CHECK(tl_count_parse("1.5", 3, &v) == TL_NUM_BAD);
-	CHECK(tl_count_parse("-1", 2, &v) == TL_NUM_BAD);
-	CHECK(tl_count_parse("+1", 2, &v) == TL_NUM_BAD);
-	CHECK(tl_count_parse("1e3", 3, &v) == TL_NUM_BAD);
-	CHECK(tl_count_parse("12 ", 3, &v) == TL_NUM_BAD);
+	CHECK(tl_uint_parse("0", 1, TL_COUNT_MAX, &v) == 0 && v == 0);
+	CHECK(tl_uint_parse("12345", 5, TL_COUNT_MAX, &v) == 0 && v == 12345);
+	CHECK(tl_uint_parse("9007199254740992", 16, TL_COUNT_MAX, &v) == 0 && v == 9007199254740992ULL);
+	CHECK(tl_uint_parse("9007199254740993", 16, TL_COUNT_MAX, &v) == TL_NUM_BAD);
+	CHECK(tl_uint_parse("9999999999999999", 16, TL_COUNT_MAX, &v) == TL_NUM_BAD);
+	CHECK(tl_uint_parse("18446744073709551617", 20, TL_COUNT_MAX, &v) == TL_NUM_BAD);   /* 2^64 + 1 wraps to 1 */
+	CHECK(tl_uint_parse("", 0, TL_COUNT_MAX, &v) == TL_NUM_BAD);
+	CHECK(tl_uint_parse("1.5", 3, TL_COUNT_MAX, &v) == TL_NUM_BAD);
+	CHECK(tl_uint_parse("-1", 2, TL_COUNT_MAX, &v) == TL_NUM_BAD);
+	CHECK(tl_uint_parse("+1", 2, TL_COUNT_MAX, &v) == TL_NUM_BAD);
+	CHECK(tl_uint_parse("1e3", 3, TL_COUNT_MAX, &v) == TL_NUM_BAD);
+	CHECK(tl_uint_parse("0000000000000000009", 19, TL_COUNT_MAX, &v) == 0 && v == 9);   /* leading zeros */
+	CHECK(tl_uint_parse("18446744073709551615", 20, ~0ULL, &v) == 0 && v == ~0ULL);   /* 2^64 - 1, no wrap */
+	CHECK(tl_uint_parse("18446744073709551616", 20, ~0ULL, &v) == TL_NUM_BAD);
+	CHECK(tl_uint_parse("999999999999999999", 18, 999999999999999999ULL, &v) == 0);
+	CHECK(tl_uint_parse("1000000000000000000", 19, 999999999999999999ULL, &v) == TL_NUM_BAD);
+	v = 9007199254740992ULL;
+	CHECK(tl_uint_parse("12 ", 3, TL_COUNT_MAX, &v) == TL_NUM_BAD);
 	CHECK(v == 9007199254740992ULL);   /* a refusal leaves *out alone */
 }
 
